@@ -1,0 +1,119 @@
+// Package access holds the Scope: which tenant, which actor, under which legal
+// basis. It is the only way to reach tenant data: Transact opens a
+// transaction in which PostgreSQL row-level security shows that tenant's rows
+// and no other's, whatever the query forgets.
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/platform/database"
+)
+
+// Basis is the legal ground on which an actor reaches a tenant's data.
+type Basis string
+
+// The bases in use. Support grants and legal orders join in the processor
+// boundary work; each new basis gets a constructor below, never a literal.
+const (
+	// BasisMember: a member of the tenant acting within their own tenant,
+	// limited further by their roles.
+	BasisMember Basis = "member"
+	// BasisAuthentication: checking a credential the caller presented; reads
+	// only credential and account-state rows.
+	BasisAuthentication Basis = "authentication"
+	// BasisContract: the processor carrying out the controller's documented
+	// instruction under the contract (provisioning a tenant, contract end).
+	BasisContract Basis = "contract"
+	// BasisSystem: a platform job applying the tenant's own settings
+	// (session expiry, retention).
+	BasisSystem Basis = "system"
+)
+
+// ActorKind says who is acting.
+type ActorKind string
+
+// Actor kinds. Members and staff never mix.
+const (
+	ActorMember ActorKind = "member"
+	ActorStaff  ActorKind = "staff"
+	ActorSystem ActorKind = "system"
+)
+
+// Actor is who acts. ID is the person, the staff member, or uuid.Nil for
+// a system job (Ref then names the job).
+type Actor struct {
+	Kind ActorKind
+	ID   uuid.UUID
+}
+
+func (a Actor) String() string { return string(a.Kind) + ":" + a.ID.String() }
+
+// Scope is permission to touch one tenant's data. Its fields are private so a
+// Scope can only come from the constructors, each of which states its basis.
+type Scope struct {
+	tenant uuid.UUID
+	actor  Actor
+	basis  Basis
+	ref    string // ticket, order, contract or job reference
+}
+
+// ErrNoScope is returned for a zero Scope; it is a programming error.
+var ErrNoScope = errors.New("access: no tenant scope")
+
+// Member is a tenant member's own scope; the caller must have authenticated
+// the person as a member of tenant.
+func Member(tenant, person uuid.UUID) Scope {
+	return Scope{tenant: tenant, actor: Actor{ActorMember, person}, basis: BasisMember}
+}
+
+// Authentication is the scope for checking a presented credential or
+// password within tenant, before the actor is known.
+func Authentication(tenant uuid.UUID) Scope {
+	return Scope{tenant: tenant, actor: Actor{Kind: ActorSystem}, basis: BasisAuthentication, ref: "authentication"}
+}
+
+// Contract is the processor acting on the controller's instruction recorded
+// in the contract (e.g. provisioning from a manifest). staff is who acts;
+// uuid.Nil when the instruction is applied by the `lms tenants apply` CLI.
+func Contract(tenant, staff uuid.UUID, ref string) Scope {
+	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisContract, ref: ref}
+}
+
+// System is a platform job acting for tenant under the tenant's settings.
+func System(tenant uuid.UUID, job string) Scope {
+	return Scope{tenant: tenant, actor: Actor{Kind: ActorSystem}, basis: BasisSystem, ref: job}
+}
+
+// Tenant is the scoped tenant.
+func (s Scope) Tenant() uuid.UUID { return s.tenant }
+
+// Actor is who acts.
+func (s Scope) Actor() Actor { return s.actor }
+
+// Basis is the legal basis.
+func (s Scope) Basis() Basis { return s.basis }
+
+// Ref is the ticket, order, contract or job reference, if any.
+func (s Scope) Ref() string { return s.ref }
+
+// Transact runs fn in a transaction that sees only s's tenant. The tenant and
+// actor are set with set_config(..., true), which lasts exactly this
+// transaction, so a pooled connection never carries them into the next one.
+func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB) error) error {
+	if s.tenant == uuid.Nil || s.basis == "" {
+		return ErrNoScope
+	}
+	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true), set_config('app.actor', ?, true), set_config('app.basis', ?, true)`,
+			s.tenant.String(), s.actor.String(), string(s.basis)).Error; err != nil {
+			return fmt.Errorf("access: set scope: %w", err)
+		}
+		return fn(tx)
+	})
+}

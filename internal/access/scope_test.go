@@ -1,0 +1,175 @@
+package access_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+type testBundle struct {
+	db       *dbtest.DB
+	tenantA  uuid.UUID
+	tenantB  uuid.UUID
+	personsA []uuid.UUID
+}
+
+// setup seeds two tenants with people, each through its own scope.
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	b := &testBundle{db: dbtest.New(t), tenantA: uuid.New(), tenantB: uuid.New()}
+	for i, id := range []uuid.UUID{b.tenantA, b.tenantB} {
+		require.NoError(t, b.db.App.Gorm.Exec(`INSERT INTO tenants (id, slug, name, kind, region) VALUES (?, ?, 'T', 'school', 'uk')`,
+			id, []string{"tenant-a", "tenant-b"}[i]).Error)
+		for j := 0; j < 2+i; j++ { // A has 2 people, B has 3
+			pid := uuid.New()
+			err := access.Transact(ctx, b.db.App, access.System(id, "test"), func(tx *gorm.DB) error {
+				return tx.Exec(`INSERT INTO people (tenant_id, id, username, display_name) VALUES (?, ?, ?, 'P')`, id, pid, pid.String()).Error
+			})
+			require.NoError(t, err)
+			if id == b.tenantA {
+				b.personsA = append(b.personsA, pid)
+			}
+		}
+	}
+	return b
+}
+
+func countPeople(t *testing.T, db *database.DB, s access.Scope) int64 {
+	var n int64
+	require.NoError(t, access.Transact(context.Background(), db, s, func(tx *gorm.DB) error {
+		// Deliberately no WHERE tenant_id: row-level security must filter.
+		return tx.Raw(`SELECT count(*) FROM people`).Scan(&n).Error
+	}))
+	return n
+}
+
+func TestForgottenWhereSeesOnlyScopedTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	require.EqualValues(t, 2, countPeople(t, b.db.App, access.System(b.tenantA, "test")))
+	require.EqualValues(t, 3, countPeople(t, b.db.App, access.System(b.tenantB, "test")))
+
+	// Reading A's person by id from B's scope finds nothing.
+	var n int64
+	require.NoError(t, access.Transact(context.Background(), b.db.App, access.System(b.tenantB, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM people WHERE id = ?`, b.personsA[0]).Scan(&n).Error
+	}))
+	require.Zero(t, n)
+}
+
+func TestWriteIntoOtherTenantRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	err := access.Transact(ctx, b.db.App, access.System(b.tenantB, "test"), func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO people (tenant_id, id, username, display_name) VALUES (?, ?, 'x', 'X')`, b.tenantA, uuid.New()).Error
+	})
+	require.ErrorContains(t, err, "row-level security")
+	// Updates and deletes of A's rows from B's scope touch nothing.
+	var affected int64
+	require.NoError(t, access.Transact(ctx, b.db.App, access.System(b.tenantB, "test"), func(tx *gorm.DB) error {
+		r := tx.Exec(`UPDATE people SET display_name = 'hacked' WHERE id = ?`, b.personsA[0])
+		affected = r.RowsAffected
+		return r.Error
+	}))
+	require.Zero(t, affected)
+}
+
+func TestNoScopeSeesNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var n int64
+	require.NoError(t, b.db.App.Gorm.Raw(`SELECT count(*) FROM people`).Scan(&n).Error)
+	require.Zero(t, n)
+	require.ErrorIs(t, access.Transact(context.Background(), b.db.App, access.Scope{}, func(*gorm.DB) error { return nil }), access.ErrNoScope)
+}
+
+// A pooled connection must not carry one request's tenant into the next.
+func TestPooledConnectionForgetsTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(b.db.AppURL)
+	require.NoError(t, err)
+	cfg.MaxConns = 1 // every transaction below reuses the same connection
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	var pidBefore, pidAfter int
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, b.tenantA.String())
+	require.NoError(t, err)
+	require.NoError(t, tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pidBefore))
+	var inside int
+	require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM people`).Scan(&inside))
+	require.Equal(t, 2, inside)
+	require.NoError(t, tx.Commit(ctx))
+
+	var setting string
+	var after int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT pg_backend_pid(), current_setting('app.tenant_id', true), (SELECT count(*) FROM people)`).Scan(&pidAfter, &setting, &after))
+	require.Equal(t, pidBefore, pidAfter, "test must reuse the same connection")
+	require.Empty(t, setting)
+	require.Zero(t, after)
+}
+
+// The scope helper over gorm's shared pool gives the same guarantee under load:
+// alternating scopes on a small pool never see each other's rows.
+func TestAlternatingScopesOnSharedPool(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for i := 0; i < 50; i++ {
+		require.EqualValues(t, 2, countPeople(t, b.db.App, access.System(b.tenantA, "test")))
+		require.EqualValues(t, 3, countPeople(t, b.db.App, access.System(b.tenantB, "test")))
+		var n int64
+		require.NoError(t, b.db.App.Gorm.Raw(`SELECT count(*) FROM people`).Scan(&n).Error)
+		require.Zero(t, n)
+	}
+}
+
+func TestAppRoleCannotSwitchRLSOff(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	pool := b.db.App.Pool
+	var super, bypass bool
+	require.NoError(t, pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass))
+	require.False(t, super, "application role must not be superuser")
+	require.False(t, bypass, "application role must not have BYPASSRLS")
+	var owned int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM pg_class c WHERE pg_has_role(current_user, c.relowner, 'USAGE') AND c.relnamespace = 'public'::regnamespace`).Scan(&owned))
+	require.Zero(t, owned, "application role must own nothing")
+
+	for _, stmt := range []string{
+		`ALTER TABLE people DISABLE ROW LEVEL SECURITY`,
+		`ALTER TABLE people NO FORCE ROW LEVEL SECURITY`,
+		`DROP POLICY tenant_isolation ON people`,
+		`SET ROLE lms_owner`,
+		`CREATE OR REPLACE FUNCTION app_tenant_id() RETURNS uuid LANGUAGE sql AS $$ SELECT NULL::uuid $$`,
+	} {
+		_, err := pool.Exec(ctx, stmt)
+		require.Error(t, err, stmt)
+	}
+	// row_security=off makes PostgreSQL raise an error rather than filter.
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, `SET row_security = off`)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `SELECT * FROM people`)
+	require.ErrorContains(t, err, "row-level security")
+	_, err = conn.Exec(ctx, `RESET row_security`)
+	require.NoError(t, err)
+}

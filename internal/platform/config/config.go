@@ -1,0 +1,171 @@
+// Package config reads the platform's settings from environment variables.
+// Every variable has a documented default (see README "Configuration"); a bad
+// value stops start-up with a message naming the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is the whole platform configuration.
+type Config struct {
+	// Env is dev, test or prod. Outside dev the session cookie is Secure.
+	Env string `env:"LMS_ENV" envDefault:"dev"`
+	// HTTPAddr is where `lms serve` listens.
+	HTTPAddr string `env:"LMS_HTTP_ADDR" envDefault:":8080"`
+	// PublicURL is how people reach the service (used in links and messages).
+	PublicURL string `env:"LMS_PUBLIC_URL" envDefault:"http://localhost:8080"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LMS_LOG_LEVEL" envDefault:"info"`
+
+	// DatabaseURL connects as the application role: owns nothing, no BYPASSRLS.
+	DatabaseURL string `env:"LMS_DATABASE_URL" envDefault:"postgres://lms_server:lms-dev@127.0.0.1:5432/lms?sslmode=disable"`
+	// MigrateDatabaseURL connects as the schema owner; only `lms migrate` uses it.
+	MigrateDatabaseURL string `env:"LMS_MIGRATE_DATABASE_URL" envDefault:"postgres://lms_owner:lms-dev@127.0.0.1:5432/lms?sslmode=disable"`
+	// AdminDatabaseURL is a superuser, used only by `lms dev` to create the
+	// roles and database on a laptop. Empty in production.
+	AdminDatabaseURL string `env:"LMS_ADMIN_DATABASE_URL"`
+	// DatabaseMaxConns caps the connection pool.
+	DatabaseMaxConns int32 `env:"LMS_DATABASE_MAX_CONNS" envDefault:"20"`
+
+	// S3Endpoint is an S3-compatible endpoint; empty means AWS itself.
+	S3Endpoint string `env:"LMS_S3_ENDPOINT" envDefault:"http://127.0.0.1:7070"`
+	// S3Region is the signing region the endpoint expects.
+	S3Region string `env:"LMS_S3_REGION" envDefault:"eu-west-2"`
+	// S3AccessKey and S3SecretKey authenticate to the object store.
+	S3AccessKey string `env:"LMS_S3_ACCESS_KEY" envDefault:"lmsdev"`
+	S3SecretKey string `env:"LMS_S3_SECRET_KEY" envDefault:"lmsdev-secret-key"`
+	// S3BucketPrefix names the per-data-region buckets: {prefix}-{region}.
+	S3BucketPrefix string `env:"LMS_S3_BUCKET_PREFIX" envDefault:"lms"`
+	// S3PathStyle addresses buckets in the path (needed by most local servers).
+	S3PathStyle bool `env:"LMS_S3_PATH_STYLE" envDefault:"true"`
+
+	// SessionTTL is how long a sign-in lasts without activity.
+	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
+	// TokenMaxTTL caps the lifetime of personal API tokens.
+	TokenMaxTTL time.Duration `env:"LMS_TOKEN_MAX_TTL" envDefault:"8760h"`
+	// LoginMaxFailures consecutive failures lock an account for LoginLockout.
+	LoginMaxFailures int           `env:"LMS_LOGIN_MAX_FAILURES" envDefault:"5"`
+	LoginLockout     time.Duration `env:"LMS_LOGIN_LOCKOUT" envDefault:"15m"`
+}
+
+// Load reads the environment. Errors name the offending variable.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, renameFields(err)
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var problems []string
+	bad := func(name, msg string) { problems = append(problems, name+": "+msg) }
+	switch c.Env {
+	case "dev", "test", "prod":
+	default:
+		bad("LMS_ENV", fmt.Sprintf("%q is not one of dev, test, prod", c.Env))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LMS_LOG_LEVEL", fmt.Sprintf("%q is not one of debug, info, warn, error", c.LogLevel))
+	}
+	for name, v := range map[string]string{"LMS_DATABASE_URL": c.DatabaseURL, "LMS_MIGRATE_DATABASE_URL": c.MigrateDatabaseURL} {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad(name, "must be a postgres:// URL")
+		}
+	}
+	if c.S3Endpoint != "" {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("LMS_S3_ENDPOINT", "must be an http(s) URL")
+		}
+	}
+	if c.S3BucketPrefix == "" || strings.ToLower(c.S3BucketPrefix) != c.S3BucketPrefix || len(c.S3BucketPrefix) > 40 {
+		bad("LMS_S3_BUCKET_PREFIX", "must be 1-40 lower-case characters")
+	}
+	if c.DatabaseMaxConns < 2 {
+		bad("LMS_DATABASE_MAX_CONNS", "must be at least 2")
+	}
+	if c.SessionTTL < time.Minute {
+		bad("LMS_SESSION_TTL", "must be at least 1m")
+	}
+	if c.TokenMaxTTL < time.Hour {
+		bad("LMS_TOKEN_MAX_TTL", "must be at least 1h")
+	}
+	if c.LoginMaxFailures < 1 {
+		bad("LMS_LOGIN_MAX_FAILURES", "must be at least 1")
+	}
+	if c.LoginLockout < time.Second {
+		bad("LMS_LOGIN_LOCKOUT", "must be at least 1s")
+	}
+	if len(problems) > 0 {
+		return errors.New("configuration: " + strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Masked returns the settings as loggable pairs with secrets hidden.
+func (c Config) Masked() map[string]string {
+	out := map[string]string{}
+	v := reflect.ValueOf(c)
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		name := f.Tag.Get("env")
+		val := fmt.Sprint(v.Field(i).Interface())
+		switch {
+		case strings.Contains(name, "SECRET"):
+			val = mask(val)
+		case strings.HasSuffix(name, "DATABASE_URL"):
+			if u, err := url.Parse(val); err == nil && u.User != nil {
+				if _, ok := u.User.Password(); ok {
+					u.User = url.UserPassword(u.User.Username(), "xxxxx")
+				}
+				val = u.String()
+			}
+		}
+		out[name] = val
+	}
+	return out
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "xxxxx"
+}
+
+// IsDev reports whether this is a developer's laptop.
+func (c Config) IsDev() bool { return c.Env == "dev" }
+
+// renameFields rewrites the library's Go field names into variable names, so
+// the operator reads "LMS_SESSION_TTL", not "SessionTTL".
+func renameFields(err error) error {
+	names := map[string]string{}
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		names[t.Field(i).Name] = t.Field(i).Tag.Get("env")
+	}
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	var msgs []string
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			msgs = append(msgs, fmt.Sprintf("%s: cannot parse as %s: %v", names[pe.Name], pe.Type, pe.Err))
+			continue
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return errors.New("configuration: " + strings.Join(msgs, "; "))
+}

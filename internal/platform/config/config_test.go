@@ -1,0 +1,32 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, "xxxxx", c.Masked()["LMS_S3_SECRET_KEY"])
+	require.NotContains(t, c.Masked()["LMS_DATABASE_URL"], "lms-dev")
+}
+
+func TestLoadNamesBadVariable(t *testing.T) {
+	for name, val := range map[string]string{
+		"LMS_SESSION_TTL":        "forever",
+		"LMS_LOGIN_MAX_FAILURES": "0",
+		"LMS_ENV":                "staging",
+		"LMS_S3_ENDPOINT":        "ftp://x",
+		"LMS_DATABASE_URL":       "mysql://x",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, val)
+			_, err := Load()
+			require.Error(t, err)
+			require.Contains(t, err.Error(), name)
+		})
+	}
+}

@@ -1,0 +1,88 @@
+// Package errs holds the domain error sentinels shared by every layer and the
+// field-error type used for input validation. The HTTP layer maps them to
+// RFC 9457 problem responses in one place; nothing else chooses a status.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Sentinels. Wrap them with %w and context; compare with errors.Is.
+var (
+	// ErrNotFound: the object does not exist or the caller may not know it exists.
+	// Another tenant's object is always ErrNotFound, never ErrForbidden.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the request clashes with the current state (duplicate, stale).
+	ErrConflict = errors.New("conflict")
+	// ErrUnauthenticated: no valid credential was presented.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrForbidden: the caller is known but may not do this.
+	ErrForbidden = errors.New("forbidden")
+	// ErrLocked: the account is temporarily locked after repeated failures.
+	ErrLocked = errors.New("locked")
+	// ErrInvalid: the input is malformed; see FieldErrors for detail.
+	ErrInvalid = errors.New("invalid input")
+)
+
+// FieldError is one problem with one input field. Field uses the JSON name.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// FieldErrors collects every problem with an input so the caller can fix all
+// of them at once. It unwraps to ErrInvalid.
+type FieldErrors []FieldError
+
+// Add appends one field problem.
+func (fe *FieldErrors) Add(field, format string, args ...any) {
+	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns nil when empty, so `return fe.Err()` ends a validator.
+func (fe FieldErrors) Err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	sort.SliceStable(fe, func(i, j int) bool { return fe[i].Field < fe[j].Field })
+	return fe
+}
+
+func (fe FieldErrors) Error() string {
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) true.
+func (fe FieldErrors) Unwrap() error { return ErrInvalid }
+
+// Field returns a FieldErrors with a single entry.
+func Field(field, format string, args ...any) error {
+	var fe FieldErrors
+	fe.Add(field, format, args...)
+	return fe
+}
+
+// LockedError says until when an account is locked.
+type LockedError struct{ RetryAfterSeconds int }
+
+func (e LockedError) Error() string {
+	return fmt.Sprintf("account locked; try again in %d seconds", e.RetryAfterSeconds)
+}
+
+// Unwrap makes errors.Is(err, ErrLocked) true.
+func (e LockedError) Unwrap() error { return ErrLocked }
+
+// Wrap adds context to *errp when it is non-nil, keeping the chain intact.
+// Use as: defer errs.Wrap(&err, "Store.Get(%s)", id)
+func Wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
