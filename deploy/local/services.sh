@@ -59,6 +59,23 @@ redact() { sed -E 's#(://[^:/@]+:)[^@/]*@#\1***@#' <<<"$1"; }
 
 is_root() { [[ $(id -u) -eq 0 ]]; }
 
+# Close every fd above 2 in the current (sub)shell, so daemons we launch do not
+# keep the lock or a caller's pipe (e.g. a `$(...)` in the Makefile) open.
+close_extra_fds() {
+	local fd
+	for fd in "/proc/$BASHPID/fd"/*; do
+		fd=${fd##*/}
+		[[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
+# alive PID — process exists and is not a zombie.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 valid_port() { [[ $1 =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )); }
 
 # ---------------------------------------------------------------------------
@@ -179,7 +196,7 @@ pg_setup_runas() {
 	fi
 }
 
-pg_run() { (cd / && "${PG_RUNAS[@]}" "$@" 9>&-); }
+pg_run() { (close_extra_fds && cd / && exec "${PG_RUNAS[@]}" "$@"); }
 
 pg_chown() {
 	is_root || return 0
@@ -188,9 +205,18 @@ pg_chown() {
 
 # Port the running private cluster listens on (from postmaster.pid), if running.
 pg_private_running_port() {
-	local bindir=$1
+	local bindir=$1 pid port
 	pg_run "$bindir/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1 || return 1
-	sed -n 4p "$PG_DIR/postmaster.pid" 2>/dev/null
+	pid=$(sed -n 1p "$PG_DIR/postmaster.pid" 2>/dev/null) || return 1
+	port=$(sed -n 4p "$PG_DIR/postmaster.pid" 2>/dev/null) || return 1
+	# A killed postmaster that nobody reaped (containers without a real init)
+	# still "exists" for kill -0, which blocks a restart: clear its lock files.
+	if [[ $pid =~ ^[0-9]+$ ]] && grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; then
+		log "private PostgreSQL (pid $pid) is dead (zombie); removing its stale lock files"
+		rm -f "$PG_DIR/postmaster.pid" "$PG_SOCK_DIR/.s.PGSQL.$port" "$PG_SOCK_DIR/.s.PGSQL.$port.lock"
+		return 1
+	fi
+	printf '%s\n' "$port"
 }
 
 pg_private_bindir() {
@@ -214,6 +240,10 @@ pg_private_bindir() {
 	printf '%s\n' "$bindir"
 }
 
+pg_port_taken() {
+	die "port $PG_PORT on 127.0.0.1 is in use by something else; set LMS_LOCAL_PG_PORT to a free port"
+}
+
 pg_private_up() {
 	valid_port "$PG_PORT" || die "LMS_LOCAL_PG_PORT='$PG_PORT' is not a valid port"
 	local bindir
@@ -231,8 +261,10 @@ pg_private_up() {
 		mkdir -m 700 "$tmp"
 		pg_chown "$tmp"
 		log "initialising private PostgreSQL cluster in $PG_DIR ($bindir)"
+		local -a extra=()
+		"$bindir/initdb" --help 2>/dev/null | grep -q -- --no-instructions && extra=(--no-instructions)
 		if ! pg_run "$bindir/initdb" -D "$tmp" -U postgres --auth=trust -E UTF8 \
-			--locale="$locale" >>"$PG_LOG" 2>&1; then
+			--locale="$locale" "${extra[@]}" >>"$PG_LOG" 2>&1; then
 			tail -n 20 "$PG_LOG" >&2 || true
 			die "initdb failed (log: $PG_LOG)"
 		fi
@@ -261,6 +293,7 @@ pg_private_up() {
 		if [[ $running_port == "$PG_PORT" ]]; then
 			PG_SUMMARY="private cluster $PG_DIR on 127.0.0.1:$PG_PORT (already running)"
 		else
+			can_connect "$PG_PORT" && pg_port_taken
 			log "private cluster runs on port $running_port, restarting on $PG_PORT"
 			pg_run "$bindir/pg_ctl" -D "$PG_DIR" -m fast -w -t "$WAIT_SECONDS" -s stop >>"$PG_LOG" 2>&1 ||
 				die "could not stop private cluster (log: $PG_LOG)"
@@ -270,9 +303,7 @@ pg_private_up() {
 		running_port=''
 	fi
 	if [[ -z $running_port ]]; then
-		if can_connect "$PG_PORT"; then
-			die "port $PG_PORT on 127.0.0.1 is in use by something else; set LMS_LOCAL_PG_PORT to a free port"
-		fi
+		can_connect "$PG_PORT" && pg_port_taken
 		log "starting private PostgreSQL on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
 		if ! pg_run "$bindir/pg_ctl" -D "$PG_DIR" -l "$PG_LOG" -w -t "$WAIT_SECONDS" -s start >/dev/null 2>&1; then
 			tail -n 20 "$PG_LOG" >&2 || true
@@ -375,24 +406,46 @@ s3_our_pid() {
 	local pid
 	pid=$(<"$S3_PID")
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	kill -0 "$pid" 2>/dev/null || return 1
+	alive "$pid" || return 1
 	# Guard against PID reuse.
 	if [[ -r /proc/$pid/cmdline ]]; then
-		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q versitygw || return 1
+		{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q versitygw || return 1
 	fi
 	printf '%s\n' "$pid"
 }
 
+# Adopt a versitygw serving our data dir whose pid file got lost.
+s3_adopt_orphan() {
+	[[ -d /proc ]] || return 1
+	local f pid cmd
+	local -a args
+	for f in /proc/[0-9]*/cmdline; do
+		args=()
+		{ mapfile -d '' -t args <"$f"; } 2>/dev/null || continue
+		[[ ${args[0]-} == "$S3_BIN" ]] || continue
+		cmd="${args[*]} "
+		[[ $cmd == *" $S3_DIR/root "* ]] || continue
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		log "found versitygw for $S3_DIR without a valid pid file (pid $pid); adopting it"
+		printf '%s\n' "$pid" >"$S3_PID"
+		sed -n 's/.* --port 127\.0\.0\.1:\([0-9]*\) .*/\1/p' <<<"$cmd" >"$S3_PORT_FILE"
+		return 0
+	done
+	return 1
+}
+
 s3_stop() {
 	local pid i
+	if ! s3_our_pid >/dev/null; then s3_adopt_orphan || true; fi
 	if pid=$(s3_our_pid); then
 		log "stopping versitygw (pid $pid)"
 		kill "$pid" 2>/dev/null || true
 		for ((i = 0; i < 40; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
+			alive "$pid" || break
 			sleep 0.25
 		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if alive "$pid"; then
 			log "versitygw did not exit, sending SIGKILL"
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
@@ -407,26 +460,29 @@ go_bin() {
 }
 
 # vgw_version BIN — module version baked into a versitygw binary (needs go).
+# Go commands run from / so the repo's go.mod (toolchain line) plays no part.
 vgw_version() {
 	local go
 	go=$(go_bin) || return 1
-	"$go" version -m "$1" 2>/dev/null | awk -v m="$VGW_MODULE" '$1 == "mod" && $2 == m { print $3; exit }'
+	(cd / && "$go" version -m "$1") 2>/dev/null | awk -v m="$VGW_MODULE" '$1 == "mod" && $2 == m { print $3; exit }'
 }
 
 s3_ensure_binary() {
 	local go
 	if [[ -x $S3_BIN ]]; then
-		# Without a Go toolchain we cannot check the version; trust what is there.
+		# Without a Go toolchain the version cannot be checked; trust the binary.
 		go_bin >/dev/null || return 0
-		[[ $(vgw_version "$S3_BIN") == "$VGW_VERSION" ]] && return 0
-		log "$S3_BIN is not versitygw $VGW_VERSION; rebuilding"
+		local have
+		have=$(vgw_version "$S3_BIN" || true)
+		[[ $have == "$VGW_VERSION" ]] && return 0
+		log "$S3_BIN is not versitygw $VGW_VERSION (found: ${have:-unknown}); rebuilding"
 	fi
 	go=$(go_bin) || die "versitygw is not built yet and no Go toolchain was found (need 'go' in PATH)"
 	mkdir -p "$DATA/bin"
 
 	# Reuse a binary from GOPATH/bin if it is exactly the version we want.
 	local gopath_bin
-	gopath_bin="$("$go" env GOPATH 2>/dev/null | cut -d: -f1)/bin/versitygw"
+	gopath_bin="$(cd / && "$go" env GOPATH 2>/dev/null | cut -d: -f1)/bin/versitygw"
 	if [[ -x $gopath_bin && $(vgw_version "$gopath_bin") == "$VGW_VERSION" ]]; then
 		log "using cached $gopath_bin ($VGW_VERSION)"
 		cp -f "$gopath_bin" "$S3_BIN.tmp" && mv -f "$S3_BIN.tmp" "$S3_BIN"
@@ -435,7 +491,8 @@ s3_ensure_binary() {
 
 	log "building versitygw $VGW_VERSION into $DATA/bin (go install; ~90s on a cold cache)..."
 	local start=$SECONDS
-	if ! (cd "$DATA" && GOBIN="$DATA/bin" GOFLAGS=-mod=mod GOWORK=off \
+	# Run outside the repo so its go.mod/go.work cannot interfere.
+	if ! (cd / && GOBIN="$DATA/bin" GOFLAGS=-mod=mod GOWORK=off \
 		"$go" install "$VGW_MODULE/cmd/versitygw@$VGW_VERSION" 9>&- >&2); then
 		die "go install $VGW_MODULE/cmd/versitygw@$VGW_VERSION failed"
 	fi
@@ -453,6 +510,7 @@ s3_start() {
 		printf '\n==== %s services.sh: starting versitygw on 127.0.0.1:%s %s\n' "$(date -Is)" "$S3_PORT" "$*"
 	} >>"$S3_LOG"
 	(
+		close_extra_fds
 		cd "$S3_DIR"
 		exec setsid nohup env "${unset_vgw[@]}" "$S3_BIN" \
 			--access "$S3_ACCESS_KEY" --secret "$S3_SECRET_KEY" --region "$S3_REGION" \
@@ -462,6 +520,10 @@ s3_start() {
 	) &
 	printf '%s\n' "$!" >"$S3_PID"
 	printf '%s\n' "$S3_PORT" >"$S3_PORT_FILE"
+}
+
+s3_port_taken() {
+	die "port $S3_PORT on 127.0.0.1 is already in use by a process not started by services.sh; stop it, or set LMS_LOCAL_S3_PORT to a free port (or LMS_S3_ENDPOINT to use that server)"
 }
 
 s3_up() {
@@ -484,10 +546,14 @@ s3_up() {
 		LMS_S3_ACCESS_KEY "$S3_ACCESS_KEY" LMS_S3_SECRET_KEY "$S3_SECRET_KEY")
 
 	local pid
+	if ! s3_our_pid >/dev/null; then s3_adopt_orphan || true; fi
 	if pid=$(s3_our_pid); then
 		if [[ $(cat "$S3_PORT_FILE" 2>/dev/null) == "$S3_PORT" ]] && http_answers "$S3_PORT"; then
 			S3_SUMMARY="versitygw $VGW_VERSION at $S3_ENDPOINT (already running, pid $pid)"
 			return 0
+		fi
+		if [[ $(cat "$S3_PORT_FILE" 2>/dev/null) != "$S3_PORT" ]] && can_connect "$S3_PORT"; then
+			s3_port_taken
 		fi
 		log "our versitygw (pid $pid) is not answering on port $S3_PORT; restarting it"
 		s3_stop
@@ -495,9 +561,7 @@ s3_up() {
 		rm -f "$S3_PID" "$S3_PORT_FILE"
 	fi
 
-	if can_connect "$S3_PORT"; then
-		die "port $S3_PORT on 127.0.0.1 is already in use by a process not started by services.sh; stop it, or set LMS_LOCAL_S3_PORT to a free port (or LMS_S3_ENDPOINT to use that server)"
-	fi
+	if can_connect "$S3_PORT"; then s3_port_taken; fi
 
 	s3_ensure_binary
 	mkdir -p "$S3_DIR/root" "$S3_DIR/versions"
@@ -517,10 +581,10 @@ s3_up() {
 				S3_SUMMARY="versitygw $VGW_VERSION at $S3_ENDPOINT (started, pid $pid${meta:+, sidecar metadata})"
 				return 0
 			fi
-			kill -0 "$pid" 2>/dev/null || break
+			alive "$pid" || break
 			sleep 0.25
 		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if alive "$pid"; then
 			s3_stop
 			tail -n 20 "$S3_LOG" >&2 || true
 			die "versitygw did not answer on $S3_ENDPOINT within ${WAIT_SECONDS}s (log: $S3_LOG)"

@@ -110,10 +110,23 @@ func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB
 		return ErrNoScope
 	}
 	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true), set_config('app.actor', ?, true), set_config('app.basis', ?, true)`,
-			s.tenant.String(), s.actor.String(), string(s.basis)).Error; err != nil {
-			return fmt.Errorf("access: set scope: %w", err)
+		if err := Enter(tx, s); err != nil {
+			return err
 		}
 		return fn(tx)
 	})
+}
+
+// Enter puts an already open transaction into scope s, for work that must
+// change platform tables and one tenant's tables atomically (creating a
+// tenant from its manifest). The scope lasts until the transaction ends.
+func Enter(tx *gorm.DB, s Scope) error {
+	if s.tenant == uuid.Nil || s.basis == "" {
+		return ErrNoScope
+	}
+	if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true), set_config('app.actor', ?, true), set_config('app.basis', ?, true)`,
+		s.tenant.String(), s.actor.String(), string(s.basis)).Error; err != nil {
+		return fmt.Errorf("access: set scope: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+func serveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API and pages",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			a, err := app.New(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			slog.Info("serving", "addr", cfg.HTTPAddr, "config", cfg.Masked())
+			return a.Serve(cmd.Context())
+		},
+	}
+}
+
+func workerCmd() *cobra.Command {
+	var concurrency int
+	c := &cobra.Command{
+		Use:   "worker",
+		Short: "Work background jobs from the shared PostgreSQL queue",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			a, err := app.New(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			slog.Info("worker started", "concurrency", concurrency)
+			return a.Work(cmd.Context(), concurrency)
+		},
+	}
+	c.Flags().IntVar(&concurrency, "concurrency", 10, "jobs worked at once by this process")
+	return c
+}
+
+func migrateCmd() *cobra.Command {
+	up := func(cmd *cobra.Command, _ []string) error {
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return database.Migrate(cmd.Context(), cfg.MigrateDatabaseURL, os.Stdout)
+	}
+	c := &cobra.Command{Use: "migrate", Short: "Apply database migrations (as the owner role)", RunE: up}
+	c.AddCommand(&cobra.Command{Use: "up", Short: "Apply pending migrations", RunE: up})
+	c.AddCommand(&cobra.Command{Use: "status", Short: "Show applied and pending migrations", RunE: func(cmd *cobra.Command, _ []string) error {
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		return database.Status(cmd.Context(), cfg.MigrateDatabaseURL, os.Stdout)
+	}})
+	return c
+}
+
+func tenantsCmd() *cobra.Command {
+	c := &cobra.Command{Use: "tenants", Short: "Manage tenants from manifests"}
+	c.AddCommand(&cobra.Command{
+		Use:   "apply DIR",
+		Short: "Create or update every tenant declared in DIR (never deletes)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			a, err := app.New(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			return applyDir(cmd, a, args[0])
+		},
+	})
+	return c
+}
+
+func applyDir(cmd *cobra.Command, a *app.App, dir string) error {
+	ms, files, err := tenant.LoadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		res, err := a.Tenants.Apply(cmd.Context(), ms[f], uuid.Nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		what := "unchanged"
+		if len(res.Changes) > 0 {
+			what = strings.Join(res.Changes, ", ")
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%s: tenant %s (%s): %s\n", f, ms[f].Slug, res.TenantID, what)
+	}
+	return nil
+}
+
+func staffCmd() *cobra.Command {
+	var email, name, role string
+	var passwordStdin bool
+	c := &cobra.Command{Use: "staff", Short: "Manage processor staff"}
+	add := &cobra.Command{
+		Use:   "add",
+		Short: "Add an operator or support staff member",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			a, err := app.New(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			pw := ""
+			if passwordStdin {
+				line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+				pw = strings.TrimRight(line, "\r\n")
+			}
+			st, created, err := a.Identity.EnsureStaff(cmd.Context(), email, name, role, pw)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "staff %s (%s) %s, created=%v\n", st.Email, st.Role, st.ID, created)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&email, "email", "", "e-mail address (sign-in name)")
+	add.Flags().StringVar(&name, "name", "", "display name")
+	add.Flags().StringVar(&role, "role", "operator", "operator or support")
+	add.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the initial password from standard input")
+	_ = add.MarkFlagRequired("email")
+	_ = add.MarkFlagRequired("name")
+	c.AddCommand(add)
+	return c
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/platform/database"
+)
+
+// Demo staff seeded by `lms dev`. Their passwords are for a laptop only.
+var demoStaff = []struct{ email, name, role, password string }{
+	{"operator@processor.example", "Olive Operator", "operator", "operator-demo-pass"},
+	{"support@processor.example", "Sam Support", "support", "support-demo-pass"},
+}
+
+func devCmd() *cobra.Command {
+	var tenantsDir string
+	c := &cobra.Command{
+		Use:   "dev",
+		Short: "Laptop all-in-one: create roles and database, migrate, seed demo tenants, serve and work jobs",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			if cfg.Env == "prod" {
+				return fmt.Errorf("lms dev refuses LMS_ENV=prod: it seeds demo accounts")
+			}
+			if err := bootstrap(ctx, &cfg); err != nil {
+				return err
+			}
+			if err := database.Migrate(ctx, cfg.MigrateDatabaseURL, os.Stdout); err != nil {
+				return err
+			}
+			a, err := app.New(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := applyDir(cmd, a, tenantsDir); err != nil {
+				return err
+			}
+			for _, s := range demoStaff {
+				if _, _, err := a.Identity.EnsureStaff(ctx, s.email, s.name, s.role, s.password); err != nil {
+					return err
+				}
+			}
+			printWelcome(cfg)
+			g, gctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return a.Serve(gctx) })
+			g.Go(func() error { return a.Work(gctx, 4) })
+			return g.Wait()
+		},
+	}
+	c.Flags().StringVar(&tenantsDir, "tenants", "tenants", "directory of tenant manifests to apply")
+	return c
+}
+
+// bootstrap creates the roles and the database when a superuser URL is
+// given (deploy/local/services.sh writes one), and points the service at
+// them unless the database URLs were set explicitly.
+func bootstrap(ctx context.Context, cfg *config.Config) error {
+	if cfg.AdminDatabaseURL == "" {
+		return nil
+	}
+	if err := database.EnsureRoles(ctx, cfg.AdminDatabaseURL); err != nil {
+		return err
+	}
+	if err := database.EnsureDatabase(ctx, cfg.AdminDatabaseURL, "lms", ""); err != nil {
+		return err
+	}
+	var err error
+	if _, set := os.LookupEnv("LMS_DATABASE_URL"); !set {
+		if cfg.DatabaseURL, err = database.RoleURL(cfg.AdminDatabaseURL, database.ServerRole, "lms"); err != nil {
+			return err
+		}
+	}
+	if _, set := os.LookupEnv("LMS_MIGRATE_DATABASE_URL"); !set {
+		if cfg.MigrateDatabaseURL, err = database.RoleURL(cfg.AdminDatabaseURL, database.OwnerRole, "lms"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printWelcome(cfg config.Config) {
+	fmt.Printf(`
+================================================================
+ LMS is running at %s   (API: %s/api/v1/openapi.json)
+ Health: curl %s/readyz
+
+ Demo school admin   tenant: oakfield-primary   username: head@oakfield.example   password: oakfield-demo-pass
+ Demo trust admin    tenant: northern-lights-trust   username: ceo@nlt.example   password: nlt-demo-pass
+ Processor operator  email: operator@processor.example   password: operator-demo-pass
+ Processor support   email: support@processor.example    password: support-demo-pass
+
+ Sign in:  curl -c jar -H 'Content-Type: application/json' \
+   -d '{"tenant":"oakfield-primary","username":"head@oakfield.example","password":"oakfield-demo-pass"}' \
+   %s/api/v1/auth/login
+================================================================
+`, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
+}

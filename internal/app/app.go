@@ -1,0 +1,93 @@
+// Package app wires the platform together: one place that builds the
+// services from configuration, shared by every `lms` subcommand and by the
+// end-to-end tests, so they exercise exactly what production runs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/schoolcloud/lms/internal/authz"
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
+	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+// App is the wired platform.
+type App struct {
+	Config   config.Config
+	DB       *database.DB
+	Store    *objstore.Store
+	Identity *identity.Service
+	Authz    *authz.Authorizer
+	Tenants  *tenant.Service
+	Handler  http.Handler
+	API      *httpapi.Server
+}
+
+// New connects to the database and object store and builds the services.
+func New(ctx context.Context, cfg config.Config) (*App, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	store := objstore.New(objstore.Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, BucketPrefix: cfg.S3BucketPrefix, PathStyle: cfg.S3PathStyle})
+	return Build(cfg, db, store)
+}
+
+// Build wires services over an open database and store.
+func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, error) {
+	a := &App{Config: cfg, DB: db, Store: store}
+	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
+		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout})
+	var err error
+	a.Authz, err = authz.New(a.Identity.TenantAssignments)
+	if err != nil {
+		return nil, err
+	}
+	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
+	a.Handler, a.API = httpapi.New(httpapi.Deps{Config: cfg, DB: db, Store: store, Identity: a.Identity, Authz: a.Authz, Tenants: a.Tenants})
+	return a, nil
+}
+
+// Close releases connections.
+func (a *App) Close() { a.DB.Close() }
+
+// JobSpec is every worker and periodic job of the platform.
+func (a *App) JobSpec() jobs.Spec {
+	w := river.NewWorkers()
+	river.AddWorker(w, &identity.SweepWorker{Service: a.Identity})
+	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return identity.SweepArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}}
+}
+
+// Serve runs the HTTP API until ctx ends, listening for role changes made
+// by other processes.
+func (a *App) Serve(ctx context.Context) error {
+	go a.Authz.Listen(ctx, a.DB.Pool)
+	if err := httpapi.Listen(ctx, a.Config.HTTPAddr, a.Handler); err != nil && err != http.ErrServerClosed {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Work runs the job workers until ctx ends.
+func (a *App) Work(ctx context.Context, concurrency int) error {
+	c, err := jobs.NewWorker(a.DB, a.JobSpec(), concurrency)
+	if err != nil {
+		return err
+	}
+	return jobs.Run(ctx, c)
+}

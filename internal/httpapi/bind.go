@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
+	"github.com/go-playground/validator/v10"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// maxBody caps JSON request bodies; file uploads have their own route.
+const maxBody = 1 << 20
+
+func init() {
+	binding.EnableDecoderDisallowUnknownFields = true
+	// Report fields by their JSON names, as the client sent them.
+	if v, ok := binding.Validator.Engine().(*validator.Validate); ok {
+		v.RegisterTagNameFunc(func(f reflect.StructField) string {
+			name := strings.SplitN(f.Tag.Get("json"), ",", 2)[0]
+			if name == "-" {
+				return ""
+			}
+			return name
+		})
+	}
+}
+
+// bindJSON decodes and validates the body into dst, returning field errors.
+// Only application/json is accepted, which also keeps cross-site HTML forms
+// from reaching the API.
+func bindJSON(c *gin.Context, dst any) error {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt != "application/json" {
+		return errs.Field("body", "send application/json")
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	err := c.ShouldBindJSON(dst)
+	if err == nil {
+		return nil
+	}
+	var ve validator.ValidationErrors
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ve):
+		var fe errs.FieldErrors
+		for _, e := range ve {
+			fe.Add(fieldPath(e), "%s", describe(e))
+		}
+		return fe
+	case errors.As(err, &te):
+		return errs.Field(te.Field, "must be %s", te.Type.String())
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+		return errs.Field("body", "is not valid JSON")
+	case errors.Is(err, io.EOF):
+		return errs.Field("body", "is empty")
+	case errors.As(err, &mbe):
+		return errs.Field("body", "is larger than %d bytes", maxBody)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return errs.Field(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+	}
+	return errs.Field("body", "%s", err.Error())
+}
+
+func fieldPath(e validator.FieldError) string {
+	ns := e.Namespace()
+	if i := strings.IndexByte(ns, '.'); i >= 0 {
+		return ns[i+1:]
+	}
+	return e.Field()
+}
+
+func describe(e validator.FieldError) string {
+	switch e.Tag() {
+	case "required":
+		return "is required"
+	case "email":
+		return "must be an e-mail address"
+	case "min", "max":
+		word := map[string]string{"min": "at least", "max": "at most"}[e.Tag()]
+		if k := e.Kind(); k == reflect.String {
+			return "must be " + word + " " + e.Param() + " characters"
+		}
+		return "must be " + word + " " + e.Param()
+	case "oneof":
+		return "must be one of: " + e.Param()
+	}
+	return fmt.Sprintf("fails %s", e.Tag())
+}
+
+// pathID parses a UUID path parameter; a malformed id is simply not found.
+func pathID(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%s %q: %w", name, c.Param(name), errs.ErrNotFound)
+	}
+	return id, nil
+}
+
+// Page is one page of a list and the cursor for the next.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// pageParams reads ?limit= (1-200, default 50) and ?cursor= (an id).
+func pageParams(c *gin.Context) (uuid.UUID, int, error) {
+	var fe errs.FieldErrors
+	limit := 50
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 200 {
+			fe.Add("limit", "must be a whole number from 1 to 200")
+		}
+		limit = n
+	}
+	var after uuid.UUID
+	if s := c.Query("cursor"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			fe.Add("cursor", "is not a cursor this API gave out")
+		}
+		after = id
+	}
+	return after, limit, fe.Err()
+}
+
+// page builds a Page from a result that asked for limit items.
+func page[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
+	p := Page[T]{Items: items}
+	if len(items) == limit && limit > 0 {
+		p.NextCursor = idOf(items[len(items)-1]).String()
+	}
+	return p
+}

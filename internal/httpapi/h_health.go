@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Health is the answer of /healthz and /readyz.
+type Health struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, Health{Status: "ok"})
+}
+
+// readyz answers 200 only when the database and the object store both
+// answer, so a load balancer sends no traffic to a replica that cannot serve.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	h := Health{Status: "ok", Checks: map[string]string{"database": "ok", "object_store": "ok"}}
+	if err := s.DB.Ready(ctx); err != nil {
+		h.Status, h.Checks["database"] = "unavailable", err.Error()
+	}
+	if err := s.Store.Ready(ctx); err != nil {
+		h.Status, h.Checks["object_store"] = "unavailable", err.Error()
+	}
+	status := http.StatusOK
+	if h.Status != "ok" {
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, h)
+}
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
+	return gin.WrapH(h)
+}
+
+const homePage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Learning platform</title></head>
+<body><main><h1>Learning platform</h1>
+<p>The service is running. The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<p>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>.</p>
+</main></body></html>`
+
+func (s *Server) home(c *gin.Context) {
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(homePage))
+}

@@ -1,0 +1,204 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/logging"
+)
+
+// Context keys set by the middleware.
+const (
+	ctxRequestID = "request_id"
+	ctxPrincipal = "principal"
+	ctxTenant    = "tenant"
+)
+
+// SessionCookie is the only cookie the service sets.
+const SessionCookie = "lms_session"
+
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \r\n\"") {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-Id", id)
+	c.Request = c.Request.WithContext(logging.With(c.Request.Context(), slog.String("request_id", id)))
+	c.Next()
+}
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			fail(c, fmt.Errorf("panic: %v", r))
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("Cache-Control", "no-store")
+	c.Next()
+}
+
+// observe logs and measures every request by its route pattern.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	d := time.Since(start)
+	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), d)
+	level := slog.LevelInfo
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+		level = slog.LevelDebug
+	}
+	slog.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "route", route,
+		"status", c.Writer.Status(), "duration_ms", float64(d.Microseconds())/1000)
+}
+
+// authenticate accepts a bearer token or the session cookie.
+func (s *Server) authenticate(c *gin.Context) {
+	secret, viaCookie := "", false
+	if h := c.GetHeader("Authorization"); h != "" {
+		var ok bool
+		if secret, ok = strings.CutPrefix(h, "Bearer "); !ok {
+			problem(c, http.StatusUnauthorized, "unauthenticated", "Use `Authorization: Bearer <token>`.")
+			return
+		}
+	} else if ck, err := c.Cookie(SessionCookie); err == nil {
+		secret, viaCookie = ck, true
+	}
+	if secret == "" {
+		problem(c, http.StatusUnauthorized, "unauthenticated", "Sign in first.")
+		return
+	}
+	p, err := s.Identity.Authenticate(c.Request.Context(), secret)
+	if err != nil {
+		if errors.Is(err, errs.ErrUnauthenticated) {
+			problem(c, http.StatusUnauthorized, "unauthenticated", "The session or token is not valid (expired, revoked or unknown). Sign in again.")
+			return
+		}
+		fail(c, err)
+		return
+	}
+	p.ViaCookie = viaCookie
+	if viaCookie {
+		p.CSRF = identity.CSRFToken(secret)
+	}
+	c.Set(ctxPrincipal, p)
+	attrs := []slog.Attr{slog.String("principal", p.Subject())}
+	if p.Kind == identity.KindMember {
+		attrs = append(attrs, slog.String("tenant_id", p.TenantID.String()))
+	}
+	c.Request = c.Request.WithContext(logging.With(c.Request.Context(), attrs...))
+	c.Next()
+}
+
+// csrf requires the session's anti-forgery token on unsafe methods when the
+// caller authenticated with the cookie. Bearer tokens are not sent by
+// browsers on their own, so they need none.
+func (s *Server) csrf(c *gin.Context) {
+	p := principal(c)
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	if !p.ViaCookie {
+		c.Next()
+		return
+	}
+	got := c.GetHeader("X-CSRF-Token")
+	if got == "" {
+		got = c.PostForm("csrf_token")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) != 1 {
+		problem(c, http.StatusForbidden, "csrf", "Missing or wrong X-CSRF-Token header for this session.")
+		return
+	}
+	c.Next()
+}
+
+// resolveTenant turns the {tenant} path segment (slug or id) into a tenant
+// id. A member asking about any tenant but their own is told it does not
+// exist: another tenant's id answers 404, never 403.
+func (s *Server) resolveTenant(c *gin.Context) {
+	p := principal(c)
+	id, err := s.slugs.resolve(c.Request.Context(), s.Tenants, c.Param("tenant"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if p.Kind == identity.KindMember && id != p.TenantID {
+		problem(c, http.StatusNotFound, "not-found", "No such tenant.")
+		return
+	}
+	c.Set(ctxTenant, id)
+	c.Next()
+}
+
+// authorize checks the route's (object, action) with casbin.
+func (s *Server) authorize(rt Route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		tenant := uuid.Nil
+		if rt.Area == AreaTenant {
+			tenant = c.MustGet(ctxTenant).(uuid.UUID)
+			if p.Kind == identity.KindStaff {
+				problem(c, http.StatusForbidden, "forbidden", "Processor staff have no access to a tenant's data without that tenant's approval.")
+				return
+			}
+		}
+		ok, err := s.Authz.Allow(c.Request.Context(), p, tenant, rt.Object, rt.Action)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !ok {
+			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
+			return
+		}
+		c.Next()
+	}
+}
+
+func principal(c *gin.Context) identity.Principal {
+	p, _ := c.Get(ctxPrincipal)
+	pp, _ := p.(identity.Principal)
+	return pp
+}
+
+// scope is the member's own scope in the tenant of the URL.
+func scope(c *gin.Context) access.Scope {
+	return access.Member(c.MustGet(ctxTenant).(uuid.UUID), principal(c).ID)
+}

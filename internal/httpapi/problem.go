@@ -1,0 +1,73 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Instance  string            `json:"instance,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    []errs.FieldError `json:"errors,omitempty"`
+}
+
+// statusOf is the one table from domain errors to HTTP statuses.
+func statusOf(err error) (int, string) {
+	switch {
+	case errors.Is(err, errs.ErrInvalid):
+		return http.StatusBadRequest, "invalid-input"
+	case errors.Is(err, errs.ErrUnauthenticated):
+		return http.StatusUnauthorized, "unauthenticated"
+	case errors.Is(err, errs.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.Is(err, errs.ErrNotFound):
+		return http.StatusNotFound, "not-found"
+	case errors.Is(err, errs.ErrConflict):
+		return http.StatusConflict, "conflict"
+	case errors.Is(err, errs.ErrLocked):
+		return http.StatusTooManyRequests, "locked"
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// fail writes err as problem+json and stops the chain. Internal errors are
+// logged with the request id and shown to the caller only as that id.
+func fail(c *gin.Context, err error) {
+	status, kind := statusOf(err)
+	p := Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)}
+	var fe errs.FieldErrors
+	var locked errs.LockedError
+	switch {
+	case errors.As(err, &fe):
+		p.Detail, p.Errors = "Some fields are not valid; see errors.", fe
+	case errors.As(err, &locked):
+		p.Detail = "Too many failed sign-in attempts. The account is locked; try again later."
+		c.Header("Retry-After", strconv.Itoa(locked.RetryAfterSeconds))
+	case status == http.StatusUnauthorized:
+		p.Detail = "Sign in first, or the username or password is wrong."
+	case status == http.StatusInternalServerError:
+		slog.ErrorContext(c.Request.Context(), "request failed", "err", err)
+		p.Detail = "Something went wrong on our side. Quote the request id if you contact support."
+	default:
+		p.Detail = err.Error()
+	}
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(status, p)
+}
+
+// problem writes a problem with a fixed status and detail.
+func problem(c *gin.Context, status int, kind, detail string) {
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(status, Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Detail: detail, Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)})
+}

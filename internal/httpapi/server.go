@@ -1,0 +1,90 @@
+// Package httpapi is the JSON API under /api/v1 and the health and metrics
+// endpoints. Every route comes from one table (routes.go) that says which
+// (object, action) it needs or that it is public; the router is built from
+// that table, and a test walks the router to prove nothing else was added.
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/schoolcloud/lms/internal/authz"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/objstore"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	Config   config.Config
+	DB       *database.DB
+	Store    *objstore.Store
+	Identity *identity.Service
+	Authz    *authz.Authorizer
+	Tenants  *tenant.Service
+	Registry *prometheus.Registry // nil: a fresh one
+}
+
+// Server holds the dependencies handlers use.
+type Server struct {
+	Deps
+	slugs   *slugCache
+	metrics *metrics
+	routes  []Route
+}
+
+// New builds the gin engine with every route in the table.
+func New(d Deps) (*gin.Engine, *Server) {
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry)}
+	s.routes = s.table()
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.ContextWithFallback = true
+	e.HandleMethodNotAllowed = true
+	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe)
+	e.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "not-found", "No such resource.") })
+	e.NoMethod(func(c *gin.Context) { problem(c, http.StatusMethodNotAllowed, "method-not-allowed", "That method is not allowed here.") })
+	for _, rt := range s.routes {
+		e.Handle(rt.Method, rt.Path, append(s.chain(rt), rt.Handler)...)
+	}
+	return e, s
+}
+
+// Routes is the route table (for tests and the OpenAPI document).
+func (s *Server) Routes() []Route { return s.routes }
+
+// chain is the middleware a route runs before its handler.
+func (s *Server) chain(rt Route) []gin.HandlerFunc {
+	if rt.Public {
+		return nil
+	}
+	hs := []gin.HandlerFunc{s.authenticate, s.csrf}
+	switch rt.Area {
+	case AreaTenant:
+		hs = append(hs, s.resolveTenant)
+	}
+	return append(hs, s.authorize(rt))
+}
+
+// Listen serves until ctx ends, then shuts down gracefully.
+func Listen(ctx context.Context, addr string, h http.Handler) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10e9, IdleTimeout: 120e9}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15e9)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}

@@ -1,0 +1,115 @@
+package identity
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// credTable describes one of the two credential tables; the SQL is the same
+// for members (inside a tenant scope) and staff (platform table).
+type credTable struct {
+	name     string // table
+	owner    string // column naming the principal
+	accounts string // table of principals, to check the account is usable
+	usable   string // SQL condition on the accounts row `a`
+}
+
+var (
+	memberCreds = credTable{"member_credentials", "person_id", "people", "a.status = 'active'"}
+	staffCreds  = credTable{"staff_credentials", "staff_id", "staff", "a.disabled_at IS NULL"}
+)
+
+// touchEvery limits last-seen writes to one per minute per credential, so a
+// busy script does not turn every read into a write.
+const touchEvery = time.Minute
+
+type credRow struct {
+	ID         uuid.UUID
+	Owner      uuid.UUID
+	Kind       string
+	LastSeenAt time.Time
+	Role       string
+}
+
+func insertCredential(tx *gorm.DB, t credTable, tenant uuid.UUID, owner uuid.UUID, kind, name, secret string, ttl time.Duration, ua, ip string) (Issued, error) {
+	now := time.Now().UTC()
+	c := Credential{ID: uuid.Must(uuid.NewV7()), Kind: kind, Name: name, CreatedAt: now, ExpiresAt: now.Add(ttl), LastSeenAt: now, UserAgent: truncate(ua, 300), IP: ip}
+	row := map[string]any{
+		"id": c.ID, t.owner: owner, "kind": kind, "name": name, "token_hash": hashSecret(secret),
+		"created_at": c.CreatedAt, "expires_at": c.ExpiresAt, "last_seen_at": c.LastSeenAt, "user_agent": c.UserAgent, "ip": ip,
+	}
+	if tenant != uuid.Nil {
+		row["tenant_id"] = tenant
+	}
+	if err := tx.Table(t.name).Create(row).Error; err != nil {
+		return Issued{}, fmt.Errorf("insert %s: %w", t.name, err)
+	}
+	return Issued{Credential: c, Secret: secret}, nil
+}
+
+// lookupCredential finds a live credential by the hash of its secret and
+// slides a session's expiry forward.
+func lookupCredential(tx *gorm.DB, t credTable, hash []byte, sessionTTL time.Duration) (credRow, error) {
+	role := "''"
+	if t.accounts == "staff" {
+		role = "a.role"
+	}
+	var r credRow
+	res := tx.Raw(fmt.Sprintf(`SELECT c.id, c.%[2]s AS owner, c.kind, c.last_seen_at, %[4]s AS role
+		FROM %[1]s c JOIN %[3]s a ON a.id = c.%[2]s
+		WHERE c.token_hash = ? AND c.revoked_at IS NULL AND c.expires_at > now() AND %[5]s`,
+		t.name, t.owner, t.accounts, role, t.usable), hash).Scan(&r)
+	if res.Error != nil {
+		return r, fmt.Errorf("lookup credential: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return r, errs.ErrUnauthenticated
+	}
+	if time.Since(r.LastSeenAt) > touchEvery {
+		q := fmt.Sprintf(`UPDATE %s SET last_seen_at = now() WHERE id = ?`, t.name)
+		if r.Kind == "session" {
+			q = fmt.Sprintf(`UPDATE %s SET last_seen_at = now(), expires_at = now() + make_interval(secs => ?) WHERE id = ?`, t.name)
+			return r, tx.Exec(q, sessionTTL.Seconds(), r.ID).Error
+		}
+		return r, tx.Exec(q, r.ID).Error
+	}
+	return r, nil
+}
+
+func listCredentials(tx *gorm.DB, t credTable, owner uuid.UUID) ([]Credential, error) {
+	out := []Credential{}
+	err := tx.Table(t.name).Select("id, kind, name, created_at, expires_at, last_seen_at, user_agent, ip").
+		Where(t.owner+" = ? AND revoked_at IS NULL AND expires_at > now()", owner).
+		Order("created_at DESC").Limit(500).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.name, err)
+	}
+	return out, nil
+}
+
+func revokeCredential(tx *gorm.DB, t credTable, owner, id uuid.UUID) error {
+	res := tx.Table(t.name).Where("id = ? AND "+t.owner+" = ? AND revoked_at IS NULL", id, owner).Update("revoked_at", gorm.Expr("now()"))
+	if res.Error != nil {
+		return fmt.Errorf("revoke %s: %w", t.name, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("credential %s: %w", id, errs.ErrNotFound)
+	}
+	return nil
+}
+
+func revokeAll(tx *gorm.DB, t credTable, owner uuid.UUID) error {
+	return tx.Table(t.name).Where(t.owner+" = ? AND revoked_at IS NULL", owner).Update("revoked_at", gorm.Expr("now()")).Error
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

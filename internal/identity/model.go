@@ -1,0 +1,91 @@
+// Package identity holds people and processor staff, their passwords
+// (argon2id), sessions and personal API tokens, login throttling and lockout.
+// Tenant members and processor staff are two kinds of principal that never mix.
+package identity
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Kind is the kind of principal.
+type Kind string
+
+// The two kinds of principal.
+const (
+	KindMember Kind = "member" // a person in one tenant
+	KindStaff  Kind = "staff"  // processor staff; holds no tenant role
+)
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Kind         Kind
+	ID           uuid.UUID
+	TenantID     uuid.UUID // members only
+	StaffRole    string    // staff only: operator or support
+	CredentialID uuid.UUID
+	ViaCookie    bool   // a browser session: unsafe methods need the CSRF token
+	CSRF         string // expected CSRF token for cookie sessions
+}
+
+// Subject is the principal's casbin subject.
+func (p Principal) Subject() string {
+	if p.Kind == KindStaff {
+		return "staff:" + p.ID.String()
+	}
+	return "member:" + p.ID.String()
+}
+
+// Person is a tenant member.
+type Person struct {
+	TenantID     uuid.UUID  `gorm:"primaryKey" json:"-"`
+	ID           uuid.UUID  `gorm:"primaryKey" json:"id"`
+	Username     string     `json:"username"`
+	Email        *string    `json:"email"`
+	DisplayName  string     `json:"display_name"`
+	Status       string     `json:"status"`
+	PasswordHash string     `gorm:"default:null" json:"-"`
+	FailedLogins int        `json:"-"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// TableName is the gorm table.
+func (Person) TableName() string { return "people" }
+
+// Staff is a processor staff member.
+type Staff struct {
+	ID           uuid.UUID  `gorm:"primaryKey" json:"id"`
+	Email        string     `json:"email"`
+	DisplayName  string     `json:"display_name"`
+	Role         string     `json:"role"`
+	PasswordHash string     `gorm:"default:null" json:"-"`
+	FailedLogins int        `json:"-"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// TableName is the gorm table.
+func (Staff) TableName() string { return "staff" }
+
+// Credential is a session or a personal API token, as shown to its owner.
+type Credential struct {
+	ID         uuid.UUID `json:"id"`
+	Kind       string    `json:"kind"`
+	Name       string    `json:"name,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	UserAgent  string    `json:"user_agent,omitempty"`
+	IP         string    `json:"ip,omitempty"`
+	Current    bool      `gorm:"-" json:"current"`
+}
+
+// Issued is a new credential with its secret, shown exactly once.
+type Issued struct {
+	Credential
+	Secret string `json:"secret"`
+}

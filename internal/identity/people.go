@@ -1,0 +1,177 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// NewPerson is the input to create a tenant member.
+type NewPerson struct {
+	Username    string  `json:"username" binding:"required,max=254"`
+	Email       *string `json:"email" binding:"omitempty,email,max=254"`
+	DisplayName string  `json:"display_name" binding:"required,max=200"`
+	Password    string  `json:"password,omitempty" binding:"omitempty,min=12,max=1024"`
+}
+
+func (in *NewPerson) normalise() error {
+	var fe errs.FieldErrors
+	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if in.Username == "" || len(in.Username) > 254 || strings.ContainsAny(in.Username, " \t\r\n") {
+		fe.Add("username", "must be 1-254 characters without spaces")
+	}
+	if in.DisplayName == "" || len(in.DisplayName) > 200 {
+		fe.Add("display_name", "must be 1-200 characters")
+	}
+	if in.Email != nil {
+		e := strings.TrimSpace(*in.Email)
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			fe.Add("email", "must be a plain e-mail address")
+		}
+		in.Email = &e
+	}
+	if in.Password != "" && len([]rune(in.Password)) < MinPasswordLength {
+		fe.Add("password", "must be at least %d characters", MinPasswordLength)
+	}
+	return fe.Err()
+}
+
+// PersonPatch changes some fields of a person; nil leaves a field alone.
+type PersonPatch struct {
+	DisplayName *string `json:"display_name" binding:"omitempty,max=200"`
+	Email       *string `json:"email" binding:"omitempty,email,max=254"`
+	Status      *string `json:"status" binding:"omitempty,oneof=active suspended"`
+	Password    *string `json:"password" binding:"omitempty,min=12,max=1024"`
+}
+
+// CreatePersonTx inserts a person inside an open tenant transaction.
+func CreatePersonTx(tx *gorm.DB, tenant uuid.UUID, in NewPerson) (Person, error) {
+	if err := in.normalise(); err != nil {
+		return Person{}, err
+	}
+	p := Person{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Username: in.Username, Email: in.Email, DisplayName: in.DisplayName, Status: "active"}
+	if in.Password != "" {
+		h, err := HashPassword(in.Password)
+		if err != nil {
+			return Person{}, err
+		}
+		p.PasswordHash = h
+	}
+	if err := tx.Create(&p).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return Person{}, fmt.Errorf("username %q is taken: %w", in.Username, errs.ErrConflict)
+		}
+		return Person{}, fmt.Errorf("create person: %w", err)
+	}
+	return p, nil
+}
+
+// FindByUsernameTx returns the person with username, or ErrNotFound.
+func FindByUsernameTx(tx *gorm.DB, username string) (Person, error) {
+	var p Person
+	res := tx.Where("lower(username) = lower(?)", username).Limit(1).Find(&p)
+	if res.Error != nil {
+		return p, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return p, errs.ErrNotFound
+	}
+	return p, nil
+}
+
+// CreatePerson adds a member to the scoped tenant.
+func (s *Service) CreatePerson(ctx context.Context, sc access.Scope, in NewPerson) (p Person, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		p, err = CreatePersonTx(tx, sc.Tenant(), in)
+		return err
+	})
+	return p, err
+}
+
+// GetPerson returns one person of the scoped tenant.
+func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) (p Person, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return getPerson(tx, id, &p) })
+	return p, err
+}
+
+func getPerson(tx *gorm.DB, id uuid.UUID, p *Person) error {
+	res := tx.Where("id = ?", id).Limit(1).Find(p)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
+	}
+	return nil
+}
+
+// ListPeople pages through the scoped tenant's people in creation order.
+// after is the last id of the previous page (uuid.Nil for the first).
+func (s *Service) ListPeople(ctx context.Context, sc access.Scope, after uuid.UUID, limit int) (out []Person, err error) {
+	out = []Person{}
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		q := tx.Order("id").Limit(limit)
+		if after != uuid.Nil {
+			q = q.Where("id > ?", after)
+		}
+		return q.Find(&out).Error
+	})
+	return out, err
+}
+
+// UpdatePerson applies a patch. Suspending a person or changing their
+// password ends their sessions and tokens.
+func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUID, in PersonPatch) (p Person, err error) {
+	var fe errs.FieldErrors
+	set := map[string]any{"updated_at": time.Now().UTC()}
+	if in.DisplayName != nil {
+		if v := strings.TrimSpace(*in.DisplayName); v == "" || len(v) > 200 {
+			fe.Add("display_name", "must be 1-200 characters")
+		} else {
+			set["display_name"] = v
+		}
+	}
+	if in.Email != nil {
+		set["email"] = strings.TrimSpace(*in.Email)
+	}
+	if in.Status != nil {
+		set["status"] = *in.Status
+	}
+	if in.Password != nil {
+		if len([]rune(*in.Password)) < MinPasswordLength {
+			fe.Add("password", "must be at least %d characters", MinPasswordLength)
+		} else if h, err := HashPassword(*in.Password); err != nil {
+			return p, err
+		} else {
+			set["password_hash"], set["failed_logins"], set["locked_until"] = h, 0, nil
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return p, err
+	}
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := getPerson(tx, id, &p); err != nil {
+			return err
+		}
+		if err := tx.Model(&Person{}).Where("id = ?", id).Updates(set).Error; err != nil {
+			return fmt.Errorf("update person: %w", err)
+		}
+		if in.Password != nil || (in.Status != nil && *in.Status == "suspended") {
+			if err := revokeAll(tx, memberCreds, id); err != nil {
+				return err
+			}
+		}
+		return getPerson(tx, id, &p)
+	})
+	return p, err
+}

@@ -1,0 +1,140 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Tenant roles. A person may hold several, each for one school or, with no
+// school, for the whole tenant (e.g. a trust-wide admin).
+var TenantRoles = []string{"admin", "teacher", "learner"}
+
+// RoleAssignment gives a person a role in a tenant, optionally in one school.
+type RoleAssignment struct {
+	TenantID  uuid.UUID  `gorm:"primaryKey" json:"-"`
+	ID        uuid.UUID  `gorm:"primaryKey" json:"id"`
+	PersonID  uuid.UUID  `json:"person_id"`
+	Role      string     `json:"role"`
+	SchoolID  *uuid.UUID `json:"school_id"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// TableName is the gorm table.
+func (RoleAssignment) TableName() string { return "role_assignments" }
+
+// AuthzChannel is the PostgreSQL NOTIFY channel on which a tenant id is sent
+// when its role assignments change, so every process reloads that tenant.
+const AuthzChannel = "lms_authz"
+
+// AssignRoleTx adds a role inside an open tenant transaction. Assigning a
+// role the person already holds returns the existing assignment.
+func AssignRoleTx(tx *gorm.DB, tenant, person uuid.UUID, role string, school *uuid.UUID) (RoleAssignment, error) {
+	var fe errs.FieldErrors
+	if !validRole(role) {
+		fe.Add("role", "must be one of admin, teacher, learner")
+	}
+	if err := fe.Err(); err != nil {
+		return RoleAssignment{}, err
+	}
+	var existing RoleAssignment
+	q := tx.Where("person_id = ? AND role = ?", person, role)
+	if school == nil {
+		q = q.Where("school_id IS NULL")
+	} else {
+		q = q.Where("school_id = ?", *school)
+	}
+	if res := q.Limit(1).Find(&existing); res.Error != nil {
+		return existing, res.Error
+	} else if res.RowsAffected > 0 {
+		return existing, nil
+	}
+	ra := RoleAssignment{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), PersonID: person, Role: role, SchoolID: school, CreatedAt: time.Now().UTC()}
+	if err := tx.Create(&ra).Error; err != nil {
+		if errors.Is(err, gorm.ErrForeignKeyViolated) {
+			return ra, errs.Field("school_id", "no such school in this tenant")
+		}
+		return ra, fmt.Errorf("assign role: %w", err)
+	}
+	return ra, notifyAuthz(tx, tenant)
+}
+
+func notifyAuthz(tx *gorm.DB, tenant uuid.UUID) error {
+	// NOTIFY is transactional: listeners hear it only if the change commits.
+	return tx.Exec(`SELECT pg_notify(?, ?)`, AuthzChannel, tenant.String()).Error
+}
+
+func validRole(r string) bool {
+	for _, v := range TenantRoles {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Roles lists a person's role assignments.
+func (s *Service) Roles(ctx context.Context, sc access.Scope, person uuid.UUID) (out []RoleAssignment, err error) {
+	out = []RoleAssignment{}
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := mustExist(tx, person); err != nil {
+			return err
+		}
+		return tx.Where("person_id = ?", person).Order("created_at").Find(&out).Error
+	})
+	return out, err
+}
+
+// AssignRole gives a person a role.
+func (s *Service) AssignRole(ctx context.Context, sc access.Scope, person uuid.UUID, role string, school *uuid.UUID) (ra RoleAssignment, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := mustExist(tx, person); err != nil {
+			return err
+		}
+		ra, err = AssignRoleTx(tx, sc.Tenant(), person, role, school)
+		return err
+	})
+	return ra, err
+}
+
+// RemoveRole takes a role away. An admin cannot remove the tenant's last
+// tenant-wide admin: someone must stay able to act for the controller.
+func (s *Service) RemoveRole(ctx context.Context, sc access.Scope, person, id uuid.UUID) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		var ra RoleAssignment
+		if res := tx.Where("id = ? AND person_id = ?", id, person).Limit(1).Find(&ra); res.Error != nil {
+			return res.Error
+		} else if res.RowsAffected == 0 {
+			return fmt.Errorf("role assignment %s: %w", id, errs.ErrNotFound)
+		}
+		if ra.Role == "admin" && ra.SchoolID == nil {
+			var n int64
+			if err := tx.Model(&RoleAssignment{}).Where("role = 'admin' AND school_id IS NULL").Count(&n).Error; err != nil {
+				return err
+			}
+			if n <= 1 {
+				return fmt.Errorf("the last tenant-wide admin cannot be removed: %w", errs.ErrConflict)
+			}
+		}
+		if err := tx.Delete(&RoleAssignment{}, "id = ?", id).Error; err != nil {
+			return err
+		}
+		return notifyAuthz(tx, sc.Tenant())
+	})
+}
+
+// TenantAssignments loads every role assignment of one tenant, for the
+// authorizer's cache. It runs under the system scope of that tenant.
+func (s *Service) TenantAssignments(ctx context.Context, tenant uuid.UUID) (out []RoleAssignment, err error) {
+	err = access.Transact(ctx, s.db, access.System(tenant, "authz-load"), func(tx *gorm.DB) error {
+		return tx.Find(&out).Error
+	})
+	return out, err
+}

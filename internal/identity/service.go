@@ -1,0 +1,228 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Settings tune sessions and lockout.
+type Settings struct {
+	SessionTTL  time.Duration
+	TokenMaxTTL time.Duration
+	LockAfter   int           // consecutive failures before a lock
+	LockFor     time.Duration // how long the lock lasts
+}
+
+// Service authenticates people and staff and manages their credentials.
+type Service struct {
+	db  *database.DB
+	cfg Settings
+}
+
+// NewService returns a Service.
+func NewService(db *database.DB, cfg Settings) *Service { return &Service{db: db, cfg: cfg} }
+
+// Client describes where a sign-in comes from, shown in session lists.
+type Client struct{ UserAgent, IP string }
+
+// Login checks a tenant member's password and opens a session.
+func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, password string, c Client) (Issued, Person, error) {
+	var p Person
+	var out Issued
+	var failed error
+	err := access.Transact(ctx, s.db, access.Authentication(tenant), func(tx *gorm.DB) error {
+		res := tx.Where("lower(username) = lower(?)", strings.TrimSpace(username)).Limit(1).Find(&p)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 || p.Status != "active" {
+			checkPassword(password, "")
+			return errs.ErrUnauthenticated
+		}
+		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {
+			failed = authErr
+			return err // nil for a wrong password: the failure counter must commit
+		}
+		var err error
+		out, err = insertCredential(tx, memberCreds, tenant, p.ID, "session", "", newMemberSecret(tenant), s.cfg.SessionTTL, c.UserAgent, c.IP)
+		return err
+	})
+	return out, p, errors.Join(err, failed)
+}
+
+// StaffLogin checks a processor staff member's password and opens a session.
+func (s *Service) StaffLogin(ctx context.Context, email, password string, c Client) (Issued, Staff, error) {
+	var st Staff
+	var out Issued
+	var failed error
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Limit(1).Find(&st)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 || st.DisabledAt != nil {
+			checkPassword(password, "")
+			return errs.ErrUnauthenticated
+		}
+		if authErr, err := s.verify(tx, "staff", st.ID, st.PasswordHash, st.LockedUntil, password); authErr != nil || err != nil {
+			failed = authErr
+			return err
+		}
+		var err error
+		out, err = insertCredential(tx, staffCreds, uuid.Nil, st.ID, "session", "", newStaffSecret(), s.cfg.SessionTTL, c.UserAgent, c.IP)
+		return err
+	})
+	return out, st, errors.Join(err, failed)
+}
+
+// verify checks the password of one account row and keeps its lockout state:
+// LockAfter consecutive failures lock it for LockFor. authErr is the caller's
+// failure (wrong password, locked); err is a database failure.
+func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, lockedUntil *time.Time, pw string) (authErr, err error) {
+	if lockedUntil != nil && time.Now().Before(*lockedUntil) {
+		checkPassword(pw, "")
+		return errs.LockedError{RetryAfterSeconds: int(math.Ceil(time.Until(*lockedUntil).Seconds()))}, nil
+	}
+	if checkPassword(pw, hash) {
+		return nil, tx.Exec(fmt.Sprintf(`UPDATE %s SET failed_logins = 0, locked_until = NULL WHERE id = ?`, table), id).Error
+	}
+	var failures int
+	if err := tx.Raw(fmt.Sprintf(`UPDATE %s SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, table), id).Scan(&failures).Error; err != nil {
+		return nil, err
+	}
+	if failures < s.cfg.LockAfter {
+		return errs.ErrUnauthenticated, nil
+	}
+	until := time.Now().Add(s.cfg.LockFor)
+	if err := tx.Exec(fmt.Sprintf(`UPDATE %s SET failed_logins = 0, locked_until = ? WHERE id = ?`, table), until, id).Error; err != nil {
+		return nil, err
+	}
+	return errs.LockedError{RetryAfterSeconds: int(s.cfg.LockFor.Seconds())}, nil
+}
+
+// Authenticate resolves a presented secret (cookie or bearer) to a Principal.
+func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
+	ps, err := parseSecret(secret)
+	if err != nil {
+		return Principal{}, err
+	}
+	var r credRow
+	if ps.staff {
+		err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+			r, err = lookupCredential(tx, staffCreds, ps.hash, s.cfg.SessionTTL)
+			return err
+		})
+		if err != nil {
+			return Principal{}, err
+		}
+		return Principal{Kind: KindStaff, ID: r.Owner, StaffRole: r.Role, CredentialID: r.ID}, nil
+	}
+	err = access.Transact(ctx, s.db, access.Authentication(ps.tenant), func(tx *gorm.DB) error {
+		r, err = lookupCredential(tx, memberCreds, ps.hash, s.cfg.SessionTTL)
+		return err
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{Kind: KindMember, ID: r.Owner, TenantID: ps.tenant, CredentialID: r.ID}, nil
+}
+
+// inOwnScope runs fn in the principal's own space: its tenant for members,
+// the platform tables for staff.
+func (s *Service) inOwnScope(ctx context.Context, p Principal, fn func(tx *gorm.DB, t credTable) error) error {
+	if p.Kind == KindStaff {
+		return s.db.Transact(ctx, func(tx *gorm.DB) error { return fn(tx, staffCreds) })
+	}
+	return access.Transact(ctx, s.db, access.Member(p.TenantID, p.ID), func(tx *gorm.DB) error { return fn(tx, memberCreds) })
+}
+
+// MyCredentials lists the caller's live sessions and tokens.
+func (s *Service) MyCredentials(ctx context.Context, p Principal) ([]Credential, error) {
+	var out []Credential
+	err := s.inOwnScope(ctx, p, func(tx *gorm.DB, t credTable) (err error) {
+		out, err = listCredentials(tx, t, p.ID)
+		return err
+	})
+	for i := range out {
+		out[i].Current = out[i].ID == p.CredentialID
+	}
+	return out, err
+}
+
+// RevokeMine ends one of the caller's sessions or tokens.
+func (s *Service) RevokeMine(ctx context.Context, p Principal, id uuid.UUID) error {
+	return s.inOwnScope(ctx, p, func(tx *gorm.DB, t credTable) error { return revokeCredential(tx, t, p.ID, id) })
+}
+
+// Logout ends the credential the caller used.
+func (s *Service) Logout(ctx context.Context, p Principal) error {
+	return s.RevokeMine(ctx, p, p.CredentialID)
+}
+
+// CreateToken issues a personal API token for scripts.
+func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl time.Duration) (Issued, error) {
+	var fe errs.FieldErrors
+	if name = strings.TrimSpace(name); name == "" || len(name) > 100 {
+		fe.Add("name", "must be 1-100 characters")
+	}
+	if ttl <= 0 {
+		ttl = 90 * 24 * time.Hour
+	}
+	if ttl > s.cfg.TokenMaxTTL {
+		fe.Add("expires_in_days", "must be at most %d days", int(s.cfg.TokenMaxTTL.Hours()/24))
+	}
+	if err := fe.Err(); err != nil {
+		return Issued{}, err
+	}
+	var out Issued
+	err := s.inOwnScope(ctx, p, func(tx *gorm.DB, t credTable) (err error) {
+		secret := newStaffSecret()
+		if p.Kind == KindMember {
+			secret = newMemberSecret(p.TenantID)
+		}
+		out, err = insertCredential(tx, t, p.TenantID, p.ID, "token", name, secret, ttl, "", "")
+		return err
+	})
+	return out, err
+}
+
+// PersonCredentials lists another person's sessions and tokens (admins).
+func (s *Service) PersonCredentials(ctx context.Context, sc access.Scope, person uuid.UUID) ([]Credential, error) {
+	var out []Credential
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := mustExist(tx, person); err != nil {
+			return err
+		}
+		var err error
+		out, err = listCredentials(tx, memberCreds, person)
+		return err
+	})
+	return out, err
+}
+
+// RevokePersonCredential ends another person's session or token (admins).
+func (s *Service) RevokePersonCredential(ctx context.Context, sc access.Scope, person, id uuid.UUID) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return revokeCredential(tx, memberCreds, person, id) })
+}
+
+func mustExist(tx *gorm.DB, person uuid.UUID) error {
+	var n int64
+	if err := tx.Model(&Person{}).Where("id = ?", person).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+	}
+	return nil
+}

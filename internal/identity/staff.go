@@ -1,0 +1,73 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// StaffRoles are the processor's roles.
+var StaffRoles = []string{"operator", "support"}
+
+// EnsureStaff creates a processor staff member, or returns the existing one
+// with that e-mail unchanged. password may be empty (set later).
+func (s *Service) EnsureStaff(ctx context.Context, email, name, role, password string) (Staff, bool, error) {
+	var fe errs.FieldErrors
+	email, name = strings.TrimSpace(email), strings.TrimSpace(name)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		fe.Add("email", "must be a plain e-mail address")
+	}
+	if name == "" || len(name) > 200 {
+		fe.Add("display_name", "must be 1-200 characters")
+	}
+	if role != "operator" && role != "support" {
+		fe.Add("role", "must be operator or support")
+	}
+	if password != "" && len([]rune(password)) < MinPasswordLength {
+		fe.Add("password", "must be at least %d characters", MinPasswordLength)
+	}
+	if err := fe.Err(); err != nil {
+		return Staff{}, false, err
+	}
+	var st Staff
+	created := false
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("lower(email) = lower(?)", email).Limit(1).Find(&st)
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
+		}
+		st = Staff{ID: uuid.Must(uuid.NewV7()), Email: email, DisplayName: name, Role: role}
+		if password != "" {
+			h, err := HashPassword(password)
+			if err != nil {
+				return err
+			}
+			st.PasswordHash = h
+		}
+		created = true
+		return tx.Create(&st).Error
+	})
+	if err != nil {
+		return st, false, fmt.Errorf("ensure staff %s: %w", email, err)
+	}
+	return st, created, nil
+}
+
+// StaffByID returns one staff member.
+func (s *Service) StaffByID(ctx context.Context, id uuid.UUID) (Staff, error) {
+	var st Staff
+	res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&st)
+	if res.Error != nil {
+		return st, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return st, fmt.Errorf("staff %s: %w", id, errs.ErrNotFound)
+	}
+	return st, nil
+}

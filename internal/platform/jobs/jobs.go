@@ -1,0 +1,59 @@
+// Package jobs runs background work on River, a PostgreSQL-backed queue
+// shared by every worker process: a job is taken by exactly one worker, and
+// periodic jobs are scheduled only by the elected leader, so adding
+// replicas neither loses nor duplicates work.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/schoolcloud/lms/internal/platform/database"
+)
+
+// Client is the River client type used throughout.
+type Client = river.Client[pgx.Tx]
+
+// Spec is what a process registers: workers and periodic schedules.
+type Spec struct {
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+}
+
+// NewWorker returns a client that works jobs; call Start on it.
+func NewWorker(db *database.DB, spec Spec, concurrency int) (*Client, error) {
+	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}},
+		Workers:      spec.Workers,
+		PeriodicJobs: spec.Periodic,
+		Logger:       slog.Default(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: worker client: %w", err)
+	}
+	return c, nil
+}
+
+// NewInserter returns a client that only enqueues (the API process).
+// Enqueue inside the transaction that causes the job, with InsertTx.
+func NewInserter(db *database.DB, workers *river.Workers) (*Client, error) {
+	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Workers: workers, Logger: slog.Default()})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: insert client: %w", err)
+	}
+	return c, nil
+}
+
+// Run starts c and blocks until ctx ends, then stops it gracefully.
+func Run(ctx context.Context, c *Client) error {
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	<-ctx.Done()
+	return c.Stop(context.WithoutCancel(ctx))
+}

@@ -1,0 +1,117 @@
+// Package objstore talks to the S3-compatible object store. Each data region
+// has its own bucket, {prefix}-{region}; a tenant's objects live under
+// t/{tenant_id}/ in the bucket of its region, never elsewhere.
+package objstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/google/uuid"
+)
+
+// Config selects the endpoint and credentials.
+type Config struct {
+	Endpoint, Region, AccessKey, SecretKey, BucketPrefix string
+	PathStyle                                            bool
+}
+
+// Store is a client for the object store.
+type Store struct {
+	S3     *s3.Client
+	Presig *s3.PresignClient
+	prefix string
+}
+
+// New builds a client. It does not contact the server; see Ready.
+func New(c Config) *Store {
+	cli := s3.New(s3.Options{
+		Region:       c.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, ""),
+		UsePathStyle: c.PathStyle,
+		BaseEndpoint: nilIfEmpty(c.Endpoint),
+		// Local S3 servers do not all speak the newest checksum defaults.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	})
+	return &Store{S3: cli, Presig: s3.NewPresignClient(cli), prefix: c.BucketPrefix}
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Bucket is the bucket that holds a data region's objects.
+func (s *Store) Bucket(region string) string { return s.prefix + "-" + region }
+
+// TenantPrefix is the key prefix of everything a tenant owns.
+func TenantPrefix(tenant uuid.UUID) string { return "t/" + tenant.String() + "/" }
+
+// EnsureBucket creates the region's bucket, with versioning, if it is missing.
+func (s *Store) EnsureBucket(ctx context.Context, region string) error {
+	b := s.Bucket(region)
+	if _, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &b}); err == nil {
+		return nil
+	}
+	_, err := s.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &b})
+	var owned *types.BucketAlreadyOwnedByYou
+	var exists *types.BucketAlreadyExists
+	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+		return fmt.Errorf("objstore: create bucket %s: %w", b, err)
+	}
+	_, err = s.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	if err != nil {
+		return fmt.Errorf("objstore: versioning on %s: %w", b, err)
+	}
+	return nil
+}
+
+// Ready checks that the store answers and accepts our credentials.
+func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := s.S3.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)}); err != nil {
+		return fmt.Errorf("objstore: %w", err)
+	}
+	return nil
+}
+
+// EmptyAndDeleteBucket removes every object version and the bucket. Used by
+// tests to clean up after themselves.
+func (s *Store) EmptyAndDeleteBucket(ctx context.Context, bucket string) error {
+	p := s3.NewListObjectVersionsPaginator(s.S3, &s3.ListObjectVersionsInput{Bucket: &bucket})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			var nb *types.NoSuchBucket
+			if errors.As(err, &nb) {
+				return nil
+			}
+			return err
+		}
+		var ids []types.ObjectIdentifier
+		for _, v := range page.Versions {
+			ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+		}
+		for _, m := range page.DeleteMarkers {
+			ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+		}
+		if len(ids) > 0 {
+			if _, err := s.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}}); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := s.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
+	return err
+}

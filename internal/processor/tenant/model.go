@@ -1,0 +1,75 @@
+// Package tenant is the processor's record of its customers: tenants (a
+// school or a multi-academy trust), their contracts and schools, created and
+// updated from declarative manifests or the operator API. It never deletes.
+package tenant
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Tenant is a customer and data controller.
+type Tenant struct {
+	ID        uuid.UUID `gorm:"primaryKey" json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Region    string    `json:"region"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TableName is the gorm table.
+func (Tenant) TableName() string { return "tenants" }
+
+// Contract is the processing contract with a tenant.
+type Contract struct {
+	TenantID         uuid.UUID `gorm:"primaryKey" json:"-"`
+	Reference        string    `json:"reference"`
+	StartsOn         Date      `json:"starts_on"`
+	EndsOn           *Date     `json:"ends_on"`
+	Status           string    `json:"status"`
+	ReturnWindowDays int       `json:"return_window_days"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// TableName is the gorm table.
+func (Contract) TableName() string { return "contracts" }
+
+// School is one school of a tenant; a single-school tenant has one.
+type School struct {
+	TenantID  uuid.UUID `gorm:"primaryKey" json:"-"`
+	ID        uuid.UUID `gorm:"primaryKey" json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TableName is the gorm table.
+func (School) TableName() string { return "schools" }
+
+// Summary is what an operator sees of a tenant: no personal data, only the
+// contract and operational figures.
+type Summary struct {
+	Tenant
+	Contract Contract `json:"contract"`
+	Figures  Figures  `json:"figures"`
+}
+
+// Figures are non-personal operational counts.
+type Figures struct {
+	Schools int64 `json:"schools"`
+	People  int64 `json:"people"`
+}
+
+// Regions are the data regions a tenant may choose: the UK or an EEA country.
+// The schema's CHECK on tenants.region holds the same list.
+var Regions = map[string]string{
+	"uk": "United Kingdom",
+	"at": "Austria", "be": "Belgium", "bg": "Bulgaria", "hr": "Croatia", "cy": "Cyprus", "cz": "Czechia",
+	"dk": "Denmark", "ee": "Estonia", "fi": "Finland", "fr": "France", "de": "Germany", "gr": "Greece",
+	"hu": "Hungary", "ie": "Ireland", "it": "Italy", "lv": "Latvia", "lt": "Lithuania", "lu": "Luxembourg",
+	"mt": "Malta", "nl": "Netherlands", "pl": "Poland", "pt": "Portugal", "ro": "Romania", "sk": "Slovakia",
+	"si": "Slovenia", "es": "Spain", "se": "Sweden", "is": "Iceland", "li": "Liechtenstein", "no": "Norway",
+}

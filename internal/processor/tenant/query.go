@@ -1,0 +1,126 @@
+package tenant
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// BySlug finds a tenant by its slug. A deleted tenant is not found.
+func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
+	var t Tenant
+	res := s.db.Gorm.WithContext(ctx).
+		Where("slug = ? AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = tenants.id AND c.status = 'deleted')", slug).
+		Limit(1).Find(&t)
+	if res.Error != nil {
+		return t, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return t, fmt.Errorf("tenant %q: %w", slug, errs.ErrNotFound)
+	}
+	return t, nil
+}
+
+// Get returns one tenant with its contract and operational figures.
+// staff is the operator asking (for the record of the figures' scope).
+func (s *Service) Get(ctx context.Context, id uuid.UUID, staff uuid.UUID) (Summary, error) {
+	var sum Summary
+	res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&sum.Tenant)
+	if res.Error != nil {
+		return sum, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return sum, fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+	}
+	if err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", id).Limit(1).Find(&sum.Contract).Error; err != nil {
+		return sum, err
+	}
+	f, err := s.figures(ctx, id, staff)
+	sum.Figures = f
+	return sum, err
+}
+
+// figures counts rows; it reads no row's content. It is the processor's
+// own operational statistic under the contract.
+func (s *Service) figures(ctx context.Context, tenant, staff uuid.UUID) (Figures, error) {
+	var f Figures
+	err := access.Transact(ctx, s.db, access.Contract(tenant, staff, "operational-figures"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT (SELECT count(*) FROM schools) AS schools, (SELECT count(*) FROM people) AS people`).Scan(&f).Error
+	})
+	return f, err
+}
+
+// List pages through tenants by id. after is the last id of the previous page.
+func (s *Service) List(ctx context.Context, after uuid.UUID, limit int, staff uuid.UUID) ([]Summary, error) {
+	var ts []Tenant
+	q := s.db.Gorm.WithContext(ctx).Order("id").Limit(limit)
+	if after != uuid.Nil {
+		q = q.Where("id > ?", after)
+	}
+	if err := q.Find(&ts).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Summary, 0, len(ts))
+	for _, t := range ts {
+		sum, err := s.Get(ctx, t.ID, staff)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// ContractPatch sets a contract's end date; null reopens an ending contract.
+type ContractPatch struct {
+	EndsOn *Date `json:"ends_on"`
+}
+
+// SetContractEnd sets or clears the end date. Ended or deleted contracts
+// cannot change.
+func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p ContractPatch) (Contract, error) {
+	var c Contract
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("tenant_id = ?", tenant).Limit(1).Find(&c)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("contract of tenant %s: %w", tenant, errs.ErrNotFound)
+		}
+		if c.Status == "ended" || c.Status == "deleted" {
+			return fmt.Errorf("contract is %s: %w", c.Status, errs.ErrConflict)
+		}
+		if p.EndsOn != nil && p.EndsOn.Before(c.StartsOn.Time) {
+			return errs.Field("ends_on", "must not be before the contract start (%s)", c.StartsOn)
+		}
+		c.EndsOn, c.Status, c.UpdatedAt = p.EndsOn, statusFor(p.EndsOn), time.Now().UTC()
+		return tx.Model(&Contract{}).Where("tenant_id = ?", tenant).
+			Updates(map[string]any{"ends_on": c.EndsOn, "status": c.Status, "updated_at": c.UpdatedAt}).Error
+	})
+	return c, err
+}
+
+// Schools lists the scoped tenant's schools.
+func (s *Service) Schools(ctx context.Context, sc access.Scope) ([]School, error) {
+	out := []School{}
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return tx.Order("name").Find(&out).Error })
+	return out, err
+}
+
+// ForMember returns the tenant and contract a member of it may see.
+func (s *Service) ForMember(ctx context.Context, id uuid.UUID) (Tenant, Contract, error) {
+	var t Tenant
+	var c Contract
+	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", id).First(&t).Error; err != nil {
+		return t, c, fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+	}
+	err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", id).Limit(1).Find(&c).Error
+	return t, c, err
+}

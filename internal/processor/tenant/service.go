@@ -1,0 +1,205 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Buckets makes sure a data region's bucket exists.
+type Buckets interface {
+	EnsureBucket(ctx context.Context, region string) error
+}
+
+// Service manages tenants and contracts.
+type Service struct {
+	db                    *database.DB
+	buckets               Buckets
+	allowInitialPasswords bool
+}
+
+// NewService returns a Service. allowInitialPasswords lets manifests set
+// first passwords (dev and demos); in production admins get invitations.
+func NewService(db *database.DB, buckets Buckets, allowInitialPasswords bool) *Service {
+	return &Service{db: db, buckets: buckets, allowInitialPasswords: allowInitialPasswords}
+}
+
+// Result says what Apply did.
+type Result struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	Created  bool      `json:"created"`
+	Changes  []string  `json:"changes"`
+}
+
+// Apply creates or updates a tenant from its manifest, atomically. It never
+// deletes: schools and admins missing from the manifest stay. The region
+// cannot change. actor is the operator, or uuid.Nil for the CLI.
+func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Result, error) {
+	if err := m.Validate(); err != nil {
+		return Result{}, err
+	}
+	var res Result
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		var t Tenant
+		found := tx.Where("slug = ?", m.Slug).Limit(1).Find(&t)
+		if found.Error != nil {
+			return found.Error
+		}
+		if found.RowsAffected == 0 {
+			t = Tenant{ID: uuid.Must(uuid.NewV7()), Slug: m.Slug, Name: m.Name, Kind: m.Kind, Region: m.Region}
+			if err := tx.Create(&t).Error; err != nil {
+				return fmt.Errorf("create tenant: %w", err)
+			}
+			res.Created = true
+			res.Changes = append(res.Changes, "created tenant "+m.Slug)
+		} else {
+			if t.Region != m.Region {
+				return errs.Field("region", "is fixed at creation (%s); a tenant cannot move region", t.Region)
+			}
+			if t.Name != m.Name || t.Kind != m.Kind {
+				if err := tx.Model(&t).Updates(map[string]any{"name": m.Name, "kind": m.Kind, "updated_at": time.Now()}).Error; err != nil {
+					return err
+				}
+				res.Changes = append(res.Changes, "updated name/kind")
+			}
+		}
+		res.TenantID = t.ID
+		if err := applyContract(tx, t.ID, m.Contract, &res); err != nil {
+			return err
+		}
+		// From here on the transaction acts inside the tenant, on the
+		// controller's instruction that the manifest records.
+		if err := access.Enter(tx, access.Contract(t.ID, actor, "manifest:"+m.Contract.Reference)); err != nil {
+			return err
+		}
+		schools, err := applySchools(tx, t.ID, m.Schools, &res)
+		if err != nil {
+			return err
+		}
+		return s.applyAdmins(tx, t.ID, m.Admins, schools, &res)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("apply tenant %s: %w", m.Slug, err)
+	}
+	if s.buckets != nil {
+		if err := s.buckets.EnsureBucket(ctx, m.Region); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func applyContract(tx *gorm.DB, tenant uuid.UUID, c ContractSpec, res *Result) error {
+	start, _ := ParseDate(c.StartsOn)
+	var end *Date
+	if c.EndsOn != "" {
+		e, _ := ParseDate(c.EndsOn)
+		end = &e
+	}
+	var cur Contract
+	found := tx.Where("tenant_id = ?", tenant).Limit(1).Find(&cur)
+	if found.Error != nil {
+		return found.Error
+	}
+	if found.RowsAffected == 0 {
+		status := "active"
+		if end != nil {
+			status = "ending"
+		}
+		res.Changes = append(res.Changes, "created contract "+c.Reference)
+		return tx.Create(&Contract{TenantID: tenant, Reference: c.Reference, StartsOn: start, EndsOn: end, Status: status, ReturnWindowDays: c.ReturnWindowDays, UpdatedAt: time.Now()}).Error
+	}
+	if cur.Status == "ended" || cur.Status == "deleted" {
+		return nil // a finished contract is history; a manifest cannot reopen it
+	}
+	if cur.Reference == c.Reference && cur.StartsOn.Equal(start.Time) && sameEnd(cur.EndsOn, end) && cur.ReturnWindowDays == c.ReturnWindowDays {
+		return nil
+	}
+	res.Changes = append(res.Changes, "updated contract")
+	return tx.Model(&Contract{}).Where("tenant_id = ?", tenant).Updates(map[string]any{
+		"reference": c.Reference, "starts_on": start, "ends_on": end, "status": statusFor(end),
+		"return_window_days": c.ReturnWindowDays, "updated_at": time.Now(),
+	}).Error
+}
+
+func sameEnd(a, b *Date) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(b.Time))
+}
+
+// statusFor: an open contract is active; one with an end date is ending.
+// Ended and deleted are set by the contract-end jobs, never here.
+func statusFor(end *Date) string {
+	if end == nil {
+		return "active"
+	}
+	return "ending"
+}
+
+func applySchools(tx *gorm.DB, tenant uuid.UUID, specs []SchoolSpec, res *Result) (map[string]uuid.UUID, error) {
+	ids := map[string]uuid.UUID{}
+	for _, sp := range specs {
+		var sc School
+		found := tx.Where("slug = ?", sp.Slug).Limit(1).Find(&sc)
+		if found.Error != nil {
+			return nil, found.Error
+		}
+		switch {
+		case found.RowsAffected == 0:
+			sc = School{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Slug: sp.Slug, Name: sp.Name}
+			if err := tx.Create(&sc).Error; err != nil {
+				return nil, fmt.Errorf("create school %s: %w", sp.Slug, err)
+			}
+			res.Changes = append(res.Changes, "created school "+sp.Slug)
+		case sc.Name != sp.Name:
+			if err := tx.Model(&School{}).Where("id = ?", sc.ID).Update("name", sp.Name).Error; err != nil {
+				return nil, err
+			}
+			res.Changes = append(res.Changes, "renamed school "+sp.Slug)
+		}
+		ids[sp.Slug] = sc.ID
+	}
+	return ids, nil
+}
+
+func (s *Service) applyAdmins(tx *gorm.DB, tenant uuid.UUID, specs []AdminSpec, schools map[string]uuid.UUID, res *Result) error {
+	for i, a := range specs {
+		p, err := identity.FindByUsernameTx(tx, a.Username)
+		if errors.Is(err, errs.ErrNotFound) {
+			in := identity.NewPerson{Username: a.Username, DisplayName: a.DisplayName}
+			if a.Email != "" {
+				in.Email = &a.Email
+			}
+			if a.InitialPassword != "" {
+				if !s.allowInitialPasswords {
+					return errs.Field(fmt.Sprintf("admins[%d].initial_password", i), "is only accepted in development (LMS_ENV=dev)")
+				}
+				in.Password = a.InitialPassword
+			}
+			p, err = identity.CreatePersonTx(tx, tenant, in)
+			if err != nil {
+				return err
+			}
+			res.Changes = append(res.Changes, "created admin "+a.Username)
+		} else if err != nil {
+			return err
+		}
+		var school *uuid.UUID
+		if a.School != "" {
+			id := schools[a.School]
+			school = &id
+		}
+		if _, err := identity.AssignRoleTx(tx, tenant, p.ID, "admin", school); err != nil {
+			return err
+		}
+	}
+	return nil
+}
