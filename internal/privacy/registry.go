@@ -1,0 +1,110 @@
+// Package privacy is the registry of personal data: a declaration, in code,
+// of every column of every table — what kind of data it is, why it is held,
+// on what lawful basis, for how long, and what a subject-access export and
+// an erasure do with it. A test compares it with the live schema, so a new
+// column cannot ship undeclared; exports, erasure, retention and the records
+// of processing are built from it.
+//
+// It sits below controller and processor (which both read it) and imports
+// nothing of ours.
+package privacy
+
+// Owner says whose record a table is.
+type Owner string
+
+// Owners.
+const (
+	// Tenant tables hold the controller's data. They carry tenant_id and
+	// row-level security.
+	Tenant Owner = "tenant"
+	// Processor tables are the processor's own records (its staff, its
+	// customers and contracts). They hold no tenant personal data.
+	Processor Owner = "processor"
+)
+
+// Category is the kind of data in a column.
+type Category string
+
+// Categories.
+const (
+	Key          Category = "key"            // identifiers and references; no meaning on their own
+	Identity     Category = "identity"       // who a person is: names, usernames
+	Contact      Category = "contact"        // how to reach them
+	Credential   Category = "credential"     // password and token hashes
+	Security     Category = "security"       // sign-in history, lockout, devices
+	Organisation Category = "organisation"   // schools, tenants, contracts: not about a person
+	Role         Category = "role"           // what a person may do
+	Record       Category = "record-keeping" // timestamps and states of a row
+)
+
+// Basis is the UK GDPR Article 6 lawful basis.
+type Basis string
+
+// Lawful bases.
+const (
+	PublicTask         Basis = "public-task"         // a school's statutory education function
+	Contract           Basis = "contract"            // the processing contract, or a contract with the person
+	LegitimateInterest Basis = "legitimate-interest" // e.g. security of the service
+	LegalObligation    Basis = "legal-obligation"
+	NotPersonal        Basis = "not-personal-data"
+)
+
+// ExportRule is what a subject-access or portability export does.
+type ExportRule string
+
+// Export rules.
+const (
+	Export ExportRule = "export" // included as stored
+	Omit   ExportRule = "omit"   // never exported (secrets, internal keys); the summary says it exists
+)
+
+// ErasureRule is what erasing the person does to the column.
+type ErasureRule string
+
+// Erasure rules.
+const (
+	Delete    ErasureRule = "delete"    // the row goes with the person
+	Anonymise ErasureRule = "anonymise" // the row stays (the school must keep it) with the value replaced
+	Retain    ErasureRule = "retain"    // not personal data, or needed to keep a row that stays
+)
+
+// Column declares one column.
+type Column struct {
+	Name      string
+	Category  Category
+	Purpose   string
+	Basis     Basis
+	Retention string
+	Export    ExportRule
+	Erasure   ErasureRule
+}
+
+// Table declares one table. Subject names the column that identifies the
+// data subject of a row ("" when the rows are not about a person).
+type Table struct {
+	Name        string
+	Owner       Owner
+	Subject     string
+	Description string
+	Columns     []Column
+}
+
+// Tables is the registry.
+func Tables() []Table { return registry }
+
+// Lookup returns the declaration of a table.
+func Lookup(name string) (Table, bool) {
+	for _, t := range registry {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
+
+// InfrastructureTable reports tables that belong to libraries (the job
+// queue, the migration log) and hold no personal data of their own; job
+// arguments carry ids only.
+func InfrastructureTable(name string) bool {
+	return name == "goose_db_version" || len(name) > 6 && name[:6] == "river_"
+}

@@ -1,0 +1,124 @@
+package privacy
+
+// Retention phrases used below.
+const (
+	whileMember   = "while the person is a member of the tenant; then erased by the school's retention rule"
+	untilContract = "for the life of the contract; deleted at contract end"
+	sessionLife   = "until expiry or revocation, then 30 days; then deleted"
+	staffLife     = "while employed by the processor, then 1 year"
+)
+
+// col builds a Column; most columns of a table share basis and retention.
+func col(name string, c Category, purpose string, b Basis, ret string, ex ExportRule, er ErasureRule) Column {
+	return Column{Name: name, Category: c, Purpose: purpose, Basis: b, Retention: ret, Export: ex, Erasure: er}
+}
+
+func key(name string) Column {
+	return col(name, Key, "identify and link rows", NotPersonal, "with the row", Export, Retain)
+}
+
+func keyOmit(name string) Column {
+	return col(name, Key, "identify and link rows", NotPersonal, "with the row", Omit, Retain)
+}
+
+var registry = []Table{
+	{
+		Name: "tenants", Owner: Processor, Description: "Customers (controllers): a school or a trust.",
+		Columns: []Column{
+			key("id"),
+			col("slug", Organisation, "address the tenant in URLs", Contract, untilContract, Export, Retain),
+			col("name", Organisation, "name the customer", Contract, untilContract, Export, Retain),
+			col("kind", Organisation, "school or trust", Contract, untilContract, Export, Retain),
+			col("region", Organisation, "keep data in the agreed region", Contract, untilContract, Export, Retain),
+			col("created_at", Record, "record keeping", Contract, untilContract, Export, Retain),
+			col("updated_at", Record, "record keeping", Contract, untilContract, Export, Retain),
+		},
+	},
+	{
+		Name: "contracts", Owner: Processor, Description: "The processing contract with each tenant; outlives the tenant's data as a tombstone.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("reference", Organisation, "identify the contract", Contract, "7 years after contract end", Export, Retain),
+			col("starts_on", Organisation, "contract term", Contract, "7 years after contract end", Export, Retain),
+			col("ends_on", Organisation, "contract term; drives return and deletion", Contract, "7 years after contract end", Export, Retain),
+			col("status", Organisation, "lifecycle: active, ending, ended, deleted", Contract, "7 years after contract end", Export, Retain),
+			col("return_window_days", Organisation, "how long the export stays available", Contract, "7 years after contract end", Export, Retain),
+			col("updated_at", Record, "record keeping", Contract, "7 years after contract end", Export, Retain),
+		},
+	},
+	{
+		Name: "staff", Owner: Processor, Subject: "id", Description: "Processor staff (the processor's own people, it being their controller).",
+		Columns: []Column{
+			key("id"),
+			col("email", Contact, "sign-in name and contact", Contract, staffLife, Export, Anonymise),
+			col("display_name", Identity, "name staff in the access log tenants read", LegitimateInterest, staffLife, Export, Anonymise),
+			col("role", Role, "operator or support", Contract, staffLife, Export, Retain),
+			col("password_hash", Credential, "authenticate", Contract, staffLife, Omit, Delete),
+			col("failed_logins", Security, "lock out password guessing", LegitimateInterest, staffLife, Export, Delete),
+			col("locked_until", Security, "lock out password guessing", LegitimateInterest, staffLife, Export, Delete),
+			col("disabled_at", Record, "end access when staff leave", Contract, staffLife, Export, Retain),
+			col("created_at", Record, "record keeping", Contract, staffLife, Export, Retain),
+		},
+	},
+	credentialTable("staff_credentials", "staff_id", Processor),
+	{
+		Name: "schools", Owner: Tenant, Description: "The schools of a tenant.",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("slug", Organisation, "address the school", PublicTask, untilContract, Export, Retain),
+			col("name", Organisation, "name the school", PublicTask, untilContract, Export, Retain),
+			col("created_at", Record, "record keeping", PublicTask, untilContract, Export, Retain),
+		},
+	},
+	{
+		Name: "people", Owner: Tenant, Subject: "id", Description: "Members of a tenant: learners, teachers, admins.",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("username", Identity, "sign in and identify the person to staff", PublicTask, whileMember, Export, Anonymise),
+			col("email", Contact, "contact the person about their learning", PublicTask, whileMember, Export, Anonymise),
+			col("display_name", Identity, "show who did what in courses", PublicTask, whileMember, Export, Anonymise),
+			col("status", Record, "active or suspended", PublicTask, whileMember, Export, Retain),
+			col("password_hash", Credential, "authenticate", PublicTask, whileMember, Omit, Delete),
+			col("failed_logins", Security, "lock out password guessing", LegitimateInterest, whileMember, Export, Delete),
+			col("locked_until", Security, "lock out password guessing", LegitimateInterest, whileMember, Export, Delete),
+			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Retain),
+			col("updated_at", Record, "record keeping", PublicTask, whileMember, Export, Retain),
+		},
+	},
+	{
+		Name: "role_assignments", Owner: Tenant, Subject: "person_id", Description: "Which role a person holds, in a school or the whole tenant.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("person_id"), key("school_id"),
+			col("role", Role, "decide what the person may do", PublicTask, whileMember, Export, Delete),
+			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Delete),
+		},
+	},
+	credentialTable("member_credentials", "person_id", Tenant),
+}
+
+// credentialTable declares a sessions-and-tokens table; staff and members
+// have the same shape.
+func credentialTable(name, owner string, o Owner) Table {
+	basis := PublicTask
+	cols := []Column{}
+	if o == Tenant {
+		cols = append(cols, key("tenant_id"))
+	} else {
+		basis = Contract
+	}
+	return Table{
+		Name: name, Owner: o, Subject: owner, Description: "Sign-in sessions and personal API tokens; only a hash of each secret.",
+		Columns: append(cols,
+			key("id"), key(owner),
+			col("kind", Security, "session or token", basis, sessionLife, Export, Delete),
+			col("name", Security, "the token's label", basis, sessionLife, Export, Delete),
+			keyOmit("token_hash"),
+			col("created_at", Security, "list and revoke sign-ins", LegitimateInterest, sessionLife, Export, Delete),
+			col("expires_at", Security, "end sign-ins", LegitimateInterest, sessionLife, Export, Delete),
+			col("last_seen_at", Security, "list and revoke sign-ins", LegitimateInterest, sessionLife, Export, Delete),
+			col("revoked_at", Security, "end sign-ins", LegitimateInterest, sessionLife, Export, Delete),
+			col("user_agent", Security, "let the person recognise their devices", LegitimateInterest, sessionLife, Export, Delete),
+			col("ip", Security, "let the person recognise sign-ins; investigate abuse", LegitimateInterest, sessionLife, Export, Delete),
+		),
+	}
+}
