@@ -23,6 +23,9 @@ import (
 // PlatformDomain is the casbin domain of processor staff.
 const PlatformDomain = "platform"
 
+// Anyone is the pseudo-role every signed-in principal holds.
+const Anyone = "anyone"
+
 // Loader returns every role assignment of one tenant.
 type Loader func(ctx context.Context, tenant uuid.UUID) ([]identity.RoleAssignment, error)
 
@@ -84,6 +87,10 @@ func (a *Authorizer) Permissions() [][]string {
 // or uuid.Nil for platform routes. Staff never hold a role in a tenant, and a
 // member only ever acts in their own tenant.
 func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uuid.UUID, obj, act string) (bool, error) {
+	if obj == "self" && tenant == uuid.Nil {
+		// Every signed-in principal may manage their own account.
+		return a.e.Enforce(Anyone, PlatformDomain, obj, act)
+	}
 	switch {
 	case p.Kind == identity.KindStaff && tenant == uuid.Nil:
 		// The staff role was read with the credential, so it is current.
@@ -93,11 +100,6 @@ func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uui
 			return false, err
 		}
 		return a.e.Enforce(p.Subject(), tenant.String(), obj, act)
-	case p.Kind == identity.KindMember && tenant == uuid.Nil && obj == "self":
-		if err := a.ensure(ctx, p.TenantID); err != nil {
-			return false, err
-		}
-		return a.e.Enforce(p.Subject(), p.TenantID.String(), obj, act)
 	}
 	return false, nil
 }

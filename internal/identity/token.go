@@ -62,7 +62,7 @@ func parseSecret(s string) (parsedSecret, error) {
 			break
 		}
 		t, err := uuid.FromBytes(raw)
-		if err != nil {
+		if err != nil || t == uuid.Nil {
 			break
 		}
 		return parsedSecret{tenant: t, hash: hashSecret(s)}, nil

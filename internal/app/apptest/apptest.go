@@ -1,0 +1,250 @@
+// Package apptest runs the whole platform for end-to-end tests: a fresh
+// database on the real PostgreSQL, buckets on the real S3-compatible server,
+// the real HTTP stack on a loopback port, and two seeded tenants so every
+// test can check that one cannot see the other.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+// Passwords of the seeded accounts.
+const (
+	AdminPassword    = "admin-password-123"
+	OperatorPassword = "operator-password-123"
+	SupportPassword  = "support-password-123"
+)
+
+// Env is a running platform with two tenants, A and B, each with one admin,
+// and one operator and one support staff member.
+type Env struct {
+	T        *testing.T
+	App      *app.App
+	DB       *dbtest.DB
+	Server   *httptest.Server
+	A, B     Seeded
+	Operator string // e-mail
+	Support  string
+}
+
+// Seeded is one tenant with its admin.
+type Seeded struct {
+	ID         uuid.UUID
+	Slug       string
+	AdminUser  string
+	AdminID    uuid.UUID
+	SchoolSlug string
+}
+
+// Manifest returns a valid manifest for a tenant called slug.
+func Manifest(slug, region string) tenant.Manifest {
+	return tenant.Manifest{
+		Slug: slug, Name: "School " + slug, Kind: "school", Region: region,
+		Contract: tenant.ContractSpec{Reference: "C-" + slug, StartsOn: "2026-09-01"},
+		Schools:  []tenant.SchoolSpec{{Slug: slug + "-school", Name: "School " + slug}},
+		Admins:   []tenant.AdminSpec{{Email: "admin@" + slug + ".example", DisplayName: "Admin of " + slug, InitialPassword: AdminPassword}},
+	}
+}
+
+// New starts the platform and seeds it. cfg may change settings before
+// the services are built.
+func New(t *testing.T, tweak ...func(*config.Config)) *Env {
+	t.Helper()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	store := objtest.New(t)
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	cfg.Env = "test"
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	a, err := app.Build(cfg, db.App, store)
+	require.NoError(t, err)
+	lctx, cancel := context.WithCancel(ctx)
+	go a.Authz.Listen(lctx, db.App.Pool)
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() { srv.Close(); cancel() })
+	e := &Env{T: t, App: a, DB: db, Server: srv, Operator: "operator@processor.example", Support: "support@processor.example"}
+	for i, slug := range []string{"tenant-a", "tenant-b"} {
+		m := Manifest(slug, []string{"uk", "ie"}[i])
+		res, err := a.Tenants.Apply(ctx, m, uuid.Nil)
+		require.NoError(t, err)
+		s := Seeded{ID: res.TenantID, Slug: slug, AdminUser: "admin@" + slug + ".example", SchoolSlug: slug + "-school"}
+		if i == 0 {
+			e.A = s
+		} else {
+			e.B = s
+		}
+	}
+	_, _, err = a.Identity.EnsureStaff(ctx, e.Operator, "Olive Operator", "operator", OperatorPassword)
+	require.NoError(t, err)
+	_, _, err = a.Identity.EnsureStaff(ctx, e.Support, "Sam Support", "support", SupportPassword)
+	require.NoError(t, err)
+	for _, s := range []*Seeded{&e.A, &e.B} {
+		require.NoError(t, access.Transact(ctx, db.App, access.System(s.ID, "test-setup"), func(tx *gorm.DB) error {
+			p, err := identity.FindByUsernameTx(tx, s.AdminUser)
+			s.AdminID = p.ID
+			return err
+		}))
+	}
+	return e
+}
+
+// Client is a signed-in (or anonymous) caller. It keeps the session cookie
+// by hand: the cookie is Secure outside dev and the test server is plain
+// HTTP, where a cookie jar would drop it.
+type Client struct {
+	e      *Env
+	Cookie string // session secret when signed in by cookie
+	CSRF   string
+	Bearer string
+}
+
+// Anonymous is a caller with no credentials.
+func (e *Env) Anonymous() *Client { return &Client{e: e} }
+
+// Login signs a member in and fails the test if it does not work.
+func (e *Env) Login(tenantSlug, user, pw string) *Client {
+	c := &Client{e: e}
+	r := c.Do("POST", "/api/v1/auth/login", map[string]string{"tenant": tenantSlug, "username": user, "password": pw})
+	require.Equal(e.T, 200, r.Status, r.Text())
+	c.takeSession(r)
+	return c
+}
+
+// StaffLogin signs processor staff in.
+func (e *Env) StaffLogin(email, pw string) *Client {
+	c := &Client{e: e}
+	r := c.Do("POST", "/api/v1/auth/staff/login", map[string]string{"email": email, "password": pw})
+	require.Equal(e.T, 200, r.Status, r.Text())
+	c.takeSession(r)
+	return c
+}
+
+func (c *Client) takeSession(r *Response) {
+	for _, ck := range r.Cookies {
+		if ck.Name == "lms_session" {
+			c.Cookie = ck.Value
+		}
+	}
+	c.CSRF = r.JSON()["csrf_token"].(string)
+}
+
+// Response is a finished request.
+type Response struct {
+	Status  int
+	Header  http.Header
+	Body    []byte
+	Cookies []*http.Cookie
+	t       *testing.T
+}
+
+// Text is the body as a string.
+func (r *Response) Text() string { return string(r.Body) }
+
+// JSON decodes an object body.
+func (r *Response) JSON() map[string]any {
+	var m map[string]any
+	require.NoError(r.t, json.Unmarshal(r.Body, &m), r.Text())
+	return m
+}
+
+// Decode decodes the body into v.
+func (r *Response) Decode(v any) {
+	require.NoError(r.t, json.Unmarshal(r.Body, v), r.Text())
+}
+
+// Do sends a request; body is JSON-encoded unless it is a string or nil.
+func (c *Client) Do(method, path string, body any) *Response {
+	return c.DoWith(method, path, body, nil)
+}
+
+// DoWith is Do with extra headers.
+func (c *Client) DoWith(method, path string, body any, hdr map[string]string) *Response {
+	t := c.e.T
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd, ct = strings.NewReader(b), "application/json"
+	default:
+		raw, err := json.Marshal(b)
+		require.NoError(t, err)
+		rd, ct = bytes.NewReader(raw), "application/json"
+	}
+	req, err := http.NewRequest(method, c.e.Server.URL+path, rd)
+	require.NoError(t, err)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if c.Cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "lms_session", Value: c.Cookie})
+		req.Header.Set("X-CSRF-Token", c.CSRF)
+	}
+	if c.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	for k, v := range hdr {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Cookies: resp.Cookies(), t: t}
+}
+
+// MeInfo is the part of /api/v1/me the tests use.
+type MeInfo struct {
+	Kind     string `json:"kind"`
+	ID       uuid.UUID
+	TenantID string `json:"tenant_id"`
+}
+
+// Me asks who the client is.
+func (c *Client) Me() MeInfo {
+	r := c.Do("GET", "/api/v1/me", nil)
+	require.Equal(c.e.T, 200, r.Status, r.Text())
+	var m struct {
+		Kind     string    `json:"kind"`
+		ID       uuid.UUID `json:"id"`
+		TenantID string    `json:"tenant_id"`
+	}
+	r.Decode(&m)
+	return MeInfo{Kind: m.Kind, ID: m.ID, TenantID: m.TenantID}
+}
+
+// OnServer points a copy of c at another server (e.g. a second API process
+// over the same database).
+func OnServer(c *Client, url string) *Client {
+	env := *c.e
+	env.Server = &httptest.Server{URL: url}
+	c.e = &env
+	return c
+}

@@ -1,0 +1,126 @@
+package httpapi_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/httpapi"
+)
+
+// bodies are valid inputs for the tenant routes that take one, so a refusal
+// comes from isolation, not from validation.
+var bodies = map[string]any{
+	"POST /api/v1/t/:tenant/people":               map[string]any{"username": "intruder", "display_name": "Intruder"},
+	"PATCH /api/v1/t/:tenant/people/:id":          map[string]any{"display_name": "Hacked"},
+	"POST /api/v1/t/:tenant/people/:id/roles":     map[string]any{"role": "admin"},
+	"POST /api/v1/platform/tenants":               apptest.Manifest("tenant-z", "uk"),
+	"PATCH /api/v1/platform/tenants/:id/contract": map[string]any{"ends_on": "2030-01-01"},
+}
+
+// Invariant (isolation): for every tenant route, a member of tenant B gets
+// 404 for tenant A's objects, whether B names its own tenant or A's in the
+// URL; processor staff get 403; nobody changes anything of A's.
+func TestTenantRoutesIsolateTenants(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
+	operator := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	support := e.StaffLogin(e.Support, apptest.SupportPassword)
+
+	// A person in A with a role and a live session: every kind of id.
+	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "pupil", "display_name": "Pupil A", "password": "pupil-password-1"})
+	require.Equal(t, 201, r.Status, r.Text())
+	personA := r.JSON()["id"].(string)
+	r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+personA+"/roles", map[string]any{"role": "learner"})
+	require.Equal(t, 201, r.Status, r.Text())
+	roleA := r.JSON()["id"].(string)
+	pupil := e.Login(e.A.Slug, "pupil", "pupil-password-1")
+	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA+"/credentials", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var creds []map[string]any
+	r.Decode(&creds)
+	require.Len(t, creds, 1)
+	credA := creds[0]["id"].(string)
+
+	fill := func(path, slug string) string {
+		return strings.NewReplacer(":tenant", slug, ":id", personA, ":role", roleA, ":cred", credA).Replace(path)
+	}
+	tested := 0
+	for _, rt := range e.App.API.Routes() {
+		if rt.Area != httpapi.AreaTenant {
+			continue
+		}
+		tested++
+		name := rt.Method + " " + rt.Path
+		body := bodies[name]
+		takesID := strings.Contains(rt.Path, "/:id")
+		if takesID {
+			got := adminB.Do(rt.Method, fill(rt.Path, e.B.Slug), body)
+			require.Equal(t, 404, got.Status, "%s as B naming B: %s", name, got.Text())
+			got = adminB.Do(rt.Method, fill(rt.Path, e.B.ID.String()), body)
+			require.Equal(t, 404, got.Status, "%s as B naming B by id: %s", name, got.Text())
+		}
+		for _, slug := range []string{e.A.Slug, e.A.ID.String()} {
+			got := adminB.Do(rt.Method, fill(rt.Path, slug), body)
+			require.Equal(t, 404, got.Status, "%s as B naming A: %s", name, got.Text())
+			require.Equal(t, "application/problem+json", got.Header.Get("Content-Type"))
+		}
+		for _, staff := range []*apptest.Client{operator, support} {
+			got := staff.Do(rt.Method, fill(rt.Path, e.A.Slug), body)
+			require.Equal(t, 403, got.Status, "%s as processor staff: %s", name, got.Text())
+		}
+		got := e.Anonymous().Do(rt.Method, fill(rt.Path, e.A.Slug), body)
+		require.Equal(t, 401, got.Status, "%s anonymous: %s", name, got.Text())
+	}
+	require.GreaterOrEqual(t, tested, 10)
+
+	// Nothing of A's changed, and A's pupil is still signed in.
+	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA, nil)
+	require.Equal(t, 200, r.Status)
+	require.Equal(t, "Pupil A", r.JSON()["display_name"])
+	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA+"/roles", nil)
+	var roles []map[string]any
+	r.Decode(&roles)
+	require.Len(t, roles, 1)
+	require.Equal(t, 200, pupil.Do("GET", "/api/v1/me", nil).Status)
+	// B's listing never shows A's people.
+	r = adminB.Do("GET", "/api/v1/t/tenant-b/people", nil)
+	require.Equal(t, 200, r.Status)
+	require.NotContains(t, r.Text(), personA)
+	require.NotContains(t, r.Text(), "pupil")
+}
+
+// A learner holds no admin permissions in their own tenant; members cannot
+// reach platform routes; support staff cannot change tenants.
+func TestRolesLimitWhatMembersAndStaffDo(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "kid", "display_name": "Kid", "password": "kid-password-12"})
+	require.Equal(t, 201, r.Status, r.Text())
+	kidID := r.JSON()["id"].(string)
+	require.Equal(t, 201, adminA.Do("POST", "/api/v1/t/tenant-a/people/"+kidID+"/roles", map[string]any{"role": "learner"}).Status)
+	kid := e.Login(e.A.Slug, "kid", "kid-password-12")
+
+	require.Equal(t, 200, kid.Do("GET", "/api/v1/t/tenant-a", nil).Status)
+	require.Equal(t, 200, kid.Do("GET", "/api/v1/t/tenant-a/schools", nil).Status)
+	require.Equal(t, 403, kid.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
+	require.Equal(t, 403, kid.Do("GET", "/api/v1/t/tenant-a/people/"+kidID, nil).Status)
+	require.Equal(t, 403, kid.Do("POST", "/api/v1/t/tenant-a/people/"+kidID+"/roles", map[string]any{"role": "admin"}).Status)
+
+	for _, rt := range e.App.API.Routes() {
+		if rt.Area != httpapi.AreaPlatform {
+			continue
+		}
+		path := strings.ReplaceAll(rt.Path, ":id", e.A.ID.String())
+		require.Equal(t, 403, adminA.Do(rt.Method, path, bodies[rt.Method+" "+rt.Path]).Status, "member on %s %s", rt.Method, rt.Path)
+	}
+	support := e.StaffLogin(e.Support, apptest.SupportPassword)
+	require.Equal(t, 200, support.Do("GET", "/api/v1/platform/tenants", nil).Status)
+	require.Equal(t, 403, support.Do("POST", "/api/v1/platform/tenants", apptest.Manifest("tenant-s", "uk")).Status)
+	require.Equal(t, 403, support.Do("PATCH", "/api/v1/platform/tenants/"+e.A.ID.String()+"/contract", map[string]any{"ends_on": "2030-01-01"}).Status)
+}

@@ -1,0 +1,94 @@
+package httpapi_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+)
+
+func TestOperatorManagesTenantsWithoutSeeingPersonalData(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+
+	m := apptest.Manifest("new-school", "de")
+	r := op.Do("POST", "/api/v1/platform/tenants", m)
+	require.Equal(t, 201, r.Status, r.Text())
+	id := r.JSON()["tenant_id"].(string)
+	// Applying again changes nothing.
+	r = op.Do("POST", "/api/v1/platform/tenants", m)
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Empty(t, r.JSON()["changes"])
+	// The region is fixed at creation; regions outside UK/EEA are refused.
+	m.Region = "uk"
+	r = op.Do("POST", "/api/v1/platform/tenants", m)
+	require.Equal(t, 400, r.Status, r.Text())
+	require.Contains(t, r.Text(), `"field":"region"`)
+	for _, bad := range []string{"us", "ch", "", "UK "} {
+		m2 := apptest.Manifest("other-"+strings.ToLower(strings.TrimSpace(bad))+"x", bad)
+		r = op.Do("POST", "/api/v1/platform/tenants", m2)
+		if bad == "UK " {
+			require.Equal(t, 201, r.Status, "region is case- and space-insensitive: %s", r.Text())
+			continue
+		}
+		require.Equal(t, 400, r.Status, "region %q: %s", bad, r.Text())
+	}
+	// Field errors carry paths into the manifest.
+	bad := apptest.Manifest("x", "uk")
+	bad.Schools[0].Slug = "Bad Slug"
+	bad.Admins[0].Email = "nope"
+	bad.Admins[0].InitialPassword = "short"
+	r = op.Do("POST", "/api/v1/platform/tenants", bad)
+	require.Equal(t, 400, r.Status)
+	for _, f := range []string{"slug", "schools[0].slug", "admins[0].email", "admins[0].initial_password"} {
+		require.Contains(t, r.Text(), `"field":"`+f+`"`)
+	}
+
+	// Listing shows contract and figures, never a person.
+	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	require.Equal(t, 201, adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "secret-pupil", "display_name": "Zebedee Secretname", "email": "zeb@a.example"}).Status)
+	r = op.Do("GET", "/api/v1/platform/tenants?limit=200", nil)
+	require.Equal(t, 200, r.Status)
+	for _, personal := range []string{"Zebedee", "secret-pupil", "zeb@a.example", e.A.AdminUser, "Admin of"} {
+		require.NotContains(t, r.Text(), personal)
+	}
+	require.Contains(t, r.Text(), `"people":2`)
+	r = op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String(), nil)
+	require.Equal(t, 200, r.Status)
+	require.NotContains(t, r.Text(), "Zebedee")
+	require.Equal(t, 404, op.Do("GET", "/api/v1/platform/tenants/01a20000-0000-7000-8000-000000000000", nil).Status)
+
+	// Contract end date: set (ending), refuse before start, clear (active).
+	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "2027-08-31"})
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Equal(t, "ending", r.JSON()["status"])
+	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "2020-01-01"})
+	require.Equal(t, 400, r.Status)
+	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "31/08/2027"})
+	require.Equal(t, 400, r.Status, r.Text())
+	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": nil})
+	require.Equal(t, 200, r.Status)
+	require.Equal(t, "active", r.JSON()["status"])
+	// Members see their contract's status.
+	r = adminA.Do("GET", "/api/v1/t/tenant-a", nil)
+	require.Equal(t, "active", r.JSON()["contract_status"])
+}
+
+func TestHealthReadinessMetrics(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	anon := e.Anonymous()
+	require.Equal(t, 200, anon.Do("GET", "/healthz", nil).Status)
+	r := anon.Do("GET", "/readyz", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Contains(t, r.Text(), `"object_store":"ok"`)
+	anon.Do("GET", "/api/v1/me", nil)
+	r = anon.Do("GET", "/metrics", nil)
+	require.Equal(t, 200, r.Status)
+	require.Contains(t, r.Text(), `lms_http_requests_total{method="GET",route="/api/v1/me",status="401"}`)
+	require.NotEmpty(t, r.Header.Get("X-Request-Id"))
+	require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
+}

@@ -1,0 +1,78 @@
+package httpapi_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// Invariant 2: every route the router answers is in the route table, and
+// every table row is either public or names an (object, action) that some
+// role holds. A handler registered outside the table fails this test.
+func TestEveryRouteIsAuthorizedOrPublic(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	engine := e.App.Handler.(*gin.Engine)
+	table := map[string]httpapi.Route{}
+	for _, rt := range e.App.API.Routes() {
+		table[rt.Method+" "+rt.Path] = rt
+	}
+	perms := map[string]bool{}
+	for _, p := range e.App.Authz.Permissions() {
+		perms[p[1]+" "+p[2]] = true
+	}
+	require.NotEmpty(t, engine.Routes())
+	for _, r := range engine.Routes() {
+		rt, ok := table[r.Method+" "+r.Path]
+		require.True(t, ok, "route %s %s is not in the route table", r.Method, r.Path)
+		if rt.Public {
+			require.Equal(t, httpapi.AreaPublic, rt.Area, "%s %s: public routes live in the public area", r.Method, r.Path)
+			continue
+		}
+		require.NotEmpty(t, rt.Object, "%s %s: needs an object or Public", r.Method, r.Path)
+		require.Contains(t, []string{"read", "write"}, rt.Action, "%s %s", r.Method, r.Path)
+		require.True(t, perms[rt.Object+" "+rt.Action], "%s %s: no role holds %s on %s", r.Method, r.Path, rt.Action, rt.Object)
+		switch rt.Area {
+		case httpapi.AreaTenant:
+			require.True(t, strings.HasPrefix(r.Path, "/api/v1/t/:tenant"), r.Path)
+		case httpapi.AreaPlatform:
+			require.True(t, strings.HasPrefix(r.Path, "/api/v1/platform/"), r.Path)
+		}
+		if r.Method == "GET" {
+			require.Equal(t, "read", rt.Action, "%s %s: GET must only read", r.Method, r.Path)
+		}
+	}
+	require.Len(t, engine.Routes(), len(table), "every table row is registered exactly once")
+}
+
+// The OpenAPI document is valid and lists exactly the router's routes.
+func TestOpenAPIMatchesRouter(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	r := e.Anonymous().Do("GET", "/api/v1/openapi.json", nil)
+	require.Equal(t, 200, r.Status)
+	doc, err := openapi3.NewLoader().LoadFromData(r.Body)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background()))
+	inDoc := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			inDoc[method+" "+path] = true
+		}
+	}
+	inRouter := map[string]bool{}
+	for _, rt := range e.App.Handler.(*gin.Engine).Routes() {
+		inRouter[rt.Method+" "+httpapi.OpenAPIPath(rt.Path)] = true
+	}
+	require.Equal(t, inRouter, inDoc)
+}
