@@ -114,4 +114,3 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 	}
 	return doc, nil
 }
-

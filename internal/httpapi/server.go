@@ -13,10 +13,10 @@ import (
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // Deps are what the API needs.
@@ -51,7 +51,9 @@ func New(d Deps) (*gin.Engine, *Server) {
 	e.HandleMethodNotAllowed = true
 	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe)
 	e.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "not-found", "No such resource.") })
-	e.NoMethod(func(c *gin.Context) { problem(c, http.StatusMethodNotAllowed, "method-not-allowed", "That method is not allowed here.") })
+	e.NoMethod(func(c *gin.Context) {
+		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", "That method is not allowed here.")
+	})
 	for _, rt := range s.routes {
 		e.Handle(rt.Method, rt.Path, append(s.chain(rt), rt.Handler)...)
 	}
