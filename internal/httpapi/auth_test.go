@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -160,4 +161,21 @@ func TestAdminSuspendingAPersonEndsTheirSessions(t *testing.T) {
 	require.Len(t, creds, 1)
 	require.Equal(t, 204, admin.Do("DELETE", "/api/v1/t/tenant-a/people/"+id+"/credentials/"+creds[0]["id"].(string), nil).Status)
 	require.Equal(t, 401, teacher.Do("GET", "/api/v1/me", nil).Status)
+}
+
+// One client address cannot spray passwords across many accounts: the
+// per-address throttle stops it before any single account locks, and a
+// forged X-Forwarded-For does not reset it.
+func TestSignInAttemptsAreThrottledPerClient(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, func(c *config.Config) { c.LoginRatePerMinute = 3 })
+	anon := e.Anonymous()
+	for i := 0; i < 3; i++ {
+		require.Equal(t, 401, login(anon, e.A.Slug, fmt.Sprintf("user%d", i), "guess-guess-guess").Status)
+	}
+	r := anon.DoWith("POST", "/api/v1/auth/login", map[string]string{"tenant": e.B.Slug, "username": e.B.AdminUser, "password": apptest.AdminPassword},
+		map[string]string{"X-Forwarded-For": "203.0.113.9"})
+	require.Equal(t, 429, r.Status, r.Text())
+	require.NotEmpty(t, r.Header.Get("Retry-After"))
+	require.Equal(t, 429, anon.Do("POST", "/api/v1/auth/staff/login", map[string]string{"email": e.Operator, "password": apptest.OperatorPassword}).Status)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,6 +85,22 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	slog.Log(c.Request.Context(), level, "request", "method", c.Request.Method, "route", route,
 		"status", c.Writer.Status(), "duration_ms", float64(d.Microseconds())/1000)
+}
+
+// throttleLogin limits sign-in attempts per client address, so one client
+// cannot spray passwords across many accounts below each one's lockout.
+func (s *Server) throttleLogin(c *gin.Context) {
+	ok, wait, err := s.logins.Allow(c.Request.Context(), c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !ok {
+		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		problem(c, http.StatusTooManyRequests, "rate-limited", "Too many sign-in attempts from this address. Wait a minute and try again.")
+		return
+	}
+	c.Next()
 }
 
 // authenticate accepts a bearer token or the session cookie.

@@ -26,13 +26,15 @@ type Route struct {
 	Path    string // gin syntax: /api/v1/t/:tenant/people/:id
 	Summary string
 	Area    Area
-	Public  bool   // no authentication or authorization at all
-	Object  string // casbin object; required unless Public
-	Action  string // casbin action: read or write
-	Status  int    // success status; 200 when zero
-	Request any    // body prototype for the OpenAPI document, or nil
-	Reply   any    // response prototype, or nil for no content
-	Handler gin.HandlerFunc
+	Public  bool // no authentication or authorization at all
+	// Throttled routes count attempts per client address (sign-in).
+	Throttled bool
+	Object    string // casbin object; required unless Public
+	Action    string // casbin action: read or write
+	Status    int    // success status; 200 when zero
+	Request   any    // body prototype for the OpenAPI document, or nil
+	Reply     any    // response prototype, or nil for no content
+	Handler   gin.HandlerFunc
 }
 
 const (
@@ -50,8 +52,8 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/", Summary: "Start page", Area: AreaPublic, Public: true, Handler: s.home},
 		{Method: "GET", Path: v1 + "/openapi.json", Summary: "This API's OpenAPI 3 document", Area: AreaPublic, Public: true, Handler: s.openapiHandler},
 
-		{Method: "POST", Path: v1 + "/auth/login", Summary: "Sign in as a member of a tenant", Area: AreaPublic, Public: true, Request: LoginRequest{}, Reply: LoginReply{}, Handler: s.login},
-		{Method: "POST", Path: v1 + "/auth/staff/login", Summary: "Sign in as processor staff", Area: AreaPublic, Public: true, Request: StaffLoginRequest{}, Reply: LoginReply{}, Handler: s.staffLogin},
+		{Method: "POST", Path: v1 + "/auth/login", Summary: "Sign in as a member of a tenant", Area: AreaPublic, Public: true, Throttled: true, Request: LoginRequest{}, Reply: LoginReply{}, Handler: s.login},
+		{Method: "POST", Path: v1 + "/auth/staff/login", Summary: "Sign in as processor staff", Area: AreaPublic, Public: true, Throttled: true, Request: StaffLoginRequest{}, Reply: LoginReply{}, Handler: s.staffLogin},
 		{Method: "POST", Path: v1 + "/auth/logout", Summary: "End the current session", Area: AreaSelf, Object: "self", Action: "write", Status: http.StatusNoContent, Handler: s.logout},
 
 		{Method: "GET", Path: v1 + "/me", Summary: "Who am I", Area: AreaSelf, Object: "self", Action: "read", Reply: Me{}, Handler: s.me},

@@ -6,7 +6,9 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +18,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -34,6 +37,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	slugs   *slugCache
+	logins  *ratelimit.Limiter
 	metrics *metrics
 	routes  []Route
 }
@@ -43,11 +47,17 @@ func New(d Deps) (*gin.Engine, *Server) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry)}
+	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry),
+		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute)}
 	s.routes = s.table()
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ContextWithFallback = true
+	// Believe X-Forwarded-For only from configured load balancers; otherwise
+	// a client could pick its own address and dodge the sign-in throttle.
+	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		panic(fmt.Sprintf("LMS_TRUSTED_PROXIES: %v", err)) // validated by config.Load
+	}
 	e.HandleMethodNotAllowed = true
 	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe)
 	e.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "not-found", "No such resource.") })
@@ -65,6 +75,9 @@ func (s *Server) Routes() []Route { return s.routes }
 
 // chain is the middleware a route runs before its handler.
 func (s *Server) chain(rt Route) []gin.HandlerFunc {
+	if rt.Throttled {
+		return []gin.HandlerFunc{s.throttleLogin}
+	}
 	if rt.Public {
 		return nil
 	}

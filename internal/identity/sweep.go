@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 )
 
 // SweepArgs is the periodic job that deletes sessions and tokens that
@@ -31,8 +32,10 @@ type SweepWorker struct {
 
 // Work deletes dead credentials in every tenant and in the staff table.
 func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
-	_, err := w.Service.Sweep(ctx, time.Now().Add(-SweepAfter))
-	return err
+	if _, err := w.Service.Sweep(ctx, time.Now().Add(-SweepAfter)); err != nil {
+		return err
+	}
+	return ratelimit.Sweep(ctx, w.Service.db, time.Now().Add(-time.Hour))
 }
 
 // Sweep deletes credentials that died before cutoff; it returns how many.

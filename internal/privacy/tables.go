@@ -62,6 +62,14 @@ var registry = []Table{
 	},
 	credentialTable("staff_credentials", "staff_id", Processor),
 	{
+		Name: "rate_limits", Owner: Processor, Description: "Counts of sign-in attempts per client, keyed by a hash of the client address.",
+		Columns: []Column{
+			col("key", Security, "throttle password guessing (SHA-256 of scope and client address)", LegitimateInterest, "until the window ends, then swept", Omit, Delete),
+			col("window_start", Security, "throttle password guessing", LegitimateInterest, "until the window ends, then swept", Omit, Delete),
+			col("count", Security, "throttle password guessing", LegitimateInterest, "until the window ends, then swept", Omit, Delete),
+		},
+	},
+	{
 		Name: "schools", Owner: Tenant, Description: "The schools of a tenant.",
 		Columns: []Column{
 			key("tenant_id"), key("id"),

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"reflect"
 	"strings"
@@ -22,6 +23,9 @@ type Config struct {
 	HTTPAddr string `env:"LMS_HTTP_ADDR" envDefault:":8080"`
 	// PublicURL is how people reach the service (used in links and messages).
 	PublicURL string `env:"LMS_PUBLIC_URL" envDefault:"http://localhost:8080"`
+	// TrustedProxies are the addresses (CIDRs) of load balancers whose
+	// X-Forwarded-For is believed. Empty: the peer address is the client.
+	TrustedProxies []string `env:"LMS_TRUSTED_PROXIES" envSeparator:","`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LMS_LOG_LEVEL" envDefault:"info"`
 
@@ -54,6 +58,9 @@ type Config struct {
 	// LoginMaxFailures consecutive failures lock an account for LoginLockout.
 	LoginMaxFailures int           `env:"LMS_LOGIN_MAX_FAILURES" envDefault:"5"`
 	LoginLockout     time.Duration `env:"LMS_LOGIN_LOCKOUT" envDefault:"15m"`
+	// LoginRatePerMinute caps sign-in attempts from one client address
+	// per minute, across all accounts and replicas.
+	LoginRatePerMinute int `env:"LMS_LOGIN_RATE_PER_MINUTE" envDefault:"30"`
 }
 
 // Load reads the environment. Errors name the offending variable.
@@ -102,6 +109,14 @@ func (c Config) validate() error {
 	}
 	if c.LoginMaxFailures < 1 {
 		bad("LMS_LOGIN_MAX_FAILURES", "must be at least 1")
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("LMS_TRUSTED_PROXIES", fmt.Sprintf("%q is not an IP address or CIDR", p))
+		}
+	}
+	if c.LoginRatePerMinute < 1 {
+		bad("LMS_LOGIN_RATE_PER_MINUTE", "must be at least 1")
 	}
 	if c.LoginLockout < time.Second {
 		bad("LMS_LOGIN_LOCKOUT", "must be at least 1s")

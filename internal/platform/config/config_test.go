@@ -30,3 +30,13 @@ func TestLoadNamesBadVariable(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustedProxiesValidated(t *testing.T) {
+	t.Setenv("LMS_TRUSTED_PROXIES", "10.0.0.0/8,not-an-ip")
+	_, err := Load()
+	require.ErrorContains(t, err, "LMS_TRUSTED_PROXIES")
+	t.Setenv("LMS_TRUSTED_PROXIES", "10.0.0.0/8,192.168.1.1")
+	c, err := Load()
+	require.NoError(t, err)
+	require.Len(t, c.TrustedProxies, 2)
+}
