@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/policies"
 )
 
 // Synthetic tenants and members: ids encode their indexes, so the loader
@@ -66,21 +70,34 @@ func syntheticLoader(members int) authz.Loader {
 
 // authzScenario is one measured scenario of part (b).
 type authzScenario struct {
+	name                string
 	tenants, members    int
 	loaded              int
 	loadTime            time.Duration
-	loadPer             dist    // per-tenant load time
+	loadPer             dist    // per-tenant load time (Authorizer path)
 	loadFirst, loadLast float64 // mean ns of the first and the last 10% of tenant loads
 	loadCut             bool    // stopped at the budget
 	heapBefore          uint64
 	heapAfter           uint64
-	single              dist // per-call, one goroutine
-	singleBatch         dist // mean of batches of 100, one goroutine
-	par                 dist // per-call, GOMAXPROCS goroutines
+	allocs, bytes       float64 // per check
+	single              dist    // per-call, one goroutine
+	singleBatch         dist    // mean of batches of 100, one goroutine
+	par                 dist    // per-call, GOMAXPROCS goroutines
 	parRate             float64
 	singleRate          float64
 	calls               int
 	allowed             int
+}
+
+// extrapolatedLoad estimates the time to load every tenant one by one when
+// each load costs time proportional to what is already loaded (as measured:
+// see loadFirst and loadLast).
+func (s *authzScenario) extrapolatedLoad() time.Duration {
+	if s.loaded == 0 {
+		return 0
+	}
+	r := float64(s.tenants) / float64(s.loaded)
+	return time.Duration(float64(s.loadTime) * r * r)
 }
 
 func heapAlloc() uint64 {
@@ -95,37 +112,39 @@ func member(t, m int) identity.Principal {
 	return identity.Principal{Kind: identity.KindMember, ID: personID(t, m), TenantID: tenantID(t)}
 }
 
-// runAuthz builds an Authorizer, loads every tenant through Allow and times
-// many checks.
-func runAuthz(ctx context.Context, tenants, members, calls int, budget time.Duration) (*authzScenario, error) {
-	s := &authzScenario{tenants: tenants, members: members, calls: calls}
-	s.heapBefore = heapAlloc()
-	az, err := authz.New(syntheticLoader(members))
+// checkFn answers whether p may read a person in tenant t.
+type checkFn func(ctx context.Context, p identity.Principal, t uuid.UUID) (bool, error)
+
+// loadAuthorizer builds an authz.Authorizer over the synthetic loader and
+// loads tenants the way production does: the first Allow in a tenant loads
+// it. Loading stops after budget (0: no limit).
+func loadAuthorizer(ctx context.Context, s *authzScenario, budget time.Duration) (checkFn, any, error) {
+	az, err := authz.New(syntheticLoader(s.members))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	loads := make([]int64, 0, tenants)
+	loads := make([]int64, 0, s.tenants)
 	start := time.Now()
 	progress := start
-	for t := range tenants {
+	for t := range s.tenants {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 		t0 := time.Now()
 		ok, err := az.Allow(ctx, member(t, 0), tenantID(t), "person", "read")
 		loads = append(loads, int64(time.Since(t0)))
 		if err != nil {
-			return nil, fmt.Errorf("load tenant %d: %w", t, err)
+			return nil, nil, fmt.Errorf("load tenant %d: %w", t, err)
 		}
 		if !ok {
-			return nil, fmt.Errorf("load tenant %d: its admin was denied person/read", t)
+			return nil, nil, fmt.Errorf("load tenant %d: its admin was denied person/read", t)
 		}
 		s.loaded = t + 1
 		if time.Since(progress) > 10*time.Second {
 			progress = time.Now()
-			logf("(b)   loaded %d of %d tenants in %s", s.loaded, tenants, time.Since(start).Round(time.Millisecond))
+			logf("(b)   loaded %d of %d tenants in %s", s.loaded, s.tenants, time.Since(start).Round(time.Millisecond))
 		}
-		if budget > 0 && time.Since(start) > budget && t+1 < tenants {
+		if budget > 0 && time.Since(start) > budget && t+1 < s.tenants {
 			s.loadCut = true
 			break
 		}
@@ -141,12 +160,91 @@ func runAuthz(ctx context.Context, tenants, members, calls int, budget time.Dura
 		return sum / float64(len(x))
 	}
 	s.loadFirst, s.loadLast = mean(loads[:tenth]), mean(loads[len(loads)-tenth:])
-	loads = nil
+	return func(ctx context.Context, p identity.Principal, t uuid.UUID) (bool, error) {
+		return az.Allow(ctx, p, t, "person", "read")
+	}, az, nil
+}
+
+// loadEnforcer builds the same casbin enforcer authz.New builds (embedded
+// model and permissions, SyncedEnforcer) and adds every tenant's role
+// assignments, in the same rule shape the Authorizer uses, in one bulk call.
+// The check makes the same Enforce call Allow makes, strings included.
+func loadEnforcer(_ context.Context, s *authzScenario) (checkFn, any, error) {
+	m, err := model.NewModelFromString(policies.Model)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := casbin.NewSyncedEnforcer(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.EnableAutoSave(false)
+	var perms [][]string
+	for _, line := range strings.Split(policies.Roles, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, ",")
+		if len(f) != 4 {
+			return nil, nil, fmt.Errorf("policies/roles.csv: bad line %q", line)
+		}
+		perms = append(perms, []string{strings.TrimSpace(f[1]), strings.TrimSpace(f[2]), strings.TrimSpace(f[3])})
+	}
+	if _, err := e.AddPolicies(perms); err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	rules := make([][]string, 0, s.tenants*s.members)
+	for t := range s.tenants {
+		dom := tenantID(t).String()
+		for m := range s.members {
+			rules = append(rules, []string{"member:" + personID(t, m).String(), roleOf(m), dom})
+		}
+	}
+	if _, err := e.AddGroupingPolicies(rules); err != nil {
+		return nil, nil, err
+	}
+	s.loadTime = time.Since(start)
+	s.loaded = s.tenants
+	return func(_ context.Context, p identity.Principal, t uuid.UUID) (bool, error) {
+		return e.Enforce(p.Subject(), t.String(), "person", "read")
+	}, e, nil
+}
+
+type loaderFn func(ctx context.Context, s *authzScenario) (checkFn, any, error)
+
+// runAuthz loads a scenario and times many checks: one goroutine timing each
+// call, one goroutine timing batches of 100, and GOMAXPROCS goroutines.
+func runAuthz(ctx context.Context, name string, tenants, members, calls int, load loaderFn) (*authzScenario, error) {
+	s := &authzScenario{name: name, tenants: tenants, members: members, calls: calls}
+	s.heapBefore = heapAlloc()
+	check, keep, err := load(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	s.heapAfter = heapAlloc()
 
-	check := func(rng *rand.Rand) (identity.Principal, uuid.UUID, bool) {
+	next := func(rng *rand.Rand) (identity.Principal, uuid.UUID, bool) {
 		t, m := rng.IntN(s.loaded), rng.IntN(members)
 		return member(t, m), tenantID(t), roleOf(m) == "admin"
+	}
+
+	// Allocations per check, untimed.
+	{
+		rng := rand.New(rand.NewPCG(7, 7))
+		const n = 20_000
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		for range n {
+			p, t, _ := next(rng)
+			if _, err := check(ctx, p, t); err != nil {
+				return nil, err
+			}
+		}
+		runtime.ReadMemStats(&b)
+		s.allocs = float64(b.Mallocs-a.Mallocs) / n
+		s.bytes = float64(b.TotalAlloc-a.TotalAlloc) / n
 	}
 
 	// One goroutine, every call timed on its own.
@@ -154,9 +252,9 @@ func runAuthz(ctx context.Context, tenants, members, calls int, budget time.Dura
 	lat := make([]int64, calls)
 	t0all := time.Now()
 	for k := range calls {
-		p, t, want := check(rng)
+		p, t, want := next(rng)
 		t0 := time.Now()
-		ok, err := az.Allow(ctx, p, t, "person", "read")
+		ok, err := check(ctx, p, t)
 		lat[k] = int64(time.Since(t0))
 		if err != nil {
 			return nil, err
@@ -181,12 +279,12 @@ func runAuthz(ctx context.Context, tenants, members, calls int, budget time.Dura
 	bl := make([]int64, 0, calls/batch)
 	for range calls / batch {
 		for i := range qs {
-			p, t, _ := check(rng)
+			p, t, _ := next(rng)
 			qs[i] = q{p, t}
 		}
 		t0 := time.Now()
 		for i := range qs {
-			if _, err := az.Allow(ctx, qs[i].p, qs[i].t, "person", "read"); err != nil {
+			if _, err := check(ctx, qs[i].p, qs[i].t); err != nil {
 				return nil, err
 			}
 		}
@@ -208,9 +306,9 @@ func runAuthz(ctx context.Context, tenants, members, calls int, budget time.Dura
 			r := rand.New(rand.NewPCG(uint64(w)+10, 3))
 			l := make([]int64, calls/procs)
 			for k := range l {
-				p, t, want := check(r)
+				p, t, want := next(r)
 				t0 := time.Now()
-				ok, err := az.Allow(ctx, p, t, "person", "read")
+				ok, err := check(ctx, p, t)
 				l[k] = int64(time.Since(t0))
 				if err == nil && ok != want {
 					err = fmt.Errorf("authz: %s allowed=%v, want %v", p.Subject(), ok, want)
@@ -235,7 +333,7 @@ func runAuthz(ctx context.Context, tenants, members, calls int, budget time.Dura
 	}
 	s.parRate = float64(len(all)) / time.Since(t0all).Seconds()
 	s.par = summarize(all)
-	runtime.KeepAlive(az)
+	runtime.KeepAlive(keep)
 	return s, nil
 }
 
