@@ -1,12 +1,16 @@
 package httpapi_test
 
 import (
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
 )
 
 func TestOperatorManagesTenantsWithoutSeeingPersonalData(t *testing.T) {
@@ -91,4 +95,22 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	require.Contains(t, r.Text(), `lms_http_requests_total{method="GET",route="/api/v1/me",status="401"}`)
 	require.NotEmpty(t, r.Header.Get("X-Request-Id"))
 	require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
+}
+
+// A replica whose object store does not answer reports not ready, naming it.
+func TestReadinessFailsWhenObjectStoreIsDown(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	cfg := objtest.Config()
+	cfg.Endpoint = "http://127.0.0.1:1" // nothing listens there
+	down, err := app.Build(e.App.Config, e.DB.App, objstore.New(cfg))
+	require.NoError(t, err)
+	srv := httptest.NewServer(down.Handler)
+	defer srv.Close()
+	c := apptest.OnServer(e.Anonymous(), srv.URL)
+	r := c.Do("GET", "/readyz", nil)
+	require.Equal(t, 503, r.Status, r.Text())
+	require.Contains(t, r.Text(), `"database":"ok"`)
+	require.NotContains(t, r.Text(), `"object_store":"ok"`)
+	require.Equal(t, 200, c.Do("GET", "/healthz", nil).Status)
 }
