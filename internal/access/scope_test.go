@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
@@ -172,4 +173,30 @@ func TestAppRoleCannotSwitchRLSOff(t *testing.T) {
 	require.ErrorContains(t, err, "row-level security")
 	_, err = conn.Exec(ctx, `RESET row_security`)
 	require.NoError(t, err)
+}
+
+// The one-round-trip read is scoped like Transact and leaves nothing behind.
+func TestReadIsScopedAndLeavesNoSetting(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	count := func(s access.Scope) (n int) {
+		require.NoError(t, access.Read(ctx, b.db.App, s, `SELECT count(*) FROM people`, nil, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&n); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}))
+		return n
+	}
+	for i := 0; i < 20; i++ {
+		require.Equal(t, 2, count(access.System(b.tenantA, "test")))
+		require.Equal(t, 3, count(access.System(b.tenantB, "test")))
+		var n int
+		require.NoError(t, b.db.App.Pool.QueryRow(ctx, `SELECT count(*) FROM people`).Scan(&n))
+		require.Zero(t, n)
+	}
+	require.ErrorIs(t, access.Read(ctx, b.db.App, access.Scope{}, `SELECT 1`, nil, func(pgx.Rows) error { return nil }), access.ErrNoScope)
 }

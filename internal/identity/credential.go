@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -24,8 +25,7 @@ var (
 	staffCreds  = credTable{"staff_credentials", "staff_id", "staff", "a.disabled_at IS NULL"}
 )
 
-// touchEvery limits last-seen writes to one per minute per credential, so a
-// busy script does not turn every read into a write.
+// touchEvery limits last-seen writes to one per minute per credential.
 const touchEvery = time.Minute
 
 type credRow struct {
@@ -52,33 +52,41 @@ func insertCredential(tx *gorm.DB, t credTable, tenant uuid.UUID, owner uuid.UUI
 	return Issued{Credential: c, Secret: secret}, nil
 }
 
-// lookupCredential finds a live credential by the hash of its secret and
-// slides a session's expiry forward.
-func lookupCredential(tx *gorm.DB, t credTable, hash []byte, sessionTTL time.Duration) (credRow, error) {
+// lookupSQL finds a live credential by the hash of its secret, with the
+// account's usability checked in the same query.
+func lookupSQL(t credTable) string {
 	role := "''"
 	if t.accounts == "staff" {
 		role = "a.role"
 	}
-	var r credRow
-	res := tx.Raw(fmt.Sprintf(`SELECT c.id, c.%[2]s AS owner, c.kind, c.last_seen_at, %[4]s AS role
+	return fmt.Sprintf(`SELECT c.id, c.%[2]s, c.kind, c.last_seen_at, %[4]s
 		FROM %[1]s c JOIN %[3]s a ON a.id = c.%[2]s
-		WHERE c.token_hash = ? AND c.revoked_at IS NULL AND c.expires_at > now() AND %[5]s`,
-		t.name, t.owner, t.accounts, role, t.usable), hash).Scan(&r)
-	if res.Error != nil {
-		return r, fmt.Errorf("lookup credential: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return r, errs.ErrUnauthenticated
-	}
-	if time.Since(r.LastSeenAt) > touchEvery {
-		q := fmt.Sprintf(`UPDATE %s SET last_seen_at = now() WHERE id = ?`, t.name)
-		if r.Kind == "session" {
-			q = fmt.Sprintf(`UPDATE %s SET last_seen_at = now(), expires_at = now() + make_interval(secs => ?) WHERE id = ?`, t.name)
-			return r, tx.Exec(q, sessionTTL.Seconds(), r.ID).Error
+		WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND c.expires_at > now() AND %[5]s`,
+		t.name, t.owner, t.accounts, role, t.usable)
+}
+
+// scanCredential reads at most one row of lookupSQL; found stays false
+// when there is none.
+func scanCredential(r *credRow, found *bool) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		for rows.Next() {
+			*found = true
+			if err := rows.Scan(&r.ID, &r.Owner, &r.Kind, &r.LastSeenAt, &r.Role); err != nil {
+				return err
+			}
 		}
-		return r, tx.Exec(q, r.ID).Error
+		return rows.Err()
 	}
-	return r, nil
+}
+
+// touch records use of a credential at most once a minute, and slides a
+// session's expiry forward, so a busy script does not turn every read into
+// a write.
+func touch(tx *gorm.DB, t credTable, r credRow, sessionTTL time.Duration) error {
+	if r.Kind == "session" {
+		return tx.Exec(fmt.Sprintf(`UPDATE %s SET last_seen_at = now(), expires_at = now() + make_interval(secs => ?) WHERE id = ?`, t.name), sessionTTL.Seconds(), r.ID).Error
+	}
+	return tx.Exec(fmt.Sprintf(`UPDATE %s SET last_seen_at = now() WHERE id = ?`, t.name), r.ID).Error
 }
 
 func listCredentials(tx *gorm.DB, t credTable, owner uuid.UUID) ([]Credential, error) {

@@ -111,29 +111,46 @@ func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, l
 	return errs.LockedError{RetryAfterSeconds: int(s.cfg.LockFor.Seconds())}, nil
 }
 
-// Authenticate resolves a presented secret (cookie or bearer) to a Principal.
+// Authenticate resolves a presented secret (cookie or bearer) to a
+// Principal. The lookup is one round trip; the last-seen write happens at
+// most once a minute per credential.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
 	ps, err := parseSecret(secret)
 	if err != nil {
 		return Principal{}, err
 	}
 	var r credRow
+	found := false
 	if ps.staff {
-		err = s.db.Transact(ctx, func(tx *gorm.DB) error {
-			r, err = lookupCredential(tx, staffCreds, ps.hash, s.cfg.SessionTTL)
-			return err
-		})
+		rows, err := s.db.Pool.Query(ctx, lookupSQL(staffCreds), ps.hash)
+		if err == nil {
+			err = scanCredential(&r, &found)(rows)
+			rows.Close()
+		}
 		if err != nil {
-			return Principal{}, err
+			return Principal{}, fmt.Errorf("authenticate staff: %w", err)
+		}
+		if !found {
+			return Principal{}, errs.ErrUnauthenticated
+		}
+		if time.Since(r.LastSeenAt) > touchEvery {
+			if err := s.db.Transact(ctx, func(tx *gorm.DB) error { return touch(tx, staffCreds, r, s.cfg.SessionTTL) }); err != nil {
+				return Principal{}, err
+			}
 		}
 		return Principal{Kind: KindStaff, ID: r.Owner, StaffRole: r.Role, CredentialID: r.ID}, nil
 	}
-	err = access.Transact(ctx, s.db, access.Authentication(ps.tenant), func(tx *gorm.DB) error {
-		r, err = lookupCredential(tx, memberCreds, ps.hash, s.cfg.SessionTTL)
-		return err
-	})
-	if err != nil {
-		return Principal{}, err
+	sc := access.Authentication(ps.tenant)
+	if err := access.Read(ctx, s.db, sc, lookupSQL(memberCreds), []any{ps.hash}, scanCredential(&r, &found)); err != nil {
+		return Principal{}, fmt.Errorf("authenticate member: %w", err)
+	}
+	if !found {
+		return Principal{}, errs.ErrUnauthenticated
+	}
+	if time.Since(r.LastSeenAt) > touchEvery {
+		if err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return touch(tx, memberCreds, r, s.cfg.SessionTTL) }); err != nil {
+			return Principal{}, err
+		}
 	}
 	return Principal{Kind: KindMember, ID: r.Owner, TenantID: ps.tenant, CredentialID: r.ID}, nil
 }

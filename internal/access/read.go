@@ -1,0 +1,30 @@
+package access
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/schoolcloud/lms/internal/platform/database"
+)
+
+// Read runs one read statement inside scope s in a single round trip: the
+// scope settings and the query travel in one pipeline, which PostgreSQL runs
+// as one implicit transaction, so set_config(..., true) covers the query and
+// ends with it. Use it on hot read paths (authentication); Transact is the
+// general way in.
+func Read(ctx context.Context, db *database.DB, s Scope, sql string, args []any, scan func(pgx.Rows) error) error {
+	if s.tenant == uuid.Nil || s.basis == "" {
+		return ErrNoScope
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true), set_config('app.basis', $3, true)`,
+		s.tenant.String(), s.actor.String(), string(s.basis))
+	b.Queue(sql, args...).Query(scan)
+	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("access: read: %w", err)
+	}
+	return nil
+}
