@@ -6,8 +6,10 @@ package access
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -105,16 +107,69 @@ func (s Scope) Ref() string { return s.ref }
 // Transact runs fn in a transaction that sees only s's tenant. The tenant and
 // actor are set with set_config(..., true), which lasts exactly this
 // transaction, so a pooled connection never carries them into the next one.
-func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB) error) error {
+//
+// BEGIN and the settings go to the server as one simple-protocol message (one
+// round trip instead of two). The values are a UUID and fixed words, never
+// input, so inlining them is safe; scopeSQL checks that anyway.
+func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB) error) (err error) {
 	if s.tenant == uuid.Nil || s.basis == "" {
 		return ErrNoScope
 	}
-	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := Enter(tx, s); err != nil {
-			return err
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("access: connection: %w", err)
+	}
+	defer conn.Close()
+	begin, err := scopeSQL("BEGIN; ", s)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return fmt.Errorf("access: begin scope: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done { // fn failed or panicked: undo everything
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
-		return fn(tx)
-	})
+	}()
+	tx := db.Gorm.Session(&gorm.Session{NewDB: true, Context: ctx})
+	tx.Statement.ConnPool = inTx{conn}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	done = true
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("access: commit: %w", err)
+	}
+	return nil
+}
+
+// inTx presents the pinned connection to gorm as a transaction, so a nested
+// tx.Transaction(...) inside fn uses savepoints instead of issuing its own
+// BEGIN and COMMIT. Commit and Rollback belong to Transact alone.
+type inTx struct{ *sql.Conn }
+
+func (inTx) Commit() error {
+	return errors.New("access: the scope's transaction is committed by Transact")
+}
+func (inTx) Rollback() error {
+	return errors.New("access: the scope's transaction is rolled back by Transact")
+}
+
+func scopeSQL(prefix string, s Scope) (string, error) {
+	vals := []string{s.tenant.String(), s.actor.String(), string(s.basis)}
+	for _, v := range vals {
+		if strings.ContainsAny(v, `'\`) {
+			return "", fmt.Errorf("access: refusing scope value %q", v)
+		}
+	}
+	return fmt.Sprintf(`%sSELECT set_config('app.tenant_id', '%s', true), set_config('app.actor', '%s', true), set_config('app.basis', '%s', true)`,
+		prefix, vals[0], vals[1], vals[2]), nil
 }
 
 // Enter puts an already open transaction into scope s, for work that must

@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
@@ -199,4 +200,50 @@ func TestReadIsScopedAndLeavesNoSetting(t *testing.T) {
 		require.Zero(t, n)
 	}
 	require.ErrorIs(t, access.Read(ctx, b.db.App, access.Scope{}, `SELECT 1`, nil, func(pgx.Rows) error { return nil }), access.ErrNoScope)
+}
+
+func TestTransactRollsBackOnErrorAndPanic(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	sA := access.System(b.tenantA, "test")
+	insert := func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO people (tenant_id, id, username, display_name) VALUES (?, ?, ?, 'X')`, b.tenantA, uuid.New(), uuid.NewString()).Error
+	}
+	boom := errors.New("boom")
+	require.ErrorIs(t, access.Transact(ctx, b.db.App, sA, func(tx *gorm.DB) error {
+		require.NoError(t, insert(tx))
+		return boom
+	}), boom)
+	require.Panics(t, func() {
+		_ = access.Transact(ctx, b.db.App, sA, func(tx *gorm.DB) error {
+			require.NoError(t, insert(tx))
+			panic("bad")
+		})
+	})
+	require.EqualValues(t, 2, countPeople(t, b.db.App, sA))
+
+	// A nested gorm transaction is a savepoint: its failure undoes only itself.
+	require.NoError(t, access.Transact(ctx, b.db.App, sA, func(tx *gorm.DB) error {
+		if err := insert(tx); err != nil {
+			return err
+		}
+		require.ErrorIs(t, tx.Transaction(func(inner *gorm.DB) error {
+			require.NoError(t, insert(inner))
+			return boom
+		}), boom)
+		return nil
+	}))
+	require.EqualValues(t, 3, countPeople(t, b.db.App, sA))
+
+	// No connection goes back to the pool inside a transaction or a scope.
+	idle := b.db.App.Pool.AcquireAllIdle(ctx)
+	require.NotEmpty(t, idle)
+	for _, c := range idle {
+		require.Equal(t, byte('I'), c.Conn().PgConn().TxStatus(), "idle connection must not be in a transaction")
+		var setting string
+		require.NoError(t, c.QueryRow(ctx, `SELECT coalesce(current_setting('app.tenant_id', true), '')`).Scan(&setting))
+		require.Empty(t, setting)
+		c.Release()
+	}
 }
