@@ -56,6 +56,7 @@ type httpResult struct {
 	seqRaw, seqAPI phase // concurrency 1, diagnostic
 	rtRaw, rtAPI   pgCounts
 	rtN            int
+	whatIfs        []whatIf
 	cfg            string
 }
 
@@ -225,7 +226,9 @@ func getPerson(ctx context.Context, client *http.Client, url, token string) (int
 	if err != nil {
 		return 0, nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -358,6 +361,10 @@ func benchHTTP(ctx context.Context, o opts, cl *cleanups) (*httpResult, error) {
 		if err := roundTrips(ctx, res, cfg, db, store, f); err != nil {
 			return nil, fmt.Errorf("round-trip diagnostic: %w", err)
 		}
+		logf("(a) what-if variants, %s each", o.whatIfDuration)
+		if res.whatIfs, err = whatIfs(ctx, o, client, base, db.AppURL, f, pick); err != nil {
+			return nil, fmt.Errorf("what-if diagnostic: %w", err)
+		}
 	}
 	return res, nil
 }
@@ -388,32 +395,16 @@ func verify(ctx context.Context, client *http.Client, raw *pgxpool.Pool, f *fixt
 // roundTrips counts the messages each side sends to PostgreSQL per request,
 // through a counting proxy, with a second App instance on the same database.
 func roundTrips(ctx context.Context, res *httpResult, cfg config.Config, db *benchDB, store *objstore.Store, f *fixture) error {
-	u, err := url.Parse(db.AdminURL)
-	if err != nil {
-		return err
-	}
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "5432")
-	}
-	px, err := startPGProxy(host)
+	px, err := startPGProxy(pgHostPort(db.AdminURL))
 	if err != nil {
 		return err
 	}
 	defer px.Close()
-	via := func(s string) (string, error) {
-		pu, err := url.Parse(s)
-		if err != nil {
-			return "", err
-		}
-		pu.Host = px.Addr()
-		return pu.String(), nil
-	}
-	appURL, err := via(db.AppURL)
+	appURL, err := viaProxy(db.AppURL, px)
 	if err != nil {
 		return err
 	}
-	ownerURL, err := via(db.OwnerURL)
+	ownerURL, err := viaProxy(db.OwnerURL, px)
 	if err != nil {
 		return err
 	}
@@ -468,4 +459,26 @@ func roundTrips(ctx context.Context, res *httpResult, cfg config.Config, db *ben
 		*side.out = px.stopCounting()
 	}
 	return nil
+}
+
+// pgHostPort is the server address of a postgres:// URL.
+func pgHostPort(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "127.0.0.1:5432"
+	}
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), "5432")
+	}
+	return u.Host
+}
+
+// viaProxy points a postgres:// URL at the counting proxy.
+func viaProxy(s string, px *pgProxy) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	u.Host = px.Addr()
+	return u.String(), nil
 }

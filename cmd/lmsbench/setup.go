@@ -85,6 +85,7 @@ func createDatabase(ctx context.Context, cl *cleanups) (*benchDB, error) {
 	if err := database.EnsureDatabase(ctx, d.AdminURL, d.Name, ""); err != nil {
 		return nil, err
 	}
+	benchDBName = d.Name
 	cl.add("drop database "+d.Name, func(ctx context.Context) error {
 		return database.DropDatabase(ctx, d.AdminURL, d.Name)
 	})

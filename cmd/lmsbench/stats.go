@@ -99,23 +99,40 @@ func (t *table) String() string {
 	return b.String()
 }
 
-// cpuSample is CPU time used so far by this process and by every PostgreSQL
-// process on the machine (the benchmark database lives in a shared cluster,
-// but nothing else should be busy while it runs).
+// cpuSample is CPU time used so far by this process, by the PostgreSQL
+// backends serving the benchmark database (found by their process title,
+// which names the database), and by the whole machine.
 type cpuSample struct {
 	at       time.Time
 	self     time.Duration
 	postgres time.Duration
 	pgOK     bool
+	machine  time.Duration // every CPU's busy time (user, nice, system, irq, softirq, steal)
 }
 
 const clockTicks = 100 // USER_HZ on Linux
+
+// benchDBName is the database whose backends count as "postgres" CPU.
+var benchDBName string
 
 func sampleCPU() cpuSample {
 	s := cpuSample{at: time.Now()}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(b), "\n")
+		f := strings.Fields(line)
+		if len(f) >= 9 && f[0] == "cpu" {
+			for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system irq softirq steal
+				v, _ := strconv.ParseInt(f[i], 10, 64)
+				s.machine += time.Duration(v) * time.Second / clockTicks
+			}
+		}
+	}
+	if benchDBName == "" {
+		return s
 	}
 	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, f := range procs {
@@ -131,12 +148,17 @@ func sampleCPU() cpuSample {
 		if comm := str[open+1 : close]; comm != "postgres" && !strings.HasPrefix(comm, "postgres:") {
 			continue
 		}
-		f := strings.Fields(str[close+1:])
-		if len(f) < 13 { // fields after comm: state(0) ... utime(11) stime(12)
+		// Backend titles read "postgres: <user> <database> <client> <state>".
+		title, err := os.ReadFile(filepath.Join(filepath.Dir(f), "cmdline"))
+		if err != nil || !strings.Contains(string(title), " "+benchDBName+" ") {
 			continue
 		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
+		fs := strings.Fields(str[close+1:])
+		if len(fs) < 13 { // fields after comm: state(0) ... utime(11) stime(12)
+			continue
+		}
+		ut, _ := strconv.ParseInt(fs[11], 10, 64)
+		st, _ := strconv.ParseInt(fs[12], 10, 64)
 		s.postgres += time.Duration(ut+st) * time.Second / clockTicks
 		s.pgOK = true
 	}
@@ -146,10 +168,16 @@ func sampleCPU() cpuSample {
 // cpuUse is the CPU spent between two samples.
 type cpuUse struct {
 	wall, self, postgres time.Duration
+	other                time.Duration // the rest of the machine: anything else running disturbs the figures
 	pgOK                 bool
 }
 
 func cpuSince(a cpuSample) cpuUse {
 	b := sampleCPU()
-	return cpuUse{wall: b.at.Sub(a.at), self: b.self - a.self, postgres: b.postgres - a.postgres, pgOK: a.pgOK && b.pgOK}
+	u := cpuUse{wall: b.at.Sub(a.at), self: b.self - a.self, postgres: b.postgres - a.postgres, pgOK: a.pgOK && b.pgOK}
+	u.other = max(0, (b.machine-a.machine)-u.self-u.postgres)
+	return u
 }
+
+// otherCores is how many cores something outside the benchmark kept busy.
+func (u cpuUse) otherCores() float64 { return float64(u.other) / float64(max(u.wall, 1)) }
