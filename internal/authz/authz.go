@@ -1,8 +1,16 @@
 // Package authz decides whether a principal may perform an action on an
-// object in a tenant, with casbin (RBAC with domains). The model and role
-// permissions are embedded from policies/; role assignments come from
-// PostgreSQL, loaded per tenant on first use and dropped when any process
-// announces a change on the identity.AuthzChannel.
+// object in a tenant. casbin (RBAC with domains) is the source of truth: the
+// model and the per-role permissions are embedded from policies/, and role
+// assignments come from PostgreSQL per tenant.
+//
+// Evaluating casbin's matcher for every request costs several microseconds
+// and dozens of allocations, and its role manager rebuilds its whole policy
+// map when one domain changes. So at start-up Authorizer asks casbin, for
+// every role and every (object, action) in the policy, whether the role is
+// allowed; requests then need two map lookups. Role assignments are held per
+// tenant, loaded on first use and dropped when any process announces a change
+// on identity.AuthzChannel. TestMatchesCasbin checks that Allow and a full
+// casbin enforcer with the same assignments agree.
 package authz
 
 import (
@@ -29,36 +37,68 @@ const Anyone = "anyone"
 // Loader returns every role assignment of one tenant.
 type Loader func(ctx context.Context, tenant uuid.UUID) ([]identity.RoleAssignment, error)
 
+type perm struct{ obj, act string }
+
 // Authorizer answers Allow. It is safe for concurrent use.
 type Authorizer struct {
-	e      *casbin.SyncedEnforcer
+	rules  [][]string               // role, object, action as written in policies/roles.csv
+	perms  map[string]map[perm]bool // role → permissions, decided by casbin at start-up
 	load   Loader
 	flight singleflight.Group
 
-	mu     sync.Mutex
-	loaded map[uuid.UUID]bool
-	gen    map[uuid.UUID]uint64 // bumped on invalidation; a load that raced one is discarded
+	mu      sync.RWMutex
+	tenants map[uuid.UUID]map[uuid.UUID][]string // tenant → person → roles
+	gen     map[uuid.UUID]uint64                 // bumped on invalidation; a load that raced one is discarded
+	epoch   uint64                               // bumped by InvalidateAll, likewise
 }
 
-// New builds an Authorizer from the embedded model and permissions.
-func New(load Loader) (*Authorizer, error) {
+// NewEnforcer builds a casbin enforcer from the embedded model and
+// permissions, with no role assignments.
+func NewEnforcer() (*casbin.Enforcer, [][]string, error) {
 	m, err := model.NewModelFromString(policies.Model)
 	if err != nil {
-		return nil, fmt.Errorf("authz: model: %w", err)
+		return nil, nil, fmt.Errorf("authz: model: %w", err)
 	}
-	e, err := casbin.NewSyncedEnforcer(m)
+	e, err := casbin.NewEnforcer(m)
 	if err != nil {
-		return nil, fmt.Errorf("authz: enforcer: %w", err)
+		return nil, nil, fmt.Errorf("authz: enforcer: %w", err)
 	}
 	e.EnableAutoSave(false)
 	rules, err := parseRoles(policies.Roles)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := e.AddPolicies(rules); err != nil {
-		return nil, fmt.Errorf("authz: permissions: %w", err)
+		return nil, nil, fmt.Errorf("authz: permissions: %w", err)
 	}
-	return &Authorizer{e: e, load: load, loaded: map[uuid.UUID]bool{}, gen: map[uuid.UUID]uint64{}}, nil
+	return e, rules, nil
+}
+
+// New builds an Authorizer, compiling the permissions through casbin.
+func New(load Loader) (*Authorizer, error) {
+	e, rules, err := NewEnforcer()
+	if err != nil {
+		return nil, err
+	}
+	a := &Authorizer{rules: rules, perms: map[string]map[perm]bool{}, load: load,
+		tenants: map[uuid.UUID]map[uuid.UUID][]string{}, gen: map[uuid.UUID]uint64{}}
+	for _, r := range rules {
+		a.perms[r[0]] = map[perm]bool{}
+	}
+	for role := range a.perms {
+		for _, r := range rules {
+			// A role is its own member in every domain, so this asks casbin's
+			// matcher exactly "does role hold (object, action)?".
+			ok, err := e.Enforce(role, PlatformDomain, r[1], r[2])
+			if err != nil {
+				return nil, fmt.Errorf("authz: compile %s: %w", role, err)
+			}
+			if ok {
+				a.perms[role][perm{r[1], r[2]}] = true
+			}
+		}
+	}
+	return a, nil
 }
 
 func parseRoles(csv string) ([][]string, error) {
@@ -78,71 +118,74 @@ func parseRoles(csv string) ([][]string, error) {
 }
 
 // Permissions lists the (role, object, action) rules, for tests and docs.
-func (a *Authorizer) Permissions() [][]string {
-	p, _ := a.e.GetPolicy()
-	return p
-}
+func (a *Authorizer) Permissions() [][]string { return a.rules }
 
 // Allow reports whether p may do act on obj. tenant is the tenant in the URL,
-// or uuid.Nil for platform routes. Staff never hold a role in a tenant, and a
-// member only ever acts in their own tenant.
+// or uuid.Nil for platform and self routes. Staff never hold a role in a
+// tenant, and a member only ever acts in their own tenant.
 func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uuid.UUID, obj, act string) (bool, error) {
-	if obj == "self" && tenant == uuid.Nil {
-		// Every signed-in principal may manage their own account.
-		return a.e.Enforce(Anyone, PlatformDomain, obj, act)
-	}
+	want := perm{obj, act}
 	switch {
+	case tenant == uuid.Nil && obj == "self":
+		return a.perms[Anyone][want], nil // every signed-in principal manages their own account
 	case p.Kind == identity.KindStaff && tenant == uuid.Nil:
-		// The staff role was read with the credential, so it is current.
-		return a.e.Enforce(p.StaffRole, PlatformDomain, obj, act)
+		// The role was read with the credential, so it is current. Only
+		// processor roles count: staff never hold a tenant role.
+		return contains(identity.StaffRoles, p.StaffRole) && a.perms[p.StaffRole][want], nil
 	case p.Kind == identity.KindMember && tenant == p.TenantID:
-		if err := a.ensure(ctx, tenant); err != nil {
+		roles, err := a.roles(ctx, tenant, p.ID)
+		if err != nil {
 			return false, err
 		}
-		return a.e.Enforce(p.Subject(), tenant.String(), obj, act)
+		for _, r := range roles {
+			if contains(identity.TenantRoles, r) && a.perms[r][want] {
+				return true, nil
+			}
+		}
 	}
 	return false, nil
 }
 
-// ensure loads tenant's role assignments once.
-func (a *Authorizer) ensure(ctx context.Context, tenant uuid.UUID) error {
-	a.mu.Lock()
-	ok, gen := a.loaded[tenant], a.gen[tenant]
-	a.mu.Unlock()
+// roles returns a member's roles in tenant, loading the tenant once.
+func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) ([]string, error) {
+	a.mu.RLock()
+	people, ok := a.tenants[tenant]
+	gen, epoch := a.gen[tenant], a.epoch
+	a.mu.RUnlock()
 	if ok {
-		return nil
+		return people[person], nil
 	}
-	_, err, _ := a.flight.Do(tenant.String(), func() (any, error) {
+	v, err, _ := a.flight.Do(tenant.String(), func() (any, error) {
 		ras, err := a.load(ctx, tenant)
 		if err != nil {
 			return nil, fmt.Errorf("authz: load tenant %s: %w", tenant, err)
 		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if a.gen[tenant] != gen || a.loaded[tenant] {
-			return nil, nil // invalidated while loading; the next request reloads
-		}
-		if _, err := a.e.RemoveFilteredGroupingPolicy(2, tenant.String()); err != nil {
-			return nil, err
-		}
-		seen := map[string]bool{}
-		var rules [][]string
+		people := map[uuid.UUID][]string{}
 		for _, ra := range ras {
-			sub := "member:" + ra.PersonID.String()
-			if k := sub + "|" + ra.Role; !seen[k] {
-				seen[k] = true
-				rules = append(rules, []string{sub, ra.Role, tenant.String()})
+			if !contains(people[ra.PersonID], ra.Role) {
+				people[ra.PersonID] = append(people[ra.PersonID], ra.Role)
 			}
 		}
-		if len(rules) > 0 {
-			if _, err := a.e.AddGroupingPolicies(rules); err != nil {
-				return nil, err
-			}
+		a.mu.Lock()
+		if a.gen[tenant] == gen && a.epoch == epoch { // not invalidated while loading
+			a.tenants[tenant] = people
 		}
-		a.loaded[tenant] = true
-		return nil, nil
+		a.mu.Unlock()
+		return people, nil
 	})
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[uuid.UUID][]string)[person], nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 // Invalidate drops a tenant's cached role assignments.
@@ -150,10 +193,7 @@ func (a *Authorizer) Invalidate(tenant uuid.UUID) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.gen[tenant]++
-	if a.loaded[tenant] {
-		delete(a.loaded, tenant)
-		_, _ = a.e.RemoveFilteredGroupingPolicy(2, tenant.String())
-	}
+	delete(a.tenants, tenant)
 }
 
 // InvalidateAll drops every cached tenant, e.g. after the change
@@ -161,9 +201,13 @@ func (a *Authorizer) Invalidate(tenant uuid.UUID) {
 func (a *Authorizer) InvalidateAll() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for t := range a.loaded {
-		a.gen[t]++
-		delete(a.loaded, t)
-		_, _ = a.e.RemoveFilteredGroupingPolicy(2, t.String())
-	}
+	a.epoch++
+	a.tenants = map[uuid.UUID]map[uuid.UUID][]string{}
+}
+
+// Loaded is how many tenants are cached (for metrics and benchmarks).
+func (a *Authorizer) Loaded() int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return len(a.tenants)
 }

@@ -18,11 +18,12 @@ type credTable struct {
 	owner    string // column naming the principal
 	accounts string // table of principals, to check the account is usable
 	usable   string // SQL condition on the accounts row `a`
+	join     string // join prefix: members join on tenant_id too, so the primary key is used
 }
 
 var (
-	memberCreds = credTable{"member_credentials", "person_id", "people", "a.status = 'active'"}
-	staffCreds  = credTable{"staff_credentials", "staff_id", "staff", "a.disabled_at IS NULL"}
+	memberCreds = credTable{"member_credentials", "person_id", "people", "a.status = 'active'", "a.tenant_id = c.tenant_id AND "}
+	staffCreds  = credTable{"staff_credentials", "staff_id", "staff", "a.disabled_at IS NULL", ""}
 )
 
 // touchEvery limits last-seen writes to one per minute per credential.
@@ -60,9 +61,9 @@ func lookupSQL(t credTable) string {
 		role = "a.role"
 	}
 	return fmt.Sprintf(`SELECT c.id, c.%[2]s, c.kind, c.last_seen_at, %[4]s
-		FROM %[1]s c JOIN %[3]s a ON a.id = c.%[2]s
+		FROM %[1]s c JOIN %[3]s a ON %[6]sa.id = c.%[2]s
 		WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND c.expires_at > now() AND %[5]s`,
-		t.name, t.owner, t.accounts, role, t.usable)
+		t.name, t.owner, t.accounts, role, t.usable, t.join)
 }
 
 // scanCredential reads at most one row of lookupSQL; found stays false

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
@@ -98,9 +99,22 @@ func (s *Service) CreatePerson(ctx context.Context, sc access.Scope, in NewPerso
 	return p, err
 }
 
-// GetPerson returns one person of the scoped tenant.
+// GetPerson returns one person of the scoped tenant, in one round trip.
 func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) (p Person, err error) {
-	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return getPerson(tx, id, &p) })
+	found := false
+	err = access.Read(ctx, s.db, sc, `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at
+		FROM people WHERE id = $1`, []any{id}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := rows.Scan(&p.TenantID, &p.ID, &p.Username, &p.Email, &p.DisplayName, &p.Status, &p.LockedUntil, &p.CreatedAt, &p.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
+	}
 	return p, err
 }
 
