@@ -297,23 +297,27 @@ func report(w io.Writer, o opts, hr *httpResult, ab *authzResult) {
 	if ab != nil {
 		procs := runtime.GOMAXPROCS(0)
 		e1, eN, a1, aN := ab.e1, ab.eN, ab.az1, ab.azN
-		r := eN.single.P99 / e1.single.P99
-		t.add(fmt.Sprintf("(b) p99 check %d / 1 tenants, casbin (1 goroutine)", eN.loaded), fmt.Sprintf("%.2f  (%s / %s)", r, dur(eN.single.P99), dur(e1.single.P99)), "<= 1.50", met(r <= 1.5))
-		t.add(fmt.Sprintf("(b) p99 check at %d tenants, casbin (1 goroutine)", eN.loaded), dur(eN.single.P99), "< 10 µs", met(eN.single.P99 < 10_000))
-		t.add(fmt.Sprintf("(b) p99 check at %d tenants, casbin (%d goroutines)", eN.loaded, procs), dur(eN.par.P99), "< 10 µs", met(eN.par.P99 < 10_000))
-		r = aN.single.P99 / a1.single.P99
+		// The targets apply to the check the API runs: Authorizer.Allow
+		// (permissions compiled through casbin, assignments per tenant).
+		r := aN.single.P99 / a1.single.P99
 		suffix := ""
 		if aN.loadCut {
 			suffix = fmt.Sprintf(" (only %d loaded)", aN.loaded)
 		}
 		t.add(fmt.Sprintf("(b) p99 Allow %d / 1 tenants%s", aN.loaded, suffix), fmt.Sprintf("%.2f  (%s / %s)", r, dur(aN.single.P99), dur(a1.single.P99)), "<= 1.50", partial(r <= 1.5, aN))
 		t.add(fmt.Sprintf("(b) p99 Allow at %d tenants%s", aN.loaded, suffix), dur(aN.single.P99), "< 10 µs", partial(aN.single.P99 < 10_000, aN))
+		t.add(fmt.Sprintf("(b) p99 Allow at %d tenants (%d goroutines)%s", aN.loaded, procs, suffix), dur(aN.par.P99), "< 10 µs", partial(aN.par.P99 < 10_000, aN))
 		if aN.loadCut {
 			t.add(fmt.Sprintf("(b) Authorizer loads all %d tenants", aN.tenants), fmt.Sprintf("%d in %s; all ≈ %s (extrapolated)", aN.loaded, aN.loadTime.Round(time.Millisecond), aN.extrapolatedLoad().Round(time.Second)), "(reported)", "INCOMPLETE")
 		} else {
 			t.add(fmt.Sprintf("(b) Authorizer loads all %d tenants", aN.tenants), aN.loadTime.Round(time.Millisecond).String(), "(reported)", "done")
 		}
-		t.add(fmt.Sprintf("(b) heap after loading %d tenants (casbin)", eN.loaded), mib(eN.heapAfter), "(reported)", "")
+		// Reference: evaluating casbin's matcher on every request, which
+		// the Authorizer avoids.
+		r = eN.single.P99 / e1.single.P99
+		t.add(fmt.Sprintf("    reference: casbin Enforce per check, p99 %d / 1 tenants", eN.loaded), fmt.Sprintf("%.2f  (%s / %s)", r, dur(eN.single.P99), dur(e1.single.P99)), "", "(reference)")
+		t.add(fmt.Sprintf("    reference: casbin Enforce per check, p99 at %d tenants", eN.loaded), dur(eN.single.P99), "", "(reference)")
+		t.add(fmt.Sprintf("    reference: casbin heap after loading %d tenants", eN.loaded), mib(eN.heapAfter), "", "(reference)")
 	}
 	p("%s", indent(t.String(), "  "))
 	if ab != nil && ab.otherCores > 0.15 {

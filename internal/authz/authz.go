@@ -39,15 +39,30 @@ type Loader func(ctx context.Context, tenant uuid.UUID) ([]identity.RoleAssignme
 
 type perm struct{ obj, act string }
 
+// roleSet is a set of tenant roles as bits (identity.TenantRoles order), so
+// the per-tenant maps hold no pointers: 500,000 assignments cost the garbage
+// collector nothing to scan and a check touches a few bytes.
+type roleSet uint8
+
+func roleBit(role string) roleSet {
+	for i, r := range identity.TenantRoles {
+		if r == role {
+			return 1 << i
+		}
+	}
+	return 0 // not a tenant role: grants nothing in a tenant
+}
+
 // Authorizer answers Allow. It is safe for concurrent use.
 type Authorizer struct {
 	rules  [][]string               // role, object, action as written in policies/roles.csv
 	perms  map[string]map[perm]bool // role → permissions, decided by casbin at start-up
+	masks  map[perm]roleSet         // permission → tenant roles that hold it
 	load   Loader
 	flight singleflight.Group
 
 	mu      sync.RWMutex
-	tenants map[uuid.UUID]map[uuid.UUID][]string // tenant → person → roles
+	tenants map[uuid.UUID]map[uuid.UUID]roleSet // tenant → person → roles
 	gen     map[uuid.UUID]uint64                 // bumped on invalidation; a load that raced one is discarded
 	epoch   uint64                               // bumped by InvalidateAll, likewise
 }
@@ -80,8 +95,8 @@ func New(load Loader) (*Authorizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Authorizer{rules: rules, perms: map[string]map[perm]bool{}, load: load,
-		tenants: map[uuid.UUID]map[uuid.UUID][]string{}, gen: map[uuid.UUID]uint64{}}
+	a := &Authorizer{rules: rules, perms: map[string]map[perm]bool{}, masks: map[perm]roleSet{}, load: load,
+		tenants: map[uuid.UUID]map[uuid.UUID]roleSet{}, gen: map[uuid.UUID]uint64{}}
 	for _, r := range rules {
 		a.perms[r[0]] = map[perm]bool{}
 	}
@@ -95,6 +110,7 @@ func New(load Loader) (*Authorizer, error) {
 			}
 			if ok {
 				a.perms[role][perm{r[1], r[2]}] = true
+				a.masks[perm{r[1], r[2]}] |= roleBit(role)
 			}
 		}
 	}
@@ -137,17 +153,13 @@ func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uui
 		if err != nil {
 			return false, err
 		}
-		for _, r := range roles {
-			if contains(identity.TenantRoles, r) && a.perms[r][want] {
-				return true, nil
-			}
-		}
+		return roles&a.masks[want] != 0, nil
 	}
 	return false, nil
 }
 
 // roles returns a member's roles in tenant, loading the tenant once.
-func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) ([]string, error) {
+func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) (roleSet, error) {
 	a.mu.RLock()
 	people, ok := a.tenants[tenant]
 	gen, epoch := a.gen[tenant], a.epoch
@@ -160,11 +172,9 @@ func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) ([]str
 		if err != nil {
 			return nil, fmt.Errorf("authz: load tenant %s: %w", tenant, err)
 		}
-		people := map[uuid.UUID][]string{}
+		people := make(map[uuid.UUID]roleSet, len(ras))
 		for _, ra := range ras {
-			if !contains(people[ra.PersonID], ra.Role) {
-				people[ra.PersonID] = append(people[ra.PersonID], ra.Role)
-			}
+			people[ra.PersonID] |= roleBit(ra.Role)
 		}
 		a.mu.Lock()
 		if a.gen[tenant] == gen && a.epoch == epoch { // not invalidated while loading
@@ -174,9 +184,9 @@ func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) ([]str
 		return people, nil
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return v.(map[uuid.UUID][]string)[person], nil
+	return v.(map[uuid.UUID]roleSet)[person], nil
 }
 
 func contains(xs []string, x string) bool {
@@ -202,7 +212,7 @@ func (a *Authorizer) InvalidateAll() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.epoch++
-	a.tenants = map[uuid.UUID]map[uuid.UUID][]string{}
+	a.tenants = map[uuid.UUID]map[uuid.UUID]roleSet{}
 }
 
 // Loaded is how many tenants are cached (for metrics and benchmarks).
