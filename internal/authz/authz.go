@@ -63,8 +63,8 @@ type Authorizer struct {
 
 	mu      sync.RWMutex
 	tenants map[uuid.UUID]map[uuid.UUID]roleSet // tenant → person → roles
-	gen     map[uuid.UUID]uint64                 // bumped on invalidation; a load that raced one is discarded
-	epoch   uint64                               // bumped by InvalidateAll, likewise
+	gen     map[uuid.UUID]uint64                // bumped on invalidation; a load that raced one is discarded
+	epoch   uint64                              // bumped by InvalidateAll, likewise
 }
 
 // NewEnforcer builds a casbin enforcer from the embedded model and
