@@ -15,22 +15,29 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
+// withApp loads the configuration, builds the platform, runs fn and closes it.
+func withApp(cmd *cobra.Command, fn func(a *app.App) error) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	a, err := app.New(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func serveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the HTTP API and pages",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			a, err := app.New(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			slog.Info("serving", "addr", cfg.HTTPAddr, "config", cfg.Masked())
-			return a.Serve(cmd.Context())
+			return withApp(cmd, func(a *app.App) error {
+				slog.Info("serving", "addr", a.Config.HTTPAddr, "config", a.Config.Masked())
+				return a.Serve(cmd.Context())
+			})
 		},
 	}
 }
@@ -41,17 +48,10 @@ func workerCmd() *cobra.Command {
 		Use:   "worker",
 		Short: "Work background jobs from the shared PostgreSQL queue",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			a, err := app.New(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			slog.Info("worker started", "concurrency", concurrency)
-			return a.Work(cmd.Context(), concurrency)
+			return withApp(cmd, func(a *app.App) error {
+				slog.Info("worker started", "concurrency", concurrency)
+				return a.Work(cmd.Context(), concurrency)
+			})
 		},
 	}
 	c.Flags().IntVar(&concurrency, "concurrency", 10, "jobs worked at once by this process")
@@ -64,7 +64,7 @@ func migrateCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return database.Migrate(cmd.Context(), cfg.MigrateDatabaseURL, os.Stdout)
+		return database.Migrate(cmd.Context(), cfg.MigrateDatabaseURL, cmd.OutOrStdout())
 	}
 	c := &cobra.Command{Use: "migrate", Short: "Apply database migrations (as the owner role)", RunE: up}
 	c.AddCommand(&cobra.Command{Use: "up", Short: "Apply pending migrations", RunE: up})
@@ -73,7 +73,7 @@ func migrateCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return database.Status(cmd.Context(), cfg.MigrateDatabaseURL, os.Stdout)
+		return database.Status(cmd.Context(), cfg.MigrateDatabaseURL, cmd.OutOrStdout())
 	}})
 	return c
 }
@@ -85,16 +85,7 @@ func tenantsCmd() *cobra.Command {
 		Short: "Create or update every tenant declared in DIR (never deletes)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			a, err := app.New(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			return applyDir(cmd, a, args[0])
+			return withApp(cmd, func(a *app.App) error { return applyDir(cmd, a, args[0]) })
 		},
 	})
 	return c
@@ -127,26 +118,19 @@ func staffCmd() *cobra.Command {
 		Use:   "add",
 		Short: "Add an operator or support staff member",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			a, err := app.New(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			pw := ""
-			if passwordStdin {
-				line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
-				pw = strings.TrimRight(line, "\r\n")
-			}
-			st, created, err := a.Identity.EnsureStaff(cmd.Context(), email, name, role, pw)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "staff %s (%s) %s, created=%v\n", st.Email, st.Role, st.ID, created)
-			return nil
+			return withApp(cmd, func(a *app.App) error {
+				pw := ""
+				if passwordStdin {
+					line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+					pw = strings.TrimRight(line, "\r\n")
+				}
+				st, created, err := a.Identity.EnsureStaff(cmd.Context(), email, name, role, pw)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "staff %s (%s) %s, created=%v\n", st.Email, st.Role, st.ID, created)
+				return nil
+			})
 		},
 	}
 	add.Flags().StringVar(&email, "email", "", "e-mail address (sign-in name)")

@@ -18,6 +18,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := newRoot().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "lms:", err)
+		os.Exit(1)
+	}
+}
+
+func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "lms",
 		Short:         "Hosted learning platform: API, workers and tools",
@@ -25,10 +32,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), workerCmd(), migrateCmd(), tenantsCmd(), staffCmd(), devCmd())
-	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "lms:", err)
-		os.Exit(1)
-	}
+	return root
 }
 
 // loadConfig reads the environment and sets up logging; a bad variable

@@ -39,9 +39,12 @@ func Config() objstore.Config {
 }
 
 // New returns a Store whose buckets are deleted when t ends.
-func New(t testing.TB) *objstore.Store {
+func New(t testing.TB) *objstore.Store { return NewFrom(t, Config()) }
+
+// NewFrom is New with a given configuration (from Config); every bucket
+// under its prefix is deleted when t ends, whoever made it.
+func NewFrom(t testing.TB, cfg objstore.Config) *objstore.Store {
 	t.Helper()
-	cfg := Config()
 	st := objstore.New(cfg)
 	if err := st.Ready(context.Background()); err != nil {
 		t.Fatalf("objtest: S3 server not reachable at %s (run `make test`, which starts it): %v", cfg.Endpoint, err)
