@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gin-gonic/gin/binding"
@@ -23,7 +25,6 @@ import (
 const maxBody = 1 << 20
 
 func init() {
-	binding.EnableDecoderDisallowUnknownFields = true
 	// Report fields by their JSON names, as the client sent them.
 	if v, ok := binding.Validator.Engine().(*validator.Validate); ok {
 		v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -38,21 +39,42 @@ func init() {
 
 // bindJSON decodes and validates the body into dst, returning field errors.
 // Only application/json is accepted, which also keeps cross-site HTML forms
-// from reaching the API.
+// from reaching the API. The body must be valid UTF-8, one JSON value, with
+// no NUL characters (PostgreSQL text cannot hold them) and no unknown fields.
 func bindJSON(c *gin.Context, dst any) error {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "application/json" {
 		return errs.Field("body", "send application/json")
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
-	err := c.ShouldBindJSON(dst)
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return errs.Field("body", "is larger than %d bytes", maxBody)
+	case err != nil:
+		return errs.Field("body", "could not be read")
+	case len(bytes.TrimSpace(raw)) == 0:
+		return errs.Field("body", "is empty")
+	case !utf8.Valid(raw):
+		return errs.Field("body", "is not valid UTF-8")
+	case bytes.Contains(raw, []byte(`\u0000`)):
+		return errs.Field("body", "must not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(dst)
+	if err == nil && dec.More() {
+		return errs.Field("body", "must be a single JSON value")
+	}
+	if err == nil {
+		err = binding.Validator.ValidateStruct(dst)
+	}
 	if err == nil {
 		return nil
 	}
 	var ve validator.ValidationErrors
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
-	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &ve):
 		var fe errs.FieldErrors
@@ -64,10 +86,6 @@ func bindJSON(c *gin.Context, dst any) error {
 		return errs.Field(te.Field, "must be %s", te.Type.String())
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 		return errs.Field("body", "is not valid JSON")
-	case errors.Is(err, io.EOF):
-		return errs.Field("body", "is empty")
-	case errors.As(err, &mbe):
-		return errs.Field("body", "is larger than %d bytes", maxBody)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return errs.Field(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
 	}

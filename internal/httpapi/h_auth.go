@@ -52,7 +52,9 @@ func (s *Server) login(c *gin.Context) {
 	}
 	t, err := s.Tenants.BySlug(c.Request.Context(), in.Tenant)
 	if errors.Is(err, errs.ErrNotFound) {
-		err = errs.ErrUnauthenticated // do not reveal which part was wrong
+		// Do not reveal which part was wrong, not even by answering faster.
+		identity.SpendPasswordCheck(in.Password)
+		err = errs.ErrUnauthenticated
 	}
 	if err != nil {
 		fail(c, err)
@@ -154,7 +156,7 @@ func (s *Server) revokeMine(c *gin.Context) {
 // TokenRequest creates a personal API token.
 type TokenRequest struct {
 	Name          string `json:"name" binding:"required,max=100"`
-	ExpiresInDays int    `json:"expires_in_days" binding:"omitempty,min=1"`
+	ExpiresInDays int    `json:"expires_in_days" binding:"omitempty,min=1,max=36500"`
 }
 
 func (s *Server) createToken(c *gin.Context) {

@@ -33,7 +33,7 @@ const SessionCookie = "lms_session"
 
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-Id")
-	if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \r\n\"") {
+	if !safeRequestID(id) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)
@@ -156,9 +156,6 @@ func (s *Server) csrf(c *gin.Context) {
 		return
 	}
 	got := c.GetHeader("X-CSRF-Token")
-	if got == "" {
-		got = c.PostForm("csrf_token")
-	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) != 1 {
 		problem(c, http.StatusForbidden, "csrf", "Missing or wrong X-CSRF-Token header for this session.")
 		return
@@ -172,11 +169,12 @@ func (s *Server) csrf(c *gin.Context) {
 func (s *Server) resolveTenant(c *gin.Context) {
 	p := principal(c)
 	id, err := s.slugs.resolve(c.Request.Context(), s.Tenants, c.Param("tenant"))
-	if err != nil {
+	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		fail(c, err)
 		return
 	}
-	if p.Kind == identity.KindMember && id != p.TenantID {
+	// Unknown and foreign tenants get the same answer.
+	if err != nil || (p.Kind == identity.KindMember && id != p.TenantID) {
 		problem(c, http.StatusNotFound, "not-found", "No such tenant.")
 		return
 	}
@@ -218,4 +216,18 @@ func principal(c *gin.Context) identity.Principal {
 // scope is the member's own scope in the tenant of the URL.
 func scope(c *gin.Context) access.Scope {
 	return access.Member(c.MustGet(ctxTenant).(uuid.UUID), principal(c).ID)
+}
+
+// safeRequestID accepts a caller's request id only if it is short and plain,
+// so it can be echoed in headers, bodies and logs as it is.
+func safeRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }

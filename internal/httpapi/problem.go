@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
@@ -33,7 +34,7 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, errs.ErrNotFound):
 		return http.StatusNotFound, "not-found"
-	case errors.Is(err, errs.ErrConflict):
+	case errors.Is(err, errs.ErrConflict), errors.Is(err, gorm.ErrDuplicatedKey):
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, errs.ErrLocked):
 		return http.StatusTooManyRequests, "locked"

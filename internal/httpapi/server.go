@@ -59,6 +59,7 @@ func New(d Deps) (*gin.Engine, *Server) {
 		panic(fmt.Sprintf("LMS_TRUSTED_PROXIES: %v", err)) // validated by config.Load
 	}
 	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash, e.RedirectFixedPath = false, false // a wrong path is a 404 problem, not a bare redirect
 	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe)
 	e.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "not-found", "No such resource.") })
 	e.NoMethod(func(c *gin.Context) {

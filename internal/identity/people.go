@@ -34,6 +34,12 @@ func (in *NewPerson) normalise() error {
 	if in.DisplayName == "" || len(in.DisplayName) > 200 {
 		fe.Add("display_name", "must be 1-200 characters")
 	}
+	if errs.HasControl(in.Username) || strings.ContainsRune(in.Username, '\u00a0') {
+		fe.Add("username", "must not contain control characters or non-breaking spaces")
+	}
+	if errs.HasControl(in.DisplayName) {
+		fe.Add("display_name", "must not contain control characters")
+	}
 	if in.Email != nil {
 		e := strings.TrimSpace(*in.Email)
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
@@ -149,8 +155,8 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 	var fe errs.FieldErrors
 	set := map[string]any{"updated_at": time.Now().UTC()}
 	if in.DisplayName != nil {
-		if v := strings.TrimSpace(*in.DisplayName); v == "" || len(v) > 200 {
-			fe.Add("display_name", "must be 1-200 characters")
+		if v := strings.TrimSpace(*in.DisplayName); v == "" || len(v) > 200 || errs.HasControl(v) {
+			fe.Add("display_name", "must be 1-200 characters, without control characters")
 		} else {
 			set["display_name"] = v
 		}

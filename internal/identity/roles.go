@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -45,23 +46,31 @@ func AssignRoleTx(tx *gorm.DB, tenant, person uuid.UUID, role string, school *uu
 		return RoleAssignment{}, err
 	}
 	var existing RoleAssignment
-	q := tx.Where("person_id = ? AND role = ?", person, role)
-	if school == nil {
-		q = q.Where("school_id IS NULL")
-	} else {
-		q = q.Where("school_id = ?", *school)
+	find := func() *gorm.DB {
+		q := tx.Where("person_id = ? AND role = ?", person, role)
+		if school == nil {
+			q = q.Where("school_id IS NULL")
+		} else {
+			q = q.Where("school_id = ?", *school)
+		}
+		return q.Limit(1).Find(&existing)
 	}
-	if res := q.Limit(1).Find(&existing); res.Error != nil {
+	if res := find(); res.Error != nil {
 		return existing, res.Error
 	} else if res.RowsAffected > 0 {
 		return existing, nil
 	}
 	ra := RoleAssignment{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), PersonID: person, Role: role, SchoolID: school, CreatedAt: time.Now().UTC()}
-	if err := tx.Create(&ra).Error; err != nil {
-		if errors.Is(err, gorm.ErrForeignKeyViolated) {
+	// A concurrent identical request may win the race: then return its row.
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ra)
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrForeignKeyViolated) {
 			return ra, errs.Field("school_id", "no such school in this tenant")
 		}
-		return ra, fmt.Errorf("assign role: %w", err)
+		return ra, fmt.Errorf("assign role: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return existing, find().Error
 	}
 	return ra, notifyAuthz(tx, tenant)
 }

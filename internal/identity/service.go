@@ -190,8 +190,8 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 // CreateToken issues a personal API token for scripts.
 func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl time.Duration) (Issued, error) {
 	var fe errs.FieldErrors
-	if name = strings.TrimSpace(name); name == "" || len(name) > 100 {
-		fe.Add("name", "must be 1-100 characters")
+	if name = strings.TrimSpace(name); name == "" || len(name) > 100 || errs.HasControl(name) {
+		fe.Add("name", "must be 1-100 characters, without control characters")
 	}
 	if ttl <= 0 {
 		ttl = 90 * 24 * time.Hour

@@ -43,7 +43,11 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
-		Logger:                 logger.NewSlogLogger(slog.Default(), logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		Logger: logger.NewSlogLogger(slog.Default(), logger.Config{
+			// Statement values are personal data (and password hashes): never log them.
+			// Errors are returned, mapped and logged by the caller; only slow queries here.
+			SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Silent, IgnoreRecordNotFoundError: true, ParameterizedQueries: true,
+		}),
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },

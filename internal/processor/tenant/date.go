@@ -10,9 +10,12 @@ import (
 // Date is a calendar date (YYYY-MM-DD) with no time zone, as contracts use.
 type Date struct{ time.Time }
 
-// ParseDate reads YYYY-MM-DD.
+// ParseDate reads YYYY-MM-DD, years 2000 to 9999.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
+	if err == nil && (t.Year() < 2000 || t.Year() > 9999) {
+		err = fmt.Errorf("year %d is out of range", t.Year())
+	}
 	return Date{t}, err
 }
 
@@ -29,7 +32,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	p, err := ParseDate(s)
 	if err != nil {
-		return fmt.Errorf("want a date as YYYY-MM-DD")
+		return fmt.Errorf("want a date as YYYY-MM-DD between 2000 and 9999")
 	}
 	*d = p
 	return nil

@@ -55,6 +55,11 @@ var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 // Validate normalises the manifest and reports every problem by field path.
 func (m *Manifest) Validate() error {
 	var fe errs.FieldErrors
+	for path, v := range m.texts() {
+		if errs.HasControl(v) {
+			fe.Add(path, "must not contain control characters")
+		}
+	}
 	m.Slug, m.Name = strings.TrimSpace(m.Slug), strings.TrimSpace(m.Name)
 	m.Kind, m.Region = strings.ToLower(strings.TrimSpace(m.Kind)), strings.ToLower(strings.TrimSpace(m.Region))
 	if !slugRE.MatchString(m.Slug) {
@@ -140,6 +145,19 @@ func (m *Manifest) Validate() error {
 		}
 	}
 	return fe.Err()
+}
+
+// texts are the manifest's free-text fields by path.
+func (m *Manifest) texts() map[string]string {
+	t := map[string]string{"name": m.Name, "contract.reference": m.Contract.Reference}
+	for i, s := range m.Schools {
+		t[fmt.Sprintf("schools[%d].name", i)] = s.Name
+	}
+	for i, a := range m.Admins {
+		t[fmt.Sprintf("admins[%d].display_name", i)] = a.DisplayName
+		t[fmt.Sprintf("admins[%d].username", i)] = a.Username
+	}
+	return t
 }
 
 // LoadDir reads every *.yaml, *.yml and *.json manifest in dir, in name

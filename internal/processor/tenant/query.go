@@ -15,6 +15,9 @@ import (
 // BySlug finds a tenant by its slug. A deleted tenant is not found.
 func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 	var t Tenant
+	if !slugRE.MatchString(slug) {
+		return t, fmt.Errorf("tenant: %w", errs.ErrNotFound)
+	}
 	res := s.db.Gorm.WithContext(ctx).
 		Where("slug = ? AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = tenants.id AND c.status = 'deleted')", slug).
 		Limit(1).Find(&t)

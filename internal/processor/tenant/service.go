@@ -85,6 +85,22 @@ func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Resul
 		if err != nil {
 			return err
 		}
+		if m.Kind == "school" && len(schools) > 0 {
+			var n int64
+			if err := tx.Model(&School{}).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 1 {
+				return errs.Field("kind", "this tenant has %d schools; a single-school tenant has one (use kind: trust)", n)
+			}
+		}
+		if !res.Created {
+			// People and roles are the controller's to manage. After creation,
+			// neither a manifest nor an operator adds or promotes anyone (the
+			// manifest's admins are its first admins), and the answer does not
+			// say who exists.
+			return nil
+		}
 		return s.applyAdmins(tx, t.ID, m.Admins, schools, &res)
 	})
 	if err != nil {
