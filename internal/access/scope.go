@@ -63,7 +63,19 @@ type Scope struct {
 	actor  Actor
 	basis  Basis
 	ref    string // ticket, order, contract or job reference
+	// schools, when non-nil, limits the actor to people and objects of
+	// these schools: their role is scoped to schools, not the tenant.
+	schools []uuid.UUID
 }
+
+// WithinSchools returns s limited to the given schools (nil: no limit).
+func (s Scope) WithinSchools(ids []uuid.UUID) Scope {
+	s.schools = ids
+	return s
+}
+
+// Schools is the school limit; limited is false for the whole tenant.
+func (s Scope) Schools() (ids []uuid.UUID, limited bool) { return s.schools, s.schools != nil }
 
 // ErrNoScope is returned for a zero Scope; it is a programming error.
 var ErrNoScope = errors.New("access: no tenant scope")

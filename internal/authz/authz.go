@@ -44,6 +44,24 @@ type perm struct{ obj, act string }
 // collector nothing to scan and a check touches a few bytes.
 type roleSet uint8
 
+// personRoles are a member's roles in one tenant: tenant-wide, and per school.
+type personRoles struct {
+	wide    roleSet
+	schools []schoolRoles // nil for most people; only school-scoped roles
+}
+
+type schoolRoles struct {
+	school uuid.UUID
+	roles  roleSet
+}
+
+// Grant is the answer for a member: allowed in the whole tenant, or only in
+// some schools (Schools non-nil), where the services limit what is touched.
+type Grant struct {
+	Allowed bool
+	Schools []uuid.UUID // nil: the whole tenant
+}
+
 func roleBit(role string) roleSet {
 	for i, r := range identity.TenantRoles {
 		if r == role {
@@ -62,9 +80,9 @@ type Authorizer struct {
 	flight singleflight.Group
 
 	mu      sync.RWMutex
-	tenants map[uuid.UUID]map[uuid.UUID]roleSet // tenant → person → roles
-	gen     map[uuid.UUID]uint64                // bumped on invalidation; a load that raced one is discarded
-	epoch   uint64                              // bumped by InvalidateAll, likewise
+	tenants map[uuid.UUID]map[uuid.UUID]personRoles // tenant → person → roles
+	gen     map[uuid.UUID]uint64                    // bumped on invalidation; a load that raced one is discarded
+	epoch   uint64                                  // bumped by InvalidateAll, likewise
 }
 
 // NewEnforcer builds a casbin enforcer from the embedded model and
@@ -96,7 +114,7 @@ func New(load Loader) (*Authorizer, error) {
 		return nil, err
 	}
 	a := &Authorizer{rules: rules, perms: map[string]map[perm]bool{}, masks: map[perm]roleSet{}, load: load,
-		tenants: map[uuid.UUID]map[uuid.UUID]roleSet{}, gen: map[uuid.UUID]uint64{}}
+		tenants: map[uuid.UUID]map[uuid.UUID]personRoles{}, gen: map[uuid.UUID]uint64{}}
 	for _, r := range rules {
 		a.perms[r[0]] = map[perm]bool{}
 	}
@@ -136,30 +154,47 @@ func parseRoles(csv string) ([][]string, error) {
 // Permissions lists the (role, object, action) rules, for tests and docs.
 func (a *Authorizer) Permissions() [][]string { return a.rules }
 
-// Allow reports whether p may do act on obj. tenant is the tenant in the URL,
+// Allow reports whether p may do act on obj anywhere in tenant (see Decide
+// for the schools a school-scoped role limits it to).
+func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uuid.UUID, obj, act string) (bool, error) {
+	g, err := a.Decide(ctx, p, tenant, obj, act)
+	return g.Allowed, err
+}
+
+// Decide says whether p may do act on obj. tenant is the tenant in the URL,
 // or uuid.Nil for platform and self routes. Staff never hold a role in a
 // tenant, and a member only ever acts in their own tenant.
-func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uuid.UUID, obj, act string) (bool, error) {
+func (a *Authorizer) Decide(ctx context.Context, p identity.Principal, tenant uuid.UUID, obj, act string) (Grant, error) {
 	want := perm{obj, act}
 	switch {
 	case tenant == uuid.Nil && obj == "self":
-		return a.perms[Anyone][want], nil // every signed-in principal manages their own account
+		return Grant{Allowed: a.perms[Anyone][want]}, nil // every signed-in principal manages their own account
 	case p.Kind == identity.KindStaff && tenant == uuid.Nil:
 		// The role was read with the credential, so it is current. Only
 		// processor roles count: staff never hold a tenant role.
-		return contains(identity.StaffRoles, p.StaffRole) && a.perms[p.StaffRole][want], nil
+		return Grant{Allowed: contains(identity.StaffRoles, p.StaffRole) && a.perms[p.StaffRole][want]}, nil
 	case p.Kind == identity.KindMember && tenant == p.TenantID:
 		roles, err := a.roles(ctx, tenant, p.ID)
 		if err != nil {
-			return false, err
+			return Grant{}, err
 		}
-		return roles&a.masks[want] != 0, nil
+		mask := a.masks[want]
+		if roles.wide&mask != 0 {
+			return Grant{Allowed: true}, nil
+		}
+		var schools []uuid.UUID
+		for _, s := range roles.schools {
+			if s.roles&mask != 0 {
+				schools = append(schools, s.school)
+			}
+		}
+		return Grant{Allowed: len(schools) > 0, Schools: schools}, nil
 	}
-	return false, nil
+	return Grant{}, nil
 }
 
 // roles returns a member's roles in tenant, loading the tenant once.
-func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) (roleSet, error) {
+func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) (personRoles, error) {
 	a.mu.RLock()
 	people, ok := a.tenants[tenant]
 	gen, epoch := a.gen[tenant], a.epoch
@@ -172,9 +207,15 @@ func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) (roleS
 		if err != nil {
 			return nil, fmt.Errorf("authz: load tenant %s: %w", tenant, err)
 		}
-		people := make(map[uuid.UUID]roleSet, len(ras))
+		people := make(map[uuid.UUID]personRoles, len(ras))
 		for _, ra := range ras {
-			people[ra.PersonID] |= roleBit(ra.Role)
+			pr := people[ra.PersonID]
+			if ra.SchoolID == nil {
+				pr.wide |= roleBit(ra.Role)
+			} else {
+				pr.schools = addSchoolRole(pr.schools, *ra.SchoolID, roleBit(ra.Role))
+			}
+			people[ra.PersonID] = pr
 		}
 		a.mu.Lock()
 		if a.gen[tenant] == gen && a.epoch == epoch { // not invalidated while loading
@@ -184,9 +225,19 @@ func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) (roleS
 		return people, nil
 	})
 	if err != nil {
-		return 0, err
+		return personRoles{}, err
 	}
-	return v.(map[uuid.UUID]roleSet)[person], nil
+	return v.(map[uuid.UUID]personRoles)[person], nil
+}
+
+func addSchoolRole(xs []schoolRoles, school uuid.UUID, r roleSet) []schoolRoles {
+	for i := range xs {
+		if xs[i].school == school {
+			xs[i].roles |= r
+			return xs
+		}
+	}
+	return append(xs, schoolRoles{school, r})
 }
 
 func contains(xs []string, x string) bool {
@@ -212,7 +263,7 @@ func (a *Authorizer) InvalidateAll() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.epoch++
-	a.tenants = map[uuid.UUID]map[uuid.UUID]roleSet{}
+	a.tenants = map[uuid.UUID]map[uuid.UUID]personRoles{}
 }
 
 // Loaded is how many tenants are cached (for metrics and benchmarks).

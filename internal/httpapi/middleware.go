@@ -26,6 +26,7 @@ const (
 	ctxRequestID = "request_id"
 	ctxPrincipal = "principal"
 	ctxTenant    = "tenant"
+	ctxSchools   = "schools"
 )
 
 // SessionCookie is the only cookie the service sets.
@@ -194,12 +195,13 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 				return
 			}
 		}
-		ok, err := s.Authz.Allow(c.Request.Context(), p, tenant, rt.Object, rt.Action)
+		g, err := s.Authz.Decide(c.Request.Context(), p, tenant, rt.Object, rt.Action)
 		if err != nil {
 			fail(c, err)
 			return
 		}
-		if !ok {
+		c.Set(ctxSchools, g.Schools)
+		if !g.Allowed {
 			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
 			return
 		}
@@ -213,9 +215,16 @@ func principal(c *gin.Context) identity.Principal {
 	return pp
 }
 
-// scope is the member's own scope in the tenant of the URL.
+// scope is the member's own scope in the tenant of the URL, limited to
+// the schools of their role when it is scoped to schools.
 func scope(c *gin.Context) access.Scope {
-	return access.Member(c.MustGet(ctxTenant).(uuid.UUID), principal(c).ID)
+	sc := access.Member(c.MustGet(ctxTenant).(uuid.UUID), principal(c).ID)
+	if ids, _ := c.Get(ctxSchools); ids != nil {
+		if ids := ids.([]uuid.UUID); ids != nil {
+			sc = sc.WithinSchools(ids)
+		}
+	}
+	return sc
 }
 
 // safeRequestID accepts a caller's request id only if it is short and plain,

@@ -22,6 +22,10 @@ type NewPerson struct {
 	Email       *string `json:"email" binding:"omitempty,email,max=254"`
 	DisplayName string  `json:"display_name" binding:"required,max=200"`
 	Password    string  `json:"password,omitempty" binding:"omitempty,min=12,max=1024"`
+	// Role and SchoolID optionally give the new person a first role; an
+	// admin whose role covers only some schools must name one of them.
+	Role     string     `json:"role,omitempty" binding:"omitempty,oneof=admin teacher learner"`
+	SchoolID *uuid.UUID `json:"school_id,omitempty"`
 }
 
 func (in *NewPerson) normalise() error {
@@ -98,8 +102,17 @@ func FindByUsernameTx(tx *gorm.DB, username string) (Person, error) {
 
 // CreatePerson adds a member to the scoped tenant.
 func (s *Service) CreatePerson(ctx context.Context, sc access.Scope, in NewPerson) (p Person, err error) {
+	if _, limited := sc.Schools(); (limited || in.SchoolID != nil) && in.Role == "" {
+		return p, errs.Field("role", "is required with school_id, and for admins whose role covers only some schools")
+	}
+	if err := schoolAllowed(sc, in.SchoolID); err != nil {
+		return p, err
+	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		p, err = CreatePersonTx(tx, sc.Tenant(), in)
+		if p, err = CreatePersonTx(tx, sc.Tenant(), in); err != nil || in.Role == "" {
+			return err
+		}
+		_, err = AssignRoleTx(tx, sc.Tenant(), p.ID, in.Role, in.SchoolID)
 		return err
 	})
 	return p, err
@@ -108,8 +121,13 @@ func (s *Service) CreatePerson(ctx context.Context, sc access.Scope, in NewPerso
 // GetPerson returns one person of the scoped tenant, in one round trip.
 func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) (p Person, err error) {
 	found := false
-	err = access.Read(ctx, s.db, sc, `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at
-		FROM people WHERE id = $1`, []any{id}, func(rows pgx.Rows) error {
+	q, args := `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at
+		FROM people WHERE id = $1`, []any{id}
+	if ids, limited := sc.Schools(); limited {
+		q += ` AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = people.tenant_id AND ra.person_id = people.id AND ra.school_id = ANY($2::uuid[]))`
+		args = append(args, uuidStrings(ids))
+	}
+	err = access.Read(ctx, s.db, sc, q, args, func(rows pgx.Rows) error {
 		for rows.Next() {
 			found = true
 			if err := rows.Scan(&p.TenantID, &p.ID, &p.Username, &p.Email, &p.DisplayName, &p.Status, &p.LockedUntil, &p.CreatedAt, &p.UpdatedAt); err != nil {
@@ -140,7 +158,7 @@ func getPerson(tx *gorm.DB, id uuid.UUID, p *Person) error {
 func (s *Service) ListPeople(ctx context.Context, sc access.Scope, after uuid.UUID, limit int) (out []Person, err error) {
 	out = []Person{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		q := tx.Order("id").Limit(limit)
+		q := visible(tx.Order("id").Limit(limit), sc)
 		if after != uuid.Nil {
 			q = q.Where("id > ?", after)
 		}
@@ -180,8 +198,13 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 		return p, err
 	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if err := getPerson(tx, id, &p); err != nil {
+		if err := reach(tx, sc, id, true); err != nil {
 			return err
+		}
+		if in.Status != nil && *in.Status == "suspended" {
+			if err := guardLastAdmin(tx, sc.Tenant(), id); err != nil {
+				return err
+			}
 		}
 		if err := tx.Model(&Person{}).Where("id = ?", id).Updates(set).Error; err != nil {
 			return fmt.Errorf("update person: %w", err)
@@ -194,4 +217,12 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 		return getPerson(tx, id, &p)
 	})
 	return p, err
+}
+
+func uuidStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }

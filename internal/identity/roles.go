@@ -93,18 +93,25 @@ func validRole(r string) bool {
 func (s *Service) Roles(ctx context.Context, sc access.Scope, person uuid.UUID) (out []RoleAssignment, err error) {
 	out = []RoleAssignment{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if err := mustExist(tx, person); err != nil {
+		if err := reach(tx, sc, person, false); err != nil {
 			return err
 		}
-		return tx.Where("person_id = ?", person).Order("created_at").Find(&out).Error
+		q := tx.Where("person_id = ?", person).Order("created_at")
+		if ids, limited := sc.Schools(); limited {
+			q = q.Where("school_id IN ?", ids) // only the roles in the caller's schools
+		}
+		return q.Find(&out).Error
 	})
 	return out, err
 }
 
 // AssignRole gives a person a role.
 func (s *Service) AssignRole(ctx context.Context, sc access.Scope, person uuid.UUID, role string, school *uuid.UUID) (ra RoleAssignment, err error) {
+	if err := schoolAllowed(sc, school); err != nil {
+		return ra, err
+	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if err := mustExist(tx, person); err != nil {
+		if err := reach(tx, sc, person, false); err != nil {
 			return err
 		}
 		ra, err = AssignRoleTx(tx, sc.Tenant(), person, role, school)
@@ -123,13 +130,15 @@ func (s *Service) RemoveRole(ctx context.Context, sc access.Scope, person, id uu
 		} else if res.RowsAffected == 0 {
 			return fmt.Errorf("role assignment %s: %w", id, errs.ErrNotFound)
 		}
+		if err := reach(tx, sc, person, false); err != nil {
+			return err
+		}
+		if _, limited := sc.Schools(); limited && schoolAllowed(sc, ra.SchoolID) != nil {
+			return fmt.Errorf("role assignment %s: %w", id, errs.ErrNotFound)
+		}
 		if ra.Role == "admin" && ra.SchoolID == nil {
-			var n int64
-			if err := tx.Model(&RoleAssignment{}).Where("role = 'admin' AND school_id IS NULL").Count(&n).Error; err != nil {
+			if err := guardLastAdmin(tx, sc.Tenant(), person); err != nil {
 				return err
-			}
-			if n <= 1 {
-				return fmt.Errorf("the last tenant-wide admin cannot be removed: %w", errs.ErrConflict)
 			}
 		}
 		if err := tx.Delete(&RoleAssignment{}, "id = ?", id).Error; err != nil {

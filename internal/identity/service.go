@@ -218,7 +218,7 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl
 func (s *Service) PersonCredentials(ctx context.Context, sc access.Scope, person uuid.UUID) ([]Credential, error) {
 	var out []Credential
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if err := mustExist(tx, person); err != nil {
+		if err := reach(tx, sc, person, false); err != nil {
 			return err
 		}
 		var err error
@@ -230,7 +230,12 @@ func (s *Service) PersonCredentials(ctx context.Context, sc access.Scope, person
 
 // RevokePersonCredential ends another person's session or token (admins).
 func (s *Service) RevokePersonCredential(ctx context.Context, sc access.Scope, person, id uuid.UUID) error {
-	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return revokeCredential(tx, memberCreds, person, id) })
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := reach(tx, sc, person, true); err != nil {
+			return err
+		}
+		return revokeCredential(tx, memberCreds, person, id)
+	})
 }
 
 func mustExist(tx *gorm.DB, person uuid.UUID) error {

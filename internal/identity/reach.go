@@ -1,0 +1,84 @@
+package identity
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// A scope limited to some schools (a school admin of a trust) reaches only
+// the people who hold a role in those schools, and may change only the
+// people who hold no role anywhere else: a school admin must not touch a
+// trust-wide admin, or a teacher of a sister school.
+
+// reach checks that sc may read (or, with write, change) person.
+func reach(tx *gorm.DB, sc access.Scope, person uuid.UUID, write bool) error {
+	ids, limited := sc.Schools()
+	if !limited {
+		return mustExist(tx, person)
+	}
+	var in, outside int64
+	err := tx.Raw(`SELECT count(*) FILTER (WHERE school_id IN ?), count(*) FILTER (WHERE school_id IS NULL OR school_id NOT IN ?)
+		FROM role_assignments WHERE person_id = ?`, ids, ids, person).Row().Scan(&in, &outside)
+	if err != nil {
+		return err
+	}
+	if in == 0 {
+		return fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+	}
+	if write && outside > 0 {
+		return fmt.Errorf("this person also holds roles outside your schools; a tenant-wide admin must make this change: %w", errs.ErrForbidden)
+	}
+	return nil
+}
+
+// visible narrows a query on people to those sc reaches.
+func visible(q *gorm.DB, sc access.Scope) *gorm.DB {
+	if ids, limited := sc.Schools(); limited {
+		return q.Where("EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = people.tenant_id AND ra.person_id = people.id AND ra.school_id IN ?)", ids)
+	}
+	return q
+}
+
+// schoolAllowed checks that a limited scope names one of its own schools.
+func schoolAllowed(sc access.Scope, school *uuid.UUID) error {
+	ids, limited := sc.Schools()
+	if !limited {
+		return nil
+	}
+	if school == nil {
+		return errs.Field("school_id", "is required: your role covers only some schools, so roles you give must name one of them")
+	}
+	for _, id := range ids {
+		if id == *school {
+			return nil
+		}
+	}
+	return errs.Field("school_id", "is not one of your schools")
+}
+
+// guardLastAdmin refuses a change that would leave the tenant without an
+// active tenant-wide admin: someone must always be able to act for the
+// controller. leaving is the person losing admin power (role removed or
+// suspended). A per-tenant lock serialises concurrent changes, so two
+// admins removing each other cannot both succeed.
+func guardLastAdmin(tx *gorm.DB, tenant, leaving uuid.UUID) error {
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('lms-admins:' || ?, 0))`, tenant.String()).Error; err != nil {
+		return err
+	}
+	var leavingIsAdmin, others int64
+	err := tx.Raw(`SELECT count(*) FILTER (WHERE p.id = ?), count(*) FILTER (WHERE p.id <> ?)
+		FROM role_assignments ra JOIN people p ON p.tenant_id = ra.tenant_id AND p.id = ra.person_id
+		WHERE ra.role = 'admin' AND ra.school_id IS NULL AND p.status = 'active'`, leaving, leaving).Row().Scan(&leavingIsAdmin, &others)
+	if err != nil {
+		return err
+	}
+	if leavingIsAdmin > 0 && others == 0 {
+		return fmt.Errorf("this is the tenant's last active tenant-wide admin; give someone else that role first: %w", errs.ErrConflict)
+	}
+	return nil
+}
