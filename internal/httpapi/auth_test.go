@@ -179,3 +179,19 @@ func TestSignInAttemptsAreThrottledPerClient(t *testing.T) {
 	require.NotEmpty(t, r.Header.Get("Retry-After"))
 	require.Equal(t, 429, anon.Do("POST", "/api/v1/auth/staff/login", map[string]string{"email": e.Operator, "password": apptest.OperatorPassword}).Status)
 }
+
+// Unknown usernames lock exactly like real ones, so the answers do not tell
+// which accounts exist (probe finding).
+func TestUnknownAccountsLockLikeRealOnes(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, func(c *config.Config) { c.LoginMaxFailures = 3 })
+	seq := func(user string) []int {
+		var out []int
+		for i := 0; i < 4; i++ {
+			out = append(out, login(e.Anonymous(), e.A.Slug, user, "wrong-password-x").Status)
+		}
+		return out
+	}
+	require.Equal(t, []int{401, 401, 429, 429}, seq(e.A.AdminUser))
+	require.Equal(t, []int{401, 401, 429, 429}, seq("nobody-at-all"))
+}

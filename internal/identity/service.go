@@ -14,6 +14,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 )
 
 // Settings tune sessions and lockout.
@@ -26,12 +27,31 @@ type Settings struct {
 
 // Service authenticates people and staff and manages their credentials.
 type Service struct {
-	db  *database.DB
-	cfg Settings
+	db      *database.DB
+	cfg     Settings
+	unknown *ratelimit.Limiter // failures per unknown username, so they lock like real ones
 }
 
 // NewService returns a Service.
-func NewService(db *database.DB, cfg Settings) *Service { return &Service{db: db, cfg: cfg} }
+func NewService(db *database.DB, cfg Settings) *Service {
+	return &Service{db: db, cfg: cfg, unknown: ratelimit.New(db, "unknown-account", cfg.LockAfter-1, cfg.LockFor)}
+}
+
+// refuseUnknown answers a sign-in to an account that does not exist (or
+// cannot sign in) exactly as for a real one: the same password-check time,
+// and a lock after the same number of failures, so neither status codes nor
+// timing tell which usernames exist.
+func (s *Service) refuseUnknown(ctx context.Context, key, password string) error {
+	checkPassword(password, "")
+	ok, wait, err := s.unknown.Allow(ctx, strings.ToLower(key))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.LockedError{RetryAfterSeconds: int(math.Ceil(wait.Seconds()))}
+	}
+	return errs.ErrUnauthenticated
+}
 
 // Client describes where a sign-in comes from, shown in session lists.
 type Client struct{ UserAgent, IP string }
@@ -47,8 +67,7 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 			return res.Error
 		}
 		if res.RowsAffected == 0 || p.Status != "active" {
-			checkPassword(password, "")
-			return errs.ErrUnauthenticated
+			return s.refuseUnknown(ctx, tenant.String()+"\x00"+strings.TrimSpace(username), password)
 		}
 		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {
 			failed = authErr
@@ -72,8 +91,7 @@ func (s *Service) StaffLogin(ctx context.Context, email, password string, c Clie
 			return res.Error
 		}
 		if res.RowsAffected == 0 || st.DisabledAt != nil {
-			checkPassword(password, "")
-			return errs.ErrUnauthenticated
+			return s.refuseUnknown(ctx, "staff\x00"+strings.TrimSpace(email), password)
 		}
 		if authErr, err := s.verify(tx, "staff", st.ID, st.PasswordHash, st.LockedUntil, password); authErr != nil || err != nil {
 			failed = authErr
