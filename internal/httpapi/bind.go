@@ -72,6 +72,10 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err == nil {
 		return nil
 	}
+	var fe errs.FieldErrors
+	if errors.As(err, &fe) {
+		return fe
+	}
 	var ve validator.ValidationErrors
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

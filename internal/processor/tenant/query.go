@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -80,15 +81,49 @@ func (s *Service) List(ctx context.Context, after uuid.UUID, limit int, staff uu
 	return out, nil
 }
 
-// ContractPatch sets a contract's end date; null reopens an ending contract.
+// ContractPatch sets a contract's end date; null reopens an ending
+// contract. ends_on must be present: an empty body changes nothing by
+// accident.
 type ContractPatch struct {
 	EndsOn *Date `json:"ends_on"`
+	given  bool
+}
+
+// UnmarshalJSON records whether ends_on was sent at all.
+func (p *ContractPatch) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for k := range raw {
+		if k != "ends_on" {
+			return fmt.Errorf("json: unknown field %q", k)
+		}
+	}
+	v, ok := raw["ends_on"]
+	if !ok {
+		return nil
+	}
+	p.given = true
+	if string(v) == "null" {
+		p.EndsOn = nil
+		return nil
+	}
+	var d Date
+	if err := json.Unmarshal(v, &d); err != nil {
+		return errs.Field("ends_on", "%s", err.Error())
+	}
+	p.EndsOn = &d
+	return nil
 }
 
 // SetContractEnd sets or clears the end date. Ended or deleted contracts
 // cannot change.
 func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p ContractPatch) (Contract, error) {
 	var c Contract
+	if !p.given {
+		return c, errs.Field("ends_on", "is required (a date, or null to reopen the contract)")
+	}
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("tenant_id = ?", tenant).Limit(1).Find(&c)
 		if res.Error != nil {
