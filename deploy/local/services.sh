@@ -522,8 +522,37 @@ s3_start() {
 	printf '%s\n' "$S3_PORT" >"$S3_PORT_FILE"
 }
 
+# s3_set_port PORT — point everything at PORT.
+s3_set_port() {
+	S3_PORT=$1
+	S3_ENDPOINT="http://127.0.0.1:${S3_PORT}"
+	S3_ENV=(LMS_S3_ENDPOINT "$S3_ENDPOINT" LMS_S3_REGION "$S3_REGION"
+		LMS_S3_ACCESS_KEY "$S3_ACCESS_KEY" LMS_S3_SECRET_KEY "$S3_SECRET_KEY")
+}
+
+# s3_port_taken — the port is held by a process this checkout did not start
+# (typically another checkout's versitygw, e.g. CI's fresh clone beside a
+# developer's tree). If it is an S3 server that accepts the dev credentials
+# and region, use it: tests make and remove their own buckets. Otherwise move
+# to the next free port. Returns 0 when the server was adopted as is.
 s3_port_taken() {
-	die "port $S3_PORT on 127.0.0.1 is already in use by a process not started by services.sh; stop it, or set LMS_LOCAL_S3_PORT to a free port (or LMS_S3_ENDPOINT to use that server)"
+	local code
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+		--user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$S3_ENDPOINT/" 2>/dev/null || true)
+	if [[ $code == 200 ]]; then
+		S3_SUMMARY="S3 server at $S3_ENDPOINT accepting the dev credentials (not started by this checkout; reused)"
+		return 0
+	fi
+	[[ -n ${LMS_LOCAL_S3_PORT-} ]] && die "port $S3_PORT on 127.0.0.1 (LMS_LOCAL_S3_PORT) is in use by something that is not an S3 server with the dev credentials; choose another port"
+	local p
+	for ((p = S3_PORT + 1; p < S3_PORT + 50; p++)); do
+		if ! can_connect "$p"; then
+			log "port $S3_PORT is in use by something else; using port $p"
+			s3_set_port "$p"
+			return 1
+		fi
+	done
+	die "no free port from $S3_PORT to $((S3_PORT + 49)) on 127.0.0.1; set LMS_LOCAL_S3_PORT or LMS_S3_ENDPOINT"
 }
 
 s3_up() {
@@ -542,8 +571,12 @@ s3_up() {
 	# 2. Our versitygw.
 	valid_port "$S3_PORT" || die "LMS_LOCAL_S3_PORT='$S3_PORT' is not a valid port"
 	S3_MODE='versitygw'
-	S3_ENV=(LMS_S3_ENDPOINT "$S3_ENDPOINT" LMS_S3_REGION "$S3_REGION"
-		LMS_S3_ACCESS_KEY "$S3_ACCESS_KEY" LMS_S3_SECRET_KEY "$S3_SECRET_KEY")
+	# Our server may have moved to another port earlier (see s3_port_taken).
+	if [[ -z ${LMS_LOCAL_S3_PORT-} && -f $S3_PORT_FILE ]] && s3_our_pid >/dev/null; then
+		s3_set_port "$(<"$S3_PORT_FILE")"
+	else
+		s3_set_port "$S3_PORT"
+	fi
 
 	local pid
 	if ! s3_our_pid >/dev/null; then s3_adopt_orphan || true; fi
@@ -553,7 +586,7 @@ s3_up() {
 			return 0
 		fi
 		if [[ $(cat "$S3_PORT_FILE" 2>/dev/null) != "$S3_PORT" ]] && can_connect "$S3_PORT"; then
-			s3_port_taken
+			s3_port_taken && return 0
 		fi
 		log "our versitygw (pid $pid) is not answering on port $S3_PORT; restarting it"
 		s3_stop
@@ -561,7 +594,7 @@ s3_up() {
 		rm -f "$S3_PID" "$S3_PORT_FILE"
 	fi
 
-	if can_connect "$S3_PORT"; then s3_port_taken; fi
+	if can_connect "$S3_PORT"; then s3_port_taken && return 0; fi
 
 	s3_ensure_binary
 	mkdir -p "$S3_DIR/root" "$S3_DIR/versions"
