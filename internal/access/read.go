@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -16,12 +15,11 @@ import (
 // ends with it. Use it on hot read paths (authentication); Transact is the
 // general way in.
 func Read(ctx context.Context, db *database.DB, s Scope, sql string, args []any, scan func(pgx.Rows) error) error {
-	if s.tenant == uuid.Nil || s.basis == "" {
+	if !s.valid() {
 		return ErrNoScope
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true), set_config('app.basis', $3, true)`,
-		s.tenant.String(), s.actor.String(), string(s.basis))
+	b.Queue(setScopeSQL, s.args()...)
 	b.Queue(sql, args...).Query(scan)
 	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("access: read: %w", err)

@@ -80,6 +80,15 @@ func (s Scope) Schools() (ids []uuid.UUID, limited bool) { return s.schools, s.s
 // ErrNoScope is returned for a zero Scope; it is a programming error.
 var ErrNoScope = errors.New("access: no tenant scope")
 
+// setScopeSQL sets the scope for the current transaction ($1 tenant,
+// $2 actor, $3 basis). Transact sends the same settings inlined (scopeSQL).
+const setScopeSQL = `SELECT set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true), set_config('app.basis', $3, true)`
+
+func (s Scope) valid() bool { return s.tenant != uuid.Nil && s.basis != "" }
+
+// args are setScopeSQL's parameters.
+func (s Scope) args() []any { return []any{s.tenant.String(), s.actor.String(), string(s.basis)} }
+
 // Member is a tenant member's own scope; the caller must have authenticated
 // the person as a member of tenant.
 func Member(tenant, person uuid.UUID) Scope {
@@ -124,7 +133,7 @@ func (s Scope) Ref() string { return s.ref }
 // round trip instead of two). The values are a UUID and fixed words, never
 // input, so inlining them is safe; scopeSQL checks that anyway.
 func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB) error) (err error) {
-	if s.tenant == uuid.Nil || s.basis == "" {
+	if !s.valid() {
 		return ErrNoScope
 	}
 	sqlDB, err := db.Gorm.DB()
@@ -188,11 +197,10 @@ func scopeSQL(prefix string, s Scope) (string, error) {
 // change platform tables and one tenant's tables atomically (creating a
 // tenant from its manifest). The scope lasts until the transaction ends.
 func Enter(tx *gorm.DB, s Scope) error {
-	if s.tenant == uuid.Nil || s.basis == "" {
+	if !s.valid() {
 		return ErrNoScope
 	}
-	if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true), set_config('app.actor', ?, true), set_config('app.basis', ?, true)`,
-		s.tenant.String(), s.actor.String(), string(s.basis)).Error; err != nil {
+	if err := tx.Exec(setScopeSQL, s.args()...).Error; err != nil {
 		return fmt.Errorf("access: set scope: %w", err)
 	}
 	return nil

@@ -21,16 +21,12 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
-// App is the wired platform.
+// App is the wired platform: the services (httpapi.Deps) and the HTTP
+// handler built over them.
 type App struct {
-	Config   config.Config
-	DB       *database.DB
-	Store    *objstore.Store
-	Identity *identity.Service
-	Authz    *authz.Authorizer
-	Tenants  *tenant.Service
-	Handler  http.Handler
-	API      *httpapi.Server
+	httpapi.Deps
+	Handler http.Handler
+	API     *httpapi.Server
 }
 
 // New connects to the database and object store and builds the services.
@@ -46,7 +42,7 @@ func New(ctx context.Context, cfg config.Config) (*App, error) {
 
 // Build wires services over an open database and store.
 func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, error) {
-	a := &App{Config: cfg, DB: db, Store: store}
+	a := &App{Deps: httpapi.Deps{Config: cfg, DB: db, Store: store}}
 	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
 		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout})
 	var err error
@@ -55,7 +51,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 		return nil, err
 	}
 	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
-	a.Handler, a.API = httpapi.New(httpapi.Deps{Config: cfg, DB: db, Store: store, Identity: a.Identity, Authz: a.Authz, Tenants: a.Tenants})
+	a.Handler, a.API = httpapi.New(a.Deps)
 	return a, nil
 }
 

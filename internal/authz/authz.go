@@ -265,10 +265,3 @@ func (a *Authorizer) InvalidateAll() {
 	a.epoch++
 	a.tenants = map[uuid.UUID]map[uuid.UUID]personRoles{}
 }
-
-// Loaded is how many tenants are cached (for metrics and benchmarks).
-func (a *Authorizer) Loaded() int {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	return len(a.tenants)
-}

@@ -219,10 +219,9 @@ func principal(c *gin.Context) identity.Principal {
 // the schools of their role when it is scoped to schools.
 func scope(c *gin.Context) access.Scope {
 	sc := access.Member(c.MustGet(ctxTenant).(uuid.UUID), principal(c).ID)
-	if ids, _ := c.Get(ctxSchools); ids != nil {
-		if ids := ids.([]uuid.UUID); ids != nil {
-			sc = sc.WithinSchools(ids)
-		}
+	v, _ := c.Get(ctxSchools)
+	if ids, _ := v.([]uuid.UUID); ids != nil {
+		sc = sc.WithinSchools(ids)
 	}
 	return sc
 }

@@ -20,24 +20,26 @@ var pathParamRE = regexp.MustCompile(`:([a-z_]+)`)
 // OpenAPIPath turns gin's /t/:tenant into OpenAPI's /t/{tenant}.
 func OpenAPIPath(p string) string { return pathParamRE.ReplaceAllString(p, "{$1}") }
 
-var (
-	docOnce sync.Once
-	docJSON []byte
-	docErr  error
-)
+// openapiDoc is the served document, built on first request.
+type openapiDoc struct {
+	once sync.Once
+	json []byte
+	err  error
+}
 
 func (s *Server) openapiHandler(c *gin.Context) {
-	docOnce.Do(func() {
+	d := &s.doc
+	d.once.Do(func() {
 		var doc *openapi3.T
-		if doc, docErr = s.OpenAPI(); docErr == nil {
-			docJSON, docErr = doc.MarshalJSON()
+		if doc, d.err = s.OpenAPI(); d.err == nil {
+			d.json, d.err = doc.MarshalJSON()
 		}
 	})
-	if docErr != nil {
-		fail(c, docErr)
+	if d.err != nil {
+		fail(c, d.err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json", docJSON)
+	c.Data(http.StatusOK, "application/json", d.json)
 }
 
 // schemaFor customises types the generator cannot see through.

@@ -40,6 +40,7 @@ type Server struct {
 	logins  *ratelimit.Limiter
 	metrics *metrics
 	routes  []Route
+	doc     openapiDoc
 }
 
 // New builds the gin engine with every route in the table.

@@ -222,22 +222,18 @@ func (c *Client) DoWith(method, path string, body any, hdr map[string]string) *R
 
 // MeInfo is the part of /api/v1/me the tests use.
 type MeInfo struct {
-	Kind     string `json:"kind"`
-	ID       uuid.UUID
-	TenantID string `json:"tenant_id"`
+	Kind     string    `json:"kind"`
+	ID       uuid.UUID `json:"id"`
+	TenantID string    `json:"tenant_id"`
 }
 
 // Me asks who the client is.
 func (c *Client) Me() MeInfo {
 	r := c.Do("GET", "/api/v1/me", nil)
 	require.Equal(c.e.T, 200, r.Status, r.Text())
-	var m struct {
-		Kind     string    `json:"kind"`
-		ID       uuid.UUID `json:"id"`
-		TenantID string    `json:"tenant_id"`
-	}
+	var m MeInfo
 	r.Decode(&m)
-	return MeInfo{Kind: m.Kind, ID: m.ID, TenantID: m.TenantID}
+	return m
 }
 
 // OnServer points a copy of c at another server (e.g. a second API process

@@ -80,14 +80,6 @@ func (e LockedError) Error() string {
 // Unwrap makes errors.Is(err, ErrLocked) true.
 func (e LockedError) Unwrap() error { return ErrLocked }
 
-// Wrap adds context to *errp when it is non-nil, keeping the chain intact.
-// Use as: defer errs.Wrap(&err, "Store.Get(%s)", id)
-func Wrap(errp *error, format string, args ...any) {
-	if *errp != nil {
-		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
-	}
-}
-
 // HasControl reports whether s holds control or format characters (NUL,
 // escapes, bidirectional overrides), which no name or label needs.
 func HasControl(s string) bool {

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/google/uuid"
 )
 
 // Config selects the endpoint and credentials.
@@ -52,9 +51,6 @@ func nilIfEmpty(s string) *string {
 
 // Bucket is the bucket that holds a data region's objects.
 func (s *Store) Bucket(region string) string { return s.prefix + "-" + region }
-
-// TenantPrefix is the key prefix of everything a tenant owns.
-func TenantPrefix(tenant uuid.UUID) string { return "t/" + tenant.String() + "/" }
 
 // EnsureBucket creates the region's bucket, with versioning, if it is missing.
 func (s *Store) EnsureBucket(ctx context.Context, region string) error {

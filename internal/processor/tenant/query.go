@@ -34,30 +34,18 @@ func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 // Get returns one tenant with its contract and operational figures.
 // staff is the operator asking (for the record of the figures' scope).
 func (s *Service) Get(ctx context.Context, id uuid.UUID, staff uuid.UUID) (Summary, error) {
-	var sum Summary
-	res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&sum.Tenant)
-	if res.Error != nil {
-		return sum, res.Error
+	var ts []Tenant
+	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&ts).Error; err != nil {
+		return Summary{}, err
 	}
-	if res.RowsAffected == 0 {
-		return sum, fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+	if len(ts) == 0 {
+		return Summary{}, fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
 	}
-	if err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", id).Limit(1).Find(&sum.Contract).Error; err != nil {
-		return sum, err
+	out, err := s.summarise(ctx, ts, staff)
+	if err != nil {
+		return Summary{}, err
 	}
-	f, err := s.figures(ctx, id, staff)
-	sum.Figures = f
-	return sum, err
-}
-
-// figures counts rows; it reads no row's content. It is the processor's
-// own operational statistic under the contract.
-func (s *Service) figures(ctx context.Context, tenant, staff uuid.UUID) (Figures, error) {
-	var f Figures
-	err := access.Transact(ctx, s.db, access.Contract(tenant, staff, "operational-figures"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT (SELECT count(*) FROM schools) AS schools, (SELECT count(*) FROM people) AS people`).Scan(&f).Error
-	})
-	return f, err
+	return out[0], nil
 }
 
 // List pages through tenants by id. after is the last id of the previous page.
@@ -70,15 +58,44 @@ func (s *Service) List(ctx context.Context, after uuid.UUID, limit int, staff uu
 	if err := q.Find(&ts).Error; err != nil {
 		return nil, err
 	}
-	out := make([]Summary, 0, len(ts))
-	for _, t := range ts {
-		sum, err := s.Get(ctx, t.ID, staff)
+	return s.summarise(ctx, ts, staff)
+}
+
+// summarise adds contracts (one query for all) and figures to tenants.
+func (s *Service) summarise(ctx context.Context, ts []Tenant, staff uuid.UUID) ([]Summary, error) {
+	ids := make([]uuid.UUID, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	var cs []Contract
+	if len(ids) > 0 {
+		if err := s.db.Gorm.WithContext(ctx).Where("tenant_id IN ?", ids).Find(&cs).Error; err != nil {
+			return nil, err
+		}
+	}
+	byTenant := make(map[uuid.UUID]Contract, len(cs))
+	for _, c := range cs {
+		byTenant[c.TenantID] = c
+	}
+	out := make([]Summary, len(ts))
+	for i, t := range ts {
+		f, err := s.figures(ctx, t.ID, staff) // per tenant: counting runs inside that tenant's RLS scope
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sum)
+		out[i] = Summary{Tenant: t, Contract: byTenant[t.ID], Figures: f}
 	}
 	return out, nil
+}
+
+// figures counts rows; it reads no row's content. It is the processor's
+// own operational statistic under the contract.
+func (s *Service) figures(ctx context.Context, tenant, staff uuid.UUID) (Figures, error) {
+	var f Figures
+	err := access.Transact(ctx, s.db, access.Contract(tenant, staff, "operational-figures"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT (SELECT count(*) FROM schools) AS schools, (SELECT count(*) FROM people) AS people`).Scan(&f).Error
+	})
+	return f, err
 }
 
 // ContractPatch sets a contract's end date; null reopens an ending
