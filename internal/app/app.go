@@ -14,6 +14,12 @@ import (
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
+	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/lms/discussion"
+	"github.com/schoolcloud/lms/internal/lms/engagement"
+	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
@@ -51,6 +57,12 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 		return nil, err
 	}
 	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
+	a.Files = files.NewService(db, store, cfg.DownloadLinkTTL)
+	a.Courses = course.NewService(db, a.Files)
+	a.Assignments = assignment.NewService(db, a.Files)
+	a.Discussion = discussion.NewService(db)
+	a.Engagement = engagement.NewService(db)
+	a.Roster = roster.NewService(db)
 	a.Handler, a.API = httpapi.New(a.Deps)
 	return a, nil
 }
@@ -62,11 +74,18 @@ func (a *App) Close() { a.DB.Close() }
 func (a *App) JobSpec() jobs.Spec {
 	w := river.NewWorkers()
 	river.AddWorker(w, &identity.SweepWorker{Service: a.Identity})
+	river.AddWorker(w, &files.SweepWorker{Service: a.Files})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
-			return identity.SweepArgs{}, nil
-		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		hourly(identity.SweepArgs{}),
+		hourly(files.SweepArgs{}),
 	}}
+}
+
+// hourly schedules a job every hour, and once when the leader starts.
+func hourly(args river.JobArgs) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+		return args, nil
+	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
 // Serve runs the HTTP API until ctx ends, listening for role changes made

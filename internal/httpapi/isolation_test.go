@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -12,13 +14,27 @@ import (
 
 // bodies are valid inputs for the tenant routes that take one, so a refusal
 // comes from isolation, not from validation.
-var bodies = map[string]any{
+var platformBodies = map[string]any{
 	"POST /api/v1/t/:tenant/people":               map[string]any{"username": "intruder", "display_name": "Intruder"},
 	"PATCH /api/v1/t/:tenant/people/:id":          map[string]any{"display_name": "Hacked"},
 	"POST /api/v1/t/:tenant/people/:id/roles":     map[string]any{"role": "admin"},
 	"POST /api/v1/platform/tenants":               apptest.Manifest("tenant-z", "uk"),
 	"PATCH /api/v1/platform/tenants/:id/contract": map[string]any{"ends_on": "2030-01-01"},
 }
+
+// areaFixture makes one area's objects in tenant A for the isolation test
+// (each area adds its own in isolation_<area>_test.go). It records in ids an
+// id of A's for each route parameter it introduces (":course" → ids["course"])
+// and may add valid request bodies keyed "METHOD path", so that a refusal
+// comes from isolation, not validation. Lower order runs first.
+type areaFixture struct {
+	order int
+	make  func(t *testing.T, e *apptest.Env, adminA *apptest.Client, ids map[string]string, bodies map[string]any)
+}
+
+var areaFixtures []areaFixture
+
+var routeParam = regexp.MustCompile(`:[a-z_]+`)
 
 // Invariant (isolation): for every tenant route, a member of tenant B gets
 // 404 for tenant A's objects, whether B names its own tenant or A's in the
@@ -46,8 +62,24 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	require.Len(t, creds, 1)
 	credA := creds[0]["id"].(string)
 
+	ids := map[string]string{"id": personA, "role": roleA, "cred": credA}
+	bodies := map[string]any{}
+	for k, v := range platformBodies {
+		bodies[k] = v
+	}
+	sort.SliceStable(areaFixtures, func(i, j int) bool { return areaFixtures[i].order < areaFixtures[j].order })
+	for _, f := range areaFixtures {
+		f.make(t, e, adminA, ids, bodies)
+	}
 	fill := func(path, slug string) string {
-		return strings.NewReplacer(":tenant", slug, ":id", personA, ":role", roleA, ":cred", credA).Replace(path)
+		return routeParam.ReplaceAllStringFunc(path, func(p string) string {
+			if p == ":tenant" {
+				return slug
+			}
+			id, ok := ids[p[1:]]
+			require.True(t, ok, "no fixture id for %s in %s: add one in an isolation_<area>_test.go fixture", p, path)
+			return id
+		})
 	}
 	tested := 0
 	for _, rt := range e.App.API.Routes() {
@@ -57,7 +89,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 		tested++
 		name := rt.Method + " " + rt.Path
 		body := bodies[name]
-		takesID := strings.Contains(rt.Path, "/:id")
+		takesID := len(routeParam.FindAllString(rt.Path, -1)) > 1
 		if takesID {
 			got := adminB.Do(rt.Method, fill(rt.Path, e.B.Slug), body)
 			require.Equal(t, 404, got.Status, "%s as B naming B: %s", name, got.Text())
@@ -117,7 +149,7 @@ func TestRolesLimitWhatMembersAndStaffDo(t *testing.T) {
 			continue
 		}
 		path := strings.ReplaceAll(rt.Path, ":id", e.A.ID.String())
-		require.Equal(t, 403, adminA.Do(rt.Method, path, bodies[rt.Method+" "+rt.Path]).Status, "member on %s %s", rt.Method, rt.Path)
+		require.Equal(t, 403, adminA.Do(rt.Method, path, platformBodies[rt.Method+" "+rt.Path]).Status, "member on %s %s", rt.Method, rt.Path)
 	}
 	support := e.StaffLogin(e.Support, apptest.SupportPassword)
 	require.Equal(t, 200, support.Do("GET", "/api/v1/platform/tenants", nil).Status)

@@ -43,8 +43,27 @@ const (
 	pp = v1 + "/platform"
 )
 
-// table is every route the service answers. Nothing is registered elsewhere.
+// table is every route the service answers. Nothing is registered
+// elsewhere: each area's routes live next to its handlers (h_*.go) and are
+// gathered here.
 func (s *Server) table() []Route {
+	var all []Route
+	for _, area := range [][]Route{
+		s.platformRoutes(),
+		s.courseRoutes(),
+		s.assignmentRoutes(),
+		s.discussionRoutes(),
+		s.engagementRoutes(),
+		s.rosterRoutes(),
+	} {
+		all = append(all, area...)
+	}
+	return all
+}
+
+// platformRoutes are health, sign-in, the caller's own account, people and
+// roles, and the processor's tenant administration.
+func (s *Server) platformRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process is up", Area: AreaPublic, Public: true, Reply: Health{}, Handler: s.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "Readiness: database and object store answer", Area: AreaPublic, Public: true, Reply: Health{}, Handler: s.readyz},

@@ -15,6 +15,12 @@ import (
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
+	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/lms/discussion"
+	"github.com/schoolcloud/lms/internal/lms/engagement"
+	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
@@ -30,7 +36,14 @@ type Deps struct {
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	Tenants  *tenant.Service
-	Registry *prometheus.Registry // nil: a fresh one
+	// The learning core.
+	Files       *files.Service
+	Courses     *course.Service
+	Assignments *assignment.Service
+	Discussion  *discussion.Service
+	Engagement  *engagement.Service
+	Roster      *roster.Service
+	Registry    *prometheus.Registry // nil: a fresh one
 }
 
 // Server holds the dependencies handlers use.

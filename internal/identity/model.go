@@ -45,6 +45,7 @@ type Person struct {
 	Email        *string    `json:"email"`
 	DisplayName  string     `json:"display_name"`
 	Status       string     `json:"status"`
+	ExternalID   *string    `json:"external_id,omitempty"` // roster sourcedId
 	PasswordHash string     `gorm:"default:null" json:"-"`
 	FailedLogins int        `json:"-"`
 	LockedUntil  *time.Time `json:"locked_until,omitempty"`

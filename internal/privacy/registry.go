@@ -35,6 +35,9 @@ const (
 	Organisation Category = "organisation"   // schools, tenants, contracts: not about a person
 	Role         Category = "role"           // what a person may do
 	Record       Category = "record-keeping" // timestamps and states of a row
+	Content      Category = "content"        // what people author: pages, posts, files, submissions
+	Education    Category = "education"      // a learner's record: enrolments, arrangements, marks, feedback
+	Activity     Category = "activity"       // what a learner opened, when and for how long
 )
 
 // Basis is the UK GDPR Article 6 lawful basis.
@@ -87,6 +90,18 @@ type Table struct {
 	Subject     string
 	Description string
 	Columns     []Column
+}
+
+// registry is every declaration. Each area declares its tables in its own
+// file (tables_*.go) and is listed here once.
+var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables)
+
+func concat(groups ...[]Table) []Table {
+	var out []Table
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
 }
 
 // Tables is the registry.

@@ -21,7 +21,7 @@ func keyOmit(name string) Column {
 	return col(name, Key, "identify and link rows", NotPersonal, "with the row", Omit, Retain)
 }
 
-var registry = []Table{
+var platformTables = []Table{
 	{
 		Name: "tenants", Owner: Processor, Description: "Customers (controllers): a school or a trust.",
 		Columns: []Column{
@@ -30,6 +30,7 @@ var registry = []Table{
 			col("name", Organisation, "name the customer", Contract, untilContract, Export, Retain),
 			col("kind", Organisation, "school or trust", Contract, untilContract, Export, Retain),
 			col("region", Organisation, "keep data in the agreed region", Contract, untilContract, Export, Retain),
+			col("max_file_bytes", Organisation, "limit the size of one uploaded file", Contract, untilContract, Export, Retain),
 			col("created_at", Record, "record keeping", Contract, untilContract, Export, Retain),
 			col("updated_at", Record, "record keeping", Contract, untilContract, Export, Retain),
 		},
@@ -69,6 +70,9 @@ var registry = []Table{
 			col("count", Security, "throttle password guessing", LegitimateInterest, "until the window ends, then swept", Omit, Delete),
 		},
 	},
+}
+
+var identityTables = []Table{
 	{
 		Name: "schools", Owner: Tenant, Description: "The schools of a tenant.",
 		Columns: []Column{
@@ -86,6 +90,7 @@ var registry = []Table{
 			col("email", Contact, "contact the person about their learning", PublicTask, whileMember, Export, Anonymise),
 			col("display_name", Identity, "show who did what in courses", PublicTask, whileMember, Export, Anonymise),
 			col("status", Record, "active or suspended", PublicTask, whileMember, Export, Retain),
+			col("external_id", Key, "match the school information system's record on re-import", PublicTask, whileMember, Export, Anonymise),
 			col("password_hash", Credential, "authenticate", PublicTask, whileMember, Omit, Delete),
 			col("failed_logins", Security, "lock out password guessing", LegitimateInterest, whileMember, Export, Delete),
 			col("locked_until", Security, "lock out password guessing", LegitimateInterest, whileMember, Export, Delete),

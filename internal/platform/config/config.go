@@ -51,6 +51,10 @@ type Config struct {
 	// S3PathStyle addresses buckets in the path (needed by most local servers).
 	S3PathStyle bool `env:"LMS_S3_PATH_STYLE" envDefault:"true"`
 
+	// DownloadLinkTTL is how long a presigned file download or playback
+	// URL stays valid after the API has authorized the reader.
+	DownloadLinkTTL time.Duration `env:"LMS_DOWNLOAD_LINK_TTL" envDefault:"5m"`
+
 	// SessionTTL is how long a sign-in lasts without activity.
 	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
 	// TokenMaxTTL caps the lifetime of personal API tokens.
@@ -103,6 +107,9 @@ func (c Config) validate() error {
 	}
 	if c.SessionTTL < time.Minute {
 		bad("LMS_SESSION_TTL", "must be at least 1m")
+	}
+	if c.DownloadLinkTTL < 10*time.Second || c.DownloadLinkTTL > time.Hour {
+		bad("LMS_DOWNLOAD_LINK_TTL", "must be from 10s to 1h")
 	}
 	if c.TokenMaxTTL < time.Hour {
 		bad("LMS_TOKEN_MAX_TTL", "must be at least 1h")

@@ -1,0 +1,4 @@
+package httpapi
+
+// discussionRoutes are the discussion area's routes.
+func (s *Server) discussionRoutes() []Route { return nil }

@@ -1,0 +1,58 @@
+// Package activity records what learners do on their courses: each access
+// to a course or item, with its duration when the client reports one, and
+// each interaction (view, submit, post). Only learners are recorded; the
+// record informs their teachers (engagement summaries) and never decides
+// anything on its own.
+package activity
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/lms/course"
+)
+
+// Kinds of event.
+const (
+	Access = "access" // opened the course
+	View   = "view"   // opened an item
+	Submit = "submit" // submitted work
+	Post   = "post"   // posted in a discussion
+)
+
+// MaxSeconds caps one reported duration (a day), so a stuck client cannot
+// claim a week of study in one beat.
+const MaxSeconds = 86400
+
+// Record adds one event for the scope's actor inside an open transaction,
+// if the actor is a learner on the course (rel from course.Relate). A view
+// also updates the learner's progress on the item.
+func Record(tx *gorm.DB, sc access.Scope, rel course.Relation, item *uuid.UUID, kind string, seconds int) error {
+	if !rel.Learns() {
+		return nil
+	}
+	if seconds < 0 || seconds > MaxSeconds {
+		seconds = 0
+	}
+	person := sc.Actor().ID
+	err := tx.Exec(`INSERT INTO activity_events (tenant_id, id, person_id, course_id, item_id, kind, duration_seconds)
+		VALUES (app_tenant_id(), ?, ?, ?, ?, ?, ?)`, uuid.Must(uuid.NewV7()), person, rel.CourseID, item, kind, seconds).Error
+	if err != nil {
+		return fmt.Errorf("activity: record %s: %w", kind, err)
+	}
+	if kind != View || item == nil {
+		return nil
+	}
+	err = tx.Exec(`INSERT INTO item_progress (tenant_id, item_id, person_id, course_id, seconds)
+		VALUES (app_tenant_id(), ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, item_id, person_id) DO UPDATE
+		SET last_viewed_at = now(), views = item_progress.views + 1, seconds = item_progress.seconds + EXCLUDED.seconds`,
+		*item, person, rel.CourseID, seconds).Error
+	if err != nil {
+		return fmt.Errorf("activity: progress: %w", err)
+	}
+	return nil
+}

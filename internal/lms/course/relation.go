@@ -1,0 +1,86 @@
+package course
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Relation is how the scope's actor stands to one course. Every service that
+// touches a course's data (content, assignments, discussion, activity) asks
+// for it first and decides from it; casbin has already said the actor's
+// role may do the action at all.
+type Relation struct {
+	TenantID uuid.UUID
+	CourseID uuid.UUID
+	SchoolID uuid.UUID
+	Status   string // draft, published, archived
+	// Admin: a tenant-wide admin, or an admin of the course's school.
+	Admin bool
+	// Role is the actor's enrolment on the course: "teacher", "learner" or "".
+	Role string
+}
+
+// Teaches reports whether the actor may manage the course: its teachers and
+// the admins of its school.
+func (r Relation) Teaches() bool { return r.Admin || r.Role == "teacher" }
+
+// Learns reports whether the actor is a learner on the course.
+func (r Relation) Learns() bool { return r.Role == "learner" }
+
+// Visible reports whether the actor may see the course at all: staff of it
+// always; learners only once it is published (archived courses stay
+// readable to the learners who took them).
+func (r Relation) Visible() bool {
+	return r.Teaches() || r.Role == "learner" && r.Status != "draft"
+}
+
+// relationSQL reads the course and the actor's standing in one statement.
+const relationSQL = `
+SELECT c.school_id, c.status,
+  EXISTS (SELECT 1 FROM role_assignments ra
+          WHERE ra.person_id = @actor AND ra.role = 'admin' AND (ra.school_id IS NULL OR ra.school_id = c.school_id)) AS admin,
+  COALESCE((SELECT e.role FROM enrolments e WHERE e.course_id = c.id AND e.person_id = @actor), '') AS role
+FROM courses c WHERE c.id = @course`
+
+// Relate returns the actor's relation to course inside an open scoped
+// transaction. A course the actor may not see is ErrNotFound, exactly like
+// one that does not exist: a teacher learns nothing of courses they do not
+// teach, a learner nothing of drafts.
+func Relate(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
+	r := Relation{TenantID: sc.Tenant(), CourseID: course}
+	if sc.Actor().Kind != access.ActorMember {
+		return r, fmt.Errorf("course %s: only members relate to courses: %w", course, errs.ErrForbidden)
+	}
+	res := tx.Raw(relationSQL, map[string]any{"actor": sc.Actor().ID, "course": course}).Row()
+	if err := res.Scan(&r.SchoolID, &r.Status, &r.Admin, &r.Role); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
+		}
+		return r, fmt.Errorf("course %s: relation: %w", course, err)
+	}
+	if !r.Visible() {
+		return r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
+	}
+	return r, nil
+}
+
+// RequireTeach is Relate for changes: only the course's teachers and its
+// school's admins. A learner of the course gets ErrForbidden (they know it
+// exists); anyone else ErrNotFound.
+func RequireTeach(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
+	r, err := Relate(tx, sc, course)
+	if err != nil {
+		return r, err
+	}
+	if !r.Teaches() {
+		return r, fmt.Errorf("only the course's teachers and its school's admins may do this: %w", errs.ErrForbidden)
+	}
+	return r, nil
+}

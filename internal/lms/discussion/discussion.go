@@ -1,0 +1,10 @@
+// Package discussion TODO.
+package discussion
+
+import "github.com/schoolcloud/lms/internal/platform/database"
+
+// Service is the discussion service.
+type Service struct{ db *database.DB }
+
+// NewService builds the service.
+func NewService(db *database.DB) *Service { return &Service{db: db} }

@@ -1,0 +1,10 @@
+// Package roster TODO.
+package roster
+
+import "github.com/schoolcloud/lms/internal/platform/database"
+
+// Service is the roster service.
+type Service struct{ db *database.DB }
+
+// NewService builds the service.
+func NewService(db *database.DB) *Service { return &Service{db: db} }

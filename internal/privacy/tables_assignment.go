@@ -1,0 +1,4 @@
+package privacy
+
+// assignmentTables declares the assignment area's tables.
+var assignmentTables = []Table{}

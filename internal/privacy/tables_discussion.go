@@ -1,0 +1,4 @@
+package privacy
+
+// discussionTables declares the discussion area's tables.
+var discussionTables = []Table{}

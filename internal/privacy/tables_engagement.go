@@ -1,0 +1,4 @@
+package privacy
+
+// engagementTables declares the engagement area's tables.
+var engagementTables = []Table{}

@@ -1,0 +1,4 @@
+package privacy
+
+// rosterTables declares the roster area's tables.
+var rosterTables = []Table{}
