@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -186,6 +187,8 @@ func (c *Client) DoWith(method, path string, body any, hdr map[string]string) *R
 	ct := ""
 	switch b := body.(type) {
 	case nil:
+	case io.Reader:
+		rd = b
 	case string:
 		rd, ct = strings.NewReader(b), "application/json"
 	default:
@@ -243,4 +246,22 @@ func OnServer(c *Client, url string) *Client {
 	env.Server = &httptest.Server{URL: url}
 	c.e = &env
 	return c
+}
+
+// Upload streams content as the "file" part of a multipart/form-data POST
+// to path (e.g. /api/v1/t/tenant-a/files), without holding it in memory.
+func (c *Client) Upload(path, name string, content io.Reader) *Response {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		part, err := mw.CreateFormFile("file", name)
+		if err == nil {
+			_, err = io.Copy(part, content)
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return c.DoWith("POST", path, io.Reader(pr), map[string]string{"Content-Type": mw.FormDataContentType()})
 }

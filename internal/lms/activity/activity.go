@@ -12,8 +12,14 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/lms/course"
 )
+
+// Standing is how the actor stands to a course: course.Relation. (An
+// interface so that the course package can record activity too.)
+type Standing interface {
+	Learns() bool
+	Course() uuid.UUID
+}
 
 // Kinds of event.
 const (
@@ -30,7 +36,7 @@ const MaxSeconds = 86400
 // Record adds one event for the scope's actor inside an open transaction,
 // if the actor is a learner on the course (rel from course.Relate). A view
 // also updates the learner's progress on the item.
-func Record(tx *gorm.DB, sc access.Scope, rel course.Relation, item *uuid.UUID, kind string, seconds int) error {
+func Record(tx *gorm.DB, sc access.Scope, rel Standing, item *uuid.UUID, kind string, seconds int) error {
 	if !rel.Learns() {
 		return nil
 	}
@@ -39,7 +45,7 @@ func Record(tx *gorm.DB, sc access.Scope, rel course.Relation, item *uuid.UUID, 
 	}
 	person := sc.Actor().ID
 	err := tx.Exec(`INSERT INTO activity_events (tenant_id, id, person_id, course_id, item_id, kind, duration_seconds)
-		VALUES (app_tenant_id(), ?, ?, ?, ?, ?, ?)`, uuid.Must(uuid.NewV7()), person, rel.CourseID, item, kind, seconds).Error
+		VALUES (app_tenant_id(), ?, ?, ?, ?, ?, ?)`, uuid.Must(uuid.NewV7()), person, rel.Course(), item, kind, seconds).Error
 	if err != nil {
 		return fmt.Errorf("activity: record %s: %w", kind, err)
 	}
@@ -50,7 +56,7 @@ func Record(tx *gorm.DB, sc access.Scope, rel course.Relation, item *uuid.UUID, 
 		VALUES (app_tenant_id(), ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, item_id, person_id) DO UPDATE
 		SET last_viewed_at = now(), views = item_progress.views + 1, seconds = item_progress.seconds + EXCLUDED.seconds`,
-		*item, person, rel.CourseID, seconds).Error
+		*item, person, rel.Course(), seconds).Error
 	if err != nil {
 		return fmt.Errorf("activity: progress: %w", err)
 	}

@@ -40,7 +40,7 @@ type Course struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	// MyRole is the caller's enrolment ("teacher", "learner") or "admin"
 	// when they manage the course without being enrolled.
-	MyRole string `gorm:"-" json:"my_role,omitempty"`
+	MyRole string `gorm:"->;-:migration" json:"my_role,omitempty"`
 }
 
 // TableName is the gorm table.

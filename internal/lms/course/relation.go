@@ -31,6 +31,9 @@ type Relation struct {
 // the admins of its school.
 func (r Relation) Teaches() bool { return r.Admin || r.Role == "teacher" }
 
+// Course is the course's id.
+func (r Relation) Course() uuid.UUID { return r.CourseID }
+
 // Learns reports whether the actor is a learner on the course.
 func (r Relation) Learns() bool { return r.Role == "learner" }
 

@@ -1,15 +1,207 @@
 package course
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // Service manages courses, their content, enrolments and groups.
 type Service struct {
 	db    *database.DB
 	files *files.Service
+	// cleanups run, inside the deleting transaction, before course items
+	// go: other areas discard the files of what hangs off an item (an
+	// assignment's submissions and feedback) so no object outlives it.
+	cleanups []func(tx *gorm.DB, items []uuid.UUID) error
 }
 
 // NewService builds the service.
 func NewService(db *database.DB, fs *files.Service) *Service { return &Service{db: db, files: fs} }
+
+// OnDeleteItems registers fn to run in the transaction that deletes items,
+// before they go. Wired once in app.Build.
+func (s *Service) OnDeleteItems(fn func(tx *gorm.DB, items []uuid.UUID) error) {
+	s.cleanups = append(s.cleanups, fn)
+}
+
+// NewCourse is the input to create a course.
+type NewCourse struct {
+	SchoolID uuid.UUID `json:"school_id" binding:"required"`
+	Title    string    `json:"title" binding:"required,max=200"`
+	Summary  string    `json:"summary" binding:"max=5000"`
+	Status   string    `json:"status" binding:"omitempty,oneof=draft published archived"`
+}
+
+// CoursePatch changes some fields of a course; nil leaves a field alone.
+type CoursePatch struct {
+	Title   *string `json:"title" binding:"omitempty,max=200"`
+	Summary *string `json:"summary" binding:"omitempty,max=5000"`
+	Status  *string `json:"status" binding:"omitempty,oneof=draft published archived"`
+}
+
+// Filter narrows a course list.
+type Filter struct {
+	SchoolID *uuid.UUID
+	Status   string // draft, published, archived
+	Role     string // the caller's enrolment: teacher or learner
+	Query    string // words in the title
+}
+
+func checkTitle(fe *errs.FieldErrors, field, s string, max int) string {
+	s = strings.TrimSpace(s)
+	if s == "" || len([]rune(s)) > max || errs.HasControl(s) {
+		fe.Add(field, "must be 1-%d characters without control characters", max)
+	}
+	return s
+}
+
+func checkText(fe *errs.FieldErrors, field, s string, max int) string {
+	s = strings.TrimSpace(s)
+	if len([]rune(s)) > max || errs.HasControlText(s) {
+		fe.Add(field, "must be at most %d characters without control characters", max)
+	}
+	return s
+}
+
+// standing reads whether the actor is an admin or a teacher of school.
+func standing(tx *gorm.DB, actor, school uuid.UUID) (admin, teacher bool, err error) {
+	err = tx.Raw(`SELECT
+		EXISTS (SELECT 1 FROM role_assignments WHERE person_id = @p AND role = 'admin' AND (school_id IS NULL OR school_id = @s)),
+		EXISTS (SELECT 1 FROM role_assignments WHERE person_id = @p AND role = 'teacher' AND (school_id IS NULL OR school_id = @s))`,
+		map[string]any{"p": actor, "s": school}).Row().Scan(&admin, &teacher)
+	if err != nil {
+		return false, false, fmt.Errorf("course: standing: %w", err)
+	}
+	return admin, teacher, nil
+}
+
+// Create adds a course to a school. Its school's admins may; so may a
+// teacher of that school, who becomes the course's first teacher.
+func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c Course, err error) {
+	var fe errs.FieldErrors
+	in.Title = checkTitle(&fe, "title", in.Title, 200)
+	in.Summary = checkText(&fe, "summary", in.Summary, 5000)
+	if in.Status == "" {
+		in.Status = Draft
+	}
+	if err := fe.Err(); err != nil {
+		return c, err
+	}
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Table("schools").Where("id = ?", in.SchoolID).Count(&n).Error; err != nil {
+			return fmt.Errorf("course: school: %w", err)
+		}
+		if n == 0 {
+			return errs.Field("school_id", "is not a school of this tenant")
+		}
+		admin, teacher, err := standing(tx, sc.Actor().ID, in.SchoolID)
+		if err != nil {
+			return err
+		}
+		if !admin && !teacher {
+			return errs.Field("school_id", "is not a school where you teach or administer")
+		}
+		c = Course{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), SchoolID: in.SchoolID, Title: in.Title, Summary: in.Summary, Status: in.Status, MyRole: "admin"}
+		if err := tx.Create(&c).Error; err != nil {
+			return fmt.Errorf("course: create: %w", err)
+		}
+		if admin {
+			return nil
+		}
+		c.MyRole = "teacher"
+		return tx.Create(&Enrolment{TenantID: sc.Tenant(), CourseID: c.ID, PersonID: sc.Actor().ID, Role: "teacher"}).Error
+	})
+	return c, err
+}
+
+// listSQL finds the courses the actor may see: those they teach, those
+// they learn on once published, and every course of the schools they
+// administer. my_role says which.
+const listSQL = `
+SELECT c.*, COALESCE(e.role, 'admin') AS my_role
+FROM courses c
+LEFT JOIN enrolments e ON e.course_id = c.id AND e.person_id = @actor
+WHERE (e.role = 'teacher' OR e.role = 'learner' AND c.status <> 'draft'
+       OR EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.person_id = @actor AND ra.role = 'admin'
+                  AND (ra.school_id IS NULL OR ra.school_id = c.school_id)))
+  AND c.id > @after
+  AND (CAST(@school AS uuid) IS NULL OR c.school_id = @school)
+  AND (@status = '' OR c.status = @status)
+  AND (@role = '' OR e.role = @role)
+  AND (@q = '' OR c.title ILIKE '%' || @q || '%')
+ORDER BY c.id
+LIMIT @limit`
+
+// List returns a page of the courses the actor may see, in creation order.
+func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uuid.UUID, limit int) ([]Course, error) {
+	out := []Course{}
+	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query)
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return tx.Raw(listSQL, map[string]any{"actor": sc.Actor().ID, "after": after, "school": f.SchoolID,
+			"status": f.Status, "role": f.Role, "q": q, "limit": limit}).Scan(&out).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("course: list: %w", err)
+	}
+	return out, nil
+}
+
+func myRole(r Relation) string {
+	if r.Role != "" {
+		return r.Role
+	}
+	return "admin"
+}
+
+// Update changes a course (its teachers and school admins).
+func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in CoursePatch) (c Course, err error) {
+	var fe errs.FieldErrors
+	set := map[string]any{}
+	if in.Title != nil {
+		set["title"] = checkTitle(&fe, "title", *in.Title, 200)
+	}
+	if in.Summary != nil {
+		set["summary"] = checkText(&fe, "summary", *in.Summary, 5000)
+	}
+	if in.Status != nil {
+		set["status"] = *in.Status
+	}
+	if err := fe.Err(); err != nil {
+		return c, err
+	}
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		rel, err := RequireTeach(tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if len(set) > 0 {
+			set["updated_at"] = gorm.Expr("now()")
+			if err := tx.Model(&Course{}).Where("id = ?", id).Updates(set).Error; err != nil {
+				return fmt.Errorf("course: update: %w", err)
+			}
+		}
+		c.MyRole = myRole(rel)
+		return tx.Where("id = ?", id).Take(&c).Error
+	})
+	return c, err
+}
+
+// translate turns constraint failures the caller could cause into field
+// errors; anything else passes through.
+func translate(err error, field, msg string) error {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) || errors.Is(err, gorm.ErrDuplicatedKey) {
+		return errs.Field(field, "%s", msg)
+	}
+	return err
+}

@@ -90,3 +90,17 @@ func HasControl(s string) bool {
 	}
 	return false
 }
+
+// HasControlText is HasControl for multi-line text: line breaks and tabs
+// are allowed, everything else HasControl refuses is not.
+func HasControlText(s string) bool {
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
+}
