@@ -65,7 +65,7 @@ func main() {
 	flag.IntVar(&o.authzTenants, "authz-tenants", 10_000, "(b) tenants in the large scenario")
 	flag.IntVar(&o.authzMembers, "authz-members", 50, "(b) members per tenant")
 	flag.DurationVar(&o.authzLoadBudget, "authz-load-budget", 25*time.Second, "(b) Authorizer path: stop loading tenants after this long and measure with those loaded (reported)")
-	flag.StringVar(&o.only, "only", "", "run only part http or authz")
+	flag.StringVar(&o.only, "only", "", "run only part http, course or authz")
 	flag.Parse()
 	os.Exit(run(o))
 }
@@ -99,25 +99,34 @@ func run(o opts) (code int) {
 		fmt.Fprintf(os.Stderr, "lmsbench: -server-log must be discard, stderr or off\n")
 		return 2
 	}
-	if o.only != "" && o.only != "http" && o.only != "authz" {
-		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http or authz\n")
+	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" {
+		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz or course\n")
 		return 2
 	}
 
 	var hr *httpResult
 	var ab *authzResult
 	var err error
-	if o.only != "authz" {
+	var cr *courseResult
+	if o.only == "" || o.only == "http" {
 		if hr, err = benchHTTP(ctx, o, cl); err != nil {
 			return fail(err)
 		}
 	}
-	if o.only != "http" {
+	if o.only == "" || o.only == "course" {
+		if cr, err = benchCourse(ctx, o, cl); err != nil {
+			return fail(err)
+		}
+	}
+	if o.only == "" || o.only == "authz" {
 		if ab, err = benchAuthz(ctx, o); err != nil {
 			return fail(err)
 		}
 	}
 	report(os.Stdout, o, hr, ab)
+	if cr != nil {
+		reportCourse(os.Stdout, cr)
+	}
 	return 0
 }
 

@@ -71,39 +71,37 @@ type Progress struct {
 // records the learner's access.
 func (s *Service) Page(ctx context.Context, sc access.Scope, id uuid.UUID) (v PageView, err error) {
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		rel, err := Relate(tx, sc, id)
-		if err != nil {
+		var rel Relation
+		if v.Course, rel, err = relateWithCourse(tx, sc, id); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ?", id).Take(&v.Course).Error; err != nil {
-			return fmt.Errorf("course: page: %w", err)
-		}
-		v.Course.MyRole = myRole(rel)
 		var sections []Section
 		if err := tx.Where("course_id = ?", id).Order("position, id").Find(&sections).Error; err != nil {
 			return fmt.Errorf("course: sections: %w", err)
 		}
-		var items []ItemSummary
-		q := tx.Table("course_items").Select("id, section_id, kind, title, position, published, url, file_id").
-			Where("course_id = ?", id)
-		if !rel.Teaches() {
-			q = q.Where("published")
+		// Items with the actor's own progress in one statement; only
+		// learners have progress rows.
+		var rows []struct {
+			ItemSummary
+			FirstViewedAt *time.Time
+			LastViewedAt  *time.Time
+			Views         *int
+			Seconds       *int
 		}
-		if err := q.Order("position, id").Scan(&items).Error; err != nil {
+		err := tx.Raw(`SELECT i.id, i.section_id, i.kind, i.title, i.position, i.published, i.url, i.file_id,
+				p.first_viewed_at, p.last_viewed_at, p.views, p.seconds
+			FROM course_items i
+			LEFT JOIN item_progress p ON p.item_id = i.id AND p.person_id = @actor
+			WHERE i.course_id = @course AND (i.published OR @all)
+			ORDER BY i.position, i.id`, map[string]any{"actor": sc.Actor().ID, "course": id, "all": rel.Teaches()}).Scan(&rows).Error
+		if err != nil {
 			return fmt.Errorf("course: items: %w", err)
 		}
-		if rel.Learns() {
-			var prog []Progress
-			if err := tx.Raw(`SELECT item_id, first_viewed_at, last_viewed_at, views, seconds FROM item_progress
-				WHERE course_id = ? AND person_id = ?`, id, sc.Actor().ID).Scan(&prog).Error; err != nil {
-				return fmt.Errorf("course: progress: %w", err)
-			}
-			mine := make(map[uuid.UUID]*Progress, len(prog))
-			for i := range prog {
-				mine[prog[i].ItemID] = &prog[i]
-			}
-			for i := range items {
-				items[i].Progress = mine[items[i].ID]
+		items := make([]ItemSummary, len(rows))
+		for i, r := range rows {
+			items[i] = r.ItemSummary
+			if r.Views != nil {
+				items[i].Progress = &Progress{ItemID: r.ID, FirstViewedAt: *r.FirstViewedAt, LastViewedAt: *r.LastViewedAt, Views: *r.Views, Seconds: *r.Seconds}
 			}
 		}
 		bySection := make(map[uuid.UUID][]ItemSummary, len(sections))

@@ -52,6 +52,37 @@ SELECT c.school_id, c.status,
   COALESCE((SELECT e.role FROM enrolments e WHERE e.course_id = c.id AND e.person_id = @actor), '') AS role
 FROM courses c WHERE c.id = @course`
 
+// relatedCourse is a course read together with the actor's relation to it.
+type relatedCourse struct {
+	Course
+	Admin bool
+	Role  string
+}
+
+// relateWithCourse is Relate that also returns the course row, in the same
+// single statement (the course page's hot path).
+func relateWithCourse(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Course, Relation, error) {
+	r := Relation{TenantID: sc.Tenant(), CourseID: course}
+	if sc.Actor().Kind != access.ActorMember {
+		return Course{}, r, fmt.Errorf("course %s: only members relate to courses: %w", course, errs.ErrForbidden)
+	}
+	var rc relatedCourse
+	res := tx.Raw(`SELECT c.*,
+  EXISTS (SELECT 1 FROM role_assignments ra
+          WHERE ra.person_id = @actor AND ra.role = 'admin' AND (ra.school_id IS NULL OR ra.school_id = c.school_id)) AS admin,
+  COALESCE((SELECT e.role FROM enrolments e WHERE e.course_id = c.id AND e.person_id = @actor), '') AS role
+FROM courses c WHERE c.id = @course`, map[string]any{"actor": sc.Actor().ID, "course": course}).Scan(&rc)
+	if res.Error != nil {
+		return Course{}, r, fmt.Errorf("course %s: relation: %w", course, res.Error)
+	}
+	r.SchoolID, r.Status, r.Admin, r.Role = rc.SchoolID, rc.Status, rc.Admin, rc.Role
+	if res.RowsAffected == 0 || !r.Visible() {
+		return Course{}, r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
+	}
+	rc.Course.MyRole = myRole(r)
+	return rc.Course, r, nil
+}
+
 // Relate returns the actor's relation to course inside an open scoped
 // transaction. A course the actor may not see is ErrNotFound, exactly like
 // one that does not exist: a teacher learns nothing of courses they do not
