@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -9,8 +10,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // Demo staff seeded by `lms dev`. Their passwords are for a laptop only.
@@ -52,6 +55,9 @@ func devCmd() *cobra.Command {
 					return err
 				}
 			}
+			if err := seedDemo(ctx, a); err != nil {
+				return err
+			}
 			printWelcome(cfg)
 			g, gctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return a.Serve(gctx) })
@@ -90,6 +96,25 @@ func bootstrap(ctx context.Context, cfg *config.Config) error {
 	return nil
 }
 
+// seedDemo gives the demo primary school its demo course (once).
+func seedDemo(ctx context.Context, a *app.App) error {
+	t, err := a.Tenants.BySlug(ctx, "oakfield-primary")
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil // manifests without the demo school: nothing to seed
+	}
+	if err != nil {
+		return err
+	}
+	made, err := demo.Seed(ctx, demo.Services{DB: a.DB, Identity: a.Identity, Files: a.Files, Courses: a.Courses}, t.ID)
+	if err != nil {
+		return fmt.Errorf("demo course: %w", err)
+	}
+	if made {
+		fmt.Println("demo: seeded the Year 5 Science course in oakfield-primary")
+	}
+	return nil
+}
+
 func printWelcome(cfg config.Config) {
 	fmt.Printf(`
 ================================================================
@@ -97,6 +122,8 @@ func printWelcome(cfg config.Config) {
  Health: curl %s/readyz
 
  Demo school admin   tenant: oakfield-primary   username: head@oakfield.example   password: oakfield-demo-pass
+ Demo teacher        tenant: oakfield-primary   username: jo.teacher              password: oakfield-demo-pass
+ Demo learner        tenant: oakfield-primary   username: sam.learner             password: oakfield-demo-pass
  Demo trust admin    tenant: northern-lights-trust   username: ceo@nlt.example   password: nlt-demo-pass
  Processor operator  email: operator@processor.example   password: operator-demo-pass
  Processor support   email: support@processor.example    password: support-demo-pass

@@ -1,0 +1,56 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/demo"
+	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// The demo a newcomer sees: a published course the demo learner opens, with
+// a page, a PDF and a video that play from storage; seeding twice adds
+// nothing.
+func TestDemoSeed(t *testing.T) {
+	e := apptest.New(t)
+	ctx := context.Background()
+	svc := demo.Services{DB: e.App.DB, Identity: e.App.Identity, Files: e.App.Files, Courses: e.App.Courses}
+	made, err := demo.Seed(ctx, svc, e.A.ID)
+	require.NoError(t, err)
+	require.True(t, made)
+	made, err = demo.Seed(ctx, svc, e.A.ID)
+	require.NoError(t, err)
+	require.False(t, made)
+
+	learner := e.Login(e.A.Slug, "sam.learner", demo.Password)
+	r := learner.Do("GET", "/api/v1/t/tenant-a/courses", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var list struct{ Items []struct{ ID string } }
+	r.Decode(&list)
+	require.Len(t, list.Items, 1)
+	r = learner.Do("GET", "/api/v1/t/tenant-a/courses/"+list.Items[0].ID, nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var pv struct {
+		Sections []struct {
+			Items []struct{ ID, Kind string }
+		}
+	}
+	r.Decode(&pv)
+	kinds := map[string]string{}
+	for _, s := range pv.Sections {
+		for _, it := range s.Items {
+			kinds[it.Kind] = it.ID
+		}
+	}
+	for _, k := range []string{"page", "file", "video", "link"} {
+		require.Contains(t, kinds, k)
+	}
+	r = learner.Do("GET", "/api/v1/t/tenant-a/items/"+kinds["video"], nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Equal(t, "video/mp4", r.JSON()["file"].(map[string]any)["content_type"])
+}
