@@ -340,8 +340,12 @@ func TestCourseUploadLimits(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	_, err := e.DB.App.Pool.Exec(context.Background(), `UPDATE tenants SET max_file_bytes = $1 WHERE id = $2`, 1<<20, e.A.ID)
+	// The limit is the contract's, set by the tenant manifest.
+	m := apptest.Manifest("tenant-a", "uk")
+	m.MaxFileMiB = 1
+	res, err := e.App.Tenants.Apply(context.Background(), m, uuid.Nil)
 	require.NoError(t, err)
+	require.Contains(t, res.Changes, "updated max_file_mib")
 	big := io.MultiReader(bytes.NewReader(pdfBytes), bytes.NewReader(make([]byte, 2<<20)))
 	r := admin.Upload("/api/v1/t/tenant-a/files", "big.pdf", big)
 	require.Equal(t, 400, r.Status, r.Text())

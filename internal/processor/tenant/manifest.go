@@ -17,13 +17,15 @@ import (
 // Manifest declares a tenant. `lms tenants apply DIR` and
 // POST /api/v1/platform/tenants take the same shape (YAML or JSON).
 type Manifest struct {
-	Slug     string       `json:"slug"`
-	Name     string       `json:"name"`
-	Kind     string       `json:"kind"`   // school or trust
-	Region   string       `json:"region"` // uk or an EEA country code; fixed at creation
-	Contract ContractSpec `json:"contract"`
-	Schools  []SchoolSpec `json:"schools"`
-	Admins   []AdminSpec  `json:"admins"`
+	Slug   string `json:"slug"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`   // school or trust
+	Region string `json:"region"` // uk or an EEA country code; fixed at creation
+	// MaxFileMiB caps one uploaded file, in MiB (default 2048; 1 to 102400).
+	MaxFileMiB int          `json:"max_file_mib,omitempty"`
+	Contract   ContractSpec `json:"contract"`
+	Schools    []SchoolSpec `json:"schools"`
+	Admins     []AdminSpec  `json:"admins"`
 }
 
 // ContractSpec is the contract part of a manifest.
@@ -73,6 +75,9 @@ func (m *Manifest) Validate() error {
 	}
 	if _, ok := Regions[m.Region]; !ok {
 		fe.Add("region", "must be uk or an EEA country code (e.g. ie, de, fr); %q is not allowed", m.Region)
+	}
+	if m.MaxFileMiB != 0 && (m.MaxFileMiB < 1 || m.MaxFileMiB > 102400) {
+		fe.Add("max_file_mib", "must be from 1 to 102400")
 	}
 	c := &m.Contract
 	if c.Reference = strings.TrimSpace(c.Reference); c.Reference == "" || len(c.Reference) > 100 {

@@ -11,13 +11,15 @@ import (
 
 // Tenant is a customer and data controller.
 type Tenant struct {
-	ID        uuid.UUID `gorm:"primaryKey" json:"id"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
-	Kind      string    `json:"kind"`
-	Region    string    `json:"region"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID     uuid.UUID `gorm:"primaryKey" json:"id"`
+	Slug   string    `json:"slug"`
+	Name   string    `json:"name"`
+	Kind   string    `json:"kind"`
+	Region string    `json:"region"`
+	// MaxFileBytes caps one uploaded file (contract setting).
+	MaxFileBytes int64     `gorm:"default:2147483648" json:"max_file_bytes"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // TableName is the gorm table.

@@ -55,7 +55,7 @@ func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Resul
 			return found.Error
 		}
 		if found.RowsAffected == 0 {
-			t = Tenant{ID: uuid.Must(uuid.NewV7()), Slug: m.Slug, Name: m.Name, Kind: m.Kind, Region: m.Region}
+			t = Tenant{ID: uuid.Must(uuid.NewV7()), Slug: m.Slug, Name: m.Name, Kind: m.Kind, Region: m.Region, MaxFileBytes: int64(m.MaxFileMiB) << 20}
 			if err := tx.Create(&t).Error; err != nil {
 				return fmt.Errorf("create tenant: %w", err)
 			}
@@ -70,6 +70,12 @@ func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Resul
 					return err
 				}
 				res.Changes = append(res.Changes, "updated name/kind")
+			}
+			if m.MaxFileMiB != 0 && t.MaxFileBytes != int64(m.MaxFileMiB)<<20 {
+				if err := tx.Model(&t).Updates(map[string]any{"max_file_bytes": int64(m.MaxFileMiB) << 20, "updated_at": time.Now()}).Error; err != nil {
+					return err
+				}
+				res.Changes = append(res.Changes, "updated max_file_mib")
 			}
 		}
 		res.TenantID = t.ID
