@@ -60,6 +60,9 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Files = files.NewService(db, store, cfg.DownloadLinkTTL)
 	a.Courses = course.NewService(db, a.Files)
 	a.Assignments = assignment.NewService(db, a.Files)
+	// Deleting a course item takes the learners' work on it with it,
+	// files included.
+	a.Courses.OnDeleteItems(assignment.DropForItems)
 	a.Discussion = discussion.NewService(db)
 	a.Engagement = engagement.NewService(db)
 	a.Roster = roster.NewService(db)
