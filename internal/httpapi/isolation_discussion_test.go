@@ -1,0 +1,52 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/lmstest"
+)
+
+// The discussion and engagement areas' objects in tenant A: a forum on the
+// course with a thread and a reply, a learner's heartbeat, and the school
+// whose engagement thresholds the settings routes name.
+func init() {
+	areaFixtures = append(areaFixtures, areaFixture{order: 30, make: func(t *testing.T, e *apptest.Env, adminA *apptest.Client, ids map[string]string, bodies map[string]any) {
+		base := "/api/v1/t/tenant-a"
+		if ids["course"] == "" {
+			fx := lmstest.NewCourse(t, e.DB.App, e.A.ID, "iso-discussion-")
+			ids["course"] = fx.ID.String()
+			if ids["person"] == "" {
+				ids["person"] = fx.Learner.ID.String()
+			}
+		}
+		if ids["person"] == "" {
+			ids["person"] = ids["id"]
+		}
+		if ids["school"] == "" {
+			ids["school"] = firstSchool(t, adminA, "tenant-a")
+		}
+		r := adminA.Do("POST", base+"/courses/"+ids["course"]+"/forums", map[string]any{"title": "Questions"})
+		require.Equal(t, 201, r.Status, r.Text())
+		ids["forum"] = r.JSON()["id"].(string)
+		r = adminA.Do("POST", base+"/forums/"+ids["forum"]+"/threads", map[string]any{"title": "Homework", "body": "When is it due?"})
+		require.Equal(t, 201, r.Status, r.Text())
+		ids["thread"] = r.JSON()["id"].(string)
+		r = adminA.Do("POST", base+"/threads/"+ids["thread"]+"/posts", map[string]any{"body": "Friday."})
+		require.Equal(t, 201, r.Status, r.Text())
+		ids["post"] = r.JSON()["id"].(string)
+		r = adminA.Do("PUT", base+"/schools/"+ids["school"]+"/engagement-settings", map[string]any{"inactive_days": 7, "min_items_opened_percent": 40})
+		require.Equal(t, 200, r.Status, r.Text())
+
+		bodies["POST /api/v1/t/:tenant/courses/:course/forums"] = map[string]any{"title": "Hacked"}
+		bodies["PATCH /api/v1/t/:tenant/forums/:forum"] = map[string]any{"title": "Hacked"}
+		bodies["POST /api/v1/t/:tenant/forums/:forum/threads"] = map[string]any{"title": "Hacked", "body": "Hacked"}
+		bodies["PATCH /api/v1/t/:tenant/threads/:thread"] = map[string]any{"title": "Hacked", "locked": true}
+		bodies["POST /api/v1/t/:tenant/threads/:thread/posts"] = map[string]any{"body": "Hacked"}
+		bodies["PATCH /api/v1/t/:tenant/posts/:post"] = map[string]any{"hidden": true, "hidden_reason": "Hacked"}
+		bodies["POST /api/v1/t/:tenant/courses/:course/activity"] = map[string]any{"kind": "access", "seconds": 60}
+		bodies["PUT /api/v1/t/:tenant/schools/:school/engagement-settings"] = map[string]any{"inactive_days": 1, "min_items_opened_percent": 100}
+	}})
+}
