@@ -1,10 +1,156 @@
-// Package roster TODO.
+// Package roster imports a school information system's OneRoster 1.2 CSV
+// export (users.csv, roles.csv, classes.csv, enrollments.csv) into people,
+// school roles, courses and enrolments.
+//
+// An import is all or nothing: every file is read and every row checked
+// (syntax first, then against the tenant's data) before anything is
+// written, and the writes run in one scoped transaction, so a single bad
+// row leaves the tenant exactly as it was. Each problem is reported by
+// file, line (1-based, header included, as a spreadsheet shows it), column
+// and message, never with the row's values. Records are matched on their
+// OneRoster sourcedId (external_id), so importing the same files again
+// changes nothing. Every upload, applied or not, leaves a roster_imports row.
+//
+// Mapping, and where it departs from the letter of OneRoster:
+//   - An org (schoolSourcedId, orgSourcedId(s), primaryOrgSourcedId) names
+//     one of the tenant's schools by its slug or its id; any other org is a
+//     row error. Schools are not created by an import.
+//   - Roles: student → learner, teacher → teacher, administrator,
+//     siteAdministrator, principal → admin of that school. guardian, parent,
+//     relative, aide, proctor, counselor and the district or system
+//     administrators are skipped with a warning (no tenant-wide admin is
+//     ever made from a file). Roles are only added, never removed: an
+//     admin removes a role by hand.
+//   - users.csv may carry 1.1-style role/orgSourcedIds columns; 1.2's
+//     roles.csv gives the same. An active enrolment also gives its person
+//     the matching role in the class's school.
+//   - status tobedeleted suspends a person, archives a course (its content
+//     stays) and removes an enrolment. enabledUser=false suspends. An
+//     import never reactivates a suspended person (that may have been a
+//     deliberate act); it warns instead. Records absent from a file are
+//     left alone (bulk-mode deletion of absent records is not done).
+//   - New courses are drafts: a teacher publishes them. Passwords are never
+//     imported; imported people sign in once an admin sets a password.
+//   - A username held by a person who is not that sourcedId is a row error:
+//     an import never takes over an existing account.
 package roster
 
-import "github.com/schoolcloud/lms/internal/platform/database"
+import (
+	"errors"
+	"fmt"
+	"time"
 
-// Service is the roster service.
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Limits on one upload.
+const (
+	MaxUploadBytes = 20 << 20 // the whole request (or zip file)
+	MaxFileBytes   = 20 << 20 // one CSV file, after unzipping
+	MaxRows        = 50000    // data rows per file
+	maxIssues      = 1000     // problems kept in the log per kind; the count says how many there were
+)
+
+// Import statuses.
+const (
+	Applied  = "applied"
+	Rejected = "rejected"
+	DryRun   = "dry_run"
+)
+
+// The files an import reads. Other OneRoster files (manifest.csv, orgs.csv,
+// courses.csv, academicSessions.csv, demographics.csv, …) are ignored.
+const (
+	UsersFile       = "users.csv"
+	RolesFile       = "roles.csv"
+	ClassesFile     = "classes.csv"
+	EnrollmentsFile = "enrollments.csv"
+)
+
+// Known reports whether name is a file an import reads.
+func Known(name string) bool {
+	switch name {
+	case UsersFile, RolesFile, ClassesFile, EnrollmentsFile:
+		return true
+	}
+	return false
+}
+
+// Service imports rosters and keeps their log.
 type Service struct{ db *database.DB }
 
 // NewService builds the service.
 func NewService(db *database.DB) *Service { return &Service{db: db} }
+
+// Issue is one problem (or, as a warning, one skipped row) in an upload.
+// Line is 1-based and counts the header; 0 means the file as a whole.
+// Field is the CSV column name, or empty when the whole row or file is meant.
+type Issue struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// Tally counts what happened to one kind of record.
+type Tally struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+	Skipped   int `json:"skipped"`
+}
+
+// Counts are an import's tallies. For a rejected upload they are what
+// would have happened to the rows that were valid.
+type Counts struct {
+	People     Tally `json:"people"`
+	Roles      Tally `json:"roles"`
+	Courses    Tally `json:"courses"`
+	Enrolments Tally `json:"enrolments"`
+}
+
+// Import is one upload's record. Errors and Warnings are left out of lists.
+type Import struct {
+	TenantID     uuid.UUID  `gorm:"primaryKey" json:"-"`
+	ID           uuid.UUID  `gorm:"primaryKey" json:"id"`
+	StartedBy    *uuid.UUID `json:"started_by"`
+	Status       string     `json:"status"`
+	DryRun       bool       `json:"dry_run"`
+	Files        []string   `gorm:"serializer:json" json:"files"`
+	Counts       Counts     `gorm:"serializer:json" json:"counts"`
+	Errors       []Issue    `gorm:"serializer:json" json:"errors,omitempty"`
+	Warnings     []Issue    `gorm:"serializer:json" json:"warnings,omitempty"`
+	ErrorCount   int        `json:"error_count"`
+	WarningCount int        `json:"warning_count"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// TableName is the gorm table.
+func (Import) TableName() string { return "roster_imports" }
+
+// RejectedError is returned when an upload had problems and nothing was
+// applied. Import is its logged record, with every problem. FileLevel is
+// true when a file could not be read as OneRoster CSV at all (missing or
+// malformed file, missing required column), as opposed to bad rows.
+type RejectedError struct {
+	Import    Import
+	FileLevel bool
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("roster import %s rejected: %d problems, nothing applied", e.Import.ID, e.Import.ErrorCount)
+}
+
+// Unwrap makes errors.Is(err, errs.ErrInvalid) true.
+func (e *RejectedError) Unwrap() error { return errs.ErrInvalid }
+
+// AsRejected returns the rejection inside err, if it is one.
+func AsRejected(err error) (*RejectedError, bool) {
+	var r *RejectedError
+	ok := errors.As(err, &r)
+	return r, ok
+}
