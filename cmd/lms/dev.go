@@ -105,7 +105,8 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	made, err := demo.Seed(ctx, demo.Services{DB: a.DB, Identity: a.Identity, Files: a.Files, Courses: a.Courses}, t.ID)
+	made, err := demo.Seed(ctx, demo.Services{DB: a.DB, Identity: a.Identity, Files: a.Files, Courses: a.Courses,
+		Assignments: a.Assignments, Discussion: a.Discussion}, t.ID)
 	if err != nil {
 		return fmt.Errorf("demo course: %w", err)
 	}

@@ -12,13 +12,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -42,10 +45,12 @@ var People = []struct{ Username, Name, Role string }{
 
 // Services are what seeding uses.
 type Services struct {
-	DB       *database.DB
-	Identity *identity.Service
-	Files    *files.Service
-	Courses  *course.Service
+	DB          *database.DB
+	Identity    *identity.Service
+	Files       *files.Service
+	Courses     *course.Service
+	Assignments *assignment.Service
+	Discussion  *discussion.Service
 }
 
 // Seed makes the demo course in tenant, whose first school it uses.
@@ -145,5 +150,44 @@ func Seed(ctx context.Context, s Services, tenant uuid.UUID) (bool, error) {
 	if _, err := s.Courses.AddItem(ctx, teacher, c.ID, course.NewItem{SectionID: week1.ID, Kind: course.KindLink, Title: "BBC Bitesize: living things", URL: &link}); err != nil {
 		return false, err
 	}
+	if err := seedWork(ctx, s, c.ID, week1.ID, teacher, access.Member(tenant, people["sam.learner"])); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+// seedWork sets the demo assignment, hands in Sam's work and releases Jo's
+// mark and feedback, then opens the class forum with a thread and a reply.
+func seedWork(ctx context.Context, s Services, courseID, section uuid.UUID, teacher, learner access.Scope) error {
+	now := time.Now().UTC()
+	opens := now.Add(-24 * time.Hour)
+	a, err := s.Assignments.Create(ctx, teacher, courseID, assignment.NewAssignment{SectionID: section, Title: "Habitat hunt",
+		Instructions: "Find three habitats around the school grounds. For each, name two living things you found there and say how the habitat helps them.",
+		OpensAt:      &opens, DueAt: now.Add(14 * 24 * time.Hour), MaxScore: 10})
+	if err != nil {
+		return fmt.Errorf("demo: assignment: %w", err)
+	}
+	sub, err := s.Assignments.Submit(ctx, learner, a.ID, assignment.SubmissionInput{
+		Body: "1. The pond: frogs and pond skaters. It gives them water and places to hide.\n2. The hedge: blackbirds and ladybirds. It gives shelter and berries.\n3. Under the log pile: woodlice and beetles. It is damp and dark."})
+	if err != nil {
+		return fmt.Errorf("demo: submission: %w", err)
+	}
+	score, released := 8.0, true
+	if _, err := s.Assignments.SetMark(ctx, teacher, sub.ID, assignment.MarkInput{Score: &score, Released: &released,
+		Feedback: "Great work, Sam. You found three different habitats and explained how each one helps. Next time, say what the animals eat there too."}); err != nil {
+		return fmt.Errorf("demo: mark: %w", err)
+	}
+	f, err := s.Discussion.CreateForum(ctx, teacher, courseID, discussion.NewForum{Title: "Class discussion", Description: "Questions and ideas about this term's science."})
+	if err != nil {
+		return fmt.Errorf("demo: forum: %w", err)
+	}
+	th, err := s.Discussion.CreateThread(ctx, teacher, f.ID, discussion.NewThread{Title: "What did you spot at the pond?",
+		Body: "Tell us one living thing you saw at the school pond today, and where exactly you saw it."})
+	if err != nil {
+		return fmt.Errorf("demo: thread: %w", err)
+	}
+	if _, err := s.Discussion.Reply(ctx, learner, th.ID, discussion.NewPost{Body: "I saw a pond skater walking on top of the water near the reeds!"}); err != nil {
+		return fmt.Errorf("demo: reply: %w", err)
+	}
+	return nil
 }

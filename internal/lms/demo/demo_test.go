@@ -19,7 +19,8 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 func TestDemoSeed(t *testing.T) {
 	e := apptest.New(t)
 	ctx := context.Background()
-	svc := demo.Services{DB: e.App.DB, Identity: e.App.Identity, Files: e.App.Files, Courses: e.App.Courses}
+	svc := demo.Services{DB: e.App.DB, Identity: e.App.Identity, Files: e.App.Files, Courses: e.App.Courses,
+		Assignments: e.App.Assignments, Discussion: e.App.Discussion}
 	made, err := demo.Seed(ctx, svc, e.A.ID)
 	require.NoError(t, err)
 	require.True(t, made)
@@ -53,4 +54,34 @@ func TestDemoSeed(t *testing.T) {
 	r = learner.Do("GET", "/api/v1/t/tenant-a/items/"+kinds["video"], nil)
 	require.Equal(t, 200, r.Status, r.Text())
 	require.Equal(t, "video/mp4", r.JSON()["file"].(map[string]any)["content_type"])
+
+	// Sam's work on the assignment, with Jo's released mark and feedback.
+	cp := "/api/v1/t/tenant-a/courses/" + list.Items[0].ID
+	r = learner.Do("GET", cp+"/assignments", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var as struct{ Items []struct{ ID string } }
+	r.Decode(&as)
+	require.Len(t, as.Items, 1)
+	r = learner.Do("GET", "/api/v1/t/tenant-a/assignments/"+as.Items[0].ID+"/submission", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	mark, _ := r.JSON()["mark"].(map[string]any)
+	require.NotNil(t, mark, r.Text())
+	require.EqualValues(t, 8, mark["score"])
+	require.Contains(t, mark["feedback"], "Great work")
+
+	// The class forum has a thread with a reply.
+	r = learner.Do("GET", cp+"/forums", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var fs struct{ Items []struct{ ID string } }
+	r.Decode(&fs)
+	require.Len(t, fs.Items, 1)
+	r = learner.Do("GET", "/api/v1/t/tenant-a/forums/"+fs.Items[0].ID+"/threads", nil)
+	var ts struct{ Items []struct{ ID string } }
+	r.Decode(&ts)
+	require.Len(t, ts.Items, 1)
+	r = learner.Do("GET", "/api/v1/t/tenant-a/threads/"+ts.Items[0].ID+"/posts", nil)
+	var ps struct{ Items []struct{ Body string } }
+	r.Decode(&ps)
+	require.Len(t, ps.Items, 2)
+	require.Contains(t, ps.Items[1].Body, "pond skater")
 }
