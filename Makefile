@@ -5,13 +5,18 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench services services-down build vet fmt-check
+.PHONY: run test bench services services-down browser build vet fmt-check
 
 services:
 	@deploy/local/services.sh up
 
 services-down:
 	@deploy/local/services.sh down
+
+# Headless Chromium (Debian's package) and axe-core (npm, pinned) for the
+# browser tests in internal/web.
+browser:
+	@deploy/local/browser.sh
 
 build:
 	$(GO) build -o bin/lms ./cmd/lms
@@ -27,7 +32,7 @@ fmt-check:
 
 # -p 2: two packages at once on the 2-core machines we run on; each test
 # makes its own database and buckets, so packages never share state.
-test: services fmt-check vet
+test: services browser fmt-check vet
 	@$(ENV); $(GO) test -count=1 -p 2 -timeout 25m ./...
 
 bench: services build

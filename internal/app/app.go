@@ -25,6 +25,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/web"
 )
 
 // App is the wired platform: the services (httpapi.Deps) and the HTTP
@@ -66,7 +67,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Discussion = discussion.NewService(db)
 	a.Engagement = engagement.NewService(db)
 	a.Roster = roster.NewService(db)
-	a.Handler, a.API = httpapi.New(a.Deps)
+	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
 

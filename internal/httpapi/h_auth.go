@@ -40,8 +40,7 @@ func client(c *gin.Context) identity.Client {
 }
 
 func (s *Server) setSession(c *gin.Context, secret string) {
-	c.SetSameSite(http.SameSiteLaxMode)
-	c.SetCookie(SessionCookie, secret, 0, "/", "", !s.Config.IsDev(), true)
+	SetSessionCookie(c, secret, !s.Config.IsDev())
 }
 
 func (s *Server) login(c *gin.Context) {
@@ -89,7 +88,7 @@ func (s *Server) logout(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.SetCookie(SessionCookie, "", -1, "/", "", !s.Config.IsDev(), true)
+	s.setSession(c, "")
 	c.Status(http.StatusNoContent)
 }
 

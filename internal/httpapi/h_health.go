@@ -42,15 +42,3 @@ func (s *Server) metricsHandler() gin.HandlerFunc {
 	h := promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
 	return gin.WrapH(h)
 }
-
-const homePage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Learning platform</title></head>
-<body><main><h1>Learning platform</h1>
-<p>The service is running. The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
-<p>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>.</p>
-</main></body></html>`
-
-func (s *Server) home(c *gin.Context) {
-	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(homePage))
-}

@@ -13,7 +13,7 @@ import (
 )
 
 // bodies are valid inputs for the tenant routes that take one, so a refusal
-// comes from isolation, not from validation.
+// comes from isolation, not from validation. Pages' forms are url.Values.
 var platformBodies = map[string]any{
 	"POST /api/v1/t/:tenant/people":               map[string]any{"username": "intruder", "display_name": "Intruder"},
 	"PATCH /api/v1/t/:tenant/people/:id":          map[string]any{"display_name": "Hacked"},
@@ -36,7 +36,7 @@ var areaFixtures []areaFixture
 
 var routeParam = regexp.MustCompile(`:[a-z_]+`)
 
-// Invariant (isolation): for every tenant route, a member of tenant B gets
+// Invariant (isolation): for every tenant route, API or page, a member of tenant B gets
 // 404 for tenant A's objects, whether B names its own tenant or A's in the
 // URL; processor staff get 403; nobody changes anything of A's.
 func TestTenantRoutesIsolateTenants(t *testing.T) {
@@ -99,14 +99,24 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 		for _, slug := range []string{e.A.Slug, e.A.ID.String()} {
 			got := adminB.Do(rt.Method, fill(rt.Path, slug), body)
 			require.Equal(t, 404, got.Status, "%s as B naming A: %s", name, got.Text())
-			require.Equal(t, "application/problem+json", got.Header.Get("Content-Type"))
+			if rt.Page {
+				require.Contains(t, got.Header.Get("Content-Type"), "text/html", name)
+			} else {
+				require.Equal(t, "application/problem+json", got.Header.Get("Content-Type"))
+			}
 		}
 		for _, staff := range []*apptest.Client{operator, support} {
 			got := staff.Do(rt.Method, fill(rt.Path, e.A.Slug), body)
 			require.Equal(t, 403, got.Status, "%s as processor staff: %s", name, got.Text())
 		}
 		got := e.Anonymous().Do(rt.Method, fill(rt.Path, e.A.Slug), body)
-		require.Equal(t, 401, got.Status, "%s anonymous: %s", name, got.Text())
+		if rt.Page {
+			// Pages send the signed-out to the sign-in page.
+			require.Equal(t, 303, got.Status, "%s anonymous: %s", name, got.Text())
+			require.Contains(t, got.Header.Get("Location"), "/signin", name)
+		} else {
+			require.Equal(t, 401, got.Status, "%s anonymous: %s", name, got.Text())
+		}
 	}
 	require.GreaterOrEqual(t, tested, 10)
 

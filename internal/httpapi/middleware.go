@@ -157,6 +157,14 @@ func (s *Server) csrf(c *gin.Context) {
 		return
 	}
 	got := c.GetHeader("X-CSRF-Token")
+	if _, isPage := asPage(c); isPage && got == "" {
+		if !pageCSRF(c, p.CSRF) {
+			problem(c, http.StatusForbidden, "csrf", "This form has expired. Open the page again and resend it.")
+			return
+		}
+		c.Next()
+		return
+	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) != 1 {
 		problem(c, http.StatusForbidden, "csrf", "Missing or wrong X-CSRF-Token header for this session.")
 		return

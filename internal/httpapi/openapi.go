@@ -76,6 +76,9 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 		return nil, err
 	}
 	for _, rt := range s.routes {
+		if rt.Page {
+			continue
+		}
 		op := openapi3.NewOperation()
 		op.Summary = rt.Summary
 		op.OperationID = strings.ToLower(rt.Method) + strings.ReplaceAll(OpenAPIPath(rt.Path), "/", "_")

@@ -63,12 +63,23 @@ func fail(c *gin.Context, err error) {
 	default:
 		p.Detail = err.Error()
 	}
+	if pg, ok := asPage(c); ok {
+		if status == http.StatusInternalServerError {
+			p.Detail += " (request id " + p.RequestID + ")"
+		}
+		pageProblem(c, pg, status, p.Detail)
+		return
+	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(status, p)
 }
 
 // problem writes a problem with a fixed status and detail.
 func problem(c *gin.Context, status int, kind, detail string) {
+	if pg, ok := asPage(c); ok {
+		pageProblem(c, pg, status, detail)
+		return
+	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(status, Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Detail: detail, Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)})
 }

@@ -27,6 +27,9 @@ type Route struct {
 	Summary string
 	Area    Area
 	Public  bool // no authentication or authorization at all
+	// Page routes render HTML (internal/web): errors are pages, the CSRF
+	// token may come in the form, and they are left out of OpenAPI.
+	Page bool
 	// Throttled routes count attempts per client address (sign-in).
 	Throttled bool
 	Object    string // casbin object; required unless Public
@@ -68,7 +71,6 @@ func (s *Server) platformRoutes() []Route {
 		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process is up", Area: AreaPublic, Public: true, Reply: Health{}, Handler: s.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "Readiness: database and object store answer", Area: AreaPublic, Public: true, Reply: Health{}, Handler: s.readyz},
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Area: AreaPublic, Public: true, Handler: s.metricsHandler()},
-		{Method: "GET", Path: "/", Summary: "Start page", Area: AreaPublic, Public: true, Handler: s.home},
 		{Method: "GET", Path: v1 + "/openapi.json", Summary: "This API's OpenAPI 3 document", Area: AreaPublic, Public: true, Handler: s.openapiHandler},
 
 		{Method: "POST", Path: v1 + "/auth/login", Summary: "Sign in as a member of a tenant", Area: AreaPublic, Public: true, Throttled: true, Request: LoginRequest{}, Reply: LoginReply{}, Handler: s.login},

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -54,16 +55,22 @@ type Server struct {
 	metrics *metrics
 	routes  []Route
 	doc     openapiDoc
+	pages   Pages
 }
 
-// New builds the gin engine with every route in the table.
-func New(d Deps) (*gin.Engine, *Server) {
+// New builds the gin engine with every route in the table, and the pages'
+// routes when pages is not nil.
+func New(d Deps, pages Pages) (*gin.Engine, *Server) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry),
 		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute)}
 	s.routes = s.table()
+	if pages != nil {
+		s.pages = pages
+		s.routes = append(s.routes, pages.Routes()...)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ContextWithFallback = true
@@ -75,7 +82,12 @@ func New(d Deps) (*gin.Engine, *Server) {
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash, e.RedirectFixedPath = false, false // a wrong path is a 404 problem, not a bare redirect
 	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe)
-	e.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "not-found", "No such resource.") })
+	e.NoRoute(func(c *gin.Context) {
+		if s.pages != nil && !strings.HasPrefix(c.Request.URL.Path, v1+"/") {
+			s.markPage(c)
+		}
+		problem(c, http.StatusNotFound, "not-found", "No such page or resource.")
+	})
 	e.NoMethod(func(c *gin.Context) {
 		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", "That method is not allowed here.")
 	})
@@ -90,13 +102,17 @@ func (s *Server) Routes() []Route { return s.routes }
 
 // chain is the middleware a route runs before its handler.
 func (s *Server) chain(rt Route) []gin.HandlerFunc {
+	var hs []gin.HandlerFunc
+	if rt.Page {
+		hs = append(hs, s.markPage)
+	}
 	if rt.Throttled {
-		return []gin.HandlerFunc{s.throttleLogin}
+		return append(hs, s.throttleLogin)
 	}
 	if rt.Public {
-		return nil
+		return hs
 	}
-	hs := []gin.HandlerFunc{s.authenticate, s.csrf}
+	hs = append(hs, s.authenticate, s.csrf)
 	switch rt.Area {
 	case AreaTenant:
 		hs = append(hs, s.resolveTenant)

@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -175,7 +176,8 @@ func (r *Response) Decode(v any) {
 	require.NoError(r.t, json.Unmarshal(r.Body, v), r.Text())
 }
 
-// Do sends a request; body is JSON-encoded unless it is a string or nil.
+// Do sends a request; body is JSON-encoded unless it is a string, a
+// reader, url.Values (a form) or nil. Redirects are not followed.
 func (c *Client) Do(method, path string, body any) *Response {
 	return c.DoWith(method, path, body, nil)
 }
@@ -189,6 +191,8 @@ func (c *Client) DoWith(method, path string, body any, hdr map[string]string) *R
 	case nil:
 	case io.Reader:
 		rd = b
+	case url.Values:
+		rd, ct = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
 	case string:
 		rd, ct = strings.NewReader(b), "application/json"
 	default:
@@ -215,13 +219,17 @@ func (c *Client) DoWith(method, path string, body any, hdr map[string]string) *R
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirects.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Cookies: resp.Cookies(), t: t}
 }
+
+// noRedirects answers with the redirect itself, so tests see where a page
+// sends the browser.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // MeInfo is the part of /api/v1/me the tests use.
 type MeInfo struct {

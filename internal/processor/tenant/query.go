@@ -31,6 +31,19 @@ func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 	return t, nil
 }
 
+// SlugOf is a tenant's slug, for the addresses of its pages.
+func (s *Service) SlugOf(ctx context.Context, id uuid.UUID) (string, error) {
+	var slug string
+	res := s.db.Gorm.WithContext(ctx).Raw(`SELECT slug FROM tenants WHERE id = ?`, id).Scan(&slug)
+	if res.Error != nil {
+		return "", fmt.Errorf("tenant slug: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return "", fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+	}
+	return slug, nil
+}
+
 // Get returns one tenant with its contract and operational figures.
 // staff is the operator asking (for the record of the figures' scope).
 func (s *Service) Get(ctx context.Context, id uuid.UUID, staff uuid.UUID) (Summary, error) {

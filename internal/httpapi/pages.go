@@ -1,0 +1,171 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
+)
+
+// Pages are server-rendered pages (internal/web). Their routes join the one
+// route table, so they pass the same authentication, tenant resolution and
+// casbin checks as the API; only errors are rendered as pages instead of
+// problem documents, and the CSRF token may come in the form.
+type Pages interface {
+	Routes() []Route
+	// Error renders a friendly error page with the status and detail.
+	Error(c *gin.Context, status int, detail string)
+}
+
+const (
+	ctxPage      = "page"
+	ctxMultipart = "multipart"
+	// CSRFField is the form field that carries the session's CSRF token;
+	// in a multipart form it must be the first part.
+	CSRFField = "csrf_token"
+)
+
+// markPage makes errors on this route render as pages and sets the pages'
+// Content-Security-Policy: scripts and styles only from this origin, media
+// also from the object store that presigned links point at.
+func (s *Server) markPage(c *gin.Context) {
+	c.Set(ctxPage, s.pages)
+	c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' "+s.storeOrigin()+
+		"; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	// Same-origin referrers let browsers send a real Origin on the pages'
+	// own forms (with no-referrer they send "null"); other sites get none.
+	c.Header("Referrer-Policy", "same-origin")
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && !sameOrigin(c.Request) {
+		problem(c, http.StatusForbidden, "csrf", "This form was sent from another site. Open the page again and resend it.")
+		return
+	}
+	c.Next()
+}
+
+// storeOrigin is where presigned links lead, for media-src.
+func (s *Server) storeOrigin() string {
+	if s.Config.S3Endpoint == "" {
+		return "https://*.amazonaws.com"
+	}
+	u, err := url.Parse(s.Config.S3Endpoint)
+	if err != nil || u.Host == "" {
+		return "'none'"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// sameOrigin refuses a form posted from another site, including before a
+// session exists (sign-in): browsers send Origin on every POST, and
+// Sec-Fetch-Site where they support it. A client that sends neither is not
+// a browser and is not riding anyone's cookie.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	if o == "null" {
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+// pageProblem renders an error on a page route; signed-out callers are sent
+// to the sign-in page instead.
+func pageProblem(c *gin.Context, pg Pages, status int, detail string) {
+	if status == http.StatusUnauthorized {
+		to := "/signin"
+		if strings.HasPrefix(c.Request.URL.Path, "/platform") {
+			to = "/staff/signin"
+		}
+		if c.Request.Method == http.MethodGet {
+			to += "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+		}
+		c.Redirect(http.StatusSeeOther, to)
+		c.Abort()
+		return
+	}
+	pg.Error(c, status, detail)
+	c.Abort()
+}
+
+// asPage reports the page renderer when c is a page route.
+func asPage(c *gin.Context) (Pages, bool) {
+	v, ok := c.Get(ctxPage)
+	if !ok {
+		return nil, false
+	}
+	pg, ok := v.(Pages)
+	return pg, ok && pg != nil
+}
+
+// pageCSRF checks the token a page form carries: a urlencoded field, or the
+// first part of a multipart form (so an upload is checked before a byte of
+// the file is read; the handler continues with MultipartOf).
+func pageCSRF(c *gin.Context, want string) bool {
+	ct, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	var got string
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		got = c.PostForm(CSRFField)
+	case "multipart/form-data":
+		mr := multipart.NewReader(c.Request.Body, params["boundary"])
+		part, err := mr.NextPart()
+		if err != nil || part.FormName() != CSRFField {
+			return false
+		}
+		b, err := io.ReadAll(io.LimitReader(part, 256))
+		if err != nil {
+			return false
+		}
+		got = string(b)
+		c.Set(ctxMultipart, mr)
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// MultipartOf is the rest of a page's multipart form after its CSRF part,
+// or nil when the request was not multipart.
+func MultipartOf(c *gin.Context) *multipart.Reader {
+	v, _ := c.Get(ctxMultipart)
+	mr, _ := v.(*multipart.Reader)
+	return mr
+}
+
+// PrincipalOf is the signed-in caller of a route.
+func PrincipalOf(c *gin.Context) identity.Principal { return principal(c) }
+
+// ScopeOf is the member's scope in the tenant of the URL (tenant routes).
+func ScopeOf(c *gin.Context) access.Scope { return scope(c) }
+
+// TenantOf is the tenant of the URL (tenant routes).
+func TenantOf(c *gin.Context) uuid.UUID { return c.MustGet(ctxTenant).(uuid.UUID) }
+
+// RequestIDOf is the request's id, as logged.
+func RequestIDOf(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// SetSessionCookie sets the session cookie after a sign-in (an empty
+// secret removes it). secure: outside dev, HTTPS only.
+func SetSessionCookie(c *gin.Context, secret string, secure bool) {
+	age := 0
+	if secret == "" {
+		age = -1
+	}
+	c.SetSameSite(http.SameSiteLaxMode)
+	c.SetCookie(SessionCookie, secret, age, "/", "", secure, true)
+}
+
+// ClientOf describes the caller's user agent and address for the session log.
+func ClientOf(c *gin.Context) identity.Client { return client(c) }

@@ -1,0 +1,228 @@
+package web
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// basePages are the start page, sign-in and sign-out, and the static files.
+func (s *Site) basePages() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page", Area: httpapi.AreaPublic, Public: true, Handler: s.start},
+		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts", Area: httpapi.AreaPublic, Public: true, Handler: s.static},
+		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school", Area: httpapi.AreaPublic, Public: true, Handler: s.signinForm},
+		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school", Area: httpapi.AreaPublic, Public: true, Throttled: true, Handler: s.signin},
+		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff", Area: httpapi.AreaPublic, Public: true, Handler: s.staffSigninForm},
+		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff", Area: httpapi.AreaPublic, Public: true, Throttled: true, Handler: s.staffSignin},
+		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: httpapi.AreaSelf, Object: "self", Action: "write", Handler: s.signout},
+		{Method: "GET", Path: "/home", Summary: "One's home page", Area: httpapi.AreaSelf, Object: "self", Action: "read", Handler: s.home},
+		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: httpapi.AreaTenant, Object: "tenant", Action: "read", Handler: s.tenantHome},
+	}
+}
+
+func (s *Site) start(c *gin.Context) {
+	if _, err := c.Cookie(httpapi.SessionCookie); err == nil {
+		c.Redirect(http.StatusSeeOther, "/home")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/signin")
+}
+
+func (s *Site) static(c *gin.Context) {
+	name := path.Clean("static/" + strings.TrimPrefix(c.Param("file"), "/"))
+	b, err := fs.ReadFile(staticFS, name)
+	if err != nil || !strings.HasPrefix(name, "static/") {
+		s.Error(c, http.StatusNotFound, "No such file.")
+		return
+	}
+	ct := "application/octet-stream"
+	switch path.Ext(name) {
+	case ".css":
+		ct = "text/css; charset=utf-8"
+	case ".js":
+		ct = "text/javascript; charset=utf-8"
+	case ".svg":
+		ct = "image/svg+xml"
+	case ".png":
+		ct = "image/png"
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Data(http.StatusOK, ct, b)
+}
+
+// home sends members to their tenant and staff to the platform.
+func (s *Site) home(c *gin.Context) {
+	p := httpapi.PrincipalOf(c)
+	if p.Kind == identity.KindStaff {
+		c.Redirect(http.StatusSeeOther, "/platform")
+		return
+	}
+	slug, err := s.d.Tenants.SlugOf(c.Request.Context(), p.TenantID)
+	if err != nil {
+		s.Error(c, http.StatusNotFound, "Your school's account is no longer available.")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/t/"+slug)
+}
+
+// tenantHome sends admins to their dashboard, everyone else to their courses.
+func (s *Site) tenantHome(c *gin.Context) {
+	p := httpapi.PrincipalOf(c)
+	to := "/t/" + c.Param("tenant") + "/courses"
+	if s.allowed(c, p, "person", "write") {
+		to = "/t/" + c.Param("tenant") + "/admin"
+	}
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+type signinData struct {
+	Staff   bool
+	Next    string
+	Problem string
+}
+
+func (s *Site) signinForm(c *gin.Context) {
+	form := map[string]string{"tenant": c.Query("tenant")}
+	s.render(c, http.StatusOK, "signin", view{Title: "Sign in", Form: form, Data: signinData{Next: safeNext(c.Query("next"))}})
+}
+
+func (s *Site) staffSigninForm(c *gin.Context) {
+	s.render(c, http.StatusOK, "signin", view{Title: "Processor staff sign-in", Form: map[string]string{}, Data: signinData{Staff: true, Next: safeNext(c.Query("next"))}})
+}
+
+func (s *Site) signin(c *gin.Context) {
+	in := map[string]string{"tenant": strings.TrimSpace(c.PostForm("tenant")), "username": strings.TrimSpace(c.PostForm("username"))}
+	pw := c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	fe := map[string]string{}
+	for field, label := range map[string]string{"tenant": "Enter your school's sign-in name", "username": "Enter your username"} {
+		if in[field] == "" || len(in[field]) > 254 {
+			fe[field] = label
+		}
+	}
+	if pw == "" || len(pw) > 1024 {
+		fe["password"] = "Enter your password"
+	}
+	if len(fe) > 0 {
+		s.render(c, http.StatusBadRequest, "signin", view{Title: "Sign in", Form: in, Errors: fe, Fields: []string{"tenant", "username", "password"}, Data: signinData{Next: next}})
+		return
+	}
+	ctx := c.Request.Context()
+	t, err := s.d.Tenants.BySlug(ctx, in["tenant"])
+	if errors.Is(err, errs.ErrNotFound) {
+		identity.SpendPasswordCheck(pw)
+		err = errs.ErrUnauthenticated
+	}
+	var iss identity.Issued
+	if err == nil {
+		iss, _, err = s.d.Identity.Login(ctx, t.ID, in["username"], pw, httpapi.ClientOf(c))
+	}
+	if status, msg, ok := signinProblem(err); ok {
+		s.render(c, status, "signin", view{Title: "Sign in", Form: in, Data: signinData{Next: next, Problem: msg}})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	httpapi.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
+	if next == "" {
+		next = "/t/" + t.Slug
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Site) staffSignin(c *gin.Context) {
+	in := map[string]string{"email": strings.TrimSpace(c.PostForm("email"))}
+	pw := c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	fe := map[string]string{}
+	if in["email"] == "" || len(in["email"]) > 254 {
+		fe["email"] = "Enter your work email address"
+	}
+	if pw == "" || len(pw) > 1024 {
+		fe["password"] = "Enter your password"
+	}
+	d := signinData{Staff: true, Next: next}
+	if len(fe) > 0 {
+		s.render(c, http.StatusBadRequest, "signin", view{Title: "Processor staff sign-in", Form: in, Errors: fe, Fields: []string{"email", "password"}, Data: d})
+		return
+	}
+	iss, _, err := s.d.Identity.StaffLogin(c.Request.Context(), in["email"], pw, httpapi.ClientOf(c))
+	if status, msg, ok := signinProblem(err); ok {
+		d.Problem = msg
+		s.render(c, status, "signin", view{Title: "Processor staff sign-in", Form: in, Data: d})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	httpapi.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
+	if next == "" {
+		next = "/platform"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+// signinProblem turns a failed sign-in into what the person is told: never
+// which of school, username or password was wrong.
+func signinProblem(err error) (int, string, bool) {
+	var locked errs.LockedError
+	switch {
+	case errors.As(err, &locked):
+		mins := (locked.RetryAfterSeconds + 59) / 60
+		return http.StatusTooManyRequests, "Too many failed attempts: this account is locked. Try again in " + plural(mins, "minute") + ", or ask your administrator to unlock it.", true
+	case errors.Is(err, errs.ErrUnauthenticated):
+		return http.StatusUnauthorized, "Those details are not right. Check them and try again. After several failed attempts the account is locked for a while.", true
+	case errors.Is(err, errs.ErrForbidden):
+		return http.StatusForbidden, "This account cannot sign in at the moment. Ask your administrator.", true
+	}
+	return 0, "", false
+}
+
+func (s *Site) signout(c *gin.Context) {
+	p := httpapi.PrincipalOf(c)
+	if err := s.d.Identity.Logout(c.Request.Context(), p); err != nil && !errors.Is(err, errs.ErrNotFound) {
+		s.fail(c, err)
+		return
+	}
+	httpapi.SetSessionCookie(c, "", !s.d.Config.IsDev())
+	to := "/signin?done=signed-out"
+	if p.Kind == identity.KindStaff {
+		to = "/staff/signin?done=signed-out"
+	}
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+// safeNext keeps a return address only when it is a path on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || u.Host != "" || u.Scheme != "" {
+		return ""
+	}
+	return next
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func accessMember(p identity.Principal) access.Scope { return access.Member(p.TenantID, p.ID) }

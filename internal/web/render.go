@@ -1,0 +1,237 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// templates holds one template set per page: the layout and shared
+// partials, plus the page's own file defining "title" and "content".
+type templates struct {
+	byName map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			if v.IsZero() {
+				return ""
+			}
+			return v.UTC().Format("2 Jan 2006 15:04 UTC")
+		case *time.Time:
+			if v == nil {
+				return ""
+			}
+			return v.UTC().Format("2 Jan 2006 15:04 UTC")
+		}
+		return ""
+	},
+	"day": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"bytes": func(n int64) string {
+		switch {
+		case n >= 1<<30:
+			return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d bytes", n)
+	},
+	// trusted marks HTML that was sanitised when it was stored (course
+	// pages, through bluemonday); nothing else may use it.
+	"trusted":    func(s string) template.HTML { return template.HTML(s) },
+	"fieldError": func(errs map[string]string, field string) string { return errs[field] },
+	"add":        func(a, b int) int { return a + b },
+	// ordered lists field errors in the form's order, then any others.
+	"ordered": func(errs map[string]string, fields []string) [][2]string {
+		var out [][2]string
+		seen := map[string]bool{}
+		for _, f := range fields {
+			if m, ok := errs[f]; ok {
+				out = append(out, [2]string{f, m})
+				seen[f] = true
+			}
+		}
+		var rest []string
+		for f := range errs {
+			if !seen[f] {
+				rest = append(rest, f)
+			}
+		}
+		sort.Strings(rest)
+		for _, f := range rest {
+			out = append(out, [2]string{f, errs[f]})
+		}
+		return out
+	},
+	"title":      func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+}
+
+func mustParse() *templates {
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	t := &templates{byName: map[string]*template.Template{}}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t.byName[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
+	}
+	return t
+}
+
+// view is what every page template receives.
+type view struct {
+	Title  string
+	Me     *viewer
+	Nav    []navLink
+	CSRF   string
+	Tenant string // the tenant segment of the URL, for links
+	Flash  string
+	Errors map[string]string // field → message, for forms
+	Fields []string          // the form's fields in page order, for the error summary
+	Form   map[string]string // values to show again after an error
+	Data   any
+}
+
+type viewer struct {
+	Name  string
+	Staff bool
+}
+
+type navLink struct {
+	Label, Href string
+	Current     bool
+}
+
+// render writes page name with data inside the layout.
+func (s *Site) render(c *gin.Context, status int, name string, v view) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		panic("web: no template " + name)
+	}
+	if v.Me == nil {
+		s.fillChrome(c, &v)
+	}
+	if v.Flash == "" {
+		v.Flash = flashes[c.Query("done")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		slog.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side (request id "+httpapi.RequestIDOf(c)+")."))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fillChrome sets who is signed in, their CSRF token and their navigation.
+func (s *Site) fillChrome(c *gin.Context, v *view) {
+	p := httpapi.PrincipalOf(c)
+	if p.ID == [16]byte{} {
+		return
+	}
+	ctx := c.Request.Context()
+	v.CSRF = p.CSRF
+	if p.Kind == identity.KindStaff {
+		v.Me = &viewer{Name: "Processor staff", Staff: true}
+		if st, err := s.d.Identity.StaffByID(ctx, p.ID); err == nil {
+			v.Me.Name = st.DisplayName
+		}
+		v.Nav = []navLink{{Label: "Tenants", Href: "/platform"}}
+	} else {
+		v.Me = &viewer{Name: "Member"}
+		if v.Tenant == "" {
+			v.Tenant = c.Param("tenant")
+		}
+		if v.Tenant == "" {
+			v.Tenant, _ = s.d.Tenants.SlugOf(ctx, p.TenantID)
+		}
+		if person, err := s.d.Identity.GetPerson(ctx, accessMember(p), p.ID); err == nil {
+			v.Me.Name = person.DisplayName
+		}
+		base := "/t/" + v.Tenant
+		if s.allowed(c, p, "course", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "My courses", Href: base + "/courses"})
+		}
+		if s.allowed(c, p, "person", "write") {
+			v.Nav = append(v.Nav, navLink{Label: "School administration", Href: base + "/admin"})
+		}
+	}
+	path := c.Request.URL.Path
+	best := -1
+	for i, n := range v.Nav {
+		if strings.HasPrefix(path, n.Href) && (best < 0 || len(n.Href) > len(v.Nav[best].Href)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		v.Nav[best].Current = true
+	}
+}
+
+// allowed asks casbin whether the member may (object, action) anywhere in
+// their tenant, for navigation only; every page checks again.
+func (s *Site) allowed(c *gin.Context, p identity.Principal, object, action string) bool {
+	g, err := s.d.Authz.Decide(c.Request.Context(), p, p.TenantID, object, action)
+	return err == nil && g.Allowed
+}
+
+// Error renders the friendly error page (httpapi.Pages).
+func (s *Site) Error(c *gin.Context, status int, detail string) {
+	title, hint := "Something went wrong", "Try again in a moment. If it keeps happening, tell your school's IT contact and quote the request id."
+	switch status {
+	case http.StatusBadRequest:
+		title, hint = "Please check what you entered", "Go back, correct it and try again."
+	case http.StatusForbidden:
+		title, hint = "That is not allowed", "If you think it should be, ask your school's administrator."
+	case http.StatusNotFound:
+		title, hint = "Page not found", "It may have been moved or removed, or you may not have access to it."
+	case http.StatusConflict:
+		title, hint = "That could not be done now", "Something changed in the meantime. Reload the page and try again."
+	case http.StatusTooManyRequests:
+		title, hint = "Too many attempts", "Wait a little and try again."
+	case http.StatusMethodNotAllowed:
+		title, hint = "That is not possible here", "Use the links and buttons on the page."
+	}
+	s.render(c, status, "error", view{Title: title, Data: map[string]string{"Detail": detail, "Hint": hint, "RequestID": httpapi.RequestIDOf(c), "Status": fmt.Sprint(status)}})
+}
+
+// flashes are the fixed messages a redirect after a form may show
+// (?done=key), so no cookie but the session is ever needed.
+var flashes = map[string]string{
+	"signed-out":  "You have signed out.",
+	"submitted":   "Your work has been handed in.",
+	"marked":      "The mark has been saved.",
+	"released":    "Marks and feedback are now visible to learners.",
+	"posted":      "Your post has been added.",
+	"created":     "Created.",
+	"saved":       "Saved.",
+	"role-added":  "The role has been given.",
+	"enrolled":    "Enrolled.",
+	"contract":    "The contract end date has been saved.",
+	"tenant-made": "The tenant has been created.",
+}

@@ -1,0 +1,49 @@
+// Package web is the server-rendered pages people use: sign-in, learners'
+// and teachers' courses, school administration and the processor's
+// operator pages. Pages are rows of the one route table in httpapi, so
+// they pass the same authentication, tenant resolution and casbin checks
+// as the API, and they call the same services with the same scopes.
+//
+// Pages are Go templates around one layout (layout.html): navigation per
+// role, a skip link, one <main>. No inline script or style: the
+// Content-Security-Policy allows only this origin's files under /static.
+// Every form carries the session's CSRF token (first, so that in an upload
+// it is checked before the file is read).
+package web
+
+import (
+	"github.com/schoolcloud/lms/internal/httpapi"
+)
+
+// Site renders the pages.
+type Site struct {
+	d     httpapi.Deps
+	pages *templates
+}
+
+// New prepares the pages; it panics on a template that does not parse,
+// which a test catches.
+func New(d httpapi.Deps) *Site {
+	return &Site{d: d, pages: mustParse()}
+}
+
+// Routes are the pages' rows of the route table, gathered by area; each
+// area's routes live next to its handlers.
+func (s *Site) Routes() []httpapi.Route {
+	var all []httpapi.Route
+	for _, area := range [][]httpapi.Route{
+		s.basePages(),
+		s.learnPages(),
+		s.teachPages(),
+		s.adminPages(),
+		s.platformPages(),
+	} {
+		for _, rt := range area {
+			rt.Page = true
+			all = append(all, rt)
+		}
+	}
+	return all
+}
+
+const tp = "/t/:tenant"

@@ -1,0 +1,5 @@
+package webtest
+
+import "github.com/chromedp/cdproto/runtime"
+
+type runtimeEvaluateParams = runtime.EvaluateParams

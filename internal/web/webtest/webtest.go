@@ -1,0 +1,276 @@
+// Package webtest drives the real pages in headless Chromium (Debian's
+// chromium package, through chromedp) for the browser tests. Every page a
+// test lands on is checked with axe-core: a serious or critical violation
+// fails the test, and a page the test navigated to but did not check fails
+// it too. Screenshots go to internal/web/testdata/screenshots.
+package webtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser is one headless Chromium tab signed in as nobody yet.
+type Browser struct {
+	T    *testing.T
+	Base string // the server's URL, e.g. http://127.0.0.1:34567
+	ctx  context.Context
+
+	mu       sync.Mutex
+	landed   []string // main-frame URLs navigated to
+	audited  map[string]bool
+	axe      string
+	shotsDir string
+}
+
+// Phone and Desktop are viewport sizes.
+var (
+	Desktop = [2]int64{1280, 900}
+	Phone   = [2]int64{390, 844}
+)
+
+// New starts Chromium for t against base.
+func New(t *testing.T, base string) *Browser {
+	t.Helper()
+	exe := os.Getenv("LMS_CHROMIUM")
+	if exe == "" {
+		exe = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(exe); err != nil {
+		t.Fatalf("no Chromium at %s: run deploy/local/browser.sh (make test does)", exe)
+	}
+	axe, err := os.ReadFile(axePath())
+	if err != nil {
+		t.Fatalf("axe-core missing (%v): run deploy/local/browser.sh (make test does)", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(int(Desktop[0]), int(Desktop[1])),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	b := &Browser{T: t, Base: strings.TrimSuffix(base, "/"), ctx: ctx, audited: map[string]bool{}, axe: string(axe), shotsDir: shotsDir()}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
+			b.mu.Lock()
+			b.landed = append(b.landed, e.Frame.URL)
+			b.mu.Unlock()
+		}
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		cancelC()
+		cancelA()
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		b.mu.Lock()
+		var missed []string
+		for _, u := range b.landed {
+			if strings.HasPrefix(u, b.Base) && !b.audited[u] {
+				missed = append(missed, u)
+			}
+		}
+		b.mu.Unlock()
+		cancelC()
+		cancelA()
+		if len(missed) > 0 && !t.Failed() {
+			t.Errorf("pages visited but not checked with Page(): %v", missed)
+		}
+	})
+	return b
+}
+
+// Run runs chromedp actions with a time limit, failing the test on error.
+// Give selectors chromedp.ByQuery (CSS): the default also searches text.
+func (b *Browser) Run(actions ...chromedp.Action) {
+	b.T.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var text string
+		tctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		defer cancel()
+		_ = chromedp.Run(tctx, chromedp.Text("body", &text, chromedp.ByQuery))
+		b.T.Fatalf("browser: %v (at %s)\npage text:\n%s", err, b.URL(), text)
+	}
+}
+
+// Go opens path and checks the page it lands on (see Page).
+func (b *Browser) Go(path, shot string) {
+	b.T.Helper()
+	b.Run(chromedp.Navigate(b.Base + path))
+	b.Page(shot)
+}
+
+// Submit clicks the button sel and checks the page the form leads to.
+func (b *Browser) Submit(sel, shot string) {
+	b.T.Helper()
+	b.Run(chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible), chromedp.Sleep(150*time.Millisecond), chromedp.WaitReady("body", chromedp.ByQuery))
+	b.Page(shot)
+}
+
+// Page checks the page the browser is on: loaded, no serious or critical
+// axe-core violation, and saves a screenshot as shot.png when shot is set.
+func (b *Browser) Page(shot string) {
+	b.T.Helper()
+	b.Run(chromedp.WaitReady("body", chromedp.ByQuery), chromedp.WaitVisible("main", chromedp.ByQuery))
+	b.audit()
+	if shot != "" {
+		b.Screenshot(shot)
+	}
+}
+
+type axeResult struct {
+	Violations []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []any  `json:"target"`
+			HTML   string `json:"html"`
+		} `json:"nodes"`
+	} `json:"violations"`
+}
+
+func (b *Browser) audit() {
+	b.T.Helper()
+	var raw string
+	b.Run(
+		chromedp.Evaluate(b.axe, nil),
+		chromedp.Evaluate(`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}).then(r => JSON.stringify({violations: r.violations}))`,
+			&raw, func(p *runtimeEvaluateParams) *runtimeEvaluateParams { return p.WithAwaitPromise(true) }),
+	)
+	var res axeResult
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
+		b.T.Fatalf("axe result: %v", err)
+	}
+	var bad []string
+	for _, v := range res.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			var where []string
+			for _, n := range v.Nodes {
+				where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
+			}
+			bad = append(bad, fmt.Sprintf("%s (%s): %s\n    %s", v.ID, v.Impact, v.Help, strings.Join(where, "\n    ")))
+		}
+	}
+	url := b.URL()
+	if len(bad) > 0 {
+		b.T.Errorf("axe-core on %s:\n  %s", url, strings.Join(bad, "\n  "))
+	}
+	b.mu.Lock()
+	b.audited[url] = true
+	b.mu.Unlock()
+}
+
+// Screenshot saves the full page as name.png.
+func (b *Browser) Screenshot(name string) {
+	b.T.Helper()
+	var png []byte
+	b.Run(chromedp.FullScreenshot(&png, 100))
+	if err := os.MkdirAll(b.shotsDir, 0o755); err != nil {
+		b.T.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shotsDir, name+".png"), png, 0o644); err != nil {
+		b.T.Fatal(err)
+	}
+}
+
+// Viewport sets the window size, e.g. Phone.
+func (b *Browser) Viewport(size [2]int64) {
+	b.Run(chromedp.EmulateViewport(size[0], size[1]))
+}
+
+// URL is where the browser is.
+func (b *Browser) URL() string {
+	var u string
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	_ = chromedp.Run(ctx, chromedp.Location(&u))
+	return u
+}
+
+// Path is the URL's path and query on the server.
+func (b *Browser) Path() string { return strings.TrimPrefix(b.URL(), b.Base) }
+
+// Text is the visible text of the first element matching sel.
+func (b *Browser) Text(sel string) string {
+	b.T.Helper()
+	var s string
+	b.Run(chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	return s
+}
+
+// Fill types value into the field sel, replacing what is there.
+func (b *Browser) Fill(sel, value string) {
+	b.T.Helper()
+	q, _ := json.Marshal(sel)
+	b.Run(chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.Evaluate("document.querySelector("+string(q)+").value = ''", nil),
+		chromedp.SendKeys(sel, value, chromedp.ByQuery, chromedp.NodeVisible))
+}
+
+// SignIn signs a school member in through the sign-in page.
+func (b *Browser) SignIn(tenant, username, password string) {
+	b.T.Helper()
+	b.Go("/signin", "")
+	b.Fill("#tenant", tenant)
+	b.Fill("#username", username)
+	b.Fill("#password", password)
+	b.Submit(`main button[type=submit]`, "")
+}
+
+// StaffSignIn signs processor staff in.
+func (b *Browser) StaffSignIn(email, password string) {
+	b.T.Helper()
+	b.Go("/staff/signin", "")
+	b.Fill("#email", email)
+	b.Fill("#password", password)
+	b.Submit(`main button[type=submit]`, "")
+}
+
+// SignOut uses the sign-out button in the header.
+func (b *Browser) SignOut() {
+	b.T.Helper()
+	b.Submit(`form.signout button`, "")
+}
+
+// Ctx is the browser's context, for chromedp actions not wrapped here.
+func (b *Browser) Ctx() context.Context { return b.ctx }
+
+// repoRoot is the module root, found from this file.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+func axePath() string {
+	if p := os.Getenv("LMS_AXE_JS"); p != "" {
+		return p
+	}
+	return filepath.Join(repoRoot(), ".data", "axe", "axe.min.js")
+}
+
+func shotsDir() string {
+	return filepath.Join(repoRoot(), "internal", "web", "testdata", "screenshots")
+}
