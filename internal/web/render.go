@@ -83,7 +83,7 @@ var funcs = template.FuncMap{
 		}
 		return out
 	},
-	"title":      func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 }
 
 func mustParse() *templates {
