@@ -119,8 +119,8 @@ func seedDemo(ctx context.Context, a *app.App) error {
 func printWelcome(cfg config.Config) {
 	fmt.Printf(`
 ================================================================
- LMS is running at %s   (API: %s/api/v1/openapi.json)
- Health: curl %s/readyz
+ LMS is running: open %s/signin in a browser
+   (staff: %s/staff/signin; API: %s/api/v1/openapi.json; health: %s/readyz)
 
  Demo school admin   tenant: oakfield-primary   username: head@oakfield.example   password: oakfield-demo-pass
  Demo teacher        tenant: oakfield-primary   username: jo.teacher              password: oakfield-demo-pass
@@ -133,5 +133,5 @@ func printWelcome(cfg config.Config) {
    -d '{"tenant":"oakfield-primary","username":"head@oakfield.example","password":"oakfield-demo-pass"}' \
    %s/api/v1/auth/login
 ================================================================
-`, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
+`, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL)
 }
