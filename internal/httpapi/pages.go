@@ -169,3 +169,12 @@ func SetSessionCookie(c *gin.Context, secret string, secure bool) {
 
 // ClientOf describes the caller's user agent and address for the session log.
 func ClientOf(c *gin.Context) identity.Client { return client(c) }
+
+// PageParams reads ?limit= and ?cursor= as the API does.
+func PageParams(c *gin.Context) (uuid.UUID, int, error) { return pageParams(c) }
+
+// NewPage builds a Page (items and next cursor) from a result that asked
+// for limit items.
+func NewPage[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
+	return page(items, limit, idOf)
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,27 @@ var funcs = template.FuncMap{
 	"trusted":    func(s string) template.HTML { return template.HTML(s) },
 	"fieldError": func(errs map[string]string, field string) string { return errs[field] },
 	"add":        func(a, b int) int { return a + b },
+	"deref": func(v any) any {
+		switch p := v.(type) {
+		case *string:
+			if p != nil {
+				return *p
+			}
+		case *float64:
+			if p != nil {
+				return *p
+			}
+		}
+		return ""
+	},
+	"kindName":   func(k string) string { return kindNames[k] },
+	"statusName": func(s string) string { return statusNames[s] },
+	"minutes": func(sec int) string {
+		if sec < 60 {
+			return "under a minute"
+		}
+		return strconv.Itoa(sec/60) + " min"
+	},
 	// ordered lists field errors in the form's order, then any others.
 	"ordered": func(errs map[string]string, fields []string) [][2]string {
 		var out [][2]string
@@ -102,6 +124,10 @@ func mustParse() *templates {
 	}
 	return t
 }
+
+var kindNames = map[string]string{"page": "page", "file": "file", "video": "video", "audio": "audio", "link": "link to another website", "assignment": "assignment"}
+
+var statusNames = map[string]string{"submitted": "Handed in", "unmarked": "Not marked yet", "marked": "Marked, not released", "released": "Mark released"}
 
 // view is what every page template receives.
 type view struct {

@@ -12,6 +12,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/schoolcloud/lms/internal/httpapi"
 )
 
@@ -19,12 +21,13 @@ import (
 type Site struct {
 	d     httpapi.Deps
 	pages *templates
+	now   func() time.Time
 }
 
 // New prepares the pages; it panics on a template that does not parse,
 // which a test catches.
 func New(d httpapi.Deps) *Site {
-	return &Site{d: d, pages: mustParse()}
+	return &Site{d: d, pages: mustParse(), now: time.Now}
 }
 
 // Routes are the pages' rows of the route table, gathered by area; each
@@ -33,6 +36,7 @@ func (s *Site) Routes() []httpapi.Route {
 	var all []httpapi.Route
 	for _, area := range [][]httpapi.Route{
 		s.basePages(),
+		s.coursePages(),
 		s.learnPages(),
 		s.teachPages(),
 		s.adminPages(),

@@ -55,6 +55,11 @@ func New(t *testing.T, base string) *Browser {
 	if err != nil {
 		t.Fatalf("axe-core missing (%v): run deploy/local/browser.sh (make test does)", err)
 	}
+	// Not t.TempDir: Chromium may still be writing its profile as it exits.
+	profile, err := os.MkdirTemp("", "lms-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
@@ -64,7 +69,7 @@ func New(t *testing.T, base string) *Browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(int(Desktop[0]), int(Desktop[1])),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -93,6 +98,9 @@ func New(t *testing.T, base string) *Browser {
 		b.mu.Unlock()
 		cancelC()
 		cancelA()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
 		if len(missed) > 0 && !t.Failed() {
 			t.Errorf("pages visited but not checked with Page(): %v", missed)
 		}

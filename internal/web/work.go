@@ -1,0 +1,294 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+type assignmentData struct {
+	Base        string
+	A           assignment.Assignment
+	Learner     bool
+	Mine        *assignment.SubmissionView
+	Open        bool // the learner may still hand in
+	Submissions []assignment.SubmissionSummary
+	Pager       pager
+	MaxFiles    int
+}
+
+// assignmentView gathers the assignment page for the caller: a learner's
+// own work and released feedback, or a teacher's list of submissions.
+func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, error) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	a, err := s.d.Assignments.Get(ctx, sc, id)
+	if err != nil {
+		return assignmentData{}, err
+	}
+	d := assignmentData{Base: base(c), A: a, Learner: a.EffectiveDueAt != nil, MaxFiles: assignment.MaxFiles}
+	if d.Learner {
+		mine, err := s.d.Assignments.MySubmission(ctx, sc, id)
+		switch {
+		case err == nil:
+			d.Mine = &mine
+		case !notFound(err):
+			return d, err
+		}
+		now := s.now()
+		d.Open = !now.Before(a.OpensAt) && now.Before(*a.EffectiveDueAt)
+		return d, nil
+	}
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		return d, err
+	}
+	d.Submissions, err = s.d.Assignments.ListSubmissions(ctx, sc, id, assignment.SubmissionFilter{}, after, limit)
+	if err != nil {
+		return d, err
+	}
+	pg := httpapi.NewPage(d.Submissions, limit, func(x assignment.SubmissionSummary) uuid.UUID { return x.ID })
+	d.Pager = nextPage(c, pg.NextCursor)
+	return d, nil
+}
+
+func (s *Site) assignmentPage(c *gin.Context) {
+	id, ok := pathID(c, "assignment")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	d, err := s.assignmentView(c, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "assignment", view{Title: d.A.Title, Data: d})
+}
+
+// submitWork streams the form's files into storage as they arrive (never
+// holding a whole file), then hands in the text and the files in one go.
+// Uploads of a refused submission are never attached, and the abandoned
+// upload sweep removes them.
+func (s *Site) submitWork(c *gin.Context) {
+	id, ok := pathID(c, "assignment")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	if _, err := s.d.Assignments.Get(ctx, sc, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	mr := httpapi.MultipartOf(c)
+	if mr == nil {
+		s.Error(c, http.StatusBadRequest, "Send the form from the assignment page (multipart/form-data).")
+		return
+	}
+	in := assignment.SubmissionInput{}
+	fe := map[string]string{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			s.Error(c, http.StatusBadRequest, "The form could not be read. Try sending it again.")
+			return
+		}
+		switch part.FormName() {
+		case "body":
+			b, err := io.ReadAll(io.LimitReader(part, 100_001))
+			if err != nil {
+				s.Error(c, http.StatusBadRequest, "The form could not be read. Try sending it again.")
+				return
+			}
+			in.Body = string(b)
+		case "files":
+			if part.FileName() == "" {
+				_, _ = io.Copy(io.Discard, part)
+				continue
+			}
+			if len(in.FileIDs) >= assignment.MaxFiles {
+				fe["files"] = "Hand in at most " + strconv.Itoa(assignment.MaxFiles) + " files."
+				_, _ = io.Copy(io.Discard, part)
+				continue
+			}
+			f, err := s.d.Files.Upload(ctx, sc, part.FileName(), part)
+			if m, isField := formErrors(err); isField {
+				fe["files"] = part.FileName() + ": " + firstMessage(m)
+				continue
+			} else if err != nil {
+				s.fail(c, err)
+				return
+			}
+			in.FileIDs = append(in.FileIDs, f.ID)
+		default:
+			_, _ = io.Copy(io.Discard, part)
+		}
+	}
+	if len(fe) == 0 {
+		_, err := s.d.Assignments.Submit(ctx, sc, id, in)
+		if m, isField := formErrors(err); isField {
+			for k, v := range m {
+				if k == "file_ids" {
+					k = "files"
+				}
+				fe[k] = v
+			}
+		} else if errors.Is(err, errs.ErrConflict) {
+			fe["body"] = err.Error()
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if len(fe) > 0 {
+		d, err := s.assignmentView(c, id)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.render(c, http.StatusBadRequest, "assignment", view{Title: d.A.Title, Errors: fe, Fields: []string{"body", "files"}, Form: map[string]string{"body": in.Body}, Data: d})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/assignments/"+id.String()+"?done=submitted")
+}
+
+func firstMessage(m map[string]string) string {
+	for _, v := range m {
+		return v
+	}
+	return "is not valid"
+}
+
+func (s *Site) releaseMarks(c *gin.Context) {
+	id, ok := pathID(c, "assignment")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	if _, err := s.d.Assignments.Release(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/assignments/"+id.String()+"?done=released")
+}
+
+type submissionData struct {
+	Base    string
+	Sub     assignment.SubmissionView
+	A       assignment.Assignment
+	Marking bool
+	Mark    *assignment.MarkView
+}
+
+func (s *Site) submissionView(c *gin.Context, id uuid.UUID) (submissionData, error) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	sub, err := s.d.Assignments.GetSubmission(ctx, sc, id)
+	if err != nil {
+		return submissionData{}, err
+	}
+	a, err := s.d.Assignments.Get(ctx, sc, sub.AssignmentID)
+	if err != nil {
+		return submissionData{}, err
+	}
+	d := submissionData{Base: base(c), Sub: sub, A: a, Marking: a.EffectiveDueAt == nil}
+	if d.Marking {
+		m, err := s.d.Assignments.GetMark(ctx, sc, id)
+		switch {
+		case err == nil:
+			d.Mark = &m
+		case !notFound(err):
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func (s *Site) submissionPage(c *gin.Context) {
+	id, ok := pathID(c, "submission")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	d, err := s.submissionView(c, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	form := map[string]string{}
+	if d.Mark != nil {
+		form["score"] = strconv.FormatFloat(d.Mark.Score, 'f', -1, 64)
+		form["feedback"] = d.Mark.Feedback
+		if d.Mark.ReleasedAt != nil {
+			form["released"] = "on"
+		}
+	}
+	s.render(c, http.StatusOK, "submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Data: d})
+}
+
+func (s *Site) markWork(c *gin.Context) {
+	id, ok := pathID(c, "submission")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	d, err := s.submissionView(c, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !d.Marking {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	form := map[string]string{"score": strings.TrimSpace(c.PostForm("score")), "feedback": c.PostForm("feedback"), "released": c.PostForm("released")}
+	fe := map[string]string{}
+	score, err := strconv.ParseFloat(form["score"], 64)
+	if err != nil {
+		fe["score"] = "Enter the score as a number, for example 7 or 7.5"
+	} else {
+		released := form["released"] == "on"
+		in := assignment.MarkInput{Score: &score, Feedback: form["feedback"], Released: &released}
+		if d.Mark != nil {
+			in.FeedbackFileID = d.Mark.FeedbackFileID // keep a feedback file given through the API
+		}
+		_, err = s.d.Assignments.SetMark(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+		if m, isField := formErrors(err); isField {
+			fe = m
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if len(fe) > 0 {
+		s.render(c, http.StatusBadRequest, "submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Errors: fe, Fields: []string{"score", "feedback"}, Data: d})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/submissions/"+id.String()+"?done=marked")
+}
+
+func (s *Site) submissionFile(c *gin.Context) {
+	id, ok1 := pathID(c, "submission")
+	fid, ok2 := pathID(c, "file")
+	if !ok1 || !ok2 {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	link, err := s.d.Assignments.SubmissionFile(c.Request.Context(), httpapi.ScopeOf(c), id, fid)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, link.URL)
+}
