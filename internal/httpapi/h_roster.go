@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"path"
 	"strings"
@@ -104,7 +105,16 @@ func readRosterParts(c *gin.Context) (map[string][]byte, error) {
 	if err != nil {
 		return nil, errs.Field("body", "is not a valid multipart body")
 	}
+	return RosterParts(mr)
+}
+
+// RosterParts reads a roster upload's parts: the OneRoster files by part
+// or file name, or one zip in part "file". Files are read whole (the
+// importer checks every row before writing), so the total is capped at
+// roster.MaxUploadBytes.
+func RosterParts(mr *multipart.Reader) (map[string][]byte, error) {
 	files := map[string][]byte{}
+	var total int64
 	add := func(name string, b []byte) error {
 		if _, dup := files[name]; dup {
 			return errs.Field(name, "is in the upload twice")
@@ -133,10 +143,13 @@ func readRosterParts(c *gin.Context) (map[string][]byte, error) {
 			_ = part.Close()
 			continue
 		}
-		b, err := io.ReadAll(part)
+		b, err := io.ReadAll(io.LimitReader(part, roster.MaxUploadBytes-total+1))
 		_ = part.Close()
 		if err != nil {
 			return nil, bodyError(err)
+		}
+		if total += int64(len(b)); total > roster.MaxUploadBytes {
+			return nil, errs.Field("body", "is larger than %d MiB", roster.MaxUploadBytes>>20)
 		}
 		if name != "zip" {
 			if err := add(name, b); err != nil {

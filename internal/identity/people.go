@@ -142,6 +142,21 @@ func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) 
 	return p, err
 }
 
+// FindByUsername finds a person of the scoped tenant by username (any
+// case), within the scope's schools when it is limited to some.
+func (s *Service) FindByUsername(ctx context.Context, sc access.Scope, username string) (Person, error) {
+	var id uuid.UUID
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		p, err := FindByUsernameTx(tx, username)
+		id = p.ID
+		return err
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return s.GetPerson(ctx, sc, id)
+}
+
 func getPerson(tx *gorm.DB, id uuid.UUID, p *Person) error {
 	res := tx.Where("id = ?", id).Limit(1).Find(p)
 	if res.Error != nil {

@@ -36,6 +36,12 @@ func (s *Site) fail(c *gin.Context, err error) {
 	c.Abort()
 }
 
+// conflict reports a clash with existing data (a duplicate, a state that
+// forbids the change).
+func conflict(err error) bool {
+	return errors.Is(err, errs.ErrConflict) || errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
 // formErrors turns field errors from a service into field → message for a
 // form, or reports false when err is not about fields.
 func formErrors(err error) (map[string]string, bool) {

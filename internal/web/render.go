@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/roster"
 )
 
 //go:embed templates
@@ -72,8 +74,17 @@ var funcs = template.FuncMap{
 			if p != nil {
 				return *p
 			}
+		case *uuid.UUID:
+			if p != nil {
+				return *p
+			}
 		}
 		return ""
+	},
+	"importStatus": func(s string) string { return importStatuses[s] },
+	"files":        func() []string { return []string{"users.csv", "roles.csv", "classes.csv", "enrollments.csv"} },
+	"tallies": func(c roster.Counts) map[string]roster.Tally {
+		return map[string]roster.Tally{"People": c.People, "Roles": c.Roles, "Courses": c.Courses, "Enrolments": c.Enrolments}
 	},
 	"kindName":   func(k string) string { return kindNames[k] },
 	"statusName": func(s string) string { return statusNames[s] },
@@ -126,6 +137,8 @@ func mustParse() *templates {
 }
 
 var kindNames = map[string]string{"page": "page", "file": "file", "video": "video", "audio": "audio", "link": "link to another website", "assignment": "assignment"}
+
+var importStatuses = map[string]string{"applied": "Imported", "rejected": "Rejected: nothing imported", "dry_run": "Checked only"}
 
 var statusNames = map[string]string{"submitted": "Handed in", "unmarked": "Not marked yet", "marked": "Marked, not released", "released": "Mark released"}
 

@@ -37,6 +37,7 @@ func (s *Site) Routes() []httpapi.Route {
 	for _, area := range [][]httpapi.Route{
 		s.basePages(),
 		s.coursePages(),
+		s.schoolPages(),
 		s.learnPages(),
 		s.teachPages(),
 		s.adminPages(),
