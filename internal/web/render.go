@@ -19,6 +19,7 @@ import (
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 //go:embed templates
@@ -117,6 +118,17 @@ var funcs = template.FuncMap{
 		return out
 	},
 	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	// field names one form field for the "input" partial.
+	"field": func(v view, name, label, hint, typ string) formField {
+		return formField{V: v, Name: name, Label: label, Hint: hint, Type: typ}
+	},
+	"regionName": func(code string) string { return tenant.Regions[code] },
+}
+
+// formField is what the "input" partial renders.
+type formField struct {
+	V                       view
+	Name, Label, Hint, Type string
 }
 
 func mustParse() *templates {

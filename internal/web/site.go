@@ -38,9 +38,6 @@ func (s *Site) Routes() []httpapi.Route {
 		s.basePages(),
 		s.coursePages(),
 		s.schoolPages(),
-		s.learnPages(),
-		s.teachPages(),
-		s.adminPages(),
 		s.platformPages(),
 	} {
 		for _, rt := range area {

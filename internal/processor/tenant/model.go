@@ -4,6 +4,7 @@
 package tenant
 
 import (
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,8 +62,10 @@ type Summary struct {
 
 // Figures are non-personal operational counts.
 type Figures struct {
-	Schools int64 `json:"schools"`
-	People  int64 `json:"people"`
+	Schools      int64 `json:"schools"`
+	People       int64 `json:"people"`
+	Courses      int64 `json:"courses"`
+	StorageBytes int64 `json:"storage_bytes"` // files in object storage
 }
 
 // Regions are the data regions a tenant may choose: the UK or an EEA country.
@@ -74,4 +77,19 @@ var Regions = map[string]string{
 	"hu": "Hungary", "ie": "Ireland", "it": "Italy", "lv": "Latvia", "lt": "Lithuania", "lu": "Luxembourg",
 	"mt": "Malta", "nl": "Netherlands", "pl": "Poland", "pt": "Portugal", "ro": "Romania", "sk": "Slovakia",
 	"si": "Slovenia", "es": "Spain", "se": "Sweden", "is": "Iceland", "li": "Liechtenstein", "no": "Norway",
+}
+
+// Region is one choice of data region, for forms.
+type Region struct{ Code, Name string }
+
+// RegionList is the regions with the UK first, then by name.
+func RegionList() []Region {
+	out := make([]Region, 0, len(Regions))
+	for code, name := range Regions {
+		if code != "uk" {
+			out = append(out, Region{code, name})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return append([]Region{{"uk", Regions["uk"]}}, out...)
 }

@@ -106,7 +106,8 @@ func (s *Service) summarise(ctx context.Context, ts []Tenant, staff uuid.UUID) (
 func (s *Service) figures(ctx context.Context, tenant, staff uuid.UUID) (Figures, error) {
 	var f Figures
 	err := access.Transact(ctx, s.db, access.Contract(tenant, staff, "operational-figures"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT (SELECT count(*) FROM schools) AS schools, (SELECT count(*) FROM people) AS people`).Scan(&f).Error
+		return tx.Raw(`SELECT (SELECT count(*) FROM schools) AS schools, (SELECT count(*) FROM people) AS people,
+			(SELECT count(*) FROM courses) AS courses, (SELECT COALESCE(sum(size_bytes), 0) FROM files) AS storage_bytes`).Scan(&f).Error
 	})
 	return f, err
 }
@@ -118,6 +119,9 @@ type ContractPatch struct {
 	EndsOn *Date `json:"ends_on"`
 	given  bool
 }
+
+// EndOn is a patch that sets the end date (nil reopens the contract).
+func EndOn(d *Date) ContractPatch { return ContractPatch{EndsOn: d, given: true} }
 
 // UnmarshalJSON records whether ends_on was sent at all.
 func (p *ContractPatch) UnmarshalJSON(b []byte) error {

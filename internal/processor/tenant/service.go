@@ -44,6 +44,16 @@ type Result struct {
 // deletes: schools and admins missing from the manifest stay. The region
 // cannot change. actor is the operator, or uuid.Nil for the CLI.
 func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Result, error) {
+	return s.apply(ctx, m, actor, false)
+}
+
+// Create is Apply for a new tenant only: a slug already in use is a field
+// error, so an operator's form can never update another tenant by mistake.
+func (s *Service) Create(ctx context.Context, m Manifest, actor uuid.UUID) (Result, error) {
+	return s.apply(ctx, m, actor, true)
+}
+
+func (s *Service) apply(ctx context.Context, m Manifest, actor uuid.UUID, createOnly bool) (Result, error) {
 	if err := m.Validate(); err != nil {
 		return Result{}, err
 	}
@@ -53,6 +63,9 @@ func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Resul
 		found := tx.Where("slug = ?", m.Slug).Limit(1).Find(&t)
 		if found.Error != nil {
 			return found.Error
+		}
+		if found.RowsAffected > 0 && createOnly {
+			return errs.Field("slug", "is already the sign-in name of another tenant")
 		}
 		if found.RowsAffected == 0 {
 			t = Tenant{ID: uuid.Must(uuid.NewV7()), Slug: m.Slug, Name: m.Name, Kind: m.Kind, Region: m.Region, MaxFileBytes: int64(m.MaxFileMiB) << 20}
@@ -225,3 +238,7 @@ func (s *Service) applyAdmins(tx *gorm.DB, tenant uuid.UUID, specs []AdminSpec, 
 	}
 	return nil
 }
+
+// AllowsInitialPasswords says whether manifests may set first passwords
+// (dev and demos only).
+func (s *Service) AllowsInitialPasswords() bool { return s.allowInitialPasswords }
