@@ -19,6 +19,9 @@ func Read(ctx context.Context, db *database.DB, s Scope, sql string, args []any,
 		return ErrNoScope
 	}
 	b := &pgx.Batch{}
+	if s.readOnly {
+		b.Queue("SET TRANSACTION READ ONLY")
+	}
 	b.Queue(setScopeSQL, s.args()...)
 	b.Queue(sql, args...).Query(scan)
 	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {

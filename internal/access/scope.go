@@ -35,6 +35,10 @@ const (
 	// BasisSystem: a platform job applying the tenant's own settings
 	// (session expiry, retention).
 	BasisSystem Basis = "system"
+	// BasisSupport: processor support staff reading under a grant the
+	// tenant approved: read-only, limited to the grant's areas, courses
+	// and people, until it ends or is revoked.
+	BasisSupport Basis = "support-grant"
 )
 
 // ActorKind says who is acting.
@@ -66,6 +70,12 @@ type Scope struct {
 	// schools, when non-nil, limits the actor to people and objects of
 	// these schools: their role is scoped to schools, not the tenant.
 	schools []uuid.UUID
+	// readOnly scopes run in READ ONLY transactions: PostgreSQL refuses any
+	// write, whatever the code path.
+	readOnly bool
+	// courses and people, when non-nil, limit a reader to these courses and
+	// these people (a support grant's optional narrowing).
+	courses, people []uuid.UUID
 }
 
 // WithinSchools returns s limited to the given schools (nil: no limit).
@@ -108,6 +118,25 @@ func Contract(tenant, staff uuid.UUID, ref string) Scope {
 	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisContract, ref: ref}
 }
 
+// Support is processor support staff reading tenant under an approved
+// grant. The caller (the support package) has checked that the grant is
+// approved, unexpired and unrevoked, and covers the request; ref is the
+// grant's id. courses and people, when non-nil, narrow what may be read.
+func Support(tenant, staff, grant uuid.UUID, courses, people []uuid.UUID) Scope {
+	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisSupport, ref: grant.String(), readOnly: true, courses: courses, people: people}
+}
+
+// Reader reports a read-only scope from outside the tenant (a support
+// grant): services show it what an admin of the whole tenant would see,
+// within its limits, and PostgreSQL refuses its writes.
+func (s Scope) Reader() bool { return s.readOnly }
+
+// Courses is a reader's course limit; limited is false for every course.
+func (s Scope) Courses() (ids []uuid.UUID, limited bool) { return s.courses, s.courses != nil }
+
+// People is a reader's person limit; limited is false for everyone.
+func (s Scope) People() (ids []uuid.UUID, limited bool) { return s.people, s.people != nil }
+
 // System is a platform job acting for tenant under the tenant's settings.
 func System(tenant uuid.UUID, job string) Scope {
 	return Scope{tenant: tenant, actor: Actor{Kind: ActorSystem}, basis: BasisSystem, ref: job}
@@ -145,7 +174,11 @@ func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB
 		return fmt.Errorf("access: connection: %w", err)
 	}
 	defer conn.Close()
-	begin, err := scopeSQL("BEGIN; ", s)
+	beginSQL := "BEGIN; "
+	if s.readOnly {
+		beginSQL = "BEGIN READ ONLY; "
+	}
+	begin, err := scopeSQL(beginSQL, s)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/web"
 )
@@ -67,6 +69,8 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Discussion = discussion.NewService(db)
 	a.Engagement = engagement.NewService(db)
 	a.Roster = roster.NewService(db)
+	a.Alerts = alert.NewService(db, alert.NewClient(cfg.IsDev() || cfg.Env == "test"))
+	a.Support = support.NewService(db, a.Alerts)
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -79,15 +83,20 @@ func (a *App) JobSpec() jobs.Spec {
 	w := river.NewWorkers()
 	river.AddWorker(w, &identity.SweepWorker{Service: a.Identity})
 	river.AddWorker(w, &files.SweepWorker{Service: a.Files})
+	river.AddWorker(w, &alert.DeliverWorker{Service: a.Alerts})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
+		every(time.Minute, alert.DeliverArgs{}),
 	}}
 }
 
 // hourly schedules a job every hour, and once when the leader starts.
-func hourly(args river.JobArgs) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+func hourly(args river.JobArgs) *river.PeriodicJob { return every(time.Hour, args) }
+
+// every schedules a job every d, and once when the leader starts.
+func every(d time.Duration, args river.JobArgs) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
 		return args, nil
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }

@@ -58,6 +58,7 @@ func (s *Server) table() []Route {
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),
+		s.supportRoutes(),
 	} {
 		all = append(all, area...)
 	}

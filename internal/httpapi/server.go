@@ -26,6 +26,8 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -37,6 +39,9 @@ type Deps struct {
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	Tenants  *tenant.Service
+	// The processor boundary.
+	Support *support.Service
+	Alerts  *alert.Service
 	// The learning core.
 	Files       *files.Service
 	Courses     *course.Service

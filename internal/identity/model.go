@@ -67,6 +67,9 @@ type Staff struct {
 	LockedUntil  *time.Time `json:"locked_until,omitempty"`
 	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// SubProcessorID is set for staff of a sub-processor: they may receive
+	// support grants only from tenants that authorised it.
+	SubProcessorID *uuid.UUID `json:"sub_processor_id,omitempty"`
 }
 
 // TableName is the gorm table.

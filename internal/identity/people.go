@@ -24,7 +24,7 @@ type NewPerson struct {
 	Password    string  `json:"password,omitempty" binding:"omitempty,min=12,max=1024"`
 	// Role and SchoolID optionally give the new person a first role; an
 	// admin whose role covers only some schools must name one of them.
-	Role     string     `json:"role,omitempty" binding:"omitempty,oneof=admin teacher learner"`
+	Role     string     `json:"role,omitempty" binding:"omitempty,oneof=admin teacher learner approver"`
 	SchoolID *uuid.UUID `json:"school_id,omitempty"`
 }
 
@@ -120,6 +120,9 @@ func (s *Service) CreatePerson(ctx context.Context, sc access.Scope, in NewPerso
 
 // GetPerson returns one person of the scoped tenant, in one round trip.
 func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) (p Person, err error) {
+	if !personAllowed(sc, id) {
+		return p, fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
+	}
 	found := false
 	q, args := `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at
 		FROM people WHERE id = $1`, []any{id}

@@ -17,6 +17,9 @@ import (
 
 // reach checks that sc may read (or, with write, change) person.
 func reach(tx *gorm.DB, sc access.Scope, person uuid.UUID, write bool) error {
+	if !personAllowed(sc, person) {
+		return fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+	}
 	ids, limited := sc.Schools()
 	if !limited {
 		return mustExist(tx, person)
@@ -38,10 +41,28 @@ func reach(tx *gorm.DB, sc access.Scope, person uuid.UUID, write bool) error {
 
 // visible narrows a query on people to those sc reaches.
 func visible(q *gorm.DB, sc access.Scope) *gorm.DB {
+	if ids, limited := sc.People(); limited {
+		q = q.Where("people.id IN ?", append(ids, uuid.Nil)) // Nil keeps an empty list valid SQL
+	}
 	if ids, limited := sc.Schools(); limited {
 		return q.Where("EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = people.tenant_id AND ra.person_id = people.id AND ra.school_id IN ?)", ids)
 	}
 	return q
+}
+
+// personAllowed reports whether a reader narrowed to some people (a
+// support grant) may see person.
+func personAllowed(sc access.Scope, person uuid.UUID) bool {
+	ids, limited := sc.People()
+	if !limited {
+		return true
+	}
+	for _, id := range ids {
+		if id == person {
+			return true
+		}
+	}
+	return false
 }
 
 // schoolAllowed checks that a limited scope names one of its own schools.

@@ -94,7 +94,7 @@ type Table struct {
 
 // registry is every declaration. Each area declares its tables in its own
 // file (tables_*.go) and is listed here once.
-var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables)
+var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables)
 
 func concat(groups ...[]Table) []Table {
 	var out []Table

@@ -59,6 +59,7 @@ var platformTables = []Table{
 			col("locked_until", Security, "lock out password guessing", LegitimateInterest, staffLife, Export, Delete),
 			col("disabled_at", Record, "end access when staff leave", Contract, staffLife, Export, Retain),
 			col("created_at", Record, "record keeping", Contract, staffLife, Export, Retain),
+			col("sub_processor_id", Organisation, "which sub-processor employs them, so grants go only to authorised sub-processors", Contract, staffLife, Export, Retain),
 		},
 	},
 	credentialTable("staff_credentials", "staff_id", Processor),

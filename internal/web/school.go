@@ -248,8 +248,8 @@ func (s *Site) giveRole(c *gin.Context) {
 	}
 	role, school := c.PostForm("role"), c.PostForm("school_id")
 	fe := map[string]string{}
-	if role != "learner" && role != "teacher" && role != "admin" {
-		fe["role"] = "Choose learner, teacher or admin"
+	if role != "learner" && role != "teacher" && role != "admin" && role != "approver" {
+		fe["role"] = "Choose learner, teacher, administrator or access approver"
 	}
 	var sid *uuid.UUID
 	if school != "" {

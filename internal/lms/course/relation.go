@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -63,8 +65,8 @@ type relatedCourse struct {
 // single statement (the course page's hot path).
 func relateWithCourse(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Course, Relation, error) {
 	r := Relation{TenantID: sc.Tenant(), CourseID: course}
-	if sc.Actor().Kind != access.ActorMember {
-		return Course{}, r, fmt.Errorf("course %s: only members relate to courses: %w", course, errs.ErrForbidden)
+	if err := mayRelate(sc, course); err != nil {
+		return Course{}, r, err
 	}
 	var rc relatedCourse
 	res := tx.Raw(`SELECT c.*,
@@ -75,7 +77,7 @@ FROM courses c WHERE c.id = @course`, map[string]any{"actor": sc.Actor().ID, "co
 	if res.Error != nil {
 		return Course{}, r, fmt.Errorf("course %s: relation: %w", course, res.Error)
 	}
-	r.SchoolID, r.Status, r.Admin, r.Role = rc.SchoolID, rc.Status, rc.Admin, rc.Role
+	r.SchoolID, r.Status, r.Admin, r.Role = rc.SchoolID, rc.Status, rc.Admin || sc.Reader(), rc.Role
 	if res.RowsAffected == 0 || !r.Visible() {
 		return Course{}, r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
 	}
@@ -89,8 +91,8 @@ FROM courses c WHERE c.id = @course`, map[string]any{"actor": sc.Actor().ID, "co
 // teach, a learner nothing of drafts.
 func Relate(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
 	r := Relation{TenantID: sc.Tenant(), CourseID: course}
-	if sc.Actor().Kind != access.ActorMember {
-		return r, fmt.Errorf("course %s: only members relate to courses: %w", course, errs.ErrForbidden)
+	if err := mayRelate(sc, course); err != nil {
+		return r, err
 	}
 	res := tx.Raw(relationSQL, map[string]any{"actor": sc.Actor().ID, "course": course}).Row()
 	if err := res.Scan(&r.SchoolID, &r.Status, &r.Admin, &r.Role); err != nil {
@@ -99,10 +101,44 @@ func Relate(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
 		}
 		return r, fmt.Errorf("course %s: relation: %w", course, err)
 	}
+	r.Admin = r.Admin || sc.Reader()
 	if !r.Visible() {
 		return r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
 	}
 	return r, nil
+}
+
+// mayRelate refuses actors that cannot stand in relation to a course:
+// anyone but members, and readers (support grants) outside their courses.
+// A reader within its limits sees the course as its school's admin would;
+// its transaction is read-only, so it can change nothing.
+func mayRelate(sc access.Scope, course uuid.UUID) error {
+	if sc.Reader() {
+		if ids, limited := sc.Courses(); limited && !slices.Contains(ids, course) {
+			return fmt.Errorf("course %s: outside the grant: %w", course, errs.ErrNotFound)
+		}
+		return nil
+	}
+	if sc.Actor().Kind != access.ActorMember {
+		return fmt.Errorf("course %s: only members relate to courses: %w", course, errs.ErrForbidden)
+	}
+	return nil
+}
+
+// ReaderCourses is the course limit of a reader as a PostgreSQL array
+// literal for "CAST(@courses AS uuid[])": nil (every course) unless the
+// scope is a reader narrowed to some courses.
+func ReaderCourses(sc access.Scope) *string {
+	ids, limited := sc.Courses()
+	if !sc.Reader() || !limited {
+		return nil
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	s := "{" + strings.Join(parts, ",") + "}"
+	return &s
 }
 
 // RequireTeach is Relate for changes: only the course's teachers and its

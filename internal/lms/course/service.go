@@ -134,7 +134,8 @@ FROM courses c
 LEFT JOIN enrolments e ON e.course_id = c.id AND e.person_id = @actor
 WHERE (e.role = 'teacher' OR e.role = 'learner' AND c.status <> 'draft'
        OR EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.person_id = @actor AND ra.role = 'admin'
-                  AND (ra.school_id IS NULL OR ra.school_id = c.school_id)))
+                  AND (ra.school_id IS NULL OR ra.school_id = c.school_id))
+       OR @reader AND (CAST(@courses AS uuid[]) IS NULL OR c.id = ANY (CAST(@courses AS uuid[]))))
   AND c.id > @after
   AND (CAST(@school AS uuid) IS NULL OR c.school_id = @school)
   AND (@status = '' OR c.status = @status)
@@ -149,7 +150,8 @@ func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uui
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query)
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		return tx.Raw(listSQL, map[string]any{"actor": sc.Actor().ID, "after": after, "school": f.SchoolID,
-			"status": f.Status, "role": f.Role, "q": q, "limit": limit}).Scan(&out).Error
+			"status": f.Status, "role": f.Role, "q": q, "limit": limit,
+			"reader": sc.Reader(), "courses": ReaderCourses(sc)}).Scan(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("course: list: %w", err)

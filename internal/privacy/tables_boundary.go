@@ -1,0 +1,117 @@
+package privacy
+
+// Retention phrases of the processor boundary.
+const (
+	auditLife   = "for the life of the contract; returned in the contract-end export, then deleted"
+	requestLife = "for the life of the contract, then 1 year as the processor's record of access; then deleted"
+	alertLife   = "90 days; then deleted"
+)
+
+// boundaryTables declare support access, the audit log, alerts and
+// sub-processors.
+var boundaryTables = []Table{
+	{
+		Name: "sub_processors", Owner: Processor, Description: "The processor's register of sub-processors: name, purpose, country.",
+		Columns: []Column{
+			key("id"),
+			col("name", Organisation, "name the sub-processor to every tenant", NotPersonal, "while engaged, then 7 years", Export, Retain),
+			col("purpose", Organisation, "say what it does for the processor", NotPersonal, "while engaged, then 7 years", Export, Retain),
+			col("country", Organisation, "where it processes (UK, EEA or adequacy only)", NotPersonal, "while engaged, then 7 years", Export, Retain),
+			col("replaces", Key, "the sub-processor it replaces", NotPersonal, "with the row", Export, Retain),
+			col("objections_close_at", Record, "end of the tenants' objection window", NotPersonal, "with the row", Export, Retain),
+			col("created_at", Record, "record keeping", NotPersonal, "with the row", Export, Retain),
+			col("retired_at", Record, "when it stopped being used", NotPersonal, "with the row", Export, Retain),
+		},
+	},
+	{
+		Name: "sub_processor_decisions", Owner: Tenant, Subject: "decided_by", Description: "A tenant's authorisation of, or objection to, each sub-processor.",
+		Columns: []Column{
+			key("tenant_id"), key("sub_processor_id"),
+			col("decision", Organisation, "whether the school authorised the sub-processor or objected", Contract, untilContract, Export, Retain),
+			col("reason", Content, "the school's reason for objecting", Contract, untilContract, Export, Retain),
+			col("decided_by", Key, "which admin decided", Contract, untilContract, Export, Anonymise),
+			col("decided_at", Record, "record keeping", Contract, untilContract, Export, Retain),
+		},
+	},
+	{
+		Name: "support_requests", Owner: Processor, Subject: "decided_by", Description: "Support access requests and the grants they become: ticket, reason, scope, duration, and who approved, denied or revoked them.",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("requester_id", Key, "the support person asking", LegitimateInterest, requestLife, Export, Retain),
+			col("requester_name", Identity, "name the support person in the tenant's view", LegitimateInterest, requestLife, Export, Retain),
+			col("ticket", Record, "tie the access to a support ticket", Contract, requestLife, Export, Retain),
+			col("reason_code", Record, "why access is needed", Contract, requestLife, Export, Retain),
+			col("justification", Record, "why access is needed, in words", Contract, requestLife, Export, Retain),
+			col("areas", Record, "which data areas may be read", Contract, requestLife, Export, Retain),
+			col("course_ids", Key, "the courses the grant is narrowed to", Contract, requestLife, Export, Retain),
+			col("person_ids", Key, "the people the grant is narrowed to", Contract, requestLife, Export, Retain),
+			col("duration_minutes", Record, "how long access lasts once approved", Contract, requestLife, Export, Retain),
+			col("status", Record, "pending, approved, denied or revoked", Contract, requestLife, Export, Retain),
+			col("requested_at", Record, "record keeping", Contract, requestLife, Export, Retain),
+			col("pending_until", Record, "when an undecided request lapses", Contract, requestLife, Export, Retain),
+			col("decided_by", Key, "the school's approver who decided", Contract, requestLife, Export, Anonymise),
+			col("decided_by_name", Identity, "name the approver in the access log", Contract, requestLife, Export, Anonymise),
+			col("decided_at", Record, "record keeping", Contract, requestLife, Export, Retain),
+			col("decision_note", Content, "the approver's note", Contract, requestLife, Export, Anonymise),
+			col("starts_at", Record, "when access began", Contract, requestLife, Export, Retain),
+			col("ends_at", Record, "when access ends", Contract, requestLife, Export, Retain),
+			col("revoked_by", Key, "who ended access early", Contract, requestLife, Export, Anonymise),
+			col("revoked_by_name", Identity, "name who ended access early", Contract, requestLife, Export, Anonymise),
+			col("revoked_at", Record, "record keeping", Contract, requestLife, Export, Retain),
+		},
+	},
+	{
+		Name: "tenant_webhooks", Owner: Tenant, Subject: "updated_by", Description: "Where the school wants alerts posted.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("url", Organisation, "deliver alerts to the school's system", Contract, untilContract, Export, Retain),
+			col("secret", Credential, "sign deliveries so the school can check them", Contract, untilContract, Omit, Retain),
+			col("updated_by", Key, "which admin set it", Contract, untilContract, Export, Anonymise),
+			col("updated_at", Record, "record keeping", Contract, untilContract, Export, Retain),
+		},
+	},
+	{
+		Name: "alerts", Owner: Tenant, Description: "Alerts for the school's admins and approvers (support requests, sub-processor changes).",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("kind", Record, "what the alert is about", Contract, alertLife, Export, Retain),
+			col("audience", Record, "who should act on it", Contract, alertLife, Export, Retain),
+			col("title", Record, "tell the school what happened", Contract, alertLife, Export, Retain),
+			col("body", Record, "tell the school what happened", Contract, alertLife, Export, Retain),
+			col("link", Record, "where to act", Contract, alertLife, Export, Retain),
+			col("created_at", Record, "record keeping", Contract, alertLife, Export, Retain),
+			col("webhook_status", Record, "whether the alert reached the school's webhook", Contract, alertLife, Export, Retain),
+			col("webhook_attempts", Record, "delivery attempts so far", Contract, alertLife, Export, Retain),
+			col("webhook_next_at", Record, "when delivery is tried again", Contract, alertLife, Export, Retain),
+			col("webhook_error", Record, "why the last delivery failed", Contract, alertLife, Export, Retain),
+		},
+	},
+	{
+		Name: "audit_events", Owner: Tenant, Subject: "actor_id", Description: "The tenant's append-only, hash-chained log of processor staff access and of decisions about it.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("seq", Record, "order the chain", Contract, auditLife, Export, Retain),
+			col("at", Record, "when it happened", Contract, auditLife, Export, Retain),
+			col("actor_kind", Record, "member, staff or system", Contract, auditLife, Export, Retain),
+			col("actor_id", Key, "who acted", Contract, auditLife, Export, Retain),
+			col("actor_name", Identity, "name who acted (never a shared account)", Contract, auditLife, Export, Retain),
+			col("basis", Record, "under which legal basis", Contract, auditLife, Export, Retain),
+			col("action", Record, "what was done", Contract, auditLife, Export, Retain),
+			col("target", Record, "what was read or decided (route and ids)", Contract, auditLife, Export, Retain),
+			col("grant_id", Key, "the grant the access was under", Contract, auditLife, Export, Retain),
+			col("ticket", Record, "the support ticket", Contract, auditLife, Export, Retain),
+			col("approver_name", Identity, "who approved the grant", Contract, auditLife, Export, Retain),
+			col("detail", Record, "further facts about the event (ids, reason codes)", Contract, auditLife, Export, Retain),
+			col("prev_hash", Record, "chain the log so edits show", Contract, auditLife, Export, Retain),
+			col("hash", Record, "chain the log so edits show", Contract, auditLife, Export, Retain),
+		},
+	},
+	{
+		Name: "audit_heads", Owner: Tenant, Description: "The last sequence number and hash of each tenant's audit chain.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("seq", Record, "anchor the chain's end", Contract, auditLife, Export, Retain),
+			col("hash", Record, "anchor the chain's end", Contract, auditLife, Export, Retain),
+		},
+	},
+}

@@ -1,0 +1,206 @@
+package alert
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Webhook is where a tenant wants its alerts posted. The secret signs each
+// delivery (X-LMS-Signature: sha256=HMAC(secret, body)); it is shown once.
+type Webhook struct {
+	TenantID  uuid.UUID  `gorm:"primaryKey" json:"-"`
+	URL       string     `json:"url"`
+	Secret    string     `json:"secret,omitempty"`
+	UpdatedBy *uuid.UUID `json:"-"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// TableName is the gorm table.
+func (Webhook) TableName() string { return "tenant_webhooks" }
+
+// Client posts deliveries. Unless AllowPrivate, it refuses to connect to
+// loopback, private and link-local addresses, so a tenant cannot point the
+// platform at its own internal services.
+type Client struct {
+	HTTP         *http.Client
+	AllowPrivate bool
+}
+
+// NewClient returns a Client with a short timeout.
+func NewClient(allowPrivate bool) *Client {
+	c := &Client{AllowPrivate: allowPrivate}
+	d := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip := net.ParseIP(host)
+		if !c.AllowPrivate && (ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast()) {
+			return fmt.Errorf("alert: webhook address %s is not public", host)
+		}
+		return nil
+	}}
+	c.HTTP = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, Proxy: nil},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return c
+}
+
+// SetWebhook sets (or, with an empty url, removes) the tenant's webhook and
+// returns it with a new secret.
+func (s *Service) SetWebhook(ctx context.Context, sc access.Scope, raw string) (Webhook, error) {
+	raw = strings.TrimSpace(raw)
+	w := Webhook{TenantID: sc.Tenant(), URL: raw, UpdatedAt: time.Now().UTC()}
+	if raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || u.User != nil || len(raw) > 2000 || !(u.Scheme == "https" || s.client.AllowPrivate && u.Scheme == "http") {
+			return w, errs.Field("url", "must be an https:// address of your own system")
+		}
+	}
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	w.Secret = hex.EncodeToString(b)
+	actor := sc.Actor().ID
+	w.UpdatedBy = &actor
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if raw == "" {
+			return tx.Where("tenant_id = ?", sc.Tenant()).Delete(&Webhook{}).Error
+		}
+		return tx.Save(&w).Error
+	})
+	if err != nil {
+		return w, fmt.Errorf("alert: set webhook: %w", err)
+	}
+	return w, nil
+}
+
+// GetWebhook returns the tenant's webhook without its secret.
+func (s *Service) GetWebhook(ctx context.Context, sc access.Scope) (Webhook, bool, error) {
+	var ws []Webhook
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return tx.Limit(1).Find(&ws).Error })
+	if err != nil || len(ws) == 0 {
+		return Webhook{}, false, err
+	}
+	ws[0].Secret = ""
+	return ws[0], true, nil
+}
+
+// payload is what a delivery posts: what happened and where to act; never
+// personal data beyond the names the alert itself carries.
+type payload struct {
+	ID        uuid.UUID `json:"id"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	Link      string    `json:"link"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Deliver posts tenant's pending alerts whose time has come. Rows are
+// claimed with SKIP LOCKED, so workers and replicas never post one twice at
+// once; a failure is retried with backoff up to 8 times.
+func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (sent int, err error) {
+	err = access.Transact(ctx, s.db, access.System(tenant, "alert-delivery"), func(tx *gorm.DB) error {
+		var hook []Webhook
+		if err := tx.Limit(1).Find(&hook).Error; err != nil {
+			return err
+		}
+		var due []Alert
+		if err := tx.Raw(`SELECT * FROM alerts WHERE webhook_status = 'pending' AND webhook_next_at <= now()
+			ORDER BY webhook_next_at LIMIT 20 FOR UPDATE SKIP LOCKED`).Scan(&due).Error; err != nil {
+			return err
+		}
+		for _, a := range due {
+			if len(hook) == 0 { // the school removed its webhook
+				if err := tx.Exec(`UPDATE alerts SET webhook_status = 'none' WHERE id = ?`, a.ID).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			perr := s.post(ctx, hook[0], a)
+			if perr == nil {
+				sent++
+				if err := tx.Exec(`UPDATE alerts SET webhook_status = 'delivered', webhook_attempts = webhook_attempts + 1, webhook_error = '' WHERE id = ?`, a.ID).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			slog.WarnContext(ctx, "webhook delivery failed", "tenant_id", tenant, "alert", a.ID, "err", perr)
+			status, next := "pending", time.Now().Add(time.Duration(1<<a.WebhookAttempts)*time.Minute)
+			if a.WebhookAttempts+1 >= 8 {
+				status = "failed"
+			}
+			if err := tx.Exec(`UPDATE alerts SET webhook_status = ?, webhook_attempts = webhook_attempts + 1, webhook_next_at = ?, webhook_error = ? WHERE id = ?`,
+				status, next, truncate(perr.Error(), 500), a.ID).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return sent, err
+}
+
+func (s *Service) post(ctx context.Context, w Webhook, a Alert) error {
+	body, _ := json.Marshal(payload{a.ID, a.Kind, a.Title, a.Body, a.Link, a.CreatedAt})
+	mac := hmac.New(sha256.New, []byte(w.Secret))
+	mac.Write(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-LMS-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-LMS-Alert-Id", a.ID.String())
+	resp, err := s.client.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return errors.New("webhook answered " + resp.Status)
+	}
+	return nil
+}
+
+// DeliverAll runs Deliver for every tenant (the periodic safety net behind
+// the delivery started right after an alert is raised).
+func (s *Service) DeliverAll(ctx context.Context) error {
+	var ids []uuid.UUID
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT id FROM tenants ORDER BY id`).Scan(&ids).Error; err != nil {
+		return fmt.Errorf("alert: tenants: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := s.Deliver(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

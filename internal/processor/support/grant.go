@@ -1,0 +1,81 @@
+package support
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Authorize decides a processor staff member's request to a tenant route
+// (object, action) and, when a grant allows it, writes the look to the
+// tenant's audit log before any data is read, and returns the scope to read
+// under. It is checked on every request, so expiry and revocation take
+// effect at once, in sessions already open too. target says what is read
+// (method and path).
+func (s *Service) Authorize(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, Request, error) {
+	if p.Kind != identity.KindStaff || p.StaffRole != "support" {
+		return access.Scope{}, Request{}, fmt.Errorf("processor staff have no access to a tenant's data without that tenant's approval: %w", errs.ErrForbidden)
+	}
+	var grants []Request
+	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT * FROM support_requests
+		WHERE tenant_id = ? AND requester_id = ? AND status = 'approved' AND starts_at <= now() AND ends_at > now()
+		ORDER BY ends_at DESC`, tenant, p.ID).Scan(&grants).Error
+	if err != nil {
+		return access.Scope{}, Request{}, fmt.Errorf("support: grants: %w", err)
+	}
+	if len(grants) == 0 {
+		return access.Scope{}, Request{}, fmt.Errorf("no access to this school's data: it has not approved a request of yours, or the access has ended: %w", errs.ErrForbidden)
+	}
+	if act != "read" {
+		return access.Scope{}, Request{}, fmt.Errorf("support access is read-only: %w", errs.ErrForbidden)
+	}
+	var g *Request
+	for i := range grants {
+		if grants[i].Covers(obj) {
+			g = &grants[i]
+			break
+		}
+	}
+	if g == nil {
+		return access.Scope{}, Request{}, fmt.Errorf("the school's approval does not cover %s: %w", obj, errs.ErrForbidden)
+	}
+	g.State = g.state(s.now())
+	st, err := s.staff(ctx, p.ID)
+	if err != nil {
+		return access.Scope{}, Request{}, err
+	}
+	name := st.DisplayName
+	err = access.Transact(ctx, s.db, access.System(tenant, "access-log"), func(tx *gorm.DB) error {
+		if st.SubProcessorID != nil { // the school may have withdrawn its authorisation since
+			if err := authorised(tx, *st.SubProcessorID); err != nil {
+				return err
+			}
+		}
+		_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "staff", ActorID: &p.ID, ActorName: name, Basis: string(access.BasisSupport),
+			Action: "support.read", Target: target, GrantID: &g.ID, Ticket: g.Ticket, ApproverName: deref(g.DecidedByName),
+			Detail: map[string]string{"object": obj}})
+		return err
+	})
+	if errors.Is(err, errs.ErrForbidden) {
+		return access.Scope{}, Request{}, err
+	} else if err != nil {
+		return access.Scope{}, Request{}, fmt.Errorf("support: log access: %w", err)
+	}
+	return access.Support(tenant, p.ID, g.ID, g.CourseIDs, g.PersonIDs), *g, nil
+}
+
+func (s *Service) staff(ctx context.Context, id uuid.UUID) (identity.Staff, error) {
+	var st identity.Staff
+	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", id).First(&st).Error; err != nil {
+		return st, fmt.Errorf("support: staff %s: %w", id, err)
+	}
+	return st, nil
+}

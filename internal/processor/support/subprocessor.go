@@ -1,0 +1,217 @@
+package support
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+// SubProcessor is one entry of the processor's register.
+type SubProcessor struct {
+	ID                uuid.UUID  `gorm:"primaryKey" json:"id"`
+	Name              string     `json:"name"`
+	Purpose           string     `json:"purpose"`
+	Country           string     `json:"country"`
+	Replaces          *uuid.UUID `json:"replaces"`
+	ObjectionsCloseAt time.Time  `json:"objections_close_at"`
+	CreatedAt         time.Time  `json:"created_at"`
+	RetiredAt         *time.Time `json:"retired_at"`
+	// Decision is the asking tenant's: authorised, objected or "" (none yet).
+	Decision string `gorm:"->;-:migration" json:"decision,omitempty"`
+}
+
+// TableName is the gorm table.
+func (SubProcessor) TableName() string { return "sub_processors" }
+
+// Adequate are the countries outside the EEA with UK adequacy regulations
+// (UK GDPR Art. 45 and the Data Protection Act 2018 s.17A). The US "data
+// bridge" covers only certified organisations, so it is not listed: such a
+// sub-processor needs a contract review, not this register.
+var Adequate = map[string]string{
+	"ad": "Andorra", "ar": "Argentina", "ca": "Canada", "fo": "Faroe Islands", "gg": "Guernsey", "gi": "Gibraltar",
+	"im": "Isle of Man", "il": "Israel", "jp": "Japan", "je": "Jersey", "nz": "New Zealand", "kr": "South Korea",
+	"ch": "Switzerland", "uy": "Uruguay",
+}
+
+// CountryName is a register country's name, or "" when it is not accepted.
+func CountryName(code string) string {
+	if n, ok := tenant.Regions[code]; ok {
+		return n
+	}
+	return Adequate[code]
+}
+
+// NewSubProcessor is what an operator registers.
+type NewSubProcessor struct {
+	Name    string `json:"name"`
+	Purpose string `json:"purpose"`
+	Country string `json:"country"` // uk, an EEA code or an adequacy country
+	// Replaces names a sub-processor this one takes over from.
+	Replaces *uuid.UUID `json:"replaces,omitempty"`
+	// ObjectionDays is how long tenants have to object (default 30).
+	ObjectionDays int `json:"objection_days,omitempty"`
+}
+
+// AddSubProcessor registers a sub-processor and tells every tenant, opening
+// the objection window; the alert and an audit record land in each tenant
+// in the same transaction as the register entry.
+func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in NewSubProcessor) (SubProcessor, error) {
+	var fe errs.FieldErrors
+	in.Name, in.Purpose, in.Country = strings.TrimSpace(in.Name), strings.TrimSpace(in.Purpose), strings.ToLower(strings.TrimSpace(in.Country))
+	if in.Name == "" || len(in.Name) > 200 || errs.HasControl(in.Name) {
+		fe.Add("name", "must be 1-200 characters")
+	}
+	if in.Purpose == "" || len(in.Purpose) > 2000 {
+		fe.Add("purpose", "must say what it does for us (1-2000 characters)")
+	}
+	if CountryName(in.Country) == "" {
+		fe.Add("country", "must be the UK, an EEA country or a country with UK adequacy regulations (two-letter code)")
+	}
+	if in.ObjectionDays == 0 {
+		in.ObjectionDays = 30
+	}
+	if in.ObjectionDays < 14 || in.ObjectionDays > 90 {
+		fe.Add("objection_days", "must be from 14 to 90")
+	}
+	if err := fe.Err(); err != nil {
+		return SubProcessor{}, err
+	}
+	now := s.now().UTC()
+	sp := SubProcessor{ID: uuid.Must(uuid.NewV7()), Name: in.Name, Purpose: in.Purpose, Country: in.Country, Replaces: in.Replaces,
+		ObjectionsCloseAt: now.AddDate(0, 0, in.ObjectionDays), CreatedAt: now}
+	var tenants []uuid.UUID
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		verb := "will use"
+		if in.Replaces != nil {
+			var old SubProcessor
+			if res := tx.Where("id = ? AND retired_at IS NULL", *in.Replaces).Limit(1).Find(&old); res.Error != nil || res.RowsAffected == 0 {
+				return errs.Field("replaces", "names no sub-processor in use")
+			}
+			verb = "will replace " + old.Name + " with"
+		}
+		if err := tx.Create(&sp).Error; err != nil {
+			return fmt.Errorf("support: register sub-processor: %w", err)
+		}
+		if err := tx.Raw(`SELECT id FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = t.id AND c.status = 'deleted') ORDER BY id`).Scan(&tenants).Error; err != nil {
+			return err
+		}
+		for _, t := range tenants {
+			if err := access.Enter(tx, access.Contract(t, operator, "sub-processor:"+sp.ID.String())); err != nil {
+				return err
+			}
+			if _, err := alert.Raise(tx, t, alert.Alert{Kind: "sub-processor", Audience: "admin",
+				Title: fmt.Sprintf("We %s %s (%s)", verb, sp.Name, CountryName(sp.Country)),
+				Body:  fmt.Sprintf("Purpose: %s. You may object until %s; its staff can be granted access to your data only if you authorise it.", sp.Purpose, sp.ObjectionsCloseAt.Format("2 Jan 2006")),
+				Link:  "/sub-processors"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SubProcessor{}, err
+	}
+	for _, t := range tenants {
+		s.deliverSoon(ctx, t)
+	}
+	return sp, nil
+}
+
+// SubProcessors lists the register; with a tenant scope, each entry carries
+// that tenant's decision.
+func (s *Service) SubProcessors(ctx context.Context, sc *access.Scope) ([]SubProcessor, error) {
+	out := []SubProcessor{}
+	if err := s.db.Gorm.WithContext(ctx).Order("created_at").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("support: sub-processors: %w", err)
+	}
+	if sc == nil {
+		return out, nil
+	}
+	var ds []struct {
+		SubProcessorID uuid.UUID
+		Decision       string
+	}
+	if err := access.Transact(ctx, s.db, *sc, func(tx *gorm.DB) error {
+		return tx.Table("sub_processor_decisions").Select("sub_processor_id, decision").Scan(&ds).Error
+	}); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, d := range ds {
+			if d.SubProcessorID == out[i].ID {
+				out[i].Decision = d.Decision
+			}
+		}
+	}
+	return out, nil
+}
+
+// DecideSubProcessor records the tenant's authorisation of, or objection
+// to, a sub-processor (the latest decision stands) in its audit log.
+func (s *Service) DecideSubProcessor(ctx context.Context, sc access.Scope, id uuid.UUID, decision, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if decision != "authorised" && decision != "objected" {
+		return errs.Field("decision", "must be authorised or objected")
+	}
+	if len(reason) > 2000 || errs.HasControl(reason) {
+		return errs.Field("reason", "must be at most 2000 characters")
+	}
+	var sp SubProcessor
+	if res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&sp); res.Error != nil || res.RowsAffected == 0 {
+		return fmt.Errorf("sub-processor %s: %w", id, errs.ErrNotFound)
+	}
+	return s.inTenant(ctx, sc, id, func(tx *gorm.DB, name string, now time.Time) error {
+		actor := sc.Actor().ID
+		if err := tx.Exec(`INSERT INTO sub_processor_decisions (tenant_id, sub_processor_id, decision, reason, decided_by, decided_at)
+			VALUES (app_tenant_id(), ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, sub_processor_id) DO UPDATE SET decision = EXCLUDED.decision, reason = EXCLUDED.reason,
+			decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at`, id, decision, reason, actor, now).Error; err != nil {
+			return fmt.Errorf("support: sub-processor decision: %w", err)
+		}
+		late := ""
+		if now.After(sp.ObjectionsCloseAt) {
+			late = "after the objection window"
+		}
+		_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
+			Action: "sub-processor." + decision, Target: "sub-processor " + sp.Name, Detail: map[string]string{"reason": reason, "late": late}})
+		return err
+	})
+}
+
+// authorised checks, inside a tenant-scoped tx, that the tenant authorised
+// sub-processor id and that it is still in use.
+func authorised(tx *gorm.DB, id uuid.UUID) error {
+	var ok bool
+	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM sub_processor_decisions d JOIN sub_processors sp ON sp.id = d.sub_processor_id
+		WHERE d.sub_processor_id = ? AND d.decision = 'authorised' AND sp.retired_at IS NULL)`, id).Scan(&ok).Error
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("this school has not authorised your organisation (a sub-processor) to access its data: %w", errs.ErrForbidden)
+	}
+	return nil
+}
+
+// SetStaffSubProcessor marks a staff member as working for a sub-processor
+// (nil: the processor's own staff).
+func (s *Service) SetStaffSubProcessor(ctx context.Context, staff uuid.UUID, sp *uuid.UUID) error {
+	res := s.db.Gorm.WithContext(ctx).Exec(`UPDATE staff SET sub_processor_id = ? WHERE id = ?`, sp, staff)
+	if res.Error != nil {
+		return fmt.Errorf("support: staff sub-processor: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("staff %s: %w", staff, errs.ErrNotFound)
+	}
+	return nil
+}
