@@ -128,11 +128,15 @@ func (s *Server) decideSupportRequest(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) { return s.Support.Decide(c.Request.Context(), scope(c), id, in) })
+	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) {
+		return s.Support.Decide(c.Request.Context(), scope(c), id, in)
+	})
 }
 
 func (s *Server) revokeSupportRequest(c *gin.Context) {
-	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) { return s.Support.Revoke(c.Request.Context(), scope(c), id) })
+	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) {
+		return s.Support.Revoke(c.Request.Context(), scope(c), id)
+	})
 }
 
 // oneRequest answers with the request fn returns for the :id of the path.

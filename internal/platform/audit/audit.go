@@ -137,7 +137,9 @@ type Problem struct {
 	What   string
 }
 
-func (p Problem) String() string { return fmt.Sprintf("tenant %s, record %d: %s", p.Tenant, p.Seq, p.What) }
+func (p Problem) String() string {
+	return fmt.Sprintf("tenant %s, record %d: %s", p.Tenant, p.Seq, p.What)
+}
 
 // Verify walks tenant's whole chain in order (tx scoped to tenant) and
 // reports every record whose hash, predecessor or position is wrong, and a

@@ -59,31 +59,31 @@ var Reasons = []struct{ Code, Label string }{
 
 // Request is a support access request and, once approved, the grant.
 type Request struct {
-	TenantID        uuid.UUID      `gorm:"primaryKey" json:"tenant_id"`
-	ID              uuid.UUID      `gorm:"primaryKey" json:"id"`
-	RequesterID     uuid.UUID      `json:"requester_id"`
-	RequesterName   string         `json:"requester_name"`
-	Ticket          string         `json:"ticket"`
-	ReasonCode      string         `json:"reason_code"`
-	Justification   string         `json:"justification"`
-	Areas           Words          `gorm:"type:text[]" json:"areas"`
-	CourseIDs       UUIDs          `gorm:"type:uuid[]" json:"course_ids"`
-	PersonIDs       UUIDs          `gorm:"type:uuid[]" json:"person_ids"`
-	DurationMinutes int            `json:"duration_minutes"`
-	Status          string         `json:"-"`
-	State           string         `gorm:"-" json:"status"` // pending, approved, denied, revoked, expired, ended
-	RequestedAt     time.Time      `json:"requested_at"`
-	PendingUntil    time.Time      `json:"pending_until"`
-	DecidedBy       *uuid.UUID     `json:"decided_by"`
-	DecidedByName   *string        `json:"decided_by_name"`
-	DecidedAt       *time.Time     `json:"decided_at"`
-	DecisionNote    string         `json:"decision_note"`
-	StartsAt        *time.Time     `json:"starts_at"`
-	EndsAt          *time.Time     `json:"ends_at"`
-	RevokedBy       *uuid.UUID     `json:"revoked_by"`
-	RevokedByName   *string        `json:"revoked_by_name"`
-	RevokedAt       *time.Time     `json:"revoked_at"`
-	TenantSlug      string         `gorm:"->;-:migration" json:"tenant_slug,omitempty"`
+	TenantID        uuid.UUID  `gorm:"primaryKey" json:"tenant_id"`
+	ID              uuid.UUID  `gorm:"primaryKey" json:"id"`
+	RequesterID     uuid.UUID  `json:"requester_id"`
+	RequesterName   string     `json:"requester_name"`
+	Ticket          string     `json:"ticket"`
+	ReasonCode      string     `json:"reason_code"`
+	Justification   string     `json:"justification"`
+	Areas           Words      `gorm:"type:text[]" json:"areas"`
+	CourseIDs       UUIDs      `gorm:"type:uuid[]" json:"course_ids"`
+	PersonIDs       UUIDs      `gorm:"type:uuid[]" json:"person_ids"`
+	DurationMinutes int        `json:"duration_minutes"`
+	Status          string     `json:"-"`
+	State           string     `gorm:"-" json:"status"` // pending, approved, denied, revoked, expired, ended
+	RequestedAt     time.Time  `json:"requested_at"`
+	PendingUntil    time.Time  `json:"pending_until"`
+	DecidedBy       *uuid.UUID `json:"decided_by"`
+	DecidedByName   *string    `json:"decided_by_name"`
+	DecidedAt       *time.Time `json:"decided_at"`
+	DecisionNote    string     `json:"decision_note"`
+	StartsAt        *time.Time `json:"starts_at"`
+	EndsAt          *time.Time `json:"ends_at"`
+	RevokedBy       *uuid.UUID `json:"revoked_by"`
+	RevokedByName   *string    `json:"revoked_by_name"`
+	RevokedAt       *time.Time `json:"revoked_at"`
+	TenantSlug      string     `gorm:"->;-:migration" json:"tenant_slug,omitempty"`
 }
 
 // TableName is the gorm table.
