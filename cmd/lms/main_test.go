@@ -5,8 +5,13 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
 	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
 )
@@ -64,4 +69,45 @@ func TestMigrateAndApplyTenants(t *testing.T) {
 	require.ErrorContains(t, err, "role")
 	_, err = run(t, "tenants", "apply", t.TempDir())
 	require.ErrorContains(t, err, "no manifests")
+}
+
+// `lms audit verify` passes on intact chains and fails, naming the record,
+// after a row is edited directly in the database.
+func TestAuditVerify(t *testing.T) {
+	db := dbtest.New(t)
+	s3 := objtest.Config()
+	objtest.NewFrom(t, s3)
+	t.Setenv("LMS_ENV", "dev")
+	t.Setenv("LMS_DATABASE_URL", db.AppURL)
+	t.Setenv("LMS_MIGRATE_DATABASE_URL", db.OwnerURL)
+	t.Setenv("LMS_S3_BUCKET_PREFIX", s3.BucketPrefix)
+	_, err := run(t, "tenants", "apply", "../../tenants")
+	require.NoError(t, err)
+	ctx := context.Background()
+	var ids []uuid.UUID
+	require.NoError(t, db.App.Gorm.Raw(`SELECT id FROM tenants ORDER BY slug LIMIT 1`).Scan(&ids).Error)
+	require.Len(t, ids, 1)
+	tenant := ids[0]
+	for i := 0; i < 3; i++ {
+		require.NoError(t, access.Transact(ctx, db.App, access.System(tenant, "test"), func(tx *gorm.DB) error {
+			_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "staff", ActorName: "Sam Support", Basis: "support-grant", Action: "support.read", Target: "GET /people"})
+			return err
+		}))
+	}
+	out, err := run(t, "audit", "verify")
+	require.NoError(t, err)
+	require.Contains(t, out, "2 tenant chains intact")
+
+	conn, err := pgx.Connect(ctx, db.SuperURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET target = 'GET /nothing' WHERE seq = 2`)
+	require.ErrorContains(t, err, "append-only", "even the superuser must switch the trigger off first")
+	_, err = conn.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET target = 'GET /nothing' WHERE seq = 2`)
+	require.NoError(t, err)
+	out, err = run(t, "audit", "verify")
+	require.ErrorContains(t, err, "1 problem(s)")
+	require.Contains(t, out, "record 2: content does not match its hash")
 }

@@ -247,3 +247,26 @@ func TestTransactRollsBackOnErrorAndPanic(t *testing.T) {
 		c.Release()
 	}
 }
+
+// A support grant's scope reads its tenant only and can write nothing, in
+// Transact and in Read alike: PostgreSQL refuses the write, whatever the
+// code path that tried it.
+func TestSupportScopeIsReadOnly(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	sc := access.Support(b.tenantA, uuid.New(), uuid.New(), nil, nil)
+	require.True(t, sc.Reader())
+	require.Equal(t, int64(len(b.personsA)), countPeople(t, b.db.App, sc))
+	err := access.Transact(ctx, b.db.App, sc, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE people SET display_name = 'Changed'`).Error
+	})
+	require.ErrorContains(t, err, "read-only transaction")
+	err = access.Read(ctx, b.db.App, sc, `DELETE FROM people RETURNING id`, nil, func(rows pgx.Rows) error {
+		for rows.Next() {
+		}
+		return rows.Err()
+	})
+	require.ErrorContains(t, err, "read-only transaction")
+	require.Equal(t, int64(len(b.personsA)), countPeople(t, b.db.App, access.System(b.tenantA, "check")))
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -51,6 +52,9 @@ type DB struct {
 	Name     string
 	AppURL   string // as the application role (RLS applies)
 	OwnerURL string // as the schema owner
+	// SuperURL is the server's administrator on this database: what a
+	// tampering DBA could do (tests of the audit chain use it).
+	SuperURL string
 	App      *database.DB
 }
 
@@ -73,6 +77,10 @@ func New(t testing.TB) *DB {
 	d := &DB{Name: name}
 	d.AppURL, _ = database.RoleURL(AdminURL(), database.ServerRole, name)
 	d.OwnerURL, _ = database.RoleURL(AdminURL(), database.OwnerRole, name)
+	if u, err := url.Parse(AdminURL()); err == nil {
+		u.Path = "/" + name
+		d.SuperURL = u.String()
+	}
 	d.App, err = database.Open(ctx, d.AppURL, 10)
 	if err != nil {
 		t.Fatalf("dbtest: open: %v", err)

@@ -1,0 +1,283 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+)
+
+// supportBundle is a platform with an approver in tenant A (Ann), two
+// people in A, and signed-in support staff.
+type supportBundle struct {
+	e        *apptest.Env
+	adminA   *apptest.Client
+	approver *apptest.Client
+	support  *apptest.Client
+	people   []string // ids of two learners in A
+}
+
+func supportSetup(t *testing.T) supportBundle {
+	t.Helper()
+	e := apptest.New(t)
+	sb := supportBundle{e: e, adminA: e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)}
+	sb.person(t, "ann.approver", "Ann Approver", "approver")
+	sb.approver = e.Login(e.A.Slug, "ann.approver", "ann-password-123")
+	sb.people = []string{sb.person(t, "lee.learner", "Lee Learner", "learner"), sb.person(t, "kim.learner", "Kim Learner", "learner")}
+	sb.support = e.StaffLogin(e.Support, apptest.SupportPassword)
+	return sb
+}
+
+func (sb supportBundle) person(t *testing.T, user, name, role string) string {
+	t.Helper()
+	r := sb.adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": user, "display_name": name, "password": strings.Split(user, ".")[0] + "-password-123", "role": role})
+	require.Equal(t, 201, r.Status, r.Text())
+	return r.JSON()["id"].(string)
+}
+
+// file files a request to tenant A as support staff and returns its id.
+func (sb supportBundle) file(t *testing.T, body map[string]any) string {
+	t.Helper()
+	r := sb.support.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", body)
+	require.Equal(t, 201, r.Status, r.Text())
+	return r.JSON()["id"].(string)
+}
+
+func (sb supportBundle) superuser(t *testing.T, sql string, args ...any) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), sb.e.DB.SuperURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), sql, args...)
+	require.NoError(t, err)
+}
+
+// Without a grant support staff get 403 on tenant data; with one they read
+// exactly its scope (areas and people), writes are refused, the requester
+// cannot decide, and revocation and expiry end access at the next request.
+// Every look is in the tenant's log with the reader's and approver's names.
+func TestSupportGrantScopeAndLifetime(t *testing.T) {
+	t.Parallel()
+	sb := supportSetup(t)
+	lee, kim := sb.people[0], sb.people[1]
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status)
+
+	// Bad requests are field errors.
+	r := sb.support.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{
+		"ticket": "", "reason_code": "curious", "justification": "", "areas": []string{"everything"}, "duration_minutes": 2000})
+	require.Equal(t, 400, r.Status)
+	for _, f := range []string{"ticket", "reason_code", "justification", "areas", "duration_minutes"} {
+		require.Contains(t, r.Text(), `"field":"`+f+`"`)
+	}
+	require.Equal(t, 404, sb.support.Do("POST", "/api/v1/platform/tenants/"+uuid.NewString()+"/support-requests", map[string]any{
+		"ticket": "T-9", "reason_code": "fault", "justification": "x", "areas": []string{"people"}}).Status)
+	op := sb.e.StaffLogin(sb.e.Operator, apptest.OperatorPassword)
+	require.Equal(t, 403, op.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{
+		"ticket": "T-9", "reason_code": "fault", "justification": "x", "areas": []string{"people"}}).Status, "operators do not read tenant data")
+
+	id := sb.file(t, map[string]any{"ticket": "INC-4711", "reason_code": "data-issue", "justification": "Lee's name shows wrongly",
+		"areas": []string{"people"}, "person_ids": []string{lee}})
+	r = sb.support.Do("GET", "/api/v1/platform/support-requests/"+id, nil)
+	require.Equal(t, "pending", r.JSON()["status"])
+	require.Equal(t, float64(240), r.JSON()["duration_minutes"], "4 hours by default")
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status, "pending is not approved")
+
+	// The approver sees the alert; the admin (not an approver) cannot decide;
+	// support staff cannot decide their own request.
+	r = sb.approver.Do("GET", "/api/v1/t/tenant-a/alerts", nil)
+	require.Equal(t, 200, r.Status)
+	require.Contains(t, r.Text(), "INC-4711")
+	require.Contains(t, r.Text(), "Sam Support")
+	require.Equal(t, 403, sb.adminA.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
+	require.Equal(t, 403, sb.support.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
+	r = sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 9999})
+	require.Equal(t, 400, r.Status, "an approver may only shorten")
+	r = sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 60, "note": "OK for Lee only"})
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Equal(t, "approved", r.JSON()["status"])
+	require.Equal(t, "Ann Approver", r.JSON()["decided_by_name"])
+	require.Equal(t, 409, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": false}).Status, "decided once")
+
+	// Exactly the scope: Lee, not Kim; people, not courses; no writes.
+	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status)
+	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee+"/roles", nil).Status)
+	require.Equal(t, 404, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+kim, nil).Status)
+	r = sb.support.Do("GET", "/api/v1/t/tenant-a/people", nil)
+	require.Equal(t, 200, r.Status)
+	require.Contains(t, r.Text(), "Lee Learner")
+	require.NotContains(t, r.Text(), "Kim Learner")
+	require.NotContains(t, r.Text(), "Ann Approver")
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/courses", nil).Status, "courses are not in the grant")
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee+"/credentials", nil).Status, "sessions are in no area")
+	require.Equal(t, 403, sb.support.Do("PATCH", "/api/v1/t/tenant-a/people/"+lee, map[string]any{"display_name": "Changed"}).Status)
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-b/people", nil).Status, "another tenant: no grant there")
+	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil)
+	require.Equal(t, "Lee Learner", r.JSON()["display_name"])
+
+	// The log names the reader, the approver, the ticket and what was read.
+	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/access-log?limit=50", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var log struct {
+		Items []map[string]any `json:"items"`
+	}
+	r.Decode(&log)
+	var reads []map[string]any
+	for _, it := range log.Items {
+		if it["action"] == "support.read" {
+			reads = append(reads, it)
+		}
+	}
+	require.Len(t, reads, 4, "four reads were let through") // lee, lee roles, kim (404 after the check), list
+	for _, it := range reads {
+		require.Equal(t, "Sam Support", it["actor_name"])
+		require.Equal(t, "Ann Approver", it["approver_name"])
+		require.Equal(t, "INC-4711", it["ticket"])
+		require.Equal(t, id, it["grant_id"])
+	}
+	require.Contains(t, r.Text(), `"target":"GET /api/v1/t/tenant-a/people/`+lee+`"`)
+	require.Contains(t, r.Text(), `"action":"support.approved"`)
+	require.Contains(t, r.Text(), `"action":"support.requested"`)
+	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/access-log/export", nil)
+	require.Equal(t, 200, r.Status)
+	require.Contains(t, r.Text(), "Sam Support,support-grant,support.read")
+	require.Equal(t, 404, sb.e.Login(sb.e.B.Slug, sb.e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-a/access-log", nil).Status)
+	r = sb.e.Login(sb.e.B.Slug, sb.e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/access-log", nil)
+	require.NotContains(t, r.Text(), "INC-4711", "B's log holds nothing of A's")
+
+	// Revoked: the next request fails, in the session already open.
+	r = sb.adminA.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/revoke", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status)
+	require.Equal(t, 409, sb.adminA.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/revoke", nil).Status)
+
+	// Expired: an approved grant whose end has passed reads nothing.
+	id2 := sb.file(t, map[string]any{"ticket": "INC-4712", "reason_code": "fault", "justification": "again", "areas": []string{"people"}})
+	require.Equal(t, 200, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id2+"/decision", map[string]any{"approve": true}).Status)
+	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+kim, nil).Status)
+	sb.superuser(t, `UPDATE support_requests SET starts_at = now() - interval '5 hours', ends_at = now() - interval '1 hour' WHERE id = $1`, id2)
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+kim, nil).Status)
+	require.Equal(t, "ended", sb.support.Do("GET", "/api/v1/platform/support-requests/"+id2, nil).JSON()["status"])
+
+	// A request left undecided for 48 hours can no longer be approved.
+	id3 := sb.file(t, map[string]any{"ticket": "INC-4713", "reason_code": "fault", "justification": "later", "areas": []string{"people"}})
+	sb.superuser(t, `UPDATE support_requests SET pending_until = now() - interval '1 minute' WHERE id = $1`, id3)
+	r = sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id3+"/decision", map[string]any{"approve": true})
+	require.Equal(t, 409, r.Status, r.Text())
+	require.Contains(t, r.Text(), "expired")
+}
+
+// A grant narrowed to one course reads that course through the same API
+// (as its school's admin would), not another; a view records no activity.
+func TestSupportGrantNarrowedToACourse(t *testing.T) {
+	t.Parallel()
+	sb := supportSetup(t)
+	var ids []string
+	for _, title := range []string{"Science", "History"} {
+		r := sb.adminA.Do("POST", "/api/v1/t/tenant-a/courses", map[string]any{"school_id": schoolOf(t, sb.adminA), "title": title})
+		require.Equal(t, 201, r.Status, r.Text())
+		ids = append(ids, r.JSON()["id"].(string))
+	}
+	id := sb.file(t, map[string]any{"ticket": "INC-1", "reason_code": "fault", "justification": "Science page broken",
+		"areas": []string{"courses"}, "course_ids": []string{ids[0]}})
+	require.Equal(t, 200, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
+	r := sb.support.Do("GET", "/api/v1/t/tenant-a/courses", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Contains(t, r.Text(), "Science")
+	require.NotContains(t, r.Text(), "History")
+	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/courses/"+ids[0], nil).Status)
+	require.Equal(t, 404, sb.support.Do("GET", "/api/v1/t/tenant-a/courses/"+ids[1], nil).Status)
+	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
+	require.Equal(t, 403, sb.support.Do("PATCH", "/api/v1/t/tenant-a/courses/"+ids[0], map[string]any{"title": "Hacked"}).Status)
+}
+
+func schoolOf(t *testing.T, c *apptest.Client) string {
+	t.Helper()
+	var schools []map[string]any
+	c.Do("GET", "/api/v1/t/tenant-a/schools", nil).Decode(&schools)
+	require.NotEmpty(t, schools)
+	return schools[0]["id"].(string)
+}
+
+// Staff of a sub-processor may ask only tenants that authorised it, and
+// lose access when the tenant objects later. Registering one alerts every
+// tenant, and the tenant's webhook receives signed alerts.
+func TestSubProcessorsAndAlerts(t *testing.T) {
+	t.Parallel()
+	sb := supportSetup(t)
+	e := sb.e
+	var mu sync.Mutex
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, r.Header.Get("X-LMS-Signature")+" "+string(b))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	r := sb.adminA.Do("PUT", "/api/v1/t/tenant-a/webhook", map[string]any{"url": hook.URL + "/alerts"})
+	require.Equal(t, 200, r.Status, r.Text())
+	require.NotEmpty(t, r.JSON()["secret"])
+	require.Equal(t, 400, sb.adminA.Do("PUT", "/api/v1/t/tenant-a/webhook", map[string]any{"url": "ftp://x"}).Status)
+	require.Empty(t, sb.adminA.Do("GET", "/api/v1/t/tenant-a/webhook", nil).JSON()["secret"], "the secret is shown once")
+
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	require.Equal(t, 400, op.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Far Away Inc", "purpose": "x", "country": "us"}).Status)
+	require.Equal(t, 403, sb.support.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "X", "purpose": "x", "country": "ie"}).Status)
+	r = op.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Forensics Ltd", "purpose": "Security investigations", "country": "ie"})
+	require.Equal(t, 201, r.Status, r.Text())
+	sp := r.JSON()["id"].(string)
+	for _, c := range []*apptest.Client{sb.adminA, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)} {
+		r = c.Do("GET", "/api/v1/t/"+map[bool]string{true: "tenant-a", false: "tenant-b"}[c == sb.adminA]+"/alerts", nil)
+		require.Contains(t, r.Text(), "Forensics Ltd", "every tenant is told")
+	}
+
+	// Ivy works for the sub-processor.
+	ivyStaff, _, err := e.App.Identity.EnsureStaff(context.Background(), "ivy@forensics.example", "Ivy Investigator", "support", "ivy-password-123")
+	require.NoError(t, err)
+	spID := uuid.MustParse(sp)
+	require.NoError(t, e.App.Support.SetStaffSubProcessor(context.Background(), ivyStaff.ID, &spID))
+	ivy := e.StaffLogin("ivy@forensics.example", "ivy-password-123")
+	body := map[string]any{"ticket": "SEC-1", "reason_code": "security", "justification": "Investigate a report", "areas": []string{"people"}}
+	r = ivy.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", body)
+	require.Equal(t, 403, r.Status, "A has not authorised Forensics Ltd: %s", r.Text())
+	require.Equal(t, 204, sb.adminA.Do("POST", "/api/v1/t/tenant-a/sub-processors/"+sp+"/decision", map[string]any{"decision": "authorised"}).Status)
+	require.Equal(t, 403, ivy.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/support-requests", body).Status, "B has not")
+	r = ivy.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", body)
+	require.Equal(t, 201, r.Status, r.Text())
+	id := r.JSON()["id"].(string)
+	require.Equal(t, 200, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
+	require.Equal(t, 200, ivy.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
+	// A objects later: the grant no longer works.
+	require.Equal(t, 204, sb.adminA.Do("POST", "/api/v1/t/tenant-a/sub-processors/"+sp+"/decision", map[string]any{"decision": "objected", "reason": "Not in our DPIA"}).Status)
+	require.Equal(t, 403, ivy.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
+	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/sub-processors", nil)
+	require.Contains(t, r.Text(), `"decision":"objected"`)
+
+	// The webhook got the signed alerts (delivery also runs as a job).
+	_, err = e.App.Alerts.Deliver(context.Background(), e.A.ID)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		all := strings.Join(got, "\n")
+		return strings.Contains(all, "Forensics Ltd") && strings.Contains(all, "SEC-1")
+	}, 10*time.Second, 50*time.Millisecond)
+	mu.Lock()
+	for _, g := range got {
+		require.True(t, strings.HasPrefix(g, "sha256="), g)
+		var p map[string]any
+		require.NoError(t, json.Unmarshal([]byte(g[strings.Index(g, " ")+1:]), &p))
+	}
+	mu.Unlock()
+}
