@@ -114,9 +114,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 		sql  []string
 		want string
 	}{
-		"edited": {[]string{`UPDATE audit_events SET actor_name = 'Someone else' WHERE tenant_id = '%[1]s' AND seq = 2`}, "record 2: content does not match its hash"},
-		"detail": {[]string{`UPDATE audit_events SET detail = '{"object":"course","n":"1"}' WHERE tenant_id = '%[1]s' AND seq = 2`}, "record 2: content does not match its hash"},
-		"removed": {[]string{`DELETE FROM audit_events WHERE tenant_id = '%[1]s' AND seq = 3`}, "record 4: expected record 3"},
+		"edited":       {[]string{`UPDATE audit_events SET actor_name = 'Someone else' WHERE tenant_id = '%[1]s' AND seq = 2`}, "record 2: content does not match its hash"},
+		"detail":       {[]string{`UPDATE audit_events SET detail = '{"object":"course","n":"1"}' WHERE tenant_id = '%[1]s' AND seq = 2`}, "record 2: content does not match its hash"},
+		"removed":      {[]string{`DELETE FROM audit_events WHERE tenant_id = '%[1]s' AND seq = 3`}, "record 4: expected record 3"},
 		"removed last": {[]string{`DELETE FROM audit_events WHERE tenant_id = '%[1]s' AND seq = 5`}, "records were removed"},
 		"reordered": {[]string{
 			`UPDATE audit_events SET seq = 100 WHERE tenant_id = '%[1]s' AND seq = 2`,
