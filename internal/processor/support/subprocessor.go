@@ -102,6 +102,10 @@ func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in Ne
 		if err := tx.Create(&sp).Error; err != nil {
 			return fmt.Errorf("support: register sub-processor: %w", err)
 		}
+		var opName string
+		if err := tx.Raw(`SELECT display_name FROM staff WHERE id = ?`, operator).Scan(&opName).Error; err != nil {
+			return err
+		}
 		if err := tx.Raw(`SELECT id FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = t.id AND c.status = 'deleted') ORDER BY id`).Scan(&tenants).Error; err != nil {
 			return err
 		}
@@ -113,6 +117,11 @@ func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in Ne
 				Title: fmt.Sprintf("We %s %s (%s)", verb, sp.Name, CountryName(sp.Country)),
 				Body:  fmt.Sprintf("Purpose: %s. You may object until %s; its staff can be granted access to your data only if you authorise it.", sp.Purpose, sp.ObjectionsCloseAt.Format("2 Jan 2006")),
 				Link:  "/sub-processors"}); err != nil {
+				return err
+			}
+			if _, err := audit.Append(tx, t, audit.Event{ActorKind: "staff", ActorID: &operator, ActorName: opName, Basis: string(access.BasisContract),
+				Action: "sub-processor.registered", Target: "sub-processor " + sp.Name,
+				Detail: map[string]string{"country": sp.Country, "objections_close_at": sp.ObjectionsCloseAt.Format(time.DateOnly)}}); err != nil {
 				return err
 			}
 		}

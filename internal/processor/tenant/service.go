@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
@@ -113,14 +115,16 @@ func (s *Service) apply(ctx context.Context, m Manifest, actor uuid.UUID, create
 				return errs.Field("kind", "this tenant has %d schools; a single-school tenant has one (use kind: trust)", n)
 			}
 		}
-		if !res.Created {
+		if res.Created {
 			// People and roles are the controller's to manage. After creation,
 			// neither a manifest nor an operator adds or promotes anyone (the
 			// manifest's admins are its first admins), and the answer does not
 			// say who exists.
-			return nil
+			if err := s.applyAdmins(tx, t.ID, m.Admins, schools, &res); err != nil {
+				return err
+			}
 		}
-		return s.applyAdmins(tx, t.ID, m.Admins, schools, &res)
+		return logInstruction(tx, t.ID, actor, "contract.manifest-applied", "manifest "+m.Contract.Reference, res.Changes)
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("apply tenant %s: %w", m.Slug, err)
@@ -242,3 +246,22 @@ func (s *Service) applyAdmins(tx *gorm.DB, tenant uuid.UUID, specs []AdminSpec, 
 // AllowsInitialPasswords says whether manifests may set first passwords
 // (dev and demos only).
 func (s *Service) AllowsInitialPasswords() bool { return s.allowInitialPasswords }
+
+// logInstruction records in the tenant's audit log what the processor did
+// in the tenant on the contract's instruction, naming the operator (or the
+// CLI). Nothing is written when nothing changed.
+func logInstruction(tx *gorm.DB, tenant, actor uuid.UUID, action, target string, changes []string) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	name, id := "lms tenants apply (command line)", (*uuid.UUID)(nil)
+	if actor != uuid.Nil {
+		id = &actor
+		if err := tx.Raw(`SELECT display_name FROM staff WHERE id = ?`, actor).Scan(&name).Error; err != nil {
+			return err
+		}
+	}
+	_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "staff", ActorID: id, ActorName: name, Basis: string(access.BasisContract),
+		Action: action, Target: target, Detail: map[string]string{"changes": strings.Join(changes, "; ")}})
+	return err
+}
