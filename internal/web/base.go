@@ -87,6 +87,8 @@ func (s *Site) tenantHome(c *gin.Context) {
 	to := "/t/" + c.Param("tenant") + "/courses"
 	if s.allowed(c, p, "person", "write") {
 		to = "/t/" + c.Param("tenant") + "/admin"
+	} else if !s.allowed(c, p, "course", "read") && s.allowed(c, p, "support-request", "read") {
+		to = "/t/" + c.Param("tenant") + "/admin/support" // an approver only
 	}
 	c.Redirect(http.StatusSeeOther, to)
 }

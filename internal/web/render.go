@@ -19,6 +19,7 @@ import (
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -123,6 +124,46 @@ var funcs = template.FuncMap{
 		return formField{V: v, Name: name, Label: label, Hint: hint, Type: typ}
 	},
 	"regionName": func(code string) string { return tenant.Regions[code] },
+	"areaList": func(codes []string) string {
+		var out []string
+		for _, c := range codes {
+			for _, a := range support.AreaNames {
+				if a.Code == c {
+					out = append(out, strings.ToLower(a.Label[:1])+a.Label[1:])
+				}
+			}
+		}
+		return strings.Join(out, "; ")
+	},
+	"reasonName": func(code string) string {
+		for _, r := range support.Reasons {
+			if r.Code == code {
+				return r.Label
+			}
+		}
+		return code
+	},
+	"stateName": func(s string) string { return stateNames[s] },
+	"actionName": func(a string) string {
+		if n := actionNames[a]; n != "" {
+			return n
+		}
+		return a
+	},
+	"countryName": support.CountryName,
+	"areas":       func() any { return support.AreaNames },
+	"list":        func(v ...string) []string { return v },
+	"reasons":     func() any { return support.Reasons },
+}
+
+var stateNames = map[string]string{"pending": "Waiting for a decision", "approved": "Access in force", "denied": "Denied",
+	"revoked": "Ended early", "expired": "Lapsed undecided", "ended": "Access ended"}
+
+var actionNames = map[string]string{
+	"support.read": "Read your data", "support.requested": "Asked for access", "support.approved": "Approved access",
+	"support.denied": "Denied access", "support.revoked": "Ended access early", "sub-processor.registered": "Told you of a new sub-processor",
+	"sub-processor.authorised": "Authorised a sub-processor", "sub-processor.objected": "Objected to a sub-processor",
+	"contract.manifest-applied": "Applied the contract's settings",
 }
 
 // formField is what the "input" partial renders.
@@ -213,6 +254,10 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 			v.Me.Name = st.DisplayName
 		}
 		v.Nav = []navLink{{Label: "Tenants", Href: "/platform"}}
+		if s.allowed(c, p, "support-access", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "Support requests", Href: "/platform/support"})
+		}
+		v.Nav = append(v.Nav, navLink{Label: "Sub-processors", Href: "/platform/sub-processors"})
 	} else {
 		v.Me = &viewer{Name: "Member"}
 		if v.Tenant == "" {
@@ -230,6 +275,8 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		}
 		if s.allowed(c, p, "person", "write") {
 			v.Nav = append(v.Nav, navLink{Label: "School administration", Href: base + "/admin"})
+		} else if s.allowed(c, p, "support-request", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "Support access", Href: base + "/admin/support"})
 		}
 	}
 	path := c.Request.URL.Path

@@ -38,7 +38,9 @@ func (s *Site) Routes() []httpapi.Route {
 		s.basePages(),
 		s.coursePages(),
 		s.schoolPages(),
+		s.supportPages(),
 		s.platformPages(),
+		s.staffSupportPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

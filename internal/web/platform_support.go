@@ -1,0 +1,214 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/support"
+)
+
+// staffSupportPages are the processor's side: support staff ask a school
+// for access and follow their requests (reading itself happens on the
+// school's own pages, under the grant); operators keep the sub-processor
+// register.
+func (s *Site) staffSupportPages() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Path: "/platform/support", Summary: "My support access requests", Area: httpapi.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportPage},
+		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access", Area: httpapi.AreaPlatform, Object: "support-access", Action: "read", Handler: s.newSupportForm},
+		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access", Area: httpapi.AreaPlatform, Object: "support-access", Action: "write", Handler: s.fileSupport},
+		{Method: "GET", Path: "/platform/support/:id", Summary: "One of my support requests, with links to read when approved", Area: httpapi.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportRequestPage},
+		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register", Area: httpapi.AreaPlatform, Object: "sub-processor-register", Action: "read", Handler: s.registerPage},
+		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor", Area: httpapi.AreaPlatform, Object: "sub-processor-register", Action: "write", Handler: s.addSubProcessor},
+	}
+}
+
+func init() {
+	flashes["requested"] = "Your request has been sent to the school's access approvers."
+	flashes["sp-added"] = "Added. Every school has been told and may object."
+}
+
+type mySupportData struct {
+	Requests []support.Request
+	Pager    pager
+}
+
+func (s *Site) mySupportPage(c *gin.Context) {
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rs, err := s.d.Support.ForStaff(c.Request.Context(), httpapi.PrincipalOf(c).ID, after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pg := httpapi.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
+	s.render(c, http.StatusOK, "platform_support", view{Title: "Support requests", Data: mySupportData{Requests: rs, Pager: nextPage(c, pg.NextCursor)}})
+}
+
+var supportFields = []string{"tenant", "ticket", "reason_code", "justification", "areas", "hours", "course_ids", "person_ids"}
+
+func (s *Site) newSupportForm(c *gin.Context) {
+	s.render(c, http.StatusOK, "platform_support_new", view{Title: "Ask a school for access", Form: map[string]string{"hours": "4"}, Data: map[string]bool{}})
+}
+
+func (s *Site) fileSupport(c *gin.Context) {
+	form := map[string]string{}
+	for _, f := range supportFields {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	areas := c.PostFormArray("areas")
+	chosen := map[string]bool{}
+	for _, a := range areas {
+		chosen[a] = true
+	}
+	fe := map[string]string{}
+	in := support.NewRequest{Ticket: form["ticket"], ReasonCode: form["reason_code"], Justification: form["justification"], Areas: areas}
+	hours, err := strconv.Atoi(form["hours"])
+	if err != nil || hours < 1 || hours > 24 {
+		fe["hours"] = "Choose how many hours, from 1 to 24"
+	}
+	in.DurationMinutes = hours * 60
+	in.CourseIDs, fe = uuidLines(form["course_ids"], "course_ids", fe)
+	in.PersonIDs, fe = uuidLines(form["person_ids"], "person_ids", fe)
+	ctx := c.Request.Context()
+	t, terr := s.d.Tenants.BySlug(ctx, form["tenant"])
+	if terr != nil {
+		fe["tenant"] = "Enter the school's sign-in name, as on its contract"
+	}
+	if len(fe) == 0 {
+		st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		r, err := s.d.Support.File(ctx, st, t.ID, in)
+		if m, isField := formErrors(err); isField {
+			fe = labelled(m, map[string]string{"ticket": "The ticket", "reason_code": "The reason", "justification": "The explanation",
+				"areas": "What you need to read", "duration_minutes": "The time", "course_ids": "The course list"})
+		} else if errsIsForbidden(err) {
+			fe["tenant"] = strings.TrimSuffix(err.Error(), ": forbidden")
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		} else {
+			c.Redirect(http.StatusSeeOther, "/platform/support/"+r.ID.String()+"?done=requested")
+			return
+		}
+	}
+	s.render(c, http.StatusBadRequest, "platform_support_new", view{Title: "Ask a school for access", Form: form, Errors: fe, Fields: supportFields, Data: chosen})
+}
+
+// labelled puts each field's label before the service's message, and
+// files messages about fields the form lacks under the nearest one.
+func labelled(m, labels map[string]string) map[string]string {
+	out := map[string]string{}
+	for f, msg := range m {
+		if f == "duration_minutes" {
+			f = "hours"
+			out[f] = "The time " + msg
+			continue
+		}
+		out[f] = labels[f] + " " + msg
+	}
+	return out
+}
+
+// uuidLines reads ids one per line (or separated by commas or spaces).
+func uuidLines(text, field string, fe map[string]string) ([]uuid.UUID, map[string]string) {
+	var out []uuid.UUID
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' || r == ' ' }) {
+		id, err := uuid.Parse(f)
+		if err != nil {
+			fe[field] = "Give ids from the ticket, one per line, or leave this empty"
+			return nil, fe
+		}
+		out = append(out, id)
+	}
+	return out, fe
+}
+
+func errsIsForbidden(err error) bool { return errors.Is(err, errs.ErrForbidden) }
+
+type mySupportRequestData struct {
+	R     support.Request
+	Reads []navLink // where to read, when approved
+}
+
+func (s *Site) mySupportRequestPage(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	r, err := s.d.Support.Mine(c.Request.Context(), httpapi.PrincipalOf(c).ID, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := mySupportRequestData{R: r}
+	if r.State == "approved" {
+		b := "/t/" + r.TenantSlug
+		links := map[string]navLink{
+			"people": {Label: "People", Href: b + "/admin/people"}, "courses": {Label: "Courses", Href: b + "/courses"},
+			"assignments": {Label: "Courses (assignments)", Href: b + "/courses"}, "discussion": {Label: "Courses (forums)", Href: b + "/courses"},
+			"engagement": {Label: "Courses (engagement)", Href: b + "/courses"}, "roster": {Label: "Roster imports", Href: b + "/admin/roster"},
+		}
+		for _, a := range r.Areas {
+			d.Reads = append(d.Reads, links[a])
+		}
+	}
+	s.render(c, http.StatusOK, "platform_support_request", view{Title: "Support request " + r.Ticket, Data: d})
+}
+
+type registerData struct {
+	List     []support.SubProcessor
+	CanWrite bool
+}
+
+func (s *Site) registerPage(c *gin.Context) {
+	s.showRegister(c, http.StatusOK, view{Form: map[string]string{"objection_days": "30"}})
+}
+
+func (s *Site) showRegister(c *gin.Context, status int, v view) {
+	list, err := s.d.Support.SubProcessors(c.Request.Context(), nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Title, v.Fields = "Sub-processors", []string{"name", "purpose", "country", "objection_days"}
+	v.Data = registerData{List: list, CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "sub-processor-register", "write")}
+	s.render(c, status, "platform_subprocessors", v)
+}
+
+func (s *Site) addSubProcessor(c *gin.Context) {
+	form := map[string]string{}
+	for _, f := range []string{"name", "purpose", "country", "objection_days"} {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	days, err := strconv.Atoi(form["objection_days"])
+	if err != nil {
+		s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"objection_days": "Enter a number of days from 14 to 90"}})
+		return
+	}
+	_, err = s.d.Support.AddSubProcessor(c.Request.Context(), httpapi.PrincipalOf(c).ID, support.NewSubProcessor{Name: form["name"], Purpose: form["purpose"], Country: form["country"], ObjectionDays: days})
+	if fe, isField := formErrors(err); isField {
+		s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: fe})
+		return
+	} else if conflict(err) {
+		s.showRegister(c, http.StatusConflict, view{Form: form, Errors: map[string]string{"name": "A sub-processor of that name is already registered"}})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/platform/sub-processors?done=sp-added")
+}

@@ -1,0 +1,201 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/support"
+)
+
+// supportPages are the school's side of the processor boundary: support
+// requests to approve or deny, access in force to revoke, the access
+// transparency log, and sub-processors to authorise or object to.
+func (s *Site) supportPages() []httpapi.Route {
+	a := tp + "/admin"
+	return []httpapi.Route{
+		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestsPage},
+		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestPage},
+		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "write", Handler: s.decideSupport},
+		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: httpapi.AreaTenant, Object: "support-grant", Action: "write", Handler: s.revokeSupport},
+		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: httpapi.AreaTenant, Object: "access-log", Action: "read", Handler: s.accessLogPage},
+		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: httpapi.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.subProcessorsPage},
+		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: httpapi.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.decideSubProcessor},
+	}
+}
+
+func init() {
+	flashes["approved"] = "Approved. Access has started and ends at the time shown; you can end it sooner."
+	flashes["denied"] = "Denied. The support person has been told."
+	flashes["revoked"] = "Access ended. Their next page is refused."
+	flashes["sp-decided"] = "Your decision has been recorded."
+}
+
+type supportListData struct {
+	Base     string
+	Requests []support.Request
+	Alerts   []alert.Alert
+	Pager    pager
+}
+
+func (s *Site) supportRequestsPage(c *gin.Context) {
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	rs, err := s.d.Support.ForTenant(ctx, sc, after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	audience := "approver"
+	if s.allowed(c, httpapi.PrincipalOf(c), "person", "write") {
+		audience = "admin"
+	}
+	alerts, err := s.d.Alerts.List(ctx, sc, audience, 10)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pg := httpapi.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
+	s.render(c, http.StatusOK, "support_requests", view{Title: "Support access", Data: supportListData{Base: base(c), Requests: rs, Alerts: alerts, Pager: nextPage(c, pg.NextCursor)}})
+}
+
+type supportRequestData struct {
+	Base                string
+	R                   support.Request
+	CanDecide, CanRevok bool
+}
+
+func (s *Site) supportRequestPage(c *gin.Context) {
+	s.showSupportRequest(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showSupportRequest(c *gin.Context, status int, v view) {
+	id, ok := pathID(c, "request")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	r, err := s.d.Support.Get(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := httpapi.PrincipalOf(c)
+	v.Title, v.Fields = "Support request "+r.Ticket, []string{"duration_minutes", "note"}
+	v.Data = supportRequestData{Base: base(c), R: r, CanDecide: r.State == "pending" && s.allowed(c, p, "support-request", "write"),
+		CanRevok: r.State == "approved" && s.allowed(c, p, "support-grant", "write")}
+	s.render(c, status, "support_request", v)
+}
+
+func (s *Site) decideSupport(c *gin.Context) {
+	id, ok := pathID(c, "request")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	form := map[string]string{"duration_minutes": strings.TrimSpace(c.PostForm("duration_minutes")), "note": strings.TrimSpace(c.PostForm("note"))}
+	d := support.Decision{Approve: c.PostForm("decision") == "approve", Note: form["note"]}
+	if v := form["duration_minutes"]; v != "" && d.Approve {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			s.showSupportRequest(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"duration_minutes": "Enter a number of minutes, or leave it empty for what was asked"}})
+			return
+		}
+		d.DurationMinutes = n
+	}
+	_, err := s.d.Support.Decide(c.Request.Context(), httpapi.ScopeOf(c), id, d)
+	if fe, isField := formErrors(err); isField {
+		s.showSupportRequest(c, http.StatusBadRequest, view{Form: form, Errors: fe})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	done := "denied"
+	if d.Approve {
+		done = "approved"
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/support/"+id.String()+"?done="+done)
+}
+
+func (s *Site) revokeSupport(c *gin.Context) {
+	id, ok := pathID(c, "request")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	if _, err := s.d.Support.Revoke(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/support/"+id.String()+"?done=revoked")
+}
+
+type accessLogData struct {
+	Base    string
+	Records []audit.Record
+	Next    string
+}
+
+func (s *Site) accessLogPage(c *gin.Context) {
+	var before int64
+	if v := c.Query("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			s.Error(c, http.StatusBadRequest, "That page of the log does not exist.")
+			return
+		}
+		before = n
+	}
+	const limit = 50
+	rs, err := s.d.Support.AccessLog(c.Request.Context(), httpapi.ScopeOf(c), before, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := accessLogData{Base: base(c), Records: rs}
+	if len(rs) == limit {
+		d.Next = c.Request.URL.Path + "?before=" + strconv.FormatInt(rs[len(rs)-1].Seq, 10)
+	}
+	s.render(c, http.StatusOK, "access_log", view{Title: "Access log", Data: d})
+}
+
+type subProcessorsData struct {
+	Base     string
+	List     []support.SubProcessor
+	CanWrite bool
+}
+
+func (s *Site) subProcessorsPage(c *gin.Context) {
+	sc := httpapi.ScopeOf(c)
+	list, err := s.d.Support.SubProcessors(c.Request.Context(), &sc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := subProcessorsData{Base: base(c), List: list, CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "sub-processor", "write")}
+	s.render(c, http.StatusOK, "sub_processors", view{Title: "Sub-processors", Data: d})
+}
+
+func (s *Site) decideSubProcessor(c *gin.Context) {
+	id, ok := pathID(c, "sp")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such sub-processor.")
+		return
+	}
+	if err := s.d.Support.DecideSubProcessor(c.Request.Context(), httpapi.ScopeOf(c), id, c.PostForm("decision"), c.PostForm("reason")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/sub-processors?done=sp-decided")
+}
