@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -48,7 +49,35 @@ func (s *Server) markPage(c *gin.Context) {
 		problem(c, http.StatusForbidden, "csrf", "This form was sent from another site. Open the page again and resend it.")
 		return
 	}
+	if status, detail := plainForm(c); status != 0 {
+		problem(c, status, "invalid-input", detail)
+		return
+	}
 	c.Next()
+}
+
+// plainForm checks a urlencoded form once for every page: too large a body
+// is 413, and a value that is not UTF-8 text or holds a NUL is 400, so no
+// handler passes bytes to PostgreSQL that it would refuse (a 500). Uploads
+// (multipart) are streamed and checked by their handlers.
+func plainForm(c *gin.Context) (int, string) {
+	if c.Request.Method != http.MethodPost {
+		return 0, ""
+	}
+	if ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		return 0, ""
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return http.StatusRequestEntityTooLarge, "What you sent is too large or malformed. Shorten it and try again."
+	}
+	for _, vs := range c.Request.PostForm {
+		for _, v := range vs {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return http.StatusBadRequest, "Some of what you entered is not plain text (it holds bytes that are not characters). Retype it and send the form again."
+			}
+		}
+	}
+	return 0, ""
 }
 
 // storeOrigin is where presigned links lead, for media-src.

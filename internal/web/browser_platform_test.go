@@ -176,3 +176,41 @@ func TestOperatorPagesRules(t *testing.T) {
 	}
 	require.Equal(t, 200, op.Do("GET", "/platform", nil).Status)
 }
+
+// Bytes that are not text never reach the database (400, not 500), on the
+// public sign-in pages too; a form too large is 413; support staff get no
+// create-tenant form; a zero return window and an unusable first password
+// are field errors.
+func TestFormsRefuseWhatIsNotText(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	anon := e.Anonymous()
+	for _, form := range []url.Values{
+		{"tenant": {"tenant-a"}, "username": {"x\x00"}, "password": {"y"}},
+		{"tenant": {"tenant-a"}, "username": {"x\xff"}, "password": {"y"}},
+	} {
+		r := anon.Do("POST", "/signin", form)
+		require.Equal(t, 400, r.Status, r.Text())
+		require.Contains(t, r.Text(), "not plain text")
+	}
+	r := anon.Do("POST", "/staff/signin", url.Values{"email": {"x\xff@y"}, "password": {"y"}})
+	require.Equal(t, 400, r.Status)
+	r = anon.Do("POST", "/signin", url.Values{"tenant": {strings.Repeat("a", 11<<20)}})
+	require.Equal(t, 413, r.Status)
+
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	form := url.Values{"name": {"Oak\xff"}, "slug": {"oak"}, "kind": {"school"}, "region": {"uk"}, "reference": {"C-1"},
+		"starts_on": {"2026-09-01"}, "return_window_days": {"0"}, "admin_name": {"Fern"}, "admin_email": {"fern@oak.example"}}
+	require.Equal(t, 400, op.Do("POST", "/platform/tenants/new", form).Status)
+	form.Set("name", "Oak")
+	form.Set("admin_password", strings.Repeat("p", 1025))
+	r = op.Do("POST", "/platform/tenants/new", form)
+	require.Equal(t, 400, r.Status)
+	require.Contains(t, r.Text(), "Enter a number of days from 1 to 365")
+	require.Contains(t, r.Text(), "at most 1024 characters")
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	require.Equal(t, 400, admin.Do("POST", "/t/tenant-a/admin/people/new", url.Values{"username": {"kid"}, "display_name": {"K\xffid"}}).Status)
+
+	support := e.StaffLogin(e.Support, apptest.SupportPassword)
+	require.Equal(t, 403, support.Do("GET", "/platform/tenants/new", nil).Status)
+}

@@ -147,6 +147,10 @@ func (s *Site) newTenantData() newTenantData {
 }
 
 func (s *Site) newTenantForm(c *gin.Context) {
+	if !s.allowed(c, httpapi.PrincipalOf(c), "platform-tenant", "write") {
+		s.Error(c, http.StatusForbidden, "Only processor operators create tenants.")
+		return
+	}
 	form := map[string]string{"kind": "school", "region": "uk", "starts_on": s.now().UTC().Format("2006-01-02"), "return_window_days": "30"}
 	s.render(c, http.StatusOK, "platform_tenant_new", view{Title: "Create a tenant", Form: form, Data: s.newTenantData()})
 }
@@ -187,7 +191,7 @@ func manifestFromForm(form map[string]string, password string) (tenant.Manifest,
 	}
 	if v := form["return_window_days"]; v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil {
+		if err != nil || n < 1 {
 			fe["return_window_days"] = "Enter a number of days from 1 to 365"
 			n = 30 // validate the rest
 		}
@@ -206,6 +210,9 @@ func manifestFromForm(form map[string]string, password string) (tenant.Manifest,
 	if form["admin_email"] == "" {
 		fe["admin_email"] = "Enter the first administrator's work email address"
 	}
+	if len(password) > 1024 {
+		fe["admin_password"] = "The first password must be at most 1024 characters, as at sign-in"
+	}
 	if errs, isField := formErrors(m.Validate()); isField {
 		for f, msg := range manifestFieldsToForm(errs) {
 			if _, mine := fe[f]; !mine {
@@ -222,7 +229,7 @@ func schoolProblem(path, msg string) string {
 	case strings.HasSuffix(path, ".slug") && strings.Contains(msg, "duplicates"):
 		return "has the same name as another"
 	case strings.HasSuffix(path, ".slug"):
-		return "needs a name with letters or digits"
+		return "needs a name of at least two letters or digits"
 	}
 	return "name " + msg
 }
