@@ -39,6 +39,9 @@ const (
 	// tenant approved: read-only, limited to the grant's areas, courses
 	// and people, until it ends or is revoked.
 	BasisSupport Basis = "support-grant"
+	// BasisLegal: an operator reading under a recorded legal obligation
+	// (court order): read-only, limited to the order's areas and time.
+	BasisLegal Basis = "legal-obligation"
 )
 
 // ActorKind says who is acting.
@@ -126,8 +129,14 @@ func Support(tenant, staff, grant uuid.UUID, courses, people []uuid.UUID) Scope 
 	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisSupport, ref: grant.String(), readOnly: true, courses: courses, people: people}
 }
 
+// Legal is an operator reading tenant under a recorded legal order; the
+// caller (the support package) has checked the order covers the request.
+func Legal(tenant, staff, order uuid.UUID) Scope {
+	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisLegal, ref: order.String(), readOnly: true}
+}
+
 // Reader reports a read-only scope from outside the tenant (a support
-// grant): services show it what an admin of the whole tenant would see,
+// grant or a legal order): services show it what an admin of the whole tenant would see,
 // within its limits, and PostgreSQL refuses its writes.
 func (s Scope) Reader() bool { return s.readOnly }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/web"
@@ -71,6 +73,8 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Roster = roster.NewService(db)
 	a.Alerts = alert.NewService(db, alert.NewClient(cfg.IsDev() || cfg.Env == "test"))
 	a.Support = support.NewService(db, a.Alerts)
+	a.Breaches = breach.NewService(db, a.Alerts)
+	a.Records = records.NewService(a.Tenants, a.Support)
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }

@@ -121,7 +121,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		problem(c, http.StatusUnauthorized, "unauthenticated", "Sign in first.")
 		return
 	}
-	p, err := s.Identity.Authenticate(c.Request.Context(), secret)
+	p, err := s.Identity.AuthenticateFrom(c.Request.Context(), secret, c.ClientIP())
 	if err != nil {
 		if errors.Is(err, errs.ErrUnauthenticated) {
 			problem(c, http.StatusUnauthorized, "unauthenticated", "The session or token is not valid (expired, revoked or unknown). Sign in again.")
@@ -202,7 +202,7 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 			if p.Kind == identity.KindStaff {
 				// Staff read a tenant only under a grant it approved; the
 				// look is logged for the tenant before any data is read.
-				sc, _, err := s.Support.Authorize(c.Request.Context(), tenant, p, rt.Object, rt.Action, c.Request.Method+" "+c.Request.URL.RequestURI())
+				sc, err := s.Support.Authorize(c.Request.Context(), tenant, p, rt.Object, rt.Action, c.Request.Method+" "+c.Request.URL.RequestURI())
 				if err != nil {
 					if errors.Is(err, errs.ErrForbidden) {
 						problem(c, http.StatusForbidden, "forbidden", strings.TrimSuffix(err.Error(), ": "+errs.ErrForbidden.Error()))

@@ -59,6 +59,7 @@ func (s *Server) table() []Route {
 		s.engagementRoutes(),
 		s.rosterRoutes(),
 		s.supportRoutes(),
+		s.boundaryRoutes(),
 	} {
 		all = append(all, area...)
 	}

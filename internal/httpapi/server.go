@@ -27,6 +27,8 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -40,8 +42,10 @@ type Deps struct {
 	Authz    *authz.Authorizer
 	Tenants  *tenant.Service
 	// The processor boundary.
-	Support *support.Service
-	Alerts  *alert.Service
+	Support  *support.Service
+	Alerts   *alert.Service
+	Breaches *breach.Service
+	Records  *records.Service
 	// The learning core.
 	Files       *files.Service
 	Courses     *course.Service

@@ -19,11 +19,12 @@ type credTable struct {
 	accounts string // table of principals, to check the account is usable
 	usable   string // SQL condition on the accounts row `a`
 	join     string // join prefix: members join on tenant_id too, so the primary key is used
+	network  string // the last-network column, or '' where there is none (staff)
 }
 
 var (
-	memberCreds = credTable{"member_credentials", "person_id", "people", "a.status = 'active'", "a.tenant_id = c.tenant_id AND "}
-	staffCreds  = credTable{"staff_credentials", "staff_id", "staff", "a.disabled_at IS NULL", ""}
+	memberCreds = credTable{"member_credentials", "person_id", "people", "a.status = 'active'", "a.tenant_id = c.tenant_id AND ", "c.last_network"}
+	staffCreds  = credTable{"staff_credentials", "staff_id", "staff", "a.disabled_at IS NULL", "", "''"}
 )
 
 // touchEvery limits last-seen writes to one per minute per credential.
@@ -35,6 +36,7 @@ type credRow struct {
 	Kind       string
 	LastSeenAt time.Time
 	Role       string
+	Network    string // where the credential was last used (members' tokens)
 }
 
 func insertCredential(tx *gorm.DB, t credTable, tenant uuid.UUID, owner uuid.UUID, kind, name, secret string, ttl time.Duration, ua, ip string) (Issued, error) {
@@ -60,10 +62,10 @@ func lookupSQL(t credTable) string {
 	if t.accounts == "staff" {
 		role = "a.role"
 	}
-	return fmt.Sprintf(`SELECT c.id, c.%[2]s, c.kind, c.last_seen_at, %[4]s
+	return fmt.Sprintf(`SELECT c.id, c.%[2]s, c.kind, c.last_seen_at, %[4]s, %[7]s
 		FROM %[1]s c JOIN %[3]s a ON %[6]sa.id = c.%[2]s
 		WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND c.expires_at > now() AND %[5]s`,
-		t.name, t.owner, t.accounts, role, t.usable, t.join)
+		t.name, t.owner, t.accounts, role, t.usable, t.join, t.network)
 }
 
 // scanCredential reads at most one row of lookupSQL; found stays false
@@ -72,7 +74,7 @@ func scanCredential(r *credRow, found *bool) func(pgx.Rows) error {
 	return func(rows pgx.Rows) error {
 		for rows.Next() {
 			*found = true
-			if err := rows.Scan(&r.ID, &r.Owner, &r.Kind, &r.LastSeenAt, &r.Role); err != nil {
+			if err := rows.Scan(&r.ID, &r.Owner, &r.Kind, &r.LastSeenAt, &r.Role, &r.Network); err != nil {
 				return err
 			}
 		}

@@ -126,6 +126,11 @@ func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, l
 	if err := tx.Exec(fmt.Sprintf(`UPDATE %s SET failed_logins = 0, locked_until = ? WHERE id = ?`, table), until, id).Error; err != nil {
 		return nil, err
 	}
+	if table == "people" {
+		if err := signal(tx, "failed-logins", id, fmt.Sprintf("%d failed sign-ins in a row; the account is locked for %s", s.cfg.LockAfter, s.cfg.LockFor)); err != nil {
+			return nil, err
+		}
+	}
 	return errs.LockedError{RetryAfterSeconds: int(s.cfg.LockFor.Seconds())}, nil
 }
 
@@ -133,6 +138,13 @@ func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, l
 // Principal. The lookup is one round trip; the last-seen write happens at
 // most once a minute per credential.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
+	return s.AuthenticateFrom(ctx, secret, "")
+}
+
+// AuthenticateFrom is Authenticate for a caller at ip: a member's API token
+// used from a network it was not last used from raises a security signal
+// for the school's admins (and the new network is remembered).
+func (s *Service) AuthenticateFrom(ctx context.Context, secret, ip string) (Principal, error) {
 	ps, err := parseSecret(secret)
 	if err != nil {
 		return Principal{}, err
@@ -165,8 +177,18 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	if !found {
 		return Principal{}, errs.ErrUnauthenticated
 	}
-	if time.Since(r.LastSeenAt) > touchEvery {
-		if err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return touch(tx, memberCreds, r, s.cfg.SessionTTL) }); err != nil {
+	network := networkOf(ip)
+	moved := r.Kind == "token" && network != "" && network != r.Network
+	if time.Since(r.LastSeenAt) > touchEvery || moved {
+		err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+			if moved {
+				if err := noteNetwork(tx, r, network); err != nil {
+					return err
+				}
+			}
+			return touch(tx, memberCreds, r, s.cfg.SessionTTL)
+		})
+		if err != nil {
 			return Principal{}, err
 		}
 	}

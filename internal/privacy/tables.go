@@ -107,7 +107,14 @@ var identityTables = []Table{
 			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Delete),
 		},
 	},
-	credentialTable("member_credentials", "person_id", Tenant),
+	withColumns(credentialTable("member_credentials", "person_id", Tenant),
+		col("last_network", Security, "notice a token used from a new network (a security signal)", LegitimateInterest, sessionLife, Export, Delete)),
+}
+
+// withColumns adds columns to a table declaration.
+func withColumns(t Table, cols ...Column) Table {
+	t.Columns = append(t.Columns, cols...)
+	return t
 }
 
 // credentialTable declares a sessions-and-tokens table; staff and members

@@ -5,6 +5,9 @@ const (
 	auditLife   = "for the life of the contract; returned in the contract-end export, then deleted"
 	requestLife = "for the life of the contract, then 1 year as the processor's record of access; then deleted"
 	alertLife   = "90 days; then deleted"
+	legalLife   = "6 years after the order (limitation period); then deleted"
+	breachLife  = "6 years after closure (the processor's breach record); then deleted"
+	signalLife  = "90 days; then deleted"
 )
 
 // boundaryTables declare support access, the audit log, alerts and
@@ -112,6 +115,67 @@ var boundaryTables = []Table{
 			key("tenant_id"),
 			col("seq", Record, "anchor the chain's end", Contract, auditLife, Export, Retain),
 			col("hash", Record, "anchor the chain's end", Contract, auditLife, Export, Retain),
+		},
+	},
+	{
+		Name: "legal_orders", Owner: Processor, Subject: "recorded_by", Description: "Legal obligations (court orders, statutory demands) an operator read a tenant's data under.",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("reference", Record, "identify the order", LegalObligation, legalLife, Export, Retain),
+			col("issuing_body", Record, "who issued it", LegalObligation, legalLife, Export, Retain),
+			col("order_date", Record, "when it was issued", LegalObligation, legalLife, Export, Retain),
+			col("scope", Record, "what the order covers, in its words", LegalObligation, legalLife, Export, Retain),
+			col("areas", Record, "which data areas may be read", LegalObligation, legalLife, Export, Retain),
+			col("document_sha256", Record, "tie the record to the order's document", LegalObligation, legalLife, Export, Retain),
+			col("recorded_by", Key, "the operator who recorded it and may read under it", LegalObligation, legalLife, Export, Retain),
+			col("recorded_by_name", Identity, "name the operator in the tenant's log", LegalObligation, legalLife, Export, Retain),
+			col("valid_until", Record, "when reading under it ends", LegalObligation, legalLife, Export, Retain),
+			col("deferred", Record, "whether the order forbids telling the tenant yet", LegalObligation, legalLife, Export, Retain),
+			col("deferral_reason", Record, "why the notice is deferred", LegalObligation, legalLife, Export, Retain),
+			col("notified_at", Record, "when the tenant was told", LegalObligation, legalLife, Export, Retain),
+			col("created_at", Record, "record keeping", LegalObligation, legalLife, Export, Retain),
+		},
+	},
+	{
+		Name: "legal_reads", Owner: Processor, Subject: "staff_id", Description: "Reads under a legal order whose notice is deferred; moved into the tenant's audit log when the notice is given.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("order_id"),
+			col("at", Record, "when it was read", LegalObligation, legalLife, Export, Retain),
+			col("staff_id", Key, "who read", LegalObligation, legalLife, Export, Retain),
+			col("staff_name", Identity, "name who read", LegalObligation, legalLife, Export, Retain),
+			col("target", Record, "what was read", LegalObligation, legalLife, Export, Retain),
+			col("disclosed_at", Record, "when it went into the tenant's log", LegalObligation, legalLife, Export, Retain),
+		},
+	},
+	{
+		Name: "breaches", Owner: Processor, Subject: "recorded_by", Description: "Personal data breaches the processor recorded.",
+		Columns: []Column{
+			key("id"),
+			col("title", Record, "name the incident", LegalObligation, breachLife, Export, Retain),
+			col("description", Record, "what happened", LegalObligation, breachLife, Export, Retain),
+			col("detected_at", Record, "start the 72-hour clock", LegalObligation, breachLife, Export, Retain),
+			col("recorded_by", Key, "the operator who recorded it", LegalObligation, breachLife, Export, Retain),
+			col("recorded_by_name", Identity, "name the operator", LegalObligation, breachLife, Export, Retain),
+			col("status", Record, "open, contained or closed", LegalObligation, breachLife, Export, Retain),
+			col("created_at", Record, "record keeping", LegalObligation, breachLife, Export, Retain),
+		},
+	},
+	{
+		Name: "breach_tenants", Owner: Processor, Description: "Which tenants a breach affects, and what of their data.",
+		Columns: []Column{
+			key("tenant_id"), key("breach_id"),
+			col("data_affected", Record, "tell the school what of its data was affected", LegalObligation, breachLife, Export, Retain),
+			col("notified_at", Record, "when the school was told", LegalObligation, breachLife, Export, Retain),
+		},
+	},
+	{
+		Name: "security_events", Owner: Tenant, Subject: "person_id", Description: "Security signals for the school's admins: repeated failed sign-ins, a token used from a new network.",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("kind", Security, "what was noticed", LegitimateInterest, signalLife, Export, Retain),
+			col("person_id", Key, "whose account", LegitimateInterest, signalLife, Export, Anonymise),
+			col("detail", Security, "what was noticed, in words (no addresses)", LegitimateInterest, signalLife, Export, Delete),
+			col("created_at", Record, "record keeping", LegitimateInterest, signalLife, Export, Retain),
 		},
 	},
 }

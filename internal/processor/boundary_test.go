@@ -27,7 +27,7 @@ var forbiddenImports = []string{"database/sql", "github.com/jackc/pgx", module +
 // Scope constructors processor code may call, and whether a function that
 // calls one must also write to the tenant's audit log (or raise an alert
 // there) in the same function.
-var constructors = map[string]bool{"Contract": true, "Support": true, "System": false}
+var constructors = map[string]bool{"Contract": true, "Support": true, "Legal": true, "System": false}
 
 // unlogged are processor functions that take a contract scope without an
 // audit record, each with the reason.

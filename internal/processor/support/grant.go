@@ -20,10 +20,20 @@ import (
 // under. It is checked on every request, so expiry and revocation take
 // effect at once, in sessions already open too. target says what is read
 // (method and path).
-func (s *Service) Authorize(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, Request, error) {
-	if p.Kind != identity.KindStaff || p.StaffRole != "support" {
-		return access.Scope{}, Request{}, fmt.Errorf("processor staff have no access to a tenant's data without that tenant's approval: %w", errs.ErrForbidden)
+func (s *Service) Authorize(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, error) {
+	if p.Kind == identity.KindStaff && p.StaffRole == "operator" {
+		return s.authorizeOrder(ctx, tenant, p, obj, act, target)
 	}
+	if p.Kind != identity.KindStaff || p.StaffRole != "support" {
+		return access.Scope{}, fmt.Errorf("processor staff have no access to a tenant's data without that tenant's approval: %w", errs.ErrForbidden)
+	}
+	sc, _, err := s.authorizeGrant(ctx, tenant, p, obj, act, target)
+	return sc, err
+}
+
+// authorizeGrant is Authorize for support staff: an approved, unexpired,
+// unrevoked grant that covers the object.
+func (s *Service) authorizeGrant(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, Request, error) {
 	var grants []Request
 	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT * FROM support_requests
 		WHERE tenant_id = ? AND requester_id = ? AND status = 'approved' AND starts_at <= now() AND ends_at > now()

@@ -196,3 +196,12 @@ func (s *Service) ForMember(ctx context.Context, id uuid.UUID) (Tenant, Contract
 	err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", id).Limit(1).Find(&c).Error
 	return t, c, err
 }
+
+// IDs lists every tenant's id, for platform jobs and figures.
+func (s *Service) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT id FROM tenants ORDER BY id`).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("tenant: ids: %w", err)
+	}
+	return ids, nil
+}

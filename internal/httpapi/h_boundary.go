@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/records"
+	"github.com/schoolcloud/lms/internal/processor/support"
+)
+
+// boundaryRoutes are legal access, the breach register, security signals
+// and the processor's records.
+func (s *Server) boundaryRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: pp + "/tenants/:id/legal-orders", Summary: "Record a legal obligation to read a tenant (operators); the tenant is told unless the order forbids it", Area: AreaPlatform, Object: "legal-order", Action: "write", Status: http.StatusCreated, Request: support.NewOrder{}, Reply: support.Order{}, Handler: s.recordOrder},
+		{Method: "GET", Path: pp + "/legal-orders", Summary: "Recorded legal obligations, newest first", Area: AreaPlatform, Object: "legal-order", Action: "read", Reply: Page[support.Order]{}, Handler: s.orders},
+		{Method: "POST", Path: pp + "/legal-orders/:id/notice", Summary: "Give a deferred notice: the tenant sees the order and every read under it", Area: AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{}, Handler: s.giveNotice},
+		{Method: "POST", Path: pp + "/breaches", Summary: "Record a personal data breach and tell each affected tenant", Area: AreaPlatform, Object: "breach-register", Action: "write", Status: http.StatusCreated, Request: breach.NewBreach{}, Reply: breach.Breach{}, Handler: s.recordBreach},
+		{Method: "GET", Path: pp + "/breaches", Summary: "The breach register", Area: AreaPlatform, Object: "breach-register", Action: "read", Reply: []breach.Breach{}, Handler: s.breaches},
+		{Method: "GET", Path: pp + "/security-signals", Summary: "Security signals across tenants, as counts by kind (no personal data)", Area: AreaPlatform, Object: "security-figures", Action: "read", Reply: SignalFigures{}, Handler: s.signalFigures},
+
+		{Method: "GET", Path: tp + "/breaches", Summary: "Breaches that affect this tenant, with the 72-hour reporting clock", Area: AreaTenant, Object: "breach", Action: "read", Reply: []breach.Breach{}, Handler: s.tenantBreaches},
+		{Method: "GET", Path: tp + "/security-events", Summary: "Recent security signals (failed sign-ins, tokens used from a new network)", Area: AreaTenant, Object: "security-event", Action: "read", Reply: []identity.SecurityEvent{}, Handler: s.securityEvents},
+		{Method: "GET", Path: tp + "/processor-records", Summary: "The processor's record of processing for this tenant (?format=csv)", Area: AreaTenant, Object: "processor-records", Action: "read", Reply: records.Record{}, Handler: s.processorRecords},
+	}
+}
+
+// SignalFigures are security signal counts by kind across all tenants.
+type SignalFigures struct {
+	Last24h map[string]int64 `json:"last_24h"`
+	Last7d  map[string]int64 `json:"last_7d"`
+}
+
+func (s *Server) recordOrder(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var in support.NewOrder
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := s.Tenants.SlugOf(ctx, id); err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.Identity.StaffByID(ctx, principal(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	o, err := s.Support.RecordOrder(ctx, st, id, in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, o)
+}
+
+func (s *Server) orders(c *gin.Context) {
+	after, limit, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	os, err := s.Support.Orders(c.Request.Context(), after, limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(os, limit, func(o support.Order) uuid.UUID { return o.ID }))
+}
+
+func (s *Server) giveNotice(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	o, err := s.Support.GiveNotice(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
+}
+
+func (s *Server) recordBreach(c *gin.Context) {
+	var in breach.NewBreach
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.Identity.StaffByID(c.Request.Context(), principal(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	b, err := s.Breaches.Record(c.Request.Context(), st, in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, b)
+}
+
+func (s *Server) breaches(c *gin.Context) {
+	out, err := s.Breaches.List(c.Request.Context(), 200)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) tenantBreaches(c *gin.Context) {
+	out, err := s.Breaches.ForTenant(c.Request.Context(), scope(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) securityEvents(c *gin.Context) {
+	out, err := s.Identity.SecurityEvents(c.Request.Context(), scope(c), 100)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) signalFigures(c *gin.Context) {
+	f, err := s.SignalFigures(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, f)
+}
+
+// SignalFigures adds up every tenant's signal counts (shared with pages).
+func (s *Server) SignalFigures(c *gin.Context) (SignalFigures, error) {
+	ctx := c.Request.Context()
+	f := SignalFigures{Last24h: map[string]int64{}, Last7d: map[string]int64{}}
+	ids, err := s.Tenants.IDs(ctx)
+	if err != nil {
+		return f, err
+	}
+	now := time.Now()
+	for _, id := range ids {
+		for since, into := range map[time.Duration]map[string]int64{24 * time.Hour: f.Last24h, 7 * 24 * time.Hour: f.Last7d} {
+			n, err := s.Identity.SignalCounts(ctx, id, now.Add(-since))
+			if err != nil {
+				return f, err
+			}
+			for k, v := range n {
+				into[k] += v
+			}
+		}
+	}
+	return f, nil
+}
+
+func (s *Server) processorRecords(c *gin.Context) {
+	r, err := s.Records.For(c.Request.Context(), scope(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") == "csv" {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="processor-records.csv"`)
+		c.Status(http.StatusOK)
+		_ = r.CSV(c.Writer)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
