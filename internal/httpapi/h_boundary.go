@@ -22,18 +22,12 @@ func (s *Server) boundaryRoutes() []Route {
 		{Method: "POST", Path: pp + "/legal-orders/:id/notice", Summary: "Give a deferred notice: the tenant sees the order and every read under it", Area: AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{}, Handler: s.giveNotice},
 		{Method: "POST", Path: pp + "/breaches", Summary: "Record a personal data breach and tell each affected tenant", Area: AreaPlatform, Object: "breach-register", Action: "write", Status: http.StatusCreated, Request: breach.NewBreach{}, Reply: breach.Breach{}, Handler: s.recordBreach},
 		{Method: "GET", Path: pp + "/breaches", Summary: "The breach register", Area: AreaPlatform, Object: "breach-register", Action: "read", Reply: []breach.Breach{}, Handler: s.breaches},
-		{Method: "GET", Path: pp + "/security-signals", Summary: "Security signals across tenants, as counts by kind (no personal data)", Area: AreaPlatform, Object: "security-figures", Action: "read", Reply: SignalFigures{}, Handler: s.signalFigures},
+		{Method: "GET", Path: pp + "/security-signals", Summary: "Security signals across tenants, as counts by kind (no personal data)", Area: AreaPlatform, Object: "security-figures", Action: "read", Reply: identity.SignalFigures{}, Handler: s.signalFigures},
 
 		{Method: "GET", Path: tp + "/breaches", Summary: "Breaches that affect this tenant, with the 72-hour reporting clock", Area: AreaTenant, Object: "breach", Action: "read", Reply: []breach.Breach{}, Handler: s.tenantBreaches},
 		{Method: "GET", Path: tp + "/security-events", Summary: "Recent security signals (failed sign-ins, tokens used from a new network)", Area: AreaTenant, Object: "security-event", Action: "read", Reply: []identity.SecurityEvent{}, Handler: s.securityEvents},
 		{Method: "GET", Path: tp + "/processor-records", Summary: "The processor's record of processing for this tenant (?format=csv)", Area: AreaTenant, Object: "processor-records", Action: "read", Reply: records.Record{}, Handler: s.processorRecords},
 	}
-}
-
-// SignalFigures are security signal counts by kind across all tenants.
-type SignalFigures struct {
-	Last24h map[string]int64 `json:"last_24h"`
-	Last7d  map[string]int64 `json:"last_7d"`
 }
 
 func (s *Server) recordOrder(c *gin.Context) {
@@ -140,35 +134,17 @@ func (s *Server) securityEvents(c *gin.Context) {
 }
 
 func (s *Server) signalFigures(c *gin.Context) {
-	f, err := s.SignalFigures(c)
+	ids, err := s.Tenants.IDs(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f, err := s.Identity.SignalFigures(c.Request.Context(), ids, time.Now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, f)
-}
-
-// SignalFigures adds up every tenant's signal counts (shared with pages).
-func (s *Server) SignalFigures(c *gin.Context) (SignalFigures, error) {
-	ctx := c.Request.Context()
-	f := SignalFigures{Last24h: map[string]int64{}, Last7d: map[string]int64{}}
-	ids, err := s.Tenants.IDs(ctx)
-	if err != nil {
-		return f, err
-	}
-	now := time.Now()
-	for _, id := range ids {
-		for since, into := range map[time.Duration]map[string]int64{24 * time.Hour: f.Last24h, 7 * 24 * time.Hour: f.Last7d} {
-			n, err := s.Identity.SignalCounts(ctx, id, now.Add(-since))
-			if err != nil {
-				return f, err
-			}
-			for k, v := range n {
-				into[k] += v
-			}
-		}
-	}
-	return f, nil
 }
 
 func (s *Server) processorRecords(c *gin.Context) {

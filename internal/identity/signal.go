@@ -96,3 +96,27 @@ func (s *Service) SignalCounts(ctx context.Context, tenant uuid.UUID, since time
 	}
 	return out, err
 }
+
+// SignalFigures are security signal counts by kind across tenants: what
+// operators see (no person, no tenant).
+type SignalFigures struct {
+	Last24h map[string]int64 `json:"last_24h"`
+	Last7d  map[string]int64 `json:"last_7d"`
+}
+
+// SignalFigures adds up the signals of tenants in the last day and week.
+func (s *Service) SignalFigures(ctx context.Context, tenants []uuid.UUID, now time.Time) (SignalFigures, error) {
+	f := SignalFigures{Last24h: map[string]int64{}, Last7d: map[string]int64{}}
+	for _, id := range tenants {
+		for since, into := range map[time.Duration]map[string]int64{24 * time.Hour: f.Last24h, 7 * 24 * time.Hour: f.Last7d} {
+			n, err := s.SignalCounts(ctx, id, now.Add(-since))
+			if err != nil {
+				return f, err
+			}
+			for k, v := range n {
+				into[k] += v
+			}
+		}
+	}
+	return f, nil
+}

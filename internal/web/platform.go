@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -50,6 +51,7 @@ func (s *Site) health(ctx context.Context) health {
 type tenantsData struct {
 	Tenants  []tenant.Summary
 	Health   health
+	Signals  identity.SignalFigures
 	Pager    pager
 	CanWrite bool
 }
@@ -68,6 +70,14 @@ func (s *Site) tenantsPage(c *gin.Context) {
 	}
 	pg := httpapi.NewPage(ts, limit, func(t tenant.Summary) uuid.UUID { return t.ID })
 	d := tenantsData{Tenants: ts, Health: s.health(ctx), Pager: nextPage(c, pg.NextCursor), CanWrite: s.allowed(c, p, "platform-tenant", "write")}
+	ids, err := s.d.Tenants.IDs(ctx)
+	if err == nil {
+		d.Signals, err = s.d.Identity.SignalFigures(ctx, ids, s.now())
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, http.StatusOK, "platform_tenants", view{Title: "Tenants", Data: d})
 }
 

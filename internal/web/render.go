@@ -153,6 +153,9 @@ var funcs = template.FuncMap{
 	"countryName": support.CountryName,
 	"areas":       func() any { return support.AreaNames },
 	"list":        func(v ...string) []string { return v },
+	"join":        func(v []string) string { return strings.Join(v, "; ") },
+	"hoursLeft":   hoursLeft,
+	"hoursAgo":    hoursAgo,
 	"reasons":     func() any { return support.Reasons },
 }
 
@@ -258,6 +261,9 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 			v.Nav = append(v.Nav, navLink{Label: "Support requests", Href: "/platform/support"})
 		}
 		v.Nav = append(v.Nav, navLink{Label: "Sub-processors", Href: "/platform/sub-processors"})
+		if s.allowed(c, p, "legal-order", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "Legal obligations", Href: "/platform/legal"}, navLink{Label: "Breaches", Href: "/platform/breaches"})
+		}
 	} else {
 		v.Me = &viewer{Name: "Member"}
 		if v.Tenant == "" {

@@ -39,8 +39,10 @@ func (s *Site) Routes() []httpapi.Route {
 		s.coursePages(),
 		s.schoolPages(),
 		s.supportPages(),
+		s.protectionPages(),
 		s.platformPages(),
 		s.staffSupportPages(),
+		s.legalPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

@@ -1,0 +1,192 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/support"
+)
+
+// legalPages are the operators' pages for legal obligations and the breach
+// register.
+func (s *Site) legalPages() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.legalPage},
+		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.recordOrder},
+		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.giveNotice},
+		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: httpapi.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.breachRegisterPage},
+		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: httpapi.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.recordBreach},
+	}
+}
+
+func init() {
+	flashes["order-recorded"] = "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses."
+	flashes["notice-given"] = "The school has been told, and now sees the order and every read under it."
+	flashes["breach-recorded"] = "The breach is recorded and each school affected has been told."
+}
+
+var orderFields = []string{"tenant", "reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "valid_days", "deferral_reason"}
+
+type legalData struct {
+	Orders []support.Order
+	Chosen map[string]bool
+}
+
+func (s *Site) legalPage(c *gin.Context) {
+	s.showLegal(c, http.StatusOK, view{Form: map[string]string{"valid_days": "30"}}, nil)
+}
+
+func (s *Site) showLegal(c *gin.Context, status int, v view, chosen map[string]bool) {
+	os, err := s.d.Support.Orders(c.Request.Context(), uuid.Nil, 100)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Title, v.Fields, v.Data = "Legal obligations", orderFields, legalData{Orders: os, Chosen: chosen}
+	s.render(c, status, "platform_legal", v)
+}
+
+func (s *Site) recordOrder(c *gin.Context) {
+	form := map[string]string{}
+	for _, f := range orderFields {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	areas := c.PostFormArray("areas")
+	chosen := map[string]bool{}
+	for _, a := range areas {
+		chosen[a] = true
+	}
+	days, _ := strconv.Atoi(form["valid_days"])
+	in := support.NewOrder{Reference: form["reference"], IssuingBody: form["issuing_body"], OrderDate: form["order_date"], Scope: form["scope"],
+		Areas: areas, DocumentSHA256: form["document_sha256"], ValidDays: days, Deferred: c.PostForm("deferred") == "yes", DeferralReason: form["deferral_reason"]}
+	if in.Deferred {
+		form["deferred"] = "yes"
+	}
+	ctx := c.Request.Context()
+	fe := map[string]string{}
+	t, err := s.d.Tenants.BySlug(ctx, form["tenant"])
+	if err != nil {
+		fe["tenant"] = "Enter the school's sign-in name"
+	}
+	if len(fe) == 0 {
+		st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		_, err = s.d.Support.RecordOrder(ctx, st, t.ID, in)
+		if m, isField := formErrors(err); isField {
+			fe = labelled(m, map[string]string{"reference": "The reference", "issuing_body": "The issuing body", "order_date": "The date",
+				"scope": "The scope", "areas": "What may be read", "document_sha256": "The document hash", "valid_days": "The validity", "deferral_reason": "The reason for deferring"})
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		} else {
+			c.Redirect(http.StatusSeeOther, "/platform/legal?done=order-recorded")
+			return
+		}
+	}
+	s.showLegal(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
+}
+
+func (s *Site) giveNotice(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such order.")
+		return
+	}
+	if _, err := s.d.Support.GiveNotice(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/platform/legal?done=notice-given")
+}
+
+var breachFields = []string{"title", "description", "detected_at", "tenants"}
+
+type breachRegisterData struct {
+	Breaches []breach.Breach
+	Slugs    map[uuid.UUID]string
+}
+
+func (s *Site) breachRegisterPage(c *gin.Context) {
+	s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().UTC().Format("2006-01-02T15:04")}})
+}
+
+func (s *Site) showBreaches(c *gin.Context, status int, v view) {
+	ctx := c.Request.Context()
+	bs, err := s.d.Breaches.List(ctx, 100)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	slugs := map[uuid.UUID]string{}
+	for _, b := range bs {
+		for _, a := range b.Tenants {
+			if _, ok := slugs[a.TenantID]; !ok {
+				slugs[a.TenantID], _ = s.d.Tenants.SlugOf(ctx, a.TenantID)
+			}
+		}
+	}
+	v.Title, v.Fields, v.Data = "Breach register", breachFields, breachRegisterData{Breaches: bs, Slugs: slugs}
+	s.render(c, status, "platform_breaches", v)
+}
+
+// recordBreach reads the affected schools one per line as
+// "sign-in-name: what of its data was affected".
+func (s *Site) recordBreach(c *gin.Context) {
+	form := map[string]string{}
+	for _, f := range breachFields {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	ctx := c.Request.Context()
+	fe := map[string]string{}
+	in := breach.NewBreach{Title: form["title"], Description: form["description"]}
+	if at, err := time.ParseInLocation("2006-01-02T15:04", form["detected_at"], time.UTC); err != nil {
+		fe["detected_at"] = "Enter when it was detected, date and time (UTC)"
+	} else {
+		in.DetectedAt = at
+	}
+	for i, line := range strings.Split(strings.ReplaceAll(form["tenants"], "\r", ""), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		slug, what, ok := strings.Cut(line, ":")
+		t, err := s.d.Tenants.BySlug(ctx, strings.TrimSpace(slug))
+		if !ok || err != nil {
+			fe["tenants"] = "Line " + strconv.Itoa(i+1) + ": write the school's sign-in name, a colon, then what of its data was affected"
+			break
+		}
+		in.Tenants = append(in.Tenants, breach.Affected{TenantID: t.ID, DataAffected: strings.TrimSpace(what)})
+	}
+	if len(fe) == 0 {
+		st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		_, err = s.d.Breaches.Record(ctx, st, in)
+		if m, isField := formErrors(err); isField {
+			for f, msg := range m {
+				if strings.HasPrefix(f, "tenants") {
+					f = "tenants"
+				}
+				fe[f] = msg
+			}
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		} else {
+			c.Redirect(http.StatusSeeOther, "/platform/breaches?done=breach-recorded")
+			return
+		}
+	}
+	s.showBreaches(c, http.StatusBadRequest, view{Form: form, Errors: fe})
+}

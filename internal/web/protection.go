@@ -1,0 +1,125 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/records"
+)
+
+// protectionPages are the school's data-protection hub: what the processor
+// did and may do with its data (support access, the access log,
+// sub-processors, breaches, security signals, the processor's records).
+func (s *Site) protectionPages() []httpapi.Route {
+	a := tp + "/admin"
+	return []httpapi.Route{
+		{Method: "GET", Path: a + "/protection", Summary: "Data protection: what the processor does with the school's data", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.protectionPage},
+		{Method: "GET", Path: a + "/breaches", Summary: "Breaches that affect the school, with the 72-hour clock", Area: httpapi.AreaTenant, Object: "breach", Action: "read", Handler: s.breachesPage},
+		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: httpapi.AreaTenant, Object: "security-event", Action: "read", Handler: s.securityPage},
+		{Method: "GET", Path: a + "/processor-records", Summary: "The processor's record of processing for the school", Area: httpapi.AreaTenant, Object: "processor-records", Action: "read", Handler: s.recordsPage},
+	}
+}
+
+type protectionData struct {
+	Base             string
+	Pending, InForce int
+	OpenBreaches     int
+	CanAdmin         bool
+}
+
+func (s *Site) protectionPage(c *gin.Context) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	rs, err := s.d.Support.ForTenant(ctx, sc, [16]byte{}, 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := protectionData{Base: base(c), CanAdmin: s.allowed(c, httpapi.PrincipalOf(c), "breach", "read")}
+	for _, r := range rs {
+		switch r.State {
+		case "pending":
+			d.Pending++
+		case "approved":
+			d.InForce++
+		}
+	}
+	if d.CanAdmin {
+		bs, err := s.d.Breaches.ForTenant(ctx, sc)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, b := range bs {
+			if b.Status != "closed" {
+				d.OpenBreaches++
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "protection", view{Title: "Data protection", Data: d})
+}
+
+type breachesData struct {
+	Base     string
+	Breaches []breach.Breach
+	Now      time.Time
+}
+
+func (s *Site) breachesPage(c *gin.Context) {
+	bs, err := s.d.Breaches.ForTenant(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "breaches", view{Title: "Breaches", Data: breachesData{Base: base(c), Breaches: bs, Now: s.now()}})
+}
+
+type securityData struct {
+	Base   string
+	Events []identity.SecurityEvent
+}
+
+func (s *Site) securityPage(c *gin.Context) {
+	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), httpapi.ScopeOf(c), 100)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "security", view{Title: "Security signals", Data: securityData{Base: base(c), Events: es}})
+}
+
+type recordsData struct {
+	Base string
+	R    records.Record
+}
+
+func (s *Site) recordsPage(c *gin.Context) {
+	r, err := s.d.Records.For(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "processor_records", view{Title: "The processor's records", Data: recordsData{Base: base(c), R: r}})
+}
+
+// hoursLeft says how long is left until t, for the breach clock.
+func hoursLeft(now, t time.Time) string {
+	d := t.Sub(now)
+	if d <= 0 {
+		return "the 72 hours have passed"
+	}
+	return plural(int(d.Hours()), "hour") + " left"
+}
+
+// hoursAgo says how long ago t was, for the clock since detection.
+func hoursAgo(now, t time.Time) string {
+	h := int(now.Sub(t).Hours())
+	if h < 1 {
+		return "under an hour ago"
+	}
+	return plural(h, "hour") + " ago"
+}
