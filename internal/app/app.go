@@ -26,6 +26,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -75,6 +76,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Support = support.NewService(db, a.Alerts)
 	a.Breaches = breach.NewService(db, a.Alerts)
 	a.Records = records.NewService(a.Tenants, a.Support)
+	a.DataUse = datause.NewService(db, store, cfg.PseudonymKey())
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -88,10 +90,12 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &identity.SweepWorker{Service: a.Identity})
 	river.AddWorker(w, &files.SweepWorker{Service: a.Files})
 	river.AddWorker(w, &alert.DeliverWorker{Service: a.Alerts})
+	river.AddWorker(w, &datause.ExtractWorker{Service: a.DataUse})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
 		every(time.Minute, alert.DeliverArgs{}),
+		every(time.Minute, datause.ExtractArgs{}),
 	}}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 )
@@ -161,4 +162,91 @@ func (s *Server) processorRecords(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, r)
+}
+
+// dataUseRoutes are data use agreements and the pseudonymised copies made
+// under them.
+func (s *Server) dataUseRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: tp + "/data-use-agreements", Summary: "The school's data use agreements", Area: AreaTenant, Object: "data-use", Action: "read", Reply: []datause.Agreement{}, Handler: s.agreements},
+		{Method: "POST", Path: tp + "/data-use-agreements", Summary: "Sign a data use agreement (pseudonymised copies for development and testing)", Area: AreaTenant, Object: "data-use", Action: "write", Status: http.StatusCreated, Request: datause.NewAgreement{}, Reply: datause.Agreement{}, Handler: s.signAgreement},
+		{Method: "POST", Path: tp + "/data-use-agreements/:agreement/withdraw", Summary: "Withdraw a data use agreement at once", Area: AreaTenant, Object: "data-use", Action: "write", Reply: datause.Agreement{}, Handler: s.withdrawAgreement},
+		{Method: "POST", Path: pp + "/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant (only under an agreement in force)", Area: AreaPlatform, Object: "data-extract", Action: "write", Status: http.StatusAccepted, Reply: datause.Extract{}, Handler: s.requestExtract},
+		{Method: "GET", Path: pp + "/tenants/:id/extracts", Summary: "A tenant's pseudonymised copies and their progress", Area: AreaPlatform, Object: "data-extract", Action: "read", Reply: []datause.Extract{}, Handler: s.extracts},
+	}
+}
+
+func (s *Server) agreements(c *gin.Context) {
+	out, err := s.DataUse.List(c.Request.Context(), scope(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) signAgreement(c *gin.Context) {
+	var in datause.NewAgreement
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	a, err := s.DataUse.Sign(c.Request.Context(), scope(c), in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, a)
+}
+
+func (s *Server) withdrawAgreement(c *gin.Context) {
+	id, err := pathID(c, "agreement")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	a, err := s.DataUse.Withdraw(c.Request.Context(), scope(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+func (s *Server) requestExtract(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := s.Tenants.SlugOf(ctx, id); err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.Identity.StaffByID(ctx, principal(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	e, err := s.DataUse.RequestExtract(ctx, st, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, e)
+}
+
+func (s *Server) extracts(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.DataUse.Extracts(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -34,5 +34,10 @@ func init() {
 		bodies["POST /api/v1/t/:tenant/support-requests/:request/decision"] = map[string]any{"approve": true}
 		bodies["POST /api/v1/t/:tenant/sub-processors/:sp/decision"] = map[string]any{"decision": "objected"}
 		bodies["PUT /api/v1/t/:tenant/webhook"] = map[string]any{"url": "https://school.example/hook"}
+		agreement := map[string]any{"terms": "Copies for testing only", "purpose": "Testing the timetable import", "starts_on": "2026-01-01", "ends_on": "2027-12-31"}
+		r = adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", agreement)
+		require.Equal(t, 201, r.Status, r.Text())
+		ids["agreement"] = r.JSON()["id"].(string)
+		bodies["POST /api/v1/t/:tenant/data-use-agreements"] = agreement
 	}})
 }

@@ -60,6 +60,7 @@ func (s *Server) table() []Route {
 		s.rosterRoutes(),
 		s.supportRoutes(),
 		s.boundaryRoutes(),
+		s.dataUseRoutes(),
 	} {
 		all = append(all, area...)
 	}

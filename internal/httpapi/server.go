@@ -28,6 +28,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/breach"
+	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -46,6 +47,7 @@ type Deps struct {
 	Alerts   *alert.Service
 	Breaches *breach.Service
 	Records  *records.Service
+	DataUse  *datause.Service
 	// The learning core.
 	Files       *files.Service
 	Courses     *course.Service

@@ -55,6 +55,10 @@ type Config struct {
 	// URL stays valid after the API has authorized the reader.
 	DownloadLinkTTL time.Duration `env:"LMS_DOWNLOAD_LINK_TTL" envDefault:"5m"`
 
+	// PseudonymSecret keys the pseudonyms of data-use copies (HMAC-SHA256).
+	// Required outside dev and test: at least 32 characters.
+	PseudonymSecret string `env:"LMS_PSEUDONYM_SECRET"`
+
 	// SessionTTL is how long a sign-in lasts without activity.
 	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
 	// TokenMaxTTL caps the lifetime of personal API tokens.
@@ -114,6 +118,9 @@ func (c Config) validate() error {
 	if c.TokenMaxTTL < time.Hour {
 		bad("LMS_TOKEN_MAX_TTL", "must be at least 1h")
 	}
+	if c.Env == "prod" && len(c.PseudonymSecret) < 32 {
+		bad("LMS_PSEUDONYM_SECRET", "must be set to at least 32 random characters in prod")
+	}
 	if c.LoginMaxFailures < 1 {
 		bad("LMS_LOGIN_MAX_FAILURES", "must be at least 1")
 	}
@@ -163,6 +170,15 @@ func mask(s string) string {
 		return ""
 	}
 	return "xxxxx"
+}
+
+// PseudonymKey is the key for data-use pseudonyms: the configured secret,
+// or a fixed development key outside prod (validate refuses prod without).
+func (c Config) PseudonymKey() []byte {
+	if c.PseudonymSecret != "" {
+		return []byte(c.PseudonymSecret)
+	}
+	return []byte("lms-development-pseudonym-key-not-for-production")
 }
 
 // IsDev reports whether this is a developer's laptop.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,4 +111,22 @@ func (s *Store) EmptyAndDeleteBucket(ctx context.Context, bucket string) error {
 	}
 	_, err := s.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
 	return err
+}
+
+// Put writes one object from a seekable body (its length is known), into
+// the bucket of region.
+func (s *Store) Put(ctx context.Context, region, key string, body io.ReadSeeker, contentType string) error {
+	size, err := body.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	b := s.Bucket(region)
+	_, err = s.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &b, Key: &key, Body: body, ContentLength: &size, ContentType: &contentType})
+	if err != nil {
+		return fmt.Errorf("objstore: put %s: %w", key, err)
+	}
+	return nil
 }
