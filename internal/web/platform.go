@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -84,6 +85,8 @@ func (s *Site) tenantsPage(c *gin.Context) {
 type tenantData struct {
 	T        tenant.Summary
 	CanWrite bool
+	Extracts []datause.Extract
+	CanCopy  bool
 }
 
 func (s *Site) tenantPage(c *gin.Context) {
@@ -108,7 +111,14 @@ func (s *Site) showTenant(c *gin.Context, status int, v view) {
 		v.Form["ends_on"] = t.Contract.EndsOn.String()
 	}
 	v.Title, v.Fields = t.Name, []string{"ends_on"}
-	v.Data = tenantData{T: t, CanWrite: s.allowed(c, p, "contract", "write")}
+	d := tenantData{T: t, CanWrite: s.allowed(c, p, "contract", "write"), CanCopy: s.allowed(c, p, "data-extract", "write")}
+	if d.CanCopy {
+		if d.Extracts, err = s.d.DataUse.Extracts(c.Request.Context(), id); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	v.Data = d
 	s.render(c, status, "platform_tenant", v)
 }
 

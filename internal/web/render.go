@@ -167,6 +167,9 @@ var actionNames = map[string]string{
 	"support.denied": "Denied access", "support.revoked": "Ended access early", "sub-processor.registered": "Told you of a new sub-processor",
 	"sub-processor.authorised": "Authorised a sub-processor", "sub-processor.objected": "Objected to a sub-processor",
 	"contract.manifest-applied": "Applied the contract's settings",
+	"legal.order-recorded":      "Recorded a legal obligation to read your data", "legal.read": "Read your data under a legal obligation",
+	"breach.notified": "Told you of a breach", "data-use.signed": "Signed a data use agreement", "data-use.withdrawn": "Withdrew a data use agreement",
+	"data-use.extract-requested": "Asked for a pseudonymised copy", "data-use.extracted": "Made a pseudonymised copy",
 }
 
 // formField is what the "input" partial renders.

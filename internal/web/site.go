@@ -40,6 +40,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.schoolPages(),
 		s.supportPages(),
 		s.protectionPages(),
+		s.dataUsePages(),
 		s.platformPages(),
 		s.staffSupportPages(),
 		s.legalPages(),

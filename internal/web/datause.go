@@ -1,0 +1,130 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/datause"
+)
+
+// dataUsePages are the school's data use agreements and its alert webhook
+// (admins), and the operator's pseudonymised copies of a tenant.
+func (s *Site) dataUsePages() []httpapi.Route {
+	a := tp + "/admin"
+	return []httpapi.Route{
+		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: httpapi.AreaTenant, Object: "data-use", Action: "read", Handler: s.dataUsePage},
+		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement", Area: httpapi.AreaTenant, Object: "data-use", Action: "write", Handler: s.signAgreement},
+		{Method: "POST", Path: a + "/data-use/:agreement/withdraw", Summary: "Withdraw a data use agreement", Area: httpapi.AreaTenant, Object: "data-use", Action: "write", Handler: s.withdrawAgreement},
+		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: httpapi.AreaTenant, Object: "webhook", Action: "read", Handler: s.webhookPage},
+		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted", Area: httpapi.AreaTenant, Object: "webhook", Action: "write", Handler: s.setWebhook},
+		{Method: "POST", Path: "/platform/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant", Area: httpapi.AreaPlatform, Object: "data-extract", Action: "write", Handler: s.requestExtract},
+	}
+}
+
+func init() {
+	flashes["agreement-signed"] = "Signed. The processor may now ask for pseudonymised copies until the end date."
+	flashes["agreement-withdrawn"] = "Withdrawn. No further copies can be made."
+	flashes["extract-queued"] = "The copy is queued; its progress shows below."
+}
+
+var agreementFields = []string{"purpose", "terms", "starts_on", "ends_on"}
+
+type dataUseData struct {
+	Base       string
+	Agreements []datause.Agreement
+}
+
+func (s *Site) dataUsePage(c *gin.Context) {
+	s.showDataUse(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showDataUse(c *gin.Context, status int, v view) {
+	as, err := s.d.DataUse.List(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Title, v.Fields, v.Data = "Data use agreements", agreementFields, dataUseData{Base: base(c), Agreements: as}
+	s.render(c, status, "data_use", v)
+}
+
+func (s *Site) signAgreement(c *gin.Context) {
+	form := map[string]string{}
+	for _, f := range agreementFields {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	_, err := s.d.DataUse.Sign(c.Request.Context(), httpapi.ScopeOf(c), datause.NewAgreement{Terms: form["terms"], Purpose: form["purpose"], StartsOn: form["starts_on"], EndsOn: form["ends_on"]})
+	if fe, isField := formErrors(err); isField {
+		s.showDataUse(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"terms": "The terms", "purpose": "The purpose", "starts_on": "The start", "ends_on": "The end"})})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/data-use?done=agreement-signed")
+}
+
+func (s *Site) withdrawAgreement(c *gin.Context) {
+	id, ok := pathID(c, "agreement")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such agreement.")
+		return
+	}
+	if _, err := s.d.DataUse.Withdraw(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/data-use?done=agreement-withdrawn")
+}
+
+type webhookData struct {
+	Base string
+	Hook alert.Webhook
+	Set  bool
+}
+
+func (s *Site) webhookPage(c *gin.Context) {
+	w, ok, err := s.d.Alerts.GetWebhook(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "webhook", view{Title: "Alerts by webhook", Form: map[string]string{"url": w.URL}, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: ok}})
+}
+
+// setWebhook saves the address and shows the new signing secret once.
+func (s *Site) setWebhook(c *gin.Context) {
+	form := map[string]string{"url": strings.TrimSpace(c.PostForm("url"))}
+	w, err := s.d.Alerts.SetWebhook(c.Request.Context(), httpapi.ScopeOf(c), form["url"])
+	if fe, isField := formErrors(err); isField {
+		s.render(c, http.StatusBadRequest, "webhook", view{Title: "Alerts by webhook", Form: form, Errors: map[string]string{"url": "The address " + fe["url"]}, Fields: []string{"url"}, Data: webhookData{Base: base(c)}})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "webhook", view{Title: "Alerts by webhook", Form: form, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: w.URL != ""}})
+}
+
+func (s *Site) requestExtract(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such tenant.")
+		return
+	}
+	ctx := c.Request.Context()
+	st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.d.DataUse.RequestExtract(ctx, st, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=extract-queued")
+}
