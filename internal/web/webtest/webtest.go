@@ -130,11 +130,34 @@ func (b *Browser) Go(path, shot string) {
 	b.Page(shot)
 }
 
-// Submit clicks the button sel and checks the page the form leads to.
+// Submit clicks the button (or link) sel and checks the page it leads to.
+// It waits for that new page, not a fixed time: the old page is marked
+// before the click, and a page without the mark, fully loaded, is the new
+// one (a slow upload or a busy machine only makes the wait longer).
 func (b *Browser) Submit(sel, shot string) {
 	b.T.Helper()
-	b.Run(chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible), chromedp.Sleep(150*time.Millisecond), chromedp.WaitReady("body", chromedp.ByQuery))
+	b.Run(chromedp.Evaluate(`document.documentElement.setAttribute("data-webtest-old", "1")`, nil),
+		chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
+	b.waitNewPage()
 	b.Page(shot)
+}
+
+// waitNewPage polls until the document is a new, fully loaded page.
+// Errors while polling are expected: the old page's context goes away.
+func (b *Browser) waitNewPage() {
+	b.T.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		var done bool
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		err := chromedp.Run(ctx, chromedp.Evaluate(`!document.documentElement.hasAttribute("data-webtest-old") && document.readyState === "complete" && document.querySelector("main") !== null`, &done))
+		cancel()
+		if err == nil && done {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.T.Fatalf("browser: no new page within 60 s after submitting (at %s)", b.URL())
 }
 
 // Page checks the page the browser is on: loaded, no serious or critical
