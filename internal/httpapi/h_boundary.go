@@ -32,27 +32,12 @@ func (s *Server) boundaryRoutes() []Route {
 }
 
 func (s *Server) recordOrder(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	var in support.NewOrder
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
+	id, st, ok := s.staffOnTenant(c, &in)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := s.Tenants.SlugOf(ctx, id); err != nil {
-		fail(c, err)
-		return
-	}
-	st, err := s.Identity.StaffByID(ctx, principal(c).ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	o, err := s.Support.RecordOrder(ctx, st, id, in)
+	o, err := s.Support.RecordOrder(c.Request.Context(), st, id, in)
 	if err != nil {
 		fail(c, err)
 		return
@@ -214,22 +199,11 @@ func (s *Server) withdrawAgreement(c *gin.Context) {
 }
 
 func (s *Server) requestExtract(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
+	id, st, ok := s.staffOnTenant(c, nil)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := s.Tenants.SlugOf(ctx, id); err != nil {
-		fail(c, err)
-		return
-	}
-	st, err := s.Identity.StaffByID(ctx, principal(c).ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	e, err := s.DataUse.RequestExtract(ctx, st, id)
+	e, err := s.DataUse.RequestExtract(c.Request.Context(), st, id)
 	if err != nil {
 		fail(c, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
@@ -56,27 +57,12 @@ type SubProcessorDecision struct {
 }
 
 func (s *Server) fileSupportRequest(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	var in support.NewRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
+	id, st, ok := s.staffOnTenant(c, &in)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := s.Tenants.SlugOf(ctx, id); err != nil {
-		fail(c, err)
-		return
-	}
-	st, err := s.Identity.StaffByID(ctx, principal(c).ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	r, err := s.Support.File(ctx, st, id, in)
+	r, err := s.Support.File(c.Request.Context(), st, id, in)
 	if err != nil {
 		fail(c, err)
 		return
@@ -281,6 +267,29 @@ func (s *Server) decideSubProcessor(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// staffOnTenant reads a platform route's :id tenant (404 if there is none),
+// its JSON body into in (when in is not nil) and the staff member calling;
+// on a problem it has answered and reports false.
+func (s *Server) staffOnTenant(c *gin.Context, in any) (uuid.UUID, identity.Staff, bool) {
+	id, err := pathID(c, "id")
+	if err == nil && in != nil {
+		err = bindJSON(c, in)
+	}
+	ctx := c.Request.Context()
+	if err == nil {
+		_, err = s.Tenants.SlugOf(ctx, id)
+	}
+	var st identity.Staff
+	if err == nil {
+		st, err = s.Identity.StaffByID(ctx, principal(c).ID)
+	}
+	if err != nil {
+		fail(c, err)
+		return id, st, false
+	}
+	return id, st, true
 }
 
 // may asks casbin whether the caller holds (object, action) in the tenant.
