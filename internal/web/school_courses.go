@@ -1,0 +1,175 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+type adminCoursesData struct {
+	Base    string
+	Courses []course.Course
+	Schools []tenant.School
+	Status  string
+	Pager   pager
+}
+
+func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		return adminCoursesData{}, err
+	}
+	status := c.Query("status")
+	if status != "" && status != course.Draft && status != course.Published && status != course.Archived {
+		return adminCoursesData{}, errs.Field("status", "must be draft, published or archived")
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	list, err := s.d.Courses.List(ctx, sc, course.Filter{Status: status}, after, limit)
+	if err != nil {
+		return adminCoursesData{}, err
+	}
+	schools, err := s.d.Tenants.Schools(ctx, sc)
+	if err != nil {
+		return adminCoursesData{}, err
+	}
+	pg := httpapi.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
+	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: nextPage(c, pg.NextCursor)}, nil
+}
+
+func (s *Site) adminCourses(c *gin.Context) {
+	d, err := s.adminCoursesView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_courses", view{Title: "Courses", Form: map[string]string{}, Data: d})
+}
+
+func (s *Site) adminCreateCourse(c *gin.Context) {
+	form := map[string]string{"title": c.PostForm("title"), "summary": c.PostForm("summary"), "school_id": c.PostForm("school_id")}
+	fe := map[string]string{}
+	sid, err := uuid.Parse(form["school_id"])
+	if err != nil {
+		fe["school_id"] = "Choose the school"
+	}
+	if len(fe) == 0 {
+		_, err = s.d.Courses.Create(c.Request.Context(), httpapi.ScopeOf(c), course.NewCourse{SchoolID: sid, Title: form["title"], Summary: form["summary"], Status: course.Draft})
+		if m, isField := formErrors(err); isField {
+			fe = m
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if len(fe) > 0 {
+		d, err := s.adminCoursesView(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.render(c, http.StatusBadRequest, "admin_courses", view{Title: "Courses", Form: form, Errors: fe, Fields: []string{"school_id", "title", "summary"}, Data: d})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/courses?done=course-added")
+}
+
+type adminCourseData struct {
+	Base       string
+	Course     course.Course
+	Enrolments []course.Enrolment
+	Pager      pager
+}
+
+func (s *Site) adminCourseView(c *gin.Context) (adminCourseData, error) {
+	id, ok := pathID(c, "course")
+	if !ok {
+		return adminCourseData{}, errs.ErrNotFound
+	}
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		return adminCourseData{}, err
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	pv, err := s.d.Courses.Page(ctx, sc, id)
+	if err != nil {
+		return adminCourseData{}, err
+	}
+	es, err := s.d.Courses.Enrolments(ctx, sc, id, "", "", after, limit)
+	if err != nil {
+		return adminCourseData{}, err
+	}
+	pg := httpapi.NewPage(es, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID })
+	return adminCourseData{Base: base(c), Course: pv.Course, Enrolments: es, Pager: nextPage(c, pg.NextCursor)}, nil
+}
+
+func (s *Site) adminCourse(c *gin.Context) {
+	d, err := s.adminCourseView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_course", view{Title: d.Course.Title, Form: map[string]string{}, Data: d})
+}
+
+func (s *Site) adminEnrol(c *gin.Context) {
+	d, err := s.adminCourseView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	form := map[string]string{"username": strings.TrimSpace(c.PostForm("username")), "role": c.PostForm("role")}
+	fe := map[string]string{}
+	if form["role"] != "learner" && form["role"] != "teacher" {
+		fe["role"] = "Choose learner or teacher"
+	}
+	var p identity.Person
+	if form["username"] == "" {
+		fe["username"] = "Enter the person's username"
+	} else if p, err = s.d.Identity.FindByUsername(ctx, sc, form["username"]); notFound(err) {
+		fe["username"] = "Nobody in your school has that username"
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(fe) == 0 {
+		_, err = s.d.Courses.Enrol(ctx, sc, d.Course.ID, p.ID, form["role"])
+		if m, isField := formErrors(err); isField {
+			fe = m
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if len(fe) > 0 {
+		s.render(c, http.StatusBadRequest, "admin_course", view{Title: d.Course.Title, Form: form, Errors: fe, Fields: []string{"username", "role"}, Data: d})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/courses/"+d.Course.ID.String()+"?done=enrolled")
+}
+
+func (s *Site) adminUnenrol(c *gin.Context) {
+	d, err := s.adminCourseView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pid, ok := pathID(c, "person")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	if err := s.d.Courses.Unenrol(c.Request.Context(), httpapi.ScopeOf(c), d.Course.ID, pid); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/courses/"+d.Course.ID.String()+"?done=unenrolled")
+}

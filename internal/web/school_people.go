@@ -1,0 +1,237 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+type peopleData struct {
+	Base   string
+	People []identity.Person
+	Pager  pager
+}
+
+func (s *Site) peoplePage(c *gin.Context) {
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ps, err := s.d.Identity.ListPeople(c.Request.Context(), httpapi.ScopeOf(c), after, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pg := httpapi.NewPage(ps, limit, func(p identity.Person) uuid.UUID { return p.ID })
+	s.render(c, http.StatusOK, "admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: nextPage(c, pg.NextCursor)}})
+}
+
+type personFormData struct {
+	Base    string
+	Schools []tenant.School
+}
+
+var personFields = []string{"username", "display_name", "email", "password", "role", "school_id"}
+
+func (s *Site) newPersonForm(c *gin.Context) {
+	schools, err := s.d.Tenants.Schools(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_person_new", view{Title: "Add a person", Form: map[string]string{}, Data: personFormData{Base: base(c), Schools: schools}})
+}
+
+func (s *Site) createPerson(c *gin.Context) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	form := map[string]string{}
+	for _, f := range personFields {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	in := identity.NewPerson{Username: form["username"], DisplayName: form["display_name"], Password: c.PostForm("password"), Role: form["role"]}
+	fe := map[string]string{}
+	if in.Username == "" {
+		fe["username"] = "Enter a username"
+	}
+	if in.DisplayName == "" {
+		fe["display_name"] = "Enter the name people will see"
+	}
+	if form["email"] != "" {
+		if !strings.Contains(form["email"], "@") || len(form["email"]) > 254 {
+			fe["email"] = "Enter an email address like name@school.example, or leave it empty"
+		}
+		e := form["email"]
+		in.Email = &e
+	}
+	if in.Password != "" && (len(in.Password) < 12 || len(in.Password) > 1024) {
+		fe["password"] = "A password needs at least 12 characters, or leave it empty and set one later"
+	}
+	if in.Role != "" && in.Role != "learner" && in.Role != "teacher" && in.Role != "admin" {
+		fe["role"] = "Choose learner, teacher or admin"
+	}
+	if v := form["school_id"]; v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			fe["school_id"] = "Choose a school from the list"
+		}
+		in.SchoolID = &id
+	}
+	var p identity.Person
+	var err error
+	if len(fe) == 0 {
+		p, err = s.d.Identity.CreatePerson(ctx, sc, in)
+		if m, isField := formErrors(err); isField {
+			fe = m
+		} else if conflict(err) {
+			fe["username"] = "That username is taken in your school"
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if len(fe) > 0 {
+		schools, err := s.d.Tenants.Schools(ctx, sc)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		form["password"] = ""
+		s.render(c, http.StatusBadRequest, "admin_person_new", view{Title: "Add a person", Form: form, Errors: fe, Fields: personFields, Data: personFormData{Base: base(c), Schools: schools}})
+		return
+	}
+	if in.Role != "" {
+		s.d.Authz.Invalidate(sc.Tenant())
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+p.ID.String()+"?done=person-added")
+}
+
+type personData struct {
+	Base    string
+	Person  identity.Person
+	Roles   []identity.RoleAssignment
+	Schools map[uuid.UUID]string
+	List    []tenant.School
+}
+
+func (s *Site) personView(c *gin.Context) (personData, error) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return personData{}, errs.ErrNotFound
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	p, err := s.d.Identity.GetPerson(ctx, sc, id)
+	if err != nil {
+		return personData{}, err
+	}
+	roles, err := s.d.Identity.Roles(ctx, sc, id)
+	if err != nil {
+		return personData{}, err
+	}
+	schools, err := s.d.Tenants.Schools(ctx, sc)
+	if err != nil {
+		return personData{}, err
+	}
+	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: schools}
+	for _, sch := range schools {
+		d.Schools[sch.ID] = sch.Name
+	}
+	return d, nil
+}
+
+func (s *Site) personPage(c *gin.Context) {
+	d, err := s.personView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Data: d})
+}
+
+func (s *Site) updatePerson(c *gin.Context) {
+	d, err := s.personView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := c.PostForm("status")
+	if status != "active" && status != "suspended" {
+		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Errors: map[string]string{"status": "Choose active or suspended"}, Data: d})
+		return
+	}
+	if _, err := s.d.Identity.UpdatePerson(c.Request.Context(), httpapi.ScopeOf(c), d.Person.ID, identity.PersonPatch{Status: &status}); err != nil {
+		if m, isField := formErrors(err); isField {
+			s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Errors: m, Data: d})
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+d.Person.ID.String()+"?done=saved")
+}
+
+func (s *Site) giveRole(c *gin.Context) {
+	d, err := s.personView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	role, school := c.PostForm("role"), c.PostForm("school_id")
+	fe := map[string]string{}
+	if role != "learner" && role != "teacher" && role != "admin" && role != "approver" {
+		fe["role"] = "Choose learner, teacher, administrator or access approver"
+	}
+	var sid *uuid.UUID
+	if school != "" {
+		id, err := uuid.Parse(school)
+		if err != nil {
+			fe["school_id"] = "Choose a school from the list"
+		}
+		sid = &id
+	}
+	sc := httpapi.ScopeOf(c)
+	if len(fe) == 0 {
+		_, err = s.d.Identity.AssignRole(c.Request.Context(), sc, d.Person.ID, role, sid)
+		if m, isField := formErrors(err); isField {
+			fe = m
+		} else if conflict(err) {
+			fe["role"] = "They already have that role"
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if len(fe) > 0 {
+		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{"role": role, "school_id": school}, Errors: fe, Fields: []string{"role", "school_id"}, Data: d})
+		return
+	}
+	s.d.Authz.Invalidate(sc.Tenant())
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+d.Person.ID.String()+"?done=role-added")
+}
+
+func (s *Site) takeRole(c *gin.Context) {
+	d, err := s.personView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rid, ok := pathID(c, "role")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	sc := httpapi.ScopeOf(c)
+	if err := s.d.Identity.RemoveRole(c.Request.Context(), sc, d.Person.ID, rid); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.d.Authz.Invalidate(sc.Tenant())
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+d.Person.ID.String()+"?done=role-removed")
+}

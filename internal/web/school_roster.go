@@ -1,0 +1,111 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+type rosterData struct {
+	Base    string
+	Imports []roster.Import
+	Pager   pager
+}
+
+func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
+	after, limit, err := httpapi.PageParams(c)
+	if err != nil {
+		return rosterData{}, err
+	}
+	list, err := s.d.Roster.List(c.Request.Context(), httpapi.ScopeOf(c), "", after, limit)
+	if err != nil {
+		return rosterData{}, err
+	}
+	pg := httpapi.NewPage(list, limit, func(i roster.Import) uuid.UUID { return i.ID })
+	return rosterData{Base: base(c), Imports: list, Pager: nextPage(c, pg.NextCursor)}, nil
+}
+
+func (s *Site) rosterPage(c *gin.Context) {
+	d, err := s.rosterView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_roster", view{Title: "Bulk import", Data: d})
+}
+
+// rosterImport runs an upload through the roster service; accepted or
+// rejected, every import is recorded, so the result is shown on the
+// import's own page.
+func (s *Site) rosterImport(c *gin.Context) {
+	mr := httpapi.MultipartOf(c)
+	var files map[string][]byte
+	var err error
+	if mr == nil {
+		err = errs.Field("files", "Send the form from the import page")
+	} else {
+		files, err = httpapi.RosterParts(mr)
+	}
+	// "Check only" posts the same form to ?dry_run=true (formaction).
+	dryRun := c.Query("dry_run") == "true"
+	if err == nil {
+		if len(files) == 0 {
+			err = errs.Field("files", "Choose the CSV files (or one zip) to import")
+		}
+	}
+	if m, isField := formErrors(err); isField {
+		d, verr := s.rosterView(c)
+		if verr != nil {
+			s.fail(c, verr)
+			return
+		}
+		fe := map[string]string{}
+		for k, v := range m {
+			if !roster.Known(k) && k != "file" {
+				k = "files"
+			}
+			fe[k] = v
+		}
+		s.render(c, http.StatusBadRequest, "admin_roster", view{Title: "Bulk import", Errors: fe, Data: d})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sc := httpapi.ScopeOf(c)
+	rec, err := s.d.Roster.Import(c.Request.Context(), sc, files, dryRun)
+	if rej, ok := roster.AsRejected(err); ok {
+		rec, err = rej.Import, nil
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if rec.Status == roster.Applied {
+		s.d.Authz.Invalidate(sc.Tenant())
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/roster/"+rec.ID.String())
+}
+
+func (s *Site) rosterResult(c *gin.Context) {
+	id, ok := pathID(c, "import")
+	if !ok {
+		s.fail(c, errs.ErrNotFound)
+		return
+	}
+	rec, err := s.d.Roster.Get(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	s.render(c, status, "admin_roster_result", view{Title: "Import of " + rec.CreatedAt.UTC().Format("2 Jan 2006 15:04"), Data: struct {
+		Base string
+		Rec  roster.Import
+	}{base(c), rec}})
+}
