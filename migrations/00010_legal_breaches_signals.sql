@@ -17,15 +17,22 @@ CREATE TABLE legal_orders (
     recorded_by      uuid NOT NULL REFERENCES staff (id),
     recorded_by_name text NOT NULL,
     valid_until      timestamptz NOT NULL,
+    -- A second operator confirms the record before anyone reads under it.
+    confirmed_by      uuid REFERENCES staff (id),
+    confirmed_by_name text,
+    confirmed_at      timestamptz,
     -- The tenant is told at once unless the order forbids it: then the
-    -- notice is deferred, with the reason, until an operator lifts it.
+    -- notice is deferred, with the reason, until an operator gives it or,
+    -- at the latest, notice_by, when a job gives it.
     deferred         boolean NOT NULL DEFAULT false,
     deferral_reason  text NOT NULL DEFAULT '',
+    notice_by        date,
     notified_at      timestamptz,
     created_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, id),
-    CHECK (NOT deferred OR length(deferral_reason) > 0),
-    CHECK (deferred OR notified_at IS NOT NULL)
+    CHECK (NOT deferred OR (length(deferral_reason) > 0 AND notice_by IS NOT NULL)),
+    CHECK (deferred OR notified_at IS NOT NULL),
+    CHECK (confirmed_by IS NULL OR confirmed_by <> recorded_by)
 );
 
 -- Reads under an order whose notice is deferred wait here (append-only),

@@ -87,6 +87,11 @@ func (s Scope) WithinSchools(ids []uuid.UUID) Scope {
 	return s
 }
 
+// TenantWide reports a scope not limited to some schools: matters of the
+// whole tenant (support access, the access log, data use, sub-processors)
+// need it.
+func (s Scope) TenantWide() bool { return s.schools == nil }
+
 // Schools is the school limit; limited is false for the whole tenant.
 func (s Scope) Schools() (ids []uuid.UUID, limited bool) { return s.schools, s.schools != nil }
 

@@ -91,11 +91,13 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &files.SweepWorker{Service: a.Files})
 	river.AddWorker(w, &alert.DeliverWorker{Service: a.Alerts})
 	river.AddWorker(w, &datause.ExtractWorker{Service: a.DataUse})
+	river.AddWorker(w, &support.NoticeWorker{Service: a.Support})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
 		every(time.Minute, alert.DeliverArgs{}),
 		every(time.Minute, datause.ExtractArgs{}),
+		hourly(support.NoticeArgs{}),
 	}}
 }
 

@@ -265,3 +265,12 @@ func (a *Authorizer) InvalidateAll() {
 	a.epoch++
 	a.tenants = map[uuid.UUID]map[uuid.UUID]personRoles{}
 }
+
+// TenantWideOnly are the objects that concern a tenant as a whole (every
+// school of a trust): the processor boundary and the controller's
+// agreements with the processor. A role scoped to some schools never
+// reaches them, even where its role holds the permission.
+var TenantWideOnly = map[string]bool{
+	"support-request": true, "support-grant": true, "access-log": true, "alert": true, "webhook": true,
+	"sub-processor": true, "breach": true, "security-event": true, "processor-records": true, "data-use": true,
+}

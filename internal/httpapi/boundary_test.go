@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
@@ -12,6 +14,16 @@ import (
 )
 
 var orderDoc = strings.Repeat("ab", 32) // a SHA-256 in hex
+
+// sbDB runs SQL as the database's administrator (to move time along).
+func sbDB(t *testing.T, e *apptest.Env, sql string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), e.DB.SuperURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), sql)
+	require.NoError(t, err)
+}
 
 func accessLog(t *testing.T, c *apptest.Client, slug string) string {
 	t.Helper()
@@ -43,11 +55,25 @@ func TestLegalOrders(t *testing.T) {
 	}
 	order := map[string]any{"reference": "CO-2026-117", "issuing_body": "High Court of Justice", "order_date": "2026-11-20",
 		"scope": "Account records of one named person", "areas": []string{"people"}, "document_sha256": orderDoc,
-		"deferred": true, "deferral_reason": "The order prohibits disclosure for 28 days"}
+		"deferred": true, "deferral_reason": "The order prohibits disclosure for 28 days", "notice_by": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}
 	require.Equal(t, 403, support.Do("POST", orders, order).Status, "only operators record orders")
+	order["valid_days"] = 90
+	require.Equal(t, 400, op.Do("POST", orders, order).Status, "at most 30 days")
+	delete(order, "valid_days")
 	r = op.Do("POST", orders, order)
 	require.Equal(t, 201, r.Status, r.Text())
 	id := r.JSON()["id"].(string)
+
+	// Nothing is read until a second operator confirms the record.
+	require.Equal(t, 403, op.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
+	require.Equal(t, 403, op.Do("POST", "/api/v1/platform/legal-orders/"+id+"/confirm", nil).Status, "not the one who recorded it")
+	_, _, err := e.App.Identity.EnsureStaff(context.Background(), "second@processor.example", "Sol Second", "operator", "second-password-123")
+	require.NoError(t, err)
+	second := e.StaffLogin("second@processor.example", "second-password-123")
+	r = second.Do("POST", "/api/v1/platform/legal-orders/"+id+"/confirm", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Equal(t, "Sol Second", r.JSON()["confirmed_by_name"])
+	require.Equal(t, 403, second.Do("GET", "/api/v1/t/tenant-a/people", nil).Status, "only the recording operator reads")
 
 	require.Equal(t, 200, op.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
 	require.Equal(t, 200, op.Do("GET", "/api/v1/t/tenant-a/people/"+e.A.AdminID.String(), nil).Status)
@@ -75,10 +101,22 @@ func TestLegalOrders(t *testing.T) {
 	require.NotContains(t, accessLog(t, adminB, "tenant-b"), "CO-2026-117")
 
 	// Not deferred: the tenant is told at once.
-	order["deferred"], order["deferral_reason"], order["reference"] = false, "", "CO-2026-200"
+	order["deferred"], order["deferral_reason"], order["reference"], order["notice_by"] = false, "", "CO-2026-200", ""
 	r = op.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/legal-orders", order)
 	require.Equal(t, 201, r.Status, r.Text())
 	require.Contains(t, accessLog(t, adminB, "tenant-b"), "CO-2026-200")
+
+	// A deferred notice is given on its latest day even if nobody acts.
+	order["deferred"], order["deferral_reason"], order["reference"] = true, "Gagged", "CO-2026-300"
+	order["notice_by"] = time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	r = op.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/legal-orders", order)
+	require.Equal(t, 201, r.Status, r.Text())
+	require.NotContains(t, accessLog(t, adminB, "tenant-b"), "CO-2026-300")
+	sbDB(t, e, `UPDATE legal_orders SET notice_by = current_date WHERE reference = 'CO-2026-300'`)
+	n, err := e.App.Support.GiveDueNotices(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Contains(t, accessLog(t, adminB, "tenant-b"), "CO-2026-300")
 }
 
 // A breach recorded by an operator reaches each affected tenant (and only

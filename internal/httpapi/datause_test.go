@@ -77,3 +77,29 @@ func TestDataUseAgreementsAndPseudonymisedCopies(t *testing.T) {
 	require.Equal(t, 403, op.Do("POST", extracts, nil).Status)
 	require.Equal(t, 409, adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements/"+agreement+"/withdraw", nil).Status)
 }
+
+// A copy under an agreement withdrawn before it is made leaves nothing in
+// storage, and the school's log does not claim a copy was made.
+func TestWithdrawnAgreementLeavesNoCopy(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	r := adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "t", "purpose": "p", "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
+	require.Equal(t, 201, r.Status, r.Text())
+	agreement := r.JSON()["id"].(string)
+	r = op.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil)
+	require.Equal(t, 202, r.Status, r.Text())
+	id := r.JSON()["id"].(string)
+	require.Equal(t, 200, adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements/"+agreement+"/withdraw", nil).Status)
+	require.NoError(t, e.App.DataUse.RunQueued(ctx))
+	var list []map[string]any
+	op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil).Decode(&list)
+	require.Equal(t, "failed", list[0]["status"])
+	bucket, prefix := e.App.Store.Bucket("uk"), "t/"+e.A.ID.String()+"/extracts/"+id+"/"
+	out, err := e.App.Store.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix})
+	require.NoError(t, err)
+	require.Empty(t, out.Versions)
+	require.NotContains(t, accessLog(t, adminA, "tenant-a"), `"action":"data-use.extracted"`)
+}

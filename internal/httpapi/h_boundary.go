@@ -20,6 +20,7 @@ func (s *Server) boundaryRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: pp + "/tenants/:id/legal-orders", Summary: "Record a legal obligation to read a tenant (operators); the tenant is told unless the order forbids it", Area: AreaPlatform, Object: "legal-order", Action: "write", Status: http.StatusCreated, Request: support.NewOrder{}, Reply: support.Order{}, Handler: s.recordOrder},
 		{Method: "GET", Path: pp + "/legal-orders", Summary: "Recorded legal obligations, newest first", Area: AreaPlatform, Object: "legal-order", Action: "read", Reply: Page[support.Order]{}, Handler: s.orders},
+		{Method: "POST", Path: pp + "/legal-orders/:id/confirm", Summary: "Confirm a recorded legal obligation (a second operator); only then can it be read under", Area: AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{}, Handler: s.confirmOrder},
 		{Method: "POST", Path: pp + "/legal-orders/:id/notice", Summary: "Give a deferred notice: the tenant sees the order and every read under it", Area: AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{}, Handler: s.giveNotice},
 		{Method: "POST", Path: pp + "/breaches", Summary: "Record a personal data breach and tell each affected tenant", Area: AreaPlatform, Object: "breach-register", Action: "write", Status: http.StatusCreated, Request: breach.NewBreach{}, Reply: breach.Breach{}, Handler: s.recordBreach},
 		{Method: "GET", Path: pp + "/breaches", Summary: "The breach register", Area: AreaPlatform, Object: "breach-register", Action: "read", Reply: []breach.Breach{}, Handler: s.breaches},
@@ -57,6 +58,25 @@ func (s *Server) orders(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, page(os, limit, func(o support.Order) uuid.UUID { return o.ID }))
+}
+
+func (s *Server) confirmOrder(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.Identity.StaffByID(c.Request.Context(), principal(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	o, err := s.Support.ConfirmOrder(c.Request.Context(), st, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
 }
 
 func (s *Server) giveNotice(c *gin.Context) {

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/logging"
@@ -224,6 +225,10 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 		c.Set(ctxSchools, g.Schools)
 		if !g.Allowed {
 			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
+			return
+		}
+		if g.Schools != nil && authz.TenantWideOnly[rt.Object] {
+			problem(c, http.StatusForbidden, "forbidden", "This concerns the whole tenant (every school of a trust): it needs a role for the whole tenant, not for some schools.")
 			return
 		}
 		c.Next()

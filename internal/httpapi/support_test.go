@@ -281,3 +281,41 @@ func TestSubProcessorsAndAlerts(t *testing.T) {
 	}
 	mu.Unlock()
 }
+
+// Matters of the whole tenant need a role for the whole tenant: a trust's
+// school admin cannot become an approver for the trust, decide support
+// access, read the access log, set the webhook, sign data use or decide on
+// sub-processors. Named people narrow the people area only.
+func TestBoundaryNeedsATenantWideRole(t *testing.T) {
+	t.Parallel()
+	sb := supportSetup(t)
+	e := sb.e
+	var schools []map[string]any
+	sb.adminA.Do("GET", "/api/v1/t/tenant-a/schools", nil).Decode(&schools)
+	school := schools[0]["id"].(string)
+	r := sb.adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "sasha", "display_name": "Sasha School-Admin", "password": "sasha-password-1"})
+	require.Equal(t, 201, r.Status, r.Text())
+	sasha := r.JSON()["id"].(string)
+	require.Equal(t, 201, sb.adminA.Do("POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "admin", "school_id": school}).Status)
+	r = sb.adminA.Do("POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "approver", "school_id": school})
+	require.Equal(t, 400, r.Status, "an approver is for the whole tenant: %s", r.Text())
+	schoolAdmin := e.Login(e.A.Slug, "sasha", "sasha-password-1")
+	r = schoolAdmin.Do("POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "approver", "school_id": school})
+	require.Equal(t, 400, r.Status)
+
+	id := sb.file(t, map[string]any{"ticket": "T-2", "reason_code": "fault", "justification": "x", "areas": []string{"people"}})
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/support-requests/" + id + "/decision"}, {"POST", "/support-requests/" + id + "/revoke"}, {"GET", "/support-requests"},
+		{"GET", "/access-log"}, {"PUT", "/webhook"}, {"GET", "/alerts"}, {"POST", "/data-use-agreements"}, {"GET", "/breaches"},
+	} {
+		r := schoolAdmin.Do(c.method, "/api/v1/t/tenant-a"+c.path, map[string]any{"approve": true, "url": "https://x.example/h",
+			"terms": "t", "purpose": "p", "starts_on": "2026-01-01", "ends_on": "2026-12-31"})
+		require.Equal(t, 403, r.Status, "%s %s: %s", c.method, c.path, r.Text())
+	}
+	require.Equal(t, 403, schoolAdmin.Do("GET", "/t/tenant-a/admin/access-log", nil).Status, "pages too")
+
+	r = sb.support.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", map[string]any{"ticket": "T-3", "reason_code": "fault",
+		"justification": "x", "areas": []string{"people", "assignments"}, "person_ids": []string{sasha}})
+	require.Equal(t, 400, r.Status)
+	require.Contains(t, r.Text(), `"field":"person_ids"`)
+}

@@ -41,7 +41,12 @@ const AuthzChannel = "lms_authz"
 func AssignRoleTx(tx *gorm.DB, tenant, person uuid.UUID, role string, school *uuid.UUID) (RoleAssignment, error) {
 	var fe errs.FieldErrors
 	if !validRole(role) {
-		fe.Add("role", "must be one of admin, teacher, learner")
+		fe.Add("role", "must be one of admin, teacher, learner, approver")
+	}
+	if role == "approver" && school != nil {
+		// Support access and the access log concern the whole tenant (a
+		// trust's every school): only a tenant-wide approver decides.
+		fe.Add("school_id", "an access approver acts for the whole tenant; give the role without a school")
 	}
 	if err := fe.Err(); err != nil {
 		return RoleAssignment{}, err

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -31,9 +33,22 @@ func TestLegalOrderAndBreachInBrowser(t *testing.T) {
 	op.Run(chromedp.Click("#area-people", chromedp.ByQuery), chromedp.Click("#deferred", chromedp.ByQuery))
 	op.Fill("#document_sha256", strings.Repeat("ab", 32))
 	op.Fill("#deferral_reason", "The order prohibits disclosure for 28 days")
+	op.Run(chromedp.SetValue("#notice_by", time.Now().AddDate(0, 1, 0).Format(time.DateOnly), chromedp.ByQuery))
 	op.Submit(`main form button[type=submit]`, "operator-legal-recorded")
 	require.Contains(t, op.Text(".flash"), "recorded")
 	require.Contains(t, op.Text("table"), "Deferred")
+	require.Contains(t, op.Text("table"), "Waiting for a second operator")
+	op.Go("/t/tenant-a/admin/people", "operator-refused-unconfirmed")
+	require.Contains(t, op.Text("main"), "confirmed by a second operator")
+
+	// A second operator confirms it on the same page.
+	_, _, err := e.App.Identity.EnsureStaff(context.Background(), "second@processor.example", "Sol Second", "operator", "second-password-123")
+	require.NoError(t, err)
+	op2 := webtest.New(t, e.Server.URL)
+	op2.StaffSignIn("second@processor.example", "second-password-123")
+	op2.Go("/platform/legal", "")
+	op2.Submit(`button.confirm`, "operator-legal-confirmed")
+	require.Contains(t, op2.Text("table"), "Sol Second")
 
 	op.Go("/t/tenant-a/admin/people", "operator-reads-under-order")
 	require.Contains(t, op.Text("table"), "Admin of tenant-a")

@@ -117,6 +117,10 @@ func (s *Site) requestExtract(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	if _, err := s.d.Tenants.SlugOf(ctx, id); err != nil {
+		s.fail(c, err)
+		return
+	}
 	st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
 	if err != nil {
 		s.fail(c, err)

@@ -20,6 +20,7 @@ func (s *Site) legalPages() []httpapi.Route {
 	return []httpapi.Route{
 		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.legalPage},
 		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.recordOrder},
+		{Method: "POST", Path: "/platform/legal/:id/confirm", Summary: "Confirm a legal obligation another operator recorded", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.confirmOrder},
 		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.giveNotice},
 		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: httpapi.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.breachRegisterPage},
 		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: httpapi.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.recordBreach},
@@ -28,15 +29,17 @@ func (s *Site) legalPages() []httpapi.Route {
 
 func init() {
 	flashes["order-recorded"] = "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses."
+	flashes["order-confirmed"] = "Confirmed. The operator who recorded it may now read what it covers."
 	flashes["notice-given"] = "The school has been told, and now sees the order and every read under it."
 	flashes["breach-recorded"] = "The breach is recorded and each school affected has been told."
 }
 
-var orderFields = []string{"tenant", "reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "valid_days", "deferral_reason"}
+var orderFields = []string{"tenant", "reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "valid_days", "deferral_reason", "notice_by"}
 
 type legalData struct {
 	Orders []support.Order
 	Chosen map[string]bool
+	Me     uuid.UUID
 }
 
 func (s *Site) legalPage(c *gin.Context) {
@@ -49,7 +52,7 @@ func (s *Site) showLegal(c *gin.Context, status int, v view, chosen map[string]b
 		s.fail(c, err)
 		return
 	}
-	v.Title, v.Fields, v.Data = "Legal obligations", orderFields, legalData{Orders: os, Chosen: chosen}
+	v.Title, v.Fields, v.Data = "Legal obligations", orderFields, legalData{Orders: os, Chosen: chosen, Me: httpapi.PrincipalOf(c).ID}
 	s.render(c, status, "platform_legal", v)
 }
 
@@ -63,16 +66,19 @@ func (s *Site) recordOrder(c *gin.Context) {
 	for _, a := range areas {
 		chosen[a] = true
 	}
-	days, _ := strconv.Atoi(form["valid_days"])
+	days, err := strconv.Atoi(form["valid_days"])
+	if err != nil || days < 1 {
+		days = -1 // the service's message: 1 to 30
+	}
 	in := support.NewOrder{Reference: form["reference"], IssuingBody: form["issuing_body"], OrderDate: form["order_date"], Scope: form["scope"],
-		Areas: areas, DocumentSHA256: form["document_sha256"], ValidDays: days, Deferred: c.PostForm("deferred") == "yes", DeferralReason: form["deferral_reason"]}
+		Areas: areas, DocumentSHA256: form["document_sha256"], ValidDays: days, Deferred: c.PostForm("deferred") == "yes", DeferralReason: form["deferral_reason"], NoticeBy: form["notice_by"]}
 	if in.Deferred {
 		form["deferred"] = "yes"
 	}
 	ctx := c.Request.Context()
 	fe := map[string]string{}
-	t, err := s.d.Tenants.BySlug(ctx, form["tenant"])
-	if err != nil {
+	t, terr := s.d.Tenants.BySlug(ctx, form["tenant"])
+	if terr != nil {
 		fe["tenant"] = "Enter the school's sign-in name"
 	}
 	if len(fe) == 0 {
@@ -84,7 +90,7 @@ func (s *Site) recordOrder(c *gin.Context) {
 		_, err = s.d.Support.RecordOrder(ctx, st, t.ID, in)
 		if m, isField := formErrors(err); isField {
 			fe = labelled(m, map[string]string{"reference": "The reference", "issuing_body": "The issuing body", "order_date": "The date",
-				"scope": "The scope", "areas": "What may be read", "document_sha256": "The document hash", "valid_days": "The validity", "deferral_reason": "The reason for deferring"})
+				"scope": "The scope", "areas": "What may be read", "document_sha256": "The document hash", "valid_days": "The time to read", "deferral_reason": "The reason for deferring", "notice_by": "The latest day of notice"})
 		} else if err != nil {
 			s.fail(c, err)
 			return
@@ -94,6 +100,23 @@ func (s *Site) recordOrder(c *gin.Context) {
 		}
 	}
 	s.showLegal(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
+}
+
+func (s *Site) confirmOrder(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such order.")
+		return
+	}
+	st, err := s.d.Identity.StaffByID(c.Request.Context(), httpapi.PrincipalOf(c).ID)
+	if err == nil {
+		_, err = s.d.Support.ConfirmOrder(c.Request.Context(), st, id)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/platform/legal?done=order-confirmed")
 }
 
 func (s *Site) giveNotice(c *gin.Context) {

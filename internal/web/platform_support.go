@@ -93,7 +93,7 @@ func (s *Site) fileSupport(c *gin.Context) {
 		r, err := s.d.Support.File(ctx, st, t.ID, in)
 		if m, isField := formErrors(err); isField {
 			fe = labelled(m, map[string]string{"ticket": "The ticket", "reason_code": "The reason", "justification": "The explanation",
-				"areas": "What you need to read", "duration_minutes": "The time", "course_ids": "The course list"})
+				"areas": "What you need to read", "duration_minutes": "The time", "course_ids": "The course list", "person_ids": "The list of people"})
 		} else if errsIsForbidden(err) {
 			fe["tenant"] = strings.TrimSuffix(err.Error(), ": forbidden")
 		} else if err != nil {

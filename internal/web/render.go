@@ -154,6 +154,7 @@ var funcs = template.FuncMap{
 	"areas":       func() any { return support.AreaNames },
 	"list":        func(v ...string) []string { return v },
 	"join":        func(v []string) string { return strings.Join(v, "; ") },
+	"same":        func(a, b uuid.UUID) bool { return a == b },
 	"hoursLeft":   hoursLeft,
 	"hoursAgo":    hoursAgo,
 	"reasons":     func() any { return support.Reasons },

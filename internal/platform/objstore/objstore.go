@@ -86,15 +86,34 @@ func (s *Store) Ready(ctx context.Context) error {
 // EmptyAndDeleteBucket removes every object version and the bucket. Used by
 // tests to clean up after themselves.
 func (s *Store) EmptyAndDeleteBucket(ctx context.Context, bucket string) error {
-	p := s3.NewListObjectVersionsPaginator(s.S3, &s3.ListObjectVersionsInput{Bucket: &bucket})
+	if _, err := s.deleteUnder(ctx, bucket, ""); err != nil {
+		var nb *types.NoSuchBucket
+		if errors.As(err, &nb) {
+			return nil
+		}
+		return err
+	}
+	_, err := s.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
+	return err
+}
+
+// DeletePrefix removes every object under prefix in region's bucket, with
+// every version and delete marker (in a versioned bucket a plain delete
+// only hides the bytes), and says how many versions went.
+func (s *Store) DeletePrefix(ctx context.Context, region, prefix string) (int, error) {
+	if prefix == "" {
+		return 0, errors.New("objstore: refusing to delete a whole bucket by prefix")
+	}
+	return s.deleteUnder(ctx, s.Bucket(region), prefix)
+}
+
+func (s *Store) deleteUnder(ctx context.Context, bucket, prefix string) (int, error) {
+	n := 0
+	p := s3.NewListObjectVersionsPaginator(s.S3, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			var nb *types.NoSuchBucket
-			if errors.As(err, &nb) {
-				return nil
-			}
-			return err
+			return n, err
 		}
 		var ids []types.ObjectIdentifier
 		for _, v := range page.Versions {
@@ -103,14 +122,19 @@ func (s *Store) EmptyAndDeleteBucket(ctx context.Context, bucket string) error {
 		for _, m := range page.DeleteMarkers {
 			ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
 		}
-		if len(ids) > 0 {
-			if _, err := s.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}}); err != nil {
-				return err
-			}
+		if len(ids) == 0 {
+			continue
 		}
+		out, err := s.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
+		if err != nil {
+			return n, fmt.Errorf("objstore: delete under %s: %w", prefix, err)
+		}
+		if len(out.Errors) > 0 {
+			return n, fmt.Errorf("objstore: delete under %s: %s", prefix, aws.ToString(out.Errors[0].Message))
+		}
+		n += len(ids)
 	}
-	_, err := s.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
-	return err
+	return n, nil
 }
 
 // Put writes one object from a seekable body (its length is known), into

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"time"
 
 	"github.com/riverqueue/river"
 )
@@ -19,6 +20,10 @@ type DeliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
 	Service *Service
 }
+
+// Timeout lets a round reach every school even when some answer slowly
+// (each post waits at most 10 s, at most 5 posts per school a round).
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 10 * time.Minute }
 
 // Work delivers what is due in every tenant.
 func (w *DeliverWorker) Work(ctx context.Context, _ *river.Job[DeliverArgs]) error {

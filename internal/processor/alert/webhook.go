@@ -55,8 +55,7 @@ func NewClient(allowPrivate bool) *Client {
 		if err != nil {
 			return err
 		}
-		ip := net.ParseIP(host)
-		if !c.AllowPrivate && (ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast()) {
+		if ip := net.ParseIP(host); !c.AllowPrivate && !public(ip) {
 			return fmt.Errorf("alert: webhook address %s is not public", host)
 		}
 		return nil
@@ -66,9 +65,38 @@ func NewClient(allowPrivate bool) *Client {
 	return c
 }
 
+// notPublic are ranges that are neither private nor loopback by Go's tests
+// but still reach inside networks: shared address space (carrier NAT and
+// some clouds' metadata), benchmarking, IETF protocol assignments, "this
+// network", reserved space, and NAT64 (which can embed any IPv4 address).
+var notPublic = func() []*net.IPNet {
+	var out []*net.IPNet
+	for _, c := range []string{"100.64.0.0/10", "198.18.0.0/15", "192.0.0.0/24", "0.0.0.0/8", "240.0.0.0/4", "64:ff9b::/96", "64:ff9b:1::/48", "2001:db8::/32"} {
+		_, n, _ := net.ParseCIDR(c)
+		out = append(out, n)
+	}
+	return out
+}()
+
+// public reports an address on the public internet.
+func public(ip net.IP) bool {
+	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+		return false
+	}
+	for _, n := range notPublic {
+		if n.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
 // SetWebhook sets (or, with an empty url, removes) the tenant's webhook and
 // returns it with a new secret.
 func (s *Service) SetWebhook(ctx context.Context, sc access.Scope, raw string) (Webhook, error) {
+	if !sc.TenantWide() {
+		return Webhook{}, fmt.Errorf("the alert webhook is the whole tenant's: %w", errs.ErrForbidden)
+	}
 	raw = strings.TrimSpace(raw)
 	w := Webhook{TenantID: sc.Tenant(), URL: raw, UpdatedAt: time.Now().UTC()}
 	if raw != "" {
@@ -127,7 +155,7 @@ func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (sent int, err 
 		}
 		var due []Alert
 		if err := tx.Raw(`SELECT * FROM alerts WHERE webhook_status = 'pending' AND webhook_next_at <= now()
-			ORDER BY webhook_next_at LIMIT 20 FOR UPDATE SKIP LOCKED`).Scan(&due).Error; err != nil {
+			ORDER BY webhook_next_at LIMIT 5 FOR UPDATE SKIP LOCKED`).Scan(&due).Error; err != nil {
 			return err
 		}
 		for _, a := range due {
@@ -190,12 +218,14 @@ func (s *Service) DeliverAll(ctx context.Context) error {
 	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT id FROM tenants ORDER BY id`).Scan(&ids).Error; err != nil {
 		return fmt.Errorf("alert: tenants: %w", err)
 	}
+	// One school's failing or slow webhook must not hold up the others.
+	var failed []error
 	for _, id := range ids {
 		if _, err := s.Deliver(ctx, id); err != nil {
-			return err
+			failed = append(failed, fmt.Errorf("tenant %s: %w", id, err))
 		}
 	}
-	return nil
+	return errors.Join(failed...)
 }
 
 func truncate(s string, n int) string {

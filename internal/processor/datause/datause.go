@@ -73,6 +73,9 @@ func NewService(db *database.DB, store *objstore.Store, key []byte) *Service {
 
 // Sign records the scoped member's signature on a new agreement.
 func (s *Service) Sign(ctx context.Context, sc access.Scope, in NewAgreement) (Agreement, error) {
+	if !sc.TenantWide() {
+		return Agreement{}, fmt.Errorf("a data use agreement covers the whole tenant; a role for some schools cannot sign it: %w", errs.ErrForbidden)
+	}
 	var fe errs.FieldErrors
 	in.Terms, in.Purpose = strings.TrimSpace(in.Terms), strings.TrimSpace(in.Purpose)
 	if in.Terms == "" || len(in.Terms) > 20000 {
@@ -115,6 +118,9 @@ func (s *Service) Sign(ctx context.Context, sc access.Scope, in NewAgreement) (A
 
 // Withdraw ends an agreement at once; no copy can be made under it after.
 func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) (Agreement, error) {
+	if !sc.TenantWide() {
+		return Agreement{}, fmt.Errorf("a data use agreement covers the whole tenant: %w", errs.ErrForbidden)
+	}
 	var a Agreement
 	actor := sc.Actor().ID
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {

@@ -69,6 +69,14 @@ func (s *Service) RequestExtract(ctx context.Context, st identity.Staff, tenantI
 	return e, err
 }
 
+// stillInForce checks the agreement in the tenant's scope.
+func (s *Service) stillInForce(ctx context.Context, sc access.Scope) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		_, err := s.agreementInForce(tx)
+		return err
+	})
+}
+
 func (s *Service) agreementInForce(tx *gorm.DB) (Agreement, error) {
 	var as []Agreement
 	if err := tx.Where("withdrawn_at IS NULL").Order("signed_at DESC").Find(&as).Error; err != nil {
@@ -139,9 +147,17 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 	counts := map[string]string{}
 	var total int64
 	for i, tb := range tenantTables() {
-		n, err := s.copyTable(ctx, sc, e, tb, types[tb.Name], region, prefix+tb.Name+".jsonl")
+		// Withdrawal stops a copy at once: checked before every table, and
+		// whatever was written goes.
+		n, err := int64(0), s.stillInForce(ctx, sc)
+		if err == nil {
+			n, err = s.copyTable(ctx, sc, e, tb, types[tb.Name], region, prefix+tb.Name+".jsonl")
+		}
 		if err != nil {
-			return fmt.Errorf("datause: copy %s: %w", tb.Name, err)
+			if _, derr := s.store.DeletePrefix(context.WithoutCancel(ctx), region, prefix); derr != nil {
+				return fmt.Errorf("datause: copy stopped (%v) and its objects could not be removed: %w", err, derr)
+			}
+			return fmt.Errorf("datause: copy stopped at %s, its objects removed: %w", tb.Name, err)
 		}
 		counts[tb.Name], total = fmt.Sprint(n), total+n
 		if err := s.db.Gorm.WithContext(ctx).Model(&Extract{}).Where("tenant_id = ? AND id = ?", e.TenantID, e.ID).
@@ -150,7 +166,7 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 		}
 	}
 	now := s.now().UTC()
-	return s.db.Transact(ctx, func(tx *gorm.DB) error {
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := access.Enter(tx, sc); err != nil {
 			return err
 		}
@@ -167,6 +183,12 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 			Action: "data-use.extracted", Target: "pseudonymised copy " + e.ID.String(), Detail: counts})
 		return err
 	})
+	if err != nil {
+		if _, derr := s.store.DeletePrefix(context.WithoutCancel(ctx), region, prefix); derr != nil {
+			return fmt.Errorf("datause: copy not handed over (%v) and its objects could not be removed: %w", err, derr)
+		}
+	}
+	return err
 }
 
 // copyTable writes one table's rows, transformed, to key and returns how
@@ -226,7 +248,7 @@ func (s *Service) pseudonymise(agreement uuid.UUID, tb privacy.Table, types map[
 	out := map[string]any{}
 	for _, c := range tb.Columns {
 		v, ok := row[c.Name]
-		if !ok || v == nil {
+		if !ok || v == nil || c.Export == privacy.Omit { // secrets and internal keys never leave
 			continue
 		}
 		switch c.Category {

@@ -96,6 +96,9 @@ func (s *Service) Revoke(ctx context.Context, sc access.Scope, id uuid.UUID) (Re
 // inTenant runs fn in one transaction in the member's scope, with the
 // member's name (for the log: a named person, never an account id alone).
 func (s *Service) inTenant(ctx context.Context, sc access.Scope, id uuid.UUID, fn func(tx *gorm.DB, name string, now time.Time) error) error {
+	if !sc.TenantWide() {
+		return fmt.Errorf("this concerns the whole tenant; a role for some schools cannot decide it: %w", errs.ErrForbidden)
+	}
 	return s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := access.Enter(tx, sc); err != nil {
 			return err

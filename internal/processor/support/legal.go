@@ -2,6 +2,7 @@ package support
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -31,12 +32,17 @@ type Order struct {
 	RecordedBy     uuid.UUID   `json:"recorded_by"`
 	RecordedByName string      `json:"recorded_by_name"`
 	ValidUntil     time.Time   `json:"valid_until"`
-	Deferred       bool        `json:"deferred"`
-	DeferralReason string      `json:"deferral_reason"`
-	NotifiedAt     *time.Time  `json:"notified_at"`
-	CreatedAt      time.Time   `json:"created_at"`
-	TenantSlug     string      `gorm:"->;-:migration" json:"tenant_slug,omitempty"`
-	Reads          int64       `gorm:"->;-:migration" json:"reads"`
+	// ConfirmedBy is the second operator; no read happens before.
+	ConfirmedBy     *uuid.UUID   `json:"confirmed_by"`
+	ConfirmedByName *string      `json:"confirmed_by_name"`
+	ConfirmedAt     *time.Time   `json:"confirmed_at"`
+	Deferred        bool         `json:"deferred"`
+	DeferralReason  string       `json:"deferral_reason"`
+	NoticeBy        *tenant.Date `json:"notice_by"`
+	NotifiedAt      *time.Time   `json:"notified_at"`
+	CreatedAt       time.Time    `json:"created_at"`
+	TenantSlug      string       `gorm:"->;-:migration" json:"tenant_slug,omitempty"`
+	Reads           int64        `gorm:"->;-:migration" json:"reads"`
 }
 
 // TableName is the gorm table.
@@ -49,11 +55,14 @@ type NewOrder struct {
 	OrderDate      string   `json:"order_date"` // YYYY-MM-DD
 	Scope          string   `json:"scope"`      // what the order covers, in its words
 	Areas          []string `json:"areas"`
-	DocumentSHA256 string   `json:"document_sha256"` // SHA-256 of the order's document, hex
-	ValidDays      int      `json:"valid_days,omitempty"`
-	// Deferred: the order forbids telling the tenant now; Reason says why.
+	DocumentSHA256 string   `json:"document_sha256"`      // SHA-256 of the order's document, hex
+	ValidDays      int      `json:"valid_days,omitempty"` // 1-30, default 30
+	// Deferred: the order forbids telling the tenant now; Reason says why
+	// and NoticeBy (YYYY-MM-DD, within a year) when it will be told at the
+	// latest.
 	Deferred       bool   `json:"deferred,omitempty"`
 	DeferralReason string `json:"deferral_reason,omitempty"`
+	NoticeBy       string `json:"notice_by,omitempty"`
 }
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -88,11 +97,17 @@ func (in *NewOrder) validate(now time.Time) error {
 	if in.ValidDays == 0 {
 		in.ValidDays = 30
 	}
-	if in.ValidDays < 1 || in.ValidDays > 90 {
-		fe.Add("valid_days", "must be from 1 to 90")
+	if in.ValidDays < 1 || in.ValidDays > 30 {
+		fe.Add("valid_days", "must be from 1 to 30")
 	}
 	if in.Deferred && (in.DeferralReason == "" || len(in.DeferralReason) > 2000) {
 		fe.Add("deferral_reason", "must say why the order forbids telling the school (1-2000 characters)")
+	}
+	if in.Deferred {
+		d, err := tenant.ParseDate(in.NoticeBy)
+		if err != nil || !d.After(now) || d.After(now.AddDate(1, 0, 0)) {
+			fe.Add("notice_by", "must be the latest day the school will be told (YYYY-MM-DD, after today and within a year)")
+		}
 	}
 	return fe.Err()
 }
@@ -114,6 +129,9 @@ func (s *Service) RecordOrder(ctx context.Context, st identity.Staff, tenantID u
 		ValidUntil: now.AddDate(0, 0, in.ValidDays), Deferred: in.Deferred, DeferralReason: in.DeferralReason, CreatedAt: now}
 	if !in.Deferred {
 		o.NotifiedAt = &now
+	} else {
+		d, _ := tenant.ParseDate(in.NoticeBy)
+		o.NoticeBy = &d
 	}
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&o).Error; err != nil {
@@ -165,6 +183,49 @@ func (s *Service) discloseOrder(tx *gorm.DB, o Order, now time.Time) error {
 		}
 	}
 	return tx.Model(&legalRead{}).Where("tenant_id = ? AND order_id = ? AND disclosed_at IS NULL", o.TenantID, o.ID).Update("disclosed_at", now).Error
+}
+
+// ConfirmOrder is the second operator's check of a recorded order; only
+// then can the recording operator read under it.
+func (s *Service) ConfirmOrder(ctx context.Context, st identity.Staff, id uuid.UUID) (Order, error) {
+	if st.Role != "operator" {
+		return Order{}, fmt.Errorf("only operators confirm legal obligations: %w", errs.ErrForbidden)
+	}
+	var o Order
+	now := s.now().UTC()
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT * FROM legal_orders WHERE id = ? FOR UPDATE`, id).Scan(&o).Error; err != nil {
+			return err
+		}
+		switch {
+		case o.ID == uuid.Nil:
+			return fmt.Errorf("legal order %s: %w", id, errs.ErrNotFound)
+		case o.RecordedBy == st.ID:
+			return fmt.Errorf("a second operator must confirm the record, not the one who made it: %w", errs.ErrForbidden)
+		case o.ConfirmedAt != nil:
+			return fmt.Errorf("already confirmed: %w", errs.ErrConflict)
+		}
+		o.ConfirmedBy, o.ConfirmedByName, o.ConfirmedAt = &st.ID, &st.DisplayName, &now
+		return tx.Model(&Order{}).Where("tenant_id = ? AND id = ?", o.TenantID, o.ID).
+			Updates(map[string]any{"confirmed_by": st.ID, "confirmed_by_name": st.DisplayName, "confirmed_at": now}).Error
+	})
+	return o, err
+}
+
+// GiveDueNotices gives every deferred notice whose latest day has come:
+// no order hides reads past the day recorded with it.
+func (s *Service) GiveDueNotices(ctx context.Context) (int, error) {
+	var ids []uuid.UUID
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT id FROM legal_orders WHERE deferred AND notified_at IS NULL AND notice_by <= ?`,
+		s.now().UTC().Format(time.DateOnly)).Scan(&ids).Error; err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := s.GiveNotice(ctx, id); err != nil && !errors.Is(err, errs.ErrConflict) {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // GiveNotice lifts a deferred notice: the tenant is alerted and sees the
@@ -229,12 +290,12 @@ func (legalRead) TableName() string { return "legal_reads" }
 // audit log, or, while the notice is deferred, waits in legal_reads.
 func (s *Service) authorizeOrder(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, error) {
 	var orders []Order
-	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT * FROM legal_orders WHERE tenant_id = ? AND recorded_by = ? AND valid_until > now() ORDER BY valid_until DESC`,
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT * FROM legal_orders WHERE tenant_id = ? AND recorded_by = ? AND confirmed_at IS NOT NULL AND valid_until > now() ORDER BY valid_until DESC`,
 		tenant, p.ID).Scan(&orders).Error; err != nil {
 		return access.Scope{}, fmt.Errorf("support: orders: %w", err)
 	}
 	if len(orders) == 0 {
-		return access.Scope{}, fmt.Errorf("operators have no access to a tenant's data without a recorded legal obligation: %w", errs.ErrForbidden)
+		return access.Scope{}, fmt.Errorf("operators have no access to a tenant's data without a recorded legal obligation, confirmed by a second operator: %w", errs.ErrForbidden)
 	}
 	if act != "read" {
 		return access.Scope{}, fmt.Errorf("reading under a legal order is read-only: %w", errs.ErrForbidden)

@@ -109,8 +109,18 @@ func (in *NewRequest) validate() error {
 		seen[a] = true
 	}
 	slices.Sort(in.Areas)
-	if len(in.CourseIDs) > 50 || len(in.PersonIDs) > 50 {
-		fe.Add("course_ids", "at most 50 courses and 50 people")
+	if len(in.CourseIDs) > 50 {
+		fe.Add("course_ids", "may name at most 50 courses")
+	}
+	if len(in.PersonIDs) > 50 {
+		fe.Add("person_ids", "may name at most 50 people")
+	}
+	// Named people narrow the people area only: the other areas show people
+	// through courses (submissions, posts, engagement), which only named
+	// courses narrow. Refusing the mix keeps a grant from promising a limit
+	// it cannot keep.
+	if len(in.PersonIDs) > 0 && !(len(in.Areas) == 1 && in.Areas[0] == "people") {
+		fe.Add("person_ids", "narrows the people area only: ask for people alone, or name courses instead")
 	}
 	if in.DurationMinutes == 0 {
 		in.DurationMinutes = DefaultMinutes
