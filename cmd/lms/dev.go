@@ -8,8 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -20,6 +23,8 @@ import (
 var demoStaff = []struct{ email, name, role, password string }{
 	{"operator@processor.example", "Olive Operator", "operator", "operator-demo-pass"},
 	{"support@processor.example", "Sam Support", "support", "support-demo-pass"},
+	// A second operator, to confirm legal obligations the first records.
+	{"legal@processor.example", "Lee Legal", "operator", "legal-demo-pass"},
 }
 
 func devCmd() *cobra.Command {
@@ -113,6 +118,19 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	if made {
 		fmt.Println("demo: seeded the Year 5 Science course in oakfield-primary")
 	}
+	// The demo head decides support requests too (the approver role).
+	err = access.Transact(ctx, a.DB, access.System(t.ID, "demo-seed"), func(tx *gorm.DB) error {
+		p, err := identity.FindByUsernameTx(tx, "head@oakfield.example")
+		if err != nil {
+			return err
+		}
+		_, err = identity.AssignRoleTx(tx, t.ID, p.ID, "approver", nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo approver: %w", err)
+	}
+	a.Authz.Invalidate(t.ID)
 	return nil
 }
 
@@ -128,6 +146,7 @@ func printWelcome(cfg config.Config) {
  Demo trust admin    tenant: northern-lights-trust   username: ceo@nlt.example   password: nlt-demo-pass
  Processor operator  email: operator@processor.example   password: operator-demo-pass
  Processor support   email: support@processor.example    password: support-demo-pass
+ Second operator     email: legal@processor.example      password: legal-demo-pass
 
  Sign in:  curl -c jar -H 'Content-Type: application/json' \
    -d '{"tenant":"oakfield-primary","username":"head@oakfield.example","password":"oakfield-demo-pass"}' \
