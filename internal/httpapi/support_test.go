@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/demo"
 )
 
 // supportBundle is a platform with an approver in tenant A (Ann), two
@@ -147,6 +149,7 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	}
 	require.Contains(t, r.Text(), `"target":"GET /api/v1/t/tenant-a/people/`+lee+`"`)
 	require.Contains(t, r.Text(), `"action":"support.approved"`)
+	require.Contains(t, r.Text(), `"action":"support.refused"`, "refused attempts are shown too")
 	require.Contains(t, r.Text(), `"action":"support.requested"`)
 	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/access-log/export", nil)
 	require.Equal(t, 200, r.Status)
@@ -318,4 +321,38 @@ func TestBoundaryNeedsATenantWideRole(t *testing.T) {
 		"justification": "x", "areas": []string{"people", "assignments"}, "person_ids": []string{sasha}})
 	require.Equal(t, 400, r.Status)
 	require.Contains(t, r.Text(), `"field":"person_ids"`)
+}
+
+// A file link handed to support staff lasts a minute at most, so it stops
+// working soon after the grant is revoked (members get the configured
+// lifetime).
+func TestSupportFileLinksAreShort(t *testing.T) {
+	t.Parallel()
+	sb := supportSetup(t)
+	e := sb.e
+	_, err := demo.Seed(context.Background(), demo.Services{DB: e.App.DB, Identity: e.App.Identity, Files: e.App.Files, Courses: e.App.Courses,
+		Assignments: e.App.Assignments, Discussion: e.App.Discussion}, e.A.ID)
+	require.NoError(t, err)
+	id := sb.file(t, map[string]any{"ticket": "T-5", "reason_code": "fault", "justification": "The PDF will not open", "areas": []string{"courses"}})
+	require.Equal(t, 200, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
+	var courses struct {
+		Items []map[string]any `json:"items"`
+	}
+	sb.support.Do("GET", "/api/v1/t/tenant-a/courses", nil).Decode(&courses)
+	require.NotEmpty(t, courses.Items)
+	r := sb.support.Do("GET", "/api/v1/t/tenant-a/courses/"+courses.Items[0]["id"].(string), nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	m := regexp.MustCompile(`"id":"([0-9a-f-]{36})","kind":"file"`).FindStringSubmatch(r.Text())
+	require.NotNil(t, m, r.Text())
+	for who, c := range map[string]*apptest.Client{"support": sb.support, "admin": sb.adminA} {
+		r = c.Do("GET", "/api/v1/t/tenant-a/items/"+m[1], nil)
+		require.Equal(t, 200, r.Status, r.Text())
+		exp, err := time.Parse(time.RFC3339, r.JSON()["file"].(map[string]any)["expires_at"].(string))
+		require.NoError(t, err)
+		if who == "support" {
+			require.WithinDuration(t, time.Now().Add(time.Minute), exp, 10*time.Second)
+		} else {
+			require.WithinDuration(t, time.Now().Add(e.App.Config.DownloadLinkTTL), exp, 10*time.Second)
+		}
+	}
 }

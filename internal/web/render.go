@@ -165,7 +165,7 @@ var stateNames = map[string]string{"pending": "Waiting for a decision", "approve
 
 var actionNames = map[string]string{
 	"support.read": "Read your data", "support.requested": "Asked for access", "support.approved": "Approved access",
-	"support.denied": "Denied access", "support.revoked": "Ended access early", "sub-processor.registered": "Told you of a new sub-processor",
+	"support.denied": "Denied access", "support.refused": "Tried to read your data and was refused", "support.revoked": "Ended access early", "sub-processor.registered": "Told you of a new sub-processor",
 	"sub-processor.authorised": "Authorised a sub-processor", "sub-processor.objected": "Objected to a sub-processor",
 	"contract.manifest-applied": "Applied the contract's settings",
 	"legal.order-recorded":      "Recorded a legal obligation to read your data", "legal.read": "Read your data under a legal obligation",

@@ -124,7 +124,7 @@ func (s *Service) GetMark(ctx context.Context, sc access.Scope, submissionID uui
 	if err != nil || f == nil {
 		return v, err
 	}
-	link, err := s.files.Link(ctx, region, *f)
+	link, err := s.files.Link(ctx, sc, region, *f)
 	v.FeedbackFile = &link
 	return v, err
 }

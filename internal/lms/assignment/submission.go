@@ -277,7 +277,7 @@ func (s *Service) SubmissionFile(ctx context.Context, sc access.Scope, id, fileI
 	if err != nil {
 		return files.Link{}, err
 	}
-	return s.files.Link(ctx, region, f)
+	return s.files.Link(ctx, sc, region, f)
 }
 
 // ListSubmissions returns a page of an assignment's submissions, in order

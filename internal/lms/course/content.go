@@ -413,7 +413,7 @@ func (s *Service) GetItem(ctx context.Context, sc access.Scope, id uuid.UUID) (v
 	if err != nil || v.FileID == nil {
 		return v, err
 	}
-	link, err := s.files.Link(ctx, region, f)
+	link, err := s.files.Link(ctx, sc, region, f)
 	if err != nil {
 		return v, err
 	}

@@ -41,6 +41,10 @@ type Service struct {
 	linkTTL time.Duration
 }
 
+// ReaderLinkTTL caps download links handed to processor staff reading
+// under a grant or order, so revoking the grant ends their use quickly.
+const ReaderLinkTTL = time.Minute
+
 // NewService builds the service; linkTTL is how long a download URL lives.
 func NewService(db *database.DB, store *objstore.Store, linkTTL time.Duration) *Service {
 	tm := transfermanager.New(store.S3, func(o *transfermanager.Options) {
@@ -223,7 +227,11 @@ func Discard(tx *gorm.DB, ids ...uuid.UUID) error {
 
 // Link presigns a short-lived download URL for f. The caller must have
 // authorized the reader for the thing that holds f.
-func (s *Service) Link(ctx context.Context, region string, f File) (Link, error) {
+func (s *Service) Link(ctx context.Context, sc access.Scope, region string, f File) (Link, error) {
+	ttl := s.linkTTL
+	if sc.Reader() && ttl > ReaderLinkTTL {
+		ttl = ReaderLinkTTL // processor staff under a grant: the link outlives a revocation by a minute at most
+	}
 	if f.Status != StatusReady {
 		return Link{}, fmt.Errorf("file %s is not ready: %w", f.ID, errs.ErrConflict)
 	}
@@ -235,11 +243,11 @@ func (s *Service) Link(ctx context.Context, region string, f File) (Link, error)
 	req, err := s.store.Presig.PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(s.store.Bucket(region)), Key: aws.String(f.ObjectKey),
 		ResponseContentType: aws.String(f.ContentType), ResponseContentDisposition: aws.String(disp),
-	}, s3.WithPresignExpires(s.linkTTL))
+	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return Link{}, fmt.Errorf("files: presign %s: %w", f.ID, err)
 	}
-	return Link{URL: req.URL, ExpiresAt: time.Now().Add(s.linkTTL).UTC(), Name: f.Name, ContentType: f.ContentType, SizeBytes: f.SizeBytes}, nil
+	return Link{URL: req.URL, ExpiresAt: time.Now().Add(ttl).UTC(), Name: f.Name, ContentType: f.ContentType, SizeBytes: f.SizeBytes}, nil
 }
 
 // Region is the scoped tenant's data region, for Link.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -28,7 +30,28 @@ func (s *Service) Authorize(ctx context.Context, tenant uuid.UUID, p identity.Pr
 		return access.Scope{}, fmt.Errorf("processor staff have no access to a tenant's data without that tenant's approval: %w", errs.ErrForbidden)
 	}
 	sc, _, err := s.authorizeGrant(ctx, tenant, p, obj, act, target)
+	if errors.Is(err, errs.ErrForbidden) {
+		s.logRefusal(ctx, tenant, p.ID, target, err)
+	}
 	return sc, err
+}
+
+// logRefusal tells the school that support staff tried to look and were
+// refused: a school should see probing, not only looks. (Operators'
+// refusals are not logged: while a legal notice is deferred, even a refusal
+// would tell.) A failure to log does not turn the refusal into access.
+func (s *Service) logRefusal(ctx context.Context, tenant, staff uuid.UUID, target string, why error) {
+	st, err := s.staff(ctx, staff)
+	if err == nil {
+		err = access.Transact(ctx, s.db, access.System(tenant, "access-log"), func(tx *gorm.DB) error {
+			_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "staff", ActorID: &staff, ActorName: st.DisplayName, Basis: string(access.BasisSupport),
+				Action: "support.refused", Target: target, Detail: map[string]string{"reason": strings.TrimSuffix(why.Error(), ": "+errs.ErrForbidden.Error())}})
+			return err
+		})
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "support: log refusal", "tenant_id", tenant, "err", err)
+	}
 }
 
 // authorizeGrant is Authorize for support staff: an approved, unexpired,
