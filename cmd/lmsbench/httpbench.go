@@ -128,7 +128,8 @@ type rawPerson struct {
 	CreatedAt, UpdatedAt time.Time
 }
 
-const rawQuery = `SELECT * FROM people WHERE tenant_id = $1 AND id = $2`
+const rawQuery = `SELECT tenant_id, id, username, email, display_name, status, password_hash, failed_logins, locked_until, created_at, updated_at
+	FROM people WHERE tenant_id = $1 AND id = $2`
 
 func queryRaw(ctx context.Context, pool *pgxpool.Pool, tenantID, id uuid.UUID) (rawPerson, error) {
 	var r rawPerson

@@ -19,7 +19,7 @@ import (
 const (
 	sqlScope  = `SELECT set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true), set_config('app.basis', $3, true)`
 	sqlCred   = `SELECT c.id, c.person_id AS owner, c.kind, c.last_seen_at, '' AS role FROM member_credentials c JOIN people a ON a.id = c.person_id WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND c.expires_at > now() AND a.status = 'active'`
-	sqlPerson = `SELECT * FROM "people" WHERE id = $1 LIMIT $2`
+	sqlPerson = `SELECT tenant_id, id, username, email, display_name, status, password_hash, failed_logins, locked_until, created_at, updated_at FROM "people" WHERE id = $1 LIMIT $2`
 )
 
 // whatIf is one diagnostic variant: how fast the same work could go.

@@ -179,6 +179,17 @@ func PrincipalOf(c *gin.Context) identity.Principal { return principal(c) }
 // ScopeOf is the member's scope in the tenant of the URL (tenant routes).
 func ScopeOf(c *gin.Context) access.Scope { return scope(c) }
 
+// ReadingScope is the scope processor staff read a tenant under (a support
+// grant or legal order), when this request has one.
+func ReadingScope(c *gin.Context) (access.Scope, bool) {
+	v, ok := c.Get(ctxScope)
+	if !ok {
+		return access.Scope{}, false
+	}
+	sc, ok := v.(access.Scope)
+	return sc, ok && sc.Reader()
+}
+
 // TenantOf is the tenant of the URL (tenant routes).
 func TenantOf(c *gin.Context) uuid.UUID { return c.MustGet(ctxTenant).(uuid.UUID) }
 

@@ -65,6 +65,12 @@ func TestSupportAccessInBrowser(t *testing.T) {
 	sup.Submit(`main ul a`, "support-reads-people")
 	require.Equal(t, "/t/tenant-a/admin/people", sup.Path())
 	require.Contains(t, sup.Text("table"), "Alex Learner")
+	banner := sup.Text(".reading")
+	require.Contains(t, banner, "support ticket INC-2042")
+	require.Contains(t, banner, "read-only")
+	var offered int
+	sup.Run(chromedp.Evaluate(`[...document.querySelectorAll("main a.button, main form[method=post]")].filter(e => e.offsetParent !== null).length`, &offered))
+	require.Zero(t, offered, "no forms or add buttons are offered to a reader")
 	sup.Go("/t/tenant-a/courses", "support-refused-courses")
 	require.Contains(t, sup.Text("main"), "does not cover")
 

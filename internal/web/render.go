@@ -214,6 +214,9 @@ type view struct {
 	Fields []string          // the form's fields in page order, for the error summary
 	Form   map[string]string // values to show again after an error
 	Data   any
+	// Reading is set when processor staff read a school's page under a
+	// grant or order: a banner says so, and forms are not offered.
+	Reading *support.Reading
 }
 
 type viewer struct {
@@ -267,6 +270,12 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		v.Nav = append(v.Nav, navLink{Label: "Sub-processors", Href: "/platform/sub-processors"})
 		if s.allowed(c, p, "legal-order", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Legal obligations", Href: "/platform/legal"}, navLink{Label: "Breaches", Href: "/platform/breaches"})
+		}
+		if sc, ok := httpapi.ReadingScope(c); ok {
+			if r, err := s.d.Support.ReadingOf(ctx, sc); err == nil {
+				v.Reading = &r
+				v.Tenant = c.Param("tenant")
+			}
 		}
 	} else {
 		v.Me = &viewer{Name: "Member"}

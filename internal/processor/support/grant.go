@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -111,4 +112,32 @@ func (s *Service) staff(ctx context.Context, id uuid.UUID) (identity.Staff, erro
 		return st, fmt.Errorf("support: staff %s: %w", id, err)
 	}
 	return st, nil
+}
+
+// Reading describes what a reading scope stands on, for the banner staff
+// see on every page they read: the ticket or order, and when it ends.
+type Reading struct {
+	Under string
+	Until time.Time
+}
+
+// ReadingOf looks up the grant or order behind a reading scope.
+func (s *Service) ReadingOf(ctx context.Context, sc access.Scope) (Reading, error) {
+	id, err := uuid.Parse(sc.Ref())
+	if err != nil {
+		return Reading{}, err
+	}
+	var r struct {
+		Ref   string
+		Until time.Time
+	}
+	q := `SELECT ticket AS ref, ends_at AS until FROM support_requests WHERE tenant_id = ? AND id = ?`
+	under := "support ticket "
+	if sc.Basis() == access.BasisLegal {
+		q, under = `SELECT reference AS ref, valid_until AS until FROM legal_orders WHERE tenant_id = ? AND id = ?`, "legal obligation "
+	}
+	if err := s.db.Gorm.WithContext(ctx).Raw(q, sc.Tenant(), id).Scan(&r).Error; err != nil {
+		return Reading{}, fmt.Errorf("support: reading: %w", err)
+	}
+	return Reading{Under: under + r.Ref, Until: r.Until}, nil
 }
