@@ -93,7 +93,39 @@ func bindJSON(c *gin.Context, dst any) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return errs.Field(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
 	}
+	if field, msg, ok := culprit(raw, dst); ok {
+		return errs.Field(field, "is not valid: %s", msg)
+	}
 	return errs.Field("body", "%s", err.Error())
+}
+
+// culprit finds which top-level field of a JSON object failed to decode
+// into dst's struct, for errors the decoder does not place (a value's own
+// UnmarshalText or UnmarshalJSON failing: a bad UUID, a bad time).
+func culprit(raw []byte, dst any) (string, string, bool) {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var fields map[string]json.RawMessage
+	if t == nil || t.Kind() != reflect.Struct || json.Unmarshal(raw, &fields) != nil {
+		return "", "", false
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		v, given := fields[name]
+		if !given {
+			continue
+		}
+		if err := json.Unmarshal(v, reflect.New(f.Type).Interface()); err != nil {
+			return name, err.Error(), true
+		}
+	}
+	return "", "", false
 }
 
 func fieldPath(e validator.FieldError) string {

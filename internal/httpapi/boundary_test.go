@@ -134,6 +134,9 @@ func TestBreachRegister(t *testing.T) {
 	for _, f := range []string{"title", "description", "detected_at", "tenants"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
+	r = op.Do("POST", "/api/v1/platform/breaches", map[string]any{"title": "x", "description": "x", "detected_at": "yesterday", "tenants": []any{}})
+	require.Equal(t, 400, r.Status)
+	require.Contains(t, r.Text(), `"field":"detected_at"`, "a bad time is reported on its field")
 	body := map[string]any{"title": "Misdirected export", "description": "A report was emailed to the wrong address.", "detected_at": detected,
 		"tenants": []map[string]any{{"tenant_id": e.A.ID, "data_affected": "Names and marks of one class"}}}
 	require.Equal(t, 403, e.StaffLogin(e.Support, apptest.SupportPassword).Do("POST", "/api/v1/platform/breaches", body).Status)

@@ -82,6 +82,9 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	for _, f := range []string{"ticket", "reason_code", "justification", "areas", "duration_minutes"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
+	r = sb.support.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{"ticket": "T", "course_ids": []string{"nope"}})
+	require.Equal(t, 400, r.Status)
+	require.Contains(t, r.Text(), `"field":"course_ids"`, "a bad id is reported on its field")
 	require.Equal(t, 404, sb.support.Do("POST", "/api/v1/platform/tenants/"+uuid.NewString()+"/support-requests", map[string]any{
 		"ticket": "T-9", "reason_code": "fault", "justification": "x", "areas": []string{"people"}}).Status)
 	op := sb.e.StaffLogin(sb.e.Operator, apptest.OperatorPassword)
