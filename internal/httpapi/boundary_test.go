@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,4 +218,43 @@ func TestProcessorRecords(t *testing.T) {
 	r = adminA.Do("GET", "/api/v1/t/tenant-a/processor-records?format=csv", nil)
 	require.Equal(t, 200, r.Status)
 	require.Contains(t, r.Text(), "sub-processor,Mail Relay AB")
+}
+
+// Reads racing the notice of a deferred order all end up in the school's
+// log: none is left behind, undisclosed.
+func TestLegalNoticeRaceLeavesNoReadBehind(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	_, _, err := e.App.Identity.EnsureStaff(context.Background(), "second@processor.example", "Sol Second", "operator", "second-password-123")
+	require.NoError(t, err)
+	second := e.StaffLogin("second@processor.example", "second-password-123")
+	r := op.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/legal-orders", map[string]any{"reference": "CO-RACE", "issuing_body": "Court",
+		"order_date": "2026-11-20", "scope": "s", "areas": []string{"people"}, "document_sha256": orderDoc, "deferred": true, "deferral_reason": "gag",
+		"notice_by": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+	require.Equal(t, 201, r.Status, r.Text())
+	id := r.JSON()["id"].(string)
+	require.Equal(t, 200, second.Do("POST", "/api/v1/platform/legal-orders/"+id+"/confirm", nil).Status)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 15; i++ {
+				if op.Do("GET", "/api/v1/t/tenant-a/people", nil).Status == 200 {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(150 * time.Millisecond)
+	require.Equal(t, 200, second.Do("POST", "/api/v1/platform/legal-orders/"+id+"/notice", nil).Status)
+	wg.Wait()
+	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	require.Equal(t, ok, strings.Count(accessLog(t, adminA, "tenant-a"), `"action":"legal.read"`), "every read let through is in the log")
 }

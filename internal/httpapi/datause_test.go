@@ -86,10 +86,17 @@ func TestWithdrawnAgreementLeavesNoCopy(t *testing.T) {
 	ctx := context.Background()
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "t", "purpose": "p", "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
-	require.Equal(t, 201, r.Status, r.Text())
-	agreement := r.JSON()["id"].(string)
-	r = op.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil)
+	// Two agreements in force; the copy is asked under the newer, which is
+	// then withdrawn: the older one does not cover the copy.
+	for _, purpose := range []string{"older", "newer"} {
+		r := adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "t", "purpose": purpose, "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
+		require.Equal(t, 201, r.Status, r.Text())
+	}
+	var agreements []map[string]any
+	adminA.Do("GET", "/api/v1/t/tenant-a/data-use-agreements", nil).Decode(&agreements)
+	require.Equal(t, "newer", agreements[0]["purpose"])
+	agreement := agreements[0]["id"].(string)
+	r := op.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil)
 	require.Equal(t, 202, r.Status, r.Text())
 	id := r.JSON()["id"].(string)
 	require.Equal(t, 200, adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements/"+agreement+"/withdraw", nil).Status)

@@ -232,9 +232,8 @@ func (s *Server) requestExtract(c *gin.Context) {
 }
 
 func (s *Server) extracts(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
+	id, _, ok := s.staffOnTenant(c, nil)
+	if !ok {
 		return
 	}
 	out, err := s.DataUse.Extracts(c.Request.Context(), id)

@@ -49,7 +49,7 @@ func (s *Server) markPage(c *gin.Context) {
 		problem(c, http.StatusForbidden, "csrf", "This form was sent from another site. Open the page again and resend it.")
 		return
 	}
-	if status, detail := plainForm(c); status != 0 {
+	if status, detail := plainForm(c, s.uploads[c.FullPath()]); status != 0 {
 		problem(c, status, "invalid-input", detail)
 		return
 	}
@@ -60,11 +60,17 @@ func (s *Server) markPage(c *gin.Context) {
 // is 413, and a value that is not UTF-8 text or holds a NUL is 400, so no
 // handler passes bytes to PostgreSQL that it would refuse (a 500). Uploads
 // (multipart) are streamed and checked by their handlers.
-func plainForm(c *gin.Context) (int, string) {
+func plainForm(c *gin.Context, upload bool) (int, string) {
 	if c.Request.Method != http.MethodPost {
 		return 0, ""
 	}
-	if ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); ct != "application/x-www-form-urlencoded" {
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	switch {
+	case ct == "multipart/form-data" && upload:
+		return 0, "" // streamed and checked by the route's handler
+	case ct == "multipart/form-data":
+		return http.StatusUnsupportedMediaType, "This form is sent as a plain form. Open the page again and send it from there."
+	case ct != "application/x-www-form-urlencoded":
 		return 0, ""
 	}
 	if err := c.Request.ParseForm(); err != nil {

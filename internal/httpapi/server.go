@@ -65,6 +65,7 @@ type Server struct {
 	logins  *ratelimit.Limiter
 	metrics *metrics
 	routes  []Route
+	uploads map[string]bool // page routes that take multipart, by path
 	doc     openapiDoc
 	pages   Pages
 }
@@ -81,6 +82,12 @@ func New(d Deps, pages Pages) (*gin.Engine, *Server) {
 	if pages != nil {
 		s.pages = pages
 		s.routes = append(s.routes, pages.Routes()...)
+	}
+	s.uploads = map[string]bool{}
+	for _, rt := range s.routes {
+		if rt.Upload {
+			s.uploads[rt.Path] = true
+		}
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

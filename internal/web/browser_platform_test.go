@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"bytes"
+	"io"
+	mime_multipart "mime/multipart"
 	"net/url"
 	"strings"
 	"testing"
@@ -213,4 +216,43 @@ func TestFormsRefuseWhatIsNotText(t *testing.T) {
 
 	support := e.StaffLogin(e.Support, apptest.SupportPassword)
 	require.Equal(t, 403, support.Do("GET", "/platform/tenants/new", nil).Status)
+
+	// Multipart is for the upload forms only; elsewhere it is refused
+	// before any handler reads it, sign-in included.
+	multipart := func(fields map[string]string) (io.Reader, map[string]string) {
+		var buf bytes.Buffer
+		w := mime_multipart.NewWriter(&buf)
+		for k, v := range fields {
+			require.NoError(t, w.WriteField(k, v))
+		}
+		require.NoError(t, w.Close())
+		return &buf, map[string]string{"Content-Type": w.FormDataContentType()}
+	}
+	body, hdr := multipart(map[string]string{"tenant": "tenant-a", "username": "x\xff", "password": "y"})
+	require.Equal(t, 415, anon.DoWith("POST", "/signin", body, hdr).Status)
+	body, hdr = multipart(map[string]string{"username": "kid", "display_name": "K\x00id"})
+	require.Equal(t, 415, admin.DoWith("POST", "/t/tenant-a/admin/people/new", body, hdr).Status)
+
+	// The hand-in form is an upload form: its text is checked by the page.
+	seedDemo(t, e)
+	alex := e.Login(e.A.Slug, "alex.learner", demo.Password)
+	var courses struct {
+		Items []map[string]any `json:"items"`
+	}
+	alex.Do("GET", "/api/v1/t/tenant-a/courses", nil).Decode(&courses)
+	require.NotEmpty(t, courses.Items)
+	var as struct {
+		Items []map[string]any `json:"items"`
+	}
+	alex.Do("GET", "/api/v1/t/tenant-a/courses/"+courses.Items[0]["id"].(string)+"/assignments", nil).Decode(&as)
+	require.NotEmpty(t, as.Items)
+	var buf bytes.Buffer
+	mw := mime_multipart.NewWriter(&buf)
+	require.NoError(t, mw.WriteField("csrf_token", alex.CSRF)) // first, as the page sends it
+	require.NoError(t, mw.WriteField("body", "Pond\x00life \xff"))
+	require.NoError(t, mw.Close())
+	r = alex.DoWith("POST", "/t/tenant-a/assignments/"+as.Items[0]["id"].(string)+"/submission", &buf,
+		map[string]string{"Content-Type": mw.FormDataContentType(), "X-CSRF-Token": ""})
+	require.Equal(t, 400, r.Status, r.Text())
+	require.Contains(t, r.Text(), "not text")
 }

@@ -27,7 +27,7 @@ func (s *Site) coursePages() []httpapi.Route {
 		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners (teachers)", Area: httpapi.AreaTenant, Object: "engagement", Action: "read", Handler: s.engagementPage},
 
 		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "An assignment: my work and feedback, or (teachers) the submissions", Area: httpapi.AreaTenant, Object: "assignment", Action: "read", Handler: s.assignmentPage},
-		{Method: "POST", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in work (text and files, streamed)", Area: httpapi.AreaTenant, Object: "submission", Action: "write", Handler: s.submitWork},
+		{Method: "POST", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in work (text and files, streamed)", Area: httpapi.AreaTenant, Object: "submission", Action: "write", Upload: true, Handler: s.submitWork},
 		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release an assignment's marks", Area: httpapi.AreaTenant, Object: "mark", Action: "write", Handler: s.releaseMarks},
 		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "A submission, with the mark form for teachers", Area: httpapi.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionPage},
 		{Method: "POST", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission", Area: httpapi.AreaTenant, Object: "mark", Action: "write", Handler: s.markWork},

@@ -25,7 +25,7 @@ func (s *Site) schoolPages() []httpapi.Route {
 		{Method: "POST", Path: a + "/people/:id/roles", Summary: "Give a person a role", Area: httpapi.AreaTenant, Object: "role", Action: "write", Handler: s.giveRole},
 		{Method: "POST", Path: a + "/people/:id/roles/:role/delete", Summary: "Take a role away", Area: httpapi.AreaTenant, Object: "role", Action: "write", Handler: s.takeRole},
 		{Method: "GET", Path: a + "/roster", Summary: "Bulk import from OneRoster CSV, and past imports", Area: httpapi.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterPage},
-		{Method: "POST", Path: a + "/roster", Summary: "Import OneRoster CSV files", Area: httpapi.AreaTenant, Object: "roster", Action: "write", Handler: s.rosterImport},
+		{Method: "POST", Path: a + "/roster", Summary: "Import OneRoster CSV files", Area: httpapi.AreaTenant, Object: "roster", Action: "write", Upload: true, Handler: s.rosterImport},
 		{Method: "GET", Path: a + "/roster/:import", Summary: "One import with its per-row errors", Area: httpapi.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterResult},
 		{Method: "GET", Path: a + "/courses", Summary: "Courses of the school (paged), and a form to add one", Area: httpapi.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourses},
 		{Method: "POST", Path: a + "/courses", Summary: "Add a course", Area: httpapi.AreaTenant, Object: "course", Action: "write", Handler: s.adminCreateCourse},

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -113,6 +115,10 @@ func (s *Site) submitWork(c *gin.Context) {
 				return
 			}
 			in.Body = string(b)
+			if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+				fe["body"] = "Your answer holds characters that are not text. Retype it and hand in again."
+				in.Body = ""
+			}
 		case "files":
 			if part.FileName() == "" {
 				_, _ = io.Copy(io.Discard, part)

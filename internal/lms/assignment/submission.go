@@ -77,7 +77,8 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 			return fmt.Errorf("submission: find: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			sub = Submission{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), AssignmentID: a.ID, PersonID: sc.Actor().ID, Body: in.Body, Attempt: 1}
+			sub = Submission{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), AssignmentID: a.ID, PersonID: sc.Actor().ID, Body: in.Body, Attempt: 1,
+				SubmittedAt: now, UpdatedAt: now}
 			if err := tx.Create(&sub).Error; err != nil {
 				return fmt.Errorf("submission: create: %w", err)
 			}
@@ -90,7 +91,7 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 				return fmt.Errorf("your work has been marked and cannot be replaced: %w", errs.ErrConflict)
 			}
 			err := tx.Model(&sub).Where("id = ?", sub.ID).Updates(map[string]any{
-				"body": in.Body, "attempt": gorm.Expr("attempt + 1"), "updated_at": gorm.Expr("now()")}).Error
+				"body": in.Body, "attempt": gorm.Expr("attempt + 1"), "submitted_at": now, "updated_at": now}).Error
 			if err != nil {
 				return fmt.Errorf("submission: update: %w", err)
 			}

@@ -27,6 +27,9 @@ func TestWorkAndMarksArePrivate(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, v.Files, 1)
 	sub := v.ID
+	handedIn, err := b.svc.GetSubmission(b.ctx, b.learner, sub)
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now(), handedIn.SubmittedAt, time.Minute, "the hand-in time is kept")
 
 	// Another tenant's learner on their own course.
 	cb := lmstest.NewCourse(t, b.e.DB.App, b.e.B.ID, "priv-")

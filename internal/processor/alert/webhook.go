@@ -71,7 +71,8 @@ func NewClient(allowPrivate bool) *Client {
 // network", reserved space, and NAT64 (which can embed any IPv4 address).
 var notPublic = func() []*net.IPNet {
 	var out []*net.IPNet
-	for _, c := range []string{"100.64.0.0/10", "198.18.0.0/15", "192.0.0.0/24", "0.0.0.0/8", "240.0.0.0/4", "64:ff9b::/96", "64:ff9b:1::/48", "2001:db8::/32"} {
+	for _, c := range []string{"100.64.0.0/10", "198.18.0.0/15", "192.0.0.0/24", "0.0.0.0/8", "240.0.0.0/4", "64:ff9b::/96", "64:ff9b:1::/48", "2001:db8::/32",
+		"2002::/16", "::/96", "fec0::/10", "2001::/32"} { // 6to4, IPv4-compatible, site-local and Teredo also embed or reach inner addresses
 		_, n, _ := net.ParseCIDR(c)
 		out = append(out, n)
 	}

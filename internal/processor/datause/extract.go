@@ -69,12 +69,21 @@ func (s *Service) RequestExtract(ctx context.Context, st identity.Staff, tenantI
 	return e, err
 }
 
-// stillInForce checks the agreement in the tenant's scope.
-func (s *Service) stillInForce(ctx context.Context, sc access.Scope) error {
-	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		_, err := s.agreementInForce(tx)
+// stillInForce checks, in the tenant's scope, that the copy's own
+// agreement is in force (another agreement in force does not cover it).
+func (s *Service) stillInForce(ctx context.Context, sc access.Scope, agreement uuid.UUID) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return s.ownInForce(tx, agreement) })
+}
+
+func (s *Service) ownInForce(tx *gorm.DB, agreement uuid.UUID) error {
+	var as []Agreement
+	if err := tx.Where("id = ?", agreement).Limit(1).Find(&as).Error; err != nil {
 		return err
-	})
+	}
+	if len(as) == 0 || !as[0].inForce(s.now()) {
+		return fmt.Errorf("the agreement this copy was asked under is no longer in force: %w", errs.ErrForbidden)
+	}
+	return nil
 }
 
 func (s *Service) agreementInForce(tx *gorm.DB) (Agreement, error) {
@@ -149,7 +158,7 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 	for i, tb := range tenantTables() {
 		// Withdrawal stops a copy at once: checked before every table, and
 		// whatever was written goes.
-		n, err := int64(0), s.stillInForce(ctx, sc)
+		n, err := int64(0), s.stillInForce(ctx, sc, e.AgreementID)
 		if err == nil {
 			n, err = s.copyTable(ctx, sc, e, tb, types[tb.Name], region, prefix+tb.Name+".jsonl")
 		}
@@ -171,7 +180,7 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 			return err
 		}
 		// The agreement must still be in force when the copy is handed over.
-		if _, err := s.agreementInForce(tx); err != nil {
+		if err := s.ownInForce(tx, e.AgreementID); err != nil {
 			return err
 		}
 		if err := tx.Model(&Extract{}).Where("tenant_id = ? AND id = ?", e.TenantID, e.ID).

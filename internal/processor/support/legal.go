@@ -315,16 +315,29 @@ func (s *Service) authorizeOrder(ctx context.Context, tenant uuid.UUID, p identi
 	if err != nil {
 		return access.Scope{}, err
 	}
-	if o.NotifiedAt == nil {
-		err = s.db.Gorm.WithContext(ctx).Create(&legalRead{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), OrderID: o.ID, At: s.now().UTC(),
-			StaffID: p.ID, StaffName: st.DisplayName, Target: target}).Error
-	} else {
-		err = access.Transact(ctx, s.db, access.System(tenant, "access-log"), func(tx *gorm.DB) error {
-			_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "staff", ActorID: &p.ID, ActorName: st.DisplayName, Basis: string(access.BasisLegal),
-				Action: "legal.read", Target: target, GrantID: &o.ID, Ticket: o.Reference, Detail: map[string]string{"object": obj}})
+	// The order's row is share-locked while the read is recorded, and its
+	// notice state read again under the lock: a read racing GiveNotice
+	// (which holds the row for update) waits for it and then goes straight
+	// to the school's log, so no read is left behind, undisclosed.
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+		var now struct {
+			Found      bool
+			NotifiedAt *time.Time
+		}
+		if err := tx.Raw(`SELECT true AS found, notified_at FROM legal_orders WHERE tenant_id = ? AND id = ? FOR SHARE`, tenant, o.ID).Scan(&now).Error; err != nil {
 			return err
-		})
-	}
+		}
+		if now.Found && now.NotifiedAt == nil {
+			return tx.Create(&legalRead{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), OrderID: o.ID, At: s.now().UTC(),
+				StaffID: p.ID, StaffName: st.DisplayName, Target: target}).Error
+		}
+		if err := access.Enter(tx, access.System(tenant, "access-log")); err != nil {
+			return err
+		}
+		_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "staff", ActorID: &p.ID, ActorName: st.DisplayName, Basis: string(access.BasisLegal),
+			Action: "legal.read", Target: target, GrantID: &o.ID, Ticket: o.Reference, Detail: map[string]string{"object": obj}})
+		return err
+	})
 	if err != nil {
 		return access.Scope{}, fmt.Errorf("support: log legal read: %w", err)
 	}
