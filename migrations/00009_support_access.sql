@@ -73,6 +73,16 @@ CREATE TABLE support_requests (
 );
 CREATE INDEX support_requests_requester ON support_requests (requester_id, requested_at);
 CREATE INDEX support_requests_active ON support_requests (tenant_id, requester_id, status, ends_at);
+-- A school reads its requests inside its own scope: row-level security
+-- shows it its rows only, whatever a query forgets. Outside any tenant
+-- scope (the processor's own work: a support person's requests across
+-- schools, the grant check) every row is visible, as for any processor
+-- table.
+ALTER TABLE support_requests ENABLE ROW LEVEL SECURITY;
+ALTER TABLE support_requests FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_or_processor ON support_requests
+    USING ((SELECT app_tenant_id()) IS NULL OR tenant_id = (SELECT app_tenant_id()))
+    WITH CHECK ((SELECT app_tenant_id()) IS NULL OR tenant_id = (SELECT app_tenant_id()));
 
 -- Where the school wants alerts sent (its own HTTPS endpoint).
 CREATE TABLE tenant_webhooks (

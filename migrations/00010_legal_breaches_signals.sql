@@ -71,6 +71,12 @@ CREATE TABLE breach_tenants (
     notified_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, breach_id)
 );
+-- Schools read their notices in their own scope (see support_requests).
+ALTER TABLE breach_tenants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE breach_tenants FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_or_processor ON breach_tenants
+    USING ((SELECT app_tenant_id()) IS NULL OR tenant_id = (SELECT app_tenant_id()))
+    WITH CHECK ((SELECT app_tenant_id()) IS NULL OR tenant_id = (SELECT app_tenant_id()));
 
 -- Security signals for the school's admins: repeated failed sign-ins, a
 -- token used from a new network.
@@ -85,6 +91,16 @@ CREATE TABLE security_events (
     FOREIGN KEY (tenant_id, person_id) REFERENCES people (tenant_id, id) ON DELETE SET NULL (person_id)
 );
 CREATE INDEX security_events_recent ON security_events (tenant_id, created_at DESC);
+
+-- What operators see of signals: counts per hour and kind across every
+-- school, no school and no person. Kept beside each signal (same
+-- transaction), so the figures are one query, not one per school.
+CREATE TABLE security_signal_counts (
+    hour timestamptz NOT NULL,
+    kind text NOT NULL,
+    n    bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, kind)
+);
 
 -- The network each credential was last used from, to notice a new one.
 ALTER TABLE member_credentials ADD COLUMN last_network text NOT NULL DEFAULT '';
@@ -103,6 +119,7 @@ END $$;
 
 -- +goose Down
 ALTER TABLE member_credentials DROP COLUMN last_network;
+DROP TABLE security_signal_counts;
 DROP TABLE security_events;
 DROP TABLE breach_tenants;
 DROP TABLE breaches;

@@ -15,7 +15,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 )
@@ -358,4 +360,34 @@ func TestSupportFileLinksAreShort(t *testing.T) {
 			require.WithinDuration(t, time.Now().Add(e.App.Config.DownloadLinkTTL), exp, 10*time.Second)
 		}
 	}
+}
+
+// A school's reads of support requests and breach notices are held to its
+// rows by row-level security too, not only by the services' WHERE: in a
+// school's scope a query that names no school sees that school's rows.
+func TestSchoolScopeSeesOnlyItsRequestsAndNotices(t *testing.T) {
+	t.Parallel()
+	sb := supportSetup(t)
+	e := sb.e
+	sb.file(t, map[string]any{"ticket": "A-1", "reason_code": "fault", "justification": "x", "areas": []string{"people"}})
+	r := sb.support.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/support-requests", map[string]any{
+		"ticket": "B-1", "reason_code": "fault", "justification": "x", "areas": []string{"people"}})
+	require.Equal(t, 201, r.Status, r.Text())
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	r = op.Do("POST", "/api/v1/platform/breaches", map[string]any{"title": "t", "description": "d", "detected_at": time.Now().Add(-time.Hour),
+		"tenants": []map[string]any{{"tenant_id": e.B.ID, "data_affected": "names"}}})
+	require.Equal(t, 201, r.Status, r.Text())
+
+	var requests, notices int64
+	require.NoError(t, access.Transact(context.Background(), e.App.DB, access.Member(e.A.ID, e.A.AdminID), func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT count(*) FROM support_requests`).Scan(&requests).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT count(*) FROM breach_tenants`).Scan(&notices).Error
+	}))
+	require.Equal(t, int64(1), requests, "A's scope sees A's request only")
+	require.Zero(t, notices, "A's scope sees none of B's breach notices")
+	var all int64
+	require.NoError(t, e.App.DB.Gorm.Raw(`SELECT count(*) FROM support_requests`).Scan(&all).Error)
+	require.Equal(t, int64(2), all, "the processor's own reads, outside any school's scope, see both")
 }

@@ -75,7 +75,7 @@ func NewService(db *database.DB, alerts *alert.Service) *Service {
 
 // Record registers a breach and, in the same transaction, alerts every
 // affected tenant's admins and writes it to each tenant's audit log.
-func (s *Service) Record(ctx context.Context, st identity.Staff, in NewBreach) (Breach, error) {
+func (s *Service) Record(ctx context.Context, staff uuid.UUID, in NewBreach) (Breach, error) {
 	now := s.now().UTC()
 	var fe errs.FieldErrors
 	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
@@ -105,13 +105,17 @@ func (s *Service) Record(ctx context.Context, st identity.Staff, in NewBreach) (
 	if err := fe.Err(); err != nil {
 		return Breach{}, err
 	}
+	st, err := identity.StaffTx(s.db.Gorm.WithContext(ctx), staff)
+	if err != nil {
+		return Breach{}, err
+	}
 	if st.Role != "operator" {
 		return Breach{}, fmt.Errorf("only operators record breaches: %w", errs.ErrForbidden)
 	}
 	b := Breach{ID: uuid.Must(uuid.NewV7()), Title: in.Title, Description: in.Description, DetectedAt: in.DetectedAt.UTC(),
 		RecordedBy: st.ID, RecordedByName: st.DisplayName, Status: "open", CreatedAt: now, Tenants: in.Tenants}
 	b.ReportBy = b.DetectedAt.Add(ReportWithin)
-	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&b).Error; err != nil {
 			return fmt.Errorf("breach: record: %w", err)
 		}
@@ -123,11 +127,11 @@ func (s *Service) Record(ctx context.Context, st identity.Staff, in NewBreach) (
 			if n == 0 {
 				return errs.Field(fmt.Sprintf("tenants[%d].tenant_id", i), "names no tenant")
 			}
-			if err := tx.Exec(`INSERT INTO breach_tenants (tenant_id, breach_id, data_affected, notified_at) VALUES (?, ?, ?, ?)`,
-				a.TenantID, b.ID, a.DataAffected, now).Error; err != nil {
+			if err := access.Enter(tx, access.Contract(a.TenantID, st.ID, "breach:"+b.ID.String())); err != nil {
 				return err
 			}
-			if err := access.Enter(tx, access.Contract(a.TenantID, st.ID, "breach:"+b.ID.String())); err != nil {
+			if err := tx.Exec(`INSERT INTO breach_tenants (tenant_id, breach_id, data_affected, notified_at) VALUES (?, ?, ?, ?)`,
+				a.TenantID, b.ID, a.DataAffected, now).Error; err != nil {
 				return err
 			}
 			if _, err := alert.Raise(tx, a.TenantID, alert.Alert{Kind: "breach", Audience: "admin",
@@ -169,11 +173,14 @@ func (s *Service) List(ctx context.Context, limit int) ([]Breach, error) {
 	return out, nil
 }
 
-// ForTenant is what one tenant sees: the breaches that affect it.
+// ForTenant is what one tenant sees: the breaches that affect it, read in
+// its scope so row-level security keeps to its notices too.
 func (s *Service) ForTenant(ctx context.Context, sc access.Scope) ([]Breach, error) {
 	out := []Breach{}
-	err := s.db.Gorm.WithContext(ctx).Table("breaches b").Select("b.*, bt.data_affected, bt.notified_at").
-		Joins("JOIN breach_tenants bt ON bt.breach_id = b.id AND bt.tenant_id = ?", sc.Tenant()).Order("b.detected_at DESC").Scan(&out).Error
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return tx.Table("breaches b").Select("b.*, bt.data_affected, bt.notified_at").
+			Joins("JOIN breach_tenants bt ON bt.breach_id = b.id AND bt.tenant_id = ?", sc.Tenant()).Order("b.detected_at DESC").Scan(&out).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("breach: for tenant: %w", err)
 	}

@@ -124,48 +124,60 @@ func (s *Service) lockRequest(tx *gorm.DB, tenant, id uuid.UUID, now time.Time) 
 	return rs[0]
 }
 
-// ForTenant lists the scoped tenant's requests, newest first.
+// ForTenant lists the scoped tenant's requests, newest first. It reads in
+// the tenant's scope, so row-level security keeps to its rows too.
 func (s *Service) ForTenant(ctx context.Context, sc access.Scope, after uuid.UUID, limit int) ([]Request, error) {
-	return s.list(ctx, s.db.Gorm.WithContext(ctx).Where("support_requests.tenant_id = ?", sc.Tenant()), after, limit)
+	return s.list(ctx, &sc, func(q *gorm.DB) *gorm.DB { return q.Where("support_requests.tenant_id = ?", sc.Tenant()) }, after, limit)
 }
 
 // Get returns one of the scoped tenant's requests.
 func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (Request, error) {
-	rs, err := s.list(ctx, s.db.Gorm.WithContext(ctx).Where("support_requests.tenant_id = ? AND support_requests.id = ?", sc.Tenant(), id), uuid.Nil, 1)
-	if err != nil {
-		return Request{}, err
-	}
-	if len(rs) == 0 {
-		return Request{}, fmt.Errorf("support request %s: %w", id, errs.ErrNotFound)
-	}
-	return rs[0], nil
+	return s.one(s.list(ctx, &sc, func(q *gorm.DB) *gorm.DB {
+		return q.Where("support_requests.tenant_id = ? AND support_requests.id = ?", sc.Tenant(), id)
+	}, uuid.Nil, 1))
 }
 
 // ForStaff lists a support person's own requests across tenants.
 func (s *Service) ForStaff(ctx context.Context, staff uuid.UUID, after uuid.UUID, limit int) ([]Request, error) {
-	return s.list(ctx, s.db.Gorm.WithContext(ctx).Where("requester_id = ?", staff), after, limit)
+	return s.list(ctx, nil, func(q *gorm.DB) *gorm.DB { return q.Where("requester_id = ?", staff) }, after, limit)
 }
 
 // Mine returns one of a support person's own requests.
 func (s *Service) Mine(ctx context.Context, staff, id uuid.UUID) (Request, error) {
-	rs, err := s.list(ctx, s.db.Gorm.WithContext(ctx).Where("requester_id = ? AND support_requests.id = ?", staff, id), uuid.Nil, 1)
+	return s.one(s.list(ctx, nil, func(q *gorm.DB) *gorm.DB {
+		return q.Where("requester_id = ? AND support_requests.id = ?", staff, id)
+	}, uuid.Nil, 1))
+}
+
+func (s *Service) one(rs []Request, err error) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
 	if len(rs) == 0 {
-		return Request{}, fmt.Errorf("support request %s: %w", id, errs.ErrNotFound)
+		return Request{}, fmt.Errorf("support request: %w", errs.ErrNotFound)
 	}
 	return rs[0], nil
 }
 
-func (s *Service) list(ctx context.Context, q *gorm.DB, after uuid.UUID, limit int) ([]Request, error) {
+// list reads requests matching filter, newest first: in sc's scope when
+// given (a school), else as the processor (a support person's own).
+func (s *Service) list(ctx context.Context, sc *access.Scope, filter func(*gorm.DB) *gorm.DB, after uuid.UUID, limit int) ([]Request, error) {
 	out := []Request{}
-	q = q.Table("support_requests").Select("support_requests.*, t.slug AS tenant_slug").
-		Joins("JOIN tenants t ON t.id = support_requests.tenant_id").Order("support_requests.id DESC").Limit(limit)
-	if after != uuid.Nil {
-		q = q.Where("support_requests.id < ?", after)
+	read := func(db *gorm.DB) error {
+		q := filter(db.Table("support_requests").Select("support_requests.*, t.slug AS tenant_slug").
+			Joins("JOIN tenants t ON t.id = support_requests.tenant_id").Order("support_requests.id DESC").Limit(limit))
+		if after != uuid.Nil {
+			q = q.Where("support_requests.id < ?", after)
+		}
+		return q.Scan(&out).Error
 	}
-	if err := q.Scan(&out).Error; err != nil {
+	var err error
+	if sc != nil {
+		err = access.Transact(ctx, s.db, *sc, read)
+	} else {
+		err = read(s.db.Gorm.WithContext(ctx))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("support: list: %w", err)
 	}
 	now := s.now()
