@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
 
@@ -22,8 +21,8 @@ func auditCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, func(a *app.App) error {
 				ctx, out := cmd.Context(), cmd.OutOrStdout()
-				var tenants []uuid.UUID
-				if err := a.DB.Gorm.WithContext(ctx).Raw(`SELECT id FROM tenants ORDER BY id`).Scan(&tenants).Error; err != nil {
+				tenants, err := a.Tenants.IDs(ctx)
+				if err != nil {
 					return err
 				}
 				broken := 0

@@ -34,16 +34,12 @@ func (s *Server) boundaryRoutes() []Route {
 
 func (s *Server) recordOrder(c *gin.Context) {
 	var in support.NewOrder
-	id, st, ok := s.staffOnTenant(c, &in)
+	id, ok := s.tenantParam(c, &in)
 	if !ok {
 		return
 	}
-	o, err := s.Support.RecordOrder(c.Request.Context(), st, id, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, o)
+	o, err := s.Support.RecordOrder(c.Request.Context(), principal(c).ID, id, in)
+	reply(c, http.StatusCreated, o, err)
 }
 
 func (s *Server) orders(c *gin.Context) {
@@ -53,11 +49,7 @@ func (s *Server) orders(c *gin.Context) {
 		return
 	}
 	os, err := s.Support.Orders(c.Request.Context(), after, limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page(os, limit, func(o support.Order) uuid.UUID { return o.ID }))
+	reply(c, http.StatusOK, page(os, limit, func(o support.Order) uuid.UUID { return o.ID }), err)
 }
 
 func (s *Server) confirmOrder(c *gin.Context) {
@@ -66,17 +58,8 @@ func (s *Server) confirmOrder(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	st, err := s.Identity.StaffByID(c.Request.Context(), principal(c).ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	o, err := s.Support.ConfirmOrder(c.Request.Context(), st, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	o, err := s.Support.ConfirmOrder(c.Request.Context(), principal(c).ID, id)
+	reply(c, http.StatusOK, o, err)
 }
 
 func (s *Server) giveNotice(c *gin.Context) {
@@ -86,11 +69,7 @@ func (s *Server) giveNotice(c *gin.Context) {
 		return
 	}
 	o, err := s.Support.GiveNotice(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	reply(c, http.StatusOK, o, err)
 }
 
 func (s *Server) recordBreach(c *gin.Context) {
@@ -99,58 +78,28 @@ func (s *Server) recordBreach(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	st, err := s.Identity.StaffByID(c.Request.Context(), principal(c).ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.Breaches.Record(c.Request.Context(), st, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, b)
+	b, err := s.Breaches.Record(c.Request.Context(), principal(c).ID, in)
+	reply(c, http.StatusCreated, b, err)
 }
 
 func (s *Server) breaches(c *gin.Context) {
 	out, err := s.Breaches.List(c.Request.Context(), 200)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) tenantBreaches(c *gin.Context) {
 	out, err := s.Breaches.ForTenant(c.Request.Context(), scope(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) securityEvents(c *gin.Context) {
 	out, err := s.Identity.SecurityEvents(c.Request.Context(), scope(c), 100)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) signalFigures(c *gin.Context) {
-	ids, err := s.Tenants.IDs(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	f, err := s.Identity.SignalFigures(c.Request.Context(), ids, time.Now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, f)
+	f, err := s.Identity.SignalFigures(c.Request.Context(), time.Now())
+	reply(c, http.StatusOK, f, err)
 }
 
 func (s *Server) processorRecords(c *gin.Context) {
@@ -183,11 +132,7 @@ func (s *Server) dataUseRoutes() []Route {
 
 func (s *Server) agreements(c *gin.Context) {
 	out, err := s.DataUse.List(c.Request.Context(), scope(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) signAgreement(c *gin.Context) {
@@ -197,11 +142,7 @@ func (s *Server) signAgreement(c *gin.Context) {
 		return
 	}
 	a, err := s.DataUse.Sign(c.Request.Context(), scope(c), in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, a)
+	reply(c, http.StatusCreated, a, err)
 }
 
 func (s *Server) withdrawAgreement(c *gin.Context) {
@@ -211,35 +152,23 @@ func (s *Server) withdrawAgreement(c *gin.Context) {
 		return
 	}
 	a, err := s.DataUse.Withdraw(c.Request.Context(), scope(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a)
+	reply(c, http.StatusOK, a, err)
 }
 
 func (s *Server) requestExtract(c *gin.Context) {
-	id, st, ok := s.staffOnTenant(c, nil)
+	id, ok := s.tenantParam(c, nil)
 	if !ok {
 		return
 	}
-	e, err := s.DataUse.RequestExtract(c.Request.Context(), st, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusAccepted, e)
+	e, err := s.DataUse.RequestExtract(c.Request.Context(), principal(c).ID, id)
+	reply(c, http.StatusAccepted, e, err)
 }
 
 func (s *Server) extracts(c *gin.Context) {
-	id, _, ok := s.staffOnTenant(c, nil)
+	id, ok := s.tenantParam(c, nil)
 	if !ok {
 		return
 	}
 	out, err := s.DataUse.Extracts(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }

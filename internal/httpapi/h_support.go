@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
@@ -58,16 +57,12 @@ type SubProcessorDecision struct {
 
 func (s *Server) fileSupportRequest(c *gin.Context) {
 	var in support.NewRequest
-	id, st, ok := s.staffOnTenant(c, &in)
+	id, ok := s.tenantParam(c, &in)
 	if !ok {
 		return
 	}
-	r, err := s.Support.File(c.Request.Context(), st, id, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	r, err := s.Support.File(c.Request.Context(), principal(c).ID, id, in)
+	reply(c, http.StatusCreated, r, err)
 }
 
 func (s *Server) mySupportRequests(c *gin.Context) {
@@ -77,15 +72,11 @@ func (s *Server) mySupportRequests(c *gin.Context) {
 		return
 	}
 	rs, err := s.Support.ForStaff(c.Request.Context(), principal(c).ID, after, limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page(rs, limit, func(r support.Request) uuid.UUID { return r.ID }))
+	reply(c, http.StatusOK, page(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err)
 }
 
 func (s *Server) mySupportRequest(c *gin.Context) {
-	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) {
+	s.oneRequest(c, "id", func(id uuid.UUID) (support.Request, error) {
 		return s.Support.Mine(c.Request.Context(), principal(c).ID, id)
 	})
 }
@@ -97,15 +88,11 @@ func (s *Server) tenantSupportRequests(c *gin.Context) {
 		return
 	}
 	rs, err := s.Support.ForTenant(c.Request.Context(), scope(c), after, limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page(rs, limit, func(r support.Request) uuid.UUID { return r.ID }))
+	reply(c, http.StatusOK, page(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err)
 }
 
 func (s *Server) tenantSupportRequest(c *gin.Context) {
-	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) { return s.Support.Get(c.Request.Context(), scope(c), id) })
+	s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) { return s.Support.Get(c.Request.Context(), scope(c), id) })
 }
 
 func (s *Server) decideSupportRequest(c *gin.Context) {
@@ -114,34 +101,26 @@ func (s *Server) decideSupportRequest(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) {
+	s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
 		return s.Support.Decide(c.Request.Context(), scope(c), id, in)
 	})
 }
 
 func (s *Server) revokeSupportRequest(c *gin.Context) {
-	s.oneRequest(c, func(id uuid.UUID) (support.Request, error) {
+	s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
 		return s.Support.Revoke(c.Request.Context(), scope(c), id)
 	})
 }
 
-// oneRequest answers with the request fn returns for the :id of the path.
-func (s *Server) oneRequest(c *gin.Context, fn func(uuid.UUID) (support.Request, error)) {
-	name := "request"
-	if c.Param("id") != "" {
-		name = "id" // /platform/support-requests/:id
-	}
-	id, err := pathID(c, name)
+// oneRequest answers with the request fn returns for the path's param.
+func (s *Server) oneRequest(c *gin.Context, param string, fn func(uuid.UUID) (support.Request, error)) {
+	id, err := pathID(c, param)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	r, err := fn(id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	reply(c, http.StatusOK, r, err)
 }
 
 func (s *Server) accessLog(c *gin.Context) {
@@ -184,11 +163,7 @@ func (s *Server) alerts(c *gin.Context) {
 		audience = "admin"
 	}
 	out, err := s.Alerts.List(c.Request.Context(), scope(c), audience, 50)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) getWebhook(c *gin.Context) {
@@ -211,20 +186,12 @@ func (s *Server) setWebhook(c *gin.Context) {
 		return
 	}
 	w, err := s.Alerts.SetWebhook(c.Request.Context(), scope(c), in.URL)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, w)
+	reply(c, http.StatusOK, w, err)
 }
 
 func (s *Server) subProcessorRegister(c *gin.Context) {
 	out, err := s.Support.SubProcessors(c.Request.Context(), nil)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) addSubProcessor(c *gin.Context) {
@@ -234,21 +201,13 @@ func (s *Server) addSubProcessor(c *gin.Context) {
 		return
 	}
 	sp, err := s.Support.AddSubProcessor(c.Request.Context(), principal(c).ID, in)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, sp)
+	reply(c, http.StatusCreated, sp, err)
 }
 
 func (s *Server) tenantSubProcessors(c *gin.Context) {
 	sc := scope(c)
 	out, err := s.Support.SubProcessors(c.Request.Context(), &sc)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	reply(c, http.StatusOK, out, err)
 }
 
 func (s *Server) decideSubProcessor(c *gin.Context) {
@@ -262,34 +221,25 @@ func (s *Server) decideSubProcessor(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := s.Support.DecideSubProcessor(c.Request.Context(), scope(c), id, in.Decision, in.Reason); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	noContent(c, s.Support.DecideSubProcessor(c.Request.Context(), scope(c), id, in.Decision, in.Reason))
 }
 
-// staffOnTenant reads a platform route's :id tenant (404 if there is none),
-// its JSON body into in (when in is not nil) and the staff member calling;
-// on a problem it has answered and reports false.
-func (s *Server) staffOnTenant(c *gin.Context, in any) (uuid.UUID, identity.Staff, bool) {
+// tenantParam reads a platform route's :id tenant (404 if there is none)
+// and its JSON body into in (when in is not nil); on a problem it has
+// answered and reports false.
+func (s *Server) tenantParam(c *gin.Context, in any) (uuid.UUID, bool) {
 	id, err := pathID(c, "id")
 	if err == nil && in != nil {
 		err = bindJSON(c, in)
 	}
-	ctx := c.Request.Context()
 	if err == nil {
-		_, err = s.Tenants.SlugOf(ctx, id)
-	}
-	var st identity.Staff
-	if err == nil {
-		st, err = s.Identity.StaffByID(ctx, principal(c).ID)
+		_, err = s.Tenants.SlugOf(c.Request.Context(), id)
 	}
 	if err != nil {
 		fail(c, err)
-		return id, st, false
+		return id, false
 	}
-	return id, st, true
+	return id, true
 }
 
 // may asks casbin whether the caller holds (object, action) in the tenant.

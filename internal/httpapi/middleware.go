@@ -122,7 +122,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		problem(c, http.StatusUnauthorized, "unauthenticated", "Sign in first.")
 		return
 	}
-	p, err := s.Identity.AuthenticateFrom(c.Request.Context(), secret, c.ClientIP())
+	p, err := s.Identity.Authenticate(c.Request.Context(), secret, c.ClientIP())
 	if err != nil {
 		if errors.Is(err, errs.ErrUnauthenticated) {
 			problem(c, http.StatusUnauthorized, "unauthenticated", "The session or token is not valid (expired, revoked or unknown). Sign in again.")

@@ -134,17 +134,12 @@ func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, l
 	return errs.LockedError{RetryAfterSeconds: int(s.cfg.LockFor.Seconds())}, nil
 }
 
-// Authenticate resolves a presented secret (cookie or bearer) to a
-// Principal. The lookup is one round trip; the last-seen write happens at
-// most once a minute per credential.
-func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
-	return s.AuthenticateFrom(ctx, secret, "")
-}
-
-// AuthenticateFrom is Authenticate for a caller at ip: a member's API token
-// used from a network it was not last used from raises a security signal
-// for the school's admins (and the new network is remembered).
-func (s *Service) AuthenticateFrom(ctx context.Context, secret, ip string) (Principal, error) {
+// Authenticate resolves a presented secret (cookie or bearer), used from
+// ip, to a Principal. The lookup is one round trip; the last-seen write
+// happens at most once a minute per credential. A member's API token used
+// from a network it was not last used from raises a security signal for
+// the school's admins (and the new network is remembered).
+func (s *Service) Authenticate(ctx context.Context, secret, ip string) (Principal, error) {
 	ps, err := parseSecret(secret)
 	if err != nil {
 		return Principal{}, err

@@ -34,6 +34,10 @@ func (SecurityEvent) TableName() string { return "security_events" }
 func signal(tx *gorm.DB, kind string, person uuid.UUID, detail string) error {
 	err := tx.Exec(`INSERT INTO security_events (tenant_id, id, kind, person_id, detail) VALUES (app_tenant_id(), ?, ?, ?, ?)`,
 		uuid.Must(uuid.NewV7()), kind, person, detail).Error
+	if err == nil {
+		err = tx.Exec(`INSERT INTO security_signal_counts (hour, kind, n) VALUES (date_trunc('hour', now()), ?, 1)
+			ON CONFLICT (hour, kind) DO UPDATE SET n = security_signal_counts.n + 1`, kind).Error
+	}
 	if err != nil {
 		return fmt.Errorf("identity: security signal: %w", err)
 	}
@@ -80,23 +84,6 @@ func (s *Service) SecurityEvents(ctx context.Context, sc access.Scope, limit int
 	return out, nil
 }
 
-// SignalCounts counts one tenant's signals by kind since a time: a
-// non-personal figure for operators.
-func (s *Service) SignalCounts(ctx context.Context, tenant uuid.UUID, since time.Time) (map[string]int64, error) {
-	var rows []struct {
-		Kind string
-		N    int64
-	}
-	err := access.Transact(ctx, s.db, access.System(tenant, "signal-counts"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT kind, count(*) AS n FROM security_events WHERE created_at >= ? GROUP BY kind`, since).Scan(&rows).Error
-	})
-	out := map[string]int64{}
-	for _, r := range rows {
-		out[r.Kind] = r.N
-	}
-	return out, err
-}
-
 // SignalFigures are security signal counts by kind across tenants: what
 // operators see (no person, no tenant).
 type SignalFigures struct {
@@ -104,19 +91,21 @@ type SignalFigures struct {
 	Last7d  map[string]int64 `json:"last_7d"`
 }
 
-// SignalFigures adds up the signals of tenants in the last day and week.
-func (s *Service) SignalFigures(ctx context.Context, tenants []uuid.UUID, now time.Time) (SignalFigures, error) {
+// SignalFigures adds up the signals of every tenant in the last day and
+// week, from the hourly counts kept beside them.
+func (s *Service) SignalFigures(ctx context.Context, now time.Time) (SignalFigures, error) {
 	f := SignalFigures{Last24h: map[string]int64{}, Last7d: map[string]int64{}}
-	for _, id := range tenants {
-		for since, into := range map[time.Duration]map[string]int64{24 * time.Hour: f.Last24h, 7 * 24 * time.Hour: f.Last7d} {
-			n, err := s.SignalCounts(ctx, id, now.Add(-since))
-			if err != nil {
-				return f, err
-			}
-			for k, v := range n {
-				into[k] += v
-			}
-		}
+	var rows []struct {
+		Kind      string
+		Day, Week int64
+	}
+	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT kind, COALESCE(sum(n) FILTER (WHERE hour > ?), 0) AS day, sum(n) AS week
+		FROM security_signal_counts WHERE hour > ? GROUP BY kind`, now.Add(-24*time.Hour), now.Add(-7*24*time.Hour)).Scan(&rows).Error
+	if err != nil {
+		return f, fmt.Errorf("identity: signal figures: %w", err)
+	}
+	for _, r := range rows {
+		f.Last24h[r.Kind], f.Last7d[r.Kind] = r.Day, r.Week
 	}
 	return f, nil
 }

@@ -61,8 +61,15 @@ func (s *Service) EnsureStaff(ctx context.Context, email, name, role, password s
 
 // StaffByID returns one staff member.
 func (s *Service) StaffByID(ctx context.Context, id uuid.UUID) (Staff, error) {
+	return StaffTx(s.db.Gorm.WithContext(ctx), id)
+}
+
+// StaffTx reads a staff member with db (a transaction, or the pool):
+// processor services read the acting staff member's current role and
+// sub-processor with it, rather than trusting a copy from the caller.
+func StaffTx(db *gorm.DB, id uuid.UUID) (Staff, error) {
 	var st Staff
-	res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&st)
+	res := db.Where("id = ?", id).Limit(1).Find(&st)
 	if res.Error != nil {
 		return st, res.Error
 	}

@@ -214,4 +214,12 @@ var boundaryTables = []Table{
 			col("finished_at", Record, "record keeping", Contract, untilContract, Export, Retain),
 		},
 	},
+	{
+		Name: "security_signal_counts", Owner: Processor, Description: "Security signals counted per hour and kind across all schools: operators' figures, no school, no person.",
+		Columns: []Column{
+			col("hour", Record, "count signals over time", NotPersonal, signalLife, Export, Retain),
+			col("kind", Record, "what was noticed", NotPersonal, signalLife, Export, Retain),
+			col("n", Record, "how many", NotPersonal, signalLife, Export, Retain),
+		},
+	},
 }

@@ -121,12 +121,7 @@ func (s *Site) requestExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := s.d.DataUse.RequestExtract(ctx, st, id); err != nil {
+	if _, err := s.d.DataUse.RequestExtract(ctx, httpapi.PrincipalOf(c).ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -71,11 +71,7 @@ func (s *Site) tenantsPage(c *gin.Context) {
 	}
 	pg := httpapi.NewPage(ts, limit, func(t tenant.Summary) uuid.UUID { return t.ID })
 	d := tenantsData{Tenants: ts, Health: s.health(ctx), Pager: nextPage(c, pg.NextCursor), CanWrite: s.allowed(c, p, "platform-tenant", "write")}
-	ids, err := s.d.Tenants.IDs(ctx)
-	if err == nil {
-		d.Signals, err = s.d.Identity.SignalFigures(ctx, ids, s.now())
-	}
-	if err != nil {
+	if d.Signals, err = s.d.Identity.SignalFigures(ctx, s.now()); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -82,12 +82,7 @@ func (s *Site) recordOrder(c *gin.Context) {
 		fe["tenant"] = "Enter the school's sign-in name"
 	}
 	if len(fe) == 0 {
-		st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		_, err = s.d.Support.RecordOrder(ctx, st, t.ID, in)
+		_, err := s.d.Support.RecordOrder(ctx, httpapi.PrincipalOf(c).ID, t.ID, in)
 		if m, isField := formErrors(err); isField {
 			fe = labelled(m, map[string]string{"reference": "The reference", "issuing_body": "The issuing body", "order_date": "The date",
 				"scope": "The scope", "areas": "What may be read", "document_sha256": "The document hash", "valid_days": "The time to read", "deferral_reason": "The reason for deferring", "notice_by": "The latest day of notice"})
@@ -108,11 +103,7 @@ func (s *Site) confirmOrder(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such order.")
 		return
 	}
-	st, err := s.d.Identity.StaffByID(c.Request.Context(), httpapi.PrincipalOf(c).ID)
-	if err == nil {
-		_, err = s.d.Support.ConfirmOrder(c.Request.Context(), st, id)
-	}
-	if err != nil {
+	if _, err := s.d.Support.ConfirmOrder(c.Request.Context(), httpapi.PrincipalOf(c).ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -190,12 +181,7 @@ func (s *Site) recordBreach(c *gin.Context) {
 		in.Tenants = append(in.Tenants, breach.Affected{TenantID: t.ID, DataAffected: strings.TrimSpace(what)})
 	}
 	if len(fe) == 0 {
-		st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		_, err = s.d.Breaches.Record(ctx, st, in)
+		_, err := s.d.Breaches.Record(ctx, httpapi.PrincipalOf(c).ID, in)
 		if m, isField := formErrors(err); isField {
 			for f, msg := range m {
 				if strings.HasPrefix(f, "tenants") {

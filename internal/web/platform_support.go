@@ -85,12 +85,7 @@ func (s *Site) fileSupport(c *gin.Context) {
 		fe["tenant"] = "Enter the school's sign-in name, as on its contract"
 	}
 	if len(fe) == 0 {
-		st, err := s.d.Identity.StaffByID(ctx, httpapi.PrincipalOf(c).ID)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		r, err := s.d.Support.File(ctx, st, t.ID, in)
+		r, err := s.d.Support.File(ctx, httpapi.PrincipalOf(c).ID, t.ID, in)
 		if m, isField := formErrors(err); isField {
 			fe = labelled(m, map[string]string{"ticket": "The ticket", "reason_code": "The reason", "justification": "The explanation",
 				"areas": "What you need to read", "duration_minutes": "The time", "course_ids": "The course list", "person_ids": "The list of people"})

@@ -44,12 +44,16 @@ func (Extract) TableName() string { return "data_extracts" }
 
 // RequestExtract queues a pseudonymised copy of tenant, refused unless an
 // agreement is in force. The request is in the tenant's audit log.
-func (s *Service) RequestExtract(ctx context.Context, st identity.Staff, tenantID uuid.UUID) (Extract, error) {
+func (s *Service) RequestExtract(ctx context.Context, staff, tenantID uuid.UUID) (Extract, error) {
+	st, err := identity.StaffTx(s.db.Gorm.WithContext(ctx), staff)
+	if err != nil {
+		return Extract{}, err
+	}
 	if st.Role != "operator" {
 		return Extract{}, fmt.Errorf("only operators make copies: %w", errs.ErrForbidden)
 	}
 	var e Extract
-	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := access.Enter(tx, access.Contract(tenantID, st.ID, "data-use")); err != nil {
 			return err
 		}

@@ -107,11 +107,7 @@ func (s *Service) authorizeGrant(ctx context.Context, tenant uuid.UUID, p identi
 }
 
 func (s *Service) staff(ctx context.Context, id uuid.UUID) (identity.Staff, error) {
-	var st identity.Staff
-	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", id).First(&st).Error; err != nil {
-		return st, fmt.Errorf("support: staff %s: %w", id, err)
-	}
-	return st, nil
+	return identity.StaffTx(s.db.Gorm.WithContext(ctx), id)
 }
 
 // Reading describes what a reading scope stands on, for the banner staff

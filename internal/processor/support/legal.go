@@ -115,9 +115,13 @@ func (in *NewOrder) validate(now time.Time) error {
 // RecordOrder records a legal obligation to read tenant. Unless the order
 // forbids it, the tenant's admins are alerted and the order is written to
 // its audit log at once; a deferred notice keeps its reason.
-func (s *Service) RecordOrder(ctx context.Context, st identity.Staff, tenantID uuid.UUID, in NewOrder) (Order, error) {
+func (s *Service) RecordOrder(ctx context.Context, staff, tenantID uuid.UUID, in NewOrder) (Order, error) {
 	now := s.now().UTC()
 	if err := in.validate(now); err != nil {
+		return Order{}, err
+	}
+	st, err := s.staff(ctx, staff)
+	if err != nil {
 		return Order{}, err
 	}
 	if st.Role != "operator" {
@@ -133,7 +137,7 @@ func (s *Service) RecordOrder(ctx context.Context, st identity.Staff, tenantID u
 		d, _ := tenant.ParseDate(in.NoticeBy)
 		o.NoticeBy = &d
 	}
-	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&o).Error; err != nil {
 			return fmt.Errorf("support: record order: %w", err)
 		}
@@ -187,13 +191,17 @@ func (s *Service) discloseOrder(tx *gorm.DB, o Order, now time.Time) error {
 
 // ConfirmOrder is the second operator's check of a recorded order; only
 // then can the recording operator read under it.
-func (s *Service) ConfirmOrder(ctx context.Context, st identity.Staff, id uuid.UUID) (Order, error) {
+func (s *Service) ConfirmOrder(ctx context.Context, staff, id uuid.UUID) (Order, error) {
+	st, err := s.staff(ctx, staff)
+	if err != nil {
+		return Order{}, err
+	}
 	if st.Role != "operator" {
 		return Order{}, fmt.Errorf("only operators confirm legal obligations: %w", errs.ErrForbidden)
 	}
 	var o Order
 	now := s.now().UTC()
-	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Raw(`SELECT * FROM legal_orders WHERE id = ? FOR UPDATE`, id).Scan(&o).Error; err != nil {
 			return err
 		}
@@ -302,8 +310,7 @@ func (s *Service) authorizeOrder(ctx context.Context, tenant uuid.UUID, p identi
 	}
 	var o *Order
 	for i := range orders {
-		r := Request{Areas: orders[i].Areas}
-		if r.Covers(obj) {
+		if covers(orders[i].Areas, obj) {
 			o = &orders[i]
 			break
 		}

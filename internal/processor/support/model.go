@@ -101,15 +101,15 @@ func (r *Request) state(now time.Time) string {
 	return r.Status
 }
 
-// Active reports an approved grant inside its time.
-func (r *Request) Active() bool { return r.State == "approved" }
-
 // Covers reports whether the grant opens route object obj.
-func (r *Request) Covers(obj string) bool {
+func (r *Request) Covers(obj string) bool { return covers(r.Areas, obj) }
+
+// covers reports whether areas (of a grant or a legal order) open obj.
+func covers(areas []string, obj string) bool {
 	if alwaysReadable[obj] {
 		return true
 	}
-	for _, a := range r.Areas {
+	for _, a := range areas {
 		for _, o := range Areas[a] {
 			if o == obj {
 				return true

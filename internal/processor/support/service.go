@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -34,8 +33,12 @@ func NewService(db *database.DB, alerts *alert.Service) *Service {
 // tenant's approvers and writes the request to the tenant's audit log, all
 // in one transaction. Staff of a sub-processor may ask only tenants that
 // authorised it.
-func (s *Service) File(ctx context.Context, st identity.Staff, tenant uuid.UUID, in NewRequest) (Request, error) {
+func (s *Service) File(ctx context.Context, staff, tenant uuid.UUID, in NewRequest) (Request, error) {
 	if err := in.validate(); err != nil {
+		return Request{}, err
+	}
+	st, err := s.staff(ctx, staff)
+	if err != nil {
 		return Request{}, err
 	}
 	if st.Role != "support" {
@@ -46,7 +49,7 @@ func (s *Service) File(ctx context.Context, st identity.Staff, tenant uuid.UUID,
 		Ticket: in.Ticket, ReasonCode: in.ReasonCode, Justification: in.Justification, Areas: in.Areas,
 		CourseIDs: in.CourseIDs, PersonIDs: in.PersonIDs, DurationMinutes: in.DurationMinutes,
 		Status: "pending", RequestedAt: now, PendingUntil: now.Add(PendingFor)}
-	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := access.Enter(tx, access.Contract(tenant, st.ID, "support-request:"+in.Ticket)); err != nil {
 			return err
 		}
