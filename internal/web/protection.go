@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
@@ -34,7 +35,7 @@ type protectionData struct {
 
 func (s *Site) protectionPage(c *gin.Context) {
 	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
-	rs, err := s.d.Support.ForTenant(ctx, sc, [16]byte{}, 200)
+	rs, err := s.d.Support.ForTenant(ctx, sc, uuid.Nil, 200)
 	if err != nil {
 		s.fail(c, err)
 		return

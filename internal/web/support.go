@@ -70,9 +70,9 @@ func (s *Site) supportRequestsPage(c *gin.Context) {
 }
 
 type supportRequestData struct {
-	Base                string
-	R                   support.Request
-	CanDecide, CanRevok bool
+	Base                 string
+	R                    support.Request
+	CanDecide, CanRevoke bool
 }
 
 func (s *Site) supportRequestPage(c *gin.Context) {
@@ -93,7 +93,7 @@ func (s *Site) showSupportRequest(c *gin.Context, status int, v view) {
 	p := httpapi.PrincipalOf(c)
 	v.Title, v.Fields = "Support request "+r.Ticket, []string{"duration_minutes", "note"}
 	v.Data = supportRequestData{Base: base(c), R: r, CanDecide: r.State == "pending" && s.allowed(c, p, "support-request", "write"),
-		CanRevok: r.State == "approved" && s.allowed(c, p, "support-grant", "write")}
+		CanRevoke: r.State == "approved" && s.allowed(c, p, "support-grant", "write")}
 	s.render(c, status, "support_request", v)
 }
 
