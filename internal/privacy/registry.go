@@ -71,6 +71,17 @@ const (
 	Retain    ErasureRule = "retain"    // not personal data, or needed to keep a row that stays
 )
 
+// Refers says what a key column points at, when it is a tenant's person
+// or file: exports and erasure follow these (a test checks every foreign
+// key to people and files is declared).
+type Refers string
+
+// What key columns refer to.
+const (
+	RefPerson Refers = "person" // a member of the tenant (people.id)
+	RefFile   Refers = "file"   // a stored object (files.id)
+)
+
 // Column declares one column.
 type Column struct {
 	Name      string
@@ -80,21 +91,44 @@ type Column struct {
 	Retention string
 	Export    ExportRule
 	Erasure   ErasureRule
+	Refers    Refers
 }
 
+// person marks c as naming a person of the tenant.
+func (c Column) person() Column { c.Refers = RefPerson; return c }
+
+// file marks c as naming a stored file.
+func (c Column) file() Column { c.Refers = RefFile; return c }
+
 // Table declares one table. Subject names the column that identifies the
-// data subject of a row ("" when the rows are not about a person).
+// data subject of a row ("" when the rows are not about a person). When
+// Via is set, Subject holds the id of a row of table Via, whose own
+// Subject is the person (a mark is about the learner of its submission).
+// ObjectKey names a column holding an object-store key that goes with the
+// row.
 type Table struct {
 	Name        string
 	Owner       Owner
 	Subject     string
+	Via         string
+	ObjectKey   string
 	Description string
 	Columns     []Column
 }
 
+// Column returns the declaration of a column of t.
+func (t Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
 // registry is every declaration. Each area declares its tables in its own
 // file (tables_*.go) and is listed here once.
-var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables)
+var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables, controllerTables)
 
 func concat(groups ...[]Table) []Table {
 	var out []Table

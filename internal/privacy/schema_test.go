@@ -164,3 +164,51 @@ func TestTenantTablesAreIsolated(t *testing.T) {
 	sort.Strings(problems)
 	require.Empty(t, problems, strings.Join(problems, "\n"))
 }
+
+// Every foreign key to people or files is declared as naming a person or
+// a file, so exports and erasure follow it; every Via names a table whose
+// own Subject is a person.
+func TestReferencesAreDeclared(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	rows, err := db.App.Pool.Query(context.Background(), `
+		SELECT con.conrelid::regclass::text, con.confrelid::regclass::text, a.attname
+		FROM pg_constraint con
+		JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[array_length(con.conkey, 1)]
+		WHERE con.contype = 'f' AND con.confrelid::regclass::text IN ('people', 'files')
+		  AND con.connamespace = 'public'::regnamespace`)
+	require.NoError(t, err)
+	var problems []string
+	n := 0
+	for rows.Next() {
+		var tbl, target, column string
+		require.NoError(t, rows.Scan(&tbl, &target, &column))
+		n++
+		want := privacy.RefPerson
+		if target == "files" {
+			want = privacy.RefFile
+		}
+		tb, _ := privacy.Lookup(tbl)
+		if c, _ := tb.Column(column); c.Refers != want {
+			problems = append(problems, fmt.Sprintf("%s.%s refers to %s: declare it .%s()", tbl, column, target, want))
+		}
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+	require.Greater(t, n, 20, "the query must see the foreign keys")
+	for _, tb := range privacy.Tables() {
+		if tb.Via == "" {
+			continue
+		}
+		parent, ok := privacy.Lookup(tb.Via)
+		if !ok || parent.Subject == "" {
+			problems = append(problems, fmt.Sprintf("%s: via %s, which has no subject", tb.Name, tb.Via))
+			continue
+		}
+		if c, _ := parent.Column(parent.Subject); c.Refers != privacy.RefPerson {
+			problems = append(problems, fmt.Sprintf("%s: via %s, whose subject is not a person", tb.Name, tb.Via))
+		}
+	}
+	sort.Strings(problems)
+	require.Empty(t, problems, strings.Join(problems, "\n"))
+}

@@ -84,25 +84,30 @@ var identityTables = []Table{
 		},
 	},
 	{
-		Name: "people", Owner: Tenant, Subject: "id", Description: "Members of a tenant: learners, teachers, admins.",
+		Name: "people", Owner: Tenant, Subject: "id", Description: "Members of a tenant: learners, teachers, admins, guardians.",
 		Columns: []Column{
-			key("tenant_id"), key("id"),
-			col("username", Identity, "sign in and identify the person to staff", PublicTask, whileMember, Export, Anonymise),
-			col("email", Contact, "contact the person about their learning", PublicTask, whileMember, Export, Anonymise),
-			col("display_name", Identity, "show who did what in courses", PublicTask, whileMember, Export, Anonymise),
-			col("status", Record, "active or suspended", PublicTask, whileMember, Export, Retain),
-			col("external_id", Key, "match the school information system's record on re-import", PublicTask, whileMember, Export, Anonymise),
+			key("tenant_id"), key("id").person(),
+			col("username", Identity, "sign in and identify the person to staff", PublicTask, whileMember, Export, Delete),
+			col("email", Contact, "contact the person about their learning", PublicTask, whileMember, Export, Delete),
+			col("display_name", Identity, "show who did what in courses", PublicTask, whileMember, Export, Delete),
+			col("status", Record, "active or suspended", PublicTask, whileMember, Export, Delete),
+			col("external_id", Key, "match the school information system's record on re-import", PublicTask, whileMember, Export, Delete),
 			col("password_hash", Credential, "authenticate", PublicTask, whileMember, Omit, Delete),
 			col("failed_logins", Security, "lock out password guessing", LegitimateInterest, whileMember, Export, Delete),
 			col("locked_until", Security, "lock out password guessing", LegitimateInterest, whileMember, Export, Delete),
 			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, whileMember, Export, Retain),
+			col("birth_date", Identity, "know which learners are under 13 and need a guardian's consent", PublicTask, whileMember, Export, Delete),
+			col("restricted_at", Record, "honour the person's right to restriction (Art. 18)", LegalObligation, whileMember, Export, Delete),
+			col("restriction_reason", Record, "record why processing is restricted", LegalObligation, whileMember, Export, Delete),
+			col("objected_at", Record, "honour the person's objection to processing on legitimate interests (Art. 21)", LegalObligation, whileMember, Export, Delete),
+			col("left_on", Record, "when the person left, from which the school's leaver retention runs", PublicTask, whileMember, Export, Delete),
 		},
 	},
 	{
 		Name: "role_assignments", Owner: Tenant, Subject: "person_id", Description: "Which role a person holds, in a school or the whole tenant.",
 		Columns: []Column{
-			key("tenant_id"), key("id"), key("person_id"), key("school_id"),
+			key("tenant_id"), key("id"), key("person_id").person(), key("school_id"),
 			col("role", Role, "decide what the person may do", PublicTask, whileMember, Export, Delete),
 			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Delete),
 		},
@@ -122,15 +127,17 @@ func withColumns(t Table, cols ...Column) Table {
 func credentialTable(name, owner string, o Owner) Table {
 	basis := PublicTask
 	cols := []Column{}
+	ownerCol := key(owner)
 	if o == Tenant {
 		cols = append(cols, key("tenant_id"))
+		ownerCol = ownerCol.person()
 	} else {
 		basis = Contract
 	}
 	return Table{
 		Name: name, Owner: o, Subject: owner, Description: "Sign-in sessions and personal API tokens; only a hash of each secret.",
 		Columns: append(cols,
-			key("id"), key(owner),
+			key("id"), ownerCol,
 			col("kind", Security, "session or token", basis, sessionLife, Export, Delete),
 			col("name", Security, "the token's label", basis, sessionLife, Export, Delete),
 			keyOmit("token_hash"),

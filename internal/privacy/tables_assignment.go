@@ -17,7 +17,7 @@ var assignmentTables = []Table{
 			col("opens_at", Record, "when learners may start submitting; extra time is a share of the window", PublicTask, courseLife, Export, Retain),
 			col("due_at", Record, "when work is due", PublicTask, courseLife, Export, Retain),
 			col("max_score", Record, "the scale of the marks", PublicTask, courseLife, Export, Retain),
-			col("created_by", Key, "who set the assignment", PublicTask, courseLife, Export, Anonymise),
+			col("created_by", Key, "who set the assignment", PublicTask, courseLife, Export, Anonymise).person(),
 			col("created_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 		},
@@ -25,9 +25,9 @@ var assignmentTables = []Table{
 	{
 		Name: "special_arrangements", Owner: Tenant, Subject: "person_id", Description: "Extra time a learner is granted (the arrangement only, never the condition behind it).",
 		Columns: []Column{
-			key("tenant_id"), key("person_id"),
+			key("tenant_id"), key("person_id").person(),
 			col("extra_time_percent", Education, "give the learner the extra time the school granted", PublicTask, arrangementLife, Export, Delete),
-			col("set_by", Key, "who granted the arrangement", PublicTask, arrangementLife, Export, Delete),
+			col("set_by", Key, "who granted the arrangement", PublicTask, arrangementLife, Export, Delete).person(),
 			col("created_at", Record, "record keeping", PublicTask, arrangementLife, Export, Delete),
 			col("updated_at", Record, "record keeping", PublicTask, arrangementLife, Export, Delete),
 		},
@@ -35,7 +35,7 @@ var assignmentTables = []Table{
 	{
 		Name: "submissions", Owner: Tenant, Subject: "person_id", Description: "A learner's current work for an assignment.",
 		Columns: []Column{
-			key("tenant_id"), key("id"), key("assignment_id"), key("person_id"),
+			key("tenant_id"), key("id"), key("assignment_id"), key("person_id").person(),
 			col("body", Content, "the learner's written work, for marking", PublicTask, workLife, Export, Delete),
 			col("attempt", Education, "how many times the learner submitted", PublicTask, workLife, Export, Delete),
 			col("submitted_at", Education, "when the work was first handed in", PublicTask, workLife, Export, Delete),
@@ -43,18 +43,18 @@ var assignmentTables = []Table{
 		},
 	},
 	{
-		Name: "submission_files", Owner: Tenant, Description: "Files handed in with a submission (the bytes are in files).",
+		Name: "submission_files", Owner: Tenant, Subject: "submission_id", Via: "submissions", Description: "Files handed in with a submission (the bytes are in files).",
 		Columns: []Column{
-			key("tenant_id"), key("submission_id"), key("file_id"),
+			key("tenant_id"), key("submission_id"), key("file_id").file(),
 		},
 	},
 	{
-		Name: "marks", Owner: Tenant, Description: "A teacher's mark and feedback on a submission; the learner sees it once released.",
+		Name: "marks", Owner: Tenant, Subject: "submission_id", Via: "submissions", Description: "A teacher's mark and feedback on a submission; the learner sees it once released.",
 		Columns: []Column{
-			key("tenant_id"), key("submission_id"), key("feedback_file_id"),
+			key("tenant_id"), key("submission_id"), key("feedback_file_id").file(),
 			col("score", Education, "the learner's mark", PublicTask, workLife, Export, Delete),
 			col("feedback", Education, "the teacher's feedback to the learner", PublicTask, workLife, Export, Delete),
-			col("marked_by", Key, "who marked the work", PublicTask, workLife, Export, Anonymise),
+			col("marked_by", Key, "who marked the work", PublicTask, workLife, Export, Anonymise).person(),
 			col("marked_at", Education, "when the work was marked", PublicTask, workLife, Export, Delete),
 			col("released_at", Education, "when the learner could first see the mark", PublicTask, workLife, Export, Delete),
 		},

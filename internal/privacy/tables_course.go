@@ -11,16 +11,16 @@ const (
 // teaching groups and learner activity.
 var courseTables = []Table{
 	{
-		Name: "files", Owner: Tenant, Subject: "uploaded_by", Description: "Every object a tenant stores (course material, submissions, feedback), keyed t/{tenant}/files/{id}.",
+		Name: "files", Owner: Tenant, Subject: "uploaded_by", ObjectKey: "object_key", Description: "Every object a tenant stores (course material, submissions, feedback), keyed t/{tenant}/files/{id}.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), keyOmit("object_key"),
-			col("name", Content, "show the file under the name it was uploaded with", PublicTask, courseLife, Export, Anonymise),
+			col("name", Content, "show the file under the name it was uploaded with (a learner's own files go with them on erasure)", PublicTask, courseLife, Export, Retain),
 			col("content_type", Record, "serve the file correctly", PublicTask, courseLife, Export, Retain),
 			col("size_bytes", Record, "enforce the school's size limit", PublicTask, courseLife, Export, Retain),
 			col("sha256", Record, "prove the file's integrity", PublicTask, courseLife, Omit, Retain),
 			col("status", Record, "uploading, ready or being deleted", PublicTask, courseLife, Export, Retain),
 			col("attached_to", Record, "what holds the file", PublicTask, courseLife, Export, Retain),
-			col("uploaded_by", Key, "who uploaded the file", PublicTask, courseLife, Export, Anonymise),
+			col("uploaded_by", Key, "who uploaded the file", PublicTask, courseLife, Export, Anonymise).person(),
 			col("created_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 		},
@@ -49,14 +49,14 @@ var courseTables = []Table{
 	{
 		Name: "course_items", Owner: Tenant, Description: "Content of a course: pages, files, video, audio, links and assignment entries.",
 		Columns: []Column{
-			key("tenant_id"), key("id"), key("course_id"), key("section_id"), key("file_id"),
+			key("tenant_id"), key("id"), key("course_id"), key("section_id"), key("file_id").file(),
 			col("kind", Record, "what the item is", PublicTask, courseLife, Export, Retain),
 			col("title", Content, "name the item", PublicTask, courseLife, Export, Retain),
 			col("position", Record, "order items", PublicTask, courseLife, Export, Retain),
 			col("published", Record, "whether learners see it", PublicTask, courseLife, Export, Retain),
 			col("body_html", Content, "teaching material (sanitised HTML)", PublicTask, courseLife, Export, Retain),
 			col("url", Content, "link to outside material", PublicTask, courseLife, Export, Retain),
-			col("created_by", Key, "who authored the item", PublicTask, courseLife, Export, Anonymise),
+			col("created_by", Key, "who authored the item", PublicTask, courseLife, Export, Anonymise).person(),
 			col("created_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 		},
@@ -64,7 +64,7 @@ var courseTables = []Table{
 	{
 		Name: "enrolments", Owner: Tenant, Subject: "person_id", Description: "Who teaches or learns on a course.",
 		Columns: []Column{
-			key("tenant_id"), key("course_id"), key("person_id"),
+			key("tenant_id"), key("course_id"), key("person_id").person(),
 			col("role", Education, "teacher or learner on the course", PublicTask, learnerLife, Export, Delete),
 			col("external_id", Key, "match the school information system's enrolment on re-import", PublicTask, learnerLife, Export, Delete),
 			col("created_at", Record, "record keeping", PublicTask, learnerLife, Export, Delete),
@@ -81,13 +81,13 @@ var courseTables = []Table{
 	{
 		Name: "teaching_group_members", Owner: Tenant, Subject: "person_id", Description: "Who is in which teaching group.",
 		Columns: []Column{
-			key("tenant_id"), key("group_id"), key("course_id"), key("person_id"),
+			key("tenant_id"), key("group_id"), key("course_id"), key("person_id").person(),
 		},
 	},
 	{
 		Name: "activity_events", Owner: Tenant, Subject: "person_id", Description: "Each learner access to a course or item and each interaction (view, submit, post).",
 		Columns: []Column{
-			key("tenant_id"), key("id"), key("person_id"), key("course_id"), key("item_id"),
+			key("tenant_id"), key("id"), key("person_id").person(), key("course_id"), key("item_id"),
 			col("kind", Activity, "inform teachers of a learner's engagement", PublicTask, activityLife, Export, Delete),
 			col("occurred_at", Activity, "inform teachers of a learner's engagement", PublicTask, activityLife, Export, Delete),
 			col("duration_seconds", Activity, "inform teachers of a learner's engagement", PublicTask, activityLife, Export, Delete),
@@ -96,7 +96,7 @@ var courseTables = []Table{
 	{
 		Name: "item_progress", Owner: Tenant, Subject: "person_id", Description: "Which items a learner has opened, how often and for how long.",
 		Columns: []Column{
-			key("tenant_id"), key("item_id"), key("person_id"), key("course_id"),
+			key("tenant_id"), key("item_id"), key("person_id").person(), key("course_id"),
 			col("first_viewed_at", Activity, "show the learner and their teachers their progress", PublicTask, activityLife, Export, Delete),
 			col("last_viewed_at", Activity, "show the learner and their teachers their progress", PublicTask, activityLife, Export, Delete),
 			col("views", Activity, "show the learner and their teachers their progress", PublicTask, activityLife, Export, Delete),

@@ -10,7 +10,7 @@ var engagementTables = []Table{
 			key("tenant_id"), key("school_id"),
 			col("inactive_days", Organisation, "flag learners with no recent activity for their teachers' attention", PublicTask, untilContract, Export, Retain),
 			col("min_items_opened_percent", Organisation, "flag learners who opened few items for their teachers' attention", PublicTask, untilContract, Export, Retain),
-			col("updated_by", Key, "who last changed the thresholds", PublicTask, untilContract, Export, Anonymise),
+			col("updated_by", Key, "who last changed the thresholds", PublicTask, untilContract, Export, Anonymise).person(),
 			col("updated_at", Record, "record keeping", PublicTask, untilContract, Export, Retain),
 		},
 	},

@@ -11,7 +11,7 @@ var rosterTables = []Table{
 		Name: "roster_imports", Owner: Tenant, Subject: "started_by", Description: "Log of OneRoster CSV imports: outcome, counts and per-row problems (file, line, column, message; never row values).",
 		Columns: []Column{
 			key("tenant_id"), key("id"),
-			col("started_by", Key, "who uploaded the roster", PublicTask, importLife, Export, Anonymise),
+			col("started_by", Key, "who uploaded the roster", PublicTask, importLife, Export, Anonymise).person(),
 			col("status", Record, "applied, rejected or dry run", PublicTask, importLife, Export, Retain),
 			col("dry_run", Record, "whether the upload was only checked", PublicTask, importLife, Export, Retain),
 			col("files", Record, "which OneRoster files the upload held", PublicTask, importLife, Export, Retain),
