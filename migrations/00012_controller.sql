@@ -99,7 +99,10 @@ CREATE INDEX subject_requests_due ON subject_requests (tenant_id, due_on) WHERE 
 CREATE INDEX subject_requests_person ON subject_requests (tenant_id, person_id);
 
 -- Access and portability exports of one person, with progress; the zip is
--- under the tenant's prefix.
+-- a file of the tenant (attached to 'export'), so the files purge removes
+-- it when it expires or the person is erased.
+ALTER TABLE files DROP CONSTRAINT files_attached_to_check;
+ALTER TABLE files ADD CONSTRAINT files_attached_to_check CHECK (attached_to IN ('content', 'submission', 'feedback', 'export'));
 CREATE TABLE subject_exports (
     tenant_id    uuid NOT NULL REFERENCES tenants (id),
     id           uuid NOT NULL,
@@ -112,7 +115,7 @@ CREATE TABLE subject_exports (
     files_done   int NOT NULL DEFAULT 0,
     files_total  int NOT NULL DEFAULT 0,
     bytes        bigint NOT NULL DEFAULT 0,
-    object_key   text NOT NULL,
+    file_id      uuid,
     error        text NOT NULL DEFAULT '',
     expires_at   timestamptz,
     created_at   timestamptz NOT NULL DEFAULT now(),
@@ -121,7 +124,8 @@ CREATE TABLE subject_exports (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, person_id) REFERENCES people (tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, request_id) REFERENCES subject_requests (tenant_id, id) ON DELETE SET NULL (request_id),
-    FOREIGN KEY (tenant_id, requested_by) REFERENCES people (tenant_id, id) ON DELETE SET NULL (requested_by)
+    FOREIGN KEY (tenant_id, requested_by) REFERENCES people (tenant_id, id) ON DELETE SET NULL (requested_by),
+    FOREIGN KEY (tenant_id, file_id) REFERENCES files (tenant_id, id) ON DELETE SET NULL (file_id)
 );
 CREATE INDEX subject_exports_person ON subject_exports (tenant_id, person_id);
 
@@ -203,12 +207,16 @@ END $$;
 
 -- The ledger is append-only for the app: erasure is not undone.
 REVOKE UPDATE, DELETE ON erasure_ledger FROM lms_app;
--- Consent evidence is append-only: a withdrawal is a new row.
+-- Consent evidence is append-only: a withdrawal is a new row. Only who
+-- acted may be cleared, when that person is erased.
 REVOKE UPDATE ON consents FROM lms_app;
+GRANT UPDATE (by_person) ON consents TO lms_app;
 
 -- +goose Down
 DROP TABLE retention_enforcement, retention_runs, retention_holds, retention_settings, erasure_ledger,
     subject_exports, subject_requests, consents, guardianships;
+ALTER TABLE files DROP CONSTRAINT files_attached_to_check;
+ALTER TABLE files ADD CONSTRAINT files_attached_to_check CHECK (attached_to IN ('content', 'submission', 'feedback'));
 DROP TRIGGER people_restricted_guard ON people;
 DROP FUNCTION people_restricted_guard();
 ALTER TABLE people DROP COLUMN birth_date, DROP COLUMN restricted_at, DROP COLUMN restriction_reason,

@@ -13,3 +13,9 @@ var Model string
 //
 //go:embed roles.csv
 var Roles string
+
+// Consents lists the purposes that need a person's consent, with the
+// wording shown and its version (YAML; see internal/controller/consent).
+//
+//go:embed consents.yaml
+var Consents []byte

@@ -12,6 +12,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/schoolcloud/lms/internal/authz"
+	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
@@ -77,6 +79,12 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Breaches = breach.NewService(db, a.Alerts)
 	a.Records = records.NewService(a.Tenants, a.Support)
 	a.DataUse = datause.NewService(db, store, cfg.PseudonymKey())
+	q, err := jobs.NewEnqueuer(db)
+	if err != nil {
+		return nil, err
+	}
+	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
+	a.Consents = consent.NewService(db)
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -92,12 +100,15 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &alert.DeliverWorker{Service: a.Alerts})
 	river.AddWorker(w, &datause.ExtractWorker{Service: a.DataUse})
 	river.AddWorker(w, &support.NoticeWorker{Service: a.Support})
+	river.AddWorker(w, &subject.ExportWorker{Service: a.Subjects})
+	river.AddWorker(w, &subject.SweepWorker{Service: a.Subjects})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
 		every(time.Minute, alert.DeliverArgs{}),
 		every(time.Minute, datause.ExtractArgs{}),
 		hourly(support.NoticeArgs{}),
+		every(5*time.Minute, subject.SweepArgs{}),
 	}}
 }
 

@@ -5,6 +5,8 @@
 package httpapi
 
 import (
+	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/subject"
 	"context"
 	"fmt"
 	"net/http"
@@ -48,6 +50,9 @@ type Deps struct {
 	Breaches *breach.Service
 	Records  *records.Service
 	DataUse  *datause.Service
+	// The controller toolkit.
+	Subjects *subject.Service
+	Consents *consent.Service
 	// The learning core.
 	Files       *files.Service
 	Courses     *course.Service

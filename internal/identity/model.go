@@ -51,6 +51,13 @@ type Person struct {
 	LockedUntil  *time.Time `json:"locked_until,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+	// The controller's facts: children under 13 need a guardian's consent;
+	// a restricted person's data is kept but not processed or changed.
+	BirthDate         *time.Time `gorm:"type:date" json:"birth_date,omitempty"`
+	RestrictedAt      *time.Time `json:"restricted_at,omitempty"`
+	RestrictionReason string     `json:"restriction_reason,omitempty"`
+	ObjectedAt        *time.Time `json:"objected_at,omitempty"`
+	LeftOn            *time.Time `gorm:"type:date" json:"left_on,omitempty"`
 }
 
 // TableName is the gorm table.

@@ -219,6 +219,13 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 		if err := reach(tx, sc, id, true); err != nil {
 			return err
 		}
+		var before Person
+		if err := getPerson(tx, id, &before); err != nil {
+			return err
+		}
+		if before.RestrictedAt != nil {
+			return fmt.Errorf("this person's data is restricted (%s); an admin must lift the restriction before it can be changed: %w", before.RestrictionReason, errs.ErrConflict)
+		}
 		if in.Status != nil && *in.Status == "suspended" {
 			if err := guardLastAdmin(tx, sc.Tenant(), id); err != nil {
 				return err
@@ -232,7 +239,10 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 				return err
 			}
 		}
-		return getPerson(tx, id, &p)
+		if err := getPerson(tx, id, &p); err != nil {
+			return err
+		}
+		return rectified(tx, sc, before, p)
 	})
 	return p, err
 }

@@ -103,3 +103,19 @@ func guardLastAdmin(tx *gorm.DB, tenant, leaving uuid.UUID) error {
 	}
 	return nil
 }
+
+// Reach checks, inside sc's transaction, that sc may read (or, with write,
+// change) person: for the controller tools, which act on one person.
+func Reach(tx *gorm.DB, sc access.Scope, person uuid.UUID, write bool) error {
+	return reach(tx, sc, person, write)
+}
+
+// Visible narrows a query that joins people to those sc reaches.
+func Visible(q *gorm.DB, sc access.Scope) *gorm.DB { return visible(q, sc) }
+
+// GuardLastAdmin refuses, inside the caller's transaction, to let leaving
+// (being erased, suspended or losing the role) take away the tenant's
+// last active tenant-wide admin.
+func GuardLastAdmin(tx *gorm.DB, tenant, leaving uuid.UUID) error {
+	return guardLastAdmin(tx, tenant, leaving)
+}

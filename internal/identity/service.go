@@ -73,6 +73,11 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 			failed = authErr
 			return err // nil for a wrong password: the failure counter must commit
 		}
+		if p.ObjectedAt != nil {
+			// An upheld objection (Art. 21) stops the device and network
+			// record kept on legitimate interests; the session still works.
+			c = Client{}
+		}
 		var err error
 		out, err = insertCredential(tx, memberCreds, tenant, p.ID, "session", "", newMemberSecret(tenant), s.cfg.SessionTTL, c.UserAgent, c.IP)
 		return err

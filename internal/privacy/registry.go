@@ -104,14 +104,11 @@ func (c Column) file() Column { c.Refers = RefFile; return c }
 // data subject of a row ("" when the rows are not about a person). When
 // Via is set, Subject holds the id of a row of table Via, whose own
 // Subject is the person (a mark is about the learner of its submission).
-// ObjectKey names a column holding an object-store key that goes with the
-// row.
 type Table struct {
 	Name        string
 	Owner       Owner
 	Subject     string
 	Via         string
-	ObjectKey   string
 	Description string
 	Columns     []Column
 }

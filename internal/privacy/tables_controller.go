@@ -20,7 +20,7 @@ var controllerTables = []Table{
 			col("guardian_id", Key, "let a guardian act for their child", PublicTask, whileMember, Export, Retain).person(),
 			col("child_id", Key, "let a guardian act for their child", PublicTask, whileMember, Export, Retain).person(),
 			col("created_by", Key, "which admin linked them", PublicTask, whileMember, Export, Anonymise).person(),
-			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Retain),
+			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Delete),
 		},
 	},
 	{
@@ -59,7 +59,7 @@ var controllerTables = []Table{
 		},
 	},
 	{
-		Name: "subject_exports", Owner: Tenant, Subject: "person_id", ObjectKey: "object_key", Description: "A person's access or portability exports (a zip in the school's storage) and their progress.",
+		Name: "subject_exports", Owner: Tenant, Subject: "person_id", Description: "A person's access or portability exports (a zip, kept as one of the school's files) and their progress.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), key("person_id").person(), key("request_id"),
 			col("requested_by", Key, "who asked for the export", LegalObligation, exportLife, Export, Delete).person(),
@@ -69,7 +69,7 @@ var controllerTables = []Table{
 			col("files_done", Record, "progress", LegalObligation, exportLife, Export, Delete),
 			col("files_total", Record, "progress", LegalObligation, exportLife, Export, Delete),
 			col("bytes", Record, "progress", LegalObligation, exportLife, Export, Delete),
-			keyOmit("object_key"),
+			key("file_id").file(),
 			col("error", Record, "why an export failed", LegalObligation, exportLife, Export, Delete),
 			col("expires_at", Record, "when the download ends", LegalObligation, exportLife, Export, Delete),
 			col("created_at", Record, "record keeping", LegalObligation, exportLife, Export, Delete),

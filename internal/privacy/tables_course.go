@@ -11,7 +11,7 @@ const (
 // teaching groups and learner activity.
 var courseTables = []Table{
 	{
-		Name: "files", Owner: Tenant, Subject: "uploaded_by", ObjectKey: "object_key", Description: "Every object a tenant stores (course material, submissions, feedback), keyed t/{tenant}/files/{id}.",
+		Name: "files", Owner: Tenant, Subject: "uploaded_by", Description: "Every object a tenant stores (course material, submissions, feedback), keyed t/{tenant}/files/{id}.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), keyOmit("object_key"),
 			col("name", Content, "show the file under the name it was uploaded with (a learner's own files go with them on erasure)", PublicTask, courseLife, Export, Retain),

@@ -85,6 +85,7 @@ WITH cfg AS (
   SELECT e.person_id, e.created_at AS enrolled_at, p.display_name
   FROM enrolments e JOIN people p ON p.id = e.person_id
   WHERE e.course_id = @c AND e.role = 'learner' AND e.person_id > @after
+    AND p.restricted_at IS NULL -- restricted (Art. 18): stored, not processed
     AND (CAST(@person AS uuid) IS NULL OR e.person_id = @person)
     AND (@q = '' OR p.display_name ILIKE '%' || @q || '%')
     AND (CAST(@group AS uuid) IS NULL OR EXISTS (

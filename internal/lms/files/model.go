@@ -30,6 +30,7 @@ const (
 	ForContent    = "content"
 	ForSubmission = "submission"
 	ForFeedback   = "feedback"
+	ForExport     = "export"
 )
 
 // File is one stored object.

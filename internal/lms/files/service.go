@@ -228,7 +228,23 @@ func Discard(tx *gorm.DB, ids ...uuid.UUID) error {
 // Link presigns a short-lived download URL for f. The caller must have
 // authorized the reader for the thing that holds f.
 func (s *Service) Link(ctx context.Context, sc access.Scope, region string, f File) (Link, error) {
-	ttl := s.linkTTL
+	return s.link(ctx, sc, region, f, s.linkTTL)
+}
+
+// MaxLinkTTL is the longest a presigned link can live (SigV4's limit).
+const MaxLinkTTL = 7 * 24 * time.Hour
+
+// LinkUntil presigns a download URL for f that lives until until (at most
+// seven days): for exports, whose link is meant to be kept and used later.
+func (s *Service) LinkUntil(ctx context.Context, sc access.Scope, region string, f File, until time.Time) (Link, error) {
+	ttl := min(time.Until(until), MaxLinkTTL)
+	if ttl <= 0 {
+		return Link{}, fmt.Errorf("file %s: the download has expired: %w", f.ID, errs.ErrNotFound)
+	}
+	return s.link(ctx, sc, region, f, ttl)
+}
+
+func (s *Service) link(ctx context.Context, sc access.Scope, region string, f File, ttl time.Duration) (Link, error) {
 	if sc.Reader() && ttl > ReaderLinkTTL {
 		ttl = ReaderLinkTTL // processor staff under a grant: the link outlives a revocation by a minute at most
 	}

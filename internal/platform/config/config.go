@@ -58,6 +58,14 @@ type Config struct {
 	// PseudonymSecret keys the pseudonyms of data-use copies (HMAC-SHA256).
 	// Required outside dev and test: at least 32 characters.
 	PseudonymSecret string `env:"LMS_PSEUDONYM_SECRET"`
+	// LedgerSecret keys the erasure ledger's hashes of erased people
+	// (HMAC-SHA256). It must stay the same for as long as any backup may be
+	// restored, or restores cannot re-apply erasures. Required outside dev
+	// and test: at least 32 characters.
+	LedgerSecret string `env:"LMS_LEDGER_SECRET"`
+	// ExportLinkTTL is how long a finished personal data export can be
+	// downloaded (at most 7 days, the longest a signed link can live).
+	ExportLinkTTL time.Duration `env:"LMS_EXPORT_LINK_TTL" envDefault:"168h"`
 
 	// SessionTTL is how long a sign-in lasts without activity.
 	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
@@ -121,6 +129,12 @@ func (c Config) validate() error {
 	if c.Env == "prod" && len(c.PseudonymSecret) < 32 {
 		bad("LMS_PSEUDONYM_SECRET", "must be set to at least 32 random characters in prod")
 	}
+	if c.Env == "prod" && len(c.LedgerSecret) < 32 {
+		bad("LMS_LEDGER_SECRET", "must be set to at least 32 random characters in prod")
+	}
+	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 7*24*time.Hour {
+		bad("LMS_EXPORT_LINK_TTL", "must be from 1h to 168h (a signed link lives at most 7 days)")
+	}
 	if c.LoginMaxFailures < 1 {
 		bad("LMS_LOGIN_MAX_FAILURES", "must be at least 1")
 	}
@@ -179,6 +193,15 @@ func (c Config) PseudonymKey() []byte {
 		return []byte(c.PseudonymSecret)
 	}
 	return []byte("lms-development-pseudonym-key-not-for-production")
+}
+
+// LedgerKey keys the erasure ledger: the configured secret, or a fixed
+// development key outside prod (validate refuses prod without).
+func (c Config) LedgerKey() []byte {
+	if c.LedgerSecret != "" {
+		return []byte(c.LedgerSecret)
+	}
+	return []byte("lms-development-ledger-key-not-for-production")
 }
 
 // IsDev reports whether this is a developer's laptop.

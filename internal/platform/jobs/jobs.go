@@ -57,3 +57,30 @@ func Run(ctx context.Context, c *Client) error {
 	<-ctx.Done()
 	return c.Stop(context.WithoutCancel(ctx))
 }
+
+// Enqueuer inserts jobs from the API process. Scoped transactions run on
+// a plain connection (see access.Transact), not a driver transaction River
+// could join, so work that must not be lost is recorded as a row in the
+// caller's transaction and a periodic job picks up any row whose job was
+// never inserted; Enqueue after commit only makes it start at once.
+type Enqueuer struct {
+	c *Client
+}
+
+// NewEnqueuer returns an insert-only client.
+func NewEnqueuer(db *database.DB) (*Enqueuer, error) {
+	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: slog.Default()})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: enqueuer: %w", err)
+	}
+	return &Enqueuer{c: c}, nil
+}
+
+// Enqueue inserts args; callers have already committed the row the job
+// works on, so a failure here only delays the work until the sweep.
+func (e *Enqueuer) Enqueue(ctx context.Context, args river.JobArgs) error {
+	if _, err := e.c.Insert(ctx, args, nil); err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package identity
+
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/audit"
+)
+
+// rectified records a change to a person's record in the tenant's audit
+// trail with the values before and after (Art. 16 rectification): the
+// trail is the school's, and answers "who changed this, from what".
+// Passwords are never recorded, only that one was set.
+func rectified(tx *gorm.DB, sc access.Scope, before, after Person) error {
+	detail := map[string]string{}
+	diff := func(field, a, b string) {
+		if a != b {
+			detail[field+".before"], detail[field+".after"] = a, b
+		}
+	}
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	diff("display_name", before.DisplayName, after.DisplayName)
+	diff("email", deref(before.Email), deref(after.Email))
+	diff("status", before.Status, after.Status)
+	if before.PasswordHash != after.PasswordHash {
+		detail["password"] = "set"
+	}
+	if len(detail) == 0 {
+		return nil
+	}
+	actor := sc.Actor().ID
+	var name string
+	if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor).Scan(&name).Error; err != nil {
+		return err
+	}
+	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
+		Action: "person.rectified", Target: "person " + after.ID.String(), Detail: detail})
+	if err != nil {
+		return fmt.Errorf("identity: record rectification: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package files
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+)
+
+// Produce stores a file the platform writes (an export), streaming what
+// write produces to a multipart upload, so memory stays at a few parts
+// however large it grows. The row is recorded first ('uploading': a crash
+// leaves something the sweeper removes) and made ready and attached to
+// purpose once the bytes are stored. id names the row, so a retried job
+// overwrites its own object instead of leaving another.
+func (s *Service) Produce(ctx context.Context, sc access.Scope, id uuid.UUID, name, contentType, purpose string, write func(io.Writer) error) (File, error) {
+	f := File{TenantID: sc.Tenant(), ID: id, Name: name, ContentType: contentType, Status: StatusUploading, ObjectKey: Key(sc.Tenant(), id)}
+	var region string
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) (err error) {
+		if region, err = Region(tx); err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO files (tenant_id, id, object_key, name, content_type, status) VALUES (?, ?, ?, ?, ?, 'uploading')
+			ON CONFLICT (tenant_id, id) DO UPDATE SET status = 'uploading', updated_at = now()`, f.TenantID, f.ID, f.ObjectKey, f.Name, f.ContentType).Error
+	})
+	if err != nil {
+		return File{}, fmt.Errorf("files: record %s: %w", name, err)
+	}
+	pr, pw := io.Pipe()
+	h := sha256.New()
+	var n int64
+	go func() {
+		cw := &countWriter{w: io.MultiWriter(pw, h), n: &n}
+		pw.CloseWithError(write(cw))
+	}()
+	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
+		Bucket: aws.String(s.store.Bucket(region)), Key: aws.String(f.ObjectKey), Body: pr, ContentType: aws.String(contentType),
+	})
+	pr.CloseWithError(err) // stops the writer if the upload failed first
+	if err != nil {
+		return File{}, fmt.Errorf("files: store %s: %w", name, err)
+	}
+	f.SizeBytes, f.SHA256, f.Status, f.AttachedTo = n, h.Sum(nil), StatusReady, &purpose
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return tx.Model(&File{}).Where("id = ?", f.ID).Updates(map[string]any{
+			"size_bytes": n, "sha256": f.SHA256, "status": StatusReady, "attached_to": purpose, "updated_at": time.Now()}).Error
+	})
+	if err != nil {
+		return File{}, fmt.Errorf("files: finish %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// Open streams a stored file's bytes (for exports that include them).
+func (s *Service) Open(ctx context.Context, region string, f File) (io.ReadCloser, error) {
+	out, err := s.store.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.store.Bucket(region)), Key: aws.String(f.ObjectKey)})
+	if err != nil {
+		return nil, fmt.Errorf("files: open %s: %w", f.ID, err)
+	}
+	return out.Body, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	k, err := c.w.Write(p)
+	*c.n += int64(k)
+	return k, err
+}
