@@ -5,13 +5,14 @@
 package httpapi
 
 import (
-	"github.com/schoolcloud/lms/internal/controller/consent"
-	"github.com/schoolcloud/lms/internal/controller/subject"
 	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/subject"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
