@@ -19,3 +19,9 @@ var Roles string
 //
 //go:embed consents.yaml
 var Consents []byte
+
+// Retention is the default retention period of each data category, which
+// a school may override (YAML; see internal/controller/retention).
+//
+//go:embed retention.yaml
+var Retention []byte

@@ -13,6 +13,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
@@ -85,6 +86,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	}
 	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
 	a.Consents = consent.NewService(db)
+	a.Retention = retention.NewService(db, a.Subjects)
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -102,6 +104,7 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &support.NoticeWorker{Service: a.Support})
 	river.AddWorker(w, &subject.ExportWorker{Service: a.Subjects})
 	river.AddWorker(w, &subject.SweepWorker{Service: a.Subjects})
+	river.AddWorker(w, &retention.EnforceWorker{Service: a.Retention})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
@@ -109,6 +112,7 @@ func (a *App) JobSpec() jobs.Spec {
 		every(time.Minute, datause.ExtractArgs{}),
 		hourly(support.NoticeArgs{}),
 		every(5*time.Minute, subject.SweepArgs{}),
+		every(24*time.Hour, retention.EnforceArgs{}),
 	}}
 }
 

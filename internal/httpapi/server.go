@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 
 	"github.com/gin-gonic/gin"
@@ -52,8 +53,9 @@ type Deps struct {
 	Records  *records.Service
 	DataUse  *datause.Service
 	// The controller toolkit.
-	Subjects *subject.Service
-	Consents *consent.Service
+	Subjects  *subject.Service
+	Consents  *consent.Service
+	Retention *retention.Service
 	// The learning core.
 	Files       *files.Service
 	Courses     *course.Service

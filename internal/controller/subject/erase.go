@@ -109,7 +109,11 @@ func (s *Service) logErasure(tx *gorm.DB, sc access.Scope, e Erasure) error {
 		return err
 	}
 	detail := map[string]string{"rows_deleted": fmt.Sprint(e.RowsDeleted), "rows_anonymised": fmt.Sprint(e.RowsAnonymised), "files": fmt.Sprint(e.Files)}
-	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
+	kind := "member"
+	if actor == uuid.Nil {
+		kind, name = "system", "retention job"
+	}
+	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: kind, ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
 		Action: "subject.erased", Target: "erasure ledger " + e.Ref[:16], Detail: detail})
 	return err
 }
