@@ -273,4 +273,5 @@ func (a *Authorizer) InvalidateAll() {
 var TenantWideOnly = map[string]bool{
 	"support-request": true, "support-grant": true, "access-log": true, "alert": true, "webhook": true,
 	"sub-processor": true, "breach": true, "security-event": true, "processor-records": true, "data-use": true,
+	"retention": true, "records-of-processing": true,
 }

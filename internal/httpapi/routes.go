@@ -64,6 +64,7 @@ func (s *Server) table() []Route {
 		s.supportRoutes(),
 		s.boundaryRoutes(),
 		s.dataUseRoutes(),
+		s.controllerRoutes(),
 	} {
 		all = append(all, area...)
 	}

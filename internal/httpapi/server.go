@@ -13,6 +13,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/retention"
+	"github.com/schoolcloud/lms/internal/controller/ropa"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 
 	"github.com/gin-gonic/gin"
@@ -56,6 +57,7 @@ type Deps struct {
 	Subjects  *subject.Service
 	Consents  *consent.Service
 	Retention *retention.Service
+	Ropa      *ropa.Service
 	// The learning core.
 	Files       *files.Service
 	Courses     *course.Service

@@ -172,6 +172,9 @@ func (s *Service) isChild(tx *gorm.DB, person uuid.UUID) (bool, error) {
 	return birth != nil && birth.AddDate(ChildAge, 0, 0).After(s.now()), nil
 }
 
+// IsGuardian reports, in the tenant's scope, whether guardian acts for child.
+func IsGuardian(tx *gorm.DB, guardian, child uuid.UUID) bool { return guardianOf(tx, guardian, child) }
+
 func guardianOf(tx *gorm.DB, guardian, child uuid.UUID) bool {
 	var n int64
 	tx.Raw(`SELECT count(*) FROM guardianships WHERE guardian_id = ? AND child_id = ?`, guardian, child).Scan(&n)

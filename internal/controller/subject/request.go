@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/audit"
@@ -97,10 +98,21 @@ func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in
 	r := Request{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), PersonID: &in.PersonID, Kind: in.Kind, AskedBy: &actor,
 		AskedByRelation: relation, ReceivedOn: received, DueOn: addMonths(received, 1), Status: "open", Details: in.Details}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if relation == "admin" {
+		switch relation {
+		case "admin":
 			if err := identity.Reach(tx, sc, in.PersonID, false); err != nil {
 				return err
 			}
+		case "self":
+			if in.PersonID != actor {
+				return fmt.Errorf("person %s: %w", in.PersonID, errs.ErrNotFound)
+			}
+		case "guardian":
+			if !consent.IsGuardian(tx, actor, in.PersonID) {
+				return fmt.Errorf("person %s: %w", in.PersonID, errs.ErrNotFound)
+			}
+		default:
+			return fmt.Errorf("subject: unknown relation %q", relation)
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("subject: open request: %w", err)
@@ -137,7 +149,7 @@ type Filter struct {
 
 // List is the scoped tenant's queue, by due date (the most urgent first),
 // then id; after continues from a request id.
-func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, afterDue time.Time, after uuid.UUID, limit int) (out []Request, err error) {
+func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uuid.UUID, limit int) (out []Request, err error) {
 	out = []Request{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		q := tx.Table("subject_requests r").Select("r.*, COALESCE(people.display_name, '(erased)') AS person_name").
@@ -152,7 +164,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, afterDue 
 			q = q.Where("r.person_id = ?", *f.PersonID)
 		}
 		if after != uuid.Nil {
-			q = q.Where("(r.due_on, r.id) > (?, ?)", afterDue, after)
+			q = q.Where("(r.due_on, r.id) > (SELECT a.due_on, a.id FROM subject_requests a WHERE a.id = ?)", after)
 		}
 		return q.Order("r.due_on, r.id").Limit(limit).Find(&out).Error
 	})
