@@ -65,7 +65,7 @@ func main() {
 	flag.IntVar(&o.authzTenants, "authz-tenants", 10_000, "(b) tenants in the large scenario")
 	flag.IntVar(&o.authzMembers, "authz-members", 50, "(b) members per tenant")
 	flag.DurationVar(&o.authzLoadBudget, "authz-load-budget", 25*time.Second, "(b) Authorizer path: stop loading tenants after this long and measure with those loaded (reported)")
-	flag.StringVar(&o.only, "only", "", "run only part http, course or authz")
+	flag.StringVar(&o.only, "only", "", "run only part http, course, export or authz")
 	flag.Parse()
 	os.Exit(run(o))
 }
@@ -99,8 +99,8 @@ func run(o opts) (code int) {
 		fmt.Fprintf(os.Stderr, "lmsbench: -server-log must be discard, stderr or off\n")
 		return 2
 	}
-	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" {
-		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz or course\n")
+	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" && o.only != "export" {
+		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz, course or export\n")
 		return 2
 	}
 
@@ -118,6 +118,12 @@ func run(o opts) (code int) {
 			return fail(err)
 		}
 	}
+	var xr *exportResult
+	if o.only == "" || o.only == "export" {
+		if xr, err = benchExport(ctx, o, cl); err != nil {
+			return fail(err)
+		}
+	}
 	if o.only == "" || o.only == "authz" {
 		if ab, err = benchAuthz(ctx, o); err != nil {
 			return fail(err)
@@ -126,6 +132,9 @@ func run(o opts) (code int) {
 	report(os.Stdout, o, hr, ab)
 	if cr != nil {
 		reportCourse(os.Stdout, cr)
+	}
+	if xr != nil {
+		reportExport(os.Stdout, xr)
 	}
 	return 0
 }

@@ -153,6 +153,14 @@ var funcs = template.FuncMap{
 	"countryName": support.CountryName,
 	"areas":       func() any { return support.AreaNames },
 	"list":        func(v ...string) []string { return v },
+	// dict builds a partial's arguments from key, value pairs.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
 	"join":        func(v []string) string { return strings.Join(v, "; ") },
 	"same":        func(a, b uuid.UUID) bool { return a == b },
 	"hoursLeft":   hoursLeft,
@@ -296,6 +304,9 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 			v.Nav = append(v.Nav, navLink{Label: "School administration", Href: base + "/admin"})
 		} else if s.allowed(c, p, "support-request", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Support access", Href: base + "/admin/support"})
+		}
+		if s.allowed(c, p, "my-data", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "My data", Href: base + "/my/privacy"})
 		}
 	}
 	path := c.Request.URL.Path

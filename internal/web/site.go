@@ -44,6 +44,9 @@ func (s *Site) Routes() []httpapi.Route {
 		s.platformPages(),
 		s.staffSupportPages(),
 		s.legalPages(),
+		s.requestPages(),
+		s.myDataPages(),
+		s.retentionPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

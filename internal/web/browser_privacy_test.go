@@ -1,0 +1,148 @@
+package web_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/demo"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
+	"github.com/schoolcloud/lms/internal/web/webtest"
+)
+
+// startWorker runs the platform's job workers for the test, as `lms
+// worker` does, so pages that queue jobs see them done.
+func startWorker(t *testing.T, e *apptest.Env) {
+	w, err := jobs.NewWorker(e.App.DB, e.App.JobSpec(), 2)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, w.Start(ctx))
+	t.Cleanup(func() {
+		cancel()
+		stop, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		_ = w.Stop(stop)
+	})
+}
+
+// A learner asks for their data; the admin opens the request, runs the
+// export and downloads the zip; the learner gives and withdraws consent;
+// a guardian consents for a child; the admin restricts a learner, sees the
+// retention dry run and the records of processing.
+func TestSubjectRightsInBrowser(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	_, err := demo.Seed(ctx, demo.Services{DB: e.App.DB, Identity: e.App.Identity, Files: e.App.Files, Courses: e.App.Courses,
+		Assignments: e.App.Assignments, Discussion: e.App.Discussion}, e.A.ID)
+	require.NoError(t, err)
+	startWorker(t, e)
+
+	sam := webtest.New(t, e.Server.URL)
+	sam.SignIn("tenant-a", "sam.learner", demo.Password)
+	sam.Go("/t/tenant-a/my/privacy", "learner-my-data")
+	sam.Submit(`form[action$="/my/privacy/consents"] button`, "learner-consent-given")
+	require.Contains(t, sam.Text("main table"), "Given")
+	sam.Run(chromedp.SetValue("#kind", "access", chromedp.ByQuery))
+	sam.Fill("#details", "Please send me everything you hold about me.")
+	sam.Submit(`form[action$="/my/privacy/requests"] button`, "learner-request-sent")
+	require.Contains(t, sam.Text(".flash"), "within one month")
+	require.Contains(t, sam.Text("main"), "Access (a copy of their data)")
+
+	adm := webtest.New(t, e.Server.URL)
+	adm.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	adm.Go("/t/tenant-a/admin/requests", "admin-requests")
+	adm.Submit(`form[action$="/admin/requests"] button`, "admin-request-errors")
+	require.Contains(t, adm.Text(".error-summary"), "no one with that username")
+	adm.Submit(`main table a`, "admin-request")
+	require.Contains(t, adm.Text("h1"), "Sam Learner")
+	adm.Submit(`form[action$="/export"] button`, "admin-export-started")
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(adm.Text("main"), "Download the zip") {
+		require.True(t, time.Now().Before(deadline), "the export did not finish: %s", adm.Text("main"))
+		time.Sleep(300 * time.Millisecond)
+		adm.Submit(`a[href$="/admin/requests/`+lastSegment(adm.Path())+`"]`, "")
+	}
+	adm.Screenshot("admin-export-ready")
+	raw := adm.Download(`a[href*="/admin/exports/"]`)
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	require.NoError(t, err)
+	got := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		require.NoError(t, err)
+		got[f.Name], _ = io.ReadAll(r)
+		r.Close()
+	}
+	require.Contains(t, got, "README.txt")
+	var people []map[string]any
+	require.NoError(t, json.Unmarshal(got["data/people.json"], &people))
+	require.Equal(t, "sam.learner", people[0]["username"])
+	require.Contains(t, string(got["data/consents.json"]), "optional-communications")
+	require.NotContains(t, string(raw), "alex.learner")
+
+	// Withdrawal is one button, as easy as giving.
+	sam.Go("/t/tenant-a/my/privacy", "")
+	sam.Submit(`form[action$="/my/privacy/consents"] button`, "learner-consent-withdrawn")
+	require.Contains(t, sam.Text(".flash"), "applies from now")
+
+	// A guardian gives consent for a child under 13.
+	r := adminAPI(e).Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "parent", "display_name": "Pat Parent", "password": "parent-password-1"})
+	require.Equal(t, 201, r.Status, r.Text())
+	parent := r.JSON()["id"].(string)
+	r = adminAPI(e).Do("POST", "/api/v1/t/tenant-a/people/"+parent+"/roles", map[string]any{"role": "guardian"})
+	require.Equal(t, 201, r.Status, r.Text())
+	adm.Go("/t/tenant-a/admin/people", "")
+	adm.Submit(`a[href*="/admin/people/"][href$="`+samID(t, e)+`"]`, "")
+	adm.Submit(`a[href$="/privacy"]`, "admin-person-privacy")
+	adm.Fill("#guardian-link", "parent")
+	adm.Submit(`form[action$="/guardians"] button`, "admin-guardian-linked")
+	adm.Fill("#reason", "Contests the accuracy of his record")
+	adm.Submit(`form[action$="/privacy"]:has(#reason) button`, "admin-restricted")
+	require.Contains(t, adm.Text("main"), "Restricted since")
+
+	pat := webtest.New(t, e.Server.URL)
+	pat.SignIn("tenant-a", "parent", "parent-password-1")
+	pat.Go("/t/tenant-a/my/children", "guardian-children")
+	require.Contains(t, pat.Text("main"), "Sam Learner")
+	pat.Submit(`form[action*="/my/children/"] button`, "guardian-consent-given")
+	require.Contains(t, pat.Text("main table"), "Given")
+
+	adm.Go("/t/tenant-a/admin/retention", "admin-retention")
+	adm.Submit(`input[value="dry-run"] ~ button`, "admin-retention-dry-run")
+	require.Contains(t, adm.Text("main"), "What enforcement would remove")
+	adm.Go("/t/tenant-a/admin/records", "admin-records-of-processing")
+	require.Contains(t, adm.Text("main"), "Learners (pupils and students)")
+}
+
+func lastSegment(p string) string {
+	p = strings.SplitN(p, "?", 2)[0]
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+func adminAPI(e *apptest.Env) *apptest.Client {
+	return e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+}
+
+func samID(t *testing.T, e *apptest.Env) string {
+	r := adminAPI(e).Do("GET", "/api/v1/t/tenant-a/people?limit=200", nil)
+	require.Equal(t, 200, r.Status, r.Text())
+	var pg struct{ Items []struct{ ID, Username string } }
+	r.Decode(&pg)
+	for _, p := range pg.Items {
+		if p.Username == "sam.learner" {
+			return p.ID
+		}
+	}
+	t.Fatal("no sam.learner")
+	return ""
+}

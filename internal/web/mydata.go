@@ -1,0 +1,184 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/subject"
+	"github.com/schoolcloud/lms/internal/httpapi"
+)
+
+// myDataPages are every member's own privacy page (their requests,
+// consents and exports) and a guardian's page for their children's
+// consents. They act on the signed-in person alone.
+func (s *Site) myDataPages() []httpapi.Route {
+	m := tp + "/my"
+	return []httpapi.Route{
+		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPrivacyPage},
+		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.makeMyRequest},
+		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeMyConsent},
+		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.exportMine},
+		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.downloadMine},
+		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.childrenPage},
+		{Method: "POST", Path: m + "/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeChildConsent},
+	}
+}
+
+func init() {
+	flashes["my-request"] = "Your request is sent to the school. It must answer within one month."
+	flashes["my-consent"] = "Saved. It applies from now."
+	flashes["my-export"] = "Your export is being made. Reload this page to see when it is ready."
+}
+
+type myPrivacyData struct {
+	Base     string
+	Requests []subject.Request
+	Consents []consent.State
+	Exports  []subject.Export
+	Kinds    map[string]string
+	Children bool
+}
+
+func (s *Site) myPrivacyPage(c *gin.Context) {
+	s.showMyPrivacy(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	me := sc.Actor().ID
+	d := myPrivacyData{Base: base(c), Kinds: requestKinds}
+	var err error
+	if d.Requests, err = s.d.Subjects.List(ctx, sc, subject.Filter{PersonID: &me}, uuid.Nil, 100); err == nil {
+		if d.Consents, err = s.d.Consents.States(ctx, sc, me); err == nil {
+			d.Exports, err = s.d.Subjects.Exports(ctx, sc, me)
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	kids, err := s.d.Consents.Children(ctx, sc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Children = len(kids) > 0
+	v.Title, v.Fields, v.Data = "My data", []string{"kind", "details"}, d
+	s.render(c, status, "my_privacy", v)
+}
+
+func (s *Site) makeMyRequest(c *gin.Context) {
+	sc := httpapi.ScopeOf(c)
+	form := map[string]string{"kind": c.PostForm("kind"), "details": strings.TrimSpace(c.PostForm("details"))}
+	_, err := s.d.Subjects.Open(c.Request.Context(), sc, "self", subject.NewRequest{PersonID: sc.Actor().ID, Kind: form["kind"], Details: form["details"]})
+	if fe, isField := formErrors(err); isField {
+		s.showMyPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"kind": "What you ask", "details": "The details"})})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/my/privacy?done=my-request")
+}
+
+// consentChange reads a give/withdraw button's form.
+func consentChange(c *gin.Context) consent.Change {
+	return consent.Change{Purpose: c.PostForm("purpose"), Given: c.PostForm("given") == "yes"}
+}
+
+func (s *Site) changeMyConsent(c *gin.Context) {
+	sc := httpapi.ScopeOf(c)
+	if _, err := s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, consentChange(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/my/privacy?done=my-consent")
+}
+
+func (s *Site) exportMine(c *gin.Context) {
+	sc := httpapi.ScopeOf(c)
+	if _, err := s.d.Subjects.StartExport(c.Request.Context(), sc, sc.Actor().ID, nil); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/my/privacy?done=my-export")
+}
+
+func (s *Site) downloadMine(c *gin.Context) {
+	id, ok := pathID(c, "export")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such export.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	e, err := s.d.Subjects.GetExport(ctx, sc, id)
+	if err == nil && e.PersonID != sc.Actor().ID {
+		s.Error(c, http.StatusNotFound, "There is no such export.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	link, err := s.d.Subjects.Download(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, link.URL)
+}
+
+type childView struct {
+	consent.Child
+	Consents []consent.State
+}
+
+func (s *Site) childrenPage(c *gin.Context) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	kids, err := s.d.Consents.Children(ctx, sc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var out []childView
+	for _, k := range kids {
+		st, err := s.d.Consents.States(ctx, sc, k.ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out = append(out, childView{Child: k, Consents: st})
+	}
+	s.render(c, http.StatusOK, "my_children", view{Title: "My children", Data: map[string]any{"Base": base(c), "Children": out}})
+}
+
+func (s *Site) changeChildConsent(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such child.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	kids, err := s.d.Consents.Children(ctx, sc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	mine := false
+	for _, k := range kids {
+		mine = mine || k.ID == id
+	}
+	if !mine {
+		s.Error(c, http.StatusNotFound, "There is no such child.")
+		return
+	}
+	if _, err := s.d.Consents.Set(ctx, sc, id, consentChange(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/my/children?done=my-consent")
+}

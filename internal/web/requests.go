@@ -1,0 +1,386 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/subject"
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/identity"
+)
+
+// requestPages are the admins' subject request queue and one request's
+// page, where the admin runs the export, erases, restricts or records the
+// outcome; and a person's privacy page (consents, guardians, restriction,
+// objection, exports).
+func (s *Site) requestPages() []httpapi.Route {
+	a := tp + "/admin"
+	return []httpapi.Route{
+		{Method: "GET", Path: a + "/requests", Summary: "Subject requests, most urgent first", Area: httpapi.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestsPage},
+		{Method: "POST", Path: a + "/requests", Summary: "Record a subject request", Area: httpapi.AreaTenant, Object: "subject-request", Action: "write", Handler: s.openRequest},
+		{Method: "GET", Path: a + "/requests/:sreq", Summary: "A subject request", Area: httpapi.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestPage},
+		{Method: "POST", Path: a + "/requests/:sreq", Summary: "Update a subject request", Area: httpapi.AreaTenant, Object: "subject-request", Action: "write", Handler: s.updateRequest},
+		{Method: "POST", Path: a + "/requests/:sreq/export", Summary: "Run the export for an access or portability request", Area: httpapi.AreaTenant, Object: "personal-data", Action: "write", Handler: s.runRequestExport},
+		{Method: "POST", Path: a + "/requests/:sreq/erase", Summary: "Erase the person of an erasure request", Area: httpapi.AreaTenant, Object: "personal-data", Action: "write", Handler: s.eraseForRequest},
+		{Method: "GET", Path: a + "/exports/:export/download", Summary: "Download an export", Area: httpapi.AreaTenant, Object: "personal-data", Action: "read", Handler: s.downloadExport},
+		{Method: "GET", Path: a + "/people/:id/privacy", Summary: "A person's consents, guardians, restriction and exports", Area: httpapi.AreaTenant, Object: "personal-data", Action: "read", Handler: s.personPrivacyPage},
+		{Method: "POST", Path: a + "/people/:id/privacy", Summary: "Restrict, lift, object or withdraw an objection for a person", Area: httpapi.AreaTenant, Object: "personal-data", Action: "write", Handler: s.personPrivacyAction},
+		{Method: "POST", Path: a + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper", Area: httpapi.AreaTenant, Object: "consent", Action: "write", Handler: s.recordConsent},
+		{Method: "POST", Path: a + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: httpapi.AreaTenant, Object: "consent", Action: "write", Handler: s.linkGuardian},
+	}
+}
+
+func init() {
+	flashes["request-opened"] = "The request is recorded. It is due one calendar month after it was received."
+	flashes["request-updated"] = "The request is updated."
+	flashes["export-started"] = "The export is being made. Its progress shows below; reload the page to follow it."
+	flashes["erased"] = "The person is erased. What the school must keep is listed below."
+	flashes["privacy-updated"] = "Saved."
+	flashes["consent-recorded"] = "The consent is recorded."
+	flashes["guardian-linked"] = "The guardian is linked."
+}
+
+var requestKinds = map[string]string{"access": "Access (a copy of their data)", "rectification": "Rectification (correct their data)",
+	"erasure": "Erasure", "restriction": "Restriction of processing", "objection": "Objection", "portability": "Portability (their data, machine-readable)"}
+
+type requestsData struct {
+	Base     string
+	Requests []subject.Request
+	All      bool
+	Kinds    map[string]string
+	Next     string
+}
+
+func (s *Site) requestsPage(c *gin.Context) {
+	s.showRequests(c, http.StatusOK, view{Form: map[string]string{"received_on": s.now().UTC().Format("2006-01-02")}})
+}
+
+func (s *Site) showRequests(c *gin.Context, status int, v view) {
+	after, _ := uuid.Parse(c.Query("after"))
+	all := c.Query("all") == "1"
+	rs, err := s.d.Subjects.List(c.Request.Context(), httpapi.ScopeOf(c), subject.Filter{Open: !all}, after, 51)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := requestsData{Base: base(c), Requests: rs, All: all, Kinds: requestKinds}
+	if len(rs) > 50 {
+		d.Requests = rs[:50]
+		d.Next = base(c) + "/admin/requests?after=" + rs[49].ID.String()
+		if all {
+			d.Next += "&all=1"
+		}
+	}
+	v.Title, v.Fields, v.Data = "Subject requests", []string{"username", "kind", "received_on", "details"}, d
+	s.render(c, status, "admin_requests", v)
+}
+
+func (s *Site) openRequest(c *gin.Context) {
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	form := map[string]string{}
+	for _, f := range []string{"username", "kind", "received_on", "details"} {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	p, err := s.d.Identity.FindByUsername(ctx, sc, form["username"])
+	if err != nil {
+		s.showRequests(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"username": "There is no one with that username in your school"}})
+		return
+	}
+	r, err := s.d.Subjects.Open(ctx, sc, "admin", subject.NewRequest{PersonID: p.ID, Kind: form["kind"], ReceivedOn: form["received_on"], Details: form["details"]})
+	if fe, isField := formErrors(err); isField {
+		s.showRequests(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"kind": "The kind of request", "received_on": "The date received", "details": "The details", "person_id": "The person"}), "person_id", "username")})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/requests/"+r.ID.String()+"?done=request-opened")
+}
+
+type requestData struct {
+	Base    string
+	Request subject.Request
+	Person  *identity.Person
+	Exports []subject.Export
+	Erasure *subject.Erasure
+	Kinds   map[string]string
+}
+
+func (s *Site) requestPage(c *gin.Context) {
+	s.showRequest(c, http.StatusOK, view{}, nil)
+}
+
+func (s *Site) showRequest(c *gin.Context, status int, v view, erased *subject.Erasure) {
+	id, ok := pathID(c, "sreq")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	r, err := s.d.Subjects.Get(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := requestData{Base: base(c), Request: r, Kinds: requestKinds, Erasure: erased}
+	if r.PersonID != nil {
+		p, err := s.d.Identity.GetPerson(ctx, sc, *r.PersonID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Person = &p
+		if d.Exports, err = s.d.Subjects.Exports(ctx, sc, p.ID); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if v.Form == nil {
+		v.Form = map[string]string{"status": r.Status, "notes": r.Notes, "outcome": r.Outcome}
+	}
+	v.Title, v.Fields, v.Data = "Subject request", []string{"status", "notes", "outcome", "extend_months", "extension_reason", "confirm"}, d
+	s.render(c, status, "admin_request", v)
+}
+
+func (s *Site) updateRequest(c *gin.Context) {
+	id, ok := pathID(c, "sreq")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	form := map[string]string{}
+	for _, f := range []string{"status", "notes", "outcome", "extend_months", "extension_reason"} {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	ch := subject.Change{Status: ptr(form["status"]), Notes: ptr(form["notes"]), Outcome: ptr(form["outcome"])}
+	if form["extend_months"] != "" && form["extend_months"] != "0" {
+		n, err := strconv.Atoi(form["extend_months"])
+		if err != nil {
+			n = -1
+		}
+		ch.ExtendMonths, ch.ExtensionReason = &n, ptr(form["extension_reason"])
+	}
+	_, err := s.d.Subjects.Update(c.Request.Context(), httpapi.ScopeOf(c), id, ch)
+	if fe, isField := formErrors(err); isField {
+		s.showRequest(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"status": "The status", "notes": "The notes",
+			"outcome": "The outcome", "extend_months": "The extension", "extension_reason": "The reason for the extension", "assignee_id": "The assignee"})}, nil)
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/requests/"+id.String()+"?done=request-updated")
+}
+
+func ptr(s string) *string { return &s }
+
+// refile moves a service's message about field from to the form's field
+// to (the service names an id; the form asks for a username).
+func refile(m map[string]string, from, to string) map[string]string {
+	if msg, ok := m[from]; ok {
+		m[to] = msg
+		delete(m, from)
+	}
+	return m
+}
+
+func (s *Site) runRequestExport(c *gin.Context) {
+	id, ok := pathID(c, "sreq")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	r, err := s.d.Subjects.Get(ctx, sc, id)
+	if err == nil && r.PersonID == nil {
+		s.Error(c, http.StatusConflict, "The person of this request has been erased.")
+		return
+	}
+	if err == nil {
+		_, err = s.d.Subjects.StartExport(ctx, sc, *r.PersonID, &r.ID)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/requests/"+id.String()+"?done=export-started")
+}
+
+func (s *Site) eraseForRequest(c *gin.Context) {
+	id, ok := pathID(c, "sreq")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	r, err := s.d.Subjects.Get(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if r.PersonID == nil || r.Kind != "erasure" {
+		s.Error(c, http.StatusConflict, "Only an open erasure request of a person not yet erased can erase them.")
+		return
+	}
+	p, err := s.d.Identity.GetPerson(ctx, sc, *r.PersonID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	confirm := strings.TrimSpace(c.PostForm("confirm"))
+	if confirm != p.Username {
+		s.showRequest(c, http.StatusBadRequest, view{Form: map[string]string{"confirm": confirm},
+			Errors: map[string]string{"confirm": "Type the person's username exactly, to confirm: erasure cannot be undone"}}, nil)
+		return
+	}
+	out, err := s.d.Subjects.Erase(ctx, sc, p.ID, &r.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showRequest(c, http.StatusOK, view{Flash: flashes["erased"]}, &out)
+}
+
+// downloadExport sends the browser to the export's signed link.
+func (s *Site) downloadExport(c *gin.Context) {
+	id, ok := pathID(c, "export")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such export.")
+		return
+	}
+	link, err := s.d.Subjects.Download(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, link.URL)
+}
+
+type personPrivacyData struct {
+	Base     string
+	Person   identity.Person
+	Consents []consent.State
+	Exports  []subject.Export
+	Requests []subject.Request
+}
+
+func (s *Site) personPrivacyPage(c *gin.Context) {
+	s.showPersonPrivacy(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showPersonPrivacy(c *gin.Context, status int, v view) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such person.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	p, err := s.d.Identity.GetPerson(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := personPrivacyData{Base: base(c), Person: p}
+	if d.Consents, err = s.d.Consents.States(ctx, sc, id); err == nil {
+		if d.Exports, err = s.d.Subjects.Exports(ctx, sc, id); err == nil {
+			d.Requests, err = s.d.Subjects.List(ctx, sc, subject.Filter{PersonID: &id}, uuid.Nil, 50)
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Title, v.Fields, v.Data = "Privacy: "+p.DisplayName, []string{"reason", "guardian", "purpose", "method"}, d
+	s.render(c, status, "admin_privacy", v)
+}
+
+func (s *Site) personPrivacyAction(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such person.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	var err error
+	switch c.PostForm("action") {
+	case "restrict":
+		err = s.d.Subjects.Restrict(ctx, sc, id, c.PostForm("reason"))
+		if fe, isField := formErrors(err); isField {
+			s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: map[string]string{"reason": c.PostForm("reason")}, Errors: labelled(fe, map[string]string{"reason": "The reason"})})
+			return
+		}
+	case "lift":
+		err = s.d.Subjects.Lift(ctx, sc, id)
+	case "object":
+		err = s.d.Subjects.Object(ctx, sc, id, true)
+	case "withdraw-objection":
+		err = s.d.Subjects.Object(ctx, sc, id, false)
+	case "export":
+		_, err = s.d.Subjects.StartExport(ctx, sc, id, nil)
+	default:
+		s.Error(c, http.StatusBadRequest, "Choose one of the buttons on the page.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"/privacy?done=privacy-updated")
+}
+
+func (s *Site) recordConsent(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such person.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	form := map[string]string{"purpose": c.PostForm("purpose"), "method": c.PostForm("method"), "guardian": strings.TrimSpace(c.PostForm("guardian"))}
+	ch := consent.Change{Purpose: form["purpose"], Given: c.PostForm("given") == "yes", Method: form["method"]}
+	if form["guardian"] != "" {
+		g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
+		if err != nil {
+			s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
+			return
+		}
+		ch.GuardianID = &g.ID
+	}
+	_, err := s.d.Consents.Set(ctx, sc, id, ch)
+	if fe, isField := formErrors(err); isField {
+		s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"purpose": "The purpose", "method": "How it was given", "guardian_id": "The guardian"}), "guardian_id", "guardian")})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"/privacy?done=consent-recorded")
+}
+
+func (s *Site) linkGuardian(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such person.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	form := map[string]string{"guardian": strings.TrimSpace(c.PostForm("guardian"))}
+	g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
+	if err != nil {
+		s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
+		return
+	}
+	err = s.d.Consents.LinkGuardian(ctx, sc, g.ID, id)
+	if fe, isField := formErrors(err); isField {
+		s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"guardian_id": "The guardian"}), "guardian_id", "guardian")})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"/privacy?done=guardian-linked")
+}
