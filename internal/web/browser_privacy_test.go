@@ -136,7 +136,9 @@ func adminAPI(e *apptest.Env) *apptest.Client {
 func samID(t *testing.T, e *apptest.Env) string {
 	r := adminAPI(e).Do("GET", "/api/v1/t/tenant-a/people?limit=200", nil)
 	require.Equal(t, 200, r.Status, r.Text())
-	var pg struct{ Items []struct{ ID, Username string } }
+	var pg struct {
+		Items []struct{ ID, Username string }
+	}
 	r.Decode(&pg)
 	for _, p := range pg.Items {
 		if p.Username == "sam.learner" {

@@ -161,11 +161,11 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"join":        func(v []string) string { return strings.Join(v, "; ") },
-	"same":        func(a, b uuid.UUID) bool { return a == b },
-	"hoursLeft":   hoursLeft,
-	"hoursAgo":    hoursAgo,
-	"reasons":     func() any { return support.Reasons },
+	"join":      func(v []string) string { return strings.Join(v, "; ") },
+	"same":      func(a, b uuid.UUID) bool { return a == b },
+	"hoursLeft": hoursLeft,
+	"hoursAgo":  hoursAgo,
+	"reasons":   func() any { return support.Reasons },
 }
 
 var stateNames = map[string]string{"pending": "Waiting for a decision", "approved": "Access in force", "denied": "Denied",

@@ -154,4 +154,3 @@ func (s *Site) ropaPage(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "admin_ropa", view{Title: "Records of processing", Data: map[string]any{"Base": base(c), "R": r, "API": "/api/v1/t/" + c.Param("tenant")}})
 }
-
