@@ -124,7 +124,8 @@ func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) 
 		return p, fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
 	}
 	found := false
-	q, args := `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at
+	q, args := `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at,
+		birth_date, restricted_at, restriction_reason, objected_at, left_on
 		FROM people WHERE id = $1`, []any{id}
 	if ids, limited := sc.Schools(); limited {
 		q += ` AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = people.tenant_id AND ra.person_id = people.id AND ra.school_id = ANY($2::uuid[]))`
@@ -133,7 +134,8 @@ func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) 
 	err = access.Read(ctx, s.db, sc, q, args, func(rows pgx.Rows) error {
 		for rows.Next() {
 			found = true
-			if err := rows.Scan(&p.TenantID, &p.ID, &p.Username, &p.Email, &p.DisplayName, &p.Status, &p.LockedUntil, &p.CreatedAt, &p.UpdatedAt); err != nil {
+			if err := rows.Scan(&p.TenantID, &p.ID, &p.Username, &p.Email, &p.DisplayName, &p.Status, &p.LockedUntil, &p.CreatedAt, &p.UpdatedAt,
+				&p.BirthDate, &p.RestrictedAt, &p.RestrictionReason, &p.ObjectedAt, &p.LeftOn); err != nil {
 				return err
 			}
 		}

@@ -103,12 +103,9 @@ func TestSubjectRightsInBrowser(t *testing.T) {
 	require.Equal(t, 201, r.Status, r.Text())
 	adm.Go("/t/tenant-a/admin/people", "")
 	adm.Submit(`a[href*="/admin/people/"][href$="`+samID(t, e)+`"]`, "")
-	adm.Submit(`a[href$="/privacy"]`, "admin-person-privacy")
+	adm.Submit(`main a[href*="/admin/people/"][href$="/privacy"]`, "admin-person-privacy")
 	adm.Fill("#guardian-link", "parent")
 	adm.Submit(`form[action$="/guardians"] button`, "admin-guardian-linked")
-	adm.Fill("#reason", "Contests the accuracy of his record")
-	adm.Submit(`form[action$="/privacy"]:has(#reason) button`, "admin-restricted")
-	require.Contains(t, adm.Text("main"), "Restricted since")
 
 	pat := webtest.New(t, e.Server.URL)
 	pat.SignIn("tenant-a", "parent", "parent-password-1")
@@ -116,6 +113,14 @@ func TestSubjectRightsInBrowser(t *testing.T) {
 	require.Contains(t, pat.Text("main"), "Sam Learner")
 	pat.Submit(`form[action*="/my/children/"] button`, "guardian-consent-given")
 	require.Contains(t, pat.Text("main table"), "Given")
+
+	// Restricted: the consent stays recorded but is not relied on.
+	adm.Go("/t/tenant-a/admin/people/"+samID(t, e)+"/privacy", "")
+	adm.Fill("#reason", "Contests the accuracy of his record")
+	adm.Submit(`form[action$="/privacy"]:has(#reason) button`, "admin-restricted")
+	require.Contains(t, adm.Text("main"), "Restricted since")
+	pat.Go("/t/tenant-a/my/children", "guardian-children-restricted")
+	require.Contains(t, pat.Text("main table"), "not in use while processing")
 
 	adm.Go("/t/tenant-a/admin/retention", "admin-retention")
 	adm.Submit(`input[value="dry-run"] ~ button`, "admin-retention-dry-run")

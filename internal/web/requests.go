@@ -306,6 +306,10 @@ func (s *Site) personPrivacyAction(c *gin.Context) {
 		return
 	}
 	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	if _, err := s.d.Identity.GetPerson(ctx, sc, id); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var err error
 	switch c.PostForm("action") {
 	case "restrict":

@@ -8,6 +8,7 @@ package consent
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -73,11 +74,15 @@ type Record struct {
 // TableName is the gorm table.
 func (Record) TableName() string { return "consents" }
 
-// State is a person's consent to one purpose now.
+// State is a person's consent to one purpose now. Given is whether
+// processing may rely on it; Recorded whether the last entry is a giving
+// (a restricted person's, or a child's given without a guardian, is
+// recorded but not in force).
 type State struct {
-	Purpose Purpose `json:"purpose"`
-	Given   bool    `json:"given"`
-	Latest  *Record `json:"latest,omitempty"`
+	Purpose  Purpose `json:"purpose"`
+	Given    bool    `json:"given"`
+	Recorded bool    `json:"recorded"`
+	Latest   *Record `json:"latest,omitempty"`
 }
 
 // Service keeps consents and guardians.
@@ -165,11 +170,11 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 // recorded birth date is treated as an adult: schools record learners'
 // dates of birth through the roster.
 func (s *Service) isChild(tx *gorm.DB, person uuid.UUID) (bool, error) {
-	var birth *time.Time
-	if err := tx.Raw(`SELECT birth_date FROM people WHERE id = ?`, person).Scan(&birth).Error; err != nil {
-		return false, err
+	var birth sql.NullTime
+	if err := tx.Raw(`SELECT birth_date FROM people WHERE id = ?`, person).Row().Scan(&birth); err != nil {
+		return false, fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
 	}
-	return birth != nil && birth.AddDate(ChildAge, 0, 0).After(s.now()), nil
+	return birth.Valid && birth.Time.AddDate(ChildAge, 0, 0).After(s.now()), nil
 }
 
 // IsGuardian reports, in the tenant's scope, whether guardian acts for child.
@@ -216,7 +221,7 @@ func (s *Service) States(ctx context.Context, sc access.Scope, person uuid.UUID)
 				return err
 			}
 			if len(last) > 0 {
-				st.Latest = &last[0]
+				st.Latest, st.Recorded = &last[0], last[0].Given
 			}
 			if st.Given, err = Has(tx, person, p.Key); err != nil {
 				return err

@@ -23,6 +23,7 @@ type bundle struct {
 	e                     *apptest.Env
 	svc                   *consent.Service
 	child, guardian, teen uuid.UUID
+	adult                 uuid.UUID
 	admin                 access.Scope
 }
 
@@ -44,6 +45,7 @@ func setup(t *testing.T) bundle {
 		fifteen := time.Now().AddDate(-15, 0, 0)
 		b.child, b.teen = mk("child", "learner", &nine), mk("teen", "learner", &fifteen)
 		b.guardian = mk("parent", "guardian", nil)
+		b.adult = mk("adult", "learner", nil) // no date of birth recorded
 		return nil
 	}))
 	return b
@@ -97,6 +99,11 @@ func TestChildNeedsGuardianAndWithdrawalStopsProcessing(t *testing.T) {
 	for _, s := range states {
 		require.False(t, s.Given, s.Purpose.Key)
 	}
+
+	// Someone with no date of birth recorded consents for themselves.
+	_, err = b.svc.Set(ctx, access.Member(b.e.A.ID, b.adult), b.adult, give)
+	require.NoError(t, err)
+	require.Contains(t, recipients(t, b, give.Purpose), b.adult)
 
 	// A 15-year-old consents for themselves; restriction takes them out.
 	_, err = b.svc.Set(ctx, access.Member(b.e.A.ID, b.teen), b.teen, give)

@@ -16,7 +16,7 @@ func (b *Browser) Download(sel string) []byte {
 	b.T.Helper()
 	dir := b.T.TempDir()
 	done := make(chan string, 1)
-	chromedp.ListenBrowser(b.ctx, func(ev any) {
+	chromedp.ListenTarget(b.ctx, func(ev any) {
 		if e, ok := ev.(*browser.EventDownloadProgress); ok && e.State == browser.DownloadProgressStateCompleted {
 			select {
 			case done <- e.GUID:
