@@ -19,6 +19,7 @@ import (
 // 404 every tenant route owes them instead of a 403 from their role.
 func (s *Server) engagementRoutes() []Route {
 	return []Route{
+		{Method: "GET", Path: tp + "/statistics", Summary: "Courses' aggregate statistics; groups under the threshold (default 5) are suppressed", Area: AreaTenant, Object: "statistics", Action: "read", Reply: []engagement.CourseStats{}, Handler: s.statistics},
 		{Method: "POST", Path: tp + "/courses/:course/activity", Summary: "Heartbeat from a learner's client: access or view, optional item_id, seconds spent (0-3600); staff are not recorded", Area: AreaTenant, Object: "course", Action: "read", Status: http.StatusNoContent, Request: engagement.Beat{}, Handler: s.heartbeat},
 		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners, flagged under the school's thresholds (teachers); filters flagged, group_id, q", Area: AreaTenant, Object: "engagement", Action: "read", Reply: Page[engagement.Summary]{}, Handler: s.courseEngagement},
 		{Method: "GET", Path: tp + "/courses/:course/engagement/:person", Summary: "One learner's engagement with every published item and those not opened (teachers)", Area: AreaTenant, Object: "engagement", Action: "read", Reply: engagement.Detail{}, Handler: s.learnerEngagement},
@@ -91,5 +92,10 @@ func (s *Server) setEngagementSettings(c *gin.Context) {
 		return
 	}
 	out, err := s.Engagement.SetSettings(c.Request.Context(), scope(c), id, in)
+	reply(c, http.StatusOK, out, err)
+}
+
+func (s *Server) statistics(c *gin.Context) {
+	out, err := s.Engagement.Statistics(c.Request.Context(), scope(c), s.Config.StatsMinGroup)
 	reply(c, http.StatusOK, out, err)
 }

@@ -154,3 +154,24 @@ func Lookup(name string) (Table, bool) {
 func InfrastructureTable(name string) bool {
 	return name == "goose_db_version" || len(name) > 6 && name[:6] == "river_"
 }
+
+// SubjectExpr is an SQL expression over alias t giving the id of the
+// tenant member a row of t is about: the subject column, or the subject of
+// the Via row it belongs to. ok is false when the rows are not about a
+// member (no subject, or a subject who is processor staff).
+func (t Table) SubjectExpr() (expr string, ok bool) {
+	if t.Subject == "" {
+		return "", false
+	}
+	if t.Via != "" {
+		parent, found := Lookup(t.Via)
+		if !found {
+			return "", false
+		}
+		return "(SELECT v." + parent.Subject + " FROM " + parent.Name + " v WHERE v.id = t." + t.Subject + ")", true
+	}
+	if c, _ := t.Column(t.Subject); c.Refers != RefPerson {
+		return "", false
+	}
+	return "t." + t.Subject, true
+}

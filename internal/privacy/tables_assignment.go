@@ -45,7 +45,8 @@ var assignmentTables = []Table{
 	{
 		Name: "submission_files", Owner: Tenant, Subject: "submission_id", Via: "submissions", Description: "Files handed in with a submission (the bytes are in files).",
 		Columns: []Column{
-			key("tenant_id"), key("submission_id"), key("file_id").file(),
+			key("tenant_id"), key("submission_id"),
+			col("file_id", Content, "the files a learner handed in", PublicTask, workLife, Export, Delete).file(),
 		},
 	},
 	{

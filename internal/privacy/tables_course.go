@@ -81,7 +81,8 @@ var courseTables = []Table{
 	{
 		Name: "teaching_group_members", Owner: Tenant, Subject: "person_id", Description: "Who is in which teaching group.",
 		Columns: []Column{
-			key("tenant_id"), key("group_id"), key("course_id"), key("person_id").person(),
+			key("tenant_id"), key("group_id"), key("course_id"),
+			col("person_id", Education, "which teaching group a learner is in", PublicTask, learnerLife, Export, Delete).person(),
 		},
 	},
 	{

@@ -127,6 +127,8 @@ func TestSubjectRightsInBrowser(t *testing.T) {
 	require.Contains(t, adm.Text("main"), "What enforcement would remove")
 	adm.Go("/t/tenant-a/admin/records", "admin-records-of-processing")
 	require.Contains(t, adm.Text("main"), "Learners (pupils and students)")
+	adm.Go("/t/tenant-a/admin/statistics", "admin-statistics")
+	require.Contains(t, adm.Text("main table"), "too few to show", "the demo course has two learners")
 }
 
 func lastSegment(p string) string {

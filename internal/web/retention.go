@@ -21,6 +21,7 @@ func (s *Site) retentionPages() []httpapi.Route {
 		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.placeHold},
 		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.releaseHold},
 		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: httpapi.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.ropaPage},
+		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: httpapi.AreaTenant, Object: "statistics", Action: "read", Handler: s.statisticsPage},
 	}
 }
 
@@ -153,4 +154,13 @@ func (s *Site) ropaPage(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "admin_ropa", view{Title: "Records of processing", Data: map[string]any{"Base": base(c), "R": r, "API": "/api/v1/t/" + c.Param("tenant")}})
+}
+
+func (s *Site) statisticsPage(c *gin.Context) {
+	st, err := s.d.Engagement.Statistics(c.Request.Context(), httpapi.ScopeOf(c), s.d.Config.StatsMinGroup)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_statistics", view{Title: "Statistics", Data: map[string]any{"Base": base(c), "Courses": st, "Min": s.d.Config.StatsMinGroup}})
 }

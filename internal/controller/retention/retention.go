@@ -39,6 +39,9 @@ func mustCategories() []Category {
 		if _, ok := rules[c.Category]; !ok && c.Category != leavers {
 			panic("policies/retention.yaml: no rule for category " + c.Category)
 		}
+		if c.Months < 1 || c.Months > 1200 {
+			panic("policies/retention.yaml: " + c.Category + ": default_months must be 1-1200")
+		}
 	}
 	return cs
 }

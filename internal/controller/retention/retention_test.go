@@ -63,6 +63,14 @@ func TestRetentionDryRunThenEnforce(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrInvalid)
 	require.ErrorIs(t, svc.Set(ctx, admin, "activity", 5000), errs.ErrInvalid)
 	require.NoError(t, svc.Set(ctx, admin, "activity", 6))
+	sts, err := svc.Settings(ctx, admin)
+	require.NoError(t, err)
+	for _, st := range sts {
+		require.Positive(t, st.Category.Months, "default of %s from policies/retention.yaml", st.Category.Category)
+		if st.Category.Category == "security-signals" {
+			require.Equal(t, 3, st.Effective)
+		}
+	}
 
 	// Nothing is enforced before the school switches it on, which needs a dry run.
 	r, err := svc.Enforce(ctx, e.A.ID)

@@ -66,6 +66,9 @@ type Config struct {
 	// ExportLinkTTL is how long a finished personal data export can be
 	// downloaded (at most 7 days, the longest a signed link can live).
 	ExportLinkTTL time.Duration `env:"LMS_EXPORT_LINK_TTL" envDefault:"168h"`
+	// StatsMinGroup is the smallest group of learners a school's aggregate
+	// statistics are shown for; smaller groups are suppressed.
+	StatsMinGroup int `env:"LMS_STATS_MIN_GROUP" envDefault:"5"`
 
 	// SessionTTL is how long a sign-in lasts without activity.
 	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
@@ -134,6 +137,9 @@ func (c Config) validate() error {
 	}
 	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 7*24*time.Hour {
 		bad("LMS_EXPORT_LINK_TTL", "must be from 1h to 168h (a signed link lives at most 7 days)")
+	}
+	if c.StatsMinGroup < 3 || c.StatsMinGroup > 100 {
+		bad("LMS_STATS_MIN_GROUP", "must be from 3 to 100")
 	}
 	if c.LoginMaxFailures < 1 {
 		bad("LMS_LOGIN_MAX_FAILURES", "must be at least 1")
