@@ -25,6 +25,14 @@ func TestDataUseAgreementsAndPseudonymisedCopies(t *testing.T) {
 	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "zoe.unique", "display_name": "Zoe Uniquename", "email": "zoe@tenant-a.example", "password": "zoe-password-123"})
 	require.Equal(t, 201, r.Status, r.Text())
 	zoe := r.JSON()["id"].(string)
+	// Rita's processing is restricted (Art. 18): she is left out of copies.
+	r = adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "rita.restricted", "display_name": "Rita Restricted"})
+	require.Equal(t, 201, r.Status, r.Text())
+	rita := r.JSON()["id"].(string)
+	r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+rita+"/restriction", map[string]any{"reason": "contests the accuracy of her record"})
+	require.Equal(t, 204, r.Status, r.Text())
+	r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+rita+"/restriction", map[string]any{"reason": ""})
+	require.Equal(t, 400, r.Status, "a restriction needs a reason")
 	extracts := "/api/v1/platform/tenants/" + e.A.ID.String() + "/extracts"
 	require.Equal(t, 403, op.Do("POST", extracts, nil).Status, "no agreement yet")
 
@@ -60,7 +68,7 @@ func TestDataUseAgreementsAndPseudonymisedCopies(t *testing.T) {
 	b, err := io.ReadAll(obj.Body)
 	require.NoError(t, err)
 	people := string(b)
-	require.Equal(t, 2, strings.Count(people, "\n"), people)
+	require.Equal(t, 2, strings.Count(people, "\n"), "the admin and Zoe; not restricted Rita: %s", people)
 	require.Contains(t, people, `"id":"p_`)
 	require.Contains(t, people, `"created_at"`)
 	for _, leak := range []string{zoe, "Zoe", "zoe.unique", "zoe@", "Admin of tenant-a", "argon2", e.A.AdminID.String(), e.A.ID.String()} {

@@ -175,3 +175,18 @@ func (t Table) SubjectExpr() (expr string, ok bool) {
 	}
 	return "t." + t.Subject, true
 }
+
+// SubjectIs is an SQL condition over alias t selecting the rows about the
+// member whose id is param (an SQL parameter such as @p), written so an
+// index on the subject column serves it.
+func (t Table) SubjectIs(param string) (cond string, ok bool) {
+	expr, ok := t.SubjectExpr()
+	if !ok {
+		return "", false
+	}
+	if t.Via != "" {
+		parent, _ := Lookup(t.Via)
+		return "t." + t.Subject + " IN (SELECT v.id FROM " + parent.Name + " v WHERE v." + parent.Subject + " = " + param + ")", true
+	}
+	return expr + " = " + param, true
+}

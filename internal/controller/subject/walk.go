@@ -1,7 +1,6 @@
 package subject
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/schoolcloud/lms/internal/privacy"
@@ -35,14 +34,10 @@ func links() []link {
 			continue
 		}
 		l := link{tb: tb}
-		if tb.Subject != "" {
-			sc, _ := tb.Column(tb.Subject)
-			switch {
-			case tb.Via != "":
-				parent, _ := privacy.Lookup(tb.Via)
-				l.about = fmt.Sprintf("t.%s IN (SELECT v.id FROM %s v WHERE v.%s = @p)", tb.Subject, parent.Name, parent.Subject)
-			case sc.Refers == privacy.RefPerson:
-				l.about = "t." + tb.Subject + " = @p"
+		if cond, ok := tb.SubjectIs("@p"); ok {
+			l.about = cond
+			if tb.Via == "" {
+				sc, _ := tb.Column(tb.Subject)
 				l.subject = &sc
 			}
 		}

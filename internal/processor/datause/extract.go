@@ -216,7 +216,13 @@ func (s *Service) copyTable(ctx context.Context, sc access.Scope, e Extract, tb 
 	w := bufio.NewWriter(f)
 	var n int64
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		rows, err := tx.Raw(`SELECT to_jsonb(t) FROM ` + tb.Name + ` t`).Rows() // table name from the registry, not input
+		// Restricted people (Art. 18) are left out of copies: their rows,
+		// and rows that belong to them through a parent row.
+		where := ""
+		if expr, ok := tb.SubjectExpr(); ok {
+			where = ` WHERE NOT EXISTS (SELECT 1 FROM people r WHERE r.id = ` + expr + ` AND r.restricted_at IS NOT NULL)`
+		}
+		rows, err := tx.Raw(`SELECT to_jsonb(t) FROM ` + tb.Name + ` t` + where).Rows() // names from the registry, not input
 		if err != nil {
 			return err
 		}
