@@ -109,3 +109,10 @@ func (s *Service) SignalFigures(ctx context.Context, now time.Time) (SignalFigur
 	}
 	return f, nil
 }
+
+// Signal records a security event for the school's admins from another
+// service (an unusual volume of personal data exports), inside a
+// transaction scoped to the person's tenant.
+func Signal(tx *gorm.DB, kind string, person uuid.UUID, detail string) error {
+	return signal(tx, kind, person, detail)
+}

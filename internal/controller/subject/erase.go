@@ -183,6 +183,19 @@ func (s *Service) erase(tx *gorm.DB, person uuid.UUID, types map[string]map[stri
 			out.Kept = append(out.Kept, k)
 		}
 	}
+	// The audit trail names people it acted on ("person <id>": a
+	// rectification's before and after, a restriction). It is append-only
+	// and kept for the life of the contract, so those entries stay; they
+	// are listed like any other kept data.
+	var mentions int64
+	if err := tx.Raw(`SELECT count(*) FROM audit_events WHERE target = 'person ' || CAST(@p AS text)`, p).Scan(&mentions).Error; err != nil {
+		return out, err
+	}
+	if mentions > 0 {
+		tb, _ := privacy.Lookup("audit_events")
+		c, _ := tb.Column("target")
+		out.Kept = append(out.Kept, Kept{Table: "audit_events (entries about changes to the person)", Rows: mentions, Basis: string(c.Basis), Retention: c.Retention})
+	}
 	return out, nil
 }
 

@@ -71,6 +71,9 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, person uuid.
 		if err := tx.Create(&e).Error; err != nil {
 			return fmt.Errorf("subject: queue export: %w", err)
 		}
+		if err := s.noteVolume(tx, actor, person); err != nil {
+			return err
+		}
 		return s.logExport(tx, sc, "subject-export.requested", e)
 	})
 	if err != nil {
@@ -81,6 +84,28 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, person uuid.
 		slog.WarnContext(ctx, "subject: export left to the sweep", "tenant_id", e.TenantID, "err", err)
 	}
 	return e, nil
+}
+
+// ExportVolume is how many exports of other people one member may start
+// in 24 hours before the school's admins are told: many exports in a day
+// is how a compromised admin account would take a school's data.
+const ExportVolume = 10
+
+// noteVolume raises a security signal when actor's exports of others in
+// the last 24 hours reach ExportVolume (once, as the count crosses it).
+func (s *Service) noteVolume(tx *gorm.DB, actor, person uuid.UUID) error {
+	if actor == person || actor == uuid.Nil {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&Export{}).Where("requested_by = ? AND person_id <> ? AND created_at > ?", actor, actor, s.now().Add(-24*time.Hour)).
+		Count(&n).Error; err != nil {
+		return err
+	}
+	if n != ExportVolume {
+		return nil
+	}
+	return identity.Signal(tx, "export-volume", actor, fmt.Sprintf("%d personal data exports of other people started in 24 hours", n))
 }
 
 func (s *Service) logExport(tx *gorm.DB, sc access.Scope, action string, e Export) error {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/demo"
@@ -263,6 +264,34 @@ func TestErasureLeavesNothing(t *testing.T) {
 	require.Equal(t, before, counts(t, b, b.e.B.ID))
 }
 
+// Erasing someone whose record was corrected lists the audit entries that
+// keep the before and after (the trail is append-only, kept for the
+// contract), rather than keeping them silently.
+func TestErasureListsWhatIsKept(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	name := "Alexander Learner"
+	_, err := b.e.App.Identity.UpdatePerson(ctx, b.admin, b.alex.ID, identity.PersonPatch{DisplayName: &name})
+	require.NoError(t, err)
+	out, err := b.e.App.Subjects.Erase(ctx, b.admin, b.alex.ID, nil)
+	require.NoError(t, err)
+	require.Len(t, out.Kept, 1)
+	require.Contains(t, out.Kept[0].Table, "audit_events")
+	require.EqualValues(t, 1, out.Kept[0].Rows)
+	require.Contains(t, out.Kept[0].Retention, "contract")
+	// A person under a legal hold is not erased.
+	_, err = b.e.App.Retention.PlaceHold(ctx, b.admin, retentionHold(b.sam.ID))
+	require.NoError(t, err)
+	_, err = b.e.App.Subjects.Erase(ctx, b.admin, b.sam.ID, nil)
+	require.ErrorIs(t, err, errs.ErrConflict)
+	// Nor is the tenant's last admin, nor yourself.
+	_, err = b.e.App.Subjects.Erase(ctx, b.admin, b.e.A.AdminID, nil)
+	require.ErrorIs(t, err, errs.ErrConflict)
+}
+
+func retentionHold(p uuid.UUID) retention.NewHold { return retention.NewHold{PersonID: &p, Reason: "claim"} }
+
 // counts is every tenant table's row count and content checksum in tenant.
 func counts(t *testing.T, b bundle, tenant uuid.UUID) map[string]string {
 	out := map[string]string{}
@@ -344,4 +373,47 @@ func TestRequestQueueDueDates(t *testing.T) {
 	require.Empty(t, list)
 	_, err = b.e.App.Subjects.Get(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), r.ID)
 	require.ErrorIs(t, err, errs.ErrNotFound)
+}
+
+// An admin starting many exports of other people in a day is a security
+// signal for the school (once, as the count crosses the threshold).
+func TestManyExportsRaiseASignal(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	admin := access.Member(e.A.ID, e.A.AdminID)
+	var people []uuid.UUID
+	require.NoError(t, access.Transact(ctx, e.App.DB, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		for i := range subject.ExportVolume + 1 {
+			p, err := identity.CreatePersonTx(tx, e.A.ID, identity.NewPerson{Username: "p" + string(rune('a'+i)), DisplayName: "P"})
+			if err != nil {
+				return err
+			}
+			people = append(people, p.ID)
+		}
+		return nil
+	}))
+	signals := func() int {
+		ev, err := e.App.Identity.SecurityEvents(ctx, admin, 100)
+		require.NoError(t, err)
+		n := 0
+		for _, s := range ev {
+			if s.Kind == "export-volume" {
+				n++
+				require.Equal(t, e.A.AdminID, *s.PersonID)
+			}
+		}
+		return n
+	}
+	for i, p := range people {
+		_, err := e.App.Subjects.StartExport(ctx, admin, p, nil)
+		require.NoError(t, err)
+		if i == subject.ExportVolume-2 {
+			require.Zero(t, signals())
+		}
+	}
+	require.Equal(t, 1, signals())
+	ev, err := e.App.Identity.SecurityEvents(ctx, access.Member(e.B.ID, e.B.AdminID), 100)
+	require.NoError(t, err)
+	require.Empty(t, ev)
 }
