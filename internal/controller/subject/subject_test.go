@@ -290,7 +290,9 @@ func TestErasureListsWhatIsKept(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrConflict)
 }
 
-func retentionHold(p uuid.UUID) retention.NewHold { return retention.NewHold{PersonID: &p, Reason: "claim"} }
+func retentionHold(p uuid.UUID) retention.NewHold {
+	return retention.NewHold{PersonID: &p, Reason: "claim"}
+}
 
 // counts is every tenant table's row count and content checksum in tenant.
 func counts(t *testing.T, b bundle, tenant uuid.UUID) map[string]string {
