@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -131,6 +134,39 @@ func seedDemo(ctx context.Context, a *app.App) error {
 		return fmt.Errorf("demo approver: %w", err)
 	}
 	a.Authz.Invalidate(t.ID)
+	return seedGuardian(ctx, a, t.ID)
+}
+
+// seedGuardian makes Sam a nine-year-old whose consents Pat Parent, his
+// linked guardian, gives: the demo of the under-13 rule.
+func seedGuardian(ctx context.Context, a *app.App, tenantID uuid.UUID) error {
+	sys := access.System(tenantID, "demo-seed")
+	sam, err := a.Identity.FindByUsername(ctx, sys, "sam.learner")
+	if err != nil {
+		return err
+	}
+	pat, err := a.Identity.FindByUsername(ctx, sys, "pat.parent")
+	if err != nil {
+		return err
+	}
+	var admin uuid.UUID
+	if err := access.Transact(ctx, a.DB, sys, func(tx *gorm.DB) error {
+		p, err := identity.FindByUsernameTx(tx, "head@oakfield.example")
+		admin = p.ID
+		return err
+	}); err != nil {
+		return err
+	}
+	head := access.Member(tenantID, admin)
+	if sam.BirthDate == nil {
+		born := time.Now().AddDate(-9, 0, 0).Format(time.DateOnly)
+		if _, err := a.Identity.UpdatePerson(ctx, head, sam.ID, identity.PersonPatch{BirthDate: &born}); err != nil {
+			return fmt.Errorf("demo: Sam's date of birth: %w", err)
+		}
+	}
+	if err := a.Consents.LinkGuardian(ctx, head, pat.ID, sam.ID); err != nil && !errors.Is(err, errs.ErrConflict) {
+		return fmt.Errorf("demo: guardian: %w", err)
+	}
 	return nil
 }
 
@@ -143,6 +179,7 @@ func printWelcome(cfg config.Config) {
  Demo school admin   tenant: oakfield-primary   username: head@oakfield.example   password: oakfield-demo-pass
  Demo teacher        tenant: oakfield-primary   username: jo.teacher              password: oakfield-demo-pass
  Demo learner        tenant: oakfield-primary   username: sam.learner             password: oakfield-demo-pass
+ Demo guardian       tenant: oakfield-primary   username: pat.parent (Sam's)      password: oakfield-demo-pass
  Demo trust admin    tenant: northern-lights-trust   username: ceo@nlt.example   password: nlt-demo-pass
  Processor operator  email: operator@processor.example   password: operator-demo-pass
  Processor support   email: support@processor.example    password: support-demo-pass

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,4 +127,29 @@ func TestRoleChangesReachOtherProcesses(t *testing.T) {
 	require.Eventually(t, func() bool { return on2() == 200 }, 5*time.Second, 20*time.Millisecond)
 	require.Equal(t, 204, admin.Do("DELETE", "/api/v1/t/tenant-a/people/"+id+"/roles/"+roleID, nil).Status)
 	require.Eventually(t, func() bool { return on2() == 403 }, 5*time.Second, 20*time.Millisecond)
+}
+
+// A person's date of birth and leaving date are set, checked and cleared
+// through the person's record; tenant B cannot set them on A's person.
+func TestPersonDates(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "kid", "display_name": "Kid"})
+	require.Equal(t, 201, r.Status, r.Text())
+	p := "/api/v1/t/tenant-a/people/" + r.JSON()["id"].(string)
+	for _, bad := range []map[string]any{{"birth_date": "2999-01-01"}, {"birth_date": "01/02/2017"}, {"left_on": "2026-13-01"}, {"birth_date": 12}} {
+		r = adminA.Do("PATCH", p, bad)
+		require.Equal(t, 400, r.Status, "%v: %s", bad, r.Text())
+	}
+	r = adminA.Do("PATCH", p, map[string]any{"birth_date": "2017-05-01", "left_on": "2027-07-20"})
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Contains(t, r.Text(), `"birth_date":"2017-05-01`)
+	require.Contains(t, r.Text(), `"left_on":"2027-07-20`)
+	r = adminA.Do("PATCH", p, map[string]any{"left_on": ""})
+	require.Equal(t, 200, r.Status, r.Text())
+	require.NotContains(t, r.Text(), `"left_on"`)
+	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
+	r = adminB.Do("PATCH", strings.Replace(p, "tenant-a", "tenant-b", 1), map[string]any{"birth_date": "2010-01-01"})
+	require.Equal(t, 404, r.Status, r.Text())
 }

@@ -63,6 +63,33 @@ type PersonPatch struct {
 	Email       *string `json:"email" binding:"omitempty,email,max=254"`
 	Status      *string `json:"status" binding:"omitempty,oneof=active suspended"`
 	Password    *string `json:"password" binding:"omitempty,min=12,max=1024"`
+	// BirthDate and LeftOn are dates (YYYY-MM-DD); "" clears them. A
+	// learner under 13 needs a guardian's consent; a leaver's data goes
+	// when the school's leaver retention period has passed.
+	BirthDate *string `json:"birth_date"`
+	LeftOn    *string `json:"left_on"`
+}
+
+// patchDate reads an optional date of a patch into set.
+func patchDate(fe *errs.FieldErrors, set map[string]any, field string, v *string, past bool) {
+	if v == nil {
+		return
+	}
+	if *v == "" {
+		set[field] = nil
+		return
+	}
+	d, err := time.Parse(time.DateOnly, *v)
+	switch {
+	case err != nil:
+		fe.Add(field, "must be a date (YYYY-MM-DD), or empty to clear it")
+	case past && d.After(time.Now()):
+		fe.Add(field, "cannot be in the future")
+	case d.Year() < 1900 || d.Year() > 2200:
+		fe.Add(field, "must be a real date")
+	default:
+		set[field] = d
+	}
 }
 
 // CreatePersonTx inserts a person inside an open tenant transaction.
@@ -205,6 +232,8 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 	if in.Status != nil {
 		set["status"] = *in.Status
 	}
+	patchDate(&fe, set, "birth_date", in.BirthDate, true)
+	patchDate(&fe, set, "left_on", in.LeftOn, false)
 	if in.Password != nil {
 		if len([]rune(*in.Password)) < MinPasswordLength {
 			fe.Add("password", "must be at least %d characters", MinPasswordLength)

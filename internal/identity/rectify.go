@@ -2,6 +2,7 @@ package identity
 
 import (
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -29,6 +30,14 @@ func rectified(tx *gorm.DB, sc access.Scope, before, after Person) error {
 	diff("display_name", before.DisplayName, after.DisplayName)
 	diff("email", deref(before.Email), deref(after.Email))
 	diff("status", before.Status, after.Status)
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	diff("birth_date", day(before.BirthDate), day(after.BirthDate))
+	diff("left_on", day(before.LeftOn), day(after.LeftOn))
 	if before.PasswordHash != after.PasswordHash {
 		detail["password"] = "set"
 	}

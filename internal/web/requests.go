@@ -295,7 +295,18 @@ func (s *Site) showPersonPrivacy(c *gin.Context, status int, v view) {
 		s.fail(c, err)
 		return
 	}
-	v.Title, v.Fields, v.Data = "Privacy: "+p.DisplayName, []string{"reason", "guardian", "purpose", "method"}, d
+	if v.Form == nil || (v.Form["birth_date"] == "" && v.Form["left_on"] == "" && len(v.Errors) == 0) {
+		if v.Form == nil {
+			v.Form = map[string]string{}
+		}
+		if p.BirthDate != nil {
+			v.Form["birth_date"] = p.BirthDate.Format("2006-01-02")
+		}
+		if p.LeftOn != nil {
+			v.Form["left_on"] = p.LeftOn.Format("2006-01-02")
+		}
+	}
+	v.Title, v.Fields, v.Data = "Privacy: "+p.DisplayName, []string{"birth_date", "left_on", "reason", "guardian", "purpose", "method"}, d
 	s.render(c, status, "admin_privacy", v)
 }
 
@@ -326,6 +337,13 @@ func (s *Site) personPrivacyAction(c *gin.Context) {
 		err = s.d.Subjects.Object(ctx, sc, id, false)
 	case "export":
 		_, err = s.d.Subjects.StartExport(ctx, sc, id, nil)
+	case "dates":
+		form := map[string]string{"birth_date": strings.TrimSpace(c.PostForm("birth_date")), "left_on": strings.TrimSpace(c.PostForm("left_on"))}
+		_, err = s.d.Identity.UpdatePerson(ctx, sc, id, identity.PersonPatch{BirthDate: ptr(form["birth_date"]), LeftOn: ptr(form["left_on"])})
+		if fe, isField := formErrors(err); isField {
+			s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"birth_date": "The date of birth", "left_on": "The leaving date"})})
+			return
+		}
 	default:
 		s.Error(c, http.StatusBadRequest, "Choose one of the buttons on the page.")
 		return

@@ -41,6 +41,7 @@ var People = []struct{ Username, Name, Role string }{
 	{"jo.teacher", "Jo Teacher", "teacher"},
 	{"sam.learner", "Sam Learner", "learner"},
 	{"alex.learner", "Alex Learner", "learner"},
+	{"pat.parent", "Pat Parent", "guardian"},
 }
 
 // Services are what seeding uses.
@@ -110,10 +111,10 @@ func Seed(ctx context.Context, s Services, tenant uuid.UUID) (bool, error) {
 	}
 	adminSc := access.Member(tenant, admin)
 	for _, p := range People {
-		role := "learner"
-		if p.Role == "teacher" {
-			role = "teacher"
+		if p.Role == "guardian" {
+			continue // guardians act for children; they are not on courses
 		}
+		role := p.Role
 		if _, err := s.Courses.Enrol(ctx, adminSc, c.ID, people[p.Username], role); err != nil {
 			return false, fmt.Errorf("demo: enrol: %w", err)
 		}
