@@ -95,9 +95,9 @@ type RetentionView struct {
 	retention.Status
 }
 
-// RetentionPeriod sets a category's months.
+// RetentionPeriod sets a category's months; 0 returns to the default.
 type RetentionPeriod struct {
-	Months int `json:"months"`
+	Months *int `json:"months" binding:"required"`
 }
 
 func (s *Server) subjectRequests(c *gin.Context) {
@@ -337,7 +337,7 @@ func (s *Server) setRetention(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	noContent(c, s.Retention.Set(c.Request.Context(), scope(c), c.Param("category"), in.Months))
+	noContent(c, s.Retention.Set(c.Request.Context(), scope(c), c.Param("category"), *in.Months))
 }
 
 func (s *Server) retentionDryRun(c *gin.Context) {

@@ -119,3 +119,20 @@ func Visible(q *gorm.DB, sc access.Scope) *gorm.DB { return visible(q, sc) }
 func GuardLastAdmin(tx *gorm.DB, tenant, leaving uuid.UUID) error {
 	return guardLastAdmin(tx, tenant, leaving)
 }
+
+// ErrRestricted is returned for a change to the data of a person whose
+// processing is restricted (Art. 18) until an admin lifts it.
+var ErrRestricted = fmt.Errorf("processing of this person's data is restricted: their record cannot be changed until an admin lifts the restriction: %w", errs.ErrConflict)
+
+// RefuseRestricted returns ErrRestricted when person is restricted, inside
+// the caller's scoped transaction.
+func RefuseRestricted(tx *gorm.DB, person uuid.UUID) error {
+	var n int64
+	if err := tx.Raw(`SELECT count(*) FROM people WHERE id = ? AND restricted_at IS NOT NULL`, person).Scan(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrRestricted
+	}
+	return nil
+}

@@ -104,11 +104,18 @@ func (c Column) file() Column { c.Refers = RefFile; return c }
 // data subject of a row ("" when the rows are not about a person). When
 // Via is set, Subject holds the id of a row of table Via, whose own
 // Subject is the person (a mark is about the learner of its submission).
+//
+// Withheld, when set, is an SQL condition over alias t for rows an export
+// leaves out for now, and WithheldWhy says why (a mark not yet released to
+// the learner: DPA 2018 Sch. 2 para. 25 lets exam marks wait for their
+// release); the export says how many it withheld.
 type Table struct {
 	Name        string
 	Owner       Owner
 	Subject     string
 	Via         string
+	Withheld    string
+	WithheldWhy string
 	Description string
 	Columns     []Column
 }

@@ -50,7 +50,9 @@ var assignmentTables = []Table{
 		},
 	},
 	{
-		Name: "marks", Owner: Tenant, Subject: "submission_id", Via: "submissions", Description: "A teacher's mark and feedback on a submission; the learner sees it once released.",
+		Name: "marks", Owner: Tenant, Subject: "submission_id", Via: "submissions",
+		Withheld: "t.released_at IS NULL", WithheldWhy: "a mark and feedback not yet released to the learner (given once the teacher releases it)",
+		Description: "A teacher's mark and feedback on a submission; the learner sees it once released.",
 		Columns: []Column{
 			key("tenant_id"), key("submission_id"), key("feedback_file_id").file(),
 			col("score", Education, "the learner's mark", PublicTask, workLife, Export, Delete),

@@ -86,16 +86,21 @@ func (s *Site) retentionAction(c *gin.Context) {
 		}
 		c.Redirect(http.StatusSeeOther, base(c)+"/admin/retention?done=enforcing")
 	case "save":
-		form, errs := map[string]string{}, map[string]string{}
+		form, errs, months := map[string]string{}, map[string]string{}, map[string]int{}
 		for _, cat := range retention.Categories() {
 			raw := strings.TrimSpace(c.PostForm(cat.Category))
 			form[cat.Category] = raw
 			n, err := strconv.Atoi(raw)
-			if err == nil {
-				err = s.d.Retention.Set(ctx, sc, cat.Category, n)
-			}
-			if _, isField := formErrors(err); isField || err != nil && strings.Contains(err.Error(), "invalid syntax") {
+			if err != nil || n < 1 || n > 1200 {
 				errs[cat.Category] = cat.Title + ": enter a whole number of months from 1 to 1200"
+				continue
+			}
+			months[cat.Category] = n
+		}
+		if len(errs) == 0 {
+			err := s.d.Retention.SetPeriods(ctx, sc, months)
+			if fe, isField := formErrors(err); isField {
+				errs = fe
 			} else if err != nil {
 				s.fail(c, err)
 				return

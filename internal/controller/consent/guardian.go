@@ -21,6 +21,9 @@ type Child struct {
 
 // LinkGuardian records that guardian acts for child (an admin's act).
 func (s *Service) LinkGuardian(ctx context.Context, sc access.Scope, guardian, child uuid.UUID) error {
+	if guardian == uuid.Nil {
+		return errs.Field("guardian_id", "is required")
+	}
 	if guardian == child {
 		return errs.Field("guardian_id", "a person cannot be their own guardian")
 	}

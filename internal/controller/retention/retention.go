@@ -7,6 +7,7 @@ package retention
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -135,9 +136,6 @@ func settings(tx *gorm.DB) ([]Setting, error) {
 
 // Set overrides a category's period (months 0 returns to the default).
 func (s *Service) Set(ctx context.Context, sc access.Scope, category string, months int) error {
-	if !sc.TenantWide() {
-		return fmt.Errorf("retention periods are set for the whole tenant: %w", errs.ErrForbidden)
-	}
 	known := false
 	for _, c := range categories {
 		known = known || c.Category == category
@@ -145,16 +143,54 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, category string, mon
 	if !known {
 		return fmt.Errorf("category %q: %w", category, errs.ErrNotFound)
 	}
-	if months < 0 || months > 1200 {
+	err := s.SetPeriods(ctx, sc, map[string]int{category: months})
+	var fe errs.FieldErrors
+	if errors.As(err, &fe) {
 		return errs.Field("months", "must be from 1 to 1200 months (0 returns to the default)")
 	}
-	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if months == 0 {
-			return tx.Exec(`DELETE FROM retention_settings WHERE category = ?`, category).Error
+	return err
+}
+
+// SetPeriods sets several categories' periods at once: all are checked
+// first (field errors are keyed by category) and saved in one
+// transaction, so a form with one bad value changes nothing.
+func (s *Service) SetPeriods(ctx context.Context, sc access.Scope, months map[string]int) error {
+	if !sc.TenantWide() {
+		return fmt.Errorf("retention periods are set for the whole tenant: %w", errs.ErrForbidden)
+	}
+	var fe errs.FieldErrors
+	for _, c := range categories {
+		if m, ok := months[c.Category]; ok && (m < 0 || m > 1200) {
+			fe.Add(c.Category, "must be from 1 to 1200 months (0 returns to the default)")
 		}
-		return tx.Exec(`INSERT INTO retention_settings (tenant_id, category, months, updated_by) VALUES (?, ?, ?, ?)
-			ON CONFLICT (tenant_id, category) DO UPDATE SET months = EXCLUDED.months, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-			sc.Tenant(), category, months, sc.Actor().ID).Error
+	}
+	for k := range months {
+		known := false
+		for _, c := range categories {
+			known = known || c.Category == k
+		}
+		if !known {
+			fe.Add(k, "is not a retention category")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		for category, m := range months {
+			var err error
+			if m == 0 {
+				err = tx.Exec(`DELETE FROM retention_settings WHERE category = ?`, category).Error
+			} else {
+				err = tx.Exec(`INSERT INTO retention_settings (tenant_id, category, months, updated_by) VALUES (?, ?, ?, ?)
+					ON CONFLICT (tenant_id, category) DO UPDATE SET months = EXCLUDED.months, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+					sc.Tenant(), category, m, sc.Actor().ID).Error
+			}
+			if err != nil {
+				return fmt.Errorf("retention: set %s: %w", category, err)
+			}
+		}
+		return nil
 	})
 }
 

@@ -117,6 +117,9 @@ func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("subject: open request: %w", err)
 		}
+		if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, in.PersonID).Scan(&r.PersonName).Error; err != nil {
+			return err
+		}
 		return s.log(tx, sc, "subject-request.opened", r, map[string]string{"kind": r.Kind, "asked_by": relation, "due_on": r.DueOn.Format(time.DateOnly)})
 	})
 	r.mark(s.now())
@@ -265,8 +268,12 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 			set["due_on"] = addMonths(r.ReceivedOn, 1+m)
 		}
 		if in.AssigneeID != nil {
-			if err := identity.Reach(tx, sc, *in.AssigneeID, false); err != nil {
-				return errs.Field("assignee_id", "must be a member of this school")
+			var admins int64
+			if err := tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = 'admin'`, *in.AssigneeID).Scan(&admins).Error; err != nil {
+				return err
+			}
+			if identity.Reach(tx, sc, *in.AssigneeID, false) != nil || admins == 0 {
+				return errs.Field("assignee_id", "must be an admin of this school")
 			}
 		}
 		if err := tx.Model(&Request{}).Where("id = ?", id).Updates(set).Error; err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
@@ -274,6 +275,15 @@ func TestErasureListsWhatIsKept(t *testing.T) {
 	name := "Alexander Learner"
 	_, err := b.e.App.Identity.UpdatePerson(ctx, b.admin, b.alex.ID, identity.PersonPatch{DisplayName: &name})
 	require.NoError(t, err)
+	// An erasure answers an open erasure request of that person, or none.
+	accessReq, err := b.e.App.Subjects.Open(ctx, b.admin, "admin", subject.NewRequest{PersonID: b.alex.ID, Kind: "access"})
+	require.NoError(t, err)
+	samErase, err := b.e.App.Subjects.Open(ctx, b.admin, "admin", subject.NewRequest{PersonID: b.sam.ID, Kind: "erasure"})
+	require.NoError(t, err)
+	for _, wrong := range []uuid.UUID{accessReq.ID, samErase.ID, uuid.Must(uuid.NewV7())} {
+		_, err = b.e.App.Subjects.Erase(ctx, b.admin, b.alex.ID, &wrong)
+		require.ErrorIs(t, err, errs.ErrInvalid)
+	}
 	out, err := b.e.App.Subjects.Erase(ctx, b.admin, b.alex.ID, nil)
 	require.NoError(t, err)
 	require.Len(t, out.Kept, 1)
@@ -337,6 +347,29 @@ func TestRestrictionExcludesFromProcessing(t *testing.T) {
 	name := "Alexander Learner"
 	_, err := b.e.App.Identity.UpdatePerson(ctx, b.admin, b.alex.ID, identity.PersonPatch{DisplayName: &name})
 	require.ErrorIs(t, err, errs.ErrConflict)
+	// Nor is anything new recorded about them while restricted: no
+	// activity, no marks.
+	countActivity := func() (n int64) {
+		require.NoError(t, access.Transact(ctx, b.e.App.DB, access.System(b.e.A.ID, "test"), func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT count(*) FROM activity_events WHERE person_id = ?`, b.alex.ID).Row().Scan(&n)
+		}))
+		return n
+	}
+	before := countActivity()
+	_, err = b.e.App.Engagement.Heartbeat(ctx, access.Member(b.e.A.ID, b.alex.ID), b.course, engagement.Beat{Kind: "access", Seconds: 30})
+	require.NoError(t, err, "the learner still uses the course")
+	require.Equal(t, before, countActivity())
+	var samSub uuid.UUID
+	require.NoError(t, access.Transact(ctx, b.e.App.DB, access.System(b.e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT id FROM submissions WHERE person_id = ?`, b.sam.ID).Row().Scan(&samSub)
+	}))
+	require.NoError(t, b.e.App.Subjects.Restrict(ctx, b.admin, b.sam.ID, "contests his mark"))
+	score := 1.0
+	_, err = b.e.App.Assignments.SetMark(ctx, jo, samSub, assignment.MarkInput{Score: &score})
+	require.ErrorIs(t, err, errs.ErrConflict, "a restricted learner's mark cannot be changed")
+	require.NoError(t, b.e.App.Subjects.Lift(ctx, b.admin, b.sam.ID))
+	_, err = b.e.App.Assignments.SetMark(ctx, jo, samSub, assignment.MarkInput{Score: &score})
+	require.NoError(t, err)
 	// Tenant B's admin cannot touch tenant A's person at all.
 	require.ErrorIs(t, b.e.App.Subjects.Lift(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), b.alex.ID), errs.ErrNotFound)
 	require.NoError(t, b.e.App.Subjects.Lift(ctx, b.admin, b.alex.ID))
@@ -365,6 +398,11 @@ func TestRequestQueueDueDates(t *testing.T) {
 	r, err = b.e.App.Subjects.Update(ctx, b.admin, r.ID, subject.Change{ExtendMonths: &two, ExtensionReason: &why})
 	require.NoError(t, err)
 	require.Equal(t, r.ReceivedOn.AddDate(0, 3, 0).Format(time.DateOnly), r.DueOn.Format(time.DateOnly))
+	_, err = b.e.App.Subjects.Update(ctx, b.admin, r.ID, subject.Change{AssigneeID: &b.alex.ID})
+	require.ErrorIs(t, err, errs.ErrInvalid, "only admins handle requests")
+	r, err = b.e.App.Subjects.Update(ctx, b.admin, r.ID, subject.Change{AssigneeID: &b.e.A.AdminID})
+	require.NoError(t, err)
+	require.Equal(t, b.e.A.AdminID, *r.AssigneeID)
 	list, err := b.e.App.Subjects.List(ctx, b.admin, subject.Filter{Open: true}, uuid.Nil, 50)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
@@ -418,4 +456,39 @@ func TestManyExportsRaiseASignal(t *testing.T) {
 	ev, err := e.App.Identity.SecurityEvents(ctx, access.Member(e.B.ID, e.B.AdminID), 100)
 	require.NoError(t, err)
 	require.Empty(t, ev)
+}
+
+// A mark not yet released to the learner is left out of their export (the
+// summary says so) and included once released; so is its feedback file.
+func TestExportWithholdsUnreleasedMarks(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	var sub uuid.UUID
+	require.NoError(t, access.Transact(ctx, b.e.App.DB, access.System(b.e.A.ID, "test"), func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT submission_id FROM marks m JOIN submissions s ON s.id = m.submission_id WHERE s.person_id = ?`, b.sam.ID).Row().Scan(&sub); err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE marks SET released_at = NULL, feedback = 'DRAFT not for Sam yet' WHERE submission_id = ?`, sub).Error
+	}))
+	self := access.Member(b.e.A.ID, b.sam.ID)
+	files := readAll(t, export(t, b, self, b.sam.ID))
+	require.NotContains(t, string(files["data/marks.json"]), "DRAFT")
+	require.NotContains(t, files, "data/marks.json")
+	var sum struct {
+		Withheld []struct {
+			Table string
+			Rows  int
+		} `json:"withheld_for_now"`
+	}
+	require.NoError(t, json.Unmarshal(files["summary.json"], &sum))
+	require.Len(t, sum.Withheld, 1)
+	require.Equal(t, "marks", sum.Withheld[0].Table)
+	require.Contains(t, string(files["README.txt"]), "Not included yet")
+
+	require.NoError(t, access.Transact(ctx, b.e.App.DB, access.System(b.e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE marks SET released_at = now() WHERE submission_id = ?`, sub).Error
+	}))
+	files = readAll(t, export(t, b, self, b.sam.ID))
+	require.Contains(t, string(files["data/marks.json"]), "DRAFT not for Sam yet")
 }

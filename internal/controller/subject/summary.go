@@ -17,16 +17,17 @@ import (
 // purposes, lawful bases, categories, recipients, retention, source and
 // rights. It is generated from the registry, with the tenant's own names.
 type summary struct {
-	Controller  string         `json:"controller"`
-	PersonID    uuid.UUID      `json:"person_id"`
-	GeneratedAt time.Time      `json:"generated_at"`
-	Tables      []tableSummary `json:"data"`
-	Files       []exportedFile `json:"files"`
-	Recipients  []string       `json:"recipients"`
-	Transfers   string         `json:"transfers"`
-	Source      string         `json:"source"`
-	Automated   string         `json:"automated_decision_making"`
-	Rights      string         `json:"your_rights"`
+	Controller  string            `json:"controller"`
+	PersonID    uuid.UUID         `json:"person_id"`
+	GeneratedAt time.Time         `json:"generated_at"`
+	Tables      []tableSummary    `json:"data"`
+	Files       []exportedFile    `json:"files"`
+	Withheld    []withheldSummary `json:"withheld_for_now,omitempty"`
+	Recipients  []string          `json:"recipients"`
+	Transfers   string            `json:"transfers"`
+	Source      string            `json:"source"`
+	Automated   string            `json:"automated_decision_making"`
+	Rights      string            `json:"your_rights"`
 }
 
 type tableSummary struct {
@@ -43,6 +44,12 @@ type fieldSummary struct {
 	Purpose   string `json:"purpose"`
 	Basis     string `json:"lawful_basis"`
 	Retention string `json:"retention"`
+}
+
+type withheldSummary struct {
+	Table string `json:"table"`
+	Rows  int    `json:"rows"`
+	Why   string `json:"why"`
 }
 
 type exportedFile struct {
@@ -110,6 +117,9 @@ func (sum *summary) readme() string {
 		if t.Rows > 0 {
 			fmt.Fprintf(&b, "  %-28s %6d  %s\n", t.Table, t.Rows, t.Description)
 		}
+	}
+	for _, w := range sum.Withheld {
+		fmt.Fprintf(&b, "  Not included yet: %d %s row(s): %s.\n", w.Rows, w.Table, w.Why)
 	}
 	b.WriteString("\nWho receives it:\n")
 	for _, r := range sum.Recipients {

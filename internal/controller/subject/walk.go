@@ -56,6 +56,15 @@ func links() []link {
 	return out
 }
 
+// shown selects the rows about the person an export includes now: those
+// about them, less any the registry says to withhold for now.
+func (l link) shown() string {
+	if l.about == "" || l.tb.Withheld == "" {
+		return l.about
+	}
+	return "(" + l.about + ") AND NOT (" + l.tb.Withheld + ")"
+}
+
 // naming selects rows of alias t that name the person in another column
 // but are not about them.
 func (l link) naming() string {

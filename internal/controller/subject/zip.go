@@ -47,6 +47,9 @@ func (s *Service) writeZip(ctx context.Context, sc access.Scope, e Export, w io.
 			return fmt.Errorf("subject: export %s: %w", l.tb.Name, err)
 		}
 		sum.add(l.tb, n)
+		if err := s.countWithheld(ctx, sc, l, e.PersonID, sum); err != nil {
+			return err
+		}
 		if err := s.progress(ctx, sc, e.ID, map[string]any{"tables_done": i + 1}); err != nil {
 			return err
 		}
@@ -80,6 +83,22 @@ func (s *Service) writeZip(ctx context.Context, sc access.Scope, e Export, w io.
 		return err
 	}
 	return zw.Close()
+}
+
+// countWithheld notes in the summary how many of the person's rows of l
+// the export leaves out for now, and why.
+func (s *Service) countWithheld(ctx context.Context, sc access.Scope, l link, person uuid.UUID, sum *summary) error {
+	if l.about == "" || l.tb.Withheld == "" {
+		return nil
+	}
+	var n int
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM `+l.tb.Name+` t WHERE (`+l.about+`) AND (`+l.tb.Withheld+`)`, map[string]any{"p": person}).Row().Scan(&n)
+	})
+	if err == nil && n > 0 {
+		sum.Withheld = append(sum.Withheld, withheldSummary{Table: l.tb.Name, Rows: n, Why: l.tb.WithheldWhy})
+	}
+	return err
 }
 
 func filePath(f files.File) string {
@@ -167,7 +186,7 @@ func (s *Service) eachRow(ctx context.Context, sc access.Scope, l link, person u
 	type part struct{ relation, where string }
 	var parts []part
 	if l.about != "" {
-		parts = append(parts, part{"about you", l.about})
+		parts = append(parts, part{"about you", l.shown()})
 	}
 	if w := l.naming(); w != "" {
 		parts = append(parts, part{"names you", w})
@@ -268,7 +287,7 @@ func (s *Service) personFiles(ctx context.Context, sc access.Scope, person uuid.
 			continue
 		}
 		for _, c := range l.files {
-			held = append(held, fmt.Sprintf("SELECT t.%s FROM %s t WHERE %s", c.Name, l.tb.Name, l.about))
+			held = append(held, fmt.Sprintf("SELECT t.%s FROM %s t WHERE %s", c.Name, l.tb.Name, l.shown()))
 		}
 	}
 	q := `SELECT * FROM files f WHERE f.status = 'ready' AND f.attached_to IS DISTINCT FROM 'export' AND (f.uploaded_by = @p`

@@ -44,15 +44,18 @@ func Record(tx *gorm.DB, sc access.Scope, rel Standing, item *uuid.UUID, kind st
 		seconds = 0
 	}
 	person := sc.Actor().ID
-	err := tx.Exec(`INSERT INTO activity_events (tenant_id, id, person_id, course_id, item_id, kind, duration_seconds)
-		VALUES (app_tenant_id(), ?, ?, ?, ?, ?, ?)`, uuid.Must(uuid.NewV7()), person, rel.Course(), item, kind, seconds).Error
-	if err != nil {
-		return fmt.Errorf("activity: record %s: %w", kind, err)
+	// A learner whose processing is restricted (Art. 18) is not recorded:
+	// the insert finds no row to write.
+	res := tx.Exec(`INSERT INTO activity_events (tenant_id, id, person_id, course_id, item_id, kind, duration_seconds)
+		SELECT app_tenant_id(), ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM people WHERE id = ? AND restricted_at IS NOT NULL)`,
+		uuid.Must(uuid.NewV7()), person, rel.Course(), item, kind, seconds, person)
+	if res.Error != nil {
+		return fmt.Errorf("activity: record %s: %w", kind, res.Error)
 	}
-	if kind != View || item == nil {
+	if kind != View || item == nil || res.RowsAffected == 0 {
 		return nil
 	}
-	err = tx.Exec(`INSERT INTO item_progress (tenant_id, item_id, person_id, course_id, seconds)
+	err := tx.Exec(`INSERT INTO item_progress (tenant_id, item_id, person_id, course_id, seconds)
 		VALUES (app_tenant_id(), ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, item_id, person_id) DO UPDATE
 		SET last_viewed_at = now(), views = item_progress.views + 1, seconds = item_progress.seconds + EXCLUDED.seconds`,

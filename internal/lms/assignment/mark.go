@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
@@ -31,12 +32,15 @@ func (s *Service) SetMark(ctx context.Context, sc access.Scope, submissionID uui
 	score := math.Round(*in.Score*100) / 100
 	var dropped bool
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		_, a, rel, err := loadSubmission(tx, sc, submissionID)
+		sub, a, rel, err := loadSubmission(tx, sc, submissionID)
 		if err != nil {
 			return err
 		}
 		if !rel.Teaches() {
 			return fmt.Errorf("only the course's teachers and its school's admins mark work: %w", errs.ErrForbidden)
+		}
+		if err := identity.RefuseRestricted(tx, sub.PersonID); err != nil {
+			return err
 		}
 		if score > a.MaxScore {
 			return errs.Field("score", "must be at most the assignment's max_score (%g)", a.MaxScore)

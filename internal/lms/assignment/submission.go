@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/activity"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
@@ -58,6 +59,9 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 		}
 		if rel.Status == course.Archived {
 			return fmt.Errorf("the course is archived: %w", errs.ErrConflict)
+		}
+		if err := identity.RefuseRestricted(tx, sc.Actor().ID); err != nil {
+			return err
 		}
 		pct, err := extraTime(tx, sc.Actor().ID)
 		if err != nil {
