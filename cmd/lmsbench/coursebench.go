@@ -17,8 +17,6 @@ import (
 	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/course"
-	"github.com/schoolcloud/lms/internal/platform/config"
-	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -177,27 +175,7 @@ func seedCourse(ctx context.Context, a *app.App, learners int) (tenantID, course
 
 func benchCourse(ctx context.Context, o opts, cl *cleanups) (*courseResult, error) {
 	logf("(c) creating database, migrating, seeding a 50-item course")
-	db, err := createDatabase(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	store, _, err := newStore(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Env = "test"
-	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.AdminDatabaseURL = db.AppURL, db.OwnerURL, ""
-	cfg.DatabaseMaxConns = int32(o.dbConns)
-	appDB, err := database.Open(ctx, db.AppURL, cfg.DatabaseMaxConns)
-	if err != nil {
-		return nil, err
-	}
-	cl.add("close (c) app database pool", func(context.Context) error { appDB.Close(); return nil })
-	a, err := app.Build(cfg, appDB, store)
+	a, db, err := newApp(ctx, o, cl, "(c)")
 	if err != nil {
 		return nil, err
 	}

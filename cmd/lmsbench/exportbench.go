@@ -23,8 +23,6 @@ import (
 	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
-	"github.com/schoolcloud/lms/internal/platform/config"
-	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -48,25 +46,7 @@ const (
 
 func benchExport(ctx context.Context, o opts, cl *cleanups) (*exportResult, error) {
 	logf("(d) creating database, seeding a learner with %d activity rows and %d files of %d KiB", exportRows, exportFiles, exportFileSize>>10)
-	db, err := createDatabase(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	store, _, err := newStore(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Env = "test"
-	appDB, err := database.Open(ctx, db.AppURL, int32(o.dbConns))
-	if err != nil {
-		return nil, err
-	}
-	cl.add("close (d) app database pool", func(context.Context) error { appDB.Close(); return nil })
-	a, err := app.Build(cfg, appDB, store)
+	a, db, err := newApp(ctx, o, cl, "(d)")
 	if err != nil {
 		return nil, err
 	}

@@ -242,27 +242,7 @@ func getPerson(ctx context.Context, client *http.Client, url, token string) (int
 // benchHTTP is part (a).
 func benchHTTP(ctx context.Context, o opts, cl *cleanups) (*httpResult, error) {
 	logf("(a) creating database, migrating, seeding")
-	db, err := createDatabase(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	store, _, err := newStore(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Env = "test"
-	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.AdminDatabaseURL = db.AppURL, db.OwnerURL, ""
-	cfg.DatabaseMaxConns = int32(o.dbConns)
-	appDB, err := database.Open(ctx, db.AppURL, cfg.DatabaseMaxConns)
-	if err != nil {
-		return nil, err
-	}
-	cl.add("close app database pool", func(context.Context) error { appDB.Close(); return nil })
-	a, err := app.Build(cfg, appDB, store)
+	a, db, err := newApp(ctx, o, cl, "(a)")
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +339,7 @@ func benchHTTP(ctx context.Context, o opts, cl *cleanups) (*httpResult, error) {
 		if res.seqAPI, err = load(ctx, "HTTP API, 1 client", 1, 2*time.Second, apiOp); err != nil {
 			return nil, err
 		}
-		if err := roundTrips(ctx, res, cfg, db, store, f); err != nil {
+		if err := roundTrips(ctx, res, a.Config, db, a.Store, f); err != nil {
 			return nil, fmt.Errorf("round-trip diagnostic: %w", err)
 		}
 		logf("(a) what-if variants, %s each", o.whatIfDuration)

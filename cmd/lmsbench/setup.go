@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 )
@@ -131,4 +133,31 @@ func newStore(ctx context.Context, cl *cleanups) (*objstore.Store, objstore.Conf
 		return errors.Join(errs...)
 	})
 	return st, cfg, nil
+}
+
+// newApp makes the run's own database and buckets and builds the platform
+// over them, as `lms serve` would; part names the bench part in cleanups.
+func newApp(ctx context.Context, o opts, cl *cleanups, part string) (*app.App, *benchDB, error) {
+	db, err := createDatabase(ctx, cl)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, _, err := newStore(ctx, cl)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Env = "test"
+	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.AdminDatabaseURL = db.AppURL, db.OwnerURL, ""
+	cfg.DatabaseMaxConns = int32(o.dbConns)
+	appDB, err := database.Open(ctx, db.AppURL, cfg.DatabaseMaxConns)
+	if err != nil {
+		return nil, nil, err
+	}
+	cl.add("close "+part+" app database pool", func(context.Context) error { appDB.Close(); return nil })
+	a, err := app.Build(cfg, appDB, store)
+	return a, db, err
 }

@@ -1,13 +1,11 @@
 package identity
 
 import (
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 )
 
 // rectified records a change to a person's record in the tenant's audit
@@ -44,15 +42,5 @@ func rectified(tx *gorm.DB, sc access.Scope, before, after Person) error {
 	if len(detail) == 0 {
 		return nil
 	}
-	actor := sc.Actor().ID
-	var name string
-	if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor).Scan(&name).Error; err != nil {
-		return err
-	}
-	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
-		Action: "person.rectified", Target: "person " + after.ID.String(), Detail: detail})
-	if err != nil {
-		return fmt.Errorf("identity: record rectification: %w", err)
-	}
-	return nil
+	return Record(tx, sc, "", "person.rectified", "person "+after.ID.String(), detail)
 }

@@ -51,7 +51,7 @@ func TestOperatorInBrowser(t *testing.T) {
 	require.Contains(t, b.Text(".health"), "Working")
 	row := rowText(t, b, "tenant-a")
 	require.Contains(t, row, "Active")
-	require.Regexp(t, `\s4\s`, row, "the admin and the demo's teacher and two learners: four people, as a count")
+	require.Regexp(t, `\s5\s`, row, "the admin and the demo's teacher, two learners and a guardian: five people, as a count")
 
 	// A bad form: every problem named by its field, nothing created.
 	b.Submit(`a.button[href="/platform/tenants/new"]`, "operator-tenant-new")

@@ -60,6 +60,8 @@ func TestSubjectRightsInBrowser(t *testing.T) {
 
 	adm := webtest.New(t, e.Server.URL)
 	adm.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	adm.Go("/t/tenant-a/admin", "admin-dashboard-requests")
+	require.Contains(t, adm.Text("main"), "1 open")
 	adm.Go("/t/tenant-a/admin/requests", "admin-requests")
 	adm.Submit(`form[action$="/admin/requests"] button`, "admin-request-errors")
 	require.Contains(t, adm.Text(".error-summary"), "no one with that username")

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -48,6 +49,8 @@ type adminHomeData struct {
 	Contract tenant.Contract
 	Schools  []tenant.School
 	Imports  []roster.Import
+	// Subject requests open, and of them overdue or due within a week.
+	OpenRequests, Overdue, DueSoon int
 }
 
 func (s *Site) adminHome(c *gin.Context) {
@@ -67,6 +70,21 @@ func (s *Site) adminHome(c *gin.Context) {
 		if d.Imports, err = s.d.Roster.List(ctx, sc, "", uuid.Nil, 5); err != nil {
 			s.fail(c, err)
 			return
+		}
+	}
+	if s.allowed(c, httpapi.PrincipalOf(c), "subject-request", "read") {
+		open, err := s.d.Subjects.List(ctx, sc, subject.Filter{Open: true}, uuid.Nil, 200)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.OpenRequests = len(open)
+		for _, r := range open {
+			if r.Overdue {
+				d.Overdue++
+			} else if r.DueSoon {
+				d.DueSoon++
+			}
 		}
 	}
 	s.render(c, http.StatusOK, "admin_home", view{Title: t.Name, Data: d})

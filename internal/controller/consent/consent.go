@@ -18,7 +18,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/policies"
@@ -155,13 +154,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 		if in.Given {
 			action = "consent.given"
 		}
-		var name string
-		if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor).Scan(&name).Error; err != nil {
-			return err
-		}
-		_, err = audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
-			Action: action, Target: "consent " + r.ID.String(), Detail: map[string]string{"purpose": p.Key, "version": p.Version, "by": r.ByRelation, "method": r.Method}})
-		return err
+		return identity.Record(tx, sc, "", action, "consent "+r.ID.String(), map[string]string{"purpose": p.Key, "version": p.Version, "by": r.ByRelation, "method": r.Method})
 	})
 	return r, err
 }

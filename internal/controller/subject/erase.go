@@ -14,7 +14,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/privacy"
 )
@@ -59,7 +58,7 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 	if sc.Actor().ID == person {
 		return out, fmt.Errorf("you cannot erase your own account; ask another admin: %w", errs.ErrConflict)
 	}
-	types, err := s.columnTypes(ctx)
+	types, err := s.db.ColumnTypes(ctx)
 	if err != nil {
 		return out, err
 	}
@@ -109,19 +108,8 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 }
 
 func (s *Service) logErasure(tx *gorm.DB, sc access.Scope, e Erasure) error {
-	actor := sc.Actor().ID
-	var name string
-	if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor).Scan(&name).Error; err != nil {
-		return err
-	}
 	detail := map[string]string{"rows_deleted": fmt.Sprint(e.RowsDeleted), "rows_anonymised": fmt.Sprint(e.RowsAnonymised), "files": fmt.Sprint(e.Files)}
-	kind := "member"
-	if actor == uuid.Nil {
-		kind, name = "system", "retention job"
-	}
-	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: kind, ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
-		Action: "subject.erased", Target: "erasure ledger " + e.Ref[:16], Detail: detail})
-	return err
+	return identity.Record(tx, sc, "retention job", "subject.erased", "erasure ledger "+e.Ref[:16], detail)
 }
 
 // erase does the work inside the caller's transaction.
@@ -289,18 +277,4 @@ func dropFiles(tx *gorm.DB, candidates []uuid.UUID) (int, error) {
 		WHERE f.id IN ? AND NOT EXISTS (` + strings.Join(held, " UNION ALL ") + `)`
 	res := tx.Exec(q, Erased, candidates)
 	return int(res.RowsAffected), res.Error
-}
-
-// columnTypes maps table → column → SQL type, for anonymising by type.
-func (s *Service) columnTypes(ctx context.Context) (map[string]map[string]string, error) {
-	var cols []struct{ TableName, ColumnName, DataType string }
-	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`).Scan(&cols).Error
-	out := map[string]map[string]string{}
-	for _, c := range cols {
-		if out[c.TableName] == nil {
-			out[c.TableName] = map[string]string{}
-		}
-		out[c.TableName][c.ColumnName] = c.DataType
-	}
-	return out, err
 }

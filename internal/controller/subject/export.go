@@ -14,7 +14,6 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -109,18 +108,8 @@ func (s *Service) noteVolume(tx *gorm.DB, actor, person uuid.UUID) error {
 }
 
 func (s *Service) logExport(tx *gorm.DB, sc access.Scope, action string, e Export) error {
-	actor := sc.Actor()
-	var name string
-	if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor.ID).Scan(&name).Error; err != nil {
-		return err
-	}
-	kind := "member"
-	if actor.ID == uuid.Nil {
-		kind, name = "system", "export job"
-	}
-	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: kind, ActorID: &actor.ID, ActorName: name, Basis: string(sc.Basis()),
-		Action: action, Target: "personal data export " + e.ID.String(), Detail: map[string]string{"person_ref": s.Ref(e.TenantID, e.PersonID)[:16]}})
-	return err
+	return identity.Record(tx, sc, "export job", action, "personal data export "+e.ID.String(),
+		map[string]string{"person_ref": s.Ref(e.TenantID, e.PersonID)[:16]})
 }
 
 // Exports lists a person's exports, newest first.

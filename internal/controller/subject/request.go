@@ -14,7 +14,6 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
@@ -126,22 +125,9 @@ func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in
 	return r, err
 }
 
-// log appends a controller action to the tenant's audit trail.
+// log appends a controller action on a request to the tenant's audit trail.
 func (s *Service) log(tx *gorm.DB, sc access.Scope, action string, r Request, detail map[string]string) error {
-	actor := sc.Actor()
-	var name string
-	if actor.ID != uuid.Nil {
-		if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor.ID).Scan(&name).Error; err != nil {
-			return err
-		}
-	}
-	kind := "member"
-	if actor.ID == uuid.Nil {
-		kind, name = "system", "retention job"
-	}
-	_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: kind, ActorID: &actor.ID, ActorName: name, Basis: string(sc.Basis()),
-		Action: action, Target: "subject request " + r.ID.String(), Detail: detail})
-	return err
+	return identity.Record(tx, sc, "retention job", action, "subject request "+r.ID.String(), detail)
 }
 
 // Filter narrows the queue.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -61,13 +60,6 @@ func (s *Service) setFlag(ctx context.Context, sc access.Scope, person uuid.UUID
 				return err
 			}
 		}
-		actor := sc.Actor().ID
-		var name string
-		if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, actor).Scan(&name).Error; err != nil {
-			return err
-		}
-		_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),
-			Action: action, Target: "person " + person.String()})
-		return err
+		return identity.Record(tx, sc, "", action, "person "+person.String(), nil)
 	})
 }

@@ -77,3 +77,21 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
 func (db *DB) Ready(ctx context.Context) error {
 	return db.Pool.Ping(ctx)
 }
+
+// ColumnTypes maps table → column → SQL type (information_schema's
+// data_type) of the public schema, for code that treats values by type.
+func (db *DB) ColumnTypes(ctx context.Context) (map[string]map[string]string, error) {
+	var cols []struct{ TableName, ColumnName, DataType string }
+	err := db.Gorm.WithContext(ctx).Raw(`SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`).Scan(&cols).Error
+	if err != nil {
+		return nil, fmt.Errorf("database: column types: %w", err)
+	}
+	out := map[string]map[string]string{}
+	for _, c := range cols {
+		if out[c.TableName] == nil {
+			out[c.TableName] = map[string]string{}
+		}
+		out[c.TableName][c.ColumnName] = c.DataType
+	}
+	return out, nil
+}

@@ -151,7 +151,7 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT region FROM tenants WHERE id = ?`, e.TenantID).Scan(&region).Error; err != nil {
 		return err
 	}
-	types, err := s.columnTypes(ctx)
+	types, err := s.db.ColumnTypes(ctx)
 	if err != nil {
 		return err
 	}
@@ -291,19 +291,6 @@ func (s *Service) pseudonym(agreement uuid.UUID, v string) string {
 	m := hmac.New(sha256.New, s.key)
 	m.Write([]byte(agreement.String() + ":" + v))
 	return "p_" + hex.EncodeToString(m.Sum(nil))[:24]
-}
-
-func (s *Service) columnTypes(ctx context.Context) (map[string]map[string]string, error) {
-	var cols []struct{ TableName, ColumnName, DataType string }
-	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`).Scan(&cols).Error
-	out := map[string]map[string]string{}
-	for _, c := range cols {
-		if out[c.TableName] == nil {
-			out[c.TableName] = map[string]string{}
-		}
-		out[c.TableName][c.ColumnName] = c.DataType
-	}
-	return out, err
 }
 
 func tenantTables() []privacy.Table {
