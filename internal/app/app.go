@@ -31,6 +31,7 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/datause"
+	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -89,6 +90,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Consents = consent.NewService(db)
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)
+	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -107,6 +109,8 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &subject.ExportWorker{Service: a.Subjects})
 	river.AddWorker(w, &subject.SweepWorker{Service: a.Subjects})
 	river.AddWorker(w, &retention.EnforceWorker{Service: a.Retention})
+	river.AddWorker(w, &lifecycle.DeleteWorker{Service: a.Lifecycle})
+	river.AddWorker(w, &lifecycle.SweepWorker{Service: a.Lifecycle})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
@@ -115,6 +119,7 @@ func (a *App) JobSpec() jobs.Spec {
 		hourly(support.NoticeArgs{}),
 		every(5*time.Minute, subject.SweepArgs{}),
 		every(24*time.Hour, retention.EnforceArgs{}),
+		every(5*time.Minute, lifecycle.SweepArgs{}),
 	}}
 }
 

@@ -65,6 +65,7 @@ func (s *Server) table() []Route {
 		s.boundaryRoutes(),
 		s.dataUseRoutes(),
 		s.controllerRoutes(),
+		s.lifecycleRoutes(),
 	} {
 		all = append(all, area...)
 	}

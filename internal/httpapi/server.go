@@ -34,6 +34,7 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/datause"
+	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -53,6 +54,8 @@ type Deps struct {
 	Breaches *breach.Service
 	Records  *records.Service
 	DataUse  *datause.Service
+	// Contract end: deletion and its certificate.
+	Lifecycle *lifecycle.Service
 	// The controller toolkit.
 	Subjects  *subject.Service
 	Consents  *consent.Service

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schoolcloud/lms/internal/platform/keys"
+
 	"github.com/caarlos0/env/v11"
 )
 
@@ -66,6 +68,11 @@ type Config struct {
 	// ExportLinkTTL is how long a finished personal data export can be
 	// downloaded (at most 7 days, the longest a signed link can live).
 	ExportLinkTTL time.Duration `env:"LMS_EXPORT_LINK_TTL" envDefault:"168h"`
+	// SigningKey is the platform's Ed25519 key (a base64 32-byte seed) that
+	// signs deletion certificates. Required outside dev and test; keep it
+	// (and publish its public key, `lms certificate public-key`) for as long
+	// as certificates must be checked.
+	SigningKey string `env:"LMS_SIGNING_KEY_SECRET"`
 	// StatsMinGroup is the smallest group of learners a school's aggregate
 	// statistics are shown for; smaller groups are suppressed.
 	StatsMinGroup int `env:"LMS_STATS_MIN_GROUP" envDefault:"5"`
@@ -138,6 +145,14 @@ func (c Config) validate() error {
 	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 7*24*time.Hour {
 		bad("LMS_EXPORT_LINK_TTL", "must be from 1h to 168h (a signed link lives at most 7 days)")
 	}
+	if c.Env == "prod" && c.SigningKey == "" {
+		bad("LMS_SIGNING_KEY_SECRET", "must be set in prod: a base64 Ed25519 seed of 32 bytes (openssl rand -base64 32)")
+	}
+	if c.SigningKey != "" {
+		if _, err := keys.NewSigner(c.SigningKey); err != nil {
+			bad("LMS_SIGNING_KEY_SECRET", "must be a base64 Ed25519 seed of 32 bytes (openssl rand -base64 32)")
+		}
+	}
 	if c.StatsMinGroup < 3 || c.StatsMinGroup > 100 {
 		bad("LMS_STATS_MIN_GROUP", "must be from 3 to 100")
 	}
@@ -208,6 +223,17 @@ func (c Config) LedgerKey() []byte {
 		return []byte(c.LedgerSecret)
 	}
 	return []byte("lms-development-ledger-key-not-for-production")
+}
+
+// Signer is the certificate signer: the configured key, or a fixed
+// development key outside prod (validate refuses prod without one).
+func (c Config) Signer() *keys.Signer {
+	if c.SigningKey != "" {
+		if s, err := keys.NewSigner(c.SigningKey); err == nil {
+			return s
+		}
+	}
+	return keys.DevSigner()
 }
 
 // IsDev reports whether this is a developer's laptop.

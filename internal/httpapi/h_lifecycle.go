@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/processor/lifecycle"
+)
+
+// lifecycleRoutes are contract-end deletion and its certificate, for
+// operators.
+func (s *Server) lifecycleRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: pp + "/tenants/:id/deletion", Summary: "Delete a tenant's data after its contract and return window ended (a job; follow its progress)", Area: AreaPlatform, Object: "tenant-deletion", Action: "write", Status: http.StatusAccepted, Reply: lifecycle.Deletion{}, Handler: s.startDeletion},
+		{Method: "GET", Path: pp + "/tenants/:id/deletion", Summary: "A tenant's deletion and its progress", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Deletion{}, Handler: s.getDeletion},
+		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate", Summary: "The signed deletion certificate (check it with `lms certificate verify`)", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{}, Handler: s.deletionCertificate},
+	}
+}
+
+func (s *Server) startDeletion(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Lifecycle.Start(c.Request.Context(), principal(c).ID, id)
+	reply(c, http.StatusAccepted, out, err)
+}
+
+func (s *Server) getDeletion(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Lifecycle.Get(c.Request.Context(), id)
+	reply(c, http.StatusOK, out, err)
+}
+
+func (s *Server) deletionCertificate(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Lifecycle.CertificateOf(c.Request.Context(), id)
+	if err == nil {
+		c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
+	}
+	reply(c, http.StatusOK, out, err)
+}

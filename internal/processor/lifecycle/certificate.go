@@ -1,0 +1,152 @@
+package lifecycle
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/keys"
+)
+
+// Certificate is what a deletion certificate says. It holds no personal
+// data: ids, the contract's reference, times and counts.
+type Certificate struct {
+	Kind              string           `json:"kind"` // "lms-deletion-certificate"
+	Version           int              `json:"version"`
+	DeletionID        uuid.UUID        `json:"deletion_id"`
+	TenantID          uuid.UUID        `json:"tenant_id"`
+	ContractReference string           `json:"contract_reference"`
+	RequestedAt       time.Time        `json:"requested_at"`
+	StartedAt         time.Time        `json:"started_at"`
+	FinishedAt        time.Time        `json:"finished_at"`
+	RowsRemoved       map[string]int64 `json:"rows_removed"`
+	RowsTotal         int64            `json:"rows_total"`
+	ObjectsRemoved    int64            `json:"objects_removed"`
+	VersionsRemoved   int64            `json:"object_versions_removed"`
+	BytesRemoved      int64            `json:"bytes_removed"`
+	ObjectKeysSHA256  string           `json:"object_keys_sha256"` // of the sorted keys, one per line, relative to t/{tenant_id}/
+	Backups           []Backup         `json:"backups_holding_data"`
+	BackupNote        string           `json:"backup_note"`
+	KeyID             string           `json:"key_id"`
+}
+
+// Backup is a backup that still holds the tenant's data, with the date it
+// will be purged.
+type Backup struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	PurgeOn   time.Time `json:"purge_on"`
+}
+
+// Signed is a certificate as handed out and stored: the exact bytes that
+// were signed, the signature, and the key that signed them.
+type Signed struct {
+	Certificate json.RawMessage `json:"certificate"`
+	Signature   string          `json:"signature"`
+	KeyID       string          `json:"key_id"`
+	PublicKey   string          `json:"public_key"`
+}
+
+// Verify checks a signed certificate against the platform's public key
+// (base64); the key inside the file is only a hint, never trusted.
+func Verify(file []byte, publicKey string) (Certificate, error) {
+	var sg Signed
+	if err := json.Unmarshal(file, &sg); err != nil {
+		return Certificate{}, fmt.Errorf("not a signed certificate: %w", err)
+	}
+	if err := keys.Verify(publicKey, sg.Certificate, sg.Signature); err != nil {
+		return Certificate{}, err
+	}
+	var c Certificate
+	if err := json.Unmarshal(sg.Certificate, &c); err != nil || c.Kind != "lms-deletion-certificate" {
+		return Certificate{}, errors.New("the signed content is not a deletion certificate")
+	}
+	return c, nil
+}
+
+// finish makes the certificate from what was recorded, stores it, reduces
+// the tenant to a tombstone and marks the deletion done, in one
+// transaction; the per-object records go once they are summed.
+func (s *Service) finish(ctx context.Context, d Deletion) error {
+	return s.db.Transact(ctx, func(tx *gorm.DB) error {
+		var cur Deletion
+		if err := tx.Where("id = ?", d.ID).Limit(1).Find(&cur).Error; err != nil {
+			return err
+		}
+		var sums struct {
+			Versions, Objects, Bytes int64
+		}
+		if err := tx.Raw(`SELECT count(*) AS versions, count(DISTINCT key) AS objects, COALESCE(sum(bytes), 0) AS bytes
+			FROM deletion_objects WHERE deletion_id = ?`, d.ID).Scan(&sums).Error; err != nil {
+			return err
+		}
+		var keysList []string
+		if err := tx.Raw(`SELECT DISTINCT key FROM deletion_objects WHERE deletion_id = ? ORDER BY key`, d.ID).Scan(&keysList).Error; err != nil {
+			return err
+		}
+		h := sha256.New()
+		for _, k := range keysList {
+			h.Write([]byte(k + "\n"))
+		}
+		now := s.now().UTC()
+		c := Certificate{Kind: "lms-deletion-certificate", Version: 1, DeletionID: d.ID, TenantID: d.TenantID, ContractReference: cur.ContractRef,
+			RequestedAt: cur.CreatedAt.UTC(), StartedAt: now, FinishedAt: now, RowsRemoved: cur.RowsRemoved,
+			ObjectsRemoved: sums.Objects, VersionsRemoved: sums.Versions, BytesRemoved: sums.Bytes,
+			ObjectKeysSHA256: hex.EncodeToString(h.Sum(nil)), Backups: []Backup{},
+			BackupNote: "The platform keeps no per-tenant backup of this tenant. Whole-database disaster-recovery backups are kept at most 7 years and then purged.",
+			KeyID:      s.signer.KeyID()}
+		if cur.StartedAt != nil {
+			c.StartedAt = cur.StartedAt.UTC()
+		}
+		if c.RowsRemoved == nil {
+			c.RowsRemoved = map[string]int64{}
+		}
+		for _, n := range c.RowsRemoved {
+			c.RowsTotal += n
+		}
+		body, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO deletion_certificates (deletion_id, tenant_id, body, signature, key_id) VALUES (?, ?, ?, ?, ?)`,
+			d.ID, d.TenantID, string(body), s.signer.Sign(body), c.KeyID).Error; err != nil {
+			return fmt.Errorf("lifecycle: store certificate: %w", err)
+		}
+		if err := tx.Exec(`UPDATE tenants SET name = 'Deleted tenant', slug = 'deleted-' || left(replace(id::text, '-', ''), 12), updated_at = now() WHERE id = ?`,
+			d.TenantID).Error; err != nil {
+			return fmt.Errorf("lifecycle: tombstone: %w", err)
+		}
+		if err := tx.Exec(`UPDATE contracts SET status = 'deleted', updated_at = now() WHERE tenant_id = ?`, d.TenantID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM deletion_objects WHERE deletion_id = ?`, d.ID).Error; err != nil {
+			return err
+		}
+		return tx.Model(&Deletion{}).Where("id = ?", d.ID).Updates(map[string]any{"status": "done", "finished_at": now, "heartbeat_at": now,
+			"objects_removed": sums.Objects, "versions_removed": sums.Versions, "bytes_removed": sums.Bytes}).Error
+	})
+}
+
+// CertificateOf is a tenant's signed certificate.
+func (s *Service) CertificateOf(ctx context.Context, tenantID uuid.UUID) (Signed, error) {
+	var row struct{ Body, Signature, KeyID string }
+	res := s.db.Gorm.WithContext(ctx).Raw(`SELECT body, signature, key_id FROM deletion_certificates WHERE tenant_id = ?`, tenantID).Scan(&row)
+	if res.Error != nil {
+		return Signed{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return Signed{}, fmt.Errorf("no certificate for tenant %s: %w", tenantID, errs.ErrNotFound)
+	}
+	return Signed{Certificate: json.RawMessage(row.Body), Signature: row.Signature, KeyID: row.KeyID, PublicKey: s.signer.Public()}, nil
+}
+
+func asNoSuchBucket(err error, target **types.NoSuchBucket) bool { return errors.As(err, target) }

@@ -1,0 +1,187 @@
+// Package lifecycle is the end of a tenant's contract: deleting its data
+// from the live database and object storage once the contract and its
+// return window have ended, and the signed certificate that proves it.
+//
+// The tables to empty are found from the schema (every table with a
+// tenant_id column), so a table added tomorrow cannot be missed; they are
+// emptied children first, in batches, by the owner's delete_tenant_rows
+// (the audit log and the erasure ledger are closed to the application's
+// own deletes). Objects go with every version and delete marker. A run
+// holds a session advisory lock, so one worker works a deletion at a time
+// and a worker that dies releases it with its connection; every step is
+// idempotent and counted in the transaction that does it, so another
+// worker finishes with the same end state and the same counts.
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
+	"github.com/schoolcloud/lms/internal/platform/keys"
+	"github.com/schoolcloud/lms/internal/platform/objstore"
+)
+
+// Deletion is one tenant's contract-end deletion with its progress.
+type Deletion struct {
+	ID              uuid.UUID        `json:"id"`
+	TenantID        uuid.UUID        `json:"tenant_id"`
+	ContractRef     string           `json:"contract_ref"`
+	RequestedBy     *uuid.UUID       `json:"requested_by"`
+	Status          string           `json:"status"`
+	TablesTotal     int              `json:"tables_total"`
+	TablesDone      int              `json:"tables_done"`
+	RowsRemoved     map[string]int64 `gorm:"serializer:json" json:"rows_removed"`
+	ObjectsRemoved  int64            `json:"objects_removed"`
+	VersionsRemoved int64            `json:"versions_removed"`
+	BytesRemoved    int64            `json:"bytes_removed"`
+	Error           string           `json:"error,omitempty"`
+	CreatedAt       time.Time        `json:"created_at"`
+	StartedAt       *time.Time       `json:"started_at"`
+	HeartbeatAt     *time.Time       `json:"heartbeat_at"`
+	FinishedAt      *time.Time       `json:"finished_at"`
+}
+
+// TableName is the gorm table.
+func (Deletion) TableName() string { return "deletions" }
+
+// Service runs deletions and makes certificates.
+type Service struct {
+	db     *database.DB
+	store  *objstore.Store
+	signer *keys.Signer
+	jobs   *jobs.Enqueuer
+	now    func() time.Time
+	// step, when set (tests), is told each step done: "table:<name>" after
+	// a table is empty, "objects" after a page of objects is deleted.
+	step func(string)
+	// page is how many object versions one listing takes (S3's most: 1000).
+	page int32
+}
+
+func (s *Service) stepDone(name string) {
+	if s.step != nil {
+		s.step(name)
+	}
+}
+
+// NewService returns a Service.
+func NewService(db *database.DB, store *objstore.Store, signer *keys.Signer, q *jobs.Enqueuer) *Service {
+	return &Service{db: db, store: store, signer: signer, jobs: q, now: time.Now, page: 1000}
+}
+
+// Start queues the deletion of tenant, by an operator, once its contract
+// and the return window after it have ended.
+func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletion, error) {
+	st, err := identity.StaffTx(s.db.Gorm.WithContext(ctx), staff)
+	if err != nil {
+		return Deletion{}, err
+	}
+	if st.Role != "operator" {
+		return Deletion{}, fmt.Errorf("only operators delete a tenant's data: %w", errs.ErrForbidden)
+	}
+	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, RequestedBy: &st.ID, Status: "queued", RowsRemoved: map[string]int64{}}
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+		var c struct {
+			Reference  string
+			EndsOn     *time.Time
+			ReturnDays int
+		}
+		res := tx.Raw(`SELECT reference, ends_on, return_window_days AS return_days FROM contracts WHERE tenant_id = ?`, tenantID).Scan(&c)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("tenant %s: %w", tenantID, errs.ErrNotFound)
+		}
+		if c.EndsOn == nil {
+			return fmt.Errorf("the contract has no end date: %w", errs.ErrConflict)
+		}
+		if until := c.EndsOn.AddDate(0, 0, c.ReturnDays); until.After(s.now()) {
+			return fmt.Errorf("the school may take its data back until %s (the contract ends %s, then a %d-day return window): %w",
+				until.Format(time.DateOnly), c.EndsOn.Format(time.DateOnly), c.ReturnDays, errs.ErrConflict)
+		}
+		d.ContractRef = c.Reference
+		tables, err := tenantTables(tx)
+		if err != nil {
+			return err
+		}
+		d.TablesTotal = len(tables)
+		if err := tx.Create(&d).Error; err != nil {
+			return fmt.Errorf("lifecycle: a deletion of this tenant exists already: %w", errs.ErrConflict)
+		}
+		return nil
+	})
+	if err != nil {
+		return Deletion{}, err
+	}
+	if err := s.jobs.Enqueue(ctx, DeleteArgs{DeletionID: d.ID}); err != nil {
+		slog.WarnContext(ctx, "lifecycle: deletion left to the sweep", "tenant_id", tenantID, "err", err)
+	}
+	return d, nil
+}
+
+// Get is a tenant's deletion.
+func (s *Service) Get(ctx context.Context, tenantID uuid.UUID) (Deletion, error) {
+	var d Deletion
+	res := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&d)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return d, fmt.Errorf("no deletion of tenant %s: %w", tenantID, errs.ErrNotFound)
+	}
+	return d, res.Error
+}
+
+// DeleteArgs is the job that runs one deletion.
+type DeleteArgs struct {
+	DeletionID uuid.UUID `json:"deletion_id"`
+}
+
+// Kind names the job.
+func (DeleteArgs) Kind() string { return "tenant_deletion" }
+
+// DeleteWorker works DeleteArgs.
+type DeleteWorker struct {
+	river.WorkerDefaults[DeleteArgs]
+	Service *Service
+}
+
+// Work runs the deletion (or leaves it to the worker that holds it).
+func (w *DeleteWorker) Work(ctx context.Context, j *river.Job[DeleteArgs]) error {
+	return w.Service.Run(ctx, j.Args.DeletionID)
+}
+
+// SweepArgs is the periodic job that runs deletions whose job was lost or
+// whose worker died.
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "tenant_deletion_sweep" }
+
+// SweepWorker works SweepArgs.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	Service *Service
+}
+
+// Work runs every unfinished deletion nobody holds.
+func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	var ids []uuid.UUID
+	if err := w.Service.db.Gorm.WithContext(ctx).Model(&Deletion{}).Where("status <> 'done'").Order("created_at").Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := w.Service.Run(ctx, id); err != nil {
+			slog.WarnContext(ctx, "lifecycle: deletion failed in sweep", "deletion_id", id, "err", err)
+		}
+	}
+	return nil
+}
