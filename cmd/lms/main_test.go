@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/uuid"
@@ -12,8 +16,11 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+	"github.com/schoolcloud/lms/internal/platform/keys"
 	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
+	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -110,4 +117,39 @@ func TestAuditVerify(t *testing.T) {
 	out, err = run(t, "audit", "verify")
 	require.ErrorContains(t, err, "1 problem(s)")
 	require.Contains(t, out, "record 2: content does not match its hash")
+}
+
+// `lms certificate verify` accepts a certificate signed with the platform's
+// key and refuses one with a byte changed or checked against another key.
+func TestCertificateVerify(t *testing.T) {
+	seed := make([]byte, 32)
+	for i := range seed {
+		seed[i] = byte(i)
+	}
+	t.Setenv("LMS_SIGNING_KEY_SECRET", base64.StdEncoding.EncodeToString(seed))
+	cfg, err := config.Load()
+	require.NoError(t, err)
+	signer := cfg.Signer()
+	body, err := json.Marshal(lifecycle.Certificate{Kind: "lms-deletion-certificate", Version: 1, TenantID: uuid.Must(uuid.NewV7()),
+		ContractReference: "C-1", RowsRemoved: map[string]int64{"people": 3}, RowsTotal: 3, KeyID: signer.KeyID()})
+	require.NoError(t, err)
+	file, err := json.Marshal(lifecycle.Signed{Certificate: body, Signature: signer.Sign(body), KeyID: signer.KeyID(), PublicKey: signer.Public()})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.json"), filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(good, file, 0o600))
+	tampered := bytes.Replace(file, []byte(`"C-1"`), []byte(`"C-2"`), 1)
+	require.NotEqual(t, file, tampered)
+	require.NoError(t, os.WriteFile(bad, tampered, 0o600))
+
+	out, err := run(t, "certificate", "verify", good)
+	require.NoError(t, err)
+	require.Contains(t, out, "valid")
+	_, err = run(t, "certificate", "verify", bad)
+	require.ErrorContains(t, err, "NOT VALID")
+	_, err = run(t, "certificate", "verify", "--public-key", keys.DevSigner().Public(), good)
+	require.ErrorContains(t, err, "NOT VALID", "another key")
+	out, err = run(t, "certificate", "public-key")
+	require.NoError(t, err)
+	require.Contains(t, out, signer.Public())
 }
