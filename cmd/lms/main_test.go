@@ -42,6 +42,14 @@ func TestBadConfigStopsStartUp(t *testing.T) {
 	require.ErrorContains(t, err, "LMS_LOGIN_LOCKOUT")
 }
 
+// Backups kept seven years and a day are refused at start-up, by name.
+func TestBackupRetentionOverSevenYearsStopsStartUp(t *testing.T) {
+	t.Setenv("LMS_BACKUP_RETENTION", "7y1d")
+	_, err := run(t, "worker")
+	require.ErrorContains(t, err, "LMS_BACKUP_RETENTION")
+	require.ErrorContains(t, err, "at most 7 years")
+}
+
 // The CLI migrates, reports status, and applies the shipped manifests
 // idempotently against a real database and object store.
 func TestMigrateAndApplyTenants(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/backup"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
@@ -91,6 +92,13 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)
 	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
+	keep, err := config.ParseRetention(cfg.BackupRetention)
+	if err != nil {
+		return nil, fmt.Errorf("LMS_BACKUP_RETENTION: %w", err)
+	}
+	if a.Backups, err = backup.NewService(db, store, cfg.BackupIdentity(), keep, cfg.BackupLockMode); err != nil {
+		return nil, err
+	}
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -111,6 +119,8 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &retention.EnforceWorker{Service: a.Retention})
 	river.AddWorker(w, &lifecycle.DeleteWorker{Service: a.Lifecycle})
 	river.AddWorker(w, &lifecycle.SweepWorker{Service: a.Lifecycle})
+	river.AddWorker(w, &backup.MakeWorker{Service: a.Backups})
+	river.AddWorker(w, &backup.PurgeWorker{Service: a.Backups})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
@@ -120,7 +130,17 @@ func (a *App) JobSpec() jobs.Spec {
 		every(5*time.Minute, subject.SweepArgs{}),
 		every(24*time.Hour, retention.EnforceArgs{}),
 		every(5*time.Minute, lifecycle.SweepArgs{}),
+		daily(backup.MakeArgs{}),
+		every(24*time.Hour, backup.PurgeArgs{}),
 	}}
+}
+
+// daily schedules a job every 24 hours, first a day after the leader
+// starts (backups: a restart must not make a backup of every tenant).
+func daily(args river.JobArgs) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+		return args, nil
+	}, nil)
 }
 
 // hourly schedules a job every hour, and once when the leader starts.

@@ -32,6 +32,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/backup"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
@@ -56,6 +57,7 @@ type Deps struct {
 	DataUse  *datause.Service
 	// Contract end: deletion and its certificate.
 	Lifecycle *lifecycle.Service
+	Backups   *backup.Service
 	// The controller toolkit.
 	Subjects  *subject.Service
 	Consents  *consent.Service

@@ -2,12 +2,43 @@ package privacy
 
 // certificateLife is how long deletion records are kept: they are the
 // processor's proof that it deleted a controller's data.
-const certificateLife = "for as long as the processor must show what it deleted (at least 7 years after deletion)"
+const (
+	certificateLife = "for as long as the processor must show what it deleted (at least 7 years after deletion)"
+	backupLife      = "until the backup is purged, then as the processor's record of it"
+)
 
 // lifecycleTables declare the processor's records of contract-end
 // deletion: progress, the objects removed, and the signed certificate.
 // None holds personal data.
 var lifecycleTables = []Table{
+	{
+		Name: "backup_keys", Owner: Processor, Description: "Each tenant's backup key, kept only wrapped by the platform's backup key; destroying it makes the tenant's backups unreadable.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("recipient", Record, "encrypt the tenant's backups (public half)", Contract, "until the key is destroyed or the last backup expires", Export, Retain),
+			col("wrapped_identity", Credential, "read the tenant's backups (private half, encrypted)", Contract, "until the key is destroyed or the last backup expires", Omit, Delete),
+			col("created_at", Record, "record keeping", Contract, certificateLife, Export, Retain),
+			col("destroyed_at", Record, "when the key was destroyed (crypto-shredding)", Contract, certificateLife, Export, Retain),
+			col("destroyed_by", Record, "on whose instruction", Contract, certificateLife, Export, Retain),
+		},
+	},
+	{
+		Name: "backups", Owner: Processor, Description: "The catalogue of per-tenant backups, with their expiry (never more than 7 years).",
+		Columns: []Column{
+			key("id"), key("tenant_id"),
+			col("bucket", Record, "where the backup is", Contract, backupLife, Export, Retain),
+			col("object_key", Record, "where the backup is", Contract, backupLife, Export, Retain),
+			col("version_id", Record, "which version", Contract, backupLife, Export, Retain),
+			col("size_bytes", Record, "its size", Contract, backupLife, Export, Retain),
+			col("sha256", Record, "its integrity", Contract, backupLife, Export, Retain),
+			col("rows", Record, "how many rows it holds", Contract, backupLife, Export, Retain),
+			col("status", Record, "running, done, failed or purged", Contract, backupLife, Export, Retain),
+			col("locked", Record, "whether S3 Object Lock holds it until expiry", Contract, backupLife, Export, Retain),
+			col("created_at", Record, "record keeping", Contract, backupLife, Export, Retain),
+			col("expires_at", Record, "when it is purged (at most 7 years)", Contract, backupLife, Export, Retain),
+			col("purged_at", Record, "when it was purged", Contract, backupLife, Export, Retain),
+		},
+	},
 	{
 		Name: "deletions", Owner: Processor, Description: "Contract-end deletion of a tenant's data, with its progress and counts.",
 		Columns: []Column{

@@ -77,6 +77,8 @@ func New(t *testing.T, tweak ...func(*config.Config)) *Env {
 	cfg, err := config.Load()
 	require.NoError(t, err)
 	cfg.Env = "test"
+	// Backups made by tests must be removable by their clean-up.
+	cfg.BackupLockMode = "GOVERNANCE"
 	for _, f := range tweak {
 		f(&cfg)
 	}

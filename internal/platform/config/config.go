@@ -73,6 +73,18 @@ type Config struct {
 	// (and publish its public key, `lms certificate public-key`) for as long
 	// as certificates must be checked.
 	SigningKey string `env:"LMS_SIGNING_KEY_SECRET"`
+	// BackupRetention is how long a per-tenant backup is kept: years,
+	// months and days ("7y", "1y6m", "90d"). More than seven years is
+	// refused at start-up.
+	BackupRetention string `env:"LMS_BACKUP_RETENTION" envDefault:"1y"`
+	// BackupKey is the platform's backup key (an age X25519 identity,
+	// "AGE-SECRET-KEY-1…") that wraps each tenant's backup key. Required
+	// outside dev and test.
+	BackupKey string `env:"LMS_BACKUP_KEY_SECRET"`
+	// BackupLockMode is the S3 Object Lock mode of backups: COMPLIANCE (no
+	// one can delete one before it expires) or GOVERNANCE (only a user
+	// allowed to bypass governance can; for tests and staging).
+	BackupLockMode string `env:"LMS_BACKUP_LOCK_MODE" envDefault:"COMPLIANCE"`
 	// StatsMinGroup is the smallest group of learners a school's aggregate
 	// statistics are shown for; smaller groups are suppressed.
 	StatsMinGroup int `env:"LMS_STATS_MIN_GROUP" envDefault:"5"`
@@ -152,6 +164,15 @@ func (c Config) validate() error {
 		if _, err := keys.NewSigner(c.SigningKey); err != nil {
 			bad("LMS_SIGNING_KEY_SECRET", "must be a base64 Ed25519 seed of 32 bytes (openssl rand -base64 32)")
 		}
+	}
+	if _, err := ParseRetention(c.BackupRetention); err != nil {
+		bad("LMS_BACKUP_RETENTION", err.Error())
+	}
+	if c.BackupLockMode != "COMPLIANCE" && c.BackupLockMode != "GOVERNANCE" {
+		bad("LMS_BACKUP_LOCK_MODE", "must be COMPLIANCE or GOVERNANCE")
+	}
+	if c.Env == "prod" && c.BackupKey == "" {
+		bad("LMS_BACKUP_KEY_SECRET", "must be set in prod: an age X25519 identity (age-keygen)")
 	}
 	if c.StatsMinGroup < 3 || c.StatsMinGroup > 100 {
 		bad("LMS_STATS_MIN_GROUP", "must be from 3 to 100")
@@ -234,6 +255,18 @@ func (c Config) Signer() *keys.Signer {
 		}
 	}
 	return keys.DevSigner()
+}
+
+// devBackupKey is the backup key of laptops and tests; never production's.
+const devBackupKey = "AGE-SECRET-KEY-1F9QX5V4NZ3PTC799GNES7GUGLTP3Q5WZ3Z6K639ADPJJR0QADAKQ4SM5G2"
+
+// BackupIdentity is the platform's backup key: the configured one, or the
+// development key outside prod (validate refuses prod without one).
+func (c Config) BackupIdentity() string {
+	if c.BackupKey != "" {
+		return c.BackupKey
+	}
+	return devBackupKey
 }
 
 // IsDev reports whether this is a developer's laptop.

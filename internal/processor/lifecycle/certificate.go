@@ -113,6 +113,20 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 		for _, n := range c.RowsRemoved {
 			c.RowsTotal += n
 		}
+		var held []struct {
+			ID                   uuid.UUID
+			CreatedAt, ExpiresAt time.Time
+		}
+		if err := tx.Raw(`SELECT id, created_at, expires_at FROM backups WHERE tenant_id = ? AND status <> 'purged' ORDER BY created_at`, d.TenantID).
+			Scan(&held).Error; err != nil {
+			return err
+		}
+		for _, b := range held {
+			c.Backups = append(c.Backups, Backup{ID: b.ID.String(), CreatedAt: b.CreatedAt.UTC(), PurgeOn: b.ExpiresAt.UTC()})
+		}
+		if len(held) > 0 {
+			c.BackupNote = "The backups listed still hold the tenant's data, encrypted to the tenant's own key, each until its purge date (at most 7 years after it was made). Whole-database disaster-recovery backups are kept at most 7 years and then purged."
+		}
 		body, err := json.Marshal(c)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
@@ -106,6 +107,8 @@ func TestContractEndDeletion(t *testing.T) {
 	_, err = e.App.Store.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
 	require.NoError(t, err)
 
+	held, err := e.App.Backups.Make(ctx, e.A.ID)
+	require.NoError(t, err)
 	conn, err := pgx.Connect(ctx, e.DB.SuperURL)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
@@ -164,7 +167,7 @@ func TestContractEndDeletion(t *testing.T) {
 	require.Equal(t, done.TablesTotal, done.TablesDone)
 	left := tenantRows(t, conn, e.A.ID)
 	for tbl := range left {
-		require.Contains(t, []string{"contracts", "deletions", "deletion_certificates"}, tbl, "%s still has rows of tenant A", tbl)
+		require.Contains(t, []string{"contracts", "deletions", "deletion_certificates", "backups", "backup_keys"}, tbl, "%s still has rows of tenant A", tbl)
 	}
 	require.Empty(t, versions(t, e, "uk", "t/"+e.A.ID.String()+"/"), "no object or version under A's prefix")
 	require.Equal(t, beforeB, tenantRows(t, conn, e.B.ID), "tenant B is untouched")
@@ -182,12 +185,16 @@ func TestContractEndDeletion(t *testing.T) {
 	cert, err := lifecycle.Verify(file, signer.Public())
 	require.NoError(t, err)
 	for tbl, v := range beforeA {
-		if tbl == "contracts" || tbl == "deletions" {
+		if tbl == "contracts" || tbl == "deletions" || tbl == "backups" || tbl == "backup_keys" {
 			continue
 		}
 		require.Equal(t, strings.SplitN(v, ":", 2)[0], itoa(cert.RowsRemoved[tbl]), "rows of %s", tbl)
 	}
 	require.EqualValues(t, len(objectsA), cert.VersionsRemoved)
+	// The backup made before stays until it expires, and the certificate says so.
+	require.Len(t, cert.Backups, 1)
+	require.Equal(t, held.ID.String(), cert.Backups[0].ID)
+	require.WithinDuration(t, held.ExpiresAt, cert.Backups[0].PurgeOn, time.Second)
 	require.Equal(t, e.A.ID, cert.TenantID)
 	require.Equal(t, "C-tenant-a", cert.ContractReference)
 	for _, pd := range []string{"sam.learner", "Sam Learner", "School tenant-a", "admin@tenant-a"} {

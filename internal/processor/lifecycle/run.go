@@ -17,8 +17,11 @@ import (
 const batch = 5000
 
 // tombstones are the tables that keep a deleted tenant's record: the tenant
-// (reduced), its contract and the deletion's own records.
-var tombstones = map[string]bool{"tenants": true, "contracts": true, "deletions": true, "deletion_objects": true, "deletion_certificates": true}
+// (reduced), its contract, the deletion's own records, and the backup
+// catalogue and key (backups stay until they expire, and the certificate
+// names them).
+var tombstones = map[string]bool{"tenants": true, "contracts": true, "deletions": true, "deletion_objects": true, "deletion_certificates": true,
+	"backups": true, "backup_keys": true}
 
 // tenantTables is every table with a tenant_id column but the tombstones,
 // ordered so a table comes before the tables its foreign keys point at

@@ -1,0 +1,272 @@
+// Package backup makes per-tenant logical backups: every tenant table's
+// rows of one tenant (from the privacy registry) as JSON lines in a zip,
+// encrypted with age to the tenant's own key and written to the backup
+// bucket of the tenant's region with S3 Object Lock until its expiry. The
+// catalogue records each with its expiry, which is never more than seven
+// years away (configuration refuses more, the code caps it, and a CHECK
+// constraint holds it); a purge job deletes expired backups with every
+// version.
+package backup
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"filippo.io/age"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/privacy"
+)
+
+// Backup is one catalogue entry.
+type Backup struct {
+	ID        uuid.UUID  `json:"id"`
+	TenantID  uuid.UUID  `json:"tenant_id"`
+	Bucket    string     `json:"bucket"`
+	ObjectKey string     `json:"object_key"`
+	VersionID string     `json:"version_id"`
+	SizeBytes int64      `json:"size_bytes"`
+	SHA256    string     `gorm:"column:sha256" json:"sha256"`
+	Rows      int64      `json:"rows"`
+	Status    string     `json:"status"`
+	Locked    bool       `json:"locked"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	PurgedAt  *time.Time `json:"purged_at"`
+}
+
+// TableName is the gorm table.
+func (Backup) TableName() string { return "backups" }
+
+// Service makes, lists and purges backups.
+type Service struct {
+	db        *database.DB
+	store     *objstore.Store
+	platform  *age.X25519Identity
+	retention config.Retention
+	mode      types.ObjectLockRetentionMode
+	now       func() time.Time
+}
+
+// NewService returns a Service; platformKey is the age identity that wraps
+// tenants' keys, retention how long backups are kept (capped at 7 years).
+// lockMode is COMPLIANCE or GOVERNANCE (S3 Object Lock).
+func NewService(db *database.DB, store *objstore.Store, platformKey string, retention config.Retention, lockMode string) (*Service, error) {
+	id, err := age.ParseX25519Identity(platformKey)
+	if err != nil {
+		return nil, fmt.Errorf("backup: the platform backup key is not an age X25519 identity: %w", err)
+	}
+	return &Service{db: db, store: store, platform: id, retention: retention, mode: types.ObjectLockRetentionMode(lockMode), now: time.Now}, nil
+}
+
+// Bucket is the backup bucket of a region.
+func (s *Service) Bucket(region string) string { return s.store.Bucket("backups-" + region) }
+
+// Make backs up one tenant now.
+func (s *Service) Make(ctx context.Context, tenant uuid.UUID) (Backup, error) {
+	now := s.now().UTC()
+	b := Backup{ID: uuid.Must(uuid.NewV7()), TenantID: tenant, Status: "running", CreatedAt: now, ExpiresAt: s.retention.Until(now)}
+	var region string
+	var to age.Recipient
+	err := s.db.Transact(ctx, func(tx *gorm.DB) (err error) {
+		if err = tx.Raw(`SELECT region FROM tenants WHERE id = ?`, tenant).Row().Scan(&region); err != nil {
+			return fmt.Errorf("backup: tenant %s: %w", tenant, err)
+		}
+		if to, err = s.recipient(tx, tenant); err != nil {
+			return err
+		}
+		b.Bucket, b.ObjectKey = s.Bucket(region), "t/"+tenant.String()+"/backups/"+b.ID.String()+".zip.age"
+		return tx.Create(&b).Error
+	})
+	if err != nil {
+		return b, err
+	}
+	lockable, err := s.store.EnsureLockedBucket(ctx, b.Bucket)
+	if err != nil {
+		return b, s.failed(ctx, b, err)
+	}
+	pr, pw := io.Pipe()
+	h := sha256.New()
+	var rows int64
+	go func() {
+		pw.CloseWithError(s.write(ctx, tenant, to, io.MultiWriter(pw, h), &rows))
+	}()
+	tm := transfermanager.New(s.store.S3, func(o *transfermanager.Options) {
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+	})
+	up, err := tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: &b.Bucket, Key: &b.ObjectKey, Body: pr, ContentType: aws.String("application/age")})
+	pr.CloseWithError(err)
+	if err != nil {
+		return b, s.failed(ctx, b, fmt.Errorf("backup: upload: %w", err))
+	}
+	b.VersionID = aws.ToString(up.VersionID)
+	head, err := s.store.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b.Bucket, Key: &b.ObjectKey, VersionId: up.VersionID})
+	if err != nil {
+		return b, s.failed(ctx, b, err)
+	}
+	b.SizeBytes, b.SHA256, b.Rows = aws.ToInt64(head.ContentLength), hex.EncodeToString(h.Sum(nil)), rows
+	// Immutable until it expires, where the store supports it (a lock
+	// cannot be set in the past).
+	if lockable && b.ExpiresAt.After(time.Now().Add(time.Minute)) {
+		_, err := s.store.S3.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: &b.Bucket, Key: &b.ObjectKey, VersionId: up.VersionID,
+			Retention: &types.ObjectLockRetention{Mode: s.mode, RetainUntilDate: aws.Time(b.ExpiresAt)}})
+		if err != nil {
+			return b, s.failed(ctx, b, fmt.Errorf("backup: lock: %w", err))
+		}
+		b.Locked = true
+	}
+	b.Status = "done"
+	err = s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).Updates(map[string]any{"status": "done", "version_id": b.VersionID,
+		"size_bytes": b.SizeBytes, "sha256": b.SHA256, "rows": b.Rows, "locked": b.Locked}).Error
+	return b, err
+}
+
+func (s *Service) failed(ctx context.Context, b Backup, err error) error {
+	s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Backup{}).Where("id = ?", b.ID).Update("status", "failed")
+	return err
+}
+
+// write streams the tenant's tables, zipped and encrypted, to w: each
+// tenant table of the registry as JSON lines, read in the tenant's scope
+// under the contract (the backup is in the tenant's audit log).
+func (s *Service) write(ctx context.Context, tenant uuid.UUID, to age.Recipient, w io.Writer, rows *int64) error {
+	enc, err := age.Encrypt(w, to)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(enc)
+	sc := access.Contract(tenant, uuid.Nil, "backup")
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		for _, tb := range privacy.Tables() {
+			if tb.Owner != privacy.Tenant {
+				continue
+			}
+			f, err := zw.Create(tb.Name + ".jsonl")
+			if err != nil {
+				return err
+			}
+			// Table names come from the registry, not input.
+			rs, err := tx.Raw(`SELECT to_jsonb(t)::text FROM ` + tb.Name + ` t`).Rows()
+			if err != nil {
+				return err
+			}
+			for rs.Next() {
+				var line string
+				if err := rs.Scan(&line); err != nil {
+					rs.Close()
+					return err
+				}
+				if _, err := io.WriteString(f, line+"\n"); err != nil {
+					rs.Close()
+					return err
+				}
+				*rows++
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return err
+			}
+		}
+		_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "system", ActorName: "backup job", Basis: string(access.BasisContract),
+			Action: "backup.made", Target: "backup", Detail: map[string]string{"rows": fmt.Sprint(*rows)}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// Catalogue lists a tenant's backups, newest first (tenant uuid.Nil: all).
+func (s *Service) Catalogue(ctx context.Context, tenant uuid.UUID) ([]Backup, error) {
+	out := []Backup{}
+	q := s.db.Gorm.WithContext(ctx).Order("created_at DESC").Limit(500)
+	if tenant != uuid.Nil {
+		q = q.Where("tenant_id = ?", tenant)
+	}
+	return out, q.Find(&out).Error
+}
+
+// Purge deletes every expired backup, with every version of its object,
+// and marks it purged in the catalogue.
+func (s *Service) Purge(ctx context.Context) (int, error) {
+	var due []Backup
+	if err := s.db.Gorm.WithContext(ctx).Where("status <> 'purged' AND expires_at <= ?", s.now().UTC()).Order("expires_at").Find(&due).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range due {
+		if _, err := s.store.DeleteUnder(ctx, b.Bucket, b.ObjectKey); err != nil {
+			return n, fmt.Errorf("backup: purge %s: %w", b.ID, err)
+		}
+		if err := s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).
+			Updates(map[string]any{"status": "purged", "purged_at": s.now().UTC()}).Error; err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// PurgeArgs is the daily purge of expired backups.
+type PurgeArgs struct{}
+
+// Kind names the job.
+func (PurgeArgs) Kind() string { return "backup_purge" }
+
+// PurgeWorker works PurgeArgs.
+type PurgeWorker struct {
+	river.WorkerDefaults[PurgeArgs]
+	Service *Service
+}
+
+// Work purges what has expired.
+func (w *PurgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
+	_, err := w.Service.Purge(ctx)
+	return err
+}
+
+// MakeArgs is the daily backup of every tenant with a live contract.
+type MakeArgs struct{}
+
+// Kind names the job.
+func (MakeArgs) Kind() string { return "backup_make" }
+
+// MakeWorker works MakeArgs.
+type MakeWorker struct {
+	river.WorkerDefaults[MakeArgs]
+	Service *Service
+}
+
+// Work backs up every tenant whose contract is not deleted.
+func (w *MakeWorker) Work(ctx context.Context, _ *river.Job[MakeArgs]) error {
+	var tenants []uuid.UUID
+	if err := w.Service.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Order("tenant_id").Pluck("tenant_id", &tenants).Error; err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		if _, err := w.Service.Make(ctx, t); err != nil {
+			return fmt.Errorf("backup: tenant %s: %w", t, err)
+		}
+	}
+	return nil
+}
