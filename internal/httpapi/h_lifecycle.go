@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/schoolcloud/lms/internal/processor/backup"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 )
 
@@ -14,6 +15,8 @@ func (s *Server) lifecycleRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: pp + "/tenants/:id/deletion", Summary: "Delete a tenant's data after its contract and return window ended (a job; follow its progress)", Area: AreaPlatform, Object: "tenant-deletion", Action: "write", Status: http.StatusAccepted, Reply: lifecycle.Deletion{}, Handler: s.startDeletion},
 		{Method: "GET", Path: pp + "/tenants/:id/deletion", Summary: "A tenant's deletion and its progress", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Deletion{}, Handler: s.getDeletion},
+		{Method: "GET", Path: pp + "/tenants/:id/backups", Summary: "A tenant's backups: made, expiry (at most 7 years), status", Area: AreaPlatform, Object: "backup", Action: "read", Reply: []backup.Backup{}, Handler: s.tenantBackups},
+		{Method: "POST", Path: pp + "/tenants/:id/backups", Summary: "Back a tenant up now", Area: AreaPlatform, Object: "backup", Action: "write", Status: http.StatusCreated, Reply: backup.Backup{}, Handler: s.backUpTenant},
 		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate", Summary: "The signed deletion certificate (check it with `lms certificate verify`)", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{}, Handler: s.deletionCertificate},
 	}
 }
@@ -49,4 +52,28 @@ func (s *Server) deletionCertificate(c *gin.Context) {
 		c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
 	}
 	reply(c, http.StatusOK, out, err)
+}
+
+func (s *Server) tenantBackups(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Backups.Catalogue(c.Request.Context(), id)
+	reply(c, http.StatusOK, out, err)
+}
+
+func (s *Server) backUpTenant(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if _, err := s.Tenants.Get(c.Request.Context(), id, principal(c).ID); err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Backups.Make(c.Request.Context(), id)
+	reply(c, http.StatusCreated, out, err)
 }

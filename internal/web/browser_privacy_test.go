@@ -16,6 +16,7 @@ import (
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
+	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/web/webtest"
 )
 
@@ -156,4 +157,47 @@ func samID(t *testing.T, e *apptest.Env) string {
 	}
 	t.Fatal("no sam.learner")
 	return ""
+}
+
+// An operator backs a tenant up, and after its contract and return window
+// have ended deletes its data, follows the run and downloads the signed
+// certificate, which verifies; support staff see the same without forms.
+func TestContractEndInBrowser(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	startWorker(t, e)
+	op := webtest.New(t, e.Server.URL)
+	op.StaffSignIn(e.Operator, apptest.OperatorPassword)
+	page := "/platform/tenants/" + e.A.ID.String()
+	op.Go(page, "operator-contract-end")
+	op.Submit(`form[action$="/backups"] button`, "operator-backed-up")
+	require.Contains(t, op.Text("main table"), "locked until then")
+
+	op.Submit(`form[action$="/deletion"] button`, "operator-deletion-refused")
+	require.Contains(t, op.Text("main"), "contract has no end date")
+	_, err := e.App.DB.Pool.Exec(context.Background(), `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31 WHERE tenant_id = $1`, e.A.ID)
+	require.NoError(t, err)
+	op.Go(page, "")
+	op.Submit(`form[action$="/deletion"] button`, "operator-deletion-started")
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(op.Text("main"), "Download the signed deletion certificate") {
+		require.True(t, time.Now().Before(deadline), "the deletion did not finish: %s", op.Text("main"))
+		time.Sleep(300 * time.Millisecond)
+		op.Go(page, "")
+	}
+	op.Screenshot("operator-deletion-done")
+	file := op.Download(`a[href$="/certificate"]`)
+	cert, err := lifecycle.Verify(file, e.App.Config.Signer().Public())
+	require.NoError(t, err)
+	require.Equal(t, e.A.ID, cert.TenantID)
+	require.Len(t, cert.Backups, 1, "the backup made before still holds the data, until its purge date")
+	require.NotContains(t, op.Text("main"), "Back up now", "a deleted tenant offers no more actions")
+	_, err = e.App.Backups.Make(context.Background(), e.A.ID)
+	require.Error(t, err)
+
+	sup := webtest.New(t, e.Server.URL)
+	sup.StaffSignIn(e.Support, apptest.SupportPassword)
+	sup.Go(page, "support-contract-end")
+	require.Contains(t, sup.Text("main"), "Download the signed deletion certificate")
+	require.NotContains(t, sup.Text("main"), "Back up now")
 }

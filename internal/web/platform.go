@@ -83,6 +83,7 @@ type tenantData struct {
 	CanWrite bool
 	Extracts []datause.Extract
 	CanCopy  bool
+	End      contractEnd
 }
 
 func (s *Site) tenantPage(c *gin.Context) {
@@ -113,6 +114,10 @@ func (s *Site) showTenant(c *gin.Context, status int, v view) {
 			s.fail(c, err)
 			return
 		}
+	}
+	if err := s.contractEndOf(c, &d); err != nil {
+		s.fail(c, err)
+		return
 	}
 	v.Data = d
 	s.render(c, status, "platform_tenant", v)

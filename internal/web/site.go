@@ -47,6 +47,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.requestPages(),
 		s.myDataPages(),
 		s.retentionPages(),
+		s.lifecyclePages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

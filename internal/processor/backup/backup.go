@@ -30,6 +30,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/privacy"
 )
@@ -85,8 +86,12 @@ func (s *Service) Make(ctx context.Context, tenant uuid.UUID) (Backup, error) {
 	var region string
 	var to age.Recipient
 	err := s.db.Transact(ctx, func(tx *gorm.DB) (err error) {
-		if err = tx.Raw(`SELECT region FROM tenants WHERE id = ?`, tenant).Row().Scan(&region); err != nil {
-			return fmt.Errorf("backup: tenant %s: %w", tenant, err)
+		var status string
+		if err = tx.Raw(`SELECT t.region, c.status FROM tenants t JOIN contracts c ON c.tenant_id = t.id WHERE t.id = ?`, tenant).Row().Scan(&region, &status); err != nil {
+			return fmt.Errorf("backup: tenant %s: %w", tenant, errs.ErrNotFound)
+		}
+		if status == "deleted" {
+			return fmt.Errorf("the tenant's data was deleted at contract end: nothing to back up: %w", errs.ErrConflict)
 		}
 		if to, err = s.recipient(tx, tenant); err != nil {
 			return err
