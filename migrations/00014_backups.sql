@@ -44,7 +44,8 @@ DECLARE n bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM deletions d JOIN contracts c ON c.tenant_id = d.tenant_id
                    WHERE d.tenant_id = tenant AND d.status = 'running'
-                     AND c.ends_on IS NOT NULL AND c.ends_on + c.return_window_days <= current_date) THEN
+                     AND c.ends_on IS NOT NULL
+                     AND GREATEST(c.ends_on, c.updated_at::date) + c.return_window_days <= current_date) THEN
         RAISE EXCEPTION 'no deletion of tenant % is running after its contract and return window ended', tenant;
     END IF;
     IF tbl::text IN ('tenants', 'contracts', 'deletions', 'deletion_objects', 'deletion_certificates', 'backups', 'backup_keys') THEN

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // Basis is the legal ground on which an actor reaches a tenant's data.
@@ -249,6 +250,17 @@ func Enter(tx *gorm.DB, s Scope) error {
 	}
 	if err := tx.Exec(setScopeSQL, s.args()...).Error; err != nil {
 		return fmt.Errorf("access: set scope: %w", err)
+	}
+	if s.basis == BasisContract || s.basis == BasisSupport || s.basis == BasisLegal {
+		// The processor acts for a tenant only while its data exists: after
+		// contract-end deletion nothing may be written under its id again.
+		var live int64
+		if err := tx.Raw(`SELECT count(*) FROM contracts WHERE tenant_id = ? AND status <> 'deleted'`, s.tenant).Scan(&live).Error; err != nil {
+			return err
+		}
+		if live == 0 {
+			return fmt.Errorf("tenant %s: its data was deleted at contract end: %w", s.tenant, errs.ErrNotFound)
+		}
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ func (s *Server) lifecycleRoutes() []Route {
 		{Method: "GET", Path: pp + "/tenants/:id/deletion", Summary: "A tenant's deletion and its progress", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Deletion{}, Handler: s.getDeletion},
 		{Method: "GET", Path: pp + "/tenants/:id/backups", Summary: "A tenant's backups: made, expiry (at most 7 years), status", Area: AreaPlatform, Object: "backup", Action: "read", Reply: []backup.Backup{}, Handler: s.tenantBackups},
 		{Method: "POST", Path: pp + "/tenants/:id/backups", Summary: "Back a tenant up now", Area: AreaPlatform, Object: "backup", Action: "write", Status: http.StatusCreated, Reply: backup.Backup{}, Handler: s.backUpTenant},
+		{Method: "POST", Path: pp + "/tenants/:id/backup-key/destroy", Summary: "Destroy a tenant's backup key on the school's instruction: every backup of it becomes unreadable at once", Area: AreaPlatform, Object: "backup", Action: "write", Status: http.StatusNoContent, Request: ShredRequest{}, Handler: s.destroyBackupKey},
 		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate", Summary: "The signed deletion certificate (check it with `lms certificate verify`)", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{}, Handler: s.deletionCertificate},
 	}
 }
@@ -76,4 +77,23 @@ func (s *Server) backUpTenant(c *gin.Context) {
 	}
 	out, err := s.Backups.Make(c.Request.Context(), id)
 	reply(c, http.StatusCreated, out, err)
+}
+
+// ShredRequest records whose instruction a crypto-shredding carries out.
+type ShredRequest struct {
+	Instruction string `json:"instruction" binding:"required,max=500"`
+}
+
+func (s *Server) destroyBackupKey(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var in ShredRequest
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	noContent(c, s.Backups.DestroyKey(c.Request.Context(), id, in.Instruction))
 }

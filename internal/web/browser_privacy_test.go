@@ -175,7 +175,7 @@ func TestContractEndInBrowser(t *testing.T) {
 
 	op.Submit(`form[action$="/deletion"] button`, "operator-deletion-refused")
 	require.Contains(t, op.Text("main"), "contract has no end date")
-	_, err := e.App.DB.Pool.Exec(context.Background(), `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31 WHERE tenant_id = $1`, e.A.ID)
+	_, err := e.App.DB.Pool.Exec(context.Background(), `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31, updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
 	op.Go(page, "")
 	op.Submit(`form[action$="/deletion"] button`, "operator-deletion-started")

@@ -16,12 +16,28 @@ type Retention struct{ Years, Months, Days int }
 // Until is when something made at t expires, never more than seven years
 // after t: the cap holds whatever the configuration said.
 func (r Retention) Until(t time.Time) time.Time {
-	until, limit := t.AddDate(r.Years, r.Months, r.Days), t.AddDate(MaxBackupYears, 0, 0)
+	until, limit := r.after(t), SevenYears(t)
 	if until.After(limit) {
 		return limit
 	}
 	return until
 }
+
+// after adds the period to t as PostgreSQL adds an interval: years and
+// months first, keeping to the month's last day (29 February + 1 year is
+// 28 February, where Go's AddDate runs on to 1 March), then days.
+func (r Retention) after(t time.Time) time.Time {
+	y, m, d := t.Date()
+	months := int(m) - 1 + r.Months + 12*r.Years
+	ny, nm := y+months/12, time.Month(months%12+1)
+	last := time.Date(ny, nm+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	hh, mm, ss := t.Clock()
+	return time.Date(ny, nm, min(d, last), hh, mm, ss, t.Nanosecond(), t.Location()).AddDate(0, 0, r.Days)
+}
+
+// SevenYears is seven years after t as PostgreSQL counts them, so the
+// code's cap and the catalogue's CHECK agree.
+func SevenYears(t time.Time) time.Time { return Retention{Years: MaxBackupYears}.after(t) }
 
 var retentionRE = regexp.MustCompile(`^(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)d)?$`)
 
@@ -37,9 +53,13 @@ func ParseRetention(s string) (Retention, error) {
 	if r.Years > 100 || r.Months > 1200 || r.Days > 40000 {
 		return Retention{}, errors.New("is too long: backups are kept at most 7 years")
 	}
-	// The longest the period can be: from the day before a leap day.
-	for _, from := range []time.Time{time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC), time.Date(2028, 2, 28, 0, 0, 0, 0, time.UTC), time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)} {
-		if from.AddDate(r.Years, r.Months, r.Days).After(from.AddDate(MaxBackupYears, 0, 0)) {
+	// Longer than seven years from any day? The calendar repeats every 400
+	// years; the leap-year pattern that matters, every 28 within this
+	// century, so every start day of 28 years is tried.
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 28*366; i++ {
+		day := from.AddDate(0, 0, i)
+		if r.after(day).After(SevenYears(day)) {
 			return Retention{}, errors.New("is more than 7 years: backups are kept at most 7 years")
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -268,10 +269,13 @@ func (w *MakeWorker) Work(ctx context.Context, _ *river.Job[MakeArgs]) error {
 	if err := w.Service.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Order("tenant_id").Pluck("tenant_id", &tenants).Error; err != nil {
 		return err
 	}
+	// One tenant's failure does not cost the others their backup; the job
+	// reports every failure at the end.
+	var failed []error
 	for _, t := range tenants {
 		if _, err := w.Service.Make(ctx, t); err != nil {
-			return fmt.Errorf("backup: tenant %s: %w", t, err)
+			failed = append(failed, fmt.Errorf("backup: tenant %s: %w", t, err))
 		}
 	}
-	return nil
+	return errors.Join(failed...)
 }

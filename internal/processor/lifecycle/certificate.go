@@ -36,6 +36,7 @@ type Certificate struct {
 	ObjectKeysSHA256  string           `json:"object_keys_sha256"` // of the sorted keys, one per line, relative to t/{tenant_id}/
 	Backups           []Backup         `json:"backups_holding_data"`
 	BackupNote        string           `json:"backup_note"`
+	BackupKeyShredded *time.Time       `json:"backup_key_destroyed_at,omitempty"` // crypto-shredding on the school's instruction
 	KeyID             string           `json:"key_id"`
 }
 
@@ -124,7 +125,17 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 		for _, b := range held {
 			c.Backups = append(c.Backups, Backup{ID: b.ID.String(), CreatedAt: b.CreatedAt.UTC(), PurgeOn: b.ExpiresAt.UTC()})
 		}
-		if len(held) > 0 {
+		var shredded []time.Time
+		if err := tx.Raw(`SELECT destroyed_at FROM backup_keys WHERE tenant_id = ? AND destroyed_at IS NOT NULL`, d.TenantID).Scan(&shredded).Error; err != nil {
+			return err
+		}
+		if len(shredded) > 0 {
+			at := shredded[0].UTC()
+			c.BackupKeyShredded = &at
+		}
+		if len(held) > 0 && c.BackupKeyShredded != nil {
+			c.BackupNote = "The backups listed remain until their purge dates, but the tenant's backup key was destroyed on the school's instruction: none of them can be read. Whole-database disaster-recovery backups are kept at most 7 years and then purged."
+		} else if len(held) > 0 {
 			c.BackupNote = "The backups listed still hold the tenant's data, encrypted to the tenant's own key, each until its purge date (at most 7 years after it was made). Whole-database disaster-recovery backups are kept at most 7 years and then purged."
 		}
 		body, err := json.Marshal(c)

@@ -23,6 +23,7 @@ import (
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -95,8 +96,9 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 			Reference  string
 			EndsOn     *time.Time
 			ReturnDays int
+			UpdatedAt  time.Time
 		}
-		res := tx.Raw(`SELECT reference, ends_on, return_window_days AS return_days FROM contracts WHERE tenant_id = ?`, tenantID).Scan(&c)
+		res := tx.Raw(`SELECT reference, ends_on, return_window_days AS return_days, updated_at FROM contracts WHERE tenant_id = ?`, tenantID).Scan(&c)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -106,9 +108,27 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 		if c.EndsOn == nil {
 			return fmt.Errorf("the contract has no end date: %w", errs.ErrConflict)
 		}
-		if until := c.EndsOn.AddDate(0, 0, c.ReturnDays); until.After(s.now()) {
+		// The return window runs from the end date, or from when the end
+		// date was last set if that was later: backdating an end date
+		// cannot shorten the school's time to take its data back.
+		from := *c.EndsOn
+		if set := c.UpdatedAt.UTC().Truncate(24 * time.Hour); set.After(from) {
+			from = set
+		}
+		if until := from.AddDate(0, 0, c.ReturnDays); until.After(s.now()) {
 			return fmt.Errorf("the school may take its data back until %s (the contract ends %s, then a %d-day return window): %w",
 				until.Format(time.DateOnly), c.EndsOn.Format(time.DateOnly), c.ReturnDays, errs.ErrConflict)
+		}
+		var orders int64
+		if err := tx.Raw(`SELECT count(*) FROM legal_orders WHERE tenant_id = ? AND (valid_until > now() OR (deferred AND notified_at IS NULL))`, tenantID).
+			Scan(&orders).Error; err != nil {
+			return err
+		}
+		if orders > 0 {
+			return fmt.Errorf("a legal order on this tenant is in force or its notice is still deferred: the data cannot be deleted yet: %w", errs.ErrConflict)
+		}
+		if err := noHolds(ctx, s, tenantID); err != nil {
+			return err
 		}
 		d.ContractRef = c.Reference
 		tables, err := tenantTables(tx)
@@ -128,6 +148,22 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 		slog.WarnContext(ctx, "lifecycle: deletion left to the sweep", "tenant_id", tenantID, "err", err)
 	}
 	return d, nil
+}
+
+// noHolds refuses while the school has a legal hold in force: it told the
+// platform to keep those records.
+func noHolds(ctx context.Context, s *Service, tenantID uuid.UUID) error {
+	var holds int64
+	err := access.Transact(ctx, s.db, access.System(tenantID, "deletion-check"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM retention_holds WHERE released_at IS NULL`).Scan(&holds).Error
+	})
+	if err != nil {
+		return err
+	}
+	if holds > 0 {
+		return fmt.Errorf("the school has a legal hold in force: its data cannot be deleted until the hold is released: %w", errs.ErrConflict)
+	}
+	return nil
 }
 
 // Get is a tenant's deletion.

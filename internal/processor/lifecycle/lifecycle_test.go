@@ -23,6 +23,8 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/keys"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
+	"github.com/schoolcloud/lms/internal/processor/support"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -119,12 +121,24 @@ func TestContractEndDeletion(t *testing.T) {
 	require.Greater(t, len(objectsA), 5)
 	require.NotEmpty(t, objectsB)
 
+	// The school instructs that its backup key be destroyed (crypto-shredding).
+	require.NoError(t, e.App.Backups.DestroyKey(ctx, e.A.ID, "school instruction SCH-7 of 2026-12-01"))
+
 	// Not before the contract and its return window have ended.
 	op, _, err := e.App.Identity.EnsureStaff(ctx, e.Operator, "Olive Operator", "operator", apptest.OperatorPassword)
 	require.NoError(t, err)
 	_, err = e.App.Lifecycle.Start(ctx, op.ID, e.A.ID)
 	require.ErrorIs(t, err, errs.ErrConflict)
-	_, err = conn.Exec(ctx, `UPDATE contracts SET ends_on = current_date - 31, starts_on = current_date - 400 WHERE tenant_id = $1`, e.A.ID)
+	// Backdating the end date does not shorten the return window: it runs
+	// from when the date was set.
+	_, err = conn.Exec(ctx, `UPDATE contracts SET starts_on = current_date - 400 WHERE tenant_id = $1`, e.A.ID)
+	require.NoError(t, err)
+	past := tenant.Date{Time: time.Now().AddDate(0, 0, -60)}
+	_, err = e.App.Tenants.SetContractEnd(ctx, e.A.ID, tenant.EndOn(&past))
+	require.NoError(t, err)
+	_, err = e.App.Lifecycle.Start(ctx, op.ID, e.A.ID)
+	require.ErrorIs(t, err, errs.ErrConflict, "the window runs from today, when the end date was set")
+	_, err = conn.Exec(ctx, `UPDATE contracts SET ends_on = current_date - 31, updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
 	d, err := e.App.Lifecycle.Start(ctx, op.ID, e.A.ID)
 	require.NoError(t, err)
@@ -161,6 +175,14 @@ func TestContractEndDeletion(t *testing.T) {
 	require.True(t, errors.Is(err, context.Canceled), "%v; steps %v; %+v", err, steps, mid2)
 	require.NoError(t, worker(func(string) bool { return false }))
 
+	// The contract cannot change while its data is being deleted, and
+	// nothing can be written under the tenant's id afterwards.
+	_, err = e.App.Tenants.SetContractEnd(ctx, e.A.ID, tenant.EndOn(nil))
+	require.ErrorIs(t, err, errs.ErrConflict)
+	sup, _, err := e.App.Identity.EnsureStaff(ctx, e.Support, "Sam Support", "support", apptest.SupportPassword)
+	require.NoError(t, err)
+	_, err = e.App.Support.File(ctx, sup.ID, e.A.ID, support.NewRequest{Ticket: "T-9", ReasonCode: "fault", Justification: "after deletion", Areas: []string{"courses"}})
+	require.ErrorIs(t, err, errs.ErrNotFound)
 	done, err := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)
 	require.Equal(t, "done", done.Status)
@@ -195,6 +217,8 @@ func TestContractEndDeletion(t *testing.T) {
 	require.Len(t, cert.Backups, 1)
 	require.Equal(t, held.ID.String(), cert.Backups[0].ID)
 	require.WithinDuration(t, held.ExpiresAt, cert.Backups[0].PurgeOn, time.Second)
+	require.NotNil(t, cert.BackupKeyShredded, "the school asked for its backup key to be destroyed")
+	require.Contains(t, cert.BackupNote, "none of them can be read")
 	require.Equal(t, e.A.ID, cert.TenantID)
 	require.Equal(t, "C-tenant-a", cert.ContractReference)
 	for _, pd := range []string{"sam.learner", "Sam Learner", "School tenant-a", "admin@tenant-a"} {

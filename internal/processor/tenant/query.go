@@ -169,6 +169,13 @@ func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p Contra
 		if c.Status == "ended" || c.Status == "deleted" {
 			return fmt.Errorf("contract is %s: %w", c.Status, errs.ErrConflict)
 		}
+		var deleting int64
+		if err := tx.Raw(`SELECT count(*) FROM deletions WHERE tenant_id = ?`, tenant).Scan(&deleting).Error; err != nil {
+			return err
+		}
+		if deleting > 0 {
+			return fmt.Errorf("the tenant's data is being deleted: its contract can no longer change: %w", errs.ErrConflict)
+		}
 		if p.EndsOn != nil && p.EndsOn.Before(c.StartsOn.Time) {
 			return errs.Field("ends_on", "must not be before the contract start (%s)", c.StartsOn)
 		}
