@@ -195,6 +195,15 @@ func TestContractEndInBrowser(t *testing.T) {
 	_, err = e.App.Backups.Make(context.Background(), e.A.ID)
 	require.Error(t, err)
 
+	// Tenant B's admin sees B's own timeline and backups, never A's.
+	_, err = e.App.Backups.Make(context.Background(), e.B.ID)
+	require.NoError(t, err)
+	adm := webtest.New(t, e.Server.URL)
+	adm.SignIn("tenant-b", e.B.AdminUser, apptest.AdminPassword)
+	adm.Go("/t/tenant-b/admin/contract", "admin-contract-timeline")
+	require.Contains(t, adm.Text("main"), "has no end date")
+	require.Contains(t, adm.Text("main table"), "cannot be altered or deleted before then")
+
 	sup := webtest.New(t, e.Server.URL)
 	sup.StaffSignIn(e.Support, apptest.SupportPassword)
 	sup.Go(page, "support-contract-end")

@@ -48,6 +48,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.myDataPages(),
 		s.retentionPages(),
 		s.lifecyclePages(),
+		s.timelinePages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true
