@@ -208,6 +208,9 @@ func Transact(ctx context.Context, db *database.DB, s Scope, fn func(tx *gorm.DB
 	}()
 	tx := db.Gorm.Session(&gorm.Session{NewDB: true, Context: ctx})
 	tx.Statement.ConnPool = inTx{conn}
+	if err := refuseDeleted(tx, s); err != nil {
+		return err
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -251,16 +254,23 @@ func Enter(tx *gorm.DB, s Scope) error {
 	if err := tx.Exec(setScopeSQL, s.args()...).Error; err != nil {
 		return fmt.Errorf("access: set scope: %w", err)
 	}
-	if s.basis == BasisContract || s.basis == BasisSupport || s.basis == BasisLegal {
-		// The processor acts for a tenant only while its data exists: after
-		// contract-end deletion nothing may be written under its id again.
-		var live int64
-		if err := tx.Raw(`SELECT count(*) FROM contracts WHERE tenant_id = ? AND status <> 'deleted'`, s.tenant).Scan(&live).Error; err != nil {
-			return err
-		}
-		if live == 0 {
-			return fmt.Errorf("tenant %s: its data was deleted at contract end: %w", s.tenant, errs.ErrNotFound)
-		}
+	return refuseDeleted(tx, s)
+}
+
+// refuseDeleted stops the processor acting for a tenant whose data was
+// deleted at contract end (grant, order or contract scopes): nothing may be
+// read or written under its id again. Members' and system scopes pay
+// nothing for it; a deleted tenant has no members left.
+func refuseDeleted(tx *gorm.DB, s Scope) error {
+	if s.basis != BasisContract && s.basis != BasisSupport && s.basis != BasisLegal {
+		return nil
+	}
+	var deleted int64
+	if err := tx.Raw(`SELECT count(*) FROM contracts WHERE tenant_id = ? AND status = 'deleted'`, s.tenant).Scan(&deleted).Error; err != nil {
+		return err
+	}
+	if deleted > 0 {
+		return fmt.Errorf("tenant %s: its data was deleted at contract end: %w", s.tenant, errs.ErrNotFound)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -269,4 +270,22 @@ func TestSupportScopeIsReadOnly(t *testing.T) {
 	})
 	require.ErrorContains(t, err, "read-only transaction")
 	require.Equal(t, int64(len(b.personsA)), countPeople(t, b.db.App, access.System(b.tenantA, "check")))
+}
+
+// After contract-end deletion the processor's scopes (contract, grant,
+// order) refuse the tenant, through Transact and Enter alike; the other
+// tenant is unaffected.
+func TestProcessorScopesRefuseDeletedTenant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	require.NoError(t, b.db.App.Gorm.Exec(`INSERT INTO contracts (tenant_id, reference, starts_on, status) VALUES (?, 'C-A', '2026-01-01', 'deleted')`, b.tenantA).Error)
+	noop := func(*gorm.DB) error { return nil }
+	staff := uuid.New()
+	for _, sc := range []access.Scope{access.Contract(b.tenantA, uuid.Nil, "x"), access.Support(b.tenantA, staff, uuid.New(), nil, nil), access.Legal(b.tenantA, staff, uuid.New())} {
+		require.ErrorIs(t, access.Transact(ctx, b.db.App, sc, noop), errs.ErrNotFound)
+		require.ErrorIs(t, b.db.App.Transact(ctx, func(tx *gorm.DB) error { return access.Enter(tx, sc) }), errs.ErrNotFound)
+	}
+	require.NoError(t, access.Transact(ctx, b.db.App, access.Contract(b.tenantB, uuid.Nil, "x"), noop))
+	require.NoError(t, access.Transact(ctx, b.db.App, access.System(b.tenantA, "purge"), noop), "platform jobs may still clean up")
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
@@ -173,5 +172,3 @@ func (s *Service) CertificateOf(ctx context.Context, tenantID uuid.UUID) (Signed
 	}
 	return Signed{Certificate: json.RawMessage(row.Body), Signature: row.Signature, KeyID: row.KeyID, PublicKey: s.signer.Public()}, nil
 }
-
-func asNoSuchBucket(err error, target **types.NoSuchBucket) bool { return errors.As(err, target) }

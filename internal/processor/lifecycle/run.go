@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -186,7 +187,7 @@ func (s *Service) deleteObjects(ctx context.Context, d Deletion) error {
 		out, err := s.store.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &pre, MaxKeys: aws.Int32(s.page)})
 		if err != nil {
 			var nb *types.NoSuchBucket
-			if asNoSuchBucket(err, &nb) {
+			if errors.As(err, &nb) {
 				return nil
 			}
 			return fmt.Errorf("lifecycle: list objects: %w", err)
