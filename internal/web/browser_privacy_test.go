@@ -192,6 +192,8 @@ func TestContractEndInBrowser(t *testing.T) {
 	require.Equal(t, e.A.ID, cert.TenantID)
 	require.Len(t, cert.Backups, 1, "the backup made before still holds the data, until its purge date")
 	require.NotContains(t, op.Text("main"), "Back up now", "a deleted tenant offers no more actions")
+	op.Go("/platform", "operator-tenants-after-deletion")
+	require.Contains(t, op.Text("main table"), "Deleted tenant")
 	_, err = e.App.Backups.Make(context.Background(), e.A.ID)
 	require.Error(t, err)
 
