@@ -13,6 +13,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/ropa"
 	"github.com/schoolcloud/lms/internal/controller/subject"
@@ -92,6 +93,8 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)
 	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
+	a.Handback = handback.NewService(db, a.Files, q)
+	a.Lifecycle.Handback = a.Handback
 	keep, err := config.ParseRetention(cfg.BackupRetention)
 	if err != nil {
 		return nil, fmt.Errorf("LMS_BACKUP_RETENTION: %w", err)
@@ -119,6 +122,8 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &retention.EnforceWorker{Service: a.Retention})
 	river.AddWorker(w, &lifecycle.DeleteWorker{Service: a.Lifecycle})
 	river.AddWorker(w, &lifecycle.SweepWorker{Service: a.Lifecycle})
+	river.AddWorker(w, &handback.ExportWorker{Service: a.Handback})
+	river.AddWorker(w, &lifecycle.WatchWorker{Service: a.Lifecycle})
 	river.AddWorker(w, &backup.MakeWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.PurgeWorker{Service: a.Backups})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
@@ -130,6 +135,7 @@ func (a *App) JobSpec() jobs.Spec {
 		every(5*time.Minute, subject.SweepArgs{}),
 		every(24*time.Hour, retention.EnforceArgs{}),
 		every(5*time.Minute, lifecycle.SweepArgs{}),
+		hourly(lifecycle.WatchArgs{}),
 		daily(backup.MakeArgs{}),
 		every(24*time.Hour, backup.PurgeArgs{}),
 	}}

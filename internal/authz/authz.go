@@ -275,3 +275,22 @@ var TenantWideOnly = map[string]bool{
 	"sub-processor": true, "breach": true, "security-event": true, "processor-records": true, "data-use": true,
 	"retention": true, "records-of-processing": true,
 }
+
+// IsAdmin reports whether person holds the admin role in tenant, for the
+// whole tenant or for some of its schools.
+func (a *Authorizer) IsAdmin(ctx context.Context, tenant, person uuid.UUID) (bool, error) {
+	roles, err := a.roles(ctx, tenant, person)
+	if err != nil {
+		return false, err
+	}
+	bit := roleBit("admin")
+	if roles.wide&bit != 0 {
+		return true, nil
+	}
+	for _, s := range roles.schools {
+		if s.roles&bit != 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -67,6 +67,7 @@ func (s *Server) setContractEnd(c *gin.Context) {
 		return
 	}
 	out, err := s.Tenants.SetContractEnd(c.Request.Context(), id, in)
+	s.ends.forget(id)
 	if err != nil {
 		fail(c, err)
 		return

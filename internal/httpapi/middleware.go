@@ -227,6 +227,9 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
 			return
 		}
+		if rt.Area == AreaTenant && !s.afterContractEnd(c, rt, tenant) {
+			return
+		}
 		if g.Schools != nil && authz.TenantWideOnly[rt.Object] {
 			problem(c, http.StatusForbidden, "forbidden", "This concerns the whole tenant (every school of a trust): it needs a role for the whole tenant, not for some schools.")
 			return

@@ -35,12 +35,15 @@ type Route struct {
 	Upload bool
 	// Throttled routes count attempts per client address (sign-in).
 	Throttled bool
-	Object    string // casbin object; required unless Public
-	Action    string // casbin action: read or write
-	Status    int    // success status; 200 when zero
-	Request   any    // body prototype for the OpenAPI document, or nil
-	Reply     any    // response prototype, or nil for no content
-	Handler   gin.HandlerFunc
+	// AfterEnd write routes stay open to a school's admins after its
+	// contract ended (taking the data back); every other write is refused.
+	AfterEnd bool
+	Object   string // casbin object; required unless Public
+	Action   string // casbin action: read or write
+	Status   int    // success status; 200 when zero
+	Request  any    // body prototype for the OpenAPI document, or nil
+	Reply    any    // response prototype, or nil for no content
+	Handler  gin.HandlerFunc
 }
 
 const (

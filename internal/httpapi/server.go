@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/ropa"
 	"github.com/schoolcloud/lms/internal/controller/subject"
@@ -57,6 +58,7 @@ type Deps struct {
 	DataUse  *datause.Service
 	// Contract end: deletion and its certificate.
 	Lifecycle *lifecycle.Service
+	Handback  *handback.Service
 	Backups   *backup.Service
 	// The controller toolkit.
 	Subjects  *subject.Service
@@ -77,6 +79,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	slugs   *slugCache
+	ends    *endCache
 	logins  *ratelimit.Limiter
 	metrics *metrics
 	routes  []Route
@@ -91,7 +94,7 @@ func New(d Deps, pages Pages) (*gin.Engine, *Server) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry),
+	s := &Server{Deps: d, slugs: newSlugCache(), ends: newEndCache(), metrics: newMetrics(d.Registry),
 		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute)}
 	s.routes = s.table()
 	if pages != nil {

@@ -5,6 +5,9 @@ package privacy
 const (
 	certificateLife = "for as long as the processor must show what it deleted (at least 7 years after deletion)"
 	backupLife      = "until the backup is purged, then as the processor's record of it"
+	// tenantExportLife: the zip goes when its link expires; the record
+	// with the tenant's data at contract-end deletion.
+	tenantExportLife = "until the contract-end deletion"
 )
 
 // lifecycleTables declare the processor's records of contract-end
@@ -77,6 +80,60 @@ var lifecycleTables = []Table{
 			col("signature", Record, "the platform's Ed25519 signature of the body", Contract, certificateLife, Export, Retain),
 			col("key_id", Record, "which signing key", Contract, certificateLife, Export, Retain),
 			col("created_at", Record, "record keeping", Contract, certificateLife, Export, Retain),
+		},
+	},
+	{
+		Name: "backup_erasures", Owner: Processor, Description: "The erasure ledger's copy that lives as long as the tenant's backups: a keyed hash per erased person, so a restore of any backup erases them again. No personal data.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("subject_hash", Key, "re-apply an erasure after a restore (HMAC of the person's id, not reversible)", LegalObligation, "until the tenant's last backup is purged", Omit, Retain),
+			col("erased_at", Record, "record keeping", LegalObligation, "until the tenant's last backup is purged", Export, Retain),
+		},
+	},
+	{
+		Name: "restores", Owner: Processor, Description: "Restores of a tenant's backup into a fresh tenant: who asked, on whose instruction, and what was restored and erased again.",
+		Columns: []Column{
+			key("id"), key("backup_id"), key("source_tenant"), key("target_tenant"),
+			col("target_slug", Organisation, "name the restored tenant", Contract, certificateLife, Export, Retain),
+			col("requested_by", Key, "the operator who restored", Contract, certificateLife, Export, Retain),
+			col("instruction", Record, "the school's or a court's instruction (required for a deleted tenant)", Contract, certificateLife, Export, Retain),
+			col("status", Record, "queued, running, done or failed", Contract, certificateLife, Export, Retain),
+			col("rows_restored", Record, "what was restored", Contract, certificateLife, Export, Retain),
+			col("files_restored", Record, "what was restored", Contract, certificateLife, Export, Retain),
+			col("people_erased", Record, "people erased again from the erasure ledger", Contract, certificateLife, Export, Retain),
+			col("error", Record, "why a restore stopped", Contract, certificateLife, Export, Retain),
+			col("created_at", Record, "record keeping", Contract, certificateLife, Export, Retain),
+			col("finished_at", Record, "record keeping", Contract, certificateLife, Export, Retain),
+		},
+	},
+	{
+		Name: "contract_notices", Owner: Processor, Description: "Notices sent to a school's admins before its contract ends (60 and 14 days ahead).",
+		Columns: []Column{
+			key("tenant_id"),
+			col("ends_on", Organisation, "which end date was announced", Contract, "for the life of the contract", Export, Retain),
+			col("days_before", Record, "which notice", Contract, "for the life of the contract", Export, Retain),
+			col("sent_at", Record, "record keeping", Contract, "for the life of the contract", Export, Retain),
+		},
+	},
+	{
+		Name: "tenant_exports", Owner: Tenant, Description: "The school's full exports (every table and file, a zip among its files), made at contract end or on an admin's request, with progress.",
+		Columns: []Column{
+			key("tenant_id"), key("id"),
+			col("reason", Record, "contract end or an admin's request", Contract, tenantExportLife, Export, Retain),
+			col("requested_by", Key, "the admin who asked", Contract, tenantExportLife, Export, Delete).person(),
+			col("status", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			col("tables_done", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			col("tables_total", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			col("rows", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			col("files_done", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			col("files_total", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			col("bytes", Record, "progress", Contract, tenantExportLife, Export, Retain),
+			key("file_id").file(),
+			col("error", Record, "why an export failed", Contract, tenantExportLife, Export, Retain),
+			col("expires_at", Record, "when the download ends", Contract, tenantExportLife, Export, Retain),
+			col("created_at", Record, "record keeping", Contract, tenantExportLife, Export, Retain),
+			col("started_at", Record, "record keeping", Contract, tenantExportLife, Export, Retain),
+			col("finished_at", Record, "record keeping", Contract, tenantExportLife, Export, Retain),
 		},
 	},
 }

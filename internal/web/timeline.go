@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/backup"
@@ -19,7 +20,9 @@ import (
 // run, and each backup holding its data with the day it is purged.
 func (s *Site) timelinePages() []httpapi.Route {
 	return []httpapi.Route{
-		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, deletion, backups", Area: httpapi.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.timelinePage},
+		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, full exports, deletion, backups", Area: httpapi.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.timelinePage},
+		{Method: "POST", Path: tp + "/admin/contract/exports", Summary: "Make a full export of the school's data", Area: httpapi.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Handler: s.startTenantExport},
+		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download", Summary: "Download a full export", Area: httpapi.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.downloadTenantExport},
 	}
 }
 
@@ -27,8 +30,36 @@ type timelineData struct {
 	Base        string
 	Contract    tenant.Contract
 	ReturnUntil *time.Time
+	Ended       bool
+	Exports     []handback.TenantExport
 	Deletion    *lifecycle.Deletion
 	Backups     []backup.Backup
+}
+
+func init() {
+	flashes["tenant-export"] = "The full export is being made. Reload this page to follow it; it can take a while for a large school."
+}
+
+func (s *Site) startTenantExport(c *gin.Context) {
+	if _, err := s.d.Handback.StartExport(c.Request.Context(), httpapi.ScopeOf(c), handback.ReasonOnRequest); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/admin/contract?done=tenant-export")
+}
+
+func (s *Site) downloadTenantExport(c *gin.Context) {
+	id, ok := pathID(c, "export")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such export.")
+		return
+	}
+	link, err := s.d.Handback.DownloadExport(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, link.URL)
 }
 
 func (s *Site) timelinePage(c *gin.Context) {
@@ -39,17 +70,14 @@ func (s *Site) timelinePage(c *gin.Context) {
 		return
 	}
 	d := timelineData{Base: base(c), Contract: ct}
-	if ct.EndsOn != nil {
-		from := ct.EndsOn.Time
-		if set := ct.UpdatedAt.UTC().Truncate(24 * time.Hour); set.After(from) {
-			from = set
-		}
-		until := from.AddDate(0, 0, ct.ReturnWindowDays)
-		d.ReturnUntil = &until
-	}
+	d.Ended, d.ReturnUntil = ct.Ended(time.Now()), ct.ReturnUntil()
 	if del, err := s.d.Lifecycle.Get(ctx, sc.Tenant()); err == nil {
 		d.Deletion = &del
 	} else if !errors.Is(err, errs.ErrNotFound) {
+		s.fail(c, err)
+		return
+	}
+	if d.Exports, err = s.d.Handback.Exports(ctx, sc); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -27,10 +27,11 @@ const (
 
 // Purposes a ready file can be attached to.
 const (
-	ForContent    = "content"
-	ForSubmission = "submission"
-	ForFeedback   = "feedback"
-	ForExport     = "export"
+	ForContent      = "content"
+	ForSubmission   = "submission"
+	ForFeedback     = "feedback"
+	ForExport       = "export"
+	ForTenantExport = "tenant-export"
 )
 
 // File is one stored object.

@@ -162,13 +162,25 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 
 // CertificateOf is a tenant's signed certificate.
 func (s *Service) CertificateOf(ctx context.Context, tenantID uuid.UUID) (Signed, error) {
+	return s.certificate(ctx, "tenant_id", tenantID)
+}
+
+// CertificateOfDeletion is the signed certificate of deletion id. It holds
+// no personal data, and the school keeps it after its accounts are gone,
+// so it is served to anyone who has the deletion's id.
+func (s *Service) CertificateOfDeletion(ctx context.Context, id uuid.UUID) (Signed, error) {
+	return s.certificate(ctx, "deletion_id", id)
+}
+
+func (s *Service) certificate(ctx context.Context, by string, id uuid.UUID) (Signed, error) {
 	var row struct{ Body, Signature, KeyID string }
-	res := s.db.Gorm.WithContext(ctx).Raw(`SELECT body, signature, key_id FROM deletion_certificates WHERE tenant_id = ?`, tenantID).Scan(&row)
+	// by is one of two column names above, never input.
+	res := s.db.Gorm.WithContext(ctx).Raw(`SELECT body, signature, key_id FROM deletion_certificates WHERE `+by+` = ?`, id).Scan(&row)
 	if res.Error != nil {
 		return Signed{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return Signed{}, fmt.Errorf("no certificate for tenant %s: %w", tenantID, errs.ErrNotFound)
+		return Signed{}, fmt.Errorf("no deletion certificate %s: %w", id, errs.ErrNotFound)
 	}
 	return Signed{Certificate: json.RawMessage(row.Body), Signature: row.Signature, KeyID: row.KeyID, PublicKey: s.signer.Public()}, nil
 }

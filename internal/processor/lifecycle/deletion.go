@@ -57,11 +57,14 @@ func (Deletion) TableName() string { return "deletions" }
 
 // Service runs deletions and makes certificates.
 type Service struct {
-	db     *database.DB
-	store  *objstore.Store
-	signer *keys.Signer
-	jobs   *jobs.Enqueuer
-	now    func() time.Time
+	db    *database.DB
+	store *objstore.Store
+	// Handback makes the school's full export at contract end (set by
+	// the app; nil in tests of deletion alone).
+	Handback Handback
+	signer   *keys.Signer
+	jobs     *jobs.Enqueuer
+	now      func() time.Time
 	// step, when set (tests), is told each step done: "table:<name>" after
 	// a table is empty, "objects" after a page of objects is deleted.
 	step func(string)

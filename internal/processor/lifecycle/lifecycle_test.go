@@ -189,7 +189,7 @@ func TestContractEndDeletion(t *testing.T) {
 	require.Equal(t, done.TablesTotal, done.TablesDone)
 	left := tenantRows(t, conn, e.A.ID)
 	for tbl := range left {
-		require.Contains(t, []string{"contracts", "deletions", "deletion_certificates", "backups", "backup_keys"}, tbl, "%s still has rows of tenant A", tbl)
+		require.Contains(t, []string{"contracts", "deletions", "deletion_certificates", "backups", "backup_keys", "backup_erasures"}, tbl, "%s still has rows of tenant A", tbl)
 	}
 	require.Empty(t, versions(t, e, "uk", "t/"+e.A.ID.String()+"/"), "no object or version under A's prefix")
 	require.Equal(t, beforeB, tenantRows(t, conn, e.B.ID), "tenant B is untouched")
@@ -207,7 +207,7 @@ func TestContractEndDeletion(t *testing.T) {
 	cert, err := lifecycle.Verify(file, signer.Public())
 	require.NoError(t, err)
 	for tbl, v := range beforeA {
-		if tbl == "contracts" || tbl == "deletions" || tbl == "backups" || tbl == "backup_keys" {
+		if tbl == "contracts" || tbl == "deletions" || tbl == "backups" || tbl == "backup_keys" || tbl == "backup_erasures" {
 			continue
 		}
 		require.Equal(t, strings.SplitN(v, ":", 2)[0], itoa(cert.RowsRemoved[tbl]), "rows of %s", tbl)

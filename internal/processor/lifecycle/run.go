@@ -22,7 +22,7 @@ const batch = 5000
 // catalogue and key (backups stay until they expire, and the certificate
 // names them).
 var tombstones = map[string]bool{"tenants": true, "contracts": true, "deletions": true, "deletion_objects": true, "deletion_certificates": true,
-	"backups": true, "backup_keys": true}
+	"backups": true, "backup_keys": true, "backup_erasures": true}
 
 // tenantTables is every table with a tenant_id column but the tombstones,
 // ordered so a table comes before the tables its foreign keys point at

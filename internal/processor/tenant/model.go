@@ -93,3 +93,25 @@ func RegionList() []Region {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return append([]Region{{"uk", Regions["uk"]}}, out...)
 }
+
+// Ended reports whether the contract has ended at now: from its end date
+// on, the school's admins may only read and take its data back, and no one
+// else may sign in.
+func (c Contract) Ended(now time.Time) bool {
+	return c.EndsOn != nil && !now.UTC().Truncate(24*time.Hour).Before(c.EndsOn.UTC().Truncate(24*time.Hour))
+}
+
+// ReturnUntil is when the school's return window closes, or nil while the
+// contract has no end date: the end date, or the day it was set if later
+// (backdating cannot shorten it), plus the window.
+func (c Contract) ReturnUntil() *time.Time {
+	if c.EndsOn == nil {
+		return nil
+	}
+	from := c.EndsOn.Time
+	if set := c.UpdatedAt.UTC().Truncate(24 * time.Hour); set.After(from) {
+		from = set
+	}
+	until := from.AddDate(0, 0, c.ReturnWindowDays)
+	return &until
+}

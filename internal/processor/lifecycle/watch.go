@@ -1,0 +1,136 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+)
+
+// The contract watch runs hourly on one worker (a River periodic job): it
+// tells a school's admins ahead of its contract's end, and has the school's
+// full export made when the contract ends and tended (restarted if its
+// worker died, retired when its download expires).
+
+// NoticeDays are how many days before the contract's end its admins are
+// told (in the app and on the school's webhook).
+var NoticeDays = []int{60, 14}
+
+// Handback is the school's full export (internal/controller/handback):
+// the watch starts it at contract end and has it tended every round.
+type Handback interface {
+	AtContractEnd(ctx context.Context, tenant uuid.UUID) error
+	Tend(ctx context.Context, tenant uuid.UUID) error
+}
+
+// Ended reports whether a contract ending on endsOn has ended at now: from
+// its end date on, the school's admins may only read and take its data.
+func Ended(endsOn *time.Time, now time.Time) bool {
+	return endsOn != nil && !now.UTC().Truncate(24*time.Hour).Before(endsOn.UTC().Truncate(24*time.Hour))
+}
+
+type watched struct {
+	TenantID uuid.UUID
+	EndsOn   *time.Time
+}
+
+// Watch does one round for every tenant whose data is not deleted.
+func (s *Service) Watch(ctx context.Context) error {
+	var ts []watched
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT tenant_id, ends_on FROM contracts WHERE status <> 'deleted' ORDER BY tenant_id`).
+		Scan(&ts).Error; err != nil {
+		return err
+	}
+	var failed []error
+	for _, t := range ts {
+		if err := s.watchOne(ctx, t); err != nil {
+			failed = append(failed, fmt.Errorf("tenant %s: %w", t.TenantID, err))
+		}
+	}
+	return errors.Join(failed...)
+}
+
+func (s *Service) watchOne(ctx context.Context, t watched) error {
+	if err := s.notify(ctx, t); err != nil {
+		return err
+	}
+	if s.Handback == nil {
+		return nil
+	}
+	if Ended(t.EndsOn, s.now()) {
+		if err := s.Handback.AtContractEnd(ctx, t.TenantID); err != nil {
+			return err
+		}
+	}
+	return s.Handback.Tend(ctx, t.TenantID)
+}
+
+// notify sends the most urgent notice due and not yet sent for the
+// contract's end date; the notice row and the alert are one transaction,
+// so two watchers never send it twice.
+func (s *Service) notify(ctx context.Context, t watched) error {
+	if t.EndsOn == nil || Ended(t.EndsOn, s.now()) {
+		return nil
+	}
+	today := s.now().UTC().Truncate(24 * time.Hour)
+	left := int(t.EndsOn.UTC().Truncate(24*time.Hour).Sub(today).Hours() / 24)
+	due := -1
+	for _, d := range NoticeDays {
+		if left <= d && (due == -1 || d < due) {
+			due = d
+		}
+	}
+	if due == -1 {
+		return nil
+	}
+	return access.Transact(ctx, s.db, access.System(t.TenantID, "contract_watch"), func(tx *gorm.DB) error {
+		var fresh int64
+		for _, d := range NoticeDays {
+			if d < due {
+				continue
+			}
+			res := tx.Exec(`INSERT INTO contract_notices (tenant_id, ends_on, days_before) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.TenantID, t.EndsOn, d)
+			if res.Error != nil {
+				return res.Error
+			}
+			if d == due {
+				fresh = res.RowsAffected
+			}
+		}
+		if fresh == 0 {
+			return nil
+		}
+		end := t.EndsOn.Format("2 January 2006")
+		_, err := alert.Raise(tx, t.TenantID, alert.Alert{Kind: "contract-ending", Audience: "admin",
+			Title: fmt.Sprintf("Your contract ends on %s (in %d days)", end, left),
+			Body: fmt.Sprintf("On %s the platform becomes read-only for your administrators and closed to everyone else. "+
+				"A full export of your school's data is made that day; you can also make one now. After the return window, "+
+				"your data is deleted and you receive a signed deletion certificate. The contract page shows the timeline.", end),
+			Link: "/admin/contract"})
+		return err
+	})
+}
+
+// WatchArgs is the hourly contract watch.
+type WatchArgs struct{}
+
+// Kind names the job.
+func (WatchArgs) Kind() string { return "contract_watch" }
+
+// WatchWorker works WatchArgs.
+type WatchWorker struct {
+	river.WorkerDefaults[WatchArgs]
+	Service *Service
+}
+
+// Work watches every contract.
+func (w *WatchWorker) Work(ctx context.Context, _ *river.Job[WatchArgs]) error {
+	return w.Service.Watch(ctx)
+}
