@@ -102,6 +102,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	if a.Backups, err = backup.NewService(db, store, cfg.BackupIdentity(), keep, cfg.BackupLockMode); err != nil {
 		return nil, err
 	}
+	a.Backups.Jobs, a.Backups.Eraser = q, a.Subjects
 	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
 	return a, nil
 }
@@ -126,6 +127,7 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &lifecycle.WatchWorker{Service: a.Lifecycle})
 	river.AddWorker(w, &backup.MakeWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.PurgeWorker{Service: a.Backups})
+	river.AddWorker(w, &backup.RestoreWorker{Service: a.Backups})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),

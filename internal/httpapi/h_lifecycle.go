@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/lms/files"
@@ -24,6 +25,8 @@ func (s *Server) lifecycleRoutes() []Route {
 		{Method: "POST", Path: tp + "/full-exports", Summary: "Make a full export of the school's data now (a job; also made at contract end)", Area: AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Status: http.StatusAccepted, Reply: handback.TenantExport{}, Handler: s.startTenantExport},
 		{Method: "GET", Path: tp + "/full-exports/:id/download", Summary: "A download link for a finished full export (until it expires)", Area: AreaTenant, Object: "tenant-export", Action: "read", Reply: files.Link{}, Handler: s.downloadTenantExport},
 		{Method: "GET", Path: v1 + "/deletion-certificates/:id", Summary: "A deletion certificate by the deletion's id, for the school to keep (no personal data; check it with `lms certificate verify`)", Public: true, Reply: lifecycle.Signed{}, Handler: s.publicCertificate},
+		{Method: "POST", Path: pp + "/backups/:id/restore", Summary: "Restore a backup into a new tenant, erasing again everyone erased since (a job; an instruction is required for a deleted tenant)", Area: AreaPlatform, Object: "backup", Action: "write", Status: http.StatusAccepted, Request: backup.RestoreRequest{}, Reply: backup.Restore{}, Handler: s.startRestore},
+		{Method: "GET", Path: pp + "/restores/:id", Summary: "A restore and its outcome", Area: AreaPlatform, Object: "backup", Action: "read", Reply: backup.Restore{}, Handler: s.getRestore},
 		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate", Summary: "The signed deletion certificate (check it with `lms certificate verify`)", Area: AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{}, Handler: s.deletionCertificate},
 	}
 }
@@ -134,5 +137,30 @@ func (s *Server) publicCertificate(c *gin.Context) {
 	if err == nil {
 		c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
 	}
+	reply(c, http.StatusOK, out, err)
+}
+
+func (s *Server) startRestore(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var in backup.RestoreRequest
+	if err := bindJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Backups.StartRestore(c.Request.Context(), principal(c).ID, id, uuid.Nil, in)
+	reply(c, http.StatusAccepted, out, err)
+}
+
+func (s *Server) getRestore(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := s.Backups.GetRestore(c.Request.Context(), id)
 	reply(c, http.StatusOK, out, err)
 }

@@ -197,6 +197,21 @@ func TestContractEndInBrowser(t *testing.T) {
 	_, err = e.App.Backups.Make(context.Background(), e.A.ID)
 	require.Error(t, err)
 
+	// On the school's recorded instruction, the operator restores the
+	// backup into a new tenant; a worker does it.
+	op.Go(page, "")
+	op.Fill("#restore-slug", "tenant-a-restored")
+	op.Fill("#restore-instruction", "The school's instruction of 1 December, ref SCH-1")
+	op.Submit(`form[action$="/restores"] button`, "operator-restore-queued")
+	for !strings.Contains(op.Text("main"), "erased again") || strings.Contains(op.Text("main"), "queued") || strings.Contains(op.Text("main"), "running") {
+		require.True(t, time.Now().Before(deadline.Add(60*time.Second)), "the restore did not finish: %s", op.Text("main"))
+		time.Sleep(300 * time.Millisecond)
+		op.Go(page, "")
+	}
+	op.Screenshot("operator-restored")
+	require.Contains(t, op.Text("main"), "tenant-a-restored")
+	require.NotContains(t, op.Text("main"), "failed")
+
 	// Tenant B's admin sees B's own timeline and backups, never A's.
 	_, err = e.App.Backups.Make(context.Background(), e.B.ID)
 	require.NoError(t, err)
@@ -205,6 +220,22 @@ func TestContractEndInBrowser(t *testing.T) {
 	adm.Go("/t/tenant-b/admin/contract", "admin-contract-timeline")
 	require.Contains(t, adm.Text("main"), "has no end date")
 	require.Contains(t, adm.Text("main table"), "cannot be altered or deleted before then")
+	// B's admin makes a full export and downloads it.
+	adm.Submit(`form[action$="/admin/contract/exports"] button`, "admin-full-export-queued")
+	for !strings.Contains(adm.Text("main"), "Download (") {
+		require.True(t, time.Now().Before(deadline.Add(120*time.Second)), "the export did not finish: %s", adm.Text("main"))
+		time.Sleep(300 * time.Millisecond)
+		adm.Go("/t/tenant-b/admin/contract", "")
+	}
+	adm.Screenshot("admin-full-export-ready")
+	raw := adm.Download(`a[href$="/download"]`)
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	require.NoError(t, err)
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	require.True(t, names["data/people.jsonl"] && names["data/people.csv"] && names["schema.json"], "%v", names)
 
 	sup := webtest.New(t, e.Server.URL)
 	sup.StaffSignIn(e.Support, apptest.SupportPassword)

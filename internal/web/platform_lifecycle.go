@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -21,18 +22,21 @@ func (s *Site) lifecyclePages() []httpapi.Route {
 		{Method: "POST", Path: "/platform/tenants/:id/deletion", Summary: "Delete a tenant's data after its return window", Area: httpapi.AreaPlatform, Object: "tenant-deletion", Action: "write", Handler: s.startDeletion},
 		{Method: "GET", Path: "/platform/tenants/:id/certificate", Summary: "Download a tenant's deletion certificate", Area: httpapi.AreaPlatform, Object: "tenant-deletion", Action: "read", Handler: s.downloadCertificate},
 		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now", Area: httpapi.AreaPlatform, Object: "backup", Action: "write", Handler: s.backUpNow},
+		{Method: "POST", Path: "/platform/tenants/:id/restores", Summary: "Restore one of a tenant's backups into a new tenant", Area: httpapi.AreaPlatform, Object: "backup", Action: "write", Handler: s.restoreBackup},
 	}
 }
 
 func init() {
 	flashes["deletion-started"] = "The deletion is running. Its progress shows below; the certificate follows when it is done."
 	flashes["backed-up"] = "The backup is made and in the catalogue below."
+	flashes["restore-queued"] = "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done."
 }
 
 // contractEnd is the tenant page's contract-end section.
 type contractEnd struct {
 	Deletion  *lifecycle.Deletion
 	Backups   []backup.Backup
+	Restores  []backup.Restore
 	CanDelete bool
 	CanBackup bool
 }
@@ -53,6 +57,9 @@ func (s *Site) contractEndOf(c *gin.Context, d *tenantData) error {
 	if s.allowed(c, p, "backup", "read") {
 		var err error
 		if d.End.Backups, err = s.d.Backups.Catalogue(ctx, d.T.ID); err != nil {
+			return err
+		}
+		if d.End.Restores, err = s.d.Backups.Restores(ctx, d.T.ID); err != nil {
 			return err
 		}
 	}
@@ -108,4 +115,23 @@ func (s *Site) backUpNow(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=backed-up")
+}
+
+func (s *Site) restoreBackup(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such tenant.")
+		return
+	}
+	b, err := uuid.Parse(c.PostForm("backup"))
+	if err != nil {
+		s.fail(c, errs.Field("backup", "choose one of the tenant's backups"))
+		return
+	}
+	in := backup.RestoreRequest{Slug: c.PostForm("slug"), Name: c.PostForm("name"), Instruction: c.PostForm("instruction")}
+	if _, err := s.d.Backups.StartRestore(c.Request.Context(), httpapi.PrincipalOf(c).ID, b, id, in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=restore-queued")
 }

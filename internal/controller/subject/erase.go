@@ -278,3 +278,17 @@ func dropFiles(tx *gorm.DB, candidates []uuid.UUID) (int, error) {
 	res := tx.Exec(q, Erased, candidates)
 	return int(res.RowsAffected), res.Error
 }
+
+// EraseAgain erases person in a tenant restored from a backup made before
+// their erasure, inside tx (in the restored tenant's scope): by the same
+// rules as Erase, and recorded in the restored tenant's own ledger, so a
+// backup of the restored tenant cannot bring them back either. types is
+// the schema's column types (database.DB.ColumnTypes).
+func (s *Service) EraseAgain(tx *gorm.DB, tenant, person uuid.UUID, types map[string]map[string]string) error {
+	out, err := s.erase(tx, person, types)
+	if err != nil {
+		return fmt.Errorf("subject: erase again after a restore: %w", err)
+	}
+	return tx.Exec(`INSERT INTO erasure_ledger (tenant_id, subject_hash, rows_deleted, rows_kept, objects) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, tenant, s.Ref(tenant, person), out.RowsDeleted, out.RowsAnonymised, out.Files).Error
+}

@@ -13,9 +13,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -32,6 +34,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/privacy"
 )
@@ -64,6 +67,10 @@ type Service struct {
 	retention config.Retention
 	mode      types.ObjectLockRetentionMode
 	now       func() time.Time
+	// Jobs queues restores; Eraser erases again, in a restored tenant,
+	// the people the erasure ledger names. Both are set by the app.
+	Jobs   *jobs.Enqueuer
+	Eraser Eraser
 }
 
 // NewService returns a Service; platformKey is the age identity that wraps
@@ -158,7 +165,22 @@ func (s *Service) write(ctx context.Context, tenant uuid.UUID, to age.Recipient,
 	}
 	zw := zip.NewWriter(enc)
 	sc := access.Contract(tenant, uuid.Nil, "backup")
+	var objects []string
+	var region string
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		var about Source
+		if err := tx.Raw(`SELECT t.id, t.slug, t.name, t.kind, t.region, c.reference, c.return_window_days FROM tenants t
+			JOIN contracts c ON c.tenant_id = t.id WHERE t.id = ?`, tenant).Scan(&about).Error; err != nil {
+			return err
+		}
+		region = about.Region
+		tw, err := zw.Create(sourceEntry)
+		if err != nil {
+			return err
+		}
+		if err := json.NewEncoder(tw).Encode(about); err != nil {
+			return err
+		}
 		for _, tb := range privacy.Tables() {
 			if tb.Owner != privacy.Tenant {
 				continue
@@ -189,17 +211,69 @@ func (s *Service) write(ctx context.Context, tenant uuid.UUID, to age.Recipient,
 				return err
 			}
 		}
-		_, err := audit.Append(tx, tenant, audit.Event{ActorKind: "system", ActorName: "backup job", Basis: string(access.BasisContract),
-			Action: "backup.made", Target: "backup", Detail: map[string]string{"rows": fmt.Sprint(*rows)}})
+		// The stored bytes of every file the school's rows hold (not the
+		// zips of earlier exports, which are copies).
+		if err := tx.Raw(`SELECT object_key FROM files WHERE status = 'ready' AND (attached_to IS NULL OR attached_to NOT IN ('export', 'tenant-export'))
+			ORDER BY id`).Scan(&objects).Error; err != nil {
+			return err
+		}
+		_, err = audit.Append(tx, tenant, audit.Event{ActorKind: "system", ActorName: "backup job", Basis: string(access.BasisContract),
+			Action: "backup.made", Target: "backup", Detail: map[string]string{"rows": fmt.Sprint(*rows), "files": fmt.Sprint(len(objects))}})
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	pre := "t/" + tenant.String() + "/"
+	for _, key := range objects {
+		if err := s.copyObject(ctx, zw, region, key, strings.TrimPrefix(key, pre)); err != nil {
+			return err
+		}
+	}
 	if err := zw.Close(); err != nil {
 		return err
 	}
 	return enc.Close()
+}
+
+// sourceEntry names the backup's description of the tenant it holds;
+// objectsDir holds the stored files, by key under the tenant's prefix.
+const (
+	sourceEntry = "tenant.json"
+	objectsDir  = "objects/"
+)
+
+// Source is what a backup says of the tenant it holds, so it can be
+// restored after the tenant's record was reduced to a tombstone.
+type Source struct {
+	ID               uuid.UUID `json:"id"`
+	Slug             string    `json:"slug"`
+	Name             string    `json:"name"`
+	Kind             string    `json:"kind"`
+	Region           string    `json:"region"`
+	Reference        string    `json:"contract_reference"`
+	ReturnWindowDays int       `json:"return_window_days"`
+}
+
+// copyObject adds one stored file to the backup, as objects/{key under
+// the tenant's prefix}. Files are mostly compressed already.
+func (s *Service) copyObject(ctx context.Context, zw *zip.Writer, region, key, name string) error {
+	bucket := s.store.Bucket(region)
+	out, err := s.store.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		var missing *types.NoSuchKey
+		if errors.As(err, &missing) {
+			return nil // removed since the row was read: the purge is behind
+		}
+		return fmt.Errorf("backup: read %s: %w", key, err)
+	}
+	defer out.Body.Close()
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: objectsDir + name, Method: zip.Store})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, out.Body)
+	return err
 }
 
 // Catalogue lists a tenant's backups, newest first (tenant uuid.Nil: all).
@@ -226,6 +300,10 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 		}
 		if err := s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).
 			Updates(map[string]any{"status": "purged", "purged_at": s.now().UTC()}).Error; err != nil {
+			return n, err
+		}
+		// The ledger's copy goes with a deleted tenant's last backup.
+		if err := s.db.Gorm.WithContext(ctx).Exec(`SELECT purge_backup_erasures(?)`, b.TenantID).Error; err != nil {
 			return n, err
 		}
 		n++

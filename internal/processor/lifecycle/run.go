@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/uuid"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"gorm.io/gorm"
 )
 
@@ -25,67 +25,19 @@ var tombstones = map[string]bool{"tenants": true, "contracts": true, "deletions"
 	"backups": true, "backup_keys": true, "backup_erasures": true}
 
 // tenantTables is every table with a tenant_id column but the tombstones,
-// ordered so a table comes before the tables its foreign keys point at
-// (children first): no delete cascades uncounted or fails on a reference.
+// children first (database.TenantTables).
 func tenantTables(tx *gorm.DB) ([]string, error) {
-	var tables []string
-	if err := tx.Raw(`SELECT c.table_name FROM information_schema.columns c
-		JOIN information_schema.tables t USING (table_schema, table_name)
-		WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
-		ORDER BY c.table_name`).Scan(&tables).Error; err != nil {
-		return nil, fmt.Errorf("lifecycle: tenant tables: %w", err)
+	all, err := database.TenantTables(tx)
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: %w", err)
 	}
-	var edges []struct{ Child, Parent string }
-	if err := tx.Raw(`SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent FROM pg_constraint
-		WHERE contype = 'f' AND connamespace = 'public'::regnamespace AND conrelid <> confrelid`).Scan(&edges).Error; err != nil {
-		return nil, fmt.Errorf("lifecycle: foreign keys: %w", err)
-	}
-	in := map[string]bool{}
-	for _, t := range tables {
+	var out []string
+	for _, t := range all {
 		if !tombstones[t] {
-			in[t] = true
+			out = append(out, t)
 		}
 	}
-	// parents[t] are the tables t points at; t must be emptied before them.
-	children := map[string][]string{}
-	for _, e := range edges {
-		if in[e.Child] && in[e.Parent] {
-			children[e.Parent] = append(children[e.Parent], e.Child)
-		}
-	}
-	var order []string
-	state := map[string]int{} // 0 new, 1 visiting, 2 done
-	var visit func(t string) error
-	visit = func(t string) error {
-		switch state[t] {
-		case 1:
-			return fmt.Errorf("lifecycle: foreign keys form a cycle through %s", t)
-		case 2:
-			return nil
-		}
-		state[t] = 1
-		kids := children[t]
-		sort.Strings(kids)
-		for _, c := range kids {
-			if err := visit(c); err != nil {
-				return err
-			}
-		}
-		state[t] = 2
-		order = append(order, t)
-		return nil
-	}
-	names := make([]string, 0, len(in))
-	for t := range in {
-		names = append(names, t)
-	}
-	sort.Strings(names)
-	for _, t := range names {
-		if err := visit(t); err != nil {
-			return nil, err
-		}
-	}
-	return order, nil
+	return out, nil
 }
 
 // Run works deletion id to the end, unless another worker holds it. It
