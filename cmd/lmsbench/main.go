@@ -26,6 +26,7 @@ import (
 )
 
 type opts struct {
+	lifecycleParts  string
 	concurrency     int
 	duration        time.Duration
 	warmup          time.Duration
@@ -65,7 +66,8 @@ func main() {
 	flag.IntVar(&o.authzTenants, "authz-tenants", 10_000, "(b) tenants in the large scenario")
 	flag.IntVar(&o.authzMembers, "authz-members", 50, "(b) members per tenant")
 	flag.DurationVar(&o.authzLoadBudget, "authz-load-budget", 25*time.Second, "(b) Authorizer path: stop loading tenants after this long and measure with those loaded (reported)")
-	flag.StringVar(&o.only, "only", "", "run only part http, course, export or authz")
+	flag.StringVar(&o.lifecycleParts, "lifecycle-parts", "e1,e2,e3", "(e) which parts to run")
+	flag.StringVar(&o.only, "only", "", "run only part http, course, export, lifecycle or authz")
 	flag.Parse()
 	os.Exit(run(o))
 }
@@ -99,8 +101,8 @@ func run(o opts) (code int) {
 		fmt.Fprintf(os.Stderr, "lmsbench: -server-log must be discard, stderr or off\n")
 		return 2
 	}
-	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" && o.only != "export" {
-		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz, course or export\n")
+	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" && o.only != "export" && o.only != "lifecycle" {
+		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz, course, export or lifecycle\n")
 		return 2
 	}
 
@@ -124,6 +126,12 @@ func run(o opts) (code int) {
 			return fail(err)
 		}
 	}
+	var lr *lifecycleResult
+	if o.only == "" || o.only == "lifecycle" {
+		if lr, err = benchLifecycle(ctx, o, cl); err != nil {
+			return fail(err)
+		}
+	}
 	if o.only == "" || o.only == "authz" {
 		if ab, err = benchAuthz(ctx, o); err != nil {
 			return fail(err)
@@ -135,6 +143,9 @@ func run(o opts) (code int) {
 	}
 	if xr != nil {
 		reportExport(os.Stdout, xr)
+	}
+	if lr != nil {
+		reportLifecycle(os.Stdout, lr)
 	}
 	return 0
 }

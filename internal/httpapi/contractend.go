@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -29,7 +32,13 @@ type endEntry struct {
 
 const endCacheTTL = 30 * time.Second
 
-func newEndCache() *endCache { return &endCache{m: map[uuid.UUID]endEntry{}} }
+// contractEnds is this process's cache: one per process, so a change made
+// through a page is seen by the API's check too.
+var contractEnds = &endCache{m: map[uuid.UUID]endEntry{}}
+
+// ContractChanged makes this process read tenant's contract end again on
+// its next request (called wherever an end date is set).
+func ContractChanged(tenant uuid.UUID) { contractEnds.forget(tenant) }
 
 func (ec *endCache) endsOn(ctx context.Context, ts *tenant.Service, id uuid.UUID) (*time.Time, error) {
 	ec.mu.Lock()
@@ -63,16 +72,17 @@ func (ec *endCache) forget(id uuid.UUID) {
 }
 
 // afterContractEnd enforces the end of a school's contract: from its end
-// date the tenant is closed to everyone but its admins, and read-only for
-// them, but for the routes that return the data (AfterEnd). It reports
-// whether the request may go on.
+// date the tenant is closed to everyone but its admins (their own account
+// routes included), and read-only for them, but for the routes that return
+// the data (AfterEnd) and their own account's. It reports whether the
+// request may go on.
 func (s *Server) afterContractEnd(c *gin.Context, rt Route, tenantID uuid.UUID) bool {
 	p := principal(c)
 	if p.Kind != identity.KindMember {
 		return true
 	}
 	ctx := c.Request.Context()
-	end, err := s.ends.endsOn(ctx, s.Tenants, tenantID)
+	end, err := contractEnds.endsOn(ctx, s.Tenants, tenantID)
 	if err != nil {
 		fail(c, err)
 		return false
@@ -90,10 +100,36 @@ func (s *Server) afterContractEnd(c *gin.Context, rt Route, tenantID uuid.UUID) 
 			". Only its administrators can still sign in, to take the school's data back.")
 		return false
 	}
-	if rt.Action != "read" && !rt.AfterEnd {
+	if rt.Area == AreaTenant && rt.Action != "read" && !rt.AfterEnd {
 		problem(c, http.StatusConflict, "read-only", "Your school's contract ended on "+end.Format("2 January 2006")+
 			": its data can be read and exported, not changed.")
 		return false
 	}
 	return true
+}
+
+// ErrContractEnded refuses a sign-in, or a request, by someone other than
+// an admin of a school whose contract has ended.
+var ErrContractEnded = fmt.Errorf("the school's contract with this service has ended: only its administrators can still sign in, to take its data back: %w", errs.ErrForbidden)
+
+// AfterSignIn checks a member's fresh sign-in against the school's
+// contract: once it has ended only admins may sign in, and anyone else's
+// new session is ended at once.
+func AfterSignIn(ctx context.Context, d Deps, person identity.Person, iss identity.Issued) error {
+	p := identity.Principal{Kind: identity.KindMember, ID: person.ID, TenantID: person.TenantID, CredentialID: iss.ID}
+	_, c, err := d.Tenants.ForMember(ctx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	if !c.Ended(time.Now()) {
+		return nil
+	}
+	admin, err := d.Authz.IsAdmin(ctx, p.TenantID, p.ID)
+	if err != nil || admin {
+		return err
+	}
+	if err := d.Identity.Logout(ctx, p); err != nil && !errors.Is(err, errs.ErrNotFound) {
+		return err
+	}
+	return ErrContractEnded
 }

@@ -60,6 +60,18 @@ func TestContractEndReadOnlyAndFullExport(t *testing.T) {
 	r = admin.Do("PATCH", base+"/people/"+fx.Teacher.ID.String(), map[string]any{"display_name": "Changed"})
 	require.Equal(t, http.StatusConflict, r.Status, r.Text())
 	require.Contains(t, r.Text(), "read-only")
+	// Their own account routes too, and they cannot sign in again; an
+	// admin can (probe findings).
+	require.Equal(t, http.StatusForbidden, learner.Do("GET", "/api/v1/me", nil).Status)
+	require.Equal(t, http.StatusForbidden, learner.Do("POST", "/api/v1/me/tokens", map[string]any{"name": "x"}).Status)
+	r = e.Anonymous().Do("POST", "/api/v1/auth/login", map[string]any{"tenant": "tenant-a", "username": fx.Learner.Username, "password": lmstest.Password})
+	require.Equal(t, http.StatusForbidden, r.Status, r.Text())
+	require.Contains(t, r.Text(), "contract")
+	r = e.Anonymous().Do("POST", "/api/v1/auth/login", map[string]any{"tenant": "tenant-a", "username": e.A.AdminUser, "password": apptest.AdminPassword})
+	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	// The end date stays when the tenant's manifest is applied again
+	// without one, and an ended contract's dates no longer change.
+	require.Equal(t, http.StatusConflict, op.Do("PATCH", "/api/v1/platform/tenants/"+e.A.ID.String()+"/contract", map[string]any{"ends_on": nil}).Status)
 	// Another school is untouched.
 	require.Equal(t, http.StatusOK, learnerB.Do("GET", "/api/v1/t/tenant-b/courses", nil).Status)
 
@@ -123,6 +135,8 @@ func TestContractEndReadOnlyAndFullExport(t *testing.T) {
 		require.NotContains(t, body, fxB.Learner.Username, name)
 		require.NotContains(t, body, e.B.ID.String(), name)
 	}
+	require.NotContains(t, got["data/member_credentials.jsonl"], "token_hash", "no secrets (probe finding)")
+	require.NotContains(t, got["data/member_credentials.csv"], "token_hash")
 	var fileFound bool
 	for name, body := range got {
 		if strings.HasPrefix(name, "files/"+fileID) {

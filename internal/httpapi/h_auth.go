@@ -64,6 +64,10 @@ func (s *Server) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := AfterSignIn(c.Request.Context(), s.Deps, p, iss); err != nil {
+		fail(c, err)
+		return
+	}
 	s.setSession(c, iss.Secret)
 	c.JSON(http.StatusOK, LoginReply{Kind: "member", ID: p.ID.String(), Name: p.DisplayName, ExpiresAt: iss.ExpiresAt, CSRFToken: identity.CSRFToken(iss.Secret)})
 }

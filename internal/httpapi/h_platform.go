@@ -44,6 +44,9 @@ func (s *Server) applyTenant(c *gin.Context) {
 		return
 	}
 	res, err := s.Tenants.Apply(c.Request.Context(), m, principal(c).ID)
+	if err == nil {
+		ContractChanged(res.TenantID)
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -67,7 +70,7 @@ func (s *Server) setContractEnd(c *gin.Context) {
 		return
 	}
 	out, err := s.Tenants.SetContractEnd(c.Request.Context(), id, in)
-	s.ends.forget(id)
+	ContractChanged(id)
 	if err != nil {
 		fail(c, err)
 		return

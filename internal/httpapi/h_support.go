@@ -26,8 +26,8 @@ func (s *Server) supportRoutes() []Route {
 
 		{Method: "GET", Path: tp + "/support-requests", Summary: "Support requests to this tenant, newest first", Area: AreaTenant, Object: "support-request", Action: "read", Reply: Page[support.Request]{}, Handler: s.tenantSupportRequests},
 		{Method: "GET", Path: tp + "/support-requests/:request", Summary: "One support request", Area: AreaTenant, Object: "support-request", Action: "read", Reply: support.Request{}, Handler: s.tenantSupportRequest},
-		{Method: "POST", Path: tp + "/support-requests/:request/decision", Summary: "Approve or deny a support request (approvers)", Area: AreaTenant, Object: "support-request", Action: "write", Request: support.Decision{}, Reply: support.Request{}, Handler: s.decideSupportRequest},
-		{Method: "POST", Path: tp + "/support-requests/:request/revoke", Summary: "End support access in force, at once", Area: AreaTenant, Object: "support-grant", Action: "write", Reply: support.Request{}, Handler: s.revokeSupportRequest},
+		{Method: "POST", Path: tp + "/support-requests/:request/decision", Summary: "Approve or deny a support request (approvers)", Area: AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Request: support.Decision{}, Reply: support.Request{}, Handler: s.decideSupportRequest},
+		{Method: "POST", Path: tp + "/support-requests/:request/revoke", Summary: "End support access in force, at once", Area: AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Reply: support.Request{}, Handler: s.revokeSupportRequest},
 		{Method: "GET", Path: tp + "/access-log", Summary: "The access transparency log, newest first (?before=seq)", Area: AreaTenant, Object: "access-log", Action: "read", Reply: AccessLogPage{}, Handler: s.accessLog},
 		{Method: "GET", Path: tp + "/access-log/export", Summary: "The whole access log as CSV", Area: AreaTenant, Object: "access-log", Action: "read", Handler: s.exportAccessLog},
 		{Method: "GET", Path: tp + "/alerts", Summary: "Recent alerts for admins and approvers", Area: AreaTenant, Object: "alert", Action: "read", Reply: []alert.Alert{}, Handler: s.alerts},

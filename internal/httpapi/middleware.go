@@ -227,7 +227,7 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
 			return
 		}
-		if rt.Area == AreaTenant && !s.afterContractEnd(c, rt, tenant) {
+		if p.Kind == identity.KindMember && !s.afterContractEnd(c, rt, p.TenantID) {
 			return
 		}
 		if g.Schools != nil && authz.TenantWideOnly[rt.Object] {

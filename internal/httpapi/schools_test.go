@@ -61,6 +61,10 @@ func TestSchoolAdminIsLimitedToTheirSchool(t *testing.T) {
 	r = sb.Do("POST", "/api/v1/t/trust-t/people", map[string]any{"username": "noschool", "display_name": "N"})
 	require.Equal(t, 400, r.Status, "a school admin must place new people in a school: %s", r.Text())
 
+	// The whole trust's full export is not theirs to take (probe finding).
+	require.Equal(t, 403, sb.Do("POST", "/api/v1/t/trust-t/full-exports", nil).Status)
+	require.Equal(t, 403, sb.Do("GET", "/api/v1/t/trust-t/full-exports", nil).Status)
+
 	// Listing shows only school B's people.
 	r = sb.Do("GET", "/api/v1/t/trust-t/people", nil)
 	require.Equal(t, 200, r.Status)

@@ -79,7 +79,6 @@ type Deps struct {
 type Server struct {
 	Deps
 	slugs   *slugCache
-	ends    *endCache
 	logins  *ratelimit.Limiter
 	metrics *metrics
 	routes  []Route
@@ -94,7 +93,7 @@ func New(d Deps, pages Pages) (*gin.Engine, *Server) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{Deps: d, slugs: newSlugCache(), ends: newEndCache(), metrics: newMetrics(d.Registry),
+	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry),
 		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute)}
 	s.routes = s.table()
 	if pages != nil {

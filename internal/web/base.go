@@ -133,7 +133,10 @@ func (s *Site) signin(c *gin.Context) {
 	}
 	var iss identity.Issued
 	if err == nil {
-		iss, _, err = s.d.Identity.Login(ctx, t.ID, in["username"], pw, httpapi.ClientOf(c))
+		var p identity.Person
+		if iss, p, err = s.d.Identity.Login(ctx, t.ID, in["username"], pw, httpapi.ClientOf(c)); err == nil {
+			err = httpapi.AfterSignIn(ctx, s.d, p, iss)
+		}
 	}
 	if status, msg, ok := signinProblem(err); ok {
 		s.render(c, status, "signin", view{Title: "Sign in", Form: in, Data: signinData{Next: next, Problem: msg}})
@@ -186,6 +189,8 @@ func (s *Site) staffSignin(c *gin.Context) {
 func signinProblem(err error) (int, string, bool) {
 	var locked errs.LockedError
 	switch {
+	case errors.Is(err, httpapi.ErrContractEnded):
+		return http.StatusForbidden, "Your school's contract with this service has ended. Only its administrators can still sign in, to take the school's data back.", true
 	case errors.As(err, &locked):
 		mins := (locked.RetryAfterSeconds + 59) / 60
 		return http.StatusTooManyRequests, "Too many failed attempts: this account is locked. Try again in " + plural(mins, "minute") + ", or ask your administrator to unlock it.", true

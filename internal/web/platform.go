@@ -142,6 +142,7 @@ func (s *Site) setContractEnd(c *gin.Context) {
 		end = &d
 	}
 	_, err := s.d.Tenants.SetContractEnd(c.Request.Context(), id, tenant.EndOn(end))
+	httpapi.ContractChanged(id)
 	if fe, isField := formErrors(err); isField {
 		s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "The end date " + fe["ends_on"]}})
 		return

@@ -22,8 +22,8 @@ func (s *Site) supportPages() []httpapi.Route {
 	return []httpapi.Route{
 		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestsPage},
 		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestPage},
-		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "write", Handler: s.decideSupport},
-		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: httpapi.AreaTenant, Object: "support-grant", Action: "write", Handler: s.revokeSupport},
+		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Handler: s.decideSupport},
+		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: httpapi.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Handler: s.revokeSupport},
 		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: httpapi.AreaTenant, Object: "access-log", Action: "read", Handler: s.accessLogPage},
 		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: httpapi.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.subProcessorsPage},
 		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: httpapi.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.decideSubProcessor},

@@ -214,6 +214,20 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 		expires = end
 	}
 	return access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
+		// Someone erased while it was being made may be in it: it goes, and
+		// the contract watch makes it again.
+		var erased int64
+		if err := tx.Raw(`SELECT count(*) FROM erasure_ledger WHERE erased_at >= (SELECT started_at FROM tenant_exports WHERE id = ?)`, id).
+			Scan(&erased).Error; err != nil {
+			return err
+		}
+		if erased > 0 {
+			if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE id = ?`, f.ID).Error; err != nil {
+				return err
+			}
+			return tx.Model(&TenantExport{}).Where("id = ?", id).Updates(map[string]any{"status": "failed",
+				"error": "a person was erased while the export was being made; it is made again"}).Error
+		}
 		if err := tx.Model(&TenantExport{}).Where("id = ?", id).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes, "file_id": f.ID,
 			"finished_at": done, "expires_at": expires}).Error; err != nil {
 			return err
@@ -316,7 +330,7 @@ func copyTable(ctx context.Context, tx *gorm.DB, zw *zip.Writer, tenant uuid.UUI
 	// One JSON object per line: CSV format with a quote and delimiter that
 	// JSON text never holds (to_jsonb escapes control characters), so each
 	// object comes out as it is.
-	n, err := access.CopyOut(ctx, tx, jw, `COPY (SELECT to_jsonb(r) FROM (`+sel+`) r) TO STDOUT WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')`)
+	n, err := access.CopyOut(ctx, tx, jw, `COPY (SELECT row_to_json(r) FROM (`+sel+`) r) TO STDOUT WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')`)
 	if err != nil {
 		return 0, err
 	}
@@ -330,12 +344,13 @@ func copyTable(ctx context.Context, tx *gorm.DB, zw *zip.Writer, tenant uuid.UUI
 	return n, nil
 }
 
-// exportColumns is every column of tb the school gets back: all but the
-// secrets (password and token hashes, wrapped keys) and the tenant id.
+// exportColumns is every column of tb the school gets back: all but those
+// the registry never exports (password and token hashes, webhook secrets,
+// internal keys) and the tenant id.
 func exportColumns(tb privacy.Table) []string {
 	var out []string
 	for _, c := range tb.Columns {
-		if c.Name != "tenant_id" && !(c.Export == privacy.Omit && c.Category == privacy.Credential) {
+		if c.Name != "tenant_id" && c.Export != privacy.Omit {
 			out = append(out, c.Name)
 		}
 	}
@@ -426,8 +441,9 @@ learning platform: %d tables (%d rows) and %d files.
 Rows refer to each other by id (for example a mark's submission_id is the
 id of a row in submissions). Dates and times are ISO 8601 in UTC.
 
-Left out: password and sign-in token hashes, which are of no use outside
-the platform, and earlier exports (copies of the data in this one).
+Left out: password and sign-in token hashes, webhook secrets and storage
+keys, which are of no use outside the platform, and earlier exports
+(copies of the data in this one).
 
 Your data is deleted from the platform when the return window after the
 contract ends has closed; the deletion certificate then lists what was

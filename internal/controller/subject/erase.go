@@ -92,6 +92,15 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 			sc.Tenant(), out.Ref, request, out.RowsDeleted, out.RowsAnonymised, out.Files).Error; err != nil {
 			return fmt.Errorf("subject: erasure ledger: %w", err)
 		}
+		// The school's full exports hold the person too: they go (the
+		// files purge removes every version); the school makes another.
+		if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE status <> 'deleting'
+			AND id IN (SELECT file_id FROM tenant_exports WHERE file_id IS NOT NULL)`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE tenant_exports SET expires_at = now() WHERE status = 'done' AND expires_at > now()`).Error; err != nil {
+			return err
+		}
 		if request != nil {
 			if err := tx.Exec(`UPDATE subject_requests SET status = 'done', closed_at = now(), updated_at = now(),
 				outcome = CASE WHEN outcome = '' THEN 'Erased.' ELSE outcome END WHERE id = ? AND closed_at IS NULL`, *request).Error; err != nil {
@@ -292,3 +301,7 @@ func (s *Service) EraseAgain(tx *gorm.DB, tenant, person uuid.UUID, types map[st
 	return tx.Exec(`INSERT INTO erasure_ledger (tenant_id, subject_hash, rows_deleted, rows_kept, objects) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, tenant, s.Ref(tenant, person), out.RowsDeleted, out.RowsAnonymised, out.Files).Error
 }
+
+// PurgeFiles removes at once the stored files erasures released in tenant
+// (every version), instead of leaving them to the hourly sweep.
+func (s *Service) PurgeFiles(ctx context.Context, tenant uuid.UUID) { s.files.PurgeSoon(ctx, tenant) }

@@ -44,6 +44,8 @@ import (
 type Eraser interface {
 	Ref(tenant, person uuid.UUID) string
 	EraseAgain(tx *gorm.DB, tenant, person uuid.UUID, types map[string]map[string]string) error
+	// PurgeFiles removes at once the stored files the erasures released.
+	PurgeFiles(ctx context.Context, tenant uuid.UUID)
 }
 
 // Restore is one restore with its outcome.
@@ -126,6 +128,13 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 			return fmt.Errorf("backup %s is %s: only a finished backup can be restored: %w", id, b.Status, errs.ErrConflict)
 		}
 		r.SourceTenant = b.TenantID
+		var destroyed int64
+		if err := tx.Raw(`SELECT count(*) FROM backup_keys WHERE tenant_id = ? AND destroyed_at IS NOT NULL`, b.TenantID).Scan(&destroyed).Error; err != nil {
+			return err
+		}
+		if destroyed > 0 {
+			return fmt.Errorf("the school had its backup key destroyed: none of its backups can be read or restored: %w", errs.ErrConflict)
+		}
 		var status string
 		if err := tx.Raw(`SELECT status FROM contracts WHERE tenant_id = ?`, b.TenantID).Scan(&status).Error; err != nil {
 			return err
@@ -182,7 +191,10 @@ func (s *Service) RunRestore(ctx context.Context, id uuid.UUID, name string) err
 	err = s.restore(ctx, &r, name)
 	set := map[string]any{"status": "done", "finished_at": s.now().UTC(), "rows_restored": r.RowsRestored, "files_restored": r.FilesRestored, "people_erased": r.PeopleErased}
 	if err != nil {
-		set = map[string]any{"status": "failed", "error": err.Error()}
+		set = map[string]any{"status": "failed", "error": err.Error(), "finished_at": s.now().UTC()}
+	} else {
+		// Files of people erased again were stored with the rest; they go now.
+		s.Eraser.PurgeFiles(ctx, r.TargetTenant)
 	}
 	if uerr := s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Restore{}).Where("id = ?", id).Updates(set).Error; uerr != nil && err == nil {
 		err = uerr

@@ -94,6 +94,7 @@ func TestRestoreAfterErasureDoesNotBringThemBack(t *testing.T) {
 		require.Equal(t, 1, count(`SELECT count(*) FROM erasure_ledger WHERE tenant_id = $1`, nt), "the restored tenant's own ledger names them")
 		require.Greater(t, count(`SELECT count(*) FROM enrolments WHERE tenant_id = $1`, nt), 0)
 		require.Zero(t, count(`SELECT count(*) FROM member_credentials WHERE tenant_id = $1`, nt), "no sessions come back")
+		require.Zero(t, count(`SELECT count(*) FROM files WHERE tenant_id = $1 AND status <> 'ready'`, nt), "the erased person's files are purged at once")
 		// Every restored file is under the new tenant's prefix, with its bytes.
 		rows, err := conn.Query(ctx, `SELECT object_key, size_bytes FROM files WHERE tenant_id = $1 AND status = 'ready'`, nt)
 		require.NoError(t, err)
@@ -138,8 +139,7 @@ func TestRestoreAfterErasureDoesNotBringThemBack(t *testing.T) {
 
 	// A destroyed key: nothing can be restored.
 	require.NoError(t, e.App.Backups.DestroyKey(ctx, e.A.ID, "school instruction"))
-	r, err = e.App.Backups.StartRestore(ctx, op.ID, b.ID, uuid.Nil, backup.RestoreRequest{Slug: "tenant-a-never", Instruction: "x"})
-	require.NoError(t, err)
-	require.ErrorIs(t, e.App.Backups.RunRestore(ctx, r.ID, ""), errs.ErrConflict)
+	_, err = e.App.Backups.StartRestore(ctx, op.ID, b.ID, uuid.Nil, backup.RestoreRequest{Slug: "tenant-a-never", Instruction: "x"})
+	require.ErrorIs(t, err, errs.ErrConflict)
 	require.Zero(t, count(`SELECT count(*) FROM tenants WHERE slug = 'tenant-a-never'`))
 }

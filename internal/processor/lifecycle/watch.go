@@ -43,6 +43,12 @@ type watched struct {
 
 // Watch does one round for every tenant whose data is not deleted.
 func (s *Service) Watch(ctx context.Context) error {
+	// Contracts past their end date are ended: their dates no longer
+	// change (by an operator or a manifest).
+	if err := s.db.Gorm.WithContext(ctx).Exec(`UPDATE contracts SET status = 'ended' WHERE status IN ('active', 'ending')
+		AND ends_on IS NOT NULL AND ends_on <= ?`, s.now().UTC().Format(time.DateOnly)).Error; err != nil {
+		return err
+	}
 	var ts []watched
 	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT tenant_id, ends_on FROM contracts WHERE status <> 'deleted' ORDER BY tenant_id`).
 		Scan(&ts).Error; err != nil {

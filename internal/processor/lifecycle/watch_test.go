@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 )
@@ -77,11 +78,25 @@ func TestContractWatchNoticesAndEndExport(t *testing.T) {
 	_, err = e.App.Handback.DownloadExport(ctx, access.Member(e.B.ID, e.B.AdminID), xs[0].ID)
 	require.Error(t, err, "not another school's")
 
+	// Erasing someone retires the export that holds them (probe finding).
+	adminA := access.Member(e.A.ID, e.A.AdminID)
+	p, err := e.App.Identity.CreatePerson(ctx, adminA, identity.NewPerson{Username: "leaver", DisplayName: "Leaver"})
+	require.NoError(t, err)
+	_, err = e.App.Subjects.Erase(ctx, adminA, p.ID, nil)
+	require.NoError(t, err)
+	_, err = e.App.Handback.DownloadExport(ctx, adminA, xs[0].ID)
+	require.Error(t, err, "the export made before the erasure is gone")
+	var live int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM files WHERE tenant_id = $1 AND id = $2 AND status = 'ready'`, e.A.ID, xs[0].FileID).Scan(&live))
+	require.Zero(t, live)
+	var status string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT status FROM contracts WHERE tenant_id = $1`, e.A.ID).Scan(&status))
+	require.Equal(t, "ended", status, "the watch marks an ended contract")
+
 	// When the window has passed, the watch retires the zip.
 	_, err = conn.Exec(ctx, `UPDATE tenant_exports SET expires_at = now() - interval '1 minute' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
-	var live int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM files WHERE tenant_id = $1 AND id = $2`, e.A.ID, xs[0].FileID).Scan(&live))
 	require.Zero(t, live, "the expired zip is purged")
 }

@@ -172,8 +172,8 @@ func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p Contra
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("contract of tenant %s: %w", tenant, errs.ErrNotFound)
 		}
-		if c.Status == "ended" || c.Status == "deleted" {
-			return fmt.Errorf("contract is %s: %w", c.Status, errs.ErrConflict)
+		if c.Status == "ended" || c.Status == "deleted" || c.Ended(time.Now()) {
+			return fmt.Errorf("the contract has ended (%s): its dates can no longer change: %w", c.EndsOn, errs.ErrConflict)
 		}
 		var deleting int64
 		if err := tx.Raw(`SELECT count(*) FROM deletions WHERE tenant_id = ?`, tenant).Scan(&deleting).Error; err != nil {

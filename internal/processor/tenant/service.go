@@ -157,8 +157,13 @@ func applyContract(tx *gorm.DB, tenant uuid.UUID, c ContractSpec, res *Result) e
 		res.Changes = append(res.Changes, "created contract "+c.Reference)
 		return tx.Create(&Contract{TenantID: tenant, Reference: c.Reference, StartsOn: start, EndsOn: end, Status: status, ReturnWindowDays: c.ReturnWindowDays, UpdatedAt: time.Now()}).Error
 	}
-	if cur.Status == "ended" || cur.Status == "deleted" {
+	if cur.Status == "ended" || cur.Status == "deleted" || cur.Ended(time.Now()) {
 		return nil // a finished contract is history; a manifest cannot reopen it
+	}
+	if end == nil {
+		// A manifest without an end date leaves the one set (by an operator
+		// or an earlier manifest) alone: only an explicit reopen clears it.
+		end = cur.EndsOn
 	}
 	if cur.Reference == c.Reference && cur.StartsOn.Equal(start.Time) && sameEnd(cur.EndsOn, end) && cur.ReturnWindowDays == c.ReturnWindowDays {
 		return nil
