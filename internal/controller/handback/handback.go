@@ -328,7 +328,7 @@ func copyTable(ctx context.Context, tx *gorm.DB, zw *zip.Writer, tenant uuid.UUI
 		return 0, err
 	}
 	// One JSON object per line: CSV format with a quote and delimiter that
-	// JSON text never holds (to_jsonb escapes control characters), so each
+	// JSON text never holds (row_to_json escapes control characters), so each
 	// object comes out as it is.
 	n, err := access.CopyOut(ctx, tx, jw, `COPY (SELECT row_to_json(r) FROM (`+sel+`) r) TO STDOUT WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')`)
 	if err != nil {
