@@ -24,6 +24,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -73,6 +74,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Files = files.NewService(db, store, cfg.DownloadLinkTTL)
 	a.Courses = course.NewService(db, a.Files)
 	a.Assignments = assignment.NewService(db, a.Files)
+	a.Quizzes = quiz.NewService(db)
 	// Deleting a course item takes the learners' work on it with it,
 	// files included.
 	a.Courses.OnDeleteItems(assignment.DropForItems)

@@ -61,6 +61,7 @@ func (s *Server) table() []Route {
 		s.platformRoutes(),
 		s.courseRoutes(),
 		s.assignmentRoutes(),
+		s.quizRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

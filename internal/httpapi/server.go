@@ -27,6 +27,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -69,6 +70,7 @@ type Deps struct {
 	Files       *files.Service
 	Courses     *course.Service
 	Assignments *assignment.Service
+	Quizzes     *quiz.Service
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
