@@ -26,6 +26,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/lms/survey"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
@@ -75,6 +76,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Courses = course.NewService(db, a.Files)
 	a.Assignments = assignment.NewService(db, a.Files)
 	a.Quizzes = quiz.NewService(db)
+	a.Surveys = survey.NewService(db)
 	// Deleting a course item takes the learners' work on it with it,
 	// files included.
 	a.Courses.OnDeleteItems(assignment.DropForItems)

@@ -62,6 +62,7 @@ func (s *Server) table() []Route {
 		s.courseRoutes(),
 		s.assignmentRoutes(),
 		s.quizRoutes(),
+		s.surveyRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

@@ -29,6 +29,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/lms/survey"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
@@ -71,6 +72,7 @@ type Deps struct {
 	Courses     *course.Service
 	Assignments *assignment.Service
 	Quizzes     *quiz.Service
+	Surveys     *survey.Service
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
