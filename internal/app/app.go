@@ -24,6 +24,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/lms/survey"
@@ -77,6 +78,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Assignments = assignment.NewService(db, a.Files)
 	a.Quizzes = quiz.NewService(db)
 	a.Surveys = survey.NewService(db)
+	a.Peers = peer.NewService(db)
 	// Deleting a course item takes the learners' work on it with it,
 	// files included.
 	a.Courses.OnDeleteItems(assignment.DropForItems)

@@ -63,6 +63,7 @@ func (s *Server) table() []Route {
 		s.assignmentRoutes(),
 		s.quizRoutes(),
 		s.surveyRoutes(),
+		s.peerRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

@@ -27,6 +27,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/lms/survey"
@@ -73,6 +74,7 @@ type Deps struct {
 	Assignments *assignment.Service
 	Quizzes     *quiz.Service
 	Surveys     *survey.Service
+	Peers       *peer.Service
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
