@@ -28,6 +28,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/lms/survey"
+	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
@@ -79,6 +80,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Quizzes = quiz.NewService(db)
 	a.Surveys = survey.NewService(db)
 	a.Peers = peer.NewService(db)
+	a.Tutors = tutor.NewService(db)
 	// Deleting a course item takes the learners' work on it with it,
 	// files included.
 	a.Courses.OnDeleteItems(assignment.DropForItems)

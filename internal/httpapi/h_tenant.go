@@ -112,7 +112,7 @@ func (s *Server) roles(c *gin.Context) {
 
 // RoleRequest gives a role, for one school or (no school_id) the whole tenant.
 type RoleRequest struct {
-	Role     string     `json:"role" binding:"required,oneof=admin teacher learner approver guardian"`
+	Role     string     `json:"role" binding:"required,oneof=admin teacher learner approver guardian tutor"`
 	SchoolID *uuid.UUID `json:"school_id"`
 }
 

@@ -64,6 +64,7 @@ func (s *Server) table() []Route {
 		s.quizRoutes(),
 		s.surveyRoutes(),
 		s.peerRoutes(),
+		s.tutorRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

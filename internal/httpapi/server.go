@@ -31,6 +31,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/lms/survey"
+	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
@@ -75,6 +76,7 @@ type Deps struct {
 	Quizzes     *quiz.Service
 	Surveys     *survey.Service
 	Peers       *peer.Service
+	Tutors      *tutor.Service
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service

@@ -17,7 +17,7 @@ import (
 // Tenant roles. A person may hold several, each for one school or, with no
 // school, for the whole tenant (e.g. a trust-wide admin).
 // "approver" decides processor support requests (and nothing else).
-var TenantRoles = []string{"admin", "teacher", "learner", "approver", "guardian"}
+var TenantRoles = []string{"admin", "teacher", "learner", "approver", "guardian", "tutor"}
 
 // RoleAssignment gives a person a role in a tenant, optionally in one school.
 type RoleAssignment struct {

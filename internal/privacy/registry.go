@@ -38,6 +38,7 @@ const (
 	Content      Category = "content"        // what people author: pages, posts, files, submissions
 	Education    Category = "education"      // a learner's record: enrolments, arrangements, marks, feedback
 	Activity     Category = "activity"       // what a learner opened, when and for how long
+	Special      Category = "special"        // Article 9: health, disability; only with explicit consent
 )
 
 // Basis is the UK GDPR Article 6 lawful basis.
@@ -49,6 +50,7 @@ const (
 	Contract           Basis = "contract"            // the processing contract, or a contract with the person
 	LegitimateInterest Basis = "legitimate-interest" // e.g. security of the service
 	LegalObligation    Basis = "legal-obligation"
+	ExplicitConsent    Basis = "explicit-consent" // Article 9(2)(a), for special category data
 	NotPersonal        Basis = "not-personal-data"
 )
 
@@ -132,7 +134,7 @@ func (t Table) Column(name string) (Column, bool) {
 
 // registry is every declaration. Each area declares its tables in its own
 // file (tables_*.go) and is listed here once.
-var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables, controllerTables, lifecycleTables, quizTables, surveyTables, peerTables)
+var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables, controllerTables, lifecycleTables, quizTables, surveyTables, peerTables, tutorTables)
 
 func concat(groups ...[]Table) []Table {
 	var out []Table

@@ -273,7 +273,7 @@ func (s *Service) pseudonymise(agreement uuid.UUID, tb privacy.Table, types map[
 		switch c.Category {
 		case privacy.Key, privacy.Identity:
 			out[c.Name] = s.pseudonym(agreement, fmt.Sprint(v))
-		case privacy.Content, privacy.Contact, privacy.Credential, privacy.Security:
+		case privacy.Content, privacy.Contact, privacy.Credential, privacy.Security, privacy.Special:
 			// dropped
 		default:
 			if keptTypes[types[c.Name]] {
