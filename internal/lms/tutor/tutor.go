@@ -72,16 +72,16 @@ type NewMeeting struct {
 
 // Disclosure is what a learner shared.
 type Disclosure struct {
-	TenantID       uuid.UUID      `gorm:"primaryKey" json:"-"`
-	ID             uuid.UUID      `gorm:"primaryKey" json:"id"`
-	LearnerID      uuid.UUID      `json:"learner_id"`
-	TutorID        *uuid.UUID     `json:"tutor_id"`
-	Category       string         `json:"category"`
-	Details        string         `json:"details"`
-	SharedWith     []string       `gorm:"serializer:json" json:"shared_with"`
-	ConsentAt      time.Time      `json:"consent_at"`
-	ConsentWording string         `json:"consent_wording"`
-	CreatedAt      time.Time      `json:"created_at"`
+	TenantID       uuid.UUID  `gorm:"primaryKey" json:"-"`
+	ID             uuid.UUID  `gorm:"primaryKey" json:"id"`
+	LearnerID      uuid.UUID  `json:"learner_id"`
+	TutorID        *uuid.UUID `json:"tutor_id"`
+	Category       string     `json:"category"`
+	Details        string     `json:"details"`
+	SharedWith     []string   `gorm:"serializer:json" json:"shared_with"`
+	ConsentAt      time.Time  `json:"consent_at"`
+	ConsentWording string     `json:"consent_wording"`
+	CreatedAt      time.Time  `json:"created_at"`
 }
 
 // TableName is the gorm table.
