@@ -53,6 +53,10 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.Status)
 	require.Contains(t, fieldsOf(t, r), "consent")
 	r = learner.Do("POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}, "consent": true})
+	require.Equal(t, http.StatusBadRequest, r.Status, "the school's consent purpose must be in force first")
+	r = learner.Do("POST", base+"/my/consents", map[string]any{"purpose": "special-category", "given": true})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = learner.Do("POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}, "consent": true})
 	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	require.Contains(t, r.Text(), "consent_wording")
 	seen := func(c *apptest.Client) int {
@@ -69,6 +73,15 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, seen(admin), "admins as such do not see it")
 	require.Contains(t, []int{403, 404}, seen(learner2))
 	require.Equal(t, http.StatusNotFound, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/people/"+lid+"/disclosures", nil).Status)
+
+	// Withdrawing consent counts at once.
+	require.Equal(t, http.StatusCreated, learner.Do("POST", base+"/my/consents", map[string]any{"purpose": "special-category", "given": false}).Status)
+	require.Equal(t, http.StatusNotFound, seen(teacher))
+	r = tutor.Do("GET", base+"/people/"+lid+"/disclosures", nil)
+	require.NotContains(t, r.Text(), "epilepsy")
+	require.Equal(t, http.StatusOK, seen(learner), "the learner still sees (and can withdraw) what they shared")
+	require.Equal(t, http.StatusCreated, learner.Do("POST", base+"/my/consents", map[string]any{"purpose": "special-category", "given": true}).Status)
+	require.Equal(t, http.StatusOK, seen(teacher))
 
 	// The learner leaves: the tutor's access ends that day.
 	r = admin.Do("PATCH", base+"/people/"+lid, map[string]any{"left_on": time.Now().Format(time.DateOnly)})

@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -281,6 +282,13 @@ func (s *Service) Disclose(ctx context.Context, sc access.Scope, in NewDisclosur
 		return d, err
 	}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		// The school's consent purpose for sensitive information must be in
+		// force (a child's from their guardian), besides this ticked box.
+		if ok, err := consent.Has(tx, me, "special-category"); err != nil {
+			return err
+		} else if !ok {
+			return errs.Field("consent", "first give your consent to \"Health and other sensitive information\" on your privacy page (a guardian gives it for a child under 13)")
+		}
 		var tutor uuid.UUID
 		var tutors []uuid.UUID
 		if err := tx.Raw(`SELECT tutor_id FROM tutorships WHERE learner_id = ? AND ended_at IS NULL ORDER BY assigned_at DESC LIMIT 1`, me).
@@ -336,6 +344,16 @@ func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid
 		}
 		if left {
 			return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+		}
+		// A withdrawn consent counts at once: nobody but the learner sees
+		// what they shared until they give it again.
+		if ok, err := consent.Has(tx, learner, "special-category"); err != nil {
+			return err
+		} else if !ok {
+			if !isTutor {
+				return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+			}
+			return nil
 		}
 		q := tx.Where("learner_id = ?", learner)
 		if isTutor {
