@@ -199,3 +199,12 @@ func page[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
 	}
 	return p
 }
+
+// parseID reads an id given in a body field, or says which field is wrong.
+func parseID(field, v string) (uuid.UUID, error) {
+	id, err := uuid.Parse(v)
+	if err != nil {
+		return uuid.Nil, errs.Field(field, "is not an id")
+	}
+	return id, nil
+}

@@ -65,6 +65,7 @@ func (s *Server) table() []Route {
 		s.surveyRoutes(),
 		s.peerRoutes(),
 		s.tutorRoutes(),
+		s.mediaRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

@@ -51,6 +51,7 @@ const (
 	LegitimateInterest Basis = "legitimate-interest" // e.g. security of the service
 	LegalObligation    Basis = "legal-obligation"
 	ExplicitConsent    Basis = "explicit-consent" // Article 9(2)(a), for special category data
+	Consent            Basis = "consent"          // Article 6(1)(a): the person's consent, e.g. to photos of them
 	NotPersonal        Basis = "not-personal-data"
 )
 
@@ -134,7 +135,7 @@ func (t Table) Column(name string) (Column, bool) {
 
 // registry is every declaration. Each area declares its tables in its own
 // file (tables_*.go) and is listed here once.
-var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables, controllerTables, lifecycleTables, quizTables, surveyTables, peerTables, tutorTables)
+var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, boundaryTables, controllerTables, lifecycleTables, quizTables, surveyTables, peerTables, tutorTables, mediaTables)
 
 func concat(groups ...[]Table) []Table {
 	var out []Table

@@ -32,6 +32,8 @@ const (
 	ForFeedback     = "feedback"
 	ForExport       = "export"
 	ForTenantExport = "tenant-export"
+	ForPhoto        = "photo"
+	ForRecording    = "recording"
 )
 
 // File is one stored object.
