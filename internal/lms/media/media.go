@@ -65,7 +65,9 @@ type Service struct {
 }
 
 // NewService builds the service.
-func NewService(db *database.DB, fs *files.Service) *Service { return &Service{db: db, files: fs, now: time.Now} }
+func NewService(db *database.DB, fs *files.Service) *Service {
+	return &Service{db: db, files: fs, now: time.Now}
+}
 
 // SetPhoto sets person's profile photo from a file the actor uploaded: the
 // person's own (source "own"), or the school's ID photo set by an admin
