@@ -20,6 +20,7 @@ import (
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
+	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
@@ -100,6 +101,8 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	}
 	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
 	a.Consents = consent.NewService(db)
+	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, cfg.SMTPAddr, cfg.SMTPFrom)
+	a.Consents.OnSelfGiven = a.Comms.LiftSuppression
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)
 	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
@@ -138,6 +141,8 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &backup.MakeWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.PurgeWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.RestoreWorker{Service: a.Backups})
+	river.AddWorker(w, &comms.DeliverWorker{Service: a.Comms})
+	river.AddWorker(w, &comms.SweepWorker{Service: a.Comms})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
@@ -148,6 +153,7 @@ func (a *App) JobSpec() jobs.Spec {
 		every(24*time.Hour, retention.EnforceArgs{}),
 		every(5*time.Minute, lifecycle.SweepArgs{}),
 		hourly(lifecycle.WatchArgs{}),
+		every(time.Minute, comms.SweepArgs{}),
 		daily(backup.MakeArgs{}),
 		every(24*time.Hour, backup.PurgeArgs{}),
 	}}

@@ -66,6 +66,7 @@ func (s *Server) table() []Route {
 		s.peerRoutes(),
 		s.tutorRoutes(),
 		s.mediaRoutes(),
+		s.commsRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

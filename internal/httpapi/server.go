@@ -23,6 +23,7 @@ import (
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
+	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
@@ -79,6 +80,7 @@ type Deps struct {
 	Peers       *peer.Service
 	Tutors      *tutor.Service
 	Media       *media.Service
+	Comms       *comms.Service
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service

@@ -49,6 +49,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.retentionPages(),
 		s.lifecyclePages(),
 		s.timelinePages(),
+		s.unsubscribePages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

@@ -88,6 +88,10 @@ type State struct {
 type Service struct {
 	db  *database.DB
 	now func() time.Time
+	// OnSelfGiven, when set, runs in the transaction that records a
+	// consent a person gives themselves (communications lift their
+	// unsubscribe suppression).
+	OnSelfGiven func(tx *gorm.DB, tenant, person uuid.UUID, purpose string) error
 }
 
 // NewService returns a Service.
@@ -149,6 +153,11 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("consent: record: %w", err)
+		}
+		if r.ByRelation == "self" && in.Given && s.OnSelfGiven != nil {
+			if err := s.OnSelfGiven(tx, sc.Tenant(), person, p.Key); err != nil {
+				return err
+			}
 		}
 		action := "consent.withdrawn"
 		if in.Given {

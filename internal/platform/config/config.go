@@ -89,6 +89,12 @@ type Config struct {
 	// statistics are shown for; smaller groups are suppressed.
 	StatsMinGroup int `env:"LMS_STATS_MIN_GROUP" envDefault:"5"`
 
+	// SMTPAddr is where school communications are sent by email (host:port;
+	// `make run` starts Mailpit, a local mail catcher, there). SMTPFrom is
+	// their sender.
+	SMTPAddr string `env:"LMS_SMTP_ADDR" envDefault:"127.0.0.1:1025"`
+	SMTPFrom string `env:"LMS_SMTP_FROM" envDefault:"School learning platform <no-reply@lms.localhost>"`
+
 	// SessionTTL is how long a sign-in lasts without activity.
 	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
 	// TokenMaxTTL caps the lifetime of personal API tokens.
