@@ -273,7 +273,7 @@ func (a *Authorizer) InvalidateAll() {
 var TenantWideOnly = map[string]bool{
 	"support-request": true, "support-grant": true, "access-log": true, "alert": true, "webhook": true,
 	"sub-processor": true, "breach": true, "security-event": true, "processor-records": true, "data-use": true,
-	"retention": true, "records-of-processing": true, "tenant-export": true,
+	"retention": true, "records-of-processing": true, "tenant-export": true, "usage": true,
 }
 
 // IsAdmin reports whether person holds the admin role in tenant, for the

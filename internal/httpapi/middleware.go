@@ -79,6 +79,7 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	d := time.Since(start)
 	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), d)
+	s.usage.observe(c, c.FullPath())
 	level := slog.LevelInfo
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError

@@ -67,6 +67,7 @@ func (s *Server) table() []Route {
 		s.tutorRoutes(),
 		s.mediaRoutes(),
 		s.commsRoutes(),
+		s.usageRoutes(),
 		s.discussionRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),

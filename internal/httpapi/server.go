@@ -91,6 +91,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	slugs   *slugCache
+	usage   *usageCounter
 	logins  *ratelimit.Limiter
 	metrics *metrics
 	routes  []Route
@@ -105,7 +106,7 @@ func New(d Deps, pages Pages) (*gin.Engine, *Server) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry),
+	s := &Server{Deps: d, slugs: newSlugCache(), usage: &usageCounter{db: d.DB}, metrics: newMetrics(d.Registry),
 		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute)}
 	s.routes = s.table()
 	if pages != nil {

@@ -49,3 +49,17 @@ var commsTables = []Table{
 		},
 	},
 }
+
+// usageTables declares the school's usage analytics: aggregate counts,
+// no person.
+var usageTables = []Table{
+	{
+		Name: "usage_daily", Owner: Tenant, Description: "How much each part of the platform is used, per day: counts only, no person, device or address; people whose browser asks not to be tracked are not counted.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("day", Record, "which day", LegitimateInterest, "13 months", Export, Retain),
+			col("area", Record, "which part of the platform (a route, never an id)", LegitimateInterest, "13 months", Export, Retain),
+			col("requests", Record, "how many requests", LegitimateInterest, "13 months", Export, Retain),
+		},
+	},
+}

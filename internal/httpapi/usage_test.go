@@ -1,0 +1,53 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/lmstest"
+)
+
+// Usage is counted in aggregate (no person, device or address), not at
+// all for a browser sending Global Privacy Control or Do Not Track, and
+// seen only by the school's tenant-wide admins.
+func TestUsageIsAggregateAndHonoursGPC(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	fx := lmstest.NewCourse(t, e.DB.App, e.A.ID, "use-")
+	learner := e.Login(e.A.Slug, fx.Learner.Username, lmstest.Password)
+	course := "/api/v1/t/tenant-a/courses/" + fx.ID.String()
+	for range 3 {
+		require.Equal(t, http.StatusOK, learner.Do("GET", course, nil).Status)
+	}
+	for _, h := range []string{"Sec-GPC", "DNT"} {
+		require.Equal(t, http.StatusOK, learner.DoWith("GET", course, nil, map[string]string{h: "1"}).Status)
+	}
+	require.NoError(t, e.App.API.FlushUsage(ctx))
+
+	conn, err := pgx.Connect(ctx, e.DB.SuperURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var n int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT requests FROM usage_daily WHERE tenant_id = $1 AND area = 'GET /api/v1/t/:tenant/courses/:course'`, e.A.ID).Scan(&n))
+	require.EqualValues(t, 3, n, "the two requests with GPC or DNT are not counted")
+	var cols []string
+	rows, err := conn.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = 'usage_daily'`)
+	require.NoError(t, err)
+	cols, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"tenant_id", "day", "area", "requests"}, cols, "no person, device or address")
+
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	r := admin.Do("GET", "/api/v1/t/tenant-a/usage", nil)
+	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	require.Contains(t, r.Text(), ":course")
+	require.Equal(t, http.StatusForbidden, learner.Do("GET", "/api/v1/t/tenant-a/usage", nil).Status)
+	r = e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/usage", nil)
+	require.NotContains(t, r.Text(), ":course", "tenant B sees only its own")
+}
