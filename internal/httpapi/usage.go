@@ -113,10 +113,16 @@ func (s *Server) usageRoutes() []Route {
 }
 
 func (s *Server) usageReport(c *gin.Context) {
+	out, err := UsageOf(c.Request.Context(), s.DB, scope(c))
+	reply(c, http.StatusOK, out, err)
+}
+
+// UsageOf is the scoped tenant's use of the platform over 30 days.
+func UsageOf(ctx context.Context, db *database.DB, sc access.Scope) ([]UsageRow, error) {
 	out := []UsageRow{}
-	err := access.Transact(c.Request.Context(), s.DB, scope(c), func(tx *gorm.DB) error {
+	err := access.Transact(ctx, db, sc, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT to_char(day, 'YYYY-MM-DD') AS day, area, requests FROM usage_daily
 			WHERE day > current_date - 30 ORDER BY day DESC, requests DESC LIMIT 5000`).Scan(&out).Error
 	})
-	reply(c, http.StatusOK, out, err)
+	return out, err
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,6 +163,8 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"join":      func(v []string) string { return strings.Join(v, "; ") },
+	"has":       func(v []string, x string) bool { return slices.Contains(v, x) },
+	"scale":     func() []int { return []int{1, 2, 3, 4, 5} },
 	"same":      func(a, b uuid.UUID) bool { return a == b },
 	"hoursLeft": hoursLeft,
 	"hoursAgo":  hoursAgo,
@@ -305,8 +308,14 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		} else if s.allowed(c, p, "support-request", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Support access", Href: base + "/admin/support"})
 		}
+		if s.allowed(c, p, "survey", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "Surveys", Href: base + "/surveys"})
+		}
+		if s.allowed(c, p, "tutee", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "My tutees", Href: base + "/tutees"})
+		}
 		if s.allowed(c, p, "my-data", "read") {
-			v.Nav = append(v.Nav, navLink{Label: "My data", Href: base + "/my/privacy"})
+			v.Nav = append(v.Nav, navLink{Label: "Messages", Href: base + "/my/inbox"}, navLink{Label: "My data", Href: base + "/my/privacy"})
 		}
 	}
 	path := c.Request.URL.Path

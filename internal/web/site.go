@@ -50,6 +50,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.lifecyclePages(),
 		s.timelinePages(),
 		s.unsubscribePages(),
+		s.learning2Pages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/lmstest"
+	"github.com/schoolcloud/lms/internal/web/webtest"
+)
+
+var webMP4 = append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), make([]byte, 64)...)
+
+// Learning, part two, in a browser with the accessibility check on every
+// page: a learner takes a timed quiz, saving each answer, comes back to it
+// after leaving (as after a dropped connection) and finds the answers, and
+// hands in; answers an anonymous survey; reads their messages and the
+// course's recordings; a tutor sees a tutee and records a meeting (a bad
+// date is a field error); an admin sees the usage page.
+func TestLearningPartTwoInBrowser(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	fx := lmstest.NewCourse(t, e.DB.App, e.A.ID, "b2-")
+	api := "/api/v1/t/tenant-a"
+	teacher := e.Login(e.A.Slug, fx.Teacher.Username, lmstest.Password)
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	course := api + "/courses/" + fx.ID.String()
+	ids := []string{}
+	for _, q := range []map[string]any{
+		{"kind": "single", "prompt": "2 + 2?", "points": 1, "options": []map[string]string{{"id": "a", "text": "Three"}, {"id": "b", "text": "Four"}}, "answer": map[string]any{"options": []string{"b"}}},
+		{"kind": "numeric", "prompt": "Half of 7?", "points": 1, "answer": map[string]any{"value": 3.5}},
+		{"kind": "essay", "prompt": "Explain your working.", "points": 3},
+	} {
+		r := teacher.Do("POST", course+"/questions", q)
+		require.Equal(t, http.StatusCreated, r.Status, r.Text())
+		ids = append(ids, r.JSON()["id"].(string))
+	}
+	r := teacher.Do("POST", course+"/quizzes", map[string]any{"title": "Number check", "opens_at": time.Now().Add(-time.Minute), "closes_at": time.Now().Add(time.Hour),
+		"time_limit_minutes": 20, "question_ids": ids, "published": true})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Do("POST", api+"/surveys", map[string]any{"course_id": fx.ID, "title": "How was the unit?", "anonymous": true, "closes_at": time.Now().Add(24 * time.Hour),
+		"questions": []map[string]any{{"kind": "scale", "prompt": "How clear was it?"}, {"kind": "text", "prompt": "Anything else?"}}})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	up := teacher.Upload(api+"/files", "lesson.mp4", bytes.NewReader(webMP4))
+	require.Equal(t, http.StatusCreated, up.Status, up.Text())
+	r = teacher.Do("POST", course+"/recordings", map[string]any{"title": "Fractions lesson", "kind": "lesson", "file_id": up.JSON()["id"], "recorded_on": time.Now().Format(time.DateOnly),
+		"participants": []string{fx.Learner.ID.String()}})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Do("POST", api+"/communications", map[string]any{"course_id": fx.ID, "subject": "Quiz today", "body": "The number check is open until the end of the lesson."})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+
+	b := webtest.New(t, e.Server.URL)
+	b.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
+	base := "/t/tenant-a"
+	b.Go(base+"/courses/"+fx.ID.String(), "")
+	b.Submit(`a[href$="/quizzes"]`, "learner-quizzes")
+	b.Submit(`form[action$="/attempt"] button`, "learner-attempt")
+	require.Contains(t, b.Text("main"), "Time left")
+	b.Run(chromedp.Click(`input[value="b"]`, chromedp.ByQuery))
+	b.Submit(`form[action$="/answers/`+ids[0]+`"] button`, "learner-answer-saved")
+	b.Fill(`input[name="value"]`, "3.5")
+	b.Submit(`form[action$="/answers/`+ids[1]+`"] button`, "")
+	attempt := strings.SplitN(b.Path(), "?", 2)[0]
+	// The connection drops: the learner comes back from the quiz list.
+	b.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "")
+	b.Submit(`a[href$="`+attempt[len(base):]+`"]`, "learner-attempt-resumed")
+	require.Equal(t, 2, strings.Count(b.Text("main"), "Saved"), "both answers are still there")
+	b.Fill(`textarea[name="text"]`, "Four is two twos.")
+	b.Submit(`form[action$="/answers/`+ids[2]+`"] button`, "")
+	b.Submit(`form[action$="/submit"] button`, "learner-handed-in")
+	require.Contains(t, b.Text("main"), "Handed in")
+
+	b.Go(base+"/surveys", "learner-surveys")
+	b.Submit(`a[href*="/surveys/"]`, "learner-survey")
+	require.Contains(t, b.Text("main"), "anonymous")
+	b.Run(chromedp.Click(`input[value="4"]`, chromedp.ByQuery))
+	b.Submit(`form[action$="/responses"] button`, "learner-survey-answered")
+	require.Contains(t, b.Text("main"), "Answered")
+
+	b.Go(base+"/my/inbox", "learner-inbox")
+	require.Contains(t, b.Text("main"), "Quiz today")
+	b.Go(base+"/courses/"+fx.ID.String()+"/recordings", "learner-recordings")
+	require.Contains(t, b.Text("main table"), "Fractions lesson")
+
+	// A tutor and their tutee.
+	r = admin.Do("POST", api+"/people", map[string]any{"username": "b2-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	require.Equal(t, http.StatusNoContent, admin.Do("PUT", api+"/people/"+fx.Learner.ID.String()+"/tutors/"+r.JSON()["id"].(string), nil).Status)
+	tb := webtest.New(t, e.Server.URL)
+	tb.SignIn("tenant-a", "b2-tutor", lmstest.Password)
+	tb.Go(base+"/tutees", "tutor-tutees")
+	tb.Submit(`main a[href*="/tutees/"]`, "tutor-tutee")
+	require.Contains(t, tb.Text("main"), "Engagement over the last 28 days")
+	tb.Fill("#met_on", "2999-01-01")
+	tb.Submit(`form[action$="/meetings"] button`, "tutor-meeting-error")
+	require.Contains(t, tb.Text(".error-summary"), "not in the future")
+	tb.Fill("#met_on", time.Now().Format(time.DateOnly))
+	tb.Fill("#notes", "Settling in well.")
+	tb.Submit(`form[action$="/meetings"] button`, "tutor-meeting-saved")
+	require.Contains(t, tb.Text("main"), "Settling in well.")
+
+	ab := webtest.New(t, e.Server.URL)
+	ab.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	require.NoError(t, e.App.API.FlushUsage(t.Context()))
+	ab.Go(base+"/admin/usage", "admin-usage")
+	require.Contains(t, ab.Text("main table"), "/quizzes")
+}

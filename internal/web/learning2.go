@@ -1,0 +1,338 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/lms/quiz"
+	"github.com/schoolcloud/lms/internal/lms/tutor"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// learning2Pages are the pages of learning, part two: a course's quizzes
+// and taking one (each answer saved by its own button, so nothing is lost
+// if the connection drops), surveys, a tutor's tutees, a course's
+// recordings, the messages inbox and the school's usage.
+func (s *Site) learning2Pages() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizzesPage},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start or resume my attempt", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.startQuiz},
+		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt: questions, saved answers, time left", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "read", Handler: s.attemptPage},
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.saveAnswerPage},
+		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.submitAttemptPage},
+		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys for me", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.surveysPage},
+		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "Answer a survey, or see its results (owners)", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.surveyPage},
+		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey", Area: httpapi.AreaTenant, Object: "survey-response", Action: "write", Handler: s.answerSurveyPage},
+		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees", Area: httpapi.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteesPage},
+		{Method: "GET", Path: tp + "/tutees/:person", Summary: "A tutee: engagement, meetings", Area: httpapi.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteePage},
+		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting", Area: httpapi.AreaTenant, Object: "tutee", Action: "write", Handler: s.addMeetingPage},
+		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.recordingsPage},
+		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "Watch or download a recording", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.recordingDownload},
+		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.inboxPage},
+		{Method: "GET", Path: tp + "/admin/usage", Summary: "How the platform is used (counts only)", Area: httpapi.AreaTenant, Object: "usage", Action: "read", Handler: s.usagePage},
+	}
+}
+
+func init() {
+	flashes["answer-saved"] = "Answer saved."
+	flashes["handed-in"] = "Handed in."
+	flashes["survey-answered"] = "Thank you: your answers are in."
+	flashes["meeting-saved"] = "Meeting recorded."
+}
+
+type quizzesData struct {
+	Base     string
+	CourseID uuid.UUID
+	Quizzes  []quiz.Quiz
+}
+
+func (s *Site) quizzesPage(c *gin.Context) {
+	id, ok := pathID(c, "course")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such course.")
+		return
+	}
+	qs, err := s.d.Quizzes.List(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Quizzes: qs}})
+}
+
+func (s *Site) startQuiz(c *gin.Context) {
+	id, ok := pathID(c, "quiz")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such quiz.")
+		return
+	}
+	sh, err := s.d.Quizzes.Start(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+sh.Attempt.ID.String())
+}
+
+type sheetQuestion struct {
+	quiz.Question
+	N        int
+	Saved    quiz.Response
+	HasSaved bool
+	Score    *float64
+	Feedback string
+}
+
+type attemptData struct {
+	Base      string
+	Sheet     quiz.Sheet
+	Questions []sheetQuestion
+	Open      bool
+	Released  bool
+}
+
+func (s *Site) attemptPage(c *gin.Context) {
+	id, ok := pathID(c, "attempt")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such attempt.")
+		return
+	}
+	sh, err := s.d.Quizzes.Sheet(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := attemptData{Base: base(c), Sheet: sh, Open: sh.Attempt.Status == "in-progress" && sh.SecondsLeft > 0, Released: sh.Quiz.ResultsReleasedAt != nil}
+	saved := map[uuid.UUID]quiz.SavedAnswer{}
+	for _, a := range sh.Answers {
+		saved[a.QuestionID] = a
+	}
+	for i, q := range sh.Questions {
+		sq := sheetQuestion{Question: q, N: i + 1}
+		if a, ok := saved[q.ID]; ok {
+			sq.HasSaved = true
+			_ = json.Unmarshal(a.Response, &sq.Saved)
+			sq.Feedback = a.Feedback
+			if a.TeacherScore != nil {
+				sq.Score = a.TeacherScore
+			} else {
+				sq.Score = a.AutoScore
+			}
+		}
+		d.Questions = append(d.Questions, sq)
+	}
+	s.render(c, http.StatusOK, "attempt", view{Title: sh.Quiz.Title, Data: d})
+}
+
+func (s *Site) saveAnswerPage(c *gin.Context) {
+	a, ok1 := pathID(c, "attempt")
+	q, ok2 := pathID(c, "question")
+	if !ok1 || !ok2 {
+		s.Error(c, http.StatusNotFound, "There is no such question.")
+		return
+	}
+	var r quiz.Response
+	if opts := c.PostFormArray("options"); len(opts) > 0 {
+		r.Options = opts
+	}
+	if v := strings.TrimSpace(c.PostForm("value")); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			s.fail(c, errs.Field("value", "must be a number, like 3.14"))
+			return
+		}
+		r.Value = &f
+	}
+	if _, has := c.GetPostForm("text"); has {
+		t := c.PostForm("text")
+		r.Text = &t
+	}
+	if _, err := s.d.Quizzes.Save(c.Request.Context(), httpapi.ScopeOf(c), a, q, r); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=answer-saved")
+}
+
+func (s *Site) submitAttemptPage(c *gin.Context) {
+	a, ok := pathID(c, "attempt")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such attempt.")
+		return
+	}
+	if _, err := s.d.Quizzes.Submit(c.Request.Context(), httpapi.ScopeOf(c), a); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=handed-in")
+}
+
+func (s *Site) surveysPage(c *gin.Context) {
+	vs, err := s.d.Surveys.List(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs}})
+}
+
+func (s *Site) surveyPage(c *gin.Context) {
+	id, ok := pathID(c, "survey")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such survey.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	v, err := s.d.Surveys.Get(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := map[string]any{"Base": base(c), "Survey": v}
+	if res, err := s.d.Surveys.Results(ctx, sc, id); err == nil {
+		d["Results"] = res
+	}
+	s.render(c, http.StatusOK, "survey", view{Title: v.Title, Data: d})
+}
+
+func (s *Site) answerSurveyPage(c *gin.Context) {
+	id, ok := pathID(c, "survey")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such survey.")
+		return
+	}
+	answers := map[string]string{}
+	for i := 1; i <= 50; i++ {
+		k := "q" + strconv.Itoa(i)
+		if v, has := c.GetPostForm(k); has {
+			answers[k] = v
+		}
+	}
+	if err := s.d.Surveys.Answer(c.Request.Context(), httpapi.ScopeOf(c), id, answers); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/surveys?done=survey-answered")
+}
+
+func (s *Site) tuteesPage(c *gin.Context) {
+	ts, err := s.d.Tutors.Tutees(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "tutees", view{Title: "My tutees", Data: map[string]any{"Base": base(c), "Tutees": ts}})
+}
+
+type tuteeData struct {
+	Base       string
+	PersonID   uuid.UUID
+	Name       string
+	Engagement []tutor.CourseEngagement
+	Meetings   []tutor.Meeting
+	Shared     []tutor.Disclosure
+}
+
+func (s *Site) tuteePage(c *gin.Context) {
+	s.showTutee(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showTutee(c *gin.Context, status int, v view) {
+	id, ok := pathID(c, "person")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such tutee.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	d := tuteeData{Base: base(c), PersonID: id}
+	var err error
+	if d.Engagement, err = s.d.Tutors.Engagement(ctx, sc, id); err == nil {
+		if d.Meetings, err = s.d.Tutors.Meetings(ctx, sc, id); err == nil {
+			d.Shared, err = s.d.Tutors.Disclosures(ctx, sc, id)
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if ts, err := s.d.Tutors.Tutees(ctx, sc); err == nil {
+		for _, t := range ts {
+			if t.PersonID == id {
+				d.Name = t.DisplayName
+			}
+		}
+	}
+	v.Title, v.Data, v.Fields = "Tutee: "+d.Name, d, []string{"met_on", "notes", "agreed_support"}
+	s.render(c, status, "tutee", v)
+}
+
+func (s *Site) addMeetingPage(c *gin.Context) {
+	id, ok := pathID(c, "person")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such tutee.")
+		return
+	}
+	in := tutor.NewMeeting{MetOn: c.PostForm("met_on"), Notes: c.PostForm("notes"), AgreedSupport: c.PostForm("agreed_support")}
+	_, err := s.d.Tutors.AddMeeting(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+	if fe, ok := formErrors(err); ok {
+		s.showTutee(c, http.StatusBadRequest, view{Form: map[string]string{"met_on": in.MetOn, "notes": in.Notes, "agreed_support": in.AgreedSupport}, Errors: fe})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/tutees/"+id.String()+"?done=meeting-saved")
+}
+
+func (s *Site) recordingsPage(c *gin.Context) {
+	id, ok := pathID(c, "course")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such course.")
+		return
+	}
+	rs, err := s.d.Media.Recordings(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "recordings", view{Title: "Recordings", Data: map[string]any{"Base": base(c), "CourseID": id, "Recordings": rs}})
+}
+
+func (s *Site) recordingDownload(c *gin.Context) {
+	id, ok := pathID(c, "recording")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such recording.")
+		return
+	}
+	link, err := s.d.Media.RecordingLink(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, link.URL)
+}
+
+func (s *Site) inboxPage(c *gin.Context) {
+	ms, err := s.d.Comms.Inbox(c.Request.Context(), httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "inbox", view{Title: "Messages", Data: map[string]any{"Base": base(c), "Messages": ms}})
+}
+
+func (s *Site) usagePage(c *gin.Context) {
+	rows, err := httpapi.UsageOf(c.Request.Context(), s.d.DB, httpapi.ScopeOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "usage", view{Title: "How the platform is used", Data: map[string]any{"Base": base(c), "Rows": rows}})
+}
