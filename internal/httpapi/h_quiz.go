@@ -14,12 +14,12 @@ import (
 // release of results for its teachers.
 func (s *Server) quizRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: tp + "/courses/:course/questions", Summary: "The course's question bank, with answers (teachers)", Area: AreaTenant, Object: "quiz", Action: "write", Reply: []quiz.Question{}, Handler: s.listQuestions},
+		{Method: "GET", Path: tp + "/courses/:course/questions", Summary: "The course's question bank, with answers (teachers)", Area: AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Question{}, Handler: s.listQuestions},
 		{Method: "POST", Path: tp + "/courses/:course/questions", Summary: "Add a question to the course's bank: single, multiple, numeric (with tolerance), short or essay", Area: AreaTenant, Object: "quiz", Action: "write", Status: http.StatusCreated, Request: quiz.NewQuestion{}, Reply: quiz.Question{}, Handler: s.addQuestion},
 		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "The course's quizzes (learners: published, with their own time limit and attempt)", Area: AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Quiz{}, Handler: s.listQuizzes},
 		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz: questions from the bank, an open window and a time limit", Area: AreaTenant, Object: "quiz", Action: "write", Status: http.StatusCreated, Request: quiz.NewQuiz{}, Reply: quiz.Quiz{}, Handler: s.createQuiz},
 		{Method: "GET", Path: tp + "/quizzes/:quiz", Summary: "A quiz", Area: AreaTenant, Object: "quiz", Action: "read", Reply: quiz.Quiz{}, Handler: s.getQuiz},
-		{Method: "GET", Path: tp + "/quizzes/:quiz/attempts", Summary: "Every attempt at a quiz (teachers)", Area: AreaTenant, Object: "quiz", Action: "write", Reply: []quiz.Attempt{}, Handler: s.quizAttempts},
+		{Method: "GET", Path: tp + "/quizzes/:quiz/attempts", Summary: "Every attempt at a quiz (teachers)", Area: AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Attempt{}, Handler: s.quizAttempts},
 		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release the quiz's results to its learners", Area: AreaTenant, Object: "quiz", Action: "write", Reply: quiz.Quiz{}, Handler: s.releaseQuiz},
 		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start my attempt, or resume it: my deadline is the time limit plus my extra time", Area: AreaTenant, Object: "quiz-attempt", Action: "write", Reply: quiz.Sheet{}, Handler: s.startAttempt},
 		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt with its questions and saved answers (scores once released)", Area: AreaTenant, Object: "quiz-attempt", Action: "read", Reply: quiz.Sheet{}, Handler: s.getAttempt},

@@ -23,7 +23,8 @@ var surveyTables = []Table{
 	{
 		Name: "survey_participants", Owner: Tenant, Subject: "person_id", Description: "Who has answered a survey (so each answers once), kept apart from the answers and without a time.",
 		Columns: []Column{
-			key("tenant_id"), key("survey_id"), key("person_id").person(),
+			key("tenant_id"), key("survey_id"),
+			col("person_id", Key, "let each person answer once (kept apart from the answers, without a time)", PublicTask, surveyLife, Export, Delete).person(),
 		},
 	},
 	{

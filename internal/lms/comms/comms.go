@@ -14,6 +14,7 @@ package comms
 import (
 	"context"
 	"crypto/hmac"
+	"database/sql"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -346,14 +347,14 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 		return fmt.Errorf("unsubscribe link: %w", errs.ErrNotFound)
 	}
 	return access.Transact(ctx, s.db, access.System(tenant, "unsubscribe"), func(tx *gorm.DB) error {
-		var emails []*string
+		var emails []sql.NullString
 		if err := tx.Raw(`SELECT email FROM people WHERE id = ?`, person).Pluck("email", &emails).Error; err != nil {
 			return err
 		}
 		if len(emails) == 0 {
 			return fmt.Errorf("unsubscribe link: %w", errs.ErrNotFound)
 		}
-		email := emails[0]
+		email := &emails[0].String
 		if err := tx.Exec(`INSERT INTO consents (tenant_id, id, person_id, purpose, given, wording_version, method, by_person, by_relation)
 			SELECT ?, ?, ?, ?, false, COALESCE((SELECT wording_version FROM consents WHERE person_id = ? AND purpose = ? ORDER BY at DESC LIMIT 1), 'unsubscribe'),
 			'online', ?, 'self'`, tenant, uuid.Must(uuid.NewV7()), person, OptionalPurpose, person, OptionalPurpose, person).Error; err != nil {
@@ -377,11 +378,11 @@ func (s *Service) LiftSuppression(tx *gorm.DB, tenant, person uuid.UUID, purpose
 	if purpose != OptionalPurpose {
 		return nil
 	}
-	var emails []*string
-	if err := tx.Raw(`SELECT email FROM people WHERE id = ?`, person).Pluck("email", &emails).Error; err != nil || len(emails) == 0 || emails[0] == nil {
+	var emails []sql.NullString
+	if err := tx.Raw(`SELECT email FROM people WHERE id = ?`, person).Pluck("email", &emails).Error; err != nil || len(emails) == 0 || !emails[0].Valid {
 		return err
 	}
-	email := emails[0]
+	email := &emails[0].String
 	return tx.Exec(`DELETE FROM email_suppressions WHERE address_hash = ?`, s.addressHash(tenant, *email)).Error
 }
 

@@ -212,30 +212,31 @@ func (s *Service) Engagement(ctx context.Context, sc access.Scope, learner uuid.
 	return out, err
 }
 
-// AddMeeting records a meeting with a tutee.
+// AddMeeting records a meeting with a tutee. Who may is checked before
+// the input, so nobody learns anything of a learner who is not theirs.
 func (s *Service) AddMeeting(ctx context.Context, sc access.Scope, learner uuid.UUID, in NewMeeting) (Meeting, error) {
 	m := Meeting{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), LearnerID: learner}
-	var fe errs.FieldErrors
-	d, err := time.Parse(time.DateOnly, in.MetOn)
-	if err != nil || d.After(s.now()) || d.Year() < 2000 {
-		fe.Add("met_on", "must be a date (YYYY-MM-DD), not in the future")
-	}
-	m.MetOn = d
-	clean := func(field, v string, max int) string {
-		v = strings.TrimSpace(v)
-		if len([]rune(v)) > max || errs.HasControlText(v) {
-			fe.Add(field, "must be at most %d characters without control characters", max)
-		}
-		return v
-	}
-	m.Notes, m.AgreedSupport = clean("notes", in.Notes, 20000), clean("agreed_support", in.AgreedSupport, 5000)
-	if err := fe.Err(); err != nil {
-		return m, err
-	}
 	me := sc.Actor().ID
 	m.TutorID = &me
-	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if err := mustTutor(tx, sc, learner); err != nil {
+			return err
+		}
+		var fe errs.FieldErrors
+		d, err := time.Parse(time.DateOnly, strings.TrimSpace(in.MetOn))
+		if err != nil || d.After(s.now()) || d.Year() < 2000 {
+			fe.Add("met_on", "must be a date (YYYY-MM-DD), not in the future")
+		}
+		m.MetOn = d
+		clean := func(field, v string, max int) string {
+			v = strings.TrimSpace(v)
+			if len([]rune(v)) > max || errs.HasControlText(v) {
+				fe.Add(field, "must be at most %d characters without control characters", max)
+			}
+			return v
+		}
+		m.Notes, m.AgreedSupport = clean("notes", in.Notes, 20000), clean("agreed_support", in.AgreedSupport, 5000)
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		if err := identity.RefuseRestricted(tx, learner); err != nil {
