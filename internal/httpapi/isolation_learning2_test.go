@@ -64,20 +64,20 @@ func init() {
 
 		today := time.Now().Format(time.DateOnly)
 		for k, b := range map[string]any{
-			"POST /api/v1/t/:tenant/courses/:course/questions":                   map[string]any{"kind": "essay", "prompt": "Hacked", "points": 1},
-			"POST /api/v1/t/:tenant/courses/:course/quizzes":                     map[string]any{"title": "Hacked", "opens_at": time.Now(), "closes_at": time.Now().Add(time.Hour), "time_limit_minutes": 5, "question_ids": []string{ids["question"]}},
-			"PUT /api/v1/t/:tenant/attempts/:attempt/answers/:question":          map[string]any{"value": 1},
-			"PUT /api/v1/t/:tenant/attempts/:attempt/answers/:question/mark":     map[string]any{"score": 0},
-			"POST /api/v1/t/:tenant/surveys":                                     map[string]any{"course_id": ids["course"], "title": "Hacked", "anonymous": true, "closes_at": time.Now().Add(time.Hour), "questions": []map[string]any{{"kind": "text", "prompt": "x"}}},
-			"POST /api/v1/t/:tenant/surveys/:survey/responses":                   map[string]any{"answers": map[string]string{"q1": "Hacked"}},
-			"POST /api/v1/t/:tenant/assignments/:assignment/peer-assessment":     map[string]any{"criteria": []string{"Hacked"}, "closes_at": time.Now().Add(time.Hour)},
-			"PUT /api/v1/t/:tenant/peer-assessments/:peer/ratings/:person":       map[string]any{"scores": map[string]int{"c1": 1}},
-			"POST /api/v1/t/:tenant/tutees/:person/meetings":                     map[string]any{"met_on": today, "notes": "Hacked"},
-			"POST /api/v1/t/:tenant/my/disclosures":                              map[string]any{"category": "health", "details": "x", "consent": true},
-			"PUT /api/v1/t/:tenant/my/photo":                                     map[string]any{"file_id": uuid.NewString()},
-			"PUT /api/v1/t/:tenant/people/:id/photo":                             map[string]any{"file_id": uuid.NewString()},
-			"POST /api/v1/t/:tenant/courses/:course/recordings":                  map[string]any{"title": "Hacked", "kind": "lesson", "file_id": uuid.NewString(), "recorded_on": today},
-			"POST /api/v1/t/:tenant/communications":                              map[string]any{"course_id": ids["course"], "subject": "Hacked", "body": "Hacked"},
+			"POST /api/v1/t/:tenant/courses/:course/questions":               map[string]any{"kind": "essay", "prompt": "Hacked", "points": 1},
+			"POST /api/v1/t/:tenant/courses/:course/quizzes":                 map[string]any{"title": "Hacked", "opens_at": time.Now(), "closes_at": time.Now().Add(time.Hour), "time_limit_minutes": 5, "question_ids": []string{ids["question"]}},
+			"PUT /api/v1/t/:tenant/attempts/:attempt/answers/:question":      map[string]any{"value": 1},
+			"PUT /api/v1/t/:tenant/attempts/:attempt/answers/:question/mark": map[string]any{"score": 0},
+			"POST /api/v1/t/:tenant/surveys":                                 map[string]any{"course_id": ids["course"], "title": "Hacked", "anonymous": true, "closes_at": time.Now().Add(time.Hour), "questions": []map[string]any{{"kind": "text", "prompt": "x"}}},
+			"POST /api/v1/t/:tenant/surveys/:survey/responses":               map[string]any{"answers": map[string]string{"q1": "Hacked"}},
+			"POST /api/v1/t/:tenant/assignments/:assignment/peer-assessment": map[string]any{"criteria": []string{"Hacked"}, "closes_at": time.Now().Add(time.Hour)},
+			"PUT /api/v1/t/:tenant/peer-assessments/:peer/ratings/:person":   map[string]any{"scores": map[string]int{"c1": 1}},
+			"POST /api/v1/t/:tenant/tutees/:person/meetings":                 map[string]any{"met_on": today, "notes": "Hacked"},
+			"POST /api/v1/t/:tenant/my/disclosures":                          map[string]any{"category": "health", "details": "x", "consent": true},
+			"PUT /api/v1/t/:tenant/my/photo":                                 map[string]any{"file_id": uuid.NewString()},
+			"PUT /api/v1/t/:tenant/people/:id/photo":                         map[string]any{"file_id": uuid.NewString()},
+			"POST /api/v1/t/:tenant/courses/:course/recordings":              map[string]any{"title": "Hacked", "kind": "lesson", "file_id": uuid.NewString(), "recorded_on": today},
+			"POST /api/v1/t/:tenant/communications":                          map[string]any{"course_id": ids["course"], "subject": "Hacked", "body": "Hacked"},
 		} {
 			bodies[k] = b
 		}

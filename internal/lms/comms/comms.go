@@ -14,8 +14,8 @@ package comms
 import (
 	"context"
 	"crypto/hmac"
-	"database/sql"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
