@@ -55,6 +55,18 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	r = teacher.Do("POST", api+"/communications", map[string]any{"course_id": fx.ID, "subject": "Quiz today", "body": "The number check is open until the end of the lesson."})
 	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 
+	// A group of the two learners and a peer assessment of a group assignment.
+	r = teacher.Do("POST", course+"/groups", map[string]any{"name": "Team Red"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	group := r.JSON()["id"].(string)
+	for _, p := range []string{fx.Learner.ID.String(), fx.Learner2.ID.String()} {
+		require.Equal(t, http.StatusNoContent, teacher.Do("PUT", api+"/groups/"+group+"/members/"+p, nil).Status)
+	}
+	r = teacher.Do("POST", course+"/assignments", map[string]any{"section_id": fx.Section, "title": "Poster", "due_at": time.Now().Add(48 * time.Hour), "max_score": 10, "published": true})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Do("POST", api+"/assignments/"+r.JSON()["id"].(string)+"/peer-assessment", map[string]any{"criteria": []string{"Did their share"}, "closes_at": time.Now().Add(time.Hour)})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+
 	b := webtest.New(t, e.Server.URL)
 	b.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
 	base := "/t/tenant-a"
@@ -76,6 +88,12 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	b.Submit(`form[action$="/submit"] button`, "learner-handed-in")
 	require.Contains(t, b.Text("main"), "Handed in")
 
+	b.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "")
+	b.Submit(`a[href*="/peer-assessments/"]`, "learner-peer")
+	b.Run(chromedp.SetValue(`select[name="c1"]`, "4", chromedp.ByQuery))
+	b.Submit(`form[action*="/ratings/"] button`, "learner-peer-rated")
+	require.Contains(t, b.Text("main"), "saved")
+
 	b.Go(base+"/surveys", "learner-surveys")
 	b.Submit(`a[href*="/surveys/"]`, "learner-survey")
 	require.Contains(t, b.Text("main"), "anonymous")
@@ -87,6 +105,19 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	require.Contains(t, b.Text("main"), "Quiz today")
 	b.Go(base+"/courses/"+fx.ID.String()+"/recordings", "learner-recordings")
 	require.Contains(t, b.Text("main table"), "Fractions lesson")
+
+	// The teacher writes to the course from the course page.
+	tt := webtest.New(t, e.Server.URL)
+	tt.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)
+	tt.Go(base+"/courses/"+fx.ID.String(), "")
+	tt.Submit(`a[href$="/messages"]`, "teacher-message")
+	tt.Submit(`form[action$="/messages"] button`, "teacher-message-errors")
+	require.Contains(t, tt.Text(".error-summary"), "1-200 characters")
+	tt.Fill("#subject", "Trip on Friday")
+	tt.Fill("#body", "Bring a packed lunch.")
+	tt.Submit(`form[action$="/messages"] button`, "teacher-message-sent")
+	b.Go(base+"/my/inbox", "")
+	require.Contains(t, b.Text("main"), "Trip on Friday")
 
 	// A tutor and their tutee.
 	r = admin.Do("POST", api+"/people", map[string]any{"username": "b2-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
@@ -104,6 +135,20 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	tb.Fill("#notes", "Settling in well.")
 	tb.Submit(`form[action$="/meetings"] button`, "tutor-meeting-saved")
 	require.Contains(t, tb.Text("main"), "Settling in well.")
+
+	// The learner shares something with their tutor: consent first.
+	b.Go(base+"/my/tutor", "learner-share")
+	b.Fill("#details", "I get migraines in bright light.")
+	b.Run(chromedp.Click("#consent", chromedp.ByQuery))
+	b.Submit(`form[action$="/my/tutor"] button`, "learner-share-needs-consent")
+	require.Contains(t, b.Text(".error-summary"), "consent")
+	require.Equal(t, http.StatusCreated, e.Login(e.A.Slug, fx.Learner.Username, lmstest.Password).Do("POST", api+"/my/consents", map[string]any{"purpose": "special-category", "given": true}).Status)
+	b.Fill("#details", "I get migraines in bright light.")
+	b.Run(chromedp.Click("#consent", chromedp.ByQuery))
+	b.Submit(`form[action$="/my/tutor"] button`, "learner-shared")
+	require.Contains(t, b.Text("main"), "migraines")
+	tb.Go(strings.SplitN(tb.Path(), "?", 2)[0], "tutor-tutee-shared")
+	require.Contains(t, tb.Text("main"), "migraines")
 
 	ab := webtest.New(t, e.Server.URL)
 	ab.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)

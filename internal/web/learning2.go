@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/lms/comms"
+	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -35,6 +37,13 @@ func (s *Site) learning2Pages() []httpapi.Route {
 		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.recordingsPage},
 		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "Watch or download a recording", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.recordingDownload},
 		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.inboxPage},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer", Summary: "Peer assessment: rate my group members; what I received (averages only)", Area: httpapi.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.peerPage},
+		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a group member", Area: httpapi.AreaTenant, Object: "peer-rating", Action: "write", Handler: s.ratePeerPage},
+		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.courseMessageForm},
+		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.sendCourseMessage},
+		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.myTutorPage},
+		{Method: "POST", Path: tp + "/my/tutor", Summary: "Share something with my tutor (with my explicit consent)", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.shareWithTutor},
+		{Method: "POST", Path: tp + "/my/tutor/:disclosure/withdraw", Summary: "Withdraw something I shared", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.withdrawShared},
 		{Method: "GET", Path: tp + "/admin/usage", Summary: "How the platform is used (counts only)", Area: httpapi.AreaTenant, Object: "usage", Action: "read", Handler: s.usagePage},
 	}
 }
@@ -44,12 +53,17 @@ func init() {
 	flashes["handed-in"] = "Handed in."
 	flashes["survey-answered"] = "Thank you: your answers are in."
 	flashes["meeting-saved"] = "Meeting recorded."
+	flashes["rated"] = "Your ratings are saved."
+	flashes["message-sent"] = "Sent."
+	flashes["shared"] = "Shared with your tutor and the staff you named."
+	flashes["withdrawn"] = "Withdrawn: nobody sees it any more."
 }
 
 type quizzesData struct {
 	Base     string
 	CourseID uuid.UUID
 	Quizzes  []quiz.Quiz
+	Peers    []peer.Assessment
 }
 
 func (s *Site) quizzesPage(c *gin.Context) {
@@ -63,7 +77,12 @@ func (s *Site) quizzesPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Quizzes: qs}})
+	ps, err := s.d.Peers.ForCourse(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Quizzes: qs, Peers: ps}})
 }
 
 func (s *Site) startQuiz(c *gin.Context) {
@@ -335,4 +354,133 @@ func (s *Site) usagePage(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "usage", view{Title: "How the platform is used", Data: map[string]any{"Base": base(c), "Rows": rows}})
+}
+
+type peerData struct {
+	Base       string
+	Assessment peer.Assessment
+	Members    []peer.Member
+	Received   []peer.Received
+	Results    *peer.Results
+}
+
+func (s *Site) peerPage(c *gin.Context) {
+	id, ok := pathID(c, "peer")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such peer assessment.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	d := peerData{Base: base(c)}
+	var err error
+	if res, rerr := s.d.Peers.Results(ctx, sc, id); rerr == nil {
+		d.Results, d.Assessment = &res, res.Assessment
+	} else if d.Assessment, d.Members, d.Received, err = s.d.Peers.Mine(ctx, sc, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "peer", view{Title: "Peer assessment", Data: d})
+}
+
+func (s *Site) ratePeerPage(c *gin.Context) {
+	id, ok1 := pathID(c, "peer")
+	person, ok2 := pathID(c, "person")
+	if !ok1 || !ok2 {
+		s.Error(c, http.StatusNotFound, "There is no such peer assessment.")
+		return
+	}
+	scores := map[string]int{}
+	for i := 1; i <= 10; i++ {
+		k := "c" + strconv.Itoa(i)
+		if v := c.PostForm(k); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				s.fail(c, errs.Field(k, "must be 1-5"))
+				return
+			}
+			scores[k] = n
+		}
+	}
+	if err := s.d.Peers.Rate(c.Request.Context(), httpapi.ScopeOf(c), id, person, scores); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/peer-assessments/"+id.String()+"?done=rated")
+}
+
+func (s *Site) courseMessageForm(c *gin.Context) {
+	s.showCourseMessage(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showCourseMessage(c *gin.Context, status int, v view) {
+	id, ok := pathID(c, "course")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such course.")
+		return
+	}
+	v.Title, v.Fields, v.Data = "Write to the course", []string{"subject", "body"}, map[string]any{"Base": base(c), "CourseID": id}
+	s.render(c, status, "course_message", v)
+}
+
+func (s *Site) sendCourseMessage(c *gin.Context) {
+	id, ok := pathID(c, "course")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such course.")
+		return
+	}
+	in := comms.NewCommunication{CourseID: &id, Subject: c.PostForm("subject"), Body: c.PostForm("body"),
+		Optional: c.PostForm("optional") == "yes", ByEmail: c.PostForm("by_email") == "yes"}
+	_, err := s.d.Comms.Send(c.Request.Context(), httpapi.ScopeOf(c), in)
+	if fe, ok := formErrors(err); ok {
+		s.showCourseMessage(c, http.StatusBadRequest, view{Form: map[string]string{"subject": in.Subject, "body": in.Body}, Errors: fe})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/courses/"+id.String()+"/messages?done=message-sent")
+}
+
+func (s *Site) myTutorPage(c *gin.Context) {
+	s.showMyTutor(c, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showMyTutor(c *gin.Context, status int, v view) {
+	sc := httpapi.ScopeOf(c)
+	shared, err := s.d.Tutors.Disclosures(c.Request.Context(), sc, sc.Actor().ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Title, v.Fields = "Share with my tutor", []string{"category", "details", "consent"}
+	v.Data = map[string]any{"Base": base(c), "Shared": shared, "Wording": tutor.ConsentWording}
+	s.render(c, status, "my_tutor", v)
+}
+
+func (s *Site) shareWithTutor(c *gin.Context) {
+	in := tutor.NewDisclosure{Category: c.PostForm("category"), Details: c.PostForm("details"), Consent: c.PostForm("consent") == "yes"}
+	_, err := s.d.Tutors.Disclose(c.Request.Context(), httpapi.ScopeOf(c), in)
+	if fe, ok := formErrors(err); ok {
+		s.showMyTutor(c, http.StatusBadRequest, view{Form: map[string]string{"category": in.Category, "details": in.Details}, Errors: fe})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/my/tutor?done=shared")
+}
+
+func (s *Site) withdrawShared(c *gin.Context) {
+	id, ok := pathID(c, "disclosure")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is nothing to withdraw.")
+		return
+	}
+	if err := s.d.Tutors.Withdraw(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/my/tutor?done=withdrawn")
 }

@@ -52,7 +52,7 @@ type NewAssessment struct {
 type Member struct {
 	PersonID    uuid.UUID      `json:"person_id"`
 	DisplayName string         `json:"display_name"`
-	MyScores    map[string]int `json:"my_scores"` // what I gave, per criterion
+	MyScores    map[string]int `gorm:"-" json:"my_scores"` // what I gave, per criterion
 }
 
 // Received is what a learner sees of the ratings they received: averages
@@ -335,4 +335,22 @@ func (s *Service) Results(ctx context.Context, sc access.Scope, id uuid.UUID) (r
 		return nil
 	})
 	return r, err
+}
+
+// ForCourse lists the peer assessments of a course's assignments, for its
+// members.
+func (s *Service) ForCourse(ctx context.Context, sc access.Scope, courseID uuid.UUID) ([]Assessment, error) {
+	out := []Assessment{}
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		rel, err := course.Relate(tx, sc, courseID)
+		if err != nil {
+			return err
+		}
+		if !rel.Visible() {
+			return fmt.Errorf("course %s: %w", courseID, errs.ErrNotFound)
+		}
+		return tx.Raw(`SELECT p.* FROM peer_assessments p JOIN assignments a ON a.id = p.assignment_id WHERE a.course_id = ? ORDER BY p.closes_at`, courseID).
+			Scan(&out).Error
+	})
+	return out, err
 }
