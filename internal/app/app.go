@@ -80,7 +80,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Courses = course.NewService(db, a.Files)
 	a.Assignments = assignment.NewService(db, a.Files)
 	a.Quizzes = quiz.NewService(db)
-	a.Surveys = survey.NewService(db)
+	a.Surveys = survey.NewService(db, cfg.LedgerKey())
 	a.Peers = peer.NewService(db)
 	a.Tutors = tutor.NewService(db)
 	a.Media = media.NewService(db, a.Files)

@@ -115,6 +115,8 @@ func TestUnsubscribedGetsNoFurtherOptionalEmail(t *testing.T) {
 	r := teacher.Do("POST", base+"/communications", map[string]any{"course_id": fx.ID, "subject": "", "body": ""})
 	require.Equal(t, http.StatusBadRequest, r.Status)
 	require.ElementsMatch(t, []string{"body", "subject"}, fieldsOf(t, r))
+	r = admin.Do("POST", base+"/communications", map[string]any{"school_id": uuid.NewString(), "subject": "x", "body": "y"})
+	require.Equal(t, http.StatusNotFound, r.Status, "an unknown school (probe finding: was 500)")
 	res, err := http.Post(e.Server.URL+"/unsubscribe/"+e.A.ID.String()+"."+fx.Learner.ID.String()+".forged", "application/x-www-form-urlencoded", nil)
 	require.NoError(t, err)
 	res.Body.Close()

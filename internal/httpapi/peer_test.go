@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
@@ -75,6 +77,13 @@ func TestPeerAssessmentLearnerNeverSeesWhoRatedThem(t *testing.T) {
 	require.Len(t, got, 2)
 	require.Nil(t, got[0]["average"])
 	require.Equal(t, http.StatusNoContent, rate(l3, fx.Learner.ID.String(), map[string]int{"c1": 3, "c2": 2}))
+	_, got = mine(l1)
+	require.Nil(t, got[0]["average"], "not while rating is open: each new rating would show in the average (probe finding)")
+	conn, err := pgx.Connect(context.Background(), e.DB.SuperURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), `UPDATE peer_assessments SET closes_at = now() - interval '1 minute' WHERE id = $1`, pa[len(base+"/peer-assessments/"):])
+	require.NoError(t, err)
 	raw, got := mine(l1)
 	require.Equal(t, 4.0, got[0]["average"])
 	require.Equal(t, 3.0, got[1]["average"])

@@ -66,6 +66,7 @@ func TestTimedQuizExtraTimeAndDroppedConnection(t *testing.T) {
 		{"kind": "single", "prompt": "x", "points": 1, "options": []map[string]string{{"id": "a", "text": "A"}, {"id": "b", "text": "B"}}, "answer": map[string]any{"options": []string{"z"}}},
 		{"kind": "numeric", "prompt": "x", "points": 1},
 		{"kind": "essay", "prompt": "x", "points": 0},
+		{"kind": "essay", "prompt": "x", "points": 0.004},
 		{"kind": "essay", "prompt": "", "points": 1},
 	} {
 		r := teacher.Do("POST", course+"/questions", bad)

@@ -1,10 +1,16 @@
 package httpapi_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
@@ -73,6 +79,34 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, seen(admin), "admins as such do not see it")
 	require.Contains(t, []int{403, 404}, seen(learner2))
 	require.Equal(t, http.StatusNotFound, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/people/"+lid+"/disclosures", nil).Status)
+
+	// An admin's export of the learner leaves it out (probe finding); the
+	// learner's own export carries it.
+	exportHas := func(c *apptest.Client, start, download string) bool {
+		r := c.Do("POST", start, map[string]any{})
+		require.Equal(t, http.StatusAccepted, r.Status, r.Text())
+		x := r.JSON()["id"].(string)
+		require.NoError(t, e.App.Subjects.RunExport(context.Background(), e.A.ID, uuid.MustParse(x)))
+		r = c.Do("GET", strings.Replace(download, "{x}", x, 1), nil)
+		require.Equal(t, http.StatusOK, r.Status, r.Text())
+		res, err := http.Get(r.JSON()["url"].(string))
+		require.NoError(t, err)
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+		require.NoError(t, err)
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if bytes.Contains(b, []byte("epilepsy")) {
+				return true
+			}
+		}
+		return false
+	}
+	require.False(t, exportHas(admin, base+"/people/"+lid+"/exports", base+"/exports/{x}/download"))
+	require.True(t, exportHas(learner, base+"/my/exports", base+"/my/exports/{x}/download"))
 
 	// Withdrawing consent counts at once.
 	require.Equal(t, http.StatusCreated, learner.Do("POST", base+"/my/consents", map[string]any{"purpose": "special-category", "given": false}).Status)

@@ -75,6 +75,7 @@ func (u *usageCounter) flush(ctx context.Context) error {
 	u.n = nil
 	u.mu.Unlock()
 	byTenant := map[uuid.UUID][]usageKey{}
+	written := map[uuid.UUID]bool{}
 	for k := range batch {
 		byTenant[k.tenant] = append(byTenant[k.tenant], k)
 	}
@@ -90,8 +91,20 @@ func (u *usageCounter) flush(ctx context.Context) error {
 			return nil
 		})
 		if err != nil {
+			// Keep what was not written for the next flush.
+			u.mu.Lock()
+			if u.n == nil {
+				u.n = map[usageKey]int64{}
+			}
+			for k, n := range batch {
+				if k.tenant == t || !written[k.tenant] {
+					u.n[k] += n
+				}
+			}
+			u.mu.Unlock()
 			return err
 		}
+		written[t] = true
 	}
 	return nil
 }

@@ -112,6 +112,10 @@ func (c Column) file() Column { c.Refers = RefFile; return c }
 // leaves out for now, and WithheldWhy says why (a mark not yet released to
 // the learner: DPA 2018 Sch. 2 para. 25 lets exam marks wait for their
 // release); the export says how many it withheld.
+//
+// OwnOnly tables are exported only in the person's own export, never in
+// one an admin or a guardian makes for them (what a learner shared with
+// their tutor in confidence).
 type Table struct {
 	Name        string
 	Owner       Owner
@@ -119,6 +123,7 @@ type Table struct {
 	Via         string
 	Withheld    string
 	WithheldWhy string
+	OwnOnly     bool
 	Description string
 	Columns     []Column
 }

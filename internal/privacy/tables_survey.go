@@ -21,10 +21,10 @@ var surveyTables = []Table{
 		},
 	},
 	{
-		Name: "survey_participants", Owner: Tenant, Subject: "person_id", Description: "Who has answered a survey (so each answers once), kept apart from the answers and without a time.",
+		Name: "survey_participants", Owner: Tenant, Description: "That someone answered a survey, as a keyed hash of the survey and the person (the key is the server's), so each answers once and no table ties an answer to a person.",
 		Columns: []Column{
 			key("tenant_id"), key("survey_id"),
-			col("person_id", Key, "let each person answer once (kept apart from the answers, without a time)", PublicTask, surveyLife, Export, Delete).person(),
+			col("participant_hash", Key, "let each person answer once (HMAC of survey and person, keyed outside the database)", PublicTask, surveyLife, Omit, Retain),
 		},
 	},
 	{

@@ -28,7 +28,7 @@ var tutorTables = []Table{
 		},
 	},
 	{
-		Name: "tutor_disclosures", Owner: Tenant, Subject: "learner_id", Description: "What a learner chose to share with their tutor about their health or a disability, with their explicit consent; seen only by that tutor and the support staff the learner named.",
+		Name: "tutor_disclosures", Owner: Tenant, Subject: "learner_id", OwnOnly: true, Description: "What a learner chose to share with their tutor about their health or a disability, with their explicit consent; seen only by that tutor and the support staff the learner named.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), key("learner_id").person(),
 			col("tutor_id", Key, "the tutor it was shared with", ExplicitConsent, disclosureLife, Export, Anonymise).person(),

@@ -92,11 +92,13 @@ const (
 // while the contract runs (at contract end: until the return window closes).
 const onRequestTTL = 7 * 24 * time.Hour
 
-// exportTables is every tenant table of the registry, in its order.
+// exportTables is every tenant table of the registry, in its order, but
+// those a person shares in confidence (OwnOnly: what a learner tells their
+// tutor), which only the person's own export carries.
 func exportTables() []privacy.Table {
 	var out []privacy.Table
 	for _, tb := range privacy.Tables() {
-		if tb.Owner == privacy.Tenant {
+		if tb.Owner == privacy.Tenant && !tb.OwnOnly {
 			out = append(out, tb)
 		}
 	}
@@ -442,8 +444,9 @@ Rows refer to each other by id (for example a mark's submission_id is the
 id of a row in submissions). Dates and times are ISO 8601 in UTC.
 
 Left out: password and sign-in token hashes, webhook secrets and storage
-keys, which are of no use outside the platform, and earlier exports
-(copies of the data in this one).
+keys, which are of no use outside the platform; earlier exports (copies
+of the data in this one); and what learners shared with their personal
+tutor in confidence, which only each learner's own export carries.
 
 Your data is deleted from the platform when the return window after the
 contract ends has closed; the deletion certificate then lists what was

@@ -42,6 +42,11 @@ func (s *Service) writeZip(ctx context.Context, sc access.Scope, e Export, w io.
 		return err
 	}
 	for i, l := range links() {
+		if l.tb.OwnOnly && (e.RequestedBy == nil || *e.RequestedBy != e.PersonID) {
+			// Shared in confidence: only in the person's own export.
+			sum.Withheld = append(sum.Withheld, withheldSummary{Table: l.tb.Name, Why: "shared by the person in confidence: only in an export they make themselves"})
+			continue
+		}
 		n, err := s.writeTable(ctx, sc, zw, l, e.PersonID)
 		if err != nil {
 			return fmt.Errorf("subject: export %s: %w", l.tb.Name, err)

@@ -152,12 +152,21 @@ func (s *Service) Send(ctx context.Context, sc access.Scope, in NewCommunication
 			}
 			who, args = `SELECT person_id FROM enrolments WHERE course_id = ?`, []any{*c.CourseID}
 		case "school":
+			var known bool
+			if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM schools WHERE id = ?)`, *c.SchoolID).Row().Scan(&known); err != nil {
+				return err
+			}
+			if !known {
+				return fmt.Errorf("school %s: %w", *c.SchoolID, errs.ErrNotFound)
+			}
 			if ok, err := schoolAdmin(tx, me, *c.SchoolID); err != nil {
 				return err
 			} else if !ok {
 				return fmt.Errorf("only the school's admins write to the whole school: %w", errs.ErrForbidden)
 			}
-			who, args = `SELECT DISTINCT person_id FROM role_assignments WHERE school_id = ? OR school_id IS NULL`, []any{*c.SchoolID}
+			// The people of that school: those holding a role in it (not
+			// the tenant's other schools, nor trust-wide staff).
+			who, args = `SELECT DISTINCT person_id FROM role_assignments WHERE school_id = ?`, []any{*c.SchoolID}
 		default:
 			if ok, err := tenantAdmin(tx, me); err != nil {
 				return err
@@ -355,10 +364,15 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 			return fmt.Errorf("unsubscribe link: %w", errs.ErrNotFound)
 		}
 		email := &emails[0].String
-		if err := tx.Exec(`INSERT INTO consents (tenant_id, id, person_id, purpose, given, wording_version, method, by_person, by_relation)
+		// A second click changes nothing: withdraw only what is in force.
+		if on, err := consent.Has(tx, person, OptionalPurpose); err != nil {
+			return err
+		} else if on {
+			if err := tx.Exec(`INSERT INTO consents (tenant_id, id, person_id, purpose, given, wording_version, method, by_person, by_relation)
 			SELECT ?, ?, ?, ?, false, COALESCE((SELECT wording_version FROM consents WHERE person_id = ? AND purpose = ? ORDER BY at DESC LIMIT 1), 'unsubscribe'),
 			'online', ?, 'self'`, tenant, uuid.Must(uuid.NewV7()), person, OptionalPurpose, person, OptionalPurpose, person).Error; err != nil {
-			return err
+				return err
+			}
 		}
 		if email != nil && *email != "" {
 			if err := tx.Exec(`INSERT INTO email_suppressions (tenant_id, address_hash, reason) VALUES (?, ?, 'unsubscribed') ON CONFLICT DO NOTHING`,

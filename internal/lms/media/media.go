@@ -1,7 +1,7 @@
 // Package media is profile photos and recordings. A profile photo is the
 // person's own choice or the school's ID photo; others see it only while
 // the person's photo consent ("photo-video") is in force; the person
-// always sees their own. A recording (a lesson, or a video assessment)
+// always sees their own; others only in the person's school. A recording (a lesson, or a video assessment)
 // lists the people who appear in it, so their subject access export
 // carries it and their erasure finds it; adding one says who appears
 // without their photo consent in force.
@@ -116,7 +116,15 @@ func (s *Service) Photo(ctx context.Context, sc access.Scope, person uuid.UUID) 
 			if err != nil {
 				return err
 			}
-			if !ok {
+			// Only to people of the same school (or the whole tenant's
+			// staff): a trust's other schools do not see it.
+			var near bool
+			if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments v JOIN role_assignments p ON p.person_id = ?
+				WHERE v.person_id = ? AND (v.school_id IS NULL OR p.school_id IS NULL OR v.school_id = p.school_id))`, person, sc.Actor().ID).
+				Row().Scan(&near); err != nil {
+				return err
+			}
+			if !ok || !near {
 				return fmt.Errorf("no photo to show: %w", errs.ErrNotFound)
 			}
 		}

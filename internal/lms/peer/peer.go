@@ -56,7 +56,7 @@ type Member struct {
 }
 
 // Received is what a learner sees of the ratings they received: averages
-// and how many rated them, per criterion; never who. An average of fewer
+// per criterion once rating has closed; never who. An average of fewer
 // than MinRaters ratings is not shown: it would say what one person gave.
 type Received struct {
 	Criterion string   `json:"criterion"`
@@ -203,6 +203,9 @@ func (s *Service) Mine(ctx context.Context, sc access.Scope, id uuid.UUID) (a As
 		if mates, err = groupMates(tx, a, me); err != nil {
 			return err
 		}
+		if mates == nil {
+			mates = []Member{}
+		}
 		for i := range mates {
 			mates[i].MyScores = map[string]int{}
 			var given []struct {
@@ -222,8 +225,11 @@ func (s *Service) Mine(ctx context.Context, sc access.Scope, id uuid.UUID) (a As
 			WHERE assessment_id = ? AND ratee_id = ? GROUP BY criterion ORDER BY criterion`, id, me).Scan(&received).Error; err != nil {
 			return err
 		}
+		// While rating is open, a changing average would tell who gave
+		// what as each rating comes in: averages show once it has closed.
+		open := s.now().Before(a.ClosesAt)
 		for i := range received {
-			if received[i].Raters < MinRaters {
+			if open || received[i].Raters < MinRaters {
 				received[i].Average = nil
 			}
 		}

@@ -26,10 +26,11 @@ func text(fe *errs.FieldErrors, field, s string, min, max int) string {
 }
 
 func points(fe *errs.FieldErrors, field string, v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 || v > 1000 {
-		fe.Add(field, "must be more than 0 and at most 1000")
+	r := math.Round(v*100) / 100
+	if math.IsNaN(v) || math.IsInf(v, 0) || r <= 0 || v > 1000 {
+		fe.Add(field, "must be from 0.01 to 1000 (two decimal places)")
 	}
-	return math.Round(v*100) / 100
+	return r
 }
 
 // AddQuestion adds a question to a course's bank: its teachers and its

@@ -5,13 +5,18 @@
 // An anonymous response stores no link to its author: no person, no time,
 // and a random id (version 4, which says nothing of when it was made);
 // nothing about it goes to the audit trail or the activity record. That a
-// person took part is kept apart, also without a time, only so each
-// answers once. A named survey states its purpose; its responses are
+// person took part is kept apart, without a time and only as a hash keyed
+// with the server's key (not in the database), so each answers once: the
+// participation row and the answer are written together, but nothing in
+// the database alone maps either to a person. A named survey states its purpose; its responses are
 // personal data, in subject access exports and erased with the person.
 package survey
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -96,11 +101,27 @@ type Results struct {
 // Service is the survey service.
 type Service struct {
 	db  *database.DB
+	key []byte
 	now func() time.Time
 }
 
-// NewService builds the service.
-func NewService(db *database.DB) *Service { return &Service{db: db, now: time.Now} }
+// NewService builds the service; key (the server's, never in the
+// database) keys the participation hashes.
+func NewService(db *database.DB, key []byte) *Service { return &Service{db: db, key: key, now: time.Now} }
+
+// participant is the keyed hash that records that person answered survey:
+// without the server's key, nothing in the database maps it to a person.
+func (s *Service) participant(survey, person uuid.UUID) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("survey-participant\x00" + survey.String() + "\x00" + person.String()))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Service) answered(tx *gorm.DB, survey, person uuid.UUID) (bool, error) {
+	var n int64
+	err := tx.Raw(`SELECT count(*) FROM survey_participants WHERE survey_id = ? AND participant_hash = ?`, survey, s.participant(survey, person)).Scan(&n).Error
+	return n > 0, err
+}
 
 func tenantAdmin(tx *gorm.DB, person uuid.UUID) (bool, error) {
 	var ok bool
@@ -141,8 +162,13 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewSurvey) (Su
 			if len(q.Options) < 2 || len(q.Options) > 20 {
 				fe.Add(fmt.Sprintf("questions[%d].options", i), "give 2-20 options")
 			}
+			seen := map[string]bool{}
 			for j, o := range q.Options {
 				q.Options[j] = clean(fmt.Sprintf("questions[%d].options[%d]", i, j), o, 1, 200)
+				if seen[q.Options[j]] {
+					fe.Add(fmt.Sprintf("questions[%d].options[%d]", i, j), "repeats another option")
+				}
+				seen[q.Options[j]] = true
 			}
 		default:
 			fe.Add(fmt.Sprintf("questions[%d].kind", i), "must be one of %s", strings.Join(Kinds, ", "))
@@ -209,17 +235,15 @@ func (s *Service) List(ctx context.Context, sc access.Scope) ([]Survey, error) {
 		if err := tx.Order("closes_at DESC, id").Limit(500).Find(&all).Error; err != nil {
 			return err
 		}
-		var mine []uuid.UUID
-		if err := tx.Raw(`SELECT survey_id FROM survey_participants WHERE person_id = ?`, sc.Actor().ID).Scan(&mine).Error; err != nil {
-			return err
-		}
 		for _, v := range all {
 			answer, own, err := may(tx, sc, v)
 			if err != nil {
 				return err
 			}
 			if answer || own {
-				v.Answered = slices.Contains(mine, v.ID)
+				if v.Answered, err = s.answered(tx, v.ID, sc.Actor().ID); err != nil {
+					return err
+				}
 				out = append(out, v)
 			}
 		}
@@ -234,9 +258,7 @@ func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (v Sur
 		if v, _, _, err = s.load(tx, sc, id); err != nil {
 			return err
 		}
-		var n int64
-		err := tx.Raw(`SELECT count(*) FROM survey_participants WHERE survey_id = ? AND person_id = ?`, id, sc.Actor().ID).Scan(&n).Error
-		v.Answered = n > 0
+		v.Answered, err = s.answered(tx, id, sc.Actor().ID)
 		return err
 	})
 	return v, err
@@ -261,7 +283,8 @@ func (s *Service) Answer(ctx context.Context, sc access.Scope, id uuid.UUID, ans
 			return err
 		}
 		me := sc.Actor().ID
-		res := tx.Exec(`INSERT INTO survey_participants (tenant_id, survey_id, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, v.TenantID, v.ID, me)
+		res := tx.Exec(`INSERT INTO survey_participants (tenant_id, survey_id, participant_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			v.TenantID, v.ID, s.participant(v.ID, me))
 		if res.Error != nil {
 			return res.Error
 		}
