@@ -17,7 +17,7 @@ var peerTables = []Table{
 		Name: "peer_ratings", Owner: Tenant, Subject: "ratee_id",
 		Withheld:    "true",
 		WithheldWhy: "peer ratings are given to the rated learner as averages (on the peer assessment page) so that no rater's own rating can be told (DPA 2018 Sch. 2 para. 16: other people's rights)",
-		Description:  "A learner's rating of a group member's contribution on one criterion; teachers see who gave it, the rated learner only averages.",
+		Description: "A learner's rating of a group member's contribution on one criterion; teachers see who gave it, the rated learner only averages.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), key("assessment_id"),
 			col("rater_id", Key, "who gave the rating (teachers only)", PublicTask, workLife, Export, Anonymise).person(),

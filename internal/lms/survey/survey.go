@@ -107,7 +107,9 @@ type Service struct {
 
 // NewService builds the service; key (the server's, never in the
 // database) keys the participation hashes.
-func NewService(db *database.DB, key []byte) *Service { return &Service{db: db, key: key, now: time.Now} }
+func NewService(db *database.DB, key []byte) *Service {
+	return &Service{db: db, key: key, now: time.Now}
+}
 
 // participant is the keyed hash that records that person answered survey:
 // without the server's key, nothing in the database maps it to a person.
