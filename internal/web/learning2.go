@@ -39,7 +39,7 @@ func (s *Site) learning2Pages() []httpapi.Route {
 		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.inboxPage},
 		{Method: "GET", Path: tp + "/peer-assessments/:peer", Summary: "Peer assessment: rate my group members; what I received (averages only)", Area: httpapi.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.peerPage},
 		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a group member", Area: httpapi.AreaTenant, Object: "peer-rating", Action: "write", Handler: s.ratePeerPage},
-		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.courseMessageForm},
+		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.courseMessageForm},
 		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.sendCourseMessage},
 		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.myTutorPage},
 		{Method: "POST", Path: tp + "/my/tutor", Summary: "Share something with my tutor (with my explicit consent)", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.shareWithTutor},
@@ -416,6 +416,10 @@ func (s *Site) showCourseMessage(c *gin.Context, status int, v view) {
 	id, ok := pathID(c, "course")
 	if !ok {
 		s.Error(c, http.StatusNotFound, "There is no such course.")
+		return
+	}
+	if err := s.d.Comms.CanWriteTo(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+		s.fail(c, err)
 		return
 	}
 	v.Title, v.Fields, v.Data = "Write to the course", []string{"subject", "body"}, map[string]any{"Base": base(c), "CourseID": id}

@@ -447,3 +447,12 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	}
 	return nil
 }
+
+// CanWriteTo reports (as an error) whether the actor may write to a
+// course: its teachers and its school's admins.
+func (s *Service) CanWriteTo(ctx context.Context, sc access.Scope, courseID uuid.UUID) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		_, err := course.RequireTeach(tx, sc, courseID)
+		return err
+	})
+}
