@@ -30,6 +30,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -102,12 +103,6 @@ func (s *Service) Token(tenant, person uuid.UUID) string {
 	return tenant.String() + "." + person.String() + "." + s.mac("unsubscribe", tenant.String(), person.String())[:32]
 }
 
-func tenantAdmin(tx *gorm.DB, person uuid.UUID) (bool, error) {
-	var ok bool
-	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND role = 'admin' AND school_id IS NULL)`, person).Row().Scan(&ok)
-	return ok, err
-}
-
 func schoolAdmin(tx *gorm.DB, person, school uuid.UUID) (bool, error) {
 	var ok bool
 	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND role = 'admin' AND (school_id IS NULL OR school_id = ?))`, person, school).Row().Scan(&ok)
@@ -168,7 +163,7 @@ func (s *Service) Send(ctx context.Context, sc access.Scope, in NewCommunication
 			// the tenant's other schools, nor trust-wide staff).
 			who, args = `SELECT DISTINCT person_id FROM role_assignments WHERE school_id = ?`, []any{*c.SchoolID}
 		default:
-			if ok, err := tenantAdmin(tx, me); err != nil {
+			if ok, err := identity.IsTenantAdmin(tx, me); err != nil {
 				return err
 			} else if !ok {
 				return fmt.Errorf("only tenant-wide admins write to everyone: %w", errs.ErrForbidden)

@@ -27,6 +27,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -125,12 +126,6 @@ func (s *Service) answered(tx *gorm.DB, survey, person uuid.UUID) (bool, error) 
 	return n > 0, err
 }
 
-func tenantAdmin(tx *gorm.DB, person uuid.UUID) (bool, error) {
-	var ok bool
-	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND role = 'admin' AND school_id IS NULL)`, person).Row().Scan(&ok)
-	return ok, err
-}
-
 // Create sets a survey.
 func (s *Service) Create(ctx context.Context, sc access.Scope, in NewSurvey) (Survey, error) {
 	v := Survey{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), CourseID: in.CourseID, Anonymous: in.Anonymous, ClosesAt: in.ClosesAt.Truncate(time.Microsecond)}
@@ -187,7 +182,7 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewSurvey) (Su
 			if _, err := course.RequireTeach(tx, sc, *v.CourseID); err != nil {
 				return err
 			}
-		} else if ok, err := tenantAdmin(tx, me); err != nil {
+		} else if ok, err := identity.IsTenantAdmin(tx, me); err != nil {
 			return err
 		} else if !ok {
 			return fmt.Errorf("a survey of the whole school is set by its tenant-wide admins; give a course_id: %w", errs.ErrForbidden)
@@ -202,7 +197,7 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewSurvey) (Su
 func may(tx *gorm.DB, sc access.Scope, v Survey) (answer, own bool, err error) {
 	me := sc.Actor().ID
 	if v.CourseID == nil {
-		admin, err := tenantAdmin(tx, me)
+		admin, err := identity.IsTenantAdmin(tx, me)
 		return true, admin, err
 	}
 	rel, err := course.Relate(tx, sc, *v.CourseID)
