@@ -88,6 +88,23 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	b.Submit(`form[action$="/submit"] button`, "learner-handed-in")
 	require.Contains(t, b.Text("main"), "Handed in")
 
+	// The teacher marks the essay and releases the results; the learner sees the score.
+	tq := webtest.New(t, e.Server.URL)
+	tq.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)
+	tq.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "teacher-quizzes")
+	tq.Submit(`a[href$="/results"]`, "teacher-quiz-results")
+	require.Contains(t, tq.Text("main table"), "to mark")
+	tq.Submit(`main table a[href*="/attempts/"]`, "teacher-attempt")
+	tq.Fill(`#score-`+ids[2], "2")
+	tq.Fill(`#feedback-`+ids[2], "Clear, but say why.")
+	tq.Submit(`form[action$="/answers/`+ids[2]+`/mark"] button`, "teacher-marked")
+	tq.Submit(`a[href$="/results"]`, "")
+	require.Contains(t, tq.Text("main table"), "4 of 5")
+	tq.Submit(`form[action$="/release"] button`, "teacher-released")
+	b.Go(attempt, "learner-result")
+	require.Contains(t, b.Text("main"), "Your score: 4")
+	require.Contains(t, b.Text("main"), "Clear, but say why.")
+
 	b.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "")
 	b.Submit(`a[href*="/peer-assessments/"]`, "learner-peer")
 	b.Run(chromedp.SetValue(`select[name="c1"]`, "4", chromedp.ByQuery))

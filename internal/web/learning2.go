@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ func (s *Site) learning2Pages() []httpapi.Route {
 		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt: questions, saved answers, time left", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "read", Handler: s.attemptPage},
 		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.saveAnswerPage},
 		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.submitAttemptPage},
+		{Method: "GET", Path: tp + "/quizzes/:quiz/results", Summary: "A quiz's attempts, to mark and release (teachers)", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizResultsPage},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release a quiz's results", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.releaseQuizPage},
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.markAnswerPage},
 		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys for me", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.surveysPage},
 		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "Answer a survey, or see its results (owners)", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.surveyPage},
 		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey", Area: httpapi.AreaTenant, Object: "survey-response", Action: "write", Handler: s.answerSurveyPage},
@@ -54,6 +58,8 @@ func init() {
 	flashes["survey-answered"] = "Thank you: your answers are in."
 	flashes["meeting-saved"] = "Meeting recorded."
 	flashes["rated"] = "Your ratings are saved."
+	flashes["marked"] = "Mark saved."
+	flashes["released"] = "Results released: learners see their scores and feedback now."
 	flashes["message-sent"] = "Sent."
 	flashes["shared"] = "Shared with your tutor and the staff you named."
 	flashes["withdrawn"] = "Withdrawn: nobody sees it any more."
@@ -127,7 +133,7 @@ func (s *Site) attemptPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := attemptData{Base: base(c), Sheet: sh, Open: sh.Attempt.Status == "in-progress" && sh.SecondsLeft > 0, Released: sh.Quiz.ResultsReleasedAt != nil}
+	d := attemptData{Base: base(c), Sheet: sh, Open: !sh.Staff && sh.Attempt.Status == "in-progress" && sh.SecondsLeft > 0, Released: sh.Quiz.ResultsReleasedAt != nil}
 	saved := map[uuid.UUID]quiz.SavedAnswer{}
 	for _, a := range sh.Answers {
 		saved[a.QuestionID] = a
@@ -487,4 +493,55 @@ func (s *Site) withdrawShared(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, base(c)+"/my/tutor?done=withdrawn")
+}
+
+func (s *Site) quizResultsPage(c *gin.Context) {
+	id, ok := pathID(c, "quiz")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such quiz.")
+		return
+	}
+	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	q, err := s.d.Quizzes.Get(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	as, err := s.d.Quizzes.Attempts(ctx, sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "quiz_results", view{Title: "Results: " + q.Title, Data: map[string]any{"Base": base(c), "Quiz": q, "Attempts": as}})
+}
+
+func (s *Site) releaseQuizPage(c *gin.Context) {
+	id, ok := pathID(c, "quiz")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such quiz.")
+		return
+	}
+	if _, err := s.d.Quizzes.Release(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/quizzes/"+id.String()+"/results?done=released")
+}
+
+func (s *Site) markAnswerPage(c *gin.Context) {
+	a, ok1 := pathID(c, "attempt")
+	q, ok2 := pathID(c, "question")
+	if !ok1 || !ok2 {
+		s.Error(c, http.StatusNotFound, "There is no such answer.")
+		return
+	}
+	score, err := strconv.ParseFloat(strings.TrimSpace(c.PostForm("score")), 64)
+	if err != nil {
+		score = math.NaN() // the service says so, once the attempt is known to be theirs
+	}
+	if _, err := s.d.Quizzes.MarkAnswer(c.Request.Context(), httpapi.ScopeOf(c), a, q, quiz.Mark{Score: score, Feedback: c.PostForm("feedback")}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=marked")
 }

@@ -117,6 +117,8 @@ type Attempt struct {
 	Status           string     `json:"status"`
 	Score            *float64   `json:"score"`
 	MaxScore         float64    `json:"max_score"`
+	// For teachers' lists: the learner's name.
+	PersonName string `gorm:"->;-:migration" json:"person_name,omitempty"`
 }
 
 // TableName is the gorm table.
@@ -149,6 +151,8 @@ type Sheet struct {
 	Answers   []SavedAnswer `json:"answers"`
 	// SecondsLeft is the time left to the learner's deadline (0 once past).
 	SecondsLeft int `json:"seconds_left"`
+	// Staff: the viewer teaches the course (sees keys, scores, marks).
+	Staff bool `json:"staff"`
 }
 
 // Response is what a learner answers: chosen option ids, a number, or text.

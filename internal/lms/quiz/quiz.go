@@ -363,7 +363,7 @@ func (s *Service) loadAttempt(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Quiz,
 }
 
 func (s *Service) sheet(tx *gorm.DB, q Quiz, a Attempt, staff bool) (Sheet, error) {
-	sh := Sheet{Quiz: q, Attempt: a, Questions: []Question{}, Answers: []SavedAnswer{}}
+	sh := Sheet{Quiz: q, Attempt: a, Questions: []Question{}, Answers: []SavedAnswer{}, Staff: staff}
 	if err := tx.Raw(`SELECT q.* FROM quiz_items i JOIN quiz_questions q ON q.id = i.question_id WHERE i.quiz_id = ? ORDER BY i.position`, q.ID).
 		Scan(&sh.Questions).Error; err != nil {
 		return sh, err
@@ -582,14 +582,6 @@ func score(q Question, r Response) float64 {
 // MarkAnswer is a teacher's mark and feedback on one answer (an essay, or
 // a correction of an automatic score).
 func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, questionID uuid.UUID, m Mark) (sh Sheet, err error) {
-	var fe errs.FieldErrors
-	feedback := text(&fe, "feedback", m.Feedback, 0, 20000)
-	if math.IsNaN(m.Score) || math.IsInf(m.Score, 0) || m.Score < 0 {
-		fe.Add("score", "must be 0 or more")
-	}
-	if err := fe.Err(); err != nil {
-		return sh, err
-	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		q, a, rel, err := s.loadAttempt(tx, sc, attemptID)
 		if err != nil {
@@ -597,6 +589,15 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 		}
 		if !rel.Teaches() {
 			return fmt.Errorf("only the course's teachers mark: %w", errs.ErrForbidden)
+		}
+		// The input is checked once the attempt is known to be theirs.
+		var fe errs.FieldErrors
+		feedback := text(&fe, "feedback", m.Feedback, 0, 20000)
+		if math.IsNaN(m.Score) || math.IsInf(m.Score, 0) || m.Score < 0 {
+			fe.Add("score", "must be a number, 0 or more")
+		}
+		if err := fe.Err(); err != nil {
+			return err
 		}
 		if a, err = s.closeIfLate(tx, q, a); err != nil {
 			return err
@@ -642,7 +643,8 @@ func (s *Service) Attempts(ctx context.Context, sc access.Scope, quizID uuid.UUI
 		if !rel.Teaches() {
 			return fmt.Errorf("only the course's teachers see every attempt: %w", errs.ErrForbidden)
 		}
-		if err := tx.Where("quiz_id = ?", quizID).Order("started_at, id").Limit(2000).Find(&out).Error; err != nil {
+		if err := tx.Table("quiz_attempts a").Select("a.*, p.display_name AS person_name").Joins("JOIN people p ON p.id = a.person_id").
+			Where("a.quiz_id = ?", quizID).Order("p.display_name, a.id").Limit(2000).Find(&out).Error; err != nil {
 			return err
 		}
 		for i := range out {
