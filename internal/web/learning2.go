@@ -59,7 +59,7 @@ func init() {
 	flashes["meeting-saved"] = "Meeting recorded."
 	flashes["rated"] = "Your ratings are saved."
 	flashes["marked"] = "Mark saved."
-	flashes["released"] = "Results released: learners see their scores and feedback now."
+	flashes["quiz-released"] = "Results released: learners see their scores and feedback now."
 	flashes["message-sent"] = "Sent."
 	flashes["shared"] = "Shared with your tutor and the staff you named."
 	flashes["withdrawn"] = "Withdrawn: nobody sees it any more."
@@ -525,7 +525,7 @@ func (s *Site) releaseQuizPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/quizzes/"+id.String()+"/results?done=released")
+	c.Redirect(http.StatusSeeOther, base(c)+"/quizzes/"+id.String()+"/results?done=quiz-released")
 }
 
 func (s *Site) markAnswerPage(c *gin.Context) {
