@@ -41,7 +41,7 @@ func (s *Site) coursePages() []httpapi.Route {
 }
 
 func init() {
-	flashes["thread"] = "Your thread has been started."
+	addFlash("thread", "Your thread has been started.")
 }
 
 // pathID reads an id from the path; a malformed one is simply not found.

@@ -26,9 +26,9 @@ func (s *Site) dataUsePages() []httpapi.Route {
 }
 
 func init() {
-	flashes["agreement-signed"] = "Signed. The processor may now ask for pseudonymised copies until the end date."
-	flashes["agreement-withdrawn"] = "Withdrawn. No further copies can be made."
-	flashes["extract-queued"] = "The copy is queued; its progress shows below."
+	addFlash("agreement-signed", "Signed. The processor may now ask for pseudonymised copies until the end date.")
+	addFlash("agreement-withdrawn", "Withdrawn. No further copies can be made.")
+	addFlash("extract-queued", "The copy is queued; its progress shows below.")
 }
 
 var agreementFields = []string{"purpose", "terms", "starts_on", "ends_on"}

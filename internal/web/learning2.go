@@ -53,16 +53,16 @@ func (s *Site) learning2Pages() []httpapi.Route {
 }
 
 func init() {
-	flashes["answer-saved"] = "Answer saved."
-	flashes["handed-in"] = "Handed in."
-	flashes["survey-answered"] = "Thank you: your answers are in."
-	flashes["meeting-saved"] = "Meeting recorded."
-	flashes["rated"] = "Your ratings are saved."
-	flashes["marked"] = "Mark saved."
-	flashes["quiz-released"] = "Results released: learners see their scores and feedback now."
-	flashes["message-sent"] = "Sent."
-	flashes["shared"] = "Shared with your tutor and the staff you named."
-	flashes["withdrawn"] = "Withdrawn: nobody sees it any more."
+	addFlash("answer-saved", "Answer saved.")
+	addFlash("handed-in", "Handed in.")
+	addFlash("survey-answered", "Thank you: your answers are in.")
+	addFlash("meeting-saved", "Meeting recorded.")
+	addFlash("rated", "Your ratings are saved.")
+	addFlash("answer-marked", "Mark saved.")
+	addFlash("quiz-released", "Results released: learners see their scores and feedback now.")
+	addFlash("message-sent", "Sent.")
+	addFlash("shared", "Shared with your tutor and the staff you named.")
+	addFlash("withdrawn", "Withdrawn: nobody sees it any more.")
 }
 
 type quizzesData struct {
@@ -543,5 +543,5 @@ func (s *Site) markAnswerPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=marked")
+	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=answer-marked")
 }

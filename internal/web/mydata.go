@@ -29,9 +29,9 @@ func (s *Site) myDataPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["my-request"] = "Your request is sent to the school. It must answer within one month."
-	flashes["my-consent"] = "Saved. It applies from now."
-	flashes["my-export"] = "Your export is being made. Reload this page to see when it is ready."
+	addFlash("my-request", "Your request is sent to the school. It must answer within one month.")
+	addFlash("my-consent", "Saved. It applies from now.")
+	addFlash("my-export", "Your export is being made. Reload this page to see when it is ready.")
 }
 
 type myPrivacyData struct {

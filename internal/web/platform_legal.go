@@ -28,10 +28,10 @@ func (s *Site) legalPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["order-recorded"] = "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses."
-	flashes["order-confirmed"] = "Confirmed. The operator who recorded it may now read what it covers."
-	flashes["notice-given"] = "The school has been told, and now sees the order and every read under it."
-	flashes["breach-recorded"] = "The breach is recorded and each school affected has been told."
+	addFlash("order-recorded", "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses.")
+	addFlash("order-confirmed", "Confirmed. The operator who recorded it may now read what it covers.")
+	addFlash("notice-given", "The school has been told, and now sees the order and every read under it.")
+	addFlash("breach-recorded", "The breach is recorded and each school affected has been told.")
 }
 
 var orderFields = []string{"tenant", "reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "valid_days", "deferral_reason", "notice_by"}

@@ -27,9 +27,9 @@ func (s *Site) lifecyclePages() []httpapi.Route {
 }
 
 func init() {
-	flashes["deletion-started"] = "The deletion is running. Its progress shows below; the certificate follows when it is done."
-	flashes["backed-up"] = "The backup is made and in the catalogue below."
-	flashes["restore-queued"] = "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done."
+	addFlash("deletion-started", "The deletion is running. Its progress shows below; the certificate follows when it is done.")
+	addFlash("backed-up", "The backup is made and in the catalogue below.")
+	addFlash("restore-queued", "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done.")
 }
 
 // contractEnd is the tenant page's contract-end section.

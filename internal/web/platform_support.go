@@ -30,8 +30,8 @@ func (s *Site) staffSupportPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["requested"] = "Your request has been sent to the school's access approvers."
-	flashes["sp-added"] = "Added. Every school has been told and may object."
+	addFlash("requested", "Your request has been sent to the school's access approvers.")
+	addFlash("sp-added", "Added. Every school has been told and may object.")
 }
 
 type mySupportData struct {

@@ -372,3 +372,12 @@ var flashes = map[string]string{
 	"contract":    "The contract end date has been saved.",
 	"tenant-made": "The tenant has been created.",
 }
+
+// addFlash registers a page's "done" message; each key once, so one page's
+// message cannot silently replace another's (it panics at start-up).
+func addFlash(key, msg string) {
+	if _, dup := flashes[key]; dup {
+		panic("web: flash " + key + " is registered twice")
+	}
+	flashes[key] = msg
+}

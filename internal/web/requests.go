@@ -36,13 +36,13 @@ func (s *Site) requestPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["request-opened"] = "The request is recorded. It is due one calendar month after it was received."
-	flashes["request-updated"] = "The request is updated."
-	flashes["export-started"] = "The export is being made. Its progress shows below; reload the page to follow it."
-	flashes["erased"] = "The person is erased. What the school must keep is listed below."
-	flashes["privacy-updated"] = "Saved."
-	flashes["consent-recorded"] = "The consent is recorded."
-	flashes["guardian-linked"] = "The guardian is linked."
+	addFlash("request-opened", "The request is recorded. It is due one calendar month after it was received.")
+	addFlash("request-updated", "The request is updated.")
+	addFlash("export-started", "The export is being made. Its progress shows below; reload the page to follow it.")
+	addFlash("erased", "The person is erased. What the school must keep is listed below.")
+	addFlash("privacy-updated", "Saved.")
+	addFlash("consent-recorded", "The consent is recorded.")
+	addFlash("guardian-linked", "The guardian is linked.")
 }
 
 var requestKinds = map[string]string{"access": "Access (a copy of their data)", "rectification": "Rectification (correct their data)",

@@ -26,11 +26,11 @@ func (s *Site) retentionPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["retention-saved"] = "The retention periods are saved. Run a dry run to see what they would remove."
-	flashes["dry-run"] = "The dry run is done: nothing was removed. Its report is below."
-	flashes["enforcing"] = "Retention is enforced from now on: the daily job removes what has expired."
-	flashes["hold-placed"] = "The hold is placed: retention will not remove what it names."
-	flashes["hold-released"] = "The hold is released."
+	addFlash("retention-saved", "The retention periods are saved. Run a dry run to see what they would remove.")
+	addFlash("dry-run", "The dry run is done: nothing was removed. Its report is below.")
+	addFlash("enforcing", "Retention is enforced from now on: the daily job removes what has expired.")
+	addFlash("hold-placed", "The hold is placed: retention will not remove what it names.")
+	addFlash("hold-released", "The hold is released.")
 }
 
 type retentionData struct {

@@ -37,10 +37,10 @@ func (s *Site) schoolPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["person-added"] = "The person has been added."
-	flashes["role-removed"] = "The role has been taken away."
-	flashes["unenrolled"] = "Taken off the course."
-	flashes["course-added"] = "The course has been added as a draft; its teachers publish it."
+	addFlash("person-added", "The person has been added.")
+	addFlash("role-removed", "The role has been taken away.")
+	addFlash("unenrolled", "Taken off the course.")
+	addFlash("course-added", "The course has been added as a draft; its teachers publish it.")
 }
 
 type adminHomeData struct {

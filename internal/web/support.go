@@ -31,10 +31,10 @@ func (s *Site) supportPages() []httpapi.Route {
 }
 
 func init() {
-	flashes["approved"] = "Approved. Access has started and ends at the time shown; you can end it sooner."
-	flashes["denied"] = "Denied. The support person has been told."
-	flashes["revoked"] = "Access ended. Their next page is refused."
-	flashes["sp-decided"] = "Your decision has been recorded."
+	addFlash("approved", "Approved. Access has started and ends at the time shown; you can end it sooner.")
+	addFlash("denied", "Denied. The support person has been told.")
+	addFlash("revoked", "Access ended. Their next page is refused.")
+	addFlash("sp-decided", "Your decision has been recorded.")
 }
 
 type supportListData struct {

@@ -37,7 +37,7 @@ type timelineData struct {
 }
 
 func init() {
-	flashes["tenant-export"] = "The full export is being made. Reload this page to follow it; it can take a while for a large school."
+	addFlash("tenant-export", "The full export is being made. Reload this page to follow it; it can take a while for a large school.")
 }
 
 func (s *Site) startTenantExport(c *gin.Context) {
