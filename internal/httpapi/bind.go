@@ -163,6 +163,20 @@ func pathID(c *gin.Context, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
+// pathIDs reads several uuid path segments, answering not found for the
+// first that is not one.
+func pathIDs(c *gin.Context, names ...string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, len(names))
+	for i, n := range names {
+		id, err := pathID(c, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
 // Page is one page of a list and the cursor for the next.
 type Page[T any] struct {
 	Items      []T    `json:"items"`

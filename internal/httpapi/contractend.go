@@ -13,7 +13,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
-	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -26,8 +25,8 @@ type endCache struct {
 }
 
 type endEntry struct {
-	endsOn *time.Time
-	exp    time.Time
+	contract tenant.Contract
+	exp      time.Time
 }
 
 const endCacheTTL = 30 * time.Second
@@ -40,29 +39,24 @@ var contractEnds = &endCache{m: map[uuid.UUID]endEntry{}}
 // its next request (called wherever an end date is set).
 func ContractChanged(tenant uuid.UUID) { contractEnds.forget(tenant) }
 
-func (ec *endCache) endsOn(ctx context.Context, ts *tenant.Service, id uuid.UUID) (*time.Time, error) {
+func (ec *endCache) contract(ctx context.Context, ts *tenant.Service, id uuid.UUID) (tenant.Contract, error) {
 	ec.mu.Lock()
 	e, ok := ec.m[id]
 	ec.mu.Unlock()
 	if ok && time.Now().Before(e.exp) {
-		return e.endsOn, nil
+		return e.contract, nil
 	}
 	_, c, err := ts.ForMember(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	var end *time.Time
-	if c.EndsOn != nil {
-		t := c.EndsOn.Time
-		end = &t
+		return c, err
 	}
 	ec.mu.Lock()
 	if len(ec.m) > 100_000 {
 		ec.m = map[uuid.UUID]endEntry{}
 	}
-	ec.m[id] = endEntry{end, time.Now().Add(endCacheTTL)}
+	ec.m[id] = endEntry{c, time.Now().Add(endCacheTTL)}
 	ec.mu.Unlock()
-	return end, nil
+	return c, nil
 }
 
 func (ec *endCache) forget(id uuid.UUID) {
@@ -82,12 +76,12 @@ func (s *Server) afterContractEnd(c *gin.Context, rt Route, tenantID uuid.UUID) 
 		return true
 	}
 	ctx := c.Request.Context()
-	end, err := contractEnds.endsOn(ctx, s.Tenants, tenantID)
+	ct, err := contractEnds.contract(ctx, s.Tenants, tenantID)
 	if err != nil {
 		fail(c, err)
 		return false
 	}
-	if !lifecycle.Ended(end, time.Now()) {
+	if !ct.Ended(time.Now()) {
 		return true
 	}
 	admin, err := s.Authz.IsAdmin(ctx, tenantID, p.ID)
@@ -96,12 +90,12 @@ func (s *Server) afterContractEnd(c *gin.Context, rt Route, tenantID uuid.UUID) 
 		return false
 	}
 	if !admin {
-		problem(c, http.StatusForbidden, "contract-ended", "Your school's contract with this service ended on "+end.Format("2 January 2006")+
+		problem(c, http.StatusForbidden, "contract-ended", "Your school's contract with this service ended on "+ct.EndsOn.Format("2 January 2006")+
 			". Only its administrators can still sign in, to take the school's data back.")
 		return false
 	}
 	if rt.Area == AreaTenant && rt.Action != "read" && !rt.AfterEnd {
-		problem(c, http.StatusConflict, "read-only", "Your school's contract ended on "+end.Format("2 January 2006")+
+		problem(c, http.StatusConflict, "read-only", "Your school's contract ended on "+ct.EndsOn.Format("2 January 2006")+
 			": its data can be read and exported, not changed.")
 		return false
 	}

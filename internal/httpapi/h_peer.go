@@ -56,16 +56,12 @@ func (s *Server) myPeerAssessment(c *gin.Context) {
 }
 
 func (s *Server) ratePeer(c *gin.Context) {
-	id, err := pathID(c, "peer")
+	ids, err := pathIDs(c, "peer", "person")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	person, err := pathID(c, "person")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	id, person := ids[0], ids[1]
 	var in PeerScores
 	if err := bindJSON(c, &in); err != nil {
 		fail(c, err)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 )
@@ -129,21 +128,13 @@ func (s *Server) getAttempt(c *gin.Context) {
 	reply(c, http.StatusOK, out, err)
 }
 
-func attemptAndQuestion(c *gin.Context) (uuid.UUID, uuid.UUID, error) {
-	a, err := pathID(c, "attempt")
-	if err != nil {
-		return a, uuid.Nil, err
-	}
-	q, err := pathID(c, "question")
-	return a, q, err
-}
-
 func (s *Server) saveAnswer(c *gin.Context) {
-	a, q, err := attemptAndQuestion(c)
+	ids, err := pathIDs(c, "attempt", "question")
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	a, q := ids[0], ids[1]
 	var in quiz.Response
 	if err := bindJSON(c, &in); err != nil {
 		fail(c, err)
@@ -164,11 +155,12 @@ func (s *Server) submitAttempt(c *gin.Context) {
 }
 
 func (s *Server) markAnswer(c *gin.Context) {
-	a, q, err := attemptAndQuestion(c)
+	ids, err := pathIDs(c, "attempt", "question")
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	a, q := ids[0], ids[1]
 	var in quiz.Mark
 	if err := bindJSON(c, &in); err != nil {
 		fail(c, err)

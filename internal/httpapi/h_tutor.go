@@ -26,17 +26,12 @@ func (s *Server) tutorRoutes() []Route {
 }
 
 func (s *Server) assignTutor(c *gin.Context) {
-	learner, err := pathID(c, "id")
+	ids, err := pathIDs(c, "id", "tutor")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	t, err := pathID(c, "tutor")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.Tutors.Assign(c.Request.Context(), scope(c), learner, t); err != nil {
+	if err := s.Tutors.Assign(c.Request.Context(), scope(c), ids[0], ids[1]); err != nil {
 		fail(c, err)
 		return
 	}
@@ -44,17 +39,12 @@ func (s *Server) assignTutor(c *gin.Context) {
 }
 
 func (s *Server) endTutor(c *gin.Context) {
-	learner, err := pathID(c, "id")
+	ids, err := pathIDs(c, "id", "tutor")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	t, err := pathID(c, "tutor")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.Tutors.End(c.Request.Context(), scope(c), learner, t); err != nil {
+	if err := s.Tutors.End(c.Request.Context(), scope(c), ids[0], ids[1]); err != nil {
 		fail(c, err)
 		return
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/keys"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // Deletion is one tenant's contract-end deletion with its progress.
@@ -95,32 +96,24 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 	}
 	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, RequestedBy: &st.ID, Status: "queued", RowsRemoved: map[string]int64{}}
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
-		var c struct {
-			Reference  string
-			EndsOn     *time.Time
-			ReturnDays int
-			UpdatedAt  time.Time
-		}
-		res := tx.Raw(`SELECT reference, ends_on, return_window_days AS return_days, updated_at FROM contracts WHERE tenant_id = ?`, tenantID).Scan(&c)
+		var c tenant.Contract
+		res := tx.Where("tenant_id = ?", tenantID).Limit(1).Find(&c)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("tenant %s: %w", tenantID, errs.ErrNotFound)
 		}
-		if c.EndsOn == nil {
-			return fmt.Errorf("the contract has no end date: %w", errs.ErrConflict)
-		}
 		// The return window runs from the end date, or from when the end
 		// date was last set if that was later: backdating an end date
 		// cannot shorten the school's time to take its data back.
-		from := *c.EndsOn
-		if set := c.UpdatedAt.UTC().Truncate(24 * time.Hour); set.After(from) {
-			from = set
+		until := c.ReturnUntil()
+		if until == nil {
+			return fmt.Errorf("the contract has no end date: %w", errs.ErrConflict)
 		}
-		if until := from.AddDate(0, 0, c.ReturnDays); until.After(s.now()) {
+		if until.After(s.now()) {
 			return fmt.Errorf("the school may take its data back until %s (the contract ends %s, then a %d-day return window): %w",
-				until.Format(time.DateOnly), c.EndsOn.Format(time.DateOnly), c.ReturnDays, errs.ErrConflict)
+				until.Format(time.DateOnly), c.EndsOn.Format(time.DateOnly), c.ReturnWindowDays, errs.ErrConflict)
 		}
 		var orders int64
 		if err := tx.Raw(`SELECT count(*) FROM legal_orders WHERE tenant_id = ? AND (valid_until > now() OR (deferred AND notified_at IS NULL))`, tenantID).

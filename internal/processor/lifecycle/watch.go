@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // The contract watch runs hourly on one worker (a River periodic job): it
@@ -30,17 +31,6 @@ type Handback interface {
 	Tend(ctx context.Context, tenant uuid.UUID) error
 }
 
-// Ended reports whether a contract ending on endsOn has ended at now: from
-// its end date on, the school's admins may only read and take its data.
-func Ended(endsOn *time.Time, now time.Time) bool {
-	return endsOn != nil && !now.UTC().Truncate(24*time.Hour).Before(endsOn.UTC().Truncate(24*time.Hour))
-}
-
-type watched struct {
-	TenantID uuid.UUID
-	EndsOn   *time.Time
-}
-
 // Watch does one round for every tenant whose data is not deleted.
 func (s *Service) Watch(ctx context.Context) error {
 	// Contracts past their end date are ended: their dates no longer
@@ -49,9 +39,8 @@ func (s *Service) Watch(ctx context.Context) error {
 		AND ends_on IS NOT NULL AND ends_on <= ?`, s.now().UTC().Format(time.DateOnly)).Error; err != nil {
 		return err
 	}
-	var ts []watched
-	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT tenant_id, ends_on FROM contracts WHERE status <> 'deleted' ORDER BY tenant_id`).
-		Scan(&ts).Error; err != nil {
+	var ts []tenant.Contract
+	if err := s.db.Gorm.WithContext(ctx).Where("status <> 'deleted'").Order("tenant_id").Find(&ts).Error; err != nil {
 		return err
 	}
 	var failed []error
@@ -63,14 +52,14 @@ func (s *Service) Watch(ctx context.Context) error {
 	return errors.Join(failed...)
 }
 
-func (s *Service) watchOne(ctx context.Context, t watched) error {
+func (s *Service) watchOne(ctx context.Context, t tenant.Contract) error {
 	if err := s.notify(ctx, t); err != nil {
 		return err
 	}
 	if s.Handback == nil {
 		return nil
 	}
-	if Ended(t.EndsOn, s.now()) {
+	if t.Ended(s.now()) {
 		if err := s.Handback.AtContractEnd(ctx, t.TenantID); err != nil {
 			return err
 		}
@@ -81,8 +70,8 @@ func (s *Service) watchOne(ctx context.Context, t watched) error {
 // notify sends the most urgent notice due and not yet sent for the
 // contract's end date; the notice row and the alert are one transaction,
 // so two watchers never send it twice.
-func (s *Service) notify(ctx context.Context, t watched) error {
-	if t.EndsOn == nil || Ended(t.EndsOn, s.now()) {
+func (s *Service) notify(ctx context.Context, t tenant.Contract) error {
+	if t.EndsOn == nil || t.Ended(s.now()) {
 		return nil
 	}
 	today := s.now().UTC().Truncate(24 * time.Hour)
@@ -102,7 +91,7 @@ func (s *Service) notify(ctx context.Context, t watched) error {
 			if d < due {
 				continue
 			}
-			res := tx.Exec(`INSERT INTO contract_notices (tenant_id, ends_on, days_before) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.TenantID, t.EndsOn, d)
+			res := tx.Exec(`INSERT INTO contract_notices (tenant_id, ends_on, days_before) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.TenantID, t.EndsOn.Time, d)
 			if res.Error != nil {
 				return res.Error
 			}
