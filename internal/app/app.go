@@ -163,7 +163,7 @@ func (a *App) JobSpec() jobs.Spec {
 // starts (backups: a restart must not make a backup of every tenant).
 func daily(args river.JobArgs) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
-		return args, nil
+		return args, oncePer(24 * time.Hour)
 	}, nil)
 }
 
@@ -173,8 +173,16 @@ func hourly(args river.JobArgs) *river.PeriodicJob { return every(time.Hour, arg
 // every schedules a job every d, and once when the leader starts.
 func every(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
-		return args, nil
+		return args, oncePer(d)
 	}, &river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// oncePer makes a periodic job unique within its period. Only the elected
+// leader schedules, but a new leader (after a deploy or a lost lease) runs
+// its RunOnStart jobs at once; without this the job the old leader had just
+// inserted would be inserted a second time.
+func oncePer(d time.Duration) *river.InsertOpts {
+	return &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
 }
 
 // Serve runs the HTTP API until ctx ends, listening for role changes made
