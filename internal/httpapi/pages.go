@@ -37,10 +37,11 @@ const (
 
 // markPage makes errors on this route render as pages and sets the pages'
 // Content-Security-Policy: scripts and styles only from this origin, media
-// also from the object store that presigned links point at.
+// and images (photos) also from the object store that presigned links
+// point at.
 func (s *Server) markPage(c *gin.Context) {
 	c.Set(ctxPage, s.pages)
-	c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' "+s.storeOrigin()+
+	c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "+s.storeOrigin()+"; media-src 'self' "+s.storeOrigin()+
 		"; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	// Same-origin referrers let browsers send a real Origin on the pages'
 	// own forms (with no-referrer they send "null"); other sites get none.
@@ -171,11 +172,20 @@ func pageCSRF(c *gin.Context, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// MultipartOf is the rest of a page's multipart form after its CSRF part,
-// or nil when the request was not multipart.
+// MultipartOf is the rest of a page's multipart form after its CSRF part
+// (the whole form when the token came in the X-CSRF-Token header), or nil
+// when the request was not multipart.
 func MultipartOf(c *gin.Context) *multipart.Reader {
-	v, _ := c.Get(ctxMultipart)
-	mr, _ := v.(*multipart.Reader)
+	if v, ok := c.Get(ctxMultipart); ok {
+		mr, _ := v.(*multipart.Reader)
+		return mr
+	}
+	ct, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if ct != "multipart/form-data" || params["boundary"] == "" {
+		return nil
+	}
+	mr := multipart.NewReader(c.Request.Body, params["boundary"])
+	c.Set(ctxMultipart, mr)
 	return mr
 }
 

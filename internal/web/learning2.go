@@ -68,6 +68,7 @@ func init() {
 type quizzesData struct {
 	Base     string
 	CourseID uuid.UUID
+	Teaching bool // offer the question bank and setting quizzes
 	Quizzes  []quiz.Quiz
 	Peers    []peer.Assessment
 }
@@ -76,6 +77,11 @@ func (s *Site) quizzesPage(c *gin.Context) {
 	id, ok := pathID(c, "course")
 	if !ok {
 		s.Error(c, http.StatusNotFound, "There is no such course.")
+		return
+	}
+	teaching, err := s.d.Courses.Teaches(c.Request.Context(), httpapi.ScopeOf(c), id)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	qs, err := s.d.Quizzes.List(c.Request.Context(), httpapi.ScopeOf(c), id)
@@ -88,7 +94,7 @@ func (s *Site) quizzesPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Quizzes: qs, Peers: ps}})
+	s.render(c, http.StatusOK, "quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Teaching: teaching, Quizzes: qs, Peers: ps}})
 }
 
 func (s *Site) startQuiz(c *gin.Context) {
@@ -262,6 +268,7 @@ type tuteeData struct {
 	Engagement []tutor.CourseEngagement
 	Meetings   []tutor.Meeting
 	Shared     []tutor.Disclosure
+	HasPhoto   bool // the tutee's photo consent allows showing it
 }
 
 func (s *Site) tuteePage(c *gin.Context) {
@@ -283,6 +290,13 @@ func (s *Site) showTutee(c *gin.Context, status int, v view) {
 		}
 	}
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	switch _, err := s.d.Media.Photo(ctx, sc, id); {
+	case err == nil:
+		d.HasPhoto = true
+	case !notFound(err):
 		s.fail(c, err)
 		return
 	}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -114,11 +117,13 @@ func (s *Site) createPerson(c *gin.Context) {
 }
 
 type personData struct {
-	Base    string
-	Person  identity.Person
-	Roles   []identity.RoleAssignment
-	Schools map[uuid.UUID]string
-	List    []tenant.School
+	Base     string
+	Person   identity.Person
+	Roles    []identity.RoleAssignment
+	Schools  map[uuid.UUID]string
+	List     []tenant.School
+	Tutoring *tutor.Tutoring // nil when the admin may not change the person
+	HasPhoto bool            // shown only where the person's photo consent allows
 }
 
 func (s *Site) personView(c *gin.Context) (personData, error) {
@@ -142,6 +147,18 @@ func (s *Site) personView(c *gin.Context) (personData, error) {
 	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: schools}
 	for _, sch := range schools {
 		d.Schools[sch.ID] = sch.Name
+	}
+	switch t, err := s.d.Tutors.TutorsOf(ctx, sc, id); {
+	case err == nil:
+		d.Tutoring = &t
+	case !notFound(err) && !errors.Is(err, errs.ErrForbidden):
+		return d, err
+	}
+	switch _, err := s.d.Media.Photo(ctx, sc, id); {
+	case err == nil:
+		d.HasPhoto = true
+	case !notFound(err):
+		return d, err
 	}
 	return d, nil
 }
@@ -185,8 +202,8 @@ func (s *Site) giveRole(c *gin.Context) {
 	}
 	role, school := c.PostForm("role"), c.PostForm("school_id")
 	fe := map[string]string{}
-	if role != "learner" && role != "teacher" && role != "admin" && role != "approver" {
-		fe["role"] = "Choose learner, teacher, administrator or access approver"
+	if !slices.Contains(identity.TenantRoles, role) {
+		fe["role"] = "Choose a role from the list"
 	}
 	var sid *uuid.UUID
 	if school != "" {

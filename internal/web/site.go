@@ -51,6 +51,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.timelinePages(),
 		s.unsubscribePages(),
 		s.learning2Pages(),
+		s.learning2SetPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

@@ -207,3 +207,15 @@ func translate(err error, field, msg string) error {
 	}
 	return err
 }
+
+// Teaches reports whether the actor may set work on the course (its
+// teachers and its school's admins): for pages choosing which forms to
+// offer. The services still check each action.
+func (s *Service) Teaches(ctx context.Context, sc access.Scope, id uuid.UUID) (ok bool, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		r, err := Relate(tx, sc, id)
+		ok = r.Teaches()
+		return err
+	})
+	return ok, err
+}

@@ -175,6 +175,34 @@ func (s *Service) End(ctx context.Context, sc access.Scope, learner, tutor uuid.
 	})
 }
 
+// Tutoring is a learner's tutors as an admin sees them: those in force
+// and the people who could be assigned (holding the tutor role, active,
+// within the admin's reach).
+type Tutoring struct {
+	Current    []Tutee `json:"current"`    // PersonID is the tutor's
+	Candidates []Tutee `json:"candidates"` // Since is unset
+}
+
+// TutorsOf is a learner's tutors and the candidates: admins who reach the
+// learner.
+func (s *Service) TutorsOf(ctx context.Context, sc access.Scope, learner uuid.UUID) (t Tutoring, err error) {
+	t = Tutoring{Current: []Tutee{}, Candidates: []Tutee{}}
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := identity.Reach(tx, sc, learner, true); err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT p.id AS person_id, p.display_name, t.assigned_at AS since FROM tutorships t JOIN people p ON p.id = t.tutor_id
+			WHERE t.learner_id = ? AND t.ended_at IS NULL ORDER BY p.display_name`, learner).Scan(&t.Current).Error; err != nil {
+			return err
+		}
+		q := tx.Table("people").Select("people.id AS person_id, people.display_name").
+			Where("people.status = 'active' AND people.id <> ? AND EXISTS (SELECT 1 FROM role_assignments r WHERE r.person_id = people.id AND r.role = 'tutor')", learner).
+			Order("people.display_name").Limit(500)
+		return identity.Visible(q, sc).Scan(&t.Candidates).Error
+	})
+	return t, err
+}
+
 // Tutees is the tutor's learners in force.
 func (s *Service) Tutees(ctx context.Context, sc access.Scope) ([]Tutee, error) {
 	out := []Tutee{}
