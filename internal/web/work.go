@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -73,7 +74,9 @@ func (s *Site) assignmentPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "assignment", view{Title: d.A.Title, Data: d})
+	// The peer assessment form (teachers) suggests closing in a week.
+	form := map[string]string{"peer_closes_at": s.now().UTC().Add(7 * 24 * time.Hour).Format("2006-01-02T15:04")}
+	s.render(c, http.StatusOK, "assignment", view{Title: d.A.Title, Form: form, Data: d})
 }
 
 // submitWork streams the form's files into storage as they arrive (never
