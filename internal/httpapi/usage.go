@@ -23,11 +23,17 @@ import (
 // costs a map update on the request path; a process that dies loses at
 // most half a minute of counts (they are analytics, not records).
 type usageCounter struct {
-	db    *database.DB
-	mu    sync.Mutex
-	n     map[usageKey]int64
-	start sync.Once
+	db     *database.DB
+	mu     sync.Mutex
+	n      map[usageKey]int64
+	start  sync.Once
+	pruned map[uuid.UUID]string // tenant → the day its old counts were last removed (flush only)
 }
+
+// usageKept is how long counts are kept, as the privacy registry declares
+// for usage_daily: each tenant's older days are removed by the first flush
+// of a day.
+const usageKept = "13 months"
 
 type usageKey struct {
 	tenant uuid.UUID
@@ -80,7 +86,16 @@ func (u *usageCounter) flush(ctx context.Context) error {
 		byTenant[k.tenant] = append(byTenant[k.tenant], k)
 	}
 	for t, keys := range byTenant {
+		today := time.Now().UTC().Format(time.DateOnly)
+		u.mu.Lock()
+		prune := u.pruned[t] != today
+		u.mu.Unlock()
 		err := access.Transact(ctx, u.db, access.System(t, "usage"), func(tx *gorm.DB) error {
+			if prune {
+				if err := tx.Exec(`DELETE FROM usage_daily WHERE day < current_date - interval '`+usageKept+`'`).Error; err != nil {
+					return err
+				}
+			}
 			for _, k := range keys {
 				if err := tx.Exec(`INSERT INTO usage_daily (tenant_id, day, area, requests) VALUES (?, ?, ?, ?)
 					ON CONFLICT (tenant_id, day, area) DO UPDATE SET requests = usage_daily.requests + EXCLUDED.requests`,
@@ -105,6 +120,12 @@ func (u *usageCounter) flush(ctx context.Context) error {
 			return err
 		}
 		written[t] = true
+		u.mu.Lock()
+		if u.pruned == nil {
+			u.pruned = map[uuid.UUID]string{}
+		}
+		u.pruned[t] = today
+		u.mu.Unlock()
 	}
 	return nil
 }
