@@ -49,7 +49,7 @@ func workerCmd() *cobra.Command {
 		Short: "Work background jobs from the shared PostgreSQL queue",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, func(a *app.App) error {
-				slog.Info("worker started", "concurrency", concurrency)
+				slog.Info("worker started", "concurrency", concurrency, "health_addr", a.Config.WorkerHealthAddr, "config", a.Config.Masked())
 				return a.Work(cmd.Context(), concurrency)
 			})
 		},

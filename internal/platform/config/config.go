@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,10 @@ type Config struct {
 	Env string `env:"LMS_ENV" envDefault:"dev"`
 	// HTTPAddr is where `lms serve` listens.
 	HTTPAddr string `env:"LMS_HTTP_ADDR" envDefault:":8080"`
+	// WorkerHealthAddr is where `lms worker` answers /healthz, /readyz and
+	// /metrics, so an orchestrator can probe and scrape a process that
+	// otherwise serves nothing.
+	WorkerHealthAddr string `env:"LMS_WORKER_HEALTH_ADDR" envDefault:":8081"`
 	// PublicURL is how people reach the service (used in links and messages).
 	PublicURL string `env:"LMS_PUBLIC_URL" envDefault:"http://localhost:8080"`
 	// TrustedProxies are the addresses (CIDRs) of load balancers whose
@@ -194,6 +199,9 @@ func (c Config) validate() error {
 	if c.LoginRatePerMinute < 1 {
 		bad("LMS_LOGIN_RATE_PER_MINUTE", "must be at least 1")
 	}
+	if _, port, err := net.SplitHostPort(c.WorkerHealthAddr); err != nil || !validPort(port) {
+		bad("LMS_WORKER_HEALTH_ADDR", fmt.Sprintf("%q is not a listen address such as :8081", c.WorkerHealthAddr))
+	}
 	if c.LoginLockout < time.Second {
 		bad("LMS_LOGIN_LOCKOUT", "must be at least 1s")
 	}
@@ -225,6 +233,12 @@ func (c Config) Masked() map[string]string {
 		out[name] = val
 	}
 	return out
+}
+
+// validPort reports a TCP port number (0 lets the system choose).
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func mask(s string) string {
