@@ -5,7 +5,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -189,17 +192,45 @@ func oncePer(d time.Duration) *river.InsertOpts {
 // by other processes.
 func (a *App) Serve(ctx context.Context) error {
 	go a.Authz.Listen(ctx, a.DB.Pool)
-	if err := httpapi.Listen(ctx, a.Config.HTTPAddr, a.Handler); err != nil && err != http.ErrServerClosed {
+	err := httpapi.Listen(ctx, a.Config.HTTPAddr, a.Handler)
+	// The usage counted since the last flush would go with the process
+	// (every replica of a rolling deploy): write it before leaving.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ferr := a.API.FlushUsage(fctx); ferr != nil {
+		slog.Warn("usage: flush on shutdown", "err", ferr)
+	}
+	if err != nil && err != http.ErrServerClosed {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
 
-// Work runs the job workers until ctx ends.
+// Work runs the job workers until ctx ends, with the health server on
+// LMS_WORKER_HEALTH_ADDR. That server outlives the workers' graceful stop,
+// so probes still answer while running jobs finish; if it fails, the
+// workers stop too (a worker nobody can probe is restarted anyway).
 func (a *App) Work(ctx context.Context, concurrency int) error {
 	c, err := jobs.NewWorker(a.DB, a.JobSpec(), concurrency)
 	if err != nil {
 		return err
 	}
-	return jobs.Run(ctx, c)
+	ln, err := net.Listen("tcp", a.Config.WorkerHealthAddr)
+	if err != nil {
+		return fmt.Errorf("worker health: %w", err)
+	}
+	hctx, stopHealth := context.WithCancel(context.WithoutCancel(ctx))
+	wctx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	served := make(chan error, 1)
+	go func() {
+		served <- serveHealth(hctx, ln, a.workerHealth())
+		stopWork()
+	}()
+	err = jobs.Run(wctx, c)
+	stopHealth()
+	if herr := <-served; herr != nil {
+		err = errors.Join(err, fmt.Errorf("worker health: %w", herr))
+	}
+	return err
 }
