@@ -31,7 +31,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), workerCmd(), migrateCmd(), tenantsCmd(), staffCmd(), auditCmd(), certificateCmd(), devCmd())
+	root.AddCommand(serveCmd(), workerCmd(), migrateCmd(), tenantsCmd(), staffCmd(), auditCmd(), certificateCmd(), dbCmd(), devCmd())
 	return root
 }
 

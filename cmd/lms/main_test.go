@@ -84,6 +84,10 @@ func TestMigrateAndApplyTenants(t *testing.T) {
 	require.ErrorContains(t, err, "role")
 	_, err = run(t, "tenants", "apply", t.TempDir())
 	require.ErrorContains(t, err, "no manifests")
+
+	out, err = run(t, "db", "citus-plan")
+	require.NoError(t, err)
+	require.Contains(t, out, "SELECT create_distributed_table('people', 'tenant_id'")
 }
 
 // `lms audit verify` passes on intact chains and fails, naming the record,

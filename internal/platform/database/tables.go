@@ -7,6 +7,14 @@ import (
 	"gorm.io/gorm"
 )
 
+// ProcessorRecords are the tables with a tenant_id that hold the
+// processor's own records about a tenant, not the school's data: the
+// tenant (reduced) and its contract, the deletion and its certificate, the
+// backup catalogue and key. They outlive the tenant's data (a deletion
+// keeps them), and with Citus they are reference tables, not distributed.
+var ProcessorRecords = map[string]bool{"tenants": true, "contracts": true, "deletions": true, "deletion_objects": true, "deletion_certificates": true,
+	"backups": true, "backup_keys": true, "backup_erasures": true, "restores": true}
+
 // TenantTables is every table with a tenant_id column, ordered so a table
 // comes before the tables its foreign keys point at (children first): a
 // deletion in this order never cascades uncounted or fails on a reference,

@@ -17,14 +17,9 @@ import (
 // tenant never holds a long lock.
 const batch = 5000
 
-// tombstones are the tables that keep a deleted tenant's record: the tenant
-// (reduced), its contract, the deletion's own records, and the backup
-// catalogue and key (backups stay until they expire, and the certificate
-// names them).
-var tombstones = map[string]bool{"tenants": true, "contracts": true, "deletions": true, "deletion_objects": true, "deletion_certificates": true,
-	"backups": true, "backup_keys": true, "backup_erasures": true}
-
-// tenantTables is every table with a tenant_id column but the tombstones,
+// tenantTables is every table with a tenant_id column but the processor's
+// records, which keep a deleted tenant's record (database.ProcessorRecords:
+// backups stay until they expire, and the certificate names them),
 // children first (database.TenantTables).
 func tenantTables(tx *gorm.DB) ([]string, error) {
 	all, err := database.TenantTables(tx)
@@ -33,7 +28,7 @@ func tenantTables(tx *gorm.DB) ([]string, error) {
 	}
 	var out []string
 	for _, t := range all {
-		if !tombstones[t] {
+		if !database.ProcessorRecords[t] {
 			out = append(out, t)
 		}
 	}
