@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench services services-down browser build vet fmt-check
+.PHONY: run test bench services services-down browser build vet fmt-check deploy-check
 
 services:
 	@deploy/local/services.sh up
@@ -30,9 +30,15 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l cmd internal migrations policies)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# Renders every Kubernetes overlay with kustomize (installed at a pinned
+# version into .data/bin) and validates it with deploy/k8scheck; checks the
+# Dockerfile's build makes a static binary. No cluster or Docker engine.
+deploy-check:
+	@deploy/check.sh
+
 # -p 2: two packages at once on the 2-core machines we run on; each test
 # makes its own database and buckets, so packages never share state.
-test: services browser fmt-check vet
+test: services browser fmt-check vet deploy-check
 	@$(ENV); $(GO) test -count=1 -p 2 -timeout 25m ./...
 
 bench: services build
