@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -30,7 +31,16 @@ func certificateCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				pub = cfg.Signer().Public()
+				// The key the certificate names: the current one, or one
+				// retired by a rotation (LMS_SIGNING_RETIRED_PUBLIC_KEYS).
+				var named struct {
+					KeyID string `json:"key_id"`
+				}
+				_ = json.Unmarshal(file, &named)
+				var ok bool
+				if pub, ok = cfg.Signer().PublicFor(named.KeyID); !ok {
+					return fmt.Errorf("%s: NOT VALID: signed by key %q, which this platform does not know (give --public-key)", args[0], named.KeyID)
+				}
 			}
 			cert, err := lifecycle.Verify(file, pub)
 			if err != nil {
@@ -42,7 +52,7 @@ func certificateCmd() *cobra.Command {
 			return nil
 		},
 	}
-	verify.Flags().StringVar(&pub, "public-key", "", "the platform's public key (base64); default: derived from LMS_SIGNING_KEY_SECRET")
+	verify.Flags().StringVar(&pub, "public-key", "", "the platform's public key (base64); default: the one the certificate's key_id names, from LMS_SIGNING_KEY_SECRET or LMS_SIGNING_RETIRED_PUBLIC_KEYS")
 	c.AddCommand(verify, &cobra.Command{
 		Use:   "public-key",
 		Short: "Print the platform's public key, which anyone can use to check a certificate",

@@ -31,7 +31,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), workerCmd(), migrateCmd(), tenantsCmd(), staffCmd(), auditCmd(), certificateCmd(), dbCmd(), devCmd())
+	root.AddCommand(serveCmd(), workerCmd(), migrateCmd(), tenantsCmd(), staffCmd(), auditCmd(), certificateCmd(), dbCmd(), backupCmd(), devCmd())
 	return root
 }
 

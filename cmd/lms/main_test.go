@@ -85,6 +85,10 @@ func TestMigrateAndApplyTenants(t *testing.T) {
 	_, err = run(t, "tenants", "apply", t.TempDir())
 	require.ErrorContains(t, err, "no manifests")
 
+	out, err = run(t, "backup", "rewrap")
+	require.NoError(t, err)
+	require.Contains(t, out, "re-wrapped 0 tenant backup keys", "no backup made yet")
+
 	out, err = run(t, "db", "citus-plan")
 	require.NoError(t, err)
 	require.Contains(t, out, "SELECT create_distributed_table('people', 'tenant_id'")
@@ -164,4 +168,18 @@ func TestCertificateVerify(t *testing.T) {
 	out, err = run(t, "certificate", "public-key")
 	require.NoError(t, err)
 	require.Contains(t, out, signer.Public())
+
+	// After a rotation the old certificate still checks, by the retired
+	// public key its key_id names; without that key it cannot be checked.
+	seed[0] ^= 0xff
+	t.Setenv("LMS_SIGNING_KEY_SECRET", base64.StdEncoding.EncodeToString(seed))
+	_, err = run(t, "certificate", "verify", good)
+	require.ErrorContains(t, err, "does not know")
+	t.Setenv("LMS_SIGNING_RETIRED_PUBLIC_KEYS", signer.Public())
+	out, err = run(t, "certificate", "verify", good)
+	require.NoError(t, err)
+	require.Contains(t, out, "valid")
+	t.Setenv("LMS_SIGNING_RETIRED_PUBLIC_KEYS", "not-a-key")
+	_, err = run(t, "certificate", "verify", good)
+	require.ErrorContains(t, err, "LMS_SIGNING_RETIRED_PUBLIC_KEYS")
 }

@@ -104,7 +104,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	}
 	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
 	a.Consents = consent.NewService(db)
-	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, cfg.SMTPAddr, cfg.SMTPFrom)
+	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, comms.Relay{Addr: cfg.SMTPAddr, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}, cfg.SMTPFrom)
 	a.Consents.OnSelfGiven = a.Comms.LiftSuppression
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)

@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/smtp"
 	"strings"
@@ -70,21 +71,39 @@ type NewCommunication struct {
 	Body     string     `json:"body" binding:"max=50000"`
 }
 
+// Relay is the SMTP server emails go through. With a username, the client
+// logs in (PLAIN), which net/smtp does only after STARTTLS or to localhost;
+// STARTTLS is used whenever the server offers it.
+type Relay struct {
+	Addr, Username, Password string
+}
+
+func (r Relay) auth() smtp.Auth {
+	if r.Username == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(r.Addr)
+	if err != nil {
+		host = r.Addr
+	}
+	return smtp.PlainAuth("", r.Username, r.Password, host)
+}
+
 // Service sends and lists communications.
 type Service struct {
 	db        *database.DB
 	jobs      *jobs.Enqueuer
 	key       []byte
 	publicURL string
-	smtpAddr  string
+	smtp      Relay
 	from      string
 	now       func() time.Time
 }
 
 // NewService builds the service; key signs unsubscribe links and hashes
 // suppressed addresses.
-func NewService(db *database.DB, q *jobs.Enqueuer, key []byte, publicURL, smtpAddr, from string) *Service {
-	return &Service{db: db, jobs: q, key: key, publicURL: strings.TrimRight(publicURL, "/"), smtpAddr: smtpAddr, from: from, now: time.Now}
+func NewService(db *database.DB, q *jobs.Enqueuer, key []byte, publicURL string, relay Relay, from string) *Service {
+	return &Service{db: db, jobs: q, key: key, publicURL: strings.TrimRight(publicURL, "/"), smtp: relay, from: from, now: time.Now}
 }
 
 func (s *Service) mac(parts ...string) string {
@@ -323,7 +342,7 @@ func (s *Service) sendMail(to, subject, body string, optional bool, tenant, pers
 	}
 	b.WriteString("\r\n")
 	b.WriteString(strings.ReplaceAll(text, "\n", "\r\n"))
-	return smtp.SendMail(s.smtpAddr, nil, from.Address, []string{rcpt.Address}, []byte(b.String()))
+	return smtp.SendMail(s.smtp.Addr, s.smtp.auth(), from.Address, []string{rcpt.Address}, []byte(b.String()))
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

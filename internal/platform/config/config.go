@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/schoolcloud/lms/internal/platform/keys"
 
 	"github.com/caarlos0/env/v11"
@@ -78,6 +79,10 @@ type Config struct {
 	// (and publish its public key, `lms certificate public-key`) for as long
 	// as certificates must be checked.
 	SigningKey string `env:"LMS_SIGNING_KEY_SECRET"`
+	// SigningRetired are the public keys (base64) of earlier signing keys:
+	// certificates they signed are served, and verified, with their own
+	// key after a rotation. Never remove one.
+	SigningRetired []string `env:"LMS_SIGNING_RETIRED_PUBLIC_KEYS" envSeparator:","`
 	// BackupRetention is how long a per-tenant backup is kept: years,
 	// months and days ("7y", "1y6m", "90d"). More than seven years is
 	// refused at start-up.
@@ -98,7 +103,11 @@ type Config struct {
 	// `make run` starts Mailpit, a local mail catcher, there). SMTPFrom is
 	// their sender.
 	SMTPAddr string `env:"LMS_SMTP_ADDR" envDefault:"127.0.0.1:1025"`
-	SMTPFrom string `env:"LMS_SMTP_FROM" envDefault:"School learning platform <no-reply@lms.localhost>"`
+	// SMTPUsername and SMTPPassword log in to the relay (PLAIN), which Go's
+	// SMTP client does only over TLS (STARTTLS) or to localhost.
+	SMTPUsername string `env:"LMS_SMTP_USERNAME"`
+	SMTPPassword string `env:"LMS_SMTP_PASSWORD_SECRET"`
+	SMTPFrom     string `env:"LMS_SMTP_FROM" envDefault:"School learning platform <no-reply@lms.localhost>"`
 
 	// SessionTTL is how long a sign-in lasts without activity.
 	SessionTTL time.Duration `env:"LMS_SESSION_TTL" envDefault:"12h"`
@@ -185,6 +194,22 @@ func (c Config) validate() error {
 	if c.Env == "prod" && c.BackupKey == "" {
 		bad("LMS_BACKUP_KEY_SECRET", "must be set in prod: an age X25519 identity (age-keygen)")
 	}
+	if c.BackupKey != "" {
+		for _, k := range strings.Split(c.BackupKey, ",") {
+			if _, err := age.ParseX25519Identity(strings.TrimSpace(k)); err != nil {
+				bad("LMS_BACKUP_KEY_SECRET", "must be age X25519 identities (AGE-SECRET-KEY-1..., from age-keygen), comma-separated during a rotation, the new one first")
+				break
+			}
+		}
+	}
+	for _, k := range c.SigningRetired {
+		if _, err := keys.KeyIDOf(k); err != nil {
+			bad("LMS_SIGNING_RETIRED_PUBLIC_KEYS", fmt.Sprintf("%q is not a base64 Ed25519 public key (lms certificate public-key prints one)", k))
+		}
+	}
+	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {
+		bad("LMS_SMTP_USERNAME", "and LMS_SMTP_PASSWORD_SECRET are set together, or neither")
+	}
 	if c.StatsMinGroup < 3 || c.StatsMinGroup > 100 {
 		bad("LMS_STATS_MIN_GROUP", "must be from 3 to 100")
 	}
@@ -269,12 +294,14 @@ func (c Config) LedgerKey() []byte {
 // Signer is the certificate signer: the configured key, or a fixed
 // development key outside prod (validate refuses prod without one).
 func (c Config) Signer() *keys.Signer {
+	s := keys.DevSigner()
 	if c.SigningKey != "" {
-		if s, err := keys.NewSigner(c.SigningKey); err == nil {
-			return s
+		if k, err := keys.NewSigner(c.SigningKey); err == nil {
+			s = k
 		}
 	}
-	return keys.DevSigner()
+	s.Retire(c.SigningRetired...) // validated at load
+	return s
 }
 
 // devBackupKey is the backup key of laptops and tests; never production's.

@@ -11,11 +11,46 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
-// Signer signs with the platform's key.
+// Signer signs with the platform's key, and knows the public keys of the
+// keys it replaced, by key id.
 type Signer struct {
-	priv ed25519.PrivateKey
+	priv    ed25519.PrivateKey
+	retired map[string]string // key id → base64 public key
+}
+
+// KeyIDOf is the key id of a base64 public key.
+func KeyIDOf(publicB64 string) (string, error) {
+	pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(publicB64))
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return "", errors.New("keys: not an Ed25519 public key")
+	}
+	return KeyID(pub), nil
+}
+
+// Retire records the public keys of earlier signing keys (invalid ones
+// are ignored: configuration validates them).
+func (s *Signer) Retire(publics ...string) {
+	for _, p := range publics {
+		if id, err := KeyIDOf(p); err == nil {
+			if s.retired == nil {
+				s.retired = map[string]string{}
+			}
+			s.retired[id] = strings.TrimSpace(p)
+		}
+	}
+}
+
+// PublicFor is the public key named by id: the current one or a retired
+// one; false when the platform does not know it.
+func (s *Signer) PublicFor(id string) (string, bool) {
+	if id == s.KeyID() {
+		return s.Public(), true
+	}
+	p, ok := s.retired[id]
+	return p, ok
 }
 
 // NewSigner takes a base64 Ed25519 seed (32 bytes).

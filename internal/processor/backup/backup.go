@@ -63,7 +63,7 @@ func (Backup) TableName() string { return "backups" }
 type Service struct {
 	db        *database.DB
 	store     *objstore.Store
-	platform  *age.X25519Identity
+	platform  []*age.X25519Identity // the first wraps tenants' keys; all unwrap (during a rotation)
 	retention config.Retention
 	mode      types.ObjectLockRetentionMode
 	now       func() time.Time
@@ -73,15 +73,30 @@ type Service struct {
 	Eraser Eraser
 }
 
-// NewService returns a Service; platformKey is the age identity that wraps
-// tenants' keys, retention how long backups are kept (capped at 7 years).
-// lockMode is COMPLIANCE or GOVERNANCE (S3 Object Lock).
-func NewService(db *database.DB, store *objstore.Store, platformKey string, retention config.Retention, lockMode string) (*Service, error) {
-	id, err := age.ParseX25519Identity(platformKey)
+// NewService returns a Service; platformKeys are the age identities that
+// wrap tenants' keys, comma-separated: the first wraps, every one unwraps,
+// so a rotation lists the new key then the old until Rewrap has run.
+// retention is how long backups are kept (capped at 7 years); lockMode is
+// COMPLIANCE or GOVERNANCE (S3 Object Lock).
+func NewService(db *database.DB, store *objstore.Store, platformKeys string, retention config.Retention, lockMode string) (*Service, error) {
+	ids, err := ParsePlatformKeys(platformKeys)
 	if err != nil {
-		return nil, fmt.Errorf("backup: the platform backup key is not an age X25519 identity: %w", err)
+		return nil, err
 	}
-	return &Service{db: db, store: store, platform: id, retention: retention, mode: types.ObjectLockRetentionMode(lockMode), now: time.Now}, nil
+	return &Service{db: db, store: store, platform: ids, retention: retention, mode: types.ObjectLockRetentionMode(lockMode), now: time.Now}, nil
+}
+
+// ParsePlatformKeys reads comma-separated age X25519 identities.
+func ParsePlatformKeys(keys string) ([]*age.X25519Identity, error) {
+	var ids []*age.X25519Identity
+	for i, k := range strings.Split(keys, ",") {
+		id, err := age.ParseX25519Identity(strings.TrimSpace(k))
+		if err != nil {
+			return nil, fmt.Errorf("backup: platform backup key %d of the list is not an age X25519 identity (AGE-SECRET-KEY-1...)", i+1)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // Bucket is the backup bucket of a region.

@@ -22,3 +22,15 @@ func At(s *Service, now func() time.Time, r config.Retention) *Service {
 	c.now, c.retention = now, r
 	return &c
 }
+
+// WithKeys returns a copy of s with other platform backup keys
+// (comma-separated, as LMS_BACKUP_KEY_SECRET), as after a restart.
+func WithKeys(s *Service, keys string) (*Service, error) {
+	ids, err := ParsePlatformKeys(keys)
+	if err != nil {
+		return nil, err
+	}
+	c := *s
+	c.platform = ids
+	return &c, nil
+}

@@ -3,6 +3,8 @@ package backup
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,19 +43,12 @@ func (s *Service) recipient(tx *gorm.DB, tenant uuid.UUID) (age.Recipient, error
 	if err != nil {
 		return nil, err
 	}
-	var wrapped bytes.Buffer
-	w, err := age.Encrypt(&wrapped, s.platform.Recipient())
+	wrapped, err := s.wrap(id)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(w, id.String()); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
 	if err := tx.Exec(`INSERT INTO backup_keys (tenant_id, recipient, wrapped_identity) VALUES (?, ?, ?)`,
-		tenant, id.Recipient().String(), wrapped.Bytes()).Error; err != nil {
+		tenant, id.Recipient().String(), wrapped).Error; err != nil {
 		return nil, fmt.Errorf("backup: store key: %w", err)
 	}
 	return id.Recipient(), nil
@@ -72,15 +67,78 @@ func (s *Service) identity(ctx context.Context, tenant uuid.UUID) (age.Identity,
 	if res.RowsAffected == 0 || row.DestroyedAt != nil {
 		return nil, fmt.Errorf("the tenant's backup key does not exist or was destroyed: its backups cannot be read: %w", errs.ErrConflict)
 	}
-	r, err := age.Decrypt(bytes.NewReader(row.Wrapped), s.platform)
+	return s.unwrap(row.Wrapped)
+}
+
+// unwrap decrypts a wrapped tenant identity with any of the platform keys.
+func (s *Service) unwrap(wrapped []byte) (*age.X25519Identity, error) {
+	ids := make([]age.Identity, len(s.platform))
+	for i, id := range s.platform {
+		ids[i] = id
+	}
+	r, err := age.Decrypt(bytes.NewReader(wrapped), ids...)
 	if err != nil {
-		return nil, fmt.Errorf("backup: unwrap key: %w", err)
+		return nil, fmt.Errorf("backup: unwrap key (none of the platform backup keys opens it): %w", err)
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
 	return age.ParseX25519Identity(strings.TrimSpace(string(b)))
+}
+
+// wrap encrypts a tenant identity to the first platform key.
+func (s *Service) wrap(id *age.X25519Identity) ([]byte, error) {
+	var wrapped bytes.Buffer
+	w, err := age.Encrypt(&wrapped, s.platform[0].Recipient())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.WriteString(w, id.String()); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return wrapped.Bytes(), nil
+}
+
+// Rewrap wraps every tenant's backup key again with the first platform
+// key, one tenant per transaction, after a rotation put a new key first:
+// once it has run, the old key can be removed from the list and destroyed.
+// The tenants' own keys, and so every backup, stay as they are.
+func (s *Service) Rewrap(ctx context.Context) (int, error) {
+	var tenants []uuid.UUID
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT tenant_id FROM backup_keys WHERE destroyed_at IS NULL ORDER BY tenant_id`).Scan(&tenants).Error; err != nil {
+		return 0, fmt.Errorf("backup: rewrap: %w", err)
+	}
+	n := 0
+	for _, t := range tenants {
+		err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+			var wrapped []byte
+			res := tx.Raw(`SELECT wrapped_identity FROM backup_keys WHERE tenant_id = ? AND destroyed_at IS NULL FOR UPDATE`, t).Row()
+			if err := res.Scan(&wrapped); err != nil {
+				return err
+			}
+			id, err := s.unwrap(wrapped)
+			if err != nil {
+				return err
+			}
+			again, err := s.wrap(id)
+			if err != nil {
+				return err
+			}
+			return tx.Exec(`UPDATE backup_keys SET wrapped_identity = ? WHERE tenant_id = ?`, again, t).Error
+		})
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // destroyed meanwhile
+		}
+		if err != nil {
+			return n, fmt.Errorf("backup: rewrap tenant %s: %w", t, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // DestroyKey crypto-shreds the tenant's backups: its key is destroyed and

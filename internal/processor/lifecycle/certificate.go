@@ -182,5 +182,7 @@ func (s *Service) certificate(ctx context.Context, by string, id uuid.UUID) (Sig
 	if res.RowsAffected == 0 {
 		return Signed{}, fmt.Errorf("no deletion certificate %s: %w", id, errs.ErrNotFound)
 	}
-	return Signed{Certificate: json.RawMessage(row.Body), Signature: row.Signature, KeyID: row.KeyID, PublicKey: s.signer.Public()}, nil
+	// The key that signed it, which after a rotation is a retired one.
+	pub, _ := s.signer.PublicFor(row.KeyID)
+	return Signed{Certificate: json.RawMessage(row.Body), Signature: row.Signature, KeyID: row.KeyID, PublicKey: pub}, nil
 }

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/schoolcloud/lms/internal/app"
+)
+
+// backupCmd holds operations on the per-tenant backups that have no page:
+// re-wrapping tenants' keys after the platform backup key is rotated.
+func backupCmd() *cobra.Command {
+	c := &cobra.Command{Use: "backup", Short: "Per-tenant backups"}
+	c.AddCommand(&cobra.Command{
+		Use:   "rewrap",
+		Short: "Wrap every tenant's backup key with the first key of LMS_BACKUP_KEY_SECRET (after a rotation)",
+		Long: "Rotation: set LMS_BACKUP_KEY_SECRET to NEW,OLD and restart, run this once, then set it to NEW alone.\n" +
+			"Backups themselves are not touched: only each tenant's wrapped key is re-encrypted.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withApp(cmd, func(a *app.App) error {
+				n, err := a.Backups.Rewrap(cmd.Context())
+				fmt.Fprintf(cmd.OutOrStdout(), "re-wrapped %d tenant backup keys\n", n)
+				return err
+			})
+		},
+	})
+	return c
+}
