@@ -92,7 +92,7 @@ func (u *usageCounter) flush(ctx context.Context) error {
 		u.mu.Unlock()
 		err := access.Transact(ctx, u.db, access.System(t, "usage"), func(tx *gorm.DB) error {
 			if prune {
-				if err := tx.Exec(`DELETE FROM usage_daily WHERE day < current_date - interval '`+usageKept+`'`).Error; err != nil {
+				if err := tx.Exec(`DELETE FROM usage_daily WHERE day < current_date - interval '` + usageKept + `'`).Error; err != nil {
 					return err
 				}
 			}
