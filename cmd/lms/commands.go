@@ -60,7 +60,7 @@ func workerCmd() *cobra.Command {
 
 func migrateCmd() *cobra.Command {
 	up := func(cmd *cobra.Command, _ []string) error {
-		cfg, err := loadConfig()
+		cfg, err := loadMigrateConfig()
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func migrateCmd() *cobra.Command {
 	c := &cobra.Command{Use: "migrate", Short: "Apply database migrations (as the owner role)", RunE: up}
 	c.AddCommand(&cobra.Command{Use: "up", Short: "Apply pending migrations", RunE: up})
 	c.AddCommand(&cobra.Command{Use: "status", Short: "Show applied and pending migrations", RunE: func(cmd *cobra.Command, _ []string) error {
-		cfg, err := loadConfig()
+		cfg, err := loadMigrateConfig()
 		if err != nil {
 			return err
 		}

@@ -37,8 +37,13 @@ func newRoot() *cobra.Command {
 
 // loadConfig reads the environment and sets up logging; a bad variable
 // stops start-up here with its name in the message.
-func loadConfig() (config.Config, error) {
-	cfg, err := config.Load()
+func loadConfig() (config.Config, error) { return setUp(config.Load()) }
+
+// loadMigrateConfig is loadConfig for the commands that only migrate: the
+// serving processes' keys are not required (see config.LoadForMigrate).
+func loadMigrateConfig() (config.Config, error) { return setUp(config.LoadForMigrate()) }
+
+func setUp(cfg config.Config, err error) (config.Config, error) {
 	if err != nil {
 		return cfg, err
 	}

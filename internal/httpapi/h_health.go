@@ -38,7 +38,16 @@ func (s *Server) readyz(c *gin.Context) {
 	c.JSON(status, h)
 }
 
+// metricsHandler serves Prometheus, which scrapes each pod directly. A
+// request relayed by a proxy (the ingress sets X-Forwarded-For) came from
+// outside: it gets 404, so the public host never shows the metrics.
 func (s *Server) metricsHandler() gin.HandlerFunc {
 	h := promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
-	return gin.WrapH(h)
+	return func(c *gin.Context) {
+		if c.GetHeader("X-Forwarded-For") != "" || c.GetHeader("Forwarded") != "" || c.GetHeader("X-Real-IP") != "" {
+			problem(c, http.StatusNotFound, "not-found", "No such page.")
+			return
+		}
+		h.ServeHTTP(c.Writer, c.Request)
+	}
 }

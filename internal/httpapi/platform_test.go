@@ -98,6 +98,8 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	require.Contains(t, r.Text(), `lms_http_requests_total{method="GET",route="/api/v1/me",status="401"}`)
 	require.NotEmpty(t, r.Header.Get("X-Request-Id"))
 	require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
+	// Through the ingress (a proxy), the metrics are not public.
+	require.Equal(t, 404, anon.DoWith("GET", "/metrics", nil, map[string]string{"X-Forwarded-For": "203.0.113.9"}).Status)
 }
 
 // A replica whose object store does not answer reports not ready, naming it.

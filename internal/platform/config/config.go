@@ -122,15 +122,23 @@ type Config struct {
 }
 
 // Load reads the environment. Errors name the offending variable.
-func Load() (Config, error) {
+func Load() (Config, error) { return load(true) }
+
+// LoadForMigrate reads the environment for `lms migrate`, which uses only
+// the owner's database URL: in prod it does not ask for the keys the
+// serving processes need, so the migration Job is not given them.
+func LoadForMigrate() (Config, error) { return load(false) }
+
+func load(serving bool) (Config, error) {
 	var c Config
 	if err := env.Parse(&c); err != nil {
 		return c, renameFields(err)
 	}
-	return c, c.validate()
+	return c, c.validate(serving)
 }
 
-func (c Config) validate() error {
+func (c Config) validate(serving bool) error {
+	prod := c.Env == "prod" && serving // the keys required in prod
 	var problems []string
 	bad := func(name, msg string) { problems = append(problems, name+": "+msg) }
 	switch c.Env {
@@ -168,16 +176,16 @@ func (c Config) validate() error {
 	if c.TokenMaxTTL < time.Hour {
 		bad("LMS_TOKEN_MAX_TTL", "must be at least 1h")
 	}
-	if c.Env == "prod" && len(c.PseudonymSecret) < 32 {
+	if prod && len(c.PseudonymSecret) < 32 {
 		bad("LMS_PSEUDONYM_SECRET", "must be set to at least 32 random characters in prod")
 	}
-	if c.Env == "prod" && len(c.LedgerSecret) < 32 {
+	if prod && len(c.LedgerSecret) < 32 {
 		bad("LMS_LEDGER_SECRET", "must be set to at least 32 random characters in prod")
 	}
 	if c.ExportLinkTTL < time.Hour || c.ExportLinkTTL > 7*24*time.Hour {
 		bad("LMS_EXPORT_LINK_TTL", "must be from 1h to 168h (a signed link lives at most 7 days)")
 	}
-	if c.Env == "prod" && c.SigningKey == "" {
+	if prod && c.SigningKey == "" {
 		bad("LMS_SIGNING_KEY_SECRET", "must be set in prod: a base64 Ed25519 seed of 32 bytes (openssl rand -base64 32)")
 	}
 	if c.SigningKey != "" {
@@ -191,7 +199,7 @@ func (c Config) validate() error {
 	if c.BackupLockMode != "COMPLIANCE" && c.BackupLockMode != "GOVERNANCE" {
 		bad("LMS_BACKUP_LOCK_MODE", "must be COMPLIANCE or GOVERNANCE")
 	}
-	if c.Env == "prod" && c.BackupKey == "" {
+	if prod && c.BackupKey == "" {
 		bad("LMS_BACKUP_KEY_SECRET", "must be set in prod: an age X25519 identity (age-keygen)")
 	}
 	if c.BackupKey != "" {

@@ -40,3 +40,14 @@ func TestTrustedProxiesValidated(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, c.TrustedProxies, 2)
 }
+
+// In prod the serving processes need every key; `lms migrate` needs none
+// of them, so the migration Job is not given them.
+func TestMigrateNeedsNoServingKeys(t *testing.T) {
+	t.Setenv("LMS_ENV", "prod")
+	_, err := Load()
+	require.ErrorContains(t, err, "LMS_SIGNING_KEY_SECRET")
+	require.ErrorContains(t, err, "LMS_BACKUP_KEY_SECRET")
+	_, err = LoadForMigrate()
+	require.NoError(t, err)
+}
