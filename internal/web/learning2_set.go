@@ -25,14 +25,14 @@ import (
 // services as the API; the services decide who may.
 func (s *Site) learning2SetPages() []httpapi.Route {
 	return []httpapi.Route{
-		{Method: "GET", Path: tp + "/courses/:course/question-bank", Summary: "A course's question bank, and a form to add a question (teachers)", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.bankPage},
+		{Method: "GET", Path: tp + "/courses/:course/question-bank", Summary: "A course's question bank, and a form to add a question (teachers)", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.bankPage},
 		{Method: "POST", Path: tp + "/courses/:course/question-bank", Summary: "Add a question to the bank", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.addQuestionPage},
-		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.newQuizPage},
+		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.newQuizPage},
 		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz or timed test", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.createQuizPage},
-		{Method: "GET", Path: tp + "/surveys/new", Summary: "Set a survey of a course or of the whole school", Area: httpapi.AreaTenant, Object: "survey", Action: "write", Handler: s.newSurveyPage},
+		{Method: "GET", Path: tp + "/surveys/new", Summary: "Set a survey of a course or of the whole school", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.newSurveyPage},
 		{Method: "POST", Path: tp + "/surveys", Summary: "Set a survey", Area: httpapi.AreaTenant, Object: "survey", Action: "write", Handler: s.createSurveyPage},
 		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of an assignment", Area: httpapi.AreaTenant, Object: "peer-assessment", Action: "write", Handler: s.setPeerPage},
-		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.adminMessageForm},
+		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)", Area: httpapi.AreaTenant, Object: "communication", Action: "read", Handler: s.adminMessageForm},
 		{Method: "POST", Path: tp + "/admin/messages", Summary: "Send a message to a school or to everyone", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.sendAdminMessage},
 		{Method: "POST", Path: tp + "/admin/people/:id/tutors", Summary: "Assign a personal tutor", Area: httpapi.AreaTenant, Object: "tutorship", Action: "write", Handler: s.assignTutorPage},
 		{Method: "POST", Path: tp + "/admin/people/:id/tutors/:tutor/end", Summary: "End a tutorship", Area: httpapi.AreaTenant, Object: "tutorship", Action: "write", Handler: s.endTutorPage},
@@ -71,6 +71,20 @@ func renameFields(m map[string]string, names map[string]string) map[string]strin
 		}
 	}
 	return out
+}
+
+// formOutcome sorts a service's answer to a form: field errors, renamed
+// onto the form's fields, come back to be shown beside them; any other
+// error is answered here, and failed says so.
+func (s *Site) formOutcome(c *gin.Context, err error, names map[string]string) (fe map[string]string, failed bool) {
+	if m, ok := formErrors(err); ok {
+		return renameFields(m, names), false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return nil, true
+	}
+	return nil, false
 }
 
 // lines splits a textarea into its non-blank lines.
@@ -152,10 +166,8 @@ func (s *Site) addQuestionPage(c *gin.Context) {
 	if len(fe) == 0 {
 		id, _ := pathID(c, "course")
 		_, err = s.d.Quizzes.AddQuestion(c.Request.Context(), httpapi.ScopeOf(c), id, in)
-		if m, ok := formErrors(err); ok {
-			fe = renameFields(m, map[string]string{"options": "options", "answer.options": "correct", "answer.value": "value", "answer.tolerance": "tolerance", "answer.accept": "accept"})
-		} else if err != nil {
-			s.fail(c, err)
+		var failed bool
+		if fe, failed = s.formOutcome(c, err, map[string]string{"options": "options", "answer.options": "correct", "answer.value": "value", "answer.tolerance": "tolerance", "answer.accept": "accept"}); failed {
 			return
 		}
 	}
@@ -224,10 +236,8 @@ func (s *Site) createQuizPage(c *gin.Context) {
 	if len(fe) == 0 {
 		var err error
 		q, err = s.d.Quizzes.Create(c.Request.Context(), httpapi.ScopeOf(c), id, in)
-		if m, ok := formErrors(err); ok {
-			fe = renameFields(m, map[string]string{"question_ids": "question_ids", "time_limit": "time_limit_minutes"})
-		} else if err != nil {
-			s.fail(c, err)
+		var failed bool
+		if fe, failed = s.formOutcome(c, err, map[string]string{"question_ids": "question_ids", "time_limit": "time_limit_minutes"}); failed {
 			return
 		}
 	}
@@ -257,6 +267,19 @@ func (s *Site) newSurveyPage(c *gin.Context) {
 }
 
 func (s *Site) showNewSurvey(c *gin.Context, status int, v view) {
+	var course *uuid.UUID
+	if cid := v.Form["course_id"]; cid != "" {
+		id, err := uuid.Parse(cid)
+		if err != nil {
+			s.Error(c, http.StatusNotFound, "There is no such course.")
+			return
+		}
+		course = &id
+	}
+	if err := s.d.Surveys.MaySet(c.Request.Context(), httpapi.ScopeOf(c), course); err != nil {
+		s.fail(c, err)
+		return
+	}
 	v.Title, v.Fields = "Set a survey", surveyFields
 	rows := make([]string, surveyRows)
 	for i := range rows {
@@ -294,16 +317,14 @@ func (s *Site) createSurveyPage(c *gin.Context) {
 	}
 	if len(fe) == 0 {
 		_, err := s.d.Surveys.Create(c.Request.Context(), httpapi.ScopeOf(c), in)
-		if m, ok := formErrors(err); ok {
-			names := map[string]string{}
-			for i, row := range rowOf {
-				n := strconv.Itoa(row)
-				names["questions["+strconv.Itoa(i)+"].options"] = "q" + n + "_options"
-				names["questions["+strconv.Itoa(i)+"]"] = "q" + n + "_prompt"
-			}
-			fe = renameFields(m, names)
-		} else if err != nil {
-			s.fail(c, err)
+		names := map[string]string{}
+		for i, row := range rowOf {
+			n := strconv.Itoa(row)
+			names["questions["+strconv.Itoa(i)+"].options"] = "q" + n + "_options"
+			names["questions["+strconv.Itoa(i)+"]"] = "q" + n + "_prompt"
+		}
+		var failed bool
+		if fe, failed = s.formOutcome(c, err, names); failed {
 			return
 		}
 	}
@@ -330,10 +351,8 @@ func (s *Site) setPeerPage(c *gin.Context) {
 	if len(fe) == 0 {
 		var err error
 		a, err = s.d.Peers.Set(c.Request.Context(), httpapi.ScopeOf(c), id, in)
-		if m, ok := formErrors(err); ok {
-			fe = renameFields(m, map[string]string{"criteria": "criteria", "closes_at": "peer_closes_at"})
-		} else if err != nil {
-			s.fail(c, err)
+		var failed bool
+		if fe, failed = s.formOutcome(c, err, map[string]string{"criteria": "criteria", "closes_at": "peer_closes_at"}); failed {
 			return
 		}
 	}
@@ -378,10 +397,8 @@ func (s *Site) sendAdminMessage(c *gin.Context) {
 	}
 	if len(fe) == 0 {
 		_, err := s.d.Comms.Send(c.Request.Context(), httpapi.ScopeOf(c), in)
-		if m, ok := formErrors(err); ok {
-			fe = renameFields(m, map[string]string{"school_id": "audience", "course_id": "audience"})
-		} else if err != nil {
-			s.fail(c, err)
+		var failed bool
+		if fe, failed = s.formOutcome(c, err, map[string]string{"school_id": "audience", "course_id": "audience"}); failed {
 			return
 		}
 	}

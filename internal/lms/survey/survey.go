@@ -178,18 +178,32 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewSurvey) (Su
 	me := sc.Actor().ID
 	v.CreatedBy = &me
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if v.CourseID != nil {
-			if _, err := course.RequireTeach(tx, sc, *v.CourseID); err != nil {
-				return err
-			}
-		} else if ok, err := identity.IsTenantAdmin(tx, me); err != nil {
+		if err := maySet(tx, sc, v.CourseID); err != nil {
 			return err
-		} else if !ok {
-			return fmt.Errorf("a survey of the whole school is set by its tenant-wide admins; give a course_id: %w", errs.ErrForbidden)
 		}
 		return tx.Create(&v).Error
 	})
 	return v, err
+}
+
+// MaySet answers nil when the actor may set a survey of the course (its
+// teachers and its school's admins) or, without one, of the whole school
+// (tenant-wide admins): for the page that offers the form.
+func (s *Service) MaySet(ctx context.Context, sc access.Scope, courseID *uuid.UUID) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return maySet(tx, sc, courseID) })
+}
+
+func maySet(tx *gorm.DB, sc access.Scope, courseID *uuid.UUID) error {
+	if courseID != nil {
+		_, err := course.RequireTeach(tx, sc, *courseID)
+		return err
+	}
+	if ok, err := identity.IsTenantAdmin(tx, sc.Actor().ID); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("a survey of the whole school is set by its tenant-wide admins; give a course_id: %w", errs.ErrForbidden)
+	}
+	return nil
 }
 
 // may reports whether the actor may answer v, and whether they own it

@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -103,6 +102,8 @@ func (s *Service) wrap(id *age.X25519Identity) ([]byte, error) {
 	return wrapped.Bytes(), nil
 }
 
+var errDestroyed = errors.New("backup: key destroyed")
+
 // Rewrap wraps every tenant's backup key again with the first platform
 // key, one tenant per transaction, after a rotation put a new key first:
 // once it has run, the old key can be removed from the list and destroyed.
@@ -115,12 +116,15 @@ func (s *Service) Rewrap(ctx context.Context) (int, error) {
 	n := 0
 	for _, t := range tenants {
 		err := s.db.Transact(ctx, func(tx *gorm.DB) error {
-			var wrapped []byte
-			res := tx.Raw(`SELECT wrapped_identity FROM backup_keys WHERE tenant_id = ? AND destroyed_at IS NULL FOR UPDATE`, t).Row()
-			if err := res.Scan(&wrapped); err != nil {
-				return err
+			var row struct{ Wrapped []byte }
+			res := tx.Raw(`SELECT wrapped_identity AS wrapped FROM backup_keys WHERE tenant_id = ? AND destroyed_at IS NULL FOR UPDATE`, t).Scan(&row)
+			if res.Error != nil {
+				return res.Error
 			}
-			id, err := s.unwrap(wrapped)
+			if res.RowsAffected == 0 {
+				return errDestroyed
+			}
+			id, err := s.unwrap(row.Wrapped)
 			if err != nil {
 				return err
 			}
@@ -130,7 +134,7 @@ func (s *Service) Rewrap(ctx context.Context) (int, error) {
 			}
 			return tx.Exec(`UPDATE backup_keys SET wrapped_identity = ? WHERE tenant_id = ?`, again, t).Error
 		})
-		if errors.Is(err, sql.ErrNoRows) {
+		if errors.Is(err, errDestroyed) {
 			continue // destroyed meanwhile
 		}
 		if err != nil {
