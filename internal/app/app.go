@@ -142,6 +142,7 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &handback.ExportWorker{Service: a.Handback})
 	river.AddWorker(w, &lifecycle.WatchWorker{Service: a.Lifecycle})
 	river.AddWorker(w, &backup.MakeWorker{Service: a.Backups})
+	river.AddWorker(w, &backup.MakeTenantWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.PurgeWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.RestoreWorker{Service: a.Backups})
 	river.AddWorker(w, &comms.DeliverWorker{Service: a.Comms})
@@ -162,12 +163,25 @@ func (a *App) JobSpec() jobs.Spec {
 	}}
 }
 
-// daily schedules a job every 24 hours, first a day after the leader
-// starts (backups: a restart must not make a backup of every tenant).
+// daily schedules a job every day at 02:00 UTC. Not "24 hours after the
+// leader started": every deploy or lost lease would push that back a day,
+// and a team releasing daily would never get a backup.
 func daily(args river.JobArgs) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+	return river.NewPeriodicJob(dailyAt{hour: 2}, func() (river.JobArgs, *river.InsertOpts) {
 		return args, oncePer(24 * time.Hour)
 	}, nil)
+}
+
+// dailyAt is a river.PeriodicSchedule: the next hour:00 UTC.
+type dailyAt struct{ hour int }
+
+func (d dailyAt) Next(now time.Time) time.Time {
+	now = now.UTC()
+	next := time.Date(now.Year(), now.Month(), now.Day(), d.hour, 0, 0, 0, time.UTC)
+	if !next.After(now) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next
 }
 
 // hourly schedules a job every hour, and once when the leader starts.

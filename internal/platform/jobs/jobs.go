@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -25,6 +26,13 @@ type Spec struct {
 	Periodic []*river.PeriodicJob
 }
 
+// JobTimeout is how long one job may run; RescueAfter is when a job still
+// marked running (its worker died) is retried by another worker.
+const (
+	JobTimeout  = 4 * time.Hour
+	RescueAfter = 5 * time.Hour
+)
+
 // NewWorker returns a client that works jobs; call Start on it.
 func NewWorker(db *database.DB, spec Spec, concurrency int) (*Client, error) {
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
@@ -32,6 +40,16 @@ func NewWorker(db *database.DB, spec Spec, concurrency int) (*Client, error) {
 		Workers:      spec.Workers,
 		PeriodicJobs: spec.Periodic,
 		Logger:       slog.Default(),
+		// River cancels a job after a minute by default: a tenant's backup,
+		// full export, deletion or restore takes longer. Jobs get JobTimeout,
+		// and only a job running past RescueAfter is taken for stuck and
+		// retried elsewhere (the long ones are resumable or idempotent).
+		JobTimeout:           JobTimeout,
+		RescueStuckJobsAfter: RescueAfter,
+		// The reindexer runs REINDEX CONCURRENTLY, which only the tables'
+		// owner may: the server's role owns nothing, so it is off here and
+		// the DBA's maintenance reindexes (see deploy/README.md).
+		ReindexerIndexNames: []string{},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: worker client: %w", err)

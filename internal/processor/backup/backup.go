@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
@@ -344,7 +345,9 @@ func (w *PurgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 	return err
 }
 
-// MakeArgs is the daily backup of every tenant with a live contract.
+// MakeArgs is the daily backup run: it queues one MakeTenantArgs per
+// tenant with a live contract, so each tenant's backup is its own job,
+// retried on its own, and a slow tenant never holds up the others.
 type MakeArgs struct{}
 
 // Kind names the job.
@@ -356,19 +359,43 @@ type MakeWorker struct {
 	Service *Service
 }
 
-// Work backs up every tenant whose contract is not deleted.
+// Work queues a backup of every tenant whose contract is not deleted, at
+// most one per tenant a day (a retried run queues nothing twice).
 func (w *MakeWorker) Work(ctx context.Context, _ *river.Job[MakeArgs]) error {
 	var tenants []uuid.UUID
 	if err := w.Service.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Order("tenant_id").Pluck("tenant_id", &tenants).Error; err != nil {
 		return err
 	}
-	// One tenant's failure does not cost the others their backup; the job
-	// reports every failure at the end.
-	var failed []error
-	for _, t := range tenants {
-		if _, err := w.Service.Make(ctx, t); err != nil {
-			failed = append(failed, fmt.Errorf("backup: tenant %s: %w", t, err))
-		}
+	if len(tenants) == 0 {
+		return nil
 	}
-	return errors.Join(failed...)
+	params := make([]river.InsertManyParams, len(tenants))
+	for i, t := range tenants {
+		params[i] = river.InsertManyParams{Args: MakeTenantArgs{Tenant: t}, InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 24 * time.Hour}}}
+	}
+	_, err := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params)
+	return err
+}
+
+// MakeTenantArgs is one tenant's daily backup.
+type MakeTenantArgs struct {
+	Tenant uuid.UUID `json:"tenant" river:"unique"`
+}
+
+// Kind names the job.
+func (MakeTenantArgs) Kind() string { return "backup_make_tenant" }
+
+// MakeTenantWorker works MakeTenantArgs.
+type MakeTenantWorker struct {
+	river.WorkerDefaults[MakeTenantArgs]
+	Service *Service
+}
+
+// Work backs the tenant up; a tenant deleted meanwhile is skipped.
+func (w *MakeTenantWorker) Work(ctx context.Context, j *river.Job[MakeTenantArgs]) error {
+	_, err := w.Service.Make(ctx, j.Args.Tenant)
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrConflict) {
+		return river.JobCancel(err) // deleted, or its key destroyed: nothing to retry
+	}
+	return err
 }
