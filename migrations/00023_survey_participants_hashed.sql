@@ -4,14 +4,14 @@
 -- answer to a person for anyone with the database alone.
 
 -- +goose Up
-DELETE FROM survey_participants;
+TRUNCATE survey_participants; -- not DELETE: under FORCE ROW LEVEL SECURITY the owner sees no rows without a tenant set
 ALTER TABLE survey_participants DROP CONSTRAINT survey_participants_pkey;
 ALTER TABLE survey_participants DROP COLUMN person_id;
 ALTER TABLE survey_participants ADD COLUMN participant_hash text NOT NULL CHECK (participant_hash ~ '^[0-9a-f]{64}$');
 ALTER TABLE survey_participants ADD PRIMARY KEY (tenant_id, survey_id, participant_hash);
 
 -- +goose Down
-DELETE FROM survey_participants;
+TRUNCATE survey_participants; -- not DELETE: under FORCE ROW LEVEL SECURITY the owner sees no rows without a tenant set
 ALTER TABLE survey_participants DROP CONSTRAINT survey_participants_pkey;
 ALTER TABLE survey_participants DROP COLUMN participant_hash;
 ALTER TABLE survey_participants ADD COLUMN person_id uuid NOT NULL;

@@ -87,14 +87,16 @@ func plainForm(c *gin.Context, upload bool) (int, string) {
 	return 0, ""
 }
 
-// storeOrigin is where presigned links lead, for media-src.
+// storeOrigin is where presigned links lead, for media-src and img-src:
+// the endpoint itself with path-style addressing, its subdomains (one per
+// bucket, as AWS names them) with virtual-hosted addressing.
 func (s *Server) storeOrigin() string {
-	if s.Config.S3Endpoint == "" {
-		return "https://*.amazonaws.com"
-	}
 	u, err := url.Parse(s.Config.S3Endpoint)
 	if err != nil || u.Host == "" {
 		return "'none'"
+	}
+	if !s.Config.S3PathStyle {
+		return u.Scheme + "://*." + u.Host
 	}
 	return u.Scheme + "://" + u.Host
 }

@@ -27,6 +27,7 @@ type Store struct {
 	S3     *s3.Client
 	Presig *s3.PresignClient
 	prefix string
+	region string
 }
 
 // New builds a client. It does not contact the server; see Ready.
@@ -40,7 +41,27 @@ func New(c Config) *Store {
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 	})
-	return &Store{S3: cli, Presig: s3.NewPresignClient(cli), prefix: c.BucketPrefix}
+	return &Store{S3: cli, Presig: s3.NewPresignClient(cli), prefix: c.BucketPrefix, region: c.Region}
+}
+
+// createBucket creates bucket in the store's region: AWS refuses a
+// CreateBucket without a LocationConstraint outside us-east-1.
+func (s *Store) createBucket(ctx context.Context, bucket string, locked bool) error {
+	in := &s3.CreateBucketInput{Bucket: &bucket}
+	if s.region != "" && s.region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(s.region)}
+	}
+	if locked {
+		in.ObjectLockEnabledForBucket = aws.Bool(true)
+	}
+	_, err := s.S3.CreateBucket(ctx, in)
+	var owned *types.BucketAlreadyOwnedByYou
+	if errors.As(err, &owned) {
+		return nil
+	}
+	// BucketAlreadyExists is someone else's bucket (names are global on
+	// AWS): an error, never a bucket to write schools' data into.
+	return err
 }
 
 func nilIfEmpty(s string) *string {
@@ -59,13 +80,10 @@ func (s *Store) EnsureBucket(ctx context.Context, region string) error {
 	if _, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &b}); err == nil {
 		return nil
 	}
-	_, err := s.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &b})
-	var owned *types.BucketAlreadyOwnedByYou
-	var exists *types.BucketAlreadyExists
-	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+	if err := s.createBucket(ctx, b, false); err != nil {
 		return fmt.Errorf("objstore: create bucket %s: %w", b, err)
 	}
-	_, err = s.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &b,
+	_, err := s.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &b,
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
 	if err != nil {
 		return fmt.Errorf("objstore: versioning on %s: %w", b, err)
@@ -173,10 +191,9 @@ func (s *Store) DeleteUnder(ctx context.Context, bucket, prefix string) (int, er
 // Object Lock on it.
 func (s *Store) EnsureLockedBucket(ctx context.Context, bucket string) (bool, error) {
 	if _, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
-		_, err := s.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket, ObjectLockEnabledForBucket: aws.Bool(true)})
-		var owned *types.BucketAlreadyOwnedByYou
-		if err != nil && !errors.As(err, &owned) {
-			if _, err2 := s.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err2 != nil && !errors.As(err2, &owned) {
+		if err := s.createBucket(ctx, bucket, true); err != nil {
+			// A store without Object Lock: a plain versioned bucket.
+			if err2 := s.createBucket(ctx, bucket, false); err2 != nil {
 				return false, fmt.Errorf("objstore: create bucket %s: %w", bucket, err)
 			}
 		}
