@@ -72,7 +72,7 @@ func New(ctx context.Context, cfg config.Config) (*App, error) {
 func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, error) {
 	a := &App{Deps: httpapi.Deps{Config: cfg, DB: db, Store: store}}
 	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
-		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout})
+		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout, LinkKey: cfg.LedgerKey()})
 	var err error
 	a.Authz, err = authz.New(a.Identity.TenantAssignments)
 	if err != nil {
@@ -105,6 +105,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
 	a.Consents = consent.NewService(db)
 	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, comms.Relay{Addr: cfg.SMTPAddr, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}, cfg.SMTPFrom)
+	a.Comms.Identity = a.Identity
 	a.Consents.OnSelfGiven = a.Comms.LiftSuppression
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)

@@ -77,6 +77,22 @@ func (s *Server) getPerson(c *gin.Context) {
 	c.JSON(http.StatusOK, p)
 }
 
+// sendPasswordLink records a set-password link for the person and starts
+// the email; the link itself is never in a reply.
+func (s *Server) sendPasswordLink(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if _, err := s.Identity.SendPasswordLink(c.Request.Context(), scope(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	s.Comms.QueueDelivery(c.Request.Context(), scope(c).Tenant())
+	c.Status(http.StatusAccepted)
+}
+
 func (s *Server) updatePerson(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {

@@ -111,6 +111,7 @@ func (s *Server) platformRoutes() []Route {
 		{Method: "DELETE", Path: tp + "/people/:id/roles/:role", Summary: "Take a role away", Area: AreaTenant, Object: "role", Action: "write", Status: http.StatusNoContent, Handler: s.removeRole},
 		{Method: "GET", Path: tp + "/people/:id/credentials", Summary: "A person's live sessions and tokens", Area: AreaTenant, Object: "session", Action: "read", Reply: []identity.Credential{}, Handler: s.personCredentials},
 		{Method: "DELETE", Path: tp + "/people/:id/credentials/:cred", Summary: "End a person's session or revoke a token", Area: AreaTenant, Object: "session", Action: "write", Status: http.StatusNoContent, Handler: s.revokePersonCredential},
+		{Method: "POST", Path: tp + "/people/:id/password-link", Summary: "Email a person a link to set their own password (works once, for 72 hours)", Area: AreaTenant, Object: "person", Action: "write", Status: http.StatusAccepted, Handler: s.sendPasswordLink},
 
 		{Method: "GET", Path: pp + "/tenants", Summary: "Tenants with contract and operational figures (no personal data)", Area: AreaPlatform, Object: "platform-tenant", Action: "read", Reply: Page[tenant.Summary]{}, Handler: s.platformTenants},
 		{Method: "POST", Path: pp + "/tenants", Summary: "Create or update a tenant from a manifest", Area: AreaPlatform, Object: "platform-tenant", Action: "write", Request: tenant.Manifest{}, Reply: tenant.Result{}, Handler: s.applyTenant},

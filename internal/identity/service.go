@@ -23,6 +23,8 @@ type Settings struct {
 	TokenMaxTTL time.Duration
 	LockAfter   int           // consecutive failures before a lock
 	LockFor     time.Duration // how long the lock lasts
+	// LinkKey keys set-password links (the server's key, never stored).
+	LinkKey []byte
 }
 
 // Service authenticates people and staff and manages their credentials.

@@ -114,6 +114,17 @@ var identityTables = []Table{
 	},
 	withColumns(credentialTable("member_credentials", "person_id", Tenant),
 		col("last_network", Security, "notice a token used from a new network (a security signal)", LegitimateInterest, sessionLife, Export, Delete)),
+	{
+		Name: "password_links", Owner: Tenant, Subject: "person_id", Description: "Set-password links sent by email (first admins, and people an admin sends one to); the link's secret is never stored.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("person_id").person(),
+			col("purpose", Security, "invitation or reset", PublicTask, "72 hours, then with the person", Export, Delete),
+			col("created_at", Security, "expire the link", PublicTask, "72 hours, then with the person", Export, Delete),
+			col("expires_at", Security, "expire the link", PublicTask, "72 hours, then with the person", Export, Delete),
+			col("sent_at", Security, "send the link once", PublicTask, "72 hours, then with the person", Export, Delete),
+			col("used_at", Security, "use the link once", PublicTask, "72 hours, then with the person", Export, Delete),
+		},
+	},
 }
 
 // withColumns adds columns to a table declaration.

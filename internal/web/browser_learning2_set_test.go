@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/lmstest"
 	"github.com/schoolcloud/lms/internal/web/webtest"
@@ -77,6 +80,24 @@ func TestSettingUpInBrowser(t *testing.T) {
 	ab.Go(base+"/admin/people/"+fx.Learner.ID.String(), "")
 	ab.Submit(`form[action$="/tutors"] button`, "admin-tutor-assigned")
 	require.Contains(t, ab.Text("main"), "End tutorship with")
+
+	// A set-password link, as the email carries it.
+	r = e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword).Do("POST", "/api/v1/t/tenant-a/people",
+		map[string]any{"username": "bs-newcomer", "display_name": "New Comer", "email": "bs-newcomer@a.example"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	link, err := e.App.Identity.SendPasswordLink(t.Context(), access.Member(e.A.ID, e.A.AdminID), uuid.MustParse(r.JSON()["id"].(string)))
+	require.NoError(t, err)
+	nb := webtest.New(t, e.Server.URL)
+	nb.Go("/set-password/"+e.App.Identity.LinkToken(e.A.ID, link), "set-password")
+	nb.Fill("#password", "newcomer-password-1")
+	nb.Fill("#confirm", "newcomer-password-2")
+	nb.Submit(`form[action^="/set-password/"] button`, "set-password-mismatch")
+	require.Contains(t, nb.Text(".error-summary"), "not the same")
+	nb.Fill("#password", "newcomer-password-1")
+	nb.Fill("#confirm", "newcomer-password-1")
+	nb.Submit(`form[action^="/set-password/"] button`, "set-password-done")
+	require.Contains(t, nb.Text("main"), "Your password is set")
+	nb.SignIn("tenant-a", "bs-newcomer", "newcomer-password-1")
 
 	img := filepath.Join(t.TempDir(), "me.png")
 	require.NoError(t, os.WriteFile(img, pngBytes(t), 0o600))

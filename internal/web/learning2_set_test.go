@@ -161,6 +161,18 @@ func TestSettingUpPages(t *testing.T) {
 	require.Equal(t, http.StatusCreated, learner.Do("POST", "/api/v1/t/tenant-a/my/consents", map[string]any{"purpose": "photo-video", "given": true}).Status)
 	require.Equal(t, http.StatusSeeOther, teacher.Do("GET", base+"/people/"+fx.Learner.ID.String()+"/photo", nil).Status)
 	require.Contains(t, admin.Do("GET", person, nil).Text(), "Photo of")
+	// A set-password link from the person page: needs an email address.
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "set-nomail", "display_name": "No Mail"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Do("POST", base+"/admin/people/"+r.JSON()["id"].(string)+"/password-link", nil)
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Contains(t, r.Text(), `id="password_link"`)
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "set-mail", "display_name": "Has Mail", "email": "set-mail@a.example"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Do("POST", base+"/admin/people/"+r.JSON()["id"].(string)+"/password-link", nil)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Text())
+	require.Contains(t, r.Header.Get("Location"), "done=password-link-sent")
+
 	// The school's ID photo, set by an admin on the person page.
 	body, ct = photoForm(t, "id.png", pngBytes(t))
 	r = admin.DoWith("POST", person+"/photo", body, map[string]string{"Content-Type": ct})

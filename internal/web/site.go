@@ -52,6 +52,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.unsubscribePages(),
 		s.learning2Pages(),
 		s.learning2SetPages(),
+		s.passwordLinkPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

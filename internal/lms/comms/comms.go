@@ -18,6 +18,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -71,6 +72,50 @@ type NewCommunication struct {
 	Body     string     `json:"body" binding:"max=50000"`
 }
 
+// deliverLinks emails the tenant's set-password links not yet sent. A
+// failure leaves the link unsent, for the next delivery or sweep.
+func (s *Service) deliverLinks(ctx context.Context, tenant uuid.UUID) error {
+	ids, err := s.Identity.PendingLinks(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		l, err := s.Identity.LinkToSend(ctx, tenant, id)
+		if errors.Is(err, errs.ErrNotFound) {
+			if err := s.Identity.MarkLinkSent(ctx, tenant, id); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		url := s.publicURL + "/set-password/" + s.Identity.LinkToken(tenant, id)
+		subject := "Set your password for " + l.TenantName
+		intro := "You have been given an account on " + l.TenantName + "'s learning platform."
+		if l.Purpose == identity.LinkReset {
+			subject, intro = "Set a new password for "+l.TenantName, "Your school's administrator sent you this link to set a new password."
+		}
+		body := fmt.Sprintf("Hello %s,\n\n%s\n\nYour username: %s\n\nSet your password here (the link works once, for 72 hours):\n%s\n\n"+
+			"If you did not expect this email, you can ignore it.\n", l.DisplayName, intro, l.Username, url)
+		if err := s.sendMail(l.Email, subject, body, false, tenant, uuid.Nil); err != nil {
+			return fmt.Errorf("comms: password link %s: %w", id, err)
+		}
+		if err := s.Identity.MarkLinkSent(ctx, tenant, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// QueueDelivery starts delivery for the tenant at once (a link or message
+// just recorded); the sweep sends it anyway within a minute if this is lost.
+func (s *Service) QueueDelivery(ctx context.Context, tenant uuid.UUID) {
+	if s.jobs != nil {
+		_ = s.jobs.Enqueue(ctx, DeliverArgs{TenantID: tenant})
+	}
+}
+
 // Relay is the SMTP server emails go through. With a username, the client
 // logs in (PLAIN), which net/smtp does only after STARTTLS or to localhost;
 // STARTTLS is used whenever the server offers it.
@@ -96,8 +141,11 @@ type Service struct {
 	key       []byte
 	publicURL string
 	smtp      Relay
-	from      string
-	now       func() time.Time
+	// Identity sends set-password links with the tenant's emails (set by
+	// the app).
+	Identity *identity.Service
+	from     string
+	now      func() time.Time
 }
 
 // NewService builds the service; key signs unsubscribe links and hashes
@@ -262,6 +310,11 @@ func (s *Service) Inbox(ctx context.Context, sc access.Scope) ([]Communication, 
 // consent and the suppression list for optional ones at the moment of
 // sending: an unsubscribe between queueing and sending is honoured.
 func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
+	if s.Identity != nil {
+		if err := s.deliverLinks(ctx, tenant); err != nil {
+			return 0, err
+		}
+	}
 	sys := access.System(tenant, "email")
 	type row struct {
 		ID, CommunicationID, PersonID uuid.UUID
@@ -450,12 +503,18 @@ type SweepWorker struct {
 
 // Work delivers for every tenant.
 func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	return w.Service.SweepOnce(ctx)
+}
+
+// SweepOnce delivers what is queued (emails, set-password links) for every
+// tenant whose data is not deleted.
+func (s *Service) SweepOnce(ctx context.Context) error {
 	var tenants []uuid.UUID
-	if err := w.Service.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Pluck("tenant_id", &tenants).Error; err != nil {
+	if err := s.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Pluck("tenant_id", &tenants).Error; err != nil {
 		return err
 	}
 	for _, t := range tenants {
-		if _, err := w.Service.Deliver(ctx, t); err != nil {
+		if _, err := s.Deliver(ctx, t); err != nil {
 			return err
 		}
 	}

@@ -102,3 +102,12 @@ func (e *Enqueuer) Enqueue(ctx context.Context, args river.JobArgs) error {
 	}
 	return nil
 }
+
+// InsertMany inserts jobs from inside a running job, with the client that
+// runs it (a job that fans out: one job per tenant).
+func InsertMany(ctx context.Context, params []river.InsertManyParams) error {
+	if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("jobs: insert %d: %w", len(params), err)
+	}
+	return nil
+}

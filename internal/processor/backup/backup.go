@@ -26,7 +26,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
@@ -373,8 +372,7 @@ func (w *MakeWorker) Work(ctx context.Context, _ *river.Job[MakeArgs]) error {
 	for i, t := range tenants {
 		params[i] = river.InsertManyParams{Args: MakeTenantArgs{Tenant: t}, InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 24 * time.Hour}}}
 	}
-	_, err := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params)
-	return err
+	return jobs.InsertMany(ctx, params)
 }
 
 // MakeTenantArgs is one tenant's daily backup.

@@ -233,6 +233,17 @@ func (s *Service) applyAdmins(tx *gorm.DB, tenant uuid.UUID, specs []AdminSpec, 
 				return err
 			}
 			res.Changes = append(res.Changes, "created admin "+a.Username)
+			if in.Password == "" {
+				// Nobody at the processor knows their password: they get
+				// a link by email to set it (sent by the email sweep).
+				if a.Email == "" {
+					return errs.Field(fmt.Sprintf("admins[%d].email", i), "is required: a first admin gets a link by email to set their password")
+				}
+				if _, err := identity.NewPasswordLink(tx, tenant, p.ID, identity.LinkInvite); err != nil {
+					return err
+				}
+				res.Changes = append(res.Changes, "invited admin "+a.Username+" by email")
+			}
 		} else if err != nil {
 			return err
 		}

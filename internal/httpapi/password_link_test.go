@@ -1,0 +1,85 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/app/apptest"
+)
+
+var setPasswordLink = regexp.MustCompile(`https?://[^\s]+/set-password/([A-Za-z0-9_-]+)`)
+
+// A tenant's first admin made without a password (as in production) gets
+// a link by email, sets their own password with it once, and signs in; an
+// admin can email anyone with an address a new link, which ends their
+// sessions when used; a used, tampered or replaced link does nothing.
+func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	mail := newMailbox(t)
+	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
+	m := apptest.Manifest("tenant-inv", "uk")
+	m.Admins[0].InitialPassword = ""
+	m.Admins[0].Email = "head-" + e.A.ID.String()[:8] + "@inv.example"
+	m.Admins[0].Username = m.Admins[0].Email
+	r := op.Do("POST", "/api/v1/platform/tenants", m)
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	require.Contains(t, r.Text(), "invited admin")
+	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
+	got := mail.to(m.Admins[0].Email)
+	require.Len(t, got, 1)
+	require.Contains(t, got[0].Subject, "Set your password")
+	link := setPasswordLink.FindStringSubmatch(got[0].Text)
+	require.NotNil(t, link, got[0].Text)
+	token := link[1]
+	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
+	require.Len(t, mail.to(m.Admins[0].Email), 1, "sent once")
+
+	anon := e.Anonymous()
+	page := anon.Do("GET", "/set-password/"+token, nil)
+	require.Equal(t, http.StatusOK, page.Status, page.Text())
+	require.Contains(t, page.Text(), m.Admins[0].Username)
+	require.Equal(t, http.StatusNotFound, anon.Do("GET", "/set-password/"+token[:len(token)-2]+"AA", nil).Status, "tampered")
+	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"a-good-long-password"}, "confirm": {"a-different-password"}})
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Contains(t, r.Text(), `id="confirm-error"`)
+	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"short"}, "confirm": {"short"}})
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Contains(t, r.Text(), `id="password-error"`)
+	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"a-good-long-password"}, "confirm": {"a-good-long-password"}})
+	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	require.Contains(t, r.Text(), "/signin?tenant=tenant-inv")
+	head := e.Login("tenant-inv", m.Admins[0].Username, "a-good-long-password")
+	require.Equal(t, http.StatusOK, head.Do("GET", "/api/v1/me", nil).Status)
+	require.Equal(t, http.StatusNotFound, anon.Do("POST", "/set-password/"+token, url.Values{"password": {"another-long-password"}, "confirm": {"another-long-password"}}).Status, "used once")
+
+	// An admin sends a learner a link; using it ends the learner's sessions.
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "forgetful", "display_name": "Forgetful Pupil", "password": "first-password-1", "email": "forgetful-" + e.A.ID.String()[:8] + "@a.example"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	pupilID := r.JSON()["id"].(string)
+	pupil := e.Login(e.A.Slug, "forgetful", "first-password-1")
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people/"+pupilID+"/password-link", nil)
+	require.Equal(t, http.StatusAccepted, r.Status, r.Text())
+	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
+	got = mail.to("forgetful-" + e.A.ID.String()[:8] + "@a.example")
+	require.Len(t, got, 1)
+	require.Contains(t, got[0].Subject, "new password")
+	token = setPasswordLink.FindStringSubmatch(got[0].Text)[1]
+	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"second-password-2"}, "confirm": {"second-password-2"}})
+	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	require.Equal(t, http.StatusUnauthorized, pupil.Do("GET", "/api/v1/me", nil).Status, "their sessions ended")
+	require.Equal(t, http.StatusOK, e.Login(e.A.Slug, "forgetful", "second-password-2").Do("GET", "/api/v1/me", nil).Status)
+
+	// No email address: a field error. Another tenant's person: not found.
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "no-mail", "display_name": "No Mail"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people/"+r.JSON()["id"].(string)+"/password-link", nil)
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Contains(t, r.Text(), "email")
+	require.Equal(t, http.StatusNotFound, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("POST", "/api/v1/t/tenant-b/people/"+pupilID+"/password-link", nil).Status)
+}

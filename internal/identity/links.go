@@ -1,0 +1,207 @@
+package identity
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Set-password links. A tenant's first admins are made without a password
+// in production (nobody at the processor should know it); each gets a link
+// by email to set their own. Admins can send one to anyone with an email.
+// The link carries the tenant, the link's id and a MAC of both under the
+// server's key: the database holds no secret, so a copy of it opens
+// nothing, and the job that emails the link can rebuild it from the id.
+
+// LinkTTL is how long a link can be used.
+const LinkTTL = 72 * time.Hour
+
+// Link purposes.
+const (
+	LinkInvite = "invite"
+	LinkReset  = "reset"
+)
+
+// NewPasswordLink records a link for person inside the caller's
+// transaction (scoped to tenant); earlier unused links of theirs stop
+// working. The caller queues the email (comms.PasswordLinkArgs).
+func NewPasswordLink(tx *gorm.DB, tenant, person uuid.UUID, purpose string) (uuid.UUID, error) {
+	if purpose != LinkInvite && purpose != LinkReset {
+		return uuid.Nil, fmt.Errorf("identity: link purpose %q", purpose)
+	}
+	if err := tx.Exec(`UPDATE password_links SET used_at = now() WHERE person_id = ? AND used_at IS NULL`, person).Error; err != nil {
+		return uuid.Nil, err
+	}
+	id := uuid.Must(uuid.NewV7())
+	err := tx.Exec(`INSERT INTO password_links (tenant_id, id, person_id, purpose, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		tenant, id, person, purpose, time.Now().Add(LinkTTL)).Error
+	return id, err
+}
+
+// LinkToken is the secret part of a link's address.
+func (s *Service) LinkToken(tenant, id uuid.UUID) string {
+	msg := append(tenant[:], id[:]...)
+	return base64.RawURLEncoding.EncodeToString(append(msg, linkMAC(s.cfg.LinkKey, msg)...))
+}
+
+func linkMAC(key, msg []byte) []byte {
+	m := hmac.New(sha256.New, append([]byte("lms-password-link:"), key...))
+	m.Write(msg)
+	return m.Sum(nil)
+}
+
+// errBadLink is what every unusable link answers, whichever the reason.
+var errBadLink = fmt.Errorf("this link is not valid any more: it was used, replaced by a newer one or is more than 72 hours old; ask your school's administrator for a new one: %w", errs.ErrNotFound)
+
+// parseLink checks a token's MAC and returns its tenant and link id.
+func parseLink(key []byte, token string) (tenant, id uuid.UUID, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(token))
+	if err != nil || len(raw) != 64 || !hmac.Equal(raw[32:], linkMAC(key, raw[:32])) {
+		return uuid.Nil, uuid.Nil, errBadLink
+	}
+	copy(tenant[:], raw[:16])
+	copy(id[:], raw[16:32])
+	return tenant, id, nil
+}
+
+// PendingLink is what the email needs: where to send it and to whom.
+type PendingLink struct {
+	Email, DisplayName, Username, Purpose, TenantName string
+}
+
+// PendingLinks are the tenant's links not yet sent, used nor expired.
+func (s *Service) PendingLinks(ctx context.Context, tenant uuid.UUID) (ids []uuid.UUID, err error) {
+	err = access.Transact(ctx, s.db, access.System(tenant, "password-link"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT id FROM password_links WHERE sent_at IS NULL AND used_at IS NULL AND expires_at > now() ORDER BY id LIMIT 200`).Scan(&ids).Error
+	})
+	return ids, err
+}
+
+// LinkToSend is what the email of a pending link needs; ErrNotFound when
+// it was used, replaced or expired meanwhile, or the person has no email.
+func (s *Service) LinkToSend(ctx context.Context, tenant, id uuid.UUID) (l PendingLink, err error) {
+	err = access.Transact(ctx, s.db, access.System(tenant, "password-link"), func(tx *gorm.DB) error {
+		res := tx.Raw(`SELECT coalesce(p.email, '') AS email, p.display_name, p.username, l.purpose, t.name AS tenant_name
+			FROM password_links l JOIN people p ON p.id = l.person_id JOIN tenants t ON t.id = l.tenant_id
+			WHERE l.id = ? AND l.used_at IS NULL AND l.expires_at > now()`, id).Scan(&l)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 || l.Email == "" {
+			return fmt.Errorf("password link %s: nothing to send: %w", id, errs.ErrNotFound)
+		}
+		return nil
+	})
+	return l, err
+}
+
+// MarkLinkSent records that the link's email went (or can never go: a
+// person without an address), so it is not sent again.
+func (s *Service) MarkLinkSent(ctx context.Context, tenant, id uuid.UUID) error {
+	return access.Transact(ctx, s.db, access.System(tenant, "password-link"), func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE password_links SET sent_at = now() WHERE id = ?`, id).Error
+	})
+}
+
+// LinkHolder is who a valid link is for, for the page that uses it.
+func (s *Service) LinkHolder(ctx context.Context, token string) (username string, err error) {
+	tenant, id, err := parseLink(s.cfg.LinkKey, token)
+	if err != nil {
+		return "", err
+	}
+	err = access.Transact(ctx, s.db, access.System(tenant, "password-link"), func(tx *gorm.DB) error {
+		res := tx.Raw(`SELECT p.username FROM password_links l JOIN people p ON p.id = l.person_id
+			WHERE l.id = ? AND l.used_at IS NULL AND l.expires_at > now() AND p.status = 'active'`, id).Scan(&username)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return errBadLink
+		}
+		return res.Error
+	})
+	return username, err
+}
+
+// UsePasswordLink sets the password of the link's person, once: the link
+// is spent, other links and every session of theirs end, and the change is
+// in the tenant's audit trail. It returns the tenant's slug, to sign in.
+func (s *Service) UsePasswordLink(ctx context.Context, token, password string) (slug string, err error) {
+	tenant, id, err := parseLink(s.cfg.LinkKey, token)
+	if err != nil {
+		return "", err
+	}
+	if n := len([]rune(password)); n < MinPasswordLength || n > 1024 {
+		return "", errs.Field("password", "must be %d to 1024 characters", MinPasswordLength)
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	sc := access.System(tenant, "password-link")
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		var l struct {
+			PersonID uuid.UUID
+			Slug     string
+		}
+		res := tx.Raw(`SELECT l.person_id, t.slug FROM password_links l JOIN people p ON p.id = l.person_id JOIN tenants t ON t.id = l.tenant_id
+			WHERE l.id = ? AND l.used_at IS NULL AND l.expires_at > now() AND p.status = 'active' FOR UPDATE OF l`, id).Scan(&l)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errBadLink
+		}
+		if err := RefuseRestricted(tx, l.PersonID); err != nil {
+			return err
+		}
+		slug = l.Slug
+		if err := tx.Exec(`UPDATE password_links SET used_at = now() WHERE person_id = ? AND used_at IS NULL`, l.PersonID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE people SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, l.PersonID).Error; err != nil {
+			return err
+		}
+		if err := revokeAll(tx, memberCreds, l.PersonID); err != nil {
+			return err
+		}
+		return Record(tx, sc, "", "person.password_set", "person "+l.PersonID.String(), map[string]string{"by": "set-password link " + id.String()})
+	})
+	return slug, err
+}
+
+// SendPasswordLink records a reset link for a person an admin reaches, who
+// has an email address; the caller queues the email.
+func (s *Service) SendPasswordLink(ctx context.Context, sc access.Scope, person uuid.UUID) (id uuid.UUID, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := reach(tx, sc, person, true); err != nil {
+			return err
+		}
+		var p Person
+		if err := getPerson(tx, person, &p); err != nil {
+			return err
+		}
+		if p.Email == nil || *p.Email == "" {
+			return errs.Field("email", "this person has no email address: add one first, or set a password for them")
+		}
+		if p.Status != "active" {
+			return fmt.Errorf("this account is suspended: reactivate it first: %w", errs.ErrConflict)
+		}
+		purpose := LinkReset
+		if p.PasswordHash == "" {
+			purpose = LinkInvite
+		}
+		if id, err = NewPasswordLink(tx, sc.Tenant(), person, purpose); err != nil {
+			return err
+		}
+		return Record(tx, sc, "", "person.password_link_sent", "person "+person.String(), map[string]string{"purpose": purpose})
+	})
+	return id, err
+}
