@@ -139,6 +139,24 @@ func staffCmd() *cobra.Command {
 	add.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the initial password from standard input")
 	_ = add.MarkFlagRequired("email")
 	_ = add.MarkFlagRequired("name")
-	c.AddCommand(add)
+	var setEmail string
+	set := &cobra.Command{
+		Use:   "set-password",
+		Short: "Set a staff member's password, read from standard input (a forgotten one); ends their sessions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withApp(cmd, func(a *app.App) error {
+				line, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+				if err := a.Identity.SetStaffPassword(cmd.Context(), setEmail, strings.TrimRight(line, "\r\n")); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "password set for %s; their sessions ended\n", setEmail)
+				return nil
+			})
+		},
+	}
+	set.Flags().StringVar(&setEmail, "email", "", "the staff member's e-mail address")
+	_ = set.MarkFlagRequired("email")
+	c.AddCommand(add, set)
 	return c
 }

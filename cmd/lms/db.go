@@ -17,7 +17,7 @@ func dbCmd() *cobra.Command {
 		Long: "Reads the live schema (as LMS_MIGRATE_DATABASE_URL) and prints the statements to run once on a Citus coordinator.\n" +
 			"Exits 1 without printing them when the schema has something Citus would refuse.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
+			cfg, err := loadMigrateConfig()
 			if err != nil {
 				return err
 			}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -82,6 +84,21 @@ func TestMigrateAndApplyTenants(t *testing.T) {
 	require.NoError(t, err)
 	_, err = run(t, "staff", "add", "--email", "ops@processor.example", "--name", "Ops", "--role", "janitor")
 	require.ErrorContains(t, err, "role")
+	root := newRoot()
+	root.SetIn(strings.NewReader("a-new-staff-password\n"))
+	root.SetOut(io.Discard)
+	root.SetArgs([]string{"staff", "set-password", "--email", "ops@processor.example"})
+	require.NoError(t, root.ExecuteContext(context.Background()))
+	conn, err := pgx.Connect(context.Background(), db.OwnerURL)
+	require.NoError(t, err)
+	var hasPassword bool
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT password_hash IS NOT NULL FROM staff WHERE email = 'ops@processor.example'`).Scan(&hasPassword))
+	require.NoError(t, conn.Close(context.Background()))
+	require.True(t, hasPassword, "added without one, now set")
+	root = newRoot()
+	root.SetIn(strings.NewReader("short\n"))
+	root.SetArgs([]string{"staff", "set-password", "--email", "ops@processor.example"})
+	require.ErrorContains(t, root.ExecuteContext(context.Background()), "password")
 	_, err = run(t, "tenants", "apply", t.TempDir())
 	require.ErrorContains(t, err, "no manifests")
 

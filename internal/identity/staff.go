@@ -78,3 +78,29 @@ func StaffTx(db *gorm.DB, id uuid.UUID) (Staff, error) {
 	}
 	return st, nil
 }
+
+// SetStaffPassword sets a staff member's password (the CLI, for a
+// forgotten one): it unlocks the account and ends their sessions.
+func (s *Service) SetStaffPassword(ctx context.Context, email, password string) error {
+	if len([]rune(password)) < MinPasswordLength {
+		return errs.Field("password", "must be at least %d characters", MinPasswordLength)
+	}
+	h, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.db.Transact(ctx, func(tx *gorm.DB) error {
+		var st Staff
+		res := tx.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Limit(1).Find(&st)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("no staff member %q: %w", email, errs.ErrNotFound)
+		}
+		if err := tx.Exec(`UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, h, st.ID).Error; err != nil {
+			return err
+		}
+		return revokeAll(tx, staffCreds, st.ID)
+	})
+}
