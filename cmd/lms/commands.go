@@ -88,6 +88,26 @@ func tenantsCmd() *cobra.Command {
 			return withApp(cmd, func(a *app.App) error { return applyDir(cmd, a, args[0]) })
 		},
 	})
+	c.AddCommand(&cobra.Command{
+		Use:   "invite SLUG",
+		Short: "Email a new set-password link to the tenant's first admins who never set a password (a lost or expired invitation)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, func(a *app.App) error {
+				t, err := a.Tenants.BySlug(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				n, err := a.Identity.InviteFirstAdmins(cmd.Context(), t.ID)
+				if err != nil {
+					return err
+				}
+				a.Comms.QueueDelivery(cmd.Context(), t.ID)
+				fmt.Fprintf(cmd.OutOrStdout(), "tenant %s: %d admins invited again (the emails go within a minute)\n", t.Slug, n)
+				return nil
+			})
+		},
+	})
 	return c
 }
 

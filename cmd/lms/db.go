@@ -14,14 +14,14 @@ func dbCmd() *cobra.Command {
 	c.AddCommand(&cobra.Command{
 		Use:   "citus-plan",
 		Short: "Print the SQL that distributes this database with Citus by tenant_id (reference tables first, then every tenant table)",
-		Long: "Reads the live schema (as LMS_MIGRATE_DATABASE_URL) and prints the statements to run once on a Citus coordinator.\n" +
+		Long: "Reads the live schema (as LMS_DATABASE_URL, so it runs in an API pod) and prints the statements to run once on a Citus coordinator.\n" +
 			"Exits 1 without printing them when the schema has something Citus would refuse.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadMigrateConfig()
 			if err != nil {
 				return err
 			}
-			db, err := database.Open(cmd.Context(), cfg.MigrateDatabaseURL, 2)
+			db, err := database.Open(cmd.Context(), cfg.DatabaseURL, 2)
 			if err != nil {
 				return err
 			}

@@ -79,6 +79,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 		return nil, err
 	}
 	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
+	a.Tenants.Regions = cfg.Regions
 	a.Files = files.NewService(db, store, cfg.DownloadLinkTTL)
 	a.Courses = course.NewService(db, a.Files)
 	a.Assignments = assignment.NewService(db, a.Files)

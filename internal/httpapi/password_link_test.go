@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
@@ -39,7 +40,28 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
 	require.Len(t, mail.to(m.Admins[0].Email), 1, "sent once")
 
+	// Lost or expired: the operator's way in is a new invitation (the old
+	// link stops working); an admin who has a password is never touched.
+	n, err := e.App.Identity.InviteFirstAdmins(t.Context(), tenantOf(t, e, "tenant-inv"))
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
+	got = mail.to(m.Admins[0].Email)
+	require.Len(t, got, 2)
 	anon := e.Anonymous()
+	require.Equal(t, http.StatusNotFound, anon.Do("GET", "/set-password/"+token, nil).Status, "replaced by the new one")
+	working := []string{}
+	for _, g := range got {
+		if tok := setPasswordLink.FindStringSubmatch(g.Text)[1]; anon.Do("GET", "/set-password/"+tok, nil).Status == http.StatusOK {
+			working = append(working, tok)
+		}
+	}
+	require.Len(t, working, 1, "only the newest link works")
+	token = working[0]
+	n, err = e.App.Identity.InviteFirstAdmins(t.Context(), e.A.ID)
+	require.NoError(t, err)
+	require.Zero(t, n, "tenant A's admin has a password")
+
 	page := anon.Do("GET", "/set-password/"+token, nil)
 	require.Equal(t, http.StatusOK, page.Status, page.Text())
 	require.Contains(t, page.Text(), m.Admins[0].Username)
@@ -82,4 +104,10 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.Status)
 	require.Contains(t, r.Text(), "email")
 	require.Equal(t, http.StatusNotFound, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("POST", "/api/v1/t/tenant-b/people/"+pupilID+"/password-link", nil).Status)
+}
+
+func tenantOf(t *testing.T, e *apptest.Env, slug string) uuid.UUID {
+	tn, err := e.App.Tenants.BySlug(t.Context(), slug)
+	require.NoError(t, err)
+	return tn.ID
 }

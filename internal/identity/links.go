@@ -205,3 +205,29 @@ func (s *Service) SendPasswordLink(ctx context.Context, sc access.Scope, person 
 	})
 	return id, err
 }
+
+// InviteFirstAdmins sends a new set-password link to each of the tenant's
+// tenant-wide admins who never had a password (the first admins, whose
+// invitation was lost or ran out): the operator's way to unblock a school
+// that cannot sign in at all. Admins with a password are never touched.
+func (s *Service) InviteFirstAdmins(ctx context.Context, tenant uuid.UUID) (n int, err error) {
+	sc := access.System(tenant, "onboarding")
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		var ids []uuid.UUID
+		if err := tx.Raw(`SELECT p.id FROM people p WHERE p.password_hash IS NULL AND p.status = 'active' AND coalesce(p.email, '') <> ''
+			AND EXISTS (SELECT 1 FROM role_assignments r WHERE r.person_id = p.id AND r.role = 'admin' AND r.school_id IS NULL) ORDER BY p.id`).Scan(&ids).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := NewPasswordLink(tx, tenant, id, LinkInvite); err != nil {
+				return err
+			}
+			if err := Record(tx, sc, "", "person.password_link_sent", "person "+id.String(), map[string]string{"purpose": LinkInvite, "by": "the processor, at onboarding"}); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,8 @@ type Config struct {
 	// DatabaseMaxConns caps the connection pool.
 	DatabaseMaxConns int32 `env:"LMS_DATABASE_MAX_CONNS" envDefault:"20"`
 
-	// S3Endpoint is an S3-compatible endpoint; empty means AWS itself.
+	// S3Endpoint is the region's S3-compatible endpoint (an empty value
+	// means the default, a laptop's: give AWS's regional endpoint there).
 	S3Endpoint string `env:"LMS_S3_ENDPOINT" envDefault:"http://127.0.0.1:7070"`
 	// S3Region is the signing region the endpoint expects.
 	S3Region string `env:"LMS_S3_REGION" envDefault:"eu-west-2"`
@@ -56,6 +58,10 @@ type Config struct {
 	S3SecretKey string `env:"LMS_S3_SECRET_KEY" envDefault:"lmsdev-secret-key"`
 	// S3BucketPrefix names the per-data-region buckets: {prefix}-{region}.
 	S3BucketPrefix string `env:"LMS_S3_BUCKET_PREFIX" envDefault:"lms"`
+	// Regions are the data regions (uk or EEA country codes) this
+	// deployment holds; a tenant of another is refused. Empty: any (a
+	// laptop, or one deployment for all).
+	Regions []string `env:"LMS_REGIONS" envSeparator:","`
 	// S3PathStyle addresses buckets in the path (needed by most local servers).
 	S3PathStyle bool `env:"LMS_S3_PATH_STYLE" envDefault:"true"`
 
@@ -120,6 +126,8 @@ type Config struct {
 	// per minute, across all accounts and replicas.
 	LoginRatePerMinute int `env:"LMS_LOGIN_RATE_PER_MINUTE" envDefault:"30"`
 }
+
+var regionCode = regexp.MustCompile(`^[a-z]{2}$`)
 
 // Load reads the environment. Errors name the offending variable.
 func Load() (Config, error) { return load(true) }
@@ -213,6 +221,11 @@ func (c Config) validate(serving bool) error {
 	for _, k := range c.SigningRetired {
 		if _, err := keys.KeyIDOf(k); err != nil {
 			bad("LMS_SIGNING_RETIRED_PUBLIC_KEYS", fmt.Sprintf("%q is not a base64 Ed25519 public key (lms certificate public-key prints one)", k))
+		}
+	}
+	for _, r := range c.Regions {
+		if !regionCode.MatchString(r) {
+			bad("LMS_REGIONS", fmt.Sprintf("%q is not a region code (uk, ie, de, ...)", r))
 		}
 	}
 	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {

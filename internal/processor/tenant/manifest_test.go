@@ -102,3 +102,27 @@ func TestLoadDirRejectsUnknownFieldsAndBadValues(t *testing.T) {
 	_, _, err := tenant.LoadDir(t.TempDir())
 	require.ErrorContains(t, err, "no manifests")
 }
+
+// A deployment holds the regions it is configured for (LMS_REGIONS): a
+// tenant of another region is refused before anything is written.
+func TestTenantOfAnotherRegionIsRefused(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	svc := tenant.NewService(db.App, nil, true)
+	svc.Regions = []string{"uk"}
+	ms, files, err := tenant.LoadDir(filepath.Join("..", "..", "..", "tenants"))
+	require.NoError(t, err)
+	refused := 0
+	for _, f := range files {
+		if ms[f].Region == "uk" {
+			continue
+		}
+		_, err = svc.Apply(context.Background(), ms[f], uuid.Nil)
+		require.ErrorContains(t, err, "LMS_REGIONS")
+		refused++
+	}
+	require.Positive(t, refused, "the shipped manifests include a tenant outside the UK")
+	var n int64
+	require.NoError(t, db.App.Gorm.Raw(`SELECT count(*) FROM tenants`).Scan(&n).Error)
+	require.Zero(t, n)
+}

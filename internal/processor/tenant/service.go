@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type Service struct {
 	db                    *database.DB
 	buckets               Buckets
 	allowInitialPasswords bool
+	// Regions are the data regions this deployment holds (LMS_REGIONS);
+	// empty: any. A tenant of another region belongs to another deployment,
+	// with its own database and buckets in that region.
+	Regions []string
 }
 
 // NewService returns a Service. allowInitialPasswords lets manifests set
@@ -58,6 +63,9 @@ func (s *Service) Create(ctx context.Context, m Manifest, actor uuid.UUID) (Resu
 func (s *Service) apply(ctx context.Context, m Manifest, actor uuid.UUID, createOnly bool) (Result, error) {
 	if err := m.Validate(); err != nil {
 		return Result{}, err
+	}
+	if len(s.Regions) > 0 && !slices.Contains(s.Regions, m.Region) {
+		return Result{}, errs.Field("region", "this deployment holds data in %s only (LMS_REGIONS): create a %q tenant in the deployment of its region", strings.Join(s.Regions, ", "), m.Region)
 	}
 	var res Result
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
