@@ -210,7 +210,9 @@ func (s *Site) surveysPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs}})
+	// Tenant-wide admins may survey the whole school: offer them the form.
+	setSchool := s.d.Surveys.MaySet(c.Request.Context(), httpapi.ScopeOf(c), nil) == nil
+	s.render(c, http.StatusOK, "surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs, "SetSchool": setSchool}})
 }
 
 func (s *Site) surveyPage(c *gin.Context) {

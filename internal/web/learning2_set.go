@@ -54,16 +54,15 @@ func init() {
 }
 
 // renameFields maps a service's field names (options[2].text,
-// answer.value) onto a form's (options, value): the first part that names
-// a form field wins.
+// answer.value) onto a form's (options, value): the longest prefix that
+// names a form field wins (questions[0].options before questions[0]).
 func renameFields(m map[string]string, names map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
-		to := k
+		to, best := k, -1
 		for from, field := range names {
-			if strings.HasPrefix(k, from) {
-				to = field
-				break
+			if strings.HasPrefix(k, from) && len(from) > best {
+				to, best = field, len(from)
 			}
 		}
 		if _, dup := out[to]; !dup {

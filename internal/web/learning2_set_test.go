@@ -102,6 +102,8 @@ func TestSettingUpPages(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.Status, r.Text())
 	r = learner.Do("GET", base+"/surveys", nil)
 	require.Contains(t, r.Text(), "Unit feedback")
+	require.NotContains(t, r.Text(), "/surveys/new", "only tenant-wide admins are offered a school survey")
+	require.Contains(t, admin.Do("GET", base+"/surveys", nil).Text(), "/surveys/new")
 	// A whole-school survey is for tenant-wide admins, not teachers.
 	survey.Del("course_id")
 	require.Equal(t, http.StatusForbidden, teacher.Do("POST", base+"/surveys", survey).Status)
