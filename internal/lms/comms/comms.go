@@ -12,9 +12,11 @@
 package comms
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
@@ -72,6 +74,59 @@ type NewCommunication struct {
 	Body     string     `json:"body" binding:"max=50000"`
 }
 
+// send is smtp.SendMail with time limits: a relay that accepts the
+// connection and then says nothing must not hold a worker for hours.
+func (r Relay) send(from, to string, msg []byte) error {
+	host, _, err := net.SplitHostPort(r.Addr)
+	if err != nil {
+		return fmt.Errorf("comms: LMS_SMTP_ADDR %q: %w", r.Addr, err)
+	}
+	limit := cmp.Or(r.Timeout, time.Minute)
+	conn, err := (&net.Dialer{Timeout: limit}).Dial("tcp", r.Addr)
+	if err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(limit)); err != nil {
+		return err
+	}
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("comms: smtp starttls: %w", err)
+		}
+	}
+	if a := r.auth(); a != nil {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("comms: smtp: the relay does not offer AUTH, but LMS_SMTP_USERNAME is set")
+		}
+		if err := c.Auth(a); err != nil {
+			return fmt.Errorf("comms: smtp auth: %w", err)
+		}
+	}
+	if err := c.Mail(from); err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	if err := c.Rcpt(to); err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	if _, err := w.Write(msg); err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("comms: smtp: %w", err)
+	}
+	return c.Quit()
+}
+
 // deliverLinks emails the tenant's set-password links not yet sent. A
 // failure leaves the link unsent, for the next delivery or sweep.
 func (s *Service) deliverLinks(ctx context.Context, tenant uuid.UUID) error {
@@ -121,6 +176,8 @@ func (s *Service) QueueDelivery(ctx context.Context, tenant uuid.UUID) {
 // STARTTLS is used whenever the server offers it.
 type Relay struct {
 	Addr, Username, Password string
+	// Timeout bounds one email's whole conversation (default a minute).
+	Timeout time.Duration
 }
 
 func (r Relay) auth() smtp.Auth {
@@ -395,7 +452,7 @@ func (s *Service) sendMail(to, subject, body string, optional bool, tenant, pers
 	}
 	b.WriteString("\r\n")
 	b.WriteString(strings.ReplaceAll(text, "\n", "\r\n"))
-	return smtp.SendMail(s.smtp.Addr, s.smtp.auth(), from.Address, []string{rcpt.Address}, []byte(b.String()))
+	return s.smtp.send(from.Address, rcpt.Address, []byte(b.String()))
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

@@ -2,6 +2,7 @@ package comms
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,4 +32,26 @@ func TestRelayLogsIn(t *testing.T) {
 	require.Len(t, found.Messages, 1)
 	require.Equal(t, "Relay login", found.Messages[0].Subject)
 
+}
+
+// A relay that takes the connection and then says nothing costs one
+// email its time limit, not a worker for hours.
+func TestSilentRelayTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // holds the connection open, silent
+		}
+	}()
+	r := Relay{Addr: ln.Addr().String(), Timeout: 500 * time.Millisecond}
+	start := time.Now()
+	err = r.send("a@example.org", "b@example.org", []byte("Subject: x\r\n\r\nx"))
+	require.Error(t, err)
+	require.Less(t, time.Since(start), 5*time.Second)
 }
