@@ -421,12 +421,7 @@ func (s *Site) assignTutorPage(c *gin.Context) {
 		err = errs.Field("tutor", "choose a tutor from the list")
 	}
 	if m, ok := formErrors(err); ok {
-		d, err := s.personView(c)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: m, Fields: []string{"tutor"}, Data: d})
+		s.showPersonErrors(c, m, "tutor")
 		return
 	}
 	if err != nil {
@@ -528,12 +523,7 @@ func (s *Site) setSchoolPhoto(c *gin.Context) {
 		err = s.d.Media.SetPhoto(c.Request.Context(), httpapi.ScopeOf(c), person, id)
 	}
 	if m, ok := formErrors(err); ok {
-		d, err := s.personView(c)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: renameFields(m, map[string]string{"file_id": "photo"}), Fields: []string{"photo"}, Data: d})
+		s.showPersonErrors(c, renameFields(m, map[string]string{"file_id": "photo"}), "photo")
 		return
 	}
 	if err != nil {

@@ -67,12 +67,7 @@ func (s *Site) sendPasswordLinkPage(c *gin.Context) {
 	sc := httpapi.ScopeOf(c)
 	_, err := s.d.Identity.SendPasswordLink(c.Request.Context(), sc, id)
 	if m, isField := formErrors(err); isField {
-		d, err := s.personView(c)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: renameFields(m, map[string]string{"email": "password_link"}), Fields: []string{"password_link"}, Data: d})
+		s.showPersonErrors(c, renameFields(m, map[string]string{"email": "password_link"}), "password_link")
 		return
 	}
 	if err != nil {

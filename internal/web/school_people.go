@@ -163,6 +163,17 @@ func (s *Site) personView(c *gin.Context) (personData, error) {
 	return d, nil
 }
 
+// showPersonErrors renders the person page again with a form's field
+// errors (the tutor, photo and password-link forms on it).
+func (s *Site) showPersonErrors(c *gin.Context, fe map[string]string, fields ...string) {
+	d, err := s.personView(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: fe, Fields: fields, Data: d})
+}
+
 func (s *Site) personPage(c *gin.Context) {
 	d, err := s.personView(c)
 	if err != nil {
