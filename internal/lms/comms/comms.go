@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/mail"
 	"net/smtp"
@@ -154,7 +155,10 @@ func (s *Service) deliverLinks(ctx context.Context, tenant uuid.UUID) error {
 		body := fmt.Sprintf("Hello %s,\n\n%s\n\nYour username: %s\n\nSet your password here (the link works once, for 72 hours):\n%s\n\n"+
 			"If you did not expect this email, you can ignore it.\n", l.DisplayName, intro, l.Username, url)
 		if err := s.sendMail(l.Email, subject, body, false, tenant, uuid.Nil); err != nil {
-			return fmt.Errorf("comms: password link %s: %w", id, err)
+			// One refused address must not hold up the tenant's other
+			// links and messages: it stays unsent for the next sweep.
+			slog.WarnContext(ctx, "comms: password link not sent", "link", id, "tenant", tenant, "err", err)
+			continue
 		}
 		if err := s.Identity.MarkLinkSent(ctx, tenant, id); err != nil {
 			return err
@@ -570,12 +574,15 @@ func (s *Service) SweepOnce(ctx context.Context) error {
 	if err := s.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Pluck("tenant_id", &tenants).Error; err != nil {
 		return err
 	}
+	// One tenant's failure (its relay refused something) must not stop
+	// the others' mail: every tenant is tried, the failures reported.
+	var failed []error
 	for _, t := range tenants {
 		if _, err := s.Deliver(ctx, t); err != nil {
-			return err
+			failed = append(failed, fmt.Errorf("tenant %s: %w", t, err))
 		}
 	}
-	return nil
+	return errors.Join(failed...)
 }
 
 // CanWriteTo reports (as an error) whether the actor may write to a

@@ -142,7 +142,27 @@ func load(serving bool) (Config, error) {
 	if err := env.Parse(&c); err != nil {
 		return c, renameFields(err)
 	}
+	trimStrings(&c)
 	return c, c.validate(serving)
+}
+
+// trimStrings drops the spaces and line ends around every value: a secret
+// written to a file by an editor (kubectl create secret --from-file) ends
+// with a newline that would otherwise break a URL, a key or a password.
+func trimStrings(c *Config) {
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.String:
+			f.SetString(strings.TrimSpace(f.String()))
+		case reflect.Slice:
+			if s, ok := f.Interface().([]string); ok {
+				for j := range s {
+					s[j] = strings.TrimSpace(s[j])
+				}
+			}
+		}
+	}
 }
 
 func (c Config) validate(serving bool) error {

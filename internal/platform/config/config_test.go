@@ -51,3 +51,14 @@ func TestMigrateNeedsNoServingKeys(t *testing.T) {
 	_, err = LoadForMigrate()
 	require.NoError(t, err)
 }
+
+// A value read from a file ends with a newline: it is trimmed, so a URL or
+// a key from `kubectl create secret --from-file` works as typed.
+func TestValuesAreTrimmed(t *testing.T) {
+	t.Setenv("LMS_DATABASE_URL", "postgres://lms_server:pw@db.example:5432/lms?sslmode=verify-full\n")
+	t.Setenv("LMS_REGIONS", "uk, ie\n")
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, "postgres://lms_server:pw@db.example:5432/lms?sslmode=verify-full", c.DatabaseURL)
+	require.Equal(t, []string{"uk", "ie"}, c.Regions)
+}

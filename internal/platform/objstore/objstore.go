@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // Config selects the endpoint and credentials.
@@ -192,6 +193,12 @@ func (s *Store) DeleteUnder(ctx context.Context, bucket, prefix string) (int, er
 func (s *Store) EnsureLockedBucket(ctx context.Context, bucket string) (bool, error) {
 	if _, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
 		if err := s.createBucket(ctx, bucket, true); err != nil {
+			// Refused permission is an error to fix, never a reason to
+			// make the backup bucket without its lock.
+			var api smithy.APIError
+			if errors.As(err, &api) && api.ErrorCode() == "AccessDenied" {
+				return false, fmt.Errorf("objstore: create locked bucket %s (grant s3:CreateBucket and s3:PutBucketObjectLockConfiguration, or create it): %w", bucket, err)
+			}
 			// A store without Object Lock: a plain versioned bucket.
 			if err2 := s.createBucket(ctx, bucket, false); err2 != nil {
 				return false, fmt.Errorf("objstore: create bucket %s: %w", bucket, err)
