@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
@@ -25,7 +28,7 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	m := apptest.Manifest("tenant-inv", "uk")
 	m.Admins[0].InitialPassword = ""
-	m.Admins[0].Email = "head-" + e.A.ID.String()[:8] + "@inv.example"
+	m.Admins[0].Email = "head-" + uuid.NewString() + "@inv.example" // the mail catcher is shared by every run
 	m.Admins[0].Username = m.Admins[0].Email
 	r := op.Do("POST", "/api/v1/platform/tenants", m)
 	require.Equal(t, http.StatusCreated, r.Status, r.Text())
@@ -42,6 +45,12 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 
 	// Lost or expired: the operator's way in is a new invitation (the old
 	// link stops working); an admin who has a password is never touched.
+	// (A link less than a minute old is reused, not doubled: age it.)
+	super, err := pgx.Connect(t.Context(), e.DB.SuperURL)
+	require.NoError(t, err)
+	defer super.Close(t.Context())
+	_, err = super.Exec(t.Context(), `UPDATE password_links SET created_at = now() - interval '2 minutes'`)
+	require.NoError(t, err)
 	n, err := e.App.Identity.InviteFirstAdmins(t.Context(), tenantOf(t, e, "tenant-inv"))
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
@@ -81,14 +90,15 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 
 	// An admin sends a learner a link; using it ends the learner's sessions.
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "forgetful", "display_name": "Forgetful Pupil", "password": "first-password-1", "email": "forgetful-" + e.A.ID.String()[:8] + "@a.example"})
+	forgetful := "forgetful-" + uuid.NewString() + "@a.example"
+	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "forgetful", "display_name": "Forgetful Pupil", "password": "first-password-1", "email": forgetful})
 	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	pupilID := r.JSON()["id"].(string)
 	pupil := e.Login(e.A.Slug, "forgetful", "first-password-1")
 	r = admin.Do("POST", "/api/v1/t/tenant-a/people/"+pupilID+"/password-link", nil)
 	require.Equal(t, http.StatusAccepted, r.Status, r.Text())
 	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
-	got = mail.to("forgetful-" + e.A.ID.String()[:8] + "@a.example")
+	got = mail.to(forgetful)
 	require.Len(t, got, 1)
 	require.Contains(t, got[0].Subject, "new password")
 	token = setPasswordLink.FindStringSubmatch(got[0].Text)[1]
@@ -96,6 +106,32 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, r.Text())
 	require.Equal(t, http.StatusUnauthorized, pupil.Do("GET", "/api/v1/me", nil).Status, "their sessions ended")
 	require.Equal(t, http.StatusOK, e.Login(e.A.Slug, "forgetful", "second-password-2").Do("GET", "/api/v1/me", nil).Status)
+
+	// Fifty clicks at once make one working link and send one email.
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			admin.Do("POST", "/api/v1/t/tenant-a/people/"+pupilID+"/password-link", nil)
+		}()
+	}
+	wg.Wait()
+	var open int
+	require.NoError(t, super.QueryRow(t.Context(), `SELECT count(*) FROM password_links WHERE person_id = $1 AND used_at IS NULL`, pupilID).Scan(&open))
+	require.Equal(t, 1, open)
+	var sends sync.WaitGroup
+	for range 4 {
+		sends.Add(1)
+		go func() { defer sends.Done(); _ = e.App.Comms.SweepOnce(t.Context()) }()
+	}
+	sends.Wait()
+	require.Len(t, mail.to(forgetful), 2, "one more email, whatever the clicks and the concurrent deliveries")
+	// Suspending voids it: reactivation does not bring it back.
+	require.Equal(t, http.StatusOK, admin.Do("PATCH", "/api/v1/t/tenant-a/people/"+pupilID, map[string]any{"status": "suspended"}).Status)
+	require.Equal(t, http.StatusOK, admin.Do("PATCH", "/api/v1/t/tenant-a/people/"+pupilID, map[string]any{"status": "active"}).Status)
+	require.NoError(t, super.QueryRow(t.Context(), `SELECT count(*) FROM password_links WHERE person_id = $1 AND used_at IS NULL`, pupilID).Scan(&open))
+	require.Zero(t, open)
 
 	// No email address: a field error. Another tenant's person: not found.
 	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "no-mail", "display_name": "No Mail"})
@@ -110,4 +146,28 @@ func tenantOf(t *testing.T, e *apptest.Env, slug string) uuid.UUID {
 	tn, err := e.App.Tenants.BySlug(t.Context(), slug)
 	require.NoError(t, err)
 	return tn.ID
+}
+
+// Deliveries running at once (each message queues one, and the sweep runs
+// every minute) send each email once.
+func TestConcurrentDeliveriesSendOnce(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	mail := newMailbox(t)
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	addr := "once-" + uuid.NewString() + "@a.example"
+	r := admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "once", "display_name": "Once", "email": addr, "role": "learner"})
+	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	for i := range 5 {
+		r = admin.Do("POST", "/api/v1/t/tenant-a/communications", map[string]any{"subject": fmt.Sprintf("Once %d", i), "body": "x", "by_email": true})
+		require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = e.App.Comms.SweepOnce(t.Context()) }()
+	}
+	wg.Wait()
+	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
+	require.Len(t, mail.to(addr), 5, "five messages, each once")
 }

@@ -39,6 +39,20 @@ func NewPasswordLink(tx *gorm.DB, tenant, person uuid.UUID, purpose string) (uui
 	if purpose != LinkInvite && purpose != LinkReset {
 		return uuid.Nil, fmt.Errorf("identity: link purpose %q", purpose)
 	}
+	// One person's links are made one at a time, so only the newest works;
+	// a link made in the last minute is reused (a double click, or fifty,
+	// sends one email).
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('lms-password-link:' || ?, 0))`, person.String()).Error; err != nil {
+		return uuid.Nil, err
+	}
+	var recent []uuid.UUID
+	if err := tx.Raw(`SELECT id FROM password_links WHERE person_id = ? AND used_at IS NULL AND expires_at > now() AND created_at > now() - interval '1 minute' ORDER BY created_at DESC LIMIT 1`, person).
+		Scan(&recent).Error; err != nil {
+		return uuid.Nil, err
+	}
+	if len(recent) == 1 {
+		return recent[0], nil
+	}
 	if err := tx.Exec(`UPDATE password_links SET used_at = now() WHERE person_id = ? AND used_at IS NULL`, person).Error; err != nil {
 		return uuid.Nil, err
 	}

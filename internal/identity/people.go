@@ -269,6 +269,10 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 			if err := revokeAll(tx, memberCreds, id); err != nil {
 				return err
 			}
+			// A set-password link would otherwise work again on reactivation.
+			if err := tx.Exec(`UPDATE password_links SET used_at = now() WHERE person_id = ? AND used_at IS NULL`, id).Error; err != nil {
+				return err
+			}
 		}
 		if err := getPerson(tx, id, &p); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
@@ -19,21 +20,27 @@ func (s *Site) fail(c *gin.Context, err error) {
 	detail := ""
 	switch {
 	case errors.Is(err, errs.ErrInvalid):
-		status, detail = http.StatusBadRequest, err.Error()
+		status, detail = http.StatusBadRequest, sentence(err, errs.ErrInvalid)
 	case errors.Is(err, errs.ErrForbidden):
-		status, detail = http.StatusForbidden, err.Error()
+		status, detail = http.StatusForbidden, sentence(err, errs.ErrForbidden)
 	case errors.Is(err, errs.ErrNotFound):
 		status, detail = http.StatusNotFound, "There is nothing here, or it is not yours to see."
 	case errors.Is(err, errs.ErrConflict), errors.Is(err, gorm.ErrDuplicatedKey):
-		status, detail = http.StatusConflict, err.Error()
+		status, detail = http.StatusConflict, sentence(err, errs.ErrConflict)
 	case errors.Is(err, errs.ErrLocked):
-		status, detail = http.StatusTooManyRequests, err.Error()
+		status, detail = http.StatusTooManyRequests, sentence(err, errs.ErrLocked)
 	default:
 		slog.ErrorContext(c.Request.Context(), "page failed", "err", err)
 		detail = "Request id " + httpapi.RequestIDOf(c) + "."
 	}
 	s.Error(c, status, detail)
 	c.Abort()
+}
+
+// sentence is err's message for a person: without the trailing sentinel
+// (": conflict") the services wrap it in, which means nothing to them.
+func sentence(err, sentinel error) string {
+	return strings.TrimSuffix(err.Error(), ": "+sentinel.Error())
 }
 
 // conflict reports a clash with existing data (a duplicate, a state that

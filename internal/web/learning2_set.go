@@ -217,7 +217,7 @@ func (s *Site) createQuizPage(c *gin.Context) {
 	if m := strings.TrimSpace(form["time_limit_minutes"]); m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil {
-			fe["time_limit_minutes"] = "Enter whole minutes, or leave it empty for no time limit"
+			fe["time_limit_minutes"] = "Enter whole minutes, from 1 to 1440"
 		}
 		in.TimeLimitMinutes = n
 	}

@@ -370,7 +370,27 @@ func (s *Service) Inbox(ctx context.Context, sc access.Scope) ([]Communication, 
 // Deliver sends the tenant's queued emails (a page at a time), re-checking
 // consent and the suppression list for optional ones at the moment of
 // sending: an unsubscribe between queueing and sending is honoured.
-func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
+func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (n int, err error) {
+	// One delivery per tenant at a time, across workers: the job queued
+	// by each message and the minute sweep would otherwise read the same
+	// queued rows and send each email several times.
+	err = s.db.Gorm.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		lock := "lms-deliver:" + tenant.String()
+		var got bool
+		if err := conn.Raw(`SELECT pg_try_advisory_lock(hashtextextended(?, 0))`, lock).Row().Scan(&got); err != nil {
+			return err
+		}
+		if !got {
+			return nil // another worker is sending this tenant's mail now
+		}
+		defer conn.WithContext(context.WithoutCancel(ctx)).Exec(`SELECT pg_advisory_unlock(hashtextextended(?, 0))`, lock)
+		n, err = s.deliver(ctx, tenant)
+		return err
+	})
+	return n, err
+}
+
+func (s *Service) deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
 	if s.Identity != nil {
 		if err := s.deliverLinks(ctx, tenant); err != nil {
 			return 0, err

@@ -57,6 +57,9 @@ type NewRecording struct {
 	Participants []uuid.UUID `json:"participants"`
 }
 
+// MaxPhotoBytes caps a photo: everyone allowed to see it downloads it.
+const MaxPhotoBytes = 5 << 20
+
 // Service is the media service.
 type Service struct {
 	db    *database.DB
@@ -90,6 +93,9 @@ func (s *Service) SetPhoto(ctx context.Context, sc access.Scope, person, fileID 
 		}
 		if !strings.HasPrefix(f.ContentType, "image/") {
 			return errs.Field("file_id", "must be an image (PNG, JPEG, GIF or WebP)")
+		}
+		if f.SizeBytes > MaxPhotoBytes {
+			return errs.Field("file_id", "is too large for a photo: at most %d MB", MaxPhotoBytes>>20)
 		}
 		var old []uuid.UUID
 		if err := tx.Raw(`SELECT file_id FROM profile_photos WHERE person_id = ?`, person).Pluck("file_id", &old).Error; err != nil {
