@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -33,7 +34,9 @@ func (a *App) workerHealth() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		if err := a.DB.Ready(ctx); err != nil {
-			reply(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": err.Error()})
+			// The reason goes to the log, as the API's /readyz does.
+			slog.WarnContext(ctx, "worker readyz: database", "err", err)
+			reply(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
 			return
 		}
 		reply(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})

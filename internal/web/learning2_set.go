@@ -97,9 +97,13 @@ func lines(s string) []string {
 	return out
 }
 
-// utcTime reads a datetime-local field, which the pages label as UTC.
+// dateTimeLocal is the value format of an <input type="datetime-local">;
+// the pages label those fields, and read them, as UTC.
+const dateTimeLocal = "2006-01-02T15:04"
+
+// utcTime reads a datetime-local field.
 func utcTime(fe map[string]string, name, v string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), time.UTC)
+	t, err := time.ParseInLocation(dateTimeLocal, strings.TrimSpace(v), time.UTC)
 	if err != nil {
 		fe[name] = "Enter a date and time"
 	}
@@ -182,7 +186,7 @@ var quizFields = []string{"title", "instructions", "opens_at", "closes_at", "tim
 func (s *Site) newQuizPage(c *gin.Context) {
 	now := s.now().UTC()
 	s.showNewQuiz(c, http.StatusOK, view{Form: map[string]string{
-		"opens_at": now.Format("2006-01-02T15:04"), "closes_at": now.Add(7 * 24 * time.Hour).Format("2006-01-02T15:04"), "time_limit_minutes": "30"}}, nil)
+		"opens_at": now.Format(dateTimeLocal), "closes_at": now.Add(7 * 24 * time.Hour).Format(dateTimeLocal), "time_limit_minutes": "30"}}, nil)
 }
 
 func (s *Site) showNewQuiz(c *gin.Context, status int, v view, chosen []string) {
@@ -261,7 +265,7 @@ var surveyFields = func() []string {
 }()
 
 func (s *Site) newSurveyPage(c *gin.Context) {
-	form := map[string]string{"closes_at": s.now().UTC().Add(14 * 24 * time.Hour).Format("2006-01-02T15:04"), "course_id": c.Query("course")}
+	form := map[string]string{"closes_at": s.now().UTC().Add(14 * 24 * time.Hour).Format(dateTimeLocal), "course_id": c.Query("course")}
 	s.showNewSurvey(c, http.StatusOK, view{Form: form})
 }
 

@@ -131,7 +131,7 @@ type breachRegisterData struct {
 }
 
 func (s *Site) breachRegisterPage(c *gin.Context) {
-	s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().UTC().Format("2006-01-02T15:04")}})
+	s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().UTC().Format(dateTimeLocal)}})
 }
 
 func (s *Site) showBreaches(c *gin.Context, status int, v view) {
@@ -163,7 +163,7 @@ func (s *Site) recordBreach(c *gin.Context) {
 	ctx := c.Request.Context()
 	fe := map[string]string{}
 	in := breach.NewBreach{Title: form["title"], Description: form["description"]}
-	if at, err := time.ParseInLocation("2006-01-02T15:04", form["detected_at"], time.UTC); err != nil {
+	if at, err := time.ParseInLocation(dateTimeLocal, form["detected_at"], time.UTC); err != nil {
 		fe["detected_at"] = "Enter when it was detected, date and time (UTC)"
 	} else {
 		in.DetectedAt = at

@@ -75,7 +75,7 @@ func (s *Site) assignmentPage(c *gin.Context) {
 		return
 	}
 	// The peer assessment form (teachers) suggests closing in a week.
-	form := map[string]string{"peer_closes_at": s.now().UTC().Add(7 * 24 * time.Hour).Format("2006-01-02T15:04")}
+	form := map[string]string{"peer_closes_at": s.now().UTC().Add(7 * 24 * time.Hour).Format(dateTimeLocal)}
 	s.render(c, http.StatusOK, "assignment", view{Title: d.A.Title, Form: form, Data: d})
 }
 

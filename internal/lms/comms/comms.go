@@ -352,7 +352,7 @@ func (s *Service) Send(ctx context.Context, sc access.Scope, in NewCommunication
 		return tx.Model(&Communication{}).Where("id = ?", c.ID).Update("recipients", n).Error
 	})
 	if err == nil && queued > 0 && s.jobs != nil {
-		_ = s.jobs.Enqueue(ctx, DeliverArgs{TenantID: c.TenantID})
+		s.QueueDelivery(ctx, c.TenantID)
 	}
 	return c, err
 }
