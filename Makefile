@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench services services-down browser build vet fmt-check deploy-check
+.PHONY: run test bench screenshots services services-down browser build vet fmt-check deploy-check
 
 services:
 	@deploy/local/services.sh up
@@ -43,3 +43,14 @@ test: services browser fmt-check vet deploy-check
 
 bench: services build
 	@$(ENV); $(GO) run ./cmd/lmsbench
+
+# The few screenshots the README shows, refreshed on purpose (tests write
+# theirs to .data/screenshots, ignored). Runs the browser tests once.
+SHOTS := learner-course admin-dashboard operator-tenants admin-access-log \
+	admin-support-request admin-export-ready learner-my-data guardian-consent-given
+screenshots: services browser
+	@rm -rf .data/screenshots-fresh
+	@$(ENV); LMS_SCREENSHOTS_DIR=$(CURDIR)/.data/screenshots-fresh $(GO) test -count=1 -timeout 15m ./internal/web/
+	@mkdir -p docs/screenshots
+	@for s in $(SHOTS); do cp .data/screenshots-fresh/$$s.png docs/screenshots/; done
+	@echo "docs/screenshots refreshed; review with git diff --stat docs/screenshots"

@@ -2,7 +2,9 @@
 // chromium package, through chromedp) for the browser tests. Every page a
 // test lands on is checked with axe-core: a serious or critical violation
 // fails the test, and a page the test navigated to but did not check fails
-// it too. Screenshots go to internal/web/testdata/screenshots.
+// it too. Screenshots go to .data/screenshots (ignored), or to
+// LMS_SCREENSHOTS_DIR when set: `make screenshots` uses that to refresh the
+// curated few in docs/screenshots on purpose, never on every test run.
 package webtest
 
 import (
@@ -303,5 +305,8 @@ func axePath() string {
 }
 
 func shotsDir() string {
-	return filepath.Join(repoRoot(), "internal", "web", "testdata", "screenshots")
+	if d := os.Getenv("LMS_SCREENSHOTS_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(repoRoot(), ".data", "screenshots")
 }
