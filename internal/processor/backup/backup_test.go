@@ -87,6 +87,25 @@ func TestBackupEncryptedLockedCapped(t *testing.T) {
 	_, err = conn.Exec(ctx, `INSERT INTO backups (id, tenant_id, bucket, object_key, created_at, expires_at)
 		VALUES (gen_random_uuid(), $1, 'b', 'k', now(), now() + interval '7 years 1 day')`, e.A.ID)
 	require.ErrorContains(t, err, "backups_at_most_seven_years")
+	// Nor can the application role get round it by saying when the backup
+	// was made: created_at is the database's clock, on insert and update.
+	app, err := pgx.Connect(ctx, e.DB.AppURL)
+	require.NoError(t, err)
+	defer app.Close(ctx)
+	_, err = app.Exec(ctx, `INSERT INTO backups (id, tenant_id, bucket, object_key, created_at, expires_at)
+		VALUES (gen_random_uuid(), $1, 'b', 'k', now() + interval '10 years', now() + interval '17 years')`, e.A.ID)
+	require.ErrorContains(t, err, "backups_at_most_seven_years", "a future created_at does not move the cap")
+	_, err = app.Exec(ctx, `UPDATE backups SET created_at = now() + interval '10 years' WHERE id = $1`, b.ID)
+	require.NoError(t, err)
+	var made time.Time
+	require.NoError(t, app.QueryRow(ctx, `SELECT created_at FROM backups WHERE id = $1`, b.ID).Scan(&made))
+	require.WithinDuration(t, b.CreatedAt, made, 5*time.Second, "created_at cannot be changed")
+	_, err = app.Exec(ctx, `UPDATE backups SET created_at = now() + interval '10 years',
+		expires_at = now() + interval '16 years' WHERE id = $1`, b.ID)
+	require.ErrorContains(t, err, "backups_at_most_seven_years", "nor can expiry be moved past the cap")
+	_, err = app.Exec(ctx, `ALTER TABLE backups DISABLE TRIGGER backups_created_by_database`)
+	require.Error(t, err, "the application role cannot switch the rule off")
+
 	// Nor can the code make one, whatever it is told.
 	long := config.Retention{Years: 9}
 	require.Equal(t, b.CreatedAt.AddDate(7, 0, 0), long.Until(b.CreatedAt))
