@@ -227,6 +227,11 @@ func (c Config) validate(serving bool) error {
 	if c.BackupLockMode != "COMPLIANCE" && c.BackupLockMode != "GOVERNANCE" {
 		bad("LMS_BACKUP_LOCK_MODE", "must be COMPLIANCE or GOVERNANCE")
 	}
+	if prod {
+		for _, name := range c.devSecretsInProd() {
+			bad(name, "is the development key printed in the source; generate this deployment's own (deploy/README.md, Secrets)")
+		}
+	}
 	if prod && c.BackupKey == "" {
 		bad("LMS_BACKUP_KEY_SECRET", "must be set in prod: an age X25519 identity (age-keygen)")
 	}
@@ -320,7 +325,7 @@ func (c Config) PseudonymKey() []byte {
 	if c.PseudonymSecret != "" {
 		return []byte(c.PseudonymSecret)
 	}
-	return []byte("lms-development-pseudonym-key-not-for-production")
+	return []byte(devPseudonymSecret)
 }
 
 // LedgerKey keys the erasure ledger: the configured secret, or a fixed
@@ -329,7 +334,7 @@ func (c Config) LedgerKey() []byte {
 	if c.LedgerSecret != "" {
 		return []byte(c.LedgerSecret)
 	}
-	return []byte("lms-development-ledger-key-not-for-production")
+	return []byte(devLedgerSecret)
 }
 
 // Signer is the certificate signer: the configured key, or a fixed
@@ -345,8 +350,43 @@ func (c Config) Signer() *keys.Signer {
 	return s
 }
 
-// devBackupKey is the backup key of laptops and tests; never production's.
-const devBackupKey = "AGE-SECRET-KEY-1F9QX5V4NZ3PTC799GNES7GUGLTP3Q5WZ3Z6K639ADPJJR0QADAKQ4SM5G2"
+// The keys of laptops and tests. They are printed here, so anyone can read
+// them: validate refuses every one of them in prod.
+const (
+	devBackupKey       = "AGE-SECRET-KEY-1F9QX5V4NZ3PTC799GNES7GUGLTP3Q5WZ3Z6K639ADPJJR0QADAKQ4SM5G2"
+	devPseudonymSecret = "lms-development-pseudonym-key-not-for-production"
+	devLedgerSecret    = "lms-development-ledger-key-not-for-production"
+)
+
+// devSecretsInProd names the variables of c that hold a development key:
+// with one of those, anyone could decrypt backups, forge deletion
+// certificates or recompute pseudonyms and the erasure ledger.
+func (c Config) devSecretsInProd() []string {
+	var found []string
+	if c.PseudonymSecret == devPseudonymSecret {
+		found = append(found, "LMS_PSEUDONYM_SECRET")
+	}
+	if c.LedgerSecret == devLedgerSecret {
+		found = append(found, "LMS_LEDGER_SECRET")
+	}
+	for _, k := range strings.Split(c.BackupKey, ",") {
+		if strings.TrimSpace(k) == devBackupKey {
+			found = append(found, "LMS_BACKUP_KEY_SECRET")
+			break
+		}
+	}
+	dev := keys.DevSigner().Public()
+	if s, err := keys.NewSigner(c.SigningKey); err == nil && s.Public() == dev {
+		found = append(found, "LMS_SIGNING_KEY_SECRET")
+	}
+	for _, k := range c.SigningRetired {
+		if k == dev {
+			found = append(found, "LMS_SIGNING_RETIRED_PUBLIC_KEYS")
+			break
+		}
+	}
+	return found
+}
 
 // BackupIdentity is the platform's backup key: the configured one, or the
 // development key outside prod (validate refuses prod without one).

@@ -1,12 +1,21 @@
 package config
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"os"
+	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/platform/keys"
 )
 
 func TestLoadDefaults(t *testing.T) {
+	cleanEnv(t)
 	c, err := Load()
 	require.NoError(t, err)
 	require.Equal(t, ":8080", c.HTTPAddr)
@@ -44,6 +53,7 @@ func TestTrustedProxiesValidated(t *testing.T) {
 // In prod the serving processes need every key; `lms migrate` needs none
 // of them, so the migration Job is not given them.
 func TestMigrateNeedsNoServingKeys(t *testing.T) {
+	cleanEnv(t)
 	t.Setenv("LMS_ENV", "prod")
 	_, err := Load()
 	require.ErrorContains(t, err, "LMS_SIGNING_KEY_SECRET")
@@ -61,4 +71,62 @@ func TestValuesAreTrimmed(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "postgres://lms_server:pw@db.example:5432/lms?sslmode=verify-full", c.DatabaseURL)
 	require.Equal(t, []string{"uk", "ie"}, c.Regions)
+}
+
+// cleanEnv unsets every LMS_ variable for the test (restored after it), so
+// a developer's or CI's own settings, such as LMS_HTTP_ADDR to move a port,
+// never change what a test of the defaults sees.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "LMS_") {
+			t.Setenv(name, "") // restores the value after the test
+			require.NoError(t, os.Unsetenv(name))
+		}
+	}
+}
+
+// prodEnv is a complete production environment with keys of its own.
+func prodEnv(t *testing.T) {
+	t.Helper()
+	cleanEnv(t)
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	seed := make([]byte, 32)
+	_, err = rand.Read(seed)
+	require.NoError(t, err)
+	t.Setenv("LMS_ENV", "prod")
+	t.Setenv("LMS_PSEUDONYM_SECRET", strings.Repeat("p", 40))
+	t.Setenv("LMS_LEDGER_SECRET", strings.Repeat("l", 40))
+	t.Setenv("LMS_SIGNING_KEY_SECRET", base64.StdEncoding.EncodeToString(seed))
+	t.Setenv("LMS_BACKUP_KEY_SECRET", id.String())
+}
+
+// Production refuses every key printed in the source, by name: with one
+// of them anyone could decrypt backups or forge deletion certificates.
+func TestProdRefusesDevelopmentKeys(t *testing.T) {
+	prodEnv(t)
+	_, err := Load()
+	require.NoError(t, err, "a production environment with its own keys starts")
+
+	devSeed := sha256.Sum256([]byte("lms-development-signing-key-not-for-production"))
+	own, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	for name, val := range map[string]string{
+		"LMS_PSEUDONYM_SECRET":            devPseudonymSecret,
+		"LMS_LEDGER_SECRET":               devLedgerSecret,
+		"LMS_BACKUP_KEY_SECRET":           own.String() + "," + devBackupKey,
+		"LMS_SIGNING_KEY_SECRET":          base64.StdEncoding.EncodeToString(devSeed[:]),
+		"LMS_SIGNING_RETIRED_PUBLIC_KEYS": keys.DevSigner().Public(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, val)
+			_, err := Load()
+			require.ErrorContains(t, err, name+": is the development key")
+			t.Setenv("LMS_ENV", "test")
+			_, err = Load()
+			require.NoError(t, err, "outside prod the development keys are fine")
+		})
+	}
 }

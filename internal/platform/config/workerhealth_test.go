@@ -9,6 +9,7 @@ import (
 // The worker's health address defaults to :8081 and a malformed one stops
 // start-up, by name.
 func TestWorkerHealthAddr(t *testing.T) {
+	cleanEnv(t)
 	c, err := Load()
 	require.NoError(t, err)
 	require.Equal(t, ":8081", c.WorkerHealthAddr)
