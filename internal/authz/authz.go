@@ -202,7 +202,12 @@ func (a *Authorizer) roles(ctx context.Context, tenant, person uuid.UUID) (perso
 	if ok {
 		return people[person], nil
 	}
-	v, err, _ := a.flight.Do(tenant.String(), func() (any, error) {
+	// The flight is keyed by the generation too: a request that comes after
+	// an invalidation must not join a load that began before it, or it
+	// would be answered with the roles from before the change (a person
+	// just made a tutor was refused under load).
+	key := fmt.Sprintf("%s/%d/%d", tenant, gen, epoch)
+	v, err, _ := a.flight.Do(key, func() (any, error) {
 		ras, err := a.load(ctx, tenant)
 		if err != nil {
 			return nil, fmt.Errorf("authz: load tenant %s: %w", tenant, err)

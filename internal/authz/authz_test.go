@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -155,4 +156,48 @@ func TestMatchesCasbin(t *testing.T) {
 		}
 	}
 	require.Greater(t, compared, 500)
+}
+
+// A request that starts after an invalidation never receives the roles of
+// a load that began before it (under load a person just given a role was
+// refused: the later request joined the earlier, stale load).
+func TestLoadStartedBeforeInvalidateIsNotShared(t *testing.T) {
+	t.Parallel()
+	tenant := uuid.New()
+	p := member(tenant)
+	var calls atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	a, err := authz.New(func(_ context.Context, _ uuid.UUID) ([]identity.RoleAssignment, error) {
+		if calls.Add(1) == 1 { // the load from before the change: slow and stale
+			close(started)
+			<-release
+			return nil, nil
+		}
+		return []identity.RoleAssignment{{PersonID: p.ID, Role: "admin"}}, nil
+	})
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	before := make(chan bool)
+	go func() {
+		ok, _ := a.Allow(ctx, p, tenant, "person", "read")
+		before <- ok
+	}()
+	<-started
+	a.Invalidate(tenant) // the role was given and committed
+
+	after := make(chan bool)
+	go func() {
+		ok, _ := a.Allow(ctx, p, tenant, "person", "read")
+		after <- ok
+	}()
+	select {
+	case ok := <-after:
+		require.True(t, ok, "the request after the change sees the new role")
+	case <-time.After(5 * time.Second):
+		close(release)
+		require.Fail(t, "the request after the change waited for the stale load")
+	}
+	close(release)
+	require.False(t, <-before, "the request before the change may see the old roles")
 }
