@@ -2,6 +2,7 @@
 # deploy/local/browser.sh — what the browser tests need, installed if missing:
 #   Chromium from Debian's `chromium` package (headless, driven by chromedp), and
 #   axe-core (accessibility rules) from the npm registry, pinned, into .data/axe/.
+# npm (to fetch axe-core) comes from Debian's package when the machine has none.
 # `make test` runs it; the browser tests say to run it when something is missing.
 set -euo pipefail
 
@@ -12,20 +13,23 @@ AXE_DIR="$ROOT/.data/axe"
 log() { printf 'browser: %s\n' "$*" >&2; }
 die() { printf 'browser: ERROR: %s\n' "$*" >&2; exit 1; }
 
-if ! command -v chromium >/dev/null; then
-	sudo=()
+# apt_install PKG... — Debian's packages, as root or with passwordless sudo.
+apt_install() {
+	local -a sudo=()
 	if [[ $(id -u) -ne 0 ]]; then
-		sudo -n true 2>/dev/null || die "need Debian's chromium package but not root and no passwordless sudo: apt-get install chromium"
+		sudo -n true 2>/dev/null || die "need Debian's $* but not root and no passwordless sudo: apt-get install $*"
 		sudo=(sudo -n)
 	fi
-	log "installing chromium via apt-get (a minute or two)..."
+	log "installing $* via apt-get (a minute or two)..."
 	"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 || true
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >&2 ||
-		die "apt-get install chromium failed"
-fi
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$@" >&2 ||
+		die "apt-get install $* failed"
+}
+
+command -v chromium >/dev/null || apt_install chromium
 
 if [[ ! -s $AXE_DIR/$AXE_VERSION/axe.min.js ]]; then
-	command -v npm >/dev/null || die "need npm (Node.js) to fetch axe-core"
+	command -v npm >/dev/null || apt_install npm
 	log "fetching axe-core $AXE_VERSION from the npm registry..."
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
