@@ -43,6 +43,17 @@ var lifecycleTables = []Table{
 		},
 	},
 	{
+		Name: "deletion_blocks", Owner: Processor, Description: "What keeps a contract-end deletion from starting after the return window (legal holds, legal orders): kinds and dates only.",
+		Columns: []Column{
+			key("tenant_id"),
+			col("due_on", Record, "the day the deletion would otherwise have started", Contract, "until the deletion starts", Export, Retain),
+			col("reasons", Record, "what blocks it: legal-hold, legal-order", Contract, "until the deletion starts", Export, Retain),
+			col("told", Record, "what of it the school's admins were told (never a legal order whose notice is deferred)", Contract, "until the deletion starts", Export, Retain),
+			col("since", Record, "when it was first found blocked for these reasons (the school was told then)", Contract, "until the deletion starts", Export, Retain),
+			col("checked_at", Record, "when the contract watch last looked", Contract, "until the deletion starts", Export, Retain),
+		},
+	},
+	{
 		Name: "deletions", Owner: Processor, Description: "Contract-end deletion of a tenant's data, with its progress and counts.",
 		Columns: []Column{
 			key("id"), key("tenant_id"),

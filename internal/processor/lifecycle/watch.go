@@ -16,9 +16,10 @@ import (
 )
 
 // The contract watch runs hourly on one worker (a River periodic job): it
-// tells a school's admins ahead of its contract's end, and has the school's
+// tells a school's admins ahead of its contract's end, has the school's
 // full export made when the contract ends and tended (restarted if its
-// worker died, retired when its download expires).
+// worker died, retired when its download expires), and starts the
+// deletion when the return window closes, or says what keeps it (due.go).
 
 // NoticeDays are how many days before the contract's end its admins are
 // told (in the app and on the school's webhook).
@@ -56,15 +57,19 @@ func (s *Service) watchOne(ctx context.Context, t tenant.Contract) error {
 	if err := s.notify(ctx, t); err != nil {
 		return err
 	}
-	if s.Handback == nil {
-		return nil
-	}
-	if t.Ended(s.now()) {
-		if err := s.Handback.AtContractEnd(ctx, t.TenantID); err != nil {
+	if s.Handback != nil {
+		if t.Ended(s.now()) {
+			if err := s.Handback.AtContractEnd(ctx, t.TenantID); err != nil {
+				return err
+			}
+		}
+		if err := s.Handback.Tend(ctx, t.TenantID); err != nil {
 			return err
 		}
 	}
-	return s.Handback.Tend(ctx, t.TenantID)
+	// Once the return window has closed the deletion starts by itself,
+	// unless a legal hold or order keeps it (due.go).
+	return s.deleteWhenDue(ctx, t)
 }
 
 // notify sends the most urgent notice due and not yet sent for the

@@ -1,0 +1,277 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+)
+
+// The promise that a school's data is deleted at contract end is kept by
+// the contract watch, not by an operator's memory: once the return window
+// has closed it starts the deletion itself. What keeps it from starting (a
+// legal hold of the school's, a legal order) is recorded in deletion_blocks
+// with the day it would have run, shown on the operator's tenant page, and
+// told to the school's admins as far as they may know it.
+
+// Block kinds.
+const (
+	BlockHold  = "legal-hold"
+	BlockOrder = "legal-order"
+)
+
+// Block is one thing that keeps a tenant's contract-end deletion from
+// starting. It names no person and quotes no reason: a hold says only
+// whether it is on a person or a course.
+type Block struct {
+	Kind  string     `json:"kind"`            // legal-hold or legal-order
+	Since time.Time  `json:"since"`           // the hold was placed, the order recorded
+	Until *time.Time `json:"until,omitempty"` // an order's end; a hold lasts until the school releases it
+	On    string     `json:"on,omitempty"`    // a hold's: person or course
+	// Reference and Deferred are an order's (the operators' own record):
+	// a deferred order is not yet known to the school.
+	Reference string `json:"reference,omitempty"`
+	Deferred  bool   `json:"deferred,omitempty"`
+}
+
+// Outlook is when a tenant's data is deleted and what keeps it from that.
+type Outlook struct {
+	// DueOn is the day the return window closes and the deletion starts
+	// (nil while the contract has no end date); Due is whether it has come.
+	DueOn   *time.Time `json:"due_on"`
+	Due     bool       `json:"due"`
+	Started bool       `json:"started"`
+	Blocks  []Block    `json:"blocks"`
+	// BlockedSince is when the watch first found it blocked by these kinds.
+	BlockedSince *time.Time `json:"blocked_since,omitempty"`
+}
+
+// OutlookOf is tenant's deletion outlook, for operators.
+func (s *Service) OutlookOf(ctx context.Context, tenantID uuid.UUID) (Outlook, error) {
+	var c tenant.Contract
+	res := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&c)
+	if res.Error != nil {
+		return Outlook{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return Outlook{}, fmt.Errorf("tenant %s: %w", tenantID, errs.ErrNotFound)
+	}
+	o, err := s.outlook(ctx, c)
+	if err != nil {
+		return o, err
+	}
+	var since []time.Time
+	err = s.db.Gorm.WithContext(ctx).Raw(`SELECT since FROM deletion_blocks WHERE tenant_id = ?`, tenantID).Scan(&since).Error
+	if len(since) == 1 && len(o.Blocks) > 0 {
+		o.BlockedSince = &since[0]
+	}
+	return o, err
+}
+
+func (s *Service) outlook(ctx context.Context, c tenant.Contract) (Outlook, error) {
+	o := Outlook{DueOn: c.ReturnUntil(), Blocks: []Block{}}
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM deletions WHERE tenant_id = ?)`, c.TenantID).
+		Scan(&o.Started).Error; err != nil {
+		return o, err
+	}
+	if o.DueOn == nil || o.Started {
+		return o, nil
+	}
+	o.Due = !o.DueOn.After(s.now())
+	var err error
+	o.Blocks, err = s.blocks(ctx, c.TenantID)
+	return o, err
+}
+
+// blocks are the legal orders in force (or whose notice is deferred) and
+// the school's legal holds: the same guards Start applies.
+func (s *Service) blocks(ctx context.Context, tenantID uuid.UUID) ([]Block, error) {
+	var orders []struct {
+		Reference  string
+		CreatedAt  time.Time
+		ValidUntil time.Time
+		Deferred   bool
+	}
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT reference, created_at, valid_until, deferred AND notified_at IS NULL AS deferred
+		FROM legal_orders WHERE tenant_id = ? AND (valid_until > now() OR (deferred AND notified_at IS NULL))
+		ORDER BY created_at`, tenantID).Scan(&orders).Error; err != nil {
+		return nil, err
+	}
+	out := []Block{}
+	for _, o := range orders {
+		until := o.ValidUntil
+		out = append(out, Block{Kind: BlockOrder, Since: o.CreatedAt, Until: &until, Reference: o.Reference, Deferred: o.Deferred})
+	}
+	var holds []struct {
+		CreatedAt time.Time
+		OnPerson  bool
+	}
+	err := access.Transact(ctx, s.db, access.System(tenantID, "deletion-check"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT created_at, person_id IS NOT NULL AS on_person FROM retention_holds
+			WHERE released_at IS NULL ORDER BY created_at`).Scan(&holds).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range holds {
+		on := "course"
+		if h.OnPerson {
+			on = "person"
+		}
+		out = append(out, Block{Kind: BlockHold, Since: h.CreatedAt, On: on})
+	}
+	return out, nil
+}
+
+// deleteWhenDue starts the deletion of a contract whose return window has
+// closed, or records and tells what keeps it from starting.
+func (s *Service) deleteWhenDue(ctx context.Context, c tenant.Contract) error {
+	o, err := s.outlook(ctx, c)
+	if err != nil || !o.Due || o.Started {
+		return err
+	}
+	if len(o.Blocks) > 0 {
+		return s.blocked(ctx, c, o)
+	}
+	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: c.TenantID, ContractRef: c.Reference, Status: "queued", RowsRemoved: map[string]int64{}}
+	started := false
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+		tables, err := tenantTables(tx)
+		if err != nil {
+			return err
+		}
+		d.TablesTotal = len(tables)
+		// An operator may have started it a moment ago: one deletion per tenant.
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&d)
+		if res.Error != nil {
+			return fmt.Errorf("lifecycle: start deletion: %w", res.Error)
+		}
+		started = res.RowsAffected == 1
+		return tx.Exec(`DELETE FROM deletion_blocks WHERE tenant_id = ?`, c.TenantID).Error
+	})
+	if err != nil || !started {
+		return err
+	}
+	slog.InfoContext(ctx, "lifecycle: return window closed, deletion started", "tenant_id", c.TenantID, "deletion_id", d.ID)
+	if err := s.jobs.Enqueue(ctx, DeleteArgs{DeletionID: d.ID}); err != nil {
+		slog.WarnContext(ctx, "lifecycle: deletion left to the sweep", "tenant_id", c.TenantID, "err", err)
+	}
+	return nil
+}
+
+// blocked records what keeps the deletion from starting; operators are
+// warned in the log when that changes (monitoring reads deletion_blocks).
+// The school's admins are alerted when what they may know of changes: a
+// legal order whose notice is deferred is neither told nor lets an alert
+// appear when it is recorded.
+func (s *Service) blocked(ctx context.Context, c tenant.Contract, o Outlook) error {
+	var all, told []string
+	var holds int
+	var toldBlocks []Block
+	for _, b := range o.Blocks {
+		all = append(all, b.Kind)
+		if b.Kind == BlockHold {
+			holds++
+		}
+		if !b.Deferred {
+			told = append(told, b.Kind)
+			toldBlocks = append(toldBlocks, b)
+		}
+	}
+	reasons, toldReasons := kindList(all), kindList(told)
+	fresh := false
+	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
+		// Inserted, or its reasons changed; the row lock makes a second
+		// watcher find them changed already.
+		res := tx.Exec(`INSERT INTO deletion_blocks (tenant_id, due_on, reasons) VALUES (?, ?, ?)
+			ON CONFLICT (tenant_id) DO UPDATE SET reasons = EXCLUDED.reasons, due_on = EXCLUDED.due_on, since = now(), checked_at = now()
+			WHERE deletion_blocks.reasons <> EXCLUDED.reasons`, c.TenantID, o.DueOn.Format(time.DateOnly), reasons)
+		if res.Error != nil {
+			return res.Error
+		}
+		if fresh = res.RowsAffected == 1; !fresh {
+			if err := tx.Exec(`UPDATE deletion_blocks SET checked_at = now() WHERE tenant_id = ?`, c.TenantID).Error; err != nil {
+				return err
+			}
+		}
+		res = tx.Exec(`UPDATE deletion_blocks SET told = ? WHERE tenant_id = ? AND told <> ?`, toldReasons, c.TenantID, toldReasons)
+		if res.Error != nil || res.RowsAffected == 0 || toldReasons == "" {
+			return res.Error
+		}
+		if err := access.Enter(tx, access.System(c.TenantID, "contract_watch")); err != nil {
+			return err
+		}
+		_, err := alert.Raise(tx, c.TenantID, blockedAlert(o.DueOn, toldBlocks, holds))
+		return err
+	})
+	if err == nil && fresh {
+		slog.WarnContext(ctx, "lifecycle: contract-end deletion is due but blocked", "tenant_id", c.TenantID,
+			"due_on", o.DueOn.Format(time.DateOnly), "reasons", reasons)
+	}
+	return err
+}
+
+// kindList is kinds, distinct and sorted, comma-separated.
+func kindList(kinds []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range kinds {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+// blockedAlert tells the school's admins why their data was not deleted
+// on the day it was due: their holds and the orders they were told of.
+func blockedAlert(due *time.Time, told []Block, holds int) alert.Alert {
+	day := due.Format("2 January 2006")
+	var why []string
+	if holds == 1 {
+		why = append(why, "a legal hold your school placed")
+	} else if holds > 1 {
+		why = append(why, fmt.Sprintf("%d legal holds your school placed", holds))
+	}
+	for _, b := range told {
+		if b.Kind == BlockOrder {
+			why = append(why, "a legal order in force until "+b.Until.Format("2 January 2006"))
+		}
+	}
+	body := fmt.Sprintf("Your school's return window closed on %s and its data would have been deleted then. It is kept because of %s. ",
+		day, strings.Join(why, " and "))
+	link := "/admin/contract"
+	if holds > 0 {
+		body += "Release the holds you no longer need on the Retention page: the deletion then starts within the hour, and you receive a signed certificate."
+		link = "/admin/retention"
+	} else {
+		body += "The deletion starts within the hour after the order ends, and you receive a signed certificate."
+	}
+	return alert.Alert{Kind: "deletion-blocked", Audience: "admin", Title: "Your school's data was due to be deleted on " + day + " and is kept", Body: body, Link: link}
+}
+
+// WithoutOrders is o as staff who may not read legal orders see it: an
+// order's existence is the operators' to know (its notice may be deferred).
+func (o Outlook) WithoutOrders() Outlook {
+	kept := []Block{}
+	for _, b := range o.Blocks {
+		if b.Kind != BlockOrder {
+			kept = append(kept, b)
+		}
+	}
+	o.Blocks = kept
+	return o
+}

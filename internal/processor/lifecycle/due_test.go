@@ -1,0 +1,196 @@
+package lifecycle_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/controller/retention"
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/lifecycle"
+	"github.com/schoolcloud/lms/internal/processor/support"
+)
+
+type dueBundle struct {
+	e    *apptest.Env
+	ctx  context.Context
+	conn *pgx.Conn
+}
+
+func dueSetup(t *testing.T) dueBundle {
+	t.Helper()
+	e := apptest.New(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.DB.SuperURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(ctx) })
+	return dueBundle{e: e, ctx: ctx, conn: conn}
+}
+
+// endedDaysAgo ends tn's contract days ago, the end date set as long ago.
+func (b dueBundle) endedDaysAgo(t *testing.T, tn apptest.Seeded, days int) {
+	_, err := b.conn.Exec(b.ctx, `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - $2::int,
+		updated_at = now() - make_interval(days => $2::int) WHERE tenant_id = $1`, tn.ID, days)
+	require.NoError(t, err)
+}
+
+func (b dueBundle) alerts(t *testing.T, tn apptest.Seeded) []alert.Alert {
+	out, err := b.e.App.Alerts.List(b.ctx, access.Member(tn.ID, tn.AdminID), "admin", 50)
+	require.NoError(t, err)
+	var mine []alert.Alert
+	for _, a := range out {
+		if a.Kind == "deletion-blocked" {
+			mine = append(mine, a)
+		}
+	}
+	return mine
+}
+
+func (b dueBundle) blockRow(t *testing.T, tn apptest.Seeded) (reasons, due string) {
+	rows, err := b.conn.Query(b.ctx, `SELECT reasons, due_on::text FROM deletion_blocks WHERE tenant_id = $1`, tn.ID)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		require.NoError(t, rows.Scan(&reasons, &due))
+	}
+	return reasons, due
+}
+
+// The promise of deletion at contract end is kept by the contract watch:
+// not before the return window closes; then, while a legal hold or order
+// keeps it, the watch records what and the day it was due, the operators
+// see it, and the school's admins are told once (never of an order whose
+// notice is deferred); once nothing keeps it, the deletion starts by
+// itself, once, and runs. Tenant B, whose contract runs on, is untouched.
+func TestWatchDeletesWhenTheReturnWindowCloses(t *testing.T) {
+	t.Parallel()
+	b := dueSetup(t)
+	e, ctx := b.e, b.ctx
+	adminA := access.Member(e.A.ID, e.A.AdminID)
+	p, err := e.App.Identity.CreatePerson(ctx, adminA, identity.NewPerson{Username: "claimant", DisplayName: "Claimant"})
+	require.NoError(t, err)
+	hold, err := e.App.Retention.PlaceHold(ctx, adminA, retention.NewHold{PersonID: &p.ID, Reason: "an employment tribunal claim"})
+	require.NoError(t, err)
+
+	// Ended, but the school may still take its data back.
+	b.endedDaysAgo(t, e.A, 10)
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	_, err = e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.ErrorIs(t, err, errs.ErrNotFound, "not within the return window")
+	o, err := e.App.Lifecycle.OutlookOf(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.False(t, o.Due)
+	require.Equal(t, time.Now().UTC().AddDate(0, 0, 20).Format(time.DateOnly), o.DueOn.Format(time.DateOnly))
+	require.Len(t, o.Blocks, 1, "the hold shows before it blocks")
+
+	// The window has closed: the hold keeps the data.
+	b.endedDaysAgo(t, e.A, 31)
+	due := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	_, err = e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.ErrorIs(t, err, errs.ErrNotFound, "a legal hold keeps it")
+	reasons, dueOn := b.blockRow(t, e.A)
+	require.Equal(t, "legal-hold", reasons)
+	require.Equal(t, due, dueOn, "the day it would otherwise have run")
+	o, err = e.App.Lifecycle.OutlookOf(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.True(t, o.Due)
+	require.NotNil(t, o.BlockedSince)
+	require.Equal(t, []lifecycle.Block{{Kind: lifecycle.BlockHold, Since: o.Blocks[0].Since, On: "person"}}, o.Blocks, "no name, no reason")
+	got := b.alerts(t, e.A)
+	require.Len(t, got, 1, "told once, however often the watch runs")
+	require.Contains(t, got[0].Title, time.Now().UTC().AddDate(0, 0, -1).Format("2 January 2006"))
+	require.Contains(t, got[0].Body, "a legal hold")
+	require.NotContains(t, got[0].Body, "tribunal")
+
+	// A legal order whose notice is deferred keeps it too: operators see
+	// it; the school is told nothing more.
+	op, _, err := e.App.Identity.EnsureStaff(ctx, e.Operator, "Olive Operator", "operator", apptest.OperatorPassword)
+	require.NoError(t, err)
+	order, err := e.App.Support.RecordOrder(ctx, op.ID, e.A.ID, support.NewOrder{Reference: "ORD-77", IssuingBody: "High Court", OrderDate: time.Now().Format(time.DateOnly),
+		Scope: "records of one person", Areas: []string{"people"}, DocumentSHA256: strings.Repeat("a", 64),
+		Deferred: true, DeferralReason: "tipping off", NoticeBy: time.Now().AddDate(0, 2, 0).Format(time.DateOnly)})
+	require.NoError(t, err)
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	reasons, _ = b.blockRow(t, e.A)
+	require.Equal(t, "legal-hold,legal-order", reasons)
+	require.Len(t, b.alerts(t, e.A), 1, "no alert gives the deferred order away")
+	o, err = e.App.Lifecycle.OutlookOf(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Len(t, o.Blocks, 2)
+	require.Equal(t, "ORD-77", o.Blocks[0].Reference)
+	require.True(t, o.Blocks[0].Deferred)
+	require.Len(t, o.WithoutOrders().Blocks, 1, "staff who may not read orders do not see it")
+
+	// The school releases its hold (it may, after the end): the order
+	// still keeps the data.
+	require.NoError(t, e.App.Retention.ReleaseHold(ctx, adminA, hold.ID))
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	_, err = e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.ErrorIs(t, err, errs.ErrNotFound, "the order keeps it")
+	reasons, _ = b.blockRow(t, e.A)
+	require.Equal(t, "legal-order", reasons)
+	require.Len(t, b.alerts(t, e.A), 1)
+
+	// The order ends and its notice is given: the deletion starts by
+	// itself, once, on the watch's next round, and runs.
+	_, err = e.App.Support.GiveNotice(ctx, order.ID)
+	require.NoError(t, err)
+	_, err = b.conn.Exec(ctx, `UPDATE legal_orders SET valid_until = now() - interval '1 minute' WHERE tenant_id = $1`, e.A.ID)
+	require.NoError(t, err)
+	beforeB := tenantRows(t, b.conn, e.B.ID)
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	d, err := e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Nil(t, d.RequestedBy, "nobody asked: the watch started it")
+	reasons, _ = b.blockRow(t, e.A)
+	require.Empty(t, reasons, "nothing blocks it any more")
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	require.NoError(t, e.App.Lifecycle.Run(ctx, d.ID))
+	d, err = e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Equal(t, "done", d.Status)
+	_, err = e.App.Lifecycle.CertificateOf(ctx, e.A.ID)
+	require.NoError(t, err)
+
+	// B's contract runs on: no deletion, no block, no alert.
+	_, err = e.App.Lifecycle.Get(ctx, e.B.ID)
+	require.ErrorIs(t, err, errs.ErrNotFound)
+	reasons, _ = b.blockRow(t, e.B)
+	require.Empty(t, reasons)
+	require.Empty(t, b.alerts(t, e.B))
+	require.Equal(t, beforeB, tenantRows(t, b.conn, e.B.ID), "tenant B is untouched")
+}
+
+// With nothing to keep it, the deletion starts on the watch's first round
+// after the window closes; an operator may still start it before the
+// round, and the watch then starts no second one.
+func TestWatchStartsAnUnblockedDeletion(t *testing.T) {
+	t.Parallel()
+	b := dueSetup(t)
+	e, ctx := b.e, b.ctx
+	b.endedDaysAgo(t, e.A, 31)
+	b.endedDaysAgo(t, e.B, 31)
+	op, _, err := e.App.Identity.EnsureStaff(ctx, e.Operator, "Olive Operator", "operator", apptest.OperatorPassword)
+	require.NoError(t, err)
+	byHand, err := e.App.Lifecycle.Start(ctx, op.ID, e.B.ID)
+	require.NoError(t, err)
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	d, err := e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Equal(t, "queued", d.Status)
+	require.Greater(t, d.TablesTotal, 10)
+	db, err := e.App.Lifecycle.Get(ctx, e.B.ID)
+	require.NoError(t, err)
+	require.Equal(t, byHand.ID, db.ID, "the operator's, not a second")
+	require.Empty(t, b.alerts(t, e.A))
+}
