@@ -135,6 +135,7 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &files.SweepWorker{Service: a.Files})
 	river.AddWorker(w, &alert.DeliverWorker{Service: a.Alerts})
 	river.AddWorker(w, &datause.ExtractWorker{Service: a.DataUse})
+	river.AddWorker(w, &datause.PurgeWorker{Service: a.DataUse})
 	river.AddWorker(w, &support.NoticeWorker{Service: a.Support})
 	river.AddWorker(w, &subject.ExportWorker{Service: a.Subjects})
 	river.AddWorker(w, &subject.SweepWorker{Service: a.Subjects})
@@ -154,6 +155,7 @@ func (a *App) JobSpec() jobs.Spec {
 		hourly(files.SweepArgs{}),
 		every(time.Minute, alert.DeliverArgs{}),
 		every(time.Minute, datause.ExtractArgs{}),
+		hourly(datause.PurgeArgs{}),
 		hourly(support.NoticeArgs{}),
 		every(5*time.Minute, subject.SweepArgs{}),
 		every(24*time.Hour, retention.EnforceArgs{}),

@@ -203,7 +203,7 @@ var boundaryTables = []Table{
 			key("tenant_id"), key("id"), key("agreement_id"),
 			col("requested_by", Key, "the operator who asked", Contract, untilContract, Export, Retain),
 			col("requested_by_name", Identity, "name the operator in the tenant's log", Contract, untilContract, Export, Retain),
-			col("status", Record, "queued, running, done or failed", Contract, untilContract, Export, Retain),
+			col("status", Record, "queued, running, done, failed or removed", Contract, untilContract, Export, Retain),
 			col("tables_done", Record, "progress", Contract, untilContract, Export, Retain),
 			col("tables_total", Record, "progress", Contract, untilContract, Export, Retain),
 			col("rows", Record, "how many rows were copied", Contract, untilContract, Export, Retain),
@@ -212,6 +212,7 @@ var boundaryTables = []Table{
 			col("created_at", Record, "record keeping", Contract, untilContract, Export, Retain),
 			col("started_at", Record, "when a worker took it (a stale one is taken again)", Contract, untilContract, Export, Retain),
 			col("finished_at", Record, "record keeping", Contract, untilContract, Export, Retain),
+			col("removed_at", Record, "when the copy and every version of its objects were removed (the agreement was withdrawn or ended)", Contract, untilContract, Export, Retain),
 		},
 	},
 	{

@@ -4,13 +4,16 @@
 // ended, not withdrawn) can an operator ask for a copy; the copy replaces
 // every identifier with a keyed pseudonym, drops free text, contact and
 // security data and files, and is written under the tenant's own prefix
-// in its region (so contract-end deletion removes it). Asking and making
-// are both in the tenant's audit log.
+// in its region (so contract-end deletion removes it), and is removed with
+// every object version when the agreement is withdrawn or reaches its end
+// date (purge.go). Asking, making and removing are in the tenant's audit
+// log.
 package datause
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -116,7 +119,8 @@ func (s *Service) Sign(ctx context.Context, sc access.Scope, in NewAgreement) (A
 	return a, err
 }
 
-// Withdraw ends an agreement at once; no copy can be made under it after.
+// Withdraw ends an agreement at once: no copy can be made under it after,
+// and the copies made under it are removed with every object version.
 func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) (Agreement, error) {
 	if !sc.TenantWide() {
 		return Agreement{}, fmt.Errorf("a data use agreement covers the whole tenant: %w", errs.ErrForbidden)
@@ -147,7 +151,15 @@ func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) (
 			Action: "data-use.withdrawn", Target: "data use agreement " + a.ID.String()})
 		return err
 	})
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	// The copies made under it go now; whatever fails here (the object
+	// store down) the hourly purge finishes.
+	if err := s.purgeTenant(ctx, sc.Tenant()); err != nil {
+		slog.WarnContext(ctx, "datause: copies left to the purge job", "tenant_id", sc.Tenant(), "err", err)
+	}
+	return a, nil
 }
 
 // List is the scoped tenant's agreements, newest first.

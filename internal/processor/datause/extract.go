@@ -28,7 +28,7 @@ type Extract struct {
 	AgreementID     uuid.UUID  `json:"agreement_id"`
 	RequestedBy     uuid.UUID  `json:"-"`
 	RequestedByName string     `json:"requested_by_name"`
-	Status          string     `json:"status"` // queued, running, done, failed
+	Status          string     `json:"status"` // queued, running, done, failed, removed
 	TablesDone      int        `json:"tables_done"`
 	TablesTotal     int        `json:"tables_total"`
 	Rows            int64      `json:"rows"`
@@ -37,6 +37,9 @@ type Extract struct {
 	CreatedAt       time.Time  `json:"created_at"`
 	StartedAt       *time.Time `json:"started_at"`
 	FinishedAt      *time.Time `json:"finished_at"`
+	// RemovedAt is when the copy went with every object version: its
+	// agreement was withdrawn or ended.
+	RemovedAt *time.Time `json:"removed_at,omitempty"`
 }
 
 // TableName is the gorm table.
