@@ -30,8 +30,9 @@ func TestHostileInputIsRefusedCleanly(t *testing.T) {
 		{"control character", admin, "POST", "/api/v1/t/tenant-a/people", `{"username":"a\u0007b","display_name":"x"}`, 400},
 		{"bidi override in name", admin, "POST", "/api/v1/t/tenant-a/people", `{"username":"ab","display_name":"x\u202ey"}`, 400},
 		{"two JSON values", admin, "POST", "/api/v1/t/tenant-a/people", `{"username":"ab","display_name":"x"} {"x":1}`, 400},
-		{"NUL in tenant path", admin, "GET", "/api/v1/t/%00/people", nil, 404},
-		{"bad UTF-8 in tenant path", admin, "GET", "/api/v1/t/%ff/people", nil, 404},
+		// Not text: refused before anything reads it (a 400 names it).
+		{"NUL in tenant path", admin, "GET", "/api/v1/t/%00/people", nil, 400},
+		{"bad UTF-8 in tenant path", admin, "GET", "/api/v1/t/%ff/people", nil, 400},
 		{"token lifetime overflow", admin, "POST", "/api/v1/me/tokens", `{"name":"t","expires_in_days":213504}`, 400},
 		{"token lifetime huge", admin, "POST", "/api/v1/me/tokens", `{"name":"t","expires_in_days":9223372036854775807}`, 400},
 		{"trailing slash", admin, "GET", "/api/v1/openapi.json/", nil, 404},

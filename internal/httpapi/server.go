@@ -154,6 +154,7 @@ func (s *Server) chain(rt Route) []gin.HandlerFunc {
 	if rt.Page {
 		hs = append(hs, s.markPage)
 	}
+	hs = append(hs, checkInput)
 	if rt.Throttled {
 		return append(hs, s.throttleLogin)
 	}
