@@ -23,9 +23,21 @@ type Problem struct {
 	Errors    []errs.FieldError `json:"errors,omitempty"`
 }
 
-// statusOf is the one table from domain errors to HTTP statuses.
-func statusOf(err error) (int, string) {
+// StatusClientClosed is what a request whose client went away is counted
+// as (nginx's 499): not a server error, and nobody reads the answer.
+const StatusClientClosed = 499
+
+// RetryAfterUnavailable is the Retry-After (seconds) sent with a 503.
+const RetryAfterUnavailable = "30"
+
+// StatusOf is the one table from errors to HTTP statuses and problem kinds,
+// for the API and the pages. Pass errors through Classify first.
+func StatusOf(err error) (int, string) {
 	switch {
+	case errors.Is(err, errs.ErrClientClosed):
+		return StatusClientClosed, "client-closed"
+	case errors.Is(err, errs.ErrUnavailable):
+		return http.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, errs.ErrInvalid):
 		return http.StatusBadRequest, "invalid-input"
 	case errors.Is(err, errs.ErrUnauthenticated):
@@ -45,11 +57,20 @@ func statusOf(err error) (int, string) {
 // fail writes err as problem+json and stops the chain. Internal errors are
 // logged with the request id and shown to the caller only as that id.
 func fail(c *gin.Context, err error) {
-	status, kind := statusOf(err)
+	err = Classify(c, err)
+	status, kind := StatusOf(err)
 	p := Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)}
 	var fe errs.FieldErrors
 	var locked errs.LockedError
 	switch {
+	case status == StatusClientClosed:
+		// Nobody reads this answer; the log says why there was none.
+		slog.InfoContext(c.Request.Context(), "client went away", "err", err)
+		p.Detail = "The request was not finished: the connection closed before it was."
+	case status == http.StatusServiceUnavailable:
+		slog.WarnContext(c.Request.Context(), "request failed: a dependency is unavailable", "err", err)
+		p.Detail = "The service is briefly unavailable. Try again in a minute."
+		c.Header("Retry-After", RetryAfterUnavailable)
 	case errors.As(err, &fe):
 		p.Detail, p.Errors = "Some fields are not valid; see errors.", fe
 	case errors.As(err, &locked):
@@ -64,7 +85,7 @@ func fail(c *gin.Context, err error) {
 		p.Detail = err.Error()
 	}
 	if pg, ok := asPage(c); ok {
-		if status == http.StatusInternalServerError {
+		if status >= 500 {
 			p.Detail += " (request id " + p.RequestID + ")"
 		}
 		pageProblem(c, pg, status, p.Detail)

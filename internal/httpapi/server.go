@@ -129,7 +129,7 @@ func New(d Deps, pages Pages) (*gin.Engine, *Server) {
 	}
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash, e.RedirectFixedPath = false, false // a wrong path is a 404 problem, not a bare redirect
-	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe)
+	e.Use(s.requestID, s.recoverer, s.securityHeaders, s.observe, s.watchBody)
 	e.NoRoute(func(c *gin.Context) {
 		if s.pages != nil && !strings.HasPrefix(c.Request.URL.Path, v1+"/") {
 			s.markPage(c)

@@ -13,22 +13,30 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
-// fail renders err as an error page with the status the API would give.
-// Handlers that show a form handle field errors themselves (formErrors).
+// fail renders err as an error page with the status the API would give
+// (httpapi.StatusOf, the one table). Handlers that show a form handle field
+// errors themselves (formErrors).
 func (s *Site) fail(c *gin.Context, err error) {
-	status := http.StatusInternalServerError
+	err = httpapi.Classify(c, err)
+	status, _ := httpapi.StatusOf(err)
 	detail := ""
-	switch {
-	case errors.Is(err, errs.ErrInvalid):
-		status, detail = http.StatusBadRequest, sentence(err, errs.ErrInvalid)
-	case errors.Is(err, errs.ErrForbidden):
-		status, detail = http.StatusForbidden, sentence(err, errs.ErrForbidden)
-	case errors.Is(err, errs.ErrNotFound):
-		status, detail = http.StatusNotFound, "There is nothing here, or it is not yours to see."
-	case errors.Is(err, errs.ErrConflict), errors.Is(err, gorm.ErrDuplicatedKey):
-		status, detail = http.StatusConflict, sentence(err, errs.ErrConflict)
-	case errors.Is(err, errs.ErrLocked):
-		status, detail = http.StatusTooManyRequests, sentence(err, errs.ErrLocked)
+	switch status {
+	case http.StatusBadRequest:
+		detail = sentence(err, errs.ErrInvalid)
+	case http.StatusForbidden:
+		detail = sentence(err, errs.ErrForbidden)
+	case http.StatusNotFound:
+		detail = "There is nothing here, or it is not yours to see."
+	case http.StatusConflict:
+		detail = sentence(err, errs.ErrConflict)
+	case http.StatusTooManyRequests:
+		detail = sentence(err, errs.ErrLocked)
+	case httpapi.StatusClientClosed:
+		slog.InfoContext(c.Request.Context(), "client went away", "err", err)
+	case http.StatusServiceUnavailable:
+		slog.WarnContext(c.Request.Context(), "page failed: a dependency is unavailable", "err", err)
+		c.Header("Retry-After", httpapi.RetryAfterUnavailable)
+		detail = "Request id " + httpapi.RequestIDOf(c) + "."
 	default:
 		slog.ErrorContext(c.Request.Context(), "page failed", "err", err)
 		detail = "Request id " + httpapi.RequestIDOf(c) + "."

@@ -353,6 +353,8 @@ func (s *Site) Error(c *gin.Context, status int, detail string) {
 		title, hint = "Too many attempts", "Wait a little and try again."
 	case http.StatusMethodNotAllowed:
 		title, hint = "That is not possible here", "Use the links and buttons on the page."
+	case http.StatusServiceUnavailable:
+		title, hint = "Briefly unavailable", "Part of the service cannot be reached just now. Try again in a minute."
 	}
 	s.render(c, status, "error", view{Title: title, Data: map[string]string{"Detail": detail, "Hint": hint, "RequestID": httpapi.RequestIDOf(c), "Status": fmt.Sprint(status)}})
 }
