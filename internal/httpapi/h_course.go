@@ -29,7 +29,7 @@ func (s *Server) courseRoutes() []Route {
 		{Method: "GET", Path: tp + "/items/:item", Summary: "Open an item; files, video and audio come with a short-lived link", Area: AreaTenant, Object: "course", Action: "read", Reply: course.ItemView{}, Handler: s.getItem},
 		{Method: "PATCH", Path: tp + "/items/:item", Summary: "Change, publish, hide or move an item", Area: AreaTenant, Object: "course", Action: "write", Request: course.ItemPatch{}, Reply: course.Item{}, Handler: s.updateItem},
 		{Method: "DELETE", Path: tp + "/items/:item", Summary: "Remove an item (its file leaves storage)", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, Handler: s.deleteItem},
-		{Method: "POST", Path: tp + "/files", Summary: "Upload a file (multipart/form-data, part \"file\"), streamed to storage; attach it with its id", Area: AreaTenant, Object: "file", Action: "write", Status: http.StatusCreated, Reply: files.File{}, Handler: s.upload},
+		{Method: "POST", Path: tp + "/files", Summary: "Upload a file (multipart/form-data, part \"file\"), streamed to storage; attach it with its id", Area: AreaTenant, Object: "file", Action: "write", Status: http.StatusCreated, Upload: true, Reply: files.File{}, Handler: s.upload},
 
 		{Method: "GET", Path: tp + "/courses/:course/enrolments", Summary: "Who is on a course (teachers and admins); filters role, q", Area: AreaTenant, Object: "enrolment", Action: "read", Reply: Page[course.Enrolment]{}, Handler: s.listEnrolments},
 		{Method: "PUT", Path: tp + "/courses/:course/enrolments/:person", Summary: "Enrol a person as teacher or learner, or change their role", Area: AreaTenant, Object: "enrolment", Action: "write", Request: EnrolRequest{}, Reply: course.Enrolment{}, Handler: s.enrol},

@@ -20,7 +20,7 @@ import (
 // rosterRoutes are OneRoster CSV imports and their log.
 func (s *Server) rosterRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: tp + "/roster/imports", Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors", Area: AreaTenant, Object: "roster", Action: "write", Status: http.StatusCreated, Reply: roster.Import{}, Handler: s.importRoster},
+		{Method: "POST", Path: tp + "/roster/imports", Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors", Area: AreaTenant, Object: "roster", Action: "write", Status: http.StatusCreated, Upload: true, Reply: roster.Import{}, Handler: s.importRoster},
 		{Method: "GET", Path: tp + "/roster/imports", Summary: "The roster import log (paged; filter status=applied|rejected|dry_run); errors and warnings only on the single import", Area: AreaTenant, Object: "roster", Action: "read", Reply: Page[roster.Import]{}, Handler: s.listRosterImports},
 		{Method: "GET", Path: tp + "/roster/imports/:import", Summary: "One roster import with its per-row errors and warnings (file, line, field, message)", Area: AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{}, Handler: s.getRosterImport},
 	}

@@ -30,8 +30,9 @@ type Route struct {
 	// Page routes render HTML (internal/web): errors are pages, the CSRF
 	// token may come in the form, and they are left out of OpenAPI.
 	Page bool
-	// Upload page routes take multipart/form-data and read it themselves,
-	// streaming; every other page route takes only urlencoded forms.
+	// Upload routes take multipart/form-data and read it themselves,
+	// streaming; every other page route takes only urlencoded forms, and
+	// every other API route JSON or nothing.
 	Upload bool
 	// Throttled routes count attempts per client address (sign-in).
 	Throttled bool
