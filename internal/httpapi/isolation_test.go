@@ -34,6 +34,14 @@ type areaFixture struct {
 
 var areaFixtures []areaFixture
 
+// orderedFixtures is areaFixtures by order, as a copy: tests running in
+// parallel (this one and the bad-input walker) share the list.
+func orderedFixtures() []areaFixture {
+	out := append([]areaFixture(nil), areaFixtures...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
+	return out
+}
+
 var routeParam = regexp.MustCompile(`:[a-z_]+`)
 
 // sharedParams name platform-wide objects every tenant may refer to (the
@@ -71,8 +79,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	for k, v := range platformBodies {
 		bodies[k] = v
 	}
-	sort.SliceStable(areaFixtures, func(i, j int) bool { return areaFixtures[i].order < areaFixtures[j].order })
-	for _, f := range areaFixtures {
+	for _, f := range orderedFixtures() {
 		f.make(t, e, adminA, ids, bodies)
 	}
 	fill := func(path, slug string) string {
