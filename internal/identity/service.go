@@ -236,7 +236,7 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl
 		fe.Add("name", "must be 1-100 characters, without control characters")
 	}
 	if ttl <= 0 {
-		ttl = 90 * 24 * time.Hour
+		ttl = min(90*24*time.Hour, s.cfg.TokenMaxTTL) // a shorter cap lowers the default too
 	}
 	if ttl > s.cfg.TokenMaxTTL {
 		fe.Add("expires_in_days", "must be at most %d days", int(s.cfg.TokenMaxTTL.Hours()/24))
