@@ -21,7 +21,8 @@ import (
 // however large it grows. The row is recorded first ('uploading': a crash
 // leaves something the sweeper removes) and made ready and attached to
 // purpose once the bytes are stored. id names the row, so a retried job
-// overwrites its own object instead of leaving another.
+// overwrites its own object instead of leaving another, and aborts the
+// parts an earlier run of it left.
 func (s *Service) Produce(ctx context.Context, sc access.Scope, id uuid.UUID, name, contentType, purpose string, write func(io.Writer) error) (File, error) {
 	f := File{TenantID: sc.Tenant(), ID: id, Name: name, ContentType: contentType, Status: StatusUploading, ObjectKey: Key(sc.Tenant(), id)}
 	var region string
@@ -35,6 +36,12 @@ func (s *Service) Produce(ctx context.Context, sc access.Scope, id uuid.UUID, na
 	if err != nil {
 		return File{}, fmt.Errorf("files: record %s: %w", name, err)
 	}
+	// A run killed mid-way (its worker died, the store went down) left
+	// the parts it had sent: they go before this run starts its own.
+	bucket := s.store.Bucket(region)
+	if _, err := s.store.AbortUploadsOf(ctx, bucket, f.ObjectKey); err != nil {
+		return File{}, fmt.Errorf("files: abort earlier parts of %s: %w", name, err)
+	}
 	pr, pw := io.Pipe()
 	h := sha256.New()
 	var n int64
@@ -42,8 +49,8 @@ func (s *Service) Produce(ctx context.Context, sc access.Scope, id uuid.UUID, na
 		cw := &countWriter{w: io.MultiWriter(pw, h), n: &n}
 		pw.CloseWithError(write(cw))
 	}()
-	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
-		Bucket: aws.String(s.store.Bucket(region)), Key: aws.String(f.ObjectKey), Body: pr, ContentType: aws.String(contentType),
+	_, err = s.up.Upload(ctx, &transfermanager.UploadObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(f.ObjectKey), Body: pr, ContentType: aws.String(contentType),
 	})
 	pr.CloseWithError(err) // stops the writer if the upload failed first
 	if err != nil {
@@ -51,10 +58,12 @@ func (s *Service) Produce(ctx context.Context, sc access.Scope, id uuid.UUID, na
 	}
 	f.SizeBytes, f.SHA256, f.Status, f.AttachedTo = n, h.Sum(nil), StatusReady, &purpose
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Model(&File{}).Where("id = ?", f.ID).Updates(map[string]any{
-			"size_bytes": n, "sha256": f.SHA256, "status": StatusReady, "attached_to": purpose, "updated_at": time.Now()}).Error
+		return finish(tx.Model(&File{}).Where("id = ? AND status = ?", f.ID, StatusUploading).Updates(map[string]any{
+			"size_bytes": n, "sha256": f.SHA256, "status": StatusReady, "attached_to": purpose, "updated_at": time.Now()}))
 	})
 	if err != nil {
+		// Discarded meanwhile (an erasure): what was stored goes too.
+		s.dropStored(context.WithoutCancel(ctx), region, f.ObjectKey, err)
 		return File{}, fmt.Errorf("files: finish %s: %w", name, err)
 	}
 	return f, nil

@@ -21,7 +21,7 @@ import (
 const Abandoned = 24 * time.Hour
 
 // Purge removes every version of every object the tenant marked 'deleting',
-// then the rows. It is idempotent: a crash between the two leaves rows that
+// and any incomplete upload of it, then the rows. It is idempotent: a crash between the two leaves rows that
 // the next run finds again, and deleting a missing object succeeds.
 func (s *Service) Purge(ctx context.Context, tenant uuid.UUID) (int, error) {
 	sc := access.System(tenant, "files_purge")
@@ -41,6 +41,9 @@ func (s *Service) Purge(ctx context.Context, tenant uuid.UUID) (int, error) {
 		if err := s.deleteVersions(ctx, bucket, f.ObjectKey); err != nil {
 			return 0, err
 		}
+	}
+	if err := s.abortUploads(ctx, bucket, tenant, doomed); err != nil {
+		return 0, err
 	}
 	ids := make([]uuid.UUID, len(doomed))
 	for i, f := range doomed {
@@ -87,6 +90,62 @@ func (s *Service) deleteVersions(ctx context.Context, bucket, key string) error 
 		}
 	}
 	return nil
+}
+
+// abortUploads aborts the incomplete multipart uploads of doomed files:
+// an upload that failed while the store was down (or whose process died)
+// left parts no version listing shows.
+func (s *Service) abortUploads(ctx context.Context, bucket string, tenant uuid.UUID, doomed []File) error {
+	keys := make(map[string]bool, len(doomed))
+	for _, f := range doomed {
+		keys[f.ObjectKey] = true
+	}
+	_, err := s.abortKeys(ctx, bucket, tenant, keys)
+	return err
+}
+
+// AbortUploads aborts the incomplete multipart uploads of the tenant's
+// files ids (marked for deletion by an erasure) and says how many.
+func (s *Service) AbortUploads(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var region string
+	err := access.Transact(ctx, s.db, access.System(tenant, "files_purge"), func(tx *gorm.DB) (err error) {
+		region, err = Region(tx)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	keys := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keys[Key(tenant, id)] = true
+	}
+	return s.abortKeys(ctx, s.store.Bucket(region), tenant, keys)
+}
+
+// abortKeys aborts the uploads of keys among the tenant's files: one
+// listing of the tenant's uploads serves them all.
+func (s *Service) abortKeys(ctx context.Context, bucket string, tenant uuid.UUID, keys map[string]bool) (int, error) {
+	ups, err := s.store.ListUploads(ctx, bucket, "t/"+tenant.String()+"/files/")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range ups {
+		if !keys[u.Key] {
+			continue
+		}
+		ok, err := s.store.Abort(ctx, bucket, u)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // PurgeSoon runs Purge after the caller's transaction committed, without

@@ -37,7 +37,7 @@ const (
 type Service struct {
 	db      *database.DB
 	store   *objstore.Store
-	tm      *transfermanager.Client
+	up      *objstore.Uploader
 	linkTTL time.Duration
 }
 
@@ -47,13 +47,7 @@ const ReaderLinkTTL = time.Minute
 
 // NewService builds the service; linkTTL is how long a download URL lives.
 func NewService(db *database.DB, store *objstore.Store, linkTTL time.Duration) *Service {
-	tm := transfermanager.New(store.S3, func(o *transfermanager.Options) {
-		o.PartSizeBytes = PartSize
-		o.Concurrency = PartConcurrency
-		o.MultipartUploadThreshold = PartSize
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-	})
-	return &Service{db: db, store: store, tm: tm, linkTTL: linkTTL}
+	return &Service{db: db, store: store, up: store.Uploader(PartSize, PartConcurrency), linkTTL: linkTTL}
 }
 
 // Limits reads what the scoped tenant may upload: its region (which
@@ -117,7 +111,9 @@ func (s *Service) Upload(ctx context.Context, sc access.Scope, name string, body
 		return File{}, fmt.Errorf("files: record upload: %w", err)
 	}
 	counted := &limitReader{r: br, left: max, h: sha256.New()}
-	_, err = s.tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
+	// A failed upload aborts its parts (Uploader); where the store was
+	// down for that too, abandon's purge or the sweep aborts them.
+	_, err = s.up.Upload(ctx, &transfermanager.UploadObjectInput{
 		Bucket: aws.String(s.store.Bucket(region)), Key: aws.String(f.ObjectKey), Body: counted, ContentType: aws.String(f.ContentType),
 	})
 	if err == nil && counted.over {
@@ -132,14 +128,39 @@ func (s *Service) Upload(ctx context.Context, sc access.Scope, name string, body
 	}
 	f.SizeBytes, f.SHA256, f.Status = counted.n, counted.h.Sum(nil), StatusReady
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Model(&File{}).Where("id = ?", f.ID).Updates(map[string]any{
-			"size_bytes": f.SizeBytes, "sha256": f.SHA256, "status": StatusReady, "updated_at": time.Now()}).Error
+		return finish(tx.Model(&File{}).Where("id = ? AND status = ?", f.ID, StatusUploading).Updates(map[string]any{
+			"size_bytes": f.SizeBytes, "sha256": f.SHA256, "status": StatusReady, "updated_at": time.Now()}))
 	})
 	if err != nil {
 		s.abandon(context.WithoutCancel(ctx), sc, f.ID)
+		s.dropStored(context.WithoutCancel(ctx), region, f.ObjectKey, err)
 		return File{}, fmt.Errorf("files: finish upload %s: %w", f.ID, err)
 	}
 	return f, nil
+}
+
+// errDiscarded is a file marked for deletion (an erasure of its uploader,
+// an expired export) while its bytes were still being stored.
+var errDiscarded = fmt.Errorf("the file was discarded while it was being stored: %w", errs.ErrConflict)
+
+// finish checks the update that makes an upload ready: it changes nothing
+// when the row is no longer 'uploading'.
+func finish(res *gorm.DB) error {
+	if res.Error == nil && res.RowsAffected == 0 {
+		return errDiscarded
+	}
+	return res.Error
+}
+
+// dropStored removes what an upload stored after its row was discarded
+// (and perhaps already purged): nothing else would ever find the object.
+func (s *Service) dropStored(ctx context.Context, region, key string, why error) {
+	if !errors.Is(why, errDiscarded) {
+		return
+	}
+	if err := s.deleteVersions(ctx, s.store.Bucket(region), key); err != nil {
+		slog.WarnContext(ctx, "files: object of a discarded upload not removed", "key", key, "err", err)
+	}
 }
 
 // abandon marks a failed upload for deletion and removes what reached S3.

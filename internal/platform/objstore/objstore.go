@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,7 @@ type Store struct {
 	Presig *s3.PresignClient
 	prefix string
 	region string
+	ruled  sync.Map // bucket → its abort rule is set, or cannot be
 }
 
 // New builds a client. It does not contact the server; see Ready.
@@ -75,10 +77,13 @@ func nilIfEmpty(s string) *string {
 // Bucket is the bucket that holds a data region's objects.
 func (s *Store) Bucket(region string) string { return s.prefix + "-" + region }
 
-// EnsureBucket creates the region's bucket, with versioning, if it is missing.
+// EnsureBucket creates the region's bucket, with versioning, if it is
+// missing, and gives it the rule that aborts abandoned multipart uploads
+// (where the store has lifecycle rules).
 func (s *Store) EnsureBucket(ctx context.Context, region string) error {
 	b := s.Bucket(region)
 	if _, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &b}); err == nil {
+		s.ensureAbortRule(ctx, b)
 		return nil
 	}
 	if err := s.createBucket(ctx, b, false); err != nil {
@@ -89,6 +94,7 @@ func (s *Store) EnsureBucket(ctx context.Context, region string) error {
 	if err != nil {
 		return fmt.Errorf("objstore: versioning on %s: %w", b, err)
 	}
+	s.ensureAbortRule(ctx, b)
 	return nil
 }
 
@@ -118,7 +124,8 @@ func (s *Store) EmptyAndDeleteBucket(ctx context.Context, bucket string) error {
 
 // DeletePrefix removes every object under prefix in region's bucket, with
 // every version and delete marker (in a versioned bucket a plain delete
-// only hides the bytes), and says how many versions went.
+// only hides the bytes) and every incomplete multipart upload, and says
+// how many versions went.
 func (s *Store) DeletePrefix(ctx context.Context, region, prefix string) (int, error) {
 	if prefix == "" {
 		return 0, errors.New("objstore: refusing to delete a whole bucket by prefix")
@@ -157,6 +164,9 @@ func (s *Store) deleteUnder(ctx context.Context, bucket, prefix string) (int, er
 		}
 		n += len(ids)
 	}
+	if _, err := s.AbortUploads(ctx, bucket, prefix); err != nil {
+		return n, err
+	}
 	return n, nil
 }
 
@@ -178,8 +188,9 @@ func (s *Store) Put(ctx context.Context, region, key string, body io.ReadSeeker,
 	return nil
 }
 
-// DeleteUnder removes every version and delete marker under prefix in
-// bucket (a whole bucket is refused) and says how many went.
+// DeleteUnder removes every version, delete marker and incomplete
+// multipart upload under prefix in bucket (a whole bucket is refused) and
+// says how many versions went.
 func (s *Store) DeleteUnder(ctx context.Context, bucket, prefix string) (int, error) {
 	if prefix == "" {
 		return 0, errors.New("objstore: refusing to delete a whole bucket by prefix")
@@ -213,5 +224,6 @@ func (s *Store) EnsureLockedBucket(ctx context.Context, bucket string) (bool, er
 			return false, fmt.Errorf("objstore: versioning on %s: %w", bucket, err)
 		}
 	}
+	s.ensureAbortRule(ctx, bucket)
 	return locked, nil
 }

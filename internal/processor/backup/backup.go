@@ -135,10 +135,9 @@ func (s *Service) Make(ctx context.Context, tenant uuid.UUID) (Backup, error) {
 	go func() {
 		pw.CloseWithError(s.write(ctx, tenant, to, io.MultiWriter(pw, h), &rows))
 	}()
-	tm := transfermanager.New(s.store.S3, func(o *transfermanager.Options) {
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-	})
-	up, err := tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: &b.Bucket, Key: &b.ObjectKey, Body: pr, ContentType: aws.String("application/age")})
+	// A failed upload aborts its parts; where the store was down for that
+	// too, the contract-end deletion aborts them under the tenant's prefix.
+	up, err := s.store.Uploader(0, 0).Upload(ctx, &transfermanager.UploadObjectInput{Bucket: &b.Bucket, Key: &b.ObjectKey, Body: pr, ContentType: aws.String("application/age")})
 	pr.CloseWithError(err)
 	if err != nil {
 		return b, s.failed(ctx, b, fmt.Errorf("backup: upload: %w", err))

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
@@ -429,10 +428,7 @@ func (s *Service) putObject(ctx context.Context, region, key string, f *zip.File
 	}
 	defer rc.Close()
 	bucket := s.store.Bucket(region)
-	tm := transfermanager.New(s.store.S3, func(o *transfermanager.Options) {
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-	})
-	if _, err := tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: &bucket, Key: &key, Body: rc}); err != nil {
+	if _, err := s.store.Uploader(0, 0).Upload(ctx, &transfermanager.UploadObjectInput{Bucket: &bucket, Key: &key, Body: rc}); err != nil {
 		return fmt.Errorf("backup: restore object %s: %w", key, err)
 	}
 	return nil
