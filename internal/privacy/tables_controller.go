@@ -75,6 +75,8 @@ var controllerTables = []Table{
 			col("created_at", Record, "record keeping", LegalObligation, exportLife, Export, Delete),
 			col("started_at", Record, "record keeping", LegalObligation, exportLife, Export, Delete),
 			col("finished_at", Record, "record keeping", LegalObligation, exportLife, Export, Delete),
+			col("heartbeat_at", Record, "a running export's last sign of life (a silent one is taken over)", LegalObligation, exportLife, Omit, Delete),
+			col("run_id", Key, "which run holds the export (a run taken over stops)", LegalObligation, exportLife, Omit, Delete),
 		},
 	},
 	{

@@ -66,6 +66,8 @@ var lifecycleTables = []Table{
 			col("objects_removed", Record, "objects removed", Contract, certificateLife, Export, Retain),
 			col("versions_removed", Record, "object versions removed", Contract, certificateLife, Export, Retain),
 			col("bytes_removed", Record, "bytes removed", Contract, certificateLife, Export, Retain),
+			col("uploads_aborted", Record, "incomplete multipart uploads aborted", Contract, certificateLife, Export, Retain),
+			col("job_rows_removed", Record, "job queue rows naming the tenant removed", Contract, certificateLife, Export, Retain),
 			col("error", Record, "why a run stopped", Contract, certificateLife, Export, Retain),
 			col("created_at", Record, "record keeping", Contract, certificateLife, Export, Retain),
 			col("started_at", Record, "record keeping", Contract, certificateLife, Export, Retain),
@@ -81,6 +83,16 @@ var lifecycleTables = []Table{
 			col("version_id", Record, "the version removed", Contract, "until the certificate is made", Omit, Retain),
 			col("bytes", Record, "its size", Contract, "until the certificate is made", Omit, Retain),
 			col("deleted", Record, "whether it is gone", Contract, "until the certificate is made", Omit, Retain),
+		},
+	},
+	{
+		Name: "deletion_uploads", Owner: Processor, Description: "Incomplete multipart uploads a deletion listed before aborting them, so a resumed run counts each once; cleared when the certificate is made.",
+		Columns: []Column{
+			key("deletion_id"),
+			col("bucket", Record, "which bucket (the data or the backup bucket of the region)", Contract, "until the certificate is made", Omit, Retain),
+			col("key", Record, "the upload's key under the tenant's prefix (ids only)", Contract, "until the certificate is made", Omit, Retain),
+			col("upload_id", Record, "the upload aborted", Contract, "until the certificate is made", Omit, Retain),
+			col("aborted", Record, "whether it is gone", Contract, "until the certificate is made", Omit, Retain),
 		},
 	},
 	{
@@ -145,6 +157,8 @@ var lifecycleTables = []Table{
 			col("created_at", Record, "record keeping", Contract, tenantExportLife, Export, Retain),
 			col("started_at", Record, "record keeping", Contract, tenantExportLife, Export, Retain),
 			col("finished_at", Record, "record keeping", Contract, tenantExportLife, Export, Retain),
+			col("heartbeat_at", Record, "a running export's last sign of life (a silent one is taken over)", Contract, tenantExportLife, Omit, Retain),
+			col("run_id", Key, "which run holds the export (a run taken over stops)", Contract, tenantExportLife, Omit, Retain),
 		},
 	},
 }
