@@ -54,6 +54,7 @@ var scalePeriods = map[string]time.Duration{
 	"contract_watch":        time.Hour,
 	"email_sweep":           time.Minute,
 	"backup_purge":          24 * time.Hour,
+	"job_rescue":            15 * time.Second,
 }
 
 // scaleOut is the fleet under test: one database, two API processes and

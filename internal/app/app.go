@@ -150,7 +150,14 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &backup.RestoreWorker{Service: a.Backups})
 	river.AddWorker(w, &comms.DeliverWorker{Service: a.Comms})
 	river.AddWorker(w, &comms.SweepWorker{Service: a.Comms})
+	// Exports keep a heartbeat: one whose worker died runs again within
+	// about a minute, not when River rescues its job hours later.
+	river.AddWorker(w, &jobs.RescueWorker{Checks: map[string]jobs.Check{
+		subject.ExportArgs{}.Kind():  a.Subjects.Stalled,
+		handback.ExportArgs{}.Kind(): a.Handback.Stalled,
+	}})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
+		every(jobs.RescueEvery, jobs.RescueArgs{}),
 		hourly(identity.SweepArgs{}),
 		hourly(files.SweepArgs{}),
 		every(time.Minute, alert.DeliverArgs{}),

@@ -179,31 +179,48 @@ func (s *Service) DownloadExport(ctx context.Context, sc access.Scope, id uuid.U
 	return s.files.LinkUntil(ctx, sc, region, f, *e.ExpiresAt)
 }
 
-// RunExport makes one export: claims it, writes the zip and records the
-// result. A finished export is left alone; a retried one overwrites its
-// own object (the zip's file row shares the export's id).
+// RunExport makes one export: claims it, writes the zip while keeping a
+// heartbeat, and records the result. An export that is done, or that a
+// live run holds (its heartbeat is fresh), is left alone; a retried one
+// overwrites its own object (the zip's file row shares the export's id)
+// and aborts the parts a killed run left.
 func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	sys := access.System(tenant, "tenant_export")
+	run := uuid.Must(uuid.NewV7())
 	var e TenantExport
 	err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Limit(1).Find(&e).Error; err != nil {
-			return err
+		res := tx.Exec(`UPDATE tenant_exports SET status = 'running', started_at = ?, heartbeat_at = now(), run_id = ?,
+			tables_done = 0, rows = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+claimable, s.now().UTC(), run, id)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
 		}
-		if e.ID == uuid.Nil || e.Status == "done" {
-			return nil
-		}
-		return tx.Model(&TenantExport{}).Where("id = ?", id).Updates(map[string]any{"status": "running", "started_at": s.now().UTC(),
-			"tables_done": 0, "rows": 0, "files_done": 0, "bytes": 0, "error": ""}).Error
+		return tx.Where("id = ?", id).Limit(1).Find(&e).Error
 	})
-	if err != nil || e.ID == uuid.Nil || e.Status == "done" {
+	if err != nil || e.ID == uuid.Nil {
 		return err
 	}
+	ctx, stop := jobs.KeepAlive(ctx, func(ctx context.Context) (held bool, err error) {
+		err = access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
+			res := tx.Exec(`UPDATE tenant_exports SET heartbeat_at = now() WHERE id = ? AND run_id = ? AND status = 'running'`, id, run)
+			held = res.RowsAffected > 0
+			return res.Error
+		})
+		return held, err
+	})
+	defer stop()
 	name := "school-data-" + s.now().UTC().Format("2006-01-02") + ".zip"
 	f, err := s.files.Produce(ctx, sys, e.ID, name, "application/zip", files.ForTenantExport, func(w io.Writer) error {
 		return s.writeExport(ctx, tenant, e.ID, w)
 	})
+	if errors.Is(context.Cause(ctx), jobs.ErrTakenOver) {
+		slog.WarnContext(ctx, "handback: export taken over by another run", "tenant_id", tenant, "export_id", id)
+		return nil
+	}
 	if err != nil {
-		_ = s.progress(context.WithoutCancel(ctx), tenant, id, map[string]any{"status": "failed", "error": "the export could not be made; it will be tried again"})
+		_ = access.Transact(context.WithoutCancel(ctx), s.db, sys, func(tx *gorm.DB) error {
+			return tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).
+				Updates(map[string]any{"status": "failed", "error": "the export could not be made; it will be tried again"}).Error
+		})
 		return err
 	}
 	done := s.now().UTC()
@@ -227,16 +244,23 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 			if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE id = ?`, f.ID).Error; err != nil {
 				return err
 			}
-			return tx.Model(&TenantExport{}).Where("id = ?", id).Updates(map[string]any{"status": "failed",
+			return tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": "failed",
 				"error": "a person was erased while the export was being made; it is made again"}).Error
 		}
-		if err := tx.Model(&TenantExport{}).Where("id = ?", id).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes, "file_id": f.ID,
-			"finished_at": done, "expires_at": expires}).Error; err != nil {
-			return err
+		res := tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes,
+			"file_id": f.ID, "finished_at": done, "expires_at": expires})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error // taken over meanwhile: the other run records it
 		}
 		return identity.Record(tx, sys, "full export", "tenant-export.ready", "full export "+e.ID.String(), map[string]string{"bytes": fmt.Sprint(f.SizeBytes)})
 	})
 }
+
+// claimable is the condition under which a run may take an export: it
+// waits, it failed, or the run that holds it went silent (its worker
+// died) for jobs.StaleAfter.
+var claimable = fmt.Sprintf(`(status IN ('queued', 'failed') OR status = 'running'
+	AND (heartbeat_at IS NULL OR heartbeat_at < now() - interval '%d seconds'))`, int(jobs.StaleAfter.Seconds()))
 
 // returnWindowEnd is when the school's return window closes (zero if its
 // contract has no end date) and whether the contract has ended.
@@ -474,8 +498,9 @@ func (w *ExportWorker) Work(ctx context.Context, j *river.Job[ExportArgs]) error
 	return w.Service.RunExport(ctx, j.Args.TenantID, j.Args.ExportID)
 }
 
-// staleExport is how long an export may stay queued or running before it
-// is run again (overwriting its own object: the same end state).
+// staleExport is how long an export may stay queued, or failed, before
+// it is queued again (a lost insert, a job River gave up on); a running one
+// is stale once its heartbeat is silent (jobs.StaleAfter).
 const staleExport = 15 * time.Minute
 
 // AtContractEnd starts the contract-end export of tenant, once.
@@ -487,8 +512,10 @@ func (s *Service) AtContractEnd(ctx context.Context, tenantID uuid.UUID) error {
 	return nil
 }
 
-// Tend restarts exports left queued or running by a dead worker and
-// retires expired ones (their zip goes to the files purge, every version).
+// Tend queues again exports left queued, failed or running by a dead
+// worker (the rescue job usually finds a dead one first, within a minute)
+// and retires expired ones (their zip goes to the files purge, every
+// version). The run is a job of its own, never inline here.
 func (s *Service) Tend(ctx context.Context, tenantID uuid.UUID) error {
 	sc := access.System(tenantID, "contract_watch")
 	var stale []uuid.UUID
@@ -497,17 +524,31 @@ func (s *Service) Tend(ctx context.Context, tenantID uuid.UUID) error {
 			(SELECT file_id FROM tenant_exports WHERE expires_at < ? AND file_id IS NOT NULL)`, s.now().UTC()).Error; err != nil {
 			return err
 		}
-		return tx.Model(&TenantExport{}).Where("status IN ('queued', 'running', 'failed') AND COALESCE(started_at, created_at) < ?",
-			s.now().Add(-staleExport)).Limit(5).Pluck("id", &stale).Error
+		return tx.Raw(`SELECT id FROM tenant_exports WHERE status IN ('queued', 'failed') AND COALESCE(started_at, created_at) < ?
+			OR status = 'running' AND `+claimable+` ORDER BY id LIMIT 5`, s.now().Add(-staleExport)).Scan(&stale).Error
 	})
 	if err != nil {
 		return fmt.Errorf("handback: tend exports: %w", err)
 	}
 	for _, id := range stale {
-		if err := s.RunExport(ctx, tenantID, id); err != nil {
-			slog.WarnContext(ctx, "handback: export failed again", "tenant_id", tenantID, "export_id", id, "err", err)
+		if err := s.jobs.Enqueue(ctx, ExportArgs{TenantID: tenantID, ExportID: id}); err != nil {
+			return err
 		}
 	}
 	s.files.PurgeSoon(ctx, tenantID)
 	return nil
+}
+
+// Stalled is the rescue's check (jobs.Check) for ExportArgs: the export
+// is still to be made and no live run holds it.
+func (s *Service) Stalled(ctx context.Context, raw []byte) (bool, error) {
+	var a ExportArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return false, err
+	}
+	var n int64
+	err := access.Transact(ctx, s.db, access.System(a.TenantID, "tenant_export_rescue"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM tenant_exports WHERE id = ? AND status IN ('queued', 'running') AND `+claimable, a.ExportID).Scan(&n).Error
+	})
+	return n > 0, err
 }

@@ -2,6 +2,8 @@ package subject
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
 )
 
 // ExportArgs is the job that builds one export.
@@ -176,47 +179,69 @@ func (s *Service) Download(ctx context.Context, sc access.Scope, id uuid.UUID) (
 	return s.files.LinkUntil(ctx, sc, region, f, *e.ExpiresAt)
 }
 
-// RunExport builds one export: claims it, writes the zip and records the
-// result. An export already done is left alone.
+// RunExport builds one export: claims it, writes the zip while keeping a
+// heartbeat, and records the result. An export that is done, or that a
+// live run holds (its heartbeat is fresh), is left alone: a duplicate or
+// late job finds nothing to do.
 func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	sc := access.System(tenant, "subject_export")
+	run := uuid.Must(uuid.NewV7())
 	var e Export
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Limit(1).Find(&e).Error; err != nil {
-			return err
+		res := tx.Exec(`UPDATE subject_exports SET status = 'running', started_at = ?, heartbeat_at = now(), run_id = ?,
+			tables_done = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+claimable, s.now().UTC(), run, id)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
 		}
-		if e.ID == uuid.Nil || e.Status == "done" {
-			return nil
-		}
-		now := s.now().UTC()
-		e.StartedAt = &now
-		return tx.Model(&Export{}).Where("id = ?", id).Updates(map[string]any{"status": "running", "started_at": now,
-			"tables_done": 0, "files_done": 0, "bytes": 0, "error": ""}).Error
+		return tx.Where("id = ?", id).Limit(1).Find(&e).Error
 	})
-	if err != nil || e.ID == uuid.Nil || e.Status == "done" {
+	if err != nil || e.ID == uuid.Nil {
 		return err
 	}
+	ctx, stop := jobs.KeepAlive(ctx, func(ctx context.Context) (held bool, err error) {
+		err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+			res := tx.Exec(`UPDATE subject_exports SET heartbeat_at = now() WHERE id = ? AND run_id = ? AND status = 'running'`, id, run)
+			held = res.RowsAffected > 0
+			return res.Error
+		})
+		return held, err
+	})
+	defer stop()
 	// The zip's file row shares the export's id, so a retried run
-	// overwrites its own object and never leaves a second one.
+	// overwrites its own object (and aborts the parts a killed run left).
 	fileID := e.ID
 	name := "personal-data-" + s.now().UTC().Format("2006-01-02") + ".zip"
 	f, err := s.files.Produce(ctx, sc, fileID, name, "application/zip", files.ForExport, func(w io.Writer) error {
 		return s.writeZip(ctx, sc, e, w)
 	})
+	if errors.Is(context.Cause(ctx), jobs.ErrTakenOver) {
+		slog.WarnContext(ctx, "subject: export taken over by another run", "tenant_id", tenant, "export_id", id)
+		return nil
+	}
 	if err != nil {
-		_ = s.progress(context.WithoutCancel(ctx), sc, id, map[string]any{"status": "failed", "error": "the export could not be made; it will be tried again"})
+		_ = access.Transact(context.WithoutCancel(ctx), s.db, sc, func(tx *gorm.DB) error {
+			return tx.Model(&Export{}).Where("id = ? AND run_id = ?", id, run).
+				Updates(map[string]any{"status": "failed", "error": "the export could not be made; it will be tried again"}).Error
+		})
 		return err
 	}
 	done := s.now().UTC()
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		e.Status = "done"
-		if err := tx.Model(&Export{}).Where("id = ?", id).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes, "file_id": f.ID,
-			"finished_at": done, "expires_at": done.Add(s.exportTTL)}).Error; err != nil {
-			return err
+		res := tx.Model(&Export{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes,
+			"file_id": f.ID, "finished_at": done, "expires_at": done.Add(s.exportTTL)})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error // taken over (or erased) meanwhile: the other run records it
 		}
 		return s.logExport(tx, sc, "subject-export.ready", e)
 	})
 }
+
+// claimable is the condition under which a run may take an export: it
+// waits, it failed, or the run that holds it went silent (its worker
+// died) for jobs.StaleAfter.
+var claimable = fmt.Sprintf(`(status IN ('queued', 'failed') OR status = 'running'
+	AND (heartbeat_at IS NULL OR heartbeat_at < now() - interval '%d seconds'))`, int(jobs.StaleAfter.Seconds()))
 
 // progress records an export's progress in its own short transaction, so
 // whoever watches sees it at once.
@@ -241,9 +266,8 @@ func (s *Service) ExpireExports(ctx context.Context, tenant uuid.UUID) error {
 	return nil
 }
 
-// SweepArgs is the periodic job that starts exports whose job was never
-// inserted, and takes over exports whose worker died (running too long),
-// then removes expired exports.
+// SweepArgs is the periodic job that queues again exports whose job was
+// lost or whose worker died, then removes expired exports.
 type SweepArgs struct{}
 
 // Kind names the job.
@@ -255,8 +279,8 @@ type SweepWorker struct {
 	Service *Service
 }
 
-// staleAfter is how long an export may stay queued or running before the
-// sweep runs it again (overwriting its own object: same end state).
+// staleAfter is how long an export may stay queued, or failed, before the
+// sweep queues it again (a lost insert, a job River gave up on).
 const staleAfter = 10 * time.Minute
 
 // Work sweeps every tenant.
@@ -264,24 +288,29 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return w.Service.Sweep(ctx)
 }
 
-// Sweep runs stale exports and expires old ones, in every tenant.
+// Sweep queues stale exports again and expires old ones, in every tenant.
+// A running export is stale only once its heartbeat is silent (the rescue
+// job, every few seconds, usually finds it first); the run is a job of
+// its own, never inline here, so the sweep stays short and a death during
+// the run is seen like any other.
 func (s *Service) Sweep(ctx context.Context) error {
 	var tenants []uuid.UUID
 	if err := s.db.Gorm.WithContext(ctx).Table("tenants").Order("id").Pluck("id", &tenants).Error; err != nil {
 		return err
 	}
 	for _, t := range tenants {
-		var stale []Export
+		var stale []uuid.UUID
 		err := access.Transact(ctx, s.db, access.System(t, "subject_export_sweep"), func(tx *gorm.DB) error {
-			return tx.Where("status IN ('queued', 'running', 'failed') AND created_at < ?", s.now().Add(-staleAfter)).
-				Where("started_at IS NULL OR started_at < ?", s.now().Add(-staleAfter)).Limit(20).Find(&stale).Error
+			return tx.Raw(`SELECT id FROM subject_exports WHERE status IN ('queued', 'failed') AND created_at < ?
+				AND (started_at IS NULL OR started_at < ?) OR status = 'running' AND `+claimable+` ORDER BY id LIMIT 20`,
+				s.now().Add(-staleAfter), s.now().Add(-staleAfter)).Scan(&stale).Error
 		})
 		if err != nil {
 			return err
 		}
-		for _, e := range stale {
-			if err := s.RunExport(ctx, t, e.ID); err != nil {
-				slog.WarnContext(ctx, "subject: export failed in sweep", "tenant_id", t, "export_id", e.ID, "err", err)
+		for _, id := range stale {
+			if err := s.jobs.Enqueue(ctx, ExportArgs{TenantID: t, ExportID: id}); err != nil {
+				return err
 			}
 		}
 		if err := s.ExpireExports(ctx, t); err != nil {
@@ -289,4 +318,18 @@ func (s *Service) Sweep(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Stalled is the rescue's check (jobs.Check) for ExportArgs: the export
+// is still to be made and no live run holds it.
+func (s *Service) Stalled(ctx context.Context, raw []byte) (bool, error) {
+	var a ExportArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return false, err
+	}
+	var n int64
+	err := access.Transact(ctx, s.db, access.System(a.TenantID, "subject_export_rescue"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM subject_exports WHERE id = ? AND status IN ('queued', 'running') AND `+claimable, a.ExportID).Scan(&n).Error
+	})
+	return n > 0, err
 }

@@ -27,10 +27,24 @@ type Spec struct {
 }
 
 // JobTimeout is how long one job may run; RescueAfter is when a job still
-// marked running (its worker died) is retried by another worker.
+// marked running (its worker died) is retried by another worker (work that
+// must come back sooner keeps a heartbeat: see KeepAlive and RescueArgs).
 const (
 	JobTimeout  = 4 * time.Hour
 	RescueAfter = 5 * time.Hour
+)
+
+// How long River keeps finished jobs' rows. Their arguments name tenants
+// and the work (ids only), so they are kept no longer than they serve:
+// a day for completed and cancelled jobs, which is also the longest
+// period a job is unique in (the daily backup per tenant: with a shorter
+// retention a repeated run the same day would queue a second backup);
+// a week for discarded ones (failed for good), for an operator to see
+// why. A tenant's rows go at once with its contract-end deletion.
+const (
+	CompletedRetention = 24 * time.Hour
+	CancelledRetention = 24 * time.Hour
+	DiscardedRetention = 7 * 24 * time.Hour
 )
 
 // NewWorker returns a client that works jobs; call Start on it.
@@ -44,8 +58,11 @@ func NewWorker(db *database.DB, spec Spec, concurrency int) (*Client, error) {
 		// full export, deletion or restore takes longer. Jobs get JobTimeout,
 		// and only a job running past RescueAfter is taken for stuck and
 		// retried elsewhere (the long ones are resumable or idempotent).
-		JobTimeout:           JobTimeout,
-		RescueStuckJobsAfter: RescueAfter,
+		JobTimeout:                  JobTimeout,
+		RescueStuckJobsAfter:        RescueAfter,
+		CompletedJobRetentionPeriod: CompletedRetention,
+		CancelledJobRetentionPeriod: CancelledRetention,
+		DiscardedJobRetentionPeriod: DiscardedRetention,
 		// The reindexer runs REINDEX CONCURRENTLY, which only the tables'
 		// owner may: the server's role owns nothing, so it is off here and
 		// the DBA's maintenance reindexes (see deploy/README.md).
