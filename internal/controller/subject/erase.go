@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -24,11 +25,17 @@ const Erased = "[erased]"
 
 // Erasure is what erasing a person did.
 type Erasure struct {
-	RowsDeleted    int64  `json:"rows_deleted"`
-	RowsAnonymised int64  `json:"rows_anonymised"`
-	Files          int    `json:"files"`
-	Kept           []Kept `json:"kept"`
-	Ref            string `json:"ref"` // the erasure ledger's entry (a keyed hash, not the person's id)
+	RowsDeleted    int64 `json:"rows_deleted"`
+	RowsAnonymised int64 `json:"rows_anonymised"`
+	Files          int   `json:"files"`
+	// UploadsAborted counts the incomplete multipart uploads of the
+	// person's files and exports and of the school's unfinished full
+	// exports that the erasure aborted (an upload or export that failed
+	// while the store was down left their parts).
+	UploadsAborted int         `json:"uploads_aborted"`
+	Kept           []Kept      `json:"kept"`
+	Ref            string      `json:"ref"` // the erasure ledger's entry (a keyed hash, not the person's id)
+	doomed         []uuid.UUID // files marked for the purge, whose uploads go too
 }
 
 // Kept is data about the person the erasure did not remove because the
@@ -92,12 +99,16 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 			sc.Tenant(), out.Ref, request, out.RowsDeleted, out.RowsAnonymised, out.Files).Error; err != nil {
 			return fmt.Errorf("subject: erasure ledger: %w", err)
 		}
-		// The school's full exports hold the person too: they go (the
-		// files purge removes every version); the school makes another.
-		if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE status <> 'deleting'
-			AND id IN (SELECT file_id FROM tenant_exports WHERE file_id IS NOT NULL)`).Error; err != nil {
+		// The school's full exports hold the person too, the unfinished
+		// ones (a run in progress, one that failed) in their uploaded
+		// parts: they go (the files purge removes every version); the
+		// school makes another, and a run in progress fails and is made again.
+		var exports []uuid.UUID
+		if err := tx.Raw(`UPDATE files SET status = 'deleting', updated_at = now() WHERE status <> 'deleting'
+			AND id IN (SELECT id FROM tenant_exports UNION SELECT file_id FROM tenant_exports) RETURNING id`).Scan(&exports).Error; err != nil {
 			return err
 		}
+		out.doomed = append(out.doomed, exports...)
 		if err := tx.Exec(`UPDATE tenant_exports SET expires_at = now() WHERE status = 'done' AND expires_at > now()`).Error; err != nil {
 			return err
 		}
@@ -112,6 +123,13 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 	if err != nil {
 		return Erasure{}, err
 	}
+	// Uploads first, then the files purge: both again from the sweep if
+	// the store is away now (the files stay marked for deletion).
+	n, err := s.files.AbortUploads(context.WithoutCancel(ctx), sc.Tenant(), out.doomed)
+	if err != nil {
+		slog.WarnContext(ctx, "subject: erased person's incomplete uploads left to the files sweep", "tenant_id", sc.Tenant(), "err", err)
+	}
+	out.UploadsAborted = n
 	s.files.PurgeSoon(ctx, sc.Tenant())
 	return out, nil
 }
@@ -166,9 +184,10 @@ func (s *Service) erase(tx *gorm.DB, person uuid.UUID, types map[string]map[stri
 		}
 		out.RowsDeleted += res.RowsAffected
 	}
-	if out.Files, err = dropFiles(tx, candidates); err != nil {
+	if out.doomed, err = dropFiles(tx, candidates); err != nil {
 		return out, err
 	}
+	out.Files = len(out.doomed)
 	out.Kept = []Kept{}
 	for _, l := range ls {
 		if l.tb.Name == "audit_events" {
@@ -244,9 +263,12 @@ func anonymiseSet(tb privacy.Table, types map[string]string) string {
 	return strings.Join(set, ", ")
 }
 
-// fileCandidates lists the files that may go with the person.
+// fileCandidates lists the files that may go with the person: theirs,
+// those their rows hold, and their exports' zips (an unfinished one has a
+// file row, named by the export's id, but no file_id yet).
 func (s *Service) fileCandidates(tx *gorm.DB, person uuid.UUID) ([]uuid.UUID, error) {
-	q := `SELECT f.id FROM files f WHERE f.uploaded_by = @p`
+	q := `SELECT f.id FROM files f WHERE f.uploaded_by = @p
+		UNION SELECT f.id FROM files f JOIN subject_exports e ON e.id = f.id WHERE e.person_id = @p`
 	for _, l := range links() {
 		if l.about == "" {
 			continue
@@ -273,19 +295,20 @@ func (s *Service) fileCandidates(tx *gorm.DB, person uuid.UUID) ([]uuid.UUID, er
 
 // dropFiles marks for the purge every candidate no remaining row holds (a
 // teacher's course material stays, without its uploader; a learner's
-// work goes), and says how many.
-func dropFiles(tx *gorm.DB, candidates []uuid.UUID) (int, error) {
+// work goes), and returns them.
+func dropFiles(tx *gorm.DB, candidates []uuid.UUID) ([]uuid.UUID, error) {
 	if len(candidates) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	var held []string
 	for _, r := range fileRefs() {
 		held = append(held, fmt.Sprintf("SELECT 1 FROM %s t WHERE t.%s = f.id", r[0], r[1]))
 	}
 	q := `UPDATE files f SET status = 'deleting', uploaded_by = NULL, name = ?, updated_at = now()
-		WHERE f.id IN ? AND NOT EXISTS (` + strings.Join(held, " UNION ALL ") + `)`
-	res := tx.Exec(q, Erased, candidates)
-	return int(res.RowsAffected), res.Error
+		WHERE f.id IN ? AND NOT EXISTS (` + strings.Join(held, " UNION ALL ") + `) RETURNING f.id`
+	var ids []uuid.UUID
+	err := tx.Raw(q, Erased, candidates).Scan(&ids).Error
+	return ids, err
 }
 
 // EraseAgain erases person in a tenant restored from a backup made before

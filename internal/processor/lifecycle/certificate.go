@@ -32,7 +32,9 @@ type Certificate struct {
 	ObjectsRemoved    int64            `json:"objects_removed"`
 	VersionsRemoved   int64            `json:"object_versions_removed"`
 	BytesRemoved      int64            `json:"bytes_removed"`
-	ObjectKeysSHA256  string           `json:"object_keys_sha256"` // of the sorted keys, one per line, relative to t/{tenant_id}/
+	ObjectKeysSHA256  string           `json:"object_keys_sha256"`        // of the sorted keys, one per line, relative to t/{tenant_id}/
+	UploadsAborted    int64            `json:"multipart_uploads_aborted"` // incomplete uploads under the prefix (since version 2)
+	JobRowsRemoved    int64            `json:"job_rows_removed"`          // job queue rows naming the tenant (since version 2)
 	Backups           []Backup         `json:"backups_holding_data"`
 	BackupNote        string           `json:"backup_note"`
 	BackupKeyShredded *time.Time       `json:"backup_key_destroyed_at,omitempty"` // crypto-shredding on the school's instruction
@@ -89,6 +91,18 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 			FROM deletion_objects WHERE deletion_id = ?`, d.ID).Scan(&sums).Error; err != nil {
 			return err
 		}
+		var uploads int64
+		if err := tx.Raw(`SELECT count(*) FROM deletion_uploads WHERE deletion_id = ?`, d.ID).Scan(&uploads).Error; err != nil {
+			return err
+		}
+		// The job queue's rows name the tenant in their arguments (and
+		// errors): completed exports, cancelled backups, and any job of the
+		// tenant's still waiting or running, whose work has nothing left to
+		// act on (River ignores a finished job whose row is gone).
+		jobRows := tx.Exec(`DELETE FROM river_job j WHERE strpos(j::text, ?) > 0`, d.TenantID.String())
+		if jobRows.Error != nil {
+			return fmt.Errorf("lifecycle: remove job rows: %w", jobRows.Error)
+		}
 		var keysList []string
 		if err := tx.Raw(`SELECT DISTINCT key FROM deletion_objects WHERE deletion_id = ? ORDER BY key`, d.ID).Scan(&keysList).Error; err != nil {
 			return err
@@ -98,10 +112,10 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 			h.Write([]byte(k + "\n"))
 		}
 		now := s.now().UTC()
-		c := Certificate{Kind: "lms-deletion-certificate", Version: 1, DeletionID: d.ID, TenantID: d.TenantID, ContractReference: cur.ContractRef,
+		c := Certificate{Kind: "lms-deletion-certificate", Version: 2, DeletionID: d.ID, TenantID: d.TenantID, ContractReference: cur.ContractRef,
 			RequestedAt: cur.CreatedAt.UTC(), StartedAt: now, FinishedAt: now, RowsRemoved: cur.RowsRemoved,
 			ObjectsRemoved: sums.Objects, VersionsRemoved: sums.Versions, BytesRemoved: sums.Bytes,
-			ObjectKeysSHA256: hex.EncodeToString(h.Sum(nil)), Backups: []Backup{},
+			ObjectKeysSHA256: hex.EncodeToString(h.Sum(nil)), UploadsAborted: uploads, JobRowsRemoved: jobRows.RowsAffected, Backups: []Backup{},
 			BackupNote: "The platform keeps no per-tenant backup of this tenant. Whole-database disaster-recovery backups are kept at most 7 years and then purged.",
 			KeyID:      s.signer.KeyID()}
 		if cur.StartedAt != nil {
@@ -155,8 +169,12 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 		if err := tx.Exec(`DELETE FROM deletion_objects WHERE deletion_id = ?`, d.ID).Error; err != nil {
 			return err
 		}
+		if err := tx.Exec(`DELETE FROM deletion_uploads WHERE deletion_id = ?`, d.ID).Error; err != nil {
+			return err
+		}
 		return tx.Model(&Deletion{}).Where("id = ?", d.ID).Updates(map[string]any{"status": "done", "finished_at": now, "heartbeat_at": now,
-			"objects_removed": sums.Objects, "versions_removed": sums.Versions, "bytes_removed": sums.Bytes}).Error
+			"objects_removed": sums.Objects, "versions_removed": sums.Versions, "bytes_removed": sums.Bytes,
+			"uploads_aborted": uploads, "job_rows_removed": jobRows.RowsAffected}).Error
 	})
 }
 

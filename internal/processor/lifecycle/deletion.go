@@ -46,6 +46,8 @@ type Deletion struct {
 	ObjectsRemoved  int64            `json:"objects_removed"`
 	VersionsRemoved int64            `json:"versions_removed"`
 	BytesRemoved    int64            `json:"bytes_removed"`
+	UploadsAborted  int64            `json:"uploads_aborted"`
+	JobRowsRemoved  int64            `json:"job_rows_removed"`
 	Error           string           `json:"error,omitempty"`
 	CreatedAt       time.Time        `json:"created_at"`
 	StartedAt       *time.Time       `json:"started_at"`

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -111,6 +112,16 @@ func TestContractEndDeletion(t *testing.T) {
 
 	held, err := e.App.Backups.Make(ctx, e.A.ID)
 	require.NoError(t, err)
+	// Uploads that never completed (the store was down for their abort,
+	// their worker died), in the data bucket and the backup bucket.
+	for _, b := range []string{bucket, e.App.Backups.Bucket("uk")} {
+		k := "t/" + e.A.ID.String() + "/files/stuck"
+		up, err := e.App.Store.S3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &b, Key: &k})
+		require.NoError(t, err)
+		_, err = e.App.Store.S3.UploadPart(ctx, &s3.UploadPartInput{Bucket: &b, Key: &k, UploadId: up.UploadId, PartNumber: aws.Int32(1),
+			Body: strings.NewReader("Sam Learner, born 2014-03-02")})
+		require.NoError(t, err)
+	}
 	conn, err := pgx.Connect(ctx, e.DB.SuperURL)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
@@ -170,9 +181,15 @@ func TestContractEndDeletion(t *testing.T) {
 	require.Equal(t, "failed", mid.Status)
 	require.Equal(t, 10, mid.TablesDone)
 	steps := []string{}
+	err = worker(func(step string) bool { steps = append(steps, step); return step == "uploads" })
+	require.True(t, errors.Is(err, context.Canceled), "%v; steps %v", err, steps)
+	steps = []string{}
 	err = worker(func(step string) bool { steps = append(steps, step); return step == "objects" })
 	mid2, _ := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.True(t, errors.Is(err, context.Canceled), "%v; steps %v; %+v", err, steps, mid2)
+	var jobRows int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job j WHERE strpos(j::text, $1) > 0`, e.A.ID.String()).Scan(&jobRows))
+	require.Positive(t, jobRows, "the export's job names the tenant")
 	require.NoError(t, worker(func(string) bool { return false }))
 
 	// The contract cannot change while its data is being deleted, and
@@ -192,6 +209,14 @@ func TestContractEndDeletion(t *testing.T) {
 		require.Contains(t, []string{"contracts", "deletions", "deletion_certificates", "backups", "backup_keys", "backup_erasures"}, tbl, "%s still has rows of tenant A", tbl)
 	}
 	require.Empty(t, versions(t, e, "uk", "t/"+e.A.ID.String()+"/"), "no object or version under A's prefix")
+	for _, b := range []string{bucket, e.App.Backups.Bucket("uk")} {
+		ups, err := e.App.Store.ListUploads(ctx, b, "t/"+e.A.ID.String()+"/")
+		require.NoError(t, err)
+		require.Empty(t, ups, "no incomplete upload under A's prefix in %s", b)
+	}
+	var jobsLeft int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job j WHERE strpos(j::text, $1) > 0`, e.A.ID.String()).Scan(&jobsLeft))
+	require.Zero(t, jobsLeft, "no job row names A")
 	require.Equal(t, beforeB, tenantRows(t, conn, e.B.ID), "tenant B is untouched")
 	require.Equal(t, objectsB, versions(t, e, "ie", "t/"+e.B.ID.String()+"/"))
 	var name, status string
@@ -213,6 +238,8 @@ func TestContractEndDeletion(t *testing.T) {
 		require.Equal(t, strings.SplitN(v, ":", 2)[0], itoa(cert.RowsRemoved[tbl]), "rows of %s", tbl)
 	}
 	require.EqualValues(t, len(objectsA), cert.VersionsRemoved)
+	require.EqualValues(t, 2, cert.UploadsAborted, "each incomplete upload counted once, though a run stopped after aborting one")
+	require.Equal(t, jobRows, cert.JobRowsRemoved)
 	// The backup made before stays until it expires, and the certificate says so.
 	require.Len(t, cert.Backups, 1)
 	require.Equal(t, held.ID.String(), cert.Backups[0].ID)

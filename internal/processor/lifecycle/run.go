@@ -76,6 +76,11 @@ func (s *Service) run(ctx context.Context, id uuid.UUID) error {
 	if err := s.deleteRows(ctx, d); err != nil {
 		return err
 	}
+	// Uploads before objects: an aborted upload can no longer complete
+	// into an object after the objects were listed.
+	if err := s.abortUploads(ctx, d); err != nil {
+		return err
+	}
 	if err := s.deleteObjects(ctx, d); err != nil {
 		return err
 	}
