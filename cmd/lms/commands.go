@@ -178,5 +178,6 @@ func staffCmd() *cobra.Command {
 	set.Flags().StringVar(&setEmail, "email", "", "the staff member's e-mail address")
 	_ = set.MarkFlagRequired("email")
 	c.AddCommand(add, set)
+	c.AddCommand(staffLinkCmds()...)
 	return c
 }

@@ -96,6 +96,9 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a.Roster = roster.NewService(db)
 	a.Alerts = alert.NewService(db, alert.NewClient(cfg.IsDev() || cfg.Env == "test"))
 	a.Support = support.NewService(db, a.Alerts)
+	if err := a.Support.AllowAdequacy(cfg.SubProcessorAdequacy); err != nil {
+		return nil, fmt.Errorf("configuration: LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES: %w", err)
+	}
 	a.Breaches = breach.NewService(db, a.Alerts)
 	a.Records = records.NewService(a.Tenants, a.Support)
 	a.DataUse = datause.NewService(db, store, cfg.PseudonymKey())

@@ -45,7 +45,7 @@ func (s *Server) controllerRoutes() []Route {
 		{Method: "POST", Path: tp + "/retention/enforcement", Summary: "Switch retention enforcement on (after a dry run)", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, Handler: s.enableRetention},
 		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force", Area: AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{}, Handler: s.holds},
 		{Method: "POST", Path: tp + "/retention/holds", Summary: "Place a legal hold on a person or a course", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{}, Reply: retention.Hold{}, Handler: s.placeHold},
-		{Method: "DELETE", Path: tp + "/retention/holds/:hold", Summary: "Release a legal hold", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, Handler: s.releaseHold},
+		{Method: "DELETE", Path: tp + "/retention/holds/:hold", Summary: "Release a legal hold (also after the contract ended: a hold keeps the data from deletion)", Area: AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Status: http.StatusNoContent, Handler: s.releaseHold},
 		{Method: "GET", Path: tp + "/records-of-processing", Summary: "The school's record of processing activities (?format=csv)", Area: AreaTenant, Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, Handler: s.recordsOfProcessing},
 
 		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Request{}, Handler: s.myRequests},

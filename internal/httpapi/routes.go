@@ -77,6 +77,7 @@ func (s *Server) table() []Route {
 		s.dataUseRoutes(),
 		s.controllerRoutes(),
 		s.lifecycleRoutes(),
+		s.promiseRoutes(),
 	} {
 		all = append(all, area...)
 	}

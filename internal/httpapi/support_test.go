@@ -253,8 +253,8 @@ func TestSubProcessorsAndAlerts(t *testing.T) {
 	// Ivy works for the sub-processor.
 	ivyStaff, _, err := e.App.Identity.EnsureStaff(context.Background(), "ivy@forensics.example", "Ivy Investigator", "support", "ivy-password-123")
 	require.NoError(t, err)
-	spID := uuid.MustParse(sp)
-	require.NoError(t, e.App.Support.SetStaffSubProcessor(context.Background(), ivyStaff.ID, &spID))
+	r = op.Do("PUT", "/api/v1/platform/staff/"+ivyStaff.ID.String()+"/sub-processor", map[string]any{"sub_processor_id": sp})
+	require.Equal(t, 200, r.Status, r.Text())
 	ivy := e.StaffLogin("ivy@forensics.example", "ivy-password-123")
 	body := map[string]any{"ticket": "SEC-1", "reason_code": "security", "justification": "Investigate a report", "areas": []string{"people"}}
 	r = ivy.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", body)

@@ -101,6 +101,12 @@ type Config struct {
 	// one can delete one before it expires) or GOVERNANCE (only a user
 	// allowed to bypass governance can; for tests and staging).
 	BackupLockMode string `env:"LMS_BACKUP_LOCK_MODE" envDefault:"COMPLIANCE"`
+	// SubProcessorAdequacy are the countries with UK adequacy regulations
+	// (two-letter codes, e.g. "ch,jp") the sub-processor register accepts
+	// besides the UK and the EEA. Empty by default: the processor notice
+	// promises no transfer outside the UK and the EEA, and a deployment
+	// whose schools agreed to more says so here.
+	SubProcessorAdequacy []string `env:"LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES" envSeparator:","`
 	// StatsMinGroup is the smallest group of learners a school's aggregate
 	// statistics are shown for; smaller groups are suppressed.
 	StatsMinGroup int `env:"LMS_STATS_MIN_GROUP" envDefault:"5"`
@@ -251,6 +257,11 @@ func (c Config) validate(serving bool) error {
 	for _, r := range c.Regions {
 		if !regionCode.MatchString(r) {
 			bad("LMS_REGIONS", fmt.Sprintf("%q is not a region code (uk, ie, de, ...)", r))
+		}
+	}
+	for _, r := range c.SubProcessorAdequacy {
+		if !regionCode.MatchString(r) {
+			bad("LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES", fmt.Sprintf("%q is not a two-letter country code (ch, jp, ...)", r))
 		}
 	}
 	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {

@@ -22,6 +22,10 @@ type Service struct {
 	db     *database.DB
 	alerts *alert.Service
 	now    func() time.Time
+	// adequacy are the countries with UK adequacy regulations the
+	// sub-processor register accepts besides the UK and the EEA (none
+	// unless the deployment names them: AllowAdequacy).
+	adequacy map[string]bool
 }
 
 // NewService returns a Service; alerts delivers the approvers' alerts.

@@ -3,6 +3,7 @@ package support
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -43,7 +44,8 @@ var Adequate = map[string]string{
 	"ch": "Switzerland", "uy": "Uruguay",
 }
 
-// CountryName is a register country's name, or "" when it is not accepted.
+// CountryName is a register country's name (UK, EEA or adequacy), or ""
+// for any other code.
 func CountryName(code string) string {
 	if n, ok := tenant.Regions[code]; ok {
 		return n
@@ -51,11 +53,57 @@ func CountryName(code string) string {
 	return Adequate[code]
 }
 
+// AllowAdequacy lets the register accept the named countries with UK
+// adequacy regulations. By default it accepts only the UK and the EEA, as
+// the processor notice promises: a deployment whose schools agreed to
+// transfers to an adequacy country says so in its configuration
+// (LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES). A code without adequacy
+// regulations is refused.
+func (s *Service) AllowAdequacy(codes []string) error {
+	allowed := map[string]bool{}
+	for _, c := range codes {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if Adequate[c] == "" {
+			return fmt.Errorf("%q is not a country with UK adequacy regulations (one of %s)", c, strings.Join(adequacyCodes(), ", "))
+		}
+		allowed[c] = true
+	}
+	s.adequacy = allowed
+	return nil
+}
+
+func adequacyCodes() []string {
+	out := make([]string, 0, len(Adequate))
+	for c := range Adequate {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Accepts reports whether the register takes a sub-processor in country:
+// the UK, an EEA country, or an adequacy country this deployment allows.
+func (s *Service) Accepts(country string) bool {
+	_, ok := tenant.Regions[country]
+	return ok || s.adequacy[country]
+}
+
+// AdequacyAllowed are the names of the adequacy countries this deployment
+// allows, sorted (none by default).
+func (s *Service) AdequacyAllowed() []string {
+	var out []string
+	for c := range s.adequacy {
+		out = append(out, Adequate[c])
+	}
+	sort.Strings(out)
+	return out
+}
+
 // NewSubProcessor is what an operator registers.
 type NewSubProcessor struct {
 	Name    string `json:"name"`
 	Purpose string `json:"purpose"`
-	Country string `json:"country"` // uk, an EEA code or an adequacy country
+	Country string `json:"country"` // uk, an EEA code, or an adequacy country the deployment allows
 	// Replaces names a sub-processor this one takes over from.
 	Replaces *uuid.UUID `json:"replaces,omitempty"`
 	// ObjectionDays is how long tenants have to object (default 30).
@@ -74,8 +122,12 @@ func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in Ne
 	if in.Purpose == "" || len(in.Purpose) > 2000 {
 		fe.Add("purpose", "must say what it does for us (1-2000 characters)")
 	}
-	if CountryName(in.Country) == "" {
-		fe.Add("country", "must be the UK, an EEA country or a country with UK adequacy regulations (two-letter code)")
+	if !s.Accepts(in.Country) {
+		if len(s.adequacy) == 0 {
+			fe.Add("country", "must be the UK or an EEA country (two-letter code): data is not transferred anywhere else")
+		} else {
+			fe.Add("country", "must be the UK, an EEA country or one of %s (two-letter code)", strings.Join(s.AdequacyAllowed(), ", "))
+		}
 	}
 	if in.ObjectionDays == 0 {
 		in.ObjectionDays = 30
@@ -208,19 +260,6 @@ func authorised(tx *gorm.DB, id uuid.UUID) error {
 	}
 	if !ok {
 		return fmt.Errorf("this school has not authorised your organisation (a sub-processor) to access its data: %w", errs.ErrForbidden)
-	}
-	return nil
-}
-
-// SetStaffSubProcessor marks a staff member as working for a sub-processor
-// (nil: the processor's own staff).
-func (s *Service) SetStaffSubProcessor(ctx context.Context, staff uuid.UUID, sp *uuid.UUID) error {
-	res := s.db.Gorm.WithContext(ctx).Exec(`UPDATE staff SET sub_processor_id = ? WHERE id = ?`, sp, staff)
-	if res.Error != nil {
-		return fmt.Errorf("support: staff sub-processor: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("staff %s: %w", staff, errs.ErrNotFound)
 	}
 	return nil
 }
