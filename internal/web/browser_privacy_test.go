@@ -173,8 +173,9 @@ func TestContractEndInBrowser(t *testing.T) {
 	op.Submit(`form[action$="/backups"] button`, "operator-backed-up")
 	require.Contains(t, op.Text("main table"), "locked until then")
 
-	op.Submit(`form[action$="/deletion"] button`, "operator-deletion-refused")
-	require.Contains(t, op.Text("main"), "contract has no end date")
+	// No end date: nothing is due, and no deletion is offered.
+	require.Contains(t, op.Text(`section[aria-labelledby="deletion-h"]`), "no end date: nothing is due to be deleted")
+	require.True(t, absent(t, op, `form[action$="/deletion"]`))
 	_, err := e.App.DB.Pool.Exec(context.Background(), `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31, updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
 	op.Go(page, "")

@@ -35,6 +35,7 @@ func init() {
 // contractEnd is the tenant page's contract-end section.
 type contractEnd struct {
 	Deletion  *lifecycle.Deletion
+	Outlook   *lifecycle.Outlook // when the deletion starts by itself, and what keeps it
 	Backups   []backup.Backup
 	Restores  []backup.Restore
 	CanDelete bool
@@ -53,6 +54,14 @@ func (s *Site) contractEndOf(c *gin.Context, d *tenantData) error {
 		case !errors.Is(err, errs.ErrNotFound):
 			return err
 		}
+		o, err := s.d.Lifecycle.OutlookOf(ctx, d.T.ID)
+		if err != nil {
+			return err
+		}
+		if !s.allowed(c, p, "legal-order", "read") {
+			o = o.WithoutOrders()
+		}
+		d.End.Outlook = &o
 	}
 	if s.allowed(c, p, "backup", "read") {
 		var err error

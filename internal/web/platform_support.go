@@ -167,6 +167,9 @@ func (s *Site) mySupportRequestPage(c *gin.Context) {
 type registerData struct {
 	List     []support.SubProcessor
 	CanWrite bool
+	// Adequacy are the countries beyond the UK and the EEA this
+	// deployment accepts (none by default).
+	Adequacy []string
 }
 
 func (s *Site) registerPage(c *gin.Context) {
@@ -180,7 +183,7 @@ func (s *Site) showRegister(c *gin.Context, status int, v view) {
 		return
 	}
 	v.Title, v.Fields = "Sub-processors", []string{"name", "purpose", "country", "objection_days"}
-	v.Data = registerData{List: list, CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "sub-processor-register", "write")}
+	v.Data = registerData{List: list, CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "sub-processor-register", "write"), Adequacy: s.d.Support.AdequacyAllowed()}
 	s.render(c, status, "platform_subprocessors", v)
 }
 

@@ -279,6 +279,9 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 			v.Nav = append(v.Nav, navLink{Label: "Support requests", Href: "/platform/support"})
 		}
 		v.Nav = append(v.Nav, navLink{Label: "Sub-processors", Href: "/platform/sub-processors"})
+		if s.allowed(c, p, "staff", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "Staff", Href: "/platform/staff"})
+		}
 		if s.allowed(c, p, "legal-order", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Legal obligations", Href: "/platform/legal"}, navLink{Label: "Breaches", Href: "/platform/breaches"})
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // retentionPages are the school's retention settings with the dry run
@@ -19,7 +20,7 @@ func (s *Site) retentionPages() []httpapi.Route {
 		{Method: "GET", Path: a + "/retention", Summary: "Retention periods, the dry run report and legal holds", Area: httpapi.AreaTenant, Object: "retention", Action: "read", Handler: s.retentionPage},
 		{Method: "POST", Path: a + "/retention", Summary: "Change retention periods, run a dry run or switch enforcement on", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.retentionAction},
 		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.placeHold},
-		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.releaseHold},
+		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Handler: s.releaseHold},
 		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: httpapi.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.ropaPage},
 		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: httpapi.AreaTenant, Object: "statistics", Action: "read", Handler: s.statisticsPage},
 	}
@@ -38,6 +39,9 @@ type retentionData struct {
 	Periods []retention.Setting
 	Status  retention.Status
 	Holds   []retention.Hold
+	// Ended: the contract has ended, the data is read-only, and only
+	// releasing a hold is still offered (a hold keeps it from deletion).
+	Ended bool
 }
 
 func (s *Site) retentionPage(c *gin.Context) {
@@ -52,6 +56,11 @@ func (s *Site) showRetention(c *gin.Context, status int, v view) {
 		if d.Status, err = s.d.Retention.Status(ctx, sc); err == nil {
 			d.Holds, err = s.d.Retention.Holds(ctx, sc)
 		}
+	}
+	if err == nil {
+		var ct tenant.Contract
+		_, ct, err = s.d.Tenants.ForMember(ctx, sc.Tenant())
+		d.Ended = ct.Ended(s.now())
 	}
 	if err != nil {
 		s.fail(c, err)

@@ -43,6 +43,7 @@ func (s *Site) Routes() []httpapi.Route {
 		s.dataUsePages(),
 		s.platformPages(),
 		s.staffSupportPages(),
+		s.staffPages(),
 		s.legalPages(),
 		s.requestPages(),
 		s.myDataPages(),

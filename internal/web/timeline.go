@@ -34,6 +34,9 @@ type timelineData struct {
 	Exports     []handback.TenantExport
 	Deletion    *lifecycle.Deletion
 	Backups     []backup.Backup
+	// Holds are the school's legal holds in force: they keep its data
+	// from deletion after the return window until released.
+	Holds int
 }
 
 func init() {
@@ -84,6 +87,14 @@ func (s *Site) timelinePage(c *gin.Context) {
 	if d.Backups, err = s.d.Backups.Catalogue(ctx, sc.Tenant()); err != nil {
 		s.fail(c, err)
 		return
+	}
+	if d.ReturnUntil != nil && d.Deletion == nil && s.allowed(c, httpapi.PrincipalOf(c), "retention", "read") {
+		holds, err := s.d.Retention.Holds(ctx, sc)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Holds = len(holds)
 	}
 	s.render(c, http.StatusOK, "admin_timeline", view{Title: "Contract and your data", Data: d})
 }

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/processor/support"
+)
+
+// staffPages are the operators' list of the processor's staff, where a
+// support staff member is linked to the sub-processor they work for (or
+// unlinked): a linked person is refused by every school that did not
+// authorise their sub-processor.
+func (s *Site) staffPages() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Path: "/platform/staff", Summary: "Processor staff and the sub-processor each works for", Area: httpapi.AreaPlatform, Object: "staff", Action: "read", Handler: s.staffPage},
+		{Method: "POST", Path: "/platform/staff/:id/sub-processor", Summary: "Link a support staff member to a sub-processor, or unlink them", Area: httpapi.AreaPlatform, Object: "staff", Action: "write", Handler: s.setStaffSubProcessor},
+	}
+}
+
+func init() {
+	addFlash("staff-linked", "Saved. From their next request, schools that did not authorise that sub-processor refuse them.")
+	addFlash("staff-unlinked", "Saved. They are this processor's own staff again.")
+}
+
+type staffData struct {
+	Staff    []support.StaffMember
+	InUse    []support.SubProcessor
+	CanWrite bool
+}
+
+func (s *Site) staffPage(c *gin.Context) { s.showStaff(c, http.StatusOK, view{}) }
+
+func (s *Site) showStaff(c *gin.Context, status int, v view) {
+	ctx := c.Request.Context()
+	d := staffData{CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "staff", "write")}
+	var err error
+	if d.Staff, err = s.d.Support.Staff(ctx); err != nil {
+		s.fail(c, err)
+		return
+	}
+	all, err := s.d.Support.SubProcessors(ctx, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, sp := range all {
+		if sp.RetiredAt == nil {
+			d.InUse = append(d.InUse, sp)
+		}
+	}
+	v.Title, v.Data = "Staff", d
+	s.render(c, status, "platform_staff", v)
+}
+
+// setStaffSubProcessor links the staff member to the chosen sub-processor,
+// or unlinks them when "this processor" is chosen.
+func (s *Site) setStaffSubProcessor(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		s.Error(c, http.StatusNotFound, "There is no such staff member.")
+		return
+	}
+	ctx, op := c.Request.Context(), httpapi.PrincipalOf(c).ID
+	field := "sp-" + id.String()
+	var err error
+	done := "staff-unlinked"
+	if choice := c.PostForm("sub_processor"); choice == "" {
+		_, err = s.d.Support.UnlinkStaff(ctx, op, id)
+	} else if sp, perr := uuid.Parse(choice); perr != nil {
+		s.showStaff(c, http.StatusBadRequest, view{Errors: map[string]string{field: "Choose a sub-processor from the list"}, Fields: []string{field}})
+		return
+	} else {
+		done = "staff-linked"
+		_, err = s.d.Support.LinkStaff(ctx, op, id, sp)
+	}
+	if fe, isField := formErrors(err); isField {
+		msg := fe["sub_processor_id"]
+		if msg == "" {
+			msg = fe["staff"]
+		}
+		s.showStaff(c, http.StatusBadRequest, view{Errors: map[string]string{field: "The sub-processor " + msg}, Fields: []string{field}})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/platform/staff?done="+done)
+}
