@@ -66,6 +66,12 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	h.Set("Cache-Control", "no-store")
+	if s.Config.Env == "prod" {
+		// Production is served over HTTPS only (behind the ingress's TLS):
+		// browsers must never try plain HTTP, where a session cookie or a
+		// set-password link could be read on the way.
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
 	c.Next()
 }
 

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -100,6 +101,26 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
 	// Through the ingress (a proxy), the metrics are not public.
 	require.Equal(t, 404, anon.DoWith("GET", "/metrics", nil, map[string]string{"X-Forwarded-For": "203.0.113.9"}).Status)
+}
+
+// Production tells browsers to use HTTPS only (HSTS); a laptop does not,
+// or a developer's browser would refuse http://localhost for two years.
+func TestHSTSInProdOnly(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	cfg := e.App.Config
+	cfg.Env = "prod"
+	a, err := app.Build(cfg, e.App.DB, e.App.Store)
+	require.NoError(t, err)
+	prod := httptest.NewServer(a.Handler)
+	t.Cleanup(prod.Close)
+	for _, path := range []string{"/healthz", "/signin", "/api/v1/me"} {
+		res, err := http.Get(prod.URL + path)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, "max-age=63072000; includeSubDomains", res.Header.Get("Strict-Transport-Security"), path)
+	}
+	require.Empty(t, e.Anonymous().Do("GET", "/healthz", nil).Header.Get("Strict-Transport-Security"))
 }
 
 // A replica whose object store does not answer reports not ready, naming it.
