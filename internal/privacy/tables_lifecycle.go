@@ -58,7 +58,7 @@ var lifecycleTables = []Table{
 		Columns: []Column{
 			key("id"), key("tenant_id"),
 			col("contract_ref", Organisation, "name the contract whose end this is", Contract, certificateLife, Export, Retain),
-			col("requested_by", Key, "the operator who started it", Contract, certificateLife, Export, Retain),
+			col("requested_by", Key, "the operator who started it (none when the contract watch started it)", Contract, certificateLife, Export, Retain),
 			col("status", Record, "queued, running, done or failed", Contract, certificateLife, Export, Retain),
 			col("tables_total", Record, "progress", Contract, certificateLife, Export, Retain),
 			col("tables_done", Record, "progress", Contract, certificateLife, Export, Retain),

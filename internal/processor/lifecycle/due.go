@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/errs"
-	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
@@ -67,7 +64,7 @@ func (s *Service) OutlookOf(ctx context.Context, tenantID uuid.UUID) (Outlook, e
 	if res.RowsAffected == 0 {
 		return Outlook{}, fmt.Errorf("tenant %s: %w", tenantID, errs.ErrNotFound)
 	}
-	o, err := s.outlook(ctx, c)
+	o, err := s.outlook(ctx, c, true)
 	if err != nil {
 		return o, err
 	}
@@ -79,20 +76,28 @@ func (s *Service) OutlookOf(ctx context.Context, tenantID uuid.UUID) (Outlook, e
 	return o, err
 }
 
-func (s *Service) outlook(ctx context.Context, c tenant.Contract) (Outlook, error) {
+// outlook is c's outlook; its blocks are looked up when always is set
+// (the operator's page shows holds ahead) or the deletion is due.
+func (s *Service) outlook(ctx context.Context, c tenant.Contract, always bool) (Outlook, error) {
 	o := Outlook{DueOn: c.ReturnUntil(), Blocks: []Block{}}
-	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM deletions WHERE tenant_id = ?)`, c.TenantID).
-		Scan(&o.Started).Error; err != nil {
-		return o, err
-	}
-	if o.DueOn == nil || o.Started {
+	if o.DueOn == nil {
 		return o, nil
 	}
+	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM deletions WHERE tenant_id = ?)`, c.TenantID).
+		Scan(&o.Started).Error; err != nil || o.Started {
+		return o, err
+	}
 	o.Due = !o.DueOn.After(s.now())
+	if !o.Due && !always {
+		return o, nil
+	}
 	var err error
 	o.Blocks, err = s.blocks(ctx, c.TenantID)
 	return o, err
 }
+
+// ordersInForce is the legal_orders condition that keeps a deletion.
+const ordersInForce = `tenant_id = ? AND (valid_until > now() OR (deferred AND notified_at IS NULL))`
 
 // blocks are the legal orders in force (or whose notice is deferred) and
 // the school's legal holds: the same guards Start applies.
@@ -104,8 +109,7 @@ func (s *Service) blocks(ctx context.Context, tenantID uuid.UUID) ([]Block, erro
 		Deferred   bool
 	}
 	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT reference, created_at, valid_until, deferred AND notified_at IS NULL AS deferred
-		FROM legal_orders WHERE tenant_id = ? AND (valid_until > now() OR (deferred AND notified_at IS NULL))
-		ORDER BY created_at`, tenantID).Scan(&orders).Error; err != nil {
+		FROM legal_orders WHERE `+ordersInForce+` ORDER BY created_at`, tenantID).Scan(&orders).Error; err != nil {
 		return nil, err
 	}
 	out := []Block{}
@@ -137,7 +141,7 @@ func (s *Service) blocks(ctx context.Context, tenantID uuid.UUID) ([]Block, erro
 // deleteWhenDue starts the deletion of a contract whose return window has
 // closed, or records and tells what keeps it from starting.
 func (s *Service) deleteWhenDue(ctx context.Context, c tenant.Contract) error {
-	o, err := s.outlook(ctx, c)
+	o, err := s.outlook(ctx, c, false)
 	if err != nil || !o.Due || o.Started {
 		return err
 	}
@@ -152,6 +156,12 @@ func (s *Service) deleteWhenDue(ctx context.Context, c tenant.Contract) error {
 			return err
 		}
 		d.TablesTotal = len(tables)
+		// An order recorded since the look above keeps it after all (a
+		// school cannot place a hold after its contract ended).
+		var orders int64
+		if err := tx.Raw(`SELECT count(*) FROM legal_orders WHERE `+ordersInForce, c.TenantID).Scan(&orders).Error; err != nil || orders > 0 {
+			return err
+		}
 		// An operator may have started it a moment ago: one deletion per tenant.
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&d)
 		if res.Error != nil {
@@ -168,99 +178,6 @@ func (s *Service) deleteWhenDue(ctx context.Context, c tenant.Contract) error {
 		slog.WarnContext(ctx, "lifecycle: deletion left to the sweep", "tenant_id", c.TenantID, "err", err)
 	}
 	return nil
-}
-
-// blocked records what keeps the deletion from starting; operators are
-// warned in the log when that changes (monitoring reads deletion_blocks).
-// The school's admins are alerted when what they may know of changes: a
-// legal order whose notice is deferred is neither told nor lets an alert
-// appear when it is recorded.
-func (s *Service) blocked(ctx context.Context, c tenant.Contract, o Outlook) error {
-	var all, told []string
-	var holds int
-	var toldBlocks []Block
-	for _, b := range o.Blocks {
-		all = append(all, b.Kind)
-		if b.Kind == BlockHold {
-			holds++
-		}
-		if !b.Deferred {
-			told = append(told, b.Kind)
-			toldBlocks = append(toldBlocks, b)
-		}
-	}
-	reasons, toldReasons := kindList(all), kindList(told)
-	fresh := false
-	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
-		// Inserted, or its reasons changed; the row lock makes a second
-		// watcher find them changed already.
-		res := tx.Exec(`INSERT INTO deletion_blocks (tenant_id, due_on, reasons) VALUES (?, ?, ?)
-			ON CONFLICT (tenant_id) DO UPDATE SET reasons = EXCLUDED.reasons, due_on = EXCLUDED.due_on, since = now(), checked_at = now()
-			WHERE deletion_blocks.reasons <> EXCLUDED.reasons`, c.TenantID, o.DueOn.Format(time.DateOnly), reasons)
-		if res.Error != nil {
-			return res.Error
-		}
-		if fresh = res.RowsAffected == 1; !fresh {
-			if err := tx.Exec(`UPDATE deletion_blocks SET checked_at = now() WHERE tenant_id = ?`, c.TenantID).Error; err != nil {
-				return err
-			}
-		}
-		res = tx.Exec(`UPDATE deletion_blocks SET told = ? WHERE tenant_id = ? AND told <> ?`, toldReasons, c.TenantID, toldReasons)
-		if res.Error != nil || res.RowsAffected == 0 || toldReasons == "" {
-			return res.Error
-		}
-		if err := access.Enter(tx, access.System(c.TenantID, "contract_watch")); err != nil {
-			return err
-		}
-		_, err := alert.Raise(tx, c.TenantID, blockedAlert(o.DueOn, toldBlocks, holds))
-		return err
-	})
-	if err == nil && fresh {
-		slog.WarnContext(ctx, "lifecycle: contract-end deletion is due but blocked", "tenant_id", c.TenantID,
-			"due_on", o.DueOn.Format(time.DateOnly), "reasons", reasons)
-	}
-	return err
-}
-
-// kindList is kinds, distinct and sorted, comma-separated.
-func kindList(kinds []string) string {
-	seen := map[string]bool{}
-	var out []string
-	for _, k := range kinds {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, ",")
-}
-
-// blockedAlert tells the school's admins why their data was not deleted
-// on the day it was due: their holds and the orders they were told of.
-func blockedAlert(due *time.Time, told []Block, holds int) alert.Alert {
-	day := due.Format("2 January 2006")
-	var why []string
-	if holds == 1 {
-		why = append(why, "a legal hold your school placed")
-	} else if holds > 1 {
-		why = append(why, fmt.Sprintf("%d legal holds your school placed", holds))
-	}
-	for _, b := range told {
-		if b.Kind == BlockOrder {
-			why = append(why, "a legal order in force until "+b.Until.Format("2 January 2006"))
-		}
-	}
-	body := fmt.Sprintf("Your school's return window closed on %s and its data would have been deleted then. It is kept because of %s. ",
-		day, strings.Join(why, " and "))
-	link := "/admin/contract"
-	if holds > 0 {
-		body += "Release the holds you no longer need on the Retention page: the deletion then starts within the hour, and you receive a signed certificate."
-		link = "/admin/retention"
-	} else {
-		body += "The deletion starts within the hour after the order ends, and you receive a signed certificate."
-	}
-	return alert.Alert{Kind: "deletion-blocked", Audience: "admin", Title: "Your school's data was due to be deleted on " + day + " and is kept", Body: body, Link: link}
 }
 
 // WithoutOrders is o as staff who may not read legal orders see it: an
