@@ -207,8 +207,9 @@ func (c Config) validate(serving bool) error {
 	if c.DownloadLinkTTL < 10*time.Second || c.DownloadLinkTTL > time.Hour {
 		bad("LMS_DOWNLOAD_LINK_TTL", "must be from 10s to 1h")
 	}
-	if c.TokenMaxTTL < time.Hour {
-		bad("LMS_TOKEN_MAX_TTL", "must be at least 1h")
+	if c.TokenMaxTTL < 24*time.Hour {
+		// Tokens are asked for in whole days: under a day no lifetime could be given.
+		bad("LMS_TOKEN_MAX_TTL", "must be at least 24h (tokens last whole days)")
 	}
 	if prod && len(c.PseudonymSecret) < 32 {
 		bad("LMS_PSEUDONYM_SECRET", "must be set to at least 32 random characters in prod")

@@ -30,6 +30,7 @@ func TestLoadNamesBadVariable(t *testing.T) {
 		"LMS_ENV":                "staging",
 		"LMS_S3_ENDPOINT":        "ftp://x",
 		"LMS_DATABASE_URL":       "mysql://x",
+		"LMS_TOKEN_MAX_TTL":      "12h",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, val)
