@@ -44,6 +44,15 @@ func TestDataUseInBrowser(t *testing.T) {
 	adm.Go("/t/tenant-a/admin/access-log", "admin-log-copy")
 	require.Contains(t, adm.Text("table.log"), "Made a pseudonymised copy")
 
+	// Withdrawn: the copy goes, and the school's log says so.
+	adm.Go("/t/tenant-a/admin/data-use", "")
+	adm.Submit(`form[action$="/withdraw"] button`, "admin-data-use-withdrawn")
+	require.Contains(t, adm.Text(".flash"), "copies made under it are removed")
+	adm.Go("/t/tenant-a/admin/access-log", "admin-log-copy-removed")
+	require.Contains(t, adm.Text("table.log"), "Removed a pseudonymised copy")
+	op.Go("/platform/tenants/"+e.A.ID.String(), "operator-copy-removed")
+	require.Contains(t, op.Text("main"), "removed")
+
 	adm.Go("/t/tenant-a/admin/webhook", "admin-webhook")
 	adm.Fill("#url", "ftp://nowhere")
 	adm.Submit(`main form button[type=submit]`, "admin-webhook-error")

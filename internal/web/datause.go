@@ -27,7 +27,7 @@ func (s *Site) dataUsePages() []httpapi.Route {
 
 func init() {
 	addFlash("agreement-signed", "Signed. The processor may now ask for pseudonymised copies until the end date.")
-	addFlash("agreement-withdrawn", "Withdrawn. No further copies can be made.")
+	addFlash("agreement-withdrawn", "Withdrawn. No further copies can be made, and the copies made under it are removed.")
 	addFlash("extract-queued", "The copy is queued; its progress shows below.")
 }
 

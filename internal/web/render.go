@@ -182,6 +182,7 @@ var actionNames = map[string]string{
 	"legal.order-recorded":      "Recorded a legal obligation to read your data", "legal.read": "Read your data under a legal obligation",
 	"breach.notified": "Told you of a breach", "data-use.signed": "Signed a data use agreement", "data-use.withdrawn": "Withdrew a data use agreement",
 	"data-use.extract-requested": "Asked for a pseudonymised copy", "data-use.extracted": "Made a pseudonymised copy",
+	"data-use.copy-removed": "Removed a pseudonymised copy (its agreement was withdrawn or ended)",
 }
 
 // formField is what the "input" partial renders.
