@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
@@ -301,8 +303,43 @@ func (s *Service) Catalogue(ctx context.Context, tenant uuid.UUID) ([]Backup, er
 }
 
 // Purge deletes every expired backup, with every version of its object,
-// and marks it purged in the catalogue.
+// and marks it purged in the catalogue; then every backup that failed or
+// whose worker died (running past jobs.RescueAfter), whose upload may have
+// left parts or a version: no backup, but the tenant's data.
 func (s *Service) Purge(ctx context.Context) (int, error) {
+	n, err := s.purgeExpired(ctx)
+	if err != nil {
+		return n, err
+	}
+	var broken []Backup
+	if err := s.db.Gorm.WithContext(ctx).Where("status = 'failed' OR status = 'running' AND created_at < ?", s.now().Add(-jobs.RescueAfter)).
+		Order("created_at").Find(&broken).Error; err != nil {
+		return n, err
+	}
+	for _, b := range broken {
+		if _, err := s.store.DeleteUnder(ctx, b.Bucket, b.ObjectKey); err != nil && !noBucket(err) {
+			// Not to hold up the others: tried again at the next purge.
+			slog.WarnContext(ctx, "backup: what a failed backup left is removed at the next purge", "backup_id", b.ID, "err", err)
+			continue
+		}
+		if err := s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).
+			Updates(map[string]any{"status": "purged", "purged_at": s.now().UTC()}).Error; err != nil {
+			return n, err
+		}
+		if err := s.db.Gorm.WithContext(ctx).Exec(`SELECT purge_backup_erasures(?)`, b.TenantID).Error; err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func noBucket(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "NoSuchBucket"
+}
+
+func (s *Service) purgeExpired(ctx context.Context) (int, error) {
 	var due []Backup
 	if err := s.db.Gorm.WithContext(ctx).Where("status <> 'purged' AND expires_at <= ?", s.now().UTC()).Order("expires_at").Find(&due).Error; err != nil {
 		return 0, err
