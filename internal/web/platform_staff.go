@@ -27,9 +27,22 @@ func init() {
 }
 
 type staffData struct {
-	Staff    []support.StaffMember
-	InUse    []support.SubProcessor
+	Staff    []staffRow
+	InUse    bool // any sub-processor in use to link to
 	CanWrite bool
+}
+
+// staffRow is one staff member with the choices of their form: this
+// processor, every sub-processor in use, and the one they are linked to
+// even if it was retired since (so the form shows the truth).
+type staffRow struct {
+	support.StaffMember
+	Options []staffOption
+}
+
+type staffOption struct {
+	ID, Name string
+	Selected bool
 }
 
 func (s *Site) staffPage(c *gin.Context) { s.showStaff(c, http.StatusOK, view{}) }
@@ -37,8 +50,8 @@ func (s *Site) staffPage(c *gin.Context) { s.showStaff(c, http.StatusOK, view{})
 func (s *Site) showStaff(c *gin.Context, status int, v view) {
 	ctx := c.Request.Context()
 	d := staffData{CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "staff", "write")}
-	var err error
-	if d.Staff, err = s.d.Support.Staff(ctx); err != nil {
+	staff, err := s.d.Support.Staff(ctx)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -47,10 +60,23 @@ func (s *Site) showStaff(c *gin.Context, status int, v view) {
 		s.fail(c, err)
 		return
 	}
-	for _, sp := range all {
-		if sp.RetiredAt == nil {
-			d.InUse = append(d.InUse, sp)
+	for _, m := range staff {
+		row := staffRow{StaffMember: m, Options: []staffOption{{Name: "This processor", Selected: m.SubProcessorID == nil}}}
+		for _, sp := range all {
+			linked := m.SubProcessorID != nil && *m.SubProcessorID == sp.ID
+			if sp.RetiredAt != nil && !linked {
+				continue
+			}
+			name := sp.Name
+			if sp.RetiredAt != nil {
+				name += " (no longer in use)"
+			}
+			row.Options = append(row.Options, staffOption{ID: sp.ID.String(), Name: name, Selected: linked})
 		}
+		d.Staff = append(d.Staff, row)
+	}
+	for _, sp := range all {
+		d.InUse = d.InUse || sp.RetiredAt == nil
 	}
 	v.Title, v.Data = "Staff", d
 	s.render(c, status, "platform_staff", v)
