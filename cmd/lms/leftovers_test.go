@@ -268,8 +268,8 @@ func (d *dying) storeDiesThenErase(t *testing.T) {
 
 	out, err := e.App.Subjects.Erase(ctx, d.adminA, d.sam.ID, nil)
 	require.NoError(t, err)
-	require.Equal(t, 3, out.UploadsAborted)
 	require.Empty(t, d.uploads(t, d.bucket), "the erasure aborted them")
+	require.Equal(t, 3, out.UploadsAborted, "and counted them")
 }
 
 // c. The store dies during Jo's upload and during a backup of the school,
