@@ -27,6 +27,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
 	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
+	"github.com/schoolcloud/lms/internal/request"
 	"github.com/schoolcloud/lms/migrations"
 )
 
@@ -597,7 +598,7 @@ func (s *scaleOut) call(t *testing.T, i int, method, path string, body any, sess
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if sess != nil {
-		req.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sess.cookie})
+		req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: sess.cookie})
 		req.Header.Set("X-CSRF-Token", sess.csrf)
 	}
 	res, err := s.http.Do(req)
@@ -622,7 +623,7 @@ func (s *scaleOut) login(t *testing.T, i int, tenant, user, password string) (ap
 	require.NoError(t, json.Unmarshal(res.Body, &in))
 	sess := &apiSession{csrf: in.CSRFToken}
 	for _, c := range (&http.Response{Header: res.Header}).Cookies() {
-		if c.Name == httpapi.SessionCookie {
+		if c.Name == request.SessionCookie {
 			sess.cookie = c.Value
 		}
 	}

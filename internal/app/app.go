@@ -46,14 +46,17 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
+	"github.com/schoolcloud/lms/internal/services"
 	"github.com/schoolcloud/lms/internal/web"
 )
 
-// App is the wired platform: the services (httpapi.Deps) and the HTTP
-// handler built over them.
+// App is the wired platform: the services and the HTTP handler built over
+// them: the request kernel, and the API and the pages standing on it.
 type App struct {
-	httpapi.Deps
+	services.Set
 	Handler http.Handler
+	Kernel  *request.Kernel
 	API     *httpapi.Server
 }
 
@@ -70,7 +73,7 @@ func New(ctx context.Context, cfg config.Config) (*App, error) {
 
 // Build wires services over an open database and store.
 func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, error) {
-	a := &App{Deps: httpapi.Deps{Config: cfg, DB: db, Store: store}}
+	a := &App{Set: services.Set{Config: cfg, DB: db, Store: store}}
 	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
 		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout, LinkKey: cfg.LedgerKey()})
 	var err error
@@ -124,7 +127,12 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 		return nil, err
 	}
 	a.Backups.Jobs, a.Backups.Eraser = q, a.Subjects
-	a.Handler, a.API = httpapi.New(a.Deps, web.New(a.Deps))
+	a.Identity.SetSignInRules(tenant.SignInRules{Tenants: a.Tenants, IsAdmin: a.Authz.IsAdmin})
+	site := web.New(a.Set)
+	a.Kernel = request.New(request.Deps{Config: cfg, DB: db, Identity: a.Identity, Authz: a.Authz,
+		Tenants: a.Tenants, Support: a.Support}, site)
+	a.API = httpapi.New(a.Set, a.Kernel)
+	a.Handler = a.Kernel.Engine(a.API.Routes(), site.Routes())
 	return a, nil
 }
 
@@ -220,12 +228,12 @@ func oncePer(d time.Duration) *river.InsertOpts {
 // by other processes.
 func (a *App) Serve(ctx context.Context) error {
 	go a.Authz.Listen(ctx, a.DB.Pool)
-	err := httpapi.Listen(ctx, a.Config.HTTPAddr, a.Handler)
+	err := request.Listen(ctx, a.Config.HTTPAddr, a.Handler)
 	// The usage counted since the last flush would go with the process
 	// (every replica of a rolling deploy): write it before leaving.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if ferr := a.API.FlushUsage(fctx); ferr != nil {
+	if ferr := a.Kernel.FlushUsage(fctx); ferr != nil {
 		slog.Warn("usage: flush on shutdown", "err", ferr)
 	}
 	if err != nil && err != http.ErrServerClosed {

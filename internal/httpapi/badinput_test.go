@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // badValues are path and query values that are not text: PostgreSQL
@@ -104,15 +104,15 @@ func setupBadInput(t *testing.T) *badInputEnv {
 // callers are who sends requests to rt: signed in where the route needs
 // it, so the handler is reached rather than a 401; staff for platform
 // routes (operator and support, who may do different things).
-func (b *badInputEnv) callers(rt httpapi.Route) []*apptest.Client {
+func (b *badInputEnv) callers(rt request.Route) []*apptest.Client {
 	switch {
 	case rt.Public:
 		return []*apptest.Client{b.e.Anonymous()}
 	case strings.HasSuffix(rt.Path, "/logout") || strings.HasSuffix(rt.Path, "/signout"):
 		return []*apptest.Client{b.e.Login(b.e.A.Slug, b.e.A.AdminUser, apptest.AdminPassword)}
-	case rt.Area == httpapi.AreaPlatform:
+	case rt.Area == request.AreaPlatform:
 		return []*apptest.Client{b.op, b.sup}
-	case rt.Area == httpapi.AreaSelf:
+	case rt.Area == request.AreaSelf:
 		return []*apptest.Client{b.admin, b.op}
 	}
 	return []*apptest.Client{b.admin}
@@ -120,14 +120,14 @@ func (b *badInputEnv) callers(rt httpapi.Route) []*apptest.Client {
 
 // fill puts a valid-looking value of tenant A in every parameter of path,
 // and bad (already escaped) in the one named only.
-func (b *badInputEnv) fill(rt httpapi.Route, only, bad string) string {
+func (b *badInputEnv) fill(rt request.Route, only, bad string) string {
 	return routeParam.ReplaceAllStringFunc(rt.Path, func(p string) string {
 		switch {
 		case p == only:
 			return bad
 		case p == ":tenant":
 			return b.e.A.Slug
-		case p == ":id" && rt.Area == httpapi.AreaPlatform:
+		case p == ":id" && rt.Area == request.AreaPlatform:
 			return b.e.A.ID.String()
 		}
 		if id, ok := b.ids[p[1:]]; ok {
@@ -138,7 +138,7 @@ func (b *badInputEnv) fill(rt httpapi.Route, only, bad string) string {
 }
 
 // send sends one bad request and notes a 5xx (all are listed at the end).
-func (b *badInputEnv) send(t *testing.T, c *apptest.Client, rt httpapi.Route, path string, body any, hdr map[string]string, what string) *apptest.Response {
+func (b *badInputEnv) send(t *testing.T, c *apptest.Client, rt request.Route, path string, body any, hdr map[string]string, what string) *apptest.Response {
 	t.Helper()
 	r := c.DoWith(rt.Method, path, body, hdr)
 	b.answered++
@@ -150,7 +150,7 @@ func (b *badInputEnv) send(t *testing.T, c *apptest.Client, rt httpapi.Route, pa
 
 // refused checks a 400 that names the parameter: a field error in a
 // problem document for the API, the error page for pages.
-func (b *badInputEnv) refused(t *testing.T, rt httpapi.Route, r *apptest.Response, name, what string) {
+func (b *badInputEnv) refused(t *testing.T, rt request.Route, r *apptest.Response, name, what string) {
 	t.Helper()
 	if r.Status >= 500 {
 		return // listed at the end
@@ -178,7 +178,7 @@ func (b *badInputEnv) refused(t *testing.T, rt httpapi.Route, r *apptest.Respons
 func TestBadInputIsNeverAServerError(t *testing.T) {
 	t.Parallel()
 	b := setupBadInput(t)
-	routes := b.e.App.API.Routes()
+	routes := b.e.App.Kernel.Routes()
 	require.Greater(t, len(routes), 100)
 	noServerErrors := func(t *testing.T) {
 		require.Empty(t, b.serverErrors, "bad input answered with a server error:\n%s", strings.Join(b.serverErrors, "\n"))

@@ -20,10 +20,10 @@ import (
 
 	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/app/apptest"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // closedPort is a local port nothing listens on: connecting is refused.
@@ -69,7 +69,7 @@ func serve(t *testing.T, e *apptest.Env, db *database.DB, store *objstore.Store,
 func unavailable(t *testing.T, r *apptest.Response, page bool, what string) {
 	t.Helper()
 	require.Equal(t, 503, r.Status, "%s: %s", what, r.Text())
-	require.Equal(t, httpapi.RetryAfterUnavailable, r.Header.Get("Retry-After"), what)
+	require.Equal(t, request.RetryAfterUnavailable, r.Header.Get("Retry-After"), what)
 	if page {
 		require.Contains(t, r.Header.Get("Content-Type"), "text/html", what)
 		require.Contains(t, r.Text(), "Briefly unavailable", what)

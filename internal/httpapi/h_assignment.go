@@ -9,6 +9,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // assignmentRoutes are assignments, submissions, marks and feedback, and
@@ -18,25 +19,25 @@ import (
 // not "submission write" (learners only): casbin would otherwise answer an
 // admin of another tenant 403 before the id could be found not to exist,
 // and the service decides anyway (only learners of the course submit).
-func (s *Server) assignmentRoutes() []Route {
-	return []Route{
-		{Method: "GET", Path: tp + "/courses/:course/assignments", Summary: "A course's assignments (learners: published, with their own effective due date); filter due=upcoming|past", Area: AreaTenant, Object: "assignment", Action: "read", Reply: Page[assignment.Assignment]{}, Handler: s.listAssignments},
-		{Method: "POST", Path: tp + "/courses/:course/assignments", Summary: "Set an assignment (it becomes an item at the end of a section)", Area: AreaTenant, Object: "assignment", Action: "write", Status: http.StatusCreated, Request: assignment.NewAssignment{}, Reply: assignment.Assignment{}, Handler: s.createAssignment},
-		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "One assignment; a learner's copy carries their own effective due date", Area: AreaTenant, Object: "assignment", Action: "read", Reply: assignment.Assignment{}, Handler: s.getAssignment},
-		{Method: "PATCH", Path: tp + "/assignments/:assignment", Summary: "Change an assignment's title, instructions, dates, max score or visibility", Area: AreaTenant, Object: "assignment", Action: "write", Request: assignment.AssignmentPatch{}, Reply: assignment.Assignment{}, Handler: s.updateAssignment},
-		{Method: "DELETE", Path: tp + "/assignments/:assignment", Summary: "Remove an assignment with its submissions and marks (their files leave storage)", Area: AreaTenant, Object: "assignment", Action: "write", Status: http.StatusNoContent, Handler: s.deleteAssignment},
-		{Method: "PUT", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in or replace my work (text and files) until my effective due date", Area: AreaTenant, Object: "submission", Action: "write", Request: assignment.SubmissionInput{}, Reply: assignment.SubmissionView{}, Handler: s.submit},
-		{Method: "GET", Path: tp + "/assignments/:assignment/submission", Summary: "My own submission, with my mark once released", Area: AreaTenant, Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, Handler: s.mySubmission},
-		{Method: "GET", Path: tp + "/assignments/:assignment/submissions", Summary: "An assignment's submissions (teachers); filters status=unmarked|marked|released, person_id", Area: AreaTenant, Object: "submission", Action: "read", Reply: Page[assignment.SubmissionSummary]{}, Handler: s.listSubmissions},
-		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release every mark of an assignment to its learners", Area: AreaTenant, Object: "mark", Action: "write", Reply: assignment.Released{}, Handler: s.releaseMarks},
-		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "One submission (its learner or the course's teachers)", Area: AreaTenant, Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, Handler: s.getSubmission},
-		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "A short-lived download link for a submitted file", Area: AreaTenant, Object: "submission", Action: "read", Reply: files.Link{}, Handler: s.submissionFile},
-		{Method: "PUT", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission: score, feedback, feedback file; released true shows it to the learner", Area: AreaTenant, Object: "mark", Action: "write", Request: assignment.MarkInput{}, Reply: assignment.Mark{}, Handler: s.setMark},
-		{Method: "GET", Path: tp + "/submissions/:submission/mark", Summary: "A submission's mark and feedback (learners: once released)", Area: AreaTenant, Object: "mark", Action: "read", Reply: assignment.MarkView{}, Handler: s.getMark},
-		{Method: "GET", Path: tp + "/arrangements", Summary: "Special arrangements I may see (admins: their schools' learners; teachers: their learners); filter course_id", Area: AreaTenant, Object: "arrangement", Action: "read", Reply: Page[assignment.Arrangement]{}, Handler: s.listArrangements},
-		{Method: "GET", Path: tp + "/people/:id/arrangement", Summary: "A learner's special arrangement (extra time)", Area: AreaTenant, Object: "arrangement", Action: "read", Reply: assignment.Arrangement{}, Handler: s.getArrangement},
-		{Method: "PUT", Path: tp + "/people/:id/arrangement", Summary: "Grant a learner extra time (0-300% of each assignment's window); no reason is stored", Area: AreaTenant, Object: "arrangement", Action: "write", Request: assignment.ArrangementInput{}, Reply: assignment.Arrangement{}, Handler: s.setArrangement},
-		{Method: "DELETE", Path: tp + "/people/:id/arrangement", Summary: "End a learner's special arrangement", Area: AreaTenant, Object: "arrangement", Action: "write", Status: http.StatusNoContent, Handler: s.deleteArrangement},
+func (s *Server) assignmentRoutes() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses/:course/assignments", Summary: "A course's assignments (learners: published, with their own effective due date); filter due=upcoming|past", Area: request.AreaTenant, Object: "assignment", Action: "read", Reply: request.Page[assignment.Assignment]{}, API: s.listAssignments},
+		{Method: "POST", Path: tp + "/courses/:course/assignments", Summary: "Set an assignment (it becomes an item at the end of a section)", Area: request.AreaTenant, Object: "assignment", Action: "write", Status: http.StatusCreated, Request: assignment.NewAssignment{}, Reply: assignment.Assignment{}, API: s.createAssignment},
+		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "One assignment; a learner's copy carries their own effective due date", Area: request.AreaTenant, Object: "assignment", Action: "read", Reply: assignment.Assignment{}, API: s.getAssignment},
+		{Method: "PATCH", Path: tp + "/assignments/:assignment", Summary: "Change an assignment's title, instructions, dates, max score or visibility", Area: request.AreaTenant, Object: "assignment", Action: "write", Request: assignment.AssignmentPatch{}, Reply: assignment.Assignment{}, API: s.updateAssignment},
+		{Method: "DELETE", Path: tp + "/assignments/:assignment", Summary: "Remove an assignment with its submissions and marks (their files leave storage)", Area: request.AreaTenant, Object: "assignment", Action: "write", Status: http.StatusNoContent, API: s.deleteAssignment},
+		{Method: "PUT", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in or replace my work (text and files) until my effective due date", Area: request.AreaTenant, Object: "submission", Action: "write", Request: assignment.SubmissionInput{}, Reply: assignment.SubmissionView{}, API: s.submit},
+		{Method: "GET", Path: tp + "/assignments/:assignment/submission", Summary: "My own submission, with my mark once released", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: s.mySubmission},
+		{Method: "GET", Path: tp + "/assignments/:assignment/submissions", Summary: "An assignment's submissions (teachers); filters status=unmarked|marked|released, person_id", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: request.Page[assignment.SubmissionSummary]{}, API: s.listSubmissions},
+		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release every mark of an assignment to its learners", Area: request.AreaTenant, Object: "mark", Action: "write", Reply: assignment.Released{}, API: s.releaseMarks},
+		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "One submission (its learner or the course's teachers)", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: s.getSubmission},
+		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "A short-lived download link for a submitted file", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: files.Link{}, API: s.submissionFile},
+		{Method: "PUT", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission: score, feedback, feedback file; released true shows it to the learner", Area: request.AreaTenant, Object: "mark", Action: "write", Request: assignment.MarkInput{}, Reply: assignment.Mark{}, API: s.setMark},
+		{Method: "GET", Path: tp + "/submissions/:submission/mark", Summary: "A submission's mark and feedback (learners: once released)", Area: request.AreaTenant, Object: "mark", Action: "read", Reply: assignment.MarkView{}, API: s.getMark},
+		{Method: "GET", Path: tp + "/arrangements", Summary: "Special arrangements I may see (admins: their schools' learners; teachers: their learners); filter course_id", Area: request.AreaTenant, Object: "arrangement", Action: "read", Reply: request.Page[assignment.Arrangement]{}, API: s.listArrangements},
+		{Method: "GET", Path: tp + "/people/:id/arrangement", Summary: "A learner's special arrangement (extra time)", Area: request.AreaTenant, Object: "arrangement", Action: "read", Reply: assignment.Arrangement{}, API: s.getArrangement},
+		{Method: "PUT", Path: tp + "/people/:id/arrangement", Summary: "Grant a learner extra time (0-300% of each assignment's window); no reason is stored", Area: request.AreaTenant, Object: "arrangement", Action: "write", Request: assignment.ArrangementInput{}, Reply: assignment.Arrangement{}, API: s.setArrangement},
+		{Method: "DELETE", Path: tp + "/people/:id/arrangement", Summary: "End a learner's special arrangement", Area: request.AreaTenant, Object: "arrangement", Action: "write", Status: http.StatusNoContent, API: s.deleteArrangement},
 	}
 }
 
@@ -54,114 +55,99 @@ func optionalID(c *gin.Context, fe *errs.FieldErrors, name string) *uuid.UUID {
 	return &id
 }
 
-func (s *Server) listAssignments(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) listAssignments(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	after, limit, err := pageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	due := c.Query("due")
 	if due != "" && due != assignment.DueUpcoming && due != assignment.DuePast {
-		fail(c, errs.Field("due", "must be one of: upcoming past"))
-		return
+		return nil, errs.Field("due", "must be one of: upcoming past")
 	}
-	out, err := s.Assignments.List(c.Request.Context(), scope(c), id, due, after, limit)
+	out, err := s.Assignments.List(c.Request.Context(), request.Scope(c), id, due, after, limit)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, page(out, limit, func(v assignment.Assignment) uuid.UUID { return v.ID }))
+	return request.NewPage(out, limit, func(v assignment.Assignment) uuid.UUID { return v.ID }), nil
 }
 
-func (s *Server) createAssignment(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) createAssignment(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in assignment.NewAssignment
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Assignments.Create(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Assignments.Create(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) getAssignment(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) getAssignment(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.Get(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.Get(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) updateAssignment(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) updateAssignment(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in assignment.AssignmentPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Assignments.Update(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.Update(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteAssignment(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) deleteAssignment(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Assignments.Delete(c.Request.Context(), scope(c), id))
+	return nil, s.Assignments.Delete(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) submit(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) submit(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in assignment.SubmissionInput
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Assignments.Submit(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.Submit(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) mySubmission(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) mySubmission(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.MySubmission(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.MySubmission(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) listSubmissions(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) listSubmissions(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	after, limit, err := pageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var fe errs.FieldErrors
 	f := assignment.SubmissionFilter{Status: c.Query("status"), PersonID: optionalID(c, &fe, "person_id")}
@@ -171,127 +157,111 @@ func (s *Server) listSubmissions(c *gin.Context) {
 		fe.Add("status", "must be one of: unmarked marked released")
 	}
 	if err := fe.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.ListSubmissions(c.Request.Context(), scope(c), id, f, after, limit)
+	out, err := s.Assignments.ListSubmissions(c.Request.Context(), request.Scope(c), id, f, after, limit)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, page(out, limit, func(v assignment.SubmissionSummary) uuid.UUID { return v.ID }))
+	return request.NewPage(out, limit, func(v assignment.SubmissionSummary) uuid.UUID { return v.ID }), nil
 }
 
-func (s *Server) releaseMarks(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) releaseMarks(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.Release(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.Release(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) getSubmission(c *gin.Context) {
-	id, err := pathID(c, "submission")
+func (s *Server) getSubmission(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "submission")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.GetSubmission(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.GetSubmission(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) submissionFile(c *gin.Context) {
-	id, err := pathID(c, "submission")
+func (s *Server) submissionFile(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "submission")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	fileID, err := pathID(c, "file")
+	fileID, err := request.PathID(c, "file")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.SubmissionFile(c.Request.Context(), scope(c), id, fileID)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fileID)
+	return out, err
 }
 
-func (s *Server) setMark(c *gin.Context) {
-	id, err := pathID(c, "submission")
+func (s *Server) setMark(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "submission")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in assignment.MarkInput
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Assignments.SetMark(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.SetMark(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) getMark(c *gin.Context) {
-	id, err := pathID(c, "submission")
+func (s *Server) getMark(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "submission")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.GetMark(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.GetMark(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) listArrangements(c *gin.Context) {
-	after, limit, err := pageParams(c)
+func (s *Server) listArrangements(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var fe errs.FieldErrors
 	courseID := optionalID(c, &fe, "course_id")
 	if err := fe.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.ListArrangements(c.Request.Context(), scope(c), courseID, after, limit)
+	out, err := s.Assignments.ListArrangements(c.Request.Context(), request.Scope(c), courseID, after, limit)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, page(out, limit, func(v assignment.Arrangement) uuid.UUID { return v.PersonID }))
+	return request.NewPage(out, limit, func(v assignment.Arrangement) uuid.UUID { return v.PersonID }), nil
 }
 
-func (s *Server) getArrangement(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) getArrangement(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Assignments.GetArrangement(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.GetArrangement(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) setArrangement(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) setArrangement(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in assignment.ArrangementInput
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Assignments.SetArrangement(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Assignments.SetArrangement(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteArrangement(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) deleteArrangement(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Assignments.DeleteArrangement(c.Request.Context(), scope(c), id))
+	return nil, s.Assignments.DeleteArrangement(c.Request.Context(), request.Scope(c), id)
 }

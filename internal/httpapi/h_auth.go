@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -10,6 +9,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // LoginRequest signs a member in. Tenant is the tenant's slug.
@@ -35,65 +35,42 @@ type LoginReply struct {
 	CSRFToken string    `json:"csrf_token"`
 }
 
-func client(c *gin.Context) identity.Client {
-	return identity.Client{UserAgent: c.Request.UserAgent(), IP: c.ClientIP()}
-}
-
 func (s *Server) setSession(c *gin.Context, secret string) {
-	SetSessionCookie(c, secret, !s.Config.IsDev())
+	request.SetSessionCookie(c, secret, !s.Config.IsDev())
 }
 
-func (s *Server) login(c *gin.Context) {
+func (s *Server) login(c *gin.Context) (any, error) {
 	var in LoginRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	t, err := s.Tenants.BySlug(c.Request.Context(), in.Tenant)
-	if errors.Is(err, errs.ErrNotFound) {
-		// Do not reveal which part was wrong, not even by answering faster.
-		identity.SpendPasswordCheck(in.Password)
-		err = errs.ErrUnauthenticated
-	}
+	iss, p, err := s.Identity.SignIn(c.Request.Context(), in.Tenant, in.Username, in.Password, request.Client(c))
 	if err != nil {
-		fail(c, err)
-		return
-	}
-	iss, p, err := s.Identity.Login(c.Request.Context(), t.ID, in.Username, in.Password, client(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := AfterSignIn(c.Request.Context(), s.Deps, p, iss); err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	s.setSession(c, iss.Secret)
-	c.JSON(http.StatusOK, LoginReply{Kind: "member", ID: p.ID.String(), Name: p.DisplayName, ExpiresAt: iss.ExpiresAt, CSRFToken: identity.CSRFToken(iss.Secret)})
+	return LoginReply{Kind: "member", ID: p.ID.String(), Name: p.DisplayName, ExpiresAt: iss.ExpiresAt, CSRFToken: identity.CSRFToken(iss.Secret)}, nil
 }
 
-func (s *Server) staffLogin(c *gin.Context) {
+func (s *Server) staffLogin(c *gin.Context) (any, error) {
 	var in StaffLoginRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	iss, st, err := s.Identity.StaffLogin(c.Request.Context(), in.Email, in.Password, client(c))
+	iss, st, err := s.Identity.StaffLogin(c.Request.Context(), in.Email, in.Password, request.Client(c))
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	s.setSession(c, iss.Secret)
-	c.JSON(http.StatusOK, LoginReply{Kind: "staff", ID: st.ID.String(), Name: st.DisplayName, ExpiresAt: iss.ExpiresAt, CSRFToken: identity.CSRFToken(iss.Secret)})
+	return LoginReply{Kind: "staff", ID: st.ID.String(), Name: st.DisplayName, ExpiresAt: iss.ExpiresAt, CSRFToken: identity.CSRFToken(iss.Secret)}, nil
 }
 
-func (s *Server) logout(c *gin.Context) {
-	if err := s.Identity.Logout(c.Request.Context(), principal(c)); err != nil && !errors.Is(err, errs.ErrNotFound) {
-		fail(c, err)
-		return
+func (s *Server) logout(c *gin.Context) (any, error) {
+	if err := s.Identity.Logout(c.Request.Context(), request.Principal(c)); err != nil && !errors.Is(err, errs.ErrNotFound) {
+		return nil, err
 	}
 	s.setSession(c, "")
-	c.Status(http.StatusNoContent)
+	return nil, nil
 }
 
 // Me describes the caller.
@@ -107,53 +84,48 @@ type Me struct {
 	CSRFToken string                    `json:"csrf_token,omitempty"`
 }
 
-func (s *Server) me(c *gin.Context) {
-	p := principal(c)
+func (s *Server) me(c *gin.Context) (any, error) {
+	p := request.Principal(c)
 	out := Me{Kind: string(p.Kind), ID: p.ID.String(), CSRFToken: p.CSRF, StaffRole: p.StaffRole}
 	ctx := c.Request.Context()
 	if p.Kind == identity.KindMember {
 		sc := access.Member(p.TenantID, p.ID)
 		person, err := s.Identity.GetPerson(ctx, sc, p.ID)
 		if err != nil {
-			fail(c, err)
-			return
+			return nil, err
 		}
 		roles, err := s.Identity.Roles(ctx, sc, p.ID)
 		if err != nil {
-			fail(c, err)
-			return
+			return nil, err
 		}
 		out.Name, out.TenantID, out.Roles = person.DisplayName, p.TenantID.String(), roles
 	} else {
 		st, err := s.Identity.StaffByID(ctx, p.ID)
 		if err != nil {
-			fail(c, err)
-			return
+			return nil, err
 		}
 		out.Name = st.DisplayName
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) myCredentials(c *gin.Context) {
-	out, err := s.Identity.MyCredentials(c.Request.Context(), principal(c))
+func (s *Server) myCredentials(c *gin.Context) (any, error) {
+	out, err := s.Identity.MyCredentials(c.Request.Context(), request.Principal(c))
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) revokeMine(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) revokeMine(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err == nil {
-		err = s.Identity.RevokeMine(c.Request.Context(), principal(c), id)
+		err = s.Identity.RevokeMine(c.Request.Context(), request.Principal(c), id)
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.Status(http.StatusNoContent)
+	return nil, nil
 }
 
 // TokenRequest creates a personal API token.
@@ -162,16 +134,14 @@ type TokenRequest struct {
 	ExpiresInDays int    `json:"expires_in_days" binding:"omitempty,min=1,max=36500"`
 }
 
-func (s *Server) createToken(c *gin.Context) {
+func (s *Server) createToken(c *gin.Context) (any, error) {
 	var in TokenRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	iss, err := s.Identity.CreateToken(c.Request.Context(), principal(c), in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	iss, err := s.Identity.CreateToken(c.Request.Context(), request.Principal(c), in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusCreated, iss)
+	return iss, nil
 }

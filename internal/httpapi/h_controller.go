@@ -12,6 +12,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // controllerRoutes are the school's controller tools: the subject request
@@ -19,46 +20,46 @@ import (
 // and guardians, retention, and the records of processing. Admin routes
 // act on people the admin reaches; "my-data" routes act only on the
 // caller, "children" routes only on the caller's own children.
-func (s *Server) controllerRoutes() []Route {
-	return []Route{
-		{Method: "GET", Path: tp + "/subject-requests", Summary: "The subject request queue, most urgent first (?open=true, ?person=)", Area: AreaTenant, Object: "subject-request", Action: "read", Reply: Page[subject.Request]{}, Handler: s.subjectRequests},
-		{Method: "POST", Path: tp + "/subject-requests", Summary: "Record a subject request made to the school", Area: AreaTenant, Object: "subject-request", Action: "write", Status: http.StatusCreated, Request: subject.NewRequest{}, Reply: subject.Request{}, Handler: s.openSubjectRequest},
-		{Method: "GET", Path: tp + "/subject-requests/:sreq", Summary: "One subject request", Area: AreaTenant, Object: "subject-request", Action: "read", Reply: subject.Request{}, Handler: s.subjectRequest},
-		{Method: "PATCH", Path: tp + "/subject-requests/:sreq", Summary: "Assign, annotate, extend or close a subject request", Area: AreaTenant, Object: "subject-request", Action: "write", Request: subject.Change{}, Reply: subject.Request{}, Handler: s.updateSubjectRequest},
-		{Method: "GET", Path: tp + "/people/:id/exports", Summary: "A person's personal data exports", Area: AreaTenant, Object: "personal-data", Action: "read", Reply: []subject.Export{}, Handler: s.personExports},
-		{Method: "POST", Path: tp + "/people/:id/exports", Summary: "Export everything held about a person (a job; follow its progress)", Area: AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusAccepted, Request: ExportRequest{}, Reply: subject.Export{}, Handler: s.startPersonExport},
-		{Method: "GET", Path: tp + "/exports/:export", Summary: "An export's progress", Area: AreaTenant, Object: "personal-data", Action: "read", Reply: subject.Export{}, Handler: s.getExport},
-		{Method: "GET", Path: tp + "/exports/:export/download", Summary: "A signed link to an export's zip, valid until the export expires", Area: AreaTenant, Object: "personal-data", Action: "read", Reply: files.Link{}, Handler: s.downloadExport},
-		{Method: "POST", Path: tp + "/people/:id/erasure", Summary: "Erase a person by the registry's rules (confirm with their username)", Area: AreaTenant, Object: "personal-data", Action: "write", Request: ErasureRequest{}, Reply: subject.Erasure{}, Handler: s.erasePerson},
-		{Method: "POST", Path: tp + "/people/:id/restriction", Summary: "Restrict processing of a person's data", Area: AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, Request: RestrictionRequest{}, Handler: s.restrictPerson},
-		{Method: "DELETE", Path: tp + "/people/:id/restriction", Summary: "Lift a restriction", Area: AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, Handler: s.liftRestriction},
-		{Method: "POST", Path: tp + "/people/:id/objection", Summary: "Uphold a person's objection to processing on legitimate interests", Area: AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, Handler: s.upholdObjection},
-		{Method: "DELETE", Path: tp + "/people/:id/objection", Summary: "Withdraw an upheld objection", Area: AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, Handler: s.withdrawObjection},
-		{Method: "GET", Path: tp + "/people/:id/consents", Summary: "A person's consents", Area: AreaTenant, Object: "consent", Action: "read", Reply: []consent.State{}, Handler: s.personConsents},
-		{Method: "POST", Path: tp + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper or verbally", Area: AreaTenant, Object: "consent", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, Handler: s.setPersonConsent},
-		{Method: "POST", Path: tp + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent, Request: GuardianRequest{}, Handler: s.linkGuardian},
-		{Method: "DELETE", Path: tp + "/people/:id/guardians/:guardian", Summary: "Unlink a guardian", Area: AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent, Handler: s.unlinkGuardian},
-		{Method: "GET", Path: tp + "/consents/:purpose/people", Summary: "Who consents to a purpose now (e.g. optional communications)", Area: AreaTenant, Object: "consent", Action: "read", Reply: []consent.Recipient{}, Handler: s.consentRecipients},
-		{Method: "GET", Path: tp + "/retention", Summary: "Retention periods, enforcement and recent runs", Area: AreaTenant, Object: "retention", Action: "read", Reply: RetentionView{}, Handler: s.retentionView},
-		{Method: "PUT", Path: tp + "/retention/:category", Summary: "Set a category's retention period (0: the default)", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, Request: RetentionPeriod{}, Handler: s.setRetention},
-		{Method: "POST", Path: tp + "/retention/dry-run", Summary: "Report what enforcement would remove today", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Reply: retention.Run{}, Handler: s.retentionDryRun},
-		{Method: "POST", Path: tp + "/retention/enforcement", Summary: "Switch retention enforcement on (after a dry run)", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, Handler: s.enableRetention},
-		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force", Area: AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{}, Handler: s.holds},
-		{Method: "POST", Path: tp + "/retention/holds", Summary: "Place a legal hold on a person or a course", Area: AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{}, Reply: retention.Hold{}, Handler: s.placeHold},
-		{Method: "DELETE", Path: tp + "/retention/holds/:hold", Summary: "Release a legal hold (also after the contract ended: a hold keeps the data from deletion)", Area: AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Status: http.StatusNoContent, Handler: s.releaseHold},
-		{Method: "GET", Path: tp + "/records-of-processing", Summary: "The school's record of processing activities (?format=csv)", Area: AreaTenant, Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, Handler: s.recordsOfProcessing},
+func (s *Server) controllerRoutes() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/subject-requests", Summary: "The subject request queue, most urgent first (?open=true, ?person=)", Area: request.AreaTenant, Object: "subject-request", Action: "read", Reply: request.Page[subject.Request]{}, API: s.subjectRequests},
+		{Method: "POST", Path: tp + "/subject-requests", Summary: "Record a subject request made to the school", Area: request.AreaTenant, Object: "subject-request", Action: "write", Status: http.StatusCreated, Request: subject.NewRequest{}, Reply: subject.Request{}, API: s.openSubjectRequest},
+		{Method: "GET", Path: tp + "/subject-requests/:sreq", Summary: "One subject request", Area: request.AreaTenant, Object: "subject-request", Action: "read", Reply: subject.Request{}, API: s.subjectRequest},
+		{Method: "PATCH", Path: tp + "/subject-requests/:sreq", Summary: "Assign, annotate, extend or close a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Request: subject.Change{}, Reply: subject.Request{}, API: s.updateSubjectRequest},
+		{Method: "GET", Path: tp + "/people/:id/exports", Summary: "A person's personal data exports", Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: []subject.Export{}, API: s.personExports},
+		{Method: "POST", Path: tp + "/people/:id/exports", Summary: "Export everything held about a person (a job; follow its progress)", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusAccepted, Request: ExportRequest{}, Reply: subject.Export{}, API: s.startPersonExport},
+		{Method: "GET", Path: tp + "/exports/:export", Summary: "An export's progress", Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: subject.Export{}, API: s.getExport},
+		{Method: "GET", Path: tp + "/exports/:export/download", Summary: "A signed link to an export's zip, valid until the export expires", Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: files.Link{}, API: s.downloadExport},
+		{Method: "POST", Path: tp + "/people/:id/erasure", Summary: "Erase a person by the registry's rules (confirm with their username)", Area: request.AreaTenant, Object: "personal-data", Action: "write", Request: ErasureRequest{}, Reply: subject.Erasure{}, API: s.erasePerson},
+		{Method: "POST", Path: tp + "/people/:id/restriction", Summary: "Restrict processing of a person's data", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, Request: RestrictionRequest{}, API: s.restrictPerson},
+		{Method: "DELETE", Path: tp + "/people/:id/restriction", Summary: "Lift a restriction", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, API: s.liftRestriction},
+		{Method: "POST", Path: tp + "/people/:id/objection", Summary: "Uphold a person's objection to processing on legitimate interests", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, API: s.upholdObjection},
+		{Method: "DELETE", Path: tp + "/people/:id/objection", Summary: "Withdraw an upheld objection", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, API: s.withdrawObjection},
+		{Method: "GET", Path: tp + "/people/:id/consents", Summary: "A person's consents", Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.State{}, API: s.personConsents},
+		{Method: "POST", Path: tp + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper or verbally", Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, API: s.setPersonConsent},
+		{Method: "POST", Path: tp + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent, Request: GuardianRequest{}, API: s.linkGuardian},
+		{Method: "DELETE", Path: tp + "/people/:id/guardians/:guardian", Summary: "Unlink a guardian", Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent, API: s.unlinkGuardian},
+		{Method: "GET", Path: tp + "/consents/:purpose/people", Summary: "Who consents to a purpose now (e.g. optional communications)", Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.Recipient{}, API: s.consentRecipients},
+		{Method: "GET", Path: tp + "/retention", Summary: "Retention periods, enforcement and recent runs", Area: request.AreaTenant, Object: "retention", Action: "read", Reply: RetentionView{}, API: s.retentionView},
+		{Method: "PUT", Path: tp + "/retention/:category", Summary: "Set a category's retention period (0: the default)", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, Request: RetentionPeriod{}, API: s.setRetention},
+		{Method: "POST", Path: tp + "/retention/dry-run", Summary: "Report what enforcement would remove today", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Reply: retention.Run{}, API: s.retentionDryRun},
+		{Method: "POST", Path: tp + "/retention/enforcement", Summary: "Switch retention enforcement on (after a dry run)", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, API: s.enableRetention},
+		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force", Area: request.AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{}, API: s.holds},
+		{Method: "POST", Path: tp + "/retention/holds", Summary: "Place a legal hold on a person or a course", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{}, Reply: retention.Hold{}, API: s.placeHold},
+		{Method: "DELETE", Path: tp + "/retention/holds/:hold", Summary: "Release a legal hold (also after the contract ended: a hold keeps the data from deletion)", Area: request.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Status: http.StatusNoContent, API: s.releaseHold},
+		{Method: "GET", Path: tp + "/records-of-processing", Summary: "The school's record of processing activities (?format=csv)", Area: request.AreaTenant, Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, API: s.recordsOfProcessing},
 
-		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Request{}, Handler: s.myRequests},
-		{Method: "POST", Path: tp + "/my/requests", Summary: "Ask the school to act on my data", Area: AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{}, Handler: s.openMyRequest},
-		{Method: "GET", Path: tp + "/my/consents", Summary: "My consents", Area: AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{}, Handler: s.myConsents},
-		{Method: "POST", Path: tp + "/my/consents", Summary: "Give or withdraw a consent", Area: AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, Handler: s.setMyConsent},
-		{Method: "GET", Path: tp + "/my/exports", Summary: "My personal data exports", Area: AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Export{}, Handler: s.myExports},
-		{Method: "POST", Path: tp + "/my/exports", Summary: "Export my personal data (portability)", Area: AreaTenant, Object: "my-data", Action: "write", Status: http.StatusAccepted, Reply: subject.Export{}, Handler: s.startMyExport},
-		{Method: "GET", Path: tp + "/my/exports/:export/download", Summary: "A signed link to my export", Area: AreaTenant, Object: "my-data", Action: "read", Reply: files.Link{}, Handler: s.downloadMyExport},
-		{Method: "GET", Path: tp + "/my/children", Summary: "My children (guardians)", Area: AreaTenant, Object: "my-data", Action: "read", Reply: []consent.Child{}, Handler: s.myChildren},
-		{Method: "GET", Path: tp + "/my/children/:id/consents", Summary: "My child's consents", Area: AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{}, Handler: s.childConsents},
-		{Method: "POST", Path: tp + "/my/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, Handler: s.setChildConsent},
-		{Method: "POST", Path: tp + "/my/children/:id/requests", Summary: "Ask the school to act on my child's data", Area: AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{}, Handler: s.openChildRequest},
+		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Request{}, API: s.myRequests},
+		{Method: "POST", Path: tp + "/my/requests", Summary: "Ask the school to act on my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{}, API: s.openMyRequest},
+		{Method: "GET", Path: tp + "/my/consents", Summary: "My consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{}, API: s.myConsents},
+		{Method: "POST", Path: tp + "/my/consents", Summary: "Give or withdraw a consent", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, API: s.setMyConsent},
+		{Method: "GET", Path: tp + "/my/exports", Summary: "My personal data exports", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Export{}, API: s.myExports},
+		{Method: "POST", Path: tp + "/my/exports", Summary: "Export my personal data (portability)", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusAccepted, Reply: subject.Export{}, API: s.startMyExport},
+		{Method: "GET", Path: tp + "/my/exports/:export/download", Summary: "A signed link to my export", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: files.Link{}, API: s.downloadMyExport},
+		{Method: "GET", Path: tp + "/my/children", Summary: "My children (guardians)", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.Child{}, API: s.myChildren},
+		{Method: "GET", Path: tp + "/my/children/:id/consents", Summary: "My child's consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{}, API: s.childConsents},
+		{Method: "POST", Path: tp + "/my/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, API: s.setChildConsent},
+		{Method: "POST", Path: tp + "/my/children/:id/requests", Summary: "Ask the school to act on my child's data", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{}, API: s.openChildRequest},
 	}
 }
 
@@ -100,291 +101,258 @@ type RetentionPeriod struct {
 	Months *int `json:"months" binding:"required"`
 }
 
-func (s *Server) subjectRequests(c *gin.Context) {
-	after, limit, err := pageParams(c)
+func (s *Server) subjectRequests(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	f := subject.Filter{Open: c.Query("open") == "true"}
 	if p := c.Query("person"); p != "" {
 		id, err := uuid.Parse(p)
 		if err != nil {
-			fail(c, errs.Field("person", "must be a person id"))
-			return
+			return nil, errs.Field("person", "must be a person id")
 		}
 		f.PersonID = &id
 	}
-	out, err := s.Subjects.List(c.Request.Context(), scope(c), f, after, limit+1)
-	reply(c, http.StatusOK, page(out, limit, func(r subject.Request) uuid.UUID { return r.ID }), err)
+	out, err := s.Subjects.List(c.Request.Context(), request.Scope(c), f, after, limit+1)
+	return request.NewPage(out, limit, func(r subject.Request) uuid.UUID { return r.ID }), err
 }
 
-func (s *Server) openSubjectRequest(c *gin.Context) {
+func (s *Server) openSubjectRequest(c *gin.Context) (any, error) {
 	var in subject.NewRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Subjects.Open(c.Request.Context(), scope(c), "admin", in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Subjects.Open(c.Request.Context(), request.Scope(c), "admin", in)
+	return out, err
 }
 
-func (s *Server) subjectRequest(c *gin.Context) {
-	id, err := pathID(c, "sreq")
+func (s *Server) subjectRequest(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "sreq")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Subjects.Get(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Subjects.Get(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) updateSubjectRequest(c *gin.Context) {
-	id, err := pathID(c, "sreq")
+func (s *Server) updateSubjectRequest(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "sreq")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in subject.Change
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Subjects.Update(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Subjects.Update(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) personExports(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) personExports(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Subjects.Exports(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Subjects.Exports(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) startPersonExport(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) startPersonExport(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in ExportRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Subjects.StartExport(c.Request.Context(), scope(c), id, in.RequestID)
-	reply(c, http.StatusAccepted, out, err)
+	out, err := s.Subjects.StartExport(c.Request.Context(), request.Scope(c), id, in.RequestID)
+	return out, err
 }
 
-func (s *Server) getExport(c *gin.Context) {
-	id, err := pathID(c, "export")
+func (s *Server) getExport(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "export")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Subjects.GetExport(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Subjects.GetExport(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) downloadExport(c *gin.Context) {
-	id, err := pathID(c, "export")
+func (s *Server) downloadExport(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "export")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Subjects.Download(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Subjects.Download(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) erasePerson(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) erasePerson(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in ErasureRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	p, err := s.Identity.GetPerson(c.Request.Context(), scope(c), id)
+	p, err := s.Identity.GetPerson(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	if in.Confirm != p.Username {
-		fail(c, errs.Field("confirm", "type the person's username to confirm: erasure cannot be undone"))
-		return
+		return nil, errs.Field("confirm", "type the person's username to confirm: erasure cannot be undone")
 	}
-	out, err := s.Subjects.Erase(c.Request.Context(), scope(c), id, in.RequestID)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Subjects.Erase(c.Request.Context(), request.Scope(c), id, in.RequestID)
+	return out, err
 }
 
-func (s *Server) restrictPerson(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) restrictPerson(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in RestrictionRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	noContent(c, s.Subjects.Restrict(c.Request.Context(), scope(c), id, in.Reason))
+	return nil, s.Subjects.Restrict(c.Request.Context(), request.Scope(c), id, in.Reason)
 }
 
 // personFlag runs one of the subject service's flag changes on :id.
-func (s *Server) personFlag(c *gin.Context, do func(uuid.UUID) error) {
-	id, err := pathID(c, "id")
+func (s *Server) personFlag(c *gin.Context, do func(uuid.UUID) error) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, do(id))
+	return nil, do(id)
 }
 
-func (s *Server) liftRestriction(c *gin.Context) {
-	s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Lift(c.Request.Context(), scope(c), id) })
+func (s *Server) liftRestriction(c *gin.Context) (any, error) {
+	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Lift(c.Request.Context(), request.Scope(c), id) })
 }
 
-func (s *Server) upholdObjection(c *gin.Context) {
-	s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), scope(c), id, true) })
+func (s *Server) upholdObjection(c *gin.Context) (any, error) {
+	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), request.Scope(c), id, true) })
 }
 
-func (s *Server) withdrawObjection(c *gin.Context) {
-	s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), scope(c), id, false) })
+func (s *Server) withdrawObjection(c *gin.Context) (any, error) {
+	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), request.Scope(c), id, false) })
 }
 
-func (s *Server) personConsents(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) personConsents(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Consents.States(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Consents.States(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
 // setConsentFor records a consent change for person by the caller.
-func (s *Server) setConsentFor(c *gin.Context, person uuid.UUID) {
+func (s *Server) setConsentFor(c *gin.Context, person uuid.UUID) (any, error) {
 	var in consent.Change
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Consents.Set(c.Request.Context(), scope(c), person, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Consents.Set(c.Request.Context(), request.Scope(c), person, in)
+	return out, err
 }
 
-func (s *Server) setPersonConsent(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) setPersonConsent(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	s.setConsentFor(c, id)
+	return s.setConsentFor(c, id)
 }
 
-func (s *Server) linkGuardian(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) linkGuardian(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in GuardianRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	noContent(c, s.Consents.LinkGuardian(c.Request.Context(), scope(c), in.GuardianID, id))
+	return nil, s.Consents.LinkGuardian(c.Request.Context(), request.Scope(c), in.GuardianID, id)
 }
 
-func (s *Server) unlinkGuardian(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) unlinkGuardian(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	g, err := pathID(c, "guardian")
+	g, err := request.PathID(c, "guardian")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Consents.UnlinkGuardian(c.Request.Context(), scope(c), g, id))
+	return nil, s.Consents.UnlinkGuardian(c.Request.Context(), request.Scope(c), g, id)
 }
 
-func (s *Server) consentRecipients(c *gin.Context) {
-	out, err := s.Consents.Recipients(c.Request.Context(), scope(c), c.Param("purpose"))
-	reply(c, http.StatusOK, out, err)
+func (s *Server) consentRecipients(c *gin.Context) (any, error) {
+	out, err := s.Consents.Recipients(c.Request.Context(), request.Scope(c), c.Param("purpose"))
+	return out, err
 }
 
-func (s *Server) retentionView(c *gin.Context) {
+func (s *Server) retentionView(c *gin.Context) (any, error) {
 	var v RetentionView
 	var err error
-	if v.Periods, err = s.Retention.Settings(c.Request.Context(), scope(c)); err == nil {
-		v.Status, err = s.Retention.Status(c.Request.Context(), scope(c))
+	if v.Periods, err = s.Retention.Settings(c.Request.Context(), request.Scope(c)); err == nil {
+		v.Status, err = s.Retention.Status(c.Request.Context(), request.Scope(c))
 	}
-	reply(c, http.StatusOK, v, err)
+	return v, err
 }
 
-func (s *Server) setRetention(c *gin.Context) {
+func (s *Server) setRetention(c *gin.Context) (any, error) {
 	var in RetentionPeriod
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	noContent(c, s.Retention.Set(c.Request.Context(), scope(c), c.Param("category"), *in.Months))
+	return nil, s.Retention.Set(c.Request.Context(), request.Scope(c), c.Param("category"), *in.Months)
 }
 
-func (s *Server) retentionDryRun(c *gin.Context) {
-	out, err := s.Retention.DryRun(c.Request.Context(), scope(c))
-	reply(c, http.StatusCreated, out, err)
+func (s *Server) retentionDryRun(c *gin.Context) (any, error) {
+	out, err := s.Retention.DryRun(c.Request.Context(), request.Scope(c))
+	return out, err
 }
 
-func (s *Server) enableRetention(c *gin.Context) {
-	noContent(c, s.Retention.Enable(c.Request.Context(), scope(c)))
+func (s *Server) enableRetention(c *gin.Context) (any, error) {
+	return nil, s.Retention.Enable(c.Request.Context(), request.Scope(c))
 }
 
-func (s *Server) holds(c *gin.Context) {
-	out, err := s.Retention.Holds(c.Request.Context(), scope(c))
-	reply(c, http.StatusOK, out, err)
+func (s *Server) holds(c *gin.Context) (any, error) {
+	out, err := s.Retention.Holds(c.Request.Context(), request.Scope(c))
+	return out, err
 }
 
-func (s *Server) placeHold(c *gin.Context) {
+func (s *Server) placeHold(c *gin.Context) (any, error) {
 	var in retention.NewHold
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Retention.PlaceHold(c.Request.Context(), scope(c), in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Retention.PlaceHold(c.Request.Context(), request.Scope(c), in)
+	return out, err
 }
 
-func (s *Server) releaseHold(c *gin.Context) {
-	id, err := pathID(c, "hold")
+func (s *Server) releaseHold(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "hold")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Retention.ReleaseHold(c.Request.Context(), scope(c), id))
+	return nil, s.Retention.ReleaseHold(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) recordsOfProcessing(c *gin.Context) {
-	r, err := s.Ropa.For(c.Request.Context(), scope(c))
+func (s *Server) recordsOfProcessing(c *gin.Context) (any, error) {
+	r, err := s.Ropa.For(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	if c.Query("format") == "csv" {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="records-of-processing.csv"`)
-		c.Status(http.StatusOK)
-		_ = r.CSV(c.Writer)
-		return
+		return request.CSV{Name: "records-of-processing.csv", Body: r.CSV}, nil
 	}
-	c.JSON(http.StatusOK, r)
+	return r, nil
 }

@@ -12,33 +12,34 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // courseRoutes are courses, sections, content items, files, enrolments and
 // teaching groups.
-func (s *Server) courseRoutes() []Route {
-	return []Route{
-		{Method: "GET", Path: tp + "/courses", Summary: "Courses I teach, learn on (published) or administer; filters school_id, status, role, q", Area: AreaTenant, Object: "course", Action: "read", Reply: Page[course.Course]{}, Handler: s.listCourses},
-		{Method: "POST", Path: tp + "/courses", Summary: "Create a course (school admin, or a teacher of the school who becomes its teacher)", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewCourse{}, Reply: course.Course{}, Handler: s.createCourse},
-		{Method: "GET", Path: tp + "/courses/:course", Summary: "Open a course: sections, items and, for a learner, their own progress", Area: AreaTenant, Object: "course", Action: "read", Reply: course.PageView{}, Handler: s.coursePage},
-		{Method: "PATCH", Path: tp + "/courses/:course", Summary: "Change a course's title, summary or status", Area: AreaTenant, Object: "course", Action: "write", Request: course.CoursePatch{}, Reply: course.Course{}, Handler: s.updateCourse},
-		{Method: "POST", Path: tp + "/courses/:course/sections", Summary: "Add a section", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewSection{}, Reply: course.Section{}, Handler: s.addSection},
-		{Method: "PATCH", Path: tp + "/sections/:section", Summary: "Rename or move a section", Area: AreaTenant, Object: "course", Action: "write", Request: course.SectionPatch{}, Reply: course.Section{}, Handler: s.updateSection},
-		{Method: "DELETE", Path: tp + "/sections/:section", Summary: "Remove a section and its items (their files leave storage)", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, Handler: s.deleteSection},
-		{Method: "POST", Path: tp + "/courses/:course/items", Summary: "Add a page, file, video, audio or link to a section", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewItem{}, Reply: course.Item{}, Handler: s.addItem},
-		{Method: "GET", Path: tp + "/items/:item", Summary: "Open an item; files, video and audio come with a short-lived link", Area: AreaTenant, Object: "course", Action: "read", Reply: course.ItemView{}, Handler: s.getItem},
-		{Method: "PATCH", Path: tp + "/items/:item", Summary: "Change, publish, hide or move an item", Area: AreaTenant, Object: "course", Action: "write", Request: course.ItemPatch{}, Reply: course.Item{}, Handler: s.updateItem},
-		{Method: "DELETE", Path: tp + "/items/:item", Summary: "Remove an item (its file leaves storage)", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, Handler: s.deleteItem},
-		{Method: "POST", Path: tp + "/files", Summary: "Upload a file (multipart/form-data, part \"file\"), streamed to storage; attach it with its id", Area: AreaTenant, Object: "file", Action: "write", Status: http.StatusCreated, Upload: true, Reply: files.File{}, Handler: s.upload},
+func (s *Server) courseRoutes() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses", Summary: "Courses I teach, learn on (published) or administer; filters school_id, status, role, q", Area: request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Course]{}, API: s.listCourses},
+		{Method: "POST", Path: tp + "/courses", Summary: "Create a course (school admin, or a teacher of the school who becomes its teacher)", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewCourse{}, Reply: course.Course{}, API: s.createCourse},
+		{Method: "GET", Path: tp + "/courses/:course", Summary: "Open a course: sections, items and, for a learner, their own progress", Area: request.AreaTenant, Object: "course", Action: "read", Reply: course.PageView{}, API: s.coursePage},
+		{Method: "PATCH", Path: tp + "/courses/:course", Summary: "Change a course's title, summary or status", Area: request.AreaTenant, Object: "course", Action: "write", Request: course.CoursePatch{}, Reply: course.Course{}, API: s.updateCourse},
+		{Method: "POST", Path: tp + "/courses/:course/sections", Summary: "Add a section", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewSection{}, Reply: course.Section{}, API: s.addSection},
+		{Method: "PATCH", Path: tp + "/sections/:section", Summary: "Rename or move a section", Area: request.AreaTenant, Object: "course", Action: "write", Request: course.SectionPatch{}, Reply: course.Section{}, API: s.updateSection},
+		{Method: "DELETE", Path: tp + "/sections/:section", Summary: "Remove a section and its items (their files leave storage)", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.deleteSection},
+		{Method: "POST", Path: tp + "/courses/:course/items", Summary: "Add a page, file, video, audio or link to a section", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewItem{}, Reply: course.Item{}, API: s.addItem},
+		{Method: "GET", Path: tp + "/items/:item", Summary: "Open an item; files, video and audio come with a short-lived link", Area: request.AreaTenant, Object: "course", Action: "read", Reply: course.ItemView{}, API: s.getItem},
+		{Method: "PATCH", Path: tp + "/items/:item", Summary: "Change, publish, hide or move an item", Area: request.AreaTenant, Object: "course", Action: "write", Request: course.ItemPatch{}, Reply: course.Item{}, API: s.updateItem},
+		{Method: "DELETE", Path: tp + "/items/:item", Summary: "Remove an item (its file leaves storage)", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.deleteItem},
+		{Method: "POST", Path: tp + "/files", Summary: "Upload a file (multipart/form-data, part \"file\"), streamed to storage; attach it with its id", Area: request.AreaTenant, Object: "file", Action: "write", Status: http.StatusCreated, Upload: true, Reply: files.File{}, API: s.upload},
 
-		{Method: "GET", Path: tp + "/courses/:course/enrolments", Summary: "Who is on a course (teachers and admins); filters role, q", Area: AreaTenant, Object: "enrolment", Action: "read", Reply: Page[course.Enrolment]{}, Handler: s.listEnrolments},
-		{Method: "PUT", Path: tp + "/courses/:course/enrolments/:person", Summary: "Enrol a person as teacher or learner, or change their role", Area: AreaTenant, Object: "enrolment", Action: "write", Request: EnrolRequest{}, Reply: course.Enrolment{}, Handler: s.enrol},
-		{Method: "DELETE", Path: tp + "/courses/:course/enrolments/:person", Summary: "Take a person off a course", Area: AreaTenant, Object: "enrolment", Action: "write", Status: http.StatusNoContent, Handler: s.unenrol},
-		{Method: "GET", Path: tp + "/courses/:course/groups", Summary: "A course's teaching groups", Area: AreaTenant, Object: "course", Action: "read", Reply: Page[course.Group]{}, Handler: s.listGroups},
-		{Method: "POST", Path: tp + "/courses/:course/groups", Summary: "Add a teaching group", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewGroup{}, Reply: course.Group{}, Handler: s.createGroup},
-		{Method: "DELETE", Path: tp + "/groups/:group", Summary: "Remove a teaching group", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, Handler: s.deleteGroup},
-		{Method: "PUT", Path: tp + "/groups/:group/members/:person", Summary: "Put an enrolled person in a group", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, Handler: s.addGroupMember},
-		{Method: "DELETE", Path: tp + "/groups/:group/members/:person", Summary: "Take a person out of a group", Area: AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, Handler: s.removeGroupMember},
+		{Method: "GET", Path: tp + "/courses/:course/enrolments", Summary: "Who is on a course (teachers and admins); filters role, q", Area: request.AreaTenant, Object: "enrolment", Action: "read", Reply: request.Page[course.Enrolment]{}, API: s.listEnrolments},
+		{Method: "PUT", Path: tp + "/courses/:course/enrolments/:person", Summary: "Enrol a person as teacher or learner, or change their role", Area: request.AreaTenant, Object: "enrolment", Action: "write", Request: EnrolRequest{}, Reply: course.Enrolment{}, API: s.enrol},
+		{Method: "DELETE", Path: tp + "/courses/:course/enrolments/:person", Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment", Action: "write", Status: http.StatusNoContent, API: s.unenrol},
+		{Method: "GET", Path: tp + "/courses/:course/groups", Summary: "A course's teaching groups", Area: request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Group]{}, API: s.listGroups},
+		{Method: "POST", Path: tp + "/courses/:course/groups", Summary: "Add a teaching group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewGroup{}, Reply: course.Group{}, API: s.createGroup},
+		{Method: "DELETE", Path: tp + "/groups/:group", Summary: "Remove a teaching group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.deleteGroup},
+		{Method: "PUT", Path: tp + "/groups/:group/members/:person", Summary: "Put an enrolled person in a group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.addGroupMember},
+		{Method: "DELETE", Path: tp + "/groups/:group/members/:person", Summary: "Take a person out of a group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.removeGroupMember},
 	}
 }
 
@@ -47,11 +48,10 @@ type EnrolRequest struct {
 	Role string `json:"role" binding:"required,oneof=teacher learner"`
 }
 
-func (s *Server) listCourses(c *gin.Context) {
-	after, limit, err := pageParams(c)
+func (s *Server) listCourses(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var fe errs.FieldErrors
 	f := course.Filter{Status: c.Query("status"), Role: c.Query("role"), Query: c.Query("q")}
@@ -72,184 +72,160 @@ func (s *Server) listCourses(c *gin.Context) {
 		fe.Add("q", "must be at most 200 characters without control characters")
 	}
 	if err := fe.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Courses.List(c.Request.Context(), scope(c), f, after, limit)
+	out, err := s.Courses.List(c.Request.Context(), request.Scope(c), f, after, limit)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, page(out, limit, func(v course.Course) uuid.UUID { return v.ID }))
+	return request.NewPage(out, limit, func(v course.Course) uuid.UUID { return v.ID }), nil
 }
 
-func (s *Server) createCourse(c *gin.Context) {
+func (s *Server) createCourse(c *gin.Context) (any, error) {
 	var in course.NewCourse
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.Create(c.Request.Context(), scope(c), in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Courses.Create(c.Request.Context(), request.Scope(c), in)
+	return out, err
 }
 
-func (s *Server) coursePage(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) coursePage(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Courses.Page(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Courses.Page(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) updateCourse(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) updateCourse(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in course.CoursePatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.Update(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Courses.Update(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) addSection(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) addSection(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in course.NewSection
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.AddSection(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Courses.AddSection(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) updateSection(c *gin.Context) {
-	id, err := pathID(c, "section")
+func (s *Server) updateSection(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "section")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in course.SectionPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.UpdateSection(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Courses.UpdateSection(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteSection(c *gin.Context) {
-	id, err := pathID(c, "section")
+func (s *Server) deleteSection(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "section")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Courses.DeleteSection(c.Request.Context(), scope(c), id))
+	return nil, s.Courses.DeleteSection(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) addItem(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) addItem(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in course.NewItem
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.AddItem(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Courses.AddItem(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) getItem(c *gin.Context) {
-	id, err := pathID(c, "item")
+func (s *Server) getItem(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "item")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Courses.GetItem(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Courses.GetItem(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) updateItem(c *gin.Context) {
-	id, err := pathID(c, "item")
+func (s *Server) updateItem(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "item")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in course.ItemPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.UpdateItem(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Courses.UpdateItem(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteItem(c *gin.Context) {
-	id, err := pathID(c, "item")
+func (s *Server) deleteItem(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "item")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Courses.DeleteItem(c.Request.Context(), scope(c), id))
+	return nil, s.Courses.DeleteItem(c.Request.Context(), request.Scope(c), id)
 }
 
 // upload streams the "file" part of a multipart body to storage: the body
 // is read part by part, never parsed into memory or temporary files, so a
 // large video costs the server a few multipart buffers.
-func (s *Server) upload(c *gin.Context) {
+func (s *Server) upload(c *gin.Context) (any, error) {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "multipart/form-data" {
-		fail(c, errs.Field("body", "send multipart/form-data with the file in a part named \"file\""))
-		return
+		return nil, errs.Field("body", "send multipart/form-data with the file in a part named \"file\"")
 	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		fail(c, errs.Field("body", "is not a valid multipart body"))
-		return
+		return nil, errs.Field("body", "is not a valid multipart body")
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			fail(c, errs.Field("file", "is required: a part named \"file\" with a file name"))
-			return
+			return nil, errs.Field("file", "is required: a part named \"file\" with a file name")
 		}
 		if err != nil {
-			fail(c, errs.Field("body", "is not a valid multipart body"))
-			return
+			return nil, errs.Field("body", "is not a valid multipart body")
 		}
 		if part.FormName() != "file" {
 			_ = part.Close()
 			continue
 		}
-		f, err := s.Files.Upload(c.Request.Context(), scope(c), part.FileName(), part)
-		reply(c, http.StatusCreated, f, err)
-		return
+		f, err := s.Files.Upload(c.Request.Context(), request.Scope(c), part.FileName(), part)
+		return f, err
 	}
 }
 
-func (s *Server) listEnrolments(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) listEnrolments(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	after, limit, err := pageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	role, q := c.Query("role"), c.Query("q")
 	var fe errs.FieldErrors
@@ -260,119 +236,88 @@ func (s *Server) listEnrolments(c *gin.Context) {
 		fe.Add("q", "must be at most 200 characters without control characters")
 	}
 	if err := fe.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Courses.Enrolments(c.Request.Context(), scope(c), id, role, q, after, limit)
-	reply(c, http.StatusOK, page(out, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID }), err)
+	out, err := s.Courses.Enrolments(c.Request.Context(), request.Scope(c), id, role, q, after, limit)
+	return request.NewPage(out, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID }), err
 }
 
 // twoIDs parses two UUID path parameters.
-func twoIDs(c *gin.Context, a, b string) (uuid.UUID, uuid.UUID, bool) {
-	x, err := pathID(c, a)
+func twoIDs(c *gin.Context, a, b string) (uuid.UUID, uuid.UUID, error) {
+	ids, err := request.PathIDs(c, a, b)
 	if err != nil {
-		fail(c, err)
-		return x, x, false
+		return uuid.Nil, uuid.Nil, err
 	}
-	y, err := pathID(c, b)
-	if err != nil {
-		fail(c, err)
-		return x, y, false
-	}
-	return x, y, true
+	return ids[0], ids[1], nil
 }
 
-func (s *Server) enrol(c *gin.Context) {
-	courseID, person, ok := twoIDs(c, "course", "person")
-	if !ok {
-		return
+func (s *Server) enrol(c *gin.Context) (any, error) {
+	courseID, person, err := twoIDs(c, "course", "person")
+	if err != nil {
+		return nil, err
 	}
 	var in EnrolRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.Enrol(c.Request.Context(), scope(c), courseID, person, in.Role)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Courses.Enrol(c.Request.Context(), request.Scope(c), courseID, person, in.Role)
+	return out, err
 }
 
-func (s *Server) unenrol(c *gin.Context) {
-	courseID, person, ok := twoIDs(c, "course", "person")
-	if !ok {
-		return
+func (s *Server) unenrol(c *gin.Context) (any, error) {
+	courseID, person, err := twoIDs(c, "course", "person")
+	if err != nil {
+		return nil, err
 	}
-	noContent(c, s.Courses.Unenrol(c.Request.Context(), scope(c), courseID, person))
+	return nil, s.Courses.Unenrol(c.Request.Context(), request.Scope(c), courseID, person)
 }
 
-func (s *Server) listGroups(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) listGroups(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	after, limit, err := pageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Courses.Groups(c.Request.Context(), scope(c), id, after, limit)
-	reply(c, http.StatusOK, page(out, limit, func(g course.Group) uuid.UUID { return g.ID }), err)
+	out, err := s.Courses.Groups(c.Request.Context(), request.Scope(c), id, after, limit)
+	return request.NewPage(out, limit, func(g course.Group) uuid.UUID { return g.ID }), err
 }
 
-func (s *Server) createGroup(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) createGroup(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in course.NewGroup
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Courses.CreateGroup(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Courses.CreateGroup(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteGroup(c *gin.Context) {
-	id, err := pathID(c, "group")
+func (s *Server) deleteGroup(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "group")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Courses.DeleteGroup(c.Request.Context(), scope(c), id))
+	return nil, s.Courses.DeleteGroup(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) addGroupMember(c *gin.Context) {
-	g, person, ok := twoIDs(c, "group", "person")
-	if !ok {
-		return
-	}
-	noContent(c, s.Courses.AddMember(c.Request.Context(), scope(c), g, person))
-}
-
-func (s *Server) removeGroupMember(c *gin.Context) {
-	g, person, ok := twoIDs(c, "group", "person")
-	if !ok {
-		return
-	}
-	noContent(c, s.Courses.RemoveMember(c.Request.Context(), scope(c), g, person))
-}
-
-// reply writes v with status, or the problem for err.
-func reply(c *gin.Context, status int, v any, err error) {
+func (s *Server) addGroupMember(c *gin.Context) (any, error) {
+	g, person, err := twoIDs(c, "group", "person")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(status, v)
+	return nil, s.Courses.AddMember(c.Request.Context(), request.Scope(c), g, person)
 }
 
-// noContent writes 204, or the problem for err.
-func noContent(c *gin.Context, err error) {
+func (s *Server) removeGroupMember(c *gin.Context) (any, error) {
+	g, person, err := twoIDs(c, "group", "person")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.Status(http.StatusNoContent)
+	return nil, s.Courses.RemoveMember(c.Request.Context(), request.Scope(c), g, person)
 }

@@ -10,34 +10,35 @@ import (
 
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // discussionRoutes are course forums, their threads and posts. Everyone on
 // a course reads and posts; the service decides per course who moderates.
-func (s *Server) discussionRoutes() []Route {
+func (s *Server) discussionRoutes() []request.Route {
 	const obj = "discussion"
-	return []Route{
-		{Method: "GET", Path: tp + "/courses/:course/forums", Summary: "A course's forums; filter q (title)", Area: AreaTenant, Object: obj, Action: "read", Reply: Page[discussion.Forum]{}, Handler: s.listForums},
-		{Method: "POST", Path: tp + "/courses/:course/forums", Summary: "Open a forum on a course (its teachers and school admins)", Area: AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewForum{}, Reply: discussion.Forum{}, Handler: s.createForum},
-		{Method: "GET", Path: tp + "/forums/:forum", Summary: "One forum", Area: AreaTenant, Object: obj, Action: "read", Reply: discussion.Forum{}, Handler: s.getForum},
-		{Method: "PATCH", Path: tp + "/forums/:forum", Summary: "Rename or redescribe a forum (teachers)", Area: AreaTenant, Object: obj, Action: "write", Request: discussion.ForumPatch{}, Reply: discussion.Forum{}, Handler: s.updateForum},
-		{Method: "DELETE", Path: tp + "/forums/:forum", Summary: "Remove a forum with its threads and posts (teachers)", Area: AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, Handler: s.deleteForum},
-		{Method: "GET", Path: tp + "/forums/:forum/threads", Summary: "A forum's threads, oldest first; filters pinned, q (title)", Area: AreaTenant, Object: obj, Action: "read", Reply: Page[discussion.Thread]{}, Handler: s.listThreads},
-		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread with its first post", Area: AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewThread{}, Reply: discussion.Thread{}, Handler: s.createThread},
-		{Method: "GET", Path: tp + "/threads/:thread", Summary: "One thread", Area: AreaTenant, Object: obj, Action: "read", Reply: discussion.Thread{}, Handler: s.getThread},
-		{Method: "PATCH", Path: tp + "/threads/:thread", Summary: "Retitle a thread (its author or teachers); lock or pin it (teachers)", Area: AreaTenant, Object: obj, Action: "write", Request: discussion.ThreadPatch{}, Reply: discussion.Thread{}, Handler: s.updateThread},
-		{Method: "DELETE", Path: tp + "/threads/:thread", Summary: "Remove a thread and its posts (teachers)", Area: AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, Handler: s.deleteThread},
-		{Method: "GET", Path: tp + "/threads/:thread/posts", Summary: "A thread's posts, oldest first; filter author_id", Area: AreaTenant, Object: obj, Action: "read", Reply: Page[discussion.Post]{}, Handler: s.listPosts},
-		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread (learners not in a locked thread)", Area: AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewPost{}, Reply: discussion.Post{}, Handler: s.createPost},
-		{Method: "PATCH", Path: tp + "/posts/:post", Summary: "Edit one's own post; hide or show any post (teachers)", Area: AreaTenant, Object: obj, Action: "write", Request: discussion.PostPatch{}, Reply: discussion.Post{}, Handler: s.updatePost},
-		{Method: "DELETE", Path: tp + "/posts/:post", Summary: "Delete a post (its author or teachers); it stays in place as deleted", Area: AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, Handler: s.deletePost},
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses/:course/forums", Summary: "A course's forums; filter q (title)", Area: request.AreaTenant, Object: obj, Action: "read", Reply: request.Page[discussion.Forum]{}, API: s.listForums},
+		{Method: "POST", Path: tp + "/courses/:course/forums", Summary: "Open a forum on a course (its teachers and school admins)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewForum{}, Reply: discussion.Forum{}, API: s.createForum},
+		{Method: "GET", Path: tp + "/forums/:forum", Summary: "One forum", Area: request.AreaTenant, Object: obj, Action: "read", Reply: discussion.Forum{}, API: s.getForum},
+		{Method: "PATCH", Path: tp + "/forums/:forum", Summary: "Rename or redescribe a forum (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.ForumPatch{}, Reply: discussion.Forum{}, API: s.updateForum},
+		{Method: "DELETE", Path: tp + "/forums/:forum", Summary: "Remove a forum with its threads and posts (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, API: s.deleteForum},
+		{Method: "GET", Path: tp + "/forums/:forum/threads", Summary: "A forum's threads, oldest first; filters pinned, q (title)", Area: request.AreaTenant, Object: obj, Action: "read", Reply: request.Page[discussion.Thread]{}, API: s.listThreads},
+		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread with its first post", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewThread{}, Reply: discussion.Thread{}, API: s.createThread},
+		{Method: "GET", Path: tp + "/threads/:thread", Summary: "One thread", Area: request.AreaTenant, Object: obj, Action: "read", Reply: discussion.Thread{}, API: s.getThread},
+		{Method: "PATCH", Path: tp + "/threads/:thread", Summary: "Retitle a thread (its author or teachers); lock or pin it (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.ThreadPatch{}, Reply: discussion.Thread{}, API: s.updateThread},
+		{Method: "DELETE", Path: tp + "/threads/:thread", Summary: "Remove a thread and its posts (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, API: s.deleteThread},
+		{Method: "GET", Path: tp + "/threads/:thread/posts", Summary: "A thread's posts, oldest first; filter author_id", Area: request.AreaTenant, Object: obj, Action: "read", Reply: request.Page[discussion.Post]{}, API: s.listPosts},
+		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread (learners not in a locked thread)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewPost{}, Reply: discussion.Post{}, API: s.createPost},
+		{Method: "PATCH", Path: tp + "/posts/:post", Summary: "Edit one's own post; hide or show any post (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.PostPatch{}, Reply: discussion.Post{}, API: s.updatePost},
+		{Method: "DELETE", Path: tp + "/posts/:post", Summary: "Delete a post (its author or teachers); it stays in place as deleted", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, API: s.deletePost},
 	}
 }
 
 // pagedFilters reads the page parameters and, through read, a list's
 // filters, and reports every bad one at once.
 func pagedFilters(c *gin.Context, read func(fe *errs.FieldErrors)) (uuid.UUID, int, error) {
-	after, limit, err := pageParams(c)
+	after, limit, err := request.PageParams(c)
 	var fe errs.FieldErrors
 	if !errors.As(err, &fe) && err != nil {
 		return after, limit, err
@@ -83,189 +84,166 @@ func idFilter(c *gin.Context, fe *errs.FieldErrors, name string) *uuid.UUID {
 	return &id
 }
 
-func (s *Server) listForums(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) listForums(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var q string
 	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) { q = textFilter(c, fe, "q") })
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Discussion.Forums(c.Request.Context(), scope(c), id, q, after, limit)
-	reply(c, http.StatusOK, page(out, limit, func(f discussion.Forum) uuid.UUID { return f.ID }), err)
+	out, err := s.Discussion.Forums(c.Request.Context(), request.Scope(c), id, q, after, limit)
+	return request.NewPage(out, limit, func(f discussion.Forum) uuid.UUID { return f.ID }), err
 }
 
-func (s *Server) createForum(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) createForum(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in discussion.NewForum
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Discussion.CreateForum(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Discussion.CreateForum(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) getForum(c *gin.Context) {
-	id, err := pathID(c, "forum")
+func (s *Server) getForum(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "forum")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Discussion.Forum(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Discussion.Forum(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) updateForum(c *gin.Context) {
-	id, err := pathID(c, "forum")
+func (s *Server) updateForum(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "forum")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in discussion.ForumPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Discussion.UpdateForum(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Discussion.UpdateForum(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteForum(c *gin.Context) {
-	id, err := pathID(c, "forum")
+func (s *Server) deleteForum(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "forum")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Discussion.DeleteForum(c.Request.Context(), scope(c), id))
+	return nil, s.Discussion.DeleteForum(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) listThreads(c *gin.Context) {
-	id, err := pathID(c, "forum")
+func (s *Server) listThreads(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "forum")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var f discussion.ThreadFilter
 	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) {
 		f = discussion.ThreadFilter{Pinned: boolFilter(c, fe, "pinned"), Query: textFilter(c, fe, "q")}
 	})
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Discussion.Threads(c.Request.Context(), scope(c), id, f, after, limit)
-	reply(c, http.StatusOK, page(out, limit, func(t discussion.Thread) uuid.UUID { return t.ID }), err)
+	out, err := s.Discussion.Threads(c.Request.Context(), request.Scope(c), id, f, after, limit)
+	return request.NewPage(out, limit, func(t discussion.Thread) uuid.UUID { return t.ID }), err
 }
 
-func (s *Server) createThread(c *gin.Context) {
-	id, err := pathID(c, "forum")
+func (s *Server) createThread(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "forum")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in discussion.NewThread
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Discussion.CreateThread(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Discussion.CreateThread(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) getThread(c *gin.Context) {
-	id, err := pathID(c, "thread")
+func (s *Server) getThread(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "thread")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Discussion.Thread(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Discussion.Thread(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) updateThread(c *gin.Context) {
-	id, err := pathID(c, "thread")
+func (s *Server) updateThread(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "thread")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in discussion.ThreadPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Discussion.UpdateThread(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Discussion.UpdateThread(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deleteThread(c *gin.Context) {
-	id, err := pathID(c, "thread")
+func (s *Server) deleteThread(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "thread")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Discussion.DeleteThread(c.Request.Context(), scope(c), id))
+	return nil, s.Discussion.DeleteThread(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) listPosts(c *gin.Context) {
-	id, err := pathID(c, "thread")
+func (s *Server) listPosts(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "thread")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var f discussion.PostFilter
 	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) { f.AuthorID = idFilter(c, fe, "author_id") })
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Discussion.Posts(c.Request.Context(), scope(c), id, f, after, limit)
-	reply(c, http.StatusOK, page(out, limit, func(p discussion.Post) uuid.UUID { return p.ID }), err)
+	out, err := s.Discussion.Posts(c.Request.Context(), request.Scope(c), id, f, after, limit)
+	return request.NewPage(out, limit, func(p discussion.Post) uuid.UUID { return p.ID }), err
 }
 
-func (s *Server) createPost(c *gin.Context) {
-	id, err := pathID(c, "thread")
+func (s *Server) createPost(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "thread")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in discussion.NewPost
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Discussion.Reply(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Discussion.Reply(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) updatePost(c *gin.Context) {
-	id, err := pathID(c, "post")
+func (s *Server) updatePost(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "post")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in discussion.PostPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Discussion.UpdatePost(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Discussion.UpdatePost(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) deletePost(c *gin.Context) {
-	id, err := pathID(c, "post")
+func (s *Server) deletePost(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "post")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	noContent(c, s.Discussion.DeletePost(c.Request.Context(), scope(c), id))
+	return nil, s.Discussion.DeletePost(c.Request.Context(), request.Scope(c), id)
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // Health is the answer of /healthz and /readyz.
@@ -16,13 +18,13 @@ type Health struct {
 	Checks map[string]string `json:"checks,omitempty"`
 }
 
-func (s *Server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, Health{Status: "ok"})
+func (s *Server) healthz(*gin.Context) (any, error) {
+	return Health{Status: "ok"}, nil
 }
 
 // readyz answers 200 only when the database and the object store both
 // answer, so a load balancer sends no traffic to a replica that cannot serve.
-func (s *Server) readyz(c *gin.Context) {
+func (s *Server) readyz(c *gin.Context) (any, error) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
 	h := Health{Status: "ok", Checks: map[string]string{"database": "ok", "object_store": "ok"}}
@@ -36,23 +38,27 @@ func (s *Server) readyz(c *gin.Context) {
 		h.Status, h.Checks["object_store"] = "unavailable", "down"
 		slog.WarnContext(ctx, "readyz: object store", "err", err)
 	}
-	status := http.StatusOK
 	if h.Status != "ok" {
-		status = http.StatusServiceUnavailable
+		return request.Unready{Reply: h}, nil
 	}
-	c.JSON(status, h)
+	return h, nil
 }
 
 // metricsHandler serves Prometheus, which scrapes each pod directly. A
 // request relayed by a proxy (the ingress sets X-Forwarded-For) came from
 // outside: it gets 404, so the public host never shows the metrics.
-func (s *Server) metricsHandler() gin.HandlerFunc {
-	h := promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
-	return func(c *gin.Context) {
+func (s *Server) metricsHandler() request.Handler {
+	h := scrape{promhttp.HandlerFor(s.k.Registry, promhttp.HandlerOpts{})}
+	return func(c *gin.Context) (any, error) {
 		if c.GetHeader("X-Forwarded-For") != "" || c.GetHeader("Forwarded") != "" || c.GetHeader("X-Real-IP") != "" {
-			problem(c, http.StatusNotFound, "not-found", "No such page.")
-			return
+			return nil, errs.New(errs.ErrNotFound, "No such page.")
 		}
-		h.ServeHTTP(c.Writer, c.Request)
+		return h, nil
 	}
 }
+
+// scrape is Prometheus's own answer, written by its handler.
+type scrape struct{ h http.Handler }
+
+// Write serves the scrape.
+func (s scrape) Write(c *gin.Context) { s.h.ServeHTTP(c.Writer, c.Request) }

@@ -7,17 +7,18 @@ import (
 
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/media"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // mediaRoutes are profile photos and recordings.
-func (s *Server) mediaRoutes() []Route {
-	return []Route{
-		{Method: "PUT", Path: tp + "/my/photo", Summary: "Set my profile photo from an image I uploaded", Area: AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent, Request: PhotoRequest{}, Handler: s.setMyPhoto},
-		{Method: "PUT", Path: tp + "/people/:id/photo", Summary: "Set a person's school ID photo from an image I uploaded (admins)", Area: AreaTenant, Object: "person", Action: "write", Status: http.StatusNoContent, Request: PhotoRequest{}, Handler: s.setPhoto},
-		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A link to a person's photo: shown to others only while their photo consent is in force", Area: AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, Handler: s.getPhoto},
-		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings (teachers also see who appears in each)", Area: AreaTenant, Object: "course", Action: "read", Reply: []media.Recording{}, Handler: s.listRecordings},
-		{Method: "POST", Path: tp + "/courses/:course/recordings", Summary: "Add a recorded lesson or video assessment, with who appears in it", Area: AreaTenant, Object: "recording", Action: "write", Status: http.StatusCreated, Request: media.NewRecording{}, Reply: media.Recording{}, Handler: s.addRecording},
-		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "A link to a recording (members of its course)", Area: AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, Handler: s.downloadRecording},
+func (s *Server) mediaRoutes() []request.Route {
+	return []request.Route{
+		{Method: "PUT", Path: tp + "/my/photo", Summary: "Set my profile photo from an image I uploaded", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent, Request: PhotoRequest{}, API: s.setMyPhoto},
+		{Method: "PUT", Path: tp + "/people/:id/photo", Summary: "Set a person's school ID photo from an image I uploaded (admins)", Area: request.AreaTenant, Object: "person", Action: "write", Status: http.StatusNoContent, Request: PhotoRequest{}, API: s.setPhoto},
+		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A link to a person's photo: shown to others only while their photo consent is in force", Area: request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, API: s.getPhoto},
+		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings (teachers also see who appears in each)", Area: request.AreaTenant, Object: "course", Action: "read", Reply: []media.Recording{}, API: s.listRecordings},
+		{Method: "POST", Path: tp + "/courses/:course/recordings", Summary: "Add a recorded lesson or video assessment, with who appears in it", Area: request.AreaTenant, Object: "recording", Action: "write", Status: http.StatusCreated, Request: media.NewRecording{}, Reply: media.Recording{}, API: s.addRecording},
+		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "A link to a recording (members of its course)", Area: request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, API: s.downloadRecording},
 	}
 }
 
@@ -28,93 +29,81 @@ type PhotoRequest struct {
 
 func (s *Server) photoFile(c *gin.Context) (PhotoRequest, error) {
 	var in PhotoRequest
-	err := bindJSON(c, &in)
+	err := request.BindJSON(c, &in)
 	return in, err
 }
 
-func (s *Server) setMyPhoto(c *gin.Context) {
+func (s *Server) setMyPhoto(c *gin.Context) (any, error) {
 	in, err := s.photoFile(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	id, err := parseID("file_id", in.FileID)
+	id, err := request.ParseID("file_id", in.FileID)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	sc := scope(c)
+	sc := request.Scope(c)
 	if err := s.Media.SetPhoto(c.Request.Context(), sc, sc.Actor().ID, id); err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.Status(http.StatusNoContent)
+	return nil, nil
 }
 
-func (s *Server) setPhoto(c *gin.Context) {
-	person, err := pathID(c, "id")
+func (s *Server) setPhoto(c *gin.Context) (any, error) {
+	person, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	in, err := s.photoFile(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	id, err := parseID("file_id", in.FileID)
+	id, err := request.ParseID("file_id", in.FileID)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	if err := s.Media.SetPhoto(c.Request.Context(), scope(c), person, id); err != nil {
-		fail(c, err)
-		return
+	if err := s.Media.SetPhoto(c.Request.Context(), request.Scope(c), person, id); err != nil {
+		return nil, err
 	}
-	c.Status(http.StatusNoContent)
+	return nil, nil
 }
 
-func (s *Server) getPhoto(c *gin.Context) {
-	person, err := pathID(c, "id")
+func (s *Server) getPhoto(c *gin.Context) (any, error) {
+	person, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Media.Photo(c.Request.Context(), scope(c), person)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Media.Photo(c.Request.Context(), request.Scope(c), person)
+	return out, err
 }
 
-func (s *Server) listRecordings(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) listRecordings(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Media.Recordings(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Media.Recordings(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }
 
-func (s *Server) addRecording(c *gin.Context) {
-	id, err := pathID(c, "course")
+func (s *Server) addRecording(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "course")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in media.NewRecording
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Media.AddRecording(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Media.AddRecording(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) downloadRecording(c *gin.Context) {
-	id, err := pathID(c, "recording")
+func (s *Server) downloadRecording(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "recording")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Media.RecordingLink(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Media.RecordingLink(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }

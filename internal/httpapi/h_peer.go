@@ -6,15 +6,16 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/schoolcloud/lms/internal/lms/peer"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // peerRoutes are peer assessment of group assignments.
-func (s *Server) peerRoutes() []Route {
-	return []Route{
-		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of a group assignment: criteria learners rate their group members against", Area: AreaTenant, Object: "peer-assessment", Action: "write", Status: http.StatusCreated, Request: peer.NewAssessment{}, Reply: peer.Assessment{}, Handler: s.setPeerAssessment},
-		{Method: "GET", Path: tp + "/peer-assessments/:peer/mine", Summary: "My group members to rate, what I gave, and the averages of what I received (never who gave it)", Area: AreaTenant, Object: "peer-rating", Action: "read", Reply: PeerMine{}, Handler: s.myPeerAssessment},
-		{Method: "PUT", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a member of my group (criterion → 1-5)", Area: AreaTenant, Object: "peer-rating", Action: "write", Status: http.StatusNoContent, Request: PeerScores{}, Handler: s.ratePeer},
-		{Method: "GET", Path: tp + "/peer-assessments/:peer/results", Summary: "Every rating with who gave it, and suggested weightings (teachers; they decide the marks)", Area: AreaTenant, Object: "peer-assessment", Action: "read", Reply: peer.Results{}, Handler: s.peerResults},
+func (s *Server) peerRoutes() []request.Route {
+	return []request.Route{
+		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of a group assignment: criteria learners rate their group members against", Area: request.AreaTenant, Object: "peer-assessment", Action: "write", Status: http.StatusCreated, Request: peer.NewAssessment{}, Reply: peer.Assessment{}, API: s.setPeerAssessment},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer/mine", Summary: "My group members to rate, what I gave, and the averages of what I received (never who gave it)", Area: request.AreaTenant, Object: "peer-rating", Action: "read", Reply: PeerMine{}, API: s.myPeerAssessment},
+		{Method: "PUT", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a member of my group (criterion → 1-5)", Area: request.AreaTenant, Object: "peer-rating", Action: "write", Status: http.StatusNoContent, Request: PeerScores{}, API: s.ratePeer},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer/results", Summary: "Every rating with who gave it, and suggested weightings (teachers; they decide the marks)", Area: request.AreaTenant, Object: "peer-assessment", Action: "read", Reply: peer.Results{}, API: s.peerResults},
 	}
 }
 
@@ -30,56 +31,49 @@ type PeerScores struct {
 	Scores map[string]int `json:"scores"`
 }
 
-func (s *Server) setPeerAssessment(c *gin.Context) {
-	id, err := pathID(c, "assignment")
+func (s *Server) setPeerAssessment(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in peer.NewAssessment
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	out, err := s.Peers.Set(c.Request.Context(), scope(c), id, in)
-	reply(c, http.StatusCreated, out, err)
+	out, err := s.Peers.Set(c.Request.Context(), request.Scope(c), id, in)
+	return out, err
 }
 
-func (s *Server) myPeerAssessment(c *gin.Context) {
-	id, err := pathID(c, "peer")
+func (s *Server) myPeerAssessment(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "peer")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	a, members, received, err := s.Peers.Mine(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, PeerMine{Assessment: a, Members: members, Received: received}, err)
+	a, members, received, err := s.Peers.Mine(c.Request.Context(), request.Scope(c), id)
+	return PeerMine{Assessment: a, Members: members, Received: received}, err
 }
 
-func (s *Server) ratePeer(c *gin.Context) {
-	ids, err := pathIDs(c, "peer", "person")
+func (s *Server) ratePeer(c *gin.Context) (any, error) {
+	ids, err := request.PathIDs(c, "peer", "person")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	id, person := ids[0], ids[1]
 	var in PeerScores
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	if err := s.Peers.Rate(c.Request.Context(), scope(c), id, person, in.Scores); err != nil {
-		fail(c, err)
-		return
+	if err := s.Peers.Rate(c.Request.Context(), request.Scope(c), id, person, in.Scores); err != nil {
+		return nil, err
 	}
-	c.Status(http.StatusNoContent)
+	return nil, nil
 }
 
-func (s *Server) peerResults(c *gin.Context) {
-	id, err := pathID(c, "peer")
+func (s *Server) peerResults(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "peer")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Peers.Results(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Peers.Results(c.Request.Context(), request.Scope(c), id)
+	return out, err
 }

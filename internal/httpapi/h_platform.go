@@ -1,79 +1,61 @@
 package httpapi
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
-func (s *Server) platformTenants(c *gin.Context) {
-	after, limit, err := pageParams(c)
+func (s *Server) platformTenants(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Tenants.List(c.Request.Context(), after, limit, principal(c).ID)
+	out, err := s.Tenants.List(c.Request.Context(), after, limit, request.Principal(c).ID)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, page(out, limit, func(t tenant.Summary) uuid.UUID { return t.ID }))
+	return request.NewPage(out, limit, func(t tenant.Summary) uuid.UUID { return t.ID }), nil
 }
 
-func (s *Server) platformTenant(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) platformTenant(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Tenants.Get(c.Request.Context(), id, principal(c).ID)
+	out, err := s.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) applyTenant(c *gin.Context) {
+func (s *Server) applyTenant(c *gin.Context) (any, error) {
 	var m tenant.Manifest
-	if err := bindJSON(c, &m); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &m); err != nil {
+		return nil, err
 	}
-	res, err := s.Tenants.Apply(c.Request.Context(), m, principal(c).ID)
-	if err == nil {
-		ContractChanged(res.TenantID)
-	}
+	res, err := s.Tenants.Apply(c.Request.Context(), m, request.Principal(c).ID)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	status := http.StatusOK
-	if res.Created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, res)
+	return request.Created{New: res.Created, Reply: res}, nil
 }
 
-func (s *Server) setContractEnd(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) setContractEnd(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "id")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in tenant.ContractPatch
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
 	out, err := s.Tenants.SetContractEnd(c.Request.Context(), id, in)
-	ContractChanged(id)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }

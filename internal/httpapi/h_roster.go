@@ -1,13 +1,9 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
-	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,51 +11,63 @@ import (
 
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // rosterRoutes are OneRoster CSV imports and their log.
-func (s *Server) rosterRoutes() []Route {
-	return []Route{
-		{Method: "POST", Path: tp + "/roster/imports", Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors", Area: AreaTenant, Object: "roster", Action: "write", Status: http.StatusCreated, Upload: true, Reply: roster.Import{}, Handler: s.importRoster},
-		{Method: "GET", Path: tp + "/roster/imports", Summary: "The roster import log (paged; filter status=applied|rejected|dry_run); errors and warnings only on the single import", Area: AreaTenant, Object: "roster", Action: "read", Reply: Page[roster.Import]{}, Handler: s.listRosterImports},
-		{Method: "GET", Path: tp + "/roster/imports/:import", Summary: "One roster import with its per-row errors and warnings (file, line, field, message)", Area: AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{}, Handler: s.getRosterImport},
+func (s *Server) rosterRoutes() []request.Route {
+	return []request.Route{
+		{Method: "POST", Path: tp + "/roster/imports", Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors", Area: request.AreaTenant, Object: "roster", Action: "write", Status: http.StatusCreated, Upload: true, Reply: roster.Import{}, API: s.importRoster},
+		{Method: "GET", Path: tp + "/roster/imports", Summary: "The roster import log (paged; filter status=applied|rejected|dry_run); errors and warnings only on the single import", Area: request.AreaTenant, Object: "roster", Action: "read", Reply: request.Page[roster.Import]{}, API: s.listRosterImports},
+		{Method: "GET", Path: tp + "/roster/imports/:import", Summary: "One roster import with its per-row errors and warnings (file, line, field, message)", Area: request.AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{}, API: s.getRosterImport},
 	}
 }
+
+// rejected is a roster rejection with its problem document, which lists
+// every row's problem (request.Documented).
+type rejected struct {
+	error
+	doc ImportProblem
+}
+
+// Unwrap gives the rejection's kind (its status) to the kernel's table.
+func (r rejected) Unwrap() error { return r.error }
+
+// Document is the rejection's problem document.
+func (r rejected) Document(request.Problem) any { return r.doc }
 
 // ImportProblem is a rejected roster upload: a problem document whose
 // errors name the file (the form part) and whose import is the logged
 // record with every problem by file, line and column. Status 400 when a
 // file could not be read as OneRoster CSV at all, 422 when rows were bad.
 type ImportProblem struct {
-	Problem
+	request.Problem
 	Import roster.Import `json:"import"`
 }
 
-func (s *Server) importRoster(c *gin.Context) {
+func (s *Server) importRoster(c *gin.Context) (any, error) {
 	dryRun := false
 	switch v := c.Query("dry_run"); v {
 	case "", "false", "0":
 	case "true", "1":
 		dryRun = true
 	default:
-		fail(c, errs.Field("dry_run", "must be true or false"))
-		return
+		return nil, errs.Field("dry_run", "must be true or false")
 	}
 	files, err := readRosterParts(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	sc := scope(c)
+	sc := request.Scope(c)
 	rec, err := s.Roster.Import(c.Request.Context(), sc, files, dryRun)
 	if rej, ok := roster.AsRejected(err); ok {
 		status := http.StatusUnprocessableEntity
 		if rej.FileLevel {
 			status = http.StatusBadRequest
 		}
-		p := ImportProblem{Problem: Problem{Type: "/problems/roster-rejected", Title: http.StatusText(status), Status: status,
+		p := ImportProblem{Problem: request.Problem{Type: "/problems/roster-rejected", Title: http.StatusText(status), Status: status,
 			Detail:   fmt.Sprintf("The roster has %d problems; nothing was applied. Fix the rows listed in import.errors and upload again.", rej.Import.ErrorCount),
-			Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)}, Import: rej.Import}
+			Instance: c.Request.URL.Path, RequestID: request.RequestID(c)}, Import: rej.Import}
 		for _, is := range rej.Import.Errors {
 			field := is.File // the form part
 			if field == "" {
@@ -67,14 +75,12 @@ func (s *Server) importRoster(c *gin.Context) {
 			}
 			p.Errors = append(p.Errors, errs.FieldError{Field: field, Message: describeIssue(is)})
 		}
-		c.Header("Content-Type", "application/problem+json")
-		c.AbortWithStatusJSON(status, p)
-		return
+		return nil, rejected{err, p}
 	}
 	if err == nil && rec.Status == roster.Applied {
 		s.Authz.Invalidate(sc.Tenant()) // roles may have changed
 	}
-	reply(c, http.StatusCreated, rec, err)
+	return rec, err
 }
 
 func describeIssue(is roster.Issue) string {
@@ -105,95 +111,23 @@ func readRosterParts(c *gin.Context) (map[string][]byte, error) {
 	if err != nil {
 		return nil, errs.Field("body", "is not a valid multipart body")
 	}
-	return RosterParts(mr)
+	return roster.ReadParts(mr)
 }
 
-// RosterParts reads a roster upload's parts: the OneRoster files by part
-// or file name, or one zip in part "file". Files are read whole (the
-// importer checks every row before writing), so the total is capped at
-// roster.MaxUploadBytes.
-func RosterParts(mr *multipart.Reader) (map[string][]byte, error) {
-	files := map[string][]byte{}
-	var total int64
-	add := func(name string, b []byte) error {
-		if _, dup := files[name]; dup {
-			return errs.Field(name, "is in the upload twice")
-		}
-		files[name] = b
-		return nil
-	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, bodyError(err)
-		}
-		form, fname := part.FormName(), path.Base(part.FileName())
-		name := ""
-		switch {
-		case roster.Known(form):
-			name = form
-		case (form == "file" || form == "files") && roster.Known(fname):
-			name = fname
-		case form == "file" && strings.HasSuffix(strings.ToLower(fname), ".zip"):
-			name = "zip"
-		default:
-			_ = part.Close()
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(part, roster.MaxUploadBytes-total+1))
-		_ = part.Close()
-		if err != nil {
-			return nil, bodyError(err)
-		}
-		if total += int64(len(b)); total > roster.MaxUploadBytes {
-			return nil, errs.Field("body", "is larger than %d MiB", roster.MaxUploadBytes>>20)
-		}
-		if name != "zip" {
-			if err := add(name, b); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		inner, err := roster.Unzip("file", b)
-		if err != nil {
-			return nil, err
-		}
-		for n, v := range inner {
-			if err := add(n, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return files, nil
-}
-
-func bodyError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return errs.Field("body", "is larger than %d MiB", roster.MaxUploadBytes>>20)
-	}
-	return errs.Field("body", "is not a valid multipart body")
-}
-
-func (s *Server) listRosterImports(c *gin.Context) {
-	after, limit, err := pageParams(c)
+func (s *Server) listRosterImports(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	out, err := s.Roster.List(c.Request.Context(), scope(c), c.Query("status"), after, limit)
-	reply(c, http.StatusOK, page(out, limit, func(i roster.Import) uuid.UUID { return i.ID }), err)
+	out, err := s.Roster.List(c.Request.Context(), request.Scope(c), c.Query("status"), after, limit)
+	return request.NewPage(out, limit, func(i roster.Import) uuid.UUID { return i.ID }), err
 }
 
-func (s *Server) getRosterImport(c *gin.Context) {
-	id, err := pathID(c, "import")
+func (s *Server) getRosterImport(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "import")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	rec, err := s.Roster.Get(c.Request.Context(), scope(c), id)
-	reply(c, http.StatusOK, rec, err)
+	rec, err := s.Roster.Get(c.Request.Context(), request.Scope(c), id)
+	return rec, err
 }

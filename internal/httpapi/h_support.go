@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 
@@ -11,30 +12,31 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/support"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // supportRoutes are the processor boundary: support requests filed by
 // processor support staff and decided by the school, the school's access
 // log, alerts and webhook, and sub-processors.
-func (s *Server) supportRoutes() []Route {
-	return []Route{
-		{Method: "POST", Path: pp + "/tenants/:id/support-requests", Summary: "Ask a tenant for read access (support staff)", Area: AreaPlatform, Object: "support-access", Action: "write", Status: http.StatusCreated, Request: support.NewRequest{}, Reply: support.Request{}, Handler: s.fileSupportRequest},
-		{Method: "GET", Path: pp + "/support-requests", Summary: "My support requests across tenants", Area: AreaPlatform, Object: "support-access", Action: "read", Reply: Page[support.Request]{}, Handler: s.mySupportRequests},
-		{Method: "GET", Path: pp + "/support-requests/:id", Summary: "One of my support requests", Area: AreaPlatform, Object: "support-access", Action: "read", Reply: support.Request{}, Handler: s.mySupportRequest},
-		{Method: "GET", Path: pp + "/sub-processors", Summary: "The sub-processor register", Area: AreaPlatform, Object: "sub-processor-register", Action: "read", Reply: []support.SubProcessor{}, Handler: s.subProcessorRegister},
-		{Method: "POST", Path: pp + "/sub-processors", Summary: "Add a sub-processor (tells every tenant; opens the objection window)", Area: AreaPlatform, Object: "sub-processor-register", Action: "write", Status: http.StatusCreated, Request: support.NewSubProcessor{}, Reply: support.SubProcessor{}, Handler: s.addSubProcessor},
+func (s *Server) supportRoutes() []request.Route {
+	return []request.Route{
+		{Method: "POST", Path: pp + "/tenants/:id/support-requests", Summary: "Ask a tenant for read access (support staff)", Area: request.AreaPlatform, Object: "support-access", Action: "write", Status: http.StatusCreated, Request: support.NewRequest{}, Reply: support.Request{}, API: s.fileSupportRequest},
+		{Method: "GET", Path: pp + "/support-requests", Summary: "My support requests across tenants", Area: request.AreaPlatform, Object: "support-access", Action: "read", Reply: request.Page[support.Request]{}, API: s.mySupportRequests},
+		{Method: "GET", Path: pp + "/support-requests/:id", Summary: "One of my support requests", Area: request.AreaPlatform, Object: "support-access", Action: "read", Reply: support.Request{}, API: s.mySupportRequest},
+		{Method: "GET", Path: pp + "/sub-processors", Summary: "The sub-processor register", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read", Reply: []support.SubProcessor{}, API: s.subProcessorRegister},
+		{Method: "POST", Path: pp + "/sub-processors", Summary: "Add a sub-processor (tells every tenant; opens the objection window)", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write", Status: http.StatusCreated, Request: support.NewSubProcessor{}, Reply: support.SubProcessor{}, API: s.addSubProcessor},
 
-		{Method: "GET", Path: tp + "/support-requests", Summary: "Support requests to this tenant, newest first", Area: AreaTenant, Object: "support-request", Action: "read", Reply: Page[support.Request]{}, Handler: s.tenantSupportRequests},
-		{Method: "GET", Path: tp + "/support-requests/:request", Summary: "One support request", Area: AreaTenant, Object: "support-request", Action: "read", Reply: support.Request{}, Handler: s.tenantSupportRequest},
-		{Method: "POST", Path: tp + "/support-requests/:request/decision", Summary: "Approve or deny a support request (approvers)", Area: AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Request: support.Decision{}, Reply: support.Request{}, Handler: s.decideSupportRequest},
-		{Method: "POST", Path: tp + "/support-requests/:request/revoke", Summary: "End support access in force, at once", Area: AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Reply: support.Request{}, Handler: s.revokeSupportRequest},
-		{Method: "GET", Path: tp + "/access-log", Summary: "The access transparency log, newest first (?before=seq)", Area: AreaTenant, Object: "access-log", Action: "read", Reply: AccessLogPage{}, Handler: s.accessLog},
-		{Method: "GET", Path: tp + "/access-log/export", Summary: "The whole access log as CSV", Area: AreaTenant, Object: "access-log", Action: "read", Handler: s.exportAccessLog},
-		{Method: "GET", Path: tp + "/alerts", Summary: "Recent alerts for admins and approvers", Area: AreaTenant, Object: "alert", Action: "read", Reply: []alert.Alert{}, Handler: s.alerts},
-		{Method: "GET", Path: tp + "/webhook", Summary: "Where alerts are posted", Area: AreaTenant, Object: "webhook", Action: "read", Reply: alert.Webhook{}, Handler: s.getWebhook},
-		{Method: "PUT", Path: tp + "/webhook", Summary: "Set where alerts are posted (returns a new signing secret, shown once)", Area: AreaTenant, Object: "webhook", Action: "write", Request: WebhookRequest{}, Reply: alert.Webhook{}, Handler: s.setWebhook},
-		{Method: "GET", Path: tp + "/sub-processors", Summary: "Sub-processors with this tenant's decisions", Area: AreaTenant, Object: "sub-processor", Action: "read", Reply: []support.SubProcessor{}, Handler: s.tenantSubProcessors},
-		{Method: "POST", Path: tp + "/sub-processors/:sp/decision", Summary: "Authorise a sub-processor, or object to it", Area: AreaTenant, Object: "sub-processor", Action: "write", Status: http.StatusNoContent, Request: SubProcessorDecision{}, Handler: s.decideSubProcessor},
+		{Method: "GET", Path: tp + "/support-requests", Summary: "Support requests to this tenant, newest first", Area: request.AreaTenant, Object: "support-request", Action: "read", Reply: request.Page[support.Request]{}, API: s.tenantSupportRequests},
+		{Method: "GET", Path: tp + "/support-requests/:request", Summary: "One support request", Area: request.AreaTenant, Object: "support-request", Action: "read", Reply: support.Request{}, API: s.tenantSupportRequest},
+		{Method: "POST", Path: tp + "/support-requests/:request/decision", Summary: "Approve or deny a support request (approvers)", Area: request.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Request: support.Decision{}, Reply: support.Request{}, API: s.decideSupportRequest},
+		{Method: "POST", Path: tp + "/support-requests/:request/revoke", Summary: "End support access in force, at once", Area: request.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Reply: support.Request{}, API: s.revokeSupportRequest},
+		{Method: "GET", Path: tp + "/access-log", Summary: "The access transparency log, newest first (?before=seq)", Area: request.AreaTenant, Object: "access-log", Action: "read", Reply: AccessLogPage{}, API: s.accessLog},
+		{Method: "GET", Path: tp + "/access-log/export", Summary: "The whole access log as CSV", Area: request.AreaTenant, Object: "access-log", Action: "read", API: s.exportAccessLog},
+		{Method: "GET", Path: tp + "/alerts", Summary: "Recent alerts for admins and approvers", Area: request.AreaTenant, Object: "alert", Action: "read", Reply: []alert.Alert{}, API: s.alerts},
+		{Method: "GET", Path: tp + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "read", Reply: alert.Webhook{}, API: s.getWebhook},
+		{Method: "PUT", Path: tp + "/webhook", Summary: "Set where alerts are posted (returns a new signing secret, shown once)", Area: request.AreaTenant, Object: "webhook", Action: "write", Request: WebhookRequest{}, Reply: alert.Webhook{}, API: s.setWebhook},
+		{Method: "GET", Path: tp + "/sub-processors", Summary: "Sub-processors with this tenant's decisions", Area: request.AreaTenant, Object: "sub-processor", Action: "read", Reply: []support.SubProcessor{}, API: s.tenantSubProcessors},
+		{Method: "POST", Path: tp + "/sub-processors/:sp/decision", Summary: "Authorise a sub-processor, or object to it", Area: request.AreaTenant, Object: "sub-processor", Action: "write", Status: http.StatusNoContent, Request: SubProcessorDecision{}, API: s.decideSubProcessor},
 	}
 }
 
@@ -55,196 +57,177 @@ type SubProcessorDecision struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
-func (s *Server) fileSupportRequest(c *gin.Context) {
+func (s *Server) fileSupportRequest(c *gin.Context) (any, error) {
 	var in support.NewRequest
-	id, ok := s.tenantParam(c, &in)
-	if !ok {
-		return
-	}
-	r, err := s.Support.File(c.Request.Context(), principal(c).ID, id, in)
-	reply(c, http.StatusCreated, r, err)
-}
-
-func (s *Server) mySupportRequests(c *gin.Context) {
-	after, limit, err := pageParams(c)
+	id, err := s.tenantParam(c, &in)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	rs, err := s.Support.ForStaff(c.Request.Context(), principal(c).ID, after, limit)
-	reply(c, http.StatusOK, page(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err)
+	r, err := s.Support.File(c.Request.Context(), request.Principal(c).ID, id, in)
+	return r, err
 }
 
-func (s *Server) mySupportRequest(c *gin.Context) {
-	s.oneRequest(c, "id", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Mine(c.Request.Context(), principal(c).ID, id)
+func (s *Server) mySupportRequests(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
+	return request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err
+}
+
+func (s *Server) mySupportRequest(c *gin.Context) (any, error) {
+	return s.oneRequest(c, "id", func(id uuid.UUID) (support.Request, error) {
+		return s.Support.Mine(c.Request.Context(), request.Principal(c).ID, id)
 	})
 }
 
-func (s *Server) tenantSupportRequests(c *gin.Context) {
-	after, limit, err := pageParams(c)
+func (s *Server) tenantSupportRequests(c *gin.Context) (any, error) {
+	after, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	rs, err := s.Support.ForTenant(c.Request.Context(), scope(c), after, limit)
-	reply(c, http.StatusOK, page(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err)
+	rs, err := s.Support.ForTenant(c.Request.Context(), request.Scope(c), after, limit)
+	return request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err
 }
 
-func (s *Server) tenantSupportRequest(c *gin.Context) {
-	s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) { return s.Support.Get(c.Request.Context(), scope(c), id) })
+func (s *Server) tenantSupportRequest(c *gin.Context) (any, error) {
+	return s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
+		return s.Support.Get(c.Request.Context(), request.Scope(c), id)
+	})
 }
 
-func (s *Server) decideSupportRequest(c *gin.Context) {
+func (s *Server) decideSupportRequest(c *gin.Context) (any, error) {
 	var in support.Decision
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Decide(c.Request.Context(), scope(c), id, in)
+	return s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
+		return s.Support.Decide(c.Request.Context(), request.Scope(c), id, in)
 	})
 }
 
-func (s *Server) revokeSupportRequest(c *gin.Context) {
-	s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Revoke(c.Request.Context(), scope(c), id)
+func (s *Server) revokeSupportRequest(c *gin.Context) (any, error) {
+	return s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
+		return s.Support.Revoke(c.Request.Context(), request.Scope(c), id)
 	})
 }
 
 // oneRequest answers with the request fn returns for the path's param.
-func (s *Server) oneRequest(c *gin.Context, param string, fn func(uuid.UUID) (support.Request, error)) {
-	id, err := pathID(c, param)
+func (s *Server) oneRequest(c *gin.Context, param string, fn func(uuid.UUID) (support.Request, error)) (any, error) {
+	id, err := request.PathID(c, param)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	r, err := fn(id)
-	reply(c, http.StatusOK, r, err)
+	return fn(id)
 }
 
-func (s *Server) accessLog(c *gin.Context) {
-	_, limit, err := pageParams(c)
+func (s *Server) accessLog(c *gin.Context) (any, error) {
+	_, limit, err := request.PageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var before int64
 	if v := c.Query("before"); v != "" {
 		if before, err = strconv.ParseInt(v, 10, 64); err != nil || before < 1 {
-			fail(c, errs.Field("before", "must be a record number from a previous page"))
-			return
+			return nil, errs.Field("before", "must be a record number from a previous page")
 		}
 	}
-	rs, err := s.Support.AccessLog(c.Request.Context(), scope(c), before, limit)
+	rs, err := s.Support.AccessLog(c.Request.Context(), request.Scope(c), before, limit)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	out := AccessLogPage{Items: rs}
 	if len(rs) == limit && limit > 0 {
 		out.NextBefore = rs[len(rs)-1].Seq
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) exportAccessLog(c *gin.Context) {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="access-log.csv"`)
-	c.Status(http.StatusOK)
-	if err := s.Support.ExportAccessLog(c.Request.Context(), scope(c), c.Writer); err != nil {
-		_ = c.Error(err) // headers are sent; the truncated file shows the failure
-	}
+func (s *Server) exportAccessLog(c *gin.Context) (any, error) {
+	return request.CSV{Name: "access-log.csv", Body: func(w io.Writer) error {
+		return s.Support.ExportAccessLog(c.Request.Context(), request.Scope(c), w)
+	}}, nil
 }
 
-func (s *Server) alerts(c *gin.Context) {
+func (s *Server) alerts(c *gin.Context) (any, error) {
 	audience := "approver"
 	if s.may(c, "person", "write") {
 		audience = "admin"
 	}
-	out, err := s.Alerts.List(c.Request.Context(), scope(c), audience, 50)
-	reply(c, http.StatusOK, out, err)
+	out, err := s.Alerts.List(c.Request.Context(), request.Scope(c), audience, 50)
+	return out, err
 }
 
-func (s *Server) getWebhook(c *gin.Context) {
-	w, ok, err := s.Alerts.GetWebhook(c.Request.Context(), scope(c))
+func (s *Server) getWebhook(c *gin.Context) (any, error) {
+	w, ok, err := s.Alerts.GetWebhook(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	if !ok {
-		fail(c, errs.ErrNotFound)
-		return
+		return nil, errs.ErrNotFound
 	}
-	c.JSON(http.StatusOK, w)
+	return w, nil
 }
 
-func (s *Server) setWebhook(c *gin.Context) {
+func (s *Server) setWebhook(c *gin.Context) (any, error) {
 	var in WebhookRequest
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	w, err := s.Alerts.SetWebhook(c.Request.Context(), scope(c), in.URL)
-	reply(c, http.StatusOK, w, err)
+	w, err := s.Alerts.SetWebhook(c.Request.Context(), request.Scope(c), in.URL)
+	return w, err
 }
 
-func (s *Server) subProcessorRegister(c *gin.Context) {
+func (s *Server) subProcessorRegister(c *gin.Context) (any, error) {
 	out, err := s.Support.SubProcessors(c.Request.Context(), nil)
-	reply(c, http.StatusOK, out, err)
+	return out, err
 }
 
-func (s *Server) addSubProcessor(c *gin.Context) {
+func (s *Server) addSubProcessor(c *gin.Context) (any, error) {
 	var in support.NewSubProcessor
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	sp, err := s.Support.AddSubProcessor(c.Request.Context(), principal(c).ID, in)
-	reply(c, http.StatusCreated, sp, err)
+	sp, err := s.Support.AddSubProcessor(c.Request.Context(), request.Principal(c).ID, in)
+	return sp, err
 }
 
-func (s *Server) tenantSubProcessors(c *gin.Context) {
-	sc := scope(c)
+func (s *Server) tenantSubProcessors(c *gin.Context) (any, error) {
+	sc := request.Scope(c)
 	out, err := s.Support.SubProcessors(c.Request.Context(), &sc)
-	reply(c, http.StatusOK, out, err)
+	return out, err
 }
 
-func (s *Server) decideSubProcessor(c *gin.Context) {
-	id, err := pathID(c, "sp")
+func (s *Server) decideSubProcessor(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "sp")
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
 	var in SubProcessorDecision
-	if err := bindJSON(c, &in); err != nil {
-		fail(c, err)
-		return
+	if err := request.BindJSON(c, &in); err != nil {
+		return nil, err
 	}
-	noContent(c, s.Support.DecideSubProcessor(c.Request.Context(), scope(c), id, in.Decision, in.Reason))
+	return nil, s.Support.DecideSubProcessor(c.Request.Context(), request.Scope(c), id, in.Decision, in.Reason)
 }
 
 // tenantParam reads a platform route's :id tenant (404 if there is none)
 // and its JSON body into in (when in is not nil); on a problem it has
 // answered and reports false.
-func (s *Server) tenantParam(c *gin.Context, in any) (uuid.UUID, bool) {
-	id, err := pathID(c, "id")
+func (s *Server) tenantParam(c *gin.Context, in any) (uuid.UUID, error) {
+	id, err := request.PathID(c, "id")
 	if err == nil && in != nil {
-		err = bindJSON(c, in)
+		err = request.BindJSON(c, in)
 	}
 	if err == nil {
 		_, err = s.Tenants.SlugOf(c.Request.Context(), id)
 	}
-	if err != nil {
-		fail(c, err)
-		return id, false
-	}
-	return id, true
+	return id, err
 }
 
 // may asks casbin whether the caller holds (object, action) in the tenant.
 func (s *Server) may(c *gin.Context, object, action string) bool {
-	p := principal(c)
+	p := request.Principal(c)
 	g, err := s.Authz.Decide(c.Request.Context(), p, p.TenantID, object, action)
 	return err == nil && g.Allowed
 }

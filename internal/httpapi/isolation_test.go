@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
-	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // bodies are valid inputs for the tenant routes that take one, so a refusal
@@ -93,8 +93,8 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 		})
 	}
 	tested := 0
-	for _, rt := range e.App.API.Routes() {
-		if rt.Area != httpapi.AreaTenant {
+	for _, rt := range e.App.Kernel.Routes() {
+		if rt.Area != request.AreaTenant {
 			continue
 		}
 		tested++
@@ -168,8 +168,8 @@ func TestRolesLimitWhatMembersAndStaffDo(t *testing.T) {
 	require.Equal(t, 403, kid.Do("GET", "/api/v1/t/tenant-a/people/"+kidID, nil).Status)
 	require.Equal(t, 403, kid.Do("POST", "/api/v1/t/tenant-a/people/"+kidID+"/roles", map[string]any{"role": "admin"}).Status)
 
-	for _, rt := range e.App.API.Routes() {
-		if rt.Area != httpapi.AreaPlatform {
+	for _, rt := range e.App.Kernel.Routes() {
+		if rt.Area != request.AreaPlatform {
 			continue
 		}
 		path := strings.ReplaceAll(rt.Path, ":id", e.A.ID.String())

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 var pathParamRE = regexp.MustCompile(`:([a-z_]+)`)
@@ -27,7 +29,7 @@ type openapiDoc struct {
 	err  error
 }
 
-func (s *Server) openapiHandler(c *gin.Context) {
+func (s *Server) openapiHandler(c *gin.Context) (any, error) {
 	d := &s.doc
 	d.once.Do(func() {
 		var doc *openapi3.T
@@ -36,10 +38,9 @@ func (s *Server) openapiHandler(c *gin.Context) {
 		}
 	})
 	if d.err != nil {
-		fail(c, d.err)
-		return
+		return nil, d.err
 	}
-	c.Data(http.StatusOK, "application/json", d.json)
+	return json.RawMessage(d.json), nil
 }
 
 // schemaFor customises types the generator cannot see through.
@@ -64,18 +65,18 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 		Components: &openapi3.Components{
 			Schemas: openapi3.Schemas{},
 			SecuritySchemes: openapi3.SecuritySchemes{
-				"session": &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName(SessionCookie)},
+				"session": &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName(request.SessionCookie)},
 				"token":   &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer")},
 			},
 		},
 	}
 	gen := openapi3gen.NewGenerator(openapi3gen.SchemaCustomizer(schemaFor), openapi3gen.UseAllExportedFields())
 	schema := func(v any) (*openapi3.SchemaRef, error) { return gen.NewSchemaRefForValue(v, doc.Components.Schemas) }
-	problemSchema, err := schema(Problem{})
+	problemSchema, err := schema(request.Problem{})
 	if err != nil {
 		return nil, err
 	}
-	for _, rt := range s.routes {
+	for _, rt := range s.k.Routes() {
 		if rt.Page {
 			continue
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/app/apptest"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
 	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
@@ -43,7 +42,7 @@ func TestHoldReleasedAfterContractEnd(t *testing.T) {
 	_, err = super.Exec(ctx, `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31,
 		updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
-	httpapi.ContractChanged(e.A.ID)
+	e.App.Tenants.Forget(e.A.ID)
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 
 	outlook := "/api/v1/platform/tenants/" + e.A.ID.String() + "/deletion/outlook"

@@ -12,6 +12,7 @@ import (
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -23,8 +24,8 @@ func TestEveryRouteIsAuthorizedOrPublic(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	engine := e.App.Handler.(*gin.Engine)
-	table := map[string]httpapi.Route{}
-	for _, rt := range e.App.API.Routes() {
+	table := map[string]request.Route{}
+	for _, rt := range e.App.Kernel.Routes() {
 		table[rt.Method+" "+rt.Path] = rt
 	}
 	perms := map[string]bool{}
@@ -36,7 +37,7 @@ func TestEveryRouteIsAuthorizedOrPublic(t *testing.T) {
 		rt, ok := table[r.Method+" "+r.Path]
 		require.True(t, ok, "route %s %s is not in the route table", r.Method, r.Path)
 		if rt.Public {
-			require.Equal(t, httpapi.AreaPublic, rt.Area, "%s %s: public routes live in the public area", r.Method, r.Path)
+			require.Equal(t, request.AreaPublic, rt.Area, "%s %s: public routes live in the public area", r.Method, r.Path)
 			continue
 		}
 		require.NotEmpty(t, rt.Object, "%s %s: needs an object or Public", r.Method, r.Path)
@@ -47,9 +48,9 @@ func TestEveryRouteIsAuthorizedOrPublic(t *testing.T) {
 			prefix = "" // pages: /t/:tenant/… and /platform…
 		}
 		switch rt.Area {
-		case httpapi.AreaTenant:
+		case request.AreaTenant:
 			require.True(t, strings.HasPrefix(r.Path, prefix+"/t/:tenant"), r.Path)
-		case httpapi.AreaPlatform:
+		case request.AreaPlatform:
 			require.True(t, strings.HasPrefix(r.Path, prefix+"/platform"), r.Path)
 		}
 		if r.Method == "GET" {
@@ -75,7 +76,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		}
 	}
 	pages := map[string]bool{}
-	for _, rt := range e.App.API.Routes() {
+	for _, rt := range e.App.Kernel.Routes() {
 		pages[rt.Method+" "+rt.Path] = rt.Page
 	}
 	inRouter := map[string]bool{}

@@ -1,162 +1,19 @@
 package httpapi
 
 import (
-	"context"
-	"log/slog"
-	"net/http"
-	"sync"
-	"time"
-
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
-	"gorm.io/gorm"
 
-	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/request"
+	"github.com/schoolcloud/lms/internal/usage"
 )
 
-// usageCounter counts members' successful requests per tenant, day and
-// route in memory and adds them to usage_daily every half minute: no
-// person, device or address is kept, and nothing is counted for a person
-// whose browser sends Do Not Track or Global Privacy Control. Counting
-// costs a map update on the request path; a process that dies loses at
-// most half a minute of counts (they are analytics, not records).
-type usageCounter struct {
-	db     *database.DB
-	mu     sync.Mutex
-	n      map[usageKey]int64
-	start  sync.Once
-	pruned map[uuid.UUID]string // tenant → the day its old counts were last removed (flush only)
-}
-
-// usageKept is how long counts are kept, as the privacy registry declares
-// for usage_daily: each tenant's older days are removed by the first flush
-// of a day.
-const usageKept = "13 months"
-
-type usageKey struct {
-	tenant uuid.UUID
-	day    string
-	area   string
-}
-
-const usageFlushEvery = 30 * time.Second
-
-// optedOut reports the browser's Do Not Track or Global Privacy Control
-// signal: non-essential analytics stay off for that request.
-func optedOut(r *http.Request) bool {
-	return r.Header.Get("Sec-GPC") == "1" || r.Header.Get("DNT") == "1"
-}
-
-func (u *usageCounter) observe(c *gin.Context, route string) {
-	p := principal(c)
-	if p.Kind != identity.KindMember || c.Writer.Status() >= 400 || optedOut(c.Request) || route == "" {
-		return
-	}
-	k := usageKey{p.TenantID, time.Now().UTC().Format(time.DateOnly), c.Request.Method + " " + route}
-	u.mu.Lock()
-	if u.n == nil {
-		u.n = map[usageKey]int64{}
-	}
-	if len(u.n) < 100_000 {
-		u.n[k]++
-	}
-	u.mu.Unlock()
-	u.start.Do(func() {
-		go func() {
-			for range time.Tick(usageFlushEvery) {
-				if err := u.flush(context.Background()); err != nil {
-					slog.Warn("usage: flush", "err", err)
-				}
-			}
-		}()
-	})
-}
-
-// flush adds the counts so far to usage_daily, one transaction per tenant.
-func (u *usageCounter) flush(ctx context.Context) error {
-	u.mu.Lock()
-	batch := u.n
-	u.n = nil
-	u.mu.Unlock()
-	byTenant := map[uuid.UUID][]usageKey{}
-	written := map[uuid.UUID]bool{}
-	for k := range batch {
-		byTenant[k.tenant] = append(byTenant[k.tenant], k)
-	}
-	for t, keys := range byTenant {
-		today := time.Now().UTC().Format(time.DateOnly)
-		u.mu.Lock()
-		prune := u.pruned[t] != today
-		u.mu.Unlock()
-		err := access.Transact(ctx, u.db, access.System(t, "usage"), func(tx *gorm.DB) error {
-			if prune {
-				if err := tx.Exec(`DELETE FROM usage_daily WHERE day < current_date - interval '` + usageKept + `'`).Error; err != nil {
-					return err
-				}
-			}
-			for _, k := range keys {
-				if err := tx.Exec(`INSERT INTO usage_daily (tenant_id, day, area, requests) VALUES (?, ?, ?, ?)
-					ON CONFLICT (tenant_id, day, area) DO UPDATE SET requests = usage_daily.requests + EXCLUDED.requests`,
-					t, k.day, k.area, batch[k]).Error; err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			// Keep what was not written for the next flush.
-			u.mu.Lock()
-			if u.n == nil {
-				u.n = map[usageKey]int64{}
-			}
-			for k, n := range batch {
-				if k.tenant == t || !written[k.tenant] {
-					u.n[k] += n
-				}
-			}
-			u.mu.Unlock()
-			return err
-		}
-		written[t] = true
-		u.mu.Lock()
-		if u.pruned == nil {
-			u.pruned = map[uuid.UUID]string{}
-		}
-		u.pruned[t] = today
-		u.mu.Unlock()
-	}
-	return nil
-}
-
-// FlushUsage writes the usage counted so far (tests, and shutdown).
-func (s *Server) FlushUsage(ctx context.Context) error { return s.usage.flush(ctx) }
-
-// UsageRow is one day's use of one part of the platform.
-type UsageRow struct {
-	Day      string `json:"day"`
-	Area     string `json:"area"`
-	Requests int64  `json:"requests"`
-}
-
-func (s *Server) usageRoutes() []Route {
-	return []Route{
-		{Method: "GET", Path: tp + "/usage", Summary: "How the platform is used, per day and part, over 30 days (counts only; people who ask not to be tracked are not counted)", Area: AreaTenant, Object: "usage", Action: "read", Reply: []UsageRow{}, Handler: s.usageReport},
+func (s *Server) usageRoutes() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/usage", Summary: "How the platform is used, per day and part, over 30 days (counts only; people who ask not to be tracked are not counted)",
+			Area: request.AreaTenant, Object: "usage", Action: "read", Reply: []usage.Row{}, API: s.usageReport},
 	}
 }
 
-func (s *Server) usageReport(c *gin.Context) {
-	out, err := UsageOf(c.Request.Context(), s.DB, scope(c))
-	reply(c, http.StatusOK, out, err)
-}
-
-// UsageOf is the scoped tenant's use of the platform over 30 days.
-func UsageOf(ctx context.Context, db *database.DB, sc access.Scope) ([]UsageRow, error) {
-	out := []UsageRow{}
-	err := access.Transact(ctx, db, sc, func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT to_char(day, 'YYYY-MM-DD') AS day, area, requests FROM usage_daily
-			WHERE day > current_date - 30 ORDER BY day DESC, requests DESC LIMIT 5000`).Scan(&out).Error
-	})
-	return out, err
+func (s *Server) usageReport(c *gin.Context) (any, error) {
+	return usage.Of(c.Request.Context(), s.DB, request.Scope(c))
 }

@@ -35,7 +35,7 @@ func TestUsageIsAggregateAndHonoursGPC(t *testing.T) {
 	for _, h := range []string{"Sec-GPC", "DNT"} {
 		require.Equal(t, http.StatusOK, learner.DoWith("GET", course, nil, map[string]string{h: "1"}).Status)
 	}
-	require.NoError(t, e.App.API.FlushUsage(ctx))
+	require.NoError(t, e.App.Kernel.FlushUsage(ctx))
 	var kept []string
 	rows, err := conn.Query(ctx, `SELECT area FROM usage_daily WHERE tenant_id = $1 AND area IN ('GET /old', 'GET /recent')`, e.A.ID)
 	require.NoError(t, err)

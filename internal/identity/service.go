@@ -32,6 +32,7 @@ type Service struct {
 	db      *database.DB
 	cfg     Settings
 	unknown *ratelimit.Limiter // failures per unknown username, so they lock like real ones
+	rules   SignInRules
 }
 
 // NewService returns a Service.

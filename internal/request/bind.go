@@ -1,4 +1,4 @@
-package httpapi
+package request
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/gin-gonic/gin/binding"
 	"github.com/go-playground/validator/v10"
 	"github.com/google/uuid"
 
@@ -24,24 +23,38 @@ import (
 // maxBody caps JSON request bodies; file uploads have their own route.
 const maxBody = 1 << 20
 
-func init() {
-	// Report fields by their JSON names, as the client sent them.
-	if v, ok := binding.Validator.Engine().(*validator.Validate); ok {
-		v.RegisterTagNameFunc(func(f reflect.StructField) string {
-			name := strings.SplitN(f.Tag.Get("json"), ",", 2)[0]
-			if name == "-" {
-				return ""
-			}
-			return name
-		})
+// validate checks `binding:` tags and names fields by their JSON names,
+// as the client sent them. Made once and never changed.
+var validate = func() *validator.Validate {
+	v := validator.New()
+	v.SetTagName("binding")
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name := strings.SplitN(f.Tag.Get("json"), ",", 2)[0]
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	return v
+}()
+
+// validStruct validates dst when it is (a pointer to) a struct.
+func validStruct(dst any) error {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	return validate.Struct(dst)
 }
 
-// bindJSON decodes and validates the body into dst, returning field errors.
+// BindJSON decodes and validates the body into dst, returning field errors.
 // Only application/json is accepted, which also keeps cross-site HTML forms
 // from reaching the API. The body must be valid UTF-8, one JSON value, with
 // no NUL characters (PostgreSQL text cannot hold them) and no unknown fields.
-func bindJSON(c *gin.Context, dst any) error {
+func BindJSON(c *gin.Context, dst any) error {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "application/json" {
 		return errs.Field("body", "send application/json")
@@ -67,7 +80,7 @@ func bindJSON(c *gin.Context, dst any) error {
 		return errs.Field("body", "must be a single JSON value")
 	}
 	if err == nil {
-		err = binding.Validator.ValidateStruct(dst)
+		err = validStruct(dst)
 	}
 	if err == nil {
 		return nil
@@ -155,7 +168,7 @@ func describe(e validator.FieldError) string {
 }
 
 // pathID parses a UUID path parameter; a malformed id is simply not found.
-func pathID(c *gin.Context, name string) (uuid.UUID, error) {
+func PathID(c *gin.Context, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param(name))
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("%s %q: %w", name, c.Param(name), errs.ErrNotFound)
@@ -165,10 +178,10 @@ func pathID(c *gin.Context, name string) (uuid.UUID, error) {
 
 // pathIDs reads several uuid path segments, answering not found for the
 // first that is not one.
-func pathIDs(c *gin.Context, names ...string) ([]uuid.UUID, error) {
+func PathIDs(c *gin.Context, names ...string) ([]uuid.UUID, error) {
 	out := make([]uuid.UUID, len(names))
 	for i, n := range names {
-		id, err := pathID(c, n)
+		id, err := PathID(c, n)
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +197,7 @@ type Page[T any] struct {
 }
 
 // pageParams reads ?limit= (1-200, default 50) and ?cursor= (an id).
-func pageParams(c *gin.Context) (uuid.UUID, int, error) {
+func PageParams(c *gin.Context) (uuid.UUID, int, error) {
 	var fe errs.FieldErrors
 	limit := 50
 	if s := c.Query("limit"); s != "" {
@@ -205,8 +218,8 @@ func pageParams(c *gin.Context) (uuid.UUID, int, error) {
 	return after, limit, fe.Err()
 }
 
-// page builds a Page from a result that asked for limit items.
-func page[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
+// NewPage builds a Page from a result that asked for limit items.
+func NewPage[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
 	p := Page[T]{Items: items}
 	if len(items) == limit && limit > 0 {
 		p.NextCursor = idOf(items[len(items)-1]).String()
@@ -215,7 +228,7 @@ func page[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
 }
 
 // parseID reads an id given in a body field, or says which field is wrong.
-func parseID(field, v string) (uuid.UUID, error) {
+func ParseID(field, v string) (uuid.UUID, error) {
 	id, err := uuid.Parse(v)
 	if err != nil {
 		return uuid.Nil, errs.Field(field, "is not an id")

@@ -1,4 +1,4 @@
-package httpapi
+package request
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ type bodyWatch struct {
 }
 
 // watchBody puts a bodyWatch on every request with a body.
-func (s *Server) watchBody(c *gin.Context) {
+func (k *Kernel) watchBody(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		// The stream is scanned as if a line break came first, so a body
 		// with no parts ("--boundary--") ends properly too.

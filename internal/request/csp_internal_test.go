@@ -1,4 +1,4 @@
-package httpapi
+package request
 
 import (
 	"testing"
@@ -12,7 +12,7 @@ import (
 // it per bucket (virtual-hosted, as on AWS): the pages' policy allows
 // exactly that, or photos and videos would be refused by the browser.
 func TestStoreOriginFollowsAddressing(t *testing.T) {
-	s := &Server{Deps: Deps{Config: config.Config{S3Endpoint: "http://127.0.0.1:7070", S3PathStyle: true}}}
+	s := &Kernel{Deps: Deps{Config: config.Config{S3Endpoint: "http://127.0.0.1:7070", S3PathStyle: true}}}
 	require.Equal(t, "http://127.0.0.1:7070", s.storeOrigin())
 	s.Config = config.Config{S3Endpoint: "https://s3.eu-west-2.amazonaws.com", S3PathStyle: false}
 	require.Equal(t, "https://*.s3.eu-west-2.amazonaws.com", s.storeOrigin())

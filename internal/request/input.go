@@ -1,4 +1,4 @@
-package httpapi
+package request
 
 import (
 	"fmt"
@@ -66,5 +66,5 @@ func refuseInput(c *gin.Context, name string) {
 			"This web address is not valid: its part %q holds something that is not text. Check the link and try again.", name))
 		return
 	}
-	fail(c, errs.Field(name, "is not text: it holds bytes that are not UTF-8 characters, or a NUL"))
+	Fail(c, errs.Field(name, "is not text: it holds bytes that are not UTF-8 characters, or a NUL"))
 }

@@ -1,4 +1,4 @@
-package httpapi
+package request
 
 import (
 	"crypto/rand"
@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -34,7 +33,7 @@ const (
 // SessionCookie is the only cookie the service sets.
 const SessionCookie = "lms_session"
 
-func (s *Server) requestID(c *gin.Context) {
+func (k *Kernel) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-Id")
 	if !safeRequestID(id) {
 		b := make([]byte, 8)
@@ -47,26 +46,26 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) recoverer(c *gin.Context) {
+func (k *Kernel) recoverer(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			if r == http.ErrAbortHandler {
 				panic(r)
 			}
-			fail(c, fmt.Errorf("panic: %v", r))
+			Fail(c, fmt.Errorf("panic: %v", r))
 		}
 	}()
 	c.Next()
 }
 
-func (s *Server) securityHeaders(c *gin.Context) {
+func (k *Kernel) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	h.Set("Cache-Control", "no-store")
-	if s.Config.Env == "prod" {
+	if k.Config.Env == "prod" {
 		// Production is served over HTTPS only (behind the ingress's TLS):
 		// browsers must never try plain HTTP, where a session cookie or a
 		// set-password link could be read on the way.
@@ -76,7 +75,7 @@ func (s *Server) securityHeaders(c *gin.Context) {
 }
 
 // observe logs and measures every request by its route pattern.
-func (s *Server) observe(c *gin.Context) {
+func (k *Kernel) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()
@@ -84,8 +83,10 @@ func (s *Server) observe(c *gin.Context) {
 		route = "unmatched"
 	}
 	d := time.Since(start)
-	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), d)
-	s.usage.observe(c, c.FullPath())
+	k.metrics.observe(c.Request.Method, route, c.Writer.Status(), d)
+	if p := Principal(c); p.Kind == identity.KindMember {
+		k.Usage.Observe(c.Request, p.TenantID, c.FullPath(), c.Writer.Status())
+	}
 	level := slog.LevelInfo
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError
@@ -99,10 +100,10 @@ func (s *Server) observe(c *gin.Context) {
 
 // throttleLogin limits sign-in attempts per client address, so one client
 // cannot spray passwords across many accounts below each one's lockout.
-func (s *Server) throttleLogin(c *gin.Context) {
-	ok, wait, err := s.logins.Allow(c.Request.Context(), c.ClientIP())
+func (k *Kernel) throttleLogin(c *gin.Context) {
+	ok, wait, err := k.logins.Allow(c.Request.Context(), c.ClientIP())
 	if err != nil {
-		fail(c, err)
+		Fail(c, err)
 		return
 	}
 	if !ok {
@@ -114,7 +115,7 @@ func (s *Server) throttleLogin(c *gin.Context) {
 }
 
 // authenticate accepts a bearer token or the session cookie.
-func (s *Server) authenticate(c *gin.Context) {
+func (k *Kernel) authenticate(c *gin.Context) {
 	secret, viaCookie := "", false
 	if h := c.GetHeader("Authorization"); h != "" {
 		var ok bool
@@ -129,13 +130,13 @@ func (s *Server) authenticate(c *gin.Context) {
 		problem(c, http.StatusUnauthorized, "unauthenticated", "Sign in first.")
 		return
 	}
-	p, err := s.Identity.Authenticate(c.Request.Context(), secret, c.ClientIP())
+	p, err := k.Identity.Authenticate(c.Request.Context(), secret, c.ClientIP())
 	if err != nil {
 		if errors.Is(err, errs.ErrUnauthenticated) {
 			problem(c, http.StatusUnauthorized, "unauthenticated", "The session or token is not valid (expired, revoked or unknown). Sign in again.")
 			return
 		}
-		fail(c, err)
+		Fail(c, err)
 		return
 	}
 	p.ViaCookie = viaCookie
@@ -154,8 +155,8 @@ func (s *Server) authenticate(c *gin.Context) {
 // csrf requires the session's anti-forgery token on unsafe methods when the
 // caller authenticated with the cookie. Bearer tokens are not sent by
 // browsers on their own, so they need none.
-func (s *Server) csrf(c *gin.Context) {
-	p := principal(c)
+func (k *Kernel) csrf(c *gin.Context) {
+	p := Principal(c)
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		c.Next()
@@ -184,11 +185,11 @@ func (s *Server) csrf(c *gin.Context) {
 // resolveTenant turns the {tenant} path segment (slug or id) into a tenant
 // id. A member asking about any tenant but their own is told it does not
 // exist: another tenant's id answers 404, never 403.
-func (s *Server) resolveTenant(c *gin.Context) {
-	p := principal(c)
-	id, err := s.slugs.resolve(c.Request.Context(), s.Tenants, c.Param("tenant"))
+func (k *Kernel) resolveTenant(c *gin.Context) {
+	p := Principal(c)
+	id, err := k.slugs.resolve(c.Request.Context(), k.Tenants, c.Param("tenant"))
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
-		fail(c, err)
+		Fail(c, err)
 		return
 	}
 	// Unknown and foreign tenants get the same answer.
@@ -201,22 +202,22 @@ func (s *Server) resolveTenant(c *gin.Context) {
 }
 
 // authorize checks the route's (object, action) with casbin.
-func (s *Server) authorize(rt Route) gin.HandlerFunc {
+func (k *Kernel) authorize(rt Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p := principal(c)
+		p := Principal(c)
 		tenant := uuid.Nil
 		if rt.Area == AreaTenant {
 			tenant = c.MustGet(ctxTenant).(uuid.UUID)
 			if p.Kind == identity.KindStaff {
 				// Staff read a tenant only under a grant it approved; the
 				// look is logged for the tenant before any data is read.
-				sc, err := s.Support.Authorize(c.Request.Context(), tenant, p, rt.Object, rt.Action, c.Request.Method+" "+c.Request.URL.RequestURI())
+				sc, err := k.Support.Authorize(c.Request.Context(), tenant, p, rt.Object, rt.Action, c.Request.Method+" "+c.Request.URL.RequestURI())
 				if err != nil {
 					if errors.Is(err, errs.ErrForbidden) {
 						problem(c, http.StatusForbidden, "forbidden", strings.TrimSuffix(err.Error(), ": "+errs.ErrForbidden.Error()))
 						return
 					}
-					fail(c, err)
+					Fail(c, err)
 					return
 				}
 				c.Set(ctxScope, sc)
@@ -224,9 +225,9 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 				return
 			}
 		}
-		g, err := s.Authz.Decide(c.Request.Context(), p, tenant, rt.Object, rt.Action)
+		g, err := k.Authz.Decide(c.Request.Context(), p, tenant, rt.Object, rt.Action)
 		if err != nil {
-			fail(c, err)
+			Fail(c, err)
 			return
 		}
 		c.Set(ctxSchools, g.Schools)
@@ -234,7 +235,7 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
 			return
 		}
-		if p.Kind == identity.KindMember && !s.afterContractEnd(c, rt, p.TenantID) {
+		if p.Kind == identity.KindMember && !k.afterContractEnd(c, rt, p.TenantID) {
 			return
 		}
 		if g.Schools != nil && authz.TenantWideOnly[rt.Object] {
@@ -243,26 +244,6 @@ func (s *Server) authorize(rt Route) gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-func principal(c *gin.Context) identity.Principal {
-	p, _ := c.Get(ctxPrincipal)
-	pp, _ := p.(identity.Principal)
-	return pp
-}
-
-// scope is the member's own scope in the tenant of the URL, limited to
-// the schools of their role when it is scoped to schools.
-func scope(c *gin.Context) access.Scope {
-	if v, ok := c.Get(ctxScope); ok {
-		return v.(access.Scope)
-	}
-	sc := access.Member(c.MustGet(ctxTenant).(uuid.UUID), principal(c).ID)
-	v, _ := c.Get(ctxSchools)
-	if ids, _ := v.([]uuid.UUID); ids != nil {
-		sc = sc.WithinSchools(ids)
-	}
-	return sc
 }
 
 // safeRequestID accepts a caller's request id only if it is short and plain,

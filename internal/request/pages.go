@@ -1,4 +1,4 @@
-package httpapi
+package request
 
 import (
 	"crypto/subtle"
@@ -11,21 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/identity"
 )
-
-// Pages are server-rendered pages (internal/web). Their routes join the one
-// route table, so they pass the same authentication, tenant resolution and
-// casbin checks as the API; only errors are rendered as pages instead of
-// problem documents, and the CSRF token may come in the form.
-type Pages interface {
-	Routes() []Route
-	// Error renders a friendly error page with the status and detail.
-	Error(c *gin.Context, status int, detail string)
-}
 
 const (
 	ctxPage      = "page"
@@ -39,9 +27,9 @@ const (
 // Content-Security-Policy: scripts and styles only from this origin, media
 // and images (photos) also from the object store that presigned links
 // point at.
-func (s *Server) markPage(c *gin.Context) {
-	c.Set(ctxPage, s.pages)
-	c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "+s.storeOrigin()+"; media-src 'self' "+s.storeOrigin()+
+func (k *Kernel) markPage(c *gin.Context) {
+	c.Set(ctxPage, k.pages)
+	c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "+k.storeOrigin()+"; media-src 'self' "+k.storeOrigin()+
 		"; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	// Same-origin referrers let browsers send a real Origin on the pages'
 	// own forms (with no-referrer they send "null"); other sites get none.
@@ -50,7 +38,7 @@ func (s *Server) markPage(c *gin.Context) {
 		problem(c, http.StatusForbidden, "csrf", "This form was sent from another site. Open the page again and resend it.")
 		return
 	}
-	if status, detail := plainForm(c, s.uploads[c.FullPath()]); status != 0 {
+	if status, detail := plainForm(c, k.uploads[c.FullPath()]); status != 0 {
 		problem(c, status, "invalid-input", detail)
 		return
 	}
@@ -90,12 +78,12 @@ func plainForm(c *gin.Context, upload bool) (int, string) {
 // storeOrigin is where presigned links lead, for media-src and img-src:
 // the endpoint itself with path-style addressing, its subdomains (one per
 // bucket, as AWS names them) with virtual-hosted addressing.
-func (s *Server) storeOrigin() string {
-	u, err := url.Parse(s.Config.S3Endpoint)
+func (k *Kernel) storeOrigin() string {
+	u, err := url.Parse(k.Config.S3Endpoint)
 	if err != nil || u.Host == "" {
 		return "'none'"
 	}
-	if !s.Config.S3PathStyle {
+	if !k.Config.S3PathStyle {
 		return u.Scheme + "://*." + u.Host
 	}
 	return u.Scheme + "://" + u.Host
@@ -191,12 +179,6 @@ func MultipartOf(c *gin.Context) *multipart.Reader {
 	return mr
 }
 
-// PrincipalOf is the signed-in caller of a route.
-func PrincipalOf(c *gin.Context) identity.Principal { return principal(c) }
-
-// ScopeOf is the member's scope in the tenant of the URL (tenant routes).
-func ScopeOf(c *gin.Context) access.Scope { return scope(c) }
-
 // ReadingScope is the scope processor staff read a tenant under (a support
 // grant or legal order), when this request has one.
 func ReadingScope(c *gin.Context) (access.Scope, bool) {
@@ -208,12 +190,6 @@ func ReadingScope(c *gin.Context) (access.Scope, bool) {
 	return sc, ok && sc.Reader()
 }
 
-// TenantOf is the tenant of the URL (tenant routes).
-func TenantOf(c *gin.Context) uuid.UUID { return c.MustGet(ctxTenant).(uuid.UUID) }
-
-// RequestIDOf is the request's id, as logged.
-func RequestIDOf(c *gin.Context) string { return c.GetString(ctxRequestID) }
-
 // SetSessionCookie sets the session cookie after a sign-in (an empty
 // secret removes it). secure: outside dev, HTTPS only.
 func SetSessionCookie(c *gin.Context, secret string, secure bool) {
@@ -223,16 +199,4 @@ func SetSessionCookie(c *gin.Context, secret string, secure bool) {
 	}
 	c.SetSameSite(http.SameSiteLaxMode)
 	c.SetCookie(SessionCookie, secret, age, "/", "", secure, true)
-}
-
-// ClientOf describes the caller's user agent and address for the session log.
-func ClientOf(c *gin.Context) identity.Client { return client(c) }
-
-// PageParams reads ?limit= and ?cursor= as the API does.
-func PageParams(c *gin.Context) (uuid.UUID, int, error) { return pageParams(c) }
-
-// NewPage builds a Page (items and next cursor) from a result that asked
-// for limit items.
-func NewPage[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
-	return page(items, limit, idOf)
 }

@@ -1,10 +1,11 @@
-package httpapi
+package request
 
 import (
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
@@ -40,6 +41,8 @@ func StatusOf(err error) (int, string) {
 		return http.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, errs.ErrInvalid):
 		return http.StatusBadRequest, "invalid-input"
+	case errors.Is(err, errs.ErrUnprocessable):
+		return http.StatusUnprocessableEntity, "unprocessable"
 	case errors.Is(err, errs.ErrUnauthenticated):
 		return http.StatusUnauthorized, "unauthenticated"
 	case errors.Is(err, errs.ErrForbidden):
@@ -54,12 +57,20 @@ func StatusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "internal"
 }
 
-// fail writes err as problem+json and stops the chain. Internal errors are
-// logged with the request id and shown to the caller only as that id.
-func fail(c *gin.Context, err error) {
+// Documented is an error whose problem document carries more than the
+// usual members (a roster import's rejection lists every row's problem).
+type Documented interface {
+	Document(p Problem) any
+}
+
+// Fail writes err and stops the chain: problem+json for the API, the error
+// page for pages. The status comes from StatusOf (the one table) and the
+// detail from the error's public message (errs.Public); internal errors
+// are logged with the request id and shown only as that id.
+func Fail(c *gin.Context, err error) {
 	err = Classify(c, err)
 	status, kind := StatusOf(err)
-	p := Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)}
+	p := Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Instance: c.Request.URL.Path, RequestID: RequestID(c)}
 	var fe errs.FieldErrors
 	var locked errs.LockedError
 	switch {
@@ -74,7 +85,7 @@ func fail(c *gin.Context, err error) {
 	case errors.As(err, &fe):
 		p.Detail, p.Errors = "Some fields are not valid; see errors.", fe
 	case errors.As(err, &locked):
-		p.Detail = "Too many failed sign-in attempts. The account is locked; try again later."
+		p.Detail = errs.Public(err)
 		c.Header("Retry-After", strconv.Itoa(locked.RetryAfterSeconds))
 	case status == http.StatusUnauthorized:
 		p.Detail = "Sign in first, or the username or password is wrong."
@@ -82,17 +93,38 @@ func fail(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "err", err)
 		p.Detail = "Something went wrong on our side. Quote the request id if you contact support."
 	default:
-		p.Detail = err.Error()
+		p.Detail = errs.Public(err)
+		if p.Detail == "" {
+			p.Detail = err.Error()
+		}
 	}
 	if pg, ok := asPage(c); ok {
-		if status >= 500 {
-			p.Detail += " (request id " + p.RequestID + ")"
+		detail := p.Detail
+		if fe != nil {
+			detail = strings.TrimPrefix(fe.Error(), errs.ErrInvalid.Error()+": ")
 		}
-		pageProblem(c, pg, status, p.Detail)
+		pageProblem(c, pg, status, pageDetail(c, status, detail))
 		return
 	}
+	var body any = p
+	var d Documented
+	if errors.As(err, &d) {
+		body = d.Document(p)
+	}
 	c.Header("Content-Type", "application/problem+json")
-	c.AbortWithStatusJSON(status, p)
+	c.AbortWithStatusJSON(status, body)
+}
+
+// pageDetail is what the error page says: plain words, never the API's
+// wording for a machine.
+func pageDetail(c *gin.Context, status int, detail string) string {
+	switch {
+	case status == http.StatusNotFound:
+		return "There is nothing here, or it is not yours to see."
+	case status >= 500:
+		return "Request id " + RequestID(c) + "."
+	}
+	return detail
 }
 
 // problem writes a problem with a fixed status and detail.

@@ -13,31 +13,32 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 //go:embed static
 var staticFS embed.FS
 
 // basePages are the start page, sign-in and sign-out, and the static files.
-func (s *Site) basePages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page", Area: httpapi.AreaPublic, Public: true, Handler: s.start},
-		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts", Area: httpapi.AreaPublic, Public: true, Handler: s.static},
-		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school", Area: httpapi.AreaPublic, Public: true, Handler: s.signinForm},
-		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school", Area: httpapi.AreaPublic, Public: true, Throttled: true, Handler: s.signin},
-		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff", Area: httpapi.AreaPublic, Public: true, Handler: s.staffSigninForm},
-		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff", Area: httpapi.AreaPublic, Public: true, Throttled: true, Handler: s.staffSignin},
-		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: httpapi.AreaSelf, Object: "self", Action: "write", Handler: s.signout},
-		{Method: "GET", Path: "/home", Summary: "One's home page", Area: httpapi.AreaSelf, Object: "self", Action: "read", Handler: s.home},
-		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: httpapi.AreaTenant, Object: "tenant", Action: "read", Handler: s.tenantHome},
+func (s *Site) basePages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page", Area: request.AreaPublic, Public: true, Handler: s.start},
+		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts", Area: request.AreaPublic, Public: true, Handler: s.static},
+		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school", Area: request.AreaPublic, Public: true, Handler: s.signinForm},
+		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.signin},
+		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff", Area: request.AreaPublic, Public: true, Handler: s.staffSigninForm},
+		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.staffSignin},
+		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.signout},
+		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self", Action: "read", Handler: s.home},
+		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant, Object: "tenant", Action: "read", Handler: s.tenantHome},
 	}
 }
 
 func (s *Site) start(c *gin.Context) {
-	if _, err := c.Cookie(httpapi.SessionCookie); err == nil {
+	if _, err := c.Cookie(request.SessionCookie); err == nil {
 		c.Redirect(http.StatusSeeOther, "/home")
 		return
 	}
@@ -68,7 +69,7 @@ func (s *Site) static(c *gin.Context) {
 
 // home sends members to their tenant and staff to the platform.
 func (s *Site) home(c *gin.Context) {
-	p := httpapi.PrincipalOf(c)
+	p := request.Principal(c)
 	if p.Kind == identity.KindStaff {
 		c.Redirect(http.StatusSeeOther, "/platform")
 		return
@@ -83,7 +84,7 @@ func (s *Site) home(c *gin.Context) {
 
 // tenantHome sends admins to their dashboard, everyone else to their courses.
 func (s *Site) tenantHome(c *gin.Context) {
-	p := httpapi.PrincipalOf(c)
+	p := request.Principal(c)
 	to := "/t/" + c.Param("tenant") + "/courses"
 	if s.allowed(c, p, "person", "write") {
 		to = "/t/" + c.Param("tenant") + "/admin"
@@ -125,19 +126,7 @@ func (s *Site) signin(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "signin", view{Title: "Sign in", Form: in, Errors: fe, Fields: []string{"tenant", "username", "password"}, Data: signinData{Next: next}})
 		return
 	}
-	ctx := c.Request.Context()
-	t, err := s.d.Tenants.BySlug(ctx, in["tenant"])
-	if errors.Is(err, errs.ErrNotFound) {
-		identity.SpendPasswordCheck(pw)
-		err = errs.ErrUnauthenticated
-	}
-	var iss identity.Issued
-	if err == nil {
-		var p identity.Person
-		if iss, p, err = s.d.Identity.Login(ctx, t.ID, in["username"], pw, httpapi.ClientOf(c)); err == nil {
-			err = httpapi.AfterSignIn(ctx, s.d, p, iss)
-		}
-	}
+	iss, p, err := s.d.Identity.SignIn(c.Request.Context(), in["tenant"], in["username"], pw, request.Client(c))
 	if status, msg, ok := signinProblem(err); ok {
 		s.render(c, status, "signin", view{Title: "Sign in", Form: in, Data: signinData{Next: next, Problem: msg}})
 		return
@@ -145,9 +134,14 @@ func (s *Site) signin(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	httpapi.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
+	request.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
 	if next == "" {
-		next = "/t/" + t.Slug
+		slug, err := s.d.Tenants.SlugOf(c.Request.Context(), p.TenantID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		next = "/t/" + slug
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }
@@ -168,7 +162,7 @@ func (s *Site) staffSignin(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "signin", view{Title: "Processor staff sign-in", Form: in, Errors: fe, Fields: []string{"email", "password"}, Data: d})
 		return
 	}
-	iss, _, err := s.d.Identity.StaffLogin(c.Request.Context(), in["email"], pw, httpapi.ClientOf(c))
+	iss, _, err := s.d.Identity.StaffLogin(c.Request.Context(), in["email"], pw, request.Client(c))
 	if status, msg, ok := signinProblem(err); ok {
 		d.Problem = msg
 		s.render(c, status, "signin", view{Title: "Processor staff sign-in", Form: in, Data: d})
@@ -177,7 +171,7 @@ func (s *Site) staffSignin(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	httpapi.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
+	request.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
 	if next == "" {
 		next = "/platform"
 	}
@@ -189,7 +183,7 @@ func (s *Site) staffSignin(c *gin.Context) {
 func signinProblem(err error) (int, string, bool) {
 	var locked errs.LockedError
 	switch {
-	case errors.Is(err, httpapi.ErrContractEnded):
+	case errors.Is(err, tenant.ErrContractEnded):
 		return http.StatusForbidden, "Your school's contract with this service has ended. Only its administrators can still sign in, to take the school's data back.", true
 	case errors.As(err, &locked):
 		mins := (locked.RetryAfterSeconds + 59) / 60
@@ -203,12 +197,12 @@ func signinProblem(err error) (int, string, bool) {
 }
 
 func (s *Site) signout(c *gin.Context) {
-	p := httpapi.PrincipalOf(c)
+	p := request.Principal(c)
 	if err := s.d.Identity.Logout(c.Request.Context(), p); err != nil && !errors.Is(err, errs.ErrNotFound) {
 		s.fail(c, err)
 		return
 	}
-	httpapi.SetSessionCookie(c, "", !s.d.Config.IsDev())
+	request.SetSessionCookie(c, "", !s.d.Config.IsDev())
 	to := "/signin?done=signed-out"
 	if p.Kind == identity.KindStaff {
 		to = "/staff/signin?done=signed-out"

@@ -169,7 +169,7 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 
 	ab := webtest.New(t, e.Server.URL)
 	ab.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
-	require.NoError(t, e.App.API.FlushUsage(t.Context()))
+	require.NoError(t, e.App.Kernel.FlushUsage(t.Context()))
 	ab.Go(base+"/admin/usage", "admin-usage")
 	require.Contains(t, ab.Text("main table"), "/quizzes")
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/web/webtest"
 )
 
@@ -42,7 +41,6 @@ func TestProcessorPromisesInBrowser(t *testing.T) {
 	_, err := e.App.DB.Pool.Exec(ctx, `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31,
 		updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
-	httpapi.ContractChanged(e.A.ID)
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	due := time.Now().UTC().AddDate(0, 0, -1).Format("2 Jan 2006")
 

@@ -8,41 +8,38 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // coursePages are what learners and teachers use: their courses, a
 // course's outline, its items, assignments and marking, forums and the
 // engagement summary.
-func (s *Site) coursePages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: tp + "/courses", Summary: "My courses", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.myCourses},
-		{Method: "GET", Path: tp + "/courses/:course", Summary: "A course: sections, items, assignments, forums", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.coursePage},
-		{Method: "GET", Path: tp + "/items/:item", Summary: "A course item: page, video, audio, file or link", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.itemPage},
-		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners (teachers)", Area: httpapi.AreaTenant, Object: "engagement", Action: "read", Handler: s.engagementPage},
+func (s *Site) coursePages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses", Summary: "My courses", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.myCourses},
+		{Method: "GET", Path: tp + "/courses/:course", Summary: "A course: sections, items, assignments, forums", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.coursePage},
+		{Method: "GET", Path: tp + "/items/:item", Summary: "A course item: page, video, audio, file or link", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.itemPage},
+		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners (teachers)", Area: request.AreaTenant, Object: "engagement", Action: "read", Handler: s.engagementPage},
 
-		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "An assignment: my work and feedback, or (teachers) the submissions", Area: httpapi.AreaTenant, Object: "assignment", Action: "read", Handler: s.assignmentPage},
-		{Method: "POST", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in work (text and files, streamed)", Area: httpapi.AreaTenant, Object: "submission", Action: "write", Upload: true, Handler: s.submitWork},
-		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release an assignment's marks", Area: httpapi.AreaTenant, Object: "mark", Action: "write", Handler: s.releaseMarks},
-		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "A submission, with the mark form for teachers", Area: httpapi.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionPage},
-		{Method: "POST", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission", Area: httpapi.AreaTenant, Object: "mark", Action: "write", Handler: s.markWork},
-		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "Download a submitted file (a short-lived link)", Area: httpapi.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionFile},
+		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "An assignment: my work and feedback, or (teachers) the submissions", Area: request.AreaTenant, Object: "assignment", Action: "read", Handler: s.assignmentPage},
+		{Method: "POST", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in work (text and files, streamed)", Area: request.AreaTenant, Object: "submission", Action: "write", Upload: true, Handler: s.submitWork},
+		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release an assignment's marks", Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.releaseMarks},
+		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "A submission, with the mark form for teachers", Area: request.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionPage},
+		{Method: "POST", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission", Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.markWork},
+		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "Download a submitted file (a short-lived link)", Area: request.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionFile},
 
-		{Method: "GET", Path: tp + "/forums/:forum", Summary: "A forum's threads", Area: httpapi.AreaTenant, Object: "discussion", Action: "read", Handler: s.forumPage},
-		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread", Area: httpapi.AreaTenant, Object: "discussion", Action: "write", Handler: s.startThread},
-		{Method: "GET", Path: tp + "/threads/:thread", Summary: "A thread's posts", Area: httpapi.AreaTenant, Object: "discussion", Action: "read", Handler: s.threadPage},
-		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread", Area: httpapi.AreaTenant, Object: "discussion", Action: "write", Handler: s.replyThread},
+		{Method: "GET", Path: tp + "/forums/:forum", Summary: "A forum's threads", Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.forumPage},
+		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread", Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.startThread},
+		{Method: "GET", Path: tp + "/threads/:thread", Summary: "A thread's posts", Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.threadPage},
+		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread", Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.replyThread},
 	}
 }
 
-func init() {
-	addFlash("thread", "Your thread has been started.")
-}
 
 // pathID reads an id from the path; a malformed one is simply not found.
 func pathID(c *gin.Context, name string) (uuid.UUID, bool) {
@@ -74,7 +71,7 @@ type coursesData struct {
 }
 
 func (s *Site) myCourses(c *gin.Context) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -84,12 +81,12 @@ func (s *Site) myCourses(c *gin.Context) {
 		s.Error(c, http.StatusBadRequest, "The search must be at most 200 characters.")
 		return
 	}
-	list, err := s.d.Courses.List(c.Request.Context(), httpapi.ScopeOf(c), course.Filter{Query: q}, after, limit)
+	list, err := s.d.Courses.List(c.Request.Context(), request.Scope(c), course.Filter{Query: q}, after, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	pg := httpapi.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
+	pg := request.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
 	s.render(c, http.StatusOK, "courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: nextPage(c, pg.NextCursor)}})
 }
 
@@ -108,7 +105,7 @@ func (s *Site) coursePage(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	pv, err := s.d.Courses.Page(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -148,7 +145,7 @@ func (s *Site) itemPage(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	it, err := s.d.Courses.GetItem(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -186,12 +183,12 @@ func (s *Site) engagementPage(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	f := engagement.Filter{}
 	flagged := c.Query("flagged") == "true"
 	if flagged {
@@ -207,7 +204,7 @@ func (s *Site) engagementPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pg := httpapi.NewPage(rows, limit, func(x engagement.Summary) uuid.UUID { return x.PersonID })
+	pg := request.NewPage(rows, limit, func(x engagement.Summary) uuid.UUID { return x.PersonID })
 	s.render(c, http.StatusOK, "engagement", view{Title: "Engagement: " + pv.Course.Title, Data: engagementData{Base: base(c), CourseID: id, Course: pv.Course.Title, Rows: rows, Flagged: flagged, Pager: nextPage(c, pg.NextCursor)}})
 }
 

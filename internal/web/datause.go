@@ -6,30 +6,25 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/datause"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // dataUsePages are the school's data use agreements and its alert webhook
 // (admins), and the operator's pseudonymised copies of a tenant.
-func (s *Site) dataUsePages() []httpapi.Route {
+func (s *Site) dataUsePages() []request.Route {
 	a := tp + "/admin"
-	return []httpapi.Route{
-		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: httpapi.AreaTenant, Object: "data-use", Action: "read", Handler: s.dataUsePage},
-		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement", Area: httpapi.AreaTenant, Object: "data-use", Action: "write", Handler: s.signAgreement},
-		{Method: "POST", Path: a + "/data-use/:agreement/withdraw", Summary: "Withdraw a data use agreement", Area: httpapi.AreaTenant, Object: "data-use", Action: "write", Handler: s.withdrawAgreement},
-		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: httpapi.AreaTenant, Object: "webhook", Action: "read", Handler: s.webhookPage},
-		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted", Area: httpapi.AreaTenant, Object: "webhook", Action: "write", Handler: s.setWebhook},
-		{Method: "POST", Path: "/platform/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant", Area: httpapi.AreaPlatform, Object: "data-extract", Action: "write", Handler: s.requestExtract},
+	return []request.Route{
+		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: request.AreaTenant, Object: "data-use", Action: "read", Handler: s.dataUsePage},
+		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.signAgreement},
+		{Method: "POST", Path: a + "/data-use/:agreement/withdraw", Summary: "Withdraw a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.withdrawAgreement},
+		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "read", Handler: s.webhookPage},
+		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "write", Handler: s.setWebhook},
+		{Method: "POST", Path: "/platform/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant", Area: request.AreaPlatform, Object: "data-extract", Action: "write", Handler: s.requestExtract},
 	}
 }
 
-func init() {
-	addFlash("agreement-signed", "Signed. The processor may now ask for pseudonymised copies until the end date.")
-	addFlash("agreement-withdrawn", "Withdrawn. No further copies can be made, and the copies made under it are removed.")
-	addFlash("extract-queued", "The copy is queued; its progress shows below.")
-}
 
 var agreementFields = []string{"purpose", "terms", "starts_on", "ends_on"}
 
@@ -43,7 +38,7 @@ func (s *Site) dataUsePage(c *gin.Context) {
 }
 
 func (s *Site) showDataUse(c *gin.Context, status int, v view) {
-	as, err := s.d.DataUse.List(c.Request.Context(), httpapi.ScopeOf(c))
+	as, err := s.d.DataUse.List(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -57,7 +52,7 @@ func (s *Site) signAgreement(c *gin.Context) {
 	for _, f := range agreementFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
 	}
-	_, err := s.d.DataUse.Sign(c.Request.Context(), httpapi.ScopeOf(c), datause.NewAgreement{Terms: form["terms"], Purpose: form["purpose"], StartsOn: form["starts_on"], EndsOn: form["ends_on"]})
+	_, err := s.d.DataUse.Sign(c.Request.Context(), request.Scope(c), datause.NewAgreement{Terms: form["terms"], Purpose: form["purpose"], StartsOn: form["starts_on"], EndsOn: form["ends_on"]})
 	if fe, isField := formErrors(err); isField {
 		s.showDataUse(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"terms": "The terms", "purpose": "The purpose", "starts_on": "The start", "ends_on": "The end"})})
 		return
@@ -74,7 +69,7 @@ func (s *Site) withdrawAgreement(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such agreement.")
 		return
 	}
-	if _, err := s.d.DataUse.Withdraw(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if _, err := s.d.DataUse.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -88,7 +83,7 @@ type webhookData struct {
 }
 
 func (s *Site) webhookPage(c *gin.Context) {
-	w, ok, err := s.d.Alerts.GetWebhook(c.Request.Context(), httpapi.ScopeOf(c))
+	w, ok, err := s.d.Alerts.GetWebhook(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -99,7 +94,7 @@ func (s *Site) webhookPage(c *gin.Context) {
 // setWebhook saves the address and shows the new signing secret once.
 func (s *Site) setWebhook(c *gin.Context) {
 	form := map[string]string{"url": strings.TrimSpace(c.PostForm("url"))}
-	w, err := s.d.Alerts.SetWebhook(c.Request.Context(), httpapi.ScopeOf(c), form["url"])
+	w, err := s.d.Alerts.SetWebhook(c.Request.Context(), request.Scope(c), form["url"])
 	if fe, isField := formErrors(err); isField {
 		s.render(c, http.StatusBadRequest, "webhook", view{Title: "Alerts by webhook", Form: form, Errors: map[string]string{"url": "The address " + fe["url"]}, Fields: []string{"url"}, Data: webhookData{Base: base(c)}})
 		return
@@ -121,7 +116,7 @@ func (s *Site) requestExtract(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if _, err := s.d.DataUse.RequestExtract(ctx, httpapi.PrincipalOf(c).ID, id); err != nil {
+	if _, err := s.d.DataUse.RequestExtract(ctx, request.Principal(c).ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}

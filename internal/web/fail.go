@@ -2,54 +2,18 @@ package web
 
 import (
 	"errors"
-	"log/slog"
-	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
-// fail renders err as an error page with the status the API would give
-// (httpapi.StatusOf, the one table). Handlers that show a form handle field
-// errors themselves (formErrors).
-func (s *Site) fail(c *gin.Context, err error) {
-	err = httpapi.Classify(c, err)
-	status, _ := httpapi.StatusOf(err)
-	detail := ""
-	switch status {
-	case http.StatusBadRequest:
-		detail = sentence(err, errs.ErrInvalid)
-	case http.StatusForbidden:
-		detail = sentence(err, errs.ErrForbidden)
-	case http.StatusNotFound:
-		detail = "There is nothing here, or it is not yours to see."
-	case http.StatusConflict:
-		detail = sentence(err, errs.ErrConflict)
-	case http.StatusTooManyRequests:
-		detail = sentence(err, errs.ErrLocked)
-	case httpapi.StatusClientClosed:
-		slog.InfoContext(c.Request.Context(), "client went away", "err", err)
-	case http.StatusServiceUnavailable:
-		slog.WarnContext(c.Request.Context(), "page failed: a dependency is unavailable", "err", err)
-		c.Header("Retry-After", httpapi.RetryAfterUnavailable)
-		detail = "Request id " + httpapi.RequestIDOf(c) + "."
-	default:
-		slog.ErrorContext(c.Request.Context(), "page failed", "err", err)
-		detail = "Request id " + httpapi.RequestIDOf(c) + "."
-	}
-	s.Error(c, status, detail)
-	c.Abort()
-}
-
-// sentence is err's message for a person: without the trailing sentinel
-// (": conflict") the services wrap it in, which means nothing to them.
-func sentence(err, sentinel error) string {
-	return strings.TrimSuffix(err.Error(), ": "+sentinel.Error())
-}
+// fail renders err as the error page, as the kernel writes every error:
+// one status table and the error's public message (request.Fail).
+// Handlers that show a form handle field errors themselves (formErrors).
+func (s *Site) fail(c *gin.Context, err error) { request.Fail(c, err) }
 
 // conflict reports a clash with existing data (a duplicate, a state that
 // forbids the change).

@@ -10,60 +10,49 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
+	"github.com/schoolcloud/lms/internal/usage"
 )
 
 // learning2Pages are the pages of learning, part two: a course's quizzes
 // and taking one (each answer saved by its own button, so nothing is lost
 // if the connection drops), surveys, a tutor's tutees, a course's
 // recordings, the messages inbox and the school's usage.
-func (s *Site) learning2Pages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizzesPage},
-		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start or resume my attempt", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.startQuiz},
-		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt: questions, saved answers, time left", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "read", Handler: s.attemptPage},
-		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.saveAnswerPage},
-		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: httpapi.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.submitAttemptPage},
-		{Method: "GET", Path: tp + "/quizzes/:quiz/results", Summary: "A quiz's attempts, to mark and release (teachers)", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizResultsPage},
-		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release a quiz's results", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.releaseQuizPage},
-		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.markAnswerPage},
-		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys for me", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.surveysPage},
-		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "Answer a survey, or see its results (owners)", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.surveyPage},
-		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey", Area: httpapi.AreaTenant, Object: "survey-response", Action: "write", Handler: s.answerSurveyPage},
-		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees", Area: httpapi.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteesPage},
-		{Method: "GET", Path: tp + "/tutees/:person", Summary: "A tutee: engagement, meetings", Area: httpapi.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteePage},
-		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting", Area: httpapi.AreaTenant, Object: "tutee", Action: "write", Handler: s.addMeetingPage},
-		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.recordingsPage},
-		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "Watch or download a recording", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.recordingDownload},
-		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.inboxPage},
-		{Method: "GET", Path: tp + "/peer-assessments/:peer", Summary: "Peer assessment: rate my group members; what I received (averages only)", Area: httpapi.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.peerPage},
-		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a group member", Area: httpapi.AreaTenant, Object: "peer-rating", Action: "write", Handler: s.ratePeerPage},
-		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.courseMessageForm},
-		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.sendCourseMessage},
-		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.myTutorPage},
-		{Method: "POST", Path: tp + "/my/tutor", Summary: "Share something with my tutor (with my explicit consent)", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.shareWithTutor},
-		{Method: "POST", Path: tp + "/my/tutor/:disclosure/withdraw", Summary: "Withdraw something I shared", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.withdrawShared},
-		{Method: "GET", Path: tp + "/admin/usage", Summary: "How the platform is used (counts only)", Area: httpapi.AreaTenant, Object: "usage", Action: "read", Handler: s.usagePage},
+func (s *Site) learning2Pages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizzesPage},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start or resume my attempt", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.startQuiz},
+		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt: questions, saved answers, time left", Area: request.AreaTenant, Object: "quiz-attempt", Action: "read", Handler: s.attemptPage},
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.saveAnswerPage},
+		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.submitAttemptPage},
+		{Method: "GET", Path: tp + "/quizzes/:quiz/results", Summary: "A quiz's attempts, to mark and release (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizResultsPage},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release a quiz's results", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.releaseQuizPage},
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.markAnswerPage},
+		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys for me", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.surveysPage},
+		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "Answer a survey, or see its results (owners)", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.surveyPage},
+		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey", Area: request.AreaTenant, Object: "survey-response", Action: "write", Handler: s.answerSurveyPage},
+		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees", Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteesPage},
+		{Method: "GET", Path: tp + "/tutees/:person", Summary: "A tutee: engagement, meetings", Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteePage},
+		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting", Area: request.AreaTenant, Object: "tutee", Action: "write", Handler: s.addMeetingPage},
+		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.recordingsPage},
+		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "Watch or download a recording", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.recordingDownload},
+		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.inboxPage},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer", Summary: "Peer assessment: rate my group members; what I received (averages only)", Area: request.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.peerPage},
+		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a group member", Area: request.AreaTenant, Object: "peer-rating", Action: "write", Handler: s.ratePeerPage},
+		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.courseMessageForm},
+		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course", Area: request.AreaTenant, Object: "communication", Action: "write", Handler: s.sendCourseMessage},
+		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.myTutorPage},
+		{Method: "POST", Path: tp + "/my/tutor", Summary: "Share something with my tutor (with my explicit consent)", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.shareWithTutor},
+		{Method: "POST", Path: tp + "/my/tutor/:disclosure/withdraw", Summary: "Withdraw something I shared", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.withdrawShared},
+		{Method: "GET", Path: tp + "/admin/usage", Summary: "How the platform is used (counts only)", Area: request.AreaTenant, Object: "usage", Action: "read", Handler: s.usagePage},
 	}
 }
 
-func init() {
-	addFlash("answer-saved", "Answer saved.")
-	addFlash("handed-in", "Handed in.")
-	addFlash("survey-answered", "Thank you: your answers are in.")
-	addFlash("meeting-saved", "Meeting recorded.")
-	addFlash("rated", "Your ratings are saved.")
-	addFlash("answer-marked", "Mark saved.")
-	addFlash("quiz-released", "Results released: learners see their scores and feedback now.")
-	addFlash("message-sent", "Sent.")
-	addFlash("shared", "Shared with your tutor and the staff you named.")
-	addFlash("withdrawn", "Withdrawn: nobody sees it any more.")
-}
 
 type quizzesData struct {
 	Base     string
@@ -79,17 +68,17 @@ func (s *Site) quizzesPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such course.")
 		return
 	}
-	teaching, err := s.d.Courses.Teaches(c.Request.Context(), httpapi.ScopeOf(c), id)
+	teaching, err := s.d.Courses.Teaches(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	qs, err := s.d.Quizzes.List(c.Request.Context(), httpapi.ScopeOf(c), id)
+	qs, err := s.d.Quizzes.List(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ps, err := s.d.Peers.ForCourse(c.Request.Context(), httpapi.ScopeOf(c), id)
+	ps, err := s.d.Peers.ForCourse(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -103,7 +92,7 @@ func (s *Site) startQuiz(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such quiz.")
 		return
 	}
-	sh, err := s.d.Quizzes.Start(c.Request.Context(), httpapi.ScopeOf(c), id)
+	sh, err := s.d.Quizzes.Start(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -134,7 +123,7 @@ func (s *Site) attemptPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such attempt.")
 		return
 	}
-	sh, err := s.d.Quizzes.Sheet(c.Request.Context(), httpapi.ScopeOf(c), id)
+	sh, err := s.d.Quizzes.Sheet(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -184,7 +173,7 @@ func (s *Site) saveAnswerPage(c *gin.Context) {
 		t := c.PostForm("text")
 		r.Text = &t
 	}
-	if _, err := s.d.Quizzes.Save(c.Request.Context(), httpapi.ScopeOf(c), a, q, r); err != nil {
+	if _, err := s.d.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, r); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -197,7 +186,7 @@ func (s *Site) submitAttemptPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such attempt.")
 		return
 	}
-	if _, err := s.d.Quizzes.Submit(c.Request.Context(), httpapi.ScopeOf(c), a); err != nil {
+	if _, err := s.d.Quizzes.Submit(c.Request.Context(), request.Scope(c), a); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -205,13 +194,13 @@ func (s *Site) submitAttemptPage(c *gin.Context) {
 }
 
 func (s *Site) surveysPage(c *gin.Context) {
-	vs, err := s.d.Surveys.List(c.Request.Context(), httpapi.ScopeOf(c))
+	vs, err := s.d.Surveys.List(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	// Tenant-wide admins may survey the whole school: offer them the form.
-	setSchool := s.d.Surveys.MaySet(c.Request.Context(), httpapi.ScopeOf(c), nil) == nil
+	setSchool := s.d.Surveys.MaySet(c.Request.Context(), request.Scope(c), nil) == nil
 	s.render(c, http.StatusOK, "surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs, "SetSchool": setSchool}})
 }
 
@@ -221,7 +210,7 @@ func (s *Site) surveyPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such survey.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	v, err := s.d.Surveys.Get(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -247,7 +236,7 @@ func (s *Site) answerSurveyPage(c *gin.Context) {
 			answers[k] = v
 		}
 	}
-	if err := s.d.Surveys.Answer(c.Request.Context(), httpapi.ScopeOf(c), id, answers); err != nil {
+	if err := s.d.Surveys.Answer(c.Request.Context(), request.Scope(c), id, answers); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -255,7 +244,7 @@ func (s *Site) answerSurveyPage(c *gin.Context) {
 }
 
 func (s *Site) tuteesPage(c *gin.Context) {
-	ts, err := s.d.Tutors.Tutees(c.Request.Context(), httpapi.ScopeOf(c))
+	ts, err := s.d.Tutors.Tutees(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -283,7 +272,7 @@ func (s *Site) showTutee(c *gin.Context, status int, v view) {
 		s.Error(c, http.StatusNotFound, "There is no such tutee.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := tuteeData{Base: base(c), PersonID: id}
 	var err error
 	if d.Engagement, err = s.d.Tutors.Engagement(ctx, sc, id); err == nil {
@@ -320,7 +309,7 @@ func (s *Site) addMeetingPage(c *gin.Context) {
 		return
 	}
 	in := tutor.NewMeeting{MetOn: c.PostForm("met_on"), Notes: c.PostForm("notes"), AgreedSupport: c.PostForm("agreed_support")}
-	_, err := s.d.Tutors.AddMeeting(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+	_, err := s.d.Tutors.AddMeeting(c.Request.Context(), request.Scope(c), id, in)
 	if fe, ok := formErrors(err); ok {
 		s.showTutee(c, http.StatusBadRequest, view{Form: map[string]string{"met_on": in.MetOn, "notes": in.Notes, "agreed_support": in.AgreedSupport}, Errors: fe})
 		return
@@ -338,7 +327,7 @@ func (s *Site) recordingsPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such course.")
 		return
 	}
-	rs, err := s.d.Media.Recordings(c.Request.Context(), httpapi.ScopeOf(c), id)
+	rs, err := s.d.Media.Recordings(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -352,7 +341,7 @@ func (s *Site) recordingDownload(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such recording.")
 		return
 	}
-	link, err := s.d.Media.RecordingLink(c.Request.Context(), httpapi.ScopeOf(c), id)
+	link, err := s.d.Media.RecordingLink(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -361,7 +350,7 @@ func (s *Site) recordingDownload(c *gin.Context) {
 }
 
 func (s *Site) inboxPage(c *gin.Context) {
-	ms, err := s.d.Comms.Inbox(c.Request.Context(), httpapi.ScopeOf(c))
+	ms, err := s.d.Comms.Inbox(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -370,7 +359,7 @@ func (s *Site) inboxPage(c *gin.Context) {
 }
 
 func (s *Site) usagePage(c *gin.Context) {
-	rows, err := httpapi.UsageOf(c.Request.Context(), s.d.DB, httpapi.ScopeOf(c))
+	rows, err := usage.Of(c.Request.Context(), s.d.DB, request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -392,7 +381,7 @@ func (s *Site) peerPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such peer assessment.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := peerData{Base: base(c)}
 	var err error
 	if res, rerr := s.d.Peers.Results(ctx, sc, id); rerr == nil {
@@ -423,7 +412,7 @@ func (s *Site) ratePeerPage(c *gin.Context) {
 			scores[k] = n
 		}
 	}
-	if err := s.d.Peers.Rate(c.Request.Context(), httpapi.ScopeOf(c), id, person, scores); err != nil {
+	if err := s.d.Peers.Rate(c.Request.Context(), request.Scope(c), id, person, scores); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -440,7 +429,7 @@ func (s *Site) showCourseMessage(c *gin.Context, status int, v view) {
 		s.Error(c, http.StatusNotFound, "There is no such course.")
 		return
 	}
-	if err := s.d.Comms.CanWriteTo(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if err := s.d.Comms.CanWriteTo(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -456,7 +445,7 @@ func (s *Site) sendCourseMessage(c *gin.Context) {
 	}
 	in := comms.NewCommunication{CourseID: &id, Subject: c.PostForm("subject"), Body: c.PostForm("body"),
 		Optional: c.PostForm("optional") == "yes", ByEmail: c.PostForm("by_email") == "yes"}
-	_, err := s.d.Comms.Send(c.Request.Context(), httpapi.ScopeOf(c), in)
+	_, err := s.d.Comms.Send(c.Request.Context(), request.Scope(c), in)
 	if fe, ok := formErrors(err); ok {
 		s.showCourseMessage(c, http.StatusBadRequest, view{Form: map[string]string{"subject": in.Subject, "body": in.Body}, Errors: fe})
 		return
@@ -473,7 +462,7 @@ func (s *Site) myTutorPage(c *gin.Context) {
 }
 
 func (s *Site) showMyTutor(c *gin.Context, status int, v view) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	shared, err := s.d.Tutors.Disclosures(c.Request.Context(), sc, sc.Actor().ID)
 	if err != nil {
 		s.fail(c, err)
@@ -486,7 +475,7 @@ func (s *Site) showMyTutor(c *gin.Context, status int, v view) {
 
 func (s *Site) shareWithTutor(c *gin.Context) {
 	in := tutor.NewDisclosure{Category: c.PostForm("category"), Details: c.PostForm("details"), Consent: c.PostForm("consent") == "yes"}
-	_, err := s.d.Tutors.Disclose(c.Request.Context(), httpapi.ScopeOf(c), in)
+	_, err := s.d.Tutors.Disclose(c.Request.Context(), request.Scope(c), in)
 	if fe, ok := formErrors(err); ok {
 		s.showMyTutor(c, http.StatusBadRequest, view{Form: map[string]string{"category": in.Category, "details": in.Details}, Errors: fe})
 		return
@@ -504,7 +493,7 @@ func (s *Site) withdrawShared(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is nothing to withdraw.")
 		return
 	}
-	if err := s.d.Tutors.Withdraw(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if err := s.d.Tutors.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -517,7 +506,7 @@ func (s *Site) quizResultsPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such quiz.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	q, err := s.d.Quizzes.Get(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -537,7 +526,7 @@ func (s *Site) releaseQuizPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such quiz.")
 		return
 	}
-	if _, err := s.d.Quizzes.Release(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if _, err := s.d.Quizzes.Release(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -555,7 +544,7 @@ func (s *Site) markAnswerPage(c *gin.Context) {
 	if err != nil {
 		score = math.NaN() // the service says so, once the attempt is known to be theirs
 	}
-	if _, err := s.d.Quizzes.MarkAnswer(c.Request.Context(), httpapi.ScopeOf(c), a, q, quiz.Mark{Score: score, Feedback: c.PostForm("feedback")}); err != nil {
+	if _, err := s.d.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, quiz.Mark{Score: score, Feedback: c.PostForm("feedback")}); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -11,47 +11,38 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/survey"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // The pages where teachers and admins set things up: a course's question
 // bank and quizzes, surveys, peer assessment, messages to a school or the
 // whole tenant, personal tutors and photos. Each form posts to the same
 // services as the API; the services decide who may.
-func (s *Site) learning2SetPages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: tp + "/courses/:course/question-bank", Summary: "A course's question bank, and a form to add a question (teachers)", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.bankPage},
-		{Method: "POST", Path: tp + "/courses/:course/question-bank", Summary: "Add a question to the bank", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.addQuestionPage},
-		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test", Area: httpapi.AreaTenant, Object: "quiz", Action: "read", Handler: s.newQuizPage},
-		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz or timed test", Area: httpapi.AreaTenant, Object: "quiz", Action: "write", Handler: s.createQuizPage},
-		{Method: "GET", Path: tp + "/surveys/new", Summary: "Set a survey of a course or of the whole school", Area: httpapi.AreaTenant, Object: "survey", Action: "read", Handler: s.newSurveyPage},
-		{Method: "POST", Path: tp + "/surveys", Summary: "Set a survey", Area: httpapi.AreaTenant, Object: "survey", Action: "write", Handler: s.createSurveyPage},
-		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of an assignment", Area: httpapi.AreaTenant, Object: "peer-assessment", Action: "write", Handler: s.setPeerPage},
-		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)", Area: httpapi.AreaTenant, Object: "communication", Action: "read", Handler: s.adminMessageForm},
-		{Method: "POST", Path: tp + "/admin/messages", Summary: "Send a message to a school or to everyone", Area: httpapi.AreaTenant, Object: "communication", Action: "write", Handler: s.sendAdminMessage},
-		{Method: "POST", Path: tp + "/admin/people/:id/tutors", Summary: "Assign a personal tutor", Area: httpapi.AreaTenant, Object: "tutorship", Action: "write", Handler: s.assignTutorPage},
-		{Method: "POST", Path: tp + "/admin/people/:id/tutors/:tutor/end", Summary: "End a tutorship", Area: httpapi.AreaTenant, Object: "tutorship", Action: "write", Handler: s.endTutorPage},
-		{Method: "POST", Path: tp + "/admin/people/:id/photo", Summary: "Set a person's school ID photo", Area: httpapi.AreaTenant, Object: "person", Action: "write", Upload: true, Handler: s.setSchoolPhoto},
-		{Method: "GET", Path: tp + "/my/photo", Summary: "My profile photo", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPhotoPage},
-		{Method: "POST", Path: tp + "/my/photo", Summary: "Set my profile photo", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Upload: true, Handler: s.setMyPhoto},
-		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A person's photo, where their photo consent allows", Area: httpapi.AreaTenant, Object: "course", Action: "read", Handler: s.photoImage},
+func (s *Site) learning2SetPages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses/:course/question-bank", Summary: "A course's question bank, and a form to add a question (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.bankPage},
+		{Method: "POST", Path: tp + "/courses/:course/question-bank", Summary: "Add a question to the bank", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.addQuestionPage},
+		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.newQuizPage},
+		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz or timed test", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.createQuizPage},
+		{Method: "GET", Path: tp + "/surveys/new", Summary: "Set a survey of a course or of the whole school", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.newSurveyPage},
+		{Method: "POST", Path: tp + "/surveys", Summary: "Set a survey", Area: request.AreaTenant, Object: "survey", Action: "write", Handler: s.createSurveyPage},
+		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of an assignment", Area: request.AreaTenant, Object: "peer-assessment", Action: "write", Handler: s.setPeerPage},
+		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)", Area: request.AreaTenant, Object: "communication", Action: "read", Handler: s.adminMessageForm},
+		{Method: "POST", Path: tp + "/admin/messages", Summary: "Send a message to a school or to everyone", Area: request.AreaTenant, Object: "communication", Action: "write", Handler: s.sendAdminMessage},
+		{Method: "POST", Path: tp + "/admin/people/:id/tutors", Summary: "Assign a personal tutor", Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.assignTutorPage},
+		{Method: "POST", Path: tp + "/admin/people/:id/tutors/:tutor/end", Summary: "End a tutorship", Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.endTutorPage},
+		{Method: "POST", Path: tp + "/admin/people/:id/photo", Summary: "Set a person's school ID photo", Area: request.AreaTenant, Object: "person", Action: "write", Upload: true, Handler: s.setSchoolPhoto},
+		{Method: "GET", Path: tp + "/my/photo", Summary: "My profile photo", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPhotoPage},
+		{Method: "POST", Path: tp + "/my/photo", Summary: "Set my profile photo", Area: request.AreaTenant, Object: "my-data", Action: "write", Upload: true, Handler: s.setMyPhoto},
+		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A person's photo, where their photo consent allows", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.photoImage},
 	}
 }
 
-func init() {
-	addFlash("question-added", "Question added to the bank.")
-	addFlash("quiz-set", "Quiz set.")
-	addFlash("survey-set", "Survey set.")
-	addFlash("peer-set", "Peer assessment set: the group members can rate each other now.")
-	addFlash("tutor-assigned", "Tutor assigned.")
-	addFlash("tutor-ended", "Tutorship ended: the tutor no longer sees this learner.")
-	addFlash("photo-set", "Photo saved.")
-}
 
 // renameFields maps a service's field names (options[2].text,
 // answer.value) onto a form's (options, value): the longest prefix that
@@ -122,7 +113,7 @@ func (s *Site) showBank(c *gin.Context, status int, v view) {
 		s.Error(c, http.StatusNotFound, "There is no such course.")
 		return
 	}
-	qs, err := s.d.Quizzes.Questions(c.Request.Context(), httpapi.ScopeOf(c), id)
+	qs, err := s.d.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -168,7 +159,7 @@ func (s *Site) addQuestionPage(c *gin.Context) {
 	in.Answer.Accept = lines(form["accept"])
 	if len(fe) == 0 {
 		id, _ := pathID(c, "course")
-		_, err = s.d.Quizzes.AddQuestion(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+		_, err = s.d.Quizzes.AddQuestion(c.Request.Context(), request.Scope(c), id, in)
 		var failed bool
 		if fe, failed = s.formOutcome(c, err, map[string]string{"options": "options", "answer.options": "correct", "answer.value": "value", "answer.tolerance": "tolerance", "answer.accept": "accept"}); failed {
 			return
@@ -195,7 +186,7 @@ func (s *Site) showNewQuiz(c *gin.Context, status int, v view, chosen []string) 
 		s.Error(c, http.StatusNotFound, "There is no such course.")
 		return
 	}
-	qs, err := s.d.Quizzes.Questions(c.Request.Context(), httpapi.ScopeOf(c), id)
+	qs, err := s.d.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -238,7 +229,7 @@ func (s *Site) createQuizPage(c *gin.Context) {
 	var q quiz.Quiz
 	if len(fe) == 0 {
 		var err error
-		q, err = s.d.Quizzes.Create(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+		q, err = s.d.Quizzes.Create(c.Request.Context(), request.Scope(c), id, in)
 		var failed bool
 		if fe, failed = s.formOutcome(c, err, map[string]string{"question_ids": "question_ids", "time_limit": "time_limit_minutes"}); failed {
 			return
@@ -279,7 +270,7 @@ func (s *Site) showNewSurvey(c *gin.Context, status int, v view) {
 		}
 		course = &id
 	}
-	if err := s.d.Surveys.MaySet(c.Request.Context(), httpapi.ScopeOf(c), course); err != nil {
+	if err := s.d.Surveys.MaySet(c.Request.Context(), request.Scope(c), course); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -319,7 +310,7 @@ func (s *Site) createSurveyPage(c *gin.Context) {
 		rowOf = append(rowOf, i)
 	}
 	if len(fe) == 0 {
-		_, err := s.d.Surveys.Create(c.Request.Context(), httpapi.ScopeOf(c), in)
+		_, err := s.d.Surveys.Create(c.Request.Context(), request.Scope(c), in)
 		names := map[string]string{}
 		for i, row := range rowOf {
 			n := strconv.Itoa(row)
@@ -353,7 +344,7 @@ func (s *Site) setPeerPage(c *gin.Context) {
 	var a peer.Assessment
 	if len(fe) == 0 {
 		var err error
-		a, err = s.d.Peers.Set(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+		a, err = s.d.Peers.Set(c.Request.Context(), request.Scope(c), id, in)
 		var failed bool
 		if fe, failed = s.formOutcome(c, err, map[string]string{"criteria": "criteria", "closes_at": "peer_closes_at"}); failed {
 			return
@@ -376,7 +367,7 @@ func (s *Site) adminMessageForm(c *gin.Context) {
 }
 
 func (s *Site) showAdminMessage(c *gin.Context, status int, v view) {
-	schools, err := s.d.Tenants.Schools(c.Request.Context(), httpapi.ScopeOf(c))
+	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -399,7 +390,7 @@ func (s *Site) sendAdminMessage(c *gin.Context) {
 		in.SchoolID = &id
 	}
 	if len(fe) == 0 {
-		_, err := s.d.Comms.Send(c.Request.Context(), httpapi.ScopeOf(c), in)
+		_, err := s.d.Comms.Send(c.Request.Context(), request.Scope(c), in)
 		var failed bool
 		if fe, failed = s.formOutcome(c, err, map[string]string{"school_id": "audience", "course_id": "audience"}); failed {
 			return
@@ -420,7 +411,7 @@ func (s *Site) assignTutorPage(c *gin.Context) {
 		return
 	}
 	if err == nil {
-		err = s.d.Tutors.Assign(c.Request.Context(), httpapi.ScopeOf(c), learner, tutorID)
+		err = s.d.Tutors.Assign(c.Request.Context(), request.Scope(c), learner, tutorID)
 	} else {
 		err = errs.Field("tutor", "choose a tutor from the list")
 	}
@@ -442,7 +433,7 @@ func (s *Site) endTutorPage(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	if err := s.d.Tutors.End(c.Request.Context(), httpapi.ScopeOf(c), learner, tutorID); err != nil {
+	if err := s.d.Tutors.End(c.Request.Context(), request.Scope(c), learner, tutorID); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -452,11 +443,11 @@ func (s *Site) endTutorPage(c *gin.Context) {
 // uploadPhoto streams the form's "photo" file into storage and returns its
 // id; a field error when none was sent or it was refused.
 func (s *Site) uploadPhoto(c *gin.Context) (uuid.UUID, error) {
-	mr := httpapi.MultipartOf(c)
+	mr := request.MultipartOf(c)
 	if mr == nil {
 		return uuid.Nil, errs.Field("photo", "choose an image to upload")
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	id := uuid.Nil
 	for {
 		part, err := mr.NextPart()
@@ -489,7 +480,7 @@ func (s *Site) myPhotoPage(c *gin.Context) {
 }
 
 func (s *Site) showMyPhoto(c *gin.Context, status int, fe map[string]string) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	_, err := s.d.Media.Photo(c.Request.Context(), sc, sc.Actor().ID)
 	if err != nil && !notFound(err) {
 		s.fail(c, err)
@@ -500,7 +491,7 @@ func (s *Site) showMyPhoto(c *gin.Context, status int, fe map[string]string) {
 }
 
 func (s *Site) setMyPhoto(c *gin.Context) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	id, err := s.uploadPhoto(c)
 	if err == nil {
 		err = s.d.Media.SetPhoto(c.Request.Context(), sc, sc.Actor().ID, id)
@@ -524,7 +515,7 @@ func (s *Site) setSchoolPhoto(c *gin.Context) {
 	}
 	id, err := s.uploadPhoto(c)
 	if err == nil {
-		err = s.d.Media.SetPhoto(c.Request.Context(), httpapi.ScopeOf(c), person, id)
+		err = s.d.Media.SetPhoto(c.Request.Context(), request.Scope(c), person, id)
 	}
 	if m, ok := formErrors(err); ok {
 		s.showPersonErrors(c, renameFields(m, map[string]string{"file_id": "photo"}), "photo")
@@ -545,7 +536,7 @@ func (s *Site) photoImage(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	link, err := s.d.Media.Photo(c.Request.Context(), httpapi.ScopeOf(c), person)
+	link, err := s.d.Media.Photo(c.Request.Context(), request.Scope(c), person)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -9,30 +9,25 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
-	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // myDataPages are every member's own privacy page (their requests,
 // consents and exports) and a guardian's page for their children's
 // consents. They act on the signed-in person alone.
-func (s *Site) myDataPages() []httpapi.Route {
+func (s *Site) myDataPages() []request.Route {
 	m := tp + "/my"
-	return []httpapi.Route{
-		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPrivacyPage},
-		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.makeMyRequest},
-		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeMyConsent},
-		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.exportMine},
-		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.downloadMine},
-		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: httpapi.AreaTenant, Object: "my-data", Action: "read", Handler: s.childrenPage},
-		{Method: "POST", Path: m + "/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: httpapi.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeChildConsent},
+	return []request.Route{
+		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPrivacyPage},
+		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.makeMyRequest},
+		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeMyConsent},
+		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.exportMine},
+		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.downloadMine},
+		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.childrenPage},
+		{Method: "POST", Path: m + "/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeChildConsent},
 	}
 }
 
-func init() {
-	addFlash("my-request", "Your request is sent to the school. It must answer within one month.")
-	addFlash("my-consent", "Saved. It applies from now.")
-	addFlash("my-export", "Your export is being made. Reload this page to see when it is ready.")
-}
 
 type myPrivacyData struct {
 	Base     string
@@ -48,7 +43,7 @@ func (s *Site) myPrivacyPage(c *gin.Context) {
 }
 
 func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	me := sc.Actor().ID
 	d := myPrivacyData{Base: base(c), Kinds: requestKinds}
 	var err error
@@ -72,7 +67,7 @@ func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) {
 }
 
 func (s *Site) makeMyRequest(c *gin.Context) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	form := map[string]string{"kind": c.PostForm("kind"), "details": strings.TrimSpace(c.PostForm("details"))}
 	_, err := s.d.Subjects.Open(c.Request.Context(), sc, "self", subject.NewRequest{PersonID: sc.Actor().ID, Kind: form["kind"], Details: form["details"]})
 	if fe, isField := formErrors(err); isField {
@@ -91,7 +86,7 @@ func consentChange(c *gin.Context) consent.Change {
 }
 
 func (s *Site) changeMyConsent(c *gin.Context) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	if _, err := s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, consentChange(c)); err != nil {
 		s.fail(c, err)
 		return
@@ -100,7 +95,7 @@ func (s *Site) changeMyConsent(c *gin.Context) {
 }
 
 func (s *Site) exportMine(c *gin.Context) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	if _, err := s.d.Subjects.StartExport(c.Request.Context(), sc, sc.Actor().ID, nil); err != nil {
 		s.fail(c, err)
 		return
@@ -114,7 +109,7 @@ func (s *Site) downloadMine(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such export.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	e, err := s.d.Subjects.GetExport(ctx, sc, id)
 	if err == nil && e.PersonID != sc.Actor().ID {
 		s.Error(c, http.StatusNotFound, "There is no such export.")
@@ -138,7 +133,7 @@ type childView struct {
 }
 
 func (s *Site) childrenPage(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	kids, err := s.d.Consents.Children(ctx, sc)
 	if err != nil {
 		s.fail(c, err)
@@ -162,7 +157,7 @@ func (s *Site) changeChildConsent(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such child.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	kids, err := s.d.Consents.Children(ctx, sc)
 	if err != nil {
 		s.fail(c, err)

@@ -5,24 +5,21 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // passwordLinkPages are where a set-password link leads (a first admin's
 // invitation, or a link an admin sent), and the admin's button that sends
 // one. The link itself is the credential: no session is needed to use it.
-func (s *Site) passwordLinkPages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: httpapi.AreaPublic, Public: true, Handler: s.setPasswordForm},
-		{Method: "POST", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: httpapi.AreaPublic, Public: true, Throttled: true, Handler: s.setPassword},
-		{Method: "POST", Path: tp + "/admin/people/:id/password-link", Summary: "Email a person a link to set their password", Area: httpapi.AreaTenant, Object: "person", Action: "write", Handler: s.sendPasswordLinkPage},
+func (s *Site) passwordLinkPages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Handler: s.setPasswordForm},
+		{Method: "POST", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.setPassword},
+		{Method: "POST", Path: tp + "/admin/people/:id/password-link", Summary: "Email a person a link to set their password", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.sendPasswordLinkPage},
 	}
 }
 
-func init() {
-	addFlash("password-link-sent", "A link to set a password is on its way to their email address. It works once, for 72 hours.")
-}
 
 var setPasswordFields = []string{"password", "confirm"}
 
@@ -64,7 +61,7 @@ func (s *Site) sendPasswordLinkPage(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	_, err := s.d.Identity.SendPasswordLink(c.Request.Context(), sc, id)
 	if m, isField := formErrors(err); isField {
 		s.showPersonErrors(c, renameFields(m, map[string]string{"email": "password_link"}), "password_link")

@@ -12,10 +12,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // platformPages are the processor operators' pages: tenants with their
@@ -23,13 +23,13 @@ import (
 // tenant and setting a contract's end date. They show no personal data of
 // any tenant: the figures are counted inside each tenant's scope and no
 // row's content leaves it.
-func (s *Site) platformPages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/platform", Summary: "Tenants with contract status and operational figures, and platform health", Area: httpapi.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.tenantsPage},
-		{Method: "GET", Path: "/platform/tenants/new", Summary: "The form to create a tenant", Area: httpapi.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.newTenantForm},
-		{Method: "POST", Path: "/platform/tenants/new", Summary: "Create a tenant", Area: httpapi.AreaPlatform, Object: "platform-tenant", Action: "write", Handler: s.createTenant},
-		{Method: "GET", Path: "/platform/tenants/:id", Summary: "One tenant: contract and operational figures", Area: httpapi.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.tenantPage},
-		{Method: "POST", Path: "/platform/tenants/:id/contract", Summary: "Set or clear a contract's end date", Area: httpapi.AreaPlatform, Object: "contract", Action: "write", Handler: s.setContractEnd},
+func (s *Site) platformPages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/platform", Summary: "Tenants with contract status and operational figures, and platform health", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.tenantsPage},
+		{Method: "GET", Path: "/platform/tenants/new", Summary: "The form to create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.newTenantForm},
+		{Method: "POST", Path: "/platform/tenants/new", Summary: "Create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "write", Handler: s.createTenant},
+		{Method: "GET", Path: "/platform/tenants/:id", Summary: "One tenant: contract and operational figures", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.tenantPage},
+		{Method: "POST", Path: "/platform/tenants/:id/contract", Summary: "Set or clear a contract's end date", Area: request.AreaPlatform, Object: "contract", Action: "write", Handler: s.setContractEnd},
 	}
 }
 
@@ -58,18 +58,18 @@ type tenantsData struct {
 }
 
 func (s *Site) tenantsPage(c *gin.Context) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ctx, p := c.Request.Context(), httpapi.PrincipalOf(c)
+	ctx, p := c.Request.Context(), request.Principal(c)
 	ts, err := s.d.Tenants.List(ctx, after, limit, p.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	pg := httpapi.NewPage(ts, limit, func(t tenant.Summary) uuid.UUID { return t.ID })
+	pg := request.NewPage(ts, limit, func(t tenant.Summary) uuid.UUID { return t.ID })
 	d := tenantsData{Tenants: ts, Health: s.health(ctx), Pager: nextPage(c, pg.NextCursor), CanWrite: s.allowed(c, p, "platform-tenant", "write")}
 	if d.Signals, err = s.d.Identity.SignalFigures(ctx, s.now()); err != nil {
 		s.fail(c, err)
@@ -98,7 +98,7 @@ func (s *Site) showTenant(c *gin.Context, status int, v view) {
 		s.Error(c, http.StatusNotFound, "There is no such tenant.")
 		return
 	}
-	p := httpapi.PrincipalOf(c)
+	p := request.Principal(c)
 	t, err := s.d.Tenants.Get(c.Request.Context(), id, p.ID)
 	if err != nil {
 		s.fail(c, err)
@@ -142,7 +142,6 @@ func (s *Site) setContractEnd(c *gin.Context) {
 		end = &d
 	}
 	_, err := s.d.Tenants.SetContractEnd(c.Request.Context(), id, tenant.EndOn(end))
-	httpapi.ContractChanged(id)
 	if fe, isField := formErrors(err); isField {
 		s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "The end date " + fe["ends_on"]}})
 		return
@@ -169,7 +168,7 @@ func (s *Site) newTenantData() newTenantData {
 }
 
 func (s *Site) newTenantForm(c *gin.Context) {
-	if !s.allowed(c, httpapi.PrincipalOf(c), "platform-tenant", "write") {
+	if !s.allowed(c, request.Principal(c), "platform-tenant", "write") {
 		s.Error(c, http.StatusForbidden, "Only processor operators create tenants.")
 		return
 	}
@@ -186,7 +185,7 @@ func (s *Site) createTenant(c *gin.Context) {
 	}
 	m, fe := manifestFromForm(form, c.PostForm("admin_password"))
 	if len(fe) == 0 {
-		res, err := s.d.Tenants.Create(c.Request.Context(), m, httpapi.PrincipalOf(c).ID)
+		res, err := s.d.Tenants.Create(c.Request.Context(), m, request.Principal(c).ID)
 		if errs, isField := formErrors(err); isField {
 			fe = manifestFieldsToForm(errs)
 		} else if conflict(err) {

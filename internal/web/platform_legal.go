@@ -9,30 +9,24 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/support"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // legalPages are the operators' pages for legal obligations and the breach
 // register.
-func (s *Site) legalPages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.legalPage},
-		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.recordOrder},
-		{Method: "POST", Path: "/platform/legal/:id/confirm", Summary: "Confirm a legal obligation another operator recorded", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.confirmOrder},
-		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: httpapi.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.giveNotice},
-		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: httpapi.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.breachRegisterPage},
-		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: httpapi.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.recordBreach},
+func (s *Site) legalPages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: request.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.legalPage},
+		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.recordOrder},
+		{Method: "POST", Path: "/platform/legal/:id/confirm", Summary: "Confirm a legal obligation another operator recorded", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.confirmOrder},
+		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.giveNotice},
+		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: request.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.breachRegisterPage},
+		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: request.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.recordBreach},
 	}
 }
 
-func init() {
-	addFlash("order-recorded", "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses.")
-	addFlash("order-confirmed", "Confirmed. The operator who recorded it may now read what it covers.")
-	addFlash("notice-given", "The school has been told, and now sees the order and every read under it.")
-	addFlash("breach-recorded", "The breach is recorded and each school affected has been told.")
-}
 
 var orderFields = []string{"tenant", "reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "valid_days", "deferral_reason", "notice_by"}
 
@@ -52,7 +46,7 @@ func (s *Site) showLegal(c *gin.Context, status int, v view, chosen map[string]b
 		s.fail(c, err)
 		return
 	}
-	v.Title, v.Fields, v.Data = "Legal obligations", orderFields, legalData{Orders: os, Chosen: chosen, Me: httpapi.PrincipalOf(c).ID}
+	v.Title, v.Fields, v.Data = "Legal obligations", orderFields, legalData{Orders: os, Chosen: chosen, Me: request.Principal(c).ID}
 	s.render(c, status, "platform_legal", v)
 }
 
@@ -82,7 +76,7 @@ func (s *Site) recordOrder(c *gin.Context) {
 		fe["tenant"] = "Enter the school's sign-in name"
 	}
 	if len(fe) == 0 {
-		_, err := s.d.Support.RecordOrder(ctx, httpapi.PrincipalOf(c).ID, t.ID, in)
+		_, err := s.d.Support.RecordOrder(ctx, request.Principal(c).ID, t.ID, in)
 		if m, isField := formErrors(err); isField {
 			fe = labelled(m, map[string]string{"reference": "The reference", "issuing_body": "The issuing body", "order_date": "The date",
 				"scope": "The scope", "areas": "What may be read", "document_sha256": "The document hash", "valid_days": "The time to read", "deferral_reason": "The reason for deferring", "notice_by": "The latest day of notice"})
@@ -103,7 +97,7 @@ func (s *Site) confirmOrder(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such order.")
 		return
 	}
-	if _, err := s.d.Support.ConfirmOrder(c.Request.Context(), httpapi.PrincipalOf(c).ID, id); err != nil {
+	if _, err := s.d.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -181,7 +175,7 @@ func (s *Site) recordBreach(c *gin.Context) {
 		in.Tenants = append(in.Tenants, breach.Affected{TenantID: t.ID, DataAffected: strings.TrimSpace(what)})
 	}
 	if len(fe) == 0 {
-		_, err := s.d.Breaches.Record(ctx, httpapi.PrincipalOf(c).ID, in)
+		_, err := s.d.Breaches.Record(ctx, request.Principal(c).ID, in)
 		if m, isField := formErrors(err); isField {
 			for f, msg := range m {
 				if strings.HasPrefix(f, "tenants") {

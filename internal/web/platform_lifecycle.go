@@ -8,29 +8,24 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/backup"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // lifecyclePages are the operators' contract-end actions on a tenant's
 // page: delete its data once the return window ended, download the
 // certificate, back it up now.
-func (s *Site) lifecyclePages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "POST", Path: "/platform/tenants/:id/deletion", Summary: "Delete a tenant's data after its return window", Area: httpapi.AreaPlatform, Object: "tenant-deletion", Action: "write", Handler: s.startDeletion},
-		{Method: "GET", Path: "/platform/tenants/:id/certificate", Summary: "Download a tenant's deletion certificate", Area: httpapi.AreaPlatform, Object: "tenant-deletion", Action: "read", Handler: s.downloadCertificate},
-		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now", Area: httpapi.AreaPlatform, Object: "backup", Action: "write", Handler: s.backUpNow},
-		{Method: "POST", Path: "/platform/tenants/:id/restores", Summary: "Restore one of a tenant's backups into a new tenant", Area: httpapi.AreaPlatform, Object: "backup", Action: "write", Handler: s.restoreBackup},
+func (s *Site) lifecyclePages() []request.Route {
+	return []request.Route{
+		{Method: "POST", Path: "/platform/tenants/:id/deletion", Summary: "Delete a tenant's data after its return window", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "write", Handler: s.startDeletion},
+		{Method: "GET", Path: "/platform/tenants/:id/certificate", Summary: "Download a tenant's deletion certificate", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Handler: s.downloadCertificate},
+		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.backUpNow},
+		{Method: "POST", Path: "/platform/tenants/:id/restores", Summary: "Restore one of a tenant's backups into a new tenant", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.restoreBackup},
 	}
 }
 
-func init() {
-	addFlash("deletion-started", "The deletion is running. Its progress shows below; the certificate follows when it is done.")
-	addFlash("backed-up", "The backup is made and in the catalogue below.")
-	addFlash("restore-queued", "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done.")
-}
 
 // contractEnd is the tenant page's contract-end section.
 type contractEnd struct {
@@ -44,7 +39,7 @@ type contractEnd struct {
 
 // contractEndOf reads what the tenant page shows of contract end.
 func (s *Site) contractEndOf(c *gin.Context, d *tenantData) error {
-	ctx, p := c.Request.Context(), httpapi.PrincipalOf(c)
+	ctx, p := c.Request.Context(), request.Principal(c)
 	d.End.CanDelete, d.End.CanBackup = s.allowed(c, p, "tenant-deletion", "write"), s.allowed(c, p, "backup", "write")
 	if s.allowed(c, p, "tenant-deletion", "read") {
 		del, err := s.d.Lifecycle.Get(ctx, d.T.ID)
@@ -81,7 +76,7 @@ func (s *Site) startDeletion(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such tenant.")
 		return
 	}
-	if _, err := s.d.Lifecycle.Start(c.Request.Context(), httpapi.PrincipalOf(c).ID, id); err != nil {
+	if _, err := s.d.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -115,7 +110,7 @@ func (s *Site) backUpNow(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such tenant.")
 		return
 	}
-	if _, err := s.d.Tenants.Get(c.Request.Context(), id, httpapi.PrincipalOf(c).ID); err != nil {
+	if _, err := s.d.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -138,7 +133,7 @@ func (s *Site) restoreBackup(c *gin.Context) {
 		return
 	}
 	in := backup.RestoreRequest{Slug: c.PostForm("slug"), Name: c.PostForm("name"), Instruction: c.PostForm("instruction")}
-	if _, err := s.d.Backups.StartRestore(c.Request.Context(), httpapi.PrincipalOf(c).ID, b, id, in); err != nil {
+	if _, err := s.d.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, b, id, in); err != nil {
 		s.fail(c, err)
 		return
 	}

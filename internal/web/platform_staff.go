@@ -6,25 +6,21 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/processor/support"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // staffPages are the operators' list of the processor's staff, where a
 // support staff member is linked to the sub-processor they work for (or
 // unlinked): a linked person is refused by every school that did not
 // authorise their sub-processor.
-func (s *Site) staffPages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/platform/staff", Summary: "Processor staff and the sub-processor each works for", Area: httpapi.AreaPlatform, Object: "staff", Action: "read", Handler: s.staffPage},
-		{Method: "POST", Path: "/platform/staff/:id/sub-processor", Summary: "Link a support staff member to a sub-processor, or unlink them", Area: httpapi.AreaPlatform, Object: "staff", Action: "write", Handler: s.setStaffSubProcessor},
+func (s *Site) staffPages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/platform/staff", Summary: "Processor staff and the sub-processor each works for", Area: request.AreaPlatform, Object: "staff", Action: "read", Handler: s.staffPage},
+		{Method: "POST", Path: "/platform/staff/:id/sub-processor", Summary: "Link a support staff member to a sub-processor, or unlink them", Area: request.AreaPlatform, Object: "staff", Action: "write", Handler: s.setStaffSubProcessor},
 	}
 }
 
-func init() {
-	addFlash("staff-linked", "Saved. From their next request, schools that did not authorise that sub-processor refuse them.")
-	addFlash("staff-unlinked", "Saved. They are this processor's own staff again.")
-}
 
 type staffData struct {
 	Staff    []staffRow
@@ -49,7 +45,7 @@ func (s *Site) staffPage(c *gin.Context) { s.showStaff(c, http.StatusOK, view{})
 
 func (s *Site) showStaff(c *gin.Context, status int, v view) {
 	ctx := c.Request.Context()
-	d := staffData{CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "staff", "write")}
+	d := staffData{CanWrite: s.allowed(c, request.Principal(c), "staff", "write")}
 	staff, err := s.d.Support.Staff(ctx)
 	if err != nil {
 		s.fail(c, err)
@@ -90,7 +86,7 @@ func (s *Site) setStaffSubProcessor(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such staff member.")
 		return
 	}
-	ctx, op := c.Request.Context(), httpapi.PrincipalOf(c).ID
+	ctx, op := c.Request.Context(), request.Principal(c).ID
 	field := "sp-" + id.String()
 	var err error
 	done := "staff-unlinked"

@@ -9,30 +9,26 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/support"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // staffSupportPages are the processor's side: support staff ask a school
 // for access and follow their requests (reading itself happens on the
 // school's own pages, under the grant); operators keep the sub-processor
 // register.
-func (s *Site) staffSupportPages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/platform/support", Summary: "My support access requests", Area: httpapi.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportPage},
-		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access", Area: httpapi.AreaPlatform, Object: "support-access", Action: "read", Handler: s.newSupportForm},
-		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access", Area: httpapi.AreaPlatform, Object: "support-access", Action: "write", Handler: s.fileSupport},
-		{Method: "GET", Path: "/platform/support/:id", Summary: "One of my support requests, with links to read when approved", Area: httpapi.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportRequestPage},
-		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register", Area: httpapi.AreaPlatform, Object: "sub-processor-register", Action: "read", Handler: s.registerPage},
-		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor", Area: httpapi.AreaPlatform, Object: "sub-processor-register", Action: "write", Handler: s.addSubProcessor},
+func (s *Site) staffSupportPages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/platform/support", Summary: "My support access requests", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportPage},
+		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.newSupportForm},
+		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "write", Handler: s.fileSupport},
+		{Method: "GET", Path: "/platform/support/:id", Summary: "One of my support requests, with links to read when approved", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportRequestPage},
+		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read", Handler: s.registerPage},
+		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write", Handler: s.addSubProcessor},
 	}
 }
 
-func init() {
-	addFlash("requested", "Your request has been sent to the school's access approvers.")
-	addFlash("sp-added", "Added. Every school has been told and may object.")
-}
 
 type mySupportData struct {
 	Requests []support.Request
@@ -40,17 +36,17 @@ type mySupportData struct {
 }
 
 func (s *Site) mySupportPage(c *gin.Context) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	rs, err := s.d.Support.ForStaff(c.Request.Context(), httpapi.PrincipalOf(c).ID, after, limit)
+	rs, err := s.d.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	pg := httpapi.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
+	pg := request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
 	s.render(c, http.StatusOK, "platform_support", view{Title: "Support requests", Data: mySupportData{Requests: rs, Pager: nextPage(c, pg.NextCursor)}})
 }
 
@@ -85,7 +81,7 @@ func (s *Site) fileSupport(c *gin.Context) {
 		fe["tenant"] = "Enter the school's sign-in name, as on its contract"
 	}
 	if len(fe) == 0 {
-		r, err := s.d.Support.File(ctx, httpapi.PrincipalOf(c).ID, t.ID, in)
+		r, err := s.d.Support.File(ctx, request.Principal(c).ID, t.ID, in)
 		if m, isField := formErrors(err); isField {
 			fe = labelled(m, map[string]string{"ticket": "The ticket", "reason_code": "The reason", "justification": "The explanation",
 				"areas": "What you need to read", "duration_minutes": "The time", "course_ids": "The course list", "person_ids": "The list of people"})
@@ -144,7 +140,7 @@ func (s *Site) mySupportRequestPage(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such request.")
 		return
 	}
-	r, err := s.d.Support.Mine(c.Request.Context(), httpapi.PrincipalOf(c).ID, id)
+	r, err := s.d.Support.Mine(c.Request.Context(), request.Principal(c).ID, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -183,7 +179,7 @@ func (s *Site) showRegister(c *gin.Context, status int, v view) {
 		return
 	}
 	v.Title, v.Fields = "Sub-processors", []string{"name", "purpose", "country", "objection_days"}
-	v.Data = registerData{List: list, CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "sub-processor-register", "write"), Adequacy: s.d.Support.AdequacyAllowed()}
+	v.Data = registerData{List: list, CanWrite: s.allowed(c, request.Principal(c), "sub-processor-register", "write"), Adequacy: s.d.Support.AdequacyAllowed()}
 	s.render(c, status, "platform_subprocessors", v)
 }
 
@@ -197,7 +193,7 @@ func (s *Site) addSubProcessor(c *gin.Context) {
 		s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"objection_days": "Enter a number of days from 14 to 90"}})
 		return
 	}
-	_, err = s.d.Support.AddSubProcessor(c.Request.Context(), httpapi.PrincipalOf(c).ID, support.NewSubProcessor{Name: form["name"], Purpose: form["purpose"], Country: form["country"], ObjectionDays: days})
+	_, err = s.d.Support.AddSubProcessor(c.Request.Context(), request.Principal(c).ID, support.NewSubProcessor{Name: form["name"], Purpose: form["purpose"], Country: form["country"], ObjectionDays: days})
 	if fe, isField := formErrors(err); isField {
 		s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 		return

@@ -7,22 +7,22 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/records"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // protectionPages are the school's data-protection hub: what the processor
 // did and may do with its data (support access, the access log,
 // sub-processors, breaches, security signals, the processor's records).
-func (s *Site) protectionPages() []httpapi.Route {
+func (s *Site) protectionPages() []request.Route {
 	a := tp + "/admin"
-	return []httpapi.Route{
-		{Method: "GET", Path: a + "/protection", Summary: "Data protection: what the processor does with the school's data", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.protectionPage},
-		{Method: "GET", Path: a + "/breaches", Summary: "Breaches that affect the school, with the 72-hour clock", Area: httpapi.AreaTenant, Object: "breach", Action: "read", Handler: s.breachesPage},
-		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: httpapi.AreaTenant, Object: "security-event", Action: "read", Handler: s.securityPage},
-		{Method: "GET", Path: a + "/processor-records", Summary: "The processor's record of processing for the school", Area: httpapi.AreaTenant, Object: "processor-records", Action: "read", Handler: s.recordsPage},
+	return []request.Route{
+		{Method: "GET", Path: a + "/protection", Summary: "Data protection: what the processor does with the school's data", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.protectionPage},
+		{Method: "GET", Path: a + "/breaches", Summary: "Breaches that affect the school, with the 72-hour clock", Area: request.AreaTenant, Object: "breach", Action: "read", Handler: s.breachesPage},
+		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: request.AreaTenant, Object: "security-event", Action: "read", Handler: s.securityPage},
+		{Method: "GET", Path: a + "/processor-records", Summary: "The processor's record of processing for the school", Area: request.AreaTenant, Object: "processor-records", Action: "read", Handler: s.recordsPage},
 	}
 }
 
@@ -34,13 +34,13 @@ type protectionData struct {
 }
 
 func (s *Site) protectionPage(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	rs, err := s.d.Support.ForTenant(ctx, sc, uuid.Nil, 200)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := protectionData{Base: base(c), CanAdmin: s.allowed(c, httpapi.PrincipalOf(c), "breach", "read")}
+	d := protectionData{Base: base(c), CanAdmin: s.allowed(c, request.Principal(c), "breach", "read")}
 	for _, r := range rs {
 		switch r.State {
 		case "pending":
@@ -71,7 +71,7 @@ type breachesData struct {
 }
 
 func (s *Site) breachesPage(c *gin.Context) {
-	bs, err := s.d.Breaches.ForTenant(c.Request.Context(), httpapi.ScopeOf(c))
+	bs, err := s.d.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -85,7 +85,7 @@ type securityData struct {
 }
 
 func (s *Site) securityPage(c *gin.Context) {
-	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), httpapi.ScopeOf(c), 100)
+	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -99,7 +99,7 @@ type recordsData struct {
 }
 
 func (s *Site) recordsPage(c *gin.Context) {
-	r, err := s.d.Records.For(c.Request.Context(), httpapi.ScopeOf(c))
+	r, err := s.d.Records.For(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -17,11 +17,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 //go:embed templates
@@ -256,7 +256,7 @@ func (s *Site) render(c *gin.Context, status int, name string, v view) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		slog.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err)
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side (request id "+httpapi.RequestIDOf(c)+")."))
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side (request id "+request.RequestID(c)+")."))
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
@@ -264,7 +264,7 @@ func (s *Site) render(c *gin.Context, status int, name string, v view) {
 
 // fillChrome sets who is signed in, their CSRF token and their navigation.
 func (s *Site) fillChrome(c *gin.Context, v *view) {
-	p := httpapi.PrincipalOf(c)
+	p := request.Principal(c)
 	if p.ID == [16]byte{} {
 		return
 	}
@@ -286,7 +286,7 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		if s.allowed(c, p, "legal-order", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Legal obligations", Href: "/platform/legal"}, navLink{Label: "Breaches", Href: "/platform/breaches"})
 		}
-		if sc, ok := httpapi.ReadingScope(c); ok {
+		if sc, ok := request.ReadingScope(c); ok {
 			if r, err := s.d.Support.ReadingOf(ctx, sc); err == nil {
 				v.Reading = &r
 				v.Tenant = c.Param("tenant")
@@ -341,7 +341,7 @@ func (s *Site) allowed(c *gin.Context, p identity.Principal, object, action stri
 	return err == nil && g.Allowed
 }
 
-// Error renders the friendly error page (httpapi.Pages).
+// Error renders the friendly error page (request.Pages).
 func (s *Site) Error(c *gin.Context, status int, detail string) {
 	title, hint := "Something went wrong", "Try again in a moment. If it keeps happening, tell your school's IT contact and quote the request id."
 	switch status {
@@ -360,30 +360,79 @@ func (s *Site) Error(c *gin.Context, status int, detail string) {
 	case http.StatusServiceUnavailable:
 		title, hint = "Briefly unavailable", "Part of the service cannot be reached just now. Try again in a minute."
 	}
-	s.render(c, status, "error", view{Title: title, Data: map[string]string{"Detail": detail, "Hint": hint, "RequestID": httpapi.RequestIDOf(c), "Status": fmt.Sprint(status)}})
+	s.render(c, status, "error", view{Title: title, Data: map[string]string{"Detail": detail, "Hint": hint, "RequestID": request.RequestID(c), "Status": fmt.Sprint(status)}})
 }
 
 // flashes are the fixed messages a redirect after a form may show
-// (?done=key), so no cookie but the session is ever needed.
+// (?done=key), so no cookie but the session is ever needed. One literal:
+// the compiler refuses a key given twice, and nothing changes it.
 var flashes = map[string]string{
-	"signed-out":  "You have signed out.",
-	"submitted":   "Your work has been handed in.",
-	"marked":      "The mark has been saved.",
-	"released":    "Marks and feedback are now visible to learners.",
-	"posted":      "Your post has been added.",
-	"created":     "Created.",
-	"saved":       "Saved.",
-	"role-added":  "The role has been given.",
-	"enrolled":    "Enrolled.",
-	"contract":    "The contract end date has been saved.",
-	"tenant-made": "The tenant has been created.",
-}
-
-// addFlash registers a page's "done" message; each key once, so one page's
-// message cannot silently replace another's (it panics at start-up).
-func addFlash(key, msg string) {
-	if _, dup := flashes[key]; dup {
-		panic("web: flash " + key + " is registered twice")
-	}
-	flashes[key] = msg
+	"signed-out":          "You have signed out.",
+	"submitted":           "Your work has been handed in.",
+	"marked":              "The mark has been saved.",
+	"released":            "Marks and feedback are now visible to learners.",
+	"posted":              "Your post has been added.",
+	"created":             "Created.",
+	"saved":               "Saved.",
+	"role-added":          "The role has been given.",
+	"enrolled":            "Enrolled.",
+	"contract":            "The contract end date has been saved.",
+	"tenant-made":         "The tenant has been created.",
+	"thread":              "Your thread has been started.",                                                                         // courses.go
+	"agreement-signed":    "Signed. The processor may now ask for pseudonymised copies until the end date.",                        // datause.go
+	"agreement-withdrawn": "Withdrawn. No further copies can be made, and the copies made under it are removed.",                   // datause.go
+	"extract-queued":      "The copy is queued; its progress shows below.",                                                         // datause.go
+	"answer-saved":        "Answer saved.",                                                                                         // learning2.go
+	"handed-in":           "Handed in.",                                                                                            // learning2.go
+	"survey-answered":     "Thank you: your answers are in.",                                                                       // learning2.go
+	"meeting-saved":       "Meeting recorded.",                                                                                     // learning2.go
+	"rated":               "Your ratings are saved.",                                                                               // learning2.go
+	"answer-marked":       "Mark saved.",                                                                                           // learning2.go
+	"quiz-released":       "Results released: learners see their scores and feedback now.",                                         // learning2.go
+	"message-sent":        "Sent.",                                                                                                 // learning2.go
+	"shared":              "Shared with your tutor and the staff you named.",                                                       // learning2.go
+	"withdrawn":           "Withdrawn: nobody sees it any more.",                                                                   // learning2.go
+	"question-added":      "Question added to the bank.",                                                                           // learning2_set.go
+	"quiz-set":            "Quiz set.",                                                                                             // learning2_set.go
+	"survey-set":          "Survey set.",                                                                                           // learning2_set.go
+	"peer-set":            "Peer assessment set: the group members can rate each other now.",                                       // learning2_set.go
+	"tutor-assigned":      "Tutor assigned.",                                                                                       // learning2_set.go
+	"tutor-ended":         "Tutorship ended: the tutor no longer sees this learner.",                                               // learning2_set.go
+	"photo-set":           "Photo saved.",                                                                                          // learning2_set.go
+	"my-request":          "Your request is sent to the school. It must answer within one month.",                                  // mydata.go
+	"my-consent":          "Saved. It applies from now.",                                                                           // mydata.go
+	"my-export":           "Your export is being made. Reload this page to see when it is ready.",                                  // mydata.go
+	"password-link-sent":  "A link to set a password is on its way to their email address. It works once, for 72 hours.",           // password_link.go
+	"order-recorded":      "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses.",       // platform_legal.go
+	"order-confirmed":     "Confirmed. The operator who recorded it may now read what it covers.",                                  // platform_legal.go
+	"notice-given":        "The school has been told, and now sees the order and every read under it.",                             // platform_legal.go
+	"breach-recorded":     "The breach is recorded and each school affected has been told.",                                        // platform_legal.go
+	"deletion-started":    "The deletion is running. Its progress shows below; the certificate follows when it is done.",           // platform_lifecycle.go
+	"backed-up":           "The backup is made and in the catalogue below.",                                                        // platform_lifecycle.go
+	"restore-queued":      "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done.",   // platform_lifecycle.go
+	"staff-linked":        "Saved. From their next request, schools that did not authorise that sub-processor refuse them.",        // platform_staff.go
+	"staff-unlinked":      "Saved. They are this processor's own staff again.",                                                     // platform_staff.go
+	"requested":           "Your request has been sent to the school's access approvers.",                                          // platform_support.go
+	"sp-added":            "Added. Every school has been told and may object.",                                                     // platform_support.go
+	"request-opened":      "The request is recorded. It is due one calendar month after it was received.",                          // requests.go
+	"request-updated":     "The request is updated.",                                                                               // requests.go
+	"export-started":      "The export is being made. Its progress shows below; reload the page to follow it.",                     // requests.go
+	"erased":              "The person is erased. What the school must keep is listed below.",                                      // requests.go
+	"privacy-updated":     "Saved.",                                                                                                // requests.go
+	"consent-recorded":    "The consent is recorded.",                                                                              // requests.go
+	"guardian-linked":     "The guardian is linked.",                                                                               // requests.go
+	"retention-saved":     "The retention periods are saved. Run a dry run to see what they would remove.",                         // retention.go
+	"dry-run":             "The dry run is done: nothing was removed. Its report is below.",                                        // retention.go
+	"enforcing":           "Retention is enforced from now on: the daily job removes what has expired.",                            // retention.go
+	"hold-placed":         "The hold is placed: retention will not remove what it names.",                                          // retention.go
+	"hold-released":       "The hold is released.",                                                                                 // retention.go
+	"person-added":        "The person has been added.",                                                                            // school.go
+	"role-removed":        "The role has been taken away.",                                                                         // school.go
+	"unenrolled":          "Taken off the course.",                                                                                 // school.go
+	"course-added":        "The course has been added as a draft; its teachers publish it.",                                        // school.go
+	"approved":            "Approved. Access has started and ends at the time shown; you can end it sooner.",                       // support.go
+	"denied":              "Denied. The support person has been told.",                                                             // support.go
+	"revoked":             "Access ended. Their next page is refused.",                                                             // support.go
+	"sp-decided":          "Your decision has been recorded.",                                                                      // support.go
+	"tenant-export":       "The full export is being made. Reload this page to follow it; it can take a while for a large school.", // timeline.go
 }

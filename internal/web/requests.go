@@ -10,40 +10,31 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // requestPages are the admins' subject request queue and one request's
 // page, where the admin runs the export, erases, restricts or records the
 // outcome; and a person's privacy page (consents, guardians, restriction,
 // objection, exports).
-func (s *Site) requestPages() []httpapi.Route {
+func (s *Site) requestPages() []request.Route {
 	a := tp + "/admin"
-	return []httpapi.Route{
-		{Method: "GET", Path: a + "/requests", Summary: "Subject requests, most urgent first", Area: httpapi.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestsPage},
-		{Method: "POST", Path: a + "/requests", Summary: "Record a subject request", Area: httpapi.AreaTenant, Object: "subject-request", Action: "write", Handler: s.openRequest},
-		{Method: "GET", Path: a + "/requests/:sreq", Summary: "A subject request", Area: httpapi.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestPage},
-		{Method: "POST", Path: a + "/requests/:sreq", Summary: "Update a subject request", Area: httpapi.AreaTenant, Object: "subject-request", Action: "write", Handler: s.updateRequest},
-		{Method: "POST", Path: a + "/requests/:sreq/export", Summary: "Run the export for an access or portability request", Area: httpapi.AreaTenant, Object: "personal-data", Action: "write", Handler: s.runRequestExport},
-		{Method: "POST", Path: a + "/requests/:sreq/erase", Summary: "Erase the person of an erasure request", Area: httpapi.AreaTenant, Object: "personal-data", Action: "write", Handler: s.eraseForRequest},
-		{Method: "GET", Path: a + "/exports/:export/download", Summary: "Download an export", Area: httpapi.AreaTenant, Object: "personal-data", Action: "read", Handler: s.downloadExport},
-		{Method: "GET", Path: a + "/people/:id/privacy", Summary: "A person's consents, guardians, restriction and exports", Area: httpapi.AreaTenant, Object: "personal-data", Action: "read", Handler: s.personPrivacyPage},
-		{Method: "POST", Path: a + "/people/:id/privacy", Summary: "Restrict, lift, object or withdraw an objection for a person", Area: httpapi.AreaTenant, Object: "personal-data", Action: "write", Handler: s.personPrivacyAction},
-		{Method: "POST", Path: a + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper", Area: httpapi.AreaTenant, Object: "consent", Action: "write", Handler: s.recordConsent},
-		{Method: "POST", Path: a + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: httpapi.AreaTenant, Object: "consent", Action: "write", Handler: s.linkGuardian},
+	return []request.Route{
+		{Method: "GET", Path: a + "/requests", Summary: "Subject requests, most urgent first", Area: request.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestsPage},
+		{Method: "POST", Path: a + "/requests", Summary: "Record a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Handler: s.openRequest},
+		{Method: "GET", Path: a + "/requests/:sreq", Summary: "A subject request", Area: request.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestPage},
+		{Method: "POST", Path: a + "/requests/:sreq", Summary: "Update a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Handler: s.updateRequest},
+		{Method: "POST", Path: a + "/requests/:sreq/export", Summary: "Run the export for an access or portability request", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.runRequestExport},
+		{Method: "POST", Path: a + "/requests/:sreq/erase", Summary: "Erase the person of an erasure request", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.eraseForRequest},
+		{Method: "GET", Path: a + "/exports/:export/download", Summary: "Download an export", Area: request.AreaTenant, Object: "personal-data", Action: "read", Handler: s.downloadExport},
+		{Method: "GET", Path: a + "/people/:id/privacy", Summary: "A person's consents, guardians, restriction and exports", Area: request.AreaTenant, Object: "personal-data", Action: "read", Handler: s.personPrivacyPage},
+		{Method: "POST", Path: a + "/people/:id/privacy", Summary: "Restrict, lift, object or withdraw an objection for a person", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.personPrivacyAction},
+		{Method: "POST", Path: a + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper", Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.recordConsent},
+		{Method: "POST", Path: a + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.linkGuardian},
 	}
 }
 
-func init() {
-	addFlash("request-opened", "The request is recorded. It is due one calendar month after it was received.")
-	addFlash("request-updated", "The request is updated.")
-	addFlash("export-started", "The export is being made. Its progress shows below; reload the page to follow it.")
-	addFlash("erased", "The person is erased. What the school must keep is listed below.")
-	addFlash("privacy-updated", "Saved.")
-	addFlash("consent-recorded", "The consent is recorded.")
-	addFlash("guardian-linked", "The guardian is linked.")
-}
 
 var requestKinds = map[string]string{"access": "Access (a copy of their data)", "rectification": "Rectification (correct their data)",
 	"erasure": "Erasure", "restriction": "Restriction of processing", "objection": "Objection", "portability": "Portability (their data, machine-readable)"}
@@ -63,7 +54,7 @@ func (s *Site) requestsPage(c *gin.Context) {
 func (s *Site) showRequests(c *gin.Context, status int, v view) {
 	after, _ := uuid.Parse(c.Query("after"))
 	all := c.Query("all") == "1"
-	rs, err := s.d.Subjects.List(c.Request.Context(), httpapi.ScopeOf(c), subject.Filter{Open: !all}, after, 51)
+	rs, err := s.d.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{Open: !all}, after, 51)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -81,7 +72,7 @@ func (s *Site) showRequests(c *gin.Context, status int, v view) {
 }
 
 func (s *Site) openRequest(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{}
 	for _, f := range []string{"username", "kind", "received_on", "details"} {
 		form[f] = strings.TrimSpace(c.PostForm(f))
@@ -121,7 +112,7 @@ func (s *Site) showRequest(c *gin.Context, status int, v view, erased *subject.E
 		s.Error(c, http.StatusNotFound, "There is no such request.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -165,7 +156,7 @@ func (s *Site) updateRequest(c *gin.Context) {
 		}
 		ch.ExtendMonths, ch.ExtensionReason = &n, ptr(form["extension_reason"])
 	}
-	_, err := s.d.Subjects.Update(c.Request.Context(), httpapi.ScopeOf(c), id, ch)
+	_, err := s.d.Subjects.Update(c.Request.Context(), request.Scope(c), id, ch)
 	if fe, isField := formErrors(err); isField {
 		s.showRequest(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"status": "The status", "notes": "The notes",
 			"outcome": "The outcome", "extend_months": "The extension", "extension_reason": "The reason for the extension", "assignee_id": "The assignee"})}, nil)
@@ -195,7 +186,7 @@ func (s *Site) runRequestExport(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such request.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err == nil && r.PersonID == nil {
 		s.Error(c, http.StatusConflict, "The person of this request has been erased.")
@@ -217,7 +208,7 @@ func (s *Site) eraseForRequest(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such request.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -253,7 +244,7 @@ func (s *Site) downloadExport(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such export.")
 		return
 	}
-	link, err := s.d.Subjects.Download(c.Request.Context(), httpapi.ScopeOf(c), id)
+	link, err := s.d.Subjects.Download(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -279,7 +270,7 @@ func (s *Site) showPersonPrivacy(c *gin.Context, status int, v view) {
 		s.Error(c, http.StatusNotFound, "There is no such person.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	p, err := s.d.Identity.GetPerson(ctx, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -316,7 +307,7 @@ func (s *Site) personPrivacyAction(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such person.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	if _, err := s.d.Identity.GetPerson(ctx, sc, id); err != nil {
 		s.fail(c, err)
 		return
@@ -361,7 +352,7 @@ func (s *Site) recordConsent(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such person.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"purpose": c.PostForm("purpose"), "method": c.PostForm("method"), "guardian": strings.TrimSpace(c.PostForm("guardian"))}
 	ch := consent.Change{Purpose: form["purpose"], Given: c.PostForm("given") == "yes", Method: form["method"]}
 	if form["guardian"] != "" {
@@ -389,7 +380,7 @@ func (s *Site) linkGuardian(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such person.")
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"guardian": strings.TrimSpace(c.PostForm("guardian"))}
 	g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
 	if err != nil {

@@ -8,31 +8,24 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/schoolcloud/lms/internal/controller/retention"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // retentionPages are the school's retention settings with the dry run
 // report, its legal holds, and its records of processing.
-func (s *Site) retentionPages() []httpapi.Route {
+func (s *Site) retentionPages() []request.Route {
 	a := tp + "/admin"
-	return []httpapi.Route{
-		{Method: "GET", Path: a + "/retention", Summary: "Retention periods, the dry run report and legal holds", Area: httpapi.AreaTenant, Object: "retention", Action: "read", Handler: s.retentionPage},
-		{Method: "POST", Path: a + "/retention", Summary: "Change retention periods, run a dry run or switch enforcement on", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.retentionAction},
-		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", Handler: s.placeHold},
-		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: httpapi.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Handler: s.releaseHold},
-		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: httpapi.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.ropaPage},
-		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: httpapi.AreaTenant, Object: "statistics", Action: "read", Handler: s.statisticsPage},
+	return []request.Route{
+		{Method: "GET", Path: a + "/retention", Summary: "Retention periods, the dry run report and legal holds", Area: request.AreaTenant, Object: "retention", Action: "read", Handler: s.retentionPage},
+		{Method: "POST", Path: a + "/retention", Summary: "Change retention periods, run a dry run or switch enforcement on", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.retentionAction},
+		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.placeHold},
+		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Handler: s.releaseHold},
+		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: request.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.ropaPage},
+		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: request.AreaTenant, Object: "statistics", Action: "read", Handler: s.statisticsPage},
 	}
 }
 
-func init() {
-	addFlash("retention-saved", "The retention periods are saved. Run a dry run to see what they would remove.")
-	addFlash("dry-run", "The dry run is done: nothing was removed. Its report is below.")
-	addFlash("enforcing", "Retention is enforced from now on: the daily job removes what has expired.")
-	addFlash("hold-placed", "The hold is placed: retention will not remove what it names.")
-	addFlash("hold-released", "The hold is released.")
-}
 
 type retentionData struct {
 	Base    string
@@ -49,7 +42,7 @@ func (s *Site) retentionPage(c *gin.Context) {
 }
 
 func (s *Site) showRetention(c *gin.Context, status int, v view) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := retentionData{Base: base(c)}
 	var err error
 	if d.Periods, err = s.d.Retention.Settings(ctx, sc); err == nil {
@@ -80,7 +73,7 @@ func (s *Site) showRetention(c *gin.Context, status int, v view) {
 }
 
 func (s *Site) retentionAction(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	switch c.PostForm("action") {
 	case "dry-run":
 		if _, err := s.d.Retention.DryRun(ctx, sc); err != nil {
@@ -126,7 +119,7 @@ func (s *Site) retentionAction(c *gin.Context) {
 }
 
 func (s *Site) placeHold(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"person": strings.TrimSpace(c.PostForm("person")), "reason": strings.TrimSpace(c.PostForm("reason"))}
 	in := retention.NewHold{Reason: form["reason"]}
 	if form["person"] != "" {
@@ -154,7 +147,7 @@ func (s *Site) releaseHold(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such hold.")
 		return
 	}
-	if err := s.d.Retention.ReleaseHold(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if err := s.d.Retention.ReleaseHold(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -162,7 +155,7 @@ func (s *Site) releaseHold(c *gin.Context) {
 }
 
 func (s *Site) ropaPage(c *gin.Context) {
-	r, err := s.d.Ropa.For(c.Request.Context(), httpapi.ScopeOf(c))
+	r, err := s.d.Ropa.For(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -171,7 +164,7 @@ func (s *Site) ropaPage(c *gin.Context) {
 }
 
 func (s *Site) statisticsPage(c *gin.Context) {
-	st, err := s.d.Engagement.Statistics(c.Request.Context(), httpapi.ScopeOf(c), s.d.Config.StatsMinGroup)
+	st, err := s.d.Engagement.Statistics(c.Request.Context(), request.Scope(c), s.d.Config.StatsMinGroup)
 	if err != nil {
 		s.fail(c, err)
 		return

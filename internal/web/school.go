@@ -7,41 +7,35 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/controller/subject"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // schoolPages are the school administrators' pages: a dashboard, people
 // and roles, bulk import, courses and enrolments.
-func (s *Site) schoolPages() []httpapi.Route {
+func (s *Site) schoolPages() []request.Route {
 	a := tp + "/admin"
-	return []httpapi.Route{
-		{Method: "GET", Path: a, Summary: "School administration dashboard", Area: httpapi.AreaTenant, Object: "person", Action: "read", Handler: s.adminHome},
-		{Method: "GET", Path: a + "/people", Summary: "People (paged)", Area: httpapi.AreaTenant, Object: "person", Action: "read", Handler: s.peoplePage},
-		{Method: "GET", Path: a + "/people/new", Summary: "The form to add a person", Area: httpapi.AreaTenant, Object: "person", Action: "read", Handler: s.newPersonForm},
-		{Method: "POST", Path: a + "/people/new", Summary: "Add a person", Area: httpapi.AreaTenant, Object: "person", Action: "write", Handler: s.createPerson},
-		{Method: "GET", Path: a + "/people/:id", Summary: "A person and their roles", Area: httpapi.AreaTenant, Object: "person", Action: "read", Handler: s.personPage},
-		{Method: "POST", Path: a + "/people/:id", Summary: "Suspend or reactivate a person", Area: httpapi.AreaTenant, Object: "person", Action: "write", Handler: s.updatePerson},
-		{Method: "POST", Path: a + "/people/:id/roles", Summary: "Give a person a role", Area: httpapi.AreaTenant, Object: "role", Action: "write", Handler: s.giveRole},
-		{Method: "POST", Path: a + "/people/:id/roles/:role/delete", Summary: "Take a role away", Area: httpapi.AreaTenant, Object: "role", Action: "write", Handler: s.takeRole},
-		{Method: "GET", Path: a + "/roster", Summary: "Bulk import from OneRoster CSV, and past imports", Area: httpapi.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterPage},
-		{Method: "POST", Path: a + "/roster", Summary: "Import OneRoster CSV files", Area: httpapi.AreaTenant, Object: "roster", Action: "write", Upload: true, Handler: s.rosterImport},
-		{Method: "GET", Path: a + "/roster/:import", Summary: "One import with its per-row errors", Area: httpapi.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterResult},
-		{Method: "GET", Path: a + "/courses", Summary: "Courses of the school (paged), and a form to add one", Area: httpapi.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourses},
-		{Method: "POST", Path: a + "/courses", Summary: "Add a course", Area: httpapi.AreaTenant, Object: "course", Action: "write", Handler: s.adminCreateCourse},
-		{Method: "GET", Path: a + "/courses/:course", Summary: "A course's enrolments", Area: httpapi.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourse},
-		{Method: "POST", Path: a + "/courses/:course/enrolments", Summary: "Enrol a person", Area: httpapi.AreaTenant, Object: "enrolment", Action: "write", Handler: s.adminEnrol},
-		{Method: "POST", Path: a + "/courses/:course/enrolments/:person/delete", Summary: "Take a person off a course", Area: httpapi.AreaTenant, Object: "enrolment", Action: "write", Handler: s.adminUnenrol},
+	return []request.Route{
+		{Method: "GET", Path: a, Summary: "School administration dashboard", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.adminHome},
+		{Method: "GET", Path: a + "/people", Summary: "People (paged)", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.peoplePage},
+		{Method: "GET", Path: a + "/people/new", Summary: "The form to add a person", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.newPersonForm},
+		{Method: "POST", Path: a + "/people/new", Summary: "Add a person", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.createPerson},
+		{Method: "GET", Path: a + "/people/:id", Summary: "A person and their roles", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.personPage},
+		{Method: "POST", Path: a + "/people/:id", Summary: "Suspend or reactivate a person", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.updatePerson},
+		{Method: "POST", Path: a + "/people/:id/roles", Summary: "Give a person a role", Area: request.AreaTenant, Object: "role", Action: "write", Handler: s.giveRole},
+		{Method: "POST", Path: a + "/people/:id/roles/:role/delete", Summary: "Take a role away", Area: request.AreaTenant, Object: "role", Action: "write", Handler: s.takeRole},
+		{Method: "GET", Path: a + "/roster", Summary: "Bulk import from OneRoster CSV, and past imports", Area: request.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterPage},
+		{Method: "POST", Path: a + "/roster", Summary: "Import OneRoster CSV files", Area: request.AreaTenant, Object: "roster", Action: "write", Upload: true, Handler: s.rosterImport},
+		{Method: "GET", Path: a + "/roster/:import", Summary: "One import with its per-row errors", Area: request.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterResult},
+		{Method: "GET", Path: a + "/courses", Summary: "Courses of the school (paged), and a form to add one", Area: request.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourses},
+		{Method: "POST", Path: a + "/courses", Summary: "Add a course", Area: request.AreaTenant, Object: "course", Action: "write", Handler: s.adminCreateCourse},
+		{Method: "GET", Path: a + "/courses/:course", Summary: "A course's enrolments", Area: request.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourse},
+		{Method: "POST", Path: a + "/courses/:course/enrolments", Summary: "Enrol a person", Area: request.AreaTenant, Object: "enrolment", Action: "write", Handler: s.adminEnrol},
+		{Method: "POST", Path: a + "/courses/:course/enrolments/:person/delete", Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment", Action: "write", Handler: s.adminUnenrol},
 	}
 }
 
-func init() {
-	addFlash("person-added", "The person has been added.")
-	addFlash("role-removed", "The role has been taken away.")
-	addFlash("unenrolled", "Taken off the course.")
-	addFlash("course-added", "The course has been added as a draft; its teachers publish it.")
-}
 
 type adminHomeData struct {
 	Base     string
@@ -54,7 +48,7 @@ type adminHomeData struct {
 }
 
 func (s *Site) adminHome(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	t, ct, err := s.d.Tenants.ForMember(ctx, sc.Tenant())
 	if err != nil {
 		s.fail(c, err)
@@ -66,13 +60,13 @@ func (s *Site) adminHome(c *gin.Context) {
 		return
 	}
 	d := adminHomeData{Base: base(c), Tenant: t, Contract: ct, Schools: schools}
-	if s.allowed(c, httpapi.PrincipalOf(c), "roster", "read") {
+	if s.allowed(c, request.Principal(c), "roster", "read") {
 		if d.Imports, err = s.d.Roster.List(ctx, sc, "", uuid.Nil, 5); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	if s.allowed(c, httpapi.PrincipalOf(c), "subject-request", "read") {
+	if s.allowed(c, request.Principal(c), "subject-request", "read") {
 		open, err := s.d.Subjects.List(ctx, sc, subject.Filter{Open: true}, uuid.Nil, 200)
 		if err != nil {
 			s.fail(c, err)

@@ -7,11 +7,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 type adminCoursesData struct {
@@ -23,7 +23,7 @@ type adminCoursesData struct {
 }
 
 func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		return adminCoursesData{}, err
 	}
@@ -31,7 +31,7 @@ func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
 	if status != "" && status != course.Draft && status != course.Published && status != course.Archived {
 		return adminCoursesData{}, errs.Field("status", "must be draft, published or archived")
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	list, err := s.d.Courses.List(ctx, sc, course.Filter{Status: status}, after, limit)
 	if err != nil {
 		return adminCoursesData{}, err
@@ -40,7 +40,7 @@ func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
 	if err != nil {
 		return adminCoursesData{}, err
 	}
-	pg := httpapi.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
+	pg := request.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
 	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
@@ -61,7 +61,7 @@ func (s *Site) adminCreateCourse(c *gin.Context) {
 		fe["school_id"] = "Choose the school"
 	}
 	if len(fe) == 0 {
-		_, err = s.d.Courses.Create(c.Request.Context(), httpapi.ScopeOf(c), course.NewCourse{SchoolID: sid, Title: form["title"], Summary: form["summary"], Status: course.Draft})
+		_, err = s.d.Courses.Create(c.Request.Context(), request.Scope(c), course.NewCourse{SchoolID: sid, Title: form["title"], Summary: form["summary"], Status: course.Draft})
 		if m, isField := formErrors(err); isField {
 			fe = m
 		} else if err != nil {
@@ -93,11 +93,11 @@ func (s *Site) adminCourseView(c *gin.Context) (adminCourseData, error) {
 	if !ok {
 		return adminCourseData{}, errs.ErrNotFound
 	}
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		return adminCourseData{}, err
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	pv, err := s.d.Courses.Page(ctx, sc, id)
 	if err != nil {
 		return adminCourseData{}, err
@@ -106,7 +106,7 @@ func (s *Site) adminCourseView(c *gin.Context) (adminCourseData, error) {
 	if err != nil {
 		return adminCourseData{}, err
 	}
-	pg := httpapi.NewPage(es, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID })
+	pg := request.NewPage(es, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID })
 	return adminCourseData{Base: base(c), Course: pv.Course, Enrolments: es, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
@@ -125,7 +125,7 @@ func (s *Site) adminEnrol(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"username": strings.TrimSpace(c.PostForm("username")), "role": c.PostForm("role")}
 	fe := map[string]string{}
 	if form["role"] != "learner" && form["role"] != "teacher" {
@@ -167,7 +167,7 @@ func (s *Site) adminUnenrol(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	if err := s.d.Courses.Unenrol(c.Request.Context(), httpapi.ScopeOf(c), d.Course.ID, pid); err != nil {
+	if err := s.d.Courses.Unenrol(c.Request.Context(), request.Scope(c), d.Course.ID, pid); err != nil {
 		s.fail(c, err)
 		return
 	}

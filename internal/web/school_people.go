@@ -9,11 +9,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 type peopleData struct {
@@ -23,17 +23,17 @@ type peopleData struct {
 }
 
 func (s *Site) peoplePage(c *gin.Context) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ps, err := s.d.Identity.ListPeople(c.Request.Context(), httpapi.ScopeOf(c), after, limit)
+	ps, err := s.d.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	pg := httpapi.NewPage(ps, limit, func(p identity.Person) uuid.UUID { return p.ID })
+	pg := request.NewPage(ps, limit, func(p identity.Person) uuid.UUID { return p.ID })
 	s.render(c, http.StatusOK, "admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: nextPage(c, pg.NextCursor)}})
 }
 
@@ -45,7 +45,7 @@ type personFormData struct {
 var personFields = []string{"username", "display_name", "email", "password", "role", "school_id"}
 
 func (s *Site) newPersonForm(c *gin.Context) {
-	schools, err := s.d.Tenants.Schools(c.Request.Context(), httpapi.ScopeOf(c))
+	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -54,7 +54,7 @@ func (s *Site) newPersonForm(c *gin.Context) {
 }
 
 func (s *Site) createPerson(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{}
 	for _, f := range personFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
@@ -131,7 +131,7 @@ func (s *Site) personView(c *gin.Context) (personData, error) {
 	if !ok {
 		return personData{}, errs.ErrNotFound
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	p, err := s.d.Identity.GetPerson(ctx, sc, id)
 	if err != nil {
 		return personData{}, err
@@ -194,7 +194,7 @@ func (s *Site) updatePerson(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Errors: map[string]string{"status": "Choose active or suspended"}, Data: d})
 		return
 	}
-	if _, err := s.d.Identity.UpdatePerson(c.Request.Context(), httpapi.ScopeOf(c), d.Person.ID, identity.PersonPatch{Status: &status}); err != nil {
+	if _, err := s.d.Identity.UpdatePerson(c.Request.Context(), request.Scope(c), d.Person.ID, identity.PersonPatch{Status: &status}); err != nil {
 		if m, isField := formErrors(err); isField {
 			s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Errors: m, Data: d})
 			return
@@ -224,7 +224,7 @@ func (s *Site) giveRole(c *gin.Context) {
 		}
 		sid = &id
 	}
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	if len(fe) == 0 {
 		_, err = s.d.Identity.AssignRole(c.Request.Context(), sc, d.Person.ID, role, sid)
 		if m, isField := formErrors(err); isField {
@@ -255,7 +255,7 @@ func (s *Site) takeRole(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	if err := s.d.Identity.RemoveRole(c.Request.Context(), sc, d.Person.ID, rid); err != nil {
 		s.fail(c, err)
 		return

@@ -6,9 +6,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 type rosterData struct {
@@ -18,15 +18,15 @@ type rosterData struct {
 }
 
 func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		return rosterData{}, err
 	}
-	list, err := s.d.Roster.List(c.Request.Context(), httpapi.ScopeOf(c), "", after, limit)
+	list, err := s.d.Roster.List(c.Request.Context(), request.Scope(c), "", after, limit)
 	if err != nil {
 		return rosterData{}, err
 	}
-	pg := httpapi.NewPage(list, limit, func(i roster.Import) uuid.UUID { return i.ID })
+	pg := request.NewPage(list, limit, func(i roster.Import) uuid.UUID { return i.ID })
 	return rosterData{Base: base(c), Imports: list, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
@@ -43,13 +43,13 @@ func (s *Site) rosterPage(c *gin.Context) {
 // rejected, every import is recorded, so the result is shown on the
 // import's own page.
 func (s *Site) rosterImport(c *gin.Context) {
-	mr := httpapi.MultipartOf(c)
+	mr := request.MultipartOf(c)
 	var files map[string][]byte
 	var err error
 	if mr == nil {
 		err = errs.Field("files", "Send the form from the import page")
 	} else {
-		files, err = httpapi.RosterParts(mr)
+		files, err = roster.ReadParts(mr)
 	}
 	// "Check only" posts the same form to ?dry_run=true (formaction).
 	dryRun := c.Query("dry_run") == "true"
@@ -77,7 +77,7 @@ func (s *Site) rosterImport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	rec, err := s.d.Roster.Import(c.Request.Context(), sc, files, dryRun)
 	if rej, ok := roster.AsRejected(err); ok {
 		rec, err = rej.Import, nil
@@ -98,7 +98,7 @@ func (s *Site) rosterResult(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	rec, err := s.d.Roster.Get(c.Request.Context(), httpapi.ScopeOf(c), id)
+	rec, err := s.d.Roster.Get(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -14,27 +14,28 @@ package web
 import (
 	"time"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/request"
+	"github.com/schoolcloud/lms/internal/services"
 )
 
 // Site renders the pages.
 type Site struct {
-	d     httpapi.Deps
+	d     services.Set
 	pages *templates
 	now   func() time.Time
 }
 
 // New prepares the pages; it panics on a template that does not parse,
 // which a test catches.
-func New(d httpapi.Deps) *Site {
+func New(d services.Set) *Site {
 	return &Site{d: d, pages: mustParse(), now: time.Now}
 }
 
 // Routes are the pages' rows of the route table, gathered by area; each
 // area's routes live next to its handlers.
-func (s *Site) Routes() []httpapi.Route {
-	var all []httpapi.Route
-	for _, area := range [][]httpapi.Route{
+func (s *Site) Routes() []request.Route {
+	var all []request.Route
+	for _, area := range [][]request.Route{
 		s.basePages(),
 		s.coursePages(),
 		s.schoolPages(),

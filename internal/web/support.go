@@ -8,34 +8,28 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/support"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // supportPages are the school's side of the processor boundary: support
 // requests to approve or deny, access in force to revoke, the access
 // transparency log, and sub-processors to authorise or object to.
-func (s *Site) supportPages() []httpapi.Route {
+func (s *Site) supportPages() []request.Route {
 	a := tp + "/admin"
-	return []httpapi.Route{
-		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestsPage},
-		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestPage},
-		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: httpapi.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Handler: s.decideSupport},
-		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: httpapi.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Handler: s.revokeSupport},
-		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: httpapi.AreaTenant, Object: "access-log", Action: "read", Handler: s.accessLogPage},
-		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: httpapi.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.subProcessorsPage},
-		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: httpapi.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.decideSubProcessor},
+	return []request.Route{
+		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestsPage},
+		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestPage},
+		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: request.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Handler: s.decideSupport},
+		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: request.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Handler: s.revokeSupport},
+		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: request.AreaTenant, Object: "access-log", Action: "read", Handler: s.accessLogPage},
+		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: request.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.subProcessorsPage},
+		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: request.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.decideSubProcessor},
 	}
 }
 
-func init() {
-	addFlash("approved", "Approved. Access has started and ends at the time shown; you can end it sooner.")
-	addFlash("denied", "Denied. The support person has been told.")
-	addFlash("revoked", "Access ended. Their next page is refused.")
-	addFlash("sp-decided", "Your decision has been recorded.")
-}
 
 type supportListData struct {
 	Base     string
@@ -45,19 +39,19 @@ type supportListData struct {
 }
 
 func (s *Site) supportRequestsPage(c *gin.Context) {
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	rs, err := s.d.Support.ForTenant(ctx, sc, after, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	audience := "approver"
-	if s.allowed(c, httpapi.PrincipalOf(c), "person", "write") {
+	if s.allowed(c, request.Principal(c), "person", "write") {
 		audience = "admin"
 	}
 	alerts, err := s.d.Alerts.List(ctx, sc, audience, 10)
@@ -65,7 +59,7 @@ func (s *Site) supportRequestsPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pg := httpapi.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
+	pg := request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
 	s.render(c, http.StatusOK, "support_requests", view{Title: "Support access", Data: supportListData{Base: base(c), Requests: rs, Alerts: alerts, Pager: nextPage(c, pg.NextCursor)}})
 }
 
@@ -85,12 +79,12 @@ func (s *Site) showSupportRequest(c *gin.Context, status int, v view) {
 		s.Error(c, http.StatusNotFound, "There is no such request.")
 		return
 	}
-	r, err := s.d.Support.Get(c.Request.Context(), httpapi.ScopeOf(c), id)
+	r, err := s.d.Support.Get(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	p := httpapi.PrincipalOf(c)
+	p := request.Principal(c)
 	v.Title, v.Fields = "Support request "+r.Ticket, []string{"duration_minutes", "note"}
 	v.Data = supportRequestData{Base: base(c), R: r, CanDecide: r.State == "pending" && s.allowed(c, p, "support-request", "write"),
 		CanRevoke: r.State == "approved" && s.allowed(c, p, "support-grant", "write")}
@@ -113,7 +107,7 @@ func (s *Site) decideSupport(c *gin.Context) {
 		}
 		d.DurationMinutes = n
 	}
-	_, err := s.d.Support.Decide(c.Request.Context(), httpapi.ScopeOf(c), id, d)
+	_, err := s.d.Support.Decide(c.Request.Context(), request.Scope(c), id, d)
 	if fe, isField := formErrors(err); isField {
 		s.showSupportRequest(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 		return
@@ -134,7 +128,7 @@ func (s *Site) revokeSupport(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such request.")
 		return
 	}
-	if _, err := s.d.Support.Revoke(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if _, err := s.d.Support.Revoke(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -158,7 +152,7 @@ func (s *Site) accessLogPage(c *gin.Context) {
 		before = n
 	}
 	const limit = 50
-	rs, err := s.d.Support.AccessLog(c.Request.Context(), httpapi.ScopeOf(c), before, limit)
+	rs, err := s.d.Support.AccessLog(c.Request.Context(), request.Scope(c), before, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -177,13 +171,13 @@ type subProcessorsData struct {
 }
 
 func (s *Site) subProcessorsPage(c *gin.Context) {
-	sc := httpapi.ScopeOf(c)
+	sc := request.Scope(c)
 	list, err := s.d.Support.SubProcessors(c.Request.Context(), &sc)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := subProcessorsData{Base: base(c), List: list, CanWrite: s.allowed(c, httpapi.PrincipalOf(c), "sub-processor", "write")}
+	d := subProcessorsData{Base: base(c), List: list, CanWrite: s.allowed(c, request.Principal(c), "sub-processor", "write")}
 	s.render(c, http.StatusOK, "sub_processors", view{Title: "Sub-processors", Data: d})
 }
 
@@ -193,7 +187,7 @@ func (s *Site) decideSubProcessor(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such sub-processor.")
 		return
 	}
-	if err := s.d.Support.DecideSubProcessor(c.Request.Context(), httpapi.ScopeOf(c), id, c.PostForm("decision"), c.PostForm("reason")); err != nil {
+	if err := s.d.Support.DecideSubProcessor(c.Request.Context(), request.Scope(c), id, c.PostForm("decision"), c.PostForm("reason")); err != nil {
 		s.fail(c, err)
 		return
 	}

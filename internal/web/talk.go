@@ -6,9 +6,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 type forumData struct {
@@ -19,12 +19,12 @@ type forumData struct {
 }
 
 func (s *Site) forumView(c *gin.Context, id uuid.UUID) (forumData, error) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	f, err := s.d.Discussion.Forum(ctx, sc, id)
 	if err != nil {
 		return forumData{}, err
 	}
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		return forumData{}, err
 	}
@@ -32,7 +32,7 @@ func (s *Site) forumView(c *gin.Context, id uuid.UUID) (forumData, error) {
 	if err != nil {
 		return forumData{}, err
 	}
-	pg := httpapi.NewPage(ts, limit, func(x discussion.Thread) uuid.UUID { return x.ID })
+	pg := request.NewPage(ts, limit, func(x discussion.Thread) uuid.UUID { return x.ID })
 	return forumData{Base: base(c), Forum: f, Threads: ts, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
@@ -62,7 +62,7 @@ func (s *Site) startThread(c *gin.Context) {
 		return
 	}
 	form := map[string]string{"title": c.PostForm("title"), "body": c.PostForm("body")}
-	t, err := s.d.Discussion.CreateThread(c.Request.Context(), httpapi.ScopeOf(c), id, discussion.NewThread{Title: form["title"], Body: form["body"]})
+	t, err := s.d.Discussion.CreateThread(c.Request.Context(), request.Scope(c), id, discussion.NewThread{Title: form["title"], Body: form["body"]})
 	if fe, isField := formErrors(err); isField {
 		s.render(c, http.StatusBadRequest, "forum", view{Title: d.Forum.Title, Form: form, Errors: fe, Fields: []string{"title", "body"}, Data: d})
 		return
@@ -81,12 +81,12 @@ type threadData struct {
 }
 
 func (s *Site) threadView(c *gin.Context, id uuid.UUID) (threadData, error) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	t, err := s.d.Discussion.Thread(ctx, sc, id)
 	if err != nil {
 		return threadData{}, err
 	}
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		return threadData{}, err
 	}
@@ -94,7 +94,7 @@ func (s *Site) threadView(c *gin.Context, id uuid.UUID) (threadData, error) {
 	if err != nil {
 		return threadData{}, err
 	}
-	pg := httpapi.NewPage(ps, limit, func(x discussion.Post) uuid.UUID { return x.ID })
+	pg := request.NewPage(ps, limit, func(x discussion.Post) uuid.UUID { return x.ID })
 	return threadData{Base: base(c), Thread: t, Posts: ps, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
@@ -124,7 +124,7 @@ func (s *Site) replyThread(c *gin.Context) {
 		return
 	}
 	form := map[string]string{"body": c.PostForm("body")}
-	_, err = s.d.Discussion.Reply(c.Request.Context(), httpapi.ScopeOf(c), id, discussion.NewPost{Body: form["body"]})
+	_, err = s.d.Discussion.Reply(c.Request.Context(), request.Scope(c), id, discussion.NewPost{Body: form["body"]})
 	if fe, isField := formErrors(err); isField {
 		s.render(c, http.StatusBadRequest, "thread", view{Title: d.Thread.Title, Form: form, Errors: fe, Fields: []string{"body"}, Data: d})
 		return

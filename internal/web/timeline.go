@@ -8,21 +8,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/schoolcloud/lms/internal/controller/handback"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/backup"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // timelinePages are the school's view of its contract's end: when the
 // contract ends, until when it can take its data back, when deletion can
 // run, and each backup holding its data with the day it is purged.
-func (s *Site) timelinePages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, full exports, deletion, backups", Area: httpapi.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.timelinePage},
-		{Method: "POST", Path: tp + "/admin/contract/exports", Summary: "Make a full export of the school's data", Area: httpapi.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Handler: s.startTenantExport},
-		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download", Summary: "Download a full export", Area: httpapi.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.downloadTenantExport},
+func (s *Site) timelinePages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, full exports, deletion, backups", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.timelinePage},
+		{Method: "POST", Path: tp + "/admin/contract/exports", Summary: "Make a full export of the school's data", Area: request.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Handler: s.startTenantExport},
+		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download", Summary: "Download a full export", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.downloadTenantExport},
 	}
 }
 
@@ -39,12 +39,9 @@ type timelineData struct {
 	Holds int
 }
 
-func init() {
-	addFlash("tenant-export", "The full export is being made. Reload this page to follow it; it can take a while for a large school.")
-}
 
 func (s *Site) startTenantExport(c *gin.Context) {
-	if _, err := s.d.Handback.StartExport(c.Request.Context(), httpapi.ScopeOf(c), handback.ReasonOnRequest); err != nil {
+	if _, err := s.d.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -57,7 +54,7 @@ func (s *Site) downloadTenantExport(c *gin.Context) {
 		s.Error(c, http.StatusNotFound, "There is no such export.")
 		return
 	}
-	link, err := s.d.Handback.DownloadExport(c.Request.Context(), httpapi.ScopeOf(c), id)
+	link, err := s.d.Handback.DownloadExport(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -66,7 +63,7 @@ func (s *Site) downloadTenantExport(c *gin.Context) {
 }
 
 func (s *Site) timelinePage(c *gin.Context) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	_, ct, err := s.d.Tenants.ForMember(ctx, sc.Tenant())
 	if err != nil {
 		s.fail(c, err)
@@ -88,7 +85,7 @@ func (s *Site) timelinePage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if d.ReturnUntil != nil && d.Deletion == nil && s.allowed(c, httpapi.PrincipalOf(c), "retention", "read") {
+	if d.ReturnUntil != nil && d.Deletion == nil && s.allowed(c, request.Principal(c), "retention", "read") {
 		holds, err := s.d.Retention.Holds(ctx, sc)
 		if err != nil {
 			s.fail(c, err)

@@ -6,17 +6,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 // unsubscribePages are the page every optional email links to: opening it
 // shows one button (link scanners open links; only a person presses), and
 // the button, or a mail client's one-click POST, unsubscribes at once.
-func (s *Site) unsubscribePages() []httpapi.Route {
-	return []httpapi.Route{
-		{Method: "GET", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email", Area: httpapi.AreaPublic, Public: true, Handler: s.unsubscribeForm},
-		{Method: "POST", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email, at once", Area: httpapi.AreaPublic, Public: true, Handler: s.unsubscribe},
+func (s *Site) unsubscribePages() []request.Route {
+	return []request.Route{
+		{Method: "GET", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email", Area: request.AreaPublic, Public: true, Handler: s.unsubscribeForm},
+		{Method: "POST", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email, at once", Area: request.AreaPublic, Public: true, Handler: s.unsubscribe},
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/request"
 )
 
 type assignmentData struct {
@@ -32,7 +32,7 @@ type assignmentData struct {
 // assignmentView gathers the assignment page for the caller: a learner's
 // own work and released feedback, or a teacher's list of submissions.
 func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, error) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	a, err := s.d.Assignments.Get(ctx, sc, id)
 	if err != nil {
 		return assignmentData{}, err
@@ -50,7 +50,7 @@ func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, err
 		d.Open = !now.Before(a.OpensAt) && now.Before(*a.EffectiveDueAt)
 		return d, nil
 	}
-	after, limit, err := httpapi.PageParams(c)
+	after, limit, err := request.PageParams(c)
 	if err != nil {
 		return d, err
 	}
@@ -58,7 +58,7 @@ func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, err
 	if err != nil {
 		return d, err
 	}
-	pg := httpapi.NewPage(d.Submissions, limit, func(x assignment.SubmissionSummary) uuid.UUID { return x.ID })
+	pg := request.NewPage(d.Submissions, limit, func(x assignment.SubmissionSummary) uuid.UUID { return x.ID })
 	d.Pager = nextPage(c, pg.NextCursor)
 	return d, nil
 }
@@ -89,12 +89,12 @@ func (s *Site) submitWork(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	if _, err := s.d.Assignments.Get(ctx, sc, id); err != nil {
 		s.fail(c, err)
 		return
 	}
-	mr := httpapi.MultipartOf(c)
+	mr := request.MultipartOf(c)
 	if mr == nil {
 		s.Error(c, http.StatusBadRequest, "Send the form from the assignment page (multipart/form-data).")
 		return
@@ -186,7 +186,7 @@ func (s *Site) releaseMarks(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	if _, err := s.d.Assignments.Release(c.Request.Context(), httpapi.ScopeOf(c), id); err != nil {
+	if _, err := s.d.Assignments.Release(c.Request.Context(), request.Scope(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -202,7 +202,7 @@ type submissionData struct {
 }
 
 func (s *Site) submissionView(c *gin.Context, id uuid.UUID) (submissionData, error) {
-	ctx, sc := c.Request.Context(), httpapi.ScopeOf(c)
+	ctx, sc := c.Request.Context(), request.Scope(c)
 	sub, err := s.d.Assignments.GetSubmission(ctx, sc, id)
 	if err != nil {
 		return submissionData{}, err
@@ -272,7 +272,7 @@ func (s *Site) markWork(c *gin.Context) {
 		if d.Mark != nil {
 			in.FeedbackFileID = d.Mark.FeedbackFileID // keep a feedback file given through the API
 		}
-		_, err = s.d.Assignments.SetMark(c.Request.Context(), httpapi.ScopeOf(c), id, in)
+		_, err = s.d.Assignments.SetMark(c.Request.Context(), request.Scope(c), id, in)
 		if m, isField := formErrors(err); isField {
 			fe = m
 		} else if err != nil {
@@ -294,7 +294,7 @@ func (s *Site) submissionFile(c *gin.Context) {
 		s.fail(c, errs.ErrNotFound)
 		return
 	}
-	link, err := s.d.Assignments.SubmissionFile(c.Request.Context(), httpapi.ScopeOf(c), id, fid)
+	link, err := s.d.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fid)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -145,8 +145,14 @@ func (e *RejectedError) Error() string {
 	return fmt.Sprintf("roster import %s rejected: %d problems, nothing applied", e.Import.ID, e.Import.ErrorCount)
 }
 
-// Unwrap makes errors.Is(err, errs.ErrInvalid) true.
-func (e *RejectedError) Unwrap() error { return errs.ErrInvalid }
+// Unwrap makes errors.Is(err, errs.ErrInvalid) true when a file could not
+// be read at all, and errs.ErrUnprocessable when rows were bad.
+func (e *RejectedError) Unwrap() error {
+	if e.FileLevel {
+		return errs.ErrInvalid
+	}
+	return errs.ErrUnprocessable
+}
 
 // AsRejected returns the rejection inside err, if it is one.
 func AsRejected(err error) (*RejectedError, bool) {

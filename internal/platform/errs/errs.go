@@ -26,6 +26,9 @@ var (
 	ErrLocked = errors.New("locked")
 	// ErrInvalid: the input is malformed; see FieldErrors for detail.
 	ErrInvalid = errors.New("invalid input")
+	// ErrUnprocessable: the input is well formed but its content cannot be
+	// used (a roster whose rows break the rules).
+	ErrUnprocessable = errors.New("unprocessable")
 )
 
 // FieldError is one problem with one input field. Field uses the JSON name.

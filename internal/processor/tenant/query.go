@@ -164,6 +164,7 @@ func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p Contra
 	if !p.given {
 		return c, errs.Field("ends_on", "is required (a date, or null to reopen the contract)")
 	}
+	defer s.Forget(tenant)
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("tenant_id = ?", tenant).Limit(1).Find(&c)
 		if res.Error != nil {

@@ -28,6 +28,7 @@ type Service struct {
 	db                    *database.DB
 	buckets               Buckets
 	allowInitialPasswords bool
+	ends                  endCache
 	// Regions are the data regions this deployment holds (LMS_REGIONS);
 	// empty: any. A tenant of another region belongs to another deployment,
 	// with its own database and buckets in that region.
@@ -51,7 +52,9 @@ type Result struct {
 // deletes: schools and admins missing from the manifest stay. The region
 // cannot change. actor is the operator, or uuid.Nil for the CLI.
 func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Result, error) {
-	return s.apply(ctx, m, actor, false)
+	res, err := s.apply(ctx, m, actor, false)
+	s.Forget(res.TenantID) // the manifest may have set the contract's dates
+	return res, err
 }
 
 // Create is Apply for a new tenant only: a slug already in use is a field

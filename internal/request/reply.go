@@ -1,0 +1,87 @@
+package request
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Writer is a reply that writes its own bytes: a redirect, a file, a
+// document that is not JSON. The adapter calls it instead of encoding.
+type Writer interface{ Write(c *gin.Context) }
+
+// Redirect is a reply that sends the client to a URL (303 See Other),
+// such as a presigned download link.
+type Redirect string
+
+// Write sends the redirect.
+func (r Redirect) Write(c *gin.Context) { c.Redirect(http.StatusSeeOther, string(r)) }
+
+// CSV is a reply streamed as a CSV file download. Once the first bytes
+// are sent a failure can only cut the file short; it is logged.
+type CSV struct {
+	Name string
+	Body func(w io.Writer) error
+}
+
+// Write streams the file.
+func (f CSV) Write(c *gin.Context) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+	c.Status(http.StatusOK)
+	if err := f.Body(c.Writer); err != nil {
+		_ = c.Error(err)
+		slog.WarnContext(c.Request.Context(), "csv download cut short", "file", f.Name, "err", err)
+	}
+}
+
+// Unready is a health check's answer when something it needs is down:
+// its document, with 503, so a load balancer sends the replica no traffic.
+type Unready struct{ Reply any }
+
+// Write sends the document with 503.
+func (u Unready) Write(c *gin.Context) { c.JSON(http.StatusServiceUnavailable, u.Reply) }
+
+// Created is the reply of a route that creates or updates (an upsert):
+// written with 201 when the thing is new, and the row's status otherwise.
+type Created struct {
+	New   bool
+	Reply any
+}
+
+// Write sends the reply.
+func (r Created) Write(c *gin.Context) {
+	status := http.StatusOK
+	if r.New {
+		status = http.StatusCreated
+	}
+	c.JSON(status, r.Reply)
+}
+
+// api is the one adapter of API routes: the handler returns, this writes
+// the route row's Status with the reply as JSON (nothing for 204), or the
+// error as problem+json.
+func api(rt Route) gin.HandlerFunc {
+	status := rt.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return func(c *gin.Context) {
+		v, err := rt.API(c)
+		if err != nil {
+			Fail(c, err)
+			return
+		}
+		if w, ok := v.(Writer); ok {
+			w.Write(c)
+			return
+		}
+		if v == nil || status == http.StatusNoContent {
+			c.Status(status)
+			return
+		}
+		c.JSON(status, v)
+	}
+}
