@@ -40,7 +40,6 @@ func (s *Site) coursePages() []request.Route {
 	}
 }
 
-
 // pathID reads an id from the path; a malformed one is simply not found.
 func pathID(c *gin.Context, name string) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param(name))

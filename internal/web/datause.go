@@ -25,7 +25,6 @@ func (s *Site) dataUsePages() []request.Route {
 	}
 }
 
-
 var agreementFields = []string{"purpose", "terms", "starts_on", "ends_on"}
 
 type dataUseData struct {

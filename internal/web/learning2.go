@@ -53,7 +53,6 @@ func (s *Site) learning2Pages() []request.Route {
 	}
 }
 
-
 type quizzesData struct {
 	Base     string
 	CourseID uuid.UUID

@@ -43,7 +43,6 @@ func (s *Site) learning2SetPages() []request.Route {
 	}
 }
 
-
 // renameFields maps a service's field names (options[2].text,
 // answer.value) onto a form's (options, value): the longest prefix that
 // names a form field wins (questions[0].options before questions[0]).

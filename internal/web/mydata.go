@@ -28,7 +28,6 @@ func (s *Site) myDataPages() []request.Route {
 	}
 }
 
-
 type myPrivacyData struct {
 	Base     string
 	Requests []subject.Request

@@ -20,7 +20,6 @@ func (s *Site) passwordLinkPages() []request.Route {
 	}
 }
 
-
 var setPasswordFields = []string{"password", "confirm"}
 
 func (s *Site) setPasswordForm(c *gin.Context) {

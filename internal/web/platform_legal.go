@@ -27,7 +27,6 @@ func (s *Site) legalPages() []request.Route {
 	}
 }
 
-
 var orderFields = []string{"tenant", "reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "valid_days", "deferral_reason", "notice_by"}
 
 type legalData struct {

@@ -26,7 +26,6 @@ func (s *Site) lifecyclePages() []request.Route {
 	}
 }
 
-
 // contractEnd is the tenant page's contract-end section.
 type contractEnd struct {
 	Deletion  *lifecycle.Deletion

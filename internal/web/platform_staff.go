@@ -21,7 +21,6 @@ func (s *Site) staffPages() []request.Route {
 	}
 }
 
-
 type staffData struct {
 	Staff    []staffRow
 	InUse    bool // any sub-processor in use to link to

@@ -29,7 +29,6 @@ func (s *Site) staffSupportPages() []request.Route {
 	}
 }
 
-
 type mySupportData struct {
 	Requests []support.Request
 	Pager    pager

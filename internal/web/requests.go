@@ -35,7 +35,6 @@ func (s *Site) requestPages() []request.Route {
 	}
 }
 
-
 var requestKinds = map[string]string{"access": "Access (a copy of their data)", "rectification": "Rectification (correct their data)",
 	"erasure": "Erasure", "restriction": "Restriction of processing", "objection": "Objection", "portability": "Portability (their data, machine-readable)"}
 

@@ -26,7 +26,6 @@ func (s *Site) retentionPages() []request.Route {
 	}
 }
 
-
 type retentionData struct {
 	Base    string
 	Periods []retention.Setting

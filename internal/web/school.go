@@ -36,7 +36,6 @@ func (s *Site) schoolPages() []request.Route {
 	}
 }
 
-
 type adminHomeData struct {
 	Base     string
 	Tenant   tenant.Tenant

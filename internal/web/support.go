@@ -30,7 +30,6 @@ func (s *Site) supportPages() []request.Route {
 	}
 }
 
-
 type supportListData struct {
 	Base     string
 	Requests []support.Request

@@ -39,7 +39,6 @@ type timelineData struct {
 	Holds int
 }
 
-
 func (s *Site) startTenantExport(c *gin.Context) {
 	if _, err := s.d.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest); err != nil {
 		s.fail(c, err)
