@@ -139,6 +139,12 @@ func (d *dying) workerDiesDuringExports(t *testing.T) {
 	// The worker keeps their heartbeats, and a run of either elsewhere
 	// leaves them alone.
 	d.store.signal(syscall.SIGSTOP)
+	frozen := true
+	defer func() {
+		if frozen { // a check failed: the clean-ups need the store
+			d.store.signal(syscall.SIGCONT)
+		}
+	}()
 	_, fullRun, fullBeat := d.exportRun(t, "tenant_exports", full.ID)
 	_, subRun, subBeat := d.exportRun(t, "subject_exports", sub.ID)
 	require.NotNil(t, fullRun)
@@ -163,6 +169,7 @@ func (d *dying) workerDiesDuringExports(t *testing.T) {
 	<-w1.done
 	killed := time.Now()
 	d.store.signal(syscall.SIGCONT)
+	frozen = false
 	require.NotEmpty(t, d.uploads(t, d.bucket), "the dead worker left parts")
 
 	w2, err := jobs.NewWorker(e.App.DB, e.App.JobSpec(), 2)

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/schoolcloud/lms/internal/request"
+)
+
+// page is what a page handler returns: a template to render with its view
+// (status 200, or 400 for a form shown again with what was typed and its
+// errors), or an address to go to after a form (303 See Other).
+type page struct {
+	status   int
+	name     string
+	view     view
+	redirect string
+}
+
+// show renders template name with v.
+func show(name string, v view) page { return page{status: http.StatusOK, name: name, view: v} }
+
+// again shows a form again with its errors (400), keeping what was typed.
+func again(name string, v view) page { return page{status: http.StatusBadRequest, name: name, view: v} }
+
+// goTo sends the browser to url, as after a form that worked.
+func goTo(url string) page { return page{redirect: url} }
+
+// pageHandler handles a page route: the page, or an error for the
+// kernel's error page (one status table; the error's public message).
+type pageHandler func(c *gin.Context) (page, error)
+
+// serve is the pages' one adapter, the sibling of the API's: the handler
+// returns, serve writes.
+func (s *Site) serve(h pageHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, err := h(c)
+		switch {
+		case err != nil:
+			request.Fail(c, err)
+		case p.redirect != "":
+			c.Redirect(http.StatusSeeOther, p.redirect)
+		default:
+			s.render(c, p.status, p.name, p.view)
+		}
+	}
+}
