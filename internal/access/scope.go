@@ -270,7 +270,7 @@ func refuseDeleted(tx *gorm.DB, s Scope) error {
 		return err
 	}
 	if deleted > 0 {
-		return fmt.Errorf("tenant %s: its data was deleted at contract end: %w", s.tenant, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "tenant %s: its data was deleted at contract end", s.tenant)
 	}
 	return nil
 }

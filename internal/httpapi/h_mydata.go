@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"fmt"
-
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -61,7 +59,7 @@ func (s *Server) downloadMyExport(c *gin.Context) (any, error) {
 	}
 	e, err := s.Subjects.GetExport(c.Request.Context(), request.Scope(c), id)
 	if err == nil && e.PersonID != me(c) {
-		err = fmt.Errorf("export %s: %w", id, errs.ErrNotFound)
+		err = errs.New(errs.ErrNotFound, "export %s", id)
 	}
 	if err != nil {
 		return nil, err

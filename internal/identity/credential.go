@@ -109,7 +109,7 @@ func revokeCredential(tx *gorm.DB, t credTable, owner, id uuid.UUID) error {
 		return fmt.Errorf("revoke %s: %w", t.name, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("credential %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "credential %s", id)
 	}
 	return nil
 }

@@ -75,7 +75,7 @@ func linkMAC(key, msg []byte) []byte {
 }
 
 // errBadLink is what every unusable link answers, whichever the reason.
-var errBadLink = fmt.Errorf("this link is not valid any more: it was used, replaced by a newer one or is more than 72 hours old; ask your school's administrator for a new one: %w", errs.ErrNotFound)
+var errBadLink = errs.New(errs.ErrNotFound, "this link is not valid any more: it was used, replaced by a newer one or is more than 72 hours old; ask your school's administrator for a new one")
 
 // parseLink checks a token's MAC and returns its tenant and link id.
 func parseLink(key []byte, token string) (tenant, id uuid.UUID, err error) {
@@ -112,7 +112,7 @@ func (s *Service) LinkToSend(ctx context.Context, tenant, id uuid.UUID) (l Pendi
 			return res.Error
 		}
 		if res.RowsAffected == 0 || l.Email == "" {
-			return fmt.Errorf("password link %s: nothing to send: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "password link %s: nothing to send", id)
 		}
 		return nil
 	})
@@ -206,7 +206,7 @@ func (s *Service) SendPasswordLink(ctx context.Context, sc access.Scope, person 
 			return errs.Field("email", "this person has no email address: add one first, or set a password for them")
 		}
 		if p.Status != "active" {
-			return fmt.Errorf("this account is suspended: reactivate it first: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "this account is suspended: reactivate it first")
 		}
 		purpose := LinkReset
 		if p.PasswordHash == "" {

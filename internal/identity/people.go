@@ -107,7 +107,7 @@ func CreatePersonTx(tx *gorm.DB, tenant uuid.UUID, in NewPerson) (Person, error)
 	}
 	if err := tx.Create(&p).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return Person{}, fmt.Errorf("username %q is taken: %w", in.Username, errs.ErrConflict)
+			return Person{}, errs.New(errs.ErrConflict, "username %q is taken", in.Username)
 		}
 		return Person{}, fmt.Errorf("create person: %w", err)
 	}
@@ -148,7 +148,7 @@ func (s *Service) CreatePerson(ctx context.Context, sc access.Scope, in NewPerso
 // GetPerson returns one person of the scoped tenant, in one round trip.
 func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) (p Person, err error) {
 	if !personAllowed(sc, id) {
-		return p, fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
+		return p, errs.New(errs.ErrNotFound, "person %s", id)
 	}
 	found := false
 	q, args := `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at,
@@ -169,7 +169,7 @@ func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) 
 		return rows.Err()
 	})
 	if err == nil && !found {
-		err = fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
+		err = errs.New(errs.ErrNotFound, "person %s", id)
 	}
 	return p, err
 }
@@ -195,7 +195,7 @@ func getPerson(tx *gorm.DB, id uuid.UUID, p *Person) error {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("person %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "person %s", id)
 	}
 	return nil
 }
@@ -255,7 +255,7 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 			return err
 		}
 		if before.RestrictedAt != nil {
-			return fmt.Errorf("this person's data is restricted (%s); an admin must lift the restriction before it can be changed: %w", before.RestrictionReason, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "this person's data is restricted (%s); an admin must lift the restriction before it can be changed", before.RestrictionReason)
 		}
 		if in.Status != nil && *in.Status == "suspended" {
 			if err := guardLastAdmin(tx, sc.Tenant(), id); err != nil {

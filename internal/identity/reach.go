@@ -1,8 +1,6 @@
 package identity
 
 import (
-	"fmt"
-
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
@@ -18,7 +16,7 @@ import (
 // reach checks that sc may read (or, with write, change) person.
 func reach(tx *gorm.DB, sc access.Scope, person uuid.UUID, write bool) error {
 	if !personAllowed(sc, person) {
-		return fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "person %s", person)
 	}
 	ids, limited := sc.Schools()
 	if !limited {
@@ -31,10 +29,10 @@ func reach(tx *gorm.DB, sc access.Scope, person uuid.UUID, write bool) error {
 		return err
 	}
 	if in == 0 {
-		return fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "person %s", person)
 	}
 	if write && outside > 0 {
-		return fmt.Errorf("this person also holds roles outside your schools; a tenant-wide admin must make this change: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "this person also holds roles outside your schools; a tenant-wide admin must make this change")
 	}
 	return nil
 }
@@ -99,7 +97,7 @@ func guardLastAdmin(tx *gorm.DB, tenant, leaving uuid.UUID) error {
 		return err
 	}
 	if leavingIsAdmin > 0 && others == 0 {
-		return fmt.Errorf("this is the tenant's last active tenant-wide admin; give someone else that role first: %w", errs.ErrConflict)
+		return errs.New(errs.ErrConflict, "this is the tenant's last active tenant-wide admin; give someone else that role first")
 	}
 	return nil
 }
@@ -122,7 +120,7 @@ func GuardLastAdmin(tx *gorm.DB, tenant, leaving uuid.UUID) error {
 
 // ErrRestricted is returned for a change to the data of a person whose
 // processing is restricted (Art. 18) until an admin lifts it.
-var ErrRestricted = fmt.Errorf("processing of this person's data is restricted: their record cannot be changed until an admin lifts the restriction: %w", errs.ErrConflict)
+var ErrRestricted = errs.New(errs.ErrConflict, "processing of this person's data is restricted: their record cannot be changed until an admin lifts the restriction")
 
 // RefuseRestricted returns ErrRestricted when person is restricted, inside
 // the caller's scoped transaction.

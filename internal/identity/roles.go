@@ -134,13 +134,13 @@ func (s *Service) RemoveRole(ctx context.Context, sc access.Scope, person, id uu
 		if res := tx.Where("id = ? AND person_id = ?", id, person).Limit(1).Find(&ra); res.Error != nil {
 			return res.Error
 		} else if res.RowsAffected == 0 {
-			return fmt.Errorf("role assignment %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "role assignment %s", id)
 		}
 		if err := reach(tx, sc, person, false); err != nil {
 			return err
 		}
 		if _, limited := sc.Schools(); limited && schoolAllowed(sc, ra.SchoolID) != nil {
-			return fmt.Errorf("role assignment %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "role assignment %s", id)
 		}
 		if ra.Role == "admin" && ra.SchoolID == nil {
 			if err := guardLastAdmin(tx, sc.Tenant(), person); err != nil {

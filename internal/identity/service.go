@@ -287,7 +287,7 @@ func mustExist(tx *gorm.DB, person uuid.UUID) error {
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "person %s", person)
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func StaffTx(db *gorm.DB, id uuid.UUID) (Staff, error) {
 		return st, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return st, fmt.Errorf("staff %s: %w", id, errs.ErrNotFound)
+		return st, errs.New(errs.ErrNotFound, "staff %s", id)
 	}
 	return st, nil
 }
@@ -96,7 +96,7 @@ func (s *Service) SetStaffPassword(ctx context.Context, email, password string) 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("no staff member %q: %w", email, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "no staff member %q", email)
 		}
 		if err := tx.Exec(`UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, h, st.ID).Error; err != nil {
 			return err

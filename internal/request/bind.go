@@ -171,7 +171,7 @@ func describe(e validator.FieldError) string {
 func PathID(c *gin.Context, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param(name))
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("%s %q: %w", name, c.Param(name), errs.ErrNotFound)
+		return uuid.Nil, errs.New(errs.ErrNotFound, "%s %q", name, c.Param(name))
 	}
 	return id, nil
 }

@@ -129,7 +129,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 		case actor == person:
 			r.ByRelation = "self"
 			if child && in.Given {
-				return fmt.Errorf("you are under %d: a parent or guardian linked to your account must give this consent: %w", ChildAge, errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "you are under %d: a parent or guardian linked to your account must give this consent", ChildAge)
 			}
 		case guardianOf(tx, actor, person):
 			r.ByRelation = "guardian"
@@ -138,7 +138,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 				return err
 			}
 			if !isAdmin(tx, actor) {
-				return fmt.Errorf("only the person, their guardian or an admin may record consent: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "only the person, their guardian or an admin may record consent")
 			}
 			if in.Method != "paper" && in.Method != "verbal" {
 				return errs.Field("method", "an admin records a consent given on paper or verbally: say which")
@@ -174,7 +174,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 func (s *Service) isChild(tx *gorm.DB, person uuid.UUID) (bool, error) {
 	var birth sql.NullTime
 	if err := tx.Raw(`SELECT birth_date FROM people WHERE id = ?`, person).Row().Scan(&birth); err != nil {
-		return false, fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+		return false, errs.New(errs.ErrNotFound, "person %s", person)
 	}
 	return birth.Valid && birth.Time.AddDate(ChildAge, 0, 0).After(s.now()), nil
 }
@@ -255,7 +255,7 @@ type Recipient struct {
 // runs on, computed when it runs so a withdrawal counts at once.
 func (s *Service) Recipients(ctx context.Context, sc access.Scope, purpose string) (out []Recipient, err error) {
 	if _, ok := lookup(purpose); !ok {
-		return nil, fmt.Errorf("purpose %q: %w", purpose, errs.ErrNotFound)
+		return nil, errs.New(errs.ErrNotFound, "purpose %q", purpose)
 	}
 	out = []Recipient{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {

@@ -3,7 +3,6 @@ package consent
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -43,7 +42,7 @@ func (s *Service) LinkGuardian(ctx context.Context, sc access.Scope, guardian, c
 		}
 		err := tx.Exec(`INSERT INTO guardianships (tenant_id, guardian_id, child_id, created_by) VALUES (?, ?, ?, ?)`, sc.Tenant(), guardian, child, actor).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("already linked: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "already linked")
 		}
 		return err
 	})
@@ -57,7 +56,7 @@ func (s *Service) UnlinkGuardian(ctx context.Context, sc access.Scope, guardian,
 		}
 		res := tx.Exec(`DELETE FROM guardianships WHERE guardian_id = ? AND child_id = ?`, guardian, child)
 		if res.Error == nil && res.RowsAffected == 0 {
-			return fmt.Errorf("not linked: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "not linked")
 		}
 		return res.Error
 	})

@@ -141,7 +141,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, category string, mon
 		known = known || c.Category == category
 	}
 	if !known {
-		return fmt.Errorf("category %q: %w", category, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "category %q", category)
 	}
 	err := s.SetPeriods(ctx, sc, map[string]int{category: months})
 	var fe errs.FieldErrors
@@ -156,7 +156,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, category string, mon
 // transaction, so a form with one bad value changes nothing.
 func (s *Service) SetPeriods(ctx context.Context, sc access.Scope, months map[string]int) error {
 	if !sc.TenantWide() {
-		return fmt.Errorf("retention periods are set for the whole tenant: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "retention periods are set for the whole tenant")
 	}
 	var fe errs.FieldErrors
 	for _, c := range categories {
@@ -219,7 +219,7 @@ type NewHold struct {
 // PlaceHold records a legal hold.
 func (s *Service) PlaceHold(ctx context.Context, sc access.Scope, in NewHold) (Hold, error) {
 	if !sc.TenantWide() {
-		return Hold{}, fmt.Errorf("legal holds are the whole tenant's: %w", errs.ErrForbidden)
+		return Hold{}, errs.New(errs.ErrForbidden, "legal holds are the whole tenant's")
 	}
 	if (in.PersonID == nil) == (in.CourseID == nil) {
 		return Hold{}, errs.Field("person_id", "name exactly one person or one course")
@@ -247,12 +247,12 @@ func (s *Service) PlaceHold(ctx context.Context, sc access.Scope, in NewHold) (H
 // ReleaseHold ends a hold.
 func (s *Service) ReleaseHold(ctx context.Context, sc access.Scope, id uuid.UUID) error {
 	if !sc.TenantWide() {
-		return fmt.Errorf("legal holds are the whole tenant's: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "legal holds are the whole tenant's")
 	}
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE retention_holds SET released_at = now() WHERE id = ? AND released_at IS NULL`, id)
 		if res.Error == nil && res.RowsAffected == 0 {
-			return fmt.Errorf("hold %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "hold %s", id)
 		}
 		return res.Error
 	})

@@ -96,7 +96,7 @@ func (s *Service) findings(tx *gorm.DB) ([]Line, error) {
 // Enable switches enforcement on; it needs a dry run first.
 func (s *Service) Enable(ctx context.Context, sc access.Scope) error {
 	if !sc.TenantWide() {
-		return fmt.Errorf("retention is enforced for the whole tenant: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "retention is enforced for the whole tenant")
 	}
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		var dry int64
@@ -104,7 +104,7 @@ func (s *Service) Enable(ctx context.Context, sc access.Scope) error {
 			return err
 		}
 		if dry == 0 {
-			return fmt.Errorf("run a dry run and read its report before switching enforcement on: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "run a dry run and read its report before switching enforcement on")
 		}
 		return tx.Exec(`INSERT INTO retention_enforcement (tenant_id, enabled_by) VALUES (?, ?) ON CONFLICT (tenant_id) DO NOTHING`, sc.Tenant(), sc.Actor().ID).Error
 	})

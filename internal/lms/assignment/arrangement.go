@@ -41,7 +41,7 @@ func reachPerson(tx *gorm.DB, sc access.Scope, person uuid.UUID) (admin, learner
 		return false, false, fmt.Errorf("arrangement: reach: %w", err)
 	}
 	if !exists || !admin && !teacher {
-		return false, false, fmt.Errorf("person %s: %w", person, errs.ErrNotFound)
+		return false, false, errs.New(errs.ErrNotFound, "person %s", person)
 	}
 	return admin, learner, nil
 }
@@ -59,7 +59,7 @@ func (s *Service) GetArrangement(ctx context.Context, sc access.Scope, person uu
 			return fmt.Errorf("arrangement: get: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("arrangement of %s: %w", person, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "arrangement of %s", person)
 		}
 		return nil
 	})
@@ -79,7 +79,7 @@ func (s *Service) SetArrangement(ctx context.Context, sc access.Scope, person uu
 			return err
 		}
 		if !admin {
-			return fmt.Errorf("only admins set arrangements: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only admins set arrangements")
 		}
 		if !learner {
 			return errs.Field("person", "is not a learner: arrangements are for learners")
@@ -106,14 +106,14 @@ func (s *Service) DeleteArrangement(ctx context.Context, sc access.Scope, person
 			return err
 		}
 		if !admin {
-			return fmt.Errorf("only admins end arrangements: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only admins end arrangements")
 		}
 		res := tx.Exec(`DELETE FROM special_arrangements WHERE person_id = ?`, person)
 		if res.Error != nil {
 			return fmt.Errorf("arrangement: delete: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("arrangement of %s: %w", person, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "arrangement of %s", person)
 		}
 		return nil
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,22 +14,6 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
-
-func checkTitle(fe *errs.FieldErrors, s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || len([]rune(s)) > 200 || errs.HasControl(s) {
-		fe.Add("title", "must be 1-200 characters without control characters")
-	}
-	return s
-}
-
-func checkText(fe *errs.FieldErrors, field, s string, max int) string {
-	s = strings.TrimSpace(s)
-	if len([]rune(s)) > max || errs.HasControlText(s) {
-		fe.Add(field, "must be at most %d characters without control characters", max)
-	}
-	return s
-}
 
 func checkMaxScore(fe *errs.FieldErrors, v float64) float64 {
 	if math.IsNaN(v) || v <= 0 || v > 1000 {
@@ -52,14 +35,14 @@ func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assignment, course.Relati
 		return a, course.Relation{}, fmt.Errorf("assignment %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return a, course.Relation{}, fmt.Errorf("assignment %s: %w", id, errs.ErrNotFound)
+		return a, course.Relation{}, errs.New(errs.ErrNotFound, "assignment %s", id)
 	}
 	rel, err := course.Relate(tx, sc, a.CourseID)
 	if err != nil {
 		return a, rel, err
 	}
 	if !rel.Teaches() && !a.Published {
-		return a, rel, fmt.Errorf("assignment %s: %w", id, errs.ErrNotFound)
+		return a, rel, errs.New(errs.ErrNotFound, "assignment %s", id)
 	}
 	return a, rel, nil
 }
@@ -69,7 +52,7 @@ func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assignment, course.Relati
 func loadTeach(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assignment, course.Relation, error) {
 	a, rel, err := load(tx, sc, id)
 	if err == nil && !rel.Teaches() {
-		err = fmt.Errorf("only the course's teachers and its school's admins may do this: %w", errs.ErrForbidden)
+		err = errs.New(errs.ErrForbidden, "only the course's teachers and its school's admins may do this")
 	}
 	return a, rel, err
 }
@@ -98,8 +81,8 @@ func personalise(a *Assignment, rel course.Relation, pct int) {
 // admins only.
 func (s *Service) Create(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewAssignment) (a Assignment, err error) {
 	var fe errs.FieldErrors
-	title := checkTitle(&fe, in.Title)
-	a.Instructions = checkText(&fe, "instructions", in.Instructions, 20000)
+	title := fe.Line("title", in.Title, 1, 200)
+	a.Instructions = fe.Text("instructions", in.Instructions, 0, 20000)
 	a.MaxScore = checkMaxScore(&fe, in.MaxScore)
 	a.OpensAt = s.now().Truncate(time.Microsecond)
 	if in.OpensAt != nil {
@@ -191,13 +174,13 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 	item := map[string]any{}
 	set := map[string]any{}
 	if in.Title != nil {
-		item["title"] = checkTitle(&fe, *in.Title)
+		item["title"] = fe.Line("title", *in.Title, 1, 200)
 	}
 	if in.Published != nil {
 		item["published"] = *in.Published
 	}
 	if in.Instructions != nil {
-		set["instructions"] = checkText(&fe, "instructions", *in.Instructions, 20000)
+		set["instructions"] = fe.Text("instructions", *in.Instructions, 0, 20000)
 	}
 	if in.MaxScore != nil {
 		set["max_score"] = checkMaxScore(&fe, *in.MaxScore)

@@ -25,7 +25,7 @@ func (s *Service) SetMark(ctx context.Context, sc access.Scope, submissionID uui
 	if in.Score == nil || math.IsNaN(*in.Score) || *in.Score < 0 {
 		fe.Add("score", "is required: a number from 0 to the assignment's max_score")
 	}
-	feedback := checkText(&fe, "feedback", in.Feedback, 20000)
+	feedback := fe.Text("feedback", in.Feedback, 0, 20000)
 	if err := fe.Err(); err != nil {
 		return m, err
 	}
@@ -37,7 +37,7 @@ func (s *Service) SetMark(ctx context.Context, sc access.Scope, submissionID uui
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers and its school's admins mark work: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers and its school's admins mark work")
 		}
 		if err := identity.RefuseRestricted(tx, sub.PersonID); err != nil {
 			return err
@@ -112,7 +112,7 @@ func (s *Service) GetMark(ctx context.Context, sc access.Scope, submissionID uui
 			return fmt.Errorf("mark: get: %w", res.Error)
 		}
 		if res.RowsAffected == 0 || !rel.Teaches() && v.ReleasedAt == nil {
-			return fmt.Errorf("mark of submission %s: %w", submissionID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "mark of submission %s", submissionID)
 		}
 		if v.FeedbackFileID == nil {
 			return nil

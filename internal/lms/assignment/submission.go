@@ -21,7 +21,7 @@ import (
 // checkSubmission validates a submission's text and file list.
 func checkSubmission(in SubmissionInput) (SubmissionInput, error) {
 	var fe errs.FieldErrors
-	in.Body = checkText(&fe, "body", in.Body, 100000)
+	in.Body = fe.Text("body", in.Body, 0, 100000)
 	if len(in.FileIDs) > MaxFiles {
 		fe.Add("file_ids", "must be at most %d", MaxFiles)
 	}
@@ -55,10 +55,10 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 			return err
 		}
 		if !rel.Learns() {
-			return fmt.Errorf("only the course's learners hand in work: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's learners hand in work")
 		}
 		if rel.Status == course.Archived {
-			return fmt.Errorf("the course is archived: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the course is archived")
 		}
 		if err := identity.RefuseRestricted(tx, sc.Actor().ID); err != nil {
 			return err
@@ -70,9 +70,9 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 		now, due := s.now(), EffectiveDue(a.OpensAt, a.DueAt, pct)
 		switch {
 		case now.Before(a.OpensAt):
-			return fmt.Errorf("the assignment opens at %s: %w", a.OpensAt.UTC().Format("2006-01-02 15:04 MST"), errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the assignment opens at %s", a.OpensAt.UTC().Format("2006-01-02 15:04 MST"))
 		case now.After(due):
-			return fmt.Errorf("your due date (%s) has passed: %w", due.UTC().Format("2006-01-02 15:04 MST"), errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "your due date (%s) has passed", due.UTC().Format("2006-01-02 15:04 MST"))
 		}
 		var sub Submission
 		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
@@ -92,7 +92,7 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 				return fmt.Errorf("submission: mark: %w", err)
 			}
 			if marked > 0 {
-				return fmt.Errorf("your work has been marked and cannot be replaced: %w", errs.ErrConflict)
+				return errs.New(errs.ErrConflict, "your work has been marked and cannot be replaced")
 			}
 			err := tx.Model(&sub).Where("id = ?", sub.ID).Updates(map[string]any{
 				"body": in.Body, "attempt": gorm.Expr("attempt + 1"), "submitted_at": now, "updated_at": now}).Error
@@ -200,7 +200,7 @@ func loadSubmission(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Submission, Ass
 		return sub, Assignment{}, course.Relation{}, fmt.Errorf("submission %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return sub, Assignment{}, course.Relation{}, fmt.Errorf("submission %s: %w", id, errs.ErrNotFound)
+		return sub, Assignment{}, course.Relation{}, errs.New(errs.ErrNotFound, "submission %s", id)
 	}
 	var a Assignment
 	if err := tx.Raw(selectSQL+` WHERE a.id = ?`, sub.AssignmentID).Scan(&a).Error; err != nil {
@@ -208,7 +208,7 @@ func loadSubmission(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Submission, Ass
 	}
 	rel, err := course.Relate(tx, sc, a.CourseID)
 	if err == nil && !rel.Teaches() && sub.PersonID != sc.Actor().ID {
-		err = fmt.Errorf("submission %s: %w", id, errs.ErrNotFound)
+		err = errs.New(errs.ErrNotFound, "submission %s", id)
 	}
 	return sub, a, rel, err
 }
@@ -226,7 +226,7 @@ func (s *Service) MySubmission(ctx context.Context, sc access.Scope, assignmentI
 			return fmt.Errorf("submission: find: %w", err)
 		}
 		if len(ids) == 0 {
-			return fmt.Errorf("no submission of yours for assignment %s: %w", a.ID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "no submission of yours for assignment %s", a.ID)
 		}
 		pct, err := extraTime(tx, sc.Actor().ID)
 		if err != nil {
@@ -270,7 +270,7 @@ func (s *Service) SubmissionFile(ctx context.Context, sc access.Scope, id, fileI
 			return fmt.Errorf("submission: file: %w", err)
 		}
 		if n == 0 {
-			return fmt.Errorf("file %s of submission %s: %w", fileID, id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "file %s of submission %s", fileID, id)
 		}
 		var err error
 		if f, err = files.Get(tx, fileID); err != nil {

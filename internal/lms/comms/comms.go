@@ -280,12 +280,12 @@ func (s *Service) Send(ctx context.Context, sc access.Scope, in NewCommunication
 				return err
 			}
 			if !known {
-				return fmt.Errorf("school %s: %w", *c.SchoolID, errs.ErrNotFound)
+				return errs.New(errs.ErrNotFound, "school %s", *c.SchoolID)
 			}
 			if ok, err := schoolAdmin(tx, me, *c.SchoolID); err != nil {
 				return err
 			} else if !ok {
-				return fmt.Errorf("only the school's admins write to the whole school: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "only the school's admins write to the whole school")
 			}
 			// The people of that school: those holding a role in it (not
 			// the tenant's other schools, nor trust-wide staff).
@@ -294,7 +294,7 @@ func (s *Service) Send(ctx context.Context, sc access.Scope, in NewCommunication
 			if ok, err := identity.IsTenantAdmin(tx, me); err != nil {
 				return err
 			} else if !ok {
-				return fmt.Errorf("only tenant-wide admins write to everyone: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "only tenant-wide admins write to everyone")
 			}
 			who = `SELECT id FROM people`
 		}
@@ -496,12 +496,12 @@ func mimeHeader(s string) string {
 func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return fmt.Errorf("unsubscribe link: %w", errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "unsubscribe link")
 	}
 	tenant, err1 := uuid.Parse(parts[0])
 	person, err2 := uuid.Parse(parts[1])
 	if err1 != nil || err2 != nil || !hmac.Equal([]byte(s.Token(tenant, person)), []byte(token)) {
-		return fmt.Errorf("unsubscribe link: %w", errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "unsubscribe link")
 	}
 	return access.Transact(ctx, s.db, access.System(tenant, "unsubscribe"), func(tx *gorm.DB) error {
 		var emails []sql.NullString
@@ -509,7 +509,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 			return err
 		}
 		if len(emails) == 0 {
-			return fmt.Errorf("unsubscribe link: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "unsubscribe link")
 		}
 		email := &emails[0].String
 		// A second click changes nothing: withdraw only what is in force.

@@ -134,7 +134,7 @@ type SectionPatch struct {
 // AddSection appends a section to a course.
 func (s *Service) AddSection(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewSection) (sec Section, err error) {
 	var fe errs.FieldErrors
-	title := checkTitle(&fe, "title", in.Title, 200)
+	title := fe.Line("title", in.Title, 1, 200)
 	if err := fe.Err(); err != nil {
 		return sec, err
 	}
@@ -159,7 +159,7 @@ func sectionRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Section, Relation, 
 		return sec, Relation{}, fmt.Errorf("course: section %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return sec, Relation{}, fmt.Errorf("section %s: %w", id, errs.ErrNotFound)
+		return sec, Relation{}, errs.New(errs.ErrNotFound, "section %s", id)
 	}
 	rel, err := RequireTeach(tx, sc, sec.CourseID)
 	return sec, rel, err
@@ -170,7 +170,7 @@ func (s *Service) UpdateSection(ctx context.Context, sc access.Scope, id uuid.UU
 	var fe errs.FieldErrors
 	var title string
 	if in.Title != nil {
-		title = checkTitle(&fe, "title", *in.Title, 200)
+		title = fe.Line("title", *in.Title, 1, 200)
 	}
 	if err := fe.Err(); err != nil {
 		return sec, err
@@ -308,7 +308,7 @@ var wantFamily = map[string]string{KindVideo: "video", KindAudio: "audio"}
 func (s *Service) AddItem(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewItem) (it Item, err error) {
 	var fe errs.FieldErrors
 	it = Item{SectionID: in.SectionID, Kind: in.Kind, Published: in.Published == nil || *in.Published}
-	it.Title = checkTitle(&fe, "title", in.Title, 200)
+	it.Title = fe.Line("title", in.Title, 1, 200)
 	switch in.Kind {
 	case KindPage:
 		if in.BodyHTML == nil {
@@ -379,11 +379,11 @@ func itemRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Item, Relation, error)
 		return it, Relation{}, fmt.Errorf("course: item %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return it, Relation{}, fmt.Errorf("item %s: %w", id, errs.ErrNotFound)
+		return it, Relation{}, errs.New(errs.ErrNotFound, "item %s", id)
 	}
 	rel, err := Relate(tx, sc, it.CourseID)
 	if err == nil && !rel.Teaches() && !it.Published {
-		err = fmt.Errorf("item %s: %w", id, errs.ErrNotFound)
+		err = errs.New(errs.ErrNotFound, "item %s", id)
 	}
 	return it, rel, err
 }
@@ -426,7 +426,7 @@ func (s *Service) UpdateItem(ctx context.Context, sc access.Scope, id uuid.UUID,
 	var fe errs.FieldErrors
 	set := map[string]any{}
 	if in.Title != nil {
-		set["title"] = checkTitle(&fe, "title", *in.Title, 200)
+		set["title"] = fe.Line("title", *in.Title, 1, 200)
 	}
 	if in.BodyHTML != nil {
 		set["body_html"] = Sanitise(*in.BodyHTML)
@@ -446,7 +446,7 @@ func (s *Service) UpdateItem(ctx context.Context, sc access.Scope, id uuid.UUID,
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers may change its content: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers may change its content")
 		}
 		var fe errs.FieldErrors
 		if in.BodyHTML != nil && it.Kind != KindPage {
@@ -502,7 +502,7 @@ func (s *Service) DeleteItem(ctx context.Context, sc access.Scope, id uuid.UUID)
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers may remove its content: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers may remove its content")
 		}
 		return s.dropItems(tx, []uuid.UUID{id})
 	})

@@ -16,7 +16,7 @@ import (
 func requireAdmin(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
 	rel, err := Relate(tx, sc, course)
 	if err == nil && !rel.Admin {
-		err = fmt.Errorf("only the school's admins may change who is on a course: %w", errs.ErrForbidden)
+		err = errs.New(errs.ErrForbidden, "only the school's admins may change who is on a course")
 	}
 	return rel, err
 }
@@ -39,7 +39,7 @@ func (s *Service) Enrol(ctx context.Context, sc access.Scope, courseID, person u
 			return fmt.Errorf("course: enrol check: %w", err)
 		}
 		if !ok {
-			return fmt.Errorf("person %s is not a member of the course's school: %w", person, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "person %s is not a member of the course's school", person)
 		}
 		err = tx.Exec(`INSERT INTO enrolments (tenant_id, course_id, person_id, role) VALUES (app_tenant_id(), ?, ?, ?)
 			ON CONFLICT (tenant_id, course_id, person_id) DO UPDATE SET role = EXCLUDED.role`, courseID, person, role).Error
@@ -64,7 +64,7 @@ func (s *Service) Unenrol(ctx context.Context, sc access.Scope, courseID, person
 			return fmt.Errorf("course: unenrol: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("enrolment: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "enrolment")
 		}
 		return nil
 	})
@@ -96,7 +96,7 @@ type NewGroup struct {
 // CreateGroup adds a teaching group to a course.
 func (s *Service) CreateGroup(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewGroup) (g Group, err error) {
 	var fe errs.FieldErrors
-	name := checkTitle(&fe, "name", in.Name, 100)
+	name := fe.Line("name", in.Name, 1, 100)
 	if err := fe.Err(); err != nil {
 		return g, err
 	}
@@ -149,7 +149,7 @@ func groupRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Group, error) {
 		return g, fmt.Errorf("course: group %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return g, fmt.Errorf("group %s: %w", id, errs.ErrNotFound)
+		return g, errs.New(errs.ErrNotFound, "group %s", id)
 	}
 	_, err := RequireTeach(tx, sc, g.CourseID)
 	return g, err
@@ -177,7 +177,7 @@ func (s *Service) AddMember(ctx context.Context, sc access.Scope, id, person uui
 			return fmt.Errorf("course: member check: %w", err)
 		}
 		if n == 0 {
-			return fmt.Errorf("person %s is not on this course: %w", person, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "person %s is not on this course", person)
 		}
 		return tx.Exec(`INSERT INTO teaching_group_members (tenant_id, group_id, course_id, person_id)
 			VALUES (app_tenant_id(), ?, ?, ?) ON CONFLICT DO NOTHING`, id, g.CourseID, person).Error
@@ -192,7 +192,7 @@ func (s *Service) RemoveMember(ctx context.Context, sc access.Scope, id, person 
 		}
 		res := tx.Exec(`DELETE FROM teaching_group_members WHERE group_id = ? AND person_id = ?`, id, person)
 		if res.Error == nil && res.RowsAffected == 0 {
-			return fmt.Errorf("group member: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "group member")
 		}
 		return res.Error
 	})

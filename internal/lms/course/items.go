@@ -16,7 +16,7 @@ import (
 // (an assignment's place in a section).
 func InsertItemTx(tx *gorm.DB, rel Relation, it *Item) error {
 	if !rel.Teaches() {
-		return fmt.Errorf("add item: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "add item")
 	}
 	var n int64
 	if err := tx.Table("course_sections").Where("id = ? AND course_id = ?", it.SectionID, rel.CourseID).Count(&n).Error; err != nil {

@@ -79,7 +79,7 @@ FROM courses c WHERE c.id = @course`, map[string]any{"actor": sc.Actor().ID, "co
 	}
 	r.SchoolID, r.Status, r.Admin, r.Role = rc.SchoolID, rc.Status, rc.Admin || sc.Reader(), rc.Role
 	if res.RowsAffected == 0 || !r.Visible() {
-		return Course{}, r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
+		return Course{}, r, errs.New(errs.ErrNotFound, "course %s", course)
 	}
 	rc.Course.MyRole = myRole(r)
 	return rc.Course, r, nil
@@ -97,13 +97,13 @@ func Relate(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
 	res := tx.Raw(relationSQL, map[string]any{"actor": sc.Actor().ID, "course": course}).Row()
 	if err := res.Scan(&r.SchoolID, &r.Status, &r.Admin, &r.Role); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
+			return r, errs.New(errs.ErrNotFound, "course %s", course)
 		}
 		return r, fmt.Errorf("course %s: relation: %w", course, err)
 	}
 	r.Admin = r.Admin || sc.Reader()
 	if !r.Visible() {
-		return r, fmt.Errorf("course %s: %w", course, errs.ErrNotFound)
+		return r, errs.New(errs.ErrNotFound, "course %s", course)
 	}
 	return r, nil
 }
@@ -115,12 +115,12 @@ func Relate(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
 func mayRelate(sc access.Scope, course uuid.UUID) error {
 	if sc.Reader() {
 		if ids, limited := sc.Courses(); limited && !slices.Contains(ids, course) {
-			return fmt.Errorf("course %s: outside the grant: %w", course, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "course %s: outside the grant", course)
 		}
 		return nil
 	}
 	if sc.Actor().Kind != access.ActorMember {
-		return fmt.Errorf("course %s: only members relate to courses: %w", course, errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "course %s: only members relate to courses", course)
 	}
 	return nil
 }
@@ -150,7 +150,7 @@ func RequireTeach(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, err
 		return r, err
 	}
 	if !r.Teaches() {
-		return r, fmt.Errorf("only the course's teachers and its school's admins may do this: %w", errs.ErrForbidden)
+		return r, errs.New(errs.ErrForbidden, "only the course's teachers and its school's admins may do this")
 	}
 	return r, nil
 }

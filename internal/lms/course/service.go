@@ -57,22 +57,6 @@ type Filter struct {
 	Query    string // words in the title
 }
 
-func checkTitle(fe *errs.FieldErrors, field, s string, max int) string {
-	s = strings.TrimSpace(s)
-	if s == "" || len([]rune(s)) > max || errs.HasControl(s) {
-		fe.Add(field, "must be 1-%d characters without control characters", max)
-	}
-	return s
-}
-
-func checkText(fe *errs.FieldErrors, field, s string, max int) string {
-	s = strings.TrimSpace(s)
-	if len([]rune(s)) > max || errs.HasControlText(s) {
-		fe.Add(field, "must be at most %d characters without control characters", max)
-	}
-	return s
-}
-
 // standing reads whether the actor is an admin or a teacher of school.
 func standing(tx *gorm.DB, actor, school uuid.UUID) (admin, teacher bool, err error) {
 	err = tx.Raw(`SELECT
@@ -89,8 +73,8 @@ func standing(tx *gorm.DB, actor, school uuid.UUID) (admin, teacher bool, err er
 // teacher of that school, who becomes the course's first teacher.
 func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c Course, err error) {
 	var fe errs.FieldErrors
-	in.Title = checkTitle(&fe, "title", in.Title, 200)
-	in.Summary = checkText(&fe, "summary", in.Summary, 5000)
+	in.Title = fe.Line("title", in.Title, 1, 200)
+	in.Summary = fe.Text("summary", in.Summary, 0, 5000)
 	if in.Status == "" {
 		in.Status = Draft
 	}
@@ -171,10 +155,10 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 	var fe errs.FieldErrors
 	set := map[string]any{}
 	if in.Title != nil {
-		set["title"] = checkTitle(&fe, "title", *in.Title, 200)
+		set["title"] = fe.Line("title", *in.Title, 1, 200)
 	}
 	if in.Summary != nil {
-		set["summary"] = checkText(&fe, "summary", *in.Summary, 5000)
+		set["summary"] = fe.Text("summary", *in.Summary, 0, 5000)
 	}
 	if in.Status != nil {
 		set["status"] = *in.Status

@@ -142,22 +142,6 @@ type PostFilter struct {
 	AuthorID *uuid.UUID
 }
 
-func checkTitle(fe *errs.FieldErrors, field, s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || len([]rune(s)) > MaxTitle || errs.HasControl(s) {
-		fe.Add(field, "must be 1-%d characters without control characters", MaxTitle)
-	}
-	return s
-}
-
-func checkText(fe *errs.FieldErrors, field, s string, min, max int) string {
-	s = strings.TrimSpace(s)
-	if n := len([]rune(s)); n < min || n > max || errs.HasControlText(s) {
-		fe.Add(field, "must be %d-%d characters without control characters", min, max)
-	}
-	return s
-}
-
 // likePattern escapes a search for ILIKE '%' || q || '%'.
 func likePattern(q string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
@@ -167,14 +151,14 @@ func likePattern(q string) string {
 // readable to them, as a record, but closed.
 func mayWrite(rel course.Relation) error {
 	if !rel.Teaches() && rel.Status == course.Archived {
-		return fmt.Errorf("the course is archived; its discussions are read-only: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "the course is archived; its discussions are read-only")
 	}
 	return nil
 }
 
 func requireTeach(rel course.Relation, what string) error {
 	if !rel.Teaches() {
-		return fmt.Errorf("only the course's teachers and its school's admins may %s: %w", what, errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "only the course's teachers and its school's admins may %s", what)
 	}
 	return nil
 }
@@ -188,7 +172,7 @@ func forumRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Forum, course.Relatio
 		return f, course.Relation{}, fmt.Errorf("discussion: forum %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return f, course.Relation{}, fmt.Errorf("forum %s: %w", id, errs.ErrNotFound)
+		return f, course.Relation{}, errs.New(errs.ErrNotFound, "forum %s", id)
 	}
 	rel, err := course.Relate(tx, sc, f.CourseID)
 	return f, rel, err
@@ -207,7 +191,7 @@ func threadRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Thread, course.Relat
 		return t, course.Relation{}, fmt.Errorf("discussion: thread %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return t, course.Relation{}, fmt.Errorf("thread %s: %w", id, errs.ErrNotFound)
+		return t, course.Relation{}, errs.New(errs.ErrNotFound, "thread %s", id)
 	}
 	rel, err := course.Relate(tx, sc, t.CourseID)
 	return t, rel, err

@@ -35,8 +35,8 @@ func (s *Service) Forums(ctx context.Context, sc access.Scope, courseID uuid.UUI
 // CreateForum opens a forum on a course (its teachers and school admins).
 func (s *Service) CreateForum(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewForum) (f Forum, err error) {
 	var fe errs.FieldErrors
-	in.Title = checkTitle(&fe, "title", in.Title)
-	in.Description = checkText(&fe, "description", in.Description, 0, MaxDescription)
+	in.Title = fe.Line("title", in.Title, 1, MaxTitle)
+	in.Description = fe.Text("description", in.Description, 0, MaxDescription)
 	if err := fe.Err(); err != nil {
 		return f, err
 	}
@@ -68,10 +68,10 @@ func (s *Service) UpdateForum(ctx context.Context, sc access.Scope, id uuid.UUID
 	var fe errs.FieldErrors
 	set := map[string]any{}
 	if in.Title != nil {
-		set["title"] = checkTitle(&fe, "title", *in.Title)
+		set["title"] = fe.Line("title", *in.Title, 1, MaxTitle)
 	}
 	if in.Description != nil {
-		set["description"] = checkText(&fe, "description", *in.Description, 0, MaxDescription)
+		set["description"] = fe.Text("description", *in.Description, 0, MaxDescription)
 	}
 	if err := fe.Err(); err != nil {
 		return f, err

@@ -53,7 +53,7 @@ func postRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Post, Thread, course.R
 		return p, Thread{}, course.Relation{}, fmt.Errorf("discussion: post %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return p, Thread{}, course.Relation{}, fmt.Errorf("post %s: %w", id, errs.ErrNotFound)
+		return p, Thread{}, course.Relation{}, errs.New(errs.ErrNotFound, "post %s", id)
 	}
 	t, rel, err := threadRel(tx, sc, p.ThreadID)
 	return p, t, rel, err
@@ -88,7 +88,7 @@ func (s *Service) Posts(ctx context.Context, sc access.Scope, threadID uuid.UUID
 // Reply adds a post to a thread. Learners may not post in a locked thread.
 func (s *Service) Reply(ctx context.Context, sc access.Scope, threadID uuid.UUID, in NewPost) (p Post, err error) {
 	var fe errs.FieldErrors
-	in.Body = checkText(&fe, "body", in.Body, 1, MaxBody)
+	in.Body = fe.Text("body", in.Body, 1, MaxBody)
 	if err := fe.Err(); err != nil {
 		return p, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) Reply(ctx context.Context, sc access.Scope, threadID uuid.UUID
 			return err
 		}
 		if t.Locked && !rel.Teaches() {
-			return fmt.Errorf("the thread is locked: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "the thread is locked")
 		}
 		if p, err = insertPost(tx, threadID, in.Body, sc.Actor().ID); err != nil {
 			return err
@@ -118,10 +118,10 @@ func (s *Service) UpdatePost(ctx context.Context, sc access.Scope, id uuid.UUID,
 	var fe errs.FieldErrors
 	var body, reason string
 	if in.Body != nil {
-		body = checkText(&fe, "body", *in.Body, 1, MaxBody)
+		body = fe.Text("body", *in.Body, 1, MaxBody)
 	}
 	if in.HiddenReason != nil {
-		reason = checkText(&fe, "hidden_reason", *in.HiddenReason, 1, MaxReason)
+		reason = fe.Text("hidden_reason", *in.HiddenReason, 1, MaxReason)
 	}
 	switch {
 	case in.Hidden != nil && *in.Hidden && in.HiddenReason == nil:
@@ -172,13 +172,13 @@ func (s *Service) UpdatePost(ctx context.Context, sc access.Scope, id uuid.UUID,
 func mayEdit(p Post, t Thread, rel course.Relation, sc access.Scope) error {
 	switch {
 	case !isAuthor(p.AuthorID, sc):
-		return fmt.Errorf("only a post's author may change its words (teachers hide or delete it): %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "only a post's author may change its words (teachers hide or delete it)")
 	case p.Deleted:
-		return fmt.Errorf("post %s was deleted: %w", p.ID, errs.ErrConflict)
+		return errs.New(errs.ErrConflict, "post %s was deleted", p.ID)
 	case rel.Teaches():
 		return nil
 	case t.Locked:
-		return fmt.Errorf("the thread is locked: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "the thread is locked")
 	}
 	return mayWrite(rel)
 }
@@ -194,7 +194,7 @@ func (s *Service) DeletePost(ctx context.Context, sc access.Scope, id uuid.UUID)
 		}
 		if !rel.Teaches() {
 			if !isAuthor(p.AuthorID, sc) {
-				return fmt.Errorf("only a post's author or the course's teachers may delete it: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "only a post's author or the course's teachers may delete it")
 			}
 			if err := mayWrite(rel); err != nil {
 				return err

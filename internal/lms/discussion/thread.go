@@ -37,8 +37,8 @@ func (s *Service) Threads(ctx context.Context, sc access.Scope, forumID uuid.UUI
 // course may (learners not on an archived course).
 func (s *Service) CreateThread(ctx context.Context, sc access.Scope, forumID uuid.UUID, in NewThread) (t Thread, err error) {
 	var fe errs.FieldErrors
-	in.Title = checkTitle(&fe, "title", in.Title)
-	in.Body = checkText(&fe, "body", in.Body, 1, MaxBody)
+	in.Title = fe.Line("title", in.Title, 1, MaxTitle)
+	in.Body = fe.Text("body", in.Body, 1, MaxBody)
 	if err := fe.Err(); err != nil {
 		return t, err
 	}
@@ -87,7 +87,7 @@ func (s *Service) UpdateThread(ctx context.Context, sc access.Scope, id uuid.UUI
 	var fe errs.FieldErrors
 	set := map[string]any{}
 	if in.Title != nil {
-		set["title"] = checkTitle(&fe, "title", *in.Title)
+		set["title"] = fe.Line("title", *in.Title, 1, MaxTitle)
 	}
 	if in.Locked != nil {
 		set["locked"] = *in.Locked
@@ -105,16 +105,16 @@ func (s *Service) UpdateThread(ctx context.Context, sc access.Scope, id uuid.UUI
 		}
 		if !rel.Teaches() {
 			if in.Locked != nil || in.Pinned != nil {
-				return fmt.Errorf("only the course's teachers may lock or pin a thread: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "only the course's teachers may lock or pin a thread")
 			}
 			if in.Title != nil && !isAuthor(cur.AuthorID, sc) {
-				return fmt.Errorf("only the thread's author may retitle it: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "only the thread's author may retitle it")
 			}
 			if err := mayWrite(rel); err != nil {
 				return err
 			}
 			if cur.Locked && len(set) > 0 {
-				return fmt.Errorf("the thread is locked: %w", errs.ErrForbidden)
+				return errs.New(errs.ErrForbidden, "the thread is locked")
 			}
 		}
 		if len(set) > 0 {

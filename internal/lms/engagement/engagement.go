@@ -73,10 +73,10 @@ func school(tx *gorm.DB, sc access.Scope, id uuid.UUID) (st Settings, err error)
 		return st, fmt.Errorf("engagement: settings of %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return st, fmt.Errorf("school %s: %w", id, errs.ErrNotFound)
+		return st, errs.New(errs.ErrNotFound, "school %s", id)
 	}
 	if ids, limited := sc.Schools(); limited && !slices.Contains(ids, id) {
-		return st, fmt.Errorf("school %s is not one of your schools: %w", id, errs.ErrForbidden)
+		return st, errs.New(errs.ErrForbidden, "school %s is not one of your schools", id)
 	}
 	return st, nil
 }

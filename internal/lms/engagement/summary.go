@@ -215,7 +215,7 @@ func (s *Service) Learner(ctx context.Context, sc access.Scope, courseID, person
 			return err
 		}
 		if len(sums) == 0 {
-			return fmt.Errorf("learner %s on course %s: %w", person, courseID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "learner %s on course %s", person, courseID)
 		}
 		d.Summary = sums[0]
 		err = tx.Raw(`SELECT i.id AS item_id, i.section_id, i.kind, i.title, p.person_id IS NOT NULL AS opened,

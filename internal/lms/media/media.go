@@ -9,7 +9,6 @@ package media
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -131,7 +130,7 @@ func (s *Service) Photo(ctx context.Context, sc access.Scope, person uuid.UUID) 
 				return err
 			}
 			if !ok || !near {
-				return fmt.Errorf("no photo to show: %w", errs.ErrNotFound)
+				return errs.New(errs.ErrNotFound, "no photo to show")
 			}
 		}
 		var ids []uuid.UUID
@@ -139,7 +138,7 @@ func (s *Service) Photo(ctx context.Context, sc access.Scope, person uuid.UUID) 
 			return err
 		}
 		if len(ids) == 0 {
-			return fmt.Errorf("no photo to show: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "no photo to show")
 		}
 		if f, err = files.Get(tx, ids[0]); err != nil {
 			return err
@@ -233,7 +232,7 @@ func (s *Service) Recordings(ctx context.Context, sc access.Scope, courseID uuid
 			return err
 		}
 		if !rel.Visible() {
-			return fmt.Errorf("course %s: %w", courseID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "course %s", courseID)
 		}
 		if err := tx.Where("course_id = ?", courseID).Order("recorded_on DESC, id").Limit(500).Find(&out).Error; err != nil {
 			return err
@@ -264,11 +263,11 @@ func (s *Service) RecordingLink(ctx context.Context, sc access.Scope, id uuid.UU
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("recording %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "recording %s", id)
 		}
 		rel, err := course.Relate(tx, sc, r.CourseID)
 		if err != nil || !rel.Visible() {
-			return fmt.Errorf("recording %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "recording %s", id)
 		}
 		if f, err = files.Get(tx, r.FileID); err != nil {
 			return err

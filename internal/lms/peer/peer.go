@@ -109,7 +109,7 @@ func courseOf(tx *gorm.DB, assignment uuid.UUID) (uuid.UUID, error) {
 		return uuid.Nil, err
 	}
 	if len(ids) == 0 {
-		return uuid.Nil, fmt.Errorf("assignment %s: %w", assignment, errs.ErrNotFound)
+		return uuid.Nil, errs.New(errs.ErrNotFound, "assignment %s", assignment)
 	}
 	return ids[0], nil
 }
@@ -145,7 +145,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, assignment uuid.UUID
 			return err
 		}
 		if err := tx.Create(&a).Error; err != nil {
-			return fmt.Errorf("this assignment has a peer assessment already: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "this assignment has a peer assessment already")
 		}
 		return nil
 	})
@@ -160,7 +160,7 @@ func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assessment, course.Relati
 		return a, course.Relation{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return a, course.Relation{}, fmt.Errorf("peer assessment %s: %w", id, errs.ErrNotFound)
+		return a, course.Relation{}, errs.New(errs.ErrNotFound, "peer assessment %s", id)
 	}
 	c, err := courseOf(tx, a.AssignmentID)
 	if err != nil {
@@ -171,7 +171,7 @@ func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assessment, course.Relati
 		return a, rel, err
 	}
 	if !rel.Teaches() && !(rel.Learns() && rel.Visible()) {
-		return a, rel, fmt.Errorf("peer assessment %s: %w", id, errs.ErrNotFound)
+		return a, rel, errs.New(errs.ErrNotFound, "peer assessment %s", id)
 	}
 	return a, rel, nil
 }
@@ -197,7 +197,7 @@ func (s *Service) Mine(ctx context.Context, sc access.Scope, id uuid.UUID) (a As
 			return err
 		}
 		if !rel.Learns() {
-			return fmt.Errorf("only the course's learners rate: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's learners rate")
 		}
 		me := sc.Actor().ID
 		if mates, err = groupMates(tx, a, me); err != nil {
@@ -246,10 +246,10 @@ func (s *Service) Rate(ctx context.Context, sc access.Scope, id, ratee uuid.UUID
 			return err
 		}
 		if !rel.Learns() {
-			return fmt.Errorf("only the course's learners rate: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's learners rate")
 		}
 		if !s.now().Before(a.ClosesAt) {
-			return fmt.Errorf("rating closed on %s: %w", a.ClosesAt.UTC().Format(time.DateOnly), errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "rating closed on %s", a.ClosesAt.UTC().Format(time.DateOnly))
 		}
 		me := sc.Actor().ID
 		mates, err := groupMates(tx, a, me)
@@ -261,7 +261,7 @@ func (s *Service) Rate(ctx context.Context, sc access.Scope, id, ratee uuid.UUID
 			found = found || m.PersonID == ratee
 		}
 		if !found {
-			return fmt.Errorf("%s is not in your group: %w", ratee, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "%s is not in your group", ratee)
 		}
 		var fe errs.FieldErrors
 		known := map[string]bool{}
@@ -301,7 +301,7 @@ func (s *Service) Results(ctx context.Context, sc access.Scope, id uuid.UUID) (r
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers see who rated whom: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers see who rated whom")
 		}
 		r = Results{Assessment: a, Ratings: []Rating{}, Weightings: []Weighting{}}
 		if err := tx.Raw(`SELECT r.rater_id, COALESCE(p.display_name, '(erased)') AS rater_name, r.ratee_id, r.criterion, r.score
@@ -353,7 +353,7 @@ func (s *Service) ForCourse(ctx context.Context, sc access.Scope, courseID uuid.
 			return err
 		}
 		if !rel.Visible() {
-			return fmt.Errorf("course %s: %w", courseID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "course %s", courseID)
 		}
 		return tx.Raw(`SELECT p.* FROM peer_assessments p JOIN assignments a ON a.id = p.assignment_id WHERE a.course_id = ? ORDER BY p.closes_at`, courseID).
 			Scan(&out).Error

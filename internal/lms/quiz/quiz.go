@@ -17,14 +17,6 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
-func text(fe *errs.FieldErrors, field, s string, min, max int) string {
-	s = strings.TrimSpace(s)
-	if n := len([]rune(s)); n < min || n > max || errs.HasControlText(s) {
-		fe.Add(field, "must be %d-%d characters without control characters", min, max)
-	}
-	return s
-}
-
 func points(fe *errs.FieldErrors, field string, v float64) float64 {
 	r := math.Round(v*100) / 100
 	if math.IsNaN(v) || math.IsInf(v, 0) || r <= 0 || v > 1000 {
@@ -38,7 +30,7 @@ func points(fe *errs.FieldErrors, field string, v float64) float64 {
 func (s *Service) AddQuestion(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewQuestion) (Question, error) {
 	q := Question{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), CourseID: courseID, Kind: in.Kind, Options: []Option{}}
 	var fe errs.FieldErrors
-	q.Prompt = text(&fe, "prompt", in.Prompt, 1, 5000)
+	q.Prompt = fe.Text("prompt", in.Prompt, 1, 5000)
 	q.Points = points(&fe, "points", in.Points)
 	a := Answer{}
 	switch in.Kind {
@@ -52,7 +44,7 @@ func (s *Service) AddQuestion(ctx context.Context, sc access.Scope, courseID uui
 			if o.ID == "" || len(o.ID) > 20 || ids[o.ID] || errs.HasControl(o.ID) {
 				fe.Add(fmt.Sprintf("options[%d].id", i), "must be 1-20 characters and unique")
 			}
-			o.Text = text(&fe, fmt.Sprintf("options[%d].text", i), o.Text, 1, 1000)
+			o.Text = fe.Text(fmt.Sprintf("options[%d].text", i), o.Text, 1, 1000)
 			ids[o.ID] = true
 			q.Options = append(q.Options, o)
 		}
@@ -133,8 +125,8 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, courseID uuid.UUI
 	q := Quiz{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), CourseID: courseID, Published: in.Published,
 		OpensAt: in.OpensAt.Truncate(time.Microsecond), ClosesAt: in.ClosesAt.Truncate(time.Microsecond)}
 	var fe errs.FieldErrors
-	q.Title = text(&fe, "title", in.Title, 1, 200)
-	q.Instructions = text(&fe, "instructions", in.Instructions, 0, 20000)
+	q.Title = fe.Text("title", in.Title, 1, 200)
+	q.Instructions = fe.Text("instructions", in.Instructions, 0, 20000)
 	if in.OpensAt.IsZero() || in.ClosesAt.IsZero() || !q.ClosesAt.After(q.OpensAt) {
 		fe.Add("closes_at", "opens_at and closes_at are required, and closes_at must be after opens_at")
 	}
@@ -189,14 +181,14 @@ func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Quiz, course.Relation, er
 		return q, course.Relation{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return q, course.Relation{}, fmt.Errorf("quiz %s: %w", id, errs.ErrNotFound)
+		return q, course.Relation{}, errs.New(errs.ErrNotFound, "quiz %s", id)
 	}
 	rel, err := course.Relate(tx, sc, q.CourseID)
 	if err != nil {
 		return q, rel, err
 	}
 	if !rel.Visible() || !rel.Teaches() && !(rel.Learns() && q.Published) {
-		return q, rel, fmt.Errorf("quiz %s: %w", id, errs.ErrNotFound)
+		return q, rel, errs.New(errs.ErrNotFound, "quiz %s", id)
 	}
 	return q, rel, nil
 }
@@ -219,7 +211,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, courseID uuid.UUID)
 			return err
 		}
 		if !rel.Visible() {
-			return fmt.Errorf("course %s: %w", courseID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "course %s", courseID)
 		}
 		q := tx.Where("course_id = ?", courseID).Order("opens_at, id").Limit(500)
 		if !rel.Teaches() {
@@ -292,7 +284,7 @@ func (s *Service) Start(ctx context.Context, sc access.Scope, quizID uuid.UUID) 
 			return err
 		}
 		if !rel.Learns() {
-			return fmt.Errorf("only the course's learners take its quizzes: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's learners take its quizzes")
 		}
 		me := sc.Actor().ID
 		var a Attempt
@@ -303,7 +295,7 @@ func (s *Service) Start(ctx context.Context, sc access.Scope, quizID uuid.UUID) 
 		if res.RowsAffected == 0 {
 			now := s.now().UTC().Truncate(time.Microsecond)
 			if now.Before(q.OpensAt) || !now.Before(q.ClosesAt) {
-				return fmt.Errorf("the quiz is open from %s to %s: %w", q.OpensAt.UTC().Format(time.RFC3339), q.ClosesAt.UTC().Format(time.RFC3339), errs.ErrConflict)
+				return errs.New(errs.ErrConflict, "the quiz is open from %s to %s", q.OpensAt.UTC().Format(time.RFC3339), q.ClosesAt.UTC().Format(time.RFC3339))
 			}
 			pct, err := extraTime(tx, me)
 			if err != nil {
@@ -353,11 +345,11 @@ func (s *Service) loadAttempt(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Quiz,
 		return Quiz{}, a, course.Relation{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return Quiz{}, a, course.Relation{}, fmt.Errorf("attempt %s: %w", id, errs.ErrNotFound)
+		return Quiz{}, a, course.Relation{}, errs.New(errs.ErrNotFound, "attempt %s", id)
 	}
 	q, rel, err := load(tx, sc, a.QuizID)
 	if err != nil || (!rel.Teaches() && a.PersonID != sc.Actor().ID) {
-		return q, a, rel, fmt.Errorf("attempt %s: %w", id, errs.ErrNotFound)
+		return q, a, rel, errs.New(errs.ErrNotFound, "attempt %s", id)
 	}
 	return q, a, rel, nil
 }
@@ -401,17 +393,17 @@ func (s *Service) Save(ctx context.Context, sc access.Scope, attemptID, question
 			return err
 		}
 		if a.PersonID != sc.Actor().ID {
-			return fmt.Errorf("only the learner answers their attempt: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the learner answers their attempt")
 		}
 		if a.Status != "in-progress" {
-			return fmt.Errorf("the attempt has been handed in: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the attempt has been handed in")
 		}
 		now := s.now().UTC()
 		if now.After(a.DeadlineAt) {
 			if _, err := s.closeIfLate(tx, q, a); err != nil {
 				return err
 			}
-			return fmt.Errorf("your time ran out at %s; the answers saved before then are handed in: %w", a.DeadlineAt.UTC().Format(time.RFC3339), errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "your time ran out at %s; the answers saved before then are handed in", a.DeadlineAt.UTC().Format(time.RFC3339))
 		}
 		var question Question
 		res := tx.Raw(`SELECT q.* FROM quiz_items i JOIN quiz_questions q ON q.id = i.question_id WHERE i.quiz_id = ? AND q.id = ?`, q.ID, questionID).Scan(&question)
@@ -419,7 +411,7 @@ func (s *Service) Save(ctx context.Context, sc access.Scope, attemptID, question
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("question %s is not on this quiz: %w", questionID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "question %s is not on this quiz", questionID)
 		}
 		raw, err := checkResponse(question, r)
 		if err != nil {
@@ -478,7 +470,7 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, attemptID uuid.UU
 			return err
 		}
 		if a.PersonID != sc.Actor().ID {
-			return fmt.Errorf("only the learner hands their attempt in: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the learner hands their attempt in")
 		}
 		if a.Status == "in-progress" {
 			at := s.now().UTC()
@@ -588,11 +580,11 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers mark: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers mark")
 		}
 		// The input is checked once the attempt is known to be theirs.
 		var fe errs.FieldErrors
-		feedback := text(&fe, "feedback", m.Feedback, 0, 20000)
+		feedback := fe.Text("feedback", m.Feedback, 0, 20000)
 		if math.IsNaN(m.Score) || math.IsInf(m.Score, 0) || m.Score < 0 {
 			fe.Add("score", "must be a number, 0 or more")
 		}
@@ -603,7 +595,7 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 			return err
 		}
 		if a.Status != "submitted" {
-			return fmt.Errorf("the attempt is still in progress: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the attempt is still in progress")
 		}
 		var pts float64
 		res := tx.Raw(`SELECT q.points FROM quiz_items i JOIN quiz_questions q ON q.id = i.question_id WHERE i.quiz_id = ? AND q.id = ?`, q.ID, questionID).Scan(&pts)
@@ -611,7 +603,7 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("question %s is not on this quiz: %w", questionID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "question %s is not on this quiz", questionID)
 		}
 		if m.Score > pts {
 			return errs.Field("score", "must be at most %g, what the question is worth", pts)
@@ -641,7 +633,7 @@ func (s *Service) Attempts(ctx context.Context, sc access.Scope, quizID uuid.UUI
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers see every attempt: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers see every attempt")
 		}
 		if err := tx.Table("quiz_attempts a").Select("a.*, p.display_name AS person_name").Joins("JOIN people p ON p.id = a.person_id").
 			Where("a.quiz_id = ?", quizID).Order("p.display_name, a.id").Limit(2000).Find(&out).Error; err != nil {
@@ -665,7 +657,7 @@ func (s *Service) Release(ctx context.Context, sc access.Scope, quizID uuid.UUID
 			return err
 		}
 		if !rel.Teaches() {
-			return fmt.Errorf("only the course's teachers release results: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the course's teachers release results")
 		}
 		if q.ResultsReleasedAt == nil {
 			now := s.now().UTC()

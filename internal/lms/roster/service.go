@@ -115,7 +115,7 @@ func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (rec I
 			return fmt.Errorf("roster: get import: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("roster import %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "roster import %s", id)
 		}
 		return nil
 	})

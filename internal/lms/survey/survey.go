@@ -201,7 +201,7 @@ func maySet(tx *gorm.DB, sc access.Scope, courseID *uuid.UUID) error {
 	if ok, err := identity.IsTenantAdmin(tx, sc.Actor().ID); err != nil {
 		return err
 	} else if !ok {
-		return fmt.Errorf("a survey of the whole school is set by its tenant-wide admins; give a course_id: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "a survey of the whole school is set by its tenant-wide admins; give a course_id")
 	}
 	return nil
 }
@@ -227,13 +227,13 @@ func (s *Service) load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (v Survey, an
 		return v, false, false, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return v, false, false, fmt.Errorf("survey %s: %w", id, errs.ErrNotFound)
+		return v, false, false, errs.New(errs.ErrNotFound, "survey %s", id)
 	}
 	if answer, own, err = may(tx, sc, v); err != nil {
 		return v, false, false, err
 	}
 	if !answer && !own {
-		return v, false, false, fmt.Errorf("survey %s: %w", id, errs.ErrNotFound)
+		return v, false, false, errs.New(errs.ErrNotFound, "survey %s", id)
 	}
 	return v, answer, own, nil
 }
@@ -284,10 +284,10 @@ func (s *Service) Answer(ctx context.Context, sc access.Scope, id uuid.UUID, ans
 			return err
 		}
 		if !answer {
-			return fmt.Errorf("this survey is not for you to answer: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "this survey is not for you to answer")
 		}
 		if !s.now().Before(v.ClosesAt) {
-			return fmt.Errorf("the survey closed on %s: %w", v.ClosesAt.UTC().Format(time.DateOnly), errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the survey closed on %s", v.ClosesAt.UTC().Format(time.DateOnly))
 		}
 		clean, err := checkAnswers(v, answers)
 		if err != nil {
@@ -300,7 +300,7 @@ func (s *Service) Answer(ctx context.Context, sc access.Scope, id uuid.UUID, ans
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("you have answered this survey already: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "you have answered this survey already")
 		}
 		raw, _ := json.Marshal(clean)
 		if v.Anonymous {
@@ -361,7 +361,7 @@ func (s *Service) Results(ctx context.Context, sc access.Scope, id uuid.UUID) (r
 			return err
 		}
 		if !own {
-			return fmt.Errorf("only the survey's owners see its results: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only the survey's owners see its results")
 		}
 		r = Results{Survey: v, Responses: []Response{}, Tallies: map[string]map[string]int{}}
 		q := tx.Table("survey_responses r").Select("r.*, p.display_name AS person_name").

@@ -14,7 +14,6 @@ package tutor
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -126,7 +125,7 @@ func mustTutor(tx *gorm.DB, sc access.Scope, learner uuid.UUID) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "person %s", learner)
 	}
 	return nil
 }
@@ -169,7 +168,7 @@ func (s *Service) End(ctx context.Context, sc access.Scope, learner, tutor uuid.
 		}
 		res := tx.Exec(`UPDATE tutorships SET ended_at = now() WHERE tutor_id = ? AND learner_id = ? AND ended_at IS NULL`, tutor, learner)
 		if res.Error == nil && res.RowsAffected == 0 {
-			return fmt.Errorf("no tutorship in force: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "no tutorship in force")
 		}
 		return res.Error
 	})
@@ -325,7 +324,7 @@ func (s *Service) Disclose(ctx context.Context, sc access.Scope, in NewDisclosur
 			return err
 		}
 		if len(tutors) == 0 {
-			return fmt.Errorf("you have no personal tutor to share this with: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "you have no personal tutor to share this with")
 		}
 		tutor = tutors[0]
 		d.TutorID = &tutor
@@ -369,10 +368,10 @@ func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid
 		var left bool
 		if err := tx.Raw(`SELECT NOT (status = 'active' AND (left_on IS NULL OR left_on > current_date)) FROM people WHERE id = ?`, learner).
 			Row().Scan(&left); err != nil {
-			return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "person %s", learner)
 		}
 		if left {
-			return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "person %s", learner)
 		}
 		// A withdrawn consent counts at once: nobody but the learner sees
 		// what they shared until they give it again.
@@ -380,7 +379,7 @@ func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid
 			return err
 		} else if !ok {
 			if !isTutor {
-				return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+				return errs.New(errs.ErrNotFound, "person %s", learner)
 			}
 			return nil
 		}
@@ -394,7 +393,7 @@ func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid
 			return err
 		}
 		if len(out) == 0 && !isTutor {
-			return fmt.Errorf("person %s: %w", learner, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "person %s", learner)
 		}
 		return nil
 	})
@@ -406,7 +405,7 @@ func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) e
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM tutor_disclosures WHERE id = ? AND learner_id = ?`, id, sc.Actor().ID)
 		if res.Error == nil && res.RowsAffected == 0 {
-			return fmt.Errorf("disclosure %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "disclosure %s", id)
 		}
 		return res.Error
 	})

@@ -107,3 +107,30 @@ func HasControlText(s string) bool {
 	}
 	return false
 }
+
+// Line checks a one-line value (a title, a name): trimmed, min to max
+// characters, no control or format characters. A problem is added to fe
+// under field; the trimmed value is returned either way.
+func (fe *FieldErrors) Line(field, s string, min, max int) string {
+	s = strings.TrimSpace(s)
+	if n := len([]rune(s)); n < min || n > max || HasControl(s) {
+		fe.Add(field, "%s without control characters", lengthRule(min, max))
+	}
+	return s
+}
+
+// Text checks multi-line text as Line does, allowing line breaks and tabs.
+func (fe *FieldErrors) Text(field, s string, min, max int) string {
+	s = strings.TrimSpace(s)
+	if n := len([]rune(s)); n < min || n > max || HasControlText(s) {
+		fe.Add(field, "%s without control characters", lengthRule(min, max))
+	}
+	return s
+}
+
+func lengthRule(min, max int) string {
+	if min == 0 {
+		return fmt.Sprintf("must be at most %d characters", max)
+	}
+	return fmt.Sprintf("must be %d-%d characters", min, max)
+}

@@ -96,7 +96,7 @@ func public(ip net.IP) bool {
 // returns it with a new secret.
 func (s *Service) SetWebhook(ctx context.Context, sc access.Scope, raw string) (Webhook, error) {
 	if !sc.TenantWide() {
-		return Webhook{}, fmt.Errorf("the alert webhook is the whole tenant's: %w", errs.ErrForbidden)
+		return Webhook{}, errs.New(errs.ErrForbidden, "the alert webhook is the whole tenant's")
 	}
 	raw = strings.TrimSpace(raw)
 	w := Webhook{TenantID: sc.Tenant(), URL: raw, UpdatedAt: time.Now().UTC()}

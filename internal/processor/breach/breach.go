@@ -110,7 +110,7 @@ func (s *Service) Record(ctx context.Context, staff uuid.UUID, in NewBreach) (Br
 		return Breach{}, err
 	}
 	if st.Role != "operator" {
-		return Breach{}, fmt.Errorf("only operators record breaches: %w", errs.ErrForbidden)
+		return Breach{}, errs.New(errs.ErrForbidden, "only operators record breaches")
 	}
 	b := Breach{ID: uuid.Must(uuid.NewV7()), Title: in.Title, Description: in.Description, DetectedAt: in.DetectedAt.UTC(),
 		RecordedBy: st.ID, RecordedByName: st.DisplayName, Status: "open", CreatedAt: now, Tenants: in.Tenants}

@@ -77,7 +77,7 @@ func NewService(db *database.DB, store *objstore.Store, key []byte) *Service {
 // Sign records the scoped member's signature on a new agreement.
 func (s *Service) Sign(ctx context.Context, sc access.Scope, in NewAgreement) (Agreement, error) {
 	if !sc.TenantWide() {
-		return Agreement{}, fmt.Errorf("a data use agreement covers the whole tenant; a role for some schools cannot sign it: %w", errs.ErrForbidden)
+		return Agreement{}, errs.New(errs.ErrForbidden, "a data use agreement covers the whole tenant; a role for some schools cannot sign it")
 	}
 	var fe errs.FieldErrors
 	in.Terms, in.Purpose = strings.TrimSpace(in.Terms), strings.TrimSpace(in.Purpose)
@@ -123,7 +123,7 @@ func (s *Service) Sign(ctx context.Context, sc access.Scope, in NewAgreement) (A
 // and the copies made under it are removed with every object version.
 func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) (Agreement, error) {
 	if !sc.TenantWide() {
-		return Agreement{}, fmt.Errorf("a data use agreement covers the whole tenant: %w", errs.ErrForbidden)
+		return Agreement{}, errs.New(errs.ErrForbidden, "a data use agreement covers the whole tenant")
 	}
 	var a Agreement
 	actor := sc.Actor().ID
@@ -133,10 +133,10 @@ func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) (
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("agreement %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "agreement %s", id)
 		}
 		if a.WithdrawnAt != nil {
-			return fmt.Errorf("already withdrawn: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "already withdrawn")
 		}
 		now := s.now().UTC()
 		a.WithdrawnAt, a.WithdrawnBy = &now, &actor

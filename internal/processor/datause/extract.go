@@ -53,7 +53,7 @@ func (s *Service) RequestExtract(ctx context.Context, staff, tenantID uuid.UUID)
 		return Extract{}, err
 	}
 	if st.Role != "operator" {
-		return Extract{}, fmt.Errorf("only operators make copies: %w", errs.ErrForbidden)
+		return Extract{}, errs.New(errs.ErrForbidden, "only operators make copies")
 	}
 	var e Extract
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
@@ -88,7 +88,7 @@ func (s *Service) ownInForce(tx *gorm.DB, agreement uuid.UUID) error {
 		return err
 	}
 	if len(as) == 0 || !as[0].inForce(s.now()) {
-		return fmt.Errorf("the agreement this copy was asked under is no longer in force: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "the agreement this copy was asked under is no longer in force")
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func (s *Service) agreementInForce(tx *gorm.DB) (Agreement, error) {
 			return a, nil
 		}
 	}
-	return Agreement{}, fmt.Errorf("this school has no data use agreement in force: %w", errs.ErrForbidden)
+	return Agreement{}, errs.New(errs.ErrForbidden, "this school has no data use agreement in force")
 }
 
 // Extracts lists a tenant's copies, newest first (operators).

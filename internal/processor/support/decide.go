@@ -27,13 +27,13 @@ func (s *Service) Decide(ctx context.Context, sc access.Scope, id uuid.UUID, d D
 	var r Request
 	err := s.inTenant(ctx, sc, id, func(tx *gorm.DB, name string, now time.Time) error {
 		if r = s.lockRequest(tx, sc.Tenant(), id, now); r.ID == uuid.Nil {
-			return fmt.Errorf("support request %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "support request %s", id)
 		}
 		if r.RequesterID == sc.Actor().ID {
-			return fmt.Errorf("the requester cannot decide their own request: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "the requester cannot decide their own request")
 		}
 		if r.State != "pending" {
-			return fmt.Errorf("this request is %s and can no longer be decided: %w", r.State, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "this request is %s and can no longer be decided", r.State)
 		}
 		actor := sc.Actor().ID
 		r.DecidedBy, r.DecidedByName, r.DecidedAt, r.DecisionNote = &actor, &name, &now, d.Note
@@ -73,10 +73,10 @@ func (s *Service) Revoke(ctx context.Context, sc access.Scope, id uuid.UUID) (Re
 	var r Request
 	err := s.inTenant(ctx, sc, id, func(tx *gorm.DB, name string, now time.Time) error {
 		if r = s.lockRequest(tx, sc.Tenant(), id, now); r.ID == uuid.Nil {
-			return fmt.Errorf("support request %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "support request %s", id)
 		}
 		if r.State != "approved" {
-			return fmt.Errorf("only access in force can be revoked; this request is %s: %w", r.State, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "only access in force can be revoked; this request is %s", r.State)
 		}
 		actor := sc.Actor().ID
 		r.Status, r.RevokedBy, r.RevokedByName, r.RevokedAt = "revoked", &actor, &name, &now
@@ -97,7 +97,7 @@ func (s *Service) Revoke(ctx context.Context, sc access.Scope, id uuid.UUID) (Re
 // member's name (for the log: a named person, never an account id alone).
 func (s *Service) inTenant(ctx context.Context, sc access.Scope, id uuid.UUID, fn func(tx *gorm.DB, name string, now time.Time) error) error {
 	if !sc.TenantWide() {
-		return fmt.Errorf("this concerns the whole tenant; a role for some schools cannot decide it: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "this concerns the whole tenant; a role for some schools cannot decide it")
 	}
 	return s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := access.Enter(tx, sc); err != nil {
@@ -108,7 +108,7 @@ func (s *Service) inTenant(ctx context.Context, sc access.Scope, id uuid.UUID, f
 			return err
 		}
 		if name == "" {
-			return fmt.Errorf("support: deciding member not found: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "support: deciding member not found")
 		}
 		return fn(tx, name, s.now().UTC())
 	})
@@ -154,7 +154,7 @@ func (s *Service) one(rs []Request, err error) (Request, error) {
 		return Request{}, err
 	}
 	if len(rs) == 0 {
-		return Request{}, fmt.Errorf("support request: %w", errs.ErrNotFound)
+		return Request{}, errs.New(errs.ErrNotFound, "support request")
 	}
 	return rs[0], nil
 }

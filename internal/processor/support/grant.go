@@ -28,7 +28,7 @@ func (s *Service) Authorize(ctx context.Context, tenant uuid.UUID, p identity.Pr
 		return s.authorizeOrder(ctx, tenant, p, obj, act, target)
 	}
 	if p.Kind != identity.KindStaff || p.StaffRole != "support" {
-		return access.Scope{}, fmt.Errorf("processor staff have no access to a tenant's data without that tenant's approval: %w", errs.ErrForbidden)
+		return access.Scope{}, errs.New(errs.ErrForbidden, "processor staff have no access to a tenant's data without that tenant's approval")
 	}
 	sc, _, err := s.authorizeGrant(ctx, tenant, p, obj, act, target)
 	if errors.Is(err, errs.ErrForbidden) {
@@ -66,10 +66,10 @@ func (s *Service) authorizeGrant(ctx context.Context, tenant uuid.UUID, p identi
 		return access.Scope{}, Request{}, fmt.Errorf("support: grants: %w", err)
 	}
 	if len(grants) == 0 {
-		return access.Scope{}, Request{}, fmt.Errorf("no access to this school's data: it has not approved a request of yours, or the access has ended: %w", errs.ErrForbidden)
+		return access.Scope{}, Request{}, errs.New(errs.ErrForbidden, "no access to this school's data: it has not approved a request of yours, or the access has ended")
 	}
 	if act != "read" {
-		return access.Scope{}, Request{}, fmt.Errorf("support access is read-only: %w", errs.ErrForbidden)
+		return access.Scope{}, Request{}, errs.New(errs.ErrForbidden, "support access is read-only")
 	}
 	var g *Request
 	for i := range grants {
@@ -79,7 +79,7 @@ func (s *Service) authorizeGrant(ctx context.Context, tenant uuid.UUID, p identi
 		}
 	}
 	if g == nil {
-		return access.Scope{}, Request{}, fmt.Errorf("the school's approval does not cover %s: %w", obj, errs.ErrForbidden)
+		return access.Scope{}, Request{}, errs.New(errs.ErrForbidden, "the school's approval does not cover %s", obj)
 	}
 	g.State = g.state(s.now())
 	st, err := s.staff(ctx, p.ID)

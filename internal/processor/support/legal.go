@@ -125,7 +125,7 @@ func (s *Service) RecordOrder(ctx context.Context, staff, tenantID uuid.UUID, in
 		return Order{}, err
 	}
 	if st.Role != "operator" {
-		return Order{}, fmt.Errorf("only operators record legal obligations: %w", errs.ErrForbidden)
+		return Order{}, errs.New(errs.ErrForbidden, "only operators record legal obligations")
 	}
 	date, _ := tenant.ParseDate(in.OrderDate)
 	o := Order{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), Reference: in.Reference, IssuingBody: in.IssuingBody, OrderDate: date,
@@ -197,7 +197,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, staff, id uuid.UUID) (Order,
 		return Order{}, err
 	}
 	if st.Role != "operator" {
-		return Order{}, fmt.Errorf("only operators confirm legal obligations: %w", errs.ErrForbidden)
+		return Order{}, errs.New(errs.ErrForbidden, "only operators confirm legal obligations")
 	}
 	var o Order
 	now := s.now().UTC()
@@ -207,11 +207,11 @@ func (s *Service) ConfirmOrder(ctx context.Context, staff, id uuid.UUID) (Order,
 		}
 		switch {
 		case o.ID == uuid.Nil:
-			return fmt.Errorf("legal order %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "legal order %s", id)
 		case o.RecordedBy == st.ID:
-			return fmt.Errorf("a second operator must confirm the record, not the one who made it: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "a second operator must confirm the record, not the one who made it")
 		case o.ConfirmedAt != nil:
-			return fmt.Errorf("already confirmed: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "already confirmed")
 		}
 		o.ConfirmedBy, o.ConfirmedByName, o.ConfirmedAt = &st.ID, &st.DisplayName, &now
 		return tx.Model(&Order{}).Where("tenant_id = ? AND id = ?", o.TenantID, o.ID).
@@ -246,10 +246,10 @@ func (s *Service) GiveNotice(ctx context.Context, id uuid.UUID) (Order, error) {
 			return err
 		}
 		if o.ID == uuid.Nil {
-			return fmt.Errorf("legal order %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "legal order %s", id)
 		}
 		if o.NotifiedAt != nil {
-			return fmt.Errorf("the school was told on %s: %w", o.NotifiedAt.Format("2 Jan 2006"), errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the school was told on %s", o.NotifiedAt.Format("2 Jan 2006"))
 		}
 		o.NotifiedAt = &now
 		if err := tx.Model(&Order{}).Where("tenant_id = ? AND id = ?", o.TenantID, o.ID).Update("notified_at", now).Error; err != nil {
@@ -303,10 +303,10 @@ func (s *Service) authorizeOrder(ctx context.Context, tenant uuid.UUID, p identi
 		return access.Scope{}, fmt.Errorf("support: orders: %w", err)
 	}
 	if len(orders) == 0 {
-		return access.Scope{}, fmt.Errorf("operators have no access to a tenant's data without a recorded legal obligation, confirmed by a second operator: %w", errs.ErrForbidden)
+		return access.Scope{}, errs.New(errs.ErrForbidden, "operators have no access to a tenant's data without a recorded legal obligation, confirmed by a second operator")
 	}
 	if act != "read" {
-		return access.Scope{}, fmt.Errorf("reading under a legal order is read-only: %w", errs.ErrForbidden)
+		return access.Scope{}, errs.New(errs.ErrForbidden, "reading under a legal order is read-only")
 	}
 	var o *Order
 	for i := range orders {
@@ -316,7 +316,7 @@ func (s *Service) authorizeOrder(ctx context.Context, tenant uuid.UUID, p identi
 		}
 	}
 	if o == nil {
-		return access.Scope{}, fmt.Errorf("the legal order does not cover %s: %w", obj, errs.ErrForbidden)
+		return access.Scope{}, errs.New(errs.ErrForbidden, "the legal order does not cover %s", obj)
 	}
 	st, err := s.staff(ctx, p.ID)
 	if err != nil {

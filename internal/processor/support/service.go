@@ -46,7 +46,7 @@ func (s *Service) File(ctx context.Context, staff, tenant uuid.UUID, in NewReque
 		return Request{}, err
 	}
 	if st.Role != "support" {
-		return Request{}, fmt.Errorf("only support staff ask for access: %w", errs.ErrForbidden)
+		return Request{}, errs.New(errs.ErrForbidden, "only support staff ask for access")
 	}
 	now := s.now().UTC()
 	r := Request{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), RequesterID: st.ID, RequesterName: st.DisplayName,

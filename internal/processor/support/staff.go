@@ -58,7 +58,7 @@ func (s *Service) StaffByEmail(ctx context.Context, email string) (uuid.UUID, er
 		return uuid.Nil, err
 	}
 	if len(ids) == 0 {
-		return uuid.Nil, fmt.Errorf("no staff member %q: %w", email, errs.ErrNotFound)
+		return uuid.Nil, errs.New(errs.ErrNotFound, "no staff member %q", email)
 	}
 	return ids[0], nil
 }
@@ -77,7 +77,7 @@ func (s *Service) SubProcessorByName(ctx context.Context, nameOrID string) (uuid
 		return uuid.Nil, err
 	}
 	if len(ids) != 1 {
-		return uuid.Nil, fmt.Errorf("no sub-processor in use named %q: %w", nameOrID, errs.ErrNotFound)
+		return uuid.Nil, errs.New(errs.ErrNotFound, "no sub-processor in use named %q", nameOrID)
 	}
 	return ids[0], nil
 }
@@ -141,7 +141,7 @@ func mustBeOperator(tx *gorm.DB, id uuid.UUID) error {
 		return err
 	}
 	if st.Role != "operator" || st.DisabledAt != nil {
-		return fmt.Errorf("only operators link staff to sub-processors: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "only operators link staff to sub-processors")
 	}
 	return nil
 }

@@ -229,7 +229,7 @@ func (s *Service) DecideSubProcessor(ctx context.Context, sc access.Scope, id uu
 	}
 	var sp SubProcessor
 	if res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&sp); res.Error != nil || res.RowsAffected == 0 {
-		return fmt.Errorf("sub-processor %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "sub-processor %s", id)
 	}
 	return s.inTenant(ctx, sc, id, func(tx *gorm.DB, name string, now time.Time) error {
 		actor := sc.Actor().ID
@@ -259,7 +259,7 @@ func authorised(tx *gorm.DB, id uuid.UUID) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("this school has not authorised your organisation (a sub-processor) to access its data: %w", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "this school has not authorised your organisation (a sub-processor) to access its data")
 	}
 	return nil
 }

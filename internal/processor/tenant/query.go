@@ -18,7 +18,7 @@ import (
 func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 	var t Tenant
 	if !slugRE.MatchString(slug) {
-		return t, fmt.Errorf("tenant: %w", errs.ErrNotFound)
+		return t, errs.New(errs.ErrNotFound, "tenant")
 	}
 	res := s.db.Gorm.WithContext(ctx).
 		Where("slug = ? AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = tenants.id AND c.status = 'deleted')", slug).
@@ -27,7 +27,7 @@ func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 		return t, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return t, fmt.Errorf("tenant %q: %w", slug, errs.ErrNotFound)
+		return t, errs.New(errs.ErrNotFound, "tenant %q", slug)
 	}
 	return t, nil
 }
@@ -40,7 +40,7 @@ func (s *Service) SlugOf(ctx context.Context, id uuid.UUID) (string, error) {
 		return "", fmt.Errorf("tenant slug: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return "", fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+		return "", errs.New(errs.ErrNotFound, "tenant %s", id)
 	}
 	return slug, nil
 }
@@ -53,7 +53,7 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID, staff uuid.UUID) (Summa
 		return Summary{}, err
 	}
 	if len(ts) == 0 {
-		return Summary{}, fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+		return Summary{}, errs.New(errs.ErrNotFound, "tenant %s", id)
 	}
 	out, err := s.summarise(ctx, ts, staff)
 	if err != nil {
@@ -171,17 +171,17 @@ func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p Contra
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("contract of tenant %s: %w", tenant, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "contract of tenant %s", tenant)
 		}
 		if c.Status == "ended" || c.Status == "deleted" || c.Ended(time.Now()) {
-			return fmt.Errorf("the contract has ended (%s): its dates can no longer change: %w", c.EndsOn, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the contract has ended (%s): its dates can no longer change", c.EndsOn)
 		}
 		var deleting int64
 		if err := tx.Raw(`SELECT count(*) FROM deletions WHERE tenant_id = ?`, tenant).Scan(&deleting).Error; err != nil {
 			return err
 		}
 		if deleting > 0 {
-			return fmt.Errorf("the tenant's data is being deleted: its contract can no longer change: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the tenant's data is being deleted: its contract can no longer change")
 		}
 		if p.EndsOn != nil && p.EndsOn.Before(c.StartsOn.Time) {
 			return errs.Field("ends_on", "must not be before the contract start (%s)", c.StartsOn)
@@ -205,7 +205,7 @@ func (s *Service) ForMember(ctx context.Context, id uuid.UUID) (Tenant, Contract
 	var t Tenant
 	var c Contract
 	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", id).First(&t).Error; err != nil {
-		return t, c, fmt.Errorf("tenant %s: %w", id, errs.ErrNotFound)
+		return t, c, errs.New(errs.ErrNotFound, "tenant %s", id)
 	}
 	err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", id).Limit(1).Find(&c).Error
 	return t, c, err
