@@ -81,6 +81,40 @@ func TestAPIHandlersDoNotWrite(t *testing.T) {
 	}
 }
 
+// Page handlers return a page or an error too; only the pages' adapter
+// (page.go) and the renderer it calls (render.go) write.
+func TestPageHandlersDoNotWrite(t *testing.T) {
+	t.Parallel()
+	writers := map[string]bool{"JSON": true, "AbortWithStatusJSON": true, "AbortWithStatus": true, "Status": true,
+		"Data": true, "String": true, "Redirect": true, "HTML": true}
+	fset, files := parseDir(t, "../web", false)
+	for _, f := range files {
+		name := filepath.Base(fset.Position(f.Pos()).Filename)
+		if name == "page.go" || name == "render.go" {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			x, _ := sel.X.(*ast.Ident)
+			switch {
+			case x == nil:
+			case x.Name == "c" && writers[sel.Sel.Name],
+				x.Name == "request" && sel.Sel.Name == "Fail",
+				x.Name == "s" && (sel.Sel.Name == "render" || sel.Sel.Name == "Error"):
+				t.Errorf("%s: a page handler writes (%s.%s); return the page or the error instead", fset.Position(call.Pos()), x.Name, sel.Sel.Name)
+			}
+			return true
+		})
+	}
+}
+
 // No package of ours keeps mutable state at package level (the logger is
 // slog's): no init functions, and no package-level variable is assigned,
 // incremented, indexed into or deleted from after its declaration. State

@@ -25,32 +25,31 @@ var staticFS embed.FS
 // basePages are the start page, sign-in and sign-out, and the static files.
 func (s *Site) basePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page", Area: request.AreaPublic, Public: true, Handler: s.start},
-		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts", Area: request.AreaPublic, Public: true, Handler: s.static},
-		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school", Area: request.AreaPublic, Public: true, Handler: s.signinForm},
-		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.signin},
-		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff", Area: request.AreaPublic, Public: true, Handler: s.staffSigninForm},
-		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.staffSignin},
-		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.signout},
-		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self", Action: "read", Handler: s.home},
-		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant, Object: "tenant", Action: "read", Handler: s.tenantHome},
+		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page", Area: request.AreaPublic, Public: true, Handler: s.serve(s.start)},
+		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts", Area: request.AreaPublic, Public: true, Handler: s.serve(s.static)},
+		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school", Area: request.AreaPublic, Public: true, Handler: s.serve(s.signinForm)},
+		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.signin)},
+		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff", Area: request.AreaPublic, Public: true, Handler: s.serve(s.staffSigninForm)},
+		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.staffSignin)},
+		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.serve(s.signout)},
+		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self", Action: "read", Handler: s.serve(s.home)},
+		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant, Object: "tenant", Action: "read", Handler: s.serve(s.tenantHome)},
 	}
 }
 
-func (s *Site) start(c *gin.Context) {
+func (s *Site) start(c *gin.Context) (page, error) {
 	if _, err := c.Cookie(request.SessionCookie); err == nil {
-		c.Redirect(http.StatusSeeOther, "/home")
-		return
+		return goTo("/home"), nil
 	}
-	c.Redirect(http.StatusSeeOther, "/signin")
+	return goTo("/signin"), nil
 }
 
-func (s *Site) static(c *gin.Context) {
+// static sends an embedded file.
+func (s *Site) static(c *gin.Context) (page, error) {
 	name := path.Clean("static/" + strings.TrimPrefix(c.Param("file"), "/"))
 	b, err := fs.ReadFile(staticFS, name)
 	if err != nil || !strings.HasPrefix(name, "static/") {
-		s.Error(c, http.StatusNotFound, "No such file.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "No such file.")
 	}
 	ct := "application/octet-stream"
 	switch path.Ext(name) {
@@ -63,27 +62,24 @@ func (s *Site) static(c *gin.Context) {
 	case ".png":
 		ct = "image/png"
 	}
-	c.Header("Cache-Control", "public, max-age=3600")
-	c.Data(http.StatusOK, ct, b)
+	return send(file{contentType: ct, body: b, cache: "public, max-age=3600"}), nil
 }
 
 // home sends members to their tenant and staff to the platform.
-func (s *Site) home(c *gin.Context) {
+func (s *Site) home(c *gin.Context) (page, error) {
 	p := request.Principal(c)
 	if p.Kind == identity.KindStaff {
-		c.Redirect(http.StatusSeeOther, "/platform")
-		return
+		return goTo("/platform"), nil
 	}
 	slug, err := s.d.Tenants.SlugOf(c.Request.Context(), p.TenantID)
 	if err != nil {
-		s.Error(c, http.StatusNotFound, "Your school's account is no longer available.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "Your school's account is no longer available.")
 	}
-	c.Redirect(http.StatusSeeOther, "/t/"+slug)
+	return goTo("/t/" + slug), nil
 }
 
 // tenantHome sends admins to their dashboard, everyone else to their courses.
-func (s *Site) tenantHome(c *gin.Context) {
+func (s *Site) tenantHome(c *gin.Context) (page, error) {
 	p := request.Principal(c)
 	to := "/t/" + c.Param("tenant") + "/courses"
 	if s.allowed(c, p, "person", "write") {
@@ -91,7 +87,7 @@ func (s *Site) tenantHome(c *gin.Context) {
 	} else if !s.allowed(c, p, "course", "read") && s.allowed(c, p, "support-request", "read") {
 		to = "/t/" + c.Param("tenant") + "/admin/support" // an approver only
 	}
-	c.Redirect(http.StatusSeeOther, to)
+	return goTo(to), nil
 }
 
 type signinData struct {
@@ -100,16 +96,16 @@ type signinData struct {
 	Problem string
 }
 
-func (s *Site) signinForm(c *gin.Context) {
+func (s *Site) signinForm(c *gin.Context) (page, error) {
 	form := map[string]string{"tenant": c.Query("tenant")}
-	s.render(c, http.StatusOK, "signin", view{Title: "Sign in", Form: form, Data: signinData{Next: safeNext(c.Query("next"))}})
+	return show("signin", view{Title: "Sign in", Form: form, Data: signinData{Next: safeNext(c.Query("next"))}}), nil
 }
 
-func (s *Site) staffSigninForm(c *gin.Context) {
-	s.render(c, http.StatusOK, "signin", view{Title: "Processor staff sign-in", Form: map[string]string{}, Data: signinData{Staff: true, Next: safeNext(c.Query("next"))}})
+func (s *Site) staffSigninForm(c *gin.Context) (page, error) {
+	return show("signin", view{Title: "Processor staff sign-in", Form: map[string]string{}, Data: signinData{Staff: true, Next: safeNext(c.Query("next"))}}), nil
 }
 
-func (s *Site) signin(c *gin.Context) {
+func (s *Site) signin(c *gin.Context) (page, error) {
 	in := map[string]string{"tenant": strings.TrimSpace(c.PostForm("tenant")), "username": strings.TrimSpace(c.PostForm("username"))}
 	pw := c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
@@ -123,30 +119,26 @@ func (s *Site) signin(c *gin.Context) {
 		fe["password"] = "Enter your password"
 	}
 	if len(fe) > 0 {
-		s.render(c, http.StatusBadRequest, "signin", view{Title: "Sign in", Form: in, Errors: fe, Fields: []string{"tenant", "username", "password"}, Data: signinData{Next: next}})
-		return
+		return again("signin", view{Title: "Sign in", Form: in, Errors: fe, Fields: []string{"tenant", "username", "password"}, Data: signinData{Next: next}}), nil
 	}
 	iss, p, err := s.d.Identity.SignIn(c.Request.Context(), in["tenant"], in["username"], pw, request.Client(c))
 	if status, msg, ok := signinProblem(err); ok {
-		s.render(c, status, "signin", view{Title: "Sign in", Form: in, Data: signinData{Next: next, Problem: msg}})
-		return
+		return page{status: status, name: "signin", view: view{Title: "Sign in", Form: in, Data: signinData{Next: next, Problem: msg}}}, nil
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	request.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
 	if next == "" {
 		slug, err := s.d.Tenants.SlugOf(c.Request.Context(), p.TenantID)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		next = "/t/" + slug
 	}
-	c.Redirect(http.StatusSeeOther, next)
+	return goTo(next), nil
 }
 
-func (s *Site) staffSignin(c *gin.Context) {
+func (s *Site) staffSignin(c *gin.Context) (page, error) {
 	in := map[string]string{"email": strings.TrimSpace(c.PostForm("email"))}
 	pw := c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
@@ -159,23 +151,20 @@ func (s *Site) staffSignin(c *gin.Context) {
 	}
 	d := signinData{Staff: true, Next: next}
 	if len(fe) > 0 {
-		s.render(c, http.StatusBadRequest, "signin", view{Title: "Processor staff sign-in", Form: in, Errors: fe, Fields: []string{"email", "password"}, Data: d})
-		return
+		return again("signin", view{Title: "Processor staff sign-in", Form: in, Errors: fe, Fields: []string{"email", "password"}, Data: d}), nil
 	}
 	iss, _, err := s.d.Identity.StaffLogin(c.Request.Context(), in["email"], pw, request.Client(c))
 	if status, msg, ok := signinProblem(err); ok {
 		d.Problem = msg
-		s.render(c, status, "signin", view{Title: "Processor staff sign-in", Form: in, Data: d})
-		return
+		return page{status: status, name: "signin", view: view{Title: "Processor staff sign-in", Form: in, Data: d}}, nil
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	request.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
 	if next == "" {
 		next = "/platform"
 	}
-	c.Redirect(http.StatusSeeOther, next)
+	return goTo(next), nil
 }
 
 // signinProblem turns a failed sign-in into what the person is told: never
@@ -196,18 +185,17 @@ func signinProblem(err error) (int, string, bool) {
 	return 0, "", false
 }
 
-func (s *Site) signout(c *gin.Context) {
+func (s *Site) signout(c *gin.Context) (page, error) {
 	p := request.Principal(c)
 	if err := s.d.Identity.Logout(c.Request.Context(), p); err != nil && !errors.Is(err, errs.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	request.SetSessionCookie(c, "", !s.d.Config.IsDev())
 	to := "/signin?done=signed-out"
 	if p.Kind == identity.KindStaff {
 		to = "/staff/signin?done=signed-out"
 	}
-	c.Redirect(http.StatusSeeOther, to)
+	return goTo(to), nil
 }
 
 // safeNext keeps a return address only when it is a path on this site.

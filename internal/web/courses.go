@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -21,22 +20,22 @@ import (
 // engagement summary.
 func (s *Site) coursePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses", Summary: "My courses", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.myCourses},
-		{Method: "GET", Path: tp + "/courses/:course", Summary: "A course: sections, items, assignments, forums", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.coursePage},
-		{Method: "GET", Path: tp + "/items/:item", Summary: "A course item: page, video, audio, file or link", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.itemPage},
-		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners (teachers)", Area: request.AreaTenant, Object: "engagement", Action: "read", Handler: s.engagementPage},
+		{Method: "GET", Path: tp + "/courses", Summary: "My courses", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.myCourses)},
+		{Method: "GET", Path: tp + "/courses/:course", Summary: "A course: sections, items, assignments, forums", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.coursePage)},
+		{Method: "GET", Path: tp + "/items/:item", Summary: "A course item: page, video, audio, file or link", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.itemPage)},
+		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners (teachers)", Area: request.AreaTenant, Object: "engagement", Action: "read", Handler: s.serve(s.engagementPage)},
 
-		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "An assignment: my work and feedback, or (teachers) the submissions", Area: request.AreaTenant, Object: "assignment", Action: "read", Handler: s.assignmentPage},
-		{Method: "POST", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in work (text and files, streamed)", Area: request.AreaTenant, Object: "submission", Action: "write", Upload: true, Handler: s.submitWork},
-		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release an assignment's marks", Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.releaseMarks},
-		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "A submission, with the mark form for teachers", Area: request.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionPage},
-		{Method: "POST", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission", Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.markWork},
-		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "Download a submitted file (a short-lived link)", Area: request.AreaTenant, Object: "submission", Action: "read", Handler: s.submissionFile},
+		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "An assignment: my work and feedback, or (teachers) the submissions", Area: request.AreaTenant, Object: "assignment", Action: "read", Handler: s.serve(s.assignmentPage)},
+		{Method: "POST", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in work (text and files, streamed)", Area: request.AreaTenant, Object: "submission", Action: "write", Upload: true, Handler: s.serve(s.submitWork)},
+		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release an assignment's marks", Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.serve(s.releaseMarks)},
+		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "A submission, with the mark form for teachers", Area: request.AreaTenant, Object: "submission", Action: "read", Handler: s.serve(s.submissionPage)},
+		{Method: "POST", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission", Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.serve(s.markWork)},
+		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "Download a submitted file (a short-lived link)", Area: request.AreaTenant, Object: "submission", Action: "read", Handler: s.serve(s.submissionFile)},
 
-		{Method: "GET", Path: tp + "/forums/:forum", Summary: "A forum's threads", Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.forumPage},
-		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread", Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.startThread},
-		{Method: "GET", Path: tp + "/threads/:thread", Summary: "A thread's posts", Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.threadPage},
-		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread", Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.replyThread},
+		{Method: "GET", Path: tp + "/forums/:forum", Summary: "A forum's threads", Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.serve(s.forumPage)},
+		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread", Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.serve(s.startThread)},
+		{Method: "GET", Path: tp + "/threads/:thread", Summary: "A thread's posts", Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.serve(s.threadPage)},
+		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread", Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.serve(s.replyThread)},
 	}
 }
 
@@ -69,24 +68,21 @@ type coursesData struct {
 	Pager   pager
 }
 
-func (s *Site) myCourses(c *gin.Context) {
+func (s *Site) myCourses(c *gin.Context) (page, error) {
 	after, limit, err := request.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	q := strings.TrimSpace(c.Query("q"))
 	if len(q) > 200 || errs.HasControl(q) {
-		s.Error(c, http.StatusBadRequest, "The search must be at most 200 characters.")
-		return
+		return page{}, errs.New(errs.ErrInvalid, "The search must be at most 200 characters.")
 	}
 	list, err := s.d.Courses.List(c.Request.Context(), request.Scope(c), course.Filter{Query: q}, after, limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pg := request.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
-	s.render(c, http.StatusOK, "courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: nextPage(c, pg.NextCursor)}})
+	return show("courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: nextPage(c, pg.NextCursor)}}), nil
 }
 
 type courseData struct {
@@ -98,27 +94,23 @@ type courseData struct {
 	Forums      []discussion.Forum
 }
 
-func (s *Site) coursePage(c *gin.Context) {
+func (s *Site) coursePage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	pv, err := s.d.Courses.Page(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	as, err := s.d.Assignments.List(ctx, sc, id, "", uuid.Nil, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	fs, err := s.d.Discussion.Forums(ctx, sc, id, "", uuid.Nil, 50)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := courseData{Base: base(c), Page: pv, Teaching: pv.Course.MyRole == "teacher" || pv.Course.MyRole == "admin", Assignments: as, Forums: fs, Links: map[uuid.UUID]string{}}
 	for _, sec := range pv.Sections {
@@ -129,7 +121,7 @@ func (s *Site) coursePage(c *gin.Context) {
 	for _, a := range as {
 		d.Links[a.ItemID] = d.Base + "/assignments/" + a.ID.String()
 	}
-	s.render(c, http.StatusOK, "course", view{Title: pv.Course.Title, Data: d})
+	return show("course", view{Title: pv.Course.Title, Data: d}), nil
 }
 
 type itemData struct {
@@ -138,33 +130,29 @@ type itemData struct {
 	Assignment uuid.UUID
 }
 
-func (s *Site) itemPage(c *gin.Context) {
+func (s *Site) itemPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "item")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	it, err := s.d.Courses.GetItem(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := itemData{Base: base(c), Item: it}
 	if it.Kind == course.KindAssignment {
 		as, err := s.d.Assignments.List(ctx, sc, it.CourseID, "", uuid.Nil, 200)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		for _, a := range as {
 			if a.ItemID == it.ID {
-				c.Redirect(http.StatusSeeOther, base(c)+"/assignments/"+a.ID.String())
-				return
+				return goTo(base(c) + "/assignments/" + a.ID.String()), nil
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "item", view{Title: it.Title, Data: d})
+	return show("item", view{Title: it.Title, Data: d}), nil
 }
 
 type engagementData struct {
@@ -176,16 +164,14 @@ type engagementData struct {
 	Pager    pager
 }
 
-func (s *Site) engagementPage(c *gin.Context) {
+func (s *Site) engagementPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	after, limit, err := request.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	f := engagement.Filter{}
@@ -195,16 +181,14 @@ func (s *Site) engagementPage(c *gin.Context) {
 	}
 	rows, err := s.d.Engagement.Course(ctx, sc, id, f, after, limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pv, err := s.d.Courses.Page(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pg := request.NewPage(rows, limit, func(x engagement.Summary) uuid.UUID { return x.PersonID })
-	s.render(c, http.StatusOK, "engagement", view{Title: "Engagement: " + pv.Course.Title, Data: engagementData{Base: base(c), CourseID: id, Course: pv.Course.Title, Rows: rows, Flagged: flagged, Pager: nextPage(c, pg.NextCursor)}})
+	return show("engagement", view{Title: "Engagement: " + pv.Course.Title, Data: engagementData{Base: base(c), CourseID: id, Course: pv.Course.Title, Rows: rows, Flagged: flagged, Pager: nextPage(c, pg.NextCursor)}}), nil
 }
 
 // notFound reports whether err means "nothing there".

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/request"
@@ -16,12 +17,12 @@ import (
 func (s *Site) dataUsePages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: request.AreaTenant, Object: "data-use", Action: "read", Handler: s.dataUsePage},
-		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.signAgreement},
-		{Method: "POST", Path: a + "/data-use/:agreement/withdraw", Summary: "Withdraw a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.withdrawAgreement},
-		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "read", Handler: s.webhookPage},
-		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "write", Handler: s.setWebhook},
-		{Method: "POST", Path: "/platform/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant", Area: request.AreaPlatform, Object: "data-extract", Action: "write", Handler: s.requestExtract},
+		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: request.AreaTenant, Object: "data-use", Action: "read", Handler: s.serve(s.dataUsePage)},
+		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.serve(s.signAgreement)},
+		{Method: "POST", Path: a + "/data-use/:agreement/withdraw", Summary: "Withdraw a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.serve(s.withdrawAgreement)},
+		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "read", Handler: s.serve(s.webhookPage)},
+		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "write", Handler: s.serve(s.setWebhook)},
+		{Method: "POST", Path: "/platform/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant", Area: request.AreaPlatform, Object: "data-extract", Action: "write", Handler: s.serve(s.requestExtract)},
 	}
 }
 
@@ -32,47 +33,43 @@ type dataUseData struct {
 	Agreements []datause.Agreement
 }
 
-func (s *Site) dataUsePage(c *gin.Context) {
-	s.showDataUse(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) dataUsePage(c *gin.Context) (page, error) {
+	return s.showDataUse(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-func (s *Site) showDataUse(c *gin.Context, status int, v view) {
+// showDataUse is the agreements page with v's form (its values and errors).
+func (s *Site) showDataUse(c *gin.Context, status int, v view) (page, error) {
 	as, err := s.d.DataUse.List(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields, v.Data = "Data use agreements", agreementFields, dataUseData{Base: base(c), Agreements: as}
-	s.render(c, status, "data_use", v)
+	return page{status: status, name: "data_use", view: v}, nil
 }
 
-func (s *Site) signAgreement(c *gin.Context) {
+func (s *Site) signAgreement(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range agreementFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
 	}
 	_, err := s.d.DataUse.Sign(c.Request.Context(), request.Scope(c), datause.NewAgreement{Terms: form["terms"], Purpose: form["purpose"], StartsOn: form["starts_on"], EndsOn: form["ends_on"]})
 	if fe, isField := formErrors(err); isField {
-		s.showDataUse(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"terms": "The terms", "purpose": "The purpose", "starts_on": "The start", "ends_on": "The end"})})
-		return
+		return s.showDataUse(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"terms": "The terms", "purpose": "The purpose", "starts_on": "The start", "ends_on": "The end"})})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/data-use?done=agreement-signed")
+	return goTo(base(c) + "/admin/data-use?done=agreement-signed"), nil
 }
 
-func (s *Site) withdrawAgreement(c *gin.Context) {
+func (s *Site) withdrawAgreement(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "agreement")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such agreement.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such agreement.")
 	}
 	if _, err := s.d.DataUse.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/data-use?done=agreement-withdrawn")
+	return goTo(base(c) + "/admin/data-use?done=agreement-withdrawn"), nil
 }
 
 type webhookData struct {
@@ -81,43 +78,37 @@ type webhookData struct {
 	Set  bool
 }
 
-func (s *Site) webhookPage(c *gin.Context) {
+func (s *Site) webhookPage(c *gin.Context) (page, error) {
 	w, ok, err := s.d.Alerts.GetWebhook(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "webhook", view{Title: "Alerts by webhook", Form: map[string]string{"url": w.URL}, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: ok}})
+	return show("webhook", view{Title: "Alerts by webhook", Form: map[string]string{"url": w.URL}, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: ok}}), nil
 }
 
 // setWebhook saves the address and shows the new signing secret once.
-func (s *Site) setWebhook(c *gin.Context) {
+func (s *Site) setWebhook(c *gin.Context) (page, error) {
 	form := map[string]string{"url": strings.TrimSpace(c.PostForm("url"))}
 	w, err := s.d.Alerts.SetWebhook(c.Request.Context(), request.Scope(c), form["url"])
 	if fe, isField := formErrors(err); isField {
-		s.render(c, http.StatusBadRequest, "webhook", view{Title: "Alerts by webhook", Form: form, Errors: map[string]string{"url": "The address " + fe["url"]}, Fields: []string{"url"}, Data: webhookData{Base: base(c)}})
-		return
+		return again("webhook", view{Title: "Alerts by webhook", Form: form, Errors: map[string]string{"url": "The address " + fe["url"]}, Fields: []string{"url"}, Data: webhookData{Base: base(c)}}), nil
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "webhook", view{Title: "Alerts by webhook", Form: form, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: w.URL != ""}})
+	return show("webhook", view{Title: "Alerts by webhook", Form: form, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: w.URL != ""}}), nil
 }
 
-func (s *Site) requestExtract(c *gin.Context) {
+func (s *Site) requestExtract(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	ctx := c.Request.Context()
 	if _, err := s.d.Tenants.SlugOf(ctx, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if _, err := s.d.DataUse.RequestExtract(ctx, request.Principal(c).ID, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=extract-queued")
+	return goTo("/platform/tenants/" + id.String() + "?done=extract-queued"), nil
 }

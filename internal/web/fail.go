@@ -3,17 +3,10 @@ package web
 import (
 	"errors"
 
-	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
-	"github.com/schoolcloud/lms/internal/request"
 )
-
-// fail renders err as the error page, as the kernel writes every error:
-// one status table and the error's public message (request.Fail).
-// Handlers that show a form handle field errors themselves (formErrors).
-func (s *Site) fail(c *gin.Context, err error) { request.Fail(c, err) }
 
 // conflict reports a clash with existing data (a duplicate, a state that
 // forbids the change).

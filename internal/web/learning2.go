@@ -25,31 +25,31 @@ import (
 // recordings, the messages inbox and the school's usage.
 func (s *Site) learning2Pages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizzesPage},
-		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start or resume my attempt", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.startQuiz},
-		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt: questions, saved answers, time left", Area: request.AreaTenant, Object: "quiz-attempt", Action: "read", Handler: s.attemptPage},
-		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.saveAnswerPage},
-		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.submitAttemptPage},
-		{Method: "GET", Path: tp + "/quizzes/:quiz/results", Summary: "A quiz's attempts, to mark and release (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.quizResultsPage},
-		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release a quiz's results", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.releaseQuizPage},
-		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.markAnswerPage},
-		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys for me", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.surveysPage},
-		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "Answer a survey, or see its results (owners)", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.surveyPage},
-		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey", Area: request.AreaTenant, Object: "survey-response", Action: "write", Handler: s.answerSurveyPage},
-		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees", Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteesPage},
-		{Method: "GET", Path: tp + "/tutees/:person", Summary: "A tutee: engagement, meetings", Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.tuteePage},
-		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting", Area: request.AreaTenant, Object: "tutee", Action: "write", Handler: s.addMeetingPage},
-		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.recordingsPage},
-		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "Watch or download a recording", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.recordingDownload},
-		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.inboxPage},
-		{Method: "GET", Path: tp + "/peer-assessments/:peer", Summary: "Peer assessment: rate my group members; what I received (averages only)", Area: request.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.peerPage},
-		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a group member", Area: request.AreaTenant, Object: "peer-rating", Action: "write", Handler: s.ratePeerPage},
-		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.courseMessageForm},
-		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course", Area: request.AreaTenant, Object: "communication", Action: "write", Handler: s.sendCourseMessage},
-		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.myTutorPage},
-		{Method: "POST", Path: tp + "/my/tutor", Summary: "Share something with my tutor (with my explicit consent)", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.shareWithTutor},
-		{Method: "POST", Path: tp + "/my/tutor/:disclosure/withdraw", Summary: "Withdraw something I shared", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.withdrawShared},
-		{Method: "GET", Path: tp + "/admin/usage", Summary: "How the platform is used (counts only)", Area: request.AreaTenant, Object: "usage", Action: "read", Handler: s.usagePage},
+		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.quizzesPage)},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start or resume my attempt", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.serve(s.startQuiz)},
+		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt: questions, saved answers, time left", Area: request.AreaTenant, Object: "quiz-attempt", Action: "read", Handler: s.serve(s.attemptPage)},
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.serve(s.saveAnswerPage)},
+		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.serve(s.submitAttemptPage)},
+		{Method: "GET", Path: tp + "/quizzes/:quiz/results", Summary: "A quiz's attempts, to mark and release (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.quizResultsPage)},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release a quiz's results", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.releaseQuizPage)},
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.markAnswerPage)},
+		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys for me", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.serve(s.surveysPage)},
+		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "Answer a survey, or see its results (owners)", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.serve(s.surveyPage)},
+		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey", Area: request.AreaTenant, Object: "survey-response", Action: "write", Handler: s.serve(s.answerSurveyPage)},
+		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees", Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.serve(s.tuteesPage)},
+		{Method: "GET", Path: tp + "/tutees/:person", Summary: "A tutee: engagement, meetings", Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.serve(s.tuteePage)},
+		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting", Area: request.AreaTenant, Object: "tutee", Action: "write", Handler: s.serve(s.addMeetingPage)},
+		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.recordingsPage)},
+		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "Watch or download a recording", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.recordingDownload)},
+		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.inboxPage)},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer", Summary: "Peer assessment: rate my group members; what I received (averages only)", Area: request.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.serve(s.peerPage)},
+		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a group member", Area: request.AreaTenant, Object: "peer-rating", Action: "write", Handler: s.serve(s.ratePeerPage)},
+		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.courseMessageForm)},
+		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course", Area: request.AreaTenant, Object: "communication", Action: "write", Handler: s.serve(s.sendCourseMessage)},
+		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.myTutorPage)},
+		{Method: "POST", Path: tp + "/my/tutor", Summary: "Share something with my tutor (with my explicit consent)", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.shareWithTutor)},
+		{Method: "POST", Path: tp + "/my/tutor/:disclosure/withdraw", Summary: "Withdraw something I shared", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.withdrawShared)},
+		{Method: "GET", Path: tp + "/admin/usage", Summary: "How the platform is used (counts only)", Area: request.AreaTenant, Object: "usage", Action: "read", Handler: s.serve(s.usagePage)},
 	}
 }
 
@@ -61,42 +61,36 @@ type quizzesData struct {
 	Peers    []peer.Assessment
 }
 
-func (s *Site) quizzesPage(c *gin.Context) {
+func (s *Site) quizzesPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such course.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 	}
 	teaching, err := s.d.Courses.Teaches(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	qs, err := s.d.Quizzes.List(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	ps, err := s.d.Peers.ForCourse(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Teaching: teaching, Quizzes: qs, Peers: ps}})
+	return show("quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Teaching: teaching, Quizzes: qs, Peers: ps}}), nil
 }
 
-func (s *Site) startQuiz(c *gin.Context) {
+func (s *Site) startQuiz(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "quiz")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such quiz.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such quiz.")
 	}
 	sh, err := s.d.Quizzes.Start(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+sh.Attempt.ID.String())
+	return goTo(base(c) + "/attempts/" + sh.Attempt.ID.String()), nil
 }
 
 type sheetQuestion struct {
@@ -116,16 +110,14 @@ type attemptData struct {
 	Released  bool
 }
 
-func (s *Site) attemptPage(c *gin.Context) {
+func (s *Site) attemptPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "attempt")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such attempt.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such attempt.")
 	}
 	sh, err := s.d.Quizzes.Sheet(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := attemptData{Base: base(c), Sheet: sh, Open: !sh.Staff && sh.Attempt.Status == "in-progress" && sh.SecondsLeft > 0, Released: sh.Quiz.ResultsReleasedAt != nil}
 	saved := map[uuid.UUID]quiz.SavedAnswer{}
@@ -146,15 +138,14 @@ func (s *Site) attemptPage(c *gin.Context) {
 		}
 		d.Questions = append(d.Questions, sq)
 	}
-	s.render(c, http.StatusOK, "attempt", view{Title: sh.Quiz.Title, Data: d})
+	return show("attempt", view{Title: sh.Quiz.Title, Data: d}), nil
 }
 
-func (s *Site) saveAnswerPage(c *gin.Context) {
+func (s *Site) saveAnswerPage(c *gin.Context) (page, error) {
 	a, ok1 := pathID(c, "attempt")
 	q, ok2 := pathID(c, "question")
 	if !ok1 || !ok2 {
-		s.Error(c, http.StatusNotFound, "There is no such question.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such question.")
 	}
 	var r quiz.Response
 	if opts := c.PostFormArray("options"); len(opts) > 0 {
@@ -163,8 +154,7 @@ func (s *Site) saveAnswerPage(c *gin.Context) {
 	if v := strings.TrimSpace(c.PostForm("value")); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			s.fail(c, errs.Field("value", "must be a number, like 3.14"))
-			return
+			return page{}, errs.Field("value", "must be a number, like 3.14")
 		}
 		r.Value = &f
 	}
@@ -173,60 +163,53 @@ func (s *Site) saveAnswerPage(c *gin.Context) {
 		r.Text = &t
 	}
 	if _, err := s.d.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, r); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=answer-saved")
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-saved"), nil
 }
 
-func (s *Site) submitAttemptPage(c *gin.Context) {
+func (s *Site) submitAttemptPage(c *gin.Context) (page, error) {
 	a, ok := pathID(c, "attempt")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such attempt.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such attempt.")
 	}
 	if _, err := s.d.Quizzes.Submit(c.Request.Context(), request.Scope(c), a); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=handed-in")
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=handed-in"), nil
 }
 
-func (s *Site) surveysPage(c *gin.Context) {
+func (s *Site) surveysPage(c *gin.Context) (page, error) {
 	vs, err := s.d.Surveys.List(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	// Tenant-wide admins may survey the whole school: offer them the form.
 	setSchool := s.d.Surveys.MaySet(c.Request.Context(), request.Scope(c), nil) == nil
-	s.render(c, http.StatusOK, "surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs, "SetSchool": setSchool}})
+	return show("surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs, "SetSchool": setSchool}}), nil
 }
 
-func (s *Site) surveyPage(c *gin.Context) {
+func (s *Site) surveyPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "survey")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such survey.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such survey.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	v, err := s.d.Surveys.Get(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := map[string]any{"Base": base(c), "Survey": v}
 	if res, err := s.d.Surveys.Results(ctx, sc, id); err == nil {
 		d["Results"] = res
 	}
-	s.render(c, http.StatusOK, "survey", view{Title: v.Title, Data: d})
+	return show("survey", view{Title: v.Title, Data: d}), nil
 }
 
-func (s *Site) answerSurveyPage(c *gin.Context) {
+func (s *Site) answerSurveyPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "survey")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such survey.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such survey.")
 	}
 	answers := map[string]string{}
 	for i := 1; i <= 50; i++ {
@@ -236,19 +219,17 @@ func (s *Site) answerSurveyPage(c *gin.Context) {
 		}
 	}
 	if err := s.d.Surveys.Answer(c.Request.Context(), request.Scope(c), id, answers); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/surveys?done=survey-answered")
+	return goTo(base(c) + "/surveys?done=survey-answered"), nil
 }
 
-func (s *Site) tuteesPage(c *gin.Context) {
+func (s *Site) tuteesPage(c *gin.Context) (page, error) {
 	ts, err := s.d.Tutors.Tutees(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "tutees", view{Title: "My tutees", Data: map[string]any{"Base": base(c), "Tutees": ts}})
+	return show("tutees", view{Title: "My tutees", Data: map[string]any{"Base": base(c), "Tutees": ts}}), nil
 }
 
 type tuteeData struct {
@@ -261,15 +242,15 @@ type tuteeData struct {
 	HasPhoto   bool // the tutee's photo consent allows showing it
 }
 
-func (s *Site) tuteePage(c *gin.Context) {
-	s.showTutee(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) tuteePage(c *gin.Context) (page, error) {
+	return s.showTutee(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-func (s *Site) showTutee(c *gin.Context, status int, v view) {
+// showTutee is the tutee page with v's form (its values and errors).
+func (s *Site) showTutee(c *gin.Context, status int, v view) (page, error) {
 	id, ok := pathID(c, "person")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tutee.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tutee.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := tuteeData{Base: base(c), PersonID: id}
@@ -280,15 +261,13 @@ func (s *Site) showTutee(c *gin.Context, status int, v view) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	switch _, err := s.d.Media.Photo(ctx, sc, id); {
 	case err == nil:
 		d.HasPhoto = true
 	case !notFound(err):
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if ts, err := s.d.Tutors.Tutees(ctx, sc); err == nil {
 		for _, t := range ts {
@@ -298,72 +277,63 @@ func (s *Site) showTutee(c *gin.Context, status int, v view) {
 		}
 	}
 	v.Title, v.Data, v.Fields = "Tutee: "+d.Name, d, []string{"met_on", "notes", "agreed_support"}
-	s.render(c, status, "tutee", v)
+	return page{status: status, name: "tutee", view: v}, nil
 }
 
-func (s *Site) addMeetingPage(c *gin.Context) {
+func (s *Site) addMeetingPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "person")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tutee.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tutee.")
 	}
 	in := tutor.NewMeeting{MetOn: c.PostForm("met_on"), Notes: c.PostForm("notes"), AgreedSupport: c.PostForm("agreed_support")}
 	_, err := s.d.Tutors.AddMeeting(c.Request.Context(), request.Scope(c), id, in)
 	if fe, ok := formErrors(err); ok {
-		s.showTutee(c, http.StatusBadRequest, view{Form: map[string]string{"met_on": in.MetOn, "notes": in.Notes, "agreed_support": in.AgreedSupport}, Errors: fe})
-		return
+		return s.showTutee(c, http.StatusBadRequest, view{Form: map[string]string{"met_on": in.MetOn, "notes": in.Notes, "agreed_support": in.AgreedSupport}, Errors: fe})
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/tutees/"+id.String()+"?done=meeting-saved")
+	return goTo(base(c) + "/tutees/" + id.String() + "?done=meeting-saved"), nil
 }
 
-func (s *Site) recordingsPage(c *gin.Context) {
+func (s *Site) recordingsPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such course.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 	}
 	rs, err := s.d.Media.Recordings(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "recordings", view{Title: "Recordings", Data: map[string]any{"Base": base(c), "CourseID": id, "Recordings": rs}})
+	return show("recordings", view{Title: "Recordings", Data: map[string]any{"Base": base(c), "CourseID": id, "Recordings": rs}}), nil
 }
 
-func (s *Site) recordingDownload(c *gin.Context) {
+func (s *Site) recordingDownload(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "recording")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such recording.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such recording.")
 	}
 	link, err := s.d.Media.RecordingLink(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, link.URL)
+	return goTo(link.URL), nil
 }
 
-func (s *Site) inboxPage(c *gin.Context) {
+func (s *Site) inboxPage(c *gin.Context) (page, error) {
 	ms, err := s.d.Comms.Inbox(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "inbox", view{Title: "Messages", Data: map[string]any{"Base": base(c), "Messages": ms}})
+	return show("inbox", view{Title: "Messages", Data: map[string]any{"Base": base(c), "Messages": ms}}), nil
 }
 
-func (s *Site) usagePage(c *gin.Context) {
+func (s *Site) usagePage(c *gin.Context) (page, error) {
 	rows, err := usage.Of(c.Request.Context(), s.d.DB, request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "usage", view{Title: "How the platform is used", Data: map[string]any{"Base": base(c), "Rows": rows}})
+	return show("usage", view{Title: "How the platform is used", Data: map[string]any{"Base": base(c), "Rows": rows}}), nil
 }
 
 type peerData struct {
@@ -374,11 +344,10 @@ type peerData struct {
 	Results    *peer.Results
 }
 
-func (s *Site) peerPage(c *gin.Context) {
+func (s *Site) peerPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "peer")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such peer assessment.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such peer assessment.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := peerData{Base: base(c)}
@@ -386,18 +355,16 @@ func (s *Site) peerPage(c *gin.Context) {
 	if res, rerr := s.d.Peers.Results(ctx, sc, id); rerr == nil {
 		d.Results, d.Assessment = &res, res.Assessment
 	} else if d.Assessment, d.Members, d.Received, err = s.d.Peers.Mine(ctx, sc, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "peer", view{Title: "Peer assessment", Data: d})
+	return show("peer", view{Title: "Peer assessment", Data: d}), nil
 }
 
-func (s *Site) ratePeerPage(c *gin.Context) {
+func (s *Site) ratePeerPage(c *gin.Context) (page, error) {
 	id, ok1 := pathID(c, "peer")
 	person, ok2 := pathID(c, "person")
 	if !ok1 || !ok2 {
-		s.Error(c, http.StatusNotFound, "There is no such peer assessment.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such peer assessment.")
 	}
 	scores := map[string]int{}
 	for i := 1; i <= 10; i++ {
@@ -405,147 +372,130 @@ func (s *Site) ratePeerPage(c *gin.Context) {
 		if v := c.PostForm(k); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				s.fail(c, errs.Field(k, "must be 1-5"))
-				return
+				return page{}, errs.Field(k, "must be 1-5")
 			}
 			scores[k] = n
 		}
 	}
 	if err := s.d.Peers.Rate(c.Request.Context(), request.Scope(c), id, person, scores); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/peer-assessments/"+id.String()+"?done=rated")
+	return goTo(base(c) + "/peer-assessments/" + id.String() + "?done=rated"), nil
 }
 
-func (s *Site) courseMessageForm(c *gin.Context) {
-	s.showCourseMessage(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) courseMessageForm(c *gin.Context) (page, error) {
+	return s.showCourseMessage(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-func (s *Site) showCourseMessage(c *gin.Context, status int, v view) {
+// showCourseMessage is the form to write to a course, with v's values and errors.
+func (s *Site) showCourseMessage(c *gin.Context, status int, v view) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such course.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 	}
 	if err := s.d.Comms.CanWriteTo(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields, v.Data = "Write to the course", []string{"subject", "body"}, map[string]any{"Base": base(c), "CourseID": id}
-	s.render(c, status, "course_message", v)
+	return page{status: status, name: "course_message", view: v}, nil
 }
 
-func (s *Site) sendCourseMessage(c *gin.Context) {
+func (s *Site) sendCourseMessage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such course.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 	}
 	in := comms.NewCommunication{CourseID: &id, Subject: c.PostForm("subject"), Body: c.PostForm("body"),
 		Optional: c.PostForm("optional") == "yes", ByEmail: c.PostForm("by_email") == "yes"}
 	_, err := s.d.Comms.Send(c.Request.Context(), request.Scope(c), in)
 	if fe, ok := formErrors(err); ok {
-		s.showCourseMessage(c, http.StatusBadRequest, view{Form: map[string]string{"subject": in.Subject, "body": in.Body}, Errors: fe})
-		return
+		return s.showCourseMessage(c, http.StatusBadRequest, view{Form: map[string]string{"subject": in.Subject, "body": in.Body}, Errors: fe})
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/courses/"+id.String()+"/messages?done=message-sent")
+	return goTo(base(c) + "/courses/" + id.String() + "/messages?done=message-sent"), nil
 }
 
-func (s *Site) myTutorPage(c *gin.Context) {
-	s.showMyTutor(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) myTutorPage(c *gin.Context) (page, error) {
+	return s.showMyTutor(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-func (s *Site) showMyTutor(c *gin.Context, status int, v view) {
+// showMyTutor is the form to share with one's tutor, with v's values and errors.
+func (s *Site) showMyTutor(c *gin.Context, status int, v view) (page, error) {
 	sc := request.Scope(c)
 	shared, err := s.d.Tutors.Disclosures(c.Request.Context(), sc, sc.Actor().ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields = "Share with my tutor", []string{"category", "details", "consent"}
 	v.Data = map[string]any{"Base": base(c), "Shared": shared, "Wording": tutor.ConsentWording}
-	s.render(c, status, "my_tutor", v)
+	return page{status: status, name: "my_tutor", view: v}, nil
 }
 
-func (s *Site) shareWithTutor(c *gin.Context) {
+func (s *Site) shareWithTutor(c *gin.Context) (page, error) {
 	in := tutor.NewDisclosure{Category: c.PostForm("category"), Details: c.PostForm("details"), Consent: c.PostForm("consent") == "yes"}
 	_, err := s.d.Tutors.Disclose(c.Request.Context(), request.Scope(c), in)
 	if fe, ok := formErrors(err); ok {
-		s.showMyTutor(c, http.StatusBadRequest, view{Form: map[string]string{"category": in.Category, "details": in.Details}, Errors: fe})
-		return
+		return s.showMyTutor(c, http.StatusBadRequest, view{Form: map[string]string{"category": in.Category, "details": in.Details}, Errors: fe})
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/tutor?done=shared")
+	return goTo(base(c) + "/my/tutor?done=shared"), nil
 }
 
-func (s *Site) withdrawShared(c *gin.Context) {
+func (s *Site) withdrawShared(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "disclosure")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is nothing to withdraw.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is nothing to withdraw.")
 	}
 	if err := s.d.Tutors.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/tutor?done=withdrawn")
+	return goTo(base(c) + "/my/tutor?done=withdrawn"), nil
 }
 
-func (s *Site) quizResultsPage(c *gin.Context) {
+func (s *Site) quizResultsPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "quiz")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such quiz.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such quiz.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	q, err := s.d.Quizzes.Get(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	as, err := s.d.Quizzes.Attempts(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "quiz_results", view{Title: "Results: " + q.Title, Data: map[string]any{"Base": base(c), "Quiz": q, "Attempts": as}})
+	return show("quiz_results", view{Title: "Results: " + q.Title, Data: map[string]any{"Base": base(c), "Quiz": q, "Attempts": as}}), nil
 }
 
-func (s *Site) releaseQuizPage(c *gin.Context) {
+func (s *Site) releaseQuizPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "quiz")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such quiz.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such quiz.")
 	}
 	if _, err := s.d.Quizzes.Release(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/quizzes/"+id.String()+"/results?done=quiz-released")
+	return goTo(base(c) + "/quizzes/" + id.String() + "/results?done=quiz-released"), nil
 }
 
-func (s *Site) markAnswerPage(c *gin.Context) {
+func (s *Site) markAnswerPage(c *gin.Context) (page, error) {
 	a, ok1 := pathID(c, "attempt")
 	q, ok2 := pathID(c, "question")
 	if !ok1 || !ok2 {
-		s.Error(c, http.StatusNotFound, "There is no such answer.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such answer.")
 	}
 	score, err := strconv.ParseFloat(strings.TrimSpace(c.PostForm("score")), 64)
 	if err != nil {
 		score = math.NaN() // the service says so, once the attempt is known to be theirs
 	}
 	if _, err := s.d.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, quiz.Mark{Score: score, Feedback: c.PostForm("feedback")}); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/attempts/"+a.String()+"?done=answer-marked")
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-marked"), nil
 }

@@ -25,21 +25,21 @@ import (
 // services as the API; the services decide who may.
 func (s *Site) learning2SetPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses/:course/question-bank", Summary: "A course's question bank, and a form to add a question (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.bankPage},
-		{Method: "POST", Path: tp + "/courses/:course/question-bank", Summary: "Add a question to the bank", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.addQuestionPage},
-		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.newQuizPage},
-		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz or timed test", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.createQuizPage},
-		{Method: "GET", Path: tp + "/surveys/new", Summary: "Set a survey of a course or of the whole school", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.newSurveyPage},
-		{Method: "POST", Path: tp + "/surveys", Summary: "Set a survey", Area: request.AreaTenant, Object: "survey", Action: "write", Handler: s.createSurveyPage},
-		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of an assignment", Area: request.AreaTenant, Object: "peer-assessment", Action: "write", Handler: s.setPeerPage},
-		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)", Area: request.AreaTenant, Object: "communication", Action: "read", Handler: s.adminMessageForm},
-		{Method: "POST", Path: tp + "/admin/messages", Summary: "Send a message to a school or to everyone", Area: request.AreaTenant, Object: "communication", Action: "write", Handler: s.sendAdminMessage},
-		{Method: "POST", Path: tp + "/admin/people/:id/tutors", Summary: "Assign a personal tutor", Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.assignTutorPage},
-		{Method: "POST", Path: tp + "/admin/people/:id/tutors/:tutor/end", Summary: "End a tutorship", Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.endTutorPage},
-		{Method: "POST", Path: tp + "/admin/people/:id/photo", Summary: "Set a person's school ID photo", Area: request.AreaTenant, Object: "person", Action: "write", Upload: true, Handler: s.setSchoolPhoto},
-		{Method: "GET", Path: tp + "/my/photo", Summary: "My profile photo", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPhotoPage},
-		{Method: "POST", Path: tp + "/my/photo", Summary: "Set my profile photo", Area: request.AreaTenant, Object: "my-data", Action: "write", Upload: true, Handler: s.setMyPhoto},
-		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A person's photo, where their photo consent allows", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.photoImage},
+		{Method: "GET", Path: tp + "/courses/:course/question-bank", Summary: "A course's question bank, and a form to add a question (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.bankPage)},
+		{Method: "POST", Path: tp + "/courses/:course/question-bank", Summary: "Add a question to the bank", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.addQuestionPage)},
+		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test", Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.newQuizPage)},
+		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz or timed test", Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.createQuizPage)},
+		{Method: "GET", Path: tp + "/surveys/new", Summary: "Set a survey of a course or of the whole school", Area: request.AreaTenant, Object: "survey", Action: "read", Handler: s.serve(s.newSurveyPage)},
+		{Method: "POST", Path: tp + "/surveys", Summary: "Set a survey", Area: request.AreaTenant, Object: "survey", Action: "write", Handler: s.serve(s.createSurveyPage)},
+		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of an assignment", Area: request.AreaTenant, Object: "peer-assessment", Action: "write", Handler: s.serve(s.setPeerPage)},
+		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)", Area: request.AreaTenant, Object: "communication", Action: "read", Handler: s.serve(s.adminMessageForm)},
+		{Method: "POST", Path: tp + "/admin/messages", Summary: "Send a message to a school or to everyone", Area: request.AreaTenant, Object: "communication", Action: "write", Handler: s.serve(s.sendAdminMessage)},
+		{Method: "POST", Path: tp + "/admin/people/:id/tutors", Summary: "Assign a personal tutor", Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.serve(s.assignTutorPage)},
+		{Method: "POST", Path: tp + "/admin/people/:id/tutors/:tutor/end", Summary: "End a tutorship", Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.serve(s.endTutorPage)},
+		{Method: "POST", Path: tp + "/admin/people/:id/photo", Summary: "Set a person's school ID photo", Area: request.AreaTenant, Object: "person", Action: "write", Upload: true, Handler: s.serve(s.setSchoolPhoto)},
+		{Method: "GET", Path: tp + "/my/photo", Summary: "My profile photo", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.myPhotoPage)},
+		{Method: "POST", Path: tp + "/my/photo", Summary: "Set my profile photo", Area: request.AreaTenant, Object: "my-data", Action: "write", Upload: true, Handler: s.serve(s.setMyPhoto)},
+		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A person's photo, where their photo consent allows", Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.photoImage)},
 	}
 }
 
@@ -64,16 +64,12 @@ func renameFields(m map[string]string, names map[string]string) map[string]strin
 
 // formOutcome sorts a service's answer to a form: field errors, renamed
 // onto the form's fields, come back to be shown beside them; any other
-// error is answered here, and failed says so.
-func (s *Site) formOutcome(c *gin.Context, err error, names map[string]string) (fe map[string]string, failed bool) {
+// error comes back as it is, for the handler to return.
+func formOutcome(err error, names map[string]string) (map[string]string, error) {
 	if m, ok := formErrors(err); ok {
-		return renameFields(m, names), false
+		return renameFields(m, names), nil
 	}
-	if err != nil {
-		s.fail(c, err)
-		return nil, true
-	}
-	return nil, false
+	return nil, err
 }
 
 // lines splits a textarea into its non-blank lines.
@@ -102,29 +98,28 @@ func utcTime(fe map[string]string, name, v string) time.Time {
 
 var bankFields = []string{"kind", "prompt", "points", "options", "correct", "value", "tolerance", "accept"}
 
-func (s *Site) bankPage(c *gin.Context) {
-	s.showBank(c, http.StatusOK, view{Form: map[string]string{"kind": "single", "points": "1"}})
+func (s *Site) bankPage(c *gin.Context) (page, error) {
+	return s.showBank(c, http.StatusOK, view{Form: map[string]string{"kind": "single", "points": "1"}})
 }
 
-func (s *Site) showBank(c *gin.Context, status int, v view) {
+// showBank is the question bank with v's form (its values and errors).
+func (s *Site) showBank(c *gin.Context, status int, v view) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such course.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 	}
 	qs, err := s.d.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields = "Question bank", bankFields
 	v.Data = map[string]any{"Base": base(c), "CourseID": id, "Questions": qs, "Kinds": quiz.Kinds}
-	s.render(c, status, "question_bank", v)
+	return page{status: status, name: "question_bank", view: v}, nil
 }
 
 // addQuestionPage reads the form: options one per line (lettered a, b, c
 // in order), the right ones by letter.
-func (s *Site) addQuestionPage(c *gin.Context) {
+func (s *Site) addQuestionPage(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range bankFields {
 		form[f] = c.PostForm(f)
@@ -159,36 +154,34 @@ func (s *Site) addQuestionPage(c *gin.Context) {
 	if len(fe) == 0 {
 		id, _ := pathID(c, "course")
 		_, err = s.d.Quizzes.AddQuestion(c.Request.Context(), request.Scope(c), id, in)
-		var failed bool
-		if fe, failed = s.formOutcome(c, err, map[string]string{"options": "options", "answer.options": "correct", "answer.value": "value", "answer.tolerance": "tolerance", "answer.accept": "accept"}); failed {
-			return
+		if fe, err = formOutcome(err, map[string]string{"options": "options", "answer.options": "correct", "answer.value": "value", "answer.tolerance": "tolerance", "answer.accept": "accept"}); err != nil {
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.showBank(c, http.StatusBadRequest, view{Form: form, Errors: fe})
-		return
+		return s.showBank(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/courses/"+c.Param("course")+"/question-bank?done=question-added")
+	return goTo(base(c) + "/courses/" + c.Param("course") + "/question-bank?done=question-added"), nil
 }
 
 var quizFields = []string{"title", "instructions", "opens_at", "closes_at", "time_limit_minutes", "question_ids"}
 
-func (s *Site) newQuizPage(c *gin.Context) {
+func (s *Site) newQuizPage(c *gin.Context) (page, error) {
 	now := s.now().UTC()
-	s.showNewQuiz(c, http.StatusOK, view{Form: map[string]string{
+	return s.showNewQuiz(c, http.StatusOK, view{Form: map[string]string{
 		"opens_at": now.Format(dateTimeLocal), "closes_at": now.Add(7 * 24 * time.Hour).Format(dateTimeLocal), "time_limit_minutes": "30"}}, nil)
 }
 
-func (s *Site) showNewQuiz(c *gin.Context, status int, v view, chosen []string) {
+// showNewQuiz is the form to set a quiz, with v's values and errors and
+// the questions chosen ticked.
+func (s *Site) showNewQuiz(c *gin.Context, status int, v view, chosen []string) (page, error) {
 	id, ok := pathID(c, "course")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such course.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 	}
 	qs, err := s.d.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	picked := map[string]bool{}
 	for _, q := range chosen {
@@ -196,10 +189,10 @@ func (s *Site) showNewQuiz(c *gin.Context, status int, v view, chosen []string) 
 	}
 	v.Title, v.Fields = "Set a quiz", quizFields
 	v.Data = map[string]any{"Base": base(c), "CourseID": id, "Questions": qs, "Picked": picked}
-	s.render(c, status, "quiz_new", v)
+	return page{status: status, name: "quiz_new", view: v}, nil
 }
 
-func (s *Site) createQuizPage(c *gin.Context) {
+func (s *Site) createQuizPage(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range quizFields {
 		form[f] = c.PostForm(f)
@@ -229,16 +222,14 @@ func (s *Site) createQuizPage(c *gin.Context) {
 	if len(fe) == 0 {
 		var err error
 		q, err = s.d.Quizzes.Create(c.Request.Context(), request.Scope(c), id, in)
-		var failed bool
-		if fe, failed = s.formOutcome(c, err, map[string]string{"question_ids": "question_ids", "time_limit": "time_limit_minutes"}); failed {
-			return
+		if fe, err = formOutcome(err, map[string]string{"question_ids": "question_ids", "time_limit": "time_limit_minutes"}); err != nil {
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.showNewQuiz(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
-		return
+		return s.showNewQuiz(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/quizzes/"+q.ID.String()+"/results?done=quiz-set")
+	return goTo(base(c) + "/quizzes/" + q.ID.String() + "/results?done=quiz-set"), nil
 }
 
 // surveyRows is how many question rows the survey form offers; blank rows
@@ -254,24 +245,23 @@ var surveyFields = func() []string {
 	return f
 }()
 
-func (s *Site) newSurveyPage(c *gin.Context) {
+func (s *Site) newSurveyPage(c *gin.Context) (page, error) {
 	form := map[string]string{"closes_at": s.now().UTC().Add(14 * 24 * time.Hour).Format(dateTimeLocal), "course_id": c.Query("course")}
-	s.showNewSurvey(c, http.StatusOK, view{Form: form})
+	return s.showNewSurvey(c, http.StatusOK, view{Form: form})
 }
 
-func (s *Site) showNewSurvey(c *gin.Context, status int, v view) {
+// showNewSurvey is the form to set a survey, with v's values and errors.
+func (s *Site) showNewSurvey(c *gin.Context, status int, v view) (page, error) {
 	var course *uuid.UUID
 	if cid := v.Form["course_id"]; cid != "" {
 		id, err := uuid.Parse(cid)
 		if err != nil {
-			s.Error(c, http.StatusNotFound, "There is no such course.")
-			return
+			return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 		}
 		course = &id
 	}
 	if err := s.d.Surveys.MaySet(c.Request.Context(), request.Scope(c), course); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields = "Set a survey", surveyFields
 	rows := make([]string, surveyRows)
@@ -279,10 +269,10 @@ func (s *Site) showNewSurvey(c *gin.Context, status int, v view) {
 		rows[i] = strconv.Itoa(i)
 	}
 	v.Data = map[string]any{"Base": base(c), "Rows": rows, "Kinds": survey.Kinds}
-	s.render(c, status, "survey_new", v)
+	return page{status: status, name: "survey_new", view: v}, nil
 }
 
-func (s *Site) createSurveyPage(c *gin.Context) {
+func (s *Site) createSurveyPage(c *gin.Context) (page, error) {
 	form := map[string]string{"course_id": c.PostForm("course_id"), "anonymous": c.PostForm("anonymous")}
 	for _, f := range surveyFields {
 		form[f] = c.PostForm(f)
@@ -292,8 +282,7 @@ func (s *Site) createSurveyPage(c *gin.Context) {
 	if cid := strings.TrimSpace(form["course_id"]); cid != "" {
 		id, err := uuid.Parse(cid)
 		if err != nil {
-			s.Error(c, http.StatusNotFound, "There is no such course.")
-			return
+			return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
 		}
 		in.CourseID = &id
 	}
@@ -316,25 +305,22 @@ func (s *Site) createSurveyPage(c *gin.Context) {
 			names["questions["+strconv.Itoa(i)+"].options"] = "q" + n + "_options"
 			names["questions["+strconv.Itoa(i)+"]"] = "q" + n + "_prompt"
 		}
-		var failed bool
-		if fe, failed = s.formOutcome(c, err, names); failed {
-			return
+		if fe, err = formOutcome(err, names); err != nil {
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.showNewSurvey(c, http.StatusBadRequest, view{Form: form, Errors: fe})
-		return
+		return s.showNewSurvey(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/surveys?done=survey-set")
+	return goTo(base(c) + "/surveys?done=survey-set"), nil
 }
 
 // setPeerPage sets peer assessment from the assignment page's form:
 // criteria one per line.
-func (s *Site) setPeerPage(c *gin.Context) {
+func (s *Site) setPeerPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "assignment")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such assignment.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such assignment.")
 	}
 	form := map[string]string{"criteria": c.PostForm("criteria"), "peer_closes_at": c.PostForm("peer_closes_at")}
 	fe := map[string]string{}
@@ -344,39 +330,37 @@ func (s *Site) setPeerPage(c *gin.Context) {
 	if len(fe) == 0 {
 		var err error
 		a, err = s.d.Peers.Set(c.Request.Context(), request.Scope(c), id, in)
-		var failed bool
-		if fe, failed = s.formOutcome(c, err, map[string]string{"criteria": "criteria", "closes_at": "peer_closes_at"}); failed {
-			return
+		if fe, err = formOutcome(err, map[string]string{"criteria": "criteria", "closes_at": "peer_closes_at"}); err != nil {
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
 		d, err := s.assignmentView(c, id)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
-		s.render(c, http.StatusBadRequest, "assignment", view{Title: d.A.Title, Form: form, Errors: fe, Fields: []string{"criteria", "peer_closes_at"}, Data: d})
-		return
+		return again("assignment", view{Title: d.A.Title, Form: form, Errors: fe, Fields: []string{"criteria", "peer_closes_at"}, Data: d}), nil
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/peer-assessments/"+a.ID.String()+"?done=peer-set")
+	return goTo(base(c) + "/peer-assessments/" + a.ID.String() + "?done=peer-set"), nil
 }
 
-func (s *Site) adminMessageForm(c *gin.Context) {
-	s.showAdminMessage(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) adminMessageForm(c *gin.Context) (page, error) {
+	return s.showAdminMessage(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-func (s *Site) showAdminMessage(c *gin.Context, status int, v view) {
+// showAdminMessage is the form to write to a school or everyone, with v's
+// values and errors.
+func (s *Site) showAdminMessage(c *gin.Context, status int, v view) (page, error) {
 	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields = "Write to a school or everyone", []string{"audience", "subject", "body"}
 	v.Data = map[string]any{"Base": base(c), "Schools": schools}
-	s.render(c, status, "admin_message", v)
+	return page{status: status, name: "admin_message", view: v}, nil
 }
 
-func (s *Site) sendAdminMessage(c *gin.Context) {
+func (s *Site) sendAdminMessage(c *gin.Context) (page, error) {
 	form := map[string]string{"audience": c.PostForm("audience"), "subject": c.PostForm("subject"), "body": c.PostForm("body")}
 	in := comms.NewCommunication{Subject: form["subject"], Body: form["body"],
 		Optional: c.PostForm("optional") == "yes", ByEmail: c.PostForm("by_email") == "yes"}
@@ -390,24 +374,21 @@ func (s *Site) sendAdminMessage(c *gin.Context) {
 	}
 	if len(fe) == 0 {
 		_, err := s.d.Comms.Send(c.Request.Context(), request.Scope(c), in)
-		var failed bool
-		if fe, failed = s.formOutcome(c, err, map[string]string{"school_id": "audience", "course_id": "audience"}); failed {
-			return
+		if fe, err = formOutcome(err, map[string]string{"school_id": "audience", "course_id": "audience"}); err != nil {
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.showAdminMessage(c, http.StatusBadRequest, view{Form: form, Errors: fe})
-		return
+		return s.showAdminMessage(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/messages?done=message-sent")
+	return goTo(base(c) + "/admin/messages?done=message-sent"), nil
 }
 
-func (s *Site) assignTutorPage(c *gin.Context) {
+func (s *Site) assignTutorPage(c *gin.Context) (page, error) {
 	learner, ok1 := pathID(c, "id")
 	tutorID, err := uuid.Parse(c.PostForm("tutor"))
 	if !ok1 {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	if err == nil {
 		err = s.d.Tutors.Assign(c.Request.Context(), request.Scope(c), learner, tutorID)
@@ -415,28 +396,24 @@ func (s *Site) assignTutorPage(c *gin.Context) {
 		err = errs.Field("tutor", "choose a tutor from the list")
 	}
 	if m, ok := formErrors(err); ok {
-		s.showPersonErrors(c, m, "tutor")
-		return
+		return s.showPersonErrors(c, m, "tutor")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+learner.String()+"?done=tutor-assigned")
+	return goTo(base(c) + "/admin/people/" + learner.String() + "?done=tutor-assigned"), nil
 }
 
-func (s *Site) endTutorPage(c *gin.Context) {
+func (s *Site) endTutorPage(c *gin.Context) (page, error) {
 	learner, ok1 := pathID(c, "id")
 	tutorID, ok2 := pathID(c, "tutor")
 	if !ok1 || !ok2 {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	if err := s.d.Tutors.End(c.Request.Context(), request.Scope(c), learner, tutorID); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+learner.String()+"?done=tutor-ended")
+	return goTo(base(c) + "/admin/people/" + learner.String() + "?done=tutor-ended"), nil
 }
 
 // uploadPhoto streams the form's "photo" file into storage and returns its
@@ -474,72 +451,65 @@ func (s *Site) uploadPhoto(c *gin.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (s *Site) myPhotoPage(c *gin.Context) {
-	s.showMyPhoto(c, http.StatusOK, nil)
+func (s *Site) myPhotoPage(c *gin.Context) (page, error) {
+	return s.showMyPhoto(c, http.StatusOK, nil)
 }
 
-func (s *Site) showMyPhoto(c *gin.Context, status int, fe map[string]string) {
+// showMyPhoto is the page of one's photo, with the upload form's errors.
+func (s *Site) showMyPhoto(c *gin.Context, status int, fe map[string]string) (page, error) {
 	sc := request.Scope(c)
 	_, err := s.d.Media.Photo(c.Request.Context(), sc, sc.Actor().ID)
 	if err != nil && !notFound(err) {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, status, "my_photo", view{Title: "My photo", Errors: fe, Fields: []string{"photo"},
-		Data: map[string]any{"Base": base(c), "Me": sc.Actor().ID, "HasPhoto": err == nil}})
+	return page{status: status, name: "my_photo", view: view{Title: "My photo", Errors: fe, Fields: []string{"photo"},
+		Data: map[string]any{"Base": base(c), "Me": sc.Actor().ID, "HasPhoto": err == nil}}}, nil
 }
 
-func (s *Site) setMyPhoto(c *gin.Context) {
+func (s *Site) setMyPhoto(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
 	id, err := s.uploadPhoto(c)
 	if err == nil {
 		err = s.d.Media.SetPhoto(c.Request.Context(), sc, sc.Actor().ID, id)
 	}
 	if m, ok := formErrors(err); ok {
-		s.showMyPhoto(c, http.StatusBadRequest, renameFields(m, map[string]string{"file_id": "photo"}))
-		return
+		return s.showMyPhoto(c, http.StatusBadRequest, renameFields(m, map[string]string{"file_id": "photo"}))
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/photo?done=photo-set")
+	return goTo(base(c) + "/my/photo?done=photo-set"), nil
 }
 
-func (s *Site) setSchoolPhoto(c *gin.Context) {
+func (s *Site) setSchoolPhoto(c *gin.Context) (page, error) {
 	person, ok := pathID(c, "id")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	id, err := s.uploadPhoto(c)
 	if err == nil {
 		err = s.d.Media.SetPhoto(c.Request.Context(), request.Scope(c), person, id)
 	}
 	if m, ok := formErrors(err); ok {
-		s.showPersonErrors(c, renameFields(m, map[string]string{"file_id": "photo"}), "photo")
-		return
+		return s.showPersonErrors(c, renameFields(m, map[string]string{"file_id": "photo"}), "photo")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+person.String()+"?done=photo-set")
+	return goTo(base(c) + "/admin/people/" + person.String() + "?done=photo-set"), nil
 }
 
 // photoImage sends the browser to a short-lived link to the photo, or 404
 // where the person's consent (or school) does not allow showing it.
-func (s *Site) photoImage(c *gin.Context) {
+func (s *Site) photoImage(c *gin.Context) (page, error) {
 	person, ok := pathID(c, "id")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	link, err := s.d.Media.Photo(c.Request.Context(), request.Scope(c), person)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	c.Header("Cache-Control", "private, no-store")
-	c.Redirect(http.StatusSeeOther, link.URL)
+	return goTo(link.URL), nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -18,13 +19,13 @@ import (
 func (s *Site) myDataPages() []request.Route {
 	m := tp + "/my"
 	return []request.Route{
-		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.myPrivacyPage},
-		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.makeMyRequest},
-		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeMyConsent},
-		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.exportMine},
-		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.downloadMine},
-		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.childrenPage},
-		{Method: "POST", Path: m + "/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.changeChildConsent},
+		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.myPrivacyPage)},
+		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.makeMyRequest)},
+		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.changeMyConsent)},
+		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.exportMine)},
+		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.downloadMine)},
+		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.childrenPage)},
+		{Method: "POST", Path: m + "/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.changeChildConsent)},
 	}
 }
 
@@ -37,11 +38,12 @@ type myPrivacyData struct {
 	Children bool
 }
 
-func (s *Site) myPrivacyPage(c *gin.Context) {
-	s.showMyPrivacy(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) myPrivacyPage(c *gin.Context) (page, error) {
+	return s.showMyPrivacy(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) {
+// showMyPrivacy is one's privacy page with v's form (its values and errors).
+func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	me := sc.Actor().ID
 	d := myPrivacyData{Base: base(c), Kinds: requestKinds}
@@ -52,31 +54,27 @@ func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	kids, err := s.d.Consents.Children(ctx, sc)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d.Children = len(kids) > 0
 	v.Title, v.Fields, v.Data = "My data", []string{"kind", "details"}, d
-	s.render(c, status, "my_privacy", v)
+	return page{status: status, name: "my_privacy", view: v}, nil
 }
 
-func (s *Site) makeMyRequest(c *gin.Context) {
+func (s *Site) makeMyRequest(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
 	form := map[string]string{"kind": c.PostForm("kind"), "details": strings.TrimSpace(c.PostForm("details"))}
 	_, err := s.d.Subjects.Open(c.Request.Context(), sc, "self", subject.NewRequest{PersonID: sc.Actor().ID, Kind: form["kind"], Details: form["details"]})
 	if fe, isField := formErrors(err); isField {
-		s.showMyPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"kind": "What you ask", "details": "The details"})})
-		return
+		return s.showMyPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"kind": "What you ask", "details": "The details"})})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/privacy?done=my-request")
+	return goTo(base(c) + "/my/privacy?done=my-request"), nil
 }
 
 // consentChange reads a give/withdraw button's form.
@@ -84,46 +82,40 @@ func consentChange(c *gin.Context) consent.Change {
 	return consent.Change{Purpose: c.PostForm("purpose"), Given: c.PostForm("given") == "yes"}
 }
 
-func (s *Site) changeMyConsent(c *gin.Context) {
+func (s *Site) changeMyConsent(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
 	if _, err := s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, consentChange(c)); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/privacy?done=my-consent")
+	return goTo(base(c) + "/my/privacy?done=my-consent"), nil
 }
 
-func (s *Site) exportMine(c *gin.Context) {
+func (s *Site) exportMine(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
 	if _, err := s.d.Subjects.StartExport(c.Request.Context(), sc, sc.Actor().ID, nil); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/privacy?done=my-export")
+	return goTo(base(c) + "/my/privacy?done=my-export"), nil
 }
 
-func (s *Site) downloadMine(c *gin.Context) {
+func (s *Site) downloadMine(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "export")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such export.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	e, err := s.d.Subjects.GetExport(ctx, sc, id)
 	if err == nil && e.PersonID != sc.Actor().ID {
-		s.Error(c, http.StatusNotFound, "There is no such export.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	link, err := s.d.Subjects.Download(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, link.URL)
+	return goTo(link.URL), nil
 }
 
 type childView struct {
@@ -131,48 +123,42 @@ type childView struct {
 	Consents []consent.State
 }
 
-func (s *Site) childrenPage(c *gin.Context) {
+func (s *Site) childrenPage(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	kids, err := s.d.Consents.Children(ctx, sc)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	var out []childView
 	for _, k := range kids {
 		st, err := s.d.Consents.States(ctx, sc, k.ID)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		out = append(out, childView{Child: k, Consents: st})
 	}
-	s.render(c, http.StatusOK, "my_children", view{Title: "My children", Data: map[string]any{"Base": base(c), "Children": out}})
+	return show("my_children", view{Title: "My children", Data: map[string]any{"Base": base(c), "Children": out}}), nil
 }
 
-func (s *Site) changeChildConsent(c *gin.Context) {
+func (s *Site) changeChildConsent(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such child.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such child.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	kids, err := s.d.Consents.Children(ctx, sc)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	mine := false
 	for _, k := range kids {
 		mine = mine || k.ID == id
 	}
 	if !mine {
-		s.Error(c, http.StatusNotFound, "There is no such child.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such child.")
 	}
 	if _, err := s.d.Consents.Set(ctx, sc, id, consentChange(c)); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/my/children?done=my-consent")
+	return goTo(base(c) + "/my/children?done=my-consent"), nil
 }

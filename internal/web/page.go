@@ -16,6 +16,15 @@ type page struct {
 	name     string
 	view     view
 	redirect string
+	file     *file
+}
+
+// file is bytes sent instead of a page: a static file, a certificate.
+type file struct {
+	contentType string
+	body        []byte
+	attachment  string // the file name a download is saved as; "" shows it
+	cache       string // Cache-Control, when not the default no-store
 }
 
 // show renders template name with v.
@@ -26,6 +35,9 @@ func again(name string, v view) page { return page{status: http.StatusBadRequest
 
 // goTo sends the browser to url, as after a form that worked.
 func goTo(url string) page { return page{redirect: url} }
+
+// send sends f instead of a page.
+func send(f file) page { return page{file: &f} }
 
 // pageHandler handles a page route: the page, or an error for the
 // kernel's error page (one status table; the error's public message).
@@ -41,6 +53,14 @@ func (s *Site) serve(h pageHandler) gin.HandlerFunc {
 			request.Fail(c, err)
 		case p.redirect != "":
 			c.Redirect(http.StatusSeeOther, p.redirect)
+		case p.file != nil:
+			if p.file.attachment != "" {
+				c.Header("Content-Disposition", `attachment; filename="`+p.file.attachment+`"`)
+			}
+			if p.file.cache != "" {
+				c.Header("Cache-Control", p.file.cache)
+			}
+			c.Data(http.StatusOK, p.file.contentType, p.file.body)
 		default:
 			s.render(c, p.status, p.name, p.view)
 		}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -14,62 +12,57 @@ import (
 // one. The link itself is the credential: no session is needed to use it.
 func (s *Site) passwordLinkPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Handler: s.setPasswordForm},
-		{Method: "POST", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.setPassword},
-		{Method: "POST", Path: tp + "/admin/people/:id/password-link", Summary: "Email a person a link to set their password", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.sendPasswordLinkPage},
+		{Method: "GET", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Handler: s.serve(s.setPasswordForm)},
+		{Method: "POST", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.setPassword)},
+		{Method: "POST", Path: tp + "/admin/people/:id/password-link", Summary: "Email a person a link to set their password", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(s.sendPasswordLinkPage)},
 	}
 }
 
 var setPasswordFields = []string{"password", "confirm"}
 
-func (s *Site) setPasswordForm(c *gin.Context) {
-	s.showSetPassword(c, http.StatusOK, nil)
+func (s *Site) setPasswordForm(c *gin.Context) (page, error) {
+	return s.showSetPassword(c, show, nil)
 }
 
-func (s *Site) showSetPassword(c *gin.Context, status int, fe map[string]string) {
+// showSetPassword is the set-password form (as: show, or again with the
+// form's errors fe).
+func (s *Site) showSetPassword(c *gin.Context, as func(string, view) page, fe map[string]string) (page, error) {
 	username, err := s.d.Identity.LinkHolder(c.Request.Context(), c.Param("token"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, status, "set_password", view{Title: "Set your password", Errors: fe, Fields: setPasswordFields,
-		Data: map[string]any{"Token": c.Param("token"), "Username": username}})
+	return as("set_password", view{Title: "Set your password", Errors: fe, Fields: setPasswordFields,
+		Data: map[string]any{"Token": c.Param("token"), "Username": username}}), nil
 }
 
-func (s *Site) setPassword(c *gin.Context) {
+func (s *Site) setPassword(c *gin.Context) (page, error) {
 	pw := c.PostForm("password")
 	if pw != c.PostForm("confirm") {
-		s.showSetPassword(c, http.StatusBadRequest, map[string]string{"confirm": "The two passwords are not the same"})
-		return
+		return s.showSetPassword(c, again, map[string]string{"confirm": "The two passwords are not the same"})
 	}
 	slug, err := s.d.Identity.UsePasswordLink(c.Request.Context(), c.Param("token"), pw)
 	if m, ok := formErrors(err); ok {
-		s.showSetPassword(c, http.StatusBadRequest, m)
-		return
+		return s.showSetPassword(c, again, m)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "set_password", view{Title: "Password set", Data: map[string]any{"Done": true, "Tenant": slug}})
+	return show("set_password", view{Title: "Password set", Data: map[string]any{"Done": true, "Tenant": slug}}), nil
 }
 
-func (s *Site) sendPasswordLinkPage(c *gin.Context) {
+func (s *Site) sendPasswordLinkPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	sc := request.Scope(c)
 	_, err := s.d.Identity.SendPasswordLink(c.Request.Context(), sc, id)
 	if m, isField := formErrors(err); isField {
-		s.showPersonErrors(c, renameFields(m, map[string]string{"email": "password_link"}), "password_link")
-		return
+		return s.showPersonErrors(c, renameFields(m, map[string]string{"email": "password_link"}), "password_link")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	s.d.Comms.QueueDelivery(c.Request.Context(), sc.Tenant())
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"?done=password-link-sent")
+	return goTo(base(c) + "/admin/people/" + id.String() + "?done=password-link-sent"), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
@@ -25,11 +26,11 @@ import (
 // row's content leaves it.
 func (s *Site) platformPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform", Summary: "Tenants with contract status and operational figures, and platform health", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.tenantsPage},
-		{Method: "GET", Path: "/platform/tenants/new", Summary: "The form to create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.newTenantForm},
-		{Method: "POST", Path: "/platform/tenants/new", Summary: "Create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "write", Handler: s.createTenant},
-		{Method: "GET", Path: "/platform/tenants/:id", Summary: "One tenant: contract and operational figures", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.tenantPage},
-		{Method: "POST", Path: "/platform/tenants/:id/contract", Summary: "Set or clear a contract's end date", Area: request.AreaPlatform, Object: "contract", Action: "write", Handler: s.setContractEnd},
+		{Method: "GET", Path: "/platform", Summary: "Tenants with contract status and operational figures, and platform health", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.serve(s.tenantsPage)},
+		{Method: "GET", Path: "/platform/tenants/new", Summary: "The form to create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.serve(s.newTenantForm)},
+		{Method: "POST", Path: "/platform/tenants/new", Summary: "Create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "write", Handler: s.serve(s.createTenant)},
+		{Method: "GET", Path: "/platform/tenants/:id", Summary: "One tenant: contract and operational figures", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.serve(s.tenantPage)},
+		{Method: "POST", Path: "/platform/tenants/:id/contract", Summary: "Set or clear a contract's end date", Area: request.AreaPlatform, Object: "contract", Action: "write", Handler: s.serve(s.setContractEnd)},
 	}
 }
 
@@ -57,25 +58,22 @@ type tenantsData struct {
 	CanWrite bool
 }
 
-func (s *Site) tenantsPage(c *gin.Context) {
+func (s *Site) tenantsPage(c *gin.Context) (page, error) {
 	after, limit, err := request.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	ctx, p := c.Request.Context(), request.Principal(c)
 	ts, err := s.d.Tenants.List(ctx, after, limit, p.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pg := request.NewPage(ts, limit, func(t tenant.Summary) uuid.UUID { return t.ID })
 	d := tenantsData{Tenants: ts, Health: s.health(ctx), Pager: nextPage(c, pg.NextCursor), CanWrite: s.allowed(c, p, "platform-tenant", "write")}
 	if d.Signals, err = s.d.Identity.SignalFigures(ctx, s.now()); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "platform_tenants", view{Title: "Tenants", Data: d})
+	return show("platform_tenants", view{Title: "Tenants", Data: d}), nil
 }
 
 type tenantData struct {
@@ -86,23 +84,21 @@ type tenantData struct {
 	End      contractEnd
 }
 
-func (s *Site) tenantPage(c *gin.Context) {
-	s.showTenant(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) tenantPage(c *gin.Context) (page, error) {
+	return s.showTenant(c, http.StatusOK, view{Form: map[string]string{}})
 }
 
-// showTenant renders one tenant; v carries the contract form's values and
-// errors when it comes back with a problem.
-func (s *Site) showTenant(c *gin.Context, status int, v view) {
+// showTenant is one tenant's page with status; v carries the contract
+// form's values and errors when it comes back with a problem.
+func (s *Site) showTenant(c *gin.Context, status int, v view) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	p := request.Principal(c)
 	t, err := s.d.Tenants.Get(c.Request.Context(), id, p.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if _, given := v.Form["ends_on"]; !given && t.Contract.EndsOn != nil {
 		v.Form["ends_on"] = t.Contract.EndsOn.String()
@@ -111,48 +107,41 @@ func (s *Site) showTenant(c *gin.Context, status int, v view) {
 	d := tenantData{T: t, CanWrite: s.allowed(c, p, "contract", "write"), CanCopy: s.allowed(c, p, "data-extract", "write")}
 	if d.CanCopy {
 		if d.Extracts, err = s.d.DataUse.Extracts(c.Request.Context(), id); err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if err := s.contractEndOf(c, &d); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Data = d
-	s.render(c, status, "platform_tenant", v)
+	return page{status: status, name: "platform_tenant", view: v}, nil
 }
 
 // setContractEnd sets the end date from the form, or clears it when the
 // operator chose to reopen the contract.
-func (s *Site) setContractEnd(c *gin.Context) {
+func (s *Site) setContractEnd(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	form := map[string]string{"ends_on": strings.TrimSpace(c.PostForm("ends_on"))}
 	var end *tenant.Date
 	if c.PostForm("action") != "reopen" {
 		d, err := tenant.ParseDate(form["ends_on"])
 		if err != nil {
-			s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "Enter the end date as a date, for example 2027-08-31"}})
-			return
+			return s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "Enter the end date as a date, for example 2027-08-31"}})
 		}
 		end = &d
 	}
 	_, err := s.d.Tenants.SetContractEnd(c.Request.Context(), id, tenant.EndOn(end))
 	if fe, isField := formErrors(err); isField {
-		s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "The end date " + fe["ends_on"]}})
-		return
+		return s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "The end date " + fe["ends_on"]}})
 	} else if conflict(err) {
-		s.showTenant(c, http.StatusConflict, view{Form: form, Errors: map[string]string{"ends_on": "This contract has ended; its end date can no longer change"}})
-		return
+		return s.showTenant(c, http.StatusConflict, view{Form: form, Errors: map[string]string{"ends_on": "This contract has ended; its end date can no longer change"}})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=contract")
+	return goTo("/platform/tenants/" + id.String() + "?done=contract"), nil
 }
 
 // tenantFields are the create form's fields in page order.
@@ -167,16 +156,15 @@ func (s *Site) newTenantData() newTenantData {
 	return newTenantData{Regions: tenant.RegionList(), AllowPassword: s.d.Tenants.AllowsInitialPasswords()}
 }
 
-func (s *Site) newTenantForm(c *gin.Context) {
+func (s *Site) newTenantForm(c *gin.Context) (page, error) {
 	if !s.allowed(c, request.Principal(c), "platform-tenant", "write") {
-		s.Error(c, http.StatusForbidden, "Only processor operators create tenants.")
-		return
+		return page{}, errs.New(errs.ErrForbidden, "Only processor operators create tenants.")
 	}
 	form := map[string]string{"kind": "school", "region": "uk", "starts_on": s.now().UTC().Format("2006-01-02"), "return_window_days": "30"}
-	s.render(c, http.StatusOK, "platform_tenant_new", view{Title: "Create a tenant", Form: form, Data: s.newTenantData()})
+	return show("platform_tenant_new", view{Title: "Create a tenant", Form: form, Data: s.newTenantData()}), nil
 }
 
-func (s *Site) createTenant(c *gin.Context) {
+func (s *Site) createTenant(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range tenantFields {
 		if f != "admin_password" {
@@ -191,14 +179,12 @@ func (s *Site) createTenant(c *gin.Context) {
 		} else if conflict(err) {
 			fe = map[string]string{"slug": "That sign-in name was taken a moment ago; choose another"}
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		} else {
-			c.Redirect(http.StatusSeeOther, "/platform/tenants/"+res.TenantID.String()+"?done=tenant-made")
-			return
+			return goTo("/platform/tenants/" + res.TenantID.String() + "?done=tenant-made"), nil
 		}
 	}
-	s.render(c, http.StatusBadRequest, "platform_tenant_new", view{Title: "Create a tenant", Form: form, Errors: fe, Fields: tenantFields, Data: s.newTenantData()})
+	return again("platform_tenant_new", view{Title: "Create a tenant", Form: form, Errors: fe, Fields: tenantFields, Data: s.newTenantData()}), nil
 }
 
 // manifestFromForm builds a manifest from the create form. Schools are one

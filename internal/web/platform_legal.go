@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/request"
@@ -18,12 +19,12 @@ import (
 // register.
 func (s *Site) legalPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: request.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.legalPage},
-		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.recordOrder},
-		{Method: "POST", Path: "/platform/legal/:id/confirm", Summary: "Confirm a legal obligation another operator recorded", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.confirmOrder},
-		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.giveNotice},
-		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: request.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.breachRegisterPage},
-		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: request.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.recordBreach},
+		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: request.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.serve(s.legalPage)},
+		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.serve(s.recordOrder)},
+		{Method: "POST", Path: "/platform/legal/:id/confirm", Summary: "Confirm a legal obligation another operator recorded", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.serve(s.confirmOrder)},
+		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.serve(s.giveNotice)},
+		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: request.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.serve(s.breachRegisterPage)},
+		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: request.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.serve(s.recordBreach)},
 	}
 }
 
@@ -35,21 +36,22 @@ type legalData struct {
 	Me     uuid.UUID
 }
 
-func (s *Site) legalPage(c *gin.Context) {
-	s.showLegal(c, http.StatusOK, view{Form: map[string]string{"valid_days": "30"}}, nil)
+func (s *Site) legalPage(c *gin.Context) (page, error) {
+	return s.showLegal(c, http.StatusOK, view{Form: map[string]string{"valid_days": "30"}}, nil)
 }
 
-func (s *Site) showLegal(c *gin.Context, status int, v view, chosen map[string]bool) {
+// showLegal is the legal obligations page with status; v carries the
+// order form's values and errors when it comes back with a problem.
+func (s *Site) showLegal(c *gin.Context, status int, v view, chosen map[string]bool) (page, error) {
 	os, err := s.d.Support.Orders(c.Request.Context(), uuid.Nil, 100)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields, v.Data = "Legal obligations", orderFields, legalData{Orders: os, Chosen: chosen, Me: request.Principal(c).ID}
-	s.render(c, status, "platform_legal", v)
+	return page{status: status, name: "platform_legal", view: v}, nil
 }
 
-func (s *Site) recordOrder(c *gin.Context) {
+func (s *Site) recordOrder(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range orderFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
@@ -80,40 +82,34 @@ func (s *Site) recordOrder(c *gin.Context) {
 			fe = labelled(m, map[string]string{"reference": "The reference", "issuing_body": "The issuing body", "order_date": "The date",
 				"scope": "The scope", "areas": "What may be read", "document_sha256": "The document hash", "valid_days": "The time to read", "deferral_reason": "The reason for deferring", "notice_by": "The latest day of notice"})
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		} else {
-			c.Redirect(http.StatusSeeOther, "/platform/legal?done=order-recorded")
-			return
+			return goTo("/platform/legal?done=order-recorded"), nil
 		}
 	}
-	s.showLegal(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
+	return s.showLegal(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
 }
 
-func (s *Site) confirmOrder(c *gin.Context) {
+func (s *Site) confirmOrder(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such order.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such order.")
 	}
 	if _, err := s.d.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/legal?done=order-confirmed")
+	return goTo("/platform/legal?done=order-confirmed"), nil
 }
 
-func (s *Site) giveNotice(c *gin.Context) {
+func (s *Site) giveNotice(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such order.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such order.")
 	}
 	if _, err := s.d.Support.GiveNotice(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/legal?done=notice-given")
+	return goTo("/platform/legal?done=notice-given"), nil
 }
 
 var breachFields = []string{"title", "description", "detected_at", "tenants"}
@@ -123,16 +119,17 @@ type breachRegisterData struct {
 	Slugs    map[uuid.UUID]string
 }
 
-func (s *Site) breachRegisterPage(c *gin.Context) {
-	s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().UTC().Format(dateTimeLocal)}})
+func (s *Site) breachRegisterPage(c *gin.Context) (page, error) {
+	return s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().UTC().Format(dateTimeLocal)}})
 }
 
-func (s *Site) showBreaches(c *gin.Context, status int, v view) {
+// showBreaches is the breach register with status; v carries the breach
+// form's values and errors when it comes back with a problem.
+func (s *Site) showBreaches(c *gin.Context, status int, v view) (page, error) {
 	ctx := c.Request.Context()
 	bs, err := s.d.Breaches.List(ctx, 100)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	slugs := map[uuid.UUID]string{}
 	for _, b := range bs {
@@ -143,12 +140,12 @@ func (s *Site) showBreaches(c *gin.Context, status int, v view) {
 		}
 	}
 	v.Title, v.Fields, v.Data = "Breach register", breachFields, breachRegisterData{Breaches: bs, Slugs: slugs}
-	s.render(c, status, "platform_breaches", v)
+	return page{status: status, name: "platform_breaches", view: v}, nil
 }
 
 // recordBreach reads the affected schools one per line as
 // "sign-in-name: what of its data was affected".
-func (s *Site) recordBreach(c *gin.Context) {
+func (s *Site) recordBreach(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range breachFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
@@ -183,12 +180,10 @@ func (s *Site) recordBreach(c *gin.Context) {
 				fe[f] = msg
 			}
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		} else {
-			c.Redirect(http.StatusSeeOther, "/platform/breaches?done=breach-recorded")
-			return
+			return goTo("/platform/breaches?done=breach-recorded"), nil
 		}
 	}
-	s.showBreaches(c, http.StatusBadRequest, view{Form: form, Errors: fe})
+	return s.showBreaches(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -19,10 +18,10 @@ import (
 // certificate, back it up now.
 func (s *Site) lifecyclePages() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: "/platform/tenants/:id/deletion", Summary: "Delete a tenant's data after its return window", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "write", Handler: s.startDeletion},
-		{Method: "GET", Path: "/platform/tenants/:id/certificate", Summary: "Download a tenant's deletion certificate", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Handler: s.downloadCertificate},
-		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.backUpNow},
-		{Method: "POST", Path: "/platform/tenants/:id/restores", Summary: "Restore one of a tenant's backups into a new tenant", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.restoreBackup},
+		{Method: "POST", Path: "/platform/tenants/:id/deletion", Summary: "Delete a tenant's data after its return window", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "write", Handler: s.serve(s.startDeletion)},
+		{Method: "GET", Path: "/platform/tenants/:id/certificate", Summary: "Download a tenant's deletion certificate", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Handler: s.serve(s.downloadCertificate)},
+		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(s.backUpNow)},
+		{Method: "POST", Path: "/platform/tenants/:id/restores", Summary: "Restore one of a tenant's backups into a new tenant", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(s.restoreBackup)},
 	}
 }
 
@@ -69,72 +68,70 @@ func (s *Site) contractEndOf(c *gin.Context, d *tenantData) error {
 	return nil
 }
 
-func (s *Site) startDeletion(c *gin.Context) {
+func (s *Site) startDeletion(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	if _, err := s.d.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=deletion-started")
+	return goTo("/platform/tenants/" + id.String() + "?done=deletion-started"), nil
 }
 
-func (s *Site) downloadCertificate(c *gin.Context) {
+// downloadCertificate sends the signed deletion certificate as a file.
+func (s *Site) downloadCertificate(c *gin.Context) (page, error) {
+	name, body, err := s.deletionCertificate(c)
+	if err != nil {
+		return page{}, err
+	}
+	return send(file{contentType: "application/json", body: body, attachment: name}), nil
+}
+
+// deletionCertificate is the tenant's signed certificate: file name and bytes.
+func (s *Site) deletionCertificate(c *gin.Context) (string, []byte, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return "", nil, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	cert, err := s.d.Lifecycle.CertificateOf(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return "", nil, err
 	}
 	// Compact: the certificate's bytes are exactly the ones signed.
 	body, err := json.Marshal(cert)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return "", nil, err
 	}
-	c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
-	c.Data(http.StatusOK, "application/json", body)
+	return "deletion-certificate-" + id.String() + ".json", body, nil
 }
 
-func (s *Site) backUpNow(c *gin.Context) {
+func (s *Site) backUpNow(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	if _, err := s.d.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if _, err := s.d.Backups.Make(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=backed-up")
+	return goTo("/platform/tenants/" + id.String() + "?done=backed-up"), nil
 }
 
-func (s *Site) restoreBackup(c *gin.Context) {
+func (s *Site) restoreBackup(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such tenant.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
 	}
 	b, err := uuid.Parse(c.PostForm("backup"))
 	if err != nil {
-		s.fail(c, errs.Field("backup", "choose one of the tenant's backups"))
-		return
+		return page{}, errs.Field("backup", "choose one of the tenant's backups")
 	}
 	in := backup.RestoreRequest{Slug: c.PostForm("slug"), Name: c.PostForm("name"), Instruction: c.PostForm("instruction")}
 	if _, err := s.d.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, b, id, in); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/tenants/"+id.String()+"?done=restore-queued")
+	return goTo("/platform/tenants/" + id.String() + "?done=restore-queued"), nil
 }

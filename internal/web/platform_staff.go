@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -16,8 +17,8 @@ import (
 // authorise their sub-processor.
 func (s *Site) staffPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform/staff", Summary: "Processor staff and the sub-processor each works for", Area: request.AreaPlatform, Object: "staff", Action: "read", Handler: s.staffPage},
-		{Method: "POST", Path: "/platform/staff/:id/sub-processor", Summary: "Link a support staff member to a sub-processor, or unlink them", Area: request.AreaPlatform, Object: "staff", Action: "write", Handler: s.setStaffSubProcessor},
+		{Method: "GET", Path: "/platform/staff", Summary: "Processor staff and the sub-processor each works for", Area: request.AreaPlatform, Object: "staff", Action: "read", Handler: s.serve(s.staffPage)},
+		{Method: "POST", Path: "/platform/staff/:id/sub-processor", Summary: "Link a support staff member to a sub-processor, or unlink them", Area: request.AreaPlatform, Object: "staff", Action: "write", Handler: s.serve(s.setStaffSubProcessor)},
 	}
 }
 
@@ -40,20 +41,20 @@ type staffOption struct {
 	Selected bool
 }
 
-func (s *Site) staffPage(c *gin.Context) { s.showStaff(c, http.StatusOK, view{}) }
+func (s *Site) staffPage(c *gin.Context) (page, error) { return s.showStaff(c, http.StatusOK, view{}) }
 
-func (s *Site) showStaff(c *gin.Context, status int, v view) {
+// showStaff is the staff page with status; v carries a form's error when
+// one comes back with a problem.
+func (s *Site) showStaff(c *gin.Context, status int, v view) (page, error) {
 	ctx := c.Request.Context()
 	d := staffData{CanWrite: s.allowed(c, request.Principal(c), "staff", "write")}
 	staff, err := s.d.Support.Staff(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	all, err := s.d.Support.SubProcessors(ctx, nil)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	for _, m := range staff {
 		row := staffRow{StaffMember: m, Options: []staffOption{{Name: "This processor", Selected: m.SubProcessorID == nil}}}
@@ -74,16 +75,15 @@ func (s *Site) showStaff(c *gin.Context, status int, v view) {
 		d.InUse = d.InUse || sp.RetiredAt == nil
 	}
 	v.Title, v.Data = "Staff", d
-	s.render(c, status, "platform_staff", v)
+	return page{status: status, name: "platform_staff", view: v}, nil
 }
 
 // setStaffSubProcessor links the staff member to the chosen sub-processor,
 // or unlinks them when "this processor" is chosen.
-func (s *Site) setStaffSubProcessor(c *gin.Context) {
+func (s *Site) setStaffSubProcessor(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such staff member.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such staff member.")
 	}
 	ctx, op := c.Request.Context(), request.Principal(c).ID
 	field := "sp-" + id.String()
@@ -92,8 +92,7 @@ func (s *Site) setStaffSubProcessor(c *gin.Context) {
 	if choice := c.PostForm("sub_processor"); choice == "" {
 		_, err = s.d.Support.UnlinkStaff(ctx, op, id)
 	} else if sp, perr := uuid.Parse(choice); perr != nil {
-		s.showStaff(c, http.StatusBadRequest, view{Errors: map[string]string{field: "Choose a sub-processor from the list"}, Fields: []string{field}})
-		return
+		return s.showStaff(c, http.StatusBadRequest, view{Errors: map[string]string{field: "Choose a sub-processor from the list"}, Fields: []string{field}})
 	} else {
 		done = "staff-linked"
 		_, err = s.d.Support.LinkStaff(ctx, op, id, sp)
@@ -103,11 +102,9 @@ func (s *Site) setStaffSubProcessor(c *gin.Context) {
 		if msg == "" {
 			msg = fe["staff"]
 		}
-		s.showStaff(c, http.StatusBadRequest, view{Errors: map[string]string{field: "The sub-processor " + msg}, Fields: []string{field}})
-		return
+		return s.showStaff(c, http.StatusBadRequest, view{Errors: map[string]string{field: "The sub-processor " + msg}, Fields: []string{field}})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/staff?done="+done)
+	return goTo("/platform/staff?done=" + done), nil
 }

@@ -20,12 +20,12 @@ import (
 // register.
 func (s *Site) staffSupportPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform/support", Summary: "My support access requests", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportPage},
-		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.newSupportForm},
-		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "write", Handler: s.fileSupport},
-		{Method: "GET", Path: "/platform/support/:id", Summary: "One of my support requests, with links to read when approved", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.mySupportRequestPage},
-		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read", Handler: s.registerPage},
-		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write", Handler: s.addSubProcessor},
+		{Method: "GET", Path: "/platform/support", Summary: "My support access requests", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.serve(s.mySupportPage)},
+		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.serve(s.newSupportForm)},
+		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "write", Handler: s.serve(s.fileSupport)},
+		{Method: "GET", Path: "/platform/support/:id", Summary: "One of my support requests, with links to read when approved", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.serve(s.mySupportRequestPage)},
+		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read", Handler: s.serve(s.registerPage)},
+		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write", Handler: s.serve(s.addSubProcessor)},
 	}
 }
 
@@ -34,28 +34,26 @@ type mySupportData struct {
 	Pager    pager
 }
 
-func (s *Site) mySupportPage(c *gin.Context) {
+func (s *Site) mySupportPage(c *gin.Context) (page, error) {
 	after, limit, err := request.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	rs, err := s.d.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pg := request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
-	s.render(c, http.StatusOK, "platform_support", view{Title: "Support requests", Data: mySupportData{Requests: rs, Pager: nextPage(c, pg.NextCursor)}})
+	return show("platform_support", view{Title: "Support requests", Data: mySupportData{Requests: rs, Pager: nextPage(c, pg.NextCursor)}}), nil
 }
 
 var supportFields = []string{"tenant", "ticket", "reason_code", "justification", "areas", "hours", "course_ids", "person_ids"}
 
-func (s *Site) newSupportForm(c *gin.Context) {
-	s.render(c, http.StatusOK, "platform_support_new", view{Title: "Ask a school for access", Form: map[string]string{"hours": "4"}, Data: map[string]bool{}})
+func (s *Site) newSupportForm(c *gin.Context) (page, error) {
+	return show("platform_support_new", view{Title: "Ask a school for access", Form: map[string]string{"hours": "4"}, Data: map[string]bool{}}), nil
 }
 
-func (s *Site) fileSupport(c *gin.Context) {
+func (s *Site) fileSupport(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range supportFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
@@ -87,14 +85,12 @@ func (s *Site) fileSupport(c *gin.Context) {
 		} else if errsIsForbidden(err) {
 			fe["tenant"] = strings.TrimSuffix(err.Error(), ": forbidden")
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		} else {
-			c.Redirect(http.StatusSeeOther, "/platform/support/"+r.ID.String()+"?done=requested")
-			return
+			return goTo("/platform/support/" + r.ID.String() + "?done=requested"), nil
 		}
 	}
-	s.render(c, http.StatusBadRequest, "platform_support_new", view{Title: "Ask a school for access", Form: form, Errors: fe, Fields: supportFields, Data: chosen})
+	return again("platform_support_new", view{Title: "Ask a school for access", Form: form, Errors: fe, Fields: supportFields, Data: chosen}), nil
 }
 
 // labelled puts each field's label before the service's message, and
@@ -133,16 +129,14 @@ type mySupportRequestData struct {
 	Reads []navLink // where to read, when approved
 }
 
-func (s *Site) mySupportRequestPage(c *gin.Context) {
+func (s *Site) mySupportRequestPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	r, err := s.d.Support.Mine(c.Request.Context(), request.Principal(c).ID, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := mySupportRequestData{R: r}
 	if r.State == "approved" {
@@ -156,7 +150,7 @@ func (s *Site) mySupportRequestPage(c *gin.Context) {
 			d.Reads = append(d.Reads, links[a])
 		}
 	}
-	s.render(c, http.StatusOK, "platform_support_request", view{Title: "Support request " + r.Ticket, Data: d})
+	return show("platform_support_request", view{Title: "Support request " + r.Ticket, Data: d}), nil
 }
 
 type registerData struct {
@@ -167,41 +161,38 @@ type registerData struct {
 	Adequacy []string
 }
 
-func (s *Site) registerPage(c *gin.Context) {
-	s.showRegister(c, http.StatusOK, view{Form: map[string]string{"objection_days": "30"}})
+func (s *Site) registerPage(c *gin.Context) (page, error) {
+	return s.showRegister(c, http.StatusOK, view{Form: map[string]string{"objection_days": "30"}})
 }
 
-func (s *Site) showRegister(c *gin.Context, status int, v view) {
+// showRegister is the sub-processor register with status; v carries the
+// form's values and errors when it comes back with a problem.
+func (s *Site) showRegister(c *gin.Context, status int, v view) (page, error) {
 	list, err := s.d.Support.SubProcessors(c.Request.Context(), nil)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	v.Title, v.Fields = "Sub-processors", []string{"name", "purpose", "country", "objection_days"}
 	v.Data = registerData{List: list, CanWrite: s.allowed(c, request.Principal(c), "sub-processor-register", "write"), Adequacy: s.d.Support.AdequacyAllowed()}
-	s.render(c, status, "platform_subprocessors", v)
+	return page{status: status, name: "platform_subprocessors", view: v}, nil
 }
 
-func (s *Site) addSubProcessor(c *gin.Context) {
+func (s *Site) addSubProcessor(c *gin.Context) (page, error) {
 	form := map[string]string{}
 	for _, f := range []string{"name", "purpose", "country", "objection_days"} {
 		form[f] = strings.TrimSpace(c.PostForm(f))
 	}
 	days, err := strconv.Atoi(form["objection_days"])
 	if err != nil {
-		s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"objection_days": "Enter a number of days from 14 to 90"}})
-		return
+		return s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"objection_days": "Enter a number of days from 14 to 90"}})
 	}
 	_, err = s.d.Support.AddSubProcessor(c.Request.Context(), request.Principal(c).ID, support.NewSubProcessor{Name: form["name"], Purpose: form["purpose"], Country: form["country"], ObjectionDays: days})
 	if fe, isField := formErrors(err); isField {
-		s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: fe})
-		return
+		return s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: fe})
 	} else if conflict(err) {
-		s.showRegister(c, http.StatusConflict, view{Form: form, Errors: map[string]string{"name": "A sub-processor of that name is already registered"}})
-		return
+		return s.showRegister(c, http.StatusConflict, view{Form: form, Errors: map[string]string{"name": "A sub-processor of that name is already registered"}})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, "/platform/sub-processors?done=sp-added")
+	return goTo("/platform/sub-processors?done=sp-added"), nil
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,10 +18,10 @@ import (
 func (s *Site) protectionPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/protection", Summary: "Data protection: what the processor does with the school's data", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.protectionPage},
-		{Method: "GET", Path: a + "/breaches", Summary: "Breaches that affect the school, with the 72-hour clock", Area: request.AreaTenant, Object: "breach", Action: "read", Handler: s.breachesPage},
-		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: request.AreaTenant, Object: "security-event", Action: "read", Handler: s.securityPage},
-		{Method: "GET", Path: a + "/processor-records", Summary: "The processor's record of processing for the school", Area: request.AreaTenant, Object: "processor-records", Action: "read", Handler: s.recordsPage},
+		{Method: "GET", Path: a + "/protection", Summary: "Data protection: what the processor does with the school's data", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.serve(s.protectionPage)},
+		{Method: "GET", Path: a + "/breaches", Summary: "Breaches that affect the school, with the 72-hour clock", Area: request.AreaTenant, Object: "breach", Action: "read", Handler: s.serve(s.breachesPage)},
+		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: request.AreaTenant, Object: "security-event", Action: "read", Handler: s.serve(s.securityPage)},
+		{Method: "GET", Path: a + "/processor-records", Summary: "The processor's record of processing for the school", Area: request.AreaTenant, Object: "processor-records", Action: "read", Handler: s.serve(s.recordsPage)},
 	}
 }
 
@@ -33,12 +32,11 @@ type protectionData struct {
 	CanAdmin         bool
 }
 
-func (s *Site) protectionPage(c *gin.Context) {
+func (s *Site) protectionPage(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	rs, err := s.d.Support.ForTenant(ctx, sc, uuid.Nil, 200)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := protectionData{Base: base(c), CanAdmin: s.allowed(c, request.Principal(c), "breach", "read")}
 	for _, r := range rs {
@@ -52,8 +50,7 @@ func (s *Site) protectionPage(c *gin.Context) {
 	if d.CanAdmin {
 		bs, err := s.d.Breaches.ForTenant(ctx, sc)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		for _, b := range bs {
 			if b.Status != "closed" {
@@ -61,7 +58,7 @@ func (s *Site) protectionPage(c *gin.Context) {
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "protection", view{Title: "Data protection", Data: d})
+	return show("protection", view{Title: "Data protection", Data: d}), nil
 }
 
 type breachesData struct {
@@ -70,13 +67,12 @@ type breachesData struct {
 	Now      time.Time
 }
 
-func (s *Site) breachesPage(c *gin.Context) {
+func (s *Site) breachesPage(c *gin.Context) (page, error) {
 	bs, err := s.d.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "breaches", view{Title: "Breaches", Data: breachesData{Base: base(c), Breaches: bs, Now: s.now()}})
+	return show("breaches", view{Title: "Breaches", Data: breachesData{Base: base(c), Breaches: bs, Now: s.now()}}), nil
 }
 
 type securityData struct {
@@ -84,13 +80,12 @@ type securityData struct {
 	Events []identity.SecurityEvent
 }
 
-func (s *Site) securityPage(c *gin.Context) {
+func (s *Site) securityPage(c *gin.Context) (page, error) {
 	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "security", view{Title: "Security signals", Data: securityData{Base: base(c), Events: es}})
+	return show("security", view{Title: "Security signals", Data: securityData{Base: base(c), Events: es}}), nil
 }
 
 type recordsData struct {
@@ -98,13 +93,12 @@ type recordsData struct {
 	R    records.Record
 }
 
-func (s *Site) recordsPage(c *gin.Context) {
+func (s *Site) recordsPage(c *gin.Context) (page, error) {
 	r, err := s.d.Records.For(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "processor_records", view{Title: "The processor's records", Data: recordsData{Base: base(c), R: r}})
+	return show("processor_records", view{Title: "The processor's records", Data: recordsData{Base: base(c), R: r}}), nil
 }
 
 // hoursLeft says how long is left until t, for the breach clock.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -21,17 +21,17 @@ import (
 func (s *Site) requestPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/requests", Summary: "Subject requests, most urgent first", Area: request.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestsPage},
-		{Method: "POST", Path: a + "/requests", Summary: "Record a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Handler: s.openRequest},
-		{Method: "GET", Path: a + "/requests/:sreq", Summary: "A subject request", Area: request.AreaTenant, Object: "subject-request", Action: "read", Handler: s.requestPage},
-		{Method: "POST", Path: a + "/requests/:sreq", Summary: "Update a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Handler: s.updateRequest},
-		{Method: "POST", Path: a + "/requests/:sreq/export", Summary: "Run the export for an access or portability request", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.runRequestExport},
-		{Method: "POST", Path: a + "/requests/:sreq/erase", Summary: "Erase the person of an erasure request", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.eraseForRequest},
-		{Method: "GET", Path: a + "/exports/:export/download", Summary: "Download an export", Area: request.AreaTenant, Object: "personal-data", Action: "read", Handler: s.downloadExport},
-		{Method: "GET", Path: a + "/people/:id/privacy", Summary: "A person's consents, guardians, restriction and exports", Area: request.AreaTenant, Object: "personal-data", Action: "read", Handler: s.personPrivacyPage},
-		{Method: "POST", Path: a + "/people/:id/privacy", Summary: "Restrict, lift, object or withdraw an objection for a person", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.personPrivacyAction},
-		{Method: "POST", Path: a + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper", Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.recordConsent},
-		{Method: "POST", Path: a + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.linkGuardian},
+		{Method: "GET", Path: a + "/requests", Summary: "Subject requests, most urgent first", Area: request.AreaTenant, Object: "subject-request", Action: "read", Handler: s.serve(s.requestsPage)},
+		{Method: "POST", Path: a + "/requests", Summary: "Record a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Handler: s.serve(s.openRequest)},
+		{Method: "GET", Path: a + "/requests/:sreq", Summary: "A subject request", Area: request.AreaTenant, Object: "subject-request", Action: "read", Handler: s.serve(s.requestPage)},
+		{Method: "POST", Path: a + "/requests/:sreq", Summary: "Update a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Handler: s.serve(s.updateRequest)},
+		{Method: "POST", Path: a + "/requests/:sreq/export", Summary: "Run the export for an access or portability request", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.serve(s.runRequestExport)},
+		{Method: "POST", Path: a + "/requests/:sreq/erase", Summary: "Erase the person of an erasure request", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.serve(s.eraseForRequest)},
+		{Method: "GET", Path: a + "/exports/:export/download", Summary: "Download an export", Area: request.AreaTenant, Object: "personal-data", Action: "read", Handler: s.serve(s.downloadExport)},
+		{Method: "GET", Path: a + "/people/:id/privacy", Summary: "A person's consents, guardians, restriction and exports", Area: request.AreaTenant, Object: "personal-data", Action: "read", Handler: s.serve(s.personPrivacyPage)},
+		{Method: "POST", Path: a + "/people/:id/privacy", Summary: "Restrict, lift, object or withdraw an objection for a person", Area: request.AreaTenant, Object: "personal-data", Action: "write", Handler: s.serve(s.personPrivacyAction)},
+		{Method: "POST", Path: a + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper", Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.serve(s.recordConsent)},
+		{Method: "POST", Path: a + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.serve(s.linkGuardian)},
 	}
 }
 
@@ -46,17 +46,18 @@ type requestsData struct {
 	Next     string
 }
 
-func (s *Site) requestsPage(c *gin.Context) {
-	s.showRequests(c, http.StatusOK, view{Form: map[string]string{"received_on": s.now().UTC().Format("2006-01-02")}})
+func (s *Site) requestsPage(c *gin.Context) (page, error) {
+	return s.showRequests(c, show, view{Form: map[string]string{"received_on": s.now().UTC().Format("2006-01-02")}})
 }
 
-func (s *Site) showRequests(c *gin.Context, status int, v view) {
+// showRequests is the queue with v's form: as is show, or again for a
+// form with errors.
+func (s *Site) showRequests(c *gin.Context, as func(string, view) page, v view) (page, error) {
 	after, _ := uuid.Parse(c.Query("after"))
 	all := c.Query("all") == "1"
 	rs, err := s.d.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{Open: !all}, after, 51)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := requestsData{Base: base(c), Requests: rs, All: all, Kinds: requestKinds}
 	if len(rs) > 50 {
@@ -67,10 +68,10 @@ func (s *Site) showRequests(c *gin.Context, status int, v view) {
 		}
 	}
 	v.Title, v.Fields, v.Data = "Subject requests", []string{"username", "kind", "received_on", "details"}, d
-	s.render(c, status, "admin_requests", v)
+	return as("admin_requests", v), nil
 }
 
-func (s *Site) openRequest(c *gin.Context) {
+func (s *Site) openRequest(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{}
 	for _, f := range []string{"username", "kind", "received_on", "details"} {
@@ -78,18 +79,15 @@ func (s *Site) openRequest(c *gin.Context) {
 	}
 	p, err := s.d.Identity.FindByUsername(ctx, sc, form["username"])
 	if err != nil {
-		s.showRequests(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"username": "There is no one with that username in your school"}})
-		return
+		return s.showRequests(c, again, view{Form: form, Errors: map[string]string{"username": "There is no one with that username in your school"}})
 	}
 	r, err := s.d.Subjects.Open(ctx, sc, "admin", subject.NewRequest{PersonID: p.ID, Kind: form["kind"], ReceivedOn: form["received_on"], Details: form["details"]})
 	if fe, isField := formErrors(err); isField {
-		s.showRequests(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"kind": "The kind of request", "received_on": "The date received", "details": "The details", "person_id": "The person"}), "person_id", "username")})
-		return
+		return s.showRequests(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"kind": "The kind of request", "received_on": "The date received", "details": "The details", "person_id": "The person"}), "person_id", "username")})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/requests/"+r.ID.String()+"?done=request-opened")
+	return goTo(base(c) + "/admin/requests/" + r.ID.String() + "?done=request-opened"), nil
 }
 
 type requestData struct {
@@ -101,47 +99,44 @@ type requestData struct {
 	Kinds   map[string]string
 }
 
-func (s *Site) requestPage(c *gin.Context) {
-	s.showRequest(c, http.StatusOK, view{}, nil)
+func (s *Site) requestPage(c *gin.Context) (page, error) {
+	return s.showRequest(c, show, view{}, nil)
 }
 
-func (s *Site) showRequest(c *gin.Context, status int, v view, erased *subject.Erasure) {
+// showRequest is one request's page with v's form (as: show, or again
+// for a form with errors) and, after an erasure, what was erased.
+func (s *Site) showRequest(c *gin.Context, as func(string, view) page, v view, erased *subject.Erasure) (page, error) {
 	id, ok := pathID(c, "sreq")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := requestData{Base: base(c), Request: r, Kinds: requestKinds, Erasure: erased}
 	if r.PersonID != nil {
 		p, err := s.d.Identity.GetPerson(ctx, sc, *r.PersonID)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		d.Person = &p
 		if d.Exports, err = s.d.Subjects.Exports(ctx, sc, p.ID); err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if v.Form == nil {
 		v.Form = map[string]string{"status": r.Status, "notes": r.Notes, "outcome": r.Outcome}
 	}
 	v.Title, v.Fields, v.Data = "Subject request", []string{"status", "notes", "outcome", "extend_months", "extension_reason", "confirm"}, d
-	s.render(c, status, "admin_request", v)
+	return as("admin_request", v), nil
 }
 
-func (s *Site) updateRequest(c *gin.Context) {
+func (s *Site) updateRequest(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "sreq")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	form := map[string]string{}
 	for _, f := range []string{"status", "notes", "outcome", "extend_months", "extension_reason"} {
@@ -157,14 +152,12 @@ func (s *Site) updateRequest(c *gin.Context) {
 	}
 	_, err := s.d.Subjects.Update(c.Request.Context(), request.Scope(c), id, ch)
 	if fe, isField := formErrors(err); isField {
-		s.showRequest(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"status": "The status", "notes": "The notes",
+		return s.showRequest(c, again, view{Form: form, Errors: labelled(fe, map[string]string{"status": "The status", "notes": "The notes",
 			"outcome": "The outcome", "extend_months": "The extension", "extension_reason": "The reason for the extension", "assignee_id": "The assignee"})}, nil)
-		return
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/requests/"+id.String()+"?done=request-updated")
+	return goTo(base(c) + "/admin/requests/" + id.String() + "?done=request-updated"), nil
 }
 
 func ptr(s string) *string { return &s }
@@ -179,76 +172,65 @@ func refile(m map[string]string, from, to string) map[string]string {
 	return m
 }
 
-func (s *Site) runRequestExport(c *gin.Context) {
+func (s *Site) runRequestExport(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "sreq")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err == nil && r.PersonID == nil {
-		s.Error(c, http.StatusConflict, "The person of this request has been erased.")
-		return
+		return page{}, errs.New(errs.ErrConflict, "The person of this request has been erased.")
 	}
 	if err == nil {
 		_, err = s.d.Subjects.StartExport(ctx, sc, *r.PersonID, &r.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/requests/"+id.String()+"?done=export-started")
+	return goTo(base(c) + "/admin/requests/" + id.String() + "?done=export-started"), nil
 }
 
-func (s *Site) eraseForRequest(c *gin.Context) {
+func (s *Site) eraseForRequest(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "sreq")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if r.PersonID == nil || r.Kind != "erasure" {
-		s.Error(c, http.StatusConflict, "Only an open erasure request of a person not yet erased can erase them.")
-		return
+		return page{}, errs.New(errs.ErrConflict, "Only an open erasure request of a person not yet erased can erase them.")
 	}
 	p, err := s.d.Identity.GetPerson(ctx, sc, *r.PersonID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	confirm := strings.TrimSpace(c.PostForm("confirm"))
 	if confirm != p.Username {
-		s.showRequest(c, http.StatusBadRequest, view{Form: map[string]string{"confirm": confirm},
+		return s.showRequest(c, again, view{Form: map[string]string{"confirm": confirm},
 			Errors: map[string]string{"confirm": "Type the person's username exactly, to confirm: erasure cannot be undone"}}, nil)
-		return
 	}
 	out, err := s.d.Subjects.Erase(ctx, sc, p.ID, &r.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.showRequest(c, http.StatusOK, view{Flash: flashes["erased"]}, &out)
+	return s.showRequest(c, show, view{Flash: flashes["erased"]}, &out)
 }
 
 // downloadExport sends the browser to the export's signed link.
-func (s *Site) downloadExport(c *gin.Context) {
+func (s *Site) downloadExport(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "export")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such export.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
 	}
 	link, err := s.d.Subjects.Download(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, link.URL)
+	return goTo(link.URL), nil
 }
 
 type personPrivacyData struct {
@@ -259,21 +241,21 @@ type personPrivacyData struct {
 	Requests []subject.Request
 }
 
-func (s *Site) personPrivacyPage(c *gin.Context) {
-	s.showPersonPrivacy(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) personPrivacyPage(c *gin.Context) (page, error) {
+	return s.showPersonPrivacy(c, show, view{Form: map[string]string{}})
 }
 
-func (s *Site) showPersonPrivacy(c *gin.Context, status int, v view) {
+// showPersonPrivacy is a person's privacy page with v's form (as: show,
+// or again for a form with errors).
+func (s *Site) showPersonPrivacy(c *gin.Context, as func(string, view) page, v view) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such person.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	p, err := s.d.Identity.GetPerson(ctx, sc, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := personPrivacyData{Base: base(c), Person: p}
 	if d.Consents, err = s.d.Consents.States(ctx, sc, id); err == nil {
@@ -282,8 +264,7 @@ func (s *Site) showPersonPrivacy(c *gin.Context, status int, v view) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if v.Form == nil || (v.Form["birth_date"] == "" && v.Form["left_on"] == "" && len(v.Errors) == 0) {
 		if v.Form == nil {
@@ -297,27 +278,24 @@ func (s *Site) showPersonPrivacy(c *gin.Context, status int, v view) {
 		}
 	}
 	v.Title, v.Fields, v.Data = "Privacy: "+p.DisplayName, []string{"birth_date", "left_on", "reason", "guardian", "purpose", "method"}, d
-	s.render(c, status, "admin_privacy", v)
+	return as("admin_privacy", v), nil
 }
 
-func (s *Site) personPrivacyAction(c *gin.Context) {
+func (s *Site) personPrivacyAction(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such person.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	if _, err := s.d.Identity.GetPerson(ctx, sc, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	var err error
 	switch c.PostForm("action") {
 	case "restrict":
 		err = s.d.Subjects.Restrict(ctx, sc, id, c.PostForm("reason"))
 		if fe, isField := formErrors(err); isField {
-			s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: map[string]string{"reason": c.PostForm("reason")}, Errors: labelled(fe, map[string]string{"reason": "The reason"})})
-			return
+			return s.showPersonPrivacy(c, again, view{Form: map[string]string{"reason": c.PostForm("reason")}, Errors: labelled(fe, map[string]string{"reason": "The reason"})})
 		}
 	case "lift":
 		err = s.d.Subjects.Lift(ctx, sc, id)
@@ -331,25 +309,21 @@ func (s *Site) personPrivacyAction(c *gin.Context) {
 		form := map[string]string{"birth_date": strings.TrimSpace(c.PostForm("birth_date")), "left_on": strings.TrimSpace(c.PostForm("left_on"))}
 		_, err = s.d.Identity.UpdatePerson(ctx, sc, id, identity.PersonPatch{BirthDate: ptr(form["birth_date"]), LeftOn: ptr(form["left_on"])})
 		if fe, isField := formErrors(err); isField {
-			s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"birth_date": "The date of birth", "left_on": "The leaving date"})})
-			return
+			return s.showPersonPrivacy(c, again, view{Form: form, Errors: labelled(fe, map[string]string{"birth_date": "The date of birth", "left_on": "The leaving date"})})
 		}
 	default:
-		s.Error(c, http.StatusBadRequest, "Choose one of the buttons on the page.")
-		return
+		return page{}, errs.New(errs.ErrInvalid, "Choose one of the buttons on the page.")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"/privacy?done=privacy-updated")
+	return goTo(base(c) + "/admin/people/" + id.String() + "/privacy?done=privacy-updated"), nil
 }
 
-func (s *Site) recordConsent(c *gin.Context) {
+func (s *Site) recordConsent(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such person.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"purpose": c.PostForm("purpose"), "method": c.PostForm("method"), "guardian": strings.TrimSpace(c.PostForm("guardian"))}
@@ -357,42 +331,35 @@ func (s *Site) recordConsent(c *gin.Context) {
 	if form["guardian"] != "" {
 		g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
 		if err != nil {
-			s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
-			return
+			return s.showPersonPrivacy(c, again, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
 		}
 		ch.GuardianID = &g.ID
 	}
 	_, err := s.d.Consents.Set(ctx, sc, id, ch)
 	if fe, isField := formErrors(err); isField {
-		s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"purpose": "The purpose", "method": "How it was given", "guardian_id": "The guardian"}), "guardian_id", "guardian")})
-		return
+		return s.showPersonPrivacy(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"purpose": "The purpose", "method": "How it was given", "guardian_id": "The guardian"}), "guardian_id", "guardian")})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"/privacy?done=consent-recorded")
+	return goTo(base(c) + "/admin/people/" + id.String() + "/privacy?done=consent-recorded"), nil
 }
 
-func (s *Site) linkGuardian(c *gin.Context) {
+func (s *Site) linkGuardian(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "id")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such person.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"guardian": strings.TrimSpace(c.PostForm("guardian"))}
 	g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
 	if err != nil {
-		s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
-		return
+		return s.showPersonPrivacy(c, again, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
 	}
 	err = s.d.Consents.LinkGuardian(ctx, sc, g.ID, id)
 	if fe, isField := formErrors(err); isField {
-		s.showPersonPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"guardian_id": "The guardian"}), "guardian_id", "guardian")})
-		return
+		return s.showPersonPrivacy(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"guardian_id": "The guardian"}), "guardian_id", "guardian")})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+id.String()+"/privacy?done=guardian-linked")
+	return goTo(base(c) + "/admin/people/" + id.String() + "/privacy?done=guardian-linked"), nil
 }

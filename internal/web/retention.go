@@ -1,13 +1,13 @@
 package web
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/schoolcloud/lms/internal/controller/retention"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -17,12 +17,12 @@ import (
 func (s *Site) retentionPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/retention", Summary: "Retention periods, the dry run report and legal holds", Area: request.AreaTenant, Object: "retention", Action: "read", Handler: s.retentionPage},
-		{Method: "POST", Path: a + "/retention", Summary: "Change retention periods, run a dry run or switch enforcement on", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.retentionAction},
-		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.placeHold},
-		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Handler: s.releaseHold},
-		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: request.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.ropaPage},
-		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: request.AreaTenant, Object: "statistics", Action: "read", Handler: s.statisticsPage},
+		{Method: "GET", Path: a + "/retention", Summary: "Retention periods, the dry run report and legal holds", Area: request.AreaTenant, Object: "retention", Action: "read", Handler: s.serve(s.retentionPage)},
+		{Method: "POST", Path: a + "/retention", Summary: "Change retention periods, run a dry run or switch enforcement on", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.serve(s.retentionAction)},
+		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.serve(s.placeHold)},
+		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Handler: s.serve(s.releaseHold)},
+		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: request.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.serve(s.ropaPage)},
+		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: request.AreaTenant, Object: "statistics", Action: "read", Handler: s.serve(s.statisticsPage)},
 	}
 }
 
@@ -36,11 +36,13 @@ type retentionData struct {
 	Ended bool
 }
 
-func (s *Site) retentionPage(c *gin.Context) {
-	s.showRetention(c, http.StatusOK, view{})
+func (s *Site) retentionPage(c *gin.Context) (page, error) {
+	return s.showRetention(c, show, view{})
 }
 
-func (s *Site) showRetention(c *gin.Context, status int, v view) {
+// showRetention is the retention page with v's form (as: show, or again
+// for a form with errors).
+func (s *Site) showRetention(c *gin.Context, as func(string, view) page, v view) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := retentionData{Base: base(c)}
 	var err error
@@ -55,8 +57,7 @@ func (s *Site) showRetention(c *gin.Context, status int, v view) {
 		d.Ended = ct.Ended(s.now())
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if v.Form == nil {
 		v.Form = map[string]string{}
@@ -68,105 +69,94 @@ func (s *Site) showRetention(c *gin.Context, status int, v view) {
 	for _, p := range d.Periods {
 		v.Fields = append(v.Fields, p.Category.Category)
 	}
-	s.render(c, status, "admin_retention", v)
+	return as("admin_retention", v), nil
 }
 
-func (s *Site) retentionAction(c *gin.Context) {
+func (s *Site) retentionAction(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	switch c.PostForm("action") {
 	case "dry-run":
 		if _, err := s.d.Retention.DryRun(ctx, sc); err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
-		c.Redirect(http.StatusSeeOther, base(c)+"/admin/retention?done=dry-run")
+		return goTo(base(c) + "/admin/retention?done=dry-run"), nil
 	case "enforce":
 		if err := s.d.Retention.Enable(ctx, sc); err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
-		c.Redirect(http.StatusSeeOther, base(c)+"/admin/retention?done=enforcing")
+		return goTo(base(c) + "/admin/retention?done=enforcing"), nil
 	case "save":
-		form, errs, months := map[string]string{}, map[string]string{}, map[string]int{}
+		form, bad, months := map[string]string{}, map[string]string{}, map[string]int{}
 		for _, cat := range retention.Categories() {
 			raw := strings.TrimSpace(c.PostForm(cat.Category))
 			form[cat.Category] = raw
 			n, err := strconv.Atoi(raw)
 			if err != nil || n < 1 || n > 1200 {
-				errs[cat.Category] = cat.Title + ": enter a whole number of months from 1 to 1200"
+				bad[cat.Category] = cat.Title + ": enter a whole number of months from 1 to 1200"
 				continue
 			}
 			months[cat.Category] = n
 		}
-		if len(errs) == 0 {
+		if len(bad) == 0 {
 			err := s.d.Retention.SetPeriods(ctx, sc, months)
 			if fe, isField := formErrors(err); isField {
-				errs = fe
+				bad = fe
 			} else if err != nil {
-				s.fail(c, err)
-				return
+				return page{}, err
 			}
 		}
-		if len(errs) > 0 {
-			s.showRetention(c, http.StatusBadRequest, view{Form: form, Errors: errs})
-			return
+		if len(bad) > 0 {
+			return s.showRetention(c, again, view{Form: form, Errors: bad})
 		}
-		c.Redirect(http.StatusSeeOther, base(c)+"/admin/retention?done=retention-saved")
+		return goTo(base(c) + "/admin/retention?done=retention-saved"), nil
 	default:
-		s.Error(c, http.StatusBadRequest, "Choose one of the buttons on the page.")
+		return page{}, errs.New(errs.ErrInvalid, "Choose one of the buttons on the page.")
 	}
 }
 
-func (s *Site) placeHold(c *gin.Context) {
+func (s *Site) placeHold(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"person": strings.TrimSpace(c.PostForm("person")), "reason": strings.TrimSpace(c.PostForm("reason"))}
 	in := retention.NewHold{Reason: form["reason"]}
 	if form["person"] != "" {
 		p, err := s.d.Identity.FindByUsername(ctx, sc, form["person"])
 		if err != nil {
-			s.showRetention(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"person": "There is no one with that username in your school"}})
-			return
+			return s.showRetention(c, again, view{Form: form, Errors: map[string]string{"person": "There is no one with that username in your school"}})
 		}
 		in.PersonID = &p.ID
 	}
 	_, err := s.d.Retention.PlaceHold(ctx, sc, in)
 	if fe, isField := formErrors(err); isField {
-		s.showRetention(c, http.StatusBadRequest, view{Form: form, Errors: refile(labelled(fe, map[string]string{"person_id": "The person", "reason": "The reason"}), "person_id", "person")})
-		return
+		return s.showRetention(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"person_id": "The person", "reason": "The reason"}), "person_id", "person")})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/retention?done=hold-placed")
+	return goTo(base(c) + "/admin/retention?done=hold-placed"), nil
 }
 
-func (s *Site) releaseHold(c *gin.Context) {
+func (s *Site) releaseHold(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "hold")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such hold.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such hold.")
 	}
 	if err := s.d.Retention.ReleaseHold(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/retention?done=hold-released")
+	return goTo(base(c) + "/admin/retention?done=hold-released"), nil
 }
 
-func (s *Site) ropaPage(c *gin.Context) {
+func (s *Site) ropaPage(c *gin.Context) (page, error) {
 	r, err := s.d.Ropa.For(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_ropa", view{Title: "Records of processing", Data: map[string]any{"Base": base(c), "R": r, "API": "/api/v1/t/" + c.Param("tenant")}})
+	return show("admin_ropa", view{Title: "Records of processing", Data: map[string]any{"Base": base(c), "R": r, "API": "/api/v1/t/" + c.Param("tenant")}}), nil
 }
 
-func (s *Site) statisticsPage(c *gin.Context) {
+func (s *Site) statisticsPage(c *gin.Context) (page, error) {
 	st, err := s.d.Engagement.Statistics(c.Request.Context(), request.Scope(c), s.d.Config.StatsMinGroup)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_statistics", view{Title: "Statistics", Data: map[string]any{"Base": base(c), "Courses": st, "Min": s.d.Config.StatsMinGroup}})
+	return show("admin_statistics", view{Title: "Statistics", Data: map[string]any{"Base": base(c), "Courses": st, "Min": s.d.Config.StatsMinGroup}}), nil
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -17,22 +15,22 @@ import (
 func (s *Site) schoolPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a, Summary: "School administration dashboard", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.adminHome},
-		{Method: "GET", Path: a + "/people", Summary: "People (paged)", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.peoplePage},
-		{Method: "GET", Path: a + "/people/new", Summary: "The form to add a person", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.newPersonForm},
-		{Method: "POST", Path: a + "/people/new", Summary: "Add a person", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.createPerson},
-		{Method: "GET", Path: a + "/people/:id", Summary: "A person and their roles", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.personPage},
-		{Method: "POST", Path: a + "/people/:id", Summary: "Suspend or reactivate a person", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.updatePerson},
-		{Method: "POST", Path: a + "/people/:id/roles", Summary: "Give a person a role", Area: request.AreaTenant, Object: "role", Action: "write", Handler: s.giveRole},
-		{Method: "POST", Path: a + "/people/:id/roles/:role/delete", Summary: "Take a role away", Area: request.AreaTenant, Object: "role", Action: "write", Handler: s.takeRole},
-		{Method: "GET", Path: a + "/roster", Summary: "Bulk import from OneRoster CSV, and past imports", Area: request.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterPage},
-		{Method: "POST", Path: a + "/roster", Summary: "Import OneRoster CSV files", Area: request.AreaTenant, Object: "roster", Action: "write", Upload: true, Handler: s.rosterImport},
-		{Method: "GET", Path: a + "/roster/:import", Summary: "One import with its per-row errors", Area: request.AreaTenant, Object: "roster", Action: "read", Handler: s.rosterResult},
-		{Method: "GET", Path: a + "/courses", Summary: "Courses of the school (paged), and a form to add one", Area: request.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourses},
-		{Method: "POST", Path: a + "/courses", Summary: "Add a course", Area: request.AreaTenant, Object: "course", Action: "write", Handler: s.adminCreateCourse},
-		{Method: "GET", Path: a + "/courses/:course", Summary: "A course's enrolments", Area: request.AreaTenant, Object: "enrolment", Action: "read", Handler: s.adminCourse},
-		{Method: "POST", Path: a + "/courses/:course/enrolments", Summary: "Enrol a person", Area: request.AreaTenant, Object: "enrolment", Action: "write", Handler: s.adminEnrol},
-		{Method: "POST", Path: a + "/courses/:course/enrolments/:person/delete", Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment", Action: "write", Handler: s.adminUnenrol},
+		{Method: "GET", Path: a, Summary: "School administration dashboard", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.serve(s.adminHome)},
+		{Method: "GET", Path: a + "/people", Summary: "People (paged)", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.serve(s.peoplePage)},
+		{Method: "GET", Path: a + "/people/new", Summary: "The form to add a person", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.serve(s.newPersonForm)},
+		{Method: "POST", Path: a + "/people/new", Summary: "Add a person", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(s.createPerson)},
+		{Method: "GET", Path: a + "/people/:id", Summary: "A person and their roles", Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.serve(s.personPage)},
+		{Method: "POST", Path: a + "/people/:id", Summary: "Suspend or reactivate a person", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(s.updatePerson)},
+		{Method: "POST", Path: a + "/people/:id/roles", Summary: "Give a person a role", Area: request.AreaTenant, Object: "role", Action: "write", Handler: s.serve(s.giveRole)},
+		{Method: "POST", Path: a + "/people/:id/roles/:role/delete", Summary: "Take a role away", Area: request.AreaTenant, Object: "role", Action: "write", Handler: s.serve(s.takeRole)},
+		{Method: "GET", Path: a + "/roster", Summary: "Bulk import from OneRoster CSV, and past imports", Area: request.AreaTenant, Object: "roster", Action: "read", Handler: s.serve(s.rosterPage)},
+		{Method: "POST", Path: a + "/roster", Summary: "Import OneRoster CSV files", Area: request.AreaTenant, Object: "roster", Action: "write", Upload: true, Handler: s.serve(s.rosterImport)},
+		{Method: "GET", Path: a + "/roster/:import", Summary: "One import with its per-row errors", Area: request.AreaTenant, Object: "roster", Action: "read", Handler: s.serve(s.rosterResult)},
+		{Method: "GET", Path: a + "/courses", Summary: "Courses of the school (paged), and a form to add one", Area: request.AreaTenant, Object: "enrolment", Action: "read", Handler: s.serve(s.adminCourses)},
+		{Method: "POST", Path: a + "/courses", Summary: "Add a course", Area: request.AreaTenant, Object: "course", Action: "write", Handler: s.serve(s.adminCreateCourse)},
+		{Method: "GET", Path: a + "/courses/:course", Summary: "A course's enrolments", Area: request.AreaTenant, Object: "enrolment", Action: "read", Handler: s.serve(s.adminCourse)},
+		{Method: "POST", Path: a + "/courses/:course/enrolments", Summary: "Enrol a person", Area: request.AreaTenant, Object: "enrolment", Action: "write", Handler: s.serve(s.adminEnrol)},
+		{Method: "POST", Path: a + "/courses/:course/enrolments/:person/delete", Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment", Action: "write", Handler: s.serve(s.adminUnenrol)},
 	}
 }
 
@@ -46,30 +44,26 @@ type adminHomeData struct {
 	OpenRequests, Overdue, DueSoon int
 }
 
-func (s *Site) adminHome(c *gin.Context) {
+func (s *Site) adminHome(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	t, ct, err := s.d.Tenants.ForMember(ctx, sc.Tenant())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	schools, err := s.d.Tenants.Schools(ctx, sc)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := adminHomeData{Base: base(c), Tenant: t, Contract: ct, Schools: schools}
 	if s.allowed(c, request.Principal(c), "roster", "read") {
 		if d.Imports, err = s.d.Roster.List(ctx, sc, "", uuid.Nil, 5); err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if s.allowed(c, request.Principal(c), "subject-request", "read") {
 		open, err := s.d.Subjects.List(ctx, sc, subject.Filter{Open: true}, uuid.Nil, 200)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		d.OpenRequests = len(open)
 		for _, r := range open {
@@ -80,5 +74,5 @@ func (s *Site) adminHome(c *gin.Context) {
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "admin_home", view{Title: t.Name, Data: d})
+	return show("admin_home", view{Title: t.Name, Data: d}), nil
 }

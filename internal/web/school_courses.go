@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -44,16 +43,15 @@ func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
 	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
-func (s *Site) adminCourses(c *gin.Context) {
+func (s *Site) adminCourses(c *gin.Context) (page, error) {
 	d, err := s.adminCoursesView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_courses", view{Title: "Courses", Form: map[string]string{}, Data: d})
+	return show("admin_courses", view{Title: "Courses", Form: map[string]string{}, Data: d}), nil
 }
 
-func (s *Site) adminCreateCourse(c *gin.Context) {
+func (s *Site) adminCreateCourse(c *gin.Context) (page, error) {
 	form := map[string]string{"title": c.PostForm("title"), "summary": c.PostForm("summary"), "school_id": c.PostForm("school_id")}
 	fe := map[string]string{}
 	sid, err := uuid.Parse(form["school_id"])
@@ -65,20 +63,17 @@ func (s *Site) adminCreateCourse(c *gin.Context) {
 		if m, isField := formErrors(err); isField {
 			fe = m
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
 		d, err := s.adminCoursesView(c)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
-		s.render(c, http.StatusBadRequest, "admin_courses", view{Title: "Courses", Form: form, Errors: fe, Fields: []string{"school_id", "title", "summary"}, Data: d})
-		return
+		return again("admin_courses", view{Title: "Courses", Form: form, Errors: fe, Fields: []string{"school_id", "title", "summary"}, Data: d}), nil
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/courses?done=course-added")
+	return goTo(base(c) + "/admin/courses?done=course-added"), nil
 }
 
 type adminCourseData struct {
@@ -110,20 +105,18 @@ func (s *Site) adminCourseView(c *gin.Context) (adminCourseData, error) {
 	return adminCourseData{Base: base(c), Course: pv.Course, Enrolments: es, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
-func (s *Site) adminCourse(c *gin.Context) {
+func (s *Site) adminCourse(c *gin.Context) (page, error) {
 	d, err := s.adminCourseView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_course", view{Title: d.Course.Title, Form: map[string]string{}, Data: d})
+	return show("admin_course", view{Title: d.Course.Title, Form: map[string]string{}, Data: d}), nil
 }
 
-func (s *Site) adminEnrol(c *gin.Context) {
+func (s *Site) adminEnrol(c *gin.Context) (page, error) {
 	d, err := s.adminCourseView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"username": strings.TrimSpace(c.PostForm("username")), "role": c.PostForm("role")}
@@ -137,39 +130,33 @@ func (s *Site) adminEnrol(c *gin.Context) {
 	} else if p, err = s.d.Identity.FindByUsername(ctx, sc, form["username"]); notFound(err) {
 		fe["username"] = "Nobody in your school has that username"
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if len(fe) == 0 {
 		_, err = s.d.Courses.Enrol(ctx, sc, d.Course.ID, p.ID, form["role"])
 		if m, isField := formErrors(err); isField {
 			fe = m
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.render(c, http.StatusBadRequest, "admin_course", view{Title: d.Course.Title, Form: form, Errors: fe, Fields: []string{"username", "role"}, Data: d})
-		return
+		return again("admin_course", view{Title: d.Course.Title, Form: form, Errors: fe, Fields: []string{"username", "role"}, Data: d}), nil
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/courses/"+d.Course.ID.String()+"?done=enrolled")
+	return goTo(base(c) + "/admin/courses/" + d.Course.ID.String() + "?done=enrolled"), nil
 }
 
-func (s *Site) adminUnenrol(c *gin.Context) {
+func (s *Site) adminUnenrol(c *gin.Context) (page, error) {
 	d, err := s.adminCourseView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pid, ok := pathID(c, "person")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	if err := s.d.Courses.Unenrol(c.Request.Context(), request.Scope(c), d.Course.ID, pid); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/courses/"+d.Course.ID.String()+"?done=unenrolled")
+	return goTo(base(c) + "/admin/courses/" + d.Course.ID.String() + "?done=unenrolled"), nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -22,19 +21,17 @@ type peopleData struct {
 	Pager  pager
 }
 
-func (s *Site) peoplePage(c *gin.Context) {
+func (s *Site) peoplePage(c *gin.Context) (page, error) {
 	after, limit, err := request.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	ps, err := s.d.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pg := request.NewPage(ps, limit, func(p identity.Person) uuid.UUID { return p.ID })
-	s.render(c, http.StatusOK, "admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: nextPage(c, pg.NextCursor)}})
+	return show("admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: nextPage(c, pg.NextCursor)}}), nil
 }
 
 type personFormData struct {
@@ -44,16 +41,15 @@ type personFormData struct {
 
 var personFields = []string{"username", "display_name", "email", "password", "role", "school_id"}
 
-func (s *Site) newPersonForm(c *gin.Context) {
+func (s *Site) newPersonForm(c *gin.Context) (page, error) {
 	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_person_new", view{Title: "Add a person", Form: map[string]string{}, Data: personFormData{Base: base(c), Schools: schools}})
+	return show("admin_person_new", view{Title: "Add a person", Form: map[string]string{}, Data: personFormData{Base: base(c), Schools: schools}}), nil
 }
 
-func (s *Site) createPerson(c *gin.Context) {
+func (s *Site) createPerson(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{}
 	for _, f := range personFields {
@@ -96,24 +92,21 @@ func (s *Site) createPerson(c *gin.Context) {
 		} else if conflict(err) {
 			fe["username"] = "That username is taken in your school"
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
 		schools, err := s.d.Tenants.Schools(ctx, sc)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		form["password"] = ""
-		s.render(c, http.StatusBadRequest, "admin_person_new", view{Title: "Add a person", Form: form, Errors: fe, Fields: personFields, Data: personFormData{Base: base(c), Schools: schools}})
-		return
+		return again("admin_person_new", view{Title: "Add a person", Form: form, Errors: fe, Fields: personFields, Data: personFormData{Base: base(c), Schools: schools}}), nil
 	}
 	if in.Role != "" {
 		s.d.Authz.Invalidate(sc.Tenant())
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+p.ID.String()+"?done=person-added")
+	return goTo(base(c) + "/admin/people/" + p.ID.String() + "?done=person-added"), nil
 }
 
 type personData struct {
@@ -163,53 +156,46 @@ func (s *Site) personView(c *gin.Context) (personData, error) {
 	return d, nil
 }
 
-// showPersonErrors renders the person page again with a form's field
+// showPersonErrors is the person page again with a form's field
 // errors (the tutor, photo and password-link forms on it).
-func (s *Site) showPersonErrors(c *gin.Context, fe map[string]string, fields ...string) {
+func (s *Site) showPersonErrors(c *gin.Context, fe map[string]string, fields ...string) (page, error) {
 	d, err := s.personView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: fe, Fields: fields, Data: d})
+	return again("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: fe, Fields: fields, Data: d}), nil
 }
 
-func (s *Site) personPage(c *gin.Context) {
+func (s *Site) personPage(c *gin.Context) (page, error) {
 	d, err := s.personView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Data: d})
+	return show("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Data: d}), nil
 }
 
-func (s *Site) updatePerson(c *gin.Context) {
+func (s *Site) updatePerson(c *gin.Context) (page, error) {
 	d, err := s.personView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	status := c.PostForm("status")
 	if status != "active" && status != "suspended" {
-		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Errors: map[string]string{"status": "Choose active or suspended"}, Data: d})
-		return
+		return again("admin_person", view{Title: d.Person.DisplayName, Errors: map[string]string{"status": "Choose active or suspended"}, Data: d}), nil
 	}
 	if _, err := s.d.Identity.UpdatePerson(c.Request.Context(), request.Scope(c), d.Person.ID, identity.PersonPatch{Status: &status}); err != nil {
 		if m, isField := formErrors(err); isField {
-			s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Errors: m, Data: d})
-			return
+			return again("admin_person", view{Title: d.Person.DisplayName, Errors: m, Data: d}), nil
 		}
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+d.Person.ID.String()+"?done=saved")
+	return goTo(base(c) + "/admin/people/" + d.Person.ID.String() + "?done=saved"), nil
 }
 
-func (s *Site) giveRole(c *gin.Context) {
+func (s *Site) giveRole(c *gin.Context) (page, error) {
 	d, err := s.personView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	role, school := c.PostForm("role"), c.PostForm("school_id")
 	fe := map[string]string{}
@@ -232,34 +218,29 @@ func (s *Site) giveRole(c *gin.Context) {
 		} else if conflict(err) {
 			fe["role"] = "They already have that role"
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.render(c, http.StatusBadRequest, "admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{"role": role, "school_id": school}, Errors: fe, Fields: []string{"role", "school_id"}, Data: d})
-		return
+		return again("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{"role": role, "school_id": school}, Errors: fe, Fields: []string{"role", "school_id"}, Data: d}), nil
 	}
 	s.d.Authz.Invalidate(sc.Tenant())
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+d.Person.ID.String()+"?done=role-added")
+	return goTo(base(c) + "/admin/people/" + d.Person.ID.String() + "?done=role-added"), nil
 }
 
-func (s *Site) takeRole(c *gin.Context) {
+func (s *Site) takeRole(c *gin.Context) (page, error) {
 	d, err := s.personView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	rid, ok := pathID(c, "role")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	sc := request.Scope(c)
 	if err := s.d.Identity.RemoveRole(c.Request.Context(), sc, d.Person.ID, rid); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	s.d.Authz.Invalidate(sc.Tenant())
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/people/"+d.Person.ID.String()+"?done=role-removed")
+	return goTo(base(c) + "/admin/people/" + d.Person.ID.String() + "?done=role-removed"), nil
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -30,19 +28,18 @@ func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
 	return rosterData{Base: base(c), Imports: list, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
-func (s *Site) rosterPage(c *gin.Context) {
+func (s *Site) rosterPage(c *gin.Context) (page, error) {
 	d, err := s.rosterView(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "admin_roster", view{Title: "Bulk import", Data: d})
+	return show("admin_roster", view{Title: "Bulk import", Data: d}), nil
 }
 
 // rosterImport runs an upload through the roster service; accepted or
 // rejected, every import is recorded, so the result is shown on the
 // import's own page.
-func (s *Site) rosterImport(c *gin.Context) {
+func (s *Site) rosterImport(c *gin.Context) (page, error) {
 	mr := request.MultipartOf(c)
 	var files map[string][]byte
 	var err error
@@ -61,8 +58,7 @@ func (s *Site) rosterImport(c *gin.Context) {
 	if m, isField := formErrors(err); isField {
 		d, verr := s.rosterView(c)
 		if verr != nil {
-			s.fail(c, verr)
-			return
+			return page{}, verr
 		}
 		fe := map[string]string{}
 		for k, v := range m {
@@ -71,11 +67,9 @@ func (s *Site) rosterImport(c *gin.Context) {
 			}
 			fe[k] = v
 		}
-		s.render(c, http.StatusBadRequest, "admin_roster", view{Title: "Bulk import", Errors: fe, Data: d})
-		return
+		return again("admin_roster", view{Title: "Bulk import", Errors: fe, Data: d}), nil
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	sc := request.Scope(c)
 	rec, err := s.d.Roster.Import(c.Request.Context(), sc, files, dryRun)
@@ -83,29 +77,25 @@ func (s *Site) rosterImport(c *gin.Context) {
 		rec, err = rej.Import, nil
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if rec.Status == roster.Applied {
 		s.d.Authz.Invalidate(sc.Tenant())
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/roster/"+rec.ID.String())
+	return goTo(base(c) + "/admin/roster/" + rec.ID.String()), nil
 }
 
-func (s *Site) rosterResult(c *gin.Context) {
+func (s *Site) rosterResult(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "import")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	rec, err := s.d.Roster.Get(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	status := http.StatusOK
-	s.render(c, status, "admin_roster_result", view{Title: "Import of " + rec.CreatedAt.UTC().Format("2 Jan 2006 15:04"), Data: struct {
+	return show("admin_roster_result", view{Title: "Import of " + rec.CreatedAt.UTC().Format("2 Jan 2006 15:04"), Data: struct {
 		Base string
 		Rec  roster.Import
-	}{base(c), rec}})
+	}{base(c), rec}}), nil
 }

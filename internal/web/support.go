@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/request"
@@ -20,13 +20,13 @@ import (
 func (s *Site) supportPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestsPage},
-		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.supportRequestPage},
-		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: request.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Handler: s.decideSupport},
-		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: request.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Handler: s.revokeSupport},
-		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: request.AreaTenant, Object: "access-log", Action: "read", Handler: s.accessLogPage},
-		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: request.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.subProcessorsPage},
-		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: request.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.decideSubProcessor},
+		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.serve(s.supportRequestsPage)},
+		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.serve(s.supportRequestPage)},
+		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: request.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Handler: s.serve(s.decideSupport)},
+		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: request.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Handler: s.serve(s.revokeSupport)},
+		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: request.AreaTenant, Object: "access-log", Action: "read", Handler: s.serve(s.accessLogPage)},
+		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: request.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.serve(s.subProcessorsPage)},
+		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: request.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.serve(s.decideSubProcessor)},
 	}
 }
 
@@ -37,17 +37,15 @@ type supportListData struct {
 	Pager    pager
 }
 
-func (s *Site) supportRequestsPage(c *gin.Context) {
+func (s *Site) supportRequestsPage(c *gin.Context) (page, error) {
 	after, limit, err := request.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	rs, err := s.d.Support.ForTenant(ctx, sc, after, limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	audience := "approver"
 	if s.allowed(c, request.Principal(c), "person", "write") {
@@ -55,11 +53,10 @@ func (s *Site) supportRequestsPage(c *gin.Context) {
 	}
 	alerts, err := s.d.Alerts.List(ctx, sc, audience, 10)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	pg := request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
-	s.render(c, http.StatusOK, "support_requests", view{Title: "Support access", Data: supportListData{Base: base(c), Requests: rs, Alerts: alerts, Pager: nextPage(c, pg.NextCursor)}})
+	return show("support_requests", view{Title: "Support access", Data: supportListData{Base: base(c), Requests: rs, Alerts: alerts, Pager: nextPage(c, pg.NextCursor)}}), nil
 }
 
 type supportRequestData struct {
@@ -68,70 +65,64 @@ type supportRequestData struct {
 	CanDecide, CanRevoke bool
 }
 
-func (s *Site) supportRequestPage(c *gin.Context) {
-	s.showSupportRequest(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) supportRequestPage(c *gin.Context) (page, error) {
+	return s.showSupportRequest(c, show, view{Form: map[string]string{}})
 }
 
-func (s *Site) showSupportRequest(c *gin.Context, status int, v view) {
+// showSupportRequest is one support request's page with v's form (as:
+// show, or again for a form with errors).
+func (s *Site) showSupportRequest(c *gin.Context, as func(string, view) page, v view) (page, error) {
 	id, ok := pathID(c, "request")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	r, err := s.d.Support.Get(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	p := request.Principal(c)
 	v.Title, v.Fields = "Support request "+r.Ticket, []string{"duration_minutes", "note"}
 	v.Data = supportRequestData{Base: base(c), R: r, CanDecide: r.State == "pending" && s.allowed(c, p, "support-request", "write"),
 		CanRevoke: r.State == "approved" && s.allowed(c, p, "support-grant", "write")}
-	s.render(c, status, "support_request", v)
+	return as("support_request", v), nil
 }
 
-func (s *Site) decideSupport(c *gin.Context) {
+func (s *Site) decideSupport(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "request")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	form := map[string]string{"duration_minutes": strings.TrimSpace(c.PostForm("duration_minutes")), "note": strings.TrimSpace(c.PostForm("note"))}
 	d := support.Decision{Approve: c.PostForm("decision") == "approve", Note: form["note"]}
 	if v := form["duration_minutes"]; v != "" && d.Approve {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			s.showSupportRequest(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"duration_minutes": "Enter a number of minutes, or leave it empty for what was asked"}})
-			return
+			return s.showSupportRequest(c, again, view{Form: form, Errors: map[string]string{"duration_minutes": "Enter a number of minutes, or leave it empty for what was asked"}})
 		}
 		d.DurationMinutes = n
 	}
 	_, err := s.d.Support.Decide(c.Request.Context(), request.Scope(c), id, d)
 	if fe, isField := formErrors(err); isField {
-		s.showSupportRequest(c, http.StatusBadRequest, view{Form: form, Errors: fe})
-		return
+		return s.showSupportRequest(c, again, view{Form: form, Errors: fe})
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	done := "denied"
 	if d.Approve {
 		done = "approved"
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/support/"+id.String()+"?done="+done)
+	return goTo(base(c) + "/admin/support/" + id.String() + "?done=" + done), nil
 }
 
-func (s *Site) revokeSupport(c *gin.Context) {
+func (s *Site) revokeSupport(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "request")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such request.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
 	}
 	if _, err := s.d.Support.Revoke(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/support/"+id.String()+"?done=revoked")
+	return goTo(base(c) + "/admin/support/" + id.String() + "?done=revoked"), nil
 }
 
 type accessLogData struct {
@@ -140,27 +131,25 @@ type accessLogData struct {
 	Next    string
 }
 
-func (s *Site) accessLogPage(c *gin.Context) {
+func (s *Site) accessLogPage(c *gin.Context) (page, error) {
 	var before int64
 	if v := c.Query("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			s.Error(c, http.StatusBadRequest, "That page of the log does not exist.")
-			return
+			return page{}, errs.New(errs.ErrInvalid, "That page of the log does not exist.")
 		}
 		before = n
 	}
 	const limit = 50
 	rs, err := s.d.Support.AccessLog(c.Request.Context(), request.Scope(c), before, limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := accessLogData{Base: base(c), Records: rs}
 	if len(rs) == limit {
 		d.Next = c.Request.URL.Path + "?before=" + strconv.FormatInt(rs[len(rs)-1].Seq, 10)
 	}
-	s.render(c, http.StatusOK, "access_log", view{Title: "Access log", Data: d})
+	return show("access_log", view{Title: "Access log", Data: d}), nil
 }
 
 type subProcessorsData struct {
@@ -169,26 +158,23 @@ type subProcessorsData struct {
 	CanWrite bool
 }
 
-func (s *Site) subProcessorsPage(c *gin.Context) {
+func (s *Site) subProcessorsPage(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
 	list, err := s.d.Support.SubProcessors(c.Request.Context(), &sc)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := subProcessorsData{Base: base(c), List: list, CanWrite: s.allowed(c, request.Principal(c), "sub-processor", "write")}
-	s.render(c, http.StatusOK, "sub_processors", view{Title: "Sub-processors", Data: d})
+	return show("sub_processors", view{Title: "Sub-processors", Data: d}), nil
 }
 
-func (s *Site) decideSubProcessor(c *gin.Context) {
+func (s *Site) decideSubProcessor(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "sp")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such sub-processor.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such sub-processor.")
 	}
 	if err := s.d.Support.DecideSubProcessor(c.Request.Context(), request.Scope(c), id, c.PostForm("decision"), c.PostForm("reason")); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/sub-processors?done=sp-decided")
+	return goTo(base(c) + "/admin/sub-processors?done=sp-decided"), nil
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -36,41 +34,35 @@ func (s *Site) forumView(c *gin.Context, id uuid.UUID) (forumData, error) {
 	return forumData{Base: base(c), Forum: f, Threads: ts, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
-func (s *Site) forumPage(c *gin.Context) {
+func (s *Site) forumPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "forum")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.forumView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "forum", view{Title: d.Forum.Title, Data: d})
+	return show("forum", view{Title: d.Forum.Title, Data: d}), nil
 }
 
-func (s *Site) startThread(c *gin.Context) {
+func (s *Site) startThread(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "forum")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.forumView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	form := map[string]string{"title": c.PostForm("title"), "body": c.PostForm("body")}
 	t, err := s.d.Discussion.CreateThread(c.Request.Context(), request.Scope(c), id, discussion.NewThread{Title: form["title"], Body: form["body"]})
 	if fe, isField := formErrors(err); isField {
-		s.render(c, http.StatusBadRequest, "forum", view{Title: d.Forum.Title, Form: form, Errors: fe, Fields: []string{"title", "body"}, Data: d})
-		return
+		return again("forum", view{Title: d.Forum.Title, Form: form, Errors: fe, Fields: []string{"title", "body"}, Data: d}), nil
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/threads/"+t.ID.String()+"?done=thread")
+	return goTo(base(c) + "/threads/" + t.ID.String() + "?done=thread"), nil
 }
 
 type threadData struct {
@@ -98,39 +90,33 @@ func (s *Site) threadView(c *gin.Context, id uuid.UUID) (threadData, error) {
 	return threadData{Base: base(c), Thread: t, Posts: ps, Pager: nextPage(c, pg.NextCursor)}, nil
 }
 
-func (s *Site) threadPage(c *gin.Context) {
+func (s *Site) threadPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "thread")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.threadView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "thread", view{Title: d.Thread.Title, Data: d})
+	return show("thread", view{Title: d.Thread.Title, Data: d}), nil
 }
 
-func (s *Site) replyThread(c *gin.Context) {
+func (s *Site) replyThread(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "thread")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.threadView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	form := map[string]string{"body": c.PostForm("body")}
 	_, err = s.d.Discussion.Reply(c.Request.Context(), request.Scope(c), id, discussion.NewPost{Body: form["body"]})
 	if fe, isField := formErrors(err); isField {
-		s.render(c, http.StatusBadRequest, "thread", view{Title: d.Thread.Title, Form: form, Errors: fe, Fields: []string{"body"}, Data: d})
-		return
+		return again("thread", view{Title: d.Thread.Title, Form: form, Errors: fe, Fields: []string{"body"}, Data: d}), nil
 	} else if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/threads/"+id.String()+"?done=posted")
+	return goTo(base(c) + "/threads/" + id.String() + "?done=posted"), nil
 }

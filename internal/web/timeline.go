@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,9 +19,9 @@ import (
 // run, and each backup holding its data with the day it is purged.
 func (s *Site) timelinePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, full exports, deletion, backups", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.timelinePage},
-		{Method: "POST", Path: tp + "/admin/contract/exports", Summary: "Make a full export of the school's data", Area: request.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Handler: s.startTenantExport},
-		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download", Summary: "Download a full export", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.downloadTenantExport},
+		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, full exports, deletion, backups", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.serve(s.timelinePage)},
+		{Method: "POST", Path: tp + "/admin/contract/exports", Summary: "Make a full export of the school's data", Area: request.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Handler: s.serve(s.startTenantExport)},
+		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download", Summary: "Download a full export", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.serve(s.downloadTenantExport)},
 	}
 }
 
@@ -39,58 +38,50 @@ type timelineData struct {
 	Holds int
 }
 
-func (s *Site) startTenantExport(c *gin.Context) {
+func (s *Site) startTenantExport(c *gin.Context) (page, error) {
 	if _, err := s.d.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/admin/contract?done=tenant-export")
+	return goTo(base(c) + "/admin/contract?done=tenant-export"), nil
 }
 
-func (s *Site) downloadTenantExport(c *gin.Context) {
+func (s *Site) downloadTenantExport(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "export")
 	if !ok {
-		s.Error(c, http.StatusNotFound, "There is no such export.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
 	}
 	link, err := s.d.Handback.DownloadExport(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, link.URL)
+	return goTo(link.URL), nil
 }
 
-func (s *Site) timelinePage(c *gin.Context) {
+func (s *Site) timelinePage(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	_, ct, err := s.d.Tenants.ForMember(ctx, sc.Tenant())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	d := timelineData{Base: base(c), Contract: ct}
 	d.Ended, d.ReturnUntil = ct.Ended(time.Now()), ct.ReturnUntil()
 	if del, err := s.d.Lifecycle.Get(ctx, sc.Tenant()); err == nil {
 		d.Deletion = &del
 	} else if !errors.Is(err, errs.ErrNotFound) {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if d.Exports, err = s.d.Handback.Exports(ctx, sc); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if d.Backups, err = s.d.Backups.Catalogue(ctx, sc.Tenant()); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if d.ReturnUntil != nil && d.Deletion == nil && s.allowed(c, request.Principal(c), "retention", "read") {
 		holds, err := s.d.Retention.Holds(ctx, sc)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 		d.Holds = len(holds)
 	}
-	s.render(c, http.StatusOK, "admin_timeline", view{Title: "Contract and your data", Data: d})
+	return show("admin_timeline", view{Title: "Contract and your data", Data: d}), nil
 }

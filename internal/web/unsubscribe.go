@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,8 +14,8 @@ import (
 // the button, or a mail client's one-click POST, unsubscribes at once.
 func (s *Site) unsubscribePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email", Area: request.AreaPublic, Public: true, Handler: s.unsubscribeForm},
-		{Method: "POST", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email, at once", Area: request.AreaPublic, Public: true, Handler: s.unsubscribe},
+		{Method: "GET", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email", Area: request.AreaPublic, Public: true, Handler: s.serve(s.unsubscribeForm)},
+		{Method: "POST", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email, at once", Area: request.AreaPublic, Public: true, Handler: s.serve(s.unsubscribe)},
 	}
 }
 
@@ -25,19 +24,17 @@ type unsubscribeData struct {
 	Done  bool
 }
 
-func (s *Site) unsubscribeForm(c *gin.Context) {
-	s.render(c, http.StatusOK, "unsubscribe", view{Title: "Unsubscribe", Data: unsubscribeData{Token: c.Param("token")}})
+func (s *Site) unsubscribeForm(c *gin.Context) (page, error) {
+	return show("unsubscribe", view{Title: "Unsubscribe", Data: unsubscribeData{Token: c.Param("token")}}), nil
 }
 
-func (s *Site) unsubscribe(c *gin.Context) {
+func (s *Site) unsubscribe(c *gin.Context) (page, error) {
 	err := s.d.Comms.Unsubscribe(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, errs.ErrNotFound) {
-		s.Error(c, http.StatusNotFound, "This unsubscribe link is not valid. Ask your school to stop the messages.")
-		return
+		return page{}, errs.New(errs.ErrNotFound, "This unsubscribe link is not valid. Ask your school to stop the messages.")
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	s.render(c, http.StatusOK, "unsubscribe", view{Title: "Unsubscribed", Data: unsubscribeData{Done: true}})
+	return show("unsubscribe", view{Title: "Unsubscribed", Data: unsubscribeData{Done: true}}), nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -63,41 +62,36 @@ func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, err
 	return d, nil
 }
 
-func (s *Site) assignmentPage(c *gin.Context) {
+func (s *Site) assignmentPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "assignment")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.assignmentView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	// The peer assessment form (teachers) suggests closing in a week.
 	form := map[string]string{"peer_closes_at": s.now().UTC().Add(7 * 24 * time.Hour).Format(dateTimeLocal)}
-	s.render(c, http.StatusOK, "assignment", view{Title: d.A.Title, Form: form, Data: d})
+	return show("assignment", view{Title: d.A.Title, Form: form, Data: d}), nil
 }
 
 // submitWork streams the form's files into storage as they arrive (never
 // holding a whole file), then hands in the text and the files in one go.
 // Uploads of a refused submission are never attached, and the abandoned
 // upload sweep removes them.
-func (s *Site) submitWork(c *gin.Context) {
+func (s *Site) submitWork(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "assignment")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	if _, err := s.d.Assignments.Get(ctx, sc, id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	mr := request.MultipartOf(c)
 	if mr == nil {
-		s.Error(c, http.StatusBadRequest, "Send the form from the assignment page (multipart/form-data).")
-		return
+		return page{}, errs.New(errs.ErrInvalid, "Send the form from the assignment page (multipart/form-data).")
 	}
 	in := assignment.SubmissionInput{}
 	fe := map[string]string{}
@@ -107,15 +101,13 @@ func (s *Site) submitWork(c *gin.Context) {
 			break
 		}
 		if err != nil {
-			s.Error(c, http.StatusBadRequest, "The form could not be read. Try sending it again.")
-			return
+			return page{}, errs.New(errs.ErrInvalid, "The form could not be read. Try sending it again.")
 		}
 		switch part.FormName() {
 		case "body":
 			b, err := io.ReadAll(io.LimitReader(part, 100_001))
 			if err != nil {
-				s.Error(c, http.StatusBadRequest, "The form could not be read. Try sending it again.")
-				return
+				return page{}, errs.New(errs.ErrInvalid, "The form could not be read. Try sending it again.")
 			}
 			in.Body = string(b)
 			if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
@@ -137,8 +129,7 @@ func (s *Site) submitWork(c *gin.Context) {
 				fe["files"] = part.FileName() + ": " + firstMessage(m)
 				continue
 			} else if err != nil {
-				s.fail(c, err)
-				return
+				return page{}, err
 			}
 			in.FileIDs = append(in.FileIDs, f.ID)
 		default:
@@ -157,20 +148,17 @@ func (s *Site) submitWork(c *gin.Context) {
 		} else if errors.Is(err, errs.ErrConflict) {
 			fe["body"] = err.Error()
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
 		d, err := s.assignmentView(c, id)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
-		s.render(c, http.StatusBadRequest, "assignment", view{Title: d.A.Title, Errors: fe, Fields: []string{"body", "files"}, Form: map[string]string{"body": in.Body}, Data: d})
-		return
+		return again("assignment", view{Title: d.A.Title, Errors: fe, Fields: []string{"body", "files"}, Form: map[string]string{"body": in.Body}, Data: d}), nil
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/assignments/"+id.String()+"?done=submitted")
+	return goTo(base(c) + "/assignments/" + id.String() + "?done=submitted"), nil
 }
 
 func firstMessage(m map[string]string) string {
@@ -180,17 +168,15 @@ func firstMessage(m map[string]string) string {
 	return "is not valid"
 }
 
-func (s *Site) releaseMarks(c *gin.Context) {
+func (s *Site) releaseMarks(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "assignment")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	if _, err := s.d.Assignments.Release(c.Request.Context(), request.Scope(c), id); err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/assignments/"+id.String()+"?done=released")
+	return goTo(base(c) + "/assignments/" + id.String() + "?done=released"), nil
 }
 
 type submissionData struct {
@@ -224,16 +210,14 @@ func (s *Site) submissionView(c *gin.Context, id uuid.UUID) (submissionData, err
 	return d, nil
 }
 
-func (s *Site) submissionPage(c *gin.Context) {
+func (s *Site) submissionPage(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "submission")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.submissionView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	form := map[string]string{}
 	if d.Mark != nil {
@@ -243,23 +227,20 @@ func (s *Site) submissionPage(c *gin.Context) {
 			form["released"] = "on"
 		}
 	}
-	s.render(c, http.StatusOK, "submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Data: d})
+	return show("submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Data: d}), nil
 }
 
-func (s *Site) markWork(c *gin.Context) {
+func (s *Site) markWork(c *gin.Context) (page, error) {
 	id, ok := pathID(c, "submission")
 	if !ok {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	d, err := s.submissionView(c, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
 	if !d.Marking {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	form := map[string]string{"score": strings.TrimSpace(c.PostForm("score")), "feedback": c.PostForm("feedback"), "released": c.PostForm("released")}
 	fe := map[string]string{}
@@ -276,28 +257,24 @@ func (s *Site) markWork(c *gin.Context) {
 		if m, isField := formErrors(err); isField {
 			fe = m
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return page{}, err
 		}
 	}
 	if len(fe) > 0 {
-		s.render(c, http.StatusBadRequest, "submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Errors: fe, Fields: []string{"score", "feedback"}, Data: d})
-		return
+		return again("submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Errors: fe, Fields: []string{"score", "feedback"}, Data: d}), nil
 	}
-	c.Redirect(http.StatusSeeOther, base(c)+"/submissions/"+id.String()+"?done=marked")
+	return goTo(base(c) + "/submissions/" + id.String() + "?done=marked"), nil
 }
 
-func (s *Site) submissionFile(c *gin.Context) {
+func (s *Site) submissionFile(c *gin.Context) (page, error) {
 	id, ok1 := pathID(c, "submission")
 	fid, ok2 := pathID(c, "file")
 	if !ok1 || !ok2 {
-		s.fail(c, errs.ErrNotFound)
-		return
+		return page{}, errs.ErrNotFound
 	}
 	link, err := s.d.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fid)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return page{}, err
 	}
-	c.Redirect(http.StatusSeeOther, link.URL)
+	return goTo(link.URL), nil
 }
