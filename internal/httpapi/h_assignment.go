@@ -21,23 +21,67 @@ import (
 // and the service decides anyway (only learners of the course submit).
 func (s *Server) assignmentRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses/:course/assignments", Summary: "A course's assignments (learners: published, with their own effective due date); filter due=upcoming|past", Area: request.AreaTenant, Object: "assignment", Action: "read", Reply: request.Page[assignment.Assignment]{}, API: s.listAssignments},
-		{Method: "POST", Path: tp + "/courses/:course/assignments", Summary: "Set an assignment (it becomes an item at the end of a section)", Area: request.AreaTenant, Object: "assignment", Action: "write", Status: http.StatusCreated, Request: assignment.NewAssignment{}, Reply: assignment.Assignment{}, API: s.createAssignment},
-		{Method: "GET", Path: tp + "/assignments/:assignment", Summary: "One assignment; a learner's copy carries their own effective due date", Area: request.AreaTenant, Object: "assignment", Action: "read", Reply: assignment.Assignment{}, API: s.getAssignment},
-		{Method: "PATCH", Path: tp + "/assignments/:assignment", Summary: "Change an assignment's title, instructions, dates, max score or visibility", Area: request.AreaTenant, Object: "assignment", Action: "write", Request: assignment.AssignmentPatch{}, Reply: assignment.Assignment{}, API: s.updateAssignment},
-		{Method: "DELETE", Path: tp + "/assignments/:assignment", Summary: "Remove an assignment with its submissions and marks (their files leave storage)", Area: request.AreaTenant, Object: "assignment", Action: "write", Status: http.StatusNoContent, API: s.deleteAssignment},
-		{Method: "PUT", Path: tp + "/assignments/:assignment/submission", Summary: "Hand in or replace my work (text and files) until my effective due date", Area: request.AreaTenant, Object: "submission", Action: "write", Request: assignment.SubmissionInput{}, Reply: assignment.SubmissionView{}, API: s.submit},
-		{Method: "GET", Path: tp + "/assignments/:assignment/submission", Summary: "My own submission, with my mark once released", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: s.mySubmission},
-		{Method: "GET", Path: tp + "/assignments/:assignment/submissions", Summary: "An assignment's submissions (teachers); filters status=unmarked|marked|released, person_id", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: request.Page[assignment.SubmissionSummary]{}, API: s.listSubmissions},
-		{Method: "POST", Path: tp + "/assignments/:assignment/release", Summary: "Release every mark of an assignment to its learners", Area: request.AreaTenant, Object: "mark", Action: "write", Reply: assignment.Released{}, API: s.releaseMarks},
-		{Method: "GET", Path: tp + "/submissions/:submission", Summary: "One submission (its learner or the course's teachers)", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: s.getSubmission},
-		{Method: "GET", Path: tp + "/submissions/:submission/files/:file", Summary: "A short-lived download link for a submitted file", Area: request.AreaTenant, Object: "submission", Action: "read", Reply: files.Link{}, API: s.submissionFile},
-		{Method: "PUT", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission: score, feedback, feedback file; released true shows it to the learner", Area: request.AreaTenant, Object: "mark", Action: "write", Request: assignment.MarkInput{}, Reply: assignment.Mark{}, API: s.setMark},
-		{Method: "GET", Path: tp + "/submissions/:submission/mark", Summary: "A submission's mark and feedback (learners: once released)", Area: request.AreaTenant, Object: "mark", Action: "read", Reply: assignment.MarkView{}, API: s.getMark},
-		{Method: "GET", Path: tp + "/arrangements", Summary: "Special arrangements I may see (admins: their schools' learners; teachers: their learners); filter course_id", Area: request.AreaTenant, Object: "arrangement", Action: "read", Reply: request.Page[assignment.Arrangement]{}, API: s.listArrangements},
-		{Method: "GET", Path: tp + "/people/:id/arrangement", Summary: "A learner's special arrangement (extra time)", Area: request.AreaTenant, Object: "arrangement", Action: "read", Reply: assignment.Arrangement{}, API: s.getArrangement},
-		{Method: "PUT", Path: tp + "/people/:id/arrangement", Summary: "Grant a learner extra time (0-300% of each assignment's window); no reason is stored", Area: request.AreaTenant, Object: "arrangement", Action: "write", Request: assignment.ArrangementInput{}, Reply: assignment.Arrangement{}, API: s.setArrangement},
-		{Method: "DELETE", Path: tp + "/people/:id/arrangement", Summary: "End a learner's special arrangement", Area: request.AreaTenant, Object: "arrangement", Action: "write", Status: http.StatusNoContent, API: s.deleteArrangement},
+		{Method: "GET", Path: tp + "/courses/:course/assignments",
+			Summary: "A course's assignments (learners: published, with their own effective due date); filter due=upcoming|past",
+			Area:    request.AreaTenant, Object: "assignment", Action: "read",
+			Reply: request.Page[assignment.Assignment]{}, API: s.listAssignments},
+		{Method: "POST", Path: tp + "/courses/:course/assignments",
+			Summary: "Set an assignment (it becomes an item at the end of a section)",
+			Area:    request.AreaTenant, Object: "assignment", Action: "write", Status: http.StatusCreated,
+			Request: assignment.NewAssignment{}, Reply: assignment.Assignment{}, API: request.ByIDFromBody("course", s.Assignments.Create)},
+		{Method: "GET", Path: tp + "/assignments/:assignment",
+			Summary: "One assignment; a learner's copy carries their own effective due date",
+			Area:    request.AreaTenant, Object: "assignment", Action: "read", Reply: assignment.Assignment{},
+			API: request.ByID("assignment", s.Assignments.Get)},
+		{Method: "PATCH", Path: tp + "/assignments/:assignment",
+			Summary: "Change an assignment's title, instructions, dates, max score or visibility",
+			Area:    request.AreaTenant, Object: "assignment", Action: "write",
+			Request: assignment.AssignmentPatch{}, Reply: assignment.Assignment{}, API: request.ByIDFromBody("assignment", s.Assignments.Update)},
+		{Method: "DELETE", Path: tp + "/assignments/:assignment",
+			Summary: "Remove an assignment with its submissions and marks (their files leave storage)",
+			Area:    request.AreaTenant, Object: "assignment", Action: "write", Status: http.StatusNoContent,
+			API: request.DoByID("assignment", s.Assignments.Delete)},
+		{Method: "PUT", Path: tp + "/assignments/:assignment/submission",
+			Summary: "Hand in or replace my work (text and files) until my effective due date",
+			Area:    request.AreaTenant, Object: "submission", Action: "write",
+			Request: assignment.SubmissionInput{}, Reply: assignment.SubmissionView{}, API: request.ByIDFromBody("assignment", s.Assignments.Submit)},
+		{Method: "GET", Path: tp + "/assignments/:assignment/submission",
+			Summary: "My own submission, with my mark once released", Area: request.AreaTenant,
+			Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: request.ByID("assignment", s.Assignments.MySubmission)},
+		{Method: "GET", Path: tp + "/assignments/:assignment/submissions",
+			Summary: "An assignment's submissions (teachers); filters status=unmarked|marked|released, person_id",
+			Area:    request.AreaTenant, Object: "submission", Action: "read",
+			Reply: request.Page[assignment.SubmissionSummary]{}, API: s.listSubmissions},
+		{Method: "POST", Path: tp + "/assignments/:assignment/release",
+			Summary: "Release every mark of an assignment to its learners", Area: request.AreaTenant,
+			Object: "mark", Action: "write", Reply: assignment.Released{}, API: request.ByID("assignment", s.Assignments.Release)},
+		{Method: "GET", Path: tp + "/submissions/:submission",
+			Summary: "One submission (its learner or the course's teachers)", Area: request.AreaTenant,
+			Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: request.ByID("submission", s.Assignments.GetSubmission)},
+		{Method: "GET", Path: tp + "/submissions/:submission/files/:file",
+			Summary: "A short-lived download link for a submitted file", Area: request.AreaTenant,
+			Object: "submission", Action: "read", Reply: files.Link{}, API: s.submissionFile},
+		{Method: "PUT", Path: tp + "/submissions/:submission/mark",
+			Summary: "Mark a submission: score, feedback, feedback file; released true shows it to the learner",
+			Area:    request.AreaTenant, Object: "mark", Action: "write", Request: assignment.MarkInput{},
+			Reply: assignment.Mark{}, API: request.ByIDFromBody("submission", s.Assignments.SetMark)},
+		{Method: "GET", Path: tp + "/submissions/:submission/mark",
+			Summary: "A submission's mark and feedback (learners: once released)", Area: request.AreaTenant,
+			Object: "mark", Action: "read", Reply: assignment.MarkView{}, API: request.ByID("submission", s.Assignments.GetMark)},
+		{Method: "GET", Path: tp + "/arrangements",
+			Summary: "Special arrangements I may see (admins: their schools' learners; teachers: their learners); filter course_id",
+			Area:    request.AreaTenant, Object: "arrangement", Action: "read",
+			Reply: request.Page[assignment.Arrangement]{}, API: s.listArrangements},
+		{Method: "GET", Path: tp + "/people/:id/arrangement",
+			Summary: "A learner's special arrangement (extra time)", Area: request.AreaTenant,
+			Object: "arrangement", Action: "read", Reply: assignment.Arrangement{}, API: request.ByID("id", s.Assignments.GetArrangement)},
+		{Method: "PUT", Path: tp + "/people/:id/arrangement",
+			Summary: "Grant a learner extra time (0-300% of each assignment's window); no reason is stored",
+			Area:    request.AreaTenant, Object: "arrangement", Action: "write",
+			Request: assignment.ArrangementInput{}, Reply: assignment.Arrangement{}, API: request.ByIDFromBody("id", s.Assignments.SetArrangement)},
+		{Method: "DELETE", Path: tp + "/people/:id/arrangement",
+			Summary: "End a learner's special arrangement", Area: request.AreaTenant, Object: "arrangement",
+			Action: "write", Status: http.StatusNoContent, API: request.DoByID("id", s.Assignments.DeleteArrangement)},
 	}
 }
 
@@ -75,71 +119,6 @@ func (s *Server) listAssignments(c *gin.Context) (any, error) {
 	return request.NewPage(out, limit, func(v assignment.Assignment) uuid.UUID { return v.ID }), nil
 }
 
-func (s *Server) createAssignment(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in assignment.NewAssignment
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.Create(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) getAssignment(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.Get(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) updateAssignment(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	var in assignment.AssignmentPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.Update(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteAssignment(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Assignments.Delete(c.Request.Context(), request.Scope(c), id)
-}
-
-func (s *Server) submit(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	var in assignment.SubmissionInput
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.Submit(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) mySubmission(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.MySubmission(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
 func (s *Server) listSubmissions(c *gin.Context) (any, error) {
 	id, err := request.PathID(c, "assignment")
 	if err != nil {
@@ -166,24 +145,6 @@ func (s *Server) listSubmissions(c *gin.Context) (any, error) {
 	return request.NewPage(out, limit, func(v assignment.SubmissionSummary) uuid.UUID { return v.ID }), nil
 }
 
-func (s *Server) releaseMarks(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.Release(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) getSubmission(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "submission")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.GetSubmission(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
 func (s *Server) submissionFile(c *gin.Context) (any, error) {
 	id, err := request.PathID(c, "submission")
 	if err != nil {
@@ -193,30 +154,7 @@ func (s *Server) submissionFile(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fileID)
-	return out, err
-}
-
-func (s *Server) setMark(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "submission")
-	if err != nil {
-		return nil, err
-	}
-	var in assignment.MarkInput
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.SetMark(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) getMark(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "submission")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.GetMark(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fileID)
 }
 
 func (s *Server) listArrangements(c *gin.Context) (any, error) {
@@ -234,34 +172,4 @@ func (s *Server) listArrangements(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	return request.NewPage(out, limit, func(v assignment.Arrangement) uuid.UUID { return v.PersonID }), nil
-}
-
-func (s *Server) getArrangement(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.GetArrangement(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) setArrangement(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	var in assignment.ArrangementInput
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.SetArrangement(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteArrangement(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Assignments.DeleteArrangement(c.Request.Context(), request.Scope(c), id)
 }

@@ -19,17 +19,44 @@ import (
 // and the processor's records.
 func (s *Server) boundaryRoutes() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: pp + "/tenants/:id/legal-orders", Summary: "Record a legal obligation to read a tenant (operators); the tenant is told unless the order forbids it", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Status: http.StatusCreated, Request: support.NewOrder{}, Reply: support.Order{}, API: s.recordOrder},
-		{Method: "GET", Path: pp + "/legal-orders", Summary: "Recorded legal obligations, newest first", Area: request.AreaPlatform, Object: "legal-order", Action: "read", Reply: request.Page[support.Order]{}, API: s.orders},
-		{Method: "POST", Path: pp + "/legal-orders/:id/confirm", Summary: "Confirm a recorded legal obligation (a second operator); only then can it be read under", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{}, API: s.confirmOrder},
-		{Method: "POST", Path: pp + "/legal-orders/:id/notice", Summary: "Give a deferred notice: the tenant sees the order and every read under it", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{}, API: s.giveNotice},
-		{Method: "POST", Path: pp + "/breaches", Summary: "Record a personal data breach and tell each affected tenant", Area: request.AreaPlatform, Object: "breach-register", Action: "write", Status: http.StatusCreated, Request: breach.NewBreach{}, Reply: breach.Breach{}, API: s.recordBreach},
-		{Method: "GET", Path: pp + "/breaches", Summary: "The breach register", Area: request.AreaPlatform, Object: "breach-register", Action: "read", Reply: []breach.Breach{}, API: s.breaches},
-		{Method: "GET", Path: pp + "/security-signals", Summary: "Security signals across tenants, as counts by kind (no personal data)", Area: request.AreaPlatform, Object: "security-figures", Action: "read", Reply: identity.SignalFigures{}, API: s.signalFigures},
+		{Method: "POST", Path: pp + "/tenants/:id/legal-orders",
+			Summary: "Record a legal obligation to read a tenant (operators); the tenant is told unless the order forbids it",
+			Area:    request.AreaPlatform, Object: "legal-order", Action: "write", Status: http.StatusCreated,
+			Request: support.NewOrder{}, Reply: support.Order{}, API: s.recordOrder},
+		{Method: "GET", Path: pp + "/legal-orders", Summary: "Recorded legal obligations, newest first",
+			Area: request.AreaPlatform, Object: "legal-order", Action: "read",
+			Reply: request.Page[support.Order]{}, API: s.orders},
+		{Method: "POST", Path: pp + "/legal-orders/:id/confirm",
+			Summary: "Confirm a recorded legal obligation (a second operator); only then can it be read under",
+			Area:    request.AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{},
+			API: s.confirmOrder},
+		{Method: "POST", Path: pp + "/legal-orders/:id/notice",
+			Summary: "Give a deferred notice: the tenant sees the order and every read under it",
+			Area:    request.AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{},
+			API: s.giveNotice},
+		{Method: "POST", Path: pp + "/breaches",
+			Summary: "Record a personal data breach and tell each affected tenant", Area: request.AreaPlatform,
+			Object: "breach-register", Action: "write", Status: http.StatusCreated,
+			Request: breach.NewBreach{}, Reply: breach.Breach{}, API: s.recordBreach},
+		{Method: "GET", Path: pp + "/breaches", Summary: "The breach register", Area: request.AreaPlatform,
+			Object: "breach-register", Action: "read", Reply: []breach.Breach{}, API: s.breaches},
+		{Method: "GET", Path: pp + "/security-signals",
+			Summary: "Security signals across tenants, as counts by kind (no personal data)",
+			Area:    request.AreaPlatform, Object: "security-figures", Action: "read",
+			Reply: identity.SignalFigures{}, API: s.signalFigures},
 
-		{Method: "GET", Path: tp + "/breaches", Summary: "Breaches that affect this tenant, with the 72-hour reporting clock", Area: request.AreaTenant, Object: "breach", Action: "read", Reply: []breach.Breach{}, API: s.tenantBreaches},
-		{Method: "GET", Path: tp + "/security-events", Summary: "Recent security signals (failed sign-ins, tokens used from a new network)", Area: request.AreaTenant, Object: "security-event", Action: "read", Reply: []identity.SecurityEvent{}, API: s.securityEvents},
-		{Method: "GET", Path: tp + "/processor-records", Summary: "The processor's record of processing for this tenant (?format=csv)", Area: request.AreaTenant, Object: "processor-records", Action: "read", Reply: records.Record{}, API: s.processorRecords},
+		{Method: "GET", Path: tp + "/breaches",
+			Summary: "Breaches that affect this tenant, with the 72-hour reporting clock",
+			Area:    request.AreaTenant, Object: "breach", Action: "read", Reply: []breach.Breach{},
+			API: s.tenantBreaches},
+		{Method: "GET", Path: tp + "/security-events",
+			Summary: "Recent security signals (failed sign-ins, tokens used from a new network)",
+			Area:    request.AreaTenant, Object: "security-event", Action: "read",
+			Reply: []identity.SecurityEvent{}, API: s.securityEvents},
+		{Method: "GET", Path: tp + "/processor-records",
+			Summary: "The processor's record of processing for this tenant (?format=csv)",
+			Area:    request.AreaTenant, Object: "processor-records", Action: "read", Reply: records.Record{},
+			API: s.processorRecords},
 	}
 }
 
@@ -39,8 +66,7 @@ func (s *Server) recordOrder(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.Support.RecordOrder(c.Request.Context(), request.Principal(c).ID, id, in)
-	return o, err
+	return s.Support.RecordOrder(c.Request.Context(), request.Principal(c).ID, id, in)
 }
 
 func (s *Server) orders(c *gin.Context) (any, error) {
@@ -57,8 +83,7 @@ func (s *Server) confirmOrder(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id)
-	return o, err
+	return s.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id)
 }
 
 func (s *Server) giveNotice(c *gin.Context) (any, error) {
@@ -66,8 +91,7 @@ func (s *Server) giveNotice(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.Support.GiveNotice(c.Request.Context(), id)
-	return o, err
+	return s.Support.GiveNotice(c.Request.Context(), id)
 }
 
 func (s *Server) recordBreach(c *gin.Context) (any, error) {
@@ -75,28 +99,23 @@ func (s *Server) recordBreach(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	b, err := s.Breaches.Record(c.Request.Context(), request.Principal(c).ID, in)
-	return b, err
+	return s.Breaches.Record(c.Request.Context(), request.Principal(c).ID, in)
 }
 
 func (s *Server) breaches(c *gin.Context) (any, error) {
-	out, err := s.Breaches.List(c.Request.Context(), 200)
-	return out, err
+	return s.Breaches.List(c.Request.Context(), 200)
 }
 
 func (s *Server) tenantBreaches(c *gin.Context) (any, error) {
-	out, err := s.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
-	return out, err
+	return s.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) securityEvents(c *gin.Context) (any, error) {
-	out, err := s.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
-	return out, err
+	return s.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
 }
 
 func (s *Server) signalFigures(c *gin.Context) (any, error) {
-	f, err := s.Identity.SignalFigures(c.Request.Context(), time.Now())
-	return f, err
+	return s.Identity.SignalFigures(c.Request.Context(), time.Now())
 }
 
 func (s *Server) processorRecords(c *gin.Context) (any, error) {
@@ -114,35 +133,28 @@ func (s *Server) processorRecords(c *gin.Context) (any, error) {
 // under them.
 func (s *Server) dataUseRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/data-use-agreements", Summary: "The school's data use agreements", Area: request.AreaTenant, Object: "data-use", Action: "read", Reply: []datause.Agreement{}, API: s.agreements},
-		{Method: "POST", Path: tp + "/data-use-agreements", Summary: "Sign a data use agreement (pseudonymised copies for development and testing)", Area: request.AreaTenant, Object: "data-use", Action: "write", Status: http.StatusCreated, Request: datause.NewAgreement{}, Reply: datause.Agreement{}, API: s.signAgreement},
-		{Method: "POST", Path: tp + "/data-use-agreements/:agreement/withdraw", Summary: "Withdraw a data use agreement at once", Area: request.AreaTenant, Object: "data-use", Action: "write", Reply: datause.Agreement{}, API: s.withdrawAgreement},
-		{Method: "POST", Path: pp + "/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant (only under an agreement in force)", Area: request.AreaPlatform, Object: "data-extract", Action: "write", Status: http.StatusAccepted, Reply: datause.Extract{}, API: s.requestExtract},
-		{Method: "GET", Path: pp + "/tenants/:id/extracts", Summary: "A tenant's pseudonymised copies and their progress", Area: request.AreaPlatform, Object: "data-extract", Action: "read", Reply: []datause.Extract{}, API: s.extracts},
+		{Method: "GET", Path: tp + "/data-use-agreements", Summary: "The school's data use agreements",
+			Area: request.AreaTenant, Object: "data-use", Action: "read", Reply: []datause.Agreement{},
+			API: s.agreements},
+		{Method: "POST", Path: tp + "/data-use-agreements",
+			Summary: "Sign a data use agreement (pseudonymised copies for development and testing)",
+			Area:    request.AreaTenant, Object: "data-use", Action: "write", Status: http.StatusCreated,
+			Request: datause.NewAgreement{}, Reply: datause.Agreement{}, API: request.FromBody(s.DataUse.Sign)},
+		{Method: "POST", Path: tp + "/data-use-agreements/:agreement/withdraw",
+			Summary: "Withdraw a data use agreement at once", Area: request.AreaTenant, Object: "data-use",
+			Action: "write", Reply: datause.Agreement{}, API: request.ByID("agreement", s.DataUse.Withdraw)},
+		{Method: "POST", Path: pp + "/tenants/:id/extracts",
+			Summary: "Queue a pseudonymised copy of a tenant (only under an agreement in force)",
+			Area:    request.AreaPlatform, Object: "data-extract", Action: "write", Status: http.StatusAccepted,
+			Reply: datause.Extract{}, API: s.requestExtract},
+		{Method: "GET", Path: pp + "/tenants/:id/extracts",
+			Summary: "A tenant's pseudonymised copies and their progress", Area: request.AreaPlatform,
+			Object: "data-extract", Action: "read", Reply: []datause.Extract{}, API: s.extracts},
 	}
 }
 
 func (s *Server) agreements(c *gin.Context) (any, error) {
-	out, err := s.DataUse.List(c.Request.Context(), request.Scope(c))
-	return out, err
-}
-
-func (s *Server) signAgreement(c *gin.Context) (any, error) {
-	var in datause.NewAgreement
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	a, err := s.DataUse.Sign(c.Request.Context(), request.Scope(c), in)
-	return a, err
-}
-
-func (s *Server) withdrawAgreement(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "agreement")
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.DataUse.Withdraw(c.Request.Context(), request.Scope(c), id)
-	return a, err
+	return s.DataUse.List(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) requestExtract(c *gin.Context) (any, error) {
@@ -150,8 +162,7 @@ func (s *Server) requestExtract(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.DataUse.RequestExtract(c.Request.Context(), request.Principal(c).ID, id)
-	return e, err
+	return s.DataUse.RequestExtract(c.Request.Context(), request.Principal(c).ID, id)
 }
 
 func (s *Server) extracts(c *gin.Context) (any, error) {
@@ -159,6 +170,5 @@ func (s *Server) extracts(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.DataUse.Extracts(c.Request.Context(), id)
-	return out, err
+	return s.DataUse.Extracts(c.Request.Context(), id)
 }

@@ -13,24 +13,20 @@ import (
 // unsubscribe every optional email carries (RFC 8058).
 func (s *Server) commsRoutes() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: tp + "/communications", Summary: "Send an announcement or newsletter to a course (teachers), a school or everyone (admins), in the app and optionally by email; optional ones only to people who consented", Area: request.AreaTenant, Object: "communication", Action: "write", Status: http.StatusCreated, Request: comms.NewCommunication{}, Reply: comms.Communication{}, API: s.sendCommunication},
-		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []comms.Communication{}, API: s.myInbox},
-		{Method: "POST", Path: v1 + "/unsubscribe/:token", Summary: "One-click unsubscribe from optional email (List-Unsubscribe-Post), honoured at once", Public: true, Status: http.StatusNoContent, API: s.unsubscribe},
+		{Method: "POST", Path: tp + "/communications",
+			Summary: "Send an announcement or newsletter to a course (teachers), a school or everyone (admins), in the app and optionally by email; optional ones only to people who consented",
+			Area:    request.AreaTenant, Object: "communication", Action: "write", Status: http.StatusCreated,
+			Request: comms.NewCommunication{}, Reply: comms.Communication{}, API: request.FromBody(s.Comms.Send)},
+		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant,
+			Object: "my-data", Action: "read", Reply: []comms.Communication{}, API: s.myInbox},
+		{Method: "POST", Path: v1 + "/unsubscribe/:token",
+			Summary: "One-click unsubscribe from optional email (List-Unsubscribe-Post), honoured at once",
+			Public:  true, Status: http.StatusNoContent, API: s.unsubscribe},
 	}
-}
-
-func (s *Server) sendCommunication(c *gin.Context) (any, error) {
-	var in comms.NewCommunication
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Comms.Send(c.Request.Context(), request.Scope(c), in)
-	return out, err
 }
 
 func (s *Server) myInbox(c *gin.Context) (any, error) {
-	out, err := s.Comms.Inbox(c.Request.Context(), request.Scope(c))
-	return out, err
+	return s.Comms.Inbox(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) unsubscribe(c *gin.Context) (any, error) {

@@ -22,44 +22,131 @@ import (
 // caller, "children" routes only on the caller's own children.
 func (s *Server) controllerRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/subject-requests", Summary: "The subject request queue, most urgent first (?open=true, ?person=)", Area: request.AreaTenant, Object: "subject-request", Action: "read", Reply: request.Page[subject.Request]{}, API: s.subjectRequests},
-		{Method: "POST", Path: tp + "/subject-requests", Summary: "Record a subject request made to the school", Area: request.AreaTenant, Object: "subject-request", Action: "write", Status: http.StatusCreated, Request: subject.NewRequest{}, Reply: subject.Request{}, API: s.openSubjectRequest},
-		{Method: "GET", Path: tp + "/subject-requests/:sreq", Summary: "One subject request", Area: request.AreaTenant, Object: "subject-request", Action: "read", Reply: subject.Request{}, API: s.subjectRequest},
-		{Method: "PATCH", Path: tp + "/subject-requests/:sreq", Summary: "Assign, annotate, extend or close a subject request", Area: request.AreaTenant, Object: "subject-request", Action: "write", Request: subject.Change{}, Reply: subject.Request{}, API: s.updateSubjectRequest},
-		{Method: "GET", Path: tp + "/people/:id/exports", Summary: "A person's personal data exports", Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: []subject.Export{}, API: s.personExports},
-		{Method: "POST", Path: tp + "/people/:id/exports", Summary: "Export everything held about a person (a job; follow its progress)", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusAccepted, Request: ExportRequest{}, Reply: subject.Export{}, API: s.startPersonExport},
-		{Method: "GET", Path: tp + "/exports/:export", Summary: "An export's progress", Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: subject.Export{}, API: s.getExport},
-		{Method: "GET", Path: tp + "/exports/:export/download", Summary: "A signed link to an export's zip, valid until the export expires", Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: files.Link{}, API: s.downloadExport},
-		{Method: "POST", Path: tp + "/people/:id/erasure", Summary: "Erase a person by the registry's rules (confirm with their username)", Area: request.AreaTenant, Object: "personal-data", Action: "write", Request: ErasureRequest{}, Reply: subject.Erasure{}, API: s.erasePerson},
-		{Method: "POST", Path: tp + "/people/:id/restriction", Summary: "Restrict processing of a person's data", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, Request: RestrictionRequest{}, API: s.restrictPerson},
-		{Method: "DELETE", Path: tp + "/people/:id/restriction", Summary: "Lift a restriction", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, API: s.liftRestriction},
-		{Method: "POST", Path: tp + "/people/:id/objection", Summary: "Uphold a person's objection to processing on legitimate interests", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, API: s.upholdObjection},
-		{Method: "DELETE", Path: tp + "/people/:id/objection", Summary: "Withdraw an upheld objection", Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent, API: s.withdrawObjection},
-		{Method: "GET", Path: tp + "/people/:id/consents", Summary: "A person's consents", Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.State{}, API: s.personConsents},
-		{Method: "POST", Path: tp + "/people/:id/consents", Summary: "Record a consent given or withdrawn on paper or verbally", Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, API: s.setPersonConsent},
-		{Method: "POST", Path: tp + "/people/:id/guardians", Summary: "Link a guardian to a child", Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent, Request: GuardianRequest{}, API: s.linkGuardian},
-		{Method: "DELETE", Path: tp + "/people/:id/guardians/:guardian", Summary: "Unlink a guardian", Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent, API: s.unlinkGuardian},
-		{Method: "GET", Path: tp + "/consents/:purpose/people", Summary: "Who consents to a purpose now (e.g. optional communications)", Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.Recipient{}, API: s.consentRecipients},
-		{Method: "GET", Path: tp + "/retention", Summary: "Retention periods, enforcement and recent runs", Area: request.AreaTenant, Object: "retention", Action: "read", Reply: RetentionView{}, API: s.retentionView},
-		{Method: "PUT", Path: tp + "/retention/:category", Summary: "Set a category's retention period (0: the default)", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, Request: RetentionPeriod{}, API: s.setRetention},
-		{Method: "POST", Path: tp + "/retention/dry-run", Summary: "Report what enforcement would remove today", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Reply: retention.Run{}, API: s.retentionDryRun},
-		{Method: "POST", Path: tp + "/retention/enforcement", Summary: "Switch retention enforcement on (after a dry run)", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusNoContent, API: s.enableRetention},
-		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force", Area: request.AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{}, API: s.holds},
-		{Method: "POST", Path: tp + "/retention/holds", Summary: "Place a legal hold on a person or a course", Area: request.AreaTenant, Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{}, Reply: retention.Hold{}, API: s.placeHold},
-		{Method: "DELETE", Path: tp + "/retention/holds/:hold", Summary: "Release a legal hold (also after the contract ended: a hold keeps the data from deletion)", Area: request.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Status: http.StatusNoContent, API: s.releaseHold},
-		{Method: "GET", Path: tp + "/records-of-processing", Summary: "The school's record of processing activities (?format=csv)", Area: request.AreaTenant, Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, API: s.recordsOfProcessing},
+		{Method: "GET", Path: tp + "/subject-requests",
+			Summary: "The subject request queue, most urgent first (?open=true, ?person=)",
+			Area:    request.AreaTenant, Object: "subject-request", Action: "read",
+			Reply: request.Page[subject.Request]{}, API: s.subjectRequests},
+		{Method: "POST", Path: tp + "/subject-requests",
+			Summary: "Record a subject request made to the school", Area: request.AreaTenant,
+			Object: "subject-request", Action: "write", Status: http.StatusCreated,
+			Request: subject.NewRequest{}, Reply: subject.Request{}, API: s.openSubjectRequest},
+		{Method: "GET", Path: tp + "/subject-requests/:sreq", Summary: "One subject request",
+			Area: request.AreaTenant, Object: "subject-request", Action: "read", Reply: subject.Request{},
+			API: request.ByID("sreq", s.Subjects.Get)},
+		{Method: "PATCH", Path: tp + "/subject-requests/:sreq",
+			Summary: "Assign, annotate, extend or close a subject request", Area: request.AreaTenant,
+			Object: "subject-request", Action: "write", Request: subject.Change{}, Reply: subject.Request{},
+			API: request.ByIDFromBody("sreq", s.Subjects.Update)},
+		{Method: "GET", Path: tp + "/people/:id/exports", Summary: "A person's personal data exports",
+			Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: []subject.Export{},
+			API: request.ByID("id", s.Subjects.Exports)},
+		{Method: "POST", Path: tp + "/people/:id/exports",
+			Summary: "Export everything held about a person (a job; follow its progress)",
+			Area:    request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusAccepted,
+			Request: ExportRequest{}, Reply: subject.Export{}, API: s.startPersonExport},
+		{Method: "GET", Path: tp + "/exports/:export", Summary: "An export's progress",
+			Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: subject.Export{},
+			API: request.ByID("export", s.Subjects.GetExport)},
+		{Method: "GET", Path: tp + "/exports/:export/download",
+			Summary: "A signed link to an export's zip, valid until the export expires",
+			Area:    request.AreaTenant, Object: "personal-data", Action: "read", Reply: files.Link{},
+			API: request.ByID("export", s.Subjects.Download)},
+		{Method: "POST", Path: tp + "/people/:id/erasure",
+			Summary: "Erase a person by the registry's rules (confirm with their username)",
+			Area:    request.AreaTenant, Object: "personal-data", Action: "write", Request: ErasureRequest{},
+			Reply: subject.Erasure{}, API: s.erasePerson},
+		{Method: "POST", Path: tp + "/people/:id/restriction",
+			Summary: "Restrict processing of a person's data", Area: request.AreaTenant,
+			Object: "personal-data", Action: "write", Status: http.StatusNoContent,
+			Request: RestrictionRequest{}, API: s.restrictPerson},
+		{Method: "DELETE", Path: tp + "/people/:id/restriction", Summary: "Lift a restriction",
+			Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
+			API: s.liftRestriction},
+		{Method: "POST", Path: tp + "/people/:id/objection",
+			Summary: "Uphold a person's objection to processing on legitimate interests",
+			Area:    request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
+			API: s.upholdObjection},
+		{Method: "DELETE", Path: tp + "/people/:id/objection", Summary: "Withdraw an upheld objection",
+			Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
+			API: s.withdrawObjection},
+		{Method: "GET", Path: tp + "/people/:id/consents", Summary: "A person's consents",
+			Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.State{},
+			API: request.ByID("id", s.Consents.States)},
+		{Method: "POST", Path: tp + "/people/:id/consents",
+			Summary: "Record a consent given or withdrawn on paper or verbally", Area: request.AreaTenant,
+			Object: "consent", Action: "write", Status: http.StatusCreated, Request: consent.Change{},
+			Reply: consent.Record{}, API: s.setPersonConsent},
+		{Method: "POST", Path: tp + "/people/:id/guardians", Summary: "Link a guardian to a child",
+			Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent,
+			Request: GuardianRequest{}, API: s.linkGuardian},
+		{Method: "DELETE", Path: tp + "/people/:id/guardians/:guardian", Summary: "Unlink a guardian",
+			Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent,
+			API: s.unlinkGuardian},
+		{Method: "GET", Path: tp + "/consents/:purpose/people",
+			Summary: "Who consents to a purpose now (e.g. optional communications)", Area: request.AreaTenant,
+			Object: "consent", Action: "read", Reply: []consent.Recipient{}, API: s.consentRecipients},
+		{Method: "GET", Path: tp + "/retention", Summary: "Retention periods, enforcement and recent runs",
+			Area: request.AreaTenant, Object: "retention", Action: "read", Reply: RetentionView{},
+			API: s.retentionView},
+		{Method: "PUT", Path: tp + "/retention/:category",
+			Summary: "Set a category's retention period (0: the default)", Area: request.AreaTenant,
+			Object: "retention", Action: "write", Status: http.StatusNoContent, Request: RetentionPeriod{},
+			API: s.setRetention},
+		{Method: "POST", Path: tp + "/retention/dry-run",
+			Summary: "Report what enforcement would remove today", Area: request.AreaTenant,
+			Object: "retention", Action: "write", Status: http.StatusCreated, Reply: retention.Run{},
+			API: s.retentionDryRun},
+		{Method: "POST", Path: tp + "/retention/enforcement",
+			Summary: "Switch retention enforcement on (after a dry run)", Area: request.AreaTenant,
+			Object: "retention", Action: "write", Status: http.StatusNoContent, API: s.enableRetention},
+		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force",
+			Area: request.AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{},
+			API: s.holds},
+		{Method: "POST", Path: tp + "/retention/holds",
+			Summary: "Place a legal hold on a person or a course", Area: request.AreaTenant,
+			Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{},
+			Reply: retention.Hold{}, API: request.FromBody(s.Retention.PlaceHold)},
+		{Method: "DELETE", Path: tp + "/retention/holds/:hold",
+			Summary: "Release a legal hold (also after the contract ended: a hold keeps the data from deletion)",
+			Area:    request.AreaTenant, AfterEnd: true, Object: "retention", Action: "write",
+			Status: http.StatusNoContent, API: request.DoByID("hold", s.Retention.ReleaseHold)},
+		{Method: "GET", Path: tp + "/records-of-processing",
+			Summary: "The school's record of processing activities (?format=csv)", Area: request.AreaTenant,
+			Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, API: s.recordsOfProcessing},
 
-		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Request{}, API: s.myRequests},
-		{Method: "POST", Path: tp + "/my/requests", Summary: "Ask the school to act on my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{}, API: s.openMyRequest},
-		{Method: "GET", Path: tp + "/my/consents", Summary: "My consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{}, API: s.myConsents},
-		{Method: "POST", Path: tp + "/my/consents", Summary: "Give or withdraw a consent", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, API: s.setMyConsent},
-		{Method: "GET", Path: tp + "/my/exports", Summary: "My personal data exports", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Export{}, API: s.myExports},
-		{Method: "POST", Path: tp + "/my/exports", Summary: "Export my personal data (portability)", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusAccepted, Reply: subject.Export{}, API: s.startMyExport},
-		{Method: "GET", Path: tp + "/my/exports/:export/download", Summary: "A signed link to my export", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: files.Link{}, API: s.downloadMyExport},
-		{Method: "GET", Path: tp + "/my/children", Summary: "My children (guardians)", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.Child{}, API: s.myChildren},
-		{Method: "GET", Path: tp + "/my/children/:id/consents", Summary: "My child's consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{}, API: s.childConsents},
-		{Method: "POST", Path: tp + "/my/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{}, API: s.setChildConsent},
-		{Method: "POST", Path: tp + "/my/children/:id/requests", Summary: "Ask the school to act on my child's data", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{}, API: s.openChildRequest},
+		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: request.AreaTenant,
+			Object: "my-data", Action: "read", Reply: []subject.Request{}, API: s.myRequests},
+		{Method: "POST", Path: tp + "/my/requests", Summary: "Ask the school to act on my data",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated,
+			Request: MyRequest{}, Reply: subject.Request{}, API: s.openMyRequest},
+		{Method: "GET", Path: tp + "/my/consents", Summary: "My consents", Area: request.AreaTenant,
+			Object: "my-data", Action: "read", Reply: []consent.State{}, API: s.myConsents},
+		{Method: "POST", Path: tp + "/my/consents", Summary: "Give or withdraw a consent",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated,
+			Request: consent.Change{}, Reply: consent.Record{}, API: s.setMyConsent},
+		{Method: "GET", Path: tp + "/my/exports", Summary: "My personal data exports",
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Export{},
+			API: s.myExports},
+		{Method: "POST", Path: tp + "/my/exports", Summary: "Export my personal data (portability)",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusAccepted,
+			Reply: subject.Export{}, API: s.startMyExport},
+		{Method: "GET", Path: tp + "/my/exports/:export/download", Summary: "A signed link to my export",
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: files.Link{},
+			API: s.downloadMyExport},
+		{Method: "GET", Path: tp + "/my/children", Summary: "My children (guardians)",
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.Child{},
+			API: s.myChildren},
+		{Method: "GET", Path: tp + "/my/children/:id/consents", Summary: "My child's consents",
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{},
+			API: s.childConsents},
+		{Method: "POST", Path: tp + "/my/children/:id/consents",
+			Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data",
+			Action: "write", Status: http.StatusCreated, Request: consent.Change{}, Reply: consent.Record{},
+			API: s.setChildConsent},
+		{Method: "POST", Path: tp + "/my/children/:id/requests",
+			Summary: "Ask the school to act on my child's data", Area: request.AreaTenant, Object: "my-data",
+			Action: "write", Status: http.StatusCreated, Request: MyRequest{}, Reply: subject.Request{},
+			API: s.openChildRequest},
 	}
 }
 
@@ -123,39 +210,7 @@ func (s *Server) openSubjectRequest(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Subjects.Open(c.Request.Context(), request.Scope(c), "admin", in)
-	return out, err
-}
-
-func (s *Server) subjectRequest(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "sreq")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Subjects.Get(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) updateSubjectRequest(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "sreq")
-	if err != nil {
-		return nil, err
-	}
-	var in subject.Change
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Subjects.Update(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) personExports(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Subjects.Exports(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Subjects.Open(c.Request.Context(), request.Scope(c), "admin", in)
 }
 
 func (s *Server) startPersonExport(c *gin.Context) (any, error) {
@@ -167,26 +222,7 @@ func (s *Server) startPersonExport(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Subjects.StartExport(c.Request.Context(), request.Scope(c), id, in.RequestID)
-	return out, err
-}
-
-func (s *Server) getExport(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "export")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Subjects.GetExport(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) downloadExport(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "export")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Subjects.Download(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Subjects.StartExport(c.Request.Context(), request.Scope(c), id, in.RequestID)
 }
 
 func (s *Server) erasePerson(c *gin.Context) (any, error) {
@@ -205,8 +241,7 @@ func (s *Server) erasePerson(c *gin.Context) (any, error) {
 	if in.Confirm != p.Username {
 		return nil, errs.Field("confirm", "type the person's username to confirm: erasure cannot be undone")
 	}
-	out, err := s.Subjects.Erase(c.Request.Context(), request.Scope(c), id, in.RequestID)
-	return out, err
+	return s.Subjects.Erase(c.Request.Context(), request.Scope(c), id, in.RequestID)
 }
 
 func (s *Server) restrictPerson(c *gin.Context) (any, error) {
@@ -242,23 +277,13 @@ func (s *Server) withdrawObjection(c *gin.Context) (any, error) {
 	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), request.Scope(c), id, false) })
 }
 
-func (s *Server) personConsents(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Consents.States(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
 // setConsentFor records a consent change for person by the caller.
 func (s *Server) setConsentFor(c *gin.Context, person uuid.UUID) (any, error) {
 	var in consent.Change
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Consents.Set(c.Request.Context(), request.Scope(c), person, in)
-	return out, err
+	return s.Consents.Set(c.Request.Context(), request.Scope(c), person, in)
 }
 
 func (s *Server) setPersonConsent(c *gin.Context) (any, error) {
@@ -294,8 +319,7 @@ func (s *Server) unlinkGuardian(c *gin.Context) (any, error) {
 }
 
 func (s *Server) consentRecipients(c *gin.Context) (any, error) {
-	out, err := s.Consents.Recipients(c.Request.Context(), request.Scope(c), c.Param("purpose"))
-	return out, err
+	return s.Consents.Recipients(c.Request.Context(), request.Scope(c), c.Param("purpose"))
 }
 
 func (s *Server) retentionView(c *gin.Context) (any, error) {
@@ -316,8 +340,7 @@ func (s *Server) setRetention(c *gin.Context) (any, error) {
 }
 
 func (s *Server) retentionDryRun(c *gin.Context) (any, error) {
-	out, err := s.Retention.DryRun(c.Request.Context(), request.Scope(c))
-	return out, err
+	return s.Retention.DryRun(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) enableRetention(c *gin.Context) (any, error) {
@@ -325,25 +348,7 @@ func (s *Server) enableRetention(c *gin.Context) (any, error) {
 }
 
 func (s *Server) holds(c *gin.Context) (any, error) {
-	out, err := s.Retention.Holds(c.Request.Context(), request.Scope(c))
-	return out, err
-}
-
-func (s *Server) placeHold(c *gin.Context) (any, error) {
-	var in retention.NewHold
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Retention.PlaceHold(c.Request.Context(), request.Scope(c), in)
-	return out, err
-}
-
-func (s *Server) releaseHold(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "hold")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Retention.ReleaseHold(c.Request.Context(), request.Scope(c), id)
+	return s.Retention.Holds(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) recordsOfProcessing(c *gin.Context) (any, error) {

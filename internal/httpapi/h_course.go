@@ -19,27 +19,75 @@ import (
 // teaching groups.
 func (s *Server) courseRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses", Summary: "Courses I teach, learn on (published) or administer; filters school_id, status, role, q", Area: request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Course]{}, API: s.listCourses},
-		{Method: "POST", Path: tp + "/courses", Summary: "Create a course (school admin, or a teacher of the school who becomes its teacher)", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewCourse{}, Reply: course.Course{}, API: s.createCourse},
-		{Method: "GET", Path: tp + "/courses/:course", Summary: "Open a course: sections, items and, for a learner, their own progress", Area: request.AreaTenant, Object: "course", Action: "read", Reply: course.PageView{}, API: s.coursePage},
-		{Method: "PATCH", Path: tp + "/courses/:course", Summary: "Change a course's title, summary or status", Area: request.AreaTenant, Object: "course", Action: "write", Request: course.CoursePatch{}, Reply: course.Course{}, API: s.updateCourse},
-		{Method: "POST", Path: tp + "/courses/:course/sections", Summary: "Add a section", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewSection{}, Reply: course.Section{}, API: s.addSection},
-		{Method: "PATCH", Path: tp + "/sections/:section", Summary: "Rename or move a section", Area: request.AreaTenant, Object: "course", Action: "write", Request: course.SectionPatch{}, Reply: course.Section{}, API: s.updateSection},
-		{Method: "DELETE", Path: tp + "/sections/:section", Summary: "Remove a section and its items (their files leave storage)", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.deleteSection},
-		{Method: "POST", Path: tp + "/courses/:course/items", Summary: "Add a page, file, video, audio or link to a section", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewItem{}, Reply: course.Item{}, API: s.addItem},
-		{Method: "GET", Path: tp + "/items/:item", Summary: "Open an item; files, video and audio come with a short-lived link", Area: request.AreaTenant, Object: "course", Action: "read", Reply: course.ItemView{}, API: s.getItem},
-		{Method: "PATCH", Path: tp + "/items/:item", Summary: "Change, publish, hide or move an item", Area: request.AreaTenant, Object: "course", Action: "write", Request: course.ItemPatch{}, Reply: course.Item{}, API: s.updateItem},
-		{Method: "DELETE", Path: tp + "/items/:item", Summary: "Remove an item (its file leaves storage)", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.deleteItem},
-		{Method: "POST", Path: tp + "/files", Summary: "Upload a file (multipart/form-data, part \"file\"), streamed to storage; attach it with its id", Area: request.AreaTenant, Object: "file", Action: "write", Status: http.StatusCreated, Upload: true, Reply: files.File{}, API: s.upload},
+		{Method: "GET", Path: tp + "/courses",
+			Summary: "Courses I teach, learn on (published) or administer; filters school_id, status, role, q",
+			Area:    request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Course]{},
+			API: s.listCourses},
+		{Method: "POST", Path: tp + "/courses",
+			Summary: "Create a course (school admin, or a teacher of the school who becomes its teacher)",
+			Area:    request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated,
+			Request: course.NewCourse{}, Reply: course.Course{}, API: request.FromBody(s.Courses.Create)},
+		{Method: "GET", Path: tp + "/courses/:course",
+			Summary: "Open a course: sections, items and, for a learner, their own progress",
+			Area:    request.AreaTenant, Object: "course", Action: "read", Reply: course.PageView{},
+			API: request.ByID("course", s.Courses.Page)},
+		{Method: "PATCH", Path: tp + "/courses/:course",
+			Summary: "Change a course's title, summary or status", Area: request.AreaTenant, Object: "course",
+			Action: "write", Request: course.CoursePatch{}, Reply: course.Course{}, API: request.ByIDFromBody("course", s.Courses.Update)},
+		{Method: "POST", Path: tp + "/courses/:course/sections", Summary: "Add a section",
+			Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated,
+			Request: course.NewSection{}, Reply: course.Section{}, API: request.ByIDFromBody("course", s.Courses.AddSection)},
+		{Method: "PATCH", Path: tp + "/sections/:section", Summary: "Rename or move a section",
+			Area: request.AreaTenant, Object: "course", Action: "write", Request: course.SectionPatch{},
+			Reply: course.Section{}, API: request.ByIDFromBody("section", s.Courses.UpdateSection)},
+		{Method: "DELETE", Path: tp + "/sections/:section",
+			Summary: "Remove a section and its items (their files leave storage)", Area: request.AreaTenant,
+			Object: "course", Action: "write", Status: http.StatusNoContent, API: request.DoByID("section", s.Courses.DeleteSection)},
+		{Method: "POST", Path: tp + "/courses/:course/items",
+			Summary: "Add a page, file, video, audio or link to a section", Area: request.AreaTenant,
+			Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewItem{},
+			Reply: course.Item{}, API: request.ByIDFromBody("course", s.Courses.AddItem)},
+		{Method: "GET", Path: tp + "/items/:item",
+			Summary: "Open an item; files, video and audio come with a short-lived link",
+			Area:    request.AreaTenant, Object: "course", Action: "read", Reply: course.ItemView{},
+			API: request.ByID("item", s.Courses.GetItem)},
+		{Method: "PATCH", Path: tp + "/items/:item", Summary: "Change, publish, hide or move an item",
+			Area: request.AreaTenant, Object: "course", Action: "write", Request: course.ItemPatch{},
+			Reply: course.Item{}, API: request.ByIDFromBody("item", s.Courses.UpdateItem)},
+		{Method: "DELETE", Path: tp + "/items/:item", Summary: "Remove an item (its file leaves storage)",
+			Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent,
+			API: request.DoByID("item", s.Courses.DeleteItem)},
+		{Method: "POST", Path: tp + "/files",
+			Summary: "Upload a file (multipart/form-data, part \"file\"), streamed to storage; attach it with its id",
+			Area:    request.AreaTenant, Upload: true, Object: "file", Action: "write",
+			Status: http.StatusCreated, Reply: files.File{}, API: s.upload},
 
-		{Method: "GET", Path: tp + "/courses/:course/enrolments", Summary: "Who is on a course (teachers and admins); filters role, q", Area: request.AreaTenant, Object: "enrolment", Action: "read", Reply: request.Page[course.Enrolment]{}, API: s.listEnrolments},
-		{Method: "PUT", Path: tp + "/courses/:course/enrolments/:person", Summary: "Enrol a person as teacher or learner, or change their role", Area: request.AreaTenant, Object: "enrolment", Action: "write", Request: EnrolRequest{}, Reply: course.Enrolment{}, API: s.enrol},
-		{Method: "DELETE", Path: tp + "/courses/:course/enrolments/:person", Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment", Action: "write", Status: http.StatusNoContent, API: s.unenrol},
-		{Method: "GET", Path: tp + "/courses/:course/groups", Summary: "A course's teaching groups", Area: request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Group]{}, API: s.listGroups},
-		{Method: "POST", Path: tp + "/courses/:course/groups", Summary: "Add a teaching group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated, Request: course.NewGroup{}, Reply: course.Group{}, API: s.createGroup},
-		{Method: "DELETE", Path: tp + "/groups/:group", Summary: "Remove a teaching group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.deleteGroup},
-		{Method: "PUT", Path: tp + "/groups/:group/members/:person", Summary: "Put an enrolled person in a group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.addGroupMember},
-		{Method: "DELETE", Path: tp + "/groups/:group/members/:person", Summary: "Take a person out of a group", Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent, API: s.removeGroupMember},
+		{Method: "GET", Path: tp + "/courses/:course/enrolments",
+			Summary: "Who is on a course (teachers and admins); filters role, q", Area: request.AreaTenant,
+			Object: "enrolment", Action: "read", Reply: request.Page[course.Enrolment]{},
+			API: s.listEnrolments},
+		{Method: "PUT", Path: tp + "/courses/:course/enrolments/:person",
+			Summary: "Enrol a person as teacher or learner, or change their role", Area: request.AreaTenant,
+			Object: "enrolment", Action: "write", Request: EnrolRequest{}, Reply: course.Enrolment{},
+			API: s.enrol},
+		{Method: "DELETE", Path: tp + "/courses/:course/enrolments/:person",
+			Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment",
+			Action: "write", Status: http.StatusNoContent, API: s.unenrol},
+		{Method: "GET", Path: tp + "/courses/:course/groups", Summary: "A course's teaching groups",
+			Area: request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Group]{},
+			API: s.listGroups},
+		{Method: "POST", Path: tp + "/courses/:course/groups", Summary: "Add a teaching group",
+			Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusCreated,
+			Request: course.NewGroup{}, Reply: course.Group{}, API: request.ByIDFromBody("course", s.Courses.CreateGroup)},
+		{Method: "DELETE", Path: tp + "/groups/:group", Summary: "Remove a teaching group",
+			Area: request.AreaTenant, Object: "course", Action: "write", Status: http.StatusNoContent,
+			API: request.DoByID("group", s.Courses.DeleteGroup)},
+		{Method: "PUT", Path: tp + "/groups/:group/members/:person",
+			Summary: "Put an enrolled person in a group", Area: request.AreaTenant, Object: "course",
+			Action: "write", Status: http.StatusNoContent, API: s.addGroupMember},
+		{Method: "DELETE", Path: tp + "/groups/:group/members/:person",
+			Summary: "Take a person out of a group", Area: request.AreaTenant, Object: "course",
+			Action: "write", Status: http.StatusNoContent, API: s.removeGroupMember},
 	}
 }
 
@@ -81,114 +129,6 @@ func (s *Server) listCourses(c *gin.Context) (any, error) {
 	return request.NewPage(out, limit, func(v course.Course) uuid.UUID { return v.ID }), nil
 }
 
-func (s *Server) createCourse(c *gin.Context) (any, error) {
-	var in course.NewCourse
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.Create(c.Request.Context(), request.Scope(c), in)
-	return out, err
-}
-
-func (s *Server) coursePage(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.Page(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) updateCourse(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in course.CoursePatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.Update(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) addSection(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in course.NewSection
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.AddSection(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) updateSection(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "section")
-	if err != nil {
-		return nil, err
-	}
-	var in course.SectionPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.UpdateSection(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteSection(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "section")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Courses.DeleteSection(c.Request.Context(), request.Scope(c), id)
-}
-
-func (s *Server) addItem(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in course.NewItem
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.AddItem(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) getItem(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "item")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.GetItem(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) updateItem(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "item")
-	if err != nil {
-		return nil, err
-	}
-	var in course.ItemPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.UpdateItem(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteItem(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "item")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Courses.DeleteItem(c.Request.Context(), request.Scope(c), id)
-}
-
 // upload streams the "file" part of a multipart body to storage: the body
 // is read part by part, never parsed into memory or temporary files, so a
 // large video costs the server a few multipart buffers.
@@ -213,8 +153,7 @@ func (s *Server) upload(c *gin.Context) (any, error) {
 			_ = part.Close()
 			continue
 		}
-		f, err := s.Files.Upload(c.Request.Context(), request.Scope(c), part.FileName(), part)
-		return f, err
+		return s.Files.Upload(c.Request.Context(), request.Scope(c), part.FileName(), part)
 	}
 }
 
@@ -260,8 +199,7 @@ func (s *Server) enrol(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Courses.Enrol(c.Request.Context(), request.Scope(c), courseID, person, in.Role)
-	return out, err
+	return s.Courses.Enrol(c.Request.Context(), request.Scope(c), courseID, person, in.Role)
 }
 
 func (s *Server) unenrol(c *gin.Context) (any, error) {
@@ -283,27 +221,6 @@ func (s *Server) listGroups(c *gin.Context) (any, error) {
 	}
 	out, err := s.Courses.Groups(c.Request.Context(), request.Scope(c), id, after, limit)
 	return request.NewPage(out, limit, func(g course.Group) uuid.UUID { return g.ID }), err
-}
-
-func (s *Server) createGroup(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in course.NewGroup
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.CreateGroup(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteGroup(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "group")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Courses.DeleteGroup(c.Request.Context(), request.Scope(c), id)
 }
 
 func (s *Server) addGroupMember(c *gin.Context) (any, error) {

@@ -18,20 +18,51 @@ import (
 func (s *Server) discussionRoutes() []request.Route {
 	const obj = "discussion"
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses/:course/forums", Summary: "A course's forums; filter q (title)", Area: request.AreaTenant, Object: obj, Action: "read", Reply: request.Page[discussion.Forum]{}, API: s.listForums},
-		{Method: "POST", Path: tp + "/courses/:course/forums", Summary: "Open a forum on a course (its teachers and school admins)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewForum{}, Reply: discussion.Forum{}, API: s.createForum},
-		{Method: "GET", Path: tp + "/forums/:forum", Summary: "One forum", Area: request.AreaTenant, Object: obj, Action: "read", Reply: discussion.Forum{}, API: s.getForum},
-		{Method: "PATCH", Path: tp + "/forums/:forum", Summary: "Rename or redescribe a forum (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.ForumPatch{}, Reply: discussion.Forum{}, API: s.updateForum},
-		{Method: "DELETE", Path: tp + "/forums/:forum", Summary: "Remove a forum with its threads and posts (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, API: s.deleteForum},
-		{Method: "GET", Path: tp + "/forums/:forum/threads", Summary: "A forum's threads, oldest first; filters pinned, q (title)", Area: request.AreaTenant, Object: obj, Action: "read", Reply: request.Page[discussion.Thread]{}, API: s.listThreads},
-		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread with its first post", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewThread{}, Reply: discussion.Thread{}, API: s.createThread},
-		{Method: "GET", Path: tp + "/threads/:thread", Summary: "One thread", Area: request.AreaTenant, Object: obj, Action: "read", Reply: discussion.Thread{}, API: s.getThread},
-		{Method: "PATCH", Path: tp + "/threads/:thread", Summary: "Retitle a thread (its author or teachers); lock or pin it (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.ThreadPatch{}, Reply: discussion.Thread{}, API: s.updateThread},
-		{Method: "DELETE", Path: tp + "/threads/:thread", Summary: "Remove a thread and its posts (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, API: s.deleteThread},
-		{Method: "GET", Path: tp + "/threads/:thread/posts", Summary: "A thread's posts, oldest first; filter author_id", Area: request.AreaTenant, Object: obj, Action: "read", Reply: request.Page[discussion.Post]{}, API: s.listPosts},
-		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread (learners not in a locked thread)", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewPost{}, Reply: discussion.Post{}, API: s.createPost},
-		{Method: "PATCH", Path: tp + "/posts/:post", Summary: "Edit one's own post; hide or show any post (teachers)", Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.PostPatch{}, Reply: discussion.Post{}, API: s.updatePost},
-		{Method: "DELETE", Path: tp + "/posts/:post", Summary: "Delete a post (its author or teachers); it stays in place as deleted", Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent, API: s.deletePost},
+		{Method: "GET", Path: tp + "/courses/:course/forums",
+			Summary: "A course's forums; filter q (title)", Area: request.AreaTenant, Object: obj,
+			Action: "read", Reply: request.Page[discussion.Forum]{}, API: s.listForums},
+		{Method: "POST", Path: tp + "/courses/:course/forums",
+			Summary: "Open a forum on a course (its teachers and school admins)", Area: request.AreaTenant,
+			Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewForum{},
+			Reply: discussion.Forum{}, API: request.ByIDFromBody("course", s.Discussion.CreateForum)},
+		{Method: "GET", Path: tp + "/forums/:forum", Summary: "One forum", Area: request.AreaTenant,
+			Object: obj, Action: "read", Reply: discussion.Forum{}, API: request.ByID("forum", s.Discussion.Forum)},
+		{Method: "PATCH", Path: tp + "/forums/:forum", Summary: "Rename or redescribe a forum (teachers)",
+			Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.ForumPatch{},
+			Reply: discussion.Forum{}, API: request.ByIDFromBody("forum", s.Discussion.UpdateForum)},
+		{Method: "DELETE", Path: tp + "/forums/:forum",
+			Summary: "Remove a forum with its threads and posts (teachers)", Area: request.AreaTenant,
+			Object: obj, Action: "write", Status: http.StatusNoContent, API: request.DoByID("forum", s.Discussion.DeleteForum)},
+		{Method: "GET", Path: tp + "/forums/:forum/threads",
+			Summary: "A forum's threads, oldest first; filters pinned, q (title)", Area: request.AreaTenant,
+			Object: obj, Action: "read", Reply: request.Page[discussion.Thread]{}, API: s.listThreads},
+		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread with its first post",
+			Area: request.AreaTenant, Object: obj, Action: "write", Status: http.StatusCreated,
+			Request: discussion.NewThread{}, Reply: discussion.Thread{}, API: request.ByIDFromBody("forum", s.Discussion.CreateThread)},
+		{Method: "GET", Path: tp + "/threads/:thread", Summary: "One thread", Area: request.AreaTenant,
+			Object: obj, Action: "read", Reply: discussion.Thread{}, API: request.ByID("thread", s.Discussion.Thread)},
+		{Method: "PATCH", Path: tp + "/threads/:thread",
+			Summary: "Retitle a thread (its author or teachers); lock or pin it (teachers)",
+			Area:    request.AreaTenant, Object: obj, Action: "write", Request: discussion.ThreadPatch{},
+			Reply: discussion.Thread{}, API: request.ByIDFromBody("thread", s.Discussion.UpdateThread)},
+		{Method: "DELETE", Path: tp + "/threads/:thread",
+			Summary: "Remove a thread and its posts (teachers)", Area: request.AreaTenant, Object: obj,
+			Action: "write", Status: http.StatusNoContent, API: request.DoByID("thread", s.Discussion.DeleteThread)},
+		{Method: "GET", Path: tp + "/threads/:thread/posts",
+			Summary: "A thread's posts, oldest first; filter author_id", Area: request.AreaTenant, Object: obj,
+			Action: "read", Reply: request.Page[discussion.Post]{}, API: s.listPosts},
+		{Method: "POST", Path: tp + "/threads/:thread/posts",
+			Summary: "Reply in a thread (learners not in a locked thread)", Area: request.AreaTenant,
+			Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewPost{},
+			Reply: discussion.Post{}, API: request.ByIDFromBody("thread", s.Discussion.Reply)},
+		{Method: "PATCH", Path: tp + "/posts/:post",
+			Summary: "Edit one's own post; hide or show any post (teachers)", Area: request.AreaTenant,
+			Object: obj, Action: "write", Request: discussion.PostPatch{}, Reply: discussion.Post{},
+			API: request.ByIDFromBody("post", s.Discussion.UpdatePost)},
+		{Method: "DELETE", Path: tp + "/posts/:post",
+			Summary: "Delete a post (its author or teachers); it stays in place as deleted",
+			Area:    request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent,
+			API: request.DoByID("post", s.Discussion.DeletePost)},
 	}
 }
 
@@ -98,49 +129,6 @@ func (s *Server) listForums(c *gin.Context) (any, error) {
 	return request.NewPage(out, limit, func(f discussion.Forum) uuid.UUID { return f.ID }), err
 }
 
-func (s *Server) createForum(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in discussion.NewForum
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.CreateForum(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) getForum(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "forum")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.Forum(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) updateForum(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "forum")
-	if err != nil {
-		return nil, err
-	}
-	var in discussion.ForumPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.UpdateForum(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteForum(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "forum")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Discussion.DeleteForum(c.Request.Context(), request.Scope(c), id)
-}
-
 func (s *Server) listThreads(c *gin.Context) (any, error) {
 	id, err := request.PathID(c, "forum")
 	if err != nil {
@@ -157,49 +145,6 @@ func (s *Server) listThreads(c *gin.Context) (any, error) {
 	return request.NewPage(out, limit, func(t discussion.Thread) uuid.UUID { return t.ID }), err
 }
 
-func (s *Server) createThread(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "forum")
-	if err != nil {
-		return nil, err
-	}
-	var in discussion.NewThread
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.CreateThread(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) getThread(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "thread")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.Thread(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) updateThread(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "thread")
-	if err != nil {
-		return nil, err
-	}
-	var in discussion.ThreadPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.UpdateThread(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deleteThread(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "thread")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Discussion.DeleteThread(c.Request.Context(), request.Scope(c), id)
-}
-
 func (s *Server) listPosts(c *gin.Context) (any, error) {
 	id, err := request.PathID(c, "thread")
 	if err != nil {
@@ -212,38 +157,4 @@ func (s *Server) listPosts(c *gin.Context) (any, error) {
 	}
 	out, err := s.Discussion.Posts(c.Request.Context(), request.Scope(c), id, f, after, limit)
 	return request.NewPage(out, limit, func(p discussion.Post) uuid.UUID { return p.ID }), err
-}
-
-func (s *Server) createPost(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "thread")
-	if err != nil {
-		return nil, err
-	}
-	var in discussion.NewPost
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.Reply(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) updatePost(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "post")
-	if err != nil {
-		return nil, err
-	}
-	var in discussion.PostPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Discussion.UpdatePost(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) deletePost(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "post")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Discussion.DeletePost(c.Request.Context(), request.Scope(c), id)
 }

@@ -20,12 +20,29 @@ import (
 // 404 every tenant route owes them instead of a 403 from their role.
 func (s *Server) engagementRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/statistics", Summary: "Courses' aggregate statistics; groups under the threshold (default 5) are suppressed", Area: request.AreaTenant, Object: "statistics", Action: "read", Reply: []engagement.CourseStats{}, API: s.statistics},
-		{Method: "POST", Path: tp + "/courses/:course/activity", Summary: "Heartbeat from a learner's client: access or view, optional item_id, seconds spent (0-3600); staff are not recorded", Area: request.AreaTenant, Object: "course", Action: "read", Status: http.StatusNoContent, Request: engagement.Beat{}, API: s.heartbeat},
-		{Method: "GET", Path: tp + "/courses/:course/engagement", Summary: "Engagement of a course's learners, flagged under the school's thresholds (teachers); filters flagged, group_id, q", Area: request.AreaTenant, Object: "engagement", Action: "read", Reply: request.Page[engagement.Summary]{}, API: s.courseEngagement},
-		{Method: "GET", Path: tp + "/courses/:course/engagement/:person", Summary: "One learner's engagement with every published item and those not opened (teachers)", Area: request.AreaTenant, Object: "engagement", Action: "read", Reply: engagement.Detail{}, API: s.learnerEngagement},
-		{Method: "GET", Path: tp + "/schools/:school/engagement-settings", Summary: "A school's engagement thresholds", Area: request.AreaTenant, Object: "engagement", Action: "read", Reply: engagement.Settings{}, API: s.engagementSettings},
-		{Method: "PUT", Path: tp + "/schools/:school/engagement-settings", Summary: "Set a school's engagement thresholds (its admins)", Area: request.AreaTenant, Object: "school-settings", Action: "write", Request: engagement.SettingsInput{}, Reply: engagement.Settings{}, API: s.setEngagementSettings},
+		{Method: "GET", Path: tp + "/statistics",
+			Summary: "Courses' aggregate statistics; groups under the threshold (default 5) are suppressed",
+			Area:    request.AreaTenant, Object: "statistics", Action: "read", Reply: []engagement.CourseStats{},
+			API: s.statistics},
+		{Method: "POST", Path: tp + "/courses/:course/activity",
+			Summary: "Heartbeat from a learner's client: access or view, optional item_id, seconds spent (0-3600); staff are not recorded",
+			Area:    request.AreaTenant, Object: "course", Action: "read", Status: http.StatusNoContent,
+			Request: engagement.Beat{}, API: s.heartbeat},
+		{Method: "GET", Path: tp + "/courses/:course/engagement",
+			Summary: "Engagement of a course's learners, flagged under the school's thresholds (teachers); filters flagged, group_id, q",
+			Area:    request.AreaTenant, Object: "engagement", Action: "read",
+			Reply: request.Page[engagement.Summary]{}, API: s.courseEngagement},
+		{Method: "GET", Path: tp + "/courses/:course/engagement/:person",
+			Summary: "One learner's engagement with every published item and those not opened (teachers)",
+			Area:    request.AreaTenant, Object: "engagement", Action: "read", Reply: engagement.Detail{},
+			API: s.learnerEngagement},
+		{Method: "GET", Path: tp + "/schools/:school/engagement-settings",
+			Summary: "A school's engagement thresholds", Area: request.AreaTenant, Object: "engagement",
+			Action: "read", Reply: engagement.Settings{}, API: request.ByID("school", s.Engagement.Settings)},
+		{Method: "PUT", Path: tp + "/schools/:school/engagement-settings",
+			Summary: "Set a school's engagement thresholds (its admins)", Area: request.AreaTenant,
+			Object: "school-settings", Action: "write", Request: engagement.SettingsInput{},
+			Reply: engagement.Settings{}, API: request.ByIDFromBody("school", s.Engagement.SetSettings)},
 	}
 }
 
@@ -63,33 +80,9 @@ func (s *Server) learnerEngagement(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Engagement.Learner(c.Request.Context(), request.Scope(c), courseID, person)
-	return out, err
-}
-
-func (s *Server) engagementSettings(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "school")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Engagement.Settings(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) setEngagementSettings(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "school")
-	if err != nil {
-		return nil, err
-	}
-	var in engagement.SettingsInput
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Engagement.SetSettings(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
+	return s.Engagement.Learner(c.Request.Context(), request.Scope(c), courseID, person)
 }
 
 func (s *Server) statistics(c *gin.Context) (any, error) {
-	out, err := s.Engagement.Statistics(c.Request.Context(), request.Scope(c), s.Config.StatsMinGroup)
-	return out, err
+	return s.Engagement.Statistics(c.Request.Context(), request.Scope(c), s.Config.StatsMinGroup)
 }

@@ -17,18 +17,48 @@ import (
 // operators.
 func (s *Server) lifecycleRoutes() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: pp + "/tenants/:id/deletion", Summary: "Delete a tenant's data after its contract and return window ended (a job; follow its progress)", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "write", Status: http.StatusAccepted, Reply: lifecycle.Deletion{}, API: s.startDeletion},
-		{Method: "GET", Path: pp + "/tenants/:id/deletion", Summary: "A tenant's deletion and its progress", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Deletion{}, API: s.getDeletion},
-		{Method: "GET", Path: pp + "/tenants/:id/backups", Summary: "A tenant's backups: made, expiry (at most 7 years), status", Area: request.AreaPlatform, Object: "backup", Action: "read", Reply: []backup.Backup{}, API: s.tenantBackups},
-		{Method: "POST", Path: pp + "/tenants/:id/backups", Summary: "Back a tenant up now", Area: request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusCreated, Reply: backup.Backup{}, API: s.backUpTenant},
-		{Method: "POST", Path: pp + "/tenants/:id/backup-key/destroy", Summary: "Destroy a tenant's backup key on the school's instruction: every backup of it becomes unreadable at once", Area: request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusNoContent, Request: ShredRequest{}, API: s.destroyBackupKey},
-		{Method: "GET", Path: tp + "/full-exports", Summary: "The school's full exports (every table and file) with progress", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Reply: []handback.TenantExport{}, API: s.tenantExports},
-		{Method: "POST", Path: tp + "/full-exports", Summary: "Make a full export of the school's data now (a job; also made at contract end)", Area: request.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Status: http.StatusAccepted, Reply: handback.TenantExport{}, API: s.startTenantExport},
-		{Method: "GET", Path: tp + "/full-exports/:id/download", Summary: "A download link for a finished full export (until it expires)", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Reply: files.Link{}, API: s.downloadTenantExport},
-		{Method: "GET", Path: v1 + "/deletion-certificates/:id", Summary: "A deletion certificate by the deletion's id, for the school to keep (no personal data; check it with `lms certificate verify`)", Public: true, Reply: lifecycle.Signed{}, API: s.publicCertificate},
-		{Method: "POST", Path: pp + "/backups/:id/restore", Summary: "Restore a backup into a new tenant, erasing again everyone erased since (a job; an instruction is required for a deleted tenant)", Area: request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusAccepted, Request: backup.RestoreRequest{}, Reply: backup.Restore{}, API: s.startRestore},
-		{Method: "GET", Path: pp + "/restores/:id", Summary: "A restore and its outcome", Area: request.AreaPlatform, Object: "backup", Action: "read", Reply: backup.Restore{}, API: s.getRestore},
-		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate", Summary: "The signed deletion certificate (check it with `lms certificate verify`)", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{}, API: s.deletionCertificate},
+		{Method: "POST", Path: pp + "/tenants/:id/deletion",
+			Summary: "Delete a tenant's data after its contract and return window ended (a job; follow its progress)",
+			Area:    request.AreaPlatform, Object: "tenant-deletion", Action: "write",
+			Status: http.StatusAccepted, Reply: lifecycle.Deletion{}, API: s.startDeletion},
+		{Method: "GET", Path: pp + "/tenants/:id/deletion", Summary: "A tenant's deletion and its progress",
+			Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Deletion{},
+			API: s.getDeletion},
+		{Method: "GET", Path: pp + "/tenants/:id/backups",
+			Summary: "A tenant's backups: made, expiry (at most 7 years), status", Area: request.AreaPlatform,
+			Object: "backup", Action: "read", Reply: []backup.Backup{}, API: s.tenantBackups},
+		{Method: "POST", Path: pp + "/tenants/:id/backups", Summary: "Back a tenant up now",
+			Area: request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusCreated,
+			Reply: backup.Backup{}, API: s.backUpTenant},
+		{Method: "POST", Path: pp + "/tenants/:id/backup-key/destroy",
+			Summary: "Destroy a tenant's backup key on the school's instruction: every backup of it becomes unreadable at once",
+			Area:    request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusNoContent,
+			Request: ShredRequest{}, API: s.destroyBackupKey},
+		{Method: "GET", Path: tp + "/full-exports",
+			Summary: "The school's full exports (every table and file) with progress",
+			Area:    request.AreaTenant, Object: "tenant-export", Action: "read",
+			Reply: []handback.TenantExport{}, API: s.tenantExports},
+		{Method: "POST", Path: tp + "/full-exports",
+			Summary: "Make a full export of the school's data now (a job; also made at contract end)",
+			Area:    request.AreaTenant, AfterEnd: true, Object: "tenant-export", Action: "write",
+			Status: http.StatusAccepted, Reply: handback.TenantExport{}, API: s.startTenantExport},
+		{Method: "GET", Path: tp + "/full-exports/:id/download",
+			Summary: "A download link for a finished full export (until it expires)", Area: request.AreaTenant,
+			Object: "tenant-export", Action: "read", Reply: files.Link{}, API: request.ByID("id", s.Handback.DownloadExport)},
+		{Method: "GET", Path: v1 + "/deletion-certificates/:id",
+			Summary: "A deletion certificate by the deletion's id, for the school to keep (no personal data; check it with `lms certificate verify`)",
+			Public:  true, Reply: lifecycle.Signed{}, API: s.publicCertificate},
+		{Method: "POST", Path: pp + "/backups/:id/restore",
+			Summary: "Restore a backup into a new tenant, erasing again everyone erased since (a job; an instruction is required for a deleted tenant)",
+			Area:    request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusAccepted,
+			Request: backup.RestoreRequest{}, Reply: backup.Restore{}, API: s.startRestore},
+		{Method: "GET", Path: pp + "/restores/:id", Summary: "A restore and its outcome",
+			Area: request.AreaPlatform, Object: "backup", Action: "read", Reply: backup.Restore{},
+			API: s.getRestore},
+		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate",
+			Summary: "The signed deletion certificate (check it with `lms certificate verify`)",
+			Area:    request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{},
+			API: s.deletionCertificate},
 	}
 }
 
@@ -37,8 +67,7 @@ func (s *Server) startDeletion(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id)
-	return out, err
+	return s.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id)
 }
 
 func (s *Server) getDeletion(c *gin.Context) (any, error) {
@@ -46,8 +75,7 @@ func (s *Server) getDeletion(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Lifecycle.Get(c.Request.Context(), id)
-	return out, err
+	return s.Lifecycle.Get(c.Request.Context(), id)
 }
 
 func (s *Server) deletionCertificate(c *gin.Context) (any, error) {
@@ -67,8 +95,7 @@ func (s *Server) tenantBackups(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Backups.Catalogue(c.Request.Context(), id)
-	return out, err
+	return s.Backups.Catalogue(c.Request.Context(), id)
 }
 
 func (s *Server) backUpTenant(c *gin.Context) (any, error) {
@@ -79,8 +106,7 @@ func (s *Server) backUpTenant(c *gin.Context) (any, error) {
 	if _, err := s.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID); err != nil {
 		return nil, err
 	}
-	out, err := s.Backups.Make(c.Request.Context(), id)
-	return out, err
+	return s.Backups.Make(c.Request.Context(), id)
 }
 
 // ShredRequest records whose instruction a crypto-shredding carries out.
@@ -101,22 +127,11 @@ func (s *Server) destroyBackupKey(c *gin.Context) (any, error) {
 }
 
 func (s *Server) tenantExports(c *gin.Context) (any, error) {
-	out, err := s.Handback.Exports(c.Request.Context(), request.Scope(c))
-	return out, err
+	return s.Handback.Exports(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) startTenantExport(c *gin.Context) (any, error) {
-	out, err := s.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest)
-	return out, err
-}
-
-func (s *Server) downloadTenantExport(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Handback.DownloadExport(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest)
 }
 
 func (s *Server) publicCertificate(c *gin.Context) (any, error) {
@@ -140,8 +155,7 @@ func (s *Server) startRestore(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, id, uuid.Nil, in)
-	return out, err
+	return s.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, id, uuid.Nil, in)
 }
 
 func (s *Server) getRestore(c *gin.Context) (any, error) {
@@ -149,6 +163,5 @@ func (s *Server) getRestore(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Backups.GetRestore(c.Request.Context(), id)
-	return out, err
+	return s.Backups.GetRestore(c.Request.Context(), id)
 }

@@ -13,12 +13,26 @@ import (
 // mediaRoutes are profile photos and recordings.
 func (s *Server) mediaRoutes() []request.Route {
 	return []request.Route{
-		{Method: "PUT", Path: tp + "/my/photo", Summary: "Set my profile photo from an image I uploaded", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent, Request: PhotoRequest{}, API: s.setMyPhoto},
-		{Method: "PUT", Path: tp + "/people/:id/photo", Summary: "Set a person's school ID photo from an image I uploaded (admins)", Area: request.AreaTenant, Object: "person", Action: "write", Status: http.StatusNoContent, Request: PhotoRequest{}, API: s.setPhoto},
-		{Method: "GET", Path: tp + "/people/:id/photo", Summary: "A link to a person's photo: shown to others only while their photo consent is in force", Area: request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, API: s.getPhoto},
-		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings (teachers also see who appears in each)", Area: request.AreaTenant, Object: "course", Action: "read", Reply: []media.Recording{}, API: s.listRecordings},
-		{Method: "POST", Path: tp + "/courses/:course/recordings", Summary: "Add a recorded lesson or video assessment, with who appears in it", Area: request.AreaTenant, Object: "recording", Action: "write", Status: http.StatusCreated, Request: media.NewRecording{}, Reply: media.Recording{}, API: s.addRecording},
-		{Method: "GET", Path: tp + "/recordings/:recording/download", Summary: "A link to a recording (members of its course)", Area: request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, API: s.downloadRecording},
+		{Method: "PUT", Path: tp + "/my/photo", Summary: "Set my profile photo from an image I uploaded",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent,
+			Request: PhotoRequest{}, API: s.setMyPhoto},
+		{Method: "PUT", Path: tp + "/people/:id/photo",
+			Summary: "Set a person's school ID photo from an image I uploaded (admins)",
+			Area:    request.AreaTenant, Object: "person", Action: "write", Status: http.StatusNoContent,
+			Request: PhotoRequest{}, API: s.setPhoto},
+		{Method: "GET", Path: tp + "/people/:id/photo",
+			Summary: "A link to a person's photo: shown to others only while their photo consent is in force",
+			Area:    request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, API: s.getPhoto},
+		{Method: "GET", Path: tp + "/courses/:course/recordings",
+			Summary: "A course's recordings (teachers also see who appears in each)", Area: request.AreaTenant,
+			Object: "course", Action: "read", Reply: []media.Recording{}, API: request.ByID("course", s.Media.Recordings)},
+		{Method: "POST", Path: tp + "/courses/:course/recordings",
+			Summary: "Add a recorded lesson or video assessment, with who appears in it",
+			Area:    request.AreaTenant, Object: "recording", Action: "write", Status: http.StatusCreated,
+			Request: media.NewRecording{}, Reply: media.Recording{}, API: request.ByIDFromBody("course", s.Media.AddRecording)},
+		{Method: "GET", Path: tp + "/recordings/:recording/download",
+			Summary: "A link to a recording (members of its course)", Area: request.AreaTenant,
+			Object: "course", Action: "read", Reply: files.Link{}, API: request.ByID("recording", s.Media.RecordingLink)},
 	}
 }
 
@@ -73,37 +87,5 @@ func (s *Server) getPhoto(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Media.Photo(c.Request.Context(), request.Scope(c), person)
-	return out, err
-}
-
-func (s *Server) listRecordings(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Media.Recordings(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) addRecording(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in media.NewRecording
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Media.AddRecording(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) downloadRecording(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "recording")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Media.RecordingLink(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Media.Photo(c.Request.Context(), request.Scope(c), person)
 }

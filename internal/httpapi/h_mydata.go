@@ -16,8 +16,7 @@ func me(c *gin.Context) uuid.UUID { return request.Scope(c).Actor().ID }
 
 func (s *Server) myRequests(c *gin.Context) (any, error) {
 	id := me(c)
-	out, err := s.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{PersonID: &id}, uuid.Nil, 100)
-	return out, err
+	return s.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{PersonID: &id}, uuid.Nil, 100)
 }
 
 // openRequestFor records a request about person asked by the caller in
@@ -27,8 +26,7 @@ func (s *Server) openRequestFor(c *gin.Context, person uuid.UUID, relation strin
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Subjects.Open(c.Request.Context(), request.Scope(c), relation, subject.NewRequest{PersonID: person, Kind: in.Kind, Details: in.Details})
-	return out, err
+	return s.Subjects.Open(c.Request.Context(), request.Scope(c), relation, subject.NewRequest{PersonID: person, Kind: in.Kind, Details: in.Details})
 }
 
 func (s *Server) openMyRequest(c *gin.Context) (any, error) {
@@ -36,20 +34,17 @@ func (s *Server) openMyRequest(c *gin.Context) (any, error) {
 }
 
 func (s *Server) myConsents(c *gin.Context) (any, error) {
-	out, err := s.Consents.States(c.Request.Context(), request.Scope(c), me(c))
-	return out, err
+	return s.Consents.States(c.Request.Context(), request.Scope(c), me(c))
 }
 
 func (s *Server) setMyConsent(c *gin.Context) (any, error) { return s.setConsentFor(c, me(c)) }
 
 func (s *Server) myExports(c *gin.Context) (any, error) {
-	out, err := s.Subjects.Exports(c.Request.Context(), request.Scope(c), me(c))
-	return out, err
+	return s.Subjects.Exports(c.Request.Context(), request.Scope(c), me(c))
 }
 
 func (s *Server) startMyExport(c *gin.Context) (any, error) {
-	out, err := s.Subjects.StartExport(c.Request.Context(), request.Scope(c), me(c), nil)
-	return out, err
+	return s.Subjects.StartExport(c.Request.Context(), request.Scope(c), me(c), nil)
 }
 
 func (s *Server) downloadMyExport(c *gin.Context) (any, error) {
@@ -64,13 +59,11 @@ func (s *Server) downloadMyExport(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Subjects.Download(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Subjects.Download(c.Request.Context(), request.Scope(c), id)
 }
 
 func (s *Server) myChildren(c *gin.Context) (any, error) {
-	out, err := s.Consents.Children(c.Request.Context(), request.Scope(c))
-	return out, err
+	return s.Consents.Children(c.Request.Context(), request.Scope(c))
 }
 
 // child reads :id and checks it is one of the caller's children.
@@ -96,8 +89,7 @@ func (s *Server) childConsents(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Consents.States(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Consents.States(c.Request.Context(), request.Scope(c), id)
 }
 
 func (s *Server) setChildConsent(c *gin.Context) (any, error) {

@@ -12,10 +12,22 @@ import (
 // peerRoutes are peer assessment of group assignments.
 func (s *Server) peerRoutes() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment", Summary: "Set peer assessment of a group assignment: criteria learners rate their group members against", Area: request.AreaTenant, Object: "peer-assessment", Action: "write", Status: http.StatusCreated, Request: peer.NewAssessment{}, Reply: peer.Assessment{}, API: s.setPeerAssessment},
-		{Method: "GET", Path: tp + "/peer-assessments/:peer/mine", Summary: "My group members to rate, what I gave, and the averages of what I received (never who gave it)", Area: request.AreaTenant, Object: "peer-rating", Action: "read", Reply: PeerMine{}, API: s.myPeerAssessment},
-		{Method: "PUT", Path: tp + "/peer-assessments/:peer/ratings/:person", Summary: "Rate a member of my group (criterion → 1-5)", Area: request.AreaTenant, Object: "peer-rating", Action: "write", Status: http.StatusNoContent, Request: PeerScores{}, API: s.ratePeer},
-		{Method: "GET", Path: tp + "/peer-assessments/:peer/results", Summary: "Every rating with who gave it, and suggested weightings (teachers; they decide the marks)", Area: request.AreaTenant, Object: "peer-assessment", Action: "read", Reply: peer.Results{}, API: s.peerResults},
+		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment",
+			Summary: "Set peer assessment of a group assignment: criteria learners rate their group members against",
+			Area:    request.AreaTenant, Object: "peer-assessment", Action: "write", Status: http.StatusCreated,
+			Request: peer.NewAssessment{}, Reply: peer.Assessment{}, API: request.ByIDFromBody("assignment", s.Peers.Set)},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer/mine",
+			Summary: "My group members to rate, what I gave, and the averages of what I received (never who gave it)",
+			Area:    request.AreaTenant, Object: "peer-rating", Action: "read", Reply: PeerMine{},
+			API: s.myPeerAssessment},
+		{Method: "PUT", Path: tp + "/peer-assessments/:peer/ratings/:person",
+			Summary: "Rate a member of my group (criterion → 1-5)", Area: request.AreaTenant,
+			Object: "peer-rating", Action: "write", Status: http.StatusNoContent, Request: PeerScores{},
+			API: s.ratePeer},
+		{Method: "GET", Path: tp + "/peer-assessments/:peer/results",
+			Summary: "Every rating with who gave it, and suggested weightings (teachers; they decide the marks)",
+			Area:    request.AreaTenant, Object: "peer-assessment", Action: "read", Reply: peer.Results{},
+			API: request.ByID("peer", s.Peers.Results)},
 	}
 }
 
@@ -29,19 +41,6 @@ type PeerMine struct {
 // PeerScores are ratings of one member, criterion id → 1-5.
 type PeerScores struct {
 	Scores map[string]int `json:"scores"`
-}
-
-func (s *Server) setPeerAssessment(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "assignment")
-	if err != nil {
-		return nil, err
-	}
-	var in peer.NewAssessment
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Peers.Set(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
 }
 
 func (s *Server) myPeerAssessment(c *gin.Context) (any, error) {
@@ -67,13 +66,4 @@ func (s *Server) ratePeer(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	return nil, nil
-}
-
-func (s *Server) peerResults(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "peer")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Peers.Results(c.Request.Context(), request.Scope(c), id)
-	return out, err
 }

@@ -13,10 +13,21 @@ import (
 // sub-processor each staff member works for.
 func (s *Server) promiseRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: pp + "/tenants/:id/deletion/outlook", Summary: "When a tenant's data is deleted (the return window's last day) and what keeps it: legal holds, legal orders", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Outlook{}, API: s.deletionOutlook},
-		{Method: "GET", Path: pp + "/staff", Summary: "Processor staff with the sub-processor each works for", Area: request.AreaPlatform, Object: "staff", Action: "read", Reply: []support.StaffMember{}, API: s.staffList},
-		{Method: "PUT", Path: pp + "/staff/:id/sub-processor", Summary: "Link a support staff member to the sub-processor they work for: schools that did not authorise it refuse them", Area: request.AreaPlatform, Object: "staff", Action: "write", Request: support.StaffLink{}, Reply: support.StaffMember{}, API: s.linkStaff},
-		{Method: "DELETE", Path: pp + "/staff/:id/sub-processor", Summary: "Unlink a staff member from their sub-processor (the processor's own staff again)", Area: request.AreaPlatform, Object: "staff", Action: "write", Reply: support.StaffMember{}, API: s.unlinkStaff},
+		{Method: "GET", Path: pp + "/tenants/:id/deletion/outlook",
+			Summary: "When a tenant's data is deleted (the return window's last day) and what keeps it: legal holds, legal orders",
+			Area:    request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Outlook{},
+			API: s.deletionOutlook},
+		{Method: "GET", Path: pp + "/staff",
+			Summary: "Processor staff with the sub-processor each works for", Area: request.AreaPlatform,
+			Object: "staff", Action: "read", Reply: []support.StaffMember{}, API: s.staffList},
+		{Method: "PUT", Path: pp + "/staff/:id/sub-processor",
+			Summary: "Link a support staff member to the sub-processor they work for: schools that did not authorise it refuse them",
+			Area:    request.AreaPlatform, Object: "staff", Action: "write", Request: support.StaffLink{},
+			Reply: support.StaffMember{}, API: s.linkStaff},
+		{Method: "DELETE", Path: pp + "/staff/:id/sub-processor",
+			Summary: "Unlink a staff member from their sub-processor (the processor's own staff again)",
+			Area:    request.AreaPlatform, Object: "staff", Action: "write", Reply: support.StaffMember{},
+			API: s.unlinkStaff},
 	}
 }
 
@@ -33,8 +44,7 @@ func (s *Server) deletionOutlook(c *gin.Context) (any, error) {
 }
 
 func (s *Server) staffList(c *gin.Context) (any, error) {
-	out, err := s.Support.Staff(c.Request.Context())
-	return out, err
+	return s.Support.Staff(c.Request.Context())
 }
 
 func (s *Server) linkStaff(c *gin.Context) (any, error) {
@@ -46,8 +56,7 @@ func (s *Server) linkStaff(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Support.LinkStaff(c.Request.Context(), request.Principal(c).ID, id, in.SubProcessorID)
-	return out, err
+	return s.Support.LinkStaff(c.Request.Context(), request.Principal(c).ID, id, in.SubProcessorID)
 }
 
 func (s *Server) unlinkStaff(c *gin.Context) (any, error) {
@@ -55,6 +64,5 @@ func (s *Server) unlinkStaff(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Support.UnlinkStaff(c.Request.Context(), request.Principal(c).ID, id)
-	return out, err
+	return s.Support.UnlinkStaff(c.Request.Context(), request.Principal(c).ID, id)
 }

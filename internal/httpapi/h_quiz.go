@@ -14,108 +14,47 @@ import (
 // release of results for its teachers.
 func (s *Server) quizRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/courses/:course/questions", Summary: "The course's question bank, with answers (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Question{}, API: s.listQuestions},
-		{Method: "POST", Path: tp + "/courses/:course/questions", Summary: "Add a question to the course's bank: single, multiple, numeric (with tolerance), short or essay", Area: request.AreaTenant, Object: "quiz", Action: "write", Status: http.StatusCreated, Request: quiz.NewQuestion{}, Reply: quiz.Question{}, API: s.addQuestion},
-		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "The course's quizzes (learners: published, with their own time limit and attempt)", Area: request.AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Quiz{}, API: s.listQuizzes},
-		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz: questions from the bank, an open window and a time limit", Area: request.AreaTenant, Object: "quiz", Action: "write", Status: http.StatusCreated, Request: quiz.NewQuiz{}, Reply: quiz.Quiz{}, API: s.createQuiz},
-		{Method: "GET", Path: tp + "/quizzes/:quiz", Summary: "A quiz", Area: request.AreaTenant, Object: "quiz", Action: "read", Reply: quiz.Quiz{}, API: s.getQuiz},
-		{Method: "GET", Path: tp + "/quizzes/:quiz/attempts", Summary: "Every attempt at a quiz (teachers)", Area: request.AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Attempt{}, API: s.quizAttempts},
-		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release the quiz's results to its learners", Area: request.AreaTenant, Object: "quiz", Action: "write", Reply: quiz.Quiz{}, API: s.releaseQuiz},
-		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start my attempt, or resume it: my deadline is the time limit plus my extra time", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Reply: quiz.Sheet{}, API: s.startAttempt},
-		{Method: "GET", Path: tp + "/attempts/:attempt", Summary: "An attempt with its questions and saved answers (scores once released)", Area: request.AreaTenant, Object: "quiz-attempt", Action: "read", Reply: quiz.Sheet{}, API: s.getAttempt},
-		{Method: "PUT", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save my answer to a question (as I answer; refused after my deadline)", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Request: quiz.Response{}, Reply: quiz.SavedAnswer{}, API: s.saveAnswer},
-		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in", Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Reply: quiz.Sheet{}, API: s.submitAttempt},
-		{Method: "PUT", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer (teachers: essays, or a correction)", Area: request.AreaTenant, Object: "quiz", Action: "write", Request: quiz.Mark{}, Reply: quiz.Sheet{}, API: s.markAnswer},
+		{Method: "GET", Path: tp + "/courses/:course/questions",
+			Summary: "The course's question bank, with answers (teachers)", Area: request.AreaTenant,
+			Object: "quiz", Action: "read", Reply: []quiz.Question{}, API: request.ByID("course", s.Quizzes.Questions)},
+		{Method: "POST", Path: tp + "/courses/:course/questions",
+			Summary: "Add a question to the course's bank: single, multiple, numeric (with tolerance), short or essay",
+			Area:    request.AreaTenant, Object: "quiz", Action: "write", Status: http.StatusCreated,
+			Request: quiz.NewQuestion{}, Reply: quiz.Question{}, API: request.ByIDFromBody("course", s.Quizzes.AddQuestion)},
+		{Method: "GET", Path: tp + "/courses/:course/quizzes",
+			Summary: "The course's quizzes (learners: published, with their own time limit and attempt)",
+			Area:    request.AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Quiz{}, API: request.ByID("course", s.Quizzes.List)},
+		{Method: "POST", Path: tp + "/courses/:course/quizzes",
+			Summary: "Set a quiz: questions from the bank, an open window and a time limit",
+			Area:    request.AreaTenant, Object: "quiz", Action: "write", Status: http.StatusCreated,
+			Request: quiz.NewQuiz{}, Reply: quiz.Quiz{}, API: request.ByIDFromBody("course", s.Quizzes.Create)},
+		{Method: "GET", Path: tp + "/quizzes/:quiz", Summary: "A quiz", Area: request.AreaTenant,
+			Object: "quiz", Action: "read", Reply: quiz.Quiz{}, API: request.ByID("quiz", s.Quizzes.Get)},
+		{Method: "GET", Path: tp + "/quizzes/:quiz/attempts", Summary: "Every attempt at a quiz (teachers)",
+			Area: request.AreaTenant, Object: "quiz", Action: "read", Reply: []quiz.Attempt{},
+			API: request.ByID("quiz", s.Quizzes.Attempts)},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/release",
+			Summary: "Release the quiz's results to its learners", Area: request.AreaTenant, Object: "quiz",
+			Action: "write", Reply: quiz.Quiz{}, API: request.ByID("quiz", s.Quizzes.Release)},
+		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt",
+			Summary: "Start my attempt, or resume it: my deadline is the time limit plus my extra time",
+			Area:    request.AreaTenant, Object: "quiz-attempt", Action: "write", Reply: quiz.Sheet{},
+			API: request.ByID("quiz", s.Quizzes.Start)},
+		{Method: "GET", Path: tp + "/attempts/:attempt",
+			Summary: "An attempt with its questions and saved answers (scores once released)",
+			Area:    request.AreaTenant, Object: "quiz-attempt", Action: "read", Reply: quiz.Sheet{},
+			API: request.ByID("attempt", s.Quizzes.Sheet)},
+		{Method: "PUT", Path: tp + "/attempts/:attempt/answers/:question",
+			Summary: "Save my answer to a question (as I answer; refused after my deadline)",
+			Area:    request.AreaTenant, Object: "quiz-attempt", Action: "write", Request: quiz.Response{},
+			Reply: quiz.SavedAnswer{}, API: s.saveAnswer},
+		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in",
+			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Reply: quiz.Sheet{},
+			API: request.ByID("attempt", s.Quizzes.Submit)},
+		{Method: "PUT", Path: tp + "/attempts/:attempt/answers/:question/mark",
+			Summary: "Mark an answer (teachers: essays, or a correction)", Area: request.AreaTenant,
+			Object: "quiz", Action: "write", Request: quiz.Mark{}, Reply: quiz.Sheet{}, API: s.markAnswer},
 	}
-}
-
-func (s *Server) listQuestions(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) addQuestion(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in quiz.NewQuestion
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.AddQuestion(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) listQuizzes(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.List(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) createQuiz(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in quiz.NewQuiz
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Create(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) getQuiz(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "quiz")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Get(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) quizAttempts(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "quiz")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Attempts(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) releaseQuiz(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "quiz")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Release(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) startAttempt(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "quiz")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Start(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) getAttempt(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "attempt")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Sheet(c.Request.Context(), request.Scope(c), id)
-	return out, err
 }
 
 func (s *Server) saveAnswer(c *gin.Context) (any, error) {
@@ -128,17 +67,7 @@ func (s *Server) saveAnswer(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, in)
-	return out, err
-}
-
-func (s *Server) submitAttempt(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "attempt")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Quizzes.Submit(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, in)
 }
 
 func (s *Server) markAnswer(c *gin.Context) (any, error) {
@@ -151,6 +80,5 @@ func (s *Server) markAnswer(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	out, err := s.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, in)
-	return out, err
+	return s.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, in)
 }

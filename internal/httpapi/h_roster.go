@@ -17,9 +17,18 @@ import (
 // rosterRoutes are OneRoster CSV imports and their log.
 func (s *Server) rosterRoutes() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: tp + "/roster/imports", Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors", Area: request.AreaTenant, Object: "roster", Action: "write", Status: http.StatusCreated, Upload: true, Reply: roster.Import{}, API: s.importRoster},
-		{Method: "GET", Path: tp + "/roster/imports", Summary: "The roster import log (paged; filter status=applied|rejected|dry_run); errors and warnings only on the single import", Area: request.AreaTenant, Object: "roster", Action: "read", Reply: request.Page[roster.Import]{}, API: s.listRosterImports},
-		{Method: "GET", Path: tp + "/roster/imports/:import", Summary: "One roster import with its per-row errors and warnings (file, line, field, message)", Area: request.AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{}, API: s.getRosterImport},
+		{Method: "POST", Path: tp + "/roster/imports",
+			Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors",
+			Area:    request.AreaTenant, Upload: true, Object: "roster", Action: "write",
+			Status: http.StatusCreated, Reply: roster.Import{}, API: s.importRoster},
+		{Method: "GET", Path: tp + "/roster/imports",
+			Summary: "The roster import log (paged; filter status=applied|rejected|dry_run); errors and warnings only on the single import",
+			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: request.Page[roster.Import]{},
+			API: s.listRosterImports},
+		{Method: "GET", Path: tp + "/roster/imports/:import",
+			Summary: "One roster import with its per-row errors and warnings (file, line, field, message)",
+			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{},
+			API: request.ByID("import", s.Roster.Get)},
 	}
 }
 
@@ -121,13 +130,4 @@ func (s *Server) listRosterImports(c *gin.Context) (any, error) {
 	}
 	out, err := s.Roster.List(c.Request.Context(), request.Scope(c), c.Query("status"), after, limit)
 	return request.NewPage(out, limit, func(i roster.Import) uuid.UUID { return i.ID }), err
-}
-
-func (s *Server) getRosterImport(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "import")
-	if err != nil {
-		return nil, err
-	}
-	rec, err := s.Roster.Get(c.Request.Context(), request.Scope(c), id)
-	return rec, err
 }

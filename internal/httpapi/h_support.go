@@ -20,23 +20,60 @@ import (
 // log, alerts and webhook, and sub-processors.
 func (s *Server) supportRoutes() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: pp + "/tenants/:id/support-requests", Summary: "Ask a tenant for read access (support staff)", Area: request.AreaPlatform, Object: "support-access", Action: "write", Status: http.StatusCreated, Request: support.NewRequest{}, Reply: support.Request{}, API: s.fileSupportRequest},
-		{Method: "GET", Path: pp + "/support-requests", Summary: "My support requests across tenants", Area: request.AreaPlatform, Object: "support-access", Action: "read", Reply: request.Page[support.Request]{}, API: s.mySupportRequests},
-		{Method: "GET", Path: pp + "/support-requests/:id", Summary: "One of my support requests", Area: request.AreaPlatform, Object: "support-access", Action: "read", Reply: support.Request{}, API: s.mySupportRequest},
-		{Method: "GET", Path: pp + "/sub-processors", Summary: "The sub-processor register", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read", Reply: []support.SubProcessor{}, API: s.subProcessorRegister},
-		{Method: "POST", Path: pp + "/sub-processors", Summary: "Add a sub-processor (tells every tenant; opens the objection window)", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write", Status: http.StatusCreated, Request: support.NewSubProcessor{}, Reply: support.SubProcessor{}, API: s.addSubProcessor},
+		{Method: "POST", Path: pp + "/tenants/:id/support-requests",
+			Summary: "Ask a tenant for read access (support staff)", Area: request.AreaPlatform,
+			Object: "support-access", Action: "write", Status: http.StatusCreated,
+			Request: support.NewRequest{}, Reply: support.Request{}, API: s.fileSupportRequest},
+		{Method: "GET", Path: pp + "/support-requests", Summary: "My support requests across tenants",
+			Area: request.AreaPlatform, Object: "support-access", Action: "read",
+			Reply: request.Page[support.Request]{}, API: s.mySupportRequests},
+		{Method: "GET", Path: pp + "/support-requests/:id", Summary: "One of my support requests",
+			Area: request.AreaPlatform, Object: "support-access", Action: "read", Reply: support.Request{},
+			API: s.mySupportRequest},
+		{Method: "GET", Path: pp + "/sub-processors", Summary: "The sub-processor register",
+			Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read",
+			Reply: []support.SubProcessor{}, API: s.subProcessorRegister},
+		{Method: "POST", Path: pp + "/sub-processors",
+			Summary: "Add a sub-processor (tells every tenant; opens the objection window)",
+			Area:    request.AreaPlatform, Object: "sub-processor-register", Action: "write",
+			Status: http.StatusCreated, Request: support.NewSubProcessor{}, Reply: support.SubProcessor{},
+			API: s.addSubProcessor},
 
-		{Method: "GET", Path: tp + "/support-requests", Summary: "Support requests to this tenant, newest first", Area: request.AreaTenant, Object: "support-request", Action: "read", Reply: request.Page[support.Request]{}, API: s.tenantSupportRequests},
-		{Method: "GET", Path: tp + "/support-requests/:request", Summary: "One support request", Area: request.AreaTenant, Object: "support-request", Action: "read", Reply: support.Request{}, API: s.tenantSupportRequest},
-		{Method: "POST", Path: tp + "/support-requests/:request/decision", Summary: "Approve or deny a support request (approvers)", Area: request.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Request: support.Decision{}, Reply: support.Request{}, API: s.decideSupportRequest},
-		{Method: "POST", Path: tp + "/support-requests/:request/revoke", Summary: "End support access in force, at once", Area: request.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Reply: support.Request{}, API: s.revokeSupportRequest},
-		{Method: "GET", Path: tp + "/access-log", Summary: "The access transparency log, newest first (?before=seq)", Area: request.AreaTenant, Object: "access-log", Action: "read", Reply: AccessLogPage{}, API: s.accessLog},
-		{Method: "GET", Path: tp + "/access-log/export", Summary: "The whole access log as CSV", Area: request.AreaTenant, Object: "access-log", Action: "read", API: s.exportAccessLog},
-		{Method: "GET", Path: tp + "/alerts", Summary: "Recent alerts for admins and approvers", Area: request.AreaTenant, Object: "alert", Action: "read", Reply: []alert.Alert{}, API: s.alerts},
-		{Method: "GET", Path: tp + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "read", Reply: alert.Webhook{}, API: s.getWebhook},
-		{Method: "PUT", Path: tp + "/webhook", Summary: "Set where alerts are posted (returns a new signing secret, shown once)", Area: request.AreaTenant, Object: "webhook", Action: "write", Request: WebhookRequest{}, Reply: alert.Webhook{}, API: s.setWebhook},
-		{Method: "GET", Path: tp + "/sub-processors", Summary: "Sub-processors with this tenant's decisions", Area: request.AreaTenant, Object: "sub-processor", Action: "read", Reply: []support.SubProcessor{}, API: s.tenantSubProcessors},
-		{Method: "POST", Path: tp + "/sub-processors/:sp/decision", Summary: "Authorise a sub-processor, or object to it", Area: request.AreaTenant, Object: "sub-processor", Action: "write", Status: http.StatusNoContent, Request: SubProcessorDecision{}, API: s.decideSubProcessor},
+		{Method: "GET", Path: tp + "/support-requests",
+			Summary: "Support requests to this tenant, newest first", Area: request.AreaTenant,
+			Object: "support-request", Action: "read", Reply: request.Page[support.Request]{},
+			API: s.tenantSupportRequests},
+		{Method: "GET", Path: tp + "/support-requests/:request", Summary: "One support request",
+			Area: request.AreaTenant, Object: "support-request", Action: "read", Reply: support.Request{},
+			API: s.tenantSupportRequest},
+		{Method: "POST", Path: tp + "/support-requests/:request/decision",
+			Summary: "Approve or deny a support request (approvers)", Area: request.AreaTenant, AfterEnd: true,
+			Object: "support-request", Action: "write", Request: support.Decision{}, Reply: support.Request{},
+			API: s.decideSupportRequest},
+		{Method: "POST", Path: tp + "/support-requests/:request/revoke",
+			Summary: "End support access in force, at once", Area: request.AreaTenant, AfterEnd: true,
+			Object: "support-grant", Action: "write", Reply: support.Request{}, API: s.revokeSupportRequest},
+		{Method: "GET", Path: tp + "/access-log",
+			Summary: "The access transparency log, newest first (?before=seq)", Area: request.AreaTenant,
+			Object: "access-log", Action: "read", Reply: AccessLogPage{}, API: s.accessLog},
+		{Method: "GET", Path: tp + "/access-log/export", Summary: "The whole access log as CSV",
+			Area: request.AreaTenant, Object: "access-log", Action: "read", API: s.exportAccessLog},
+		{Method: "GET", Path: tp + "/alerts", Summary: "Recent alerts for admins and approvers",
+			Area: request.AreaTenant, Object: "alert", Action: "read", Reply: []alert.Alert{}, API: s.alerts},
+		{Method: "GET", Path: tp + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant,
+			Object: "webhook", Action: "read", Reply: alert.Webhook{}, API: s.getWebhook},
+		{Method: "PUT", Path: tp + "/webhook",
+			Summary: "Set where alerts are posted (returns a new signing secret, shown once)",
+			Area:    request.AreaTenant, Object: "webhook", Action: "write", Request: WebhookRequest{},
+			Reply: alert.Webhook{}, API: s.setWebhook},
+		{Method: "GET", Path: tp + "/sub-processors",
+			Summary: "Sub-processors with this tenant's decisions", Area: request.AreaTenant,
+			Object: "sub-processor", Action: "read", Reply: []support.SubProcessor{},
+			API: s.tenantSubProcessors},
+		{Method: "POST", Path: tp + "/sub-processors/:sp/decision",
+			Summary: "Authorise a sub-processor, or object to it", Area: request.AreaTenant,
+			Object: "sub-processor", Action: "write", Status: http.StatusNoContent,
+			Request: SubProcessorDecision{}, API: s.decideSubProcessor},
 	}
 }
 
@@ -63,8 +100,7 @@ func (s *Server) fileSupportRequest(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.Support.File(c.Request.Context(), request.Principal(c).ID, id, in)
-	return r, err
+	return s.Support.File(c.Request.Context(), request.Principal(c).ID, id, in)
 }
 
 func (s *Server) mySupportRequests(c *gin.Context) (any, error) {
@@ -155,8 +191,7 @@ func (s *Server) alerts(c *gin.Context) (any, error) {
 	if s.may(c, "person", "write") {
 		audience = "admin"
 	}
-	out, err := s.Alerts.List(c.Request.Context(), request.Scope(c), audience, 50)
-	return out, err
+	return s.Alerts.List(c.Request.Context(), request.Scope(c), audience, 50)
 }
 
 func (s *Server) getWebhook(c *gin.Context) (any, error) {
@@ -175,13 +210,11 @@ func (s *Server) setWebhook(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	w, err := s.Alerts.SetWebhook(c.Request.Context(), request.Scope(c), in.URL)
-	return w, err
+	return s.Alerts.SetWebhook(c.Request.Context(), request.Scope(c), in.URL)
 }
 
 func (s *Server) subProcessorRegister(c *gin.Context) (any, error) {
-	out, err := s.Support.SubProcessors(c.Request.Context(), nil)
-	return out, err
+	return s.Support.SubProcessors(c.Request.Context(), nil)
 }
 
 func (s *Server) addSubProcessor(c *gin.Context) (any, error) {
@@ -189,14 +222,12 @@ func (s *Server) addSubProcessor(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	sp, err := s.Support.AddSubProcessor(c.Request.Context(), request.Principal(c).ID, in)
-	return sp, err
+	return s.Support.AddSubProcessor(c.Request.Context(), request.Principal(c).ID, in)
 }
 
 func (s *Server) tenantSubProcessors(c *gin.Context) (any, error) {
 	sc := request.Scope(c)
-	out, err := s.Support.SubProcessors(c.Request.Context(), &sc)
-	return out, err
+	return s.Support.SubProcessors(c.Request.Context(), &sc)
 }
 
 func (s *Server) decideSubProcessor(c *gin.Context) (any, error) {

@@ -12,11 +12,23 @@ import (
 // surveyRoutes are surveys and feedback forms.
 func (s *Server) surveyRoutes() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys I may answer or own", Area: request.AreaTenant, Object: "survey", Action: "read", Reply: []survey.Survey{}, API: s.listSurveys},
-		{Method: "POST", Path: tp + "/surveys", Summary: "Set a survey of a course (its teachers) or of the whole school (tenant-wide admins), anonymous or named (with its purpose)", Area: request.AreaTenant, Object: "survey", Action: "write", Status: http.StatusCreated, Request: survey.NewSurvey{}, Reply: survey.Survey{}, API: s.createSurvey},
-		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "A survey", Area: request.AreaTenant, Object: "survey", Action: "read", Reply: survey.Survey{}, API: s.getSurvey},
-		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey, once (an anonymous response holds no link to me)", Area: request.AreaTenant, Object: "survey-response", Action: "write", Status: http.StatusNoContent, Request: SurveyAnswers{}, API: s.answerSurvey},
-		{Method: "GET", Path: tp + "/surveys/:survey/results", Summary: "A survey's tallies and responses (its owners; anonymous responses shuffled, without person or time)", Area: request.AreaTenant, Object: "survey", Action: "read", Reply: survey.Results{}, API: s.surveyResults},
+		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys I may answer or own",
+			Area: request.AreaTenant, Object: "survey", Action: "read", Reply: []survey.Survey{},
+			API: s.listSurveys},
+		{Method: "POST", Path: tp + "/surveys",
+			Summary: "Set a survey of a course (its teachers) or of the whole school (tenant-wide admins), anonymous or named (with its purpose)",
+			Area:    request.AreaTenant, Object: "survey", Action: "write", Status: http.StatusCreated,
+			Request: survey.NewSurvey{}, Reply: survey.Survey{}, API: request.FromBody(s.Surveys.Create)},
+		{Method: "GET", Path: tp + "/surveys/:survey", Summary: "A survey", Area: request.AreaTenant,
+			Object: "survey", Action: "read", Reply: survey.Survey{}, API: request.ByID("survey", s.Surveys.Get)},
+		{Method: "POST", Path: tp + "/surveys/:survey/responses",
+			Summary: "Answer a survey, once (an anonymous response holds no link to me)",
+			Area:    request.AreaTenant, Object: "survey-response", Action: "write", Status: http.StatusNoContent,
+			Request: SurveyAnswers{}, API: s.answerSurvey},
+		{Method: "GET", Path: tp + "/surveys/:survey/results",
+			Summary: "A survey's tallies and responses (its owners; anonymous responses shuffled, without person or time)",
+			Area:    request.AreaTenant, Object: "survey", Action: "read", Reply: survey.Results{},
+			API: request.ByID("survey", s.Surveys.Results)},
 	}
 }
 
@@ -26,26 +38,7 @@ type SurveyAnswers struct {
 }
 
 func (s *Server) listSurveys(c *gin.Context) (any, error) {
-	out, err := s.Surveys.List(c.Request.Context(), request.Scope(c))
-	return out, err
-}
-
-func (s *Server) createSurvey(c *gin.Context) (any, error) {
-	var in survey.NewSurvey
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Surveys.Create(c.Request.Context(), request.Scope(c), in)
-	return out, err
-}
-
-func (s *Server) getSurvey(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "survey")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Surveys.Get(c.Request.Context(), request.Scope(c), id)
-	return out, err
+	return s.Surveys.List(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) answerSurvey(c *gin.Context) (any, error) {
@@ -61,13 +54,4 @@ func (s *Server) answerSurvey(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	return nil, nil
-}
-
-func (s *Server) surveyResults(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "survey")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Surveys.Results(c.Request.Context(), request.Scope(c), id)
-	return out, err
 }

@@ -14,15 +14,36 @@ import (
 // tutor (only with their explicit consent).
 func (s *Server) tutorRoutes() []request.Route {
 	return []request.Route{
-		{Method: "PUT", Path: tp + "/people/:id/tutors/:tutor", Summary: "Make a member with the tutor role a learner's personal tutor", Area: request.AreaTenant, Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: s.assignTutor},
-		{Method: "DELETE", Path: tp + "/people/:id/tutors/:tutor", Summary: "End a tutorship (the tutor's access ends at once)", Area: request.AreaTenant, Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: s.endTutor},
-		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees (tutors): learners in force, not those who left", Area: request.AreaTenant, Object: "tutee", Action: "read", Reply: []tutor.Tutee{}, API: s.listTutees},
-		{Method: "GET", Path: tp + "/tutees/:person/engagement", Summary: "A tutee's engagement on each of their courses over 28 days", Area: request.AreaTenant, Object: "tutee", Action: "read", Reply: []tutor.CourseEngagement{}, API: s.tuteeEngagement},
-		{Method: "GET", Path: tp + "/tutees/:person/meetings", Summary: "Meetings with a tutee", Area: request.AreaTenant, Object: "tutee", Action: "read", Reply: []tutor.Meeting{}, API: s.tuteeMeetings},
-		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting and the support agreed", Area: request.AreaTenant, Object: "tutee", Action: "write", Status: http.StatusCreated, Request: tutor.NewMeeting{}, Reply: tutor.Meeting{}, API: s.addMeeting},
-		{Method: "GET", Path: tp + "/people/:id/disclosures", Summary: "What a learner shared about their health or a disability (the learner, their tutor, the staff they named; nobody else)", Area: request.AreaTenant, Object: "disclosure", Action: "read", Reply: []tutor.Disclosure{}, API: s.disclosures},
-		{Method: "POST", Path: tp + "/my/disclosures", Summary: "Share something about my health or a disability with my tutor (needs my explicit consent)", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated, Request: tutor.NewDisclosure{}, Reply: tutor.Disclosure{}, API: s.disclose},
-		{Method: "DELETE", Path: tp + "/my/disclosures/:disclosure", Summary: "Withdraw something I shared", Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent, API: s.withdrawDisclosure},
+		{Method: "PUT", Path: tp + "/people/:id/tutors/:tutor",
+			Summary: "Make a member with the tutor role a learner's personal tutor", Area: request.AreaTenant,
+			Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: s.assignTutor},
+		{Method: "DELETE", Path: tp + "/people/:id/tutors/:tutor",
+			Summary: "End a tutorship (the tutor's access ends at once)", Area: request.AreaTenant,
+			Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: s.endTutor},
+		{Method: "GET", Path: tp + "/tutees",
+			Summary: "My tutees (tutors): learners in force, not those who left", Area: request.AreaTenant,
+			Object: "tutee", Action: "read", Reply: []tutor.Tutee{}, API: s.listTutees},
+		{Method: "GET", Path: tp + "/tutees/:person/engagement",
+			Summary: "A tutee's engagement on each of their courses over 28 days", Area: request.AreaTenant,
+			Object: "tutee", Action: "read", Reply: []tutor.CourseEngagement{}, API: request.ByID("person", s.Tutors.Engagement)},
+		{Method: "GET", Path: tp + "/tutees/:person/meetings", Summary: "Meetings with a tutee",
+			Area: request.AreaTenant, Object: "tutee", Action: "read", Reply: []tutor.Meeting{},
+			API: request.ByID("person", s.Tutors.Meetings)},
+		{Method: "POST", Path: tp + "/tutees/:person/meetings",
+			Summary: "Record a meeting and the support agreed", Area: request.AreaTenant, Object: "tutee",
+			Action: "write", Status: http.StatusCreated, Request: tutor.NewMeeting{}, Reply: tutor.Meeting{},
+			API: request.ByIDFromBody("person", s.Tutors.AddMeeting)},
+		{Method: "GET", Path: tp + "/people/:id/disclosures",
+			Summary: "What a learner shared about their health or a disability (the learner, their tutor, the staff they named; nobody else)",
+			Area:    request.AreaTenant, Object: "disclosure", Action: "read", Reply: []tutor.Disclosure{},
+			API: request.ByID("id", s.Tutors.Disclosures)},
+		{Method: "POST", Path: tp + "/my/disclosures",
+			Summary: "Share something about my health or a disability with my tutor (needs my explicit consent)",
+			Area:    request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated,
+			Request: tutor.NewDisclosure{}, Reply: tutor.Disclosure{}, API: request.FromBody(s.Tutors.Disclose)},
+		{Method: "DELETE", Path: tp + "/my/disclosures/:disclosure", Summary: "Withdraw something I shared",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent,
+			API: s.withdrawDisclosure},
 	}
 }
 
@@ -49,57 +70,7 @@ func (s *Server) endTutor(c *gin.Context) (any, error) {
 }
 
 func (s *Server) listTutees(c *gin.Context) (any, error) {
-	out, err := s.Tutors.Tutees(c.Request.Context(), request.Scope(c))
-	return out, err
-}
-
-func (s *Server) tuteeEngagement(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "person")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Tutors.Engagement(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) tuteeMeetings(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "person")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Tutors.Meetings(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) addMeeting(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "person")
-	if err != nil {
-		return nil, err
-	}
-	var in tutor.NewMeeting
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Tutors.AddMeeting(c.Request.Context(), request.Scope(c), id, in)
-	return out, err
-}
-
-func (s *Server) disclosures(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Tutors.Disclosures(c.Request.Context(), request.Scope(c), id)
-	return out, err
-}
-
-func (s *Server) disclose(c *gin.Context) (any, error) {
-	var in tutor.NewDisclosure
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Tutors.Disclose(c.Request.Context(), request.Scope(c), in)
-	return out, err
+	return s.Tutors.Tutees(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) withdrawDisclosure(c *gin.Context) (any, error) {

@@ -25,15 +25,24 @@ var staticFS embed.FS
 // basePages are the start page, sign-in and sign-out, and the static files.
 func (s *Site) basePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page", Area: request.AreaPublic, Public: true, Handler: s.serve(s.start)},
-		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts", Area: request.AreaPublic, Public: true, Handler: s.serve(s.static)},
-		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school", Area: request.AreaPublic, Public: true, Handler: s.serve(s.signinForm)},
-		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.signin)},
-		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff", Area: request.AreaPublic, Public: true, Handler: s.serve(s.staffSigninForm)},
-		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.staffSignin)},
-		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.serve(s.signout)},
-		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self", Action: "read", Handler: s.serve(s.home)},
-		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant, Object: "tenant", Action: "read", Handler: s.serve(s.tenantHome)},
+		{Method: "GET", Path: "/", Summary: "Start: sign in, or go to one's home page",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.start)},
+		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.static)},
+		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.signinForm)},
+		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school",
+			Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.signin)},
+		{Method: "GET", Path: "/staff/signin", Summary: "Sign-in page for processor staff",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.staffSigninForm)},
+		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff",
+			Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.staffSignin)},
+		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self",
+			Action: "write", Handler: s.serve(s.signout)},
+		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self",
+			Action: "read", Handler: s.serve(s.home)},
+		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant,
+			Object: "tenant", Action: "read", Handler: s.serve(s.tenantHome)},
 	}
 }
 

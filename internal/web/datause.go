@@ -17,12 +17,20 @@ import (
 func (s *Site) dataUsePages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: request.AreaTenant, Object: "data-use", Action: "read", Handler: s.serve(s.dataUsePage)},
-		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.serve(s.signAgreement)},
-		{Method: "POST", Path: a + "/data-use/:agreement/withdraw", Summary: "Withdraw a data use agreement", Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.serve(s.withdrawAgreement)},
-		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "read", Handler: s.serve(s.webhookPage)},
-		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted", Area: request.AreaTenant, Object: "webhook", Action: "write", Handler: s.serve(s.setWebhook)},
-		{Method: "POST", Path: "/platform/tenants/:id/extracts", Summary: "Queue a pseudonymised copy of a tenant", Area: request.AreaPlatform, Object: "data-extract", Action: "write", Handler: s.serve(s.requestExtract)},
+		{Method: "GET", Path: a + "/data-use", Summary: "Data use agreements", Area: request.AreaTenant,
+			Object: "data-use", Action: "read", Handler: s.serve(s.dataUsePage)},
+		{Method: "POST", Path: a + "/data-use", Summary: "Sign a data use agreement",
+			Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.serve(s.signAgreement)},
+		{Method: "POST", Path: a + "/data-use/:agreement/withdraw",
+			Summary: "Withdraw a data use agreement", Area: request.AreaTenant, Object: "data-use",
+			Action: "write", Handler: s.serve(s.withdrawAgreement)},
+		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant,
+			Object: "webhook", Action: "read", Handler: s.serve(s.webhookPage)},
+		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted",
+			Area: request.AreaTenant, Object: "webhook", Action: "write", Handler: s.serve(s.setWebhook)},
+		{Method: "POST", Path: "/platform/tenants/:id/extracts",
+			Summary: "Queue a pseudonymised copy of a tenant", Area: request.AreaPlatform,
+			Object: "data-extract", Action: "write", Handler: s.serve(s.requestExtract)},
 	}
 }
 

@@ -19,13 +19,21 @@ import (
 func (s *Site) myDataPages() []request.Route {
 	m := tp + "/my"
 	return []request.Route{
-		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.myPrivacyPage)},
-		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.makeMyRequest)},
-		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.changeMyConsent)},
-		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.exportMine)},
-		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.downloadMine)},
-		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.childrenPage)},
-		{Method: "POST", Path: m + "/children/:id/consents", Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.changeChildConsent)},
+		{Method: "GET", Path: m + "/privacy", Summary: "My data: requests, consents and downloads",
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.myPrivacyPage)},
+		{Method: "POST", Path: m + "/privacy/requests", Summary: "Make a request about my data",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.makeMyRequest)},
+		{Method: "POST", Path: m + "/privacy/consents", Summary: "Give or withdraw a consent",
+			Area: request.AreaTenant, Object: "my-data", Action: "write", Handler: s.serve(s.changeMyConsent)},
+		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: request.AreaTenant,
+			Object: "my-data", Action: "write", Handler: s.serve(s.exportMine)},
+		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export",
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.downloadMine)},
+		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant,
+			Object: "my-data", Action: "read", Handler: s.serve(s.childrenPage)},
+		{Method: "POST", Path: m + "/children/:id/consents",
+			Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data",
+			Action: "write", Handler: s.serve(s.changeChildConsent)},
 	}
 }
 

@@ -12,9 +12,13 @@ import (
 // one. The link itself is the credential: no session is needed to use it.
 func (s *Site) passwordLinkPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Handler: s.serve(s.setPasswordForm)},
-		{Method: "POST", Path: "/set-password/:token", Summary: "Set my password from a link sent by email", Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.setPassword)},
-		{Method: "POST", Path: tp + "/admin/people/:id/password-link", Summary: "Email a person a link to set their password", Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(s.sendPasswordLinkPage)},
+		{Method: "GET", Path: "/set-password/:token", Summary: "Set my password from a link sent by email",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.setPasswordForm)},
+		{Method: "POST", Path: "/set-password/:token", Summary: "Set my password from a link sent by email",
+			Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.setPassword)},
+		{Method: "POST", Path: tp + "/admin/people/:id/password-link",
+			Summary: "Email a person a link to set their password", Area: request.AreaTenant, Object: "person",
+			Action: "write", Handler: s.serve(s.sendPasswordLinkPage)},
 	}
 }
 

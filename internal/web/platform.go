@@ -26,11 +26,22 @@ import (
 // row's content leaves it.
 func (s *Site) platformPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform", Summary: "Tenants with contract status and operational figures, and platform health", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.serve(s.tenantsPage)},
-		{Method: "GET", Path: "/platform/tenants/new", Summary: "The form to create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.serve(s.newTenantForm)},
-		{Method: "POST", Path: "/platform/tenants/new", Summary: "Create a tenant", Area: request.AreaPlatform, Object: "platform-tenant", Action: "write", Handler: s.serve(s.createTenant)},
-		{Method: "GET", Path: "/platform/tenants/:id", Summary: "One tenant: contract and operational figures", Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Handler: s.serve(s.tenantPage)},
-		{Method: "POST", Path: "/platform/tenants/:id/contract", Summary: "Set or clear a contract's end date", Area: request.AreaPlatform, Object: "contract", Action: "write", Handler: s.serve(s.setContractEnd)},
+		{Method: "GET", Path: "/platform",
+			Summary: "Tenants with contract status and operational figures, and platform health",
+			Area:    request.AreaPlatform, Object: "platform-tenant", Action: "read",
+			Handler: s.serve(s.tenantsPage)},
+		{Method: "GET", Path: "/platform/tenants/new", Summary: "The form to create a tenant",
+			Area: request.AreaPlatform, Object: "platform-tenant", Action: "read",
+			Handler: s.serve(s.newTenantForm)},
+		{Method: "POST", Path: "/platform/tenants/new", Summary: "Create a tenant",
+			Area: request.AreaPlatform, Object: "platform-tenant", Action: "write",
+			Handler: s.serve(s.createTenant)},
+		{Method: "GET", Path: "/platform/tenants/:id",
+			Summary: "One tenant: contract and operational figures", Area: request.AreaPlatform,
+			Object: "platform-tenant", Action: "read", Handler: s.serve(s.tenantPage)},
+		{Method: "POST", Path: "/platform/tenants/:id/contract",
+			Summary: "Set or clear a contract's end date", Area: request.AreaPlatform, Object: "contract",
+			Action: "write", Handler: s.serve(s.setContractEnd)},
 	}
 }
 

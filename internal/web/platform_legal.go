@@ -19,12 +19,24 @@ import (
 // register.
 func (s *Site) legalPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform/legal", Summary: "Legal obligations recorded, and the form to record one", Area: request.AreaPlatform, Object: "legal-order", Action: "read", Handler: s.serve(s.legalPage)},
-		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.serve(s.recordOrder)},
-		{Method: "POST", Path: "/platform/legal/:id/confirm", Summary: "Confirm a legal obligation another operator recorded", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.serve(s.confirmOrder)},
-		{Method: "POST", Path: "/platform/legal/:id/notice", Summary: "Give a deferred notice to the school", Area: request.AreaPlatform, Object: "legal-order", Action: "write", Handler: s.serve(s.giveNotice)},
-		{Method: "GET", Path: "/platform/breaches", Summary: "The breach register, and the form to record a breach", Area: request.AreaPlatform, Object: "breach-register", Action: "read", Handler: s.serve(s.breachRegisterPage)},
-		{Method: "POST", Path: "/platform/breaches", Summary: "Record a breach and tell the schools affected", Area: request.AreaPlatform, Object: "breach-register", Action: "write", Handler: s.serve(s.recordBreach)},
+		{Method: "GET", Path: "/platform/legal",
+			Summary: "Legal obligations recorded, and the form to record one", Area: request.AreaPlatform,
+			Object: "legal-order", Action: "read", Handler: s.serve(s.legalPage)},
+		{Method: "POST", Path: "/platform/legal", Summary: "Record a legal obligation",
+			Area: request.AreaPlatform, Object: "legal-order", Action: "write",
+			Handler: s.serve(s.recordOrder)},
+		{Method: "POST", Path: "/platform/legal/:id/confirm",
+			Summary: "Confirm a legal obligation another operator recorded", Area: request.AreaPlatform,
+			Object: "legal-order", Action: "write", Handler: s.serve(s.confirmOrder)},
+		{Method: "POST", Path: "/platform/legal/:id/notice",
+			Summary: "Give a deferred notice to the school", Area: request.AreaPlatform, Object: "legal-order",
+			Action: "write", Handler: s.serve(s.giveNotice)},
+		{Method: "GET", Path: "/platform/breaches",
+			Summary: "The breach register, and the form to record a breach", Area: request.AreaPlatform,
+			Object: "breach-register", Action: "read", Handler: s.serve(s.breachRegisterPage)},
+		{Method: "POST", Path: "/platform/breaches",
+			Summary: "Record a breach and tell the schools affected", Area: request.AreaPlatform,
+			Object: "breach-register", Action: "write", Handler: s.serve(s.recordBreach)},
 	}
 }
 

@@ -18,10 +18,17 @@ import (
 // certificate, back it up now.
 func (s *Site) lifecyclePages() []request.Route {
 	return []request.Route{
-		{Method: "POST", Path: "/platform/tenants/:id/deletion", Summary: "Delete a tenant's data after its return window", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "write", Handler: s.serve(s.startDeletion)},
-		{Method: "GET", Path: "/platform/tenants/:id/certificate", Summary: "Download a tenant's deletion certificate", Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Handler: s.serve(s.downloadCertificate)},
-		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(s.backUpNow)},
-		{Method: "POST", Path: "/platform/tenants/:id/restores", Summary: "Restore one of a tenant's backups into a new tenant", Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(s.restoreBackup)},
+		{Method: "POST", Path: "/platform/tenants/:id/deletion",
+			Summary: "Delete a tenant's data after its return window", Area: request.AreaPlatform,
+			Object: "tenant-deletion", Action: "write", Handler: s.serve(s.startDeletion)},
+		{Method: "GET", Path: "/platform/tenants/:id/certificate",
+			Summary: "Download a tenant's deletion certificate", Area: request.AreaPlatform,
+			Object: "tenant-deletion", Action: "read", Handler: s.serve(s.downloadCertificate)},
+		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now",
+			Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(s.backUpNow)},
+		{Method: "POST", Path: "/platform/tenants/:id/restores",
+			Summary: "Restore one of a tenant's backups into a new tenant", Area: request.AreaPlatform,
+			Object: "backup", Action: "write", Handler: s.serve(s.restoreBackup)},
 	}
 }
 

@@ -17,8 +17,13 @@ import (
 // authorise their sub-processor.
 func (s *Site) staffPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform/staff", Summary: "Processor staff and the sub-processor each works for", Area: request.AreaPlatform, Object: "staff", Action: "read", Handler: s.serve(s.staffPage)},
-		{Method: "POST", Path: "/platform/staff/:id/sub-processor", Summary: "Link a support staff member to a sub-processor, or unlink them", Area: request.AreaPlatform, Object: "staff", Action: "write", Handler: s.serve(s.setStaffSubProcessor)},
+		{Method: "GET", Path: "/platform/staff",
+			Summary: "Processor staff and the sub-processor each works for", Area: request.AreaPlatform,
+			Object: "staff", Action: "read", Handler: s.serve(s.staffPage)},
+		{Method: "POST", Path: "/platform/staff/:id/sub-processor",
+			Summary: "Link a support staff member to a sub-processor, or unlink them",
+			Area:    request.AreaPlatform, Object: "staff", Action: "write",
+			Handler: s.serve(s.setStaffSubProcessor)},
 	}
 }
 

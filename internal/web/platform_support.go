@@ -20,12 +20,25 @@ import (
 // register.
 func (s *Site) staffSupportPages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/platform/support", Summary: "My support access requests", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.serve(s.mySupportPage)},
-		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.serve(s.newSupportForm)},
-		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access", Area: request.AreaPlatform, Object: "support-access", Action: "write", Handler: s.serve(s.fileSupport)},
-		{Method: "GET", Path: "/platform/support/:id", Summary: "One of my support requests, with links to read when approved", Area: request.AreaPlatform, Object: "support-access", Action: "read", Handler: s.serve(s.mySupportRequestPage)},
-		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read", Handler: s.serve(s.registerPage)},
-		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor", Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write", Handler: s.serve(s.addSubProcessor)},
+		{Method: "GET", Path: "/platform/support", Summary: "My support access requests",
+			Area: request.AreaPlatform, Object: "support-access", Action: "read",
+			Handler: s.serve(s.mySupportPage)},
+		{Method: "GET", Path: "/platform/support/new", Summary: "The form to ask a school for access",
+			Area: request.AreaPlatform, Object: "support-access", Action: "read",
+			Handler: s.serve(s.newSupportForm)},
+		{Method: "POST", Path: "/platform/support/new", Summary: "Ask a school for access",
+			Area: request.AreaPlatform, Object: "support-access", Action: "write",
+			Handler: s.serve(s.fileSupport)},
+		{Method: "GET", Path: "/platform/support/:id",
+			Summary: "One of my support requests, with links to read when approved",
+			Area:    request.AreaPlatform, Object: "support-access", Action: "read",
+			Handler: s.serve(s.mySupportRequestPage)},
+		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register",
+			Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read",
+			Handler: s.serve(s.registerPage)},
+		{Method: "POST", Path: "/platform/sub-processors", Summary: "Add a sub-processor",
+			Area: request.AreaPlatform, Object: "sub-processor-register", Action: "write",
+			Handler: s.serve(s.addSubProcessor)},
 	}
 }
 

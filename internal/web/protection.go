@@ -18,10 +18,18 @@ import (
 func (s *Site) protectionPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/protection", Summary: "Data protection: what the processor does with the school's data", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.serve(s.protectionPage)},
-		{Method: "GET", Path: a + "/breaches", Summary: "Breaches that affect the school, with the 72-hour clock", Area: request.AreaTenant, Object: "breach", Action: "read", Handler: s.serve(s.breachesPage)},
-		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: request.AreaTenant, Object: "security-event", Action: "read", Handler: s.serve(s.securityPage)},
-		{Method: "GET", Path: a + "/processor-records", Summary: "The processor's record of processing for the school", Area: request.AreaTenant, Object: "processor-records", Action: "read", Handler: s.serve(s.recordsPage)},
+		{Method: "GET", Path: a + "/protection",
+			Summary: "Data protection: what the processor does with the school's data",
+			Area:    request.AreaTenant, Object: "support-request", Action: "read",
+			Handler: s.serve(s.protectionPage)},
+		{Method: "GET", Path: a + "/breaches",
+			Summary: "Breaches that affect the school, with the 72-hour clock", Area: request.AreaTenant,
+			Object: "breach", Action: "read", Handler: s.serve(s.breachesPage)},
+		{Method: "GET", Path: a + "/security", Summary: "Security signals", Area: request.AreaTenant,
+			Object: "security-event", Action: "read", Handler: s.serve(s.securityPage)},
+		{Method: "GET", Path: a + "/processor-records",
+			Summary: "The processor's record of processing for the school", Area: request.AreaTenant,
+			Object: "processor-records", Action: "read", Handler: s.serve(s.recordsPage)},
 	}
 }
 

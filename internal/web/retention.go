@@ -17,12 +17,24 @@ import (
 func (s *Site) retentionPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/retention", Summary: "Retention periods, the dry run report and legal holds", Area: request.AreaTenant, Object: "retention", Action: "read", Handler: s.serve(s.retentionPage)},
-		{Method: "POST", Path: a + "/retention", Summary: "Change retention periods, run a dry run or switch enforcement on", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.serve(s.retentionAction)},
-		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.serve(s.placeHold)},
-		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold", Area: request.AreaTenant, Object: "retention", Action: "write", AfterEnd: true, Handler: s.serve(s.releaseHold)},
-		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing", Area: request.AreaTenant, Object: "records-of-processing", Action: "read", Handler: s.serve(s.ropaPage)},
-		{Method: "GET", Path: a + "/statistics", Summary: "Courses' aggregate statistics, small groups suppressed", Area: request.AreaTenant, Object: "statistics", Action: "read", Handler: s.serve(s.statisticsPage)},
+		{Method: "GET", Path: a + "/retention",
+			Summary: "Retention periods, the dry run report and legal holds", Area: request.AreaTenant,
+			Object: "retention", Action: "read", Handler: s.serve(s.retentionPage)},
+		{Method: "POST", Path: a + "/retention",
+			Summary: "Change retention periods, run a dry run or switch enforcement on",
+			Area:    request.AreaTenant, Object: "retention", Action: "write",
+			Handler: s.serve(s.retentionAction)},
+		{Method: "POST", Path: a + "/retention/holds", Summary: "Place a legal hold",
+			Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.serve(s.placeHold)},
+		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold",
+			Area: request.AreaTenant, AfterEnd: true, Object: "retention", Action: "write",
+			Handler: s.serve(s.releaseHold)},
+		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing",
+			Area: request.AreaTenant, Object: "records-of-processing", Action: "read",
+			Handler: s.serve(s.ropaPage)},
+		{Method: "GET", Path: a + "/statistics",
+			Summary: "Courses' aggregate statistics, small groups suppressed", Area: request.AreaTenant,
+			Object: "statistics", Action: "read", Handler: s.serve(s.statisticsPage)},
 	}
 }
 

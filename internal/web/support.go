@@ -20,13 +20,26 @@ import (
 func (s *Site) supportPages() []request.Route {
 	a := tp + "/admin"
 	return []request.Route{
-		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.serve(s.supportRequestsPage)},
-		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request", Area: request.AreaTenant, Object: "support-request", Action: "read", Handler: s.serve(s.supportRequestPage)},
-		{Method: "POST", Path: a + "/support/:request/decision", Summary: "Approve or deny a support access request", Area: request.AreaTenant, Object: "support-request", Action: "write", AfterEnd: true, Handler: s.serve(s.decideSupport)},
-		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now", Area: request.AreaTenant, Object: "support-grant", Action: "write", AfterEnd: true, Handler: s.serve(s.revokeSupport)},
-		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)", Area: request.AreaTenant, Object: "access-log", Action: "read", Handler: s.serve(s.accessLogPage)},
-		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions", Area: request.AreaTenant, Object: "sub-processor", Action: "read", Handler: s.serve(s.subProcessorsPage)},
-		{Method: "POST", Path: a + "/sub-processors/:sp", Summary: "Authorise a sub-processor or object to it", Area: request.AreaTenant, Object: "sub-processor", Action: "write", Handler: s.serve(s.decideSubProcessor)},
+		{Method: "GET", Path: a + "/support", Summary: "Support access requests and alerts",
+			Area: request.AreaTenant, Object: "support-request", Action: "read",
+			Handler: s.serve(s.supportRequestsPage)},
+		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request",
+			Area: request.AreaTenant, Object: "support-request", Action: "read",
+			Handler: s.serve(s.supportRequestPage)},
+		{Method: "POST", Path: a + "/support/:request/decision",
+			Summary: "Approve or deny a support access request", Area: request.AreaTenant, AfterEnd: true,
+			Object: "support-request", Action: "write", Handler: s.serve(s.decideSupport)},
+		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now",
+			Area: request.AreaTenant, AfterEnd: true, Object: "support-grant", Action: "write",
+			Handler: s.serve(s.revokeSupport)},
+		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)",
+			Area: request.AreaTenant, Object: "access-log", Action: "read", Handler: s.serve(s.accessLogPage)},
+		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions",
+			Area: request.AreaTenant, Object: "sub-processor", Action: "read",
+			Handler: s.serve(s.subProcessorsPage)},
+		{Method: "POST", Path: a + "/sub-processors/:sp",
+			Summary: "Authorise a sub-processor or object to it", Area: request.AreaTenant,
+			Object: "sub-processor", Action: "write", Handler: s.serve(s.decideSubProcessor)},
 	}
 }
 

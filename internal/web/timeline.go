@@ -19,9 +19,16 @@ import (
 // run, and each backup holding its data with the day it is purged.
 func (s *Site) timelinePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: tp + "/admin/contract", Summary: "The contract's timeline: end, return window, full exports, deletion, backups", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.serve(s.timelinePage)},
-		{Method: "POST", Path: tp + "/admin/contract/exports", Summary: "Make a full export of the school's data", Area: request.AreaTenant, Object: "tenant-export", Action: "write", AfterEnd: true, Handler: s.serve(s.startTenantExport)},
-		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download", Summary: "Download a full export", Area: request.AreaTenant, Object: "tenant-export", Action: "read", Handler: s.serve(s.downloadTenantExport)},
+		{Method: "GET", Path: tp + "/admin/contract",
+			Summary: "The contract's timeline: end, return window, full exports, deletion, backups",
+			Area:    request.AreaTenant, Object: "tenant-export", Action: "read",
+			Handler: s.serve(s.timelinePage)},
+		{Method: "POST", Path: tp + "/admin/contract/exports",
+			Summary: "Make a full export of the school's data", Area: request.AreaTenant, AfterEnd: true,
+			Object: "tenant-export", Action: "write", Handler: s.serve(s.startTenantExport)},
+		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download",
+			Summary: "Download a full export", Area: request.AreaTenant, Object: "tenant-export",
+			Action: "read", Handler: s.serve(s.downloadTenantExport)},
 	}
 }
 

@@ -14,8 +14,10 @@ import (
 // the button, or a mail client's one-click POST, unsubscribes at once.
 func (s *Site) unsubscribePages() []request.Route {
 	return []request.Route{
-		{Method: "GET", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email", Area: request.AreaPublic, Public: true, Handler: s.serve(s.unsubscribeForm)},
-		{Method: "POST", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email, at once", Area: request.AreaPublic, Public: true, Handler: s.serve(s.unsubscribe)},
+		{Method: "GET", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.unsubscribeForm)},
+		{Method: "POST", Path: "/unsubscribe/:token", Summary: "Unsubscribe from optional email, at once",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.unsubscribe)},
 	}
 }
 
