@@ -200,6 +200,12 @@ const inForceSQL = `p.restricted_at IS NULL AND EXISTS (
 	SELECT 1 FROM (SELECT c.given, c.by_relation FROM consents c WHERE c.person_id = p.id AND c.purpose = @purpose ORDER BY c.at DESC, c.id DESC LIMIT 1) last
 	WHERE last.given AND (p.birth_date IS NULL OR p.birth_date + make_interval(years => @age) <= current_date OR last.by_relation = 'guardian'))`
 
+// InForce is Has for a set: a condition on people (alias p) that holds for
+// those whose consent to purpose is in force, with its named arguments.
+func InForce(purpose string) (string, map[string]any) {
+	return inForceSQL, map[string]any{"purpose": purpose, "age": ChildAge}
+}
+
 // Has reports, inside a transaction in the tenant's scope, whether person
 // consents to purpose now: processing that depends on it asks this first.
 func Has(tx *gorm.DB, person uuid.UUID, purpose string) (bool, error) {
