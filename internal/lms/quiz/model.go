@@ -1,20 +1,3 @@
-// Package quiz holds timed tests and quizzes: a question bank per course
-// (multiple choice, multiple answer, numeric with a tolerance, short text,
-// essay), quizzes with an open window and a time limit, and learners'
-// attempts, saved answer by answer so a dropped connection loses nothing.
-//
-// A learner's special arrangement (assignment.special_arrangements) gives
-// them extra time: their deadline is the start of their attempt plus the
-// time limit lengthened by that percentage, fixed when they start.
-// Objective questions are scored when the attempt is handed in; essays are
-// marked by a teacher; learners see results once the teacher releases
-// them. A score is information for the teacher, never an automated
-// decision about the learner: nothing here passes, fails or acts on it.
-//
-// Every operation asks course.Relate first: the course's teachers and its
-// school's admins manage; learners on the course take published quizzes
-// and see only their own attempt. Anything the actor may not see answers
-// ErrNotFound.
 package quiz
 
 import (
@@ -22,8 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/schoolcloud/lms/internal/platform/database"
 )
 
 // Kinds of question.
@@ -166,23 +147,4 @@ type Response struct {
 type Mark struct {
 	Score    float64 `json:"score"`
 	Feedback string  `json:"feedback" binding:"max=20000"`
-}
-
-// Service is the quiz service.
-type Service struct {
-	db *database.DB
-	// now is the clock deadlines are checked against (tests move it).
-	now func() time.Time
-}
-
-// NewService builds the service.
-func NewService(db *database.DB) *Service { return &Service{db: db, now: time.Now} }
-
-// Deadline is when an attempt started at start must be handed in: the time
-// limit lengthened by pct per cent (25 % more time for 25 % extra time),
-// to the microsecond the database keeps.
-func Deadline(start time.Time, limitSeconds, pct int) time.Time {
-	limit := time.Duration(limitSeconds) * time.Second
-	extra := time.Duration(int64(limit) * int64(pct) / 100)
-	return start.Add(limit + extra).Truncate(time.Microsecond)
 }
