@@ -52,8 +52,14 @@ func (s *Site) Routes() []request.Route {
 		s.lifecyclePages(),
 		s.timelinePages(),
 		s.unsubscribePages(),
-		s.learning2Pages(),
-		s.learning2SetPages(),
+		s.quizPages(),
+		s.quizSetupPages(),
+		s.surveyPages(),
+		s.peerPages(),
+		s.tutorPages(),
+		s.messagePages(),
+		s.mediaPages(),
+		s.usagePages(),
 		s.passwordLinkPages(),
 	} {
 		for _, rt := range area {
