@@ -21,9 +21,10 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 )
 
-// Learning part two's objects in tenant A: a question and a quiz with a
-// learner's attempt, a survey, a peer assessment, a tutor of A's pupil and
-// a learner's disclosure, and a recording.
+// The objects of quizzes, surveys, peer assessment, tutoring and
+// recordings in tenant A: a question and a quiz with a learner's attempt,
+// a survey, a peer assessment, a tutor of A's pupil and a learner's
+// disclosure, and a recording.
 func init() {
 	areaFixtures = append(areaFixtures, areaFixture{order: 40, make: func(t *testing.T, e *apptest.Env, adminA *apptest.Client, ids map[string]string, bodies map[string]any) {
 		ctx := context.Background()

@@ -17,12 +17,13 @@ import (
 
 var webMP4 = append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), make([]byte, 64)...)
 
-// Learning, part two, in a browser with the accessibility check on every
-// page: a learner takes a timed quiz, saving each answer, comes back to it
-// after leaving (as after a dropped connection) and finds the answers, and
-// hands in; answers an anonymous survey; reads their messages and the
-// course's recordings; a tutor sees a tutee and records a meeting (a bad
-// date is a field error); an admin sees the usage page.
+// Quizzes, surveys, messages, recordings, tutoring and usage in a
+// browser, with the accessibility check on every page: a learner takes a
+// timed quiz, saving each answer, comes back to it after leaving (as after
+// a dropped connection) and finds the answers, and hands in; answers an
+// anonymous survey; reads their messages and the course's recordings; a
+// tutor sees a tutee and records a meeting (a bad date is a field error);
+// an admin sees the usage page.
 func TestLearningPartTwoInBrowser(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)

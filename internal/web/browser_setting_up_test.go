@@ -17,12 +17,13 @@ import (
 	"github.com/schoolcloud/lms/internal/web/webtest"
 )
 
-// Setting up learning part two in a browser, with the accessibility check
-// on every page: a teacher builds a question bank (an empty form first:
-// the error summary), sets a quiz from it and a survey of the course, and
-// sets peer assessment on an assignment; an admin writes to everyone and
-// gives a person the tutor role; a learner uploads their photo and the
-// browser loads it (from the object store, through the page's policy).
+// Setting up quizzes, surveys, peer assessment, messages, tutors and
+// photos in a browser, with the accessibility check on every page: a
+// teacher builds a question bank (an empty form first: the error summary),
+// sets a quiz from it and a survey of the course, and sets peer assessment
+// on an assignment; an admin writes to everyone and gives a person the
+// tutor role; a learner uploads their photo and the browser loads it (from
+// the object store, through the page's policy).
 func TestSettingUpInBrowser(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
