@@ -127,8 +127,11 @@ func recipients(tx *gorm.DB, who string, args map[string]any, optional bool) ([]
 		maps.Copy(args, cargs)
 	}
 	var out []recipient
-	err := tx.Raw(q+` ORDER BY p.id`, args).Scan(&out).Error
-	return out, err
+	q += ` ORDER BY p.id`
+	if len(args) == 0 { // an empty map would be taken for one positional argument
+		return out, tx.Raw(q).Scan(&out).Error
+	}
+	return out, tx.Raw(q, args).Scan(&out).Error
 }
 
 // inboxRow is one communication in one person's inbox.
