@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -144,7 +145,7 @@ func staffCmd() *cobra.Command {
 					line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 					pw = strings.TrimRight(line, "\r\n")
 				}
-				st, created, err := a.Identity.EnsureStaff(cmd.Context(), email, name, role, pw)
+				st, created, err := a.Identity.EnsureStaff(cmd.Context(), email, name, identity.StaffRole(role), pw)
 				if err != nil {
 					return err
 				}
@@ -155,7 +156,7 @@ func staffCmd() *cobra.Command {
 	}
 	add.Flags().StringVar(&email, "email", "", "e-mail address (sign-in name)")
 	add.Flags().StringVar(&name, "name", "", "display name")
-	add.Flags().StringVar(&role, "role", "operator", "operator or support")
+	add.Flags().StringVar(&role, "role", string(identity.StaffOperator), "operator or support")
 	add.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the initial password from standard input")
 	_ = add.MarkFlagRequired("email")
 	_ = add.MarkFlagRequired("name")

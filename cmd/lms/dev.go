@@ -23,11 +23,15 @@ import (
 )
 
 // Demo staff seeded by `lms dev`. Their passwords are for a laptop only.
-var demoStaff = []struct{ email, name, role, password string }{
-	{"operator@processor.example", "Olive Operator", "operator", "operator-demo-pass"},
-	{"support@processor.example", "Sam Support", "support", "support-demo-pass"},
+var demoStaff = []struct {
+	email, name string
+	role        identity.StaffRole
+	password    string
+}{
+	{"operator@processor.example", "Olive Operator", identity.StaffOperator, "operator-demo-pass"},
+	{"support@processor.example", "Sam Support", identity.StaffSupport, "support-demo-pass"},
 	// A second operator, to confirm legal obligations the first records.
-	{"legal@processor.example", "Lee Legal", "operator", "legal-demo-pass"},
+	{"legal@processor.example", "Lee Legal", identity.StaffOperator, "legal-demo-pass"},
 }
 
 func devCmd() *cobra.Command {
@@ -127,7 +131,7 @@ func seedDemo(ctx context.Context, a *app.App) error {
 		if err != nil {
 			return err
 		}
-		_, err = identity.AssignRoleTx(tx, t.ID, p.ID, "approver", nil)
+		_, err = identity.AssignRoleTx(tx, t.ID, p.ID, identity.RoleApprover, nil)
 		return err
 	})
 	if err != nil {

@@ -48,14 +48,14 @@ func personID(t, m int) uuid.UUID {
 
 // roleOf mixes roles: 10% admin, 30% teacher, 60% learner. Only admin may
 // read a person, so about one check in ten is allowed.
-func roleOf(m int) string {
+func roleOf(m int) identity.Role {
 	switch m % 10 {
 	case 0:
-		return "admin"
+		return identity.RoleAdmin
 	case 1, 2, 3:
-		return "teacher"
+		return identity.RoleTeacher
 	}
-	return "learner"
+	return identity.RoleLearner
 }
 
 func syntheticLoader(members int) authz.Loader {
@@ -204,7 +204,7 @@ func loadEnforcer(_ context.Context, s *authzScenario) (checkFn, any, error) {
 	for t := range s.tenants {
 		dom := tenantID(t).String()
 		for m := range s.members {
-			rules = append(rules, []string{"member:" + personID(t, m).String(), roleOf(m), dom})
+			rules = append(rules, []string{"member:" + personID(t, m).String(), string(roleOf(m)), dom})
 		}
 	}
 	if _, err := e.AddGroupingPolicies(rules); err != nil {
@@ -232,7 +232,7 @@ func runAuthz(ctx context.Context, name string, tenants, members, calls, reps in
 
 	next := func(rng *rand.Rand) (identity.Principal, uuid.UUID, bool) {
 		t, m := rng.IntN(s.loaded), rng.IntN(members)
-		return member(t, m), tenantID(t), roleOf(m) == "admin"
+		return member(t, m), tenantID(t), roleOf(m) == identity.RoleAdmin
 	}
 
 	// Allocations per check, untimed.

@@ -140,10 +140,10 @@ func seedCourse(ctx context.Context, a *app.App, learners int) (tenantID, course
 			if err != nil {
 				return err
 			}
-			if _, err := identity.AssignRoleTx(tx, tenantID, p.ID, "learner", nil); err != nil {
+			if _, err := identity.AssignRoleTx(tx, tenantID, p.ID, identity.RoleLearner, nil); err != nil {
 				return err
 			}
-			if err := tx.Create(&course.Enrolment{TenantID: tenantID, CourseID: courseID, PersonID: p.ID, Role: "learner"}).Error; err != nil {
+			if err := tx.Create(&course.Enrolment{TenantID: tenantID, CourseID: courseID, PersonID: p.ID, Role: course.RoleLearner}).Error; err != nil {
 				return err
 			}
 			for i := 0; i < len(items); i += 3 {

@@ -113,7 +113,7 @@ func seedExport(ctx context.Context, a *app.App) (uuid.UUID, uuid.UUID, error) {
 			return err
 		}
 		person = p.ID
-		if _, err := identity.AssignRoleTx(tx, tenantID, p.ID, "learner", &school); err != nil {
+		if _, err := identity.AssignRoleTx(tx, tenantID, p.ID, identity.RoleLearner, &school); err != nil {
 			return err
 		}
 		course := uuid.Must(uuid.NewV7())

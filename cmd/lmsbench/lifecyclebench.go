@@ -18,6 +18,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/privacy"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -69,7 +70,7 @@ func benchLifecycle(ctx context.Context, o opts, cl *cleanups) (*lifecycleResult
 		return nil, err
 	}
 	defer super.Close()
-	op, _, err := a.Identity.EnsureStaff(ctx, "bench-operator@processor.example", "Bench Operator", "operator", "bench-"+randHex(12))
+	op, _, err := a.Identity.EnsureStaff(ctx, "bench-operator@processor.example", "Bench Operator", identity.StaffOperator, "bench-"+randHex(12))
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +93,7 @@ func benchLifecycle(ctx context.Context, o opts, cl *cleanups) (*lifecycleResult
 		if err != nil {
 			return nil, err
 		}
-		op2, _, err := a2.Identity.EnsureStaff(ctx, "bench-operator@processor.example", "Bench Operator", "operator", "bench-"+randHex(12))
+		op2, _, err := a2.Identity.EnsureStaff(ctx, "bench-operator@processor.example", "Bench Operator", identity.StaffOperator, "bench-"+randHex(12))
 		if err != nil {
 			super2.Close()
 			return nil, err

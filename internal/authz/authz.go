@@ -16,6 +16,7 @@ package authz
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -62,7 +63,7 @@ type Grant struct {
 	Schools []uuid.UUID // nil: the whole tenant
 }
 
-func roleBit(role string) roleSet {
+func roleBit(role identity.Role) roleSet {
 	for i, r := range identity.TenantRoles {
 		if r == role {
 			return 1 << i
@@ -128,7 +129,7 @@ func New(load Loader) (*Authorizer, error) {
 			}
 			if ok {
 				a.perms[role][perm{r[1], r[2]}] = true
-				a.masks[perm{r[1], r[2]}] |= roleBit(role)
+				a.masks[perm{r[1], r[2]}] |= roleBit(identity.Role(role))
 			}
 		}
 	}
@@ -172,7 +173,7 @@ func (a *Authorizer) Decide(ctx context.Context, p identity.Principal, tenant uu
 	case p.Kind == identity.KindStaff && tenant == uuid.Nil:
 		// The role was read with the credential, so it is current. Only
 		// processor roles count: staff never hold a tenant role.
-		return Grant{Allowed: contains(identity.StaffRoles, p.StaffRole) && a.perms[p.StaffRole][want]}, nil
+		return Grant{Allowed: slices.Contains(identity.StaffRoles, p.StaffRole) && a.perms[string(p.StaffRole)][want]}, nil
 	case p.Kind == identity.KindMember && tenant == p.TenantID:
 		roles, err := a.roles(ctx, tenant, p.ID)
 		if err != nil {
@@ -245,15 +246,6 @@ func addSchoolRole(xs []schoolRoles, school uuid.UUID, r roleSet) []schoolRoles 
 	return append(xs, schoolRoles{school, r})
 }
 
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
 // Invalidate drops a tenant's cached role assignments.
 func (a *Authorizer) Invalidate(tenant uuid.UUID) {
 	a.mu.Lock()
@@ -288,7 +280,7 @@ func (a *Authorizer) IsAdmin(ctx context.Context, tenant, person uuid.UUID) (boo
 	if err != nil {
 		return false, err
 	}
-	bit := roleBit("admin")
+	bit := roleBit(identity.RoleAdmin)
 	if roles.wide&bit != 0 {
 		return true, nil
 	}

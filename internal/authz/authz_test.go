@@ -112,7 +112,7 @@ func TestMatchesCasbin(t *testing.T) {
 			for k, r := range roles { // every combination of roles, including none
 				if (j>>k)&1 == 1 {
 					b.roles[tenant] = append(b.roles[tenant], identity.RoleAssignment{PersonID: p.ID, Role: r})
-					_, err := e.AddGroupingPolicy(p.Subject(), r, tenant.String())
+					_, err := e.AddGroupingPolicy(p.Subject(), string(r), tenant.String())
 					require.NoError(t, err)
 				}
 			}
@@ -140,7 +140,7 @@ func TestMatchesCasbin(t *testing.T) {
 		}
 	}
 	for _, role := range []string{"operator", "support", "admin", ""} {
-		staff := identity.Principal{Kind: identity.KindStaff, ID: uuid.New(), StaffRole: role}
+		staff := identity.Principal{Kind: identity.KindStaff, ID: uuid.New(), StaffRole: identity.StaffRole(role)}
 		for _, c := range checks {
 			want, err := e.Enforce(role, authz.PlatformDomain, c[1], c[2])
 			require.NoError(t, err)

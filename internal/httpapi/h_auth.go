@@ -80,7 +80,7 @@ type Me struct {
 	Name      string                    `json:"display_name"`
 	TenantID  string                    `json:"tenant_id,omitempty"`
 	Roles     []identity.RoleAssignment `json:"roles,omitempty"`
-	StaffRole string                    `json:"staff_role,omitempty"`
+	StaffRole identity.StaffRole        `json:"staff_role,omitempty"`
 	CSRFToken string                    `json:"csrf_token,omitempty"`
 }
 

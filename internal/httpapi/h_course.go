@@ -93,7 +93,7 @@ func (s *Server) courseRoutes() []request.Route {
 
 // EnrolRequest says in which role a person is on a course.
 type EnrolRequest struct {
-	Role string `json:"role" binding:"required,oneof=teacher learner"`
+	Role course.Role `json:"role" binding:"required,oneof=teacher learner"`
 }
 
 func (s *Server) listCourses(c *gin.Context) (any, error) {
@@ -102,7 +102,7 @@ func (s *Server) listCourses(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	var fe errs.FieldErrors
-	f := course.Filter{Status: c.Query("status"), Role: c.Query("role"), Query: c.Query("q")}
+	f := course.Filter{Status: course.Status(c.Query("status")), Role: course.Role(c.Query("role")), Query: c.Query("q")}
 	if v := c.Query("school_id"); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
@@ -113,7 +113,7 @@ func (s *Server) listCourses(c *gin.Context) (any, error) {
 	if f.Status != "" && f.Status != course.Draft && f.Status != course.Published && f.Status != course.Archived {
 		fe.Add("status", "must be one of: draft published archived")
 	}
-	if f.Role != "" && f.Role != "teacher" && f.Role != "learner" {
+	if f.Role != "" && f.Role != course.RoleTeacher && f.Role != course.RoleLearner {
 		fe.Add("role", "must be one of: teacher learner")
 	}
 	if len(f.Query) > 200 || errs.HasControl(f.Query) {
@@ -166,9 +166,9 @@ func (s *Server) listEnrolments(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, q := c.Query("role"), c.Query("q")
+	role, q := course.Role(c.Query("role")), c.Query("q")
 	var fe errs.FieldErrors
-	if role != "" && role != "teacher" && role != "learner" {
+	if role != "" && role != course.RoleTeacher && role != course.RoleLearner {
 		fe.Add("role", "must be one of: teacher learner")
 	}
 	if len(q) > 200 || errs.HasControl(q) {

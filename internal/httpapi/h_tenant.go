@@ -12,8 +12,8 @@ import (
 // TenantView is what a member sees of their tenant.
 type TenantView struct {
 	tenant.Tenant
-	ContractStatus string       `json:"contract_status"`
-	ContractEnds   *tenant.Date `json:"contract_ends_on"`
+	ContractStatus tenant.ContractStatus `json:"contract_status"`
+	ContractEnds   *tenant.Date          `json:"contract_ends_on"`
 }
 
 func (s *Server) tenantInfo(c *gin.Context) (any, error) {
@@ -112,8 +112,8 @@ func (s *Server) roles(c *gin.Context) (any, error) {
 
 // RoleRequest gives a role, for one school or (no school_id) the whole tenant.
 type RoleRequest struct {
-	Role     string     `json:"role" binding:"required,oneof=admin teacher learner approver guardian tutor"`
-	SchoolID *uuid.UUID `json:"school_id"`
+	Role     identity.Role `json:"role" binding:"required,oneof=admin teacher learner approver guardian tutor"`
+	SchoolID *uuid.UUID    `json:"school_id"`
 }
 
 func (s *Server) assignRole(c *gin.Context) (any, error) {

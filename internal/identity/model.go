@@ -23,7 +23,7 @@ type Principal struct {
 	Kind         Kind
 	ID           uuid.UUID
 	TenantID     uuid.UUID // members only
-	StaffRole    string    // staff only: operator or support
+	StaffRole    StaffRole // staff only: operator or support
 	CredentialID uuid.UUID
 	ViaCookie    bool   // a browser session: unsafe methods need the CSRF token
 	CSRF         string // expected CSRF token for cookie sessions
@@ -68,7 +68,7 @@ type Staff struct {
 	ID           uuid.UUID  `gorm:"primaryKey" json:"id"`
 	Email        string     `json:"email"`
 	DisplayName  string     `json:"display_name"`
-	Role         string     `json:"role"`
+	Role         StaffRole  `json:"role"`
 	PasswordHash string     `gorm:"default:null" json:"-"`
 	FailedLogins int        `json:"-"`
 	LockedUntil  *time.Time `json:"locked_until,omitempty"`

@@ -24,7 +24,7 @@ type NewPerson struct {
 	Password    string  `json:"password,omitempty" binding:"omitempty,min=12,max=1024"`
 	// Role and SchoolID optionally give the new person a first role; an
 	// admin whose role covers only some schools must name one of them.
-	Role     string     `json:"role,omitempty" binding:"omitempty,oneof=admin teacher learner approver guardian tutor"`
+	Role     Role       `json:"role,omitempty" binding:"omitempty,oneof=admin teacher learner approver guardian tutor"`
 	SchoolID *uuid.UUID `json:"school_id,omitempty"`
 }
 

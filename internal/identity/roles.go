@@ -14,17 +14,31 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
-// Tenant roles. A person may hold several, each for one school or, with no
-// school, for the whole tenant (e.g. a trust-wide admin).
-// "approver" decides processor support requests (and nothing else).
-var TenantRoles = []string{"admin", "teacher", "learner", "approver", "guardian", "tutor"}
+// Role is a tenant role. A person may hold several, each for one school or,
+// with no school, for the whole tenant (e.g. a trust-wide admin). The value
+// is what role_assignments.role holds.
+type Role string
+
+// The tenant roles.
+const (
+	RoleAdmin   Role = "admin"   // acts for the school (the controller)
+	RoleTeacher Role = "teacher" // teaches courses
+	RoleLearner Role = "learner" // learns in courses
+	// RoleApprover decides processor support requests (and nothing else).
+	RoleApprover Role = "approver"
+	RoleGuardian Role = "guardian" // a learner's parent or carer
+	RoleTutor    Role = "tutor"    // helps the learners assigned to them
+)
+
+// TenantRoles are the tenant roles, in the order authz numbers them.
+var TenantRoles = []Role{RoleAdmin, RoleTeacher, RoleLearner, RoleApprover, RoleGuardian, RoleTutor}
 
 // RoleAssignment gives a person a role in a tenant, optionally in one school.
 type RoleAssignment struct {
 	TenantID  uuid.UUID  `gorm:"primaryKey" json:"-"`
 	ID        uuid.UUID  `gorm:"primaryKey" json:"id"`
 	PersonID  uuid.UUID  `json:"person_id"`
-	Role      string     `json:"role"`
+	Role      Role       `json:"role"`
 	SchoolID  *uuid.UUID `json:"school_id"`
 	CreatedAt time.Time  `json:"created_at"`
 }
@@ -38,12 +52,12 @@ const AuthzChannel = "lms_authz"
 
 // AssignRoleTx adds a role inside an open tenant transaction. Assigning a
 // role the person already holds returns the existing assignment.
-func AssignRoleTx(tx *gorm.DB, tenant, person uuid.UUID, role string, school *uuid.UUID) (RoleAssignment, error) {
+func AssignRoleTx(tx *gorm.DB, tenant, person uuid.UUID, role Role, school *uuid.UUID) (RoleAssignment, error) {
 	var fe errs.FieldErrors
 	if !validRole(role) {
 		fe.Add("role", "must be one of admin, teacher, learner, approver")
 	}
-	if role == "approver" && school != nil {
+	if role == RoleApprover && school != nil {
 		// Support access and the access log concern the whole tenant (a
 		// trust's every school): only a tenant-wide approver decides.
 		fe.Add("school_id", "an access approver acts for the whole tenant; give the role without a school")
@@ -86,7 +100,7 @@ func notifyAuthz(tx *gorm.DB, tenant uuid.UUID) error {
 	return tx.Exec(`SELECT pg_notify(?, ?)`, AuthzChannel, tenant.String()).Error
 }
 
-func validRole(r string) bool {
+func validRole(r Role) bool {
 	for _, v := range TenantRoles {
 		if r == v {
 			return true
@@ -112,7 +126,7 @@ func (s *Service) Roles(ctx context.Context, sc access.Scope, person uuid.UUID) 
 }
 
 // AssignRole gives a person a role.
-func (s *Service) AssignRole(ctx context.Context, sc access.Scope, person uuid.UUID, role string, school *uuid.UUID) (ra RoleAssignment, err error) {
+func (s *Service) AssignRole(ctx context.Context, sc access.Scope, person uuid.UUID, role Role, school *uuid.UUID) (ra RoleAssignment, err error) {
 	if err := schoolAllowed(sc, school); err != nil {
 		return ra, err
 	}
@@ -142,7 +156,7 @@ func (s *Service) RemoveRole(ctx context.Context, sc access.Scope, person, id uu
 		if _, limited := sc.Schools(); limited && schoolAllowed(sc, ra.SchoolID) != nil {
 			return errs.New(errs.ErrNotFound, "role assignment %s", id)
 		}
-		if ra.Role == "admin" && ra.SchoolID == nil {
+		if ra.Role == RoleAdmin && ra.SchoolID == nil {
 			if err := guardLastAdmin(tx, sc.Tenant(), person); err != nil {
 				return err
 			}

@@ -171,7 +171,7 @@ func (s *Service) Authenticate(ctx context.Context, secret, ip string) (Principa
 				return Principal{}, err
 			}
 		}
-		return Principal{Kind: KindStaff, ID: r.Owner, StaffRole: r.Role, CredentialID: r.ID}, nil
+		return Principal{Kind: KindStaff, ID: r.Owner, StaffRole: StaffRole(r.Role), CredentialID: r.ID}, nil
 	}
 	sc := access.Authentication(ps.tenant)
 	if err := access.Read(ctx, s.db, sc, lookupSQL(memberCreds), []any{ps.hash}, scanCredential(&r, &found)); err != nil {

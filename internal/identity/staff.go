@@ -12,12 +12,22 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
+// StaffRole is a processor staff member's role; staff never hold a tenant
+// Role. The value is what staff.role holds.
+type StaffRole string
+
+// The processor's roles.
+const (
+	StaffOperator StaffRole = "operator" // runs the platform: tenants, contracts, backups, legal orders
+	StaffSupport  StaffRole = "support"  // helps schools, reading only what a grant opens
+)
+
 // StaffRoles are the processor's roles.
-var StaffRoles = []string{"operator", "support"}
+var StaffRoles = []StaffRole{StaffOperator, StaffSupport}
 
 // EnsureStaff creates a processor staff member, or returns the existing one
 // with that e-mail unchanged. password may be empty (set later).
-func (s *Service) EnsureStaff(ctx context.Context, email, name, role, password string) (Staff, bool, error) {
+func (s *Service) EnsureStaff(ctx context.Context, email, name string, role StaffRole, password string) (Staff, bool, error) {
 	var fe errs.FieldErrors
 	email, name = strings.TrimSpace(email), strings.TrimSpace(name)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
@@ -26,7 +36,7 @@ func (s *Service) EnsureStaff(ctx context.Context, email, name, role, password s
 	if name == "" || len(name) > 200 {
 		fe.Add("display_name", "must be 1-200 characters")
 	}
-	if role != "operator" && role != "support" {
+	if role != StaffOperator && role != StaffSupport {
 		fe.Add("role", "must be operator or support")
 	}
 	if password != "" && len([]rune(password)) < MinPasswordLength {

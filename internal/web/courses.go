@@ -134,7 +134,7 @@ func (s *Site) coursePage(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	d := courseData{Base: base(c), Page: pv, Teaching: pv.Course.MyRole == "teacher" || pv.Course.MyRole == "admin", Assignments: as, Forums: fs, Links: map[uuid.UUID]string{}}
+	d := courseData{Base: base(c), Page: pv, Teaching: pv.Course.MyRole == course.RoleTeacher || pv.Course.MyRole == course.RoleAdmin, Assignments: as, Forums: fs, Links: map[uuid.UUID]string{}}
 	for _, sec := range pv.Sections {
 		for _, it := range sec.Items {
 			d.Links[it.ID] = d.Base + "/items/" + it.ID.String()

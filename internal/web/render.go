@@ -119,7 +119,9 @@ var funcs = template.FuncMap{
 		}
 		return out
 	},
-	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	// title capitalises a word: a string, or a typed state or role (a
+	// template passes those as they are, and they are not strings).
+	"title": func(v any) string { s := fmt.Sprint(v); return strings.ToUpper(s[:1]) + s[1:] },
 	// field names one form field for the "input" partial.
 	"field": func(v view, name, label, hint, typ string) formField {
 		return formField{V: v, Name: name, Label: label, Hint: hint, Type: typ}

@@ -17,7 +17,7 @@ type adminCoursesData struct {
 	Base    string
 	Courses []course.Course
 	Schools []tenant.School
-	Status  string
+	Status  course.Status
 	Pager   pager
 }
 
@@ -26,7 +26,7 @@ func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
 	if err != nil {
 		return adminCoursesData{}, err
 	}
-	status := c.Query("status")
+	status := course.Status(c.Query("status"))
 	if status != "" && status != course.Draft && status != course.Published && status != course.Archived {
 		return adminCoursesData{}, errs.Field("status", "must be draft, published or archived")
 	}
@@ -120,8 +120,9 @@ func (s *Site) adminEnrol(c *gin.Context) (page, error) {
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"username": strings.TrimSpace(c.PostForm("username")), "role": c.PostForm("role")}
+	role := course.Role(form["role"])
 	fe := map[string]string{}
-	if form["role"] != "learner" && form["role"] != "teacher" {
+	if role != course.RoleLearner && role != course.RoleTeacher {
 		fe["role"] = "Choose learner or teacher"
 	}
 	var p identity.Person
@@ -133,7 +134,7 @@ func (s *Site) adminEnrol(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	if len(fe) == 0 {
-		_, err = s.d.Courses.Enrol(ctx, sc, d.Course.ID, p.ID, form["role"])
+		_, err = s.d.Courses.Enrol(ctx, sc, d.Course.ID, p.ID, role)
 		if m, isField := formErrors(err); isField {
 			fe = m
 		} else if err != nil {

@@ -55,7 +55,7 @@ func (s *Site) createPerson(c *gin.Context) (page, error) {
 	for _, f := range personFields {
 		form[f] = strings.TrimSpace(c.PostForm(f))
 	}
-	in := identity.NewPerson{Username: form["username"], DisplayName: form["display_name"], Password: c.PostForm("password"), Role: form["role"]}
+	in := identity.NewPerson{Username: form["username"], DisplayName: form["display_name"], Password: c.PostForm("password"), Role: identity.Role(form["role"])}
 	fe := map[string]string{}
 	if in.Username == "" {
 		fe["username"] = "Enter a username"
@@ -73,7 +73,7 @@ func (s *Site) createPerson(c *gin.Context) (page, error) {
 	if in.Password != "" && (len(in.Password) < 12 || len(in.Password) > 1024) {
 		fe["password"] = "A password needs at least 12 characters, or leave it empty and set one later"
 	}
-	if in.Role != "" && in.Role != "learner" && in.Role != "teacher" && in.Role != "admin" {
+	if in.Role != "" && in.Role != identity.RoleLearner && in.Role != identity.RoleTeacher && in.Role != identity.RoleAdmin {
 		fe["role"] = "Choose learner, teacher or admin"
 	}
 	if v := form["school_id"]; v != "" {
@@ -197,7 +197,7 @@ func (s *Site) giveRole(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	role, school := c.PostForm("role"), c.PostForm("school_id")
+	role, school := identity.Role(c.PostForm("role")), c.PostForm("school_id")
 	fe := map[string]string{}
 	if !slices.Contains(identity.TenantRoles, role) {
 		fe["role"] = "Choose a role from the list"
@@ -222,7 +222,7 @@ func (s *Site) giveRole(c *gin.Context) (page, error) {
 		}
 	}
 	if len(fe) > 0 {
-		return again("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{"role": role, "school_id": school}, Errors: fe, Fields: []string{"role", "school_id"}, Data: d}), nil
+		return again("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{"role": string(role), "school_id": school}, Errors: fe, Fields: []string{"role", "school_id"}, Data: d}), nil
 	}
 	s.d.Authz.Invalidate(sc.Tenant())
 	return goTo(base(c) + "/admin/people/" + d.Person.ID.String() + "?done=role-added"), nil

@@ -34,7 +34,7 @@ func setup(t *testing.T) bundle {
 		mk := func(user, role string, born *time.Time) uuid.UUID {
 			p, err := identity.CreatePersonTx(tx, e.A.ID, identity.NewPerson{Username: user, DisplayName: user})
 			require.NoError(t, err)
-			_, err = identity.AssignRoleTx(tx, e.A.ID, p.ID, role, nil)
+			_, err = identity.AssignRoleTx(tx, e.A.ID, p.ID, identity.Role(role), nil)
 			require.NoError(t, err)
 			if born != nil {
 				require.NoError(t, tx.Exec(`UPDATE people SET birth_date = ? WHERE id = ?`, *born, p.ID).Error)

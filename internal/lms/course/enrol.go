@@ -24,8 +24,8 @@ func requireAdmin(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, err
 // Enrol puts a person on a course as teacher or learner, or changes their
 // role there. The person must belong to the course's school (a role there
 // or tenant-wide).
-func (s *Service) Enrol(ctx context.Context, sc access.Scope, courseID, person uuid.UUID, role string) (e Enrolment, err error) {
-	if role != "teacher" && role != "learner" {
+func (s *Service) Enrol(ctx context.Context, sc access.Scope, courseID, person uuid.UUID, role Role) (e Enrolment, err error) {
+	if role != RoleTeacher && role != RoleLearner {
 		return e, errs.Field("role", "must be one of: teacher learner")
 	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
@@ -72,7 +72,7 @@ func (s *Service) Unenrol(ctx context.Context, sc access.Scope, courseID, person
 
 // Enrolments lists who is on a course, by person id, for its teachers and
 // school admins. role and query (words in the name) filter.
-func (s *Service) Enrolments(ctx context.Context, sc access.Scope, courseID uuid.UUID, role, query string, after uuid.UUID, limit int) ([]Enrolment, error) {
+func (s *Service) Enrolments(ctx context.Context, sc access.Scope, courseID uuid.UUID, role Role, query string, after uuid.UUID, limit int) ([]Enrolment, error) {
 	out := []Enrolment{}
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(query)
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {

@@ -10,11 +10,29 @@ import (
 	"github.com/google/uuid"
 )
 
+// Status is where a course is in its life; the value is what
+// courses.status holds.
+type Status string
+
 // Course statuses.
 const (
-	Draft     = "draft"
-	Published = "published"
-	Archived  = "archived"
+	Draft     Status = "draft"     // seen only by its teachers and admins
+	Published Status = "published" // open to its learners
+	Archived  Status = "archived"  // readable by the learners who took it; no new work
+)
+
+// Role is a person's enrolment on a course; the value is what
+// enrolments.role holds. It is not the tenant role (identity.Role) of the
+// same name: a teacher of the school teaches only the courses they are on.
+type Role string
+
+// Enrolment roles.
+const (
+	RoleTeacher Role = "teacher"
+	RoleLearner Role = "learner"
+	// RoleAdmin is never an enrolment: Course.MyRole says it for an admin
+	// who manages the course without being on it.
+	RoleAdmin Role = "admin"
 )
 
 // Item kinds.
@@ -34,13 +52,13 @@ type Course struct {
 	SchoolID   uuid.UUID `json:"school_id"`
 	Title      string    `json:"title"`
 	Summary    string    `json:"summary"`
-	Status     string    `json:"status"`
+	Status     Status    `json:"status"`
 	ExternalID *string   `json:"external_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
-	// MyRole is the caller's enrolment ("teacher", "learner") or "admin"
-	// when they manage the course without being enrolled.
-	MyRole string `gorm:"->;-:migration" json:"my_role,omitempty"`
+	// MyRole is the caller's enrolment (RoleTeacher, RoleLearner) or
+	// RoleAdmin when they manage the course without being enrolled.
+	MyRole Role `gorm:"->;-:migration" json:"my_role,omitempty"`
 }
 
 // TableName is the gorm table.
@@ -85,7 +103,7 @@ type Enrolment struct {
 	TenantID   uuid.UUID `gorm:"primaryKey" json:"-"`
 	CourseID   uuid.UUID `gorm:"primaryKey" json:"course_id"`
 	PersonID   uuid.UUID `gorm:"primaryKey" json:"person_id"`
-	Role       string    `json:"role"`
+	Role       Role      `json:"role"`
 	ExternalID *string   `json:"external_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	// DisplayName is the person's name, for lists.

@@ -81,7 +81,7 @@ func TestRelate(t *testing.T) {
 			return err
 		})
 	}
-	setStatus := func(t *testing.T, b *testBundle, status string) {
+	setStatus := func(t *testing.T, b *testBundle, status course.Status) {
 		t.Helper()
 		require.NoError(t, access.Transact(ctx, b.db.App, access.System(b.a.Tenant, "test"), func(tx *gorm.DB) error {
 			return tx.Exec(`UPDATE courses SET status = ? WHERE id = ?`, status, b.a.ID).Error
@@ -94,7 +94,7 @@ func TestRelate(t *testing.T) {
 		b := setup(t)
 		r, err := relate(b, b.a.Teacher.Scope(b.a.Tenant), b.a.ID)
 		require.NoError(t, err)
-		require.Equal(t, "teacher", r.Role)
+		require.Equal(t, "teacher", string(r.Role))
 		require.Equal(t, b.a.School, r.SchoolID)
 		require.True(t, r.Teaches())
 		require.False(t, r.Learns())
@@ -214,7 +214,7 @@ func TestRelate(t *testing.T) {
 		b := setup(t)
 		people := []uuid.UUID{b.a.Teacher.ID, b.a.Learner.ID, b.a.OtherTeacher.ID, b.a.Outsider.ID,
 			b.schoolAdmin, b.otherAdmin, b.trustAdmin}
-		for _, status := range []string{course.Draft, course.Published, course.Archived} {
+		for _, status := range []course.Status{course.Draft, course.Published, course.Archived} {
 			setStatus(t, b, status)
 			for _, p := range people {
 				r, want := relate(b, member(b, p), b.a.ID)

@@ -22,28 +22,29 @@ type Relation struct {
 	TenantID uuid.UUID
 	CourseID uuid.UUID
 	SchoolID uuid.UUID
-	Status   string // draft, published, archived
+	Status   Status
 	// Admin: a tenant-wide admin, or an admin of the course's school.
 	Admin bool
-	// Role is the actor's enrolment on the course: "teacher", "learner" or "".
-	Role string
+	// Role is the actor's enrolment on the course: RoleTeacher, RoleLearner
+	// or "" (none).
+	Role Role
 }
 
 // Teaches reports whether the actor may manage the course: its teachers and
 // the admins of its school.
-func (r Relation) Teaches() bool { return r.Admin || r.Role == "teacher" }
+func (r Relation) Teaches() bool { return r.Admin || r.Role == RoleTeacher }
 
 // Course is the course's id.
 func (r Relation) Course() uuid.UUID { return r.CourseID }
 
 // Learns reports whether the actor is a learner on the course.
-func (r Relation) Learns() bool { return r.Role == "learner" }
+func (r Relation) Learns() bool { return r.Role == RoleLearner }
 
 // Visible reports whether the actor may see the course at all: staff of it
 // always; learners only once it is published (archived courses stay
 // readable to the learners who took them).
 func (r Relation) Visible() bool {
-	return r.Teaches() || r.Role == "learner" && r.Status != "draft"
+	return r.Teaches() || r.Role == RoleLearner && r.Status != Draft
 }
 
 // relationSQL reads the course and the actor's standing in one statement.
@@ -58,7 +59,7 @@ FROM courses c WHERE c.id = @course`
 type relatedCourse struct {
 	Course
 	Admin bool
-	Role  string
+	Role  Role
 }
 
 // relateWithCourse is Relate that also returns the course row, in the same

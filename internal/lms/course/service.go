@@ -39,21 +39,21 @@ type NewCourse struct {
 	SchoolID uuid.UUID `json:"school_id" binding:"required"`
 	Title    string    `json:"title" binding:"required,max=200"`
 	Summary  string    `json:"summary" binding:"max=5000"`
-	Status   string    `json:"status" binding:"omitempty,oneof=draft published archived"`
+	Status   Status    `json:"status" binding:"omitempty,oneof=draft published archived"`
 }
 
 // CoursePatch changes some fields of a course; nil leaves a field alone.
 type CoursePatch struct {
 	Title   *string `json:"title" binding:"omitempty,max=200"`
 	Summary *string `json:"summary" binding:"omitempty,max=5000"`
-	Status  *string `json:"status" binding:"omitempty,oneof=draft published archived"`
+	Status  *Status `json:"status" binding:"omitempty,oneof=draft published archived"`
 }
 
 // Filter narrows a course list.
 type Filter struct {
 	SchoolID *uuid.UUID
-	Status   string // draft, published, archived
-	Role     string // the caller's enrolment: teacher or learner
+	Status   Status // "" for any
+	Role     Role   // the caller's enrolment, RoleTeacher or RoleLearner; "" for any
 	Query    string // words in the title
 }
 
@@ -96,15 +96,15 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c 
 		if !admin && !teacher {
 			return errs.Field("school_id", "is not a school where you teach or administer")
 		}
-		c = Course{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), SchoolID: in.SchoolID, Title: in.Title, Summary: in.Summary, Status: in.Status, MyRole: "admin"}
+		c = Course{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), SchoolID: in.SchoolID, Title: in.Title, Summary: in.Summary, Status: in.Status, MyRole: RoleAdmin}
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("course: create: %w", err)
 		}
 		if admin {
 			return nil
 		}
-		c.MyRole = "teacher"
-		return tx.Create(&Enrolment{TenantID: sc.Tenant(), CourseID: c.ID, PersonID: sc.Actor().ID, Role: "teacher"}).Error
+		c.MyRole = RoleTeacher
+		return tx.Create(&Enrolment{TenantID: sc.Tenant(), CourseID: c.ID, PersonID: sc.Actor().ID, Role: RoleTeacher}).Error
 	})
 	return c, err
 }
@@ -143,11 +143,11 @@ func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uui
 	return out, nil
 }
 
-func myRole(r Relation) string {
+func myRole(r Relation) Role {
 	if r.Role != "" {
 		return r.Role
 	}
-	return "admin"
+	return RoleAdmin
 }
 
 // Update changes a course (its teachers and school admins).

@@ -37,11 +37,14 @@ const Marker = "demo:year5-science"
 const Password = "oakfield-demo-pass"
 
 // People are the demo members (username, display name, role).
-var People = []struct{ Username, Name, Role string }{
-	{"jo.teacher", "Jo Teacher", "teacher"},
-	{"sam.learner", "Sam Learner", "learner"},
-	{"alex.learner", "Alex Learner", "learner"},
-	{"pat.parent", "Pat Parent", "guardian"},
+var People = []struct {
+	Username, Name string
+	Role           identity.Role
+}{
+	{"jo.teacher", "Jo Teacher", identity.RoleTeacher},
+	{"sam.learner", "Sam Learner", identity.RoleLearner},
+	{"alex.learner", "Alex Learner", identity.RoleLearner},
+	{"pat.parent", "Pat Parent", identity.RoleGuardian},
 }
 
 // Services are what seeding uses.
@@ -111,10 +114,10 @@ func Seed(ctx context.Context, s Services, tenant uuid.UUID) (bool, error) {
 	}
 	adminSc := access.Member(tenant, admin)
 	for _, p := range People {
-		if p.Role == "guardian" {
+		if p.Role == identity.RoleGuardian {
 			continue // guardians act for children; they are not on courses
 		}
-		role := p.Role
+		role := course.Role(p.Role) // a teacher teaches it, a learner learns on it
 		if _, err := s.Courses.Enrol(ctx, adminSc, c.ID, people[p.Username], role); err != nil {
 			return false, fmt.Errorf("demo: enrol: %w", err)
 		}

@@ -47,15 +47,16 @@ func NewCourse(t testing.TB, db *database.DB, tenant uuid.UUID, prefix string) C
 		if err := tx.Raw(`SELECT id FROM schools ORDER BY created_at, id LIMIT 1`).Row().Scan(&c.School); err != nil {
 			return err
 		}
-		mk := func(name, role string) Person {
+		mk := func(name string, role identity.Role) Person {
 			p, err := identity.CreatePersonTx(tx, tenant, identity.NewPerson{Username: prefix + name, DisplayName: prefix + " " + name, Password: Password})
 			require.NoError(t, err)
 			_, err = identity.AssignRoleTx(tx, tenant, p.ID, role, &c.School)
 			require.NoError(t, err)
 			return Person{ID: p.ID, Username: p.Username}
 		}
-		c.Teacher, c.OtherTeacher = mk("teacher", "teacher"), mk("other-teacher", "teacher")
-		c.Learner, c.Learner2, c.Outsider = mk("learner", "learner"), mk("learner2", "learner"), mk("outsider", "learner")
+		c.Teacher, c.OtherTeacher = mk("teacher", identity.RoleTeacher), mk("other-teacher", identity.RoleTeacher)
+		c.Learner, c.Learner2 = mk("learner", identity.RoleLearner), mk("learner2", identity.RoleLearner)
+		c.Outsider = mk("outsider", identity.RoleLearner)
 		if err := tx.Exec(`INSERT INTO courses (tenant_id, id, school_id, title, status) VALUES (?, ?, ?, ?, 'published')`,
 			tenant, c.ID, c.School, prefix+" course").Error; err != nil {
 			return err
@@ -66,7 +67,7 @@ func NewCourse(t testing.TB, db *database.DB, tenant uuid.UUID, prefix string) C
 		}
 		for _, e := range []struct {
 			p    Person
-			role string
+			role string // enrolments.role (not importing course keeps its in-package tests free to use this)
 		}{{c.Teacher, "teacher"}, {c.Learner, "learner"}, {c.Learner2, "learner"}} {
 			if err := tx.Exec(`INSERT INTO enrolments (tenant_id, course_id, person_id, role) VALUES (?, ?, ?, ?)`,
 				tenant, c.ID, e.p.ID, e.role).Error; err != nil {

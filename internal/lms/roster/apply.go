@@ -40,7 +40,7 @@ type person struct {
 }
 
 type held struct {
-	Role     string
+	Role     identity.Role
 	SchoolID *uuid.UUID
 }
 
@@ -182,7 +182,7 @@ func (a *applier) loadPeople() error {
 	}
 	var hs []struct {
 		PersonID uuid.UUID
-		Role     string
+		Role     identity.Role
 		SchoolID *uuid.UUID
 	}
 	if err := a.tx.Raw(`SELECT person_id, role, school_id FROM role_assignments WHERE person_id = ANY(?::uuid[])`, textArray(ids)).Scan(&hs).Error; err != nil {
@@ -214,7 +214,7 @@ func (a *applier) loadCourses() error {
 }
 
 // grant gives p role in school unless they hold it.
-func (a *applier) grant(p *person, role string, school uuid.UUID) error {
+func (a *applier) grant(p *person, role identity.Role, school uuid.UUID) error {
 	for _, h := range p.roles {
 		if h.Role == role && h.SchoolID != nil && *h.SchoolID == school {
 			a.p.counts.Roles.Unchanged++

@@ -79,7 +79,7 @@ func TestRosterParseRows(t *testing.T) {
 	var eve []string
 	for _, r := range p.roles {
 		if r.user == "u5" {
-			eve = append(eve, r.role+"@"+r.org)
+			eve = append(eve, string(r.role)+"@"+r.org)
 		}
 	}
 	require.Equal(t, []string{"teacher@s", "teacher@t"}, eve)

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/course"
 )
 
 // existingEnrolment is an enrolment this roster made earlier.
@@ -11,7 +14,7 @@ type existingEnrolment struct {
 	ExternalID string
 	CourseID   uuid.UUID
 	PersonID   uuid.UUID
-	Role       string
+	Role       course.Role
 	SchoolID   uuid.UUID
 }
 
@@ -77,7 +80,8 @@ func (a *applier) applyEnrolments() error {
 			a.p.fail(EnrollmentsFile, e.line, "userSourcedId", "is not a person of your schools")
 			continue
 		}
-		if err := a.placeInSchool(p, e.role, course.SchoolID); err != nil {
+		// The enrolment role names the school role it needs (teacher, learner).
+		if err := a.placeInSchool(p, identity.Role(e.role), course.SchoolID); err != nil {
 			return err
 		}
 		if err := a.enrol(e, ex, course.ID, p.ID); err != nil {
@@ -90,7 +94,7 @@ func (a *applier) applyEnrolments() error {
 // placeInSchool gives an enrolled person the matching role in the class's
 // school unless they already hold one there (or tenant-wide): being on a
 // course means belonging to its school.
-func (a *applier) placeInSchool(p *person, role string, school uuid.UUID) error {
+func (a *applier) placeInSchool(p *person, role identity.Role, school uuid.UUID) error {
 	for _, h := range p.roles {
 		if h.SchoolID == nil || *h.SchoolID == school {
 			return nil
@@ -124,9 +128,10 @@ func (a *applier) enrol(e enrolRow, ex *existingEnrolment, course, person uuid.U
 
 // pendingEnrolment is a new (or moved) enrolment, written in bulk.
 type pendingEnrolment struct {
-	course, person  uuid.UUID
-	role, sourcedID string
-	moved           bool
+	course, person uuid.UUID
+	role           course.Role
+	sourcedID      string
+	moved          bool
 }
 
 // flushEnrolments writes the pending enrolments a few thousand per
@@ -143,7 +148,7 @@ func (a *applier) flushEnrolments() error {
 		var courses, people, roles, ext []string
 		for _, p := range batch {
 			courses, people = append(courses, p.course.String()), append(people, p.person.String())
-			roles, ext = append(roles, p.role), append(ext, p.sourcedID)
+			roles, ext = append(roles, string(p.role)), append(ext, p.sourcedID)
 			moved[p.sourcedID] = p.moved
 		}
 		var out []struct {

@@ -5,6 +5,9 @@ import (
 	"net/mail"
 	"sort"
 	"strings"
+
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/course"
 )
 
 // plan is an upload read and checked for syntax: typed rows, each with the
@@ -44,9 +47,9 @@ type userRow struct {
 type roleRow struct {
 	file, field string // where the org came from, for messages
 	line        int
-	user        string // user sourcedId
-	role        string // admin, teacher or learner
-	org         string // school slug or id
+	user        string        // user sourcedId
+	role        identity.Role // admin, teacher or learner
+	org         string        // school slug or id
 }
 
 type classRow struct {
@@ -63,7 +66,7 @@ type enrolRow struct {
 	class     string
 	user      string
 	school    string // optional; must agree with the class's school
-	role      string // teacher or learner
+	role      course.Role
 	deleted   bool
 }
 
@@ -267,17 +270,17 @@ func (p *plan) parseUsers(t *table) {
 
 // userRole maps a OneRoster user role to ours. Roles we do not hold
 // (guardians arrive with a later feature) are skipped with a warning.
-func (p *plan) userRole(file string, line int, field, v string) (string, bool) {
+func (p *plan) userRole(file string, line int, field, v string) (identity.Role, bool) {
 	switch strings.ToLower(v) {
 	case "":
 		p.fail(file, line, field, "is required")
 		return "", false
 	case "student":
-		return "learner", true
+		return identity.RoleLearner, true
 	case "teacher":
-		return "teacher", true
+		return identity.RoleTeacher, true
 	case "administrator", "siteadministrator", "principal":
-		return "admin", true
+		return identity.RoleAdmin, true
 	case "guardian", "parent", "relative", "aide", "proctor", "counselor", "districtadministrator", "systemadministrator":
 		p.warn(file, line, field, "role %s is not imported; the row's other data is", v)
 		return "", false
@@ -348,9 +351,9 @@ func (p *plan) parseEnrols(t *table) {
 		}
 		switch v := t.get(r, "role"); strings.ToLower(v) {
 		case "student":
-			e.role = "learner"
+			e.role = course.RoleLearner
 		case "teacher":
-			e.role = "teacher"
+			e.role = course.RoleTeacher
 		case "administrator", "proctor", "aide", "guardian", "parent", "relative", "counselor":
 			p.warn(t.file, r.line, "role", "%s enrolments are not imported", v)
 			p.counts.Enrolments.Skipped++

@@ -126,7 +126,7 @@ func (a *applier) updatePerson(ex *person, u userRow) error {
 // changed by hand, so a file cannot lock the school out.
 func (a *applier) suspend(p *person, line int, field string) (bool, error) {
 	for _, h := range p.roles {
-		if h.Role == "admin" && h.SchoolID == nil {
+		if h.Role == identity.RoleAdmin && h.SchoolID == nil {
 			a.p.fail(UsersFile, line, field, "would suspend a tenant-wide admin; an import does not, an admin does it by hand")
 			return false, nil
 		}

@@ -26,15 +26,28 @@ type Tenant struct {
 // TableName is the gorm table.
 func (Tenant) TableName() string { return "tenants" }
 
+// ContractStatus is where a contract is; the value is what
+// contracts.status holds.
+type ContractStatus string
+
+// Contract statuses. Active and ending are set from the end date (statusFor);
+// ended and deleted only by the contract-end jobs.
+const (
+	ContractActive  ContractStatus = "active"  // no end date
+	ContractEnding  ContractStatus = "ending"  // an end date is set
+	ContractEnded   ContractStatus = "ended"   // past its end: read and export only
+	ContractDeleted ContractStatus = "deleted" // the tenant's data is deleted
+)
+
 // Contract is the processing contract with a tenant.
 type Contract struct {
-	TenantID         uuid.UUID `gorm:"primaryKey" json:"-"`
-	Reference        string    `json:"reference"`
-	StartsOn         Date      `json:"starts_on"`
-	EndsOn           *Date     `json:"ends_on"`
-	Status           string    `json:"status"`
-	ReturnWindowDays int       `json:"return_window_days"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	TenantID         uuid.UUID      `gorm:"primaryKey" json:"-"`
+	Reference        string         `json:"reference"`
+	StartsOn         Date           `json:"starts_on"`
+	EndsOn           *Date          `json:"ends_on"`
+	Status           ContractStatus `json:"status"`
+	ReturnWindowDays int            `json:"return_window_days"`
+	UpdatedAt        time.Time      `json:"updated_at"`
 }
 
 // TableName is the gorm table.

@@ -21,7 +21,7 @@ func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 		return t, errs.New(errs.ErrNotFound, "tenant")
 	}
 	res := s.db.Gorm.WithContext(ctx).
-		Where("slug = ? AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = tenants.id AND c.status = 'deleted')", slug).
+		Where("slug = ? AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = tenants.id AND c.status = ?)", slug, ContractDeleted).
 		Limit(1).Find(&t)
 	if res.Error != nil {
 		return t, res.Error
@@ -173,7 +173,7 @@ func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p Contra
 		if res.RowsAffected == 0 {
 			return errs.New(errs.ErrNotFound, "contract of tenant %s", tenant)
 		}
-		if c.Status == "ended" || c.Status == "deleted" || c.Ended(time.Now()) {
+		if c.Status == ContractEnded || c.Status == ContractDeleted || c.Ended(time.Now()) {
 			return errs.New(errs.ErrConflict, "the contract has ended (%s): its dates can no longer change", c.EndsOn)
 		}
 		var deleting int64

@@ -161,14 +161,10 @@ func applyContract(tx *gorm.DB, tenant uuid.UUID, c ContractSpec, res *Result) e
 		return found.Error
 	}
 	if found.RowsAffected == 0 {
-		status := "active"
-		if end != nil {
-			status = "ending"
-		}
 		res.Changes = append(res.Changes, "created contract "+c.Reference)
-		return tx.Create(&Contract{TenantID: tenant, Reference: c.Reference, StartsOn: start, EndsOn: end, Status: status, ReturnWindowDays: c.ReturnWindowDays, UpdatedAt: time.Now()}).Error
+		return tx.Create(&Contract{TenantID: tenant, Reference: c.Reference, StartsOn: start, EndsOn: end, Status: statusFor(end), ReturnWindowDays: c.ReturnWindowDays, UpdatedAt: time.Now()}).Error
 	}
-	if cur.Status == "ended" || cur.Status == "deleted" || cur.Ended(time.Now()) {
+	if cur.Status == ContractEnded || cur.Status == ContractDeleted || cur.Ended(time.Now()) {
 		return nil // a finished contract is history; a manifest cannot reopen it
 	}
 	if end == nil {
@@ -192,11 +188,11 @@ func sameEnd(a, b *Date) bool {
 
 // statusFor: an open contract is active; one with an end date is ending.
 // Ended and deleted are set by the contract-end jobs, never here.
-func statusFor(end *Date) string {
+func statusFor(end *Date) ContractStatus {
 	if end == nil {
-		return "active"
+		return ContractActive
 	}
-	return "ending"
+	return ContractEnding
 }
 
 func applySchools(tx *gorm.DB, tenant uuid.UUID, specs []SchoolSpec, res *Result) (map[string]uuid.UUID, error) {
@@ -263,7 +259,7 @@ func (s *Service) applyAdmins(tx *gorm.DB, tenant uuid.UUID, specs []AdminSpec, 
 			id := schools[a.School]
 			school = &id
 		}
-		if _, err := identity.AssignRoleTx(tx, tenant, p.ID, "admin", school); err != nil {
+		if _, err := identity.AssignRoleTx(tx, tenant, p.ID, identity.RoleAdmin, school); err != nil {
 			return err
 		}
 	}
