@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
@@ -187,9 +188,9 @@ func (s *Server) exportAccessLog(c *gin.Context) (any, error) {
 }
 
 func (s *Server) alerts(c *gin.Context) (any, error) {
-	audience := "approver"
+	audience := identity.RoleApprover
 	if s.may(c, "person", "write") {
-		audience = "admin"
+		audience = identity.RoleAdmin
 	}
 	return s.Alerts.List(c.Request.Context(), request.Scope(c), audience, 50)
 }

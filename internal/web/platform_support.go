@@ -152,7 +152,7 @@ func (s *Site) mySupportRequestPage(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	d := mySupportRequestData{R: r}
-	if r.State == "approved" {
+	if r.State == support.StateApproved {
 		b := "/t/" + r.TenantSlug
 		links := map[string]navLink{
 			"people": {Label: "People", Href: b + "/admin/people"}, "courses": {Label: "Courses", Href: b + "/courses"},

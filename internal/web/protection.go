@@ -9,6 +9,7 @@ import (
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/records"
+	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -49,9 +50,9 @@ func (s *Site) protectionPage(c *gin.Context) (page, error) {
 	d := protectionData{Base: base(c), CanAdmin: s.allowed(c, request.Principal(c), "breach", "read")}
 	for _, r := range rs {
 		switch r.State {
-		case "pending":
+		case support.StatePending:
 			d.Pending++
-		case "approved":
+		case support.StateApproved:
 			d.InForce++
 		}
 	}
@@ -61,7 +62,7 @@ func (s *Site) protectionPage(c *gin.Context) (page, error) {
 			return page{}, err
 		}
 		for _, b := range bs {
-			if b.Status != "closed" {
+			if b.Status != breach.Closed {
 				d.OpenBreaches++
 			}
 		}

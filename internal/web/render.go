@@ -146,7 +146,7 @@ var funcs = template.FuncMap{
 		}
 		return code
 	},
-	"stateName": func(s string) string { return stateNames[s] },
+	"stateName": func(s support.State) string { return stateNames[s] },
 	"actionName": func(a string) string {
 		if n := actionNames[a]; n != "" {
 			return n
@@ -173,8 +173,9 @@ var funcs = template.FuncMap{
 	"reasons":   func() any { return support.Reasons },
 }
 
-var stateNames = map[string]string{"pending": "Waiting for a decision", "approved": "Access in force", "denied": "Denied",
-	"revoked": "Ended early", "expired": "Lapsed undecided", "ended": "Access ended"}
+var stateNames = map[support.State]string{support.StatePending: "Waiting for a decision", support.StateApproved: "Access in force",
+	support.StateDenied: "Denied", support.StateRevoked: "Ended early", support.StateExpired: "Lapsed undecided",
+	support.StateEnded: "Access ended"}
 
 var actionNames = map[string]string{
 	"support.read": "Read your data", "support.requested": "Asked for access", "support.approved": "Approved access",

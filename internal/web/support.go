@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
@@ -60,9 +61,9 @@ func (s *Site) supportRequestsPage(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	audience := "approver"
+	audience := identity.RoleApprover
 	if s.allowed(c, request.Principal(c), "person", "write") {
-		audience = "admin"
+		audience = identity.RoleAdmin
 	}
 	alerts, err := s.d.Alerts.List(ctx, sc, audience, 10)
 	if err != nil {
@@ -95,8 +96,8 @@ func (s *Site) showSupportRequest(c *gin.Context, as func(string, view) page, v 
 	}
 	p := request.Principal(c)
 	v.Title, v.Fields = "Support request "+r.Ticket, []string{"duration_minutes", "note"}
-	v.Data = supportRequestData{Base: base(c), R: r, CanDecide: r.State == "pending" && s.allowed(c, p, "support-request", "write"),
-		CanRevoke: r.State == "approved" && s.allowed(c, p, "support-grant", "write")}
+	v.Data = supportRequestData{Base: base(c), R: r, CanDecide: r.State == support.StatePending && s.allowed(c, p, "support-request", "write"),
+		CanRevoke: r.State == support.StateApproved && s.allowed(c, p, "support-grant", "write")}
 	return as("support_request", v), nil
 }
 

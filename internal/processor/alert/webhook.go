@@ -155,13 +155,13 @@ func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (sent int, err 
 			return err
 		}
 		var due []Alert
-		if err := tx.Raw(`SELECT * FROM alerts WHERE webhook_status = 'pending' AND webhook_next_at <= now()
-			ORDER BY webhook_next_at LIMIT 5 FOR UPDATE SKIP LOCKED`).Scan(&due).Error; err != nil {
+		if err := tx.Raw(`SELECT * FROM alerts WHERE webhook_status = ? AND webhook_next_at <= now()
+			ORDER BY webhook_next_at LIMIT 5 FOR UPDATE SKIP LOCKED`, WebhookPending).Scan(&due).Error; err != nil {
 			return err
 		}
 		for _, a := range due {
 			if len(hook) == 0 { // the school removed its webhook
-				if err := tx.Exec(`UPDATE alerts SET webhook_status = 'none' WHERE id = ?`, a.ID).Error; err != nil {
+				if err := tx.Exec(`UPDATE alerts SET webhook_status = ? WHERE id = ?`, WebhookNone, a.ID).Error; err != nil {
 					return err
 				}
 				continue
@@ -169,15 +169,16 @@ func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (sent int, err 
 			perr := s.post(ctx, hook[0], a)
 			if perr == nil {
 				sent++
-				if err := tx.Exec(`UPDATE alerts SET webhook_status = 'delivered', webhook_attempts = webhook_attempts + 1, webhook_error = '' WHERE id = ?`, a.ID).Error; err != nil {
+				if err := tx.Exec(`UPDATE alerts SET webhook_status = ?, webhook_attempts = webhook_attempts + 1, webhook_error = ''
+					WHERE id = ?`, WebhookDelivered, a.ID).Error; err != nil {
 					return err
 				}
 				continue
 			}
 			slog.WarnContext(ctx, "webhook delivery failed", "tenant_id", tenant, "alert", a.ID, "err", perr)
-			status, next := "pending", time.Now().Add(time.Duration(1<<a.WebhookAttempts)*time.Minute)
+			status, next := WebhookPending, time.Now().Add(time.Duration(1<<a.WebhookAttempts)*time.Minute)
 			if a.WebhookAttempts+1 >= 8 {
-				status = "failed"
+				status = WebhookFailed
 			}
 			if err := tx.Exec(`UPDATE alerts SET webhook_status = ?, webhook_attempts = webhook_attempts + 1, webhook_next_at = ?, webhook_error = ? WHERE id = ?`,
 				status, next, truncate(perr.Error(), 500), a.ID).Error; err != nil {

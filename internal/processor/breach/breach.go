@@ -25,6 +25,17 @@ import (
 // ReportWithin is the controller's deadline to tell the regulator.
 const ReportWithin = 72 * time.Hour
 
+// Status is where a breach's handling is; the value is what
+// breaches.status holds.
+type Status string
+
+// Breach statuses.
+const (
+	Open      Status = "open"      // recorded, being dealt with
+	Contained Status = "contained" // stopped, effects still being handled
+	Closed    Status = "closed"    // dealt with
+)
+
 // Breach is one incident.
 type Breach struct {
 	ID             uuid.UUID `gorm:"primaryKey" json:"id"`
@@ -33,7 +44,7 @@ type Breach struct {
 	DetectedAt     time.Time `json:"detected_at"`
 	RecordedBy     uuid.UUID `json:"-"`
 	RecordedByName string    `json:"recorded_by_name"`
-	Status         string    `json:"status"`
+	Status         Status    `json:"status"`
 	CreatedAt      time.Time `json:"created_at"`
 	// For one tenant: what of its data, and when it was told.
 	DataAffected string     `gorm:"->;-:migration" json:"data_affected,omitempty"`
@@ -109,11 +120,11 @@ func (s *Service) Record(ctx context.Context, staff uuid.UUID, in NewBreach) (Br
 	if err != nil {
 		return Breach{}, err
 	}
-	if st.Role != "operator" {
+	if st.Role != identity.StaffOperator {
 		return Breach{}, errs.New(errs.ErrForbidden, "only operators record breaches")
 	}
 	b := Breach{ID: uuid.Must(uuid.NewV7()), Title: in.Title, Description: in.Description, DetectedAt: in.DetectedAt.UTC(),
-		RecordedBy: st.ID, RecordedByName: st.DisplayName, Status: "open", CreatedAt: now, Tenants: in.Tenants}
+		RecordedBy: st.ID, RecordedByName: st.DisplayName, Status: Open, CreatedAt: now, Tenants: in.Tenants}
 	b.ReportBy = b.DetectedAt.Add(ReportWithin)
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&b).Error; err != nil {
@@ -134,7 +145,7 @@ func (s *Service) Record(ctx context.Context, staff uuid.UUID, in NewBreach) (Br
 				a.TenantID, b.ID, a.DataAffected, now).Error; err != nil {
 				return err
 			}
-			if _, err := alert.Raise(tx, a.TenantID, alert.Alert{Kind: "breach", Audience: "admin",
+			if _, err := alert.Raise(tx, a.TenantID, alert.Alert{Kind: "breach", Audience: identity.RoleAdmin,
 				Title: "A personal data breach affects your school: " + b.Title,
 				Body: fmt.Sprintf("Detected %s. Your data affected: %s. As controller you may need to report it to the ICO by %s (72 hours from detection).",
 					b.DetectedAt.Format("2 Jan 2006 15:04 UTC"), a.DataAffected, b.ReportBy.Format("2 Jan 2006 15:04 UTC")),

@@ -21,22 +21,35 @@ import (
 	"github.com/schoolcloud/lms/internal/privacy"
 )
 
+// ExtractStatus is where a pseudonymised copy is; the value is what
+// data_extracts.status holds.
+type ExtractStatus string
+
+// Extract statuses.
+const (
+	ExtractQueued  ExtractStatus = "queued"  // asked for; a worker takes it
+	ExtractRunning ExtractStatus = "running" // being copied (taken over after staleAfter)
+	ExtractDone    ExtractStatus = "done"    // copied and handed over
+	ExtractFailed  ExtractStatus = "failed"  // stopped; whatever it wrote was removed
+	ExtractRemoved ExtractStatus = "removed" // its agreement ended: every object version gone
+)
+
 // Extract is one pseudonymised copy, with its progress.
 type Extract struct {
-	TenantID        uuid.UUID  `gorm:"primaryKey" json:"tenant_id"`
-	ID              uuid.UUID  `gorm:"primaryKey" json:"id"`
-	AgreementID     uuid.UUID  `json:"agreement_id"`
-	RequestedBy     uuid.UUID  `json:"-"`
-	RequestedByName string     `json:"requested_by_name"`
-	Status          string     `json:"status"` // queued, running, done, failed, removed
-	TablesDone      int        `json:"tables_done"`
-	TablesTotal     int        `json:"tables_total"`
-	Rows            int64      `json:"rows"`
-	ObjectPrefix    string     `json:"object_prefix"`
-	Error           string     `json:"error,omitempty"`
-	CreatedAt       time.Time  `json:"created_at"`
-	StartedAt       *time.Time `json:"started_at"`
-	FinishedAt      *time.Time `json:"finished_at"`
+	TenantID        uuid.UUID     `gorm:"primaryKey" json:"tenant_id"`
+	ID              uuid.UUID     `gorm:"primaryKey" json:"id"`
+	AgreementID     uuid.UUID     `json:"agreement_id"`
+	RequestedBy     uuid.UUID     `json:"-"`
+	RequestedByName string        `json:"requested_by_name"`
+	Status          ExtractStatus `json:"status"`
+	TablesDone      int           `json:"tables_done"`
+	TablesTotal     int           `json:"tables_total"`
+	Rows            int64         `json:"rows"`
+	ObjectPrefix    string        `json:"object_prefix"`
+	Error           string        `json:"error,omitempty"`
+	CreatedAt       time.Time     `json:"created_at"`
+	StartedAt       *time.Time    `json:"started_at"`
+	FinishedAt      *time.Time    `json:"finished_at"`
 	// RemovedAt is when the copy went with every object version: its
 	// agreement was withdrawn or ended.
 	RemovedAt *time.Time `json:"removed_at,omitempty"`
@@ -52,7 +65,7 @@ func (s *Service) RequestExtract(ctx context.Context, staff, tenantID uuid.UUID)
 	if err != nil {
 		return Extract{}, err
 	}
-	if st.Role != "operator" {
+	if st.Role != identity.StaffOperator {
 		return Extract{}, errs.New(errs.ErrForbidden, "only operators make copies")
 	}
 	var e Extract
@@ -65,7 +78,7 @@ func (s *Service) RequestExtract(ctx context.Context, staff, tenantID uuid.UUID)
 			return err
 		}
 		e = Extract{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), AgreementID: a.ID, RequestedBy: st.ID, RequestedByName: st.DisplayName,
-			Status: "queued", TablesTotal: len(tenantTables()), CreatedAt: s.now().UTC()}
+			Status: ExtractQueued, TablesTotal: len(tenantTables()), CreatedAt: s.now().UTC()}
 		if err := tx.Create(&e).Error; err != nil {
 			return fmt.Errorf("datause: queue extract: %w", err)
 		}
@@ -125,15 +138,15 @@ func (s *Service) RunQueued(ctx context.Context) error {
 	for {
 		var e Extract
 		err := s.db.Transact(ctx, func(tx *gorm.DB) error {
-			if err := tx.Raw(`SELECT * FROM data_extracts WHERE status = 'queued' OR status = 'running' AND started_at < ?
-				ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, s.now().Add(-staleAfter)).Scan(&e).Error; err != nil {
+			if err := tx.Raw(`SELECT * FROM data_extracts WHERE status = ? OR status = ? AND started_at < ?
+				ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, ExtractQueued, ExtractRunning, s.now().Add(-staleAfter)).Scan(&e).Error; err != nil {
 				return err
 			}
 			if e.ID == uuid.Nil {
 				return nil
 			}
 			return tx.Model(&Extract{}).Where("tenant_id = ? AND id = ?", e.TenantID, e.ID).
-				Updates(map[string]any{"status": "running", "started_at": s.now().UTC(), "tables_done": 0, "rows": 0}).Error
+				Updates(map[string]any{"status": ExtractRunning, "started_at": s.now().UTC(), "tables_done": 0, "rows": 0}).Error
 		})
 		if err != nil || e.ID == uuid.Nil {
 			return err
@@ -142,7 +155,7 @@ func (s *Service) RunQueued(ctx context.Context) error {
 			msg := err.Error()
 			now := s.now().UTC()
 			_ = s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Extract{}).Where("tenant_id = ? AND id = ?", e.TenantID, e.ID).
-				Updates(map[string]any{"status": "failed", "error": msg, "finished_at": now}).Error
+				Updates(map[string]any{"status": ExtractFailed, "error": msg, "finished_at": now}).Error
 		}
 	}
 }
@@ -191,7 +204,7 @@ func (s *Service) run(ctx context.Context, e Extract) error {
 			return err
 		}
 		if err := tx.Model(&Extract{}).Where("tenant_id = ? AND id = ?", e.TenantID, e.ID).
-			Updates(map[string]any{"status": "done", "object_prefix": prefix, "finished_at": now}).Error; err != nil {
+			Updates(map[string]any{"status": ExtractDone, "object_prefix": prefix, "finished_at": now}).Error; err != nil {
 			return err
 		}
 		counts["rows"] = fmt.Sprint(total)

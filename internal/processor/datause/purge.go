@@ -20,11 +20,15 @@ import (
 // prefix goes; its record stays, marked removed, and the removal is in the
 // school's log.
 
+// finished are the statuses of a copy no worker is making: the ones purging
+// removes.
+var finished = []ExtractStatus{ExtractDone, ExtractFailed}
+
 // Purge removes, in every tenant, the copies whose agreement is no longer
 // in force (withdrawn or ended). It goes on past a tenant that fails.
 func (s *Service) Purge(ctx context.Context) error {
 	var tenants []uuid.UUID
-	if err := s.db.Gorm.WithContext(ctx).Model(&Extract{}).Where("status IN ('done', 'failed')").
+	if err := s.db.Gorm.WithContext(ctx).Model(&Extract{}).Where("status IN ?", finished).
 		Distinct("tenant_id").Order("tenant_id").Pluck("tenant_id", &tenants).Error; err != nil {
 		return fmt.Errorf("datause: purge: %w", err)
 	}
@@ -43,7 +47,7 @@ func (s *Service) Purge(ctx context.Context) error {
 // table) and is removed here once it has.
 func (s *Service) purgeTenant(ctx context.Context, tenantID uuid.UUID) error {
 	var copies []Extract
-	if err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ? AND status IN ('done', 'failed')", tenantID).Order("id").
+	if err := s.db.Gorm.WithContext(ctx).Where("tenant_id = ? AND status IN ?", tenantID, finished).Order("id").
 		Find(&copies).Error; err != nil {
 		return err
 	}
@@ -93,9 +97,9 @@ func (s *Service) removeCopy(ctx context.Context, sc access.Scope, region string
 		return fmt.Errorf("datause: remove copy %s: %w", e.ID, err)
 	}
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE data_extracts SET status = 'removed', removed_at = now() WHERE tenant_id = ? AND id = ? AND status IN ('done', 'failed')`,
-			e.TenantID, e.ID)
-		if res.Error != nil || res.RowsAffected == 0 || e.Status != "done" {
+		res := tx.Exec(`UPDATE data_extracts SET status = ?, removed_at = now() WHERE tenant_id = ? AND id = ? AND status IN ?`,
+			ExtractRemoved, e.TenantID, e.ID, finished)
+		if res.Error != nil || res.RowsAffected == 0 || e.Status != ExtractDone {
 			return res.Error // a failed copy was never handed over: nothing to tell
 		}
 		_, err := audit.Append(tx, e.TenantID, audit.Event{ActorKind: "system", ActorName: "data use agreement", Basis: string(sc.Basis()),

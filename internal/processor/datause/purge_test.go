@@ -98,8 +98,8 @@ func TestCopiesGoWhenTheirAgreementEnds(t *testing.T) {
 	e, ctx := b.e, b.ctx
 	agreementA, copyA := b.copyOf(t, e.A, "Testing the gradebook")
 	_, copyB := b.copyOf(t, e.B, "Testing the timetable")
-	require.Equal(t, "done", copyA.Status, copyA.Error)
-	require.Equal(t, "done", copyB.Status, copyB.Error)
+	require.Equal(t, "done", string(copyA.Status), copyA.Error)
+	require.Equal(t, "done", string(copyB.Status), copyB.Error)
 	// A second version and a delete marker under A's copy.
 	key := "t/" + e.A.ID.String() + "/extracts/" + copyA.ID.String() + "/people.jsonl"
 	require.NoError(t, e.App.Store.Put(ctx, "uk", key, strings.NewReader("{}\n"), "application/x-ndjson"))
@@ -115,7 +115,7 @@ func TestCopiesGoWhenTheirAgreementEnds(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, b.versions(t, "uk", copyA), "no version or marker of the withdrawn copy is left")
 	gone := b.extract(t, e.A, copyA.ID)
-	require.Equal(t, "removed", gone.Status)
+	require.Equal(t, "removed", string(gone.Status))
 	require.NotNil(t, gone.RemovedAt)
 	require.Equal(t, 1, b.removals(t, e.A), "in the school's log")
 	require.Equal(t, beforeB, b.versions(t, "ie", copyB), "the other school's copy stays")
@@ -123,7 +123,7 @@ func TestCopiesGoWhenTheirAgreementEnds(t *testing.T) {
 	// A new agreement in force: its copy stays through the job's rounds.
 	_, copyA2 := b.copyOf(t, e.A, "Testing reports")
 	require.NoError(t, e.App.DataUse.Purge(ctx))
-	require.Equal(t, "done", b.extract(t, e.A, copyA2.ID).Status)
+	require.Equal(t, "done", string(b.extract(t, e.A, copyA2.ID).Status))
 	require.NotEmpty(t, b.versions(t, "uk", copyA2))
 
 	// B's agreement reaches its end date: the job removes B's copy, once.
@@ -133,8 +133,8 @@ func TestCopiesGoWhenTheirAgreementEnds(t *testing.T) {
 	require.NoError(t, e.App.DataUse.Purge(ctx))
 	require.NoError(t, e.App.DataUse.Purge(ctx))
 	require.Empty(t, b.versions(t, "ie", copyB))
-	require.Equal(t, "removed", b.extract(t, e.B, copyB.ID).Status)
+	require.Equal(t, "removed", string(b.extract(t, e.B, copyB.ID).Status))
 	require.Equal(t, 1, b.removals(t, e.B))
-	require.Equal(t, "done", b.extract(t, e.A, copyA2.ID).Status, "A's copy in force is untouched")
+	require.Equal(t, "done", string(b.extract(t, e.A, copyA2.ID).Status), "A's copy in force is untouched")
 	require.Equal(t, 1, b.removals(t, e.A))
 }

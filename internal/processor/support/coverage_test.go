@@ -196,7 +196,7 @@ func TestGrantCoverage(t *testing.T) {
 		require.ErrorIs(t, err, errs.ErrForbidden)
 		mine, err := b.svc.Mine(ctx, b.sam.ID, g.ID)
 		require.NoError(t, err)
-		require.Equal(t, "ended", mine.State)
+		require.Equal(t, "ended", string(mine.State))
 		// A request nobody decided in time can no longer be approved.
 		r = file(t, b, support.NewRequest{Areas: []string{"people"}})
 		processor(t, b, `UPDATE support_requests SET pending_until = now() - interval '1 second' WHERE id = ?`, r.ID)

@@ -32,13 +32,13 @@ func (s *Service) Decide(ctx context.Context, sc access.Scope, id uuid.UUID, d D
 		if r.RequesterID == sc.Actor().ID {
 			return errs.New(errs.ErrForbidden, "the requester cannot decide their own request")
 		}
-		if r.State != "pending" {
+		if r.State != StatePending {
 			return errs.New(errs.ErrConflict, "this request is %s and can no longer be decided", r.State)
 		}
 		actor := sc.Actor().ID
 		r.DecidedBy, r.DecidedByName, r.DecidedAt, r.DecisionNote = &actor, &name, &now, d.Note
 		action := "support.denied"
-		r.Status = "denied"
+		r.Status = StateDenied
 		if d.Approve {
 			mins := r.DurationMinutes
 			if d.DurationMinutes != 0 {
@@ -48,7 +48,7 @@ func (s *Service) Decide(ctx context.Context, sc access.Scope, id uuid.UUID, d D
 				mins = d.DurationMinutes
 			}
 			end := now.Add(time.Duration(mins) * time.Minute)
-			r.Status, r.StartsAt, r.EndsAt, r.DurationMinutes, action = "approved", &now, &end, mins, "support.approved"
+			r.Status, r.StartsAt, r.EndsAt, r.DurationMinutes, action = StateApproved, &now, &end, mins, "support.approved"
 		}
 		if err := tx.Model(&Request{}).Where("tenant_id = ? AND id = ?", r.TenantID, r.ID).Updates(map[string]any{
 			"status": r.Status, "decided_by": actor, "decided_by_name": name, "decided_at": now, "decision_note": d.Note,
@@ -75,13 +75,13 @@ func (s *Service) Revoke(ctx context.Context, sc access.Scope, id uuid.UUID) (Re
 		if r = s.lockRequest(tx, sc.Tenant(), id, now); r.ID == uuid.Nil {
 			return errs.New(errs.ErrNotFound, "support request %s", id)
 		}
-		if r.State != "approved" {
+		if r.State != StateApproved {
 			return errs.New(errs.ErrConflict, "only access in force can be revoked; this request is %s", r.State)
 		}
 		actor := sc.Actor().ID
-		r.Status, r.RevokedBy, r.RevokedByName, r.RevokedAt = "revoked", &actor, &name, &now
+		r.Status, r.RevokedBy, r.RevokedByName, r.RevokedAt = StateRevoked, &actor, &name, &now
 		if err := tx.Model(&Request{}).Where("tenant_id = ? AND id = ?", r.TenantID, r.ID).Updates(map[string]any{
-			"status": "revoked", "revoked_by": actor, "revoked_by_name": name, "revoked_at": now}).Error; err != nil {
+			"status": r.Status, "revoked_by": actor, "revoked_by_name": name, "revoked_at": now}).Error; err != nil {
 			return fmt.Errorf("support: revoke: %w", err)
 		}
 		_, err := audit.Append(tx, sc.Tenant(), audit.Event{ActorKind: "member", ActorID: &actor, ActorName: name, Basis: string(sc.Basis()),

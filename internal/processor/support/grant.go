@@ -24,10 +24,10 @@ import (
 // effect at once, in sessions already open too. target says what is read
 // (method and path).
 func (s *Service) Authorize(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, error) {
-	if p.Kind == identity.KindStaff && p.StaffRole == "operator" {
+	if p.Kind == identity.KindStaff && p.StaffRole == identity.StaffOperator {
 		return s.authorizeOrder(ctx, tenant, p, obj, act, target)
 	}
-	if p.Kind != identity.KindStaff || p.StaffRole != "support" {
+	if p.Kind != identity.KindStaff || p.StaffRole != identity.StaffSupport {
 		return access.Scope{}, errs.New(errs.ErrForbidden, "processor staff have no access to a tenant's data without that tenant's approval")
 	}
 	sc, _, err := s.authorizeGrant(ctx, tenant, p, obj, act, target)
@@ -60,8 +60,8 @@ func (s *Service) logRefusal(ctx context.Context, tenant, staff uuid.UUID, targe
 func (s *Service) authorizeGrant(ctx context.Context, tenant uuid.UUID, p identity.Principal, obj, act, target string) (access.Scope, Request, error) {
 	var grants []Request
 	err := s.db.Gorm.WithContext(ctx).Raw(`SELECT * FROM support_requests
-		WHERE tenant_id = ? AND requester_id = ? AND status = 'approved' AND starts_at <= now() AND ends_at > now()
-		ORDER BY ends_at DESC`, tenant, p.ID).Scan(&grants).Error
+		WHERE tenant_id = ? AND requester_id = ? AND status = ? AND starts_at <= now() AND ends_at > now()
+		ORDER BY ends_at DESC`, tenant, p.ID, StateApproved).Scan(&grants).Error
 	if err != nil {
 		return access.Scope{}, Request{}, fmt.Errorf("support: grants: %w", err)
 	}

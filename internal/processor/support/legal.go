@@ -124,7 +124,7 @@ func (s *Service) RecordOrder(ctx context.Context, staff, tenantID uuid.UUID, in
 	if err != nil {
 		return Order{}, err
 	}
-	if st.Role != "operator" {
+	if st.Role != identity.StaffOperator {
 		return Order{}, errs.New(errs.ErrForbidden, "only operators record legal obligations")
 	}
 	date, _ := tenant.ParseDate(in.OrderDate)
@@ -161,7 +161,7 @@ func (s *Service) discloseOrder(tx *gorm.DB, o Order, now time.Time) error {
 	}
 	// Entering a legal scope makes the transaction read-only only through
 	// Transact; Enter keeps it writable for these records.
-	if _, err := alert.Raise(tx, o.TenantID, alert.Alert{Kind: "legal-order", Audience: "admin",
+	if _, err := alert.Raise(tx, o.TenantID, alert.Alert{Kind: "legal-order", Audience: identity.RoleAdmin,
 		Title: fmt.Sprintf("We were required by law to read your data (%s, %s)", o.IssuingBody, o.Reference),
 		Body:  fmt.Sprintf("Order of %s. It covers: %s. %s recorded it; every read under it is in your access log.", o.OrderDate, o.Scope, o.RecordedByName),
 		Link:  "/access-log"}); err != nil {
@@ -196,7 +196,7 @@ func (s *Service) ConfirmOrder(ctx context.Context, staff, id uuid.UUID) (Order,
 	if err != nil {
 		return Order{}, err
 	}
-	if st.Role != "operator" {
+	if st.Role != identity.StaffOperator {
 		return Order{}, errs.New(errs.ErrForbidden, "only operators confirm legal obligations")
 	}
 	var o Order

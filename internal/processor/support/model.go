@@ -57,6 +57,21 @@ var Reasons = []struct{ Code, Label string }{
 	{"school-request", "The school asked for hands-on help"},
 }
 
+// State is where a support request is. The first four are stored
+// (support_requests.status); expired and ended are what a pending or an
+// approved request becomes once its time passes, worked out on reading.
+type State string
+
+// Support request states.
+const (
+	StatePending  State = "pending"  // waiting for an approver, for PendingFor
+	StateApproved State = "approved" // a grant: access from StartsAt to EndsAt
+	StateDenied   State = "denied"   // an approver said no
+	StateRevoked  State = "revoked"  // an approved grant ended early
+	StateExpired  State = "expired"  // pending past PendingUntil: lapsed undecided
+	StateEnded    State = "ended"    // approved past EndsAt
+)
+
 // Request is a support access request and, once approved, the grant.
 type Request struct {
 	TenantID        uuid.UUID  `gorm:"primaryKey" json:"tenant_id"`
@@ -70,8 +85,8 @@ type Request struct {
 	CourseIDs       UUIDs      `gorm:"type:uuid[]" json:"course_ids"`
 	PersonIDs       UUIDs      `gorm:"type:uuid[]" json:"person_ids"`
 	DurationMinutes int        `json:"duration_minutes"`
-	Status          string     `json:"-"`
-	State           string     `gorm:"-" json:"status"` // pending, approved, denied, revoked, expired, ended
+	Status          State      `json:"-"`               // as stored
+	State           State      `gorm:"-" json:"status"` // as it is now
 	RequestedAt     time.Time  `json:"requested_at"`
 	PendingUntil    time.Time  `json:"pending_until"`
 	DecidedBy       *uuid.UUID `json:"decided_by"`
@@ -91,12 +106,12 @@ func (Request) TableName() string { return "support_requests" }
 
 // state is what the request is now: a pending request past its 48 hours
 // has expired, an approved one past its end has ended.
-func (r *Request) state(now time.Time) string {
+func (r *Request) state(now time.Time) State {
 	switch {
-	case r.Status == "pending" && !now.Before(r.PendingUntil):
-		return "expired"
-	case r.Status == "approved" && r.EndsAt != nil && !now.Before(*r.EndsAt):
-		return "ended"
+	case r.Status == StatePending && !now.Before(r.PendingUntil):
+		return StateExpired
+	case r.Status == StateApproved && r.EndsAt != nil && !now.Before(*r.EndsAt):
+		return StateEnded
 	}
 	return r.Status
 }

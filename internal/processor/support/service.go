@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -45,14 +46,14 @@ func (s *Service) File(ctx context.Context, staff, tenant uuid.UUID, in NewReque
 	if err != nil {
 		return Request{}, err
 	}
-	if st.Role != "support" {
+	if st.Role != identity.StaffSupport {
 		return Request{}, errs.New(errs.ErrForbidden, "only support staff ask for access")
 	}
 	now := s.now().UTC()
 	r := Request{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), RequesterID: st.ID, RequesterName: st.DisplayName,
 		Ticket: in.Ticket, ReasonCode: in.ReasonCode, Justification: in.Justification, Areas: in.Areas,
 		CourseIDs: in.CourseIDs, PersonIDs: in.PersonIDs, DurationMinutes: in.DurationMinutes,
-		Status: "pending", RequestedAt: now, PendingUntil: now.Add(PendingFor)}
+		Status: StatePending, RequestedAt: now, PendingUntil: now.Add(PendingFor)}
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		if err := access.Enter(tx, access.Contract(tenant, st.ID, "support-request:"+in.Ticket)); err != nil {
 			return err
@@ -65,7 +66,7 @@ func (s *Service) File(ctx context.Context, staff, tenant uuid.UUID, in NewReque
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("support: file: %w", err)
 		}
-		if _, err := alert.Raise(tx, tenant, alert.Alert{Kind: "support-request", Audience: "approver",
+		if _, err := alert.Raise(tx, tenant, alert.Alert{Kind: "support-request", Audience: identity.RoleApprover,
 			Title: fmt.Sprintf("%s asks to read your data (ticket %s)", st.DisplayName, in.Ticket),
 			Body:  fmt.Sprintf("Reason: %s. Areas: %s. For %s once approved. The request lapses if nobody decides by %s.", reasonLabel(in.ReasonCode), strings.Join(in.Areas, ", "), minutes(in.DurationMinutes), r.PendingUntil.Format("2 Jan 2006 15:04 UTC")),
 			Link:  "/support-requests/" + r.ID.String()}); err != nil {

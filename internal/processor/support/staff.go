@@ -104,7 +104,7 @@ func (s *Service) setLink(ctx context.Context, operator, staff uuid.UUID, sp *uu
 			return err
 		}
 		if sp != nil {
-			if st.Role != "support" {
+			if st.Role != identity.StaffSupport {
 				return errs.Field("staff", "only support staff work for a sub-processor; an operator is the processor's own")
 			}
 			var n int64
@@ -140,7 +140,7 @@ func mustBeOperator(tx *gorm.DB, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if st.Role != "operator" || st.DisabledAt != nil {
+	if st.Role != identity.StaffOperator || st.DisabledAt != nil {
 		return errs.New(errs.ErrForbidden, "only operators link staff to sub-processors")
 	}
 	return nil

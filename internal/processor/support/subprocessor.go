@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
@@ -158,14 +159,16 @@ func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in Ne
 		if err := tx.Raw(`SELECT display_name FROM staff WHERE id = ?`, operator).Scan(&opName).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT id FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = t.id AND c.status = 'deleted') ORDER BY id`).Scan(&tenants).Error; err != nil {
+		if err := tx.Raw(`SELECT id FROM tenants t
+			WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = t.id AND c.status = ?) ORDER BY id`,
+			tenant.ContractDeleted).Scan(&tenants).Error; err != nil {
 			return err
 		}
 		for _, t := range tenants {
 			if err := access.Enter(tx, access.Contract(t, operator, "sub-processor:"+sp.ID.String())); err != nil {
 				return err
 			}
-			if _, err := alert.Raise(tx, t, alert.Alert{Kind: "sub-processor", Audience: "admin",
+			if _, err := alert.Raise(tx, t, alert.Alert{Kind: "sub-processor", Audience: identity.RoleAdmin,
 				Title: fmt.Sprintf("We %s %s (%s)", verb, sp.Name, CountryName(sp.Country)),
 				Body:  fmt.Sprintf("Purpose: %s. You may object until %s; its staff can be granted access to your data only if you authorise it.", sp.Purpose, sp.ObjectionsCloseAt.Format("2 Jan 2006")),
 				Link:  "/sub-processors"}); err != nil {
