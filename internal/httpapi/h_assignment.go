@@ -129,7 +129,7 @@ func (s *Server) listSubmissions(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	var fe errs.FieldErrors
-	f := assignment.SubmissionFilter{Status: c.Query("status"), PersonID: optionalID(c, &fe, "person_id")}
+	f := assignment.SubmissionFilter{Status: assignment.Status(c.Query("status")), PersonID: optionalID(c, &fe, "person_id")}
 	switch f.Status {
 	case "", assignment.StatusUnmarked, assignment.StatusMarked, assignment.StatusReleased:
 	default:

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -90,7 +91,7 @@ var funcs = template.FuncMap{
 		return map[string]roster.Tally{"People": c.People, "Roles": c.Roles, "Courses": c.Courses, "Enrolments": c.Enrolments}
 	},
 	"kindName":   func(k string) string { return kindNames[k] },
-	"statusName": func(s string) string { return statusNames[s] },
+	"statusName": func(s assignment.Status) string { return statusNames[s] },
 	"minutes": func(sec int) string {
 		if sec < 60 {
 			return "under a minute"
@@ -215,7 +216,8 @@ var kindNames = map[string]string{"page": "page", "file": "file", "video": "vide
 
 var importStatuses = map[string]string{"applied": "Imported", "rejected": "Rejected: nothing imported", "dry_run": "Checked only"}
 
-var statusNames = map[string]string{"submitted": "Handed in", "unmarked": "Not marked yet", "marked": "Marked, not released", "released": "Mark released"}
+var statusNames = map[assignment.Status]string{assignment.StatusSubmitted: "Handed in", assignment.StatusUnmarked: "Not marked yet",
+	assignment.StatusMarked: "Marked, not released", assignment.StatusReleased: "Mark released"}
 
 // view is what every page template receives.
 type view struct {

@@ -110,13 +110,17 @@ type SubmissionInput struct {
 // MaxFiles is how many files one submission may hold.
 const MaxFiles = 10
 
-// Submission statuses, as teachers see them. A learner sees "submitted"
-// until their mark is released.
+// Status is where a submission is in marking. It is not stored: it follows
+// from the submission's mark (none, unreleased, released).
+type Status string
+
+// Submission statuses, as teachers see them. A learner sees
+// StatusSubmitted until their mark is released.
 const (
-	StatusSubmitted = "submitted" // learner's view of unreleased work
-	StatusUnmarked  = "unmarked"
-	StatusMarked    = "marked" // marked, not yet released
-	StatusReleased  = "released"
+	StatusSubmitted Status = "submitted" // learner's view of unreleased work
+	StatusUnmarked  Status = "unmarked"
+	StatusMarked    Status = "marked" // marked, not yet released
+	StatusReleased  Status = "released"
 )
 
 // SubmissionView is one submission as its reader may see it: the files'
@@ -125,7 +129,7 @@ const (
 type SubmissionView struct {
 	Submission
 	DisplayName    string       `json:"display_name,omitempty"`
-	Status         string       `gorm:"-" json:"status"`
+	Status         Status       `gorm:"-" json:"status"`
 	EffectiveDueAt time.Time    `gorm:"-" json:"effective_due_at"`
 	Files          []files.File `gorm:"-" json:"files"`
 	Mark           *Mark        `gorm:"-" json:"mark,omitempty"`
@@ -142,14 +146,14 @@ type SubmissionSummary struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 	EffectiveDueAt   time.Time  `json:"effective_due_at"`
 	ExtraTimePercent int        `json:"extra_time_percent"`
-	Status           string     `json:"status"`
+	Status           Status     `json:"status"`
 	Score            *float64   `json:"score,omitempty"`
 	ReleasedAt       *time.Time `json:"released_at,omitempty"`
 }
 
 // SubmissionFilter narrows a teacher's submission list.
 type SubmissionFilter struct {
-	Status   string // unmarked, marked (not released), released
+	Status   Status // StatusUnmarked, StatusMarked or StatusReleased; "" for any
 	PersonID *uuid.UUID
 }
 
