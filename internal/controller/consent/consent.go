@@ -56,6 +56,18 @@ func lookup(key string) (Purpose, bool) {
 	return Purpose{}, false
 }
 
+// Relation is who acted for a person: they themselves, their guardian, or
+// an admin on their behalf. A consent records it (consents.by_relation), and
+// so does a subject request (subject_requests.asked_by_relation).
+type Relation string
+
+// Relations.
+const (
+	BySelf     Relation = "self"
+	ByGuardian Relation = Relation(identity.RoleGuardian)
+	ByAdmin    Relation = Relation(identity.RoleAdmin)
+)
+
 // Record is one entry of a person's consent history.
 type Record struct {
 	TenantID       uuid.UUID  `gorm:"primaryKey" json:"-"`
@@ -66,7 +78,7 @@ type Record struct {
 	WordingVersion string     `json:"wording_version"`
 	Method         string     `json:"method"`
 	ByPerson       *uuid.UUID `json:"by_person"`
-	ByRelation     string     `json:"by_relation"`
+	ByRelation     Relation   `json:"by_relation"`
 	At             time.Time  `json:"at"`
 }
 
@@ -127,12 +139,12 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 		}
 		switch {
 		case actor == person:
-			r.ByRelation = "self"
+			r.ByRelation = BySelf
 			if child && in.Given {
 				return errs.New(errs.ErrForbidden, "you are under %d: a parent or guardian linked to your account must give this consent", ChildAge)
 			}
 		case guardianOf(tx, actor, person):
-			r.ByRelation = "guardian"
+			r.ByRelation = ByGuardian
 		default:
 			if err := identity.Reach(tx, sc, person, true); err != nil {
 				return err
@@ -143,18 +155,18 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 			if in.Method != "paper" && in.Method != "verbal" {
 				return errs.Field("method", "an admin records a consent given on paper or verbally: say which")
 			}
-			r.ByRelation, r.Method = "admin", in.Method
+			r.ByRelation, r.Method = ByAdmin, in.Method
 			if child && in.Given {
 				if in.GuardianID == nil || !guardianOf(tx, *in.GuardianID, person) {
 					return errs.Field("guardian_id", "a child under %d needs a guardian's consent: name the linked guardian who signed", ChildAge)
 				}
-				r.ByPerson, r.ByRelation = in.GuardianID, "guardian"
+				r.ByPerson, r.ByRelation = in.GuardianID, ByGuardian
 			}
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("consent: record: %w", err)
 		}
-		if r.ByRelation == "self" && in.Given && s.OnSelfGiven != nil {
+		if r.ByRelation == BySelf && in.Given && s.OnSelfGiven != nil {
 			if err := s.OnSelfGiven(tx, sc.Tenant(), person, p.Key); err != nil {
 				return err
 			}
@@ -163,7 +175,7 @@ func (s *Service) Set(ctx context.Context, sc access.Scope, person uuid.UUID, in
 		if in.Given {
 			action = "consent.given"
 		}
-		return identity.Record(tx, sc, "", action, "consent "+r.ID.String(), map[string]string{"purpose": p.Key, "version": p.Version, "by": r.ByRelation, "method": r.Method})
+		return identity.Record(tx, sc, "", action, "consent "+r.ID.String(), map[string]string{"purpose": p.Key, "version": p.Version, "by": string(r.ByRelation), "method": r.Method})
 	})
 	return r, err
 }
@@ -190,7 +202,7 @@ func guardianOf(tx *gorm.DB, guardian, child uuid.UUID) bool {
 
 func isAdmin(tx *gorm.DB, person uuid.UUID) bool {
 	var n int64
-	tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = 'admin'`, person).Scan(&n)
+	tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = ?`, person, identity.RoleAdmin).Scan(&n)
 	return n > 0
 }
 

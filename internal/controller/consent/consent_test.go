@@ -86,7 +86,7 @@ func TestChildNeedsGuardianAndWithdrawalStopsProcessing(t *testing.T) {
 	require.Len(t, kids, 1)
 	r, err := b.svc.Set(ctx, guardian, b.child, give)
 	require.NoError(t, err)
-	require.Equal(t, "guardian", r.ByRelation)
+	require.Equal(t, "guardian", string(r.ByRelation))
 	require.Equal(t, "2026-09", r.WordingVersion)
 	require.Contains(t, recipients(t, b, give.Purpose), b.child)
 

@@ -34,7 +34,8 @@ func (s *Service) LinkGuardian(ctx context.Context, sc access.Scope, guardian, c
 			}
 		}
 		var role int64
-		if err := tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = 'guardian'`, guardian).Scan(&role).Error; err != nil {
+		if err := tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = ?`,
+			guardian, identity.RoleGuardian).Scan(&role).Error; err != nil {
 			return err
 		}
 		if role == 0 {
