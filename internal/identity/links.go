@@ -205,7 +205,7 @@ func (s *Service) SendPasswordLink(ctx context.Context, sc access.Scope, person 
 		if p.Email == nil || *p.Email == "" {
 			return errs.Field("email", "this person has no email address: add one first, or set a password for them")
 		}
-		if p.Status != "active" {
+		if p.Status != PersonActive {
 			return errs.New(errs.ErrConflict, "this account is suspended: reactivate it first")
 		}
 		purpose := LinkReset

@@ -37,20 +37,30 @@ func (p Principal) Subject() string {
 	return "member:" + p.ID.String()
 }
 
+// PersonStatus says whether a member may sign in; the value is what
+// people.status holds.
+type PersonStatus string
+
+// Person statuses.
+const (
+	PersonActive    PersonStatus = "active"
+	PersonSuspended PersonStatus = "suspended" // cannot sign in; sessions and tokens ended
+)
+
 // Person is a tenant member.
 type Person struct {
-	TenantID     uuid.UUID  `gorm:"primaryKey" json:"-"`
-	ID           uuid.UUID  `gorm:"primaryKey" json:"id"`
-	Username     string     `json:"username"`
-	Email        *string    `json:"email"`
-	DisplayName  string     `json:"display_name"`
-	Status       string     `json:"status"`
-	ExternalID   *string    `json:"external_id,omitempty"` // roster sourcedId
-	PasswordHash string     `gorm:"default:null" json:"-"`
-	FailedLogins int        `json:"-"`
-	LockedUntil  *time.Time `json:"locked_until,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	TenantID     uuid.UUID    `gorm:"primaryKey" json:"-"`
+	ID           uuid.UUID    `gorm:"primaryKey" json:"id"`
+	Username     string       `json:"username"`
+	Email        *string      `json:"email"`
+	DisplayName  string       `json:"display_name"`
+	Status       PersonStatus `json:"status"`
+	ExternalID   *string      `json:"external_id,omitempty"` // roster sourcedId
+	PasswordHash string       `gorm:"default:null" json:"-"`
+	FailedLogins int          `json:"-"`
+	LockedUntil  *time.Time   `json:"locked_until,omitempty"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
 	// The controller's facts: children under 13 need a guardian's consent;
 	// a restricted person's data is kept but not processed or changed.
 	BirthDate         *time.Time `gorm:"type:date" json:"birth_date,omitempty"`

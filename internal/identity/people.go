@@ -59,10 +59,10 @@ func (in *NewPerson) normalise() error {
 
 // PersonPatch changes some fields of a person; nil leaves a field alone.
 type PersonPatch struct {
-	DisplayName *string `json:"display_name" binding:"omitempty,max=200"`
-	Email       *string `json:"email" binding:"omitempty,email,max=254"`
-	Status      *string `json:"status" binding:"omitempty,oneof=active suspended"`
-	Password    *string `json:"password" binding:"omitempty,min=12,max=1024"`
+	DisplayName *string       `json:"display_name" binding:"omitempty,max=200"`
+	Email       *string       `json:"email" binding:"omitempty,email,max=254"`
+	Status      *PersonStatus `json:"status" binding:"omitempty,oneof=active suspended"`
+	Password    *string       `json:"password" binding:"omitempty,min=12,max=1024"`
 	// BirthDate and LeftOn are dates (YYYY-MM-DD); "" clears them. A
 	// learner under 13 needs a guardian's consent; a leaver's data goes
 	// when the school's leaver retention period has passed.
@@ -97,7 +97,7 @@ func CreatePersonTx(tx *gorm.DB, tenant uuid.UUID, in NewPerson) (Person, error)
 	if err := in.normalise(); err != nil {
 		return Person{}, err
 	}
-	p := Person{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Username: in.Username, Email: in.Email, DisplayName: in.DisplayName, Status: "active"}
+	p := Person{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Username: in.Username, Email: in.Email, DisplayName: in.DisplayName, Status: PersonActive}
 	if in.Password != "" {
 		h, err := HashPassword(in.Password)
 		if err != nil {
@@ -257,7 +257,7 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 		if before.RestrictedAt != nil {
 			return errs.New(errs.ErrConflict, "this person's data is restricted (%s); an admin must lift the restriction before it can be changed", before.RestrictionReason)
 		}
-		if in.Status != nil && *in.Status == "suspended" {
+		if in.Status != nil && *in.Status == PersonSuspended {
 			if err := guardLastAdmin(tx, sc.Tenant(), id); err != nil {
 				return err
 			}
@@ -265,7 +265,7 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 		if err := tx.Model(&Person{}).Where("id = ?", id).Updates(set).Error; err != nil {
 			return fmt.Errorf("update person: %w", err)
 		}
-		if in.Password != nil || (in.Status != nil && *in.Status == "suspended") {
+		if in.Password != nil || (in.Status != nil && *in.Status == PersonSuspended) {
 			if err := revokeAll(tx, memberCreds, id); err != nil {
 				return err
 			}

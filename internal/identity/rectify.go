@@ -27,7 +27,7 @@ func rectified(tx *gorm.DB, sc access.Scope, before, after Person) error {
 	}
 	diff("display_name", before.DisplayName, after.DisplayName)
 	diff("email", deref(before.Email), deref(after.Email))
-	diff("status", before.Status, after.Status)
+	diff("status", string(before.Status), string(after.Status))
 	day := func(t *time.Time) string {
 		if t == nil {
 			return ""

@@ -181,6 +181,7 @@ func (s *Service) TenantAssignments(ctx context.Context, tenant uuid.UUID) (out 
 // is an admin of the whole tenant (not of some schools only).
 func IsTenantAdmin(tx *gorm.DB, person uuid.UUID) (bool, error) {
 	var ok bool
-	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND role = 'admin' AND school_id IS NULL)`, person).Row().Scan(&ok)
+	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND role = ? AND school_id IS NULL)`,
+		person, RoleAdmin).Row().Scan(&ok)
 	return ok, err
 }

@@ -69,7 +69,7 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 || p.Status != "active" {
+		if res.RowsAffected == 0 || p.Status != PersonActive {
 			return s.refuseUnknown(ctx, tenant.String()+"\x00"+strings.TrimSpace(username), password)
 		}
 		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {

@@ -144,7 +144,7 @@ func TestToken(t *testing.T) {
 		require.NoError(t, err)
 		// ...and suspending through the service ends the token for good.
 		admin := access.Member(b.a, b.admins[b.a])
-		suspended, active := "suspended", "active"
+		suspended, active := identity.PersonStatus("suspended"), identity.PersonStatus("active")
 		_, err = b.svc.UpdatePerson(ctx, admin, b.leeA, identity.PersonPatch{Status: &suspended})
 		require.NoError(t, err)
 		_, err = b.svc.UpdatePerson(ctx, admin, b.leeA, identity.PersonPatch{Status: &active})

@@ -179,8 +179,8 @@ func (s *Site) updatePerson(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	status := c.PostForm("status")
-	if status != "active" && status != "suspended" {
+	status := identity.PersonStatus(c.PostForm("status"))
+	if status != identity.PersonActive && status != identity.PersonSuspended {
 		return again("admin_person", view{Title: d.Person.DisplayName, Errors: map[string]string{"status": "Choose active or suspended"}, Data: d}), nil
 	}
 	if _, err := s.d.Identity.UpdatePerson(c.Request.Context(), request.Scope(c), d.Person.ID, identity.PersonPatch{Status: &status}); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/course"
 )
 
 // applier writes a plan inside the import's transaction, checking each row
@@ -34,7 +35,7 @@ type person struct {
 	Username    string
 	DisplayName string
 	Email       *string
-	Status      string
+	Status      identity.PersonStatus
 	ExternalID  string
 	roles       []held
 }
@@ -48,7 +49,7 @@ type courseRec struct {
 	ID         uuid.UUID
 	SchoolID   uuid.UUID
 	Title      string
-	Status     string
+	Status     course.Status
 	ExternalID string
 }
 

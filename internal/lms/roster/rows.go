@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -27,7 +28,7 @@ func (a *applier) applyUsers() error {
 			a.p.fail(UsersFile, u.line, "sourcedId", "is a person who also belongs to schools that are not yours; a tenant-wide admin must import them")
 			a.p.badUsers[u.sourcedID] = true
 		case u.deleted:
-			if ex.Status == "suspended" {
+			if ex.Status == identity.PersonSuspended {
 				c.Unchanged++
 			} else if ok, err := a.suspend(ex, u.line, "status"); err != nil {
 				return err
@@ -65,9 +66,9 @@ func (a *applier) createPerson(u userRow) error {
 	if err != nil {
 		return fmt.Errorf("roster: create person: %w", err)
 	}
-	status := "active"
+	status := identity.PersonActive
 	if u.disabled {
-		status = "suspended"
+		status = identity.PersonSuspended
 	}
 	if err := a.tx.Exec(`UPDATE people SET external_id = ?, status = ? WHERE id = ?`, u.sourcedID, status, p.ID).Error; err != nil {
 		return fmt.Errorf("roster: mark person: %w", err)
@@ -104,13 +105,13 @@ func (a *applier) updatePerson(ex *person, u userRow) error {
 	}
 	changed := len(set) > 0
 	switch {
-	case u.disabled && ex.Status == "active":
+	case u.disabled && ex.Status == identity.PersonActive:
 		ok, err := a.suspend(ex, u.line, "enabledUser")
 		if err != nil || !ok {
 			return err
 		}
 		changed = true
-	case !u.disabled && ex.Status == "suspended":
+	case !u.disabled && ex.Status == identity.PersonSuspended:
 		a.p.warn(UsersFile, u.line, "enabledUser", "the person is suspended here; an import does not reactivate anyone, an admin does")
 	}
 	if changed {
@@ -135,13 +136,13 @@ func (a *applier) suspend(p *person, line int, field string) (bool, error) {
 		a.p.fail(UsersFile, line, field, "would suspend you, the importing admin")
 		return false, nil
 	}
-	if err := a.tx.Exec(`UPDATE people SET status = 'suspended', updated_at = now() WHERE id = ?`, p.ID).Error; err != nil {
+	if err := a.tx.Exec(`UPDATE people SET status = ?, updated_at = now() WHERE id = ?`, identity.PersonSuspended, p.ID).Error; err != nil {
 		return false, fmt.Errorf("roster: suspend: %w", err)
 	}
 	if err := a.tx.Exec(`UPDATE member_credentials SET revoked_at = now() WHERE person_id = ? AND revoked_at IS NULL`, p.ID).Error; err != nil {
 		return false, fmt.Errorf("roster: end sessions: %w", err)
 	}
-	p.Status = "suspended"
+	p.Status = identity.PersonSuspended
 	return true, nil
 }
 
@@ -213,9 +214,9 @@ func (a *applier) applyClasses() error {
 		case ex == nil && row.deleted:
 			c.Unchanged++
 		case ex == nil:
-			nc := &courseRec{ID: uuid.Must(uuid.NewV7()), SchoolID: school, Title: row.title, Status: "draft", ExternalID: row.sourcedID}
-			if err := a.tx.Exec(`INSERT INTO courses (tenant_id, id, school_id, title, status, external_id) VALUES (app_tenant_id(), ?, ?, ?, 'draft', ?)`,
-				nc.ID, nc.SchoolID, nc.Title, nc.ExternalID).Error; err != nil {
+			nc := &courseRec{ID: uuid.Must(uuid.NewV7()), SchoolID: school, Title: row.title, Status: course.Draft, ExternalID: row.sourcedID}
+			if err := a.tx.Exec(`INSERT INTO courses (tenant_id, id, school_id, title, status, external_id) VALUES (app_tenant_id(), ?, ?, ?, ?, ?)`,
+				nc.ID, nc.SchoolID, nc.Title, nc.Status, nc.ExternalID).Error; err != nil {
 				return fmt.Errorf("roster: create course: %w", err)
 			}
 			a.courses[row.sourcedID] = nc
@@ -223,13 +224,13 @@ func (a *applier) applyClasses() error {
 		case ex.SchoolID != school:
 			a.p.fail(ClassesFile, row.line, "schoolSourcedId", "differs from the school of the course this class made; moving a class to another school is not supported")
 			a.p.badClasses[row.sourcedID] = true
-		case row.deleted && ex.Status == "archived":
+		case row.deleted && ex.Status == course.Archived:
 			c.Unchanged++
 		case row.deleted:
-			if err := a.tx.Exec(`UPDATE courses SET status = 'archived', updated_at = now() WHERE id = ?`, ex.ID).Error; err != nil {
+			if err := a.tx.Exec(`UPDATE courses SET status = ?, updated_at = now() WHERE id = ?`, course.Archived, ex.ID).Error; err != nil {
 				return fmt.Errorf("roster: archive course: %w", err)
 			}
-			ex.Status = "archived"
+			ex.Status = course.Archived
 			c.Removed++
 		case ex.Title != row.title:
 			if err := a.tx.Exec(`UPDATE courses SET title = ?, updated_at = now() WHERE id = ?`, row.title, ex.ID).Error; err != nil {
