@@ -100,9 +100,9 @@ func New(t *testing.T, tweak ...func(*config.Config)) *Env {
 			e.B = s
 		}
 	}
-	_, _, err = a.Identity.EnsureStaff(ctx, e.Operator, "Olive Operator", "operator", OperatorPassword)
+	_, _, err = a.Identity.EnsureStaff(ctx, e.Operator, "Olive Operator", identity.StaffOperator, OperatorPassword)
 	require.NoError(t, err)
-	_, _, err = a.Identity.EnsureStaff(ctx, e.Support, "Sam Support", "support", SupportPassword)
+	_, _, err = a.Identity.EnsureStaff(ctx, e.Support, "Sam Support", identity.StaffSupport, SupportPassword)
 	require.NoError(t, err)
 	for _, s := range []*Seeded{&e.A, &e.B} {
 		require.NoError(t, access.Transact(ctx, db.App, access.System(s.ID, "test-setup"), func(tx *gorm.DB) error {
