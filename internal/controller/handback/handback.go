@@ -118,7 +118,7 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, reason strin
 			return err
 		}
 		if busy > 0 {
-			return fmt.Errorf("a full export of the school is already being made: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "a full export of the school is already being made")
 		}
 		if reason == ReasonContractEnd {
 			var made int64
@@ -126,7 +126,7 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, reason strin
 				return err
 			}
 			if made > 0 {
-				return fmt.Errorf("the contract-end export exists already: %w", errs.ErrConflict)
+				return errs.New(errs.ErrConflict, "the contract-end export exists already")
 			}
 		}
 		if err := tx.Create(&e).Error; err != nil {
@@ -163,7 +163,7 @@ func (s *Service) DownloadExport(ctx context.Context, sc access.Scope, id uuid.U
 			return res.Error
 		}
 		if res.RowsAffected == 0 || e.Status != "done" || e.FileID == nil || e.ExpiresAt == nil || !e.ExpiresAt.After(s.now()) {
-			return fmt.Errorf("the export is not ready, or has expired: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "the export is not ready, or has expired")
 		}
 		if f, err = files.Get(tx, *e.FileID); err != nil {
 			return err

@@ -63,7 +63,7 @@ func (s *Service) Ref(tenant, person uuid.UUID) string {
 // erase them again.
 func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, request *uuid.UUID) (out Erasure, err error) {
 	if sc.Actor().ID == person {
-		return out, fmt.Errorf("you cannot erase your own account; ask another admin: %w", errs.ErrConflict)
+		return out, errs.New(errs.ErrConflict, "you cannot erase your own account; ask another admin")
 	}
 	types, err := s.db.ColumnTypes(ctx)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 			return err
 		}
 		if hold != "" {
-			return fmt.Errorf("this person's data is under a legal hold (%s); release the hold before erasing: %w", hold, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "this person's data is under a legal hold (%s); release the hold before erasing", hold)
 		}
 		if err := identity.GuardLastAdmin(tx, sc.Tenant(), person); err != nil {
 			return err

@@ -68,7 +68,7 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, person uuid.
 			return err
 		}
 		if running > 0 {
-			return fmt.Errorf("an export of this person is already being made: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "an export of this person is already being made")
 		}
 		if err := tx.Create(&e).Error; err != nil {
 			return fmt.Errorf("subject: queue export: %w", err)
@@ -142,13 +142,13 @@ func (s *Service) getExport(tx *gorm.DB, sc access.Scope, id uuid.UUID, e *Expor
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("export %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "export %s", id)
 	}
 	if sc.Actor().ID == e.PersonID {
 		return nil
 	}
 	if err := identity.Reach(tx, sc, e.PersonID, false); err != nil {
-		return fmt.Errorf("export %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "export %s", id)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (s *Service) Download(ctx context.Context, sc access.Scope, id uuid.UUID) (
 			return err
 		}
 		if e.Status != "done" || e.FileID == nil || e.ExpiresAt == nil || !e.ExpiresAt.After(s.now()) {
-			return fmt.Errorf("the export is not ready, or has expired: %w", errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "the export is not ready, or has expired")
 		}
 		if f, err = files.Get(tx, *e.FileID); err != nil {
 			return err

@@ -104,11 +104,11 @@ func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in
 			}
 		case "self":
 			if in.PersonID != actor {
-				return fmt.Errorf("person %s: %w", in.PersonID, errs.ErrNotFound)
+				return errs.New(errs.ErrNotFound, "person %s", in.PersonID)
 			}
 		case "guardian":
 			if !consent.IsGuardian(tx, actor, in.PersonID) {
-				return fmt.Errorf("person %s: %w", in.PersonID, errs.ErrNotFound)
+				return errs.New(errs.ErrNotFound, "person %s", in.PersonID)
 			}
 		default:
 			return fmt.Errorf("subject: unknown relation %q", relation)
@@ -177,14 +177,14 @@ func (s *Service) get(tx *gorm.DB, sc access.Scope, id uuid.UUID, r *Request) er
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("subject request %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "subject request %s", id)
 	}
 	if r.PersonID != nil {
 		if err := identity.Reach(tx, sc, *r.PersonID, false); err != nil {
-			return fmt.Errorf("subject request %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "subject request %s", id)
 		}
 	} else if !sc.TenantWide() {
-		return fmt.Errorf("subject request %s: %w", id, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "subject request %s", id)
 	}
 	return nil
 }
@@ -248,7 +248,7 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 			return err
 		}
 		if r.ClosedAt != nil {
-			return fmt.Errorf("the request is closed: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the request is closed")
 		}
 		if m, ok := set["extended_months"].(int); ok {
 			set["due_on"] = addMonths(r.ReceivedOn, 1+m)

@@ -52,7 +52,7 @@ func (s *Service) setFlag(ctx context.Context, sc access.Scope, person uuid.UUID
 			return fmt.Errorf("subject: %s: %w", action, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("nothing to change: the person is already in that state: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "nothing to change: the person is already in that state")
 		}
 		if action == "subject.objection-upheld" {
 			// Forget what was already kept on that basis.

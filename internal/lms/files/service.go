@@ -141,7 +141,7 @@ func (s *Service) Upload(ctx context.Context, sc access.Scope, name string, body
 
 // errDiscarded is a file marked for deletion (an erasure of its uploader,
 // an expired export) while its bytes were still being stored.
-var errDiscarded = fmt.Errorf("the file was discarded while it was being stored: %w", errs.ErrConflict)
+var errDiscarded = errs.New(errs.ErrConflict, "the file was discarded while it was being stored")
 
 // finish checks the update that makes an upload ready: it changes nothing
 // when the row is no longer 'uploading'.
@@ -211,7 +211,7 @@ func Get(tx *gorm.DB, id uuid.UUID) (File, error) {
 		return f, fmt.Errorf("files: get %s: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 || f.Status == StatusDeleting {
-		return f, fmt.Errorf("file %s: %w", id, errs.ErrNotFound)
+		return f, errs.New(errs.ErrNotFound, "file %s", id)
 	}
 	return f, nil
 }
@@ -260,7 +260,7 @@ const MaxLinkTTL = 7 * 24 * time.Hour
 func (s *Service) LinkUntil(ctx context.Context, sc access.Scope, region string, f File, until time.Time) (Link, error) {
 	ttl := min(time.Until(until), MaxLinkTTL)
 	if ttl <= 0 {
-		return Link{}, fmt.Errorf("file %s: the download has expired: %w", f.ID, errs.ErrNotFound)
+		return Link{}, errs.New(errs.ErrNotFound, "file %s: the download has expired", f.ID)
 	}
 	return s.link(ctx, sc, region, f, ttl)
 }
@@ -270,7 +270,7 @@ func (s *Service) link(ctx context.Context, sc access.Scope, region string, f Fi
 		ttl = ReaderLinkTTL // processor staff under a grant: the link outlives a revocation by a minute at most
 	}
 	if f.Status != StatusReady {
-		return Link{}, fmt.Errorf("file %s is not ready: %w", f.ID, errs.ErrConflict)
+		return Link{}, errs.New(errs.ErrConflict, "file %s is not ready", f.ID)
 	}
 	disp := "attachment"
 	if inline(f.ContentType) {

@@ -113,10 +113,10 @@ func (s *Service) Make(ctx context.Context, tenant uuid.UUID) (Backup, error) {
 	err := s.db.Transact(ctx, func(tx *gorm.DB) (err error) {
 		var status string
 		if err = tx.Raw(`SELECT t.region, c.status FROM tenants t JOIN contracts c ON c.tenant_id = t.id WHERE t.id = ?`, tenant).Row().Scan(&region, &status); err != nil {
-			return fmt.Errorf("backup: tenant %s: %w", tenant, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "backup: tenant %s", tenant)
 		}
 		if status == "deleted" {
-			return fmt.Errorf("the tenant's data was deleted at contract end: nothing to back up: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the tenant's data was deleted at contract end: nothing to back up")
 		}
 		if to, err = s.recipient(tx, tenant); err != nil {
 			return err

@@ -34,7 +34,7 @@ func (s *Service) recipient(tx *gorm.DB, tenant uuid.UUID) (age.Recipient, error
 	}
 	if res.RowsAffected > 0 {
 		if row.DestroyedAt != nil {
-			return nil, fmt.Errorf("the tenant's backup key was destroyed: no new backup can be made: %w", errs.ErrConflict)
+			return nil, errs.New(errs.ErrConflict, "the tenant's backup key was destroyed: no new backup can be made")
 		}
 		return age.ParseX25519Recipient(row.Recipient)
 	}
@@ -64,7 +64,7 @@ func (s *Service) identity(ctx context.Context, tenant uuid.UUID) (age.Identity,
 		return nil, res.Error
 	}
 	if res.RowsAffected == 0 || row.DestroyedAt != nil {
-		return nil, fmt.Errorf("the tenant's backup key does not exist or was destroyed: its backups cannot be read: %w", errs.ErrConflict)
+		return nil, errs.New(errs.ErrConflict, "the tenant's backup key does not exist or was destroyed: its backups cannot be read")
 	}
 	return s.unwrap(row.Wrapped)
 }
@@ -154,7 +154,7 @@ func (s *Service) DestroyKey(ctx context.Context, tenant uuid.UUID, by string) e
 	res := s.db.Gorm.WithContext(ctx).Exec(`UPDATE backup_keys SET wrapped_identity = NULL, destroyed_at = now(), destroyed_by = ?
 		WHERE tenant_id = ? AND destroyed_at IS NULL`, by, tenant)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return fmt.Errorf("no backup key of tenant %s to destroy: %w", tenant, errs.ErrNotFound)
+		return errs.New(errs.ErrNotFound, "no backup key of tenant %s to destroy", tenant)
 	}
 	return res.Error
 }

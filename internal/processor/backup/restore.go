@@ -113,7 +113,7 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 			return err
 		}
 		if st.Role != "operator" {
-			return fmt.Errorf("only operators restore a backup: %w", errs.ErrForbidden)
+			return errs.New(errs.ErrForbidden, "only operators restore a backup")
 		}
 		var b Backup
 		res := tx.Where("id = ?", id).Limit(1).Find(&b)
@@ -121,10 +121,10 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 			return res.Error
 		}
 		if res.RowsAffected == 0 || (tenant != uuid.Nil && b.TenantID != tenant) {
-			return fmt.Errorf("backup %s: %w", id, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "backup %s", id)
 		}
 		if b.Status != "done" {
-			return fmt.Errorf("backup %s is %s: only a finished backup can be restored: %w", id, b.Status, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "backup %s is %s: only a finished backup can be restored", id, b.Status)
 		}
 		r.SourceTenant = b.TenantID
 		var destroyed int64
@@ -132,7 +132,7 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 			return err
 		}
 		if destroyed > 0 {
-			return fmt.Errorf("the school had its backup key destroyed: none of its backups can be read or restored: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the school had its backup key destroyed: none of its backups can be read or restored")
 		}
 		var status string
 		if err := tx.Raw(`SELECT status FROM contracts WHERE tenant_id = ?`, b.TenantID).Scan(&status).Error; err != nil {
@@ -171,7 +171,7 @@ func (s *Service) GetRestore(ctx context.Context, id uuid.UUID) (Restore, error)
 	var r Restore
 	res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&r)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return r, fmt.Errorf("restore %s: %w", id, errs.ErrNotFound)
+		return r, errs.New(errs.ErrNotFound, "restore %s", id)
 	}
 	return r, res.Error
 }
@@ -411,7 +411,7 @@ func (s *Service) open(ctx context.Context, b Backup) (*zip.Reader, func(), erro
 	_, _ = io.Copy(io.Discard, out.Body) // the checksum covers every byte
 	if got := hex.EncodeToString(h.Sum(nil)); got != b.SHA256 {
 		cleanup()
-		return nil, nil, fmt.Errorf("backup %s does not match its checksum in the catalogue: %w", b.ID, errs.ErrConflict)
+		return nil, nil, errs.New(errs.ErrConflict, "backup %s does not match its checksum in the catalogue", b.ID)
 	}
 	zr, err := zip.NewReader(tmp, size)
 	if err != nil {
@@ -437,7 +437,7 @@ func (s *Service) putObject(ctx context.Context, region, key string, f *zip.File
 func readJSON(zr *zip.Reader, name string, v any) error {
 	f, err := zr.Open(name)
 	if err != nil {
-		return fmt.Errorf("backup: %s missing: made by an older version, it cannot be restored: %w", name, errs.ErrConflict)
+		return errs.New(errs.ErrConflict, "backup: %s missing: made by an older version, it cannot be restored", name)
 	}
 	defer f.Close()
 	return json.NewDecoder(f).Decode(v)

@@ -198,7 +198,7 @@ func (s *Service) certificate(ctx context.Context, by string, id uuid.UUID) (Sig
 		return Signed{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return Signed{}, fmt.Errorf("no deletion certificate %s: %w", id, errs.ErrNotFound)
+		return Signed{}, errs.New(errs.ErrNotFound, "no deletion certificate %s", id)
 	}
 	// The key that signed it, which after a rotation is a retired one.
 	pub, _ := s.signer.PublicFor(row.KeyID)

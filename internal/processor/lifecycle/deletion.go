@@ -15,7 +15,6 @@ package lifecycle
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -94,7 +93,7 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 		return Deletion{}, err
 	}
 	if st.Role != "operator" {
-		return Deletion{}, fmt.Errorf("only operators delete a tenant's data: %w", errs.ErrForbidden)
+		return Deletion{}, errs.New(errs.ErrForbidden, "only operators delete a tenant's data")
 	}
 	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, RequestedBy: &st.ID, Status: "queued", RowsRemoved: map[string]int64{}}
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
@@ -104,18 +103,17 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("tenant %s: %w", tenantID, errs.ErrNotFound)
+			return errs.New(errs.ErrNotFound, "tenant %s", tenantID)
 		}
 		// The return window runs from the end date, or from when the end
 		// date was last set if that was later: backdating an end date
 		// cannot shorten the school's time to take its data back.
 		until := c.ReturnUntil()
 		if until == nil {
-			return fmt.Errorf("the contract has no end date: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the contract has no end date")
 		}
 		if until.After(s.now()) {
-			return fmt.Errorf("the school may take its data back until %s (the contract ends %s, then a %d-day return window): %w",
-				until.Format(time.DateOnly), c.EndsOn.Format(time.DateOnly), c.ReturnWindowDays, errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "the school may take its data back until %s (the contract ends %s, then a %d-day return window)", until.Format(time.DateOnly), c.EndsOn.Format(time.DateOnly), c.ReturnWindowDays)
 		}
 		var orders int64
 		if err := tx.Raw(`SELECT count(*) FROM legal_orders WHERE tenant_id = ? AND (valid_until > now() OR (deferred AND notified_at IS NULL))`, tenantID).
@@ -123,7 +121,7 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 			return err
 		}
 		if orders > 0 {
-			return fmt.Errorf("a legal order on this tenant is in force or its notice is still deferred: the data cannot be deleted yet: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "a legal order on this tenant is in force or its notice is still deferred: the data cannot be deleted yet")
 		}
 		if err := noHolds(ctx, s, tenantID); err != nil {
 			return err
@@ -135,7 +133,7 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 		}
 		d.TablesTotal = len(tables)
 		if err := tx.Create(&d).Error; err != nil {
-			return fmt.Errorf("lifecycle: a deletion of this tenant exists already: %w", errs.ErrConflict)
+			return errs.New(errs.ErrConflict, "lifecycle: a deletion of this tenant exists already")
 		}
 		return nil
 	})
@@ -159,7 +157,7 @@ func noHolds(ctx context.Context, s *Service, tenantID uuid.UUID) error {
 		return err
 	}
 	if holds > 0 {
-		return fmt.Errorf("the school has a legal hold in force: its data cannot be deleted until the hold is released: %w", errs.ErrConflict)
+		return errs.New(errs.ErrConflict, "the school has a legal hold in force: its data cannot be deleted until the hold is released")
 	}
 	return nil
 }
@@ -169,7 +167,7 @@ func (s *Service) Get(ctx context.Context, tenantID uuid.UUID) (Deletion, error)
 	var d Deletion
 	res := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&d)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return d, fmt.Errorf("no deletion of tenant %s: %w", tenantID, errs.ErrNotFound)
+		return d, errs.New(errs.ErrNotFound, "no deletion of tenant %s", tenantID)
 	}
 	return d, res.Error
 }

@@ -62,7 +62,7 @@ func (s *Service) OutlookOf(ctx context.Context, tenantID uuid.UUID) (Outlook, e
 		return Outlook{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return Outlook{}, fmt.Errorf("tenant %s: %w", tenantID, errs.ErrNotFound)
+		return Outlook{}, errs.New(errs.ErrNotFound, "tenant %s", tenantID)
 	}
 	o, err := s.outlook(ctx, c, true)
 	if err != nil {
