@@ -210,7 +210,7 @@ func (s *Server) openSubjectRequest(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	return s.Subjects.Open(c.Request.Context(), request.Scope(c), "admin", in)
+	return s.Subjects.Open(c.Request.Context(), request.Scope(c), consent.ByAdmin, in)
 }
 
 func (s *Server) startPersonExport(c *gin.Context) (any, error) {

@@ -4,6 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
@@ -21,7 +22,7 @@ func (s *Server) myRequests(c *gin.Context) (any, error) {
 
 // openRequestFor records a request about person asked by the caller in
 // relation (self or guardian).
-func (s *Server) openRequestFor(c *gin.Context, person uuid.UUID, relation string) (any, error) {
+func (s *Server) openRequestFor(c *gin.Context, person uuid.UUID, relation consent.Relation) (any, error) {
 	var in MyRequest
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
@@ -30,7 +31,7 @@ func (s *Server) openRequestFor(c *gin.Context, person uuid.UUID, relation strin
 }
 
 func (s *Server) openMyRequest(c *gin.Context) (any, error) {
-	return s.openRequestFor(c, me(c), "self")
+	return s.openRequestFor(c, me(c), consent.BySelf)
 }
 
 func (s *Server) myConsents(c *gin.Context) (any, error) {
@@ -105,5 +106,5 @@ func (s *Server) openChildRequest(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.openRequestFor(c, id, "guardian")
+	return s.openRequestFor(c, id, consent.ByGuardian)
 }

@@ -76,7 +76,7 @@ func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) (page, error) {
 func (s *Site) makeMyRequest(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
 	form := map[string]string{"kind": c.PostForm("kind"), "details": strings.TrimSpace(c.PostForm("details"))}
-	_, err := s.d.Subjects.Open(c.Request.Context(), sc, "self", subject.NewRequest{PersonID: sc.Actor().ID, Kind: form["kind"], Details: form["details"]})
+	_, err := s.d.Subjects.Open(c.Request.Context(), sc, consent.BySelf, subject.NewRequest{PersonID: sc.Actor().ID, Kind: form["kind"], Details: form["details"]})
 	if fe, isField := formErrors(err); isField {
 		return s.showMyPrivacy(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"kind": "What you ask", "details": "The details"})})
 	} else if err != nil {

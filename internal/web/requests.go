@@ -101,7 +101,7 @@ func (s *Site) openRequest(c *gin.Context) (page, error) {
 	if err != nil {
 		return s.showRequests(c, again, view{Form: form, Errors: map[string]string{"username": "There is no one with that username in your school"}})
 	}
-	r, err := s.d.Subjects.Open(ctx, sc, "admin", subject.NewRequest{PersonID: p.ID, Kind: form["kind"], ReceivedOn: form["received_on"], Details: form["details"]})
+	r, err := s.d.Subjects.Open(ctx, sc, consent.ByAdmin, subject.NewRequest{PersonID: p.ID, Kind: form["kind"], ReceivedOn: form["received_on"], Details: form["details"]})
 	if fe, isField := formErrors(err); isField {
 		return s.showRequests(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"kind": "The kind of request", "received_on": "The date received", "details": "The details", "person_id": "The person"}), "person_id", "username")})
 	} else if err != nil {
@@ -147,7 +147,7 @@ func (s *Site) showRequest(c *gin.Context, as func(string, view) page, v view, e
 		}
 	}
 	if v.Form == nil {
-		v.Form = map[string]string{"status": r.Status, "notes": r.Notes, "outcome": r.Outcome}
+		v.Form = map[string]string{"status": string(r.Status), "notes": r.Notes, "outcome": r.Outcome}
 	}
 	v.Title, v.Fields, v.Data = "Subject request", []string{"status", "notes", "outcome", "extend_months", "extension_reason", "confirm"}, d
 	return as("admin_request", v), nil
@@ -162,7 +162,8 @@ func (s *Site) updateRequest(c *gin.Context) (page, error) {
 	for _, f := range []string{"status", "notes", "outcome", "extend_months", "extension_reason"} {
 		form[f] = strings.TrimSpace(c.PostForm(f))
 	}
-	ch := subject.Change{Status: ptr(form["status"]), Notes: ptr(form["notes"]), Outcome: ptr(form["outcome"])}
+	status := subject.Status(form["status"])
+	ch := subject.Change{Status: &status, Notes: ptr(form["notes"]), Outcome: ptr(form["outcome"])}
 	if form["extend_months"] != "" && form["extend_months"] != "0" {
 		n, err := strconv.Atoi(form["extend_months"])
 		if err != nil {

@@ -9,34 +9,63 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/controller/consent"
 )
 
 // Kinds of request (UK GDPR Articles 15-21).
 var Kinds = []string{"access", "rectification", "erasure", "restriction", "objection", "portability"}
 
+// Status is where a subject request is; the value is what
+// subject_requests.status holds.
+type Status string
+
+// Request statuses.
+const (
+	StatusOpen       Status = "open"
+	StatusInProgress Status = "in-progress"
+	StatusDone       Status = "done"    // closed: answered
+	StatusRefused    Status = "refused" // closed: refused, with the reason in the outcome
+)
+
 // Statuses of a request.
-var Statuses = []string{"open", "in-progress", "done", "refused"}
+var Statuses = []Status{StatusOpen, StatusInProgress, StatusDone, StatusRefused}
+
+// Closed reports whether a request in status s is finished.
+func (s Status) Closed() bool { return s == StatusDone || s == StatusRefused }
+
+// joinStatuses lists statuses for a message: "open, in-progress, ...".
+func joinStatuses(ss []Status) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(s)
+	}
+	return out
+}
 
 // Request is one subject request.
 type Request struct {
-	TenantID        uuid.UUID  `gorm:"primaryKey" json:"-"`
-	ID              uuid.UUID  `gorm:"primaryKey" json:"id"`
-	PersonID        *uuid.UUID `json:"person_id"` // nil once the person is erased
-	Kind            string     `json:"kind"`
-	AskedBy         *uuid.UUID `json:"asked_by"`
-	AskedByRelation string     `json:"asked_by_relation"`
-	ReceivedOn      time.Time  `gorm:"type:date" json:"received_on"`
-	DueOn           time.Time  `gorm:"type:date" json:"due_on"`
-	ExtendedMonths  int        `json:"extended_months"`
-	ExtensionReason string     `json:"extension_reason"`
-	Status          string     `json:"status"`
-	AssigneeID      *uuid.UUID `json:"assignee_id"`
-	Details         string     `json:"details"`
-	Notes           string     `json:"notes"`
-	Outcome         string     `json:"outcome"`
-	ClosedAt        *time.Time `json:"closed_at"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	TenantID        uuid.UUID        `gorm:"primaryKey" json:"-"`
+	ID              uuid.UUID        `gorm:"primaryKey" json:"id"`
+	PersonID        *uuid.UUID       `json:"person_id"` // nil once the person is erased
+	Kind            string           `json:"kind"`
+	AskedBy         *uuid.UUID       `json:"asked_by"`
+	AskedByRelation consent.Relation `json:"asked_by_relation"`
+	ReceivedOn      time.Time        `gorm:"type:date" json:"received_on"`
+	DueOn           time.Time        `gorm:"type:date" json:"due_on"`
+	ExtendedMonths  int              `json:"extended_months"`
+	ExtensionReason string           `json:"extension_reason"`
+	Status          Status           `json:"status"`
+	AssigneeID      *uuid.UUID       `json:"assignee_id"`
+	Details         string           `json:"details"`
+	Notes           string           `json:"notes"`
+	Outcome         string           `json:"outcome"`
+	ClosedAt        *time.Time       `json:"closed_at"`
+	CreatedAt       time.Time        `json:"created_at"`
+	UpdatedAt       time.Time        `json:"updated_at"`
 	// Computed for lists.
 	PersonName string `gorm:"->;-:migration" json:"person_name"`
 	Overdue    bool   `gorm:"-" json:"overdue"`
@@ -52,7 +81,7 @@ const DueSoonDays = 7
 
 // mark sets Overdue and DueSoon for today.
 func (r *Request) mark(today time.Time) {
-	if r.Status == "done" || r.Status == "refused" {
+	if r.Status.Closed() {
 		return
 	}
 	day := today.UTC().Truncate(24 * time.Hour)

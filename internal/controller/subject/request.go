@@ -61,9 +61,9 @@ func addMonths(d time.Time, n int) time.Time {
 }
 
 // Open records a request in the scoped tenant's queue. relation is who
-// asked: "self" (the person), "guardian" (the caller for their child) or
-// "admin" (the caller on the person's behalf).
-func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in NewRequest) (Request, error) {
+// asked: consent.BySelf (the person), consent.ByGuardian (the caller for
+// their child) or consent.ByAdmin (the caller on the person's behalf).
+func (s *Service) Open(ctx context.Context, sc access.Scope, relation consent.Relation, in NewRequest) (Request, error) {
 	var fe errs.FieldErrors
 	if !slices.Contains(Kinds, in.Kind) {
 		fe.Add("kind", "must be one of %s", strings.Join(Kinds, ", "))
@@ -95,18 +95,18 @@ func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in
 	}
 	actor := sc.Actor().ID
 	r := Request{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), PersonID: &in.PersonID, Kind: in.Kind, AskedBy: &actor,
-		AskedByRelation: relation, ReceivedOn: received, DueOn: addMonths(received, 1), Status: "open", Details: in.Details}
+		AskedByRelation: relation, ReceivedOn: received, DueOn: addMonths(received, 1), Status: StatusOpen, Details: in.Details}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		switch relation {
-		case "admin":
+		case consent.ByAdmin:
 			if err := identity.Reach(tx, sc, in.PersonID, false); err != nil {
 				return err
 			}
-		case "self":
+		case consent.BySelf:
 			if in.PersonID != actor {
 				return errs.New(errs.ErrNotFound, "person %s", in.PersonID)
 			}
-		case "guardian":
+		case consent.ByGuardian:
 			if !consent.IsGuardian(tx, actor, in.PersonID) {
 				return errs.New(errs.ErrNotFound, "person %s", in.PersonID)
 			}
@@ -119,7 +119,7 @@ func (s *Service) Open(ctx context.Context, sc access.Scope, relation string, in
 		if err := tx.Raw(`SELECT display_name FROM people WHERE id = ?`, in.PersonID).Scan(&r.PersonName).Error; err != nil {
 			return err
 		}
-		return s.log(tx, sc, "subject-request.opened", r, map[string]string{"kind": r.Kind, "asked_by": relation, "due_on": r.DueOn.Format(time.DateOnly)})
+		return s.log(tx, sc, "subject-request.opened", r, map[string]string{"kind": r.Kind, "asked_by": string(relation), "due_on": r.DueOn.Format(time.DateOnly)})
 	})
 	r.mark(s.now())
 	return r, err
@@ -147,7 +147,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uui
 			q = identity.Visible(q, sc)
 		}
 		if f.Open {
-			q = q.Where("r.status IN ('open', 'in-progress')")
+			q = q.Where("r.status IN ?", []Status{StatusOpen, StatusInProgress})
 		}
 		if f.PersonID != nil {
 			q = q.Where("r.person_id = ?", *f.PersonID)
@@ -191,7 +191,7 @@ func (s *Service) get(tx *gorm.DB, sc access.Scope, id uuid.UUID, r *Request) er
 
 // Change is an admin's update of a request; nil fields stay.
 type Change struct {
-	Status          *string    `json:"status"`
+	Status          *Status    `json:"status"`
 	AssigneeID      *uuid.UUID `json:"assignee_id"`
 	Notes           *string    `json:"notes"`
 	Outcome         *string    `json:"outcome"`
@@ -206,10 +206,10 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 	set := map[string]any{"updated_at": s.now().UTC()}
 	if in.Status != nil {
 		if !slices.Contains(Statuses, *in.Status) {
-			fe.Add("status", "must be one of %s", strings.Join(Statuses, ", "))
+			fe.Add("status", "must be one of %s", joinStatuses(Statuses))
 		}
 		set["status"] = *in.Status
-		if *in.Status == "done" || *in.Status == "refused" {
+		if in.Status.Closed() {
 			set["closed_at"] = s.now().UTC()
 		}
 	}
@@ -255,7 +255,8 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 		}
 		if in.AssigneeID != nil {
 			var admins int64
-			if err := tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = 'admin'`, *in.AssigneeID).Scan(&admins).Error; err != nil {
+			if err := tx.Raw(`SELECT count(*) FROM role_assignments WHERE person_id = ? AND role = ?`,
+				*in.AssigneeID, identity.RoleAdmin).Scan(&admins).Error; err != nil {
 				return err
 			}
 			if identity.Reach(tx, sc, *in.AssigneeID, false) != nil || admins == 0 {

@@ -257,7 +257,7 @@ func TestErasureLeavesNothing(t *testing.T) {
 	require.EqualValues(t, 1, ledger)
 	r, err = b.e.App.Subjects.Get(ctx, b.admin, r.ID)
 	require.NoError(t, err)
-	require.Equal(t, "done", r.Status)
+	require.Equal(t, "done", string(r.Status))
 	require.Nil(t, r.PersonID)
 	// Alex is untouched, and so is tenant B.
 	_, err = b.e.App.Identity.GetPerson(ctx, b.admin, b.alex.ID)
