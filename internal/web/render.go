@@ -383,61 +383,61 @@ var flashes = map[string]string{
 	"enrolled":            "Enrolled.",
 	"contract":            "The contract end date has been saved.",
 	"tenant-made":         "The tenant has been created.",
-	"thread":              "Your thread has been started.",                                                                         // courses.go
-	"agreement-signed":    "Signed. The processor may now ask for pseudonymised copies until the end date.",                        // datause.go
-	"agreement-withdrawn": "Withdrawn. No further copies can be made, and the copies made under it are removed.",                   // datause.go
-	"extract-queued":      "The copy is queued; its progress shows below.",                                                         // datause.go
-	"answer-saved":        "Answer saved.",                                                                                         // learning2.go
-	"handed-in":           "Handed in.",                                                                                            // learning2.go
-	"survey-answered":     "Thank you: your answers are in.",                                                                       // learning2.go
-	"meeting-saved":       "Meeting recorded.",                                                                                     // learning2.go
-	"rated":               "Your ratings are saved.",                                                                               // learning2.go
-	"answer-marked":       "Mark saved.",                                                                                           // learning2.go
-	"quiz-released":       "Results released: learners see their scores and feedback now.",                                         // learning2.go
-	"message-sent":        "Sent.",                                                                                                 // learning2.go
-	"shared":              "Shared with your tutor and the staff you named.",                                                       // learning2.go
-	"withdrawn":           "Withdrawn: nobody sees it any more.",                                                                   // learning2.go
-	"question-added":      "Question added to the bank.",                                                                           // learning2_set.go
-	"quiz-set":            "Quiz set.",                                                                                             // learning2_set.go
-	"survey-set":          "Survey set.",                                                                                           // learning2_set.go
-	"peer-set":            "Peer assessment set: the group members can rate each other now.",                                       // learning2_set.go
-	"tutor-assigned":      "Tutor assigned.",                                                                                       // learning2_set.go
-	"tutor-ended":         "Tutorship ended: the tutor no longer sees this learner.",                                               // learning2_set.go
-	"photo-set":           "Photo saved.",                                                                                          // learning2_set.go
-	"my-request":          "Your request is sent to the school. It must answer within one month.",                                  // mydata.go
-	"my-consent":          "Saved. It applies from now.",                                                                           // mydata.go
-	"my-export":           "Your export is being made. Reload this page to see when it is ready.",                                  // mydata.go
-	"password-link-sent":  "A link to set a password is on its way to their email address. It works once, for 72 hours.",           // password_link.go
-	"order-recorded":      "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses.",       // platform_legal.go
-	"order-confirmed":     "Confirmed. The operator who recorded it may now read what it covers.",                                  // platform_legal.go
-	"notice-given":        "The school has been told, and now sees the order and every read under it.",                             // platform_legal.go
-	"breach-recorded":     "The breach is recorded and each school affected has been told.",                                        // platform_legal.go
-	"deletion-started":    "The deletion is running. Its progress shows below; the certificate follows when it is done.",           // platform_lifecycle.go
-	"backed-up":           "The backup is made and in the catalogue below.",                                                        // platform_lifecycle.go
-	"restore-queued":      "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done.",   // platform_lifecycle.go
-	"staff-linked":        "Saved. From their next request, schools that did not authorise that sub-processor refuse them.",        // platform_staff.go
-	"staff-unlinked":      "Saved. They are this processor's own staff again.",                                                     // platform_staff.go
-	"requested":           "Your request has been sent to the school's access approvers.",                                          // platform_support.go
-	"sp-added":            "Added. Every school has been told and may object.",                                                     // platform_support.go
-	"request-opened":      "The request is recorded. It is due one calendar month after it was received.",                          // requests.go
-	"request-updated":     "The request is updated.",                                                                               // requests.go
-	"export-started":      "The export is being made. Its progress shows below; reload the page to follow it.",                     // requests.go
-	"erased":              "The person is erased. What the school must keep is listed below.",                                      // requests.go
-	"privacy-updated":     "Saved.",                                                                                                // requests.go
-	"consent-recorded":    "The consent is recorded.",                                                                              // requests.go
-	"guardian-linked":     "The guardian is linked.",                                                                               // requests.go
-	"retention-saved":     "The retention periods are saved. Run a dry run to see what they would remove.",                         // retention.go
-	"dry-run":             "The dry run is done: nothing was removed. Its report is below.",                                        // retention.go
-	"enforcing":           "Retention is enforced from now on: the daily job removes what has expired.",                            // retention.go
-	"hold-placed":         "The hold is placed: retention will not remove what it names.",                                          // retention.go
-	"hold-released":       "The hold is released.",                                                                                 // retention.go
-	"person-added":        "The person has been added.",                                                                            // school.go
-	"role-removed":        "The role has been taken away.",                                                                         // school.go
-	"unenrolled":          "Taken off the course.",                                                                                 // school.go
-	"course-added":        "The course has been added as a draft; its teachers publish it.",                                        // school.go
-	"approved":            "Approved. Access has started and ends at the time shown; you can end it sooner.",                       // support.go
-	"denied":              "Denied. The support person has been told.",                                                             // support.go
-	"revoked":             "Access ended. Their next page is refused.",                                                             // support.go
-	"sp-decided":          "Your decision has been recorded.",                                                                      // support.go
-	"tenant-export":       "The full export is being made. Reload this page to follow it; it can take a while for a large school.", // timeline.go
+	"thread":              "Your thread has been started.",
+	"agreement-signed":    "Signed. The processor may now ask for pseudonymised copies until the end date.",
+	"agreement-withdrawn": "Withdrawn. No further copies can be made, and the copies made under it are removed.",
+	"extract-queued":      "The copy is queued; its progress shows below.",
+	"answer-saved":        "Answer saved.",
+	"handed-in":           "Handed in.",
+	"survey-answered":     "Thank you: your answers are in.",
+	"meeting-saved":       "Meeting recorded.",
+	"rated":               "Your ratings are saved.",
+	"answer-marked":       "Mark saved.",
+	"quiz-released":       "Results released: learners see their scores and feedback now.",
+	"message-sent":        "Sent.",
+	"shared":              "Shared with your tutor and the staff you named.",
+	"withdrawn":           "Withdrawn: nobody sees it any more.",
+	"question-added":      "Question added to the bank.",
+	"quiz-set":            "Quiz set.",
+	"survey-set":          "Survey set.",
+	"peer-set":            "Peer assessment set: the group members can rate each other now.",
+	"tutor-assigned":      "Tutor assigned.",
+	"tutor-ended":         "Tutorship ended: the tutor no longer sees this learner.",
+	"photo-set":           "Photo saved.",
+	"my-request":          "Your request is sent to the school. It must answer within one month.",
+	"my-consent":          "Saved. It applies from now.",
+	"my-export":           "Your export is being made. Reload this page to see when it is ready.",
+	"password-link-sent":  "A link to set a password is on its way to their email address. It works once, for 72 hours.",
+	"order-recorded":      "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses.",
+	"order-confirmed":     "Confirmed. The operator who recorded it may now read what it covers.",
+	"notice-given":        "The school has been told, and now sees the order and every read under it.",
+	"breach-recorded":     "The breach is recorded and each school affected has been told.",
+	"deletion-started":    "The deletion is running. Its progress shows below; the certificate follows when it is done.",
+	"backed-up":           "The backup is made and in the catalogue below.",
+	"restore-queued":      "The restore is queued. Its outcome shows below; the new tenant appears in the list when it is done.",
+	"staff-linked":        "Saved. From their next request, schools that did not authorise that sub-processor refuse them.",
+	"staff-unlinked":      "Saved. They are this processor's own staff again.",
+	"requested":           "Your request has been sent to the school's access approvers.",
+	"sp-added":            "Added. Every school has been told and may object.",
+	"request-opened":      "The request is recorded. It is due one calendar month after it was received.",
+	"request-updated":     "The request is updated.",
+	"export-started":      "The export is being made. Its progress shows below; reload the page to follow it.",
+	"erased":              "The person is erased. What the school must keep is listed below.",
+	"privacy-updated":     "Saved.",
+	"consent-recorded":    "The consent is recorded.",
+	"guardian-linked":     "The guardian is linked.",
+	"retention-saved":     "The retention periods are saved. Run a dry run to see what they would remove.",
+	"dry-run":             "The dry run is done: nothing was removed. Its report is below.",
+	"enforcing":           "Retention is enforced from now on: the daily job removes what has expired.",
+	"hold-placed":         "The hold is placed: retention will not remove what it names.",
+	"hold-released":       "The hold is released.",
+	"person-added":        "The person has been added.",
+	"role-removed":        "The role has been taken away.",
+	"unenrolled":          "Taken off the course.",
+	"course-added":        "The course has been added as a draft; its teachers publish it.",
+	"approved":            "Approved. Access has started and ends at the time shown; you can end it sooner.",
+	"denied":              "Denied. The support person has been told.",
+	"revoked":             "Access ended. Their next page is refused.",
+	"sp-decided":          "Your decision has been recorded.",
+	"tenant-export":       "The full export is being made. Reload this page to follow it; it can take a while for a large school.",
 }
