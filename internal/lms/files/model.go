@@ -18,11 +18,17 @@ import (
 	"github.com/google/uuid"
 )
 
+// Status is where a file row is; the value is what files.status holds.
+type Status string
+
 // Statuses of a file row.
 const (
-	StatusUploading = "uploading"
-	StatusReady     = "ready"
-	StatusDeleting  = "deleting"
+	// StatusUploading: the row is recorded and the object is being written.
+	StatusUploading Status = "uploading"
+	// StatusReady: the object is stored and may be read or attached.
+	StatusReady Status = "ready"
+	// StatusDeleting: the row is doomed; Purge removes its objects, then it.
+	StatusDeleting Status = "deleting"
 )
 
 // Purposes a ready file can be attached to.
@@ -45,7 +51,7 @@ type File struct {
 	ContentType string     `json:"content_type"`
 	SizeBytes   int64      `json:"size_bytes"`
 	SHA256      []byte     `gorm:"column:sha256" json:"-"`
-	Status      string     `json:"status"`
+	Status      Status     `json:"status"`
 	AttachedTo  *string    `json:"attached_to,omitempty"`
 	UploadedBy  *uuid.UUID `json:"uploaded_by,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`

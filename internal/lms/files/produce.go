@@ -30,8 +30,8 @@ func (s *Service) Produce(ctx context.Context, sc access.Scope, id uuid.UUID, na
 		if region, err = Region(tx); err != nil {
 			return err
 		}
-		return tx.Exec(`INSERT INTO files (tenant_id, id, object_key, name, content_type, status) VALUES (?, ?, ?, ?, ?, 'uploading')
-			ON CONFLICT (tenant_id, id) DO UPDATE SET status = 'uploading', updated_at = now()`, f.TenantID, f.ID, f.ObjectKey, f.Name, f.ContentType).Error
+		return tx.Exec(`INSERT INTO files (tenant_id, id, object_key, name, content_type, status) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()`, f.TenantID, f.ID, f.ObjectKey, f.Name, f.ContentType, StatusUploading).Error
 	})
 	if err != nil {
 		return File{}, fmt.Errorf("files: record %s: %w", name, err)

@@ -50,7 +50,7 @@ func (s *Service) Purge(ctx context.Context, tenant uuid.UUID) (int, error) {
 		ids[i] = f.ID
 	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Exec(`DELETE FROM files WHERE status = 'deleting' AND id IN ?`, ids).Error
+		return tx.Exec(`DELETE FROM files WHERE status = ? AND id IN ?`, StatusDeleting, ids).Error
 	})
 	if err != nil {
 		return 0, fmt.Errorf("files: purge rows: %w", err)
@@ -167,8 +167,8 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	for _, t := range tenants {
 		err := access.Transact(ctx, s.db, access.System(t, "files_sweep"), func(tx *gorm.DB) error {
-			return tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now()
-				WHERE updated_at < ? AND (status = 'uploading' OR status = 'ready' AND attached_to IS NULL)`, now.Add(-Abandoned)).Error
+			return tx.Exec(`UPDATE files SET status = ?, updated_at = now()
+				WHERE updated_at < ? AND (status = ? OR status = ? AND attached_to IS NULL)`, StatusDeleting, now.Add(-Abandoned), StatusUploading, StatusReady).Error
 		})
 		if err != nil {
 			return total, fmt.Errorf("files sweep: tenant %s: %w", t, err)

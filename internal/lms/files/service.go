@@ -222,8 +222,8 @@ func Get(tx *gorm.DB, id uuid.UUID) (File, error) {
 func Claim(tx *gorm.DB, sc access.Scope, id uuid.UUID, purpose string) (File, error) {
 	var f File
 	res := tx.Raw(`UPDATE files SET attached_to = ?, updated_at = now()
-		WHERE id = ? AND uploaded_by = ? AND status = 'ready' AND attached_to IS NULL RETURNING *`,
-		purpose, id, sc.Actor().ID).Scan(&f)
+		WHERE id = ? AND uploaded_by = ? AND status = ? AND attached_to IS NULL RETURNING *`,
+		purpose, id, sc.Actor().ID, StatusReady).Scan(&f)
 	if res.Error != nil {
 		return f, fmt.Errorf("files: claim %s: %w", id, res.Error)
 	}
@@ -240,7 +240,7 @@ func Discard(tx *gorm.DB, ids ...uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE id IN ?`, ids).Error; err != nil {
+	if err := tx.Exec(`UPDATE files SET status = ?, updated_at = now() WHERE id IN ?`, StatusDeleting, ids).Error; err != nil {
 		return fmt.Errorf("files: discard: %w", err)
 	}
 	return nil
