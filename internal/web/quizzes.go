@@ -109,7 +109,7 @@ func (s *Site) attemptPage(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	d := attemptData{Base: base(c), Sheet: sh, Open: !sh.Staff && sh.Attempt.Status == "in-progress" && sh.SecondsLeft > 0, Released: sh.Quiz.ResultsReleasedAt != nil}
+	d := attemptData{Base: base(c), Sheet: sh, Open: !sh.Staff && sh.Attempt.Status == quiz.AttemptInProgress && sh.SecondsLeft > 0, Released: sh.Quiz.ResultsReleasedAt != nil}
 	saved := map[uuid.UUID]quiz.SavedAnswer{}
 	for _, a := range sh.Answers {
 		saved[a.QuestionID] = a

@@ -26,7 +26,7 @@ func (s *Service) Save(ctx context.Context, sc access.Scope, attemptID, question
 		if a.PersonID != sc.Actor().ID {
 			return errs.New(errs.ErrForbidden, "only the learner answers their attempt")
 		}
-		if a.Status != "in-progress" {
+		if a.Status != AttemptInProgress {
 			return errs.New(errs.ErrConflict, "the attempt has been handed in")
 		}
 		now := s.now().UTC()

@@ -54,7 +54,7 @@ func (s *Service) Start(ctx context.Context, sc access.Scope, quizID uuid.UUID) 
 				return err
 			}
 			a = Attempt{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), QuizID: quizID, PersonID: me, ExtraTimePercent: pct,
-				StartedAt: now, DeadlineAt: Deadline(now, q.TimeLimitSeconds, pct), Status: "in-progress", MaxScore: max}
+				StartedAt: now, DeadlineAt: Deadline(now, q.TimeLimitSeconds, pct), Status: AttemptInProgress, MaxScore: max}
 			if err := tx.Create(&a).Error; err != nil {
 				return fmt.Errorf("quiz: start: %w", err)
 			}
@@ -122,7 +122,7 @@ func (s *Service) sheet(tx *gorm.DB, q Quiz, a Attempt, staff bool) (Sheet, erro
 			sh.Answers[i].AutoScore, sh.Answers[i].TeacherScore, sh.Answers[i].Feedback, sh.Answers[i].MarkedAt = nil, nil, "", nil
 		}
 	}
-	if left := a.DeadlineAt.Sub(s.now()); a.Status == "in-progress" && left > 0 {
+	if left := a.DeadlineAt.Sub(s.now()); a.Status == AttemptInProgress && left > 0 {
 		sh.SecondsLeft = int(left / time.Second)
 	}
 	return sh, nil
@@ -138,7 +138,7 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, attemptID uuid.UU
 		if a.PersonID != sc.Actor().ID {
 			return errs.New(errs.ErrForbidden, "only the learner hands their attempt in")
 		}
-		if a.Status == "in-progress" {
+		if a.Status == AttemptInProgress {
 			at := s.now().UTC()
 			if at.After(a.DeadlineAt) {
 				at = a.DeadlineAt
@@ -156,7 +156,7 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, attemptID uuid.UU
 // closeIfLate hands in an attempt whose deadline has passed, as of its
 // deadline.
 func (s *Service) closeIfLate(tx *gorm.DB, q Quiz, a Attempt) (Attempt, error) {
-	if a.Status != "in-progress" || !s.now().After(a.DeadlineAt) {
+	if a.Status != AttemptInProgress || !s.now().After(a.DeadlineAt) {
 		return a, nil
 	}
 	return s.handIn(tx, a, a.DeadlineAt)

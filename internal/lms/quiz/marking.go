@@ -36,7 +36,7 @@ func (s *Service) handIn(tx *gorm.DB, a Attempt, at time.Time) (Attempt, error) 
 			return a, err
 		}
 	}
-	a.Status, a.SubmittedAt = "submitted", &at
+	a.Status, a.SubmittedAt = AttemptSubmitted, &at
 	if err := tx.Model(&Attempt{}).Where("id = ?", a.ID).Updates(map[string]any{"status": a.Status, "submitted_at": at}).Error; err != nil {
 		return a, err
 	}
@@ -109,7 +109,7 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 		if a, err = s.closeIfLate(tx, q, a); err != nil {
 			return err
 		}
-		if a.Status != "submitted" {
+		if a.Status != AttemptSubmitted {
 			return errs.New(errs.ErrConflict, "the attempt is still in progress")
 		}
 		var pts float64

@@ -85,19 +85,31 @@ type NewQuiz struct {
 	Published        bool        `json:"published"`
 }
 
+// AttemptStatus is where an attempt is; the value is what
+// quiz_attempts.status holds.
+type AttemptStatus string
+
+// Attempt statuses.
+const (
+	// AttemptInProgress: started, and answers may be saved until the deadline.
+	AttemptInProgress AttemptStatus = "in-progress"
+	// AttemptSubmitted: handed in (by the learner or at the deadline) and marked.
+	AttemptSubmitted AttemptStatus = "submitted"
+)
+
 // Attempt is a learner's attempt at a quiz.
 type Attempt struct {
-	TenantID         uuid.UUID  `gorm:"primaryKey" json:"-"`
-	ID               uuid.UUID  `gorm:"primaryKey" json:"id"`
-	QuizID           uuid.UUID  `json:"quiz_id"`
-	PersonID         uuid.UUID  `json:"person_id"`
-	ExtraTimePercent int        `json:"extra_time_percent"`
-	StartedAt        time.Time  `json:"started_at"`
-	DeadlineAt       time.Time  `json:"deadline_at"`
-	SubmittedAt      *time.Time `json:"submitted_at"`
-	Status           string     `json:"status"`
-	Score            *float64   `json:"score"`
-	MaxScore         float64    `json:"max_score"`
+	TenantID         uuid.UUID     `gorm:"primaryKey" json:"-"`
+	ID               uuid.UUID     `gorm:"primaryKey" json:"id"`
+	QuizID           uuid.UUID     `json:"quiz_id"`
+	PersonID         uuid.UUID     `json:"person_id"`
+	ExtraTimePercent int           `json:"extra_time_percent"`
+	StartedAt        time.Time     `json:"started_at"`
+	DeadlineAt       time.Time     `json:"deadline_at"`
+	SubmittedAt      *time.Time    `json:"submitted_at"`
+	Status           AttemptStatus `json:"status"`
+	Score            *float64      `json:"score"`
+	MaxScore         float64       `json:"max_score"`
 	// For teachers' lists: the learner's name.
 	PersonName string `gorm:"->;-:migration" json:"person_name,omitempty"`
 }

@@ -57,7 +57,7 @@ func TestTimeRunsOut(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrConflict, "time ran out")
 	got, err := s.Sheet(ctx, learner, sh.Attempt.ID)
 	require.NoError(t, err)
-	require.Equal(t, "submitted", got.Attempt.Status)
+	require.Equal(t, "submitted", string(got.Attempt.Status))
 	require.True(t, sh.Attempt.DeadlineAt.Equal(*got.Attempt.SubmittedAt), "handed in as of the deadline")
 	require.Len(t, got.Answers, 1, "only what was saved in time")
 	staff, err := s.Sheet(ctx, teacher, sh.Attempt.ID)
