@@ -97,16 +97,18 @@ func (s *Service) deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
 		Optional                      bool
 	}
 	var rows []row
+	// The status is written into the statement, not passed, so the planner
+	// can use the partial index email_outbox_queued.
 	err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT o.id, o.communication_id, o.person_id, o.to_address, c.subject, c.body, c.optional FROM email_outbox o
-			JOIN communications c ON c.id = o.communication_id WHERE o.status = 'queued' AND o.attempts < 5 ORDER BY o.id LIMIT 200`).Scan(&rows).Error
+			JOIN communications c ON c.id = o.communication_id WHERE o.status = '` + string(OutboxQueued) + `' AND o.attempts < 5 ORDER BY o.id LIMIT 200`).Scan(&rows).Error
 	})
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
 	for _, r := range rows {
-		status, msgErr := "sent", ""
+		status, msgErr := OutboxSent, ""
 		var skip bool
 		if r.Optional {
 			err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
@@ -127,13 +129,13 @@ func (s *Service) deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
 			}
 		}
 		if skip {
-			status = "suppressed"
+			status = OutboxSuppressed
 		} else if err := s.sendMail(r.ToAddress, r.Subject, r.Body, r.Optional, tenant, r.PersonID); err != nil {
-			status, msgErr = "queued", err.Error()
+			status, msgErr = OutboxQueued, err.Error()
 		}
 		err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
 			set := map[string]any{"status": status, "last_error": msgErr, "attempts": gorm.Expr("attempts + 1")}
-			if status == "sent" {
+			if status == OutboxSent {
 				set["sent_at"] = s.now().UTC()
 			}
 			return tx.Table("email_outbox").Where("id = ?", r.ID).Updates(set).Error
@@ -141,7 +143,7 @@ func (s *Service) deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		if status == "sent" {
+		if status == OutboxSent {
 			sent++
 		}
 	}

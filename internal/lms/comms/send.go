@@ -86,9 +86,9 @@ func audience(tx *gorm.DB, sc access.Scope, c Communication) (string, map[string
 	case "school":
 		var known, admin bool
 		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM schools WHERE id = @school),
-			EXISTS (SELECT 1 FROM role_assignments WHERE person_id = @me AND role = 'admin'
+			EXISTS (SELECT 1 FROM role_assignments WHERE person_id = @me AND role = @admin
 				AND (school_id IS NULL OR school_id = @school))`,
-			map[string]any{"school": *c.SchoolID, "me": me}).Row().Scan(&known, &admin); err != nil {
+			map[string]any{"school": *c.SchoolID, "me": me, "admin": identity.RoleAdmin}).Row().Scan(&known, &admin); err != nil {
 			return "", nil, err
 		}
 		if !known {
@@ -155,6 +155,25 @@ func fillInboxes(tx *gorm.DB, c Communication, people []recipient) error {
 	return tx.CreateInBatches(rows, 1000).Error
 }
 
+// OutboxStatus is where an email in the outbox is; the value is what
+// email_outbox.status holds.
+type OutboxStatus string
+
+// Outbox statuses.
+const (
+	// OutboxQueued: waiting for the delivery job (also after a failed try,
+	// until its attempts run out).
+	OutboxQueued OutboxStatus = "queued"
+	// OutboxSent: handed to the mail server.
+	OutboxSent OutboxStatus = "sent"
+	// OutboxFailed: given up on (the schema allows it; delivery leaves a
+	// message queued with its last error instead).
+	OutboxFailed OutboxStatus = "failed"
+	// OutboxSuppressed: optional, and the person has unsubscribed or
+	// withdrawn consent, so it is never sent.
+	OutboxSuppressed OutboxStatus = "suppressed"
+)
+
 // outboxRow is one email waiting for the delivery job.
 type outboxRow struct {
 	TenantID        uuid.UUID
@@ -162,7 +181,7 @@ type outboxRow struct {
 	CommunicationID uuid.UUID
 	PersonID        uuid.UUID
 	ToAddress       string
-	Status          string
+	Status          OutboxStatus
 }
 
 func (outboxRow) TableName() string { return "email_outbox" }
@@ -177,7 +196,7 @@ func (s *Service) queueEmails(tx *gorm.DB, c Communication, people []recipient) 
 		if p.Email == nil || *p.Email == "" {
 			continue
 		}
-		row := outboxRow{c.TenantID, uuid.Must(uuid.NewV7()), c.ID, p.ID, *p.Email, "queued"}
+		row := outboxRow{c.TenantID, uuid.Must(uuid.NewV7()), c.ID, p.ID, *p.Email, OutboxQueued}
 		if c.Optional {
 			hashOf[row.ID] = s.addressHash(c.TenantID, *p.Email)
 		}
@@ -200,7 +219,7 @@ func (s *Service) queueEmails(tx *gorm.DB, c Communication, people []recipient) 
 	queued := 0
 	for i := range rows {
 		if suppressed[hashOf[rows[i].ID]] {
-			rows[i].Status = "suppressed"
+			rows[i].Status = OutboxSuppressed
 			continue
 		}
 		queued++

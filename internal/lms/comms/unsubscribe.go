@@ -51,8 +51,8 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 				return err
 			}
 		}
-		return tx.Exec(`UPDATE email_outbox o SET status = 'suppressed' FROM communications c
-			WHERE c.id = o.communication_id AND c.optional AND o.person_id = ? AND o.status = 'queued'`, person).Error
+		return tx.Exec(`UPDATE email_outbox o SET status = ? FROM communications c
+			WHERE c.id = o.communication_id AND c.optional AND o.person_id = ? AND o.status = ?`, OutboxSuppressed, person, OutboxQueued).Error
 	})
 }
 
