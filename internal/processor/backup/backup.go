@@ -41,6 +41,22 @@ import (
 	"github.com/schoolcloud/lms/internal/privacy"
 )
 
+// Status is where a backup is; the value is what backups.status holds.
+type Status string
+
+// Backup statuses.
+const (
+	// StatusRunning: being made (one left running past jobs.RescueAfter
+	// lost its worker and is purged).
+	StatusRunning Status = "running"
+	// StatusDone: stored, sealed and restorable until it expires.
+	StatusDone Status = "done"
+	// StatusFailed: not made; what it left is purged.
+	StatusFailed Status = "failed"
+	// StatusPurged: its objects are deleted (expired or failed).
+	StatusPurged Status = "purged"
+)
+
 // Backup is one catalogue entry.
 type Backup struct {
 	ID        uuid.UUID  `json:"id"`
@@ -51,7 +67,7 @@ type Backup struct {
 	SizeBytes int64      `json:"size_bytes"`
 	SHA256    string     `gorm:"column:sha256" json:"sha256"`
 	Rows      int64      `json:"rows"`
-	Status    string     `json:"status"`
+	Status    Status     `json:"status"`
 	Locked    bool       `json:"locked"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
@@ -107,7 +123,7 @@ func (s *Service) Bucket(region string) string { return s.store.Bucket("backups-
 // Make backs up one tenant now.
 func (s *Service) Make(ctx context.Context, tenant uuid.UUID) (Backup, error) {
 	now := s.now().UTC()
-	b := Backup{ID: uuid.Must(uuid.NewV7()), TenantID: tenant, Status: "running", CreatedAt: now, ExpiresAt: s.retention.Until(now)}
+	b := Backup{ID: uuid.Must(uuid.NewV7()), TenantID: tenant, Status: StatusRunning, CreatedAt: now, ExpiresAt: s.retention.Until(now)}
 	var region string
 	var to age.Recipient
 	err := s.db.Transact(ctx, func(tx *gorm.DB) (err error) {
@@ -160,14 +176,14 @@ func (s *Service) Make(ctx context.Context, tenant uuid.UUID) (Backup, error) {
 		}
 		b.Locked = true
 	}
-	b.Status = "done"
-	err = s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).Updates(map[string]any{"status": "done", "version_id": b.VersionID,
+	b.Status = StatusDone
+	err = s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).Updates(map[string]any{"status": StatusDone, "version_id": b.VersionID,
 		"size_bytes": b.SizeBytes, "sha256": b.SHA256, "rows": b.Rows, "locked": b.Locked}).Error
 	return b, err
 }
 
 func (s *Service) failed(ctx context.Context, b Backup, err error) error {
-	s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Backup{}).Where("id = ?", b.ID).Update("status", "failed")
+	s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Backup{}).Where("id = ?", b.ID).Update("status", StatusFailed)
 	return err
 }
 
@@ -312,7 +328,7 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 		return n, err
 	}
 	var broken []Backup
-	if err := s.db.Gorm.WithContext(ctx).Where("status = 'failed' OR status = 'running' AND created_at < ?", s.now().Add(-jobs.RescueAfter)).
+	if err := s.db.Gorm.WithContext(ctx).Where("status = ? OR status = ? AND created_at < ?", StatusFailed, StatusRunning, s.now().Add(-jobs.RescueAfter)).
 		Order("created_at").Find(&broken).Error; err != nil {
 		return n, err
 	}
@@ -323,7 +339,7 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 			continue
 		}
 		if err := s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).
-			Updates(map[string]any{"status": "purged", "purged_at": s.now().UTC()}).Error; err != nil {
+			Updates(map[string]any{"status": StatusPurged, "purged_at": s.now().UTC()}).Error; err != nil {
 			return n, err
 		}
 		if err := s.db.Gorm.WithContext(ctx).Exec(`SELECT purge_backup_erasures(?)`, b.TenantID).Error; err != nil {
@@ -341,7 +357,7 @@ func noBucket(err error) bool {
 
 func (s *Service) purgeExpired(ctx context.Context) (int, error) {
 	var due []Backup
-	if err := s.db.Gorm.WithContext(ctx).Where("status <> 'purged' AND expires_at <= ?", s.now().UTC()).Order("expires_at").Find(&due).Error; err != nil {
+	if err := s.db.Gorm.WithContext(ctx).Where("status <> ? AND expires_at <= ?", StatusPurged, s.now().UTC()).Order("expires_at").Find(&due).Error; err != nil {
 		return 0, err
 	}
 	n := 0
@@ -350,7 +366,7 @@ func (s *Service) purgeExpired(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("backup: purge %s: %w", b.ID, err)
 		}
 		if err := s.db.Gorm.WithContext(ctx).Model(&Backup{}).Where("id = ?", b.ID).
-			Updates(map[string]any{"status": "purged", "purged_at": s.now().UTC()}).Error; err != nil {
+			Updates(map[string]any{"status": StatusPurged, "purged_at": s.now().UTC()}).Error; err != nil {
 			return n, err
 		}
 		// The ledger's copy goes with a deleted tenant's last backup.

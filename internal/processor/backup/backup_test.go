@@ -42,7 +42,7 @@ func TestBackupEncryptedLockedCapped(t *testing.T) {
 	s := e.App.Backups
 	b, err := s.Make(ctx, e.A.ID)
 	require.NoError(t, err)
-	require.Equal(t, "done", b.Status)
+	require.Equal(t, "done", string(b.Status))
 	require.WithinDuration(t, b.CreatedAt.AddDate(1, 0, 0), b.ExpiresAt, time.Second, "the default retention is a year")
 	cat, err := s.Catalogue(ctx, e.A.ID)
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func TestExpiredBackupIsPurged(t *testing.T) {
 	require.NoError(t, err)
 	status := map[string]string{}
 	for _, c := range cat {
-		status[c.ID.String()] = c.Status
+		status[c.ID.String()] = string(c.Status)
 	}
 	require.Equal(t, "purged", status[old.ID.String()])
 	require.Equal(t, "done", status[fresh.ID.String()])

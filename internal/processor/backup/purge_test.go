@@ -44,7 +44,7 @@ func TestFailedBackupIsPurged(t *testing.T) {
 	require.NoError(t, err)
 	status := map[string]string{}
 	for _, c := range cat {
-		status[c.ID.String()] = c.Status
+		status[c.ID.String()] = string(c.Status)
 	}
 	require.Equal(t, "purged", status[failed.ID.String()])
 	require.Equal(t, "done", status[good.ID.String()])

@@ -47,22 +47,34 @@ type Eraser interface {
 	PurgeFiles(ctx context.Context, tenant uuid.UUID)
 }
 
+// RestoreStatus is where a restore is; the value is what restores.status
+// holds.
+type RestoreStatus string
+
+// Restore statuses.
+const (
+	RestoreQueued  RestoreStatus = "queued"  // asked for; the job has not started
+	RestoreRunning RestoreStatus = "running" // the job is restoring it
+	RestoreDone    RestoreStatus = "done"    // the new tenant is made
+	RestoreFailed  RestoreStatus = "failed"  // stopped with an error (its slug is free again)
+)
+
 // Restore is one restore with its outcome.
 type Restore struct {
-	ID            uuid.UUID  `json:"id"`
-	BackupID      uuid.UUID  `json:"backup_id"`
-	SourceTenant  uuid.UUID  `json:"source_tenant"`
-	TargetTenant  uuid.UUID  `json:"target_tenant"`
-	TargetSlug    string     `json:"target_slug"`
-	RequestedBy   uuid.UUID  `json:"requested_by"`
-	Instruction   string     `json:"instruction"`
-	Status        string     `json:"status"`
-	RowsRestored  int64      `json:"rows_restored"`
-	FilesRestored int        `json:"files_restored"`
-	PeopleErased  int        `json:"people_erased"`
-	Error         string     `json:"error,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	FinishedAt    *time.Time `json:"finished_at"`
+	ID            uuid.UUID     `json:"id"`
+	BackupID      uuid.UUID     `json:"backup_id"`
+	SourceTenant  uuid.UUID     `json:"source_tenant"`
+	TargetTenant  uuid.UUID     `json:"target_tenant"`
+	TargetSlug    string        `json:"target_slug"`
+	RequestedBy   uuid.UUID     `json:"requested_by"`
+	Instruction   string        `json:"instruction"`
+	Status        RestoreStatus `json:"status"`
+	RowsRestored  int64         `json:"rows_restored"`
+	FilesRestored int           `json:"files_restored"`
+	PeopleErased  int           `json:"people_erased"`
+	Error         string        `json:"error,omitempty"`
+	CreatedAt     time.Time     `json:"created_at"`
+	FinishedAt    *time.Time    `json:"finished_at"`
 }
 
 // TableName is the gorm table.
@@ -106,13 +118,13 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 		return Restore{}, err
 	}
 	r := Restore{ID: uuid.Must(uuid.NewV7()), BackupID: id, TargetTenant: uuid.Must(uuid.NewV7()), TargetSlug: in.Slug, RequestedBy: staff,
-		Instruction: in.Instruction, Status: "queued", CreatedAt: s.now().UTC()}
+		Instruction: in.Instruction, Status: RestoreQueued, CreatedAt: s.now().UTC()}
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
 		st, err := identity.StaffTx(tx, staff)
 		if err != nil {
 			return err
 		}
-		if st.Role != "operator" {
+		if st.Role != identity.StaffOperator {
 			return errs.New(errs.ErrForbidden, "only operators restore a backup")
 		}
 		var b Backup
@@ -123,7 +135,7 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 		if res.RowsAffected == 0 || (tenant != uuid.Nil && b.TenantID != tenant) {
 			return errs.New(errs.ErrNotFound, "backup %s", id)
 		}
-		if b.Status != "done" {
+		if b.Status != StatusDone {
 			return errs.New(errs.ErrConflict, "backup %s is %s: only a finished backup can be restored", id, b.Status)
 		}
 		r.SourceTenant = b.TenantID
@@ -142,8 +154,8 @@ func (s *Service) StartRestore(ctx context.Context, staff, id, tenant uuid.UUID,
 			return errs.Field("instruction", "the school's data was deleted at contract end: record whose instruction this restore is (the school's or a court's, with its reference)")
 		}
 		var taken int64
-		if err := tx.Raw(`SELECT (SELECT count(*) FROM tenants WHERE slug = ?) + (SELECT count(*) FROM restores WHERE target_slug = ? AND status <> 'failed')`,
-			in.Slug, in.Slug).Scan(&taken).Error; err != nil {
+		if err := tx.Raw(`SELECT (SELECT count(*) FROM tenants WHERE slug = ?) + (SELECT count(*) FROM restores WHERE target_slug = ? AND status <> ?)`,
+			in.Slug, in.Slug, RestoreFailed).Scan(&taken).Error; err != nil {
 			return err
 		}
 		if taken > 0 {
@@ -181,16 +193,16 @@ func (s *Service) GetRestore(ctx context.Context, id uuid.UUID) (Restore, error)
 // the tenant, inserts every row and erases again who the ledger names.
 func (s *Service) RunRestore(ctx context.Context, id uuid.UUID, name string) error {
 	r, err := s.GetRestore(ctx, id)
-	if err != nil || r.Status == "done" {
+	if err != nil || r.Status == RestoreDone {
 		return err
 	}
-	if err := s.db.Gorm.WithContext(ctx).Model(&Restore{}).Where("id = ?", id).Updates(map[string]any{"status": "running", "error": ""}).Error; err != nil {
+	if err := s.db.Gorm.WithContext(ctx).Model(&Restore{}).Where("id = ?", id).Updates(map[string]any{"status": RestoreRunning, "error": ""}).Error; err != nil {
 		return err
 	}
 	err = s.restore(ctx, &r, name)
-	set := map[string]any{"status": "done", "finished_at": s.now().UTC(), "rows_restored": r.RowsRestored, "files_restored": r.FilesRestored, "people_erased": r.PeopleErased}
+	set := map[string]any{"status": RestoreDone, "finished_at": s.now().UTC(), "rows_restored": r.RowsRestored, "files_restored": r.FilesRestored, "people_erased": r.PeopleErased}
 	if err != nil {
-		set = map[string]any{"status": "failed", "error": err.Error(), "finished_at": s.now().UTC()}
+		set = map[string]any{"status": RestoreFailed, "error": err.Error(), "finished_at": s.now().UTC()}
 	} else {
 		// Files of people erased again were stored with the rest; they go now.
 		s.Eraser.PurgeFiles(ctx, r.TargetTenant)
@@ -268,7 +280,7 @@ func (s *Service) restore(ctx context.Context, r *Restore, name string) error {
 		if err := readAuditHead(zr, &head); err != nil {
 			return err
 		}
-		if _, err := audit.Append(tx, r.TargetTenant, audit.Event{ActorKind: "staff", ActorID: &r.RequestedBy, ActorName: "operator",
+		if _, err := audit.Append(tx, r.TargetTenant, audit.Event{ActorKind: "staff", ActorID: &r.RequestedBy, ActorName: string(identity.StaffOperator),
 			Basis: string(access.BasisContract), Action: "tenant.restored", Target: "backup " + b.ID.String(),
 			Detail: map[string]string{"backup": b.ID.String(), "backup_made": b.CreatedAt.UTC().Format(time.RFC3339), "instruction": r.Instruction,
 				"original_chain_seq": fmt.Sprint(head.Seq), "original_chain_hash": hex.EncodeToString(head.Hash)}}); err != nil {

@@ -83,7 +83,7 @@ func TestRestoreAfterErasureDoesNotBringThemBack(t *testing.T) {
 		require.NoError(t, e.App.Backups.RunRestore(ctx, r.ID, ""))
 		r, err = e.App.Backups.GetRestore(ctx, r.ID)
 		require.NoError(t, err)
-		require.Equal(t, "done", r.Status, r.Error)
+		require.Equal(t, "done", string(r.Status), r.Error)
 		require.Equal(t, 1, r.PeopleErased, "Alex is erased again")
 		require.Greater(t, r.RowsRestored, int64(20))
 		require.Equal(t, filesA, r.FilesRestored, "every stored file of A is in the backup")
