@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -105,5 +106,5 @@ func blockedAlert(due *time.Time, told []Block, holds int) alert.Alert {
 	} else {
 		body += "The deletion starts within the hour after the order ends, and you receive a signed certificate."
 	}
-	return alert.Alert{Kind: "deletion-blocked", Audience: "admin", Title: "Your school's data was due to be deleted on " + day + " and is kept", Body: body, Link: link}
+	return alert.Alert{Kind: "deletion-blocked", Audience: identity.RoleAdmin, Title: "Your school's data was due to be deleted on " + day + " and is kept", Body: body, Link: link}
 }

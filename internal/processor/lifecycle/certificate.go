@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/keys"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // Certificate is what a deletion certificate says. It holds no personal
@@ -163,7 +164,7 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 			d.TenantID).Error; err != nil {
 			return fmt.Errorf("lifecycle: tombstone: %w", err)
 		}
-		if err := tx.Exec(`UPDATE contracts SET status = 'deleted', updated_at = now() WHERE tenant_id = ?`, d.TenantID).Error; err != nil {
+		if err := tx.Exec(`UPDATE contracts SET status = ?, updated_at = now() WHERE tenant_id = ?`, tenant.ContractDeleted, d.TenantID).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`DELETE FROM deletion_objects WHERE deletion_id = ?`, d.ID).Error; err != nil {
@@ -172,7 +173,7 @@ func (s *Service) finish(ctx context.Context, d Deletion) error {
 		if err := tx.Exec(`DELETE FROM deletion_uploads WHERE deletion_id = ?`, d.ID).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Deletion{}).Where("id = ?", d.ID).Updates(map[string]any{"status": "done", "finished_at": now, "heartbeat_at": now,
+		return tx.Model(&Deletion{}).Where("id = ?", d.ID).Updates(map[string]any{"status": DeletionDone, "finished_at": now, "heartbeat_at": now,
 			"objects_removed": sums.Objects, "versions_removed": sums.Versions, "bytes_removed": sums.Bytes,
 			"uploads_aborted": uploads, "job_rows_removed": jobRows.RowsAffected}).Error
 	})

@@ -32,13 +32,25 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
+// DeletionStatus is where a contract-end deletion is; the value is what
+// deletions.status holds.
+type DeletionStatus string
+
+// Deletion statuses.
+const (
+	DeletionQueued  DeletionStatus = "queued"  // asked for or due; not started
+	DeletionRunning DeletionStatus = "running" // a worker holds it and is deleting
+	DeletionDone    DeletionStatus = "done"    // everything is gone and the certificate is stored
+	DeletionFailed  DeletionStatus = "failed"  // stopped with an error; the sweep takes it up again
+)
+
 // Deletion is one tenant's contract-end deletion with its progress.
 type Deletion struct {
 	ID              uuid.UUID        `json:"id"`
 	TenantID        uuid.UUID        `json:"tenant_id"`
 	ContractRef     string           `json:"contract_ref"`
 	RequestedBy     *uuid.UUID       `json:"requested_by"`
-	Status          string           `json:"status"`
+	Status          DeletionStatus   `json:"status"`
 	TablesTotal     int              `json:"tables_total"`
 	TablesDone      int              `json:"tables_done"`
 	RowsRemoved     map[string]int64 `gorm:"serializer:json" json:"rows_removed"`
@@ -92,10 +104,10 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 	if err != nil {
 		return Deletion{}, err
 	}
-	if st.Role != "operator" {
+	if st.Role != identity.StaffOperator {
 		return Deletion{}, errs.New(errs.ErrForbidden, "only operators delete a tenant's data")
 	}
-	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, RequestedBy: &st.ID, Status: "queued", RowsRemoved: map[string]int64{}}
+	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, RequestedBy: &st.ID, Status: DeletionQueued, RowsRemoved: map[string]int64{}}
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		var c tenant.Contract
 		res := tx.Where("tenant_id = ?", tenantID).Limit(1).Find(&c)
@@ -207,7 +219,7 @@ type SweepWorker struct {
 // Work runs every unfinished deletion nobody holds.
 func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	var ids []uuid.UUID
-	if err := w.Service.db.Gorm.WithContext(ctx).Model(&Deletion{}).Where("status <> 'done'").Order("created_at").Pluck("id", &ids).Error; err != nil {
+	if err := w.Service.db.Gorm.WithContext(ctx).Model(&Deletion{}).Where("status <> ?", DeletionDone).Order("created_at").Pluck("id", &ids).Error; err != nil {
 		return err
 	}
 	for _, id := range ids {

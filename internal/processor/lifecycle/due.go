@@ -148,7 +148,7 @@ func (s *Service) deleteWhenDue(ctx context.Context, c tenant.Contract) error {
 	if len(o.Blocks) > 0 {
 		return s.blocked(ctx, c, o)
 	}
-	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: c.TenantID, ContractRef: c.Reference, Status: "queued", RowsRemoved: map[string]int64{}}
+	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: c.TenantID, ContractRef: c.Reference, Status: DeletionQueued, RowsRemoved: map[string]int64{}}
 	started := false
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
 		tables, err := tenantTables(tx)

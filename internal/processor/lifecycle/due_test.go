@@ -158,7 +158,7 @@ func TestWatchDeletesWhenTheReturnWindowCloses(t *testing.T) {
 	require.NoError(t, e.App.Lifecycle.Run(ctx, d.ID))
 	d, err = e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)
-	require.Equal(t, "done", d.Status)
+	require.Equal(t, "done", string(d.Status))
 	_, err = e.App.Lifecycle.CertificateOf(ctx, e.A.ID)
 	require.NoError(t, err)
 
@@ -187,7 +187,7 @@ func TestWatchStartsAnUnblockedDeletion(t *testing.T) {
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	d, err := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)
-	require.Equal(t, "queued", d.Status)
+	require.Equal(t, "queued", string(d.Status))
 	require.Greater(t, d.TablesTotal, 10)
 	db, err := e.App.Lifecycle.Get(ctx, e.B.ID)
 	require.NoError(t, err)

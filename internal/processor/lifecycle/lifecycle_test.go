@@ -178,7 +178,7 @@ func TestContractEndDeletion(t *testing.T) {
 	require.True(t, errors.Is(err, context.Canceled), "%v", err)
 	mid, err := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)
-	require.Equal(t, "failed", mid.Status)
+	require.Equal(t, "failed", string(mid.Status))
 	require.Equal(t, 10, mid.TablesDone)
 	steps := []string{}
 	err = worker(func(step string) bool { steps = append(steps, step); return step == "uploads" })
@@ -202,7 +202,7 @@ func TestContractEndDeletion(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrNotFound)
 	done, err := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)
-	require.Equal(t, "done", done.Status)
+	require.Equal(t, "done", string(done.Status))
 	require.Equal(t, done.TablesTotal, done.TablesDone)
 	left := tenantRows(t, conn, e.A.ID)
 	for tbl := range left {

@@ -50,8 +50,8 @@ func (s *Service) Run(ctx context.Context, id uuid.UUID) error {
 		defer conn.WithContext(context.WithoutCancel(ctx)).Exec(`SELECT pg_advisory_unlock(hashtextextended(?, 0))`, lock)
 		err := s.run(ctx, id)
 		if err != nil {
-			s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Deletion{}).Where("id = ? AND status <> 'done'", id).
-				Updates(map[string]any{"status": "failed", "error": err.Error()})
+			s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&Deletion{}).Where("id = ? AND status <> ?", id, DeletionDone).
+				Updates(map[string]any{"status": DeletionFailed, "error": err.Error()})
 		}
 		return err
 	})
@@ -62,11 +62,11 @@ func (s *Service) run(ctx context.Context, id uuid.UUID) error {
 	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&d).Error; err != nil {
 		return err
 	}
-	if d.ID == uuid.Nil || d.Status == "done" {
+	if d.ID == uuid.Nil || d.Status == DeletionDone {
 		return nil
 	}
 	now := s.now().UTC()
-	set := map[string]any{"status": "running", "error": "", "heartbeat_at": now}
+	set := map[string]any{"status": DeletionRunning, "error": "", "heartbeat_at": now}
 	if d.StartedAt == nil {
 		set["started_at"] = now
 	}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -36,12 +37,12 @@ type Handback interface {
 func (s *Service) Watch(ctx context.Context) error {
 	// Contracts past their end date are ended: their dates no longer
 	// change (by an operator or a manifest).
-	if err := s.db.Gorm.WithContext(ctx).Exec(`UPDATE contracts SET status = 'ended' WHERE status IN ('active', 'ending')
-		AND ends_on IS NOT NULL AND ends_on <= ?`, s.now().UTC().Format(time.DateOnly)).Error; err != nil {
+	if err := s.db.Gorm.WithContext(ctx).Exec(`UPDATE contracts SET status = ? WHERE status IN (?, ?)
+		AND ends_on IS NOT NULL AND ends_on <= ?`, tenant.ContractEnded, tenant.ContractActive, tenant.ContractEnding, s.now().UTC().Format(time.DateOnly)).Error; err != nil {
 		return err
 	}
 	var ts []tenant.Contract
-	if err := s.db.Gorm.WithContext(ctx).Where("status <> 'deleted'").Order("tenant_id").Find(&ts).Error; err != nil {
+	if err := s.db.Gorm.WithContext(ctx).Where("status <> ?", tenant.ContractDeleted).Order("tenant_id").Find(&ts).Error; err != nil {
 		return err
 	}
 	var failed []error
@@ -108,7 +109,7 @@ func (s *Service) notify(ctx context.Context, t tenant.Contract) error {
 			return nil
 		}
 		end := t.EndsOn.Format("2 January 2006")
-		_, err := alert.Raise(tx, t.TenantID, alert.Alert{Kind: "contract-ending", Audience: "admin",
+		_, err := alert.Raise(tx, t.TenantID, alert.Alert{Kind: "contract-ending", Audience: identity.RoleAdmin,
 			Title: fmt.Sprintf("Your contract ends on %s (in %d days)", end, left),
 			Body: fmt.Sprintf("On %s the platform becomes read-only for your administrators and closed to everyone else. "+
 				"A full export of your school's data is made that day; you can also make one now. After the return window, "+

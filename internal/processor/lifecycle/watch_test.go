@@ -69,7 +69,7 @@ func TestContractWatchNoticesAndEndExport(t *testing.T) {
 	require.Equal(t, handback.ReasonContractEnd, xs[0].Reason)
 	require.NoError(t, e.App.Handback.RunExport(ctx, e.A.ID, xs[0].ID))
 	xs = exports()
-	require.Equal(t, "done", xs[0].Status)
+	require.Equal(t, "done", string(xs[0].Status))
 	require.Greater(t, xs[0].Rows, int64(0))
 	require.Equal(t, time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly), xs[0].ExpiresAt.UTC().Format(time.DateOnly),
 		"downloadable for the 30-day return window")
