@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/controller/exportjob"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -60,23 +61,23 @@ func NewService(db *database.DB, fs *files.Service, q *jobs.Enqueuer) *Service {
 
 // TenantExport is one full export with its progress.
 type TenantExport struct {
-	TenantID    uuid.UUID  `gorm:"primaryKey" json:"-"`
-	ID          uuid.UUID  `gorm:"primaryKey" json:"id"`
-	Reason      string     `json:"reason"`
-	RequestedBy *uuid.UUID `json:"requested_by"`
-	Status      string     `json:"status"`
-	TablesDone  int        `json:"tables_done"`
-	TablesTotal int        `json:"tables_total"`
-	Rows        int64      `json:"rows"`
-	FilesDone   int        `json:"files_done"`
-	FilesTotal  int        `json:"files_total"`
-	Bytes       int64      `json:"bytes"`
-	FileID      *uuid.UUID `json:"file_id"`
-	Error       string     `json:"error,omitempty"`
-	ExpiresAt   *time.Time `json:"expires_at"`
-	CreatedAt   time.Time  `json:"created_at"`
-	StartedAt   *time.Time `json:"started_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
+	TenantID    uuid.UUID        `gorm:"primaryKey" json:"-"`
+	ID          uuid.UUID        `gorm:"primaryKey" json:"id"`
+	Reason      string           `json:"reason"`
+	RequestedBy *uuid.UUID       `json:"requested_by"`
+	Status      exportjob.Status `json:"status"`
+	TablesDone  int              `json:"tables_done"`
+	TablesTotal int              `json:"tables_total"`
+	Rows        int64            `json:"rows"`
+	FilesDone   int              `json:"files_done"`
+	FilesTotal  int              `json:"files_total"`
+	Bytes       int64            `json:"bytes"`
+	FileID      *uuid.UUID       `json:"file_id"`
+	Error       string           `json:"error,omitempty"`
+	ExpiresAt   *time.Time       `json:"expires_at"`
+	CreatedAt   time.Time        `json:"created_at"`
+	StartedAt   *time.Time       `json:"started_at"`
+	FinishedAt  *time.Time       `json:"finished_at"`
 }
 
 // TableName is the gorm table.
@@ -108,13 +109,13 @@ func exportTables() []privacy.Table {
 // StartExport queues a full export of sc's tenant: an admin's request
 // (sc is theirs) or the contract end (a system scope).
 func (s *Service) StartExport(ctx context.Context, sc access.Scope, reason string) (TenantExport, error) {
-	e := TenantExport{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), Reason: reason, Status: "queued", TablesTotal: len(exportTables())}
+	e := TenantExport{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), Reason: reason, Status: exportjob.Queued, TablesTotal: len(exportTables())}
 	if a := sc.Actor().ID; a != uuid.Nil && sc.Basis() == access.BasisMember {
 		e.RequestedBy = &a
 	}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		var busy int64
-		if err := tx.Model(&TenantExport{}).Where("status IN ('queued', 'running')").Count(&busy).Error; err != nil {
+		if err := tx.Model(&TenantExport{}).Where("status IN (?, ?)", exportjob.Queued, exportjob.Running).Count(&busy).Error; err != nil {
 			return err
 		}
 		if busy > 0 {
@@ -162,7 +163,7 @@ func (s *Service) DownloadExport(ctx context.Context, sc access.Scope, id uuid.U
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 || e.Status != "done" || e.FileID == nil || e.ExpiresAt == nil || !e.ExpiresAt.After(s.now()) {
+		if res.RowsAffected == 0 || e.Status != exportjob.Done || e.FileID == nil || e.ExpiresAt == nil || !e.ExpiresAt.After(s.now()) {
 			return errs.New(errs.ErrNotFound, "the export is not ready, or has expired")
 		}
 		if f, err = files.Get(tx, *e.FileID); err != nil {
@@ -189,8 +190,8 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	run := uuid.Must(uuid.NewV7())
 	var e TenantExport
 	err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE tenant_exports SET status = 'running', started_at = ?, heartbeat_at = now(), run_id = ?,
-			tables_done = 0, rows = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+claimable, s.now().UTC(), run, id)
+		res := tx.Exec(`UPDATE tenant_exports SET status = ?, started_at = ?, heartbeat_at = now(), run_id = ?,
+			tables_done = 0, rows = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+exportjob.Claimable, exportjob.Running, s.now().UTC(), run, id)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
@@ -201,7 +202,7 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	}
 	ctx, stop := jobs.KeepAlive(ctx, func(ctx context.Context) (held bool, err error) {
 		err = access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
-			res := tx.Exec(`UPDATE tenant_exports SET heartbeat_at = now() WHERE id = ? AND run_id = ? AND status = 'running'`, id, run)
+			res := tx.Exec(`UPDATE tenant_exports SET heartbeat_at = now() WHERE id = ? AND run_id = ? AND status = ?`, id, run, exportjob.Running)
 			held = res.RowsAffected > 0
 			return res.Error
 		})
@@ -219,7 +220,7 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	if err != nil {
 		_ = access.Transact(context.WithoutCancel(ctx), s.db, sys, func(tx *gorm.DB) error {
 			return tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).
-				Updates(map[string]any{"status": "failed", "error": "the export could not be made; it will be tried again"}).Error
+				Updates(map[string]any{"status": exportjob.Failed, "error": "the export could not be made; it will be tried again"}).Error
 		})
 		return err
 	}
@@ -241,13 +242,13 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 			return err
 		}
 		if erased > 0 {
-			if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE id = ?`, f.ID).Error; err != nil {
+			if err := tx.Exec(`UPDATE files SET status = ?, updated_at = now() WHERE id = ?`, files.StatusDeleting, f.ID).Error; err != nil {
 				return err
 			}
-			return tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": "failed",
+			return tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": exportjob.Failed,
 				"error": "a person was erased while the export was being made; it is made again"}).Error
 		}
-		res := tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes,
+		res := tx.Model(&TenantExport{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": exportjob.Done, "bytes": f.SizeBytes,
 			"file_id": f.ID, "finished_at": done, "expires_at": expires})
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error // taken over meanwhile: the other run records it
@@ -255,12 +256,6 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 		return identity.Record(tx, sys, "full export", "tenant-export.ready", "full export "+e.ID.String(), map[string]string{"bytes": fmt.Sprint(f.SizeBytes)})
 	})
 }
-
-// claimable is the condition under which a run may take an export: it
-// waits, it failed, or the run that holds it went silent (its worker
-// died) for jobs.StaleAfter.
-var claimable = fmt.Sprintf(`(status IN ('queued', 'failed') OR status = 'running'
-	AND (heartbeat_at IS NULL OR heartbeat_at < now() - interval '%d seconds'))`, int(jobs.StaleAfter.Seconds()))
 
 // returnWindowEnd is when the school's return window closes (zero if its
 // contract has no end date) and whether the contract has ended.
@@ -520,12 +515,12 @@ func (s *Service) Tend(ctx context.Context, tenantID uuid.UUID) error {
 	sc := access.System(tenantID, "contract_watch")
 	var stale []uuid.UUID
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if err := tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE status <> 'deleting' AND id IN
-			(SELECT file_id FROM tenant_exports WHERE expires_at < ? AND file_id IS NOT NULL)`, s.now().UTC()).Error; err != nil {
+		if err := tx.Exec(`UPDATE files SET status = ?, updated_at = now() WHERE status <> ? AND id IN
+			(SELECT file_id FROM tenant_exports WHERE expires_at < ? AND file_id IS NOT NULL)`, files.StatusDeleting, files.StatusDeleting, s.now().UTC()).Error; err != nil {
 			return err
 		}
-		return tx.Raw(`SELECT id FROM tenant_exports WHERE status IN ('queued', 'failed') AND COALESCE(started_at, created_at) < ?
-			OR status = 'running' AND `+claimable+` ORDER BY id LIMIT 5`, s.now().Add(-staleExport)).Scan(&stale).Error
+		return tx.Raw(`SELECT id FROM tenant_exports WHERE status IN (?, ?) AND COALESCE(started_at, created_at) < ?
+			OR status = ? AND `+exportjob.Claimable+` ORDER BY id LIMIT 5`, exportjob.Queued, exportjob.Failed, s.now().Add(-staleExport), exportjob.Running).Scan(&stale).Error
 	})
 	if err != nil {
 		return fmt.Errorf("handback: tend exports: %w", err)
@@ -548,7 +543,7 @@ func (s *Service) Stalled(ctx context.Context, raw []byte) (bool, error) {
 	}
 	var n int64
 	err := access.Transact(ctx, s.db, access.System(a.TenantID, "tenant_export_rescue"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT count(*) FROM tenant_exports WHERE id = ? AND status IN ('queued', 'running') AND `+claimable, a.ExportID).Scan(&n).Error
+		return tx.Raw(`SELECT count(*) FROM tenant_exports WHERE id = ? AND status IN (?, ?) AND `+exportjob.Claimable, a.ExportID, exportjob.Queued, exportjob.Running).Scan(&n).Error
 	})
 	return n > 0, err
 }

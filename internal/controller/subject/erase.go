@@ -14,7 +14,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/controller/exportjob"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/privacy"
 )
@@ -104,17 +106,17 @@ func (s *Service) Erase(ctx context.Context, sc access.Scope, person uuid.UUID, 
 		// parts: they go (the files purge removes every version); the
 		// school makes another, and a run in progress fails and is made again.
 		var exports []uuid.UUID
-		if err := tx.Raw(`UPDATE files SET status = 'deleting', updated_at = now() WHERE status <> 'deleting'
-			AND id IN (SELECT id FROM tenant_exports UNION SELECT file_id FROM tenant_exports) RETURNING id`).Scan(&exports).Error; err != nil {
+		if err := tx.Raw(`UPDATE files SET status = ?, updated_at = now() WHERE status <> ?
+			AND id IN (SELECT id FROM tenant_exports UNION SELECT file_id FROM tenant_exports) RETURNING id`, files.StatusDeleting, files.StatusDeleting).Scan(&exports).Error; err != nil {
 			return err
 		}
 		out.doomed = append(out.doomed, exports...)
-		if err := tx.Exec(`UPDATE tenant_exports SET expires_at = now() WHERE status = 'done' AND expires_at > now()`).Error; err != nil {
+		if err := tx.Exec(`UPDATE tenant_exports SET expires_at = now() WHERE status = ? AND expires_at > now()`, exportjob.Done).Error; err != nil {
 			return err
 		}
 		if request != nil {
-			if err := tx.Exec(`UPDATE subject_requests SET status = 'done', closed_at = now(), updated_at = now(),
-				outcome = CASE WHEN outcome = '' THEN 'Erased.' ELSE outcome END WHERE id = ? AND closed_at IS NULL`, *request).Error; err != nil {
+			if err := tx.Exec(`UPDATE subject_requests SET status = ?, closed_at = now(), updated_at = now(),
+				outcome = CASE WHEN outcome = '' THEN 'Erased.' ELSE outcome END WHERE id = ? AND closed_at IS NULL`, StatusDone, *request).Error; err != nil {
 				return err
 			}
 		}
@@ -304,10 +306,10 @@ func dropFiles(tx *gorm.DB, candidates []uuid.UUID) ([]uuid.UUID, error) {
 	for _, r := range fileRefs() {
 		held = append(held, fmt.Sprintf("SELECT 1 FROM %s t WHERE t.%s = f.id", r[0], r[1]))
 	}
-	q := `UPDATE files f SET status = 'deleting', uploaded_by = NULL, name = ?, updated_at = now()
+	q := `UPDATE files f SET status = ?, uploaded_by = NULL, name = ?, updated_at = now()
 		WHERE f.id IN ? AND NOT EXISTS (` + strings.Join(held, " UNION ALL ") + `) RETURNING f.id`
 	var ids []uuid.UUID
-	err := tx.Raw(q, Erased, candidates).Scan(&ids).Error
+	err := tx.Raw(q, files.StatusDeleting, Erased, candidates).Scan(&ids).Error
 	return ids, err
 }
 

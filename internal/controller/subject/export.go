@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/controller/exportjob"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -47,7 +48,7 @@ func (w *ExportWorker) Work(ctx context.Context, j *river.Job[ExportArgs]) error
 func (s *Service) StartExport(ctx context.Context, sc access.Scope, person uuid.UUID, request *uuid.UUID) (Export, error) {
 	actor := sc.Actor().ID
 	e := Export{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), PersonID: person, RequestID: request, RequestedBy: &actor,
-		Status: "queued", TablesTotal: len(links())}
+		Status: exportjob.Queued, TablesTotal: len(links())}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if actor != person {
 			if err := identity.Reach(tx, sc, person, false); err != nil {
@@ -64,7 +65,7 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, person uuid.
 			}
 		}
 		var running int64
-		if err := tx.Model(&Export{}).Where("person_id = ? AND status IN ('queued', 'running')", person).Count(&running).Error; err != nil {
+		if err := tx.Model(&Export{}).Where("person_id = ? AND status IN (?, ?)", person, exportjob.Queued, exportjob.Running).Count(&running).Error; err != nil {
 			return err
 		}
 		if running > 0 {
@@ -162,7 +163,7 @@ func (s *Service) Download(ctx context.Context, sc access.Scope, id uuid.UUID) (
 		if err := s.getExport(tx, sc, id, &e); err != nil {
 			return err
 		}
-		if e.Status != "done" || e.FileID == nil || e.ExpiresAt == nil || !e.ExpiresAt.After(s.now()) {
+		if e.Status != exportjob.Done || e.FileID == nil || e.ExpiresAt == nil || !e.ExpiresAt.After(s.now()) {
 			return errs.New(errs.ErrNotFound, "the export is not ready, or has expired")
 		}
 		if f, err = files.Get(tx, *e.FileID); err != nil {
@@ -188,8 +189,8 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	run := uuid.Must(uuid.NewV7())
 	var e Export
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE subject_exports SET status = 'running', started_at = ?, heartbeat_at = now(), run_id = ?,
-			tables_done = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+claimable, s.now().UTC(), run, id)
+		res := tx.Exec(`UPDATE subject_exports SET status = ?, started_at = ?, heartbeat_at = now(), run_id = ?,
+			tables_done = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+exportjob.Claimable, exportjob.Running, s.now().UTC(), run, id)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
@@ -200,7 +201,7 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	}
 	ctx, stop := jobs.KeepAlive(ctx, func(ctx context.Context) (held bool, err error) {
 		err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-			res := tx.Exec(`UPDATE subject_exports SET heartbeat_at = now() WHERE id = ? AND run_id = ? AND status = 'running'`, id, run)
+			res := tx.Exec(`UPDATE subject_exports SET heartbeat_at = now() WHERE id = ? AND run_id = ? AND status = ?`, id, run, exportjob.Running)
 			held = res.RowsAffected > 0
 			return res.Error
 		})
@@ -221,14 +222,14 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	if err != nil {
 		_ = access.Transact(context.WithoutCancel(ctx), s.db, sc, func(tx *gorm.DB) error {
 			return tx.Model(&Export{}).Where("id = ? AND run_id = ?", id, run).
-				Updates(map[string]any{"status": "failed", "error": "the export could not be made; it will be tried again"}).Error
+				Updates(map[string]any{"status": exportjob.Failed, "error": "the export could not be made; it will be tried again"}).Error
 		})
 		return err
 	}
 	done := s.now().UTC()
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		e.Status = "done"
-		res := tx.Model(&Export{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": "done", "bytes": f.SizeBytes,
+		e.Status = exportjob.Done
+		res := tx.Model(&Export{}).Where("id = ? AND run_id = ?", id, run).Updates(map[string]any{"status": exportjob.Done, "bytes": f.SizeBytes,
 			"file_id": f.ID, "finished_at": done, "expires_at": done.Add(s.exportTTL)})
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error // taken over (or erased) meanwhile: the other run records it
@@ -236,12 +237,6 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 		return s.logExport(tx, sc, "subject-export.ready", e)
 	})
 }
-
-// claimable is the condition under which a run may take an export: it
-// waits, it failed, or the run that holds it went silent (its worker
-// died) for jobs.StaleAfter.
-var claimable = fmt.Sprintf(`(status IN ('queued', 'failed') OR status = 'running'
-	AND (heartbeat_at IS NULL OR heartbeat_at < now() - interval '%d seconds'))`, int(jobs.StaleAfter.Seconds()))
 
 // progress records an export's progress in its own short transaction, so
 // whoever watches sees it at once.
@@ -256,8 +251,8 @@ func (s *Service) progress(ctx context.Context, sc access.Scope, id uuid.UUID, s
 func (s *Service) ExpireExports(ctx context.Context, tenant uuid.UUID) error {
 	sc := access.System(tenant, "subject_export_expiry")
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Exec(`UPDATE files SET status = 'deleting', updated_at = now() WHERE status <> 'deleting' AND id IN
-			(SELECT file_id FROM subject_exports WHERE expires_at < ? AND file_id IS NOT NULL)`, s.now().UTC()).Error
+		return tx.Exec(`UPDATE files SET status = ?, updated_at = now() WHERE status <> ? AND id IN
+			(SELECT file_id FROM subject_exports WHERE expires_at < ? AND file_id IS NOT NULL)`, files.StatusDeleting, files.StatusDeleting, s.now().UTC()).Error
 	})
 	if err != nil {
 		return fmt.Errorf("subject: expire exports: %w", err)
@@ -301,9 +296,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 	for _, t := range tenants {
 		var stale []uuid.UUID
 		err := access.Transact(ctx, s.db, access.System(t, "subject_export_sweep"), func(tx *gorm.DB) error {
-			return tx.Raw(`SELECT id FROM subject_exports WHERE status IN ('queued', 'failed') AND created_at < ?
-				AND (started_at IS NULL OR started_at < ?) OR status = 'running' AND `+claimable+` ORDER BY id LIMIT 20`,
-				s.now().Add(-staleAfter), s.now().Add(-staleAfter)).Scan(&stale).Error
+			return tx.Raw(`SELECT id FROM subject_exports WHERE status IN (?, ?) AND created_at < ?
+				AND (started_at IS NULL OR started_at < ?) OR status = ? AND `+exportjob.Claimable+` ORDER BY id LIMIT 20`,
+				exportjob.Queued, exportjob.Failed, s.now().Add(-staleAfter), s.now().Add(-staleAfter), exportjob.Running).Scan(&stale).Error
 		})
 		if err != nil {
 			return err
@@ -329,7 +324,7 @@ func (s *Service) Stalled(ctx context.Context, raw []byte) (bool, error) {
 	}
 	var n int64
 	err := access.Transact(ctx, s.db, access.System(a.TenantID, "subject_export_rescue"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT count(*) FROM subject_exports WHERE id = ? AND status IN ('queued', 'running') AND `+claimable, a.ExportID).Scan(&n).Error
+		return tx.Raw(`SELECT count(*) FROM subject_exports WHERE id = ? AND status IN (?, ?) AND `+exportjob.Claimable, a.ExportID, exportjob.Queued, exportjob.Running).Scan(&n).Error
 	})
 	return n > 0, err
 }

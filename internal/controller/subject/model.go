@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/controller/exportjob"
 )
 
 // Kinds of request (UK GDPR Articles 15-21).
@@ -91,23 +92,23 @@ func (r *Request) mark(today time.Time) {
 
 // Export is one access or portability export of a person, with progress.
 type Export struct {
-	TenantID    uuid.UUID  `gorm:"primaryKey" json:"-"`
-	ID          uuid.UUID  `gorm:"primaryKey" json:"id"`
-	PersonID    uuid.UUID  `json:"person_id"`
-	RequestID   *uuid.UUID `json:"request_id"`
-	RequestedBy *uuid.UUID `json:"requested_by"`
-	Status      string     `json:"status"` // queued, running, done, failed
-	TablesDone  int        `json:"tables_done"`
-	TablesTotal int        `json:"tables_total"`
-	FilesDone   int        `json:"files_done"`
-	FilesTotal  int        `json:"files_total"`
-	Bytes       int64      `json:"bytes"`
-	FileID      *uuid.UUID `json:"-"`
-	Error       string     `json:"error,omitempty"`
-	ExpiresAt   *time.Time `json:"expires_at"`
-	CreatedAt   time.Time  `json:"created_at"`
-	StartedAt   *time.Time `json:"started_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
+	TenantID    uuid.UUID        `gorm:"primaryKey" json:"-"`
+	ID          uuid.UUID        `gorm:"primaryKey" json:"id"`
+	PersonID    uuid.UUID        `json:"person_id"`
+	RequestID   *uuid.UUID       `json:"request_id"`
+	RequestedBy *uuid.UUID       `json:"requested_by"`
+	Status      exportjob.Status `json:"status"`
+	TablesDone  int              `json:"tables_done"`
+	TablesTotal int              `json:"tables_total"`
+	FilesDone   int              `json:"files_done"`
+	FilesTotal  int              `json:"files_total"`
+	Bytes       int64            `json:"bytes"`
+	FileID      *uuid.UUID       `json:"-"`
+	Error       string           `json:"error,omitempty"`
+	ExpiresAt   *time.Time       `json:"expires_at"`
+	CreatedAt   time.Time        `json:"created_at"`
+	StartedAt   *time.Time       `json:"started_at"`
+	FinishedAt  *time.Time       `json:"finished_at"`
 }
 
 // TableName is the gorm table.
@@ -115,7 +116,7 @@ func (Export) TableName() string { return "subject_exports" }
 
 // Percent is the export's progress, 0-100.
 func (e Export) Percent() int {
-	if e.Status == "done" {
+	if e.Status == exportjob.Done {
 		return 100
 	}
 	total := e.TablesTotal + e.FilesTotal

@@ -97,7 +97,7 @@ func export(t *testing.T, b bundle, sc access.Scope, person uuid.UUID) *zip.Read
 	require.NoError(t, b.e.App.Subjects.RunExport(ctx, x.TenantID, x.ID))
 	x, err = b.e.App.Subjects.GetExport(ctx, sc, x.ID)
 	require.NoError(t, err)
-	require.Equal(t, "done", x.Status)
+	require.Equal(t, "done", string(x.Status))
 	require.Equal(t, 100, x.Percent())
 	require.Equal(t, x.TablesTotal, x.TablesDone)
 	require.WithinDuration(t, time.Now().Add(subject.DefaultExportTTL), *x.ExpiresAt, time.Minute)

@@ -295,7 +295,7 @@ func (s *Service) personFiles(ctx context.Context, sc access.Scope, person uuid.
 			held = append(held, fmt.Sprintf("SELECT t.%s FROM %s t WHERE %s", c.Name, l.tb.Name, l.shown()))
 		}
 	}
-	q := `SELECT * FROM files f WHERE f.status = 'ready' AND f.attached_to IS DISTINCT FROM 'export' AND (f.uploaded_by = @p`
+	q := `SELECT * FROM files f WHERE f.status = @ready AND f.attached_to IS DISTINCT FROM @export AND (f.uploaded_by = @p`
 	if len(held) > 0 {
 		q += ` OR f.id IN (` + strings.Join(held, " UNION ") + `)`
 	}
@@ -304,7 +304,7 @@ func (s *Service) personFiles(ctx context.Context, sc access.Scope, person uuid.
 		if region, err = files.Region(tx); err != nil {
 			return err
 		}
-		return tx.Raw(q, map[string]any{"p": person}).Scan(&out).Error
+		return tx.Raw(q, map[string]any{"p": person, "ready": files.StatusReady, "export": files.ForExport}).Scan(&out).Error
 	})
 	return out, region, err
 }
