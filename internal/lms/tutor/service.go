@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
@@ -54,7 +55,7 @@ func mustTutor(tx *gorm.DB, sc access.Scope, learner uuid.UUID) error {
 }
 
 // hasRole reports whether person holds role.
-func hasRole(tx *gorm.DB, person uuid.UUID, role string) (bool, error) {
+func hasRole(tx *gorm.DB, person uuid.UUID, role identity.Role) (bool, error) {
 	var ok bool
 	err := tx.Raw(hasRoleSQL, person, role).Row().Scan(&ok)
 	return ok, err

@@ -21,7 +21,7 @@ func (s *Service) Assign(ctx context.Context, sc access.Scope, learner, tutor uu
 		if err := identity.Reach(tx, sc, tutor, false); err != nil {
 			return err
 		}
-		if ok, err := hasRole(tx, tutor, "tutor"); err != nil {
+		if ok, err := hasRole(tx, tutor, identity.RoleTutor); err != nil {
 			return err
 		} else if !ok {
 			return errs.Field("tutor", "must hold the tutor role")
