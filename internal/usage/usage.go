@@ -5,6 +5,7 @@ package usage
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -97,6 +98,10 @@ func (u *Counter) Flush(ctx context.Context) error {
 		prune := u.pruned[t] != today
 		u.mu.Unlock()
 		err := access.Transact(ctx, u.db, access.System(t, "usage"), func(tx *gorm.DB) error {
+			// Nothing is counted for a tenant whose data is being deleted.
+			if err := access.WriteGate(tx, t); err != nil {
+				return err
+			}
 			if prune {
 				if err := tx.Exec(`DELETE FROM usage_daily WHERE day < current_date - interval '` + kept + `'`).Error; err != nil {
 					return err
@@ -111,6 +116,10 @@ func (u *Counter) Flush(ctx context.Context) error {
 			}
 			return nil
 		})
+		if errors.Is(err, access.ErrTenantDeleting) {
+			written[t] = true // dropped, not kept for the next flush
+			continue
+		}
 		if err != nil {
 			// Keep what was not written for the next flush.
 			u.mu.Lock()

@@ -114,6 +114,11 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, reason strin
 		e.RequestedBy = &a
 	}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := access.WriteGate(tx, sc.Tenant()); errors.Is(err, access.ErrTenantDeleting) {
+			return errs.New(errs.ErrConflict, "the school's data is being deleted: no export can be made now")
+		} else if err != nil {
+			return err
+		}
 		var busy int64
 		if err := tx.Model(&TenantExport{}).Where("status IN (?, ?)", exportjob.Queued, exportjob.Running).Count(&busy).Error; err != nil {
 			return err
@@ -142,6 +147,17 @@ func (s *Service) StartExport(ctx context.Context, sc access.Scope, reason strin
 		slog.WarnContext(ctx, "handback: export left to the contract watch", "tenant_id", e.TenantID, "err", err)
 	}
 	return e, nil
+}
+
+// Busy reports whether a full export of tenant is queued or being made:
+// the contract-end deletion waits for it.
+func (s *Service) Busy(ctx context.Context, tenant uuid.UUID) (bool, error) {
+	var busy bool
+	err := access.Transact(ctx, s.db, access.System(tenant, "tenant_export"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT EXISTS (SELECT 1 FROM tenant_exports WHERE status IN (?, ?))`, exportjob.Queued, exportjob.Running).
+			Row().Scan(&busy)
+	})
+	return busy, err
 }
 
 // Exports lists the tenant's full exports, newest first.
@@ -190,6 +206,11 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 	run := uuid.Must(uuid.NewV7())
 	var e TenantExport
 	err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
+		// Once the tenant's deletion has begun no export starts: what it
+		// wrote could outlive the deletion.
+		if err := access.WriteGate(tx, tenant); err != nil {
+			return err
+		}
 		res := tx.Exec(`UPDATE tenant_exports SET status = ?, started_at = ?, heartbeat_at = now(), run_id = ?,
 			tables_done = 0, rows = 0, files_done = 0, bytes = 0, error = '' WHERE id = ? AND `+exportjob.Claimable, exportjob.Running, s.now().UTC(), run, id)
 		if res.Error != nil || res.RowsAffected == 0 {
@@ -197,6 +218,10 @@ func (s *Service) RunExport(ctx context.Context, tenant, id uuid.UUID) error {
 		}
 		return tx.Where("id = ?", id).Limit(1).Find(&e).Error
 	})
+	if errors.Is(err, access.ErrTenantDeleting) {
+		slog.InfoContext(ctx, "handback: export not made, the tenant's data is being deleted", "tenant_id", tenant, "export_id", id)
+		return nil
+	}
 	if err != nil || e.ID == uuid.Nil {
 		return err
 	}

@@ -109,6 +109,9 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 	}
 	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: tenantID, RequestedBy: &st.ID, Status: DeletionQueued, RowsRemoved: map[string]int64{}}
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+		if err := s.closeGate(ctx, tx, tenantID); err != nil {
+			return err
+		}
 		var c tenant.Contract
 		res := tx.Where("tenant_id = ?", tenantID).Limit(1).Find(&c)
 		if res.Error != nil {
@@ -156,6 +159,27 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 		slog.WarnContext(ctx, "lifecycle: deletion left to the sweep", "tenant_id", tenantID, "err", err)
 	}
 	return d, nil
+}
+
+// closeGate keeps the tenant's background writers out from here on (they
+// see the deletion once it commits) and refuses while a full export is
+// queued or being made: its rows and zip could outlive the deletion. The
+// deletion starts when the export is done (the watch tries every hour).
+func (s *Service) closeGate(ctx context.Context, tx *gorm.DB, tenantID uuid.UUID) error {
+	if err := access.CloseGate(tx, tenantID); err != nil {
+		return err
+	}
+	if s.Handback == nil {
+		return nil
+	}
+	busy, err := s.Handback.Busy(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if busy {
+		return errs.New(errs.ErrConflict, "a full export of the school is being made: the deletion can start when it is done")
+	}
+	return nil
 }
 
 // noHolds refuses while the school has a legal hold in force: it told the

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -151,6 +152,12 @@ func (s *Service) deleteWhenDue(ctx context.Context, c tenant.Contract) error {
 	d := Deletion{ID: uuid.Must(uuid.NewV7()), TenantID: c.TenantID, ContractRef: c.Reference, Status: DeletionQueued, RowsRemoved: map[string]int64{}}
 	started := false
 	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+		if err := s.closeGate(ctx, tx, c.TenantID); errors.Is(err, errs.ErrConflict) {
+			slog.InfoContext(ctx, "lifecycle: deletion waits for a full export", "tenant_id", c.TenantID)
+			return nil // started is false: the next watch tries again
+		} else if err != nil {
+			return err
+		}
 		tables, err := tenantTables(tx)
 		if err != nil {
 			return err

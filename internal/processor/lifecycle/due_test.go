@@ -42,6 +42,16 @@ func (b dueBundle) endedDaysAgo(t *testing.T, tn apptest.Seeded, days int) {
 	require.NoError(t, err)
 }
 
+// exportsMade makes tn's queued full exports (the contract-end one), as a
+// worker would: the deletion waits for them.
+func (b dueBundle) exportsMade(t *testing.T, tn apptest.Seeded) {
+	xs, err := b.e.App.Handback.Exports(b.ctx, access.Member(tn.ID, tn.AdminID))
+	require.NoError(t, err)
+	for _, x := range xs {
+		require.NoError(t, b.e.App.Handback.RunExport(b.ctx, tn.ID, x.ID))
+	}
+}
+
 func (b dueBundle) alerts(t *testing.T, tn apptest.Seeded) []alert.Alert {
 	out, err := b.e.App.Alerts.List(b.ctx, access.Member(tn.ID, tn.AdminID), "admin", 50)
 	require.NoError(t, err)
@@ -148,6 +158,12 @@ func TestWatchDeletesWhenTheReturnWindowCloses(t *testing.T) {
 	_, err = b.conn.Exec(ctx, `UPDATE legal_orders SET valid_until = now() - interval '1 minute' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
 	beforeB := tenantRows(t, b.conn, e.B.ID)
+	// A full export still being made holds it off (its rows and zip
+	// could outlive the deletion); once it is done the deletion starts.
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	_, err = e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.ErrorIs(t, err, errs.ErrNotFound, "the contract-end export is not made yet")
+	b.exportsMade(t, e.A)
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	d, err := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)
@@ -184,6 +200,10 @@ func TestWatchStartsAnUnblockedDeletion(t *testing.T) {
 	require.NoError(t, err)
 	byHand, err := e.App.Lifecycle.Start(ctx, op.ID, e.B.ID)
 	require.NoError(t, err)
+	require.NoError(t, e.App.Lifecycle.Watch(ctx))
+	_, err = e.App.Lifecycle.Get(ctx, e.A.ID)
+	require.ErrorIs(t, err, errs.ErrNotFound, "the round that queues the contract-end export does not also delete")
+	b.exportsMade(t, e.A)
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	d, err := e.App.Lifecycle.Get(ctx, e.A.ID)
 	require.NoError(t, err)

@@ -31,6 +31,8 @@ var NoticeDays = []int{60, 14}
 type Handback interface {
 	AtContractEnd(ctx context.Context, tenant uuid.UUID) error
 	Tend(ctx context.Context, tenant uuid.UUID) error
+	// Busy reports a full export queued or being made: the deletion waits.
+	Busy(ctx context.Context, tenant uuid.UUID) (bool, error)
 }
 
 // Watch does one round for every tenant whose data is not deleted.
