@@ -139,5 +139,6 @@ func TestReadinessFailsWhenObjectStoreIsDown(t *testing.T) {
 	require.Contains(t, r.Text(), `"database":"ok"`)
 	require.Contains(t, r.Text(), `"object_store":"down"`)
 	require.NotContains(t, r.Text(), "127.0.0.1", "the reason is logged, not shown")
+	require.Equal(t, "30", r.Header.Get("Retry-After"), "a probe or client knows when to ask again")
 	require.Equal(t, 200, c.Do("GET", "/healthz", nil).Status)
 }

@@ -41,8 +41,11 @@ func (f CSV) Write(c *gin.Context) {
 // its document, with 503, so a load balancer sends the replica no traffic.
 type Unready struct{ Reply any }
 
-// Write sends the document with 503.
-func (u Unready) Write(c *gin.Context) { c.JSON(http.StatusServiceUnavailable, u.Reply) }
+// Write sends the document with 503 and when to ask again.
+func (u Unready) Write(c *gin.Context) {
+	c.Header("Retry-After", RetryAfterUnavailable)
+	c.JSON(http.StatusServiceUnavailable, u.Reply)
+}
 
 // Created is the reply of a route that creates or updates (an upsert):
 // written with 201 when the thing is new, and the row's status otherwise.

@@ -236,7 +236,7 @@ func (c Config) validate(serving bool) error {
 	}
 	if prod {
 		for _, name := range c.devSecretsInProd() {
-			bad(name, "is the development key printed in the source; generate this deployment's own (deploy/README.md, Secrets)")
+			bad(name, "is the development key or password printed in the source; generate this deployment's own (deploy/README.md, Secrets)")
 		}
 	}
 	if prod && c.BackupKey == "" {
@@ -368,6 +368,10 @@ const (
 	devBackupKey       = "AGE-SECRET-KEY-1F9QX5V4NZ3PTC799GNES7GUGLTP3Q5WZ3Z6K639ADPJJR0QADAKQ4SM5G2"
 	devPseudonymSecret = "lms-development-pseudonym-key-not-for-production"
 	devLedgerSecret    = "lms-development-ledger-key-not-for-production"
+	// The local services' credentials (the defaults below, deploy/local).
+	devDatabasePassword = "lms-dev"
+	devS3AccessKey      = "lmsdev"
+	devS3SecretKey      = "lmsdev-secret-key"
 )
 
 // devSecretsInProd names the variables of c that hold a development key:
@@ -386,6 +390,19 @@ func (c Config) devSecretsInProd() []string {
 			found = append(found, "LMS_BACKUP_KEY_SECRET")
 			break
 		}
+	}
+	for name, u := range map[string]string{"LMS_DATABASE_URL": c.DatabaseURL, "LMS_MIGRATE_DATABASE_URL": c.MigrateDatabaseURL} {
+		if pu, err := url.Parse(u); err == nil {
+			if pw, _ := pu.User.Password(); pw == devDatabasePassword {
+				found = append(found, name)
+			}
+		}
+	}
+	if c.S3AccessKey == devS3AccessKey {
+		found = append(found, "LMS_S3_ACCESS_KEY")
+	}
+	if c.S3SecretKey == devS3SecretKey {
+		found = append(found, "LMS_S3_SECRET_KEY")
 	}
 	dev := keys.DevSigner().Public()
 	if s, err := keys.NewSigner(c.SigningKey); err == nil && s.Public() == dev {

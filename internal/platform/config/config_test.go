@@ -102,6 +102,10 @@ func prodEnv(t *testing.T) {
 	t.Setenv("LMS_LEDGER_SECRET", strings.Repeat("l", 40))
 	t.Setenv("LMS_SIGNING_KEY_SECRET", base64.StdEncoding.EncodeToString(seed))
 	t.Setenv("LMS_BACKUP_KEY_SECRET", id.String())
+	t.Setenv("LMS_DATABASE_URL", "postgres://lms_server:"+strings.Repeat("d", 32)+"@db.example:5432/lms")
+	t.Setenv("LMS_MIGRATE_DATABASE_URL", "postgres://lms_owner:"+strings.Repeat("o", 32)+"@db.example:5432/lms")
+	t.Setenv("LMS_S3_ACCESS_KEY", "AKIAEXAMPLE")
+	t.Setenv("LMS_S3_SECRET_KEY", strings.Repeat("s", 40))
 }
 
 // Production refuses every key printed in the source, by name: with one
@@ -120,6 +124,10 @@ func TestProdRefusesDevelopmentKeys(t *testing.T) {
 		"LMS_BACKUP_KEY_SECRET":           own.String() + "," + devBackupKey,
 		"LMS_SIGNING_KEY_SECRET":          base64.StdEncoding.EncodeToString(devSeed[:]),
 		"LMS_SIGNING_RETIRED_PUBLIC_KEYS": keys.DevSigner().Public(),
+		"LMS_DATABASE_URL":                "postgres://lms_server:lms-dev@db.example:5432/lms",
+		"LMS_MIGRATE_DATABASE_URL":        "postgres://lms_owner:lms-dev@db.example:5432/lms",
+		"LMS_S3_ACCESS_KEY":               "lmsdev",
+		"LMS_S3_SECRET_KEY":               "lmsdev-secret-key",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, val)
