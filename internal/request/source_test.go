@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,46 +52,18 @@ func TestFrontEndsDoNotImportEachOther(t *testing.T) {
 	}
 }
 
-// API handlers return their reply or error; only the kernel's adapter
-// writes. A handler that writes a status, JSON or an error itself would
-// state a status the route row does not.
-func TestAPIHandlersDoNotWrite(t *testing.T) {
-	t.Parallel()
-	writers := map[string]bool{"JSON": true, "AbortWithStatusJSON": true, "AbortWithStatus": true, "Status": true,
-		"Data": true, "String": true, "Redirect": true, "IndentedJSON": true}
-	fset, files := parseDir(t, "../httpapi", false)
-	for _, f := range files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			x, _ := sel.X.(*ast.Ident)
-			switch {
-			case x != nil && x.Name == "c" && writers[sel.Sel.Name]:
-				t.Errorf("%s: a handler writes (c.%s); return the reply or the error instead", fset.Position(call.Pos()), sel.Sel.Name)
-			case x != nil && x.Name == "request" && sel.Sel.Name == "Fail":
-				t.Errorf("%s: a handler writes its error (request.Fail); return it instead", fset.Position(call.Pos()))
-			}
-			return true
-		})
-	}
-}
+// writers are the calls that write a response: only the adapters may.
+var writers = map[string]bool{"JSON": true, "AbortWithStatusJSON": true, "AbortWithStatus": true, "Status": true,
+	"Data": true, "String": true, "Redirect": true, "IndentedJSON": true, "HTML": true}
 
-// Page handlers return a page or an error too; only the pages' adapter
-// (page.go) and the renderer it calls (render.go) write.
-func TestPageHandlersDoNotWrite(t *testing.T) {
-	t.Parallel()
-	writers := map[string]bool{"JSON": true, "AbortWithStatusJSON": true, "AbortWithStatus": true, "Status": true,
-		"Data": true, "String": true, "Redirect": true, "HTML": true}
-	fset, files := parseDir(t, "../web", false)
+// noWrites reports every call in dir's files (but skip) that writes a
+// response: c.JSON and the like, request.Fail, or the pages' s.render and
+// s.Error.
+func noWrites(t *testing.T, dir string, skip ...string) {
+	t.Helper()
+	fset, files := parseDir(t, dir, false)
 	for _, f := range files {
-		name := filepath.Base(fset.Position(f.Pos()).Filename)
-		if name == "page.go" || name == "render.go" {
+		if slices.Contains(skip, filepath.Base(fset.Position(f.Pos()).Filename)) {
 			continue
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -108,11 +81,27 @@ func TestPageHandlersDoNotWrite(t *testing.T) {
 			case x.Name == "c" && writers[sel.Sel.Name],
 				x.Name == "request" && sel.Sel.Name == "Fail",
 				x.Name == "s" && (sel.Sel.Name == "render" || sel.Sel.Name == "Error"):
-				t.Errorf("%s: a page handler writes (%s.%s); return the page or the error instead", fset.Position(call.Pos()), x.Name, sel.Sel.Name)
+				t.Errorf("%s: a handler writes (%s.%s); return the reply or the error instead",
+					fset.Position(call.Pos()), x.Name, sel.Sel.Name)
 			}
 			return true
 		})
 	}
+}
+
+// API handlers return their reply or error; only the kernel's adapter
+// writes. A handler that writes a status, JSON or an error itself would
+// state a status the route row does not.
+func TestAPIHandlersDoNotWrite(t *testing.T) {
+	t.Parallel()
+	noWrites(t, "../httpapi")
+}
+
+// Page handlers return a page or an error too; only the pages' adapter
+// (page.go) and the renderer it calls (render.go) write.
+func TestPageHandlersDoNotWrite(t *testing.T) {
+	t.Parallel()
+	noWrites(t, "../web", "page.go", "render.go")
 }
 
 // No package of ours keeps mutable state at package level (the logger is
