@@ -145,6 +145,9 @@ func TestRegisterKeepsTransfersInTheUKAndEEA(t *testing.T) {
 		require.Contains(t, r.Text(), `"field":"country"`)
 	}
 	require.Equal(t, http.StatusCreated, add(e, "Near", "de").Status)
+	r := add(e, "Home", "GB")
+	require.Equal(t, http.StatusCreated, r.Status, "GB is ISO's code for the UK")
+	require.Equal(t, "uk", r.JSON()["country"])
 
 	jp := apptest.New(t, func(c *config.Config) { c.SubProcessorAdequacy = []string{"jp"} })
 	require.Equal(t, http.StatusCreated, add(jp, "Tokyo", "jp").Status, "named by the deployment")

@@ -117,6 +117,9 @@ type NewSubProcessor struct {
 func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in NewSubProcessor) (SubProcessor, error) {
 	var fe errs.FieldErrors
 	in.Name, in.Purpose, in.Country = strings.TrimSpace(in.Name), strings.TrimSpace(in.Purpose), strings.ToLower(strings.TrimSpace(in.Country))
+	if in.Country == "gb" { // ISO 3166's code for the UK; the register says uk
+		in.Country = "uk"
+	}
 	if in.Name == "" || len(in.Name) > 200 || errs.HasControl(in.Name) {
 		fe.Add("name", "must be 1-200 characters")
 	}
