@@ -1,6 +1,6 @@
 // Package web is the server-rendered pages people use: sign-in, learners'
 // and teachers' courses, school administration and the processor's
-// operator pages. Pages are rows of the one route table in httpapi, so
+// operator pages. Pages are rows of the one route table (internal/request), so
 // they pass the same authentication, tenant resolution and casbin checks
 // as the API, and they call the same services with the same scopes.
 //
