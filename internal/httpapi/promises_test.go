@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/platform/config"
@@ -62,6 +63,13 @@ func TestHoldReleasedAfterContractEnd(t *testing.T) {
 	r = admin.Do("DELETE", base+"/retention/holds/"+hold, nil)
 	require.Equal(t, http.StatusNoContent, r.Status, r.Text())
 
+	// The deletion waits for the contract-end export the watch queued (a
+	// worker makes it); then it starts.
+	xs, err := e.App.Handback.Exports(ctx, access.Member(e.A.ID, e.A.AdminID))
+	require.NoError(t, err)
+	for _, x := range xs {
+		require.NoError(t, e.App.Handback.RunExport(ctx, e.A.ID, x.ID))
+	}
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	r = op.Do("GET", outlook, nil)
 	require.Equal(t, true, r.JSON()["started"], r.Text())
