@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/web/webtest"
 )
@@ -66,6 +67,16 @@ func TestProcessorPromisesInBrowser(t *testing.T) {
 	require.Contains(t, adm.Text(".flash"), "released")
 	require.Contains(t, adm.Text("main"), "No holds")
 
+	// The contract-end export the watch queued is still being made: the
+	// deletion waits for it, and nothing offers to start it meanwhile.
+	op.Go(page, "operator-deletion-waits-for-export")
+	require.Contains(t, op.Text(`section[aria-labelledby="deletion-h"]`), "export of the school's data is being made")
+	require.True(t, absent(t, op, `form[action$="/deletion"]`), "nothing to start while the export is made")
+	xs, err := e.App.Handback.Exports(ctx, access.Member(e.A.ID, e.A.AdminID))
+	require.NoError(t, err)
+	for _, x := range xs {
+		require.NoError(t, e.App.Handback.RunExport(ctx, e.A.ID, x.ID))
+	}
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	op.Go(page, "operator-deletion-started-by-watch")
 	require.Contains(t, op.Text("main"), "Deletion of the school's data")

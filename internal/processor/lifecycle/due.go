@@ -53,6 +53,9 @@ type Outlook struct {
 	Blocks  []Block    `json:"blocks"`
 	// BlockedSince is when the watch first found it blocked by these kinds.
 	BlockedSince *time.Time `json:"blocked_since,omitempty"`
+	// Exporting: a full export of the school is being made; the deletion
+	// waits for it (not a block: it ends by itself).
+	Exporting bool `json:"exporting,omitempty"`
 }
 
 // OutlookOf is tenant's deletion outlook, for operators.
@@ -93,7 +96,10 @@ func (s *Service) outlook(ctx context.Context, c tenant.Contract, always bool) (
 		return o, nil
 	}
 	var err error
-	o.Blocks, err = s.blocks(ctx, c.TenantID)
+	if o.Blocks, err = s.blocks(ctx, c.TenantID); err != nil || !o.Due || s.Handback == nil {
+		return o, err
+	}
+	o.Exporting, err = s.Handback.Busy(ctx, c.TenantID)
 	return o, err
 }
 
