@@ -160,9 +160,13 @@ func (d *dying) workerDiesDuringExports(t *testing.T) {
 	require.Equal(t, "running", status)
 	require.Equal(t, *fullRun, *run, "nobody took a live run's export")
 	if subRun != nil {
-		_, run, beat := d.exportRun(t, "subject_exports", sub.ID)
-		require.Equal(t, *subRun, *run)
-		require.True(t, beat.After(*subBeat))
+		// Its heartbeat ticks on its own clock: wait for it too.
+		require.True(t, poll(jobs.HeartbeatEvery+5*time.Second, 100*time.Millisecond, func() bool {
+			_, _, beat := d.exportRun(t, "subject_exports", sub.ID)
+			return beat.After(*subBeat)
+		}), "a live person's export writes its heartbeat")
+		_, run, _ := d.exportRun(t, "subject_exports", sub.ID)
+		require.Equal(t, *subRun, *run, "nobody took a live run's export")
 	}
 	// Then the worker dies mid-upload.
 	require.NoError(t, w1.cmd.Process.Kill())
