@@ -46,6 +46,9 @@ func TestWorkerHealth(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	require.Eventually(t, func() bool { code, _ := get("/healthz"); return code == http.StatusOK }, 20*time.Second, 50*time.Millisecond)
+	// Ready once its job client has started (before, a database cut short
+	// failed the start: the test cut it while the worker was starting).
+	require.Eventually(t, func() bool { code, _ := get("/readyz"); return code == http.StatusOK }, 20*time.Second, 50*time.Millisecond)
 	code, body := get("/readyz")
 	require.Equal(t, http.StatusOK, code, body)
 	require.Contains(t, body, `"database":"ok"`)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -259,11 +260,12 @@ func (a *App) Work(ctx context.Context, concurrency int) error {
 	wctx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	served := make(chan error, 1)
+	var started atomic.Bool // ready only once the job client runs
 	go func() {
-		served <- serveHealth(hctx, ln, a.workerHealth())
+		served <- serveHealth(hctx, ln, a.workerHealth(&started))
 		stopWork()
 	}()
-	err = jobs.Run(wctx, c)
+	err = jobs.Run(wctx, c, func() { started.Store(true) })
 	stopHealth()
 	if herr := <-served; herr != nil {
 		err = errors.Join(err, fmt.Errorf("worker health: %w", herr))

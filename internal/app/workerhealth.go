@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,10 +16,11 @@ import (
 )
 
 // workerHealth answers the worker's probes and scrapes: GET /healthz (the
-// process is up), GET /readyz (the database answers: without it no job can
-// be taken) and GET /metrics (Go runtime and process figures). The worker
-// serves nothing else, so this is a plain mux, not the API's gin stack.
-func (a *App) workerHealth() http.Handler {
+// process is up), GET /readyz (its job client has started and the database
+// answers: without them no job can be taken) and GET /metrics (Go runtime
+// and process figures). The worker serves nothing else, so this is a plain
+// mux, not the API's gin stack.
+func (a *App) workerHealth(started *atomic.Bool) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reply := func(w http.ResponseWriter, status int, body map[string]string) {
@@ -33,6 +35,10 @@ func (a *App) workerHealth() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
+		if !started.Load() {
+			reply(w, http.StatusServiceUnavailable, map[string]string{"status": "starting", "database": "unknown"})
+			return
+		}
 		if err := a.DB.Ready(ctx); err != nil {
 			// The reason goes to the log, as the API's /readyz does.
 			slog.WarnContext(ctx, "worker readyz: database", "err", err)

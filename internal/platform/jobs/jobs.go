@@ -85,10 +85,11 @@ func NewInserter(db *database.DB, workers *river.Workers) (*Client, error) {
 }
 
 // Run starts c and blocks until ctx ends, then stops it gracefully.
-func Run(ctx context.Context, c *Client) error {
+func Run(ctx context.Context, c *Client, started func()) error {
 	if err := c.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
+	started()
 	<-ctx.Done()
 	return c.Stop(context.WithoutCancel(ctx))
 }
