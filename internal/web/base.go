@@ -179,13 +179,11 @@ func (s *Site) staffSignin(c *gin.Context) (page, error) {
 // signinProblem turns a failed sign-in into what the person is told: never
 // which of school, username or password was wrong.
 func signinProblem(err error) (int, string, bool) {
-	var locked errs.LockedError
 	switch {
 	case errors.Is(err, tenant.ErrContractEnded):
-		return http.StatusForbidden, "Your school's contract with this service has ended. Only its administrators can still sign in, to take the school's data back.", true
-	case errors.As(err, &locked):
-		mins := (locked.RetryAfterSeconds + 59) / 60
-		return http.StatusTooManyRequests, "Too many failed attempts: this account is locked. Try again in " + plural(mins, "minute") + ", or ask your administrator to unlock it.", true
+		return http.StatusForbidden, errs.Public(err), true
+	case errors.Is(err, errs.ErrLocked):
+		return http.StatusTooManyRequests, errs.Public(err), true
 	case errors.Is(err, errs.ErrUnauthenticated):
 		return http.StatusUnauthorized, "Those details are not right. Check them and try again. After several failed attempts the account is locked for a while.", true
 	case errors.Is(err, errs.ErrForbidden):
