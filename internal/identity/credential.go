@@ -6,9 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"gorm.io/gorm"
-
-	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // credTable describes one of the two credential tables; the SQL is the same
@@ -104,14 +103,7 @@ func listCredentials(tx *gorm.DB, t credTable, owner uuid.UUID) ([]Credential, e
 }
 
 func revokeCredential(tx *gorm.DB, t credTable, owner, id uuid.UUID) error {
-	res := tx.Table(t.name).Where("id = ? AND "+t.owner+" = ? AND revoked_at IS NULL", id, owner).Update("revoked_at", gorm.Expr("now()"))
-	if res.Error != nil {
-		return fmt.Errorf("revoke %s: %w", t.name, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return errs.New(errs.ErrNotFound, "credential %s", id)
-	}
-	return nil
+	return database.Found(tx.Table(t.name).Where("id = ? AND "+t.owner+" = ? AND revoked_at IS NULL", id, owner).Update("revoked_at", gorm.Expr("now()")), "credential %s", id)
 }
 
 func revokeAll(tx *gorm.DB, t credTable, owner uuid.UUID) error {

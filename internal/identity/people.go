@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -190,14 +191,7 @@ func (s *Service) FindByUsername(ctx context.Context, sc access.Scope, username 
 }
 
 func getPerson(tx *gorm.DB, id uuid.UUID, p *Person) error {
-	res := tx.Where("id = ?", id).Limit(1).Find(p)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return errs.New(errs.ErrNotFound, "person %s", id)
-	}
-	return nil
+	return database.Found(tx.Where("id = ?", id).Limit(1).Find(p), "person %s", id)
 }
 
 // ListPeople pages through the scoped tenant's people in creation order.

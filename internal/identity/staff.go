@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -79,14 +80,7 @@ func (s *Service) StaffByID(ctx context.Context, id uuid.UUID) (Staff, error) {
 // sub-processor with it, rather than trusting a copy from the caller.
 func StaffTx(db *gorm.DB, id uuid.UUID) (Staff, error) {
 	var st Staff
-	res := db.Where("id = ?", id).Limit(1).Find(&st)
-	if res.Error != nil {
-		return st, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return st, errs.New(errs.ErrNotFound, "staff %s", id)
-	}
-	return st, nil
+	return st, database.Found(db.Where("id = ?", id).Limit(1).Find(&st), "staff %s", id)
 }
 
 // SetStaffPassword sets a staff member's password (the CLI, for a
@@ -101,12 +95,8 @@ func (s *Service) SetStaffPassword(ctx context.Context, email, password string) 
 	}
 	return s.db.Transact(ctx, func(tx *gorm.DB) error {
 		var st Staff
-		res := tx.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Limit(1).Find(&st)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "no staff member %q", email)
+		if err := database.Found(tx.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Limit(1).Find(&st), "no staff member %q", email); err != nil {
+			return err
 		}
 		if err := tx.Exec(`UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, h, st.ID).Error; err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -55,11 +56,7 @@ func (s *Service) UnlinkGuardian(ctx context.Context, sc access.Scope, guardian,
 		if err := identity.Reach(tx, sc, child, true); err != nil {
 			return err
 		}
-		res := tx.Exec(`DELETE FROM guardianships WHERE guardian_id = ? AND child_id = ?`, guardian, child)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "not linked")
-		}
-		return res.Error
+		return database.Found(tx.Exec(`DELETE FROM guardianships WHERE guardian_id = ? AND child_id = ?`, guardian, child), "not linked")
 	})
 }
 

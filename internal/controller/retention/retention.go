@@ -250,11 +250,7 @@ func (s *Service) ReleaseHold(ctx context.Context, sc access.Scope, id uuid.UUID
 		return errs.New(errs.ErrForbidden, "legal holds are the whole tenant's")
 	}
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE retention_holds SET released_at = now() WHERE id = ? AND released_at IS NULL`, id)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "hold %s", id)
-		}
-		return res.Error
+		return database.Found(tx.Exec(`UPDATE retention_holds SET released_at = now() WHERE id = ? AND released_at IS NULL`, id), "hold %s", id)
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/exportjob"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 )
@@ -138,12 +139,8 @@ func (s *Service) GetExport(ctx context.Context, sc access.Scope, id uuid.UUID) 
 }
 
 func (s *Service) getExport(tx *gorm.DB, sc access.Scope, id uuid.UUID, e *Export) error {
-	res := tx.Where("id = ?", id).Limit(1).Find(e)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return errs.New(errs.ErrNotFound, "export %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(e), "export %s", id); err != nil {
+		return err
 	}
 	if sc.Actor().ID == e.PersonID {
 		return nil

@@ -171,13 +171,9 @@ func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (r Req
 }
 
 func (s *Service) get(tx *gorm.DB, sc access.Scope, id uuid.UUID, r *Request) error {
-	res := tx.Table("subject_requests r").Select("r.*, COALESCE(p.display_name, '(erased)') AS person_name").
-		Joins("LEFT JOIN people p ON p.tenant_id = r.tenant_id AND p.id = r.person_id").Where("r.id = ?", id).Limit(1).Find(r)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return errs.New(errs.ErrNotFound, "subject request %s", id)
+	if err := database.Found(tx.Table("subject_requests r").Select("r.*, COALESCE(p.display_name, '(erased)') AS person_name").
+		Joins("LEFT JOIN people p ON p.tenant_id = r.tenant_id AND p.id = r.person_id").Where("r.id = ?", id).Limit(1).Find(r), "subject request %s", id); err != nil {
+		return err
 	}
 	if r.PersonID != nil {
 		if err := identity.Reach(tx, sc, *r.PersonID, false); err != nil {

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -53,13 +54,9 @@ func (s *Service) GetArrangement(ctx context.Context, sc access.Scope, person uu
 		if _, _, err := reachPerson(tx, sc, person); err != nil {
 			return err
 		}
-		res := tx.Raw(`SELECT sa.*, p.display_name FROM special_arrangements sa JOIN people p ON p.id = sa.person_id
-			WHERE sa.person_id = ?`, person).Scan(&a)
-		if res.Error != nil {
-			return fmt.Errorf("arrangement: get: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "arrangement of %s", person)
+		if err := database.Found(tx.Raw(`SELECT sa.*, p.display_name FROM special_arrangements sa JOIN people p ON p.id = sa.person_id
+			WHERE sa.person_id = ?`, person).Scan(&a), "arrangement of %s", person); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -108,14 +105,7 @@ func (s *Service) DeleteArrangement(ctx context.Context, sc access.Scope, person
 		if !admin {
 			return errs.New(errs.ErrForbidden, "only admins end arrangements")
 		}
-		res := tx.Exec(`DELETE FROM special_arrangements WHERE person_id = ?`, person)
-		if res.Error != nil {
-			return fmt.Errorf("arrangement: delete: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "arrangement of %s", person)
-		}
-		return nil
+		return database.Found(tx.Exec(`DELETE FROM special_arrangements WHERE person_id = ?`, person), "arrangement of %s", person)
 	})
 }
 

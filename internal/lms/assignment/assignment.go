@@ -12,6 +12,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -30,12 +31,8 @@ FROM assignments a JOIN course_items i ON i.id = a.item_id`
 // learner sees published assignments only; anything else is ErrNotFound.
 func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assignment, course.Relation, error) {
 	var a Assignment
-	res := tx.Raw(selectSQL+` WHERE a.id = ?`, id).Scan(&a)
-	if res.Error != nil {
-		return a, course.Relation{}, fmt.Errorf("assignment %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return a, course.Relation{}, errs.New(errs.ErrNotFound, "assignment %s", id)
+	if err := database.Found(tx.Raw(selectSQL+` WHERE a.id = ?`, id).Scan(&a), "assignment %s", id); err != nil {
+		return a, course.Relation{}, err
 	}
 	rel, err := course.Relate(tx, sc, a.CourseID)
 	if err != nil {

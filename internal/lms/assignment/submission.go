@@ -15,6 +15,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/activity"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -195,12 +196,8 @@ func view(tx *gorm.DB, id uuid.UUID, a Assignment, rel course.Relation, pct int)
 // Everyone else gets ErrNotFound.
 func loadSubmission(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Submission, Assignment, course.Relation, error) {
 	var sub Submission
-	res := tx.Where("id = ?", id).Limit(1).Find(&sub)
-	if res.Error != nil {
-		return sub, Assignment{}, course.Relation{}, fmt.Errorf("submission %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return sub, Assignment{}, course.Relation{}, errs.New(errs.ErrNotFound, "submission %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&sub), "submission %s", id); err != nil {
+		return sub, Assignment{}, course.Relation{}, err
 	}
 	var a Assignment
 	if err := tx.Raw(selectSQL+` WHERE a.id = ?`, sub.AssignmentID).Scan(&a).Error; err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/activity"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -154,12 +155,8 @@ func (s *Service) AddSection(ctx context.Context, sc access.Scope, courseID uuid
 // sectionRel finds a section and the actor's relation to its course.
 func sectionRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Section, Relation, error) {
 	var sec Section
-	res := tx.Where("id = ?", id).Limit(1).Find(&sec)
-	if res.Error != nil {
-		return sec, Relation{}, fmt.Errorf("course: section %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return sec, Relation{}, errs.New(errs.ErrNotFound, "section %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&sec), "section %s", id); err != nil {
+		return sec, Relation{}, err
 	}
 	rel, err := RequireTeach(tx, sc, sec.CourseID)
 	return sec, rel, err
@@ -374,12 +371,8 @@ type ItemView struct {
 // see published items only.
 func itemRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Item, Relation, error) {
 	var it Item
-	res := tx.Where("id = ?", id).Limit(1).Find(&it)
-	if res.Error != nil {
-		return it, Relation{}, fmt.Errorf("course: item %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return it, Relation{}, errs.New(errs.ErrNotFound, "item %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&it), "item %s", id); err != nil {
+		return it, Relation{}, err
 	}
 	rel, err := Relate(tx, sc, it.CourseID)
 	if err == nil && !rel.Teaches() && !it.Published {

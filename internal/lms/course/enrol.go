@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -59,14 +60,7 @@ func (s *Service) Unenrol(ctx context.Context, sc access.Scope, courseID, person
 		if _, err := requireAdmin(tx, sc, courseID); err != nil {
 			return err
 		}
-		res := tx.Exec(`DELETE FROM enrolments WHERE course_id = ? AND person_id = ?`, courseID, person)
-		if res.Error != nil {
-			return fmt.Errorf("course: unenrol: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "enrolment")
-		}
-		return nil
+		return database.Found(tx.Exec(`DELETE FROM enrolments WHERE course_id = ? AND person_id = ?`, courseID, person), "enrolment")
 	})
 }
 
@@ -144,12 +138,8 @@ func (s *Service) Groups(ctx context.Context, sc access.Scope, courseID uuid.UUI
 // groupRel finds a group and requires the actor to teach its course.
 func groupRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Group, error) {
 	var g Group
-	res := tx.Where("id = ?", id).Limit(1).Find(&g)
-	if res.Error != nil {
-		return g, fmt.Errorf("course: group %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return g, errs.New(errs.ErrNotFound, "group %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&g), "group %s", id); err != nil {
+		return g, err
 	}
 	_, err := RequireTeach(tx, sc, g.CourseID)
 	return g, err
@@ -190,10 +180,6 @@ func (s *Service) RemoveMember(ctx context.Context, sc access.Scope, id, person 
 		if _, err := groupRel(tx, sc, id); err != nil {
 			return err
 		}
-		res := tx.Exec(`DELETE FROM teaching_group_members WHERE group_id = ? AND person_id = ?`, id, person)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "group member")
-		}
-		return res.Error
+		return database.Found(tx.Exec(`DELETE FROM teaching_group_members WHERE group_id = ? AND person_id = ?`, id, person), "group member")
 	})
 }

@@ -7,7 +7,6 @@
 package discussion
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -166,13 +165,9 @@ func requireTeach(rel course.Relation, what string) error {
 // forumRel finds a forum and the actor's relation to its course.
 func forumRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Forum, course.Relation, error) {
 	var f Forum
-	res := tx.Raw(`SELECT f.*, (SELECT count(*) FROM threads t WHERE t.forum_id = f.id) AS thread_count
-		FROM forums f WHERE f.id = ?`, id).Scan(&f)
-	if res.Error != nil {
-		return f, course.Relation{}, fmt.Errorf("discussion: forum %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return f, course.Relation{}, errs.New(errs.ErrNotFound, "forum %s", id)
+	if err := database.Found(tx.Raw(`SELECT f.*, (SELECT count(*) FROM threads t WHERE t.forum_id = f.id) AS thread_count
+		FROM forums f WHERE f.id = ?`, id).Scan(&f), "forum %s", id); err != nil {
+		return f, course.Relation{}, err
 	}
 	rel, err := course.Relate(tx, sc, f.CourseID)
 	return f, rel, err
@@ -186,12 +181,8 @@ const threadSQL = `SELECT t.*, f.course_id, COALESCE(p.display_name, '') AS auth
 // threadRel finds a thread and the actor's relation to its course.
 func threadRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Thread, course.Relation, error) {
 	var t Thread
-	res := tx.Raw(threadSQL+` WHERE t.id = ?`, id).Scan(&t)
-	if res.Error != nil {
-		return t, course.Relation{}, fmt.Errorf("discussion: thread %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return t, course.Relation{}, errs.New(errs.ErrNotFound, "thread %s", id)
+	if err := database.Found(tx.Raw(threadSQL+` WHERE t.id = ?`, id).Scan(&t), "thread %s", id); err != nil {
+		return t, course.Relation{}, err
 	}
 	rel, err := course.Relate(tx, sc, t.CourseID)
 	return t, rel, err

@@ -10,6 +10,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/activity"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -48,12 +49,8 @@ func insertPost(tx *gorm.DB, thread uuid.UUID, body string, author uuid.UUID) (p
 // postRel finds a post, its thread and the actor's relation to the course.
 func postRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Post, Thread, course.Relation, error) {
 	var p Post
-	res := tx.Raw(postSQL+` WHERE p.id = ?`, id).Scan(&p)
-	if res.Error != nil {
-		return p, Thread{}, course.Relation{}, fmt.Errorf("discussion: post %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return p, Thread{}, course.Relation{}, errs.New(errs.ErrNotFound, "post %s", id)
+	if err := database.Found(tx.Raw(postSQL+` WHERE p.id = ?`, id).Scan(&p), "post %s", id); err != nil {
+		return p, Thread{}, course.Relation{}, err
 	}
 	t, rel, err := threadRel(tx, sc, p.ThreadID)
 	return p, t, rel, err

@@ -68,12 +68,8 @@ const settingsSQL = `SELECT s.id AS school_id,
 // one of another tenant, or none at all, is not found; one outside the
 // schools a school-scoped role covers is forbidden.
 func school(tx *gorm.DB, sc access.Scope, id uuid.UUID) (st Settings, err error) {
-	res := tx.Raw(settingsSQL, map[string]any{"school": id, "days": DefaultInactiveDays, "pct": DefaultMinOpenedShare}).Scan(&st)
-	if res.Error != nil {
-		return st, fmt.Errorf("engagement: settings of %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return st, errs.New(errs.ErrNotFound, "school %s", id)
+	if err := database.Found(tx.Raw(settingsSQL, map[string]any{"school": id, "days": DefaultInactiveDays, "pct": DefaultMinOpenedShare}).Scan(&st), "school %s", id); err != nil {
+		return st, err
 	}
 	if ids, limited := sc.Schools(); limited && !slices.Contains(ids, id) {
 		return st, errs.New(errs.ErrForbidden, "school %s is not one of your schools", id)

@@ -258,12 +258,8 @@ func (s *Service) RecordingLink(ctx context.Context, sc access.Scope, id uuid.UU
 	var region string
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) (err error) {
 		var r Recording
-		res := tx.Where("id = ?", id).Limit(1).Find(&r)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "recording %s", id)
+		if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&r), "recording %s", id); err != nil {
+			return err
 		}
 		rel, err := course.Relate(tx, sc, r.CourseID)
 		if err != nil || !rel.Visible() {

@@ -41,12 +41,8 @@ func courseOf(tx *gorm.DB, assignment uuid.UUID) (uuid.UUID, error) {
 // load reads the assessment and the actor's relation to its course.
 func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assessment, course.Relation, error) {
 	var a Assessment
-	res := tx.Where("id = ?", id).Limit(1).Find(&a)
-	if res.Error != nil {
-		return a, course.Relation{}, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return a, course.Relation{}, errs.New(errs.ErrNotFound, "peer assessment %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&a), "peer assessment %s", id); err != nil {
+		return a, course.Relation{}, err
 	}
 	c, err := courseOf(tx, a.AssignmentID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -37,12 +38,8 @@ func (s *Service) Save(ctx context.Context, sc access.Scope, attemptID, question
 			return errs.New(errs.ErrConflict, "your time ran out at %s; the answers saved before then are handed in", a.DeadlineAt.UTC().Format(time.RFC3339))
 		}
 		var question Question
-		res := tx.Raw(questionSQL, q.ID, questionID).Scan(&question)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "question %s is not on this quiz", questionID)
+		if err := database.Found(tx.Raw(questionSQL, q.ID, questionID).Scan(&question), "question %s is not on this quiz", questionID); err != nil {
+			return err
 		}
 		raw, err := checkResponse(question, r)
 		if err != nil {

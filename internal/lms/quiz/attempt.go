@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -87,12 +88,8 @@ func (s *Service) Sheet(ctx context.Context, sc access.Scope, attemptID uuid.UUI
 // may see.
 func (s *Service) loadAttempt(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Quiz, Attempt, course.Relation, error) {
 	var a Attempt
-	res := tx.Where("id = ?", id).Limit(1).Find(&a)
-	if res.Error != nil {
-		return Quiz{}, a, course.Relation{}, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return Quiz{}, a, course.Relation{}, errs.New(errs.ErrNotFound, "attempt %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&a), "attempt %s", id); err != nil {
+		return Quiz{}, a, course.Relation{}, err
 	}
 	q, rel, err := load(tx, sc, a.QuizID)
 	if err != nil || (!rel.Teaches() && a.PersonID != sc.Actor().ID) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -113,12 +114,8 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 			return errs.New(errs.ErrConflict, "the attempt is still in progress")
 		}
 		var pts float64
-		res := tx.Raw(pointsSQL, q.ID, questionID).Scan(&pts)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "question %s is not on this quiz", questionID)
+		if err := database.Found(tx.Raw(pointsSQL, q.ID, questionID).Scan(&pts), "question %s is not on this quiz", questionID); err != nil {
+			return err
 		}
 		if m.Score > pts {
 			return errs.Field("score", "must be at most %g, what the question is worth", pts)

@@ -43,12 +43,8 @@ func NewService(db *database.DB) *Service { return &Service{db: db, now: time.No
 // published quizzes only.
 func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Quiz, course.Relation, error) {
 	var q Quiz
-	res := tx.Where("id = ?", id).Limit(1).Find(&q)
-	if res.Error != nil {
-		return q, course.Relation{}, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return q, course.Relation{}, errs.New(errs.ErrNotFound, "quiz %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&q), "quiz %s", id); err != nil {
+		return q, course.Relation{}, err
 	}
 	rel, err := course.Relate(tx, sc, q.CourseID)
 	if err != nil {

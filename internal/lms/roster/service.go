@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -110,14 +111,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, status string, afte
 // Get returns one import with its errors and warnings.
 func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (rec Import, err error) {
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := mineOnly(tx.Where("id = ?", id), sc).Limit(1).Find(&rec)
-		if res.Error != nil {
-			return fmt.Errorf("roster: get import: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "roster import %s", id)
-		}
-		return nil
+		return database.Found(mineOnly(tx.Where("id = ?", id), sc).Limit(1).Find(&rec), "roster import %s", id)
 	})
 	return rec, err
 }

@@ -67,12 +67,8 @@ func may(tx *gorm.DB, sc access.Scope, v Survey) (answer, own bool, err error) {
 }
 
 func (s *Service) load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (v Survey, answer, own bool, err error) {
-	res := tx.Where("id = ?", id).Limit(1).Find(&v)
-	if res.Error != nil {
-		return v, false, false, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return v, false, false, errs.New(errs.ErrNotFound, "survey %s", id)
+	if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&v), "survey %s", id); err != nil {
+		return v, false, false, err
 	}
 	if answer, own, err = may(tx, sc, v); err != nil {
 		return v, false, false, err

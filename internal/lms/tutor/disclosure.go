@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/controller/consent"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -121,10 +122,6 @@ func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid
 // Withdraw deletes something the learner shared.
 func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) error {
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Exec(withdrawSQL, id, sc.Actor().ID)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "disclosure %s", id)
-		}
-		return res.Error
+		return database.Found(tx.Exec(withdrawSQL, id, sc.Actor().ID), "disclosure %s", id)
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -39,11 +40,7 @@ func (s *Service) End(ctx context.Context, sc access.Scope, learner, tutor uuid.
 		if err := identity.Reach(tx, sc, learner, true); err != nil {
 			return err
 		}
-		res := tx.Exec(endSQL, tutor, learner)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "no tutorship in force")
-		}
-		return res.Error
+		return database.Found(tx.Exec(endSQL, tutor, learner), "no tutorship in force")
 	})
 }
 

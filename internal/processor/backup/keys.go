@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -151,10 +152,6 @@ func (s *Service) DestroyKey(ctx context.Context, tenant uuid.UUID, by string) e
 	if strings.TrimSpace(by) == "" {
 		return errs.Field("instruction", "record whose instruction this is (the school's, with its reference)")
 	}
-	res := s.db.Gorm.WithContext(ctx).Exec(`UPDATE backup_keys SET wrapped_identity = NULL, destroyed_at = now(), destroyed_by = ?
-		WHERE tenant_id = ? AND destroyed_at IS NULL`, by, tenant)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return errs.New(errs.ErrNotFound, "no backup key of tenant %s to destroy", tenant)
-	}
-	return res.Error
+	return database.Found(s.db.Gorm.WithContext(ctx).Exec(`UPDATE backup_keys SET wrapped_identity = NULL, destroyed_at = now(), destroyed_by = ?
+		WHERE tenant_id = ? AND destroyed_at IS NULL`, by, tenant), "no backup key of tenant %s to destroy", tenant)
 }

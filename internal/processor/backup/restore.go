@@ -181,11 +181,7 @@ func (s *Service) Restores(ctx context.Context, tenant uuid.UUID) ([]Restore, er
 // GetRestore is one restore.
 func (s *Service) GetRestore(ctx context.Context, id uuid.UUID) (Restore, error) {
 	var r Restore
-	res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&r)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return r, errs.New(errs.ErrNotFound, "restore %s", id)
-	}
-	return r, res.Error
+	return r, database.Found(s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&r), "restore %s", id)
 }
 
 // RunRestore does restore id: reads and checks the backup, stores its

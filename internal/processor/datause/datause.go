@@ -128,12 +128,8 @@ func (s *Service) Withdraw(ctx context.Context, sc access.Scope, id uuid.UUID) (
 	var a Agreement
 	actor := sc.Actor().ID
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Where("id = ?", id).Limit(1).Find(&a)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "agreement %s", id)
+		if err := database.Found(tx.Where("id = ?", id).Limit(1).Find(&a), "agreement %s", id); err != nil {
+			return err
 		}
 		if a.WithdrawnAt != nil {
 			return errs.New(errs.ErrConflict, "already withdrawn")

@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/keys"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -194,12 +194,8 @@ func (s *Service) CertificateOfDeletion(ctx context.Context, id uuid.UUID) (Sign
 func (s *Service) certificate(ctx context.Context, by string, id uuid.UUID) (Signed, error) {
 	var row struct{ Body, Signature, KeyID string }
 	// by is one of two column names above, never input.
-	res := s.db.Gorm.WithContext(ctx).Raw(`SELECT body, signature, key_id FROM deletion_certificates WHERE `+by+` = ?`, id).Scan(&row)
-	if res.Error != nil {
-		return Signed{}, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return Signed{}, errs.New(errs.ErrNotFound, "no deletion certificate %s", id)
+	if err := database.Found(s.db.Gorm.WithContext(ctx).Raw(`SELECT body, signature, key_id FROM deletion_certificates WHERE `+by+` = ?`, id).Scan(&row), "no deletion certificate %s", id); err != nil {
+		return Signed{}, err
 	}
 	// The key that signed it, which after a rotation is a retired one.
 	pub, _ := s.signer.PublicFor(row.KeyID)

@@ -113,12 +113,8 @@ func (s *Service) Start(ctx context.Context, staff, tenantID uuid.UUID) (Deletio
 			return err
 		}
 		var c tenant.Contract
-		res := tx.Where("tenant_id = ?", tenantID).Limit(1).Find(&c)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "tenant %s", tenantID)
+		if err := database.Found(tx.Where("tenant_id = ?", tenantID).Limit(1).Find(&c), "tenant %s", tenantID); err != nil {
+			return err
 		}
 		// The return window runs from the end date, or from when the end
 		// date was last set if that was later: backdating an end date
@@ -201,11 +197,7 @@ func noHolds(ctx context.Context, s *Service, tenantID uuid.UUID) error {
 // Get is a tenant's deletion.
 func (s *Service) Get(ctx context.Context, tenantID uuid.UUID) (Deletion, error) {
 	var d Deletion
-	res := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&d)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return d, errs.New(errs.ErrNotFound, "no deletion of tenant %s", tenantID)
-	}
-	return d, res.Error
+	return d, database.Found(s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&d), "no deletion of tenant %s", tenantID)
 }
 
 // DeleteArgs is the job that runs one deletion.

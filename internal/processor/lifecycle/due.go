@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -61,12 +62,8 @@ type Outlook struct {
 // OutlookOf is tenant's deletion outlook, for operators.
 func (s *Service) OutlookOf(ctx context.Context, tenantID uuid.UUID) (Outlook, error) {
 	var c tenant.Contract
-	res := s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&c)
-	if res.Error != nil {
-		return Outlook{}, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return Outlook{}, errs.New(errs.ErrNotFound, "tenant %s", tenantID)
+	if err := database.Found(s.db.Gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Limit(1).Find(&c), "tenant %s", tenantID); err != nil {
+		return Outlook{}, err
 	}
 	o, err := s.outlook(ctx, c, true)
 	if err != nil {

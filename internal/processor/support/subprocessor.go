@@ -13,6 +13,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -234,8 +235,8 @@ func (s *Service) DecideSubProcessor(ctx context.Context, sc access.Scope, id uu
 		return errs.Field("reason", "must be at most 2000 characters")
 	}
 	var sp SubProcessor
-	if res := s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&sp); res.Error != nil || res.RowsAffected == 0 {
-		return errs.New(errs.ErrNotFound, "sub-processor %s", id)
+	if err := database.Found(s.db.Gorm.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&sp), "sub-processor %s", id); err != nil {
+		return err
 	}
 	return s.inTenant(ctx, sc, id, func(tx *gorm.DB, name string, now time.Time) error {
 		actor := sc.Actor().ID

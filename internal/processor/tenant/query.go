@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -20,14 +21,10 @@ func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 	if !slugRE.MatchString(slug) {
 		return t, errs.New(errs.ErrNotFound, "tenant")
 	}
-	res := s.db.Gorm.WithContext(ctx).
+	if err := database.Found(s.db.Gorm.WithContext(ctx).
 		Where("slug = ? AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = tenants.id AND c.status = ?)", slug, ContractDeleted).
-		Limit(1).Find(&t)
-	if res.Error != nil {
-		return t, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return t, errs.New(errs.ErrNotFound, "tenant %q", slug)
+		Limit(1).Find(&t), "tenant %q", slug); err != nil {
+		return t, err
 	}
 	return t, nil
 }
@@ -35,12 +32,8 @@ func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 // SlugOf is a tenant's slug, for the addresses of its pages.
 func (s *Service) SlugOf(ctx context.Context, id uuid.UUID) (string, error) {
 	var slug string
-	res := s.db.Gorm.WithContext(ctx).Raw(`SELECT slug FROM tenants WHERE id = ?`, id).Scan(&slug)
-	if res.Error != nil {
-		return "", fmt.Errorf("tenant slug: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return "", errs.New(errs.ErrNotFound, "tenant %s", id)
+	if err := database.Found(s.db.Gorm.WithContext(ctx).Raw(`SELECT slug FROM tenants WHERE id = ?`, id).Scan(&slug), "tenant %s", id); err != nil {
+		return "", err
 	}
 	return slug, nil
 }
@@ -166,12 +159,8 @@ func (s *Service) SetContractEnd(ctx context.Context, tenant uuid.UUID, p Contra
 	}
 	defer s.Forget(tenant)
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
-		res := tx.Where("tenant_id = ?", tenant).Limit(1).Find(&c)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errs.New(errs.ErrNotFound, "contract of tenant %s", tenant)
+		if err := database.Found(tx.Where("tenant_id = ?", tenant).Limit(1).Find(&c), "contract of tenant %s", tenant); err != nil {
+			return err
 		}
 		if c.Status == ContractEnded || c.Status == ContractDeleted || c.Ended(time.Now()) {
 			return errs.New(errs.ErrConflict, "the contract has ended (%s): its dates can no longer change", c.EndsOn)
