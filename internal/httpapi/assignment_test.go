@@ -49,9 +49,8 @@ func setupAssignment(t *testing.T, prefix string) assignmentBundle {
 // create sets an assignment through the API and returns its id.
 func (b assignmentBundle) create(t *testing.T, title string, opens, due time.Time) string {
 	t.Helper()
-	r := b.teacher.Do("POST", b.base+"/courses/"+b.fx.ID.String()+"/assignments", map[string]any{
+	r := b.teacher.Expect(http.StatusCreated, "POST", b.base+"/courses/"+b.fx.ID.String()+"/assignments", map[string]any{
 		"section_id": b.fx.Section, "title": title, "instructions": "Show your working.", "opens_at": opens, "due_at": due, "max_score": 20})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	return r.JSON()["id"].(string)
 }
 
@@ -73,19 +72,15 @@ func TestAssignmentSubmitMarkRelease(t *testing.T) {
 	ap := b.base + "/assignments/" + aid
 
 	// The learner sees it with their own deadline, and hands in work.
-	r := b.learner.Do("GET", ap, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := b.learner.Expect(200, "GET", ap, nil)
 	require.NotEmpty(t, r.JSON()["effective_due_at"])
 	fid := b.upload(t, b.learner, "working.pdf")
-	r = b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "1/2 + 1/4 = 3/4", "file_ids": []string{fid}})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"body": "1/2 + 1/4 = 3/4", "file_ids": []string{fid}})
 	sid := r.JSON()["id"].(string)
-	r = b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "1/2 + 1/4 = 3/4 (checked)", "file_ids": []string{fid}})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"body": "1/2 + 1/4 = 3/4 (checked)", "file_ids": []string{fid}})
 	require.EqualValues(t, 2, r.JSON()["attempt"])
 	require.Equal(t, sid, r.JSON()["id"])
-	r = b.learner.Do("GET", b.base+"/submissions/"+sid+"/files/"+fid, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", b.base+"/submissions/"+sid+"/files/"+fid, nil)
 	require.Contains(t, r.JSON()["url"], "X-Amz-Signature")
 
 	// Nobody else reads it: not the other learner, not a teacher of
@@ -105,30 +100,24 @@ func TestAssignmentSubmitMarkRelease(t *testing.T) {
 
 	// Marked with feedback and a feedback file, not released.
 	ffid := b.upload(t, b.teacher, "feedback.pdf")
-	r = b.teacher.Do("PUT", b.base+"/submissions/"+sid+"/mark", map[string]any{"score": 18, "feedback": "Neat working.", "feedback_file_id": ffid})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PUT", b.base+"/submissions/"+sid+"/mark", map[string]any{"score": 18, "feedback": "Neat working.", "feedback_file_id": ffid})
 	require.Nil(t, r.JSON()["released_at"])
 	require.Equal(t, 404, b.learner.Do("GET", b.base+"/submissions/"+sid+"/mark", nil).Status)
-	r = b.learner.Do("GET", b.base+"/submissions/"+sid, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", b.base+"/submissions/"+sid, nil)
 	require.Equal(t, "submitted", r.JSON()["status"])
 	require.NotContains(t, r.Text(), "Neat working")
 	require.NotContains(t, r.Text(), "score")
-	r = b.teacher.Do("GET", b.base+"/submissions/"+sid+"/mark", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "GET", b.base+"/submissions/"+sid+"/mark", nil)
 	require.Contains(t, r.JSON()["feedback_file"].(map[string]any)["url"], "X-Amz-Signature")
-	r = b.teacher.Do("GET", ap+"/submissions?status=marked", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "GET", ap+"/submissions?status=marked", nil)
 	require.Len(t, r.JSON()["items"], 1)
 	r = b.teacher.Do("GET", ap+"/submissions?status=unmarked", nil)
 	require.Len(t, r.JSON()["items"], 0)
 
 	// Released: the learner sees mark, feedback and file; nobody else.
-	r = b.teacher.Do("POST", ap+"/release", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "POST", ap+"/release", nil)
 	require.EqualValues(t, 1, r.JSON()["released"])
-	r = b.learner.Do("GET", b.base+"/submissions/"+sid+"/mark", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", b.base+"/submissions/"+sid+"/mark", nil)
 	require.EqualValues(t, 18, r.JSON()["score"])
 	require.Equal(t, "Neat working.", r.JSON()["feedback"])
 	require.Contains(t, r.JSON()["feedback_file"].(map[string]any)["url"], "X-Amz-Signature")
@@ -149,34 +138,28 @@ func TestAssignmentDeadlinesArrangementsAndDeletion(t *testing.T) {
 	aid := b.create(t, "Poem", now.Add(-time.Hour), now.Add(time.Hour))
 	ap := b.base + "/assignments/" + aid
 	fid := b.upload(t, b.learner, "poem.pdf")
-	r := b.learner.Do("PUT", ap+"/submission", map[string]any{"file_ids": []string{fid}})
-	require.Equal(t, 200, r.Status, r.Text())
+	r := b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"file_ids": []string{fid}})
 
 	// Window 10h, due an hour ago.
-	r = b.teacher.Do("PATCH", ap, map[string]any{"opens_at": now.Add(-11 * time.Hour), "due_at": now.Add(-time.Hour)})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", ap, map[string]any{"opens_at": now.Add(-11 * time.Hour), "due_at": now.Add(-time.Hour)})
 	require.Equal(t, 409, b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "late"}).Status)
 	require.Equal(t, 409, b.learner2.Do("PUT", ap+"/submission", map[string]any{"body": "late"}).Status)
 
 	// 25% extra time for learner2: 2.5h more than the others.
 	l2 := b.fx.Learner2.ID.String()
 	require.Equal(t, 403, b.teacher.Do("PUT", b.base+"/people/"+l2+"/arrangement", map[string]any{"extra_time_percent": 25}).Status)
-	r = b.admin.Do("PUT", b.base+"/people/"+l2+"/arrangement", map[string]any{"extra_time_percent": 25})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.admin.Expect(200, "PUT", b.base+"/people/"+l2+"/arrangement", map[string]any{"extra_time_percent": 25})
 	require.NotContains(t, r.Text(), "reason")
-	r = b.teacher.Do("GET", b.base+"/people/"+l2+"/arrangement", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "GET", b.base+"/people/"+l2+"/arrangement", nil)
 	require.EqualValues(t, 25, r.JSON()["extra_time_percent"])
 	require.Equal(t, 404, b.other.Do("GET", b.base+"/people/"+l2+"/arrangement", nil).Status)
 	require.Equal(t, 403, b.learner.Do("GET", b.base+"/people/"+l2+"/arrangement", nil).Status)
-	r = b.teacher.Do("GET", b.base+"/arrangements?course_id="+b.fx.ID.String(), nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "GET", b.base+"/arrangements?course_id="+b.fx.ID.String(), nil)
 	require.Len(t, r.JSON()["items"], 1)
 	r = b.other.Do("GET", b.base+"/arrangements", nil)
 	require.Len(t, r.JSON()["items"], 0)
 
-	r = b.learner2.Do("PUT", ap+"/submission", map[string]any{"body": "with extra time"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner2.Expect(200, "PUT", ap+"/submission", map[string]any{"body": "with extra time"})
 	due, err := time.Parse(time.RFC3339Nano, r.JSON()["effective_due_at"].(string))
 	require.NoError(t, err)
 	require.WithinDuration(t, now.Add(90*time.Minute), due, time.Minute)
@@ -203,8 +186,7 @@ func TestAssignmentGoesWithItsSection(t *testing.T) {
 	aid := b.create(t, "Diagram", now.Add(-time.Hour), now.Add(time.Hour))
 	ap := b.base + "/assignments/" + aid
 	fid := b.upload(t, b.learner, "diagram.pdf")
-	r := b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "see file", "file_ids": []string{fid}})
-	require.Equal(t, 200, r.Status, r.Text())
+	b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"body": "see file", "file_ids": []string{fid}})
 	require.Equal(t, 1, objectVersions(t, b.e, "uk", b.e.A.ID, uuid.MustParse(fid)))
 
 	require.Equal(t, 204, b.teacher.Do("DELETE", b.base+"/sections/"+b.fx.Section.String(), nil).Status)
@@ -243,8 +225,7 @@ func TestAssignmentBadInputAndPaging(t *testing.T) {
 	require.ElementsMatch(t, []string{"file_ids"}, assignmentFields(t, r))
 	r = b.learner.Do("PUT", ap+"/submission", map[string]any{"body": ""})
 	require.ElementsMatch(t, []string{"body"}, assignmentFields(t, r))
-	r = b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "mine"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"body": "mine"})
 	sid := r.JSON()["id"].(string)
 	mp := b.base + "/submissions/" + sid + "/mark"
 	require.ElementsMatch(t, []string{"score"}, assignmentFields(t, b.teacher.Do("PUT", mp, map[string]any{"score": 21})))
@@ -258,8 +239,7 @@ func TestAssignmentBadInputAndPaging(t *testing.T) {
 	require.ElementsMatch(t, []string{"course_id"}, assignmentFields(t, b.teacher.Do("GET", b.base+"/arrangements?course_id=x", nil)))
 
 	// Pages of two, in creation order; a hidden assignment is staff-only.
-	r = b.learner.Do("GET", cp+"?limit=2", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", cp+"?limit=2", nil)
 	var p struct {
 		Items []struct {
 			ID string `json:"id"`

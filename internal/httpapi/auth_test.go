@@ -94,8 +94,7 @@ func TestTokensSessionsLogoutAndRevocation(t *testing.T) {
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	other := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword) // a second device
 
-	r := admin.Do("POST", "/api/v1/me/tokens", map[string]any{"name": "sis-sync", "expires_in_days": 30})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := admin.Expect(201, "POST", "/api/v1/me/tokens", map[string]any{"name": "sis-sync", "expires_in_days": 30})
 	tok := r.JSON()["secret"].(string)
 	tokID := r.JSON()["id"].(string)
 	script := &apptest.Client{}
@@ -107,8 +106,7 @@ func TestTokensSessionsLogoutAndRevocation(t *testing.T) {
 	// The token is only usable in its own tenant.
 	require.Equal(t, 404, script.Do("GET", "/api/v1/t/tenant-b/people", nil).Status)
 
-	r = admin.Do("GET", "/api/v1/me/credentials", nil)
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "GET", "/api/v1/me/credentials", nil)
 	var creds []map[string]any
 	r.Decode(&creds)
 	require.Len(t, creds, 3, "two sessions and one token")
@@ -119,8 +117,7 @@ func TestTokensSessionsLogoutAndRevocation(t *testing.T) {
 	require.Equal(t, 404, admin.Do("DELETE", "/api/v1/me/credentials/"+tokID, nil).Status)
 
 	// Validation of token requests.
-	r = admin.Do("POST", "/api/v1/me/tokens", map[string]any{"name": "", "expires_in_days": 99999})
-	require.Equal(t, 400, r.Status)
+	r = admin.Expect(400, "POST", "/api/v1/me/tokens", map[string]any{"name": "", "expires_in_days": 99999})
 	require.Contains(t, r.Text(), `"field":"name"`)
 
 	require.Equal(t, 204, admin.Do("POST", "/api/v1/auth/logout", nil).Status)
@@ -141,19 +138,16 @@ func TestAdminSuspendingAPersonEndsTheirSessions(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "teach", "display_name": "T", "password": "teacher-pass-12"})
-	require.Equal(t, 201, r.Status)
+	r := admin.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "teach", "display_name": "T", "password": "teacher-pass-12"})
 	id := r.JSON()["id"].(string)
 	teacher := e.Login(e.A.Slug, "teach", "teacher-pass-12")
 	require.Equal(t, 200, teacher.Do("GET", "/api/v1/me", nil).Status)
-	r = admin.Do("PATCH", "/api/v1/t/tenant-a/people/"+id, map[string]any{"status": "suspended"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PATCH", "/api/v1/t/tenant-a/people/"+id, map[string]any{"status": "suspended"})
 	require.Equal(t, 401, teacher.Do("GET", "/api/v1/me", nil).Status)
 	require.Equal(t, 401, login(e.Anonymous(), e.A.Slug, "teach", "teacher-pass-12").Status)
 
 	// An admin can also end one session of someone.
-	r = admin.Do("PATCH", "/api/v1/t/tenant-a/people/"+id, map[string]any{"status": "active"})
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "PATCH", "/api/v1/t/tenant-a/people/"+id, map[string]any{"status": "active"})
 	teacher = e.Login(e.A.Slug, "teach", "teacher-pass-12")
 	r = admin.Do("GET", "/api/v1/t/tenant-a/people/"+id+"/credentials", nil)
 	var creds []map[string]any

@@ -28,8 +28,7 @@ func sbDB(t *testing.T, e *apptest.Env, sql string) {
 
 func accessLog(t *testing.T, c *apptest.Client, slug string) string {
 	t.Helper()
-	r := c.Do("GET", "/api/v1/t/"+slug+"/access-log?limit=200", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := c.Expect(200, "GET", "/api/v1/t/"+slug+"/access-log?limit=200", nil)
 	return r.Text()
 }
 
@@ -48,9 +47,8 @@ func TestLegalOrders(t *testing.T) {
 	logBefore := accessLog(t, adminA, "tenant-a")
 
 	orders := "/api/v1/platform/tenants/" + e.A.ID.String() + "/legal-orders"
-	r := op.Do("POST", orders, map[string]any{"reference": "", "issuing_body": "", "order_date": "2999-01-01", "scope": "",
+	r := op.Expect(400, "POST", orders, map[string]any{"reference": "", "issuing_body": "", "order_date": "2999-01-01", "scope": "",
 		"areas": []string{"nothing"}, "document_sha256": "abc", "deferred": true})
-	require.Equal(t, 400, r.Status)
 	for _, f := range []string{"reference", "issuing_body", "order_date", "scope", "areas", "document_sha256", "deferral_reason"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
@@ -61,8 +59,7 @@ func TestLegalOrders(t *testing.T) {
 	order["valid_days"] = 90
 	require.Equal(t, 400, op.Do("POST", orders, order).Status, "at most 30 days")
 	delete(order, "valid_days")
-	r = op.Do("POST", orders, order)
-	require.Equal(t, 201, r.Status, r.Text())
+	r = op.Expect(201, "POST", orders, order)
 	id := r.JSON()["id"].(string)
 
 	// Nothing is read until a second operator confirms the record.
@@ -71,8 +68,7 @@ func TestLegalOrders(t *testing.T) {
 	_, _, err := e.App.Identity.EnsureStaff(context.Background(), "second@processor.example", "Sol Second", "operator", "second-password-123")
 	require.NoError(t, err)
 	second := e.StaffLogin("second@processor.example", "second-password-123")
-	r = second.Do("POST", "/api/v1/platform/legal-orders/"+id+"/confirm", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = second.Expect(200, "POST", "/api/v1/platform/legal-orders/"+id+"/confirm", nil)
 	require.Equal(t, "Sol Second", r.JSON()["confirmed_by_name"])
 	require.Equal(t, 403, second.Do("GET", "/api/v1/t/tenant-a/people", nil).Status, "only the recording operator reads")
 
@@ -86,8 +82,7 @@ func TestLegalOrders(t *testing.T) {
 	r = op.Do("GET", "/api/v1/platform/legal-orders", nil)
 	require.Contains(t, r.Text(), `"reads":2`)
 
-	r = op.Do("POST", "/api/v1/platform/legal-orders/"+id+"/notice", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = op.Expect(200, "POST", "/api/v1/platform/legal-orders/"+id+"/notice", nil)
 	require.Equal(t, 409, op.Do("POST", "/api/v1/platform/legal-orders/"+id+"/notice", nil).Status)
 	log := accessLog(t, adminA, "tenant-a")
 	require.Contains(t, log, `"action":"legal.order-recorded"`)
@@ -103,15 +98,13 @@ func TestLegalOrders(t *testing.T) {
 
 	// Not deferred: the tenant is told at once.
 	order["deferred"], order["deferral_reason"], order["reference"], order["notice_by"] = false, "", "CO-2026-200", ""
-	r = op.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/legal-orders", order)
-	require.Equal(t, 201, r.Status, r.Text())
+	r = op.Expect(201, "POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/legal-orders", order)
 	require.Contains(t, accessLog(t, adminB, "tenant-b"), "CO-2026-200")
 
 	// A deferred notice is given on its latest day even if nobody acts.
 	order["deferred"], order["deferral_reason"], order["reference"] = true, "Gagged", "CO-2026-300"
 	order["notice_by"] = time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
-	r = op.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/legal-orders", order)
-	require.Equal(t, 201, r.Status, r.Text())
+	r = op.Expect(201, "POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/legal-orders", order)
 	require.NotContains(t, accessLog(t, adminB, "tenant-b"), "CO-2026-300")
 	sbDB(t, e, `UPDATE legal_orders SET notice_by = current_date WHERE reference = 'CO-2026-300'`)
 	n, err := e.App.Support.GiveDueNotices(context.Background())
@@ -130,22 +123,18 @@ func TestBreachRegister(t *testing.T) {
 	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
 	detected := time.Now().Add(-5 * time.Hour).UTC().Truncate(time.Second)
 
-	r := op.Do("POST", "/api/v1/platform/breaches", map[string]any{"title": "", "description": "", "detected_at": time.Now().Add(time.Hour), "tenants": []any{}})
-	require.Equal(t, 400, r.Status)
+	r := op.Expect(400, "POST", "/api/v1/platform/breaches", map[string]any{"title": "", "description": "", "detected_at": time.Now().Add(time.Hour), "tenants": []any{}})
 	for _, f := range []string{"title", "description", "detected_at", "tenants"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
-	r = op.Do("POST", "/api/v1/platform/breaches", map[string]any{"title": "x", "description": "x", "detected_at": "yesterday", "tenants": []any{}})
-	require.Equal(t, 400, r.Status)
+	r = op.Expect(400, "POST", "/api/v1/platform/breaches", map[string]any{"title": "x", "description": "x", "detected_at": "yesterday", "tenants": []any{}})
 	require.Contains(t, r.Text(), `"field":"detected_at"`, "a bad time is reported on its field")
 	body := map[string]any{"title": "Misdirected export", "description": "A report was emailed to the wrong address.", "detected_at": detected,
 		"tenants": []map[string]any{{"tenant_id": e.A.ID, "data_affected": "Names and marks of one class"}}}
 	require.Equal(t, 403, e.StaffLogin(e.Support, apptest.SupportPassword).Do("POST", "/api/v1/platform/breaches", body).Status)
-	r = op.Do("POST", "/api/v1/platform/breaches", body)
-	require.Equal(t, 201, r.Status, r.Text())
+	r = op.Expect(201, "POST", "/api/v1/platform/breaches", body)
 
-	r = adminA.Do("GET", "/api/v1/t/tenant-a/breaches", nil)
-	require.Equal(t, 200, r.Status)
+	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/breaches", nil)
 	var got []map[string]any
 	r.Decode(&got)
 	require.Len(t, got, 1)
@@ -169,21 +158,18 @@ func TestSecuritySignals(t *testing.T) {
 	e := apptest.New(t, func(c *config.Config) { c.TrustedProxies = []string{"127.0.0.1/32"} })
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
-	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "rob", "display_name": "Rob Target", "password": "rob-password-123"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "rob", "display_name": "Rob Target", "password": "rob-password-123"})
 	anon := e.Anonymous()
 	for i := 0; i < 5; i++ {
 		anon.DoWith("POST", "/api/v1/auth/login", map[string]string{"tenant": "tenant-a", "username": "rob", "password": "wrong-password"},
 			map[string]string{"X-Forwarded-For": "198.51.100." + string(rune('1'+i))})
 	}
-	r = adminA.Do("GET", "/api/v1/t/tenant-a/security-events", nil)
-	require.Equal(t, 200, r.Status)
+	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/security-events", nil)
 	require.Contains(t, r.Text(), `"kind":"failed-logins"`)
 	require.Contains(t, r.Text(), "Rob Target")
 	require.NotContains(t, r.Text(), "198.51.100", "no addresses in signals")
 
-	tok := adminA.Do("POST", "/api/v1/me/tokens", map[string]any{"name": "sync", "expires_in_days": 30})
-	require.Equal(t, 201, tok.Status, tok.Text())
+	tok := adminA.Expect(201, "POST", "/api/v1/me/tokens", map[string]any{"name": "sync", "expires_in_days": 30})
 	bearer := e.Anonymous()
 	bearer.Bearer = tok.JSON()["secret"].(string)
 	require.Equal(t, 200, bearer.DoWith("GET", "/api/v1/me", nil, map[string]string{"X-Forwarded-For": "203.0.113.7"}).Status)
@@ -194,8 +180,7 @@ func TestSecuritySignals(t *testing.T) {
 	require.NotContains(t, adminB.Do("GET", "/api/v1/t/tenant-b/security-events", nil).Text(), "Rob Target")
 
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
-	r = op.Do("GET", "/api/v1/platform/security-signals", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = op.Expect(200, "GET", "/api/v1/platform/security-signals", nil)
 	require.Contains(t, r.Text(), `"failed-logins":1`)
 	require.Contains(t, r.Text(), `"token-new-network":1`)
 	require.NotContains(t, r.Text(), "Rob")
@@ -210,13 +195,11 @@ func TestProcessorRecords(t *testing.T) {
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	require.Equal(t, 201, op.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Mail Relay AB", "purpose": "Sending email", "country": "se"}).Status)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := adminA.Do("GET", "/api/v1/t/tenant-a/processor-records", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := adminA.Expect(200, "GET", "/api/v1/t/tenant-a/processor-records", nil)
 	for _, want := range []string{`"controller":"School tenant-a"`, `"table":"people"`, `"table":"submissions"`, "Mail Relay AB", "Sweden", "row-level security"} {
 		require.Contains(t, r.Text(), want)
 	}
-	r = adminA.Do("GET", "/api/v1/t/tenant-a/processor-records?format=csv", nil)
-	require.Equal(t, 200, r.Status)
+	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/processor-records?format=csv", nil)
 	require.Contains(t, r.Text(), "sub-processor,Mail Relay AB")
 }
 
@@ -229,10 +212,9 @@ func TestLegalNoticeRaceLeavesNoReadBehind(t *testing.T) {
 	_, _, err := e.App.Identity.EnsureStaff(context.Background(), "second@processor.example", "Sol Second", "operator", "second-password-123")
 	require.NoError(t, err)
 	second := e.StaffLogin("second@processor.example", "second-password-123")
-	r := op.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/legal-orders", map[string]any{"reference": "CO-RACE", "issuing_body": "Court",
+	r := op.Expect(201, "POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/legal-orders", map[string]any{"reference": "CO-RACE", "issuing_body": "Court",
 		"order_date": "2026-11-20", "scope": "s", "areas": []string{"people"}, "document_sha256": orderDoc, "deferred": true, "deferral_reason": "gag",
 		"notice_by": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
-	require.Equal(t, 201, r.Status, r.Text())
 	id := r.JSON()["id"].(string)
 	require.Equal(t, 200, second.Do("POST", "/api/v1/platform/legal-orders/"+id+"/confirm", nil).Status)
 

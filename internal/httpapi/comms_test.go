@@ -81,15 +81,13 @@ func TestUnsubscribedGetsNoFurtherOptionalEmail(t *testing.T) {
 	run := uuid.NewString()[:8]
 	addr, addr2 := "sam-"+run+"@example.test", "alex-"+run+"@example.test"
 	for p, a := range map[string]string{fx.Learner.ID.String(): addr, fx.Learner2.ID.String(): addr2} {
-		r := admin.Do("PATCH", base+"/people/"+p, map[string]any{"email": a})
-		require.Equal(t, http.StatusOK, r.Status, r.Text())
+		admin.Expect(http.StatusOK, "PATCH", base+"/people/"+p, map[string]any{"email": a})
 	}
 	require.Equal(t, http.StatusCreated, learner.Do("POST", base+"/my/consents", map[string]any{"purpose": "optional-communications", "given": true}).Status)
 
 	send := func(subject string, optional bool) {
 		t.Helper()
-		r := teacher.Do("POST", base+"/communications", map[string]any{"course_id": fx.ID, "subject": subject, "body": "Hello class.", "optional": optional, "by_email": true})
-		require.Equal(t, http.StatusCreated, r.Status, r.Text())
+		teacher.Expect(http.StatusCreated, "POST", base+"/communications", map[string]any{"course_id": fx.ID, "subject": subject, "body": "Hello class.", "optional": optional, "by_email": true})
 		_, err := e.App.Comms.Deliver(ctx, e.A.ID)
 		require.NoError(t, err)
 	}
@@ -112,8 +110,7 @@ func TestUnsubscribedGetsNoFurtherOptionalEmail(t *testing.T) {
 	// Bad input and roles.
 	require.Equal(t, http.StatusForbidden, learner.Do("POST", base+"/communications", map[string]any{"course_id": fx.ID, "subject": "x", "body": "y"}).Status)
 	require.Equal(t, http.StatusForbidden, teacher.Do("POST", base+"/communications", map[string]any{"subject": "To all", "body": "y"}).Status, "teachers write to their courses")
-	r := teacher.Do("POST", base+"/communications", map[string]any{"course_id": fx.ID, "subject": "", "body": ""})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r := teacher.Expect(http.StatusBadRequest, "POST", base+"/communications", map[string]any{"course_id": fx.ID, "subject": "", "body": ""})
 	require.ElementsMatch(t, []string{"body", "subject"}, fieldsOf(t, r))
 	r = admin.Do("POST", base+"/communications", map[string]any{"school_id": uuid.NewString(), "subject": "x", "body": "y"})
 	require.Equal(t, http.StatusNotFound, r.Status, "an unknown school (probe finding: was 500)")
@@ -134,14 +131,11 @@ func TestUnsubscribedGetsNoFurtherOptionalEmail(t *testing.T) {
 
 	// An admin's paper record does not override the unsubscribe, nor does a
 	// re-import (a new record with the same address).
-	r = admin.Do("POST", base+"/people/"+fx.Learner.ID.String()+"/consents", map[string]any{"purpose": "optional-communications", "given": true, "method": "paper"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
-	r = admin.Do("POST", base+"/people", map[string]any{"username": "mail-reimported-" + run, "display_name": "Sam Again", "email": addr, "role": "learner"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Expect(http.StatusCreated, "POST", base+"/people/"+fx.Learner.ID.String()+"/consents", map[string]any{"purpose": "optional-communications", "given": true, "method": "paper"})
+	r = admin.Expect(http.StatusCreated, "POST", base+"/people", map[string]any{"username": "mail-reimported-" + run, "display_name": "Sam Again", "email": addr, "role": "learner"})
 	again := r.JSON()["id"].(string)
 	require.Equal(t, http.StatusOK, admin.Do("PUT", base+"/courses/"+fx.ID.String()+"/enrolments/"+again, map[string]any{"role": "learner"}).Status)
-	r = admin.Do("POST", base+"/people/"+again+"/consents", map[string]any{"purpose": "optional-communications", "given": true, "method": "paper"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Expect(http.StatusCreated, "POST", base+"/people/"+again+"/consents", map[string]any{"purpose": "optional-communications", "given": true, "method": "paper"})
 	send("Newsletter "+run+" #3", true)
 	require.ElementsMatch(t, []string{"Newsletter " + run + " #1", "Homework " + run}, subjects(addr), "still out after a re-import")
 
@@ -152,8 +146,7 @@ func TestUnsubscribedGetsNoFurtherOptionalEmail(t *testing.T) {
 	require.Contains(t, got, "Newsletter "+run+" #4", fmt.Sprint(got))
 
 	// In the app too: the inbox shows what reached them.
-	r = learner.Do("GET", base+"/my/inbox", nil)
-	require.Equal(t, http.StatusOK, r.Status)
+	r = learner.Expect(http.StatusOK, "GET", base+"/my/inbox", nil)
 	require.Contains(t, r.Text(), "Homework "+run)
 	require.NotContains(t, r.Text(), "Newsletter "+run+" #2")
 }

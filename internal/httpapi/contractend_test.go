@@ -48,27 +48,22 @@ func TestContractEndReadOnlyAndFullExport(t *testing.T) {
 	today := time.Now().UTC().Format(time.DateOnly)
 	_, err = super.Exec(ctx, `UPDATE contracts SET starts_on = current_date - 100 WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
-	r := op.Do("PATCH", "/api/v1/platform/tenants/"+e.A.ID.String()+"/contract", map[string]any{"ends_on": today})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r := op.Expect(http.StatusOK, "PATCH", "/api/v1/platform/tenants/"+e.A.ID.String()+"/contract", map[string]any{"ends_on": today})
 
 	// Learners are turned away, with a reason.
-	r = learner.Do("GET", base+"/courses", nil)
-	require.Equal(t, http.StatusForbidden, r.Status, r.Text())
+	r = learner.Expect(http.StatusForbidden, "GET", base+"/courses", nil)
 	require.Contains(t, r.Text(), "contract-ended")
 	// Admins read, but change nothing.
 	require.Equal(t, http.StatusOK, admin.Do("GET", base+"/people", nil).Status)
-	r = admin.Do("PATCH", base+"/people/"+fx.Teacher.ID.String(), map[string]any{"display_name": "Changed"})
-	require.Equal(t, http.StatusConflict, r.Status, r.Text())
+	r = admin.Expect(http.StatusConflict, "PATCH", base+"/people/"+fx.Teacher.ID.String(), map[string]any{"display_name": "Changed"})
 	require.Contains(t, r.Text(), "read-only")
 	// Their own account routes too, and they cannot sign in again; an
 	// admin can (probe findings).
 	require.Equal(t, http.StatusForbidden, learner.Do("GET", "/api/v1/me", nil).Status)
 	require.Equal(t, http.StatusForbidden, learner.Do("POST", "/api/v1/me/tokens", map[string]any{"name": "x"}).Status)
-	r = e.Anonymous().Do("POST", "/api/v1/auth/login", map[string]any{"tenant": "tenant-a", "username": fx.Learner.Username, "password": lmstest.Password})
-	require.Equal(t, http.StatusForbidden, r.Status, r.Text())
+	r = e.Anonymous().Expect(http.StatusForbidden, "POST", "/api/v1/auth/login", map[string]any{"tenant": "tenant-a", "username": fx.Learner.Username, "password": lmstest.Password})
 	require.Contains(t, r.Text(), "contract")
-	r = e.Anonymous().Do("POST", "/api/v1/auth/login", map[string]any{"tenant": "tenant-a", "username": e.A.AdminUser, "password": apptest.AdminPassword})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = e.Anonymous().Expect(http.StatusOK, "POST", "/api/v1/auth/login", map[string]any{"tenant": "tenant-a", "username": e.A.AdminUser, "password": apptest.AdminPassword})
 	// The end date stays when the tenant's manifest is applied again
 	// without one, and an ended contract's dates no longer change.
 	require.Equal(t, http.StatusConflict, op.Do("PATCH", "/api/v1/platform/tenants/"+e.A.ID.String()+"/contract", map[string]any{"ends_on": nil}).Status)
@@ -76,13 +71,11 @@ func TestContractEndReadOnlyAndFullExport(t *testing.T) {
 	require.Equal(t, http.StatusOK, learnerB.Do("GET", "/api/v1/t/tenant-b/courses", nil).Status)
 
 	// The full export is the one write left open to admins.
-	r = admin.Do("POST", base+"/full-exports", nil)
-	require.Equal(t, http.StatusAccepted, r.Status, r.Text())
+	r = admin.Expect(http.StatusAccepted, "POST", base+"/full-exports", nil)
 	id := r.JSON()["id"].(string)
 	require.Equal(t, http.StatusConflict, admin.Do("POST", base+"/full-exports", nil).Status, "one at a time")
 	require.NoError(t, e.App.Handback.RunExport(ctx, e.A.ID, uuid.MustParse(id)))
-	r = admin.Do("GET", base+"/full-exports", nil)
-	require.Equal(t, http.StatusOK, r.Status)
+	r = admin.Expect(http.StatusOK, "GET", base+"/full-exports", nil)
 	var list []map[string]any
 	require.NoError(t, json.Unmarshal(r.Body, &list))
 	require.Equal(t, "done", list[0]["status"])
@@ -97,8 +90,7 @@ func TestContractEndReadOnlyAndFullExport(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, adminB.Do("GET", "/api/v1/t/tenant-b/full-exports/"+id+"/download", nil).Status)
 	require.Equal(t, http.StatusNotFound, adminB.Do("GET", base+"/full-exports/"+id+"/download", nil).Status)
 
-	r = admin.Do("GET", base+"/full-exports/"+id+"/download", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = admin.Expect(http.StatusOK, "GET", base+"/full-exports/"+id+"/download", nil)
 	res, err := http.Get(r.JSON()["url"].(string))
 	require.NoError(t, err)
 	raw, err := io.ReadAll(res.Body)

@@ -14,8 +14,7 @@ func TestControllerRoutesInput(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "lee", "display_name": "Lee", "password": "lee-password-123"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := admin.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "lee", "display_name": "Lee", "password": "lee-password-123"})
 	lee := r.JSON()["id"].(string)
 	require.Equal(t, 201, admin.Do("POST", "/api/v1/t/tenant-a/people/"+lee+"/roles", map[string]any{"role": "learner"}).Status)
 	p := "/api/v1/t/tenant-a/people/" + lee
@@ -39,21 +38,18 @@ func TestControllerRoutesInput(t *testing.T) {
 	require.Equal(t, 404, admin.Do("PUT", "/api/v1/t/tenant-a/retention/nonsense", map[string]any{"months": 3}).Status)
 	require.Equal(t, 404, admin.Do("GET", "/api/v1/t/tenant-a/consents/nonsense/people", nil).Status)
 
-	r = admin.Do("POST", p+"/exports", map[string]any{})
-	require.Equal(t, 202, r.Status, r.Text())
+	r = admin.Expect(202, "POST", p+"/exports", map[string]any{})
 	export := r.JSON()["id"].(string)
 	learner := e.Login(e.A.Slug, "lee", "lee-password-123")
 	for _, path := range []string{"/api/v1/t/tenant-a/subject-requests", p + "/exports", "/api/v1/t/tenant-a/exports/" + export, "/api/v1/t/tenant-a/statistics", "/api/v1/t/tenant-a/retention"} {
 		require.Equal(t, 403, learner.Do("GET", path, nil).Status, path)
 	}
 	// Their own export is theirs on the my-data routes; the admin's own is not.
-	r = learner.Do("GET", "/api/v1/t/tenant-a/my/exports", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", "/api/v1/t/tenant-a/my/exports", nil)
 	require.Contains(t, r.Text(), export)
 	r = admin.Do("GET", "/api/v1/t/tenant-a/my/exports/"+export+"/download", nil)
 	require.Equal(t, 404, r.Status, "an admin's my-data route shows only the admin's own exports")
-	r = learner.Do("POST", "/api/v1/t/tenant-a/my/requests", map[string]any{"kind": "erasure", "details": "Please delete my account"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = learner.Expect(201, "POST", "/api/v1/t/tenant-a/my/requests", map[string]any{"kind": "erasure", "details": "Please delete my account"})
 	require.Equal(t, "self", r.JSON()["asked_by_relation"])
 	require.Equal(t, "Lee", r.JSON()["person_name"])
 }

@@ -47,8 +47,7 @@ func ptr[T any](v T) *T { return &v }
 
 func firstSchool(t *testing.T, c *apptest.Client, slug string) string {
 	t.Helper()
-	r := c.Do("GET", "/api/v1/t/"+slug+"/schools", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := c.Expect(200, "GET", "/api/v1/t/"+slug+"/schools", nil)
 	var schools []map[string]any
 	r.Decode(&schools)
 	require.NotEmpty(t, schools)
@@ -67,24 +66,20 @@ func TestCourseContentLifecycle(t *testing.T) {
 	learner := e.Login(e.A.Slug, fx.Outsider.Username, lmstest.Password)
 	base := "/api/v1/t/tenant-a"
 
-	r := admin.Do("POST", base+"/courses", map[string]any{"school_id": firstSchool(t, admin, "tenant-a"), "title": "  Biology  ", "summary": "Cells\nand more"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := admin.Expect(201, "POST", base+"/courses", map[string]any{"school_id": firstSchool(t, admin, "tenant-a"), "title": "  Biology  ", "summary": "Cells\nand more"})
 	courseID := r.JSON()["id"].(string)
 	require.Equal(t, "Biology", r.JSON()["title"])
 	require.Equal(t, "draft", r.JSON()["status"])
-	r = admin.Do("PUT", base+"/courses/"+courseID+"/enrolments/"+fx.Outsider.ID.String(), map[string]any{"role": "learner"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PUT", base+"/courses/"+courseID+"/enrolments/"+fx.Outsider.ID.String(), map[string]any{"role": "learner"})
 
 	// A draft is invisible to its learner: 404, and absent from their list.
 	require.Equal(t, 404, learner.Do("GET", base+"/courses/"+courseID, nil).Status)
 	require.NotContains(t, learner.Do("GET", base+"/courses", nil).Text(), courseID)
 
-	r = admin.Do("POST", base+"/courses/"+courseID+"/sections", map[string]any{"title": "Week 1"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = admin.Expect(201, "POST", base+"/courses/"+courseID+"/sections", map[string]any{"title": "Week 1"})
 	section := r.JSON()["id"].(string)
-	r = admin.Do("POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "page", "title": "Intro",
+	r = admin.Expect(201, "POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "page", "title": "Intro",
 		"body_html": `<h2>Cells</h2><p onclick="steal()">Hi<script>alert(1)</script> <a href="javascript:x()">x</a> <a href="https://example.org">ok</a></p>`})
-	require.Equal(t, 201, r.Status, r.Text())
 	page := r.JSON()["id"].(string)
 	body := r.JSON()["body_html"].(string)
 	require.Contains(t, body, "<h2>Cells</h2>")
@@ -116,30 +111,24 @@ func TestCourseContentLifecycle(t *testing.T) {
 	require.Equal(t, 201, r.Status, r.Text())
 	pdf := r.JSON()["id"].(string)
 	require.Equal(t, "application/pdf", r.JSON()["content_type"])
-	r = admin.Do("POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "video", "title": "x", "file_id": pdf})
-	require.Equal(t, 400, r.Status, r.Text())
-	r = admin.Do("POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "file", "title": "Notes", "file_id": pdf})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = admin.Expect(400, "POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "video", "title": "x", "file_id": pdf})
+	r = admin.Expect(201, "POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "file", "title": "Notes", "file_id": pdf})
 	pdfItem := r.JSON()["id"].(string)
 	// A file is held by one item only.
-	r = admin.Do("POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "file", "title": "Again", "file_id": pdf})
-	require.Equal(t, 400, r.Status, r.Text())
-	r = admin.Do("POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "link", "title": "Hidden", "url": "https://example.org/x", "published": false})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = admin.Expect(400, "POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "file", "title": "Again", "file_id": pdf})
+	r = admin.Expect(201, "POST", base+"/courses/"+courseID+"/items", map[string]any{"section_id": section, "kind": "link", "title": "Hidden", "url": "https://example.org/x", "published": false})
 	hidden := r.JSON()["id"].(string)
 
 	require.Equal(t, 200, admin.Do("PATCH", base+"/courses/"+courseID, map[string]any{"status": "published"}).Status)
 
 	// The learner sees the published items only, and can open the PDF.
-	r = learner.Do("GET", base+"/courses/"+courseID, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", base+"/courses/"+courseID, nil)
 	require.Equal(t, "learner", r.JSON()["course"].(map[string]any)["my_role"])
 	require.Contains(t, r.Text(), pdfItem)
 	require.NotContains(t, r.Text(), hidden)
 	require.Equal(t, 404, learner.Do("GET", base+"/items/"+hidden, nil).Status)
 	require.Equal(t, 403, learner.Do("PATCH", base+"/items/"+page, map[string]any{"title": "mine"}).Status)
-	r = learner.Do("GET", base+"/items/"+pdfItem, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", base+"/items/"+pdfItem, nil)
 	link := r.JSON()["file"].(map[string]any)["url"].(string)
 	resp, err := http.Get(link)
 	require.NoError(t, err)
@@ -177,8 +166,7 @@ func TestCourseContentLifecycle(t *testing.T) {
 	require.Equal(t, 404, learner.Do("GET", base+"/items/"+pdfItem, nil).Status)
 
 	// Reordering: the page moves after the hidden link.
-	r = admin.Do("PATCH", base+"/items/"+page, map[string]any{"position": 5})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PATCH", base+"/items/"+page, map[string]any{"position": 5})
 	require.Equal(t, float64(1), r.JSON()["position"])
 }
 
@@ -209,8 +197,7 @@ func TestCourseVisibleOnlyToItsPeople(t *testing.T) {
 	require.Equal(t, 403, learner.Do("GET", path+"/enrolments", nil).Status)
 	require.Equal(t, 403, teacher.Do("PUT", path+"/enrolments/"+fx.Outsider.ID.String(), map[string]any{"role": "learner"}).Status)
 
-	r := teacher.Do("GET", path+"/enrolments?role=learner&limit=1", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := teacher.Expect(200, "GET", path+"/enrolments?role=learner&limit=1", nil)
 	var pg struct {
 		Items      []map[string]any
 		NextCursor string `json:"next_cursor"`
@@ -218,8 +205,7 @@ func TestCourseVisibleOnlyToItsPeople(t *testing.T) {
 	r.Decode(&pg)
 	require.Len(t, pg.Items, 1)
 	require.NotEmpty(t, pg.NextCursor)
-	r = teacher.Do("GET", path+"/enrolments?role=learner&limit=1&cursor="+pg.NextCursor, nil)
-	require.Equal(t, 200, r.Status)
+	r = teacher.Expect(200, "GET", path+"/enrolments?role=learner&limit=1&cursor="+pg.NextCursor, nil)
 	require.Contains(t, r.Text(), "display_name")
 	require.Equal(t, 400, teacher.Do("GET", path+"/enrolments?role=owner", nil).Status)
 	require.Equal(t, 400, teacher.Do("GET", base+"/courses?school_id=nope&status=gone", nil).Status)
@@ -230,8 +216,7 @@ func TestCourseVisibleOnlyToItsPeople(t *testing.T) {
 	require.Equal(t, 200, teacher.Do("GET", path, nil).Status)
 
 	// Groups hold only people on the course.
-	r = teacher.Do("POST", path+"/groups", map[string]any{"name": "Set 1"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = teacher.Expect(201, "POST", path+"/groups", map[string]any{"name": "Set 1"})
 	g := r.JSON()["id"].(string)
 	require.Equal(t, 400, teacher.Do("POST", path+"/groups", map[string]any{"name": "Set 1"}).Status)
 	require.Equal(t, 204, teacher.Do("PUT", base+"/groups/"+g+"/members/"+fx.Learner.ID.String(), nil).Status)
@@ -357,8 +342,7 @@ func TestCourseUploadLimits(t *testing.T) {
 	require.Equal(t, 400, r.Status, r.Text())
 	r = admin.Upload("/api/v1/t/tenant-a/files", "empty.pdf", strings.NewReader(""))
 	require.Equal(t, 400, r.Status, r.Text())
-	r = admin.Do("POST", "/api/v1/t/tenant-a/files", map[string]any{"file": "x"})
-	require.Equal(t, 400, r.Status, r.Text())
+	r = admin.Expect(400, "POST", "/api/v1/t/tenant-a/files", map[string]any{"file": "x"})
 	// Nothing half-stored: no rows, no objects.
 	var rows int64
 	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {

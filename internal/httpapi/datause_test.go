@@ -22,35 +22,29 @@ func TestDataUseAgreementsAndPseudonymisedCopies(t *testing.T) {
 	ctx := context.Background()
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "zoe.unique", "display_name": "Zoe Uniquename", "email": "zoe@tenant-a.example", "password": "zoe-password-123"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "zoe.unique", "display_name": "Zoe Uniquename", "email": "zoe@tenant-a.example", "password": "zoe-password-123"})
 	zoe := r.JSON()["id"].(string)
 	// Rita's processing is restricted (Art. 18): she is left out of copies.
-	r = adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "rita.restricted", "display_name": "Rita Restricted"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "rita.restricted", "display_name": "Rita Restricted"})
 	rita := r.JSON()["id"].(string)
-	r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+rita+"/restriction", map[string]any{"reason": "contests the accuracy of her record"})
-	require.Equal(t, 204, r.Status, r.Text())
+	r = adminA.Expect(204, "POST", "/api/v1/t/tenant-a/people/"+rita+"/restriction", map[string]any{"reason": "contests the accuracy of her record"})
 	r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+rita+"/restriction", map[string]any{"reason": ""})
 	require.Equal(t, 400, r.Status, "a restriction needs a reason")
 	extracts := "/api/v1/platform/tenants/" + e.A.ID.String() + "/extracts"
 	require.Equal(t, 403, op.Do("POST", extracts, nil).Status, "no agreement yet")
 
-	r = adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "", "purpose": "", "starts_on": "2027-01-01", "ends_on": "2026-01-01"})
-	require.Equal(t, 400, r.Status)
+	r = adminA.Expect(400, "POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "", "purpose": "", "starts_on": "2027-01-01", "ends_on": "2026-01-01"})
 	for _, f := range []string{"terms", "purpose", "ends_on"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
-	r = adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "Pseudonymised copies for testing only; deleted after use.",
+	r = adminA.Expect(201, "POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "Pseudonymised copies for testing only; deleted after use.",
 		"purpose": "Testing the new gradebook", "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
-	require.Equal(t, 201, r.Status, r.Text())
 	require.Equal(t, true, r.JSON()["active"])
 	agreement := r.JSON()["id"].(string)
 
 	require.Equal(t, 403, e.StaffLogin(e.Support, apptest.SupportPassword).Do("POST", extracts, nil).Status)
 	require.Equal(t, 403, op.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/extracts", nil).Status, "B signed nothing")
-	r = op.Do("POST", extracts, nil)
-	require.Equal(t, 202, r.Status, r.Text())
+	r = op.Expect(202, "POST", extracts, nil)
 	id := r.JSON()["id"].(string)
 	require.Equal(t, "queued", r.JSON()["status"])
 	require.NoError(t, e.App.DataUse.RunQueued(ctx))
@@ -97,15 +91,13 @@ func TestWithdrawnAgreementLeavesNoCopy(t *testing.T) {
 	// Two agreements in force; the copy is asked under the newer, which is
 	// then withdrawn: the older one does not cover the copy.
 	for _, purpose := range []string{"older", "newer"} {
-		r := adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "t", "purpose": purpose, "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
-		require.Equal(t, 201, r.Status, r.Text())
+		adminA.Expect(201, "POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "t", "purpose": purpose, "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
 	}
 	var agreements []map[string]any
 	adminA.Do("GET", "/api/v1/t/tenant-a/data-use-agreements", nil).Decode(&agreements)
 	require.Equal(t, "newer", agreements[0]["purpose"])
 	agreement := agreements[0]["id"].(string)
-	r := op.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil)
-	require.Equal(t, 202, r.Status, r.Text())
+	r := op.Expect(202, "POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil)
 	id := r.JSON()["id"].(string)
 	require.Equal(t, 200, adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements/"+agreement+"/withdraw", nil).Status)
 	require.NoError(t, e.App.DataUse.RunQueued(ctx))

@@ -29,8 +29,7 @@ func setupDiscussion(t *testing.T, prefix string) discussionBundle {
 		teacher: login(fx.Teacher), learner: login(fx.Learner), learner2: login(fx.Learner2),
 		otherTeacher: login(fx.OtherTeacher), outsider: login(fx.Outsider),
 		adminB: e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)}
-	r := b.teacher.Do("POST", b.base+"/courses/"+fx.ID.String()+"/forums", map[string]any{"title": "  Questions ", "description": "Ask here.\nBe kind."})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := b.teacher.Expect(201, "POST", b.base+"/courses/"+fx.ID.String()+"/forums", map[string]any{"title": "  Questions ", "description": "Ask here.\nBe kind."})
 	require.Equal(t, "Questions", r.JSON()["title"])
 	b.forum = r.JSON()["id"].(string)
 	return b
@@ -63,41 +62,34 @@ func TestDiscussionPostingAndAuthorship(t *testing.T) {
 
 	// Only teachers open forums; everyone on the course lists them.
 	require.Equal(t, 403, b.learner.Do("POST", course+"/forums", map[string]any{"title": "Mine"}).Status)
-	r := b.learner.Do("GET", course+"/forums", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := b.learner.Expect(200, "GET", course+"/forums", nil)
 	require.Contains(t, r.Text(), b.forum)
 
-	r = b.learner.Do("POST", b.base+"/forums/"+b.forum+"/threads", map[string]any{"title": "Homework", "body": "When is it due?"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = b.learner.Expect(201, "POST", b.base+"/forums/"+b.forum+"/threads", map[string]any{"title": "Homework", "body": "When is it due?"})
 	thread := r.JSON()["id"].(string)
 	first := r.JSON()["first_post"].(map[string]any)
 	require.Equal(t, "When is it due?", first["body"])
 	require.Equal(t, b.fx.Learner.ID.String(), first["author_id"])
 	require.Equal(t, "dpa- learner", first["author_name"])
 
-	r = b.learner2.Do("POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Friday, I think."})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = b.learner2.Expect(201, "POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Friday, I think."})
 	reply := r.JSON()["id"].(string)
-	r = b.teacher.Do("POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Friday it is."})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = b.teacher.Expect(201, "POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Friday it is."})
 
-	r = b.learner.Do("GET", b.base+"/threads/"+thread, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", b.base+"/threads/"+thread, nil)
 	require.EqualValues(t, 3, r.JSON()["post_count"])
 	require.Equal(t, b.fx.ID.String(), r.JSON()["course_id"])
 
 	// The author edits their own post; nobody else may change its words.
 	firstID := first["id"].(string)
-	r = b.learner.Do("PATCH", b.base+"/posts/"+firstID, map[string]any{"body": "When is the homework due?"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "PATCH", b.base+"/posts/"+firstID, map[string]any{"body": "When is the homework due?"})
 	require.Equal(t, "When is the homework due?", r.JSON()["body"])
 	require.NotNil(t, r.JSON()["edited_at"])
 	require.Equal(t, 403, b.learner.Do("PATCH", b.base+"/posts/"+reply, map[string]any{"body": "Hacked"}).Status)
 	require.Equal(t, 403, b.teacher.Do("PATCH", b.base+"/posts/"+reply, map[string]any{"body": "Rewritten"}).Status)
 	require.Equal(t, 403, b.learner.Do("DELETE", b.base+"/posts/"+reply, nil).Status)
 	// A learner may retitle their own thread, not lock or pin it.
-	r = b.learner.Do("PATCH", b.base+"/threads/"+thread, map[string]any{"title": "Homework due date"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "PATCH", b.base+"/threads/"+thread, map[string]any{"title": "Homework due date"})
 	require.Equal(t, 403, b.learner.Do("PATCH", b.base+"/threads/"+thread, map[string]any{"pinned": true}).Status)
 	require.Equal(t, 403, b.learner2.Do("PATCH", b.base+"/threads/"+thread, map[string]any{"title": "Mine now"}).Status)
 
@@ -109,8 +101,7 @@ func TestDiscussionPostingAndAuthorship(t *testing.T) {
 		Items      []map[string]any `json:"items"`
 		NextCursor string           `json:"next_cursor"`
 	}
-	r = b.learner.Do("GET", b.base+"/threads/"+thread+"/posts", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", b.base+"/threads/"+thread+"/posts", nil)
 	r.Decode(&posts)
 	require.Len(t, posts.Items, 3)
 	require.Equal(t, reply, posts.Items[1]["id"])
@@ -141,8 +132,7 @@ func TestDiscussionPostingAndAuthorship(t *testing.T) {
 	require.Equal(t, []string{"pinned"}, fieldsOf(t, b.learner.Do("GET", b.base+"/forums/"+b.forum+"/threads?pinned=maybe", nil)))
 
 	// The learners' posts are their activity on the course.
-	r = b.teacher.Do("GET", course+"/engagement/"+b.fx.Learner.ID.String(), nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "GET", course+"/engagement/"+b.fx.Learner.ID.String(), nil)
 	require.EqualValues(t, 1, r.JSON()["counts"].(map[string]any)["post"])
 	r = b.teacher.Do("GET", course+"/engagement/"+b.fx.Learner2.ID.String(), nil)
 	require.EqualValues(t, 1, r.JSON()["counts"].(map[string]any)["post"])
@@ -153,22 +143,19 @@ func TestDiscussionPostingAndAuthorship(t *testing.T) {
 func TestDiscussionModeration(t *testing.T) {
 	t.Parallel()
 	b := setupDiscussion(t, "dmo-")
-	r := b.learner.Do("POST", b.base+"/forums/"+b.forum+"/threads", map[string]any{"title": "Off topic", "body": "Something unkind"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := b.learner.Expect(201, "POST", b.base+"/forums/"+b.forum+"/threads", map[string]any{"title": "Off topic", "body": "Something unkind"})
 	thread := r.JSON()["id"].(string)
 	post := r.JSON()["first_post"].(map[string]any)["id"].(string)
 
 	// Hiding needs a reason; learners cannot hide.
 	require.Equal(t, []string{"hidden_reason"}, fieldsOf(t, b.teacher.Do("PATCH", b.base+"/posts/"+post, map[string]any{"hidden": true})))
 	require.Equal(t, 403, b.learner2.Do("PATCH", b.base+"/posts/"+post, map[string]any{"hidden": true, "hidden_reason": "Mean"}).Status)
-	r = b.teacher.Do("PATCH", b.base+"/posts/"+post, map[string]any{"hidden": true, "hidden_reason": "Please keep to the topic."})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", b.base+"/posts/"+post, map[string]any{"hidden": true, "hidden_reason": "Please keep to the topic."})
 	require.Equal(t, true, r.JSON()["hidden"])
 
 	postsAs := func(c *apptest.Client) []map[string]any {
 		var p struct{ Items []map[string]any }
-		r := c.Do("GET", b.base+"/threads/"+thread+"/posts", nil)
-		require.Equal(t, 200, r.Status, r.Text())
+		r := c.Expect(200, "GET", b.base+"/threads/"+thread+"/posts", nil)
 		r.Decode(&p)
 		require.NotEmpty(t, p.Items)
 		return p.Items
@@ -183,20 +170,17 @@ func TestDiscussionModeration(t *testing.T) {
 	require.Equal(t, "Something unkind", own["body"])
 	require.Equal(t, "Please keep to the topic.", own["hidden_reason"])
 	require.Equal(t, "Something unkind", postsAs(b.teacher)[0]["body"])
-	r = b.teacher.Do("PATCH", b.base+"/posts/"+post, map[string]any{"hidden": false})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", b.base+"/posts/"+post, map[string]any{"hidden": false})
 	require.Equal(t, "Something unkind", postsAs(b.learner2)[0]["body"])
 
 	// Locked: learners may not post or edit; teachers still may.
-	r = b.teacher.Do("PATCH", b.base+"/threads/"+thread, map[string]any{"locked": true, "pinned": true})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", b.base+"/threads/"+thread, map[string]any{"locked": true, "pinned": true})
 	require.Equal(t, true, r.JSON()["locked"])
 	require.Equal(t, 403, b.learner2.Do("POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Me too"}).Status)
 	require.Equal(t, 403, b.learner.Do("PATCH", b.base+"/posts/"+post, map[string]any{"body": "Sorry"}).Status)
 	require.Equal(t, 201, b.teacher.Do("POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Closed."}).Status)
 	var threads struct{ Items []map[string]any }
-	r = b.learner.Do("GET", b.base+"/forums/"+b.forum+"/threads?pinned=true", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.learner.Expect(200, "GET", b.base+"/forums/"+b.forum+"/threads?pinned=true", nil)
 	r.Decode(&threads)
 	require.Len(t, threads.Items, 1)
 	r = b.learner.Do("GET", b.base+"/forums/"+b.forum+"/threads?pinned=false", nil)
@@ -218,8 +202,7 @@ func TestDiscussionModeration(t *testing.T) {
 func TestDiscussionVisibility(t *testing.T) {
 	t.Parallel()
 	b := setupDiscussion(t, "dvi-")
-	r := b.teacher.Do("POST", b.base+"/forums/"+b.forum+"/threads", map[string]any{"title": "Welcome", "body": "Hello all"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := b.teacher.Expect(201, "POST", b.base+"/forums/"+b.forum+"/threads", map[string]any{"title": "Welcome", "body": "Hello all"})
 	thread := r.JSON()["id"].(string)
 	post := r.JSON()["first_post"].(map[string]any)["id"].(string)
 	course := b.base + "/courses/" + b.fx.ID.String()
@@ -237,23 +220,20 @@ func TestDiscussionVisibility(t *testing.T) {
 	require.Equal(t, 404, b.adminB.Do("GET", "/api/v1/t/tenant-b/threads/"+thread+"/posts", nil).Status)
 
 	// A course back in draft hides its discussions from learners only.
-	r = b.teacher.Do("PATCH", course, map[string]any{"status": "draft"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", course, map[string]any{"status": "draft"})
 	require.Equal(t, 404, b.learner.Do("GET", course+"/forums", nil).Status)
 	require.Equal(t, 404, b.learner.Do("GET", b.base+"/threads/"+thread+"/posts", nil).Status)
 	require.Equal(t, 404, b.learner.Do("POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Hi"}).Status)
 	require.Equal(t, 200, b.teacher.Do("GET", b.base+"/threads/"+thread+"/posts", nil).Status)
 
 	// An archived course stays readable to its learners but closed.
-	r = b.teacher.Do("PATCH", course, map[string]any{"status": "archived"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", course, map[string]any{"status": "archived"})
 	require.Equal(t, 200, b.learner.Do("GET", b.base+"/threads/"+thread+"/posts", nil).Status)
 	require.Equal(t, 403, b.learner.Do("POST", b.base+"/threads/"+thread+"/posts", map[string]any{"body": "Hi"}).Status)
 
 	// Forums are managed by teachers; removing one removes its threads.
 	require.Equal(t, 403, b.learner.Do("DELETE", b.base+"/forums/"+b.forum, nil).Status)
-	r = b.teacher.Do("PATCH", b.base+"/forums/"+b.forum, map[string]any{"title": "Old questions"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = b.teacher.Expect(200, "PATCH", b.base+"/forums/"+b.forum, map[string]any{"title": "Old questions"})
 	require.EqualValues(t, 1, r.JSON()["thread_count"])
 	require.Equal(t, 204, b.teacher.Do("DELETE", b.base+"/forums/"+b.forum, nil).Status)
 	require.Equal(t, 404, b.teacher.Do("GET", b.base+"/threads/"+thread, nil).Status)

@@ -56,8 +56,7 @@ func TestEngagementSummaryAndFlags(t *testing.T) {
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 
 	item := func(title string, published bool) string {
-		r := teacher.Do("POST", course+"/items", map[string]any{"section_id": fx.Section, "kind": "page", "title": title, "body_html": "<p>" + title + "</p>", "published": published})
-		require.Equal(t, 201, r.Status, r.Text())
+		r := teacher.Expect(201, "POST", course+"/items", map[string]any{"section_id": fx.Section, "kind": "page", "title": title, "body_html": "<p>" + title + "</p>", "published": published})
 		return r.JSON()["id"].(string)
 	}
 	cells, atoms, draft := item("Cells", true), item("Atoms", true), item("Draft", false)
@@ -76,8 +75,7 @@ func TestEngagementSummaryAndFlags(t *testing.T) {
 
 	list := func(c *apptest.Client, query string) summaryPage {
 		t.Helper()
-		r := c.Do("GET", course+"/engagement"+query, nil)
-		require.Equal(t, 200, r.Status, r.Text())
+		r := c.Expect(200, "GET", course+"/engagement"+query, nil)
 		var p summaryPage
 		r.Decode(&p)
 		return p
@@ -102,8 +100,7 @@ func TestEngagementSummaryAndFlags(t *testing.T) {
 	require.Equal(t, []string{"opened 0 of 2 published items (0%; the school's threshold is 50%)"}, l2.FlagReasons)
 
 	// One learner's detail lists every published item and those not opened.
-	r := teacher.Do("GET", course+"/engagement/"+fx.Learner.ID.String(), nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := teacher.Expect(200, "GET", course+"/engagement/"+fx.Learner.ID.String(), nil)
 	var d struct {
 		Items []struct {
 			ItemID  string `json:"item_id"`
@@ -145,17 +142,14 @@ func TestEngagementSummaryAndFlags(t *testing.T) {
 
 	// The school raises the share: now the first learner is flagged too.
 	school := fx.School.String()
-	r = admin.Do("PUT", base+"/schools/"+school+"/engagement-settings", map[string]any{"inactive_days": 14, "min_items_opened_percent": 60})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PUT", base+"/schools/"+school+"/engagement-settings", map[string]any{"inactive_days": 14, "min_items_opened_percent": 60})
 	require.EqualValues(t, 60, r.JSON()["min_items_opened_percent"])
 	require.Len(t, list(teacher, "?flagged=true").Items, 2)
-	r = teacher.Do("GET", base+"/schools/"+school+"/engagement-settings", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = teacher.Expect(200, "GET", base+"/schools/"+school+"/engagement-settings", nil)
 	require.EqualValues(t, 60, r.JSON()["min_items_opened_percent"])
 
 	// Inactivity: counted from the last activity, or from enrolment.
-	r = admin.Do("PUT", base+"/schools/"+school+"/engagement-settings", map[string]any{"inactive_days": 7, "min_items_opened_percent": 0})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PUT", base+"/schools/"+school+"/engagement-settings", map[string]any{"inactive_days": 7, "min_items_opened_percent": 0})
 	require.Empty(t, list(teacher, "?flagged=true").Items, "nobody inactive yet, the share flag is off")
 	backdate(t, e, fx.Learner.ID, 10)
 	backdate(t, e, fx.Learner2.ID, 3)
@@ -192,8 +186,7 @@ func TestEngagementAccess(t *testing.T) {
 	require.Equal(t, 404, adminB.Do("GET", "/api/v1/t/tenant-b/courses/"+fx.ID.String()+"/engagement", nil).Status)
 
 	// Defaults until set.
-	r := teacher.Do("GET", school, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := teacher.Expect(200, "GET", school, nil)
 	require.EqualValues(t, 14, r.JSON()["inactive_days"])
 	require.EqualValues(t, 50, r.JSON()["min_items_opened_percent"])
 	require.Nil(t, r.JSON()["updated_at"])
@@ -203,8 +196,7 @@ func TestEngagementAccess(t *testing.T) {
 	require.Equal(t, []string{"inactive_days", "min_items_opened_percent"}, fieldsOf(t, admin.Do("PUT", school, map[string]any{})))
 	require.Equal(t, 404, admin.Do("PUT", base+"/schools/"+uuid.NewString()+"/engagement-settings", map[string]any{"inactive_days": 1, "min_items_opened_percent": 1}).Status)
 	require.Equal(t, 404, adminB.Do("GET", "/api/v1/t/tenant-b/schools/"+fx.School.String()+"/engagement-settings", nil).Status)
-	r = admin.Do("PUT", school, map[string]any{"inactive_days": 0, "min_items_opened_percent": 0})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PUT", school, map[string]any{"inactive_days": 0, "min_items_opened_percent": 0})
 	require.EqualValues(t, 0, r.JSON()["inactive_days"])
 	require.Equal(t, e.A.AdminID.String(), r.JSON()["updated_by"])
 }

@@ -35,8 +35,7 @@ func init() {
 		_, err = svc.SetMark(ctx, teacher, sub.ID, assignment.MarkInput{Score: ptr(7.0), Feedback: "Secret feedback", Released: ptr(true)})
 		require.NoError(t, err)
 		ids["assignment"], ids["submission"], ids["file"] = a.ID.String(), sub.ID.String(), f.ID.String()
-		r := adminA.Do("PUT", "/api/v1/t/tenant-a/people/"+ids["id"]+"/arrangement", map[string]any{"extra_time_percent": 25})
-		require.Equal(t, 200, r.Status, r.Text())
+		adminA.Expect(200, "PUT", "/api/v1/t/tenant-a/people/"+ids["id"]+"/arrangement", map[string]any{"extra_time_percent": 25})
 
 		bodies["POST /api/v1/t/:tenant/courses/:course/assignments"] = map[string]any{"section_id": c.Section, "title": "Hacked", "due_at": time.Now().Add(time.Hour), "max_score": 10}
 		bodies["PATCH /api/v1/t/:tenant/assignments/:assignment"] = map[string]any{"title": "Hacked"}

@@ -3,8 +3,6 @@ package httpapi_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/schoolcloud/lms/internal/app/apptest"
 )
 
@@ -17,22 +15,16 @@ func init() {
 	sharedParams[":purpose"], sharedParams[":category"] = true, true
 	areaFixtures = append(areaFixtures, areaFixture{order: 95, make: func(t *testing.T, e *apptest.Env, adminA *apptest.Client, ids map[string]string, bodies map[string]any) {
 		person := ids["id"]
-		r := adminA.Do("POST", "/api/v1/t/tenant-a/subject-requests", map[string]any{"person_id": person, "kind": "access"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r := adminA.Expect(201, "POST", "/api/v1/t/tenant-a/subject-requests", map[string]any{"person_id": person, "kind": "access"})
 		ids["sreq"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+person+"/exports", map[string]any{"request_id": ids["sreq"]})
-		require.Equal(t, 202, r.Status, r.Text())
+		r = adminA.Expect(202, "POST", "/api/v1/t/tenant-a/people/"+person+"/exports", map[string]any{"request_id": ids["sreq"]})
 		ids["export"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", "/api/v1/t/tenant-a/retention/holds", map[string]any{"person_id": person, "reason": "insurance claim"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", "/api/v1/t/tenant-a/retention/holds", map[string]any{"person_id": person, "reason": "insurance claim"})
 		ids["hold"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "parent-a", "display_name": "Parent A"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "parent-a", "display_name": "Parent A"})
 		guardian := r.JSON()["id"].(string)
-		r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+guardian+"/roles", map[string]any{"role": "guardian"})
-		require.Equal(t, 201, r.Status, r.Text())
-		r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+person+"/guardians", map[string]any{"guardian_id": guardian})
-		require.Equal(t, 204, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people/"+guardian+"/roles", map[string]any{"role": "guardian"})
+		r = adminA.Expect(204, "POST", "/api/v1/t/tenant-a/people/"+person+"/guardians", map[string]any{"guardian_id": guardian})
 		ids["guardian"], ids["purpose"], ids["category"] = guardian, "optional-communications", "activity"
 		give := map[string]any{"purpose": "optional-communications", "given": true, "method": "paper"}
 		for k, v := range map[string]any{

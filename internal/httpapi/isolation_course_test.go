@@ -14,23 +14,18 @@ import (
 func init() {
 	areaFixtures = append(areaFixtures, areaFixture{order: 10, make: func(t *testing.T, e *apptest.Env, adminA *apptest.Client, ids map[string]string, bodies map[string]any) {
 		base := "/api/v1/t/tenant-a"
-		r := adminA.Do("POST", base+"/courses", map[string]any{"school_id": firstSchool(t, adminA, "tenant-a"), "title": "Secret course", "status": "published"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r := adminA.Expect(201, "POST", base+"/courses", map[string]any{"school_id": firstSchool(t, adminA, "tenant-a"), "title": "Secret course", "status": "published"})
 		ids["course"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", base+"/courses/"+ids["course"]+"/sections", map[string]any{"title": "Week 1"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", base+"/courses/"+ids["course"]+"/sections", map[string]any{"title": "Week 1"})
 		ids["section"] = r.JSON()["id"].(string)
 		r = adminA.Upload(base+"/files", "notes.pdf", bytes.NewReader(pdfBytes))
 		require.Equal(t, 201, r.Status, r.Text())
-		r = adminA.Do("POST", base+"/courses/"+ids["course"]+"/items", map[string]any{"section_id": ids["section"], "kind": "file", "title": "Notes", "file_id": r.JSON()["id"]})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", base+"/courses/"+ids["course"]+"/items", map[string]any{"section_id": ids["section"], "kind": "file", "title": "Notes", "file_id": r.JSON()["id"]})
 		ids["item"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", base+"/courses/"+ids["course"]+"/groups", map[string]any{"name": "Set 1"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", base+"/courses/"+ids["course"]+"/groups", map[string]any{"name": "Set 1"})
 		ids["group"] = r.JSON()["id"].(string)
 		ids["person"] = ids["id"]
-		r = adminA.Do("PUT", base+"/courses/"+ids["course"]+"/enrolments/"+ids["person"], map[string]any{"role": "learner"})
-		require.Equal(t, 200, r.Status, r.Text())
+		r = adminA.Expect(200, "PUT", base+"/courses/"+ids["course"]+"/enrolments/"+ids["person"], map[string]any{"role": "learner"})
 
 		bodies["POST /api/v1/t/:tenant/courses"] = map[string]any{"school_id": ids["course"], "title": "Intruder course"}
 		bodies["PATCH /api/v1/t/:tenant/courses/:course"] = map[string]any{"title": "Hacked"}

@@ -3,8 +3,6 @@ package httpapi_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/lmstest"
 )
@@ -28,17 +26,13 @@ func init() {
 		if ids["school"] == "" {
 			ids["school"] = firstSchool(t, adminA, "tenant-a")
 		}
-		r := adminA.Do("POST", base+"/courses/"+ids["course"]+"/forums", map[string]any{"title": "Questions"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r := adminA.Expect(201, "POST", base+"/courses/"+ids["course"]+"/forums", map[string]any{"title": "Questions"})
 		ids["forum"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", base+"/forums/"+ids["forum"]+"/threads", map[string]any{"title": "Homework", "body": "When is it due?"})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", base+"/forums/"+ids["forum"]+"/threads", map[string]any{"title": "Homework", "body": "When is it due?"})
 		ids["thread"] = r.JSON()["id"].(string)
-		r = adminA.Do("POST", base+"/threads/"+ids["thread"]+"/posts", map[string]any{"body": "Friday."})
-		require.Equal(t, 201, r.Status, r.Text())
+		r = adminA.Expect(201, "POST", base+"/threads/"+ids["thread"]+"/posts", map[string]any{"body": "Friday."})
 		ids["post"] = r.JSON()["id"].(string)
-		r = adminA.Do("PUT", base+"/schools/"+ids["school"]+"/engagement-settings", map[string]any{"inactive_days": 7, "min_items_opened_percent": 40})
-		require.Equal(t, 200, r.Status, r.Text())
+		r = adminA.Expect(200, "PUT", base+"/schools/"+ids["school"]+"/engagement-settings", map[string]any{"inactive_days": 7, "min_items_opened_percent": 40})
 
 		bodies["POST /api/v1/t/:tenant/courses/:course/forums"] = map[string]any{"title": "Hacked"}
 		bodies["PATCH /api/v1/t/:tenant/forums/:forum"] = map[string]any{"title": "Hacked"}

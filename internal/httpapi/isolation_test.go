@@ -60,15 +60,12 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	support := e.StaffLogin(e.Support, apptest.SupportPassword)
 
 	// A person in A with a role and a live session: every kind of id.
-	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "pupil", "display_name": "Pupil A", "password": "pupil-password-1"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "pupil", "display_name": "Pupil A", "password": "pupil-password-1"})
 	personA := r.JSON()["id"].(string)
-	r = adminA.Do("POST", "/api/v1/t/tenant-a/people/"+personA+"/roles", map[string]any{"role": "learner"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people/"+personA+"/roles", map[string]any{"role": "learner"})
 	roleA := r.JSON()["id"].(string)
 	pupil := e.Login(e.A.Slug, "pupil", "pupil-password-1")
-	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA+"/credentials", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/people/"+personA+"/credentials", nil)
 	var creds []map[string]any
 	r.Decode(&creds)
 	require.Len(t, creds, 1)
@@ -135,8 +132,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	require.GreaterOrEqual(t, tested, 10)
 
 	// Nothing of A's changed, and A's pupil is still signed in.
-	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA, nil)
-	require.Equal(t, 200, r.Status)
+	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/people/"+personA, nil)
 	require.Equal(t, "Pupil A", r.JSON()["display_name"])
 	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA+"/roles", nil)
 	var roles []map[string]any
@@ -144,8 +140,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	require.Len(t, roles, 1)
 	require.Equal(t, 200, pupil.Do("GET", "/api/v1/me", nil).Status)
 	// B's listing never shows A's people.
-	r = adminB.Do("GET", "/api/v1/t/tenant-b/people", nil)
-	require.Equal(t, 200, r.Status)
+	r = adminB.Expect(200, "GET", "/api/v1/t/tenant-b/people", nil)
 	require.NotContains(t, r.Text(), personA)
 	require.NotContains(t, r.Text(), "pupil")
 }
@@ -156,8 +151,7 @@ func TestRolesLimitWhatMembersAndStaffDo(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "kid", "display_name": "Kid", "password": "kid-password-12"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "kid", "display_name": "Kid", "password": "kid-password-12"})
 	kidID := r.JSON()["id"].(string)
 	require.Equal(t, 201, adminA.Do("POST", "/api/v1/t/tenant-a/people/"+kidID+"/roles", map[string]any{"role": "learner"}).Status)
 	kid := e.Login(e.A.Slug, "kid", "kid-password-12")

@@ -40,17 +40,14 @@ func TestRecordingParticipantsAreInTheirExport(t *testing.T) {
 	r := teacher.Do("POST", course+"/recordings", map[string]any{"title": "Fractions lesson", "kind": "lesson", "file_id": video, "recorded_on": today,
 		"participants": []string{fx.Learner.ID.String(), fx.Outsider.ID.String()}})
 	require.Equal(t, http.StatusBadRequest, r.Status, "only people on the course")
-	r = teacher.Do("POST", course+"/recordings", map[string]any{"title": "", "kind": "film", "file_id": video, "recorded_on": "2999-01-01"})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = teacher.Expect(http.StatusBadRequest, "POST", course+"/recordings", map[string]any{"title": "", "kind": "film", "file_id": video, "recorded_on": "2999-01-01"})
 	require.ElementsMatch(t, []string{"kind", "recorded_on", "title"}, fieldsOf(t, r))
-	r = teacher.Do("POST", course+"/recordings", map[string]any{"title": "Fractions lesson", "kind": "lesson", "file_id": video, "recorded_on": today,
+	r = teacher.Expect(http.StatusCreated, "POST", course+"/recordings", map[string]any{"title": "Fractions lesson", "kind": "lesson", "file_id": video, "recorded_on": today,
 		"participants": []string{fx.Learner.ID.String()}})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	rec := r.JSON()["id"].(string)
 	require.Contains(t, r.Text(), `"without_consent":["`+fx.Learner.ID.String(), "the teacher is told who has not consented")
 	require.Equal(t, http.StatusForbidden, learner.Do("POST", course+"/recordings", map[string]any{"title": "x", "kind": "lesson", "file_id": video, "recorded_on": today}).Status)
-	r = learner2.Do("GET", course+"/recordings", nil)
-	require.Equal(t, http.StatusOK, r.Status)
+	r = learner2.Expect(http.StatusOK, "GET", course+"/recordings", nil)
 	require.Contains(t, r.Text(), rec)
 	require.NotContains(t, r.Text(), fx.Learner.ID.String(), "learners do not see who appears")
 	require.Equal(t, http.StatusOK, learner2.Do("GET", base+"/recordings/"+rec+"/download", nil).Status)
@@ -58,12 +55,10 @@ func TestRecordingParticipantsAreInTheirExport(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/recordings/"+rec+"/download", nil).Status)
 
 	// The participant's own export carries the recording and the video.
-	r = learner.Do("POST", base+"/my/exports", nil)
-	require.Equal(t, http.StatusAccepted, r.Status, r.Text())
+	r = learner.Expect(http.StatusAccepted, "POST", base+"/my/exports", nil)
 	x := r.JSON()["id"].(string)
 	require.NoError(t, e.App.Subjects.RunExport(ctx, e.A.ID, uuid.MustParse(x)))
-	r = learner.Do("GET", base+"/my/exports/"+x+"/download", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = learner.Expect(http.StatusOK, "GET", base+"/my/exports/"+x+"/download", nil)
 	res, err := http.Get(r.JSON()["url"].(string))
 	require.NoError(t, err)
 	raw, _ := io.ReadAll(res.Body)

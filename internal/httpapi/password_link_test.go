@@ -30,8 +30,7 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	m.Admins[0].InitialPassword = ""
 	m.Admins[0].Email = "head-" + uuid.NewString() + "@inv.example" // the mail catcher is shared by every run
 	m.Admins[0].Username = m.Admins[0].Email
-	r := op.Do("POST", "/api/v1/platform/tenants", m)
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r := op.Expect(http.StatusCreated, "POST", "/api/v1/platform/tenants", m)
 	require.Contains(t, r.Text(), "invited admin")
 	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
 	got := mail.to(m.Admins[0].Email)
@@ -71,18 +70,14 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n, "tenant A's admin has a password")
 
-	page := anon.Do("GET", "/set-password/"+token, nil)
-	require.Equal(t, http.StatusOK, page.Status, page.Text())
+	page := anon.Expect(http.StatusOK, "GET", "/set-password/"+token, nil)
 	require.Contains(t, page.Text(), m.Admins[0].Username)
 	require.Equal(t, http.StatusNotFound, anon.Do("GET", "/set-password/"+token[:len(token)-2]+"AA", nil).Status, "tampered")
-	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"a-good-long-password"}, "confirm": {"a-different-password"}})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = anon.Expect(http.StatusBadRequest, "POST", "/set-password/"+token, url.Values{"password": {"a-good-long-password"}, "confirm": {"a-different-password"}})
 	require.Contains(t, r.Text(), `id="confirm-error"`)
-	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"short"}, "confirm": {"short"}})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = anon.Expect(http.StatusBadRequest, "POST", "/set-password/"+token, url.Values{"password": {"short"}, "confirm": {"short"}})
 	require.Contains(t, r.Text(), `id="password-error"`)
-	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"a-good-long-password"}, "confirm": {"a-good-long-password"}})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = anon.Expect(http.StatusOK, "POST", "/set-password/"+token, url.Values{"password": {"a-good-long-password"}, "confirm": {"a-good-long-password"}})
 	require.Contains(t, r.Text(), "/signin?tenant=tenant-inv")
 	head := e.Login("tenant-inv", m.Admins[0].Username, "a-good-long-password")
 	require.Equal(t, http.StatusOK, head.Do("GET", "/api/v1/me", nil).Status)
@@ -91,19 +86,16 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	// An admin sends a learner a link; using it ends the learner's sessions.
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	forgetful := "forgetful-" + uuid.NewString() + "@a.example"
-	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "forgetful", "display_name": "Forgetful Pupil", "password": "first-password-1", "email": forgetful})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Expect(http.StatusCreated, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "forgetful", "display_name": "Forgetful Pupil", "password": "first-password-1", "email": forgetful})
 	pupilID := r.JSON()["id"].(string)
 	pupil := e.Login(e.A.Slug, "forgetful", "first-password-1")
-	r = admin.Do("POST", "/api/v1/t/tenant-a/people/"+pupilID+"/password-link", nil)
-	require.Equal(t, http.StatusAccepted, r.Status, r.Text())
+	r = admin.Expect(http.StatusAccepted, "POST", "/api/v1/t/tenant-a/people/"+pupilID+"/password-link", nil)
 	require.NoError(t, e.App.Comms.SweepOnce(t.Context()))
 	got = mail.to(forgetful)
 	require.Len(t, got, 1)
 	require.Contains(t, got[0].Subject, "new password")
 	token = setPasswordLink.FindStringSubmatch(got[0].Text)[1]
-	r = anon.Do("POST", "/set-password/"+token, url.Values{"password": {"second-password-2"}, "confirm": {"second-password-2"}})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = anon.Expect(http.StatusOK, "POST", "/set-password/"+token, url.Values{"password": {"second-password-2"}, "confirm": {"second-password-2"}})
 	require.Equal(t, http.StatusUnauthorized, pupil.Do("GET", "/api/v1/me", nil).Status, "their sessions ended")
 	require.Equal(t, http.StatusOK, e.Login(e.A.Slug, "forgetful", "second-password-2").Do("GET", "/api/v1/me", nil).Status)
 
@@ -134,10 +126,8 @@ func TestFirstAdminSetsTheirPasswordFromAnEmailedLink(t *testing.T) {
 	require.Zero(t, open)
 
 	// No email address: a field error. Another tenant's person: not found.
-	r = admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "no-mail", "display_name": "No Mail"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
-	r = admin.Do("POST", "/api/v1/t/tenant-a/people/"+r.JSON()["id"].(string)+"/password-link", nil)
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = admin.Expect(http.StatusCreated, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "no-mail", "display_name": "No Mail"})
+	r = admin.Expect(http.StatusBadRequest, "POST", "/api/v1/t/tenant-a/people/"+r.JSON()["id"].(string)+"/password-link", nil)
 	require.Contains(t, r.Text(), "email")
 	require.Equal(t, http.StatusNotFound, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("POST", "/api/v1/t/tenant-b/people/"+pupilID+"/password-link", nil).Status)
 }
@@ -156,11 +146,9 @@ func TestConcurrentDeliveriesSendOnce(t *testing.T) {
 	mail := newMailbox(t)
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	addr := "once-" + uuid.NewString() + "@a.example"
-	r := admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "once", "display_name": "Once", "email": addr, "role": "learner"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	admin.Expect(http.StatusCreated, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "once", "display_name": "Once", "email": addr, "role": "learner"})
 	for i := range 5 {
-		r = admin.Do("POST", "/api/v1/t/tenant-a/communications", map[string]any{"subject": fmt.Sprintf("Once %d", i), "body": "x", "by_email": true})
-		require.Equal(t, http.StatusCreated, r.Status, r.Text())
+		admin.Expect(http.StatusCreated, "POST", "/api/v1/t/tenant-a/communications", map[string]any{"subject": fmt.Sprintf("Once %d", i), "body": "x", "by_email": true})
 	}
 	var wg sync.WaitGroup
 	for range 6 {

@@ -29,28 +29,22 @@ func TestPeerAssessmentLearnerNeverSeesWhoRatedThem(t *testing.T) {
 	teacher, l1, l2, outsider := login(fx.Teacher), login(fx.Learner), login(fx.Learner2), login(fx.Outsider)
 
 	// A third learner, and a group of the three.
-	r := admin.Do("POST", base+"/people", map[string]any{"username": "peer-third", "display_name": "Third Learner", "role": "learner", "password": lmstest.Password})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r := admin.Expect(http.StatusCreated, "POST", base+"/people", map[string]any{"username": "peer-third", "display_name": "Third Learner", "role": "learner", "password": lmstest.Password})
 	third := r.JSON()["id"].(string)
 	require.Equal(t, http.StatusOK, admin.Do("PUT", course+"/enrolments/"+third, map[string]any{"role": "learner"}).Status)
 	l3 := e.Login(e.A.Slug, "peer-third", lmstest.Password)
-	r = teacher.Do("POST", course+"/groups", map[string]any{"name": "Team Blue"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", course+"/groups", map[string]any{"name": "Team Blue"})
 	group := r.JSON()["id"].(string)
 	for _, p := range []string{fx.Learner.ID.String(), fx.Learner2.ID.String(), third} {
 		require.Equal(t, http.StatusNoContent, teacher.Do("PUT", base+"/groups/"+group+"/members/"+p, nil).Status)
 	}
-	r = teacher.Do("POST", course+"/assignments", map[string]any{"section_id": fx.Section, "title": "Group project", "due_at": time.Now().Add(48 * time.Hour), "max_score": 100, "published": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", course+"/assignments", map[string]any{"section_id": fx.Section, "title": "Group project", "due_at": time.Now().Add(48 * time.Hour), "max_score": 100, "published": true})
 	assignment := r.JSON()["id"].(string)
 
-	r = l1.Do("POST", base+"/assignments/"+assignment+"/peer-assessment", map[string]any{"criteria": []string{"x"}, "closes_at": time.Now().Add(time.Hour)})
-	require.Equal(t, http.StatusForbidden, r.Status)
-	r = teacher.Do("POST", base+"/assignments/"+assignment+"/peer-assessment", map[string]any{"criteria": []string{}, "closes_at": time.Now().Add(-time.Hour)})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = l1.Expect(http.StatusForbidden, "POST", base+"/assignments/"+assignment+"/peer-assessment", map[string]any{"criteria": []string{"x"}, "closes_at": time.Now().Add(time.Hour)})
+	r = teacher.Expect(http.StatusBadRequest, "POST", base+"/assignments/"+assignment+"/peer-assessment", map[string]any{"criteria": []string{}, "closes_at": time.Now().Add(-time.Hour)})
 	require.ElementsMatch(t, []string{"closes_at", "criteria"}, fieldsOf(t, r))
-	r = teacher.Do("POST", base+"/assignments/"+assignment+"/peer-assessment", map[string]any{"criteria": []string{"Did their share", "Helped others"}, "closes_at": time.Now().Add(time.Hour)})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", base+"/assignments/"+assignment+"/peer-assessment", map[string]any{"criteria": []string{"Did their share", "Helped others"}, "closes_at": time.Now().Add(time.Hour)})
 	pa := base + "/peer-assessments/" + r.JSON()["id"].(string)
 
 	rate := func(c *apptest.Client, who string, scores map[string]int) int {
@@ -65,8 +59,7 @@ func TestPeerAssessmentLearnerNeverSeesWhoRatedThem(t *testing.T) {
 
 	// One rating so far: the average is not shown (it would say what L2 gave).
 	mine := func(c *apptest.Client) (*apptest.Response, []map[string]any) {
-		r := c.Do("GET", pa+"/mine", nil)
-		require.Equal(t, http.StatusOK, r.Status, r.Text())
+		r := c.Expect(http.StatusOK, "GET", pa+"/mine", nil)
 		var v struct {
 			Received []map[string]any `json:"received"`
 		}
@@ -97,8 +90,7 @@ func TestPeerAssessmentLearnerNeverSeesWhoRatedThem(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, l1.Do("GET", pa+"/results", nil).Status, "learners never see who gave what")
 
 	// The teacher sees who rated whom and the suggested weightings.
-	r = teacher.Do("GET", pa+"/results", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = teacher.Expect(http.StatusOK, "GET", pa+"/results", nil)
 	require.Contains(t, r.Text(), fx.Learner2.ID.String())
 	var res struct {
 		Weightings []struct {

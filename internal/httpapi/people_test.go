@@ -75,8 +75,7 @@ func TestPeopleArePagedByCursor(t *testing.T) {
 	seen := map[string]bool{}
 	cursor, pages := "", 0
 	for {
-		r := admin.Do("GET", "/api/v1/t/tenant-a/people?limit=3&cursor="+cursor, nil)
-		require.Equal(t, 200, r.Status, r.Text())
+		r := admin.Expect(200, "GET", "/api/v1/t/tenant-a/people?limit=3&cursor="+cursor, nil)
 		var pg struct {
 			Items []struct {
 				ID string `json:"id"`
@@ -112,8 +111,7 @@ func TestRoleChangesReachOtherProcesses(t *testing.T) {
 	defer srv2.Close()
 
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "deputy", "display_name": "Deputy", "password": "deputy-pass-123"})
-	require.Equal(t, 201, r.Status)
+	r := admin.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "deputy", "display_name": "Deputy", "password": "deputy-pass-123"})
 	id := r.JSON()["id"].(string)
 	deputy := e.Login(e.A.Slug, "deputy", "deputy-pass-123")
 	on2 := func() int { // the deputy's request served by the second process
@@ -121,8 +119,7 @@ func TestRoleChangesReachOtherProcesses(t *testing.T) {
 		return apptest.OnServer(&c, srv2.URL).Do("GET", "/api/v1/t/tenant-a/people", nil).Status
 	}
 	require.Equal(t, 403, on2()) // loads tenant A into process 2's cache
-	r = admin.Do("POST", "/api/v1/t/tenant-a/people/"+id+"/roles", map[string]any{"role": "admin"})
-	require.Equal(t, 201, r.Status)
+	r = admin.Expect(201, "POST", "/api/v1/t/tenant-a/people/"+id+"/roles", map[string]any{"role": "admin"})
 	roleID := r.JSON()["id"].(string)
 	require.Eventually(t, func() bool { return on2() == 200 }, 5*time.Second, 20*time.Millisecond)
 	require.Equal(t, 204, admin.Do("DELETE", "/api/v1/t/tenant-a/people/"+id+"/roles/"+roleID, nil).Status)
@@ -135,21 +132,17 @@ func TestPersonDates(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "kid", "display_name": "Kid"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "kid", "display_name": "Kid"})
 	p := "/api/v1/t/tenant-a/people/" + r.JSON()["id"].(string)
 	for _, bad := range []map[string]any{{"birth_date": "2999-01-01"}, {"birth_date": "01/02/2017"}, {"left_on": "2026-13-01"}, {"birth_date": 12}} {
 		r = adminA.Do("PATCH", p, bad)
 		require.Equal(t, 400, r.Status, "%v: %s", bad, r.Text())
 	}
-	r = adminA.Do("PATCH", p, map[string]any{"birth_date": "2017-05-01", "left_on": "2027-07-20"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = adminA.Expect(200, "PATCH", p, map[string]any{"birth_date": "2017-05-01", "left_on": "2027-07-20"})
 	require.Contains(t, r.Text(), `"birth_date":"2017-05-01`)
 	require.Contains(t, r.Text(), `"left_on":"2027-07-20`)
-	r = adminA.Do("PATCH", p, map[string]any{"left_on": ""})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = adminA.Expect(200, "PATCH", p, map[string]any{"left_on": ""})
 	require.NotContains(t, r.Text(), `"left_on"`)
 	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
-	r = adminB.Do("PATCH", strings.Replace(p, "tenant-a", "tenant-b", 1), map[string]any{"birth_date": "2010-01-01"})
-	require.Equal(t, 404, r.Status, r.Text())
+	r = adminB.Expect(404, "PATCH", strings.Replace(p, "tenant-a", "tenant-b", 1), map[string]any{"birth_date": "2010-01-01"})
 }

@@ -20,17 +20,14 @@ func TestOperatorManagesTenantsWithoutSeeingPersonalData(t *testing.T) {
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 
 	m := apptest.Manifest("new-school", "de")
-	r := op.Do("POST", "/api/v1/platform/tenants", m)
-	require.Equal(t, 201, r.Status, r.Text())
+	r := op.Expect(201, "POST", "/api/v1/platform/tenants", m)
 	id := r.JSON()["tenant_id"].(string)
 	// Applying again changes nothing.
-	r = op.Do("POST", "/api/v1/platform/tenants", m)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = op.Expect(200, "POST", "/api/v1/platform/tenants", m)
 	require.Empty(t, r.JSON()["changes"])
 	// The region is fixed at creation; regions outside UK/EEA are refused.
 	m.Region = "uk"
-	r = op.Do("POST", "/api/v1/platform/tenants", m)
-	require.Equal(t, 400, r.Status, r.Text())
+	r = op.Expect(400, "POST", "/api/v1/platform/tenants", m)
 	require.Contains(t, r.Text(), `"field":"region"`)
 	for _, bad := range []string{"us", "ch", "", "UK "} {
 		m2 := apptest.Manifest("other-"+strings.ToLower(strings.TrimSpace(bad))+"x", bad)
@@ -46,8 +43,7 @@ func TestOperatorManagesTenantsWithoutSeeingPersonalData(t *testing.T) {
 	bad.Schools[0].Slug = "Bad Slug"
 	bad.Admins[0].Email = "nope"
 	bad.Admins[0].InitialPassword = "short"
-	r = op.Do("POST", "/api/v1/platform/tenants", bad)
-	require.Equal(t, 400, r.Status)
+	r = op.Expect(400, "POST", "/api/v1/platform/tenants", bad)
 	for _, f := range []string{"slug", "schools[0].slug", "admins[0].email", "admins[0].initial_password"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
@@ -55,30 +51,24 @@ func TestOperatorManagesTenantsWithoutSeeingPersonalData(t *testing.T) {
 	// Listing shows contract and figures, never a person.
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	require.Equal(t, 201, adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "secret-pupil", "display_name": "Zebedee Secretname", "email": "zeb@a.example"}).Status)
-	r = op.Do("GET", "/api/v1/platform/tenants?limit=200", nil)
-	require.Equal(t, 200, r.Status)
+	r = op.Expect(200, "GET", "/api/v1/platform/tenants?limit=200", nil)
 	for _, personal := range []string{"Zebedee", "secret-pupil", "zeb@a.example", e.A.AdminUser, "Admin of"} {
 		require.NotContains(t, r.Text(), personal)
 	}
 	require.Contains(t, r.Text(), `"people":2`)
-	r = op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String(), nil)
-	require.Equal(t, 200, r.Status)
+	r = op.Expect(200, "GET", "/api/v1/platform/tenants/"+e.A.ID.String(), nil)
 	require.NotContains(t, r.Text(), "Zebedee")
 	require.Equal(t, 404, op.Do("GET", "/api/v1/platform/tenants/01a20000-0000-7000-8000-000000000000", nil).Status)
 
 	// Contract end date: set (ending), refuse before start, clear (active).
-	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "2027-08-31"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = op.Expect(200, "PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "2027-08-31"})
 	require.Equal(t, "ending", r.JSON()["status"])
-	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "2020-01-01"})
-	require.Equal(t, 400, r.Status)
-	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "31/08/2027"})
-	require.Equal(t, 400, r.Status, r.Text())
+	r = op.Expect(400, "PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "2020-01-01"})
+	r = op.Expect(400, "PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": "31/08/2027"})
 	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{})
 	require.Equal(t, 400, r.Status, "an empty patch changes nothing: %s", r.Text())
 	require.Contains(t, r.Text(), `"field":"ends_on"`)
-	r = op.Do("PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": nil})
-	require.Equal(t, 200, r.Status)
+	r = op.Expect(200, "PATCH", "/api/v1/platform/tenants/"+id+"/contract", map[string]any{"ends_on": nil})
 	require.Equal(t, "active", r.JSON()["status"])
 	// Members see their contract's status.
 	r = adminA.Do("GET", "/api/v1/t/tenant-a", nil)
@@ -90,12 +80,10 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	e := apptest.New(t)
 	anon := e.Anonymous()
 	require.Equal(t, 200, anon.Do("GET", "/healthz", nil).Status)
-	r := anon.Do("GET", "/readyz", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := anon.Expect(200, "GET", "/readyz", nil)
 	require.Contains(t, r.Text(), `"object_store":"ok"`)
 	anon.Do("GET", "/api/v1/me", nil)
-	r = anon.Do("GET", "/metrics", nil)
-	require.Equal(t, 200, r.Status)
+	r = anon.Expect(200, "GET", "/metrics", nil)
 	require.Contains(t, r.Text(), `lms_http_requests_total{method="GET",route="/api/v1/me",status="401"}`)
 	require.NotEmpty(t, r.Header.Get("X-Request-Id"))
 	require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
@@ -134,8 +122,7 @@ func TestReadinessFailsWhenObjectStoreIsDown(t *testing.T) {
 	srv := httptest.NewServer(down.Handler)
 	defer srv.Close()
 	c := apptest.OnServer(e.Anonymous(), srv.URL)
-	r := c.Do("GET", "/readyz", nil)
-	require.Equal(t, 503, r.Status, r.Text())
+	r := c.Expect(503, "GET", "/readyz", nil)
 	require.Contains(t, r.Text(), `"database":"ok"`)
 	require.Contains(t, r.Text(), `"object_store":"down"`)
 	require.NotContains(t, r.Text(), "127.0.0.1", "the reason is logged, not shown")

@@ -30,11 +30,9 @@ func TestHoldReleasedAfterContractEnd(t *testing.T) {
 	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	base := "/api/v1/t/tenant-a"
-	r := admin.Do("POST", base+"/people", map[string]any{"username": "claimant", "display_name": "Claimant"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r := admin.Expect(http.StatusCreated, "POST", base+"/people", map[string]any{"username": "claimant", "display_name": "Claimant"})
 	person := r.JSON()["id"].(string)
-	r = admin.Do("POST", base+"/retention/holds", map[string]any{"person_id": person, "reason": "a claim"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Expect(http.StatusCreated, "POST", base+"/retention/holds", map[string]any{"person_id": person, "reason": "a claim"})
 	hold := r.JSON()["id"].(string)
 
 	super, err := pgx.Connect(ctx, e.DB.SuperURL)
@@ -47,8 +45,7 @@ func TestHoldReleasedAfterContractEnd(t *testing.T) {
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 
 	outlook := "/api/v1/platform/tenants/" + e.A.ID.String() + "/deletion/outlook"
-	r = op.Do("GET", outlook, nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = op.Expect(http.StatusOK, "GET", outlook, nil)
 	require.Equal(t, true, r.JSON()["due"])
 	require.Len(t, r.JSON()["blocks"], 1)
 	require.NotContains(t, r.Text(), "claim", "operators see that a hold keeps it, not why or whom")
@@ -56,12 +53,10 @@ func TestHoldReleasedAfterContractEnd(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, op.Do("GET", "/api/v1/platform/tenants/"+uuid.NewString()+"/deletion/outlook", nil).Status)
 
 	// Read-only: no new hold; but the admins may release theirs.
-	r = admin.Do("POST", base+"/retention/holds", map[string]any{"person_id": person, "reason": "another"})
-	require.Equal(t, http.StatusConflict, r.Status, r.Text())
+	r = admin.Expect(http.StatusConflict, "POST", base+"/retention/holds", map[string]any{"person_id": person, "reason": "another"})
 	require.Equal(t, http.StatusNotFound, adminB.Do("DELETE", "/api/v1/t/tenant-b/retention/holds/"+hold, nil).Status)
 	require.Equal(t, http.StatusNotFound, adminB.Do("DELETE", base+"/retention/holds/"+hold, nil).Status)
-	r = admin.Do("DELETE", base+"/retention/holds/"+hold, nil)
-	require.Equal(t, http.StatusNoContent, r.Status, r.Text())
+	r = admin.Expect(http.StatusNoContent, "DELETE", base+"/retention/holds/"+hold, nil)
 
 	// The deletion waits for the contract-end export the watch queued (a
 	// worker makes it); then it starts.
@@ -73,8 +68,7 @@ func TestHoldReleasedAfterContractEnd(t *testing.T) {
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
 	r = op.Do("GET", outlook, nil)
 	require.Equal(t, true, r.JSON()["started"], r.Text())
-	r = op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String()+"/deletion", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = op.Expect(http.StatusOK, "GET", "/api/v1/platform/tenants/"+e.A.ID.String()+"/deletion", nil)
 	require.Equal(t, http.StatusNotFound, op.Do("GET", "/api/v1/platform/tenants/"+e.B.ID.String()+"/deletion", nil).Status)
 }
 
@@ -88,8 +82,7 @@ func TestOperatorsLinkSubProcessorStaff(t *testing.T) {
 	ctx := context.Background()
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := op.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Forensics Ltd", "purpose": "Security investigations", "country": "ie"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r := op.Expect(http.StatusCreated, "POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Forensics Ltd", "purpose": "Security investigations", "country": "ie"})
 	sp := r.JSON()["id"].(string)
 	ivy, _, err := e.App.Identity.EnsureStaff(ctx, "ivy@forensics.example", "Ivy Investigator", "support", "ivy-password-123")
 	require.NoError(t, err)
@@ -103,12 +96,10 @@ func TestOperatorsLinkSubProcessorStaff(t *testing.T) {
 	link := "/api/v1/platform/staff/" + ivy.ID.String() + "/sub-processor"
 	require.Equal(t, http.StatusForbidden, e.StaffLogin(e.Support, apptest.SupportPassword).Do("PUT", link, map[string]any{"sub_processor_id": sp}).Status)
 	require.Equal(t, http.StatusForbidden, ivyC.Do("DELETE", link, nil).Status, "not even themselves")
-	r = op.Do("PUT", link, map[string]any{"sub_processor_id": "0192f3e4-0000-7000-8000-000000000000"})
-	require.Equal(t, http.StatusBadRequest, r.Status, r.Text())
+	r = op.Expect(http.StatusBadRequest, "PUT", link, map[string]any{"sub_processor_id": "0192f3e4-0000-7000-8000-000000000000"})
 	require.Contains(t, r.Text(), `"field":"sub_processor_id"`)
 	var opID string
-	r = op.Do("GET", "/api/v1/platform/staff", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = op.Expect(http.StatusOK, "GET", "/api/v1/platform/staff", nil)
 	var staff []map[string]any
 	r.Decode(&staff)
 	for _, s := range staff {
@@ -121,8 +112,7 @@ func TestOperatorsLinkSubProcessorStaff(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.Status, "an operator is the processor's own: %s", r.Text())
 	require.Equal(t, http.StatusNotFound, op.Do("PUT", "/api/v1/platform/staff/"+e.A.ID.String()+"/sub-processor", map[string]any{"sub_processor_id": sp}).Status)
 
-	r = op.Do("PUT", link, map[string]any{"sub_processor_id": sp})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = op.Expect(http.StatusOK, "PUT", link, map[string]any{"sub_processor_id": sp})
 	require.Equal(t, "Forensics Ltd", r.JSON()["sub_processor_name"])
 	require.Contains(t, op.Do("GET", "/api/v1/platform/staff", nil).Text(), `"sub_processor_name":"Forensics Ltd"`)
 	require.Equal(t, http.StatusForbidden, ask(e.A), "A has not authorised Forensics Ltd")
@@ -131,8 +121,7 @@ func TestOperatorsLinkSubProcessorStaff(t *testing.T) {
 	require.Equal(t, http.StatusCreated, ask(e.A), "A authorised it")
 	require.Equal(t, http.StatusForbidden, ask(e.B), "B still has not")
 
-	r = op.Do("DELETE", link, nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = op.Expect(http.StatusOK, "DELETE", link, nil)
 	require.Nil(t, r.JSON()["sub_processor_id"])
 	require.Equal(t, http.StatusCreated, ask(e.B), "unlinked: the processor's own staff again")
 }

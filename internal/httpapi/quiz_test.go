@@ -51,8 +51,7 @@ func TestTimedQuizExtraTimeAndDroppedConnection(t *testing.T) {
 	course := base + "/courses/" + fx.ID.String()
 
 	add := func(body map[string]any) string {
-		r := teacher.Do("POST", course+"/questions", body)
-		require.Equal(t, http.StatusCreated, r.Status, r.Text())
+		r := teacher.Expect(http.StatusCreated, "POST", course+"/questions", body)
 		return r.JSON()["id"].(string)
 	}
 	single := add(map[string]any{"kind": "single", "prompt": "2 + 2?", "points": 1,
@@ -69,29 +68,24 @@ func TestTimedQuizExtraTimeAndDroppedConnection(t *testing.T) {
 		{"kind": "essay", "prompt": "x", "points": 0.004},
 		{"kind": "essay", "prompt": "", "points": 1},
 	} {
-		r := teacher.Do("POST", course+"/questions", bad)
-		require.Equal(t, http.StatusBadRequest, r.Status, r.Text())
+		teacher.Expect(http.StatusBadRequest, "POST", course+"/questions", bad)
 	}
 	require.Equal(t, http.StatusForbidden, learner.Do("POST", course+"/questions", map[string]any{"kind": "essay", "prompt": "x", "points": 1}).Status)
 	require.Equal(t, http.StatusForbidden, learner.Do("GET", course+"/questions", nil).Status)
 	require.Contains(t, []int{403, 404}, other.Do("GET", course+"/questions", nil).Status, "a teacher of another course")
 
 	now := time.Now().UTC()
-	r := teacher.Do("POST", course+"/quizzes", map[string]any{"title": "Check-up", "opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour),
+	r := teacher.Expect(http.StatusCreated, "POST", course+"/quizzes", map[string]any{"title": "Check-up", "opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour),
 		"time_limit_minutes": 40, "question_ids": []string{single, numeric, short, essay}, "published": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	quizID := r.JSON()["id"].(string)
-	r = teacher.Do("POST", course+"/quizzes", map[string]any{"title": "Bad", "opens_at": now, "closes_at": now.Add(-time.Hour), "time_limit_minutes": 0, "question_ids": []string{}})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = teacher.Expect(http.StatusBadRequest, "POST", course+"/quizzes", map[string]any{"title": "Bad", "opens_at": now, "closes_at": now.Add(-time.Hour), "time_limit_minutes": 0, "question_ids": []string{}})
 	require.ElementsMatch(t, []string{"closes_at", "question_ids", "time_limit_minutes"}, fieldsOf(t, r))
 
 	// 25 % extra time for the second learner.
-	r = admin.Do("PUT", base+"/people/"+fx.Learner2.ID.String()+"/arrangement", map[string]any{"extra_time_percent": 25})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = admin.Expect(http.StatusOK, "PUT", base+"/people/"+fx.Learner2.ID.String()+"/arrangement", map[string]any{"extra_time_percent": 25})
 
 	start := func(c *apptest.Client) sheet {
-		r := c.Do("POST", base+"/quizzes/"+quizID+"/attempt", nil)
-		require.Equal(t, http.StatusOK, r.Status, r.Text())
+		r := c.Expect(http.StatusOK, "POST", base+"/quizzes/"+quizID+"/attempt", nil)
 		var sh sheet
 		r.Decode(&sh)
 		return sh
@@ -122,8 +116,7 @@ func TestTimedQuizExtraTimeAndDroppedConnection(t *testing.T) {
 	require.Len(t, resumed.Answers, 2)
 	require.Equal(t, http.StatusOK, save(again, s1.Attempt.ID, short, map[string]any{"text": "  paris "}).Status)
 	require.Equal(t, http.StatusOK, save(again, s1.Attempt.ID, essay, map[string]any{"text": "Because."}).Status)
-	r = again.Do("POST", base+"/attempts/"+s1.Attempt.ID+"/submit", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = again.Expect(http.StatusOK, "POST", base+"/attempts/"+s1.Attempt.ID+"/submit", nil)
 	var done sheet
 	r.Decode(&done)
 	require.Equal(t, "submitted", done.Attempt.Status)
@@ -139,8 +132,7 @@ func TestTimedQuizExtraTimeAndDroppedConnection(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, learner.Do("GET", base+"/quizzes/"+quizID+"/attempts", nil).Status)
 
 	// The teacher sees the automatic scores, marks the essay, releases.
-	r = teacher.Do("GET", base+"/attempts/"+s1.Attempt.ID, nil)
-	require.Equal(t, http.StatusOK, r.Status)
+	r = teacher.Expect(http.StatusOK, "GET", base+"/attempts/"+s1.Attempt.ID, nil)
 	var ts sheet
 	r.Decode(&ts)
 	scores := map[string]float64{}
@@ -153,18 +145,15 @@ func TestTimedQuizExtraTimeAndDroppedConnection(t *testing.T) {
 	require.Nil(t, ts.Attempt.Score, "an unmarked essay: no total yet")
 	r = teacher.Do("PUT", base+"/attempts/"+s1.Attempt.ID+"/answers/"+essay+"/mark", map[string]any{"score": 6, "feedback": "x"})
 	require.Equal(t, http.StatusBadRequest, r.Status, "more than the question is worth")
-	r = learner.Do("PUT", base+"/attempts/"+s1.Attempt.ID+"/answers/"+essay+"/mark", map[string]any{"score": 5})
-	require.Equal(t, http.StatusForbidden, r.Status)
-	r = teacher.Do("PUT", base+"/attempts/"+s1.Attempt.ID+"/answers/"+essay+"/mark", map[string]any{"score": 4, "feedback": "Say more."})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = learner.Expect(http.StatusForbidden, "PUT", base+"/attempts/"+s1.Attempt.ID+"/answers/"+essay+"/mark", map[string]any{"score": 5})
+	r = teacher.Expect(http.StatusOK, "PUT", base+"/attempts/"+s1.Attempt.ID+"/answers/"+essay+"/mark", map[string]any{"score": 4, "feedback": "Say more."})
 	r.Decode(&ts)
 	require.Equal(t, 6.0, *ts.Attempt.Score)
 	require.Equal(t, 9.0, ts.Attempt.MaxScore)
 	r = learner.Do("GET", base+"/attempts/"+s1.Attempt.ID, nil)
 	require.NotContains(t, r.Text(), "Say more.", "feedback waits for release")
 	require.Equal(t, http.StatusOK, teacher.Do("POST", base+"/quizzes/"+quizID+"/release", nil).Status)
-	r = learner.Do("GET", base+"/attempts/"+s1.Attempt.ID, nil)
-	require.Equal(t, http.StatusOK, r.Status)
+	r = learner.Expect(http.StatusOK, "GET", base+"/attempts/"+s1.Attempt.ID, nil)
 	var mine sheet
 	r.Decode(&mine)
 	require.Equal(t, 6.0, *mine.Attempt.Score)

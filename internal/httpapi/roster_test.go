@@ -111,20 +111,17 @@ func TestRosterImportAppliesAndReimportIsANoOp(t *testing.T) {
 	require.Equal(t, before["enrolments"]+5, after["enrolments"])
 
 	// The API shows what was made: preferred names, drafts, enrolments.
-	r = admin.Do("GET", "/api/v1/t/tenant-a/people?limit=200", nil)
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "GET", "/api/v1/t/tenant-a/people?limit=200", nil)
 	require.Contains(t, r.Text(), `"display_name":"Bobby Pupil"`)
 	require.Contains(t, r.Text(), `"display_name":"Ann, Marie Pupil"`)
 	require.Contains(t, r.Text(), `"external_id":"u-s1"`)
 	require.NotContains(t, r.Text(), "r-guardian1")
-	r = admin.Do("GET", "/api/v1/t/tenant-a/courses?status=draft&q=Science", nil)
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "GET", "/api/v1/t/tenant-a/courses?status=draft&q=Science", nil)
 	var courses struct{ Items []map[string]any }
 	r.Decode(&courses)
 	require.Len(t, courses.Items, 1)
 	require.Equal(t, "c-sci", courses.Items[0]["external_id"])
-	r = admin.Do("GET", "/api/v1/t/tenant-a/courses/"+courses.Items[0]["id"].(string)+"/enrolments", nil)
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "GET", "/api/v1/t/tenant-a/courses/"+courses.Items[0]["id"].(string)+"/enrolments", nil)
 	require.Equal(t, 3, strings.Count(r.Text(), `"person_id"`))
 	// The imported teacher teaches the course once given a password; the
 	// file's password column was never used.
@@ -141,8 +138,7 @@ func TestRosterImportAppliesAndReimportIsANoOp(t *testing.T) {
 	require.Equal(t, after, rosterRows(t, e, e.A.ID))
 
 	// The log lists all three, filters by status, pages by cursor.
-	r = admin.Do("GET", base+"?status=applied", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "GET", base+"?status=applied", nil)
 	var pg struct {
 		Items      []roster.Import
 		NextCursor string `json:"next_cursor"`
@@ -158,8 +154,7 @@ func TestRosterImportAppliesAndReimportIsANoOp(t *testing.T) {
 	r.Decode(&pg)
 	require.Equal(t, []uuid.UUID{first.ID, second.ID}, []uuid.UUID{pg.Items[0].ID, pg.Items[1].ID})
 	require.Equal(t, 400, admin.Do("GET", base+"?status=done", nil).Status)
-	r = admin.Do("GET", base+"/"+first.ID.String(), nil)
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "GET", base+"/"+first.ID.String(), nil)
 	require.Equal(t, first.Warnings, decodeImport(t, r).Warnings)
 }
 
@@ -172,8 +167,7 @@ func TestRosterBadRowsRejectEverything(t *testing.T) {
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	base := "/api/v1/t/tenant-a/roster/imports"
 	// A person made by hand holds a username the file wants.
-	r := admin.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "R-Head1", "display_name": "Existing"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := admin.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "R-Head1", "display_name": "Existing"})
 	before := rosterRows(t, e, e.A.ID)
 
 	files := rosterFiles(t)
@@ -213,8 +207,7 @@ func TestRosterBadRowsRejectEverything(t *testing.T) {
 	// The rejection is logged with its errors.
 	r = admin.Do("GET", base+"?status=rejected", nil)
 	require.Contains(t, r.Text(), p.Import.ID.String())
-	r = admin.Do("GET", base+"/"+p.Import.ID.String(), nil)
-	require.Equal(t, 200, r.Status)
+	r = admin.Expect(200, "GET", base+"/"+p.Import.ID.String(), nil)
 	require.Equal(t, p.Import.Errors, decodeImport(t, r).Errors)
 }
 
@@ -232,8 +225,7 @@ func TestRosterToBeDeletedRemoves(t *testing.T) {
 	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT id FROM people WHERE external_id = 'u-s2'`).Row().Scan(&pupil2)
 	}))
-	r = admin.Do("PATCH", "/api/v1/t/tenant-a/people/"+pupil2, map[string]any{"password": "pupil-two-password"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = admin.Expect(200, "PATCH", "/api/v1/t/tenant-a/people/"+pupil2, map[string]any{"password": "pupil-two-password"})
 	p2 := e.Login(e.A.Slug, "r-pupil2", "pupil-two-password")
 
 	r = rosterUpload(admin, base, map[string]string{
@@ -349,8 +341,7 @@ func TestRosterMalformedFilesAre400(t *testing.T) {
 		require.Equal(t, tc.line, p.Import.Errors[0].Line, name)
 		require.Equal(t, tc.part, p.Errors[0].Field, name)
 	}
-	r := admin.Do("POST", base, map[string]any{"users": "x"})
-	require.Equal(t, 400, r.Status)
+	r := admin.Expect(400, "POST", base, map[string]any{"users": "x"})
 	require.Contains(t, r.Text(), `"field":"body"`)
 	require.Equal(t, 400, rosterUpload(admin, base+"?dry_run=maybe", rosterFiles(t)).Status)
 	require.Equal(t, before, rosterRows(t, e, e.A.ID))
@@ -407,8 +398,7 @@ func TestRosterSchoolAdminStaysInTheirSchools(t *testing.T) {
 	r = sb.Do("GET", "/api/v1/t/trust-t/people?limit=200", nil)
 	require.Contains(t, r.Text(), "n-pupil", "the new pupil is in sb's school")
 
-	r = sb.Do("GET", base, nil)
-	require.Equal(t, 200, r.Status)
+	r = sb.Expect(200, "GET", base, nil)
 	require.NotContains(t, r.Text(), bossImport.String())
 	require.Equal(t, 404, sb.Do("GET", base+"/"+bossImport.String(), nil).Status)
 	require.Contains(t, boss.Do("GET", base, nil).Text(), rec.ID.String())

@@ -64,8 +64,7 @@ func TestEveryRouteIsAuthorizedOrPublic(t *testing.T) {
 func TestOpenAPIMatchesRouter(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
-	r := e.Anonymous().Do("GET", "/api/v1/openapi.json", nil)
-	require.Equal(t, 200, r.Status)
+	r := e.Anonymous().Expect(200, "GET", "/api/v1/openapi.json", nil)
 	doc, err := openapi3.NewLoader().LoadFromData(r.Body)
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(context.Background()))

@@ -66,8 +66,7 @@ func TestSchoolAdminIsLimitedToTheirSchool(t *testing.T) {
 	require.Equal(t, 403, sb.Do("GET", "/api/v1/t/trust-t/full-exports", nil).Status)
 
 	// Listing shows only school B's people.
-	r = sb.Do("GET", "/api/v1/t/trust-t/people", nil)
-	require.Equal(t, 200, r.Status)
+	r = sb.Expect(200, "GET", "/api/v1/t/trust-t/people", nil)
 	require.Contains(t, r.Text(), teacherB)
 	require.NotContains(t, r.Text(), teacherA)
 	require.NotContains(t, r.Text(), bossID)
@@ -80,8 +79,7 @@ func TestSchoolAdminIsLimitedToTheirSchool(t *testing.T) {
 		require.Equal(t, 404, sb.Do("GET", "/api/v1/t/trust-t/people/"+id+"/roles", nil).Status)
 	}
 	// No trust-wide role, for themselves or anyone, and no role in school A.
-	r = sb.Do("POST", "/api/v1/t/trust-t/people/"+sbID+"/roles", map[string]any{"role": "admin"})
-	require.Equal(t, 400, r.Status, r.Text())
+	r = sb.Expect(400, "POST", "/api/v1/t/trust-t/people/"+sbID+"/roles", map[string]any{"role": "admin"})
 	require.Contains(t, r.Text(), `"field":"school_id"`)
 	require.Equal(t, 400, sb.Do("POST", "/api/v1/t/trust-t/people/"+teacherB+"/roles", map[string]any{"role": "admin", "school_id": schools["school-a"]}).Status)
 	// Within school B they work normally.
@@ -106,8 +104,7 @@ func TestLastActiveAdminCannotBeRemoved(t *testing.T) {
 	e := apptest.New(t)
 	a1 := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	a1ID := e.A.AdminID.String()
-	r := a1.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "a2", "display_name": "A2", "password": "second-admin-pw", "role": "admin"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := a1.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "a2", "display_name": "A2", "password": "second-admin-pw", "role": "admin"})
 	a2ID := r.JSON()["id"].(string)
 	roleOf := func(id string) string {
 		r := a1.Do("GET", "/api/v1/t/tenant-a/people/"+id+"/roles", nil)

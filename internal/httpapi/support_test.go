@@ -45,16 +45,14 @@ func supportSetup(t *testing.T) supportBundle {
 
 func (sb supportBundle) person(t *testing.T, user, name, role string) string {
 	t.Helper()
-	r := sb.adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": user, "display_name": name, "password": strings.Split(user, ".")[0] + "-password-123", "role": role})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := sb.adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": user, "display_name": name, "password": strings.Split(user, ".")[0] + "-password-123", "role": role})
 	return r.JSON()["id"].(string)
 }
 
 // file files a request to tenant A as support staff and returns its id.
 func (sb supportBundle) file(t *testing.T, body map[string]any) string {
 	t.Helper()
-	r := sb.support.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", body)
-	require.Equal(t, 201, r.Status, r.Text())
+	r := sb.support.Expect(201, "POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", body)
 	return r.JSON()["id"].(string)
 }
 
@@ -78,14 +76,12 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status)
 
 	// Bad requests are field errors.
-	r := sb.support.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{
+	r := sb.support.Expect(400, "POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{
 		"ticket": "", "reason_code": "curious", "justification": "", "areas": []string{"everything"}, "duration_minutes": 2000})
-	require.Equal(t, 400, r.Status)
 	for _, f := range []string{"ticket", "reason_code", "justification", "areas", "duration_minutes"} {
 		require.Contains(t, r.Text(), `"field":"`+f+`"`)
 	}
-	r = sb.support.Do("POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{"ticket": "T", "course_ids": []string{"nope"}})
-	require.Equal(t, 400, r.Status)
+	r = sb.support.Expect(400, "POST", "/api/v1/platform/tenants/"+sb.e.A.ID.String()+"/support-requests", map[string]any{"ticket": "T", "course_ids": []string{"nope"}})
 	require.Contains(t, r.Text(), `"field":"course_ids"`, "a bad id is reported on its field")
 	require.Equal(t, 404, sb.support.Do("POST", "/api/v1/platform/tenants/"+uuid.NewString()+"/support-requests", map[string]any{
 		"ticket": "T-9", "reason_code": "fault", "justification": "x", "areas": []string{"people"}}).Status)
@@ -102,16 +98,14 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 
 	// The approver sees the alert; the admin (not an approver) cannot decide;
 	// support staff cannot decide their own request.
-	r = sb.approver.Do("GET", "/api/v1/t/tenant-a/alerts", nil)
-	require.Equal(t, 200, r.Status)
+	r = sb.approver.Expect(200, "GET", "/api/v1/t/tenant-a/alerts", nil)
 	require.Contains(t, r.Text(), "INC-4711")
 	require.Contains(t, r.Text(), "Sam Support")
 	require.Equal(t, 403, sb.adminA.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
 	require.Equal(t, 403, sb.support.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
 	r = sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 9999})
 	require.Equal(t, 400, r.Status, "an approver may only shorten")
-	r = sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 60, "note": "OK for Lee only"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = sb.approver.Expect(200, "POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 60, "note": "OK for Lee only"})
 	require.Equal(t, "approved", r.JSON()["status"])
 	require.Equal(t, "Ann Approver", r.JSON()["decided_by_name"])
 	require.Equal(t, 409, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": false}).Status, "decided once")
@@ -120,8 +114,7 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status)
 	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee+"/roles", nil).Status)
 	require.Equal(t, 404, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+kim, nil).Status)
-	r = sb.support.Do("GET", "/api/v1/t/tenant-a/people", nil)
-	require.Equal(t, 200, r.Status)
+	r = sb.support.Expect(200, "GET", "/api/v1/t/tenant-a/people", nil)
 	require.Contains(t, r.Text(), "Lee Learner")
 	require.NotContains(t, r.Text(), "Kim Learner")
 	require.NotContains(t, r.Text(), "Ann Approver")
@@ -133,8 +126,7 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	require.Equal(t, "Lee Learner", r.JSON()["display_name"])
 
 	// The log names the reader, the approver, the ticket and what was read.
-	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/access-log?limit=50", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = sb.adminA.Expect(200, "GET", "/api/v1/t/tenant-a/access-log?limit=50", nil)
 	var log struct {
 		Items []map[string]any `json:"items"`
 	}
@@ -156,16 +148,14 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	require.Contains(t, r.Text(), `"action":"support.approved"`)
 	require.Contains(t, r.Text(), `"action":"support.refused"`, "refused attempts are shown too")
 	require.Contains(t, r.Text(), `"action":"support.requested"`)
-	r = sb.adminA.Do("GET", "/api/v1/t/tenant-a/access-log/export", nil)
-	require.Equal(t, 200, r.Status)
+	r = sb.adminA.Expect(200, "GET", "/api/v1/t/tenant-a/access-log/export", nil)
 	require.Contains(t, r.Text(), "Sam Support,support-grant,support.read")
 	require.Equal(t, 404, sb.e.Login(sb.e.B.Slug, sb.e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-a/access-log", nil).Status)
 	r = sb.e.Login(sb.e.B.Slug, sb.e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/access-log", nil)
 	require.NotContains(t, r.Text(), "INC-4711", "B's log holds nothing of A's")
 
 	// Revoked: the next request fails, in the session already open.
-	r = sb.adminA.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/revoke", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = sb.adminA.Expect(200, "POST", "/api/v1/t/tenant-a/support-requests/"+id+"/revoke", nil)
 	require.Equal(t, 403, sb.support.Do("GET", "/api/v1/t/tenant-a/people/"+lee, nil).Status)
 	require.Equal(t, 409, sb.adminA.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/revoke", nil).Status)
 
@@ -180,8 +170,7 @@ func TestSupportGrantScopeAndLifetime(t *testing.T) {
 	// A request left undecided for 48 hours can no longer be approved.
 	id3 := sb.file(t, map[string]any{"ticket": "INC-4713", "reason_code": "fault", "justification": "later", "areas": []string{"people"}})
 	sb.superuser(t, `UPDATE support_requests SET pending_until = now() - interval '1 minute' WHERE id = $1`, id3)
-	r = sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id3+"/decision", map[string]any{"approve": true})
-	require.Equal(t, 409, r.Status, r.Text())
+	r = sb.approver.Expect(409, "POST", "/api/v1/t/tenant-a/support-requests/"+id3+"/decision", map[string]any{"approve": true})
 	require.Contains(t, r.Text(), "expired")
 }
 
@@ -192,15 +181,13 @@ func TestSupportGrantNarrowedToACourse(t *testing.T) {
 	sb := supportSetup(t)
 	var ids []string
 	for _, title := range []string{"Science", "History"} {
-		r := sb.adminA.Do("POST", "/api/v1/t/tenant-a/courses", map[string]any{"school_id": schoolOf(t, sb.adminA), "title": title})
-		require.Equal(t, 201, r.Status, r.Text())
+		r := sb.adminA.Expect(201, "POST", "/api/v1/t/tenant-a/courses", map[string]any{"school_id": schoolOf(t, sb.adminA), "title": title})
 		ids = append(ids, r.JSON()["id"].(string))
 	}
 	id := sb.file(t, map[string]any{"ticket": "INC-1", "reason_code": "fault", "justification": "Science page broken",
 		"areas": []string{"courses"}, "course_ids": []string{ids[0]}})
 	require.Equal(t, 200, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
-	r := sb.support.Do("GET", "/api/v1/t/tenant-a/courses", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := sb.support.Expect(200, "GET", "/api/v1/t/tenant-a/courses", nil)
 	require.Contains(t, r.Text(), "Science")
 	require.NotContains(t, r.Text(), "History")
 	require.Equal(t, 200, sb.support.Do("GET", "/api/v1/t/tenant-a/courses/"+ids[0], nil).Status)
@@ -233,8 +220,7 @@ func TestSubProcessorsAndAlerts(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	r := sb.adminA.Do("PUT", "/api/v1/t/tenant-a/webhook", map[string]any{"url": hook.URL + "/alerts"})
-	require.Equal(t, 200, r.Status, r.Text())
+	r := sb.adminA.Expect(200, "PUT", "/api/v1/t/tenant-a/webhook", map[string]any{"url": hook.URL + "/alerts"})
 	require.NotEmpty(t, r.JSON()["secret"])
 	require.Equal(t, 400, sb.adminA.Do("PUT", "/api/v1/t/tenant-a/webhook", map[string]any{"url": "ftp://x"}).Status)
 	require.Empty(t, sb.adminA.Do("GET", "/api/v1/t/tenant-a/webhook", nil).JSON()["secret"], "the secret is shown once")
@@ -242,8 +228,7 @@ func TestSubProcessorsAndAlerts(t *testing.T) {
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	require.Equal(t, 400, op.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Far Away Inc", "purpose": "x", "country": "us"}).Status)
 	require.Equal(t, 403, sb.support.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "X", "purpose": "x", "country": "ie"}).Status)
-	r = op.Do("POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Forensics Ltd", "purpose": "Security investigations", "country": "ie"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = op.Expect(201, "POST", "/api/v1/platform/sub-processors", map[string]any{"name": "Forensics Ltd", "purpose": "Security investigations", "country": "ie"})
 	sp := r.JSON()["id"].(string)
 	for _, c := range []*apptest.Client{sb.adminA, e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)} {
 		r = c.Do("GET", "/api/v1/t/"+map[bool]string{true: "tenant-a", false: "tenant-b"}[c == sb.adminA]+"/alerts", nil)
@@ -253,16 +238,14 @@ func TestSubProcessorsAndAlerts(t *testing.T) {
 	// Ivy works for the sub-processor.
 	ivyStaff, _, err := e.App.Identity.EnsureStaff(context.Background(), "ivy@forensics.example", "Ivy Investigator", "support", "ivy-password-123")
 	require.NoError(t, err)
-	r = op.Do("PUT", "/api/v1/platform/staff/"+ivyStaff.ID.String()+"/sub-processor", map[string]any{"sub_processor_id": sp})
-	require.Equal(t, 200, r.Status, r.Text())
+	r = op.Expect(200, "PUT", "/api/v1/platform/staff/"+ivyStaff.ID.String()+"/sub-processor", map[string]any{"sub_processor_id": sp})
 	ivy := e.StaffLogin("ivy@forensics.example", "ivy-password-123")
 	body := map[string]any{"ticket": "SEC-1", "reason_code": "security", "justification": "Investigate a report", "areas": []string{"people"}}
 	r = ivy.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", body)
 	require.Equal(t, 403, r.Status, "A has not authorised Forensics Ltd: %s", r.Text())
 	require.Equal(t, 204, sb.adminA.Do("POST", "/api/v1/t/tenant-a/sub-processors/"+sp+"/decision", map[string]any{"decision": "authorised"}).Status)
 	require.Equal(t, 403, ivy.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/support-requests", body).Status, "B has not")
-	r = ivy.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", body)
-	require.Equal(t, 201, r.Status, r.Text())
+	r = ivy.Expect(201, "POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", body)
 	id := r.JSON()["id"].(string)
 	require.Equal(t, 200, sb.approver.Do("POST", "/api/v1/t/tenant-a/support-requests/"+id+"/decision", map[string]any{"approve": true}).Status)
 	require.Equal(t, 200, ivy.Do("GET", "/api/v1/t/tenant-a/people", nil).Status)
@@ -301,15 +284,13 @@ func TestBoundaryNeedsATenantWideRole(t *testing.T) {
 	var schools []map[string]any
 	sb.adminA.Do("GET", "/api/v1/t/tenant-a/schools", nil).Decode(&schools)
 	school := schools[0]["id"].(string)
-	r := sb.adminA.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "sasha", "display_name": "Sasha School-Admin", "password": "sasha-password-1"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := sb.adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "sasha", "display_name": "Sasha School-Admin", "password": "sasha-password-1"})
 	sasha := r.JSON()["id"].(string)
 	require.Equal(t, 201, sb.adminA.Do("POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "admin", "school_id": school}).Status)
 	r = sb.adminA.Do("POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "approver", "school_id": school})
 	require.Equal(t, 400, r.Status, "an approver is for the whole tenant: %s", r.Text())
 	schoolAdmin := e.Login(e.A.Slug, "sasha", "sasha-password-1")
-	r = schoolAdmin.Do("POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "approver", "school_id": school})
-	require.Equal(t, 400, r.Status)
+	r = schoolAdmin.Expect(400, "POST", "/api/v1/t/tenant-a/people/"+sasha+"/roles", map[string]any{"role": "approver", "school_id": school})
 
 	id := sb.file(t, map[string]any{"ticket": "T-2", "reason_code": "fault", "justification": "x", "areas": []string{"people"}})
 	for _, c := range []struct{ method, path string }{
@@ -322,9 +303,8 @@ func TestBoundaryNeedsATenantWideRole(t *testing.T) {
 	}
 	require.Equal(t, 403, schoolAdmin.Do("GET", "/t/tenant-a/admin/access-log", nil).Status, "pages too")
 
-	r = sb.support.Do("POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", map[string]any{"ticket": "T-3", "reason_code": "fault",
+	r = sb.support.Expect(400, "POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/support-requests", map[string]any{"ticket": "T-3", "reason_code": "fault",
 		"justification": "x", "areas": []string{"people", "assignments"}, "person_ids": []string{sasha}})
-	require.Equal(t, 400, r.Status)
 	require.Contains(t, r.Text(), `"field":"person_ids"`)
 }
 
@@ -345,13 +325,11 @@ func TestSupportFileLinksAreShort(t *testing.T) {
 	}
 	sb.support.Do("GET", "/api/v1/t/tenant-a/courses", nil).Decode(&courses)
 	require.NotEmpty(t, courses.Items)
-	r := sb.support.Do("GET", "/api/v1/t/tenant-a/courses/"+courses.Items[0]["id"].(string), nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := sb.support.Expect(200, "GET", "/api/v1/t/tenant-a/courses/"+courses.Items[0]["id"].(string), nil)
 	m := regexp.MustCompile(`"id":"([0-9a-f-]{36})","kind":"file"`).FindStringSubmatch(r.Text())
 	require.NotNil(t, m, r.Text())
 	for who, c := range map[string]*apptest.Client{"support": sb.support, "admin": sb.adminA} {
-		r = c.Do("GET", "/api/v1/t/tenant-a/items/"+m[1], nil)
-		require.Equal(t, 200, r.Status, r.Text())
+		r = c.Expect(200, "GET", "/api/v1/t/tenant-a/items/"+m[1], nil)
 		exp, err := time.Parse(time.RFC3339, r.JSON()["file"].(map[string]any)["expires_at"].(string))
 		require.NoError(t, err)
 		if who == "support" {
@@ -370,13 +348,11 @@ func TestSchoolScopeSeesOnlyItsRequestsAndNotices(t *testing.T) {
 	sb := supportSetup(t)
 	e := sb.e
 	sb.file(t, map[string]any{"ticket": "A-1", "reason_code": "fault", "justification": "x", "areas": []string{"people"}})
-	r := sb.support.Do("POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/support-requests", map[string]any{
+	sb.support.Expect(201, "POST", "/api/v1/platform/tenants/"+e.B.ID.String()+"/support-requests", map[string]any{
 		"ticket": "B-1", "reason_code": "fault", "justification": "x", "areas": []string{"people"}})
-	require.Equal(t, 201, r.Status, r.Text())
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
-	r = op.Do("POST", "/api/v1/platform/breaches", map[string]any{"title": "t", "description": "d", "detected_at": time.Now().Add(-time.Hour),
+	op.Expect(201, "POST", "/api/v1/platform/breaches", map[string]any{"title": "t", "description": "d", "detected_at": time.Now().Add(-time.Hour),
 		"tenants": []map[string]any{{"tenant_id": e.B.ID, "data_affected": "names"}}})
-	require.Equal(t, 201, r.Status, r.Text())
 
 	var requests, notices int64
 	require.NoError(t, access.Transact(context.Background(), e.App.DB, access.Member(e.A.ID, e.A.AdminID), func(tx *gorm.DB) error {

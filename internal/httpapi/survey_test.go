@@ -40,13 +40,11 @@ func TestAnonymousSurveyCannotBeTiedToItsAuthor(t *testing.T) {
 	r = teacher.Do("POST", base+"/surveys", map[string]any{"title": "Whole school", "anonymous": true, "questions": questions, "closes_at": closes})
 	require.Equal(t, http.StatusForbidden, r.Status, "a teacher sets surveys of their courses only")
 	require.Equal(t, http.StatusForbidden, learner.Do("POST", base+"/surveys", map[string]any{"course_id": fx.ID, "title": "x", "anonymous": true, "questions": questions, "closes_at": closes}).Status)
-	r = teacher.Do("POST", base+"/surveys", map[string]any{"course_id": fx.ID, "title": "Unit feedback", "anonymous": true, "questions": questions, "closes_at": closes})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", base+"/surveys", map[string]any{"course_id": fx.ID, "title": "Unit feedback", "anonymous": true, "questions": questions, "closes_at": closes})
 	anon := r.JSON()["id"].(string)
 
 	secret := "the marking is unfair " + uuid.NewString()[:8]
-	r = learner.Do("POST", base+"/surveys/"+anon+"/responses", map[string]any{"answers": map[string]string{"q1": "2", "q2": "fast", "q3": secret}})
-	require.Equal(t, http.StatusNoContent, r.Status, r.Text())
+	r = learner.Expect(http.StatusNoContent, "POST", base+"/surveys/"+anon+"/responses", map[string]any{"answers": map[string]string{"q1": "2", "q2": "fast", "q3": secret}})
 	require.Equal(t, http.StatusConflict, learner.Do("POST", base+"/surveys/"+anon+"/responses", map[string]any{"answers": map[string]string{"q1": "5"}}).Status, "once")
 	require.Equal(t, http.StatusBadRequest, learner2.Do("POST", base+"/surveys/"+anon+"/responses", map[string]any{"answers": map[string]string{"q1": "9"}}).Status)
 	require.Equal(t, http.StatusNoContent, learner2.Do("POST", base+"/surveys/"+anon+"/responses", map[string]any{"answers": map[string]string{"q1": "4", "q2": "right"}}).Status)
@@ -56,8 +54,7 @@ func TestAnonymousSurveyCannotBeTiedToItsAuthor(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, learner.Do("GET", base+"/surveys/"+anon+"/results", nil).Status)
 
 	// The owner sees tallies and the answers, with no person or time.
-	r = teacher.Do("GET", base+"/surveys/"+anon+"/results", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = teacher.Expect(http.StatusOK, "GET", base+"/surveys/"+anon+"/results", nil)
 	require.Contains(t, r.Text(), secret)
 	require.NotContains(t, r.Text(), fx.Learner.ID.String())
 	require.NotContains(t, r.Text(), "person_")
@@ -112,9 +109,8 @@ func TestAnonymousSurveyCannotBeTiedToItsAuthor(t *testing.T) {
 	require.Zero(t, found)
 
 	// A named survey keeps who answered, for its stated purpose.
-	r = teacher.Do("POST", base+"/surveys", map[string]any{"course_id": fx.ID, "title": "Trip", "anonymous": false, "purpose": "Plan the trip's transport",
+	r = teacher.Expect(http.StatusCreated, "POST", base+"/surveys", map[string]any{"course_id": fx.ID, "title": "Trip", "anonymous": false, "purpose": "Plan the trip's transport",
 		"questions": []map[string]any{{"kind": "choice", "prompt": "Coming?", "options": []string{"yes", "no"}}}, "closes_at": closes})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	named := r.JSON()["id"].(string)
 	require.Equal(t, http.StatusNoContent, learner.Do("POST", base+"/surveys/"+named+"/responses", map[string]any{"answers": map[string]string{"q1": "yes"}}).Status)
 	r = teacher.Do("GET", base+"/surveys/"+named+"/results", nil)

@@ -31,8 +31,7 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	login := func(p lmstest.Person) *apptest.Client { return e.Login(e.A.Slug, p.Username, lmstest.Password) }
 	learner, learner2, teacher, other := login(fx.Learner), login(fx.Learner2), login(fx.Teacher), login(fx.OtherTeacher)
-	r := admin.Do("POST", base+"/people", map[string]any{"username": "tut-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r := admin.Expect(http.StatusCreated, "POST", base+"/people", map[string]any{"username": "tut-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
 	tutorID := r.JSON()["id"].(string)
 	tutor := e.Login(e.A.Slug, "tut-tutor", lmstest.Password)
 	lid := fx.Learner.ID.String()
@@ -42,28 +41,22 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, tutor.Do("GET", base+"/tutees/"+lid+"/engagement", nil).Status, "not yet their tutor")
 	require.Equal(t, http.StatusNoContent, admin.Do("PUT", base+"/people/"+lid+"/tutors/"+tutorID, nil).Status)
 
-	r = tutor.Do("GET", base+"/tutees", nil)
-	require.Equal(t, http.StatusOK, r.Status)
+	r = tutor.Expect(http.StatusOK, "GET", base+"/tutees", nil)
 	require.Contains(t, r.Text(), lid)
-	r = tutor.Do("GET", base+"/tutees/"+lid+"/engagement", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = tutor.Expect(http.StatusOK, "GET", base+"/tutees/"+lid+"/engagement", nil)
 	require.Contains(t, r.Text(), fx.ID.String(), "their course")
-	r = tutor.Do("POST", base+"/tutees/"+lid+"/meetings", map[string]any{"met_on": time.Now().Format(time.DateOnly), "notes": "Settling in well.", "agreed_support": "Weekly check-in"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = tutor.Expect(http.StatusCreated, "POST", base+"/tutees/"+lid+"/meetings", map[string]any{"met_on": time.Now().Format(time.DateOnly), "notes": "Settling in well.", "agreed_support": "Weekly check-in"})
 	require.Equal(t, http.StatusBadRequest, tutor.Do("POST", base+"/tutees/"+lid+"/meetings", map[string]any{"met_on": "2999-01-01"}).Status)
 	require.Equal(t, http.StatusNotFound, tutor.Do("GET", base+"/tutees/"+fx.Learner2.ID.String()+"/meetings", nil).Status, "not their tutee")
 	require.Equal(t, http.StatusForbidden, teacher.Do("GET", base+"/tutees/"+lid+"/meetings", nil).Status)
 
 	// Sharing needs explicit consent, and goes to the tutor and the named teacher only.
-	r = learner.Do("POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}})
-	require.Equal(t, http.StatusBadRequest, r.Status)
+	r = learner.Expect(http.StatusBadRequest, "POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}})
 	require.Contains(t, fieldsOf(t, r), "consent")
 	r = learner.Do("POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}, "consent": true})
 	require.Equal(t, http.StatusBadRequest, r.Status, "the school's consent purpose must be in force first")
-	r = learner.Do("POST", base+"/my/consents", map[string]any{"purpose": "special-category", "given": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
-	r = learner.Do("POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}, "consent": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = learner.Expect(http.StatusCreated, "POST", base+"/my/consents", map[string]any{"purpose": "special-category", "given": true})
+	r = learner.Expect(http.StatusCreated, "POST", base+"/my/disclosures", map[string]any{"category": "health", "details": "I have epilepsy.", "shared_with": []string{fx.Teacher.ID.String()}, "consent": true})
 	require.Contains(t, r.Text(), "consent_wording")
 	seen := func(c *apptest.Client) int {
 		r := c.Do("GET", base+"/people/"+lid+"/disclosures", nil)
@@ -83,12 +76,10 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	// An admin's export of the learner leaves it out (probe finding); the
 	// learner's own export carries it.
 	exportHas := func(c *apptest.Client, start, download string) bool {
-		r := c.Do("POST", start, map[string]any{})
-		require.Equal(t, http.StatusAccepted, r.Status, r.Text())
+		r := c.Expect(http.StatusAccepted, "POST", start, map[string]any{})
 		x := r.JSON()["id"].(string)
 		require.NoError(t, e.App.Subjects.RunExport(context.Background(), e.A.ID, uuid.MustParse(x)))
-		r = c.Do("GET", strings.Replace(download, "{x}", x, 1), nil)
-		require.Equal(t, http.StatusOK, r.Status, r.Text())
+		r = c.Expect(http.StatusOK, "GET", strings.Replace(download, "{x}", x, 1), nil)
 		res, err := http.Get(r.JSON()["url"].(string))
 		require.NoError(t, err)
 		raw, _ := io.ReadAll(res.Body)
@@ -118,8 +109,7 @@ func TestTutorLosesAccessWhenLearnerLeaves(t *testing.T) {
 	require.Equal(t, http.StatusOK, seen(teacher))
 
 	// The learner leaves: the tutor's access ends that day.
-	r = admin.Do("PATCH", base+"/people/"+lid, map[string]any{"left_on": time.Now().Format(time.DateOnly)})
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r = admin.Expect(http.StatusOK, "PATCH", base+"/people/"+lid, map[string]any{"left_on": time.Now().Format(time.DateOnly)})
 	require.Equal(t, http.StatusNotFound, tutor.Do("GET", base+"/tutees/"+lid+"/engagement", nil).Status)
 	require.Equal(t, http.StatusNotFound, tutor.Do("GET", base+"/tutees/"+lid+"/meetings", nil).Status)
 	require.Equal(t, http.StatusNotFound, seen(tutor))

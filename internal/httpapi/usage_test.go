@@ -54,8 +54,7 @@ func TestUsageIsAggregateAndHonoursGPC(t *testing.T) {
 	require.ElementsMatch(t, []string{"tenant_id", "day", "area", "requests"}, cols, "no person, device or address")
 
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := admin.Do("GET", "/api/v1/t/tenant-a/usage", nil)
-	require.Equal(t, http.StatusOK, r.Status, r.Text())
+	r := admin.Expect(http.StatusOK, "GET", "/api/v1/t/tenant-a/usage", nil)
 	require.Contains(t, r.Text(), ":course")
 	require.Equal(t, http.StatusForbidden, learner.Do("GET", "/api/v1/t/tenant-a/usage", nil).Status)
 	r = e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword).Do("GET", "/api/v1/t/tenant-b/usage", nil)

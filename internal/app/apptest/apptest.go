@@ -184,6 +184,16 @@ func (c *Client) Do(method, path string, body any) *Response {
 	return c.DoWith(method, path, body, nil)
 }
 
+// Expect is Do that fails the test, showing the body, unless the answer
+// has the status want: most steps of a test only go on from a known status.
+// It fails the Env's test, so it is not for subtests or other goroutines.
+func (c *Client) Expect(want int, method, path string, body any) *Response {
+	c.e.T.Helper()
+	r := c.Do(method, path, body)
+	require.Equal(c.e.T, want, r.Status, r.Text())
+	return r
+}
+
 // DoWith is Do with extra headers.
 func (c *Client) DoWith(method, path string, body any, hdr map[string]string) *Response {
 	t := c.e.T

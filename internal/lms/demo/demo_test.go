@@ -29,13 +29,11 @@ func TestDemoSeed(t *testing.T) {
 	require.False(t, made)
 
 	learner := e.Login(e.A.Slug, "sam.learner", demo.Password)
-	r := learner.Do("GET", "/api/v1/t/tenant-a/courses", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := learner.Expect(200, "GET", "/api/v1/t/tenant-a/courses", nil)
 	var list struct{ Items []struct{ ID string } }
 	r.Decode(&list)
 	require.Len(t, list.Items, 1)
-	r = learner.Do("GET", "/api/v1/t/tenant-a/courses/"+list.Items[0].ID, nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", "/api/v1/t/tenant-a/courses/"+list.Items[0].ID, nil)
 	var pv struct {
 		Sections []struct {
 			Items []struct{ ID, Kind string }
@@ -51,27 +49,23 @@ func TestDemoSeed(t *testing.T) {
 	for _, k := range []string{"page", "file", "video", "link"} {
 		require.Contains(t, kinds, k)
 	}
-	r = learner.Do("GET", "/api/v1/t/tenant-a/items/"+kinds["video"], nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", "/api/v1/t/tenant-a/items/"+kinds["video"], nil)
 	require.Equal(t, "video/mp4", r.JSON()["file"].(map[string]any)["content_type"])
 
 	// Sam's work on the assignment, with Jo's released mark and feedback.
 	cp := "/api/v1/t/tenant-a/courses/" + list.Items[0].ID
-	r = learner.Do("GET", cp+"/assignments", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", cp+"/assignments", nil)
 	var as struct{ Items []struct{ ID string } }
 	r.Decode(&as)
 	require.Len(t, as.Items, 1)
-	r = learner.Do("GET", "/api/v1/t/tenant-a/assignments/"+as.Items[0].ID+"/submission", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", "/api/v1/t/tenant-a/assignments/"+as.Items[0].ID+"/submission", nil)
 	mark, _ := r.JSON()["mark"].(map[string]any)
 	require.NotNil(t, mark, r.Text())
 	require.EqualValues(t, 8, mark["score"])
 	require.Contains(t, mark["feedback"], "Great work")
 
 	// The class forum has a thread with a reply.
-	r = learner.Do("GET", cp+"/forums", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r = learner.Expect(200, "GET", cp+"/forums", nil)
 	var fs struct{ Items []struct{ ID string } }
 	r.Decode(&fs)
 	require.Len(t, fs.Items, 1)
