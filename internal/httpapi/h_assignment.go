@@ -60,7 +60,8 @@ func (s *Server) assignmentRoutes() []request.Route {
 			Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: request.ByID("submission", s.Assignments.GetSubmission)},
 		{Method: "GET", Path: tp + "/submissions/:submission/files/:file",
 			Summary: "A short-lived download link for a submitted file", Area: request.AreaTenant,
-			Object: "submission", Action: "read", Reply: files.Link{}, API: s.submissionFile},
+			Object: "submission", Action: "read", Reply: files.Link{},
+			API: request.ByIDs("submission", "file", s.Assignments.SubmissionFile)},
 		{Method: "PUT", Path: tp + "/submissions/:submission/mark",
 			Summary: "Mark a submission: score, feedback, feedback file; released true shows it to the learner",
 			Area:    request.AreaTenant, Object: "mark", Action: "write", Request: assignment.MarkInput{},
@@ -85,38 +86,18 @@ func (s *Server) assignmentRoutes() []request.Route {
 	}
 }
 
-// optionalID reads an optional uuid query parameter into fe.
-func optionalID(c *gin.Context, fe *errs.FieldErrors, name string) *uuid.UUID {
-	v := c.Query(name)
-	if v == "" {
-		return nil
-	}
-	id, err := uuid.Parse(v)
-	if err != nil {
-		fe.Add(name, "is not an id")
-		return nil
-	}
-	return &id
-}
-
 func (s *Server) listAssignments(c *gin.Context) (any, error) {
 	id, err := request.PathID(c, "course")
 	if err != nil {
 		return nil, err
 	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	due := c.Query("due")
-	if due != "" && due != assignment.DueUpcoming && due != assignment.DuePast {
-		return nil, errs.Field("due", "must be one of: upcoming past")
-	}
-	out, err := s.Assignments.List(c.Request.Context(), request.Scope(c), id, due, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return request.NewPage(out, limit, func(v assignment.Assignment) uuid.UUID { return v.ID }), nil
+	return request.Listed(c, func(v assignment.Assignment) uuid.UUID { return v.ID }, func(after uuid.UUID, limit int) ([]assignment.Assignment, error) {
+		due := c.Query("due")
+		if due != "" && due != assignment.DueUpcoming && due != assignment.DuePast {
+			return nil, errs.Field("due", "must be one of: upcoming past")
+		}
+		return s.Assignments.List(c.Request.Context(), request.Scope(c), id, due, after, limit)
+	})
 }
 
 func (s *Server) listSubmissions(c *gin.Context) (any, error) {
@@ -124,52 +105,28 @@ func (s *Server) listSubmissions(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	var fe errs.FieldErrors
-	f := assignment.SubmissionFilter{Status: assignment.Status(c.Query("status")), PersonID: optionalID(c, &fe, "person_id")}
-	switch f.Status {
-	case "", assignment.StatusUnmarked, assignment.StatusMarked, assignment.StatusReleased:
-	default:
-		fe.Add("status", "must be one of: unmarked marked released")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.ListSubmissions(c.Request.Context(), request.Scope(c), id, f, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return request.NewPage(out, limit, func(v assignment.SubmissionSummary) uuid.UUID { return v.ID }), nil
-}
-
-func (s *Server) submissionFile(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "submission")
-	if err != nil {
-		return nil, err
-	}
-	fileID, err := request.PathID(c, "file")
-	if err != nil {
-		return nil, err
-	}
-	return s.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fileID)
+	return request.Listed(c, func(v assignment.SubmissionSummary) uuid.UUID { return v.ID }, func(after uuid.UUID, limit int) ([]assignment.SubmissionSummary, error) {
+		var fe errs.FieldErrors
+		f := assignment.SubmissionFilter{Status: assignment.Status(c.Query("status")), PersonID: idFilter(c, &fe, "person_id")}
+		switch f.Status {
+		case "", assignment.StatusUnmarked, assignment.StatusMarked, assignment.StatusReleased:
+		default:
+			fe.Add("status", "must be one of: unmarked marked released")
+		}
+		if err := fe.Err(); err != nil {
+			return nil, err
+		}
+		return s.Assignments.ListSubmissions(c.Request.Context(), request.Scope(c), id, f, after, limit)
+	})
 }
 
 func (s *Server) listArrangements(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	var fe errs.FieldErrors
-	courseID := optionalID(c, &fe, "course_id")
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	out, err := s.Assignments.ListArrangements(c.Request.Context(), request.Scope(c), courseID, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return request.NewPage(out, limit, func(v assignment.Arrangement) uuid.UUID { return v.PersonID }), nil
+	return request.Listed(c, func(v assignment.Arrangement) uuid.UUID { return v.PersonID }, func(after uuid.UUID, limit int) ([]assignment.Arrangement, error) {
+		var fe errs.FieldErrors
+		courseID := idFilter(c, &fe, "course_id")
+		if err := fe.Err(); err != nil {
+			return nil, err
+		}
+		return s.Assignments.ListArrangements(c.Request.Context(), request.Scope(c), courseID, after, limit)
+	})
 }

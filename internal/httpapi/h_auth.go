@@ -110,11 +110,7 @@ func (s *Server) me(c *gin.Context) (any, error) {
 }
 
 func (s *Server) myCredentials(c *gin.Context) (any, error) {
-	out, err := s.Identity.MyCredentials(c.Request.Context(), request.Principal(c))
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Identity.MyCredentials(c.Request.Context(), request.Principal(c))
 }
 
 func (s *Server) revokeMine(c *gin.Context) (any, error) {
@@ -122,10 +118,7 @@ func (s *Server) revokeMine(c *gin.Context) (any, error) {
 	if err == nil {
 		err = s.Identity.RevokeMine(c.Request.Context(), request.Principal(c), id)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, err
 }
 
 // TokenRequest creates a personal API token.
@@ -139,9 +132,5 @@ func (s *Server) createToken(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	iss, err := s.Identity.CreateToken(c.Request.Context(), request.Principal(c), in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
-	if err != nil {
-		return nil, err
-	}
-	return iss, nil
+	return s.Identity.CreateToken(c.Request.Context(), request.Principal(c), in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
 }

@@ -29,11 +29,11 @@ func (s *Server) boundaryRoutes() []request.Route {
 		{Method: "POST", Path: pp + "/legal-orders/:id/confirm",
 			Summary: "Confirm a recorded legal obligation (a second operator); only then can it be read under",
 			Area:    request.AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{},
-			API: s.confirmOrder},
+			API: request.StaffByID("id", s.Support.ConfirmOrder)},
 		{Method: "POST", Path: pp + "/legal-orders/:id/notice",
 			Summary: "Give a deferred notice: the tenant sees the order and every read under it",
 			Area:    request.AreaPlatform, Object: "legal-order", Action: "write", Reply: support.Order{},
-			API: s.giveNotice},
+			API: request.OnlyID("id", s.Support.GiveNotice)},
 		{Method: "POST", Path: pp + "/breaches",
 			Summary: "Record a personal data breach and tell each affected tenant", Area: request.AreaPlatform,
 			Object: "breach-register", Action: "write", Status: http.StatusCreated,
@@ -48,7 +48,7 @@ func (s *Server) boundaryRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/breaches",
 			Summary: "Breaches that affect this tenant, with the 72-hour reporting clock",
 			Area:    request.AreaTenant, Object: "breach", Action: "read", Reply: []breach.Breach{},
-			API: s.tenantBreaches},
+			API: request.Scoped(s.Breaches.ForTenant)},
 		{Method: "GET", Path: tp + "/security-events",
 			Summary: "Recent security signals (failed sign-ins, tokens used from a new network)",
 			Area:    request.AreaTenant, Object: "security-event", Action: "read",
@@ -70,28 +70,9 @@ func (s *Server) recordOrder(c *gin.Context) (any, error) {
 }
 
 func (s *Server) orders(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	os, err := s.Support.Orders(c.Request.Context(), after, limit)
-	return request.NewPage(os, limit, func(o support.Order) uuid.UUID { return o.ID }), err
-}
-
-func (s *Server) confirmOrder(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id)
-}
-
-func (s *Server) giveNotice(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Support.GiveNotice(c.Request.Context(), id)
+	return request.Listed(c, func(o support.Order) uuid.UUID { return o.ID }, func(after uuid.UUID, limit int) ([]support.Order, error) {
+		return s.Support.Orders(c.Request.Context(), after, limit)
+	})
 }
 
 func (s *Server) recordBreach(c *gin.Context) (any, error) {
@@ -104,10 +85,6 @@ func (s *Server) recordBreach(c *gin.Context) (any, error) {
 
 func (s *Server) breaches(c *gin.Context) (any, error) {
 	return s.Breaches.List(c.Request.Context(), 200)
-}
-
-func (s *Server) tenantBreaches(c *gin.Context) (any, error) {
-	return s.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) securityEvents(c *gin.Context) (any, error) {
@@ -135,7 +112,7 @@ func (s *Server) dataUseRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/data-use-agreements", Summary: "The school's data use agreements",
 			Area: request.AreaTenant, Object: "data-use", Action: "read", Reply: []datause.Agreement{},
-			API: s.agreements},
+			API: request.Scoped(s.DataUse.List)},
 		{Method: "POST", Path: tp + "/data-use-agreements",
 			Summary: "Sign a data use agreement (pseudonymised copies for development and testing)",
 			Area:    request.AreaTenant, Object: "data-use", Action: "write", Status: http.StatusCreated,
@@ -151,10 +128,6 @@ func (s *Server) dataUseRoutes() []request.Route {
 			Summary: "A tenant's pseudonymised copies and their progress", Area: request.AreaPlatform,
 			Object: "data-extract", Action: "read", Reply: []datause.Extract{}, API: s.extracts},
 	}
-}
-
-func (s *Server) agreements(c *gin.Context) (any, error) {
-	return s.DataUse.List(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) requestExtract(c *gin.Context) (any, error) {

@@ -18,20 +18,13 @@ func (s *Server) commsRoutes() []request.Route {
 			Area:    request.AreaTenant, Object: "communication", Action: "write", Status: http.StatusCreated,
 			Request: comms.NewCommunication{}, Reply: comms.Communication{}, API: request.FromBody(s.Comms.Send)},
 		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant,
-			Object: "my-data", Action: "read", Reply: []comms.Communication{}, API: s.myInbox},
+			Object: "my-data", Action: "read", Reply: []comms.Communication{}, API: request.Scoped(s.Comms.Inbox)},
 		{Method: "POST", Path: v1 + "/unsubscribe/:token",
 			Summary: "One-click unsubscribe from optional email (List-Unsubscribe-Post), honoured at once",
 			Public:  true, Status: http.StatusNoContent, API: s.unsubscribe},
 	}
 }
 
-func (s *Server) myInbox(c *gin.Context) (any, error) {
-	return s.Comms.Inbox(c.Request.Context(), request.Scope(c))
-}
-
 func (s *Server) unsubscribe(c *gin.Context) (any, error) {
-	if err := s.Comms.Unsubscribe(c.Request.Context(), c.Param("token")); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.Comms.Unsubscribe(c.Request.Context(), c.Param("token"))
 }

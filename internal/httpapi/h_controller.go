@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/ropa"
@@ -61,21 +63,21 @@ func (s *Server) controllerRoutes() []request.Route {
 			Request: RestrictionRequest{}, API: s.restrictPerson},
 		{Method: "DELETE", Path: tp + "/people/:id/restriction", Summary: "Lift a restriction",
 			Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
-			API: s.liftRestriction},
+			API: request.DoByID("id", s.Subjects.Lift)},
 		{Method: "POST", Path: tp + "/people/:id/objection",
 			Summary: "Uphold a person's objection to processing on legitimate interests",
 			Area:    request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
-			API: s.upholdObjection},
+			API: s.objection(true)},
 		{Method: "DELETE", Path: tp + "/people/:id/objection", Summary: "Withdraw an upheld objection",
 			Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
-			API: s.withdrawObjection},
+			API: s.objection(false)},
 		{Method: "GET", Path: tp + "/people/:id/consents", Summary: "A person's consents",
 			Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.State{},
 			API: request.ByID("id", s.Consents.States)},
 		{Method: "POST", Path: tp + "/people/:id/consents",
 			Summary: "Record a consent given or withdrawn on paper or verbally", Area: request.AreaTenant,
 			Object: "consent", Action: "write", Status: http.StatusCreated, Request: consent.Change{},
-			Reply: consent.Record{}, API: s.setPersonConsent},
+			Reply: consent.Record{}, API: request.ByIDFromBody("id", s.Consents.Set)},
 		{Method: "POST", Path: tp + "/people/:id/guardians", Summary: "Link a guardian to a child",
 			Area: request.AreaTenant, Object: "consent", Action: "write", Status: http.StatusNoContent,
 			Request: GuardianRequest{}, API: s.linkGuardian},
@@ -95,13 +97,13 @@ func (s *Server) controllerRoutes() []request.Route {
 		{Method: "POST", Path: tp + "/retention/dry-run",
 			Summary: "Report what enforcement would remove today", Area: request.AreaTenant,
 			Object: "retention", Action: "write", Status: http.StatusCreated, Reply: retention.Run{},
-			API: s.retentionDryRun},
+			API: request.Scoped(s.Retention.DryRun)},
 		{Method: "POST", Path: tp + "/retention/enforcement",
 			Summary: "Switch retention enforcement on (after a dry run)", Area: request.AreaTenant,
 			Object: "retention", Action: "write", Status: http.StatusNoContent, API: s.enableRetention},
 		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force",
 			Area: request.AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{},
-			API: s.holds},
+			API: request.Scoped(s.Retention.Holds)},
 		{Method: "POST", Path: tp + "/retention/holds",
 			Summary: "Place a legal hold on a person or a course", Area: request.AreaTenant,
 			Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{},
@@ -135,7 +137,7 @@ func (s *Server) controllerRoutes() []request.Route {
 			API: s.downloadMyExport},
 		{Method: "GET", Path: tp + "/my/children", Summary: "My children (guardians)",
 			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.Child{},
-			API: s.myChildren},
+			API: request.Scoped(s.Consents.Children)},
 		{Method: "GET", Path: tp + "/my/children/:id/consents", Summary: "My child's consents",
 			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{},
 			API: s.childConsents},
@@ -189,20 +191,17 @@ type RetentionPeriod struct {
 }
 
 func (s *Server) subjectRequests(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	f := subject.Filter{Open: c.Query("open") == "true"}
-	if p := c.Query("person"); p != "" {
-		id, err := uuid.Parse(p)
-		if err != nil {
-			return nil, errs.Field("person", "must be a person id")
+	return request.Listed(c, func(r subject.Request) uuid.UUID { return r.ID }, func(after uuid.UUID, limit int) ([]subject.Request, error) {
+		f := subject.Filter{Open: c.Query("open") == "true"}
+		if p := c.Query("person"); p != "" {
+			id, err := uuid.Parse(p)
+			if err != nil {
+				return nil, errs.Field("person", "must be a person id")
+			}
+			f.PersonID = &id
 		}
-		f.PersonID = &id
-	}
-	out, err := s.Subjects.List(c.Request.Context(), request.Scope(c), f, after, limit+1)
-	return request.NewPage(out, limit, func(r subject.Request) uuid.UUID { return r.ID }), err
+		return s.Subjects.List(c.Request.Context(), request.Scope(c), f, after, limit+1)
+	})
 }
 
 func (s *Server) openSubjectRequest(c *gin.Context) (any, error) {
@@ -214,24 +213,16 @@ func (s *Server) openSubjectRequest(c *gin.Context) (any, error) {
 }
 
 func (s *Server) startPersonExport(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[ExportRequest](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in ExportRequest
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return s.Subjects.StartExport(c.Request.Context(), request.Scope(c), id, in.RequestID)
 }
 
 func (s *Server) erasePerson(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[ErasureRequest](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in ErasureRequest
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	p, err := s.Identity.GetPerson(c.Request.Context(), request.Scope(c), id)
@@ -245,36 +236,18 @@ func (s *Server) erasePerson(c *gin.Context) (any, error) {
 }
 
 func (s *Server) restrictPerson(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[RestrictionRequest](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in RestrictionRequest
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return nil, s.Subjects.Restrict(c.Request.Context(), request.Scope(c), id, in.Reason)
 }
 
-// personFlag runs one of the subject service's flag changes on :id.
-func (s *Server) personFlag(c *gin.Context, do func(uuid.UUID) error) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return nil, do(id)
-}
-
-func (s *Server) liftRestriction(c *gin.Context) (any, error) {
-	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Lift(c.Request.Context(), request.Scope(c), id) })
-}
-
-func (s *Server) upholdObjection(c *gin.Context) (any, error) {
-	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), request.Scope(c), id, true) })
-}
-
-func (s *Server) withdrawObjection(c *gin.Context) (any, error) {
-	return s.personFlag(c, func(id uuid.UUID) error { return s.Subjects.Object(c.Request.Context(), request.Scope(c), id, false) })
+// objection upholds (or withdraws) a person's objection to processing.
+func (s *Server) objection(uphold bool) request.Handler {
+	return request.DoByID("id", func(ctx context.Context, sc access.Scope, id uuid.UUID) error {
+		return s.Subjects.Object(ctx, sc, id, uphold)
+	})
 }
 
 // setConsentFor records a consent change for person by the caller.
@@ -286,36 +259,20 @@ func (s *Server) setConsentFor(c *gin.Context, person uuid.UUID) (any, error) {
 	return s.Consents.Set(c.Request.Context(), request.Scope(c), person, in)
 }
 
-func (s *Server) setPersonConsent(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.setConsentFor(c, id)
-}
-
 func (s *Server) linkGuardian(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[GuardianRequest](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in GuardianRequest
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return nil, s.Consents.LinkGuardian(c.Request.Context(), request.Scope(c), in.GuardianID, id)
 }
 
 func (s *Server) unlinkGuardian(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	ids, err := request.PathIDs(c, "id", "guardian")
 	if err != nil {
 		return nil, err
 	}
-	g, err := request.PathID(c, "guardian")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Consents.UnlinkGuardian(c.Request.Context(), request.Scope(c), g, id)
+	return nil, s.Consents.UnlinkGuardian(c.Request.Context(), request.Scope(c), ids[1], ids[0])
 }
 
 func (s *Server) consentRecipients(c *gin.Context) (any, error) {
@@ -339,16 +296,8 @@ func (s *Server) setRetention(c *gin.Context) (any, error) {
 	return nil, s.Retention.Set(c.Request.Context(), request.Scope(c), c.Param("category"), *in.Months)
 }
 
-func (s *Server) retentionDryRun(c *gin.Context) (any, error) {
-	return s.Retention.DryRun(c.Request.Context(), request.Scope(c))
-}
-
 func (s *Server) enableRetention(c *gin.Context) (any, error) {
 	return nil, s.Retention.Enable(c.Request.Context(), request.Scope(c))
-}
-
-func (s *Server) holds(c *gin.Context) (any, error) {
-	return s.Retention.Holds(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) recordsOfProcessing(c *gin.Context) (any, error) {

@@ -72,7 +72,7 @@ func (s *Server) courseRoutes() []request.Route {
 			API: s.enrol},
 		{Method: "DELETE", Path: tp + "/courses/:course/enrolments/:person",
 			Summary: "Take a person off a course", Area: request.AreaTenant, Object: "enrolment",
-			Action: "write", Status: http.StatusNoContent, API: s.unenrol},
+			Action: "write", Status: http.StatusNoContent, API: request.DoByIDs("course", "person", s.Courses.Unenrol)},
 		{Method: "GET", Path: tp + "/courses/:course/groups", Summary: "A course's teaching groups",
 			Area: request.AreaTenant, Object: "course", Action: "read", Reply: request.Page[course.Group]{},
 			API: s.listGroups},
@@ -84,10 +84,10 @@ func (s *Server) courseRoutes() []request.Route {
 			API: request.DoByID("group", s.Courses.DeleteGroup)},
 		{Method: "PUT", Path: tp + "/groups/:group/members/:person",
 			Summary: "Put an enrolled person in a group", Area: request.AreaTenant, Object: "course",
-			Action: "write", Status: http.StatusNoContent, API: s.addGroupMember},
+			Action: "write", Status: http.StatusNoContent, API: request.DoByIDs("group", "person", s.Courses.AddMember)},
 		{Method: "DELETE", Path: tp + "/groups/:group/members/:person",
 			Summary: "Take a person out of a group", Area: request.AreaTenant, Object: "course",
-			Action: "write", Status: http.StatusNoContent, API: s.removeGroupMember},
+			Action: "write", Status: http.StatusNoContent, API: request.DoByIDs("group", "person", s.Courses.RemoveMember)},
 	}
 }
 
@@ -97,36 +97,31 @@ type EnrolRequest struct {
 }
 
 func (s *Server) listCourses(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	var fe errs.FieldErrors
-	f := course.Filter{Status: course.Status(c.Query("status")), Role: course.Role(c.Query("role")), Query: c.Query("q")}
-	if v := c.Query("school_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fe.Add("school_id", "is not an id")
+	return request.Listed(c, func(v course.Course) uuid.UUID { return v.ID }, func(after uuid.UUID, limit int) ([]course.Course, error) {
+		var fe errs.FieldErrors
+		f := course.Filter{SchoolID: idFilter(c, &fe, "school_id"), Status: course.Status(c.Query("status"))}
+		if f.Status != "" && f.Status != course.Draft && f.Status != course.Published && f.Status != course.Archived {
+			fe.Add("status", "must be one of: draft published archived")
 		}
-		f.SchoolID = &id
-	}
-	if f.Status != "" && f.Status != course.Draft && f.Status != course.Published && f.Status != course.Archived {
-		fe.Add("status", "must be one of: draft published archived")
-	}
-	if f.Role != "" && f.Role != course.RoleTeacher && f.Role != course.RoleLearner {
+		f.Role, f.Query = roleAndQuery(c, &fe)
+		if err := fe.Err(); err != nil {
+			return nil, err
+		}
+		return s.Courses.List(c.Request.Context(), request.Scope(c), f, after, limit)
+	})
+}
+
+// roleAndQuery reads the role (teacher or learner) and q filters of the
+// course lists into fe.
+func roleAndQuery(c *gin.Context, fe *errs.FieldErrors) (course.Role, string) {
+	role, q := course.Role(c.Query("role")), c.Query("q")
+	if role != "" && role != course.RoleTeacher && role != course.RoleLearner {
 		fe.Add("role", "must be one of: teacher learner")
 	}
-	if len(f.Query) > 200 || errs.HasControl(f.Query) {
+	if len(q) > 200 || errs.HasControl(q) {
 		fe.Add("q", "must be at most 200 characters without control characters")
 	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.List(c.Request.Context(), request.Scope(c), f, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return request.NewPage(out, limit, func(v course.Course) uuid.UUID { return v.ID }), nil
+	return role, q
 }
 
 // upload streams the "file" part of a multipart body to storage: the body
@@ -162,36 +157,18 @@ func (s *Server) listEnrolments(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	role, q := course.Role(c.Query("role")), c.Query("q")
-	var fe errs.FieldErrors
-	if role != "" && role != course.RoleTeacher && role != course.RoleLearner {
-		fe.Add("role", "must be one of: teacher learner")
-	}
-	if len(q) > 200 || errs.HasControl(q) {
-		fe.Add("q", "must be at most 200 characters without control characters")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.Enrolments(c.Request.Context(), request.Scope(c), id, role, q, after, limit)
-	return request.NewPage(out, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID }), err
-}
-
-// twoIDs parses two UUID path parameters.
-func twoIDs(c *gin.Context, a, b string) (uuid.UUID, uuid.UUID, error) {
-	ids, err := request.PathIDs(c, a, b)
-	if err != nil {
-		return uuid.Nil, uuid.Nil, err
-	}
-	return ids[0], ids[1], nil
+	return request.Listed(c, func(e course.Enrolment) uuid.UUID { return e.PersonID }, func(after uuid.UUID, limit int) ([]course.Enrolment, error) {
+		var fe errs.FieldErrors
+		role, q := roleAndQuery(c, &fe)
+		if err := fe.Err(); err != nil {
+			return nil, err
+		}
+		return s.Courses.Enrolments(c.Request.Context(), request.Scope(c), id, role, q, after, limit)
+	})
 }
 
 func (s *Server) enrol(c *gin.Context) (any, error) {
-	courseID, person, err := twoIDs(c, "course", "person")
+	ids, err := request.PathIDs(c, "course", "person")
 	if err != nil {
 		return nil, err
 	}
@@ -199,15 +176,7 @@ func (s *Server) enrol(c *gin.Context) (any, error) {
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	return s.Courses.Enrol(c.Request.Context(), request.Scope(c), courseID, person, in.Role)
-}
-
-func (s *Server) unenrol(c *gin.Context) (any, error) {
-	courseID, person, err := twoIDs(c, "course", "person")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Courses.Unenrol(c.Request.Context(), request.Scope(c), courseID, person)
+	return s.Courses.Enrol(c.Request.Context(), request.Scope(c), ids[0], ids[1], in.Role)
 }
 
 func (s *Server) listGroups(c *gin.Context) (any, error) {
@@ -215,26 +184,7 @@ func (s *Server) listGroups(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Courses.Groups(c.Request.Context(), request.Scope(c), id, after, limit)
-	return request.NewPage(out, limit, func(g course.Group) uuid.UUID { return g.ID }), err
-}
-
-func (s *Server) addGroupMember(c *gin.Context) (any, error) {
-	g, person, err := twoIDs(c, "group", "person")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Courses.AddMember(c.Request.Context(), request.Scope(c), g, person)
-}
-
-func (s *Server) removeGroupMember(c *gin.Context) (any, error) {
-	g, person, err := twoIDs(c, "group", "person")
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Courses.RemoveMember(c.Request.Context(), request.Scope(c), g, person)
+	return request.Listed(c, func(g course.Group) uuid.UUID { return g.ID }, func(after uuid.UUID, limit int) ([]course.Group, error) {
+		return s.Courses.Groups(c.Request.Context(), request.Scope(c), id, after, limit)
+	})
 }

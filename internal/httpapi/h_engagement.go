@@ -27,7 +27,8 @@ func (s *Server) engagementRoutes() []request.Route {
 		{Method: "POST", Path: tp + "/courses/:course/activity",
 			Summary: "Heartbeat from a learner's client: access or view, optional item_id, seconds spent (0-3600); staff are not recorded",
 			Area:    request.AreaTenant, Object: "course", Action: "read", Status: http.StatusNoContent,
-			Request: engagement.Beat{}, API: s.heartbeat},
+			Request: engagement.Beat{},
+			API:     request.ByIDFromBody("course", s.Engagement.Heartbeat)},
 		{Method: "GET", Path: tp + "/courses/:course/engagement",
 			Summary: "Engagement of a course's learners, flagged under the school's thresholds (teachers); filters flagged, group_id, q",
 			Area:    request.AreaTenant, Object: "engagement", Action: "read",
@@ -35,7 +36,7 @@ func (s *Server) engagementRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/courses/:course/engagement/:person",
 			Summary: "One learner's engagement with every published item and those not opened (teachers)",
 			Area:    request.AreaTenant, Object: "engagement", Action: "read", Reply: engagement.Detail{},
-			API: s.learnerEngagement},
+			API: request.ByIDs("course", "person", s.Engagement.Learner)},
 		{Method: "GET", Path: tp + "/schools/:school/engagement-settings",
 			Summary: "A school's engagement thresholds", Area: request.AreaTenant, Object: "engagement",
 			Action: "read", Reply: engagement.Settings{}, API: request.ByID("school", s.Engagement.Settings)},
@@ -44,19 +45,6 @@ func (s *Server) engagementRoutes() []request.Route {
 			Object: "school-settings", Action: "write", Request: engagement.SettingsInput{},
 			Reply: engagement.Settings{}, API: request.ByIDFromBody("school", s.Engagement.SetSettings)},
 	}
-}
-
-func (s *Server) heartbeat(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	var in engagement.Beat
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	_, err = s.Engagement.Heartbeat(c.Request.Context(), request.Scope(c), id, in)
-	return nil, err
 }
 
 func (s *Server) courseEngagement(c *gin.Context) (any, error) {
@@ -73,14 +61,6 @@ func (s *Server) courseEngagement(c *gin.Context) (any, error) {
 	}
 	out, err := s.Engagement.Course(c.Request.Context(), request.Scope(c), id, f, after, limit)
 	return request.NewPage(out, limit, func(v engagement.Summary) uuid.UUID { return v.PersonID }), err
-}
-
-func (s *Server) learnerEngagement(c *gin.Context) (any, error) {
-	courseID, person, err := twoIDs(c, "course", "person")
-	if err != nil {
-		return nil, err
-	}
-	return s.Engagement.Learner(c.Request.Context(), request.Scope(c), courseID, person)
 }
 
 func (s *Server) statistics(c *gin.Context) (any, error) {

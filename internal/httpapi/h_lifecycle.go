@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -20,13 +21,14 @@ func (s *Server) lifecycleRoutes() []request.Route {
 		{Method: "POST", Path: pp + "/tenants/:id/deletion",
 			Summary: "Delete a tenant's data after its contract and return window ended (a job; follow its progress)",
 			Area:    request.AreaPlatform, Object: "tenant-deletion", Action: "write",
-			Status: http.StatusAccepted, Reply: lifecycle.Deletion{}, API: s.startDeletion},
+			Status: http.StatusAccepted, Reply: lifecycle.Deletion{}, API: request.StaffByID("id", s.Lifecycle.Start)},
 		{Method: "GET", Path: pp + "/tenants/:id/deletion", Summary: "A tenant's deletion and its progress",
 			Area: request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Deletion{},
-			API: s.getDeletion},
+			API: request.OnlyID("id", s.Lifecycle.Get)},
 		{Method: "GET", Path: pp + "/tenants/:id/backups",
 			Summary: "A tenant's backups: made, expiry (at most 7 years), status", Area: request.AreaPlatform,
-			Object: "backup", Action: "read", Reply: []backup.Backup{}, API: s.tenantBackups},
+			Object: "backup", Action: "read", Reply: []backup.Backup{},
+			API: request.OnlyID("id", s.Backups.Catalogue)},
 		{Method: "POST", Path: pp + "/tenants/:id/backups", Summary: "Back a tenant up now",
 			Area: request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusCreated,
 			Reply: backup.Backup{}, API: s.backUpTenant},
@@ -37,7 +39,7 @@ func (s *Server) lifecycleRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/full-exports",
 			Summary: "The school's full exports (every table and file) with progress",
 			Area:    request.AreaTenant, Object: "tenant-export", Action: "read",
-			Reply: []handback.TenantExport{}, API: s.tenantExports},
+			Reply: []handback.TenantExport{}, API: request.Scoped(s.Handback.Exports)},
 		{Method: "POST", Path: tp + "/full-exports",
 			Summary: "Make a full export of the school's data now (a job; also made at contract end)",
 			Area:    request.AreaTenant, AfterEnd: true, Object: "tenant-export", Action: "write",
@@ -47,55 +49,36 @@ func (s *Server) lifecycleRoutes() []request.Route {
 			Object: "tenant-export", Action: "read", Reply: files.Link{}, API: request.ByID("id", s.Handback.DownloadExport)},
 		{Method: "GET", Path: v1 + "/deletion-certificates/:id",
 			Summary: "A deletion certificate by the deletion's id, for the school to keep (no personal data; check it with `lms certificate verify`)",
-			Public:  true, Reply: lifecycle.Signed{}, API: s.publicCertificate},
+			Public:  true, Reply: lifecycle.Signed{}, API: certificate(s.Lifecycle.CertificateOfDeletion)},
 		{Method: "POST", Path: pp + "/backups/:id/restore",
 			Summary: "Restore a backup into a new tenant, erasing again everyone erased since (a job; an instruction is required for a deleted tenant)",
 			Area:    request.AreaPlatform, Object: "backup", Action: "write", Status: http.StatusAccepted,
 			Request: backup.RestoreRequest{}, Reply: backup.Restore{}, API: s.startRestore},
 		{Method: "GET", Path: pp + "/restores/:id", Summary: "A restore and its outcome",
 			Area: request.AreaPlatform, Object: "backup", Action: "read", Reply: backup.Restore{},
-			API: s.getRestore},
+			API: request.OnlyID("id", s.Backups.GetRestore)},
 		{Method: "GET", Path: pp + "/tenants/:id/deletion/certificate",
 			Summary: "The signed deletion certificate (check it with `lms certificate verify`)",
 			Area:    request.AreaPlatform, Object: "tenant-deletion", Action: "read", Reply: lifecycle.Signed{},
-			API: s.deletionCertificate},
+			API: certificate(s.Lifecycle.CertificateOf)},
 	}
 }
 
-func (s *Server) startDeletion(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
+// certificate answers the deletion certificate find finds for the path id
+// (a tenant's for operators, a deletion's for the public route) as a file
+// for the school to keep.
+func certificate(find func(context.Context, uuid.UUID) (lifecycle.Signed, error)) request.Handler {
+	return func(c *gin.Context) (any, error) {
+		id, err := request.PathID(c, "id")
+		if err != nil {
+			return nil, err
+		}
+		out, err := find(c.Request.Context(), id)
+		if err == nil {
+			c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
+		}
+		return out, err
 	}
-	return s.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id)
-}
-
-func (s *Server) getDeletion(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Lifecycle.Get(c.Request.Context(), id)
-}
-
-func (s *Server) deletionCertificate(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Lifecycle.CertificateOf(c.Request.Context(), id)
-	if err == nil {
-		c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
-	}
-	return out, err
-}
-
-func (s *Server) tenantBackups(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Backups.Catalogue(c.Request.Context(), id)
 }
 
 func (s *Server) backUpTenant(c *gin.Context) (any, error) {
@@ -115,53 +98,21 @@ type ShredRequest struct {
 }
 
 func (s *Server) destroyBackupKey(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[ShredRequest](c, "id")
 	if err != nil {
 		return nil, err
 	}
-	var in ShredRequest
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
 	return nil, s.Backups.DestroyKey(c.Request.Context(), id, in.Instruction)
-}
-
-func (s *Server) tenantExports(c *gin.Context) (any, error) {
-	return s.Handback.Exports(c.Request.Context(), request.Scope(c))
 }
 
 func (s *Server) startTenantExport(c *gin.Context) (any, error) {
 	return s.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest)
 }
 
-func (s *Server) publicCertificate(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Lifecycle.CertificateOfDeletion(c.Request.Context(), id)
-	if err == nil {
-		c.Header("Content-Disposition", `attachment; filename="deletion-certificate-`+id.String()+`.json"`)
-	}
-	return out, err
-}
-
 func (s *Server) startRestore(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[backup.RestoreRequest](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in backup.RestoreRequest
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return s.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, id, uuid.Nil, in)
-}
-
-func (s *Server) getRestore(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Backups.GetRestore(c.Request.Context(), id)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/media"
@@ -22,7 +23,8 @@ func (s *Server) mediaRoutes() []request.Route {
 			Request: PhotoRequest{}, API: s.setPhoto},
 		{Method: "GET", Path: tp + "/people/:id/photo",
 			Summary: "A link to a person's photo: shown to others only while their photo consent is in force",
-			Area:    request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{}, API: s.getPhoto},
+			Area:    request.AreaTenant, Object: "course", Action: "read", Reply: files.Link{},
+			API: request.ByID("id", s.Media.Photo)},
 		{Method: "GET", Path: tp + "/courses/:course/recordings",
 			Summary: "A course's recordings (teachers also see who appears in each)", Area: request.AreaTenant,
 			Object: "course", Action: "read", Reply: []media.Recording{}, API: request.ByID("course", s.Media.Recordings)},
@@ -41,26 +43,10 @@ type PhotoRequest struct {
 	FileID string `json:"file_id"`
 }
 
-func (s *Server) photoFile(c *gin.Context) (PhotoRequest, error) {
-	var in PhotoRequest
-	err := request.BindJSON(c, &in)
-	return in, err
-}
-
+// setMyPhoto sets the caller's own photo: the person is never taken from
+// the request.
 func (s *Server) setMyPhoto(c *gin.Context) (any, error) {
-	in, err := s.photoFile(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := request.ParseID("file_id", in.FileID)
-	if err != nil {
-		return nil, err
-	}
-	sc := request.Scope(c)
-	if err := s.Media.SetPhoto(c.Request.Context(), sc, sc.Actor().ID, id); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return s.setPhotoOf(c, me(c))
 }
 
 func (s *Server) setPhoto(c *gin.Context) (any, error) {
@@ -68,24 +54,18 @@ func (s *Server) setPhoto(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.photoFile(c)
-	if err != nil {
+	return s.setPhotoOf(c, person)
+}
+
+// setPhotoOf makes the uploaded image the body names person's photo.
+func (s *Server) setPhotoOf(c *gin.Context, person uuid.UUID) (any, error) {
+	var in PhotoRequest
+	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	id, err := request.ParseID("file_id", in.FileID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Media.SetPhoto(c.Request.Context(), request.Scope(c), person, id); err != nil {
-		return nil, err
-	}
-	return nil, nil
-}
-
-func (s *Server) getPhoto(c *gin.Context) (any, error) {
-	person, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Media.Photo(c.Request.Context(), request.Scope(c), person)
+	return nil, s.Media.SetPhoto(c.Request.Context(), request.Scope(c), person, id)
 }

@@ -63,10 +63,6 @@ func (s *Server) downloadMyExport(c *gin.Context) (any, error) {
 	return s.Subjects.Download(c.Request.Context(), request.Scope(c), id)
 }
 
-func (s *Server) myChildren(c *gin.Context) (any, error) {
-	return s.Consents.Children(c.Request.Context(), request.Scope(c))
-}
-
 // child reads :id and checks it is one of the caller's children.
 func (s *Server) child(c *gin.Context) (uuid.UUID, error) {
 	id, err := request.PathID(c, "id")

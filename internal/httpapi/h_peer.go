@@ -57,13 +57,9 @@ func (s *Server) ratePeer(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, person := ids[0], ids[1]
 	var in PeerScores
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	if err := s.Peers.Rate(c.Request.Context(), request.Scope(c), id, person, in.Scores); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.Peers.Rate(c.Request.Context(), request.Scope(c), ids[0], ids[1], in.Scores)
 }

@@ -9,15 +9,9 @@ import (
 )
 
 func (s *Server) platformTenants(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Tenants.List(c.Request.Context(), after, limit, request.Principal(c).ID)
-	if err != nil {
-		return nil, err
-	}
-	return request.NewPage(out, limit, func(t tenant.Summary) uuid.UUID { return t.ID }), nil
+	return request.Listed(c, func(t tenant.Summary) uuid.UUID { return t.ID }, func(after uuid.UUID, limit int) ([]tenant.Summary, error) {
+		return s.Tenants.List(c.Request.Context(), after, limit, request.Principal(c).ID)
+	})
 }
 
 func (s *Server) platformTenant(c *gin.Context) (any, error) {
@@ -25,11 +19,7 @@ func (s *Server) platformTenant(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID)
 }
 
 func (s *Server) applyTenant(c *gin.Context) (any, error) {
@@ -45,17 +35,9 @@ func (s *Server) applyTenant(c *gin.Context) (any, error) {
 }
 
 func (s *Server) setContractEnd(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[tenant.ContractPatch](c, "id")
 	if err != nil {
 		return nil, err
 	}
-	var in tenant.ContractPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.Tenants.SetContractEnd(c.Request.Context(), id, in)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Tenants.SetContractEnd(c.Request.Context(), id, in)
 }

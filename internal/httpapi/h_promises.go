@@ -27,7 +27,7 @@ func (s *Server) promiseRoutes() []request.Route {
 		{Method: "DELETE", Path: pp + "/staff/:id/sub-processor",
 			Summary: "Unlink a staff member from their sub-processor (the processor's own staff again)",
 			Area:    request.AreaPlatform, Object: "staff", Action: "write", Reply: support.StaffMember{},
-			API: s.unlinkStaff},
+			API: request.StaffByID("id", s.Support.UnlinkStaff)},
 	}
 }
 
@@ -48,21 +48,9 @@ func (s *Server) staffList(c *gin.Context) (any, error) {
 }
 
 func (s *Server) linkStaff(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[support.StaffLink](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in support.StaffLink
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return s.Support.LinkStaff(c.Request.Context(), request.Principal(c).ID, id, in.SubProcessorID)
-}
-
-func (s *Server) unlinkStaff(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Support.UnlinkStaff(c.Request.Context(), request.Principal(c).ID, id)
 }

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -47,38 +45,13 @@ func (s *Server) quizRoutes() []request.Route {
 		{Method: "PUT", Path: tp + "/attempts/:attempt/answers/:question",
 			Summary: "Save my answer to a question (as I answer; refused after my deadline)",
 			Area:    request.AreaTenant, Object: "quiz-attempt", Action: "write", Request: quiz.Response{},
-			Reply: quiz.SavedAnswer{}, API: s.saveAnswer},
+			Reply: quiz.SavedAnswer{}, API: request.ByIDsFromBody("attempt", "question", s.Quizzes.Save)},
 		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in",
 			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Reply: quiz.Sheet{},
 			API: request.ByID("attempt", s.Quizzes.Submit)},
 		{Method: "PUT", Path: tp + "/attempts/:attempt/answers/:question/mark",
 			Summary: "Mark an answer (teachers: essays, or a correction)", Area: request.AreaTenant,
-			Object: "quiz", Action: "write", Request: quiz.Mark{}, Reply: quiz.Sheet{}, API: s.markAnswer},
+			Object: "quiz", Action: "write", Request: quiz.Mark{}, Reply: quiz.Sheet{},
+			API: request.ByIDsFromBody("attempt", "question", s.Quizzes.MarkAnswer)},
 	}
-}
-
-func (s *Server) saveAnswer(c *gin.Context) (any, error) {
-	ids, err := request.PathIDs(c, "attempt", "question")
-	if err != nil {
-		return nil, err
-	}
-	a, q := ids[0], ids[1]
-	var in quiz.Response
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	return s.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, in)
-}
-
-func (s *Server) markAnswer(c *gin.Context) (any, error) {
-	ids, err := request.PathIDs(c, "attempt", "question")
-	if err != nil {
-		return nil, err
-	}
-	a, q := ids[0], ids[1]
-	var in quiz.Mark
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	return s.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, in)
 }

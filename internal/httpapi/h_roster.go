@@ -124,10 +124,7 @@ func readRosterParts(c *gin.Context) (map[string][]byte, error) {
 }
 
 func (s *Server) listRosterImports(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Roster.List(c.Request.Context(), request.Scope(c), c.Query("status"), after, limit)
-	return request.NewPage(out, limit, func(i roster.Import) uuid.UUID { return i.ID }), err
+	return request.Listed(c, func(i roster.Import) uuid.UUID { return i.ID }, func(after uuid.UUID, limit int) ([]roster.Import, error) {
+		return s.Roster.List(c.Request.Context(), request.Scope(c), c.Query("status"), after, limit)
+	})
 }

@@ -30,7 +30,7 @@ func (s *Server) supportRoutes() []request.Route {
 			Reply: request.Page[support.Request]{}, API: s.mySupportRequests},
 		{Method: "GET", Path: pp + "/support-requests/:id", Summary: "One of my support requests",
 			Area: request.AreaPlatform, Object: "support-access", Action: "read", Reply: support.Request{},
-			API: s.mySupportRequest},
+			API: request.StaffByID("id", s.Support.Mine)},
 		{Method: "GET", Path: pp + "/sub-processors", Summary: "The sub-processor register",
 			Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read",
 			Reply: []support.SubProcessor{}, API: s.subProcessorRegister},
@@ -46,14 +46,15 @@ func (s *Server) supportRoutes() []request.Route {
 			API: s.tenantSupportRequests},
 		{Method: "GET", Path: tp + "/support-requests/:request", Summary: "One support request",
 			Area: request.AreaTenant, Object: "support-request", Action: "read", Reply: support.Request{},
-			API: s.tenantSupportRequest},
+			API: request.ByID("request", s.Support.Get)},
 		{Method: "POST", Path: tp + "/support-requests/:request/decision",
 			Summary: "Approve or deny a support request (approvers)", Area: request.AreaTenant, AfterEnd: true,
 			Object: "support-request", Action: "write", Request: support.Decision{}, Reply: support.Request{},
 			API: s.decideSupportRequest},
 		{Method: "POST", Path: tp + "/support-requests/:request/revoke",
 			Summary: "End support access in force, at once", Area: request.AreaTenant, AfterEnd: true,
-			Object: "support-grant", Action: "write", Reply: support.Request{}, API: s.revokeSupportRequest},
+			Object: "support-grant", Action: "write", Reply: support.Request{},
+			API: request.ByID("request", s.Support.Revoke)},
 		{Method: "GET", Path: tp + "/access-log",
 			Summary: "The access transparency log, newest first (?before=seq)", Area: request.AreaTenant,
 			Object: "access-log", Action: "read", Reply: AccessLogPage{}, API: s.accessLog},
@@ -105,58 +106,31 @@ func (s *Server) fileSupportRequest(c *gin.Context) (any, error) {
 }
 
 func (s *Server) mySupportRequests(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := s.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
-	return request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err
-}
-
-func (s *Server) mySupportRequest(c *gin.Context) (any, error) {
-	return s.oneRequest(c, "id", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Mine(c.Request.Context(), request.Principal(c).ID, id)
+	return request.Listed(c, supportRequestID, func(after uuid.UUID, limit int) ([]support.Request, error) {
+		return s.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
 	})
 }
 
 func (s *Server) tenantSupportRequests(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := s.Support.ForTenant(c.Request.Context(), request.Scope(c), after, limit)
-	return request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID }), err
-}
-
-func (s *Server) tenantSupportRequest(c *gin.Context) (any, error) {
-	return s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Get(c.Request.Context(), request.Scope(c), id)
+	return request.Listed(c, supportRequestID, func(after uuid.UUID, limit int) ([]support.Request, error) {
+		return s.Support.ForTenant(c.Request.Context(), request.Scope(c), after, limit)
 	})
 }
 
+func supportRequestID(r support.Request) uuid.UUID { return r.ID }
+
+// decideSupportRequest reads the body before the path id (a bad body is
+// 400 even with a malformed id).
 func (s *Server) decideSupportRequest(c *gin.Context) (any, error) {
 	var in support.Decision
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
-	return s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Decide(c.Request.Context(), request.Scope(c), id, in)
-	})
-}
-
-func (s *Server) revokeSupportRequest(c *gin.Context) (any, error) {
-	return s.oneRequest(c, "request", func(id uuid.UUID) (support.Request, error) {
-		return s.Support.Revoke(c.Request.Context(), request.Scope(c), id)
-	})
-}
-
-// oneRequest answers with the request fn returns for the path's param.
-func (s *Server) oneRequest(c *gin.Context, param string, fn func(uuid.UUID) (support.Request, error)) (any, error) {
-	id, err := request.PathID(c, param)
+	id, err := request.PathID(c, "request")
 	if err != nil {
 		return nil, err
 	}
-	return fn(id)
+	return s.Support.Decide(c.Request.Context(), request.Scope(c), id, in)
 }
 
 func (s *Server) accessLog(c *gin.Context) (any, error) {
@@ -232,12 +206,8 @@ func (s *Server) tenantSubProcessors(c *gin.Context) (any, error) {
 }
 
 func (s *Server) decideSubProcessor(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "sp")
+	id, in, err := request.IDAndBody[SubProcessorDecision](c, "sp")
 	if err != nil {
-		return nil, err
-	}
-	var in SubProcessorDecision
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return nil, s.Support.DecideSubProcessor(c.Request.Context(), request.Scope(c), id, in.Decision, in.Reason)

@@ -14,7 +14,7 @@ func (s *Server) surveyRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys I may answer or own",
 			Area: request.AreaTenant, Object: "survey", Action: "read", Reply: []survey.Survey{},
-			API: s.listSurveys},
+			API: request.Scoped(s.Surveys.List)},
 		{Method: "POST", Path: tp + "/surveys",
 			Summary: "Set a survey of a course (its teachers) or of the whole school (tenant-wide admins), anonymous or named (with its purpose)",
 			Area:    request.AreaTenant, Object: "survey", Action: "write", Status: http.StatusCreated,
@@ -37,21 +37,10 @@ type SurveyAnswers struct {
 	Answers map[string]string `json:"answers"`
 }
 
-func (s *Server) listSurveys(c *gin.Context) (any, error) {
-	return s.Surveys.List(c.Request.Context(), request.Scope(c))
-}
-
 func (s *Server) answerSurvey(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "survey")
+	id, in, err := request.IDAndBody[SurveyAnswers](c, "survey")
 	if err != nil {
 		return nil, err
 	}
-	var in SurveyAnswers
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	if err := s.Surveys.Answer(c.Request.Context(), request.Scope(c), id, in.Answers); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.Surveys.Answer(c.Request.Context(), request.Scope(c), id, in.Answers)
 }

@@ -24,48 +24,10 @@ func (s *Server) tenantInfo(c *gin.Context) (any, error) {
 	return TenantView{Tenant: t, ContractStatus: ct.Status, ContractEnds: ct.EndsOn}, nil
 }
 
-func (s *Server) schools(c *gin.Context) (any, error) {
-	out, err := s.Tenants.Schools(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func (s *Server) listPeople(c *gin.Context) (any, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return request.NewPage(out, limit, func(p identity.Person) uuid.UUID { return p.ID }), nil
-}
-
-func (s *Server) createPerson(c *gin.Context) (any, error) {
-	var in identity.NewPerson
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	p, err := s.Identity.CreatePerson(c.Request.Context(), request.Scope(c), in)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (s *Server) getPerson(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.Identity.GetPerson(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return request.Listed(c, func(p identity.Person) uuid.UUID { return p.ID }, func(after uuid.UUID, limit int) ([]identity.Person, error) {
+		return s.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
+	})
 }
 
 // sendPasswordLink records a set-password link for the person and starts
@@ -82,98 +44,36 @@ func (s *Server) sendPasswordLink(c *gin.Context) (any, error) {
 	return nil, nil
 }
 
-func (s *Server) updatePerson(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	var in identity.PersonPatch
-	if err := request.BindJSON(c, &in); err != nil {
-		return nil, err
-	}
-	p, err := s.Identity.UpdatePerson(c.Request.Context(), request.Scope(c), id, in)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (s *Server) roles(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Identity.Roles(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // RoleRequest gives a role, for one school or (no school_id) the whole tenant.
 type RoleRequest struct {
 	Role     identity.Role `json:"role" binding:"required,oneof=admin teacher learner approver guardian tutor"`
 	SchoolID *uuid.UUID    `json:"school_id"`
 }
 
+// assignRole and removeRole drop the tenant's cached roles (casbin's), so
+// the change holds from the next request.
 func (s *Server) assignRole(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
+	id, in, err := request.IDAndBody[RoleRequest](c, "id")
 	if err != nil {
-		return nil, err
-	}
-	var in RoleRequest
-	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	sc := request.Scope(c)
 	ra, err := s.Identity.AssignRole(c.Request.Context(), sc, id, in.Role, in.SchoolID)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		s.Authz.Invalidate(sc.Tenant())
 	}
-	s.Authz.Invalidate(sc.Tenant())
-	return ra, nil
+	return ra, err
 }
 
 func (s *Server) removeRole(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	roleID, err := request.PathID(c, "role")
+	ids, err := request.PathIDs(c, "id", "role")
 	if err != nil {
 		return nil, err
 	}
 	sc := request.Scope(c)
-	if err := s.Identity.RemoveRole(c.Request.Context(), sc, id, roleID); err != nil {
-		return nil, err
+	err = s.Identity.RemoveRole(c.Request.Context(), sc, ids[0], ids[1])
+	if err == nil {
+		s.Authz.Invalidate(sc.Tenant())
 	}
-	s.Authz.Invalidate(sc.Tenant())
-	return nil, nil
-}
-
-func (s *Server) personCredentials(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	out, err := s.Identity.PersonCredentials(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (s *Server) revokePersonCredential(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	cred, err := request.PathID(c, "cred")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Identity.RevokePersonCredential(c.Request.Context(), request.Scope(c), id, cred); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, err
 }

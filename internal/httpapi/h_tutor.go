@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -16,13 +14,13 @@ func (s *Server) tutorRoutes() []request.Route {
 	return []request.Route{
 		{Method: "PUT", Path: tp + "/people/:id/tutors/:tutor",
 			Summary: "Make a member with the tutor role a learner's personal tutor", Area: request.AreaTenant,
-			Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: s.assignTutor},
+			Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: request.DoByIDs("id", "tutor", s.Tutors.Assign)},
 		{Method: "DELETE", Path: tp + "/people/:id/tutors/:tutor",
 			Summary: "End a tutorship (the tutor's access ends at once)", Area: request.AreaTenant,
-			Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: s.endTutor},
+			Object: "tutorship", Action: "write", Status: http.StatusNoContent, API: request.DoByIDs("id", "tutor", s.Tutors.End)},
 		{Method: "GET", Path: tp + "/tutees",
 			Summary: "My tutees (tutors): learners in force, not those who left", Area: request.AreaTenant,
-			Object: "tutee", Action: "read", Reply: []tutor.Tutee{}, API: s.listTutees},
+			Object: "tutee", Action: "read", Reply: []tutor.Tutee{}, API: request.Scoped(s.Tutors.Tutees)},
 		{Method: "GET", Path: tp + "/tutees/:person/engagement",
 			Summary: "A tutee's engagement on each of their courses over 28 days", Area: request.AreaTenant,
 			Object: "tutee", Action: "read", Reply: []tutor.CourseEngagement{}, API: request.ByID("person", s.Tutors.Engagement)},
@@ -43,43 +41,6 @@ func (s *Server) tutorRoutes() []request.Route {
 			Request: tutor.NewDisclosure{}, Reply: tutor.Disclosure{}, API: request.FromBody(s.Tutors.Disclose)},
 		{Method: "DELETE", Path: tp + "/my/disclosures/:disclosure", Summary: "Withdraw something I shared",
 			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusNoContent,
-			API: s.withdrawDisclosure},
+			API: request.DoByID("disclosure", s.Tutors.Withdraw)},
 	}
-}
-
-func (s *Server) assignTutor(c *gin.Context) (any, error) {
-	ids, err := request.PathIDs(c, "id", "tutor")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Tutors.Assign(c.Request.Context(), request.Scope(c), ids[0], ids[1]); err != nil {
-		return nil, err
-	}
-	return nil, nil
-}
-
-func (s *Server) endTutor(c *gin.Context) (any, error) {
-	ids, err := request.PathIDs(c, "id", "tutor")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Tutors.End(c.Request.Context(), request.Scope(c), ids[0], ids[1]); err != nil {
-		return nil, err
-	}
-	return nil, nil
-}
-
-func (s *Server) listTutees(c *gin.Context) (any, error) {
-	return s.Tutors.Tutees(c.Request.Context(), request.Scope(c))
-}
-
-func (s *Server) withdrawDisclosure(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "disclosure")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Tutors.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
-		return nil, err
-	}
-	return nil, nil
 }
