@@ -1,5 +1,5 @@
-// Package app wires the platform together: one place that builds the
-// services from configuration, shared by every `lms` subcommand and by the
+// Package app wires the platform together: the services (services.New) and
+// the front ends over them, shared by every `lms` subcommand and by the
 // end-to-end tests, so they exercise exactly what production runs.
 package app
 
@@ -15,38 +15,22 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/schoolcloud/lms/internal/authz"
-	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/controller/retention"
-	"github.com/schoolcloud/lms/internal/controller/ropa"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/comms"
-	"github.com/schoolcloud/lms/internal/lms/course"
-	"github.com/schoolcloud/lms/internal/lms/discussion"
-	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
-	"github.com/schoolcloud/lms/internal/lms/media"
-	"github.com/schoolcloud/lms/internal/lms/peer"
-	"github.com/schoolcloud/lms/internal/lms/quiz"
-	"github.com/schoolcloud/lms/internal/lms/roster"
-	"github.com/schoolcloud/lms/internal/lms/survey"
-	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/backup"
-	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
-	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
-	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
 	"github.com/schoolcloud/lms/internal/services"
 	"github.com/schoolcloud/lms/internal/web"
@@ -72,63 +56,14 @@ func New(ctx context.Context, cfg config.Config) (*App, error) {
 	return Build(cfg, db, store)
 }
 
-// Build wires services over an open database and store.
+// Build wires the services over an open database and store, and the
+// front ends over them.
 func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, error) {
-	a := &App{Set: services.Set{Config: cfg, DB: db, Store: store}}
-	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
-		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout, LinkKey: cfg.LedgerKey()})
-	var err error
-	a.Authz, err = authz.New(a.Identity.TenantAssignments)
+	set, err := services.New(cfg, db, store)
 	if err != nil {
 		return nil, err
 	}
-	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
-	a.Tenants.Regions = cfg.Regions
-	a.Files = files.NewService(db, store, cfg.DownloadLinkTTL)
-	a.Courses = course.NewService(db, a.Files)
-	a.Assignments = assignment.NewService(db, a.Files)
-	a.Quizzes = quiz.NewService(db)
-	a.Surveys = survey.NewService(db, cfg.LedgerKey())
-	a.Peers = peer.NewService(db)
-	a.Tutors = tutor.NewService(db)
-	a.Media = media.NewService(db, a.Files)
-	// Deleting a course item takes the learners' work on it with it,
-	// files included.
-	a.Courses.OnDeleteItems(assignment.DropForItems)
-	a.Discussion = discussion.NewService(db)
-	a.Engagement = engagement.NewService(db)
-	a.Roster = roster.NewService(db)
-	a.Alerts = alert.NewService(db, alert.NewClient(cfg.IsDev() || cfg.Env == "test"))
-	a.Support = support.NewService(db, a.Alerts)
-	if err := a.Support.AllowAdequacy(cfg.SubProcessorAdequacy); err != nil {
-		return nil, fmt.Errorf("configuration: LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES: %w", err)
-	}
-	a.Breaches = breach.NewService(db, a.Alerts)
-	a.Records = records.NewService(a.Tenants, a.Support)
-	a.DataUse = datause.NewService(db, store, cfg.PseudonymKey())
-	q, err := jobs.NewEnqueuer(db)
-	if err != nil {
-		return nil, err
-	}
-	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
-	a.Consents = consent.NewService(db)
-	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, comms.Relay{Addr: cfg.SMTPAddr, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}, cfg.SMTPFrom)
-	a.Comms.Identity = a.Identity
-	a.Consents.OnSelfGiven = a.Comms.LiftSuppression
-	a.Retention = retention.NewService(db, a.Subjects)
-	a.Ropa = ropa.NewService(a.Records, a.Retention)
-	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
-	a.Handback = handback.NewService(db, a.Files, q)
-	a.Lifecycle.Handback = a.Handback
-	keep, err := config.ParseRetention(cfg.BackupRetention)
-	if err != nil {
-		return nil, fmt.Errorf("LMS_BACKUP_RETENTION: %w", err)
-	}
-	if a.Backups, err = backup.NewService(db, store, cfg.BackupIdentity(), keep, cfg.BackupLockMode); err != nil {
-		return nil, err
-	}
-	a.Backups.Jobs, a.Backups.Eraser = q, a.Subjects
-	a.Identity.SetSignInRules(tenant.SignInRules{Tenants: a.Tenants, IsAdmin: a.Authz.IsAdmin})
+	a := &App{Set: set}
 	site := web.New(a.Set)
 	a.Kernel = request.New(request.Deps{Config: cfg, DB: db, Identity: a.Identity, Authz: a.Authz,
 		Tenants: a.Tenants, Support: a.Support}, site)

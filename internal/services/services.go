@@ -1,8 +1,11 @@
 // Package services is the set of the platform's domain services that both
-// front ends (internal/httpapi and internal/web) call.
+// front ends (internal/httpapi and internal/web) call, and the one place
+// that builds them from configuration and wires them to each other.
 package services
 
 import (
+	"fmt"
+
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/controller/retention"
@@ -25,6 +28,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/backup"
@@ -36,7 +40,7 @@ import (
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
-// Set is every service of the platform, as wired by internal/app: what
+// Set is every service of the platform, as New wires them: what
 // the API's and the pages' handlers call with the request's scope.
 type Set struct {
 	Config   config.Config
@@ -73,4 +77,64 @@ type Set struct {
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
+}
+
+// New builds every service over an open database and store.
+func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error) {
+	a := Set{Config: cfg, DB: db, Store: store}
+	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
+		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout, LinkKey: cfg.LedgerKey()})
+	var err error
+	a.Authz, err = authz.New(a.Identity.TenantAssignments)
+	if err != nil {
+		return Set{}, err
+	}
+	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
+	a.Tenants.Regions = cfg.Regions
+	a.Files = files.NewService(db, store, cfg.DownloadLinkTTL)
+	a.Courses = course.NewService(db, a.Files)
+	a.Assignments = assignment.NewService(db, a.Files)
+	a.Quizzes = quiz.NewService(db)
+	a.Surveys = survey.NewService(db, cfg.LedgerKey())
+	a.Peers = peer.NewService(db)
+	a.Tutors = tutor.NewService(db)
+	a.Media = media.NewService(db, a.Files)
+	// Deleting a course item takes the learners' work on it with it,
+	// files included.
+	a.Courses.OnDeleteItems(assignment.DropForItems)
+	a.Discussion = discussion.NewService(db)
+	a.Engagement = engagement.NewService(db)
+	a.Roster = roster.NewService(db)
+	a.Alerts = alert.NewService(db, alert.NewClient(cfg.IsDev() || cfg.Env == "test"))
+	a.Support = support.NewService(db, a.Alerts)
+	if err := a.Support.AllowAdequacy(cfg.SubProcessorAdequacy); err != nil {
+		return Set{}, fmt.Errorf("configuration: LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES: %w", err)
+	}
+	a.Breaches = breach.NewService(db, a.Alerts)
+	a.Records = records.NewService(a.Tenants, a.Support)
+	a.DataUse = datause.NewService(db, store, cfg.PseudonymKey())
+	q, err := jobs.NewEnqueuer(db)
+	if err != nil {
+		return Set{}, err
+	}
+	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
+	a.Consents = consent.NewService(db)
+	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, comms.Relay{Addr: cfg.SMTPAddr, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}, cfg.SMTPFrom)
+	a.Comms.Identity = a.Identity
+	a.Consents.OnSelfGiven = a.Comms.LiftSuppression
+	a.Retention = retention.NewService(db, a.Subjects)
+	a.Ropa = ropa.NewService(a.Records, a.Retention)
+	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
+	a.Handback = handback.NewService(db, a.Files, q)
+	a.Lifecycle.Handback = a.Handback
+	keep, err := config.ParseRetention(cfg.BackupRetention)
+	if err != nil {
+		return Set{}, fmt.Errorf("LMS_BACKUP_RETENTION: %w", err)
+	}
+	if a.Backups, err = backup.NewService(db, store, cfg.BackupIdentity(), keep, cfg.BackupLockMode); err != nil {
+		return Set{}, err
+	}
+	a.Backups.Jobs, a.Backups.Eraser = q, a.Subjects
+	a.Identity.SetSignInRules(tenant.SignInRules{Tenants: a.Tenants, IsAdmin: a.Authz.IsAdmin})
+	return a, nil
 }
