@@ -80,6 +80,7 @@ var identityTables = []Table{
 			key("tenant_id"), key("id"),
 			col("slug", Organisation, "address the school", PublicTask, untilContract, Export, Retain),
 			col("name", Organisation, "name the school", PublicTask, untilContract, Export, Retain),
+			col("teachers_create_courses", Record, "whether the school's teachers may make courses", PublicTask, untilContract, Export, Retain),
 			col("created_at", Record, "record keeping", PublicTask, untilContract, Export, Retain),
 		},
 	},

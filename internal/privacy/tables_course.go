@@ -54,6 +54,7 @@ var courseTables = []Table{
 			col("title", Content, "name the item", PublicTask, courseLife, Export, Retain),
 			col("position", Record, "order items", PublicTask, courseLife, Export, Retain),
 			col("published", Record, "whether learners see it", PublicTask, courseLife, Export, Retain),
+			col("visible_from", Record, "when learners start to see it", PublicTask, courseLife, Export, Retain),
 			col("body_html", Content, "teaching material (sanitised HTML)", PublicTask, courseLife, Export, Retain),
 			col("url", Content, "link to outside material", PublicTask, courseLife, Export, Retain),
 			col("created_by", Key, "who authored the item", PublicTask, courseLife, Export, Anonymise).person(),

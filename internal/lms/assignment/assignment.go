@@ -24,7 +24,7 @@ func checkMaxScore(fe *errs.FieldErrors, v float64) float64 {
 }
 
 // selectSQL reads assignments with their course item.
-const selectSQL = `SELECT a.*, i.title, i.section_id, i.published
+const selectSQL = `SELECT a.*, i.title, i.section_id, i.published, i.visible_from
 FROM assignments a JOIN course_items i ON i.id = a.item_id`
 
 // load finds an assignment and the actor's relation to its course. A
@@ -38,7 +38,7 @@ func load(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assignment, course.Relati
 	if err != nil {
 		return a, rel, err
 	}
-	if !rel.Teaches() && !a.Published {
+	if !rel.Teaches() && !(course.Item{Published: a.Published, VisibleFrom: a.VisibleFrom}).LearnersSee(time.Now()) {
 		return a, rel, errs.New(errs.ErrNotFound, "assignment %s", id)
 	}
 	return a, rel, nil
@@ -149,7 +149,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, courseID uuid.UUID,
 			}
 		}
 		err = tx.Raw(selectSQL+`
-			WHERE a.course_id = @course AND a.id > @after AND (i.published OR @all)
+			WHERE a.course_id = @course AND a.id > @after AND (`+course.LearnerSeesSQL+` OR @all)
 			  AND (@due = '' OR (@due = 'upcoming') = (`+effectiveDueSQL("@pct")+` > now()))
 			ORDER BY a.id LIMIT @limit`,
 			map[string]any{"course": courseID, "after": after, "all": rel.Teaches(), "due": due, "pct": pct, "limit": limit}).Scan(&out).Error

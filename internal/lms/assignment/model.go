@@ -27,6 +27,8 @@ type Assignment struct {
 	Title     string    `gorm:"->;-:migration" json:"title"`
 	SectionID uuid.UUID `gorm:"->;-:migration" json:"section_id"`
 	Published bool      `gorm:"->;-:migration" json:"published"`
+	// VisibleFrom is its course item's schedule (learners see it from then).
+	VisibleFrom *time.Time `gorm:"->;-:migration" json:"visible_from,omitempty"`
 	// EffectiveDueAt is, for a learner, their own deadline: due_at plus
 	// any extra time they are granted. Absent for staff.
 	EffectiveDueAt *time.Time `gorm:"-" json:"effective_due_at,omitempty"`

@@ -47,15 +47,17 @@ type SectionView struct {
 
 // ItemSummary is an item in the course outline (no page body).
 type ItemSummary struct {
-	ID        uuid.UUID  `json:"id"`
-	SectionID uuid.UUID  `json:"-"`
-	Kind      string     `json:"kind"`
-	Title     string     `json:"title"`
-	Position  int        `json:"position"`
-	Published bool       `json:"published"`
-	URL       *string    `json:"url,omitempty"`
-	FileID    *uuid.UUID `json:"file_id,omitempty"`
-	Progress  *Progress  `gorm:"-" json:"progress,omitempty"`
+	ID        uuid.UUID `json:"id"`
+	SectionID uuid.UUID `json:"-"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Position  int       `json:"position"`
+	Published bool      `json:"published"`
+	// VisibleFrom, when set, holds a published item back from learners.
+	VisibleFrom *time.Time `json:"visible_from,omitempty"`
+	URL         *string    `json:"url,omitempty"`
+	FileID      *uuid.UUID `json:"file_id,omitempty"`
+	Progress    *Progress  `gorm:"-" json:"progress,omitempty"`
 }
 
 // Progress is a learner's own record of one item.
@@ -89,11 +91,11 @@ func (s *Service) Page(ctx context.Context, sc access.Scope, id uuid.UUID) (v Pa
 			Views         *int
 			Seconds       *int
 		}
-		err := tx.Raw(`SELECT i.id, i.section_id, i.kind, i.title, i.position, i.published, i.url, i.file_id,
+		err := tx.Raw(`SELECT i.id, i.section_id, i.kind, i.title, i.position, i.published, i.visible_from, i.url, i.file_id,
 				p.first_viewed_at, p.last_viewed_at, p.views, p.seconds
 			FROM course_items i
 			LEFT JOIN item_progress p ON p.item_id = i.id AND p.person_id = @actor
-			WHERE i.course_id = @course AND (i.published OR @all)
+			WHERE i.course_id = @course AND (`+LearnerSeesSQL+` OR @all)
 			ORDER BY i.position, i.id`, map[string]any{"actor": sc.Actor().ID, "course": id, "all": rel.Teaches()}).Scan(&rows).Error
 		if err != nil {
 			return fmt.Errorf("course: items: %w", err)
@@ -274,6 +276,8 @@ type NewItem struct {
 	URL       *string    `json:"url" binding:"omitempty,max=2048"`
 	FileID    *uuid.UUID `json:"file_id"`
 	Published *bool      `json:"published"`
+	// VisibleFrom schedules the item: learners see it from then on.
+	VisibleFrom *time.Time `json:"visible_from"`
 }
 
 // ItemPatch changes an item; nil leaves a field alone. section_id moves it
@@ -285,6 +289,10 @@ type ItemPatch struct {
 	Published *bool      `json:"published"`
 	SectionID *uuid.UUID `json:"section_id"`
 	Position  *int       `json:"position" binding:"omitempty,min=0,max=10000"`
+	// VisibleFrom schedules the item; Unschedule shows it as soon as it
+	// is published (both at once is a contradiction, refused).
+	VisibleFrom *time.Time `json:"visible_from"`
+	Unschedule  bool       `json:"unschedule"`
 }
 
 // checkURL accepts absolute http(s) links only: no javascript:, data: or
@@ -304,7 +312,7 @@ var wantFamily = map[string]string{KindVideo: "video", KindAudio: "audio"}
 // AddItem adds content at the end of a section.
 func (s *Service) AddItem(ctx context.Context, sc access.Scope, courseID uuid.UUID, in NewItem) (it Item, err error) {
 	var fe errs.FieldErrors
-	it = Item{SectionID: in.SectionID, Kind: in.Kind, Published: in.Published == nil || *in.Published}
+	it = Item{SectionID: in.SectionID, Kind: in.Kind, Published: in.Published == nil || *in.Published, VisibleFrom: in.VisibleFrom}
 	it.Title = fe.Line("title", in.Title, 1, 200)
 	switch in.Kind {
 	case KindPage:
@@ -360,6 +368,15 @@ func (s *Service) AddItem(ctx context.Context, sc access.Scope, courseID uuid.UU
 	return it, err
 }
 
+// LearnerSeesSQL is the rule LearnersSee states, for queries over items i.
+const LearnerSeesSQL = `i.published AND (i.visible_from IS NULL OR i.visible_from <= now())`
+
+// LearnersSee says whether the course's learners see the item at now: it
+// is published and, when scheduled, its date has come. Teachers see all.
+func (it Item) LearnersSee(now time.Time) bool {
+	return it.Published && (it.VisibleFrom == nil || !it.VisibleFrom.After(now))
+}
+
 // ItemView is one item opened by a member, with a short-lived link to its
 // file when it has one.
 type ItemView struct {
@@ -375,7 +392,7 @@ func itemRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Item, Relation, error)
 		return it, Relation{}, err
 	}
 	rel, err := Relate(tx, sc, it.CourseID)
-	if err == nil && !rel.Teaches() && !it.Published {
+	if err == nil && !rel.Teaches() && !it.LearnersSee(time.Now()) {
 		err = errs.New(errs.ErrNotFound, "item %s", id)
 	}
 	return it, rel, err
@@ -429,6 +446,14 @@ func (s *Service) UpdateItem(ctx context.Context, sc access.Scope, id uuid.UUID,
 	}
 	if in.Published != nil {
 		set["published"] = *in.Published
+	}
+	switch {
+	case in.VisibleFrom != nil && in.Unschedule:
+		fe.Add("unschedule", "cannot be asked for together with a visible_from date")
+	case in.VisibleFrom != nil:
+		set["visible_from"] = *in.VisibleFrom
+	case in.Unschedule:
+		set["visible_from"] = nil
 	}
 	if err := fe.Err(); err != nil {
 		return it, err

@@ -79,20 +79,22 @@ func (Section) TableName() string { return "course_sections" }
 
 // Item is one piece of content in a section.
 type Item struct {
-	TenantID  uuid.UUID  `gorm:"primaryKey" json:"-"`
-	ID        uuid.UUID  `gorm:"primaryKey" json:"id"`
-	CourseID  uuid.UUID  `json:"course_id"`
-	SectionID uuid.UUID  `json:"section_id"`
-	Kind      string     `json:"kind"`
-	Title     string     `json:"title"`
-	Position  int        `json:"position"`
-	Published bool       `json:"published"`
-	BodyHTML  *string    `json:"body_html,omitempty"`
-	URL       *string    `json:"url,omitempty"`
-	FileID    *uuid.UUID `json:"file_id,omitempty"`
-	CreatedBy *uuid.UUID `json:"created_by,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	TenantID  uuid.UUID `gorm:"primaryKey" json:"-"`
+	ID        uuid.UUID `gorm:"primaryKey" json:"id"`
+	CourseID  uuid.UUID `json:"course_id"`
+	SectionID uuid.UUID `json:"section_id"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Position  int       `json:"position"`
+	Published bool      `json:"published"`
+	// VisibleFrom holds a published item back from learners until then.
+	VisibleFrom *time.Time `json:"visible_from,omitempty"`
+	BodyHTML    *string    `json:"body_html,omitempty"`
+	URL         *string    `json:"url,omitempty"`
+	FileID      *uuid.UUID `json:"file_id,omitempty"`
+	CreatedBy   *uuid.UUID `json:"created_by,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // TableName is the gorm table.

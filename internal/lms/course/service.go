@@ -96,6 +96,15 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c 
 		if !admin && !teacher {
 			return errs.Field("school_id", "is not a school where you teach or administer")
 		}
+		if !admin {
+			var may bool
+			if err := tx.Raw(`SELECT teachers_create_courses FROM schools WHERE id = ?`, in.SchoolID).Row().Scan(&may); err != nil {
+				return fmt.Errorf("course: school setting: %w", err)
+			}
+			if !may {
+				return errs.New(errs.ErrForbidden, "your school's admins make the courses here: ask them for a new course")
+			}
+		}
 		c = Course{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), SchoolID: in.SchoolID, Title: in.Title, Summary: in.Summary, Status: in.Status, MyRole: RoleAdmin}
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("course: create: %w", err)
@@ -107,6 +116,29 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c 
 		return tx.Create(&Enrolment{TenantID: sc.Tenant(), CourseID: c.ID, PersonID: sc.Actor().ID, Role: RoleTeacher}).Error
 	})
 	return c, err
+}
+
+// TeachersCreate says whether the school's teachers may make courses.
+func (s *Service) TeachersCreate(ctx context.Context, sc access.Scope, school uuid.UUID) (may bool, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return database.Found(tx.Raw(`SELECT teachers_create_courses FROM schools WHERE id = ?`, school).Scan(&may), "school %s", school)
+	})
+	return may, err
+}
+
+// SetTeachersCreate is the school's setting: whether its teachers may make
+// courses (default yes). Its admins, or the tenant's, change it.
+func (s *Service) SetTeachersCreate(ctx context.Context, sc access.Scope, school uuid.UUID, may bool) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		admin, _, err := standing(tx, sc.Actor().ID, school)
+		if err != nil {
+			return err
+		}
+		if !admin {
+			return errs.New(errs.ErrForbidden, "only the school's admins change who may make courses")
+		}
+		return database.Found(tx.Exec(`UPDATE schools SET teachers_create_courses = ? WHERE id = ?`, may, school), "school %s", school)
+	})
 }
 
 // listSQL finds the courses the actor may see: those they teach, those
