@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/audit"
+	"github.com/schoolcloud/lms/internal/platform/csvsafe"
 )
 
 // AccessLog pages through the scoped tenant's audit log, newest first;
@@ -46,8 +47,8 @@ func (s *Service) ExportAccessLog(ctx context.Context, sc access.Scope, w io.Wri
 			if r.GrantID != nil {
 				grant = r.GrantID.String()
 			}
-			if err := cw.Write([]string{strconv.FormatInt(r.Seq, 10), r.At.UTC().Format(time.RFC3339), r.ActorKind, csvSafe(r.ActorName), r.Basis, r.Action,
-				csvSafe(r.Target), csvSafe(r.Ticket), csvSafe(r.ApproverName), grant, fmt.Sprintf("%x", r.Hash)}); err != nil {
+			if err := cw.Write([]string{strconv.FormatInt(r.Seq, 10), r.At.UTC().Format(time.RFC3339), r.ActorKind, csvsafe.Cell(r.ActorName), r.Basis, r.Action,
+				csvsafe.Cell(r.Target), csvsafe.Cell(r.Ticket), csvsafe.Cell(r.ApproverName), grant, fmt.Sprintf("%x", r.Hash)}); err != nil {
 				return err
 			}
 		}
@@ -58,12 +59,4 @@ func (s *Service) ExportAccessLog(ctx context.Context, sc access.Scope, w io.Wri
 		return fmt.Errorf("support: export access log: %w", err)
 	}
 	return cw.Error()
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
-	}
-	return s
 }
