@@ -63,6 +63,12 @@ var courseTables = []Table{
 		},
 	},
 	{
+		Name: "item_images", Owner: Tenant, Description: "Which page of a course shows which uploaded image.",
+		Columns: []Column{
+			key("tenant_id"), key("item_id"), key("file_id").file(),
+		},
+	},
+	{
 		Name: "enrolments", Owner: Tenant, Subject: "person_id", Description: "Who teaches or learns on a course.",
 		Columns: []Column{
 			key("tenant_id"), key("course_id"), key("person_id").person(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -19,15 +20,25 @@ import (
 )
 
 // sanitiser keeps the formatting teachers use (headings, lists, tables,
-// links, images) and drops scripts, event handlers, styles and frames.
-// bluemonday's UGC policy is the well-kept allowlist for exactly this.
+// links, images, and video embedded from the players below) and drops
+// scripts, event handlers, styles and any other frame. bluemonday's UGC
+// policy is the well-kept allowlist for exactly this; it, not the editor,
+// is the authority on what a page may hold.
 var sanitiser = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoReferrerOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	p.AllowURLSchemes("https", "http", "mailto")
+	p.AllowAttrs("src").Matching(videoPlayer).OnElements("iframe")
+	p.AllowAttrs("allowfullscreen", "title").OnElements("iframe")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^ql-video$`)).OnElements("iframe")
 	return p
 }()
+
+// videoPlayer are the embed addresses a page may frame (the pages' CSP
+// frame-src lists the same hosts): YouTube's privacy-enhanced player and
+// Vimeo's.
+var videoPlayer = regexp.MustCompile(`^https://(www\.youtube-nocookie\.com/embed/|www\.youtube\.com/embed/|player\.vimeo\.com/video/)[A-Za-z0-9_-]+(\?[A-Za-z0-9_=&-]*)?$`)
 
 // Sanitise cleans teacher-written HTML for display to learners.
 func Sanitise(html string) string { return sanitiser.Sanitize(html) }
@@ -259,10 +270,14 @@ func (s *Service) dropItems(tx *gorm.DB, items []uuid.UUID) error {
 	if err := tx.Table("course_items").Where("id IN ? AND file_id IS NOT NULL", items).Pluck("file_id", &fileIDs).Error; err != nil {
 		return fmt.Errorf("course: item files: %w", err)
 	}
+	images, err := pageImages(tx, items)
+	if err != nil {
+		return err
+	}
 	if err := tx.Exec(`DELETE FROM course_items WHERE id IN ?`, items).Error; err != nil {
 		return fmt.Errorf("course: delete items: %w", err)
 	}
-	return files.Discard(tx, fileIDs...)
+	return files.Discard(tx, append(fileIDs, images...)...)
 }
 
 // NewItem is the input to add content to a section. Which fields apply
@@ -363,7 +378,10 @@ func (s *Service) AddItem(ctx context.Context, sc access.Scope, courseID uuid.UU
 		}
 		creator := sc.Actor().ID
 		it.CreatedBy = &creator
-		return InsertItemTx(tx, rel, &it)
+		if err := InsertItemTx(tx, rel, &it); err != nil || it.BodyHTML == nil {
+			return err
+		}
+		return syncImages(tx, sc, it.ID, *it.BodyHTML)
 	})
 	return it, err
 }
@@ -502,6 +520,9 @@ func (s *Service) UpdateItem(ctx context.Context, sc access.Scope, id uuid.UUID,
 			if err := reorder(tx, "course_items", "section_id = ?", section, id, *in.Position); err != nil {
 				return err
 			}
+		}
+		if body, ok := set["body_html"].(string); ok {
+			return syncImages(tx, sc, id, body)
 		}
 		return nil
 	})

@@ -110,3 +110,21 @@ func TestScheduledItemsAppearOnTheirDate(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, outline(learner))
 }
+
+// The sanitiser, not the editor, decides what a page may hold: the
+// editor's headings, lists, tables, images and videos from the two players
+// stay; frames from anywhere else and scripts go.
+func TestSanitiserKeepsWhatTheEditorMakes(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`<h2>Cells</h2><ol><li>One</li></ol>`:               `<h2>Cells</h2><ol><li>One</li></ol>`,
+		`<table><tbody><tr><td>a</td></tr></tbody></table>`: `<table><tbody><tr><td>a</td></tr></tbody></table>`,
+		`<iframe class="ql-video" frameborder="0" allowfullscreen="true" src="https://www.youtube-nocookie.com/embed/abc_12"></iframe>`: `<iframe class="ql-video" allowfullscreen="true" src="https://www.youtube-nocookie.com/embed/abc_12"></iframe>`,
+		`<iframe src="https://player.vimeo.com/video/123"></iframe>`:                                                                    `<iframe src="https://player.vimeo.com/video/123"></iframe>`,
+		`<iframe src="https://evil.example/embed/x"></iframe>`:                                                                          ``,
+		`<iframe src="https://www.youtube.com/embed/x/../../evil"></iframe>`:                                                            ``,
+		`<p onclick="steal()">Hi<script>steal()</script></p>`:                                                                           `<p>Hi</p>`,
+	} {
+		require.Equal(t, want, course.Sanitise(in), in)
+	}
+}
