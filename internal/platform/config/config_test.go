@@ -7,11 +7,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
-	"github.com/stretchr/testify/require"
-
 	"github.com/schoolcloud/lms/internal/platform/keys"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLoadDefaults(t *testing.T) {
@@ -138,4 +138,65 @@ func TestProdRefusesDevelopmentKeys(t *testing.T) {
 			require.NoError(t, err, "outside prod the development keys are fine")
 		})
 	}
+}
+
+// The worker's health address defaults to :8081 and a malformed one stops
+// start-up, by name.
+func TestWorkerHealthAddr(t *testing.T) {
+	cleanEnv(t)
+	c, err := Load()
+	require.NoError(t, err)
+	require.Equal(t, ":8081", c.WorkerHealthAddr)
+	for _, bad := range []string{"8081", ":http-alt", ":70000", "localhost"} {
+		t.Run(bad, func(t *testing.T) {
+			t.Setenv("LMS_WORKER_HEALTH_ADDR", bad)
+			_, err := Load()
+			require.ErrorContains(t, err, "LMS_WORKER_HEALTH_ADDR")
+		})
+	}
+	t.Setenv("LMS_WORKER_HEALTH_ADDR", "127.0.0.1:0")
+	c, err = Load()
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:0", c.WorkerHealthAddr)
+}
+
+// No adequacy country is accepted unless the deployment names it; a value
+// that is not a two-letter code stops start-up, by name. (Whether a code
+// has UK adequacy regulations is checked where the register is built.)
+func TestSubProcessorAdequacyIsExplicit(t *testing.T) {
+	cleanEnv(t)
+	c, err := Load()
+	require.NoError(t, err)
+	require.Empty(t, c.SubProcessorAdequacy, "UK and EEA only by default")
+	t.Setenv("LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES", "ch,jp")
+	c, err = Load()
+	require.NoError(t, err)
+	require.Equal(t, []string{"ch", "jp"}, c.SubProcessorAdequacy)
+	for _, bad := range []string{"Japan", "j p", "JP"} {
+		t.Setenv("LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES", bad)
+		_, err = Load()
+		require.ErrorContains(t, err, "LMS_SUBPROCESSOR_ADEQUACY_COUNTRIES", bad)
+	}
+}
+
+// Backups are kept at most seven years: a longer period is refused, from
+// any starting day.
+func TestParseRetention(t *testing.T) {
+	for _, ok := range []string{"7y", "1y", "6m", "90d", "1y6m", "6y11m"} {
+		_, err := ParseRetention(ok)
+		require.NoError(t, err, ok)
+	}
+	for _, bad := range []string{"7y1d", "8y", "84m1d", "2558d", "2557d", "", "0d", "7 years", "-1y", "1w"} {
+		_, err := ParseRetention(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+// The cap agrees with PostgreSQL's "+ interval '7 years'" on leap days, so
+// the catalogue's CHECK never refuses a capped backup.
+func TestSevenYearsOnLeapDay(t *testing.T) {
+	leap := time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC)
+	require.Equal(t, time.Date(2035, 2, 28, 12, 0, 0, 0, time.UTC), SevenYears(leap))
+	require.Equal(t, SevenYears(leap), Retention{Years: 7}.Until(leap))
+	require.Equal(t, SevenYears(leap), Retention{Days: 2556}.Until(leap))
 }
