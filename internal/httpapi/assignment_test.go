@@ -128,6 +128,19 @@ func TestAssignmentSubmitMarkRelease(t *testing.T) {
 	require.Equal(t, 409, b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "new"}).Status)
 }
 
+// handedIn sets an assignment, open since an hour ago and due in an hour,
+// to which the learner has handed in the file named (with what else is in
+// submission); it gives the assignment's path and the file's id.
+func (b assignmentBundle) handedIn(t *testing.T, title, file string, submission map[string]any) (ap, fid string) {
+	t.Helper()
+	now := time.Now()
+	ap = b.base + "/assignments/" + b.create(t, title, now.Add(-time.Hour), now.Add(time.Hour))
+	fid = b.upload(t, b.learner, file)
+	submission["file_ids"] = []string{fid}
+	b.learner.Expect(200, "PUT", ap+"/submission", submission)
+	return ap, fid
+}
+
 // Deadlines: work after the due date is refused, extra time granted by an
 // admin moves one learner's deadline; deleting the assignment removes the
 // submitted files from storage.
@@ -135,20 +148,17 @@ func TestAssignmentDeadlinesArrangementsAndDeletion(t *testing.T) {
 	t.Parallel()
 	b := setupAssignment(t, "hdue-")
 	now := time.Now()
-	aid := b.create(t, "Poem", now.Add(-time.Hour), now.Add(time.Hour))
-	ap := b.base + "/assignments/" + aid
-	fid := b.upload(t, b.learner, "poem.pdf")
-	r := b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"file_ids": []string{fid}})
+	ap, fid := b.handedIn(t, "Poem", "poem.pdf", map[string]any{})
 
 	// Window 10h, due an hour ago.
-	r = b.teacher.Expect(200, "PATCH", ap, map[string]any{"opens_at": now.Add(-11 * time.Hour), "due_at": now.Add(-time.Hour)})
+	b.teacher.Expect(200, "PATCH", ap, map[string]any{"opens_at": now.Add(-11 * time.Hour), "due_at": now.Add(-time.Hour)})
 	require.Equal(t, 409, b.learner.Do("PUT", ap+"/submission", map[string]any{"body": "late"}).Status)
 	require.Equal(t, 409, b.learner2.Do("PUT", ap+"/submission", map[string]any{"body": "late"}).Status)
 
 	// 25% extra time for learner2: 2.5h more than the others.
 	l2 := b.fx.Learner2.ID.String()
 	require.Equal(t, 403, b.teacher.Do("PUT", b.base+"/people/"+l2+"/arrangement", map[string]any{"extra_time_percent": 25}).Status)
-	r = b.admin.Expect(200, "PUT", b.base+"/people/"+l2+"/arrangement", map[string]any{"extra_time_percent": 25})
+	r := b.admin.Expect(200, "PUT", b.base+"/people/"+l2+"/arrangement", map[string]any{"extra_time_percent": 25})
 	require.NotContains(t, r.Text(), "reason")
 	r = b.teacher.Expect(200, "GET", b.base+"/people/"+l2+"/arrangement", nil)
 	require.EqualValues(t, 25, r.JSON()["extra_time_percent"])
@@ -182,11 +192,7 @@ func TestAssignmentDeadlinesArrangementsAndDeletion(t *testing.T) {
 func TestAssignmentGoesWithItsSection(t *testing.T) {
 	t.Parallel()
 	b := setupAssignment(t, "hsec-")
-	now := time.Now()
-	aid := b.create(t, "Diagram", now.Add(-time.Hour), now.Add(time.Hour))
-	ap := b.base + "/assignments/" + aid
-	fid := b.upload(t, b.learner, "diagram.pdf")
-	b.learner.Expect(200, "PUT", ap+"/submission", map[string]any{"body": "see file", "file_ids": []string{fid}})
+	ap, fid := b.handedIn(t, "Diagram", "diagram.pdf", map[string]any{"body": "see file"})
 	require.Equal(t, 1, objectVersions(t, b.e, "uk", b.e.A.ID, uuid.MustParse(fid)))
 
 	require.Equal(t, 204, b.teacher.Do("DELETE", b.base+"/sections/"+b.fx.Section.String(), nil).Status)
