@@ -24,63 +24,41 @@ func (s *Site) coursePages() []request.Route {
 			Object: "course", Action: "read", Handler: s.serve(s.myCourses)},
 		{Method: "GET", Path: tp + "/courses/:course",
 			Summary: "A course: sections, items, assignments, forums", Area: request.AreaTenant,
-			Object: "course", Action: "read", Handler: s.serve(s.coursePage)},
+			Object: "course", Action: "read", Handler: s.serve(withID("course", "", s.coursePage))},
 		{Method: "GET", Path: tp + "/items/:item",
 			Summary: "A course item: page, video, audio, file or link", Area: request.AreaTenant,
-			Object: "course", Action: "read", Handler: s.serve(s.itemPage)},
+			Object: "course", Action: "read", Handler: s.serve(withID("item", "", s.itemPage))},
 		{Method: "GET", Path: tp + "/courses/:course/engagement",
 			Summary: "Engagement of a course's learners (teachers)", Area: request.AreaTenant,
-			Object: "engagement", Action: "read", Handler: s.serve(s.engagementPage)},
+			Object: "engagement", Action: "read", Handler: s.serve(withID("course", "", s.engagementPage))},
 
 		{Method: "GET", Path: tp + "/assignments/:assignment",
 			Summary: "An assignment: my work and feedback, or (teachers) the submissions",
-			Area:    request.AreaTenant, Object: "assignment", Action: "read", Handler: s.serve(s.assignmentPage)},
+			Area:    request.AreaTenant, Object: "assignment", Action: "read", Handler: s.serve(withID("assignment", "", s.assignmentPage))},
 		{Method: "POST", Path: tp + "/assignments/:assignment/submission",
 			Summary: "Hand in work (text and files, streamed)", Area: request.AreaTenant, Upload: true,
-			Object: "submission", Action: "write", Handler: s.serve(s.submitWork)},
+			Object: "submission", Action: "write", Handler: s.serve(withID("assignment", "", s.submitWork))},
 		{Method: "POST", Path: tp + "/assignments/:assignment/release",
 			Summary: "Release an assignment's marks", Area: request.AreaTenant, Object: "mark",
-			Action: "write", Handler: s.serve(s.releaseMarks)},
+			Action: "write", Handler: s.serve(withID("assignment", "", s.releaseMarks))},
 		{Method: "GET", Path: tp + "/submissions/:submission",
 			Summary: "A submission, with the mark form for teachers", Area: request.AreaTenant,
-			Object: "submission", Action: "read", Handler: s.serve(s.submissionPage)},
+			Object: "submission", Action: "read", Handler: s.serve(withID("submission", "", s.submissionPage))},
 		{Method: "POST", Path: tp + "/submissions/:submission/mark", Summary: "Mark a submission",
-			Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.serve(s.markWork)},
+			Area: request.AreaTenant, Object: "mark", Action: "write", Handler: s.serve(withID("submission", "", s.markWork))},
 		{Method: "GET", Path: tp + "/submissions/:submission/files/:file",
 			Summary: "Download a submitted file (a short-lived link)", Area: request.AreaTenant,
 			Object: "submission", Action: "read", Handler: s.serve(s.submissionFile)},
 
 		{Method: "GET", Path: tp + "/forums/:forum", Summary: "A forum's threads", Area: request.AreaTenant,
-			Object: "discussion", Action: "read", Handler: s.serve(s.forumPage)},
+			Object: "discussion", Action: "read", Handler: s.serve(withID("forum", "", s.forumPage))},
 		{Method: "POST", Path: tp + "/forums/:forum/threads", Summary: "Start a thread",
-			Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.serve(s.startThread)},
+			Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.serve(withID("forum", "", s.startThread))},
 		{Method: "GET", Path: tp + "/threads/:thread", Summary: "A thread's posts",
-			Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.serve(s.threadPage)},
+			Area: request.AreaTenant, Object: "discussion", Action: "read", Handler: s.serve(withID("thread", "", s.threadPage))},
 		{Method: "POST", Path: tp + "/threads/:thread/posts", Summary: "Reply in a thread",
-			Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.serve(s.replyThread)},
+			Area: request.AreaTenant, Object: "discussion", Action: "write", Handler: s.serve(withID("thread", "", s.replyThread))},
 	}
-}
-
-// pathID reads an id from the path; a malformed one is simply not found.
-func pathID(c *gin.Context, name string) (uuid.UUID, bool) {
-	id, err := uuid.Parse(c.Param(name))
-	return id, err == nil
-}
-
-// base is the start of this tenant's page addresses.
-func base(c *gin.Context) string { return "/t/" + c.Param("tenant") }
-
-type pager struct {
-	Next string // address of the next page, or ""
-}
-
-func nextPage(c *gin.Context, cursor string) pager {
-	if cursor == "" {
-		return pager{}
-	}
-	q := c.Request.URL.Query()
-	q.Set("cursor", cursor)
-	return pager{Next: c.Request.URL.Path + "?" + q.Encode()}
 }
 
 type coursesData struct {
@@ -91,20 +69,14 @@ type coursesData struct {
 }
 
 func (s *Site) myCourses(c *gin.Context) (page, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return page{}, err
-	}
 	q := strings.TrimSpace(c.Query("q"))
 	if len(q) > 200 || errs.HasControl(q) {
 		return page{}, errs.New(errs.ErrInvalid, "The search must be at most 200 characters.")
 	}
-	list, err := s.d.Courses.List(c.Request.Context(), request.Scope(c), course.Filter{Query: q}, after, limit)
-	if err != nil {
-		return page{}, err
-	}
-	pg := request.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
-	return show("courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: nextPage(c, pg.NextCursor)}}), nil
+	list, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]course.Course, error) {
+		return s.d.Courses.List(c.Request.Context(), request.Scope(c), course.Filter{Query: q}, after, limit)
+	}, func(x course.Course) uuid.UUID { return x.ID })
+	return show("courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: pg}}), err
 }
 
 type courseData struct {
@@ -116,11 +88,7 @@ type courseData struct {
 	Forums      []discussion.Forum
 }
 
-func (s *Site) coursePage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) coursePage(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	pv, err := s.d.Courses.Page(ctx, sc, id)
 	if err != nil {
@@ -152,11 +120,7 @@ type itemData struct {
 	Assignment uuid.UUID
 }
 
-func (s *Site) itemPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "item")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) itemPage(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	it, err := s.d.Courses.GetItem(ctx, sc, id)
 	if err != nil {
@@ -186,22 +150,16 @@ type engagementData struct {
 	Pager    pager
 }
 
-func (s *Site) engagementPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return page{}, err
-	}
+func (s *Site) engagementPage(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	f := engagement.Filter{}
 	flagged := c.Query("flagged") == "true"
 	if flagged {
 		f.Flagged = &flagged
 	}
-	rows, err := s.d.Engagement.Course(ctx, sc, id, f, after, limit)
+	rows, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]engagement.Summary, error) {
+		return s.d.Engagement.Course(ctx, sc, id, f, after, limit)
+	}, func(x engagement.Summary) uuid.UUID { return x.PersonID })
 	if err != nil {
 		return page{}, err
 	}
@@ -209,8 +167,8 @@ func (s *Site) engagementPage(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	pg := request.NewPage(rows, limit, func(x engagement.Summary) uuid.UUID { return x.PersonID })
-	return show("engagement", view{Title: "Engagement: " + pv.Course.Title, Data: engagementData{Base: base(c), CourseID: id, Course: pv.Course.Title, Rows: rows, Flagged: flagged, Pager: nextPage(c, pg.NextCursor)}}), nil
+	d := engagementData{Base: base(c), CourseID: id, Course: pv.Course.Title, Rows: rows, Flagged: flagged, Pager: pg}
+	return show("engagement", view{Title: "Engagement: " + pv.Course.Title, Data: d}), nil
 }
 
 // notFound reports whether err means "nothing there".

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/datause"
 	"github.com/schoolcloud/lms/internal/request"
@@ -23,14 +23,14 @@ func (s *Site) dataUsePages() []request.Route {
 			Area: request.AreaTenant, Object: "data-use", Action: "write", Handler: s.serve(s.signAgreement)},
 		{Method: "POST", Path: a + "/data-use/:agreement/withdraw",
 			Summary: "Withdraw a data use agreement", Area: request.AreaTenant, Object: "data-use",
-			Action: "write", Handler: s.serve(s.withdrawAgreement)},
+			Action: "write", Handler: s.serve(withID("agreement", "There is no such agreement.", s.withdrawAgreement))},
 		{Method: "GET", Path: a + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant,
 			Object: "webhook", Action: "read", Handler: s.serve(s.webhookPage)},
 		{Method: "POST", Path: a + "/webhook", Summary: "Set where alerts are posted",
 			Area: request.AreaTenant, Object: "webhook", Action: "write", Handler: s.serve(s.setWebhook)},
 		{Method: "POST", Path: "/platform/tenants/:id/extracts",
 			Summary: "Queue a pseudonymised copy of a tenant", Area: request.AreaPlatform,
-			Object: "data-extract", Action: "write", Handler: s.serve(s.requestExtract)},
+			Object: "data-extract", Action: "write", Handler: s.serve(withID("id", "There is no such tenant.", s.requestExtract))},
 	}
 }
 
@@ -56,10 +56,7 @@ func (s *Site) showDataUse(c *gin.Context, status int, v view) (page, error) {
 }
 
 func (s *Site) signAgreement(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range agreementFields {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, agreementFields...)
 	_, err := s.d.DataUse.Sign(c.Request.Context(), request.Scope(c), datause.NewAgreement{Terms: form["terms"], Purpose: form["purpose"], StartsOn: form["starts_on"], EndsOn: form["ends_on"]})
 	if fe, isField := formErrors(err); isField {
 		return s.showDataUse(c, http.StatusBadRequest, view{Form: form, Errors: labelled(fe, map[string]string{"terms": "The terms", "purpose": "The purpose", "starts_on": "The start", "ends_on": "The end"})})
@@ -69,15 +66,9 @@ func (s *Site) signAgreement(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/data-use?done=agreement-signed"), nil
 }
 
-func (s *Site) withdrawAgreement(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "agreement")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such agreement.")
-	}
-	if _, err := s.d.DataUse.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/data-use?done=agreement-withdrawn"), nil
+func (s *Site) withdrawAgreement(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.DataUse.Withdraw(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/admin/data-use?done=agreement-withdrawn"), err
 }
 
 type webhookData struct {
@@ -88,10 +79,7 @@ type webhookData struct {
 
 func (s *Site) webhookPage(c *gin.Context) (page, error) {
 	w, ok, err := s.d.Alerts.GetWebhook(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("webhook", view{Title: "Alerts by webhook", Form: map[string]string{"url": w.URL}, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: ok}}), nil
+	return show("webhook", view{Title: "Alerts by webhook", Form: map[string]string{"url": w.URL}, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: ok}}), err
 }
 
 // setWebhook saves the address and shows the new signing secret once.
@@ -106,17 +94,11 @@ func (s *Site) setWebhook(c *gin.Context) (page, error) {
 	return show("webhook", view{Title: "Alerts by webhook", Form: form, Fields: []string{"url"}, Data: webhookData{Base: base(c), Hook: w, Set: w.URL != ""}}), nil
 }
 
-func (s *Site) requestExtract(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
+func (s *Site) requestExtract(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx := c.Request.Context()
 	if _, err := s.d.Tenants.SlugOf(ctx, id); err != nil {
 		return page{}, err
 	}
-	if _, err := s.d.DataUse.RequestExtract(ctx, request.Principal(c).ID, id); err != nil {
-		return page{}, err
-	}
-	return goTo("/platform/tenants/" + id.String() + "?done=extract-queued"), nil
+	_, err := s.d.DataUse.RequestExtract(ctx, request.Principal(c).ID, id)
+	return goTo("/platform/tenants/" + id.String() + "?done=extract-queued"), err
 }

@@ -3,7 +3,59 @@ package web
 import (
 	"strings"
 	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/request"
 )
+
+// posted reads a form's fields, trimmed of surrounding spaces.
+func posted(c *gin.Context, fields ...string) map[string]string {
+	form := map[string]string{}
+	for _, f := range fields {
+		form[f] = strings.TrimSpace(c.PostForm(f))
+	}
+	return form
+}
+
+// postedAsIs reads a form's fields as typed (prompts and options keep
+// their spaces and line breaks).
+func postedAsIs(c *gin.Context, fields ...string) map[string]string {
+	form := map[string]string{}
+	for _, f := range fields {
+		form[f] = c.PostForm(f)
+	}
+	return form
+}
+
+// pager links a list to its next page.
+type pager struct {
+	Next string // address of the next page, or ""
+}
+
+func nextPage(c *gin.Context, cursor string) pager {
+	if cursor == "" {
+		return pager{}
+	}
+	q := c.Request.URL.Query()
+	q.Set("cursor", cursor)
+	return pager{Next: c.Request.URL.Path + "?" + q.Encode()}
+}
+
+// listPage loads one page of a list from ?cursor= and ?limit= (a bad one
+// is 400 naming it), with the pager to the next page when it is full.
+func listPage[T any](c *gin.Context, load func(after uuid.UUID, limit int) ([]T, error), idOf func(T) uuid.UUID) ([]T, pager, error) {
+	after, limit, err := request.PageParams(c)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	items, err := load(after, limit)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	return items, nextPage(c, request.NewPage(items, limit, idOf).NextCursor), nil
+}
 
 // renameFields maps a service's field names (options[2].text,
 // answer.value) onto a form's (options, value): the longest prefix that
@@ -43,6 +95,16 @@ func lines(s string) []string {
 		}
 	}
 	return out
+}
+
+// ticked is the set of the boxes ticked in a list of checkboxes, for
+// showing the form again.
+func ticked(values []string) map[string]bool {
+	set := map[string]bool{}
+	for _, v := range values {
+		set[v] = true
+	}
+	return set
 }
 
 // dateTimeLocal is the value format of an <input type="datetime-local">;

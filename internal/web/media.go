@@ -18,45 +18,31 @@ import (
 func (s *Site) mediaPages() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/courses/:course/recordings", Summary: "A course's recordings",
-			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.recordingsPage)},
+			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(withID("course", "There is no such course.", s.recordingsPage))},
 		{Method: "GET", Path: tp + "/recordings/:recording/download",
 			Summary: "Watch or download a recording", Area: request.AreaTenant, Object: "course",
-			Action: "read", Handler: s.serve(s.recordingDownload)},
+			Action: "read", Handler: s.serve(withID("recording", "There is no such recording.", s.recordingDownload))},
 		{Method: "POST", Path: tp + "/admin/people/:id/photo", Summary: "Set a person's school ID photo",
 			Area: request.AreaTenant, Upload: true, Object: "person", Action: "write",
-			Handler: s.serve(s.setSchoolPhoto)},
+			Handler: s.serve(withID("id", "", s.setSchoolPhoto))},
 		{Method: "GET", Path: tp + "/my/photo", Summary: "My profile photo", Area: request.AreaTenant,
 			Object: "my-data", Action: "read", Handler: s.serve(s.myPhotoPage)},
 		{Method: "POST", Path: tp + "/my/photo", Summary: "Set my profile photo", Area: request.AreaTenant,
 			Upload: true, Object: "my-data", Action: "write", Handler: s.serve(s.setMyPhoto)},
 		{Method: "GET", Path: tp + "/people/:id/photo",
 			Summary: "A person's photo, where their photo consent allows", Area: request.AreaTenant,
-			Object: "course", Action: "read", Handler: s.serve(s.photoImage)},
+			Object: "course", Action: "read", Handler: s.serve(withID("id", "", s.photoImage))},
 	}
 }
 
-func (s *Site) recordingsPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
-	}
+func (s *Site) recordingsPage(c *gin.Context, id uuid.UUID) (page, error) {
 	rs, err := s.d.Media.Recordings(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return page{}, err
-	}
-	return show("recordings", view{Title: "Recordings", Data: map[string]any{"Base": base(c), "CourseID": id, "Recordings": rs}}), nil
+	return show("recordings", view{Title: "Recordings", Data: map[string]any{"Base": base(c), "CourseID": id, "Recordings": rs}}), err
 }
 
-func (s *Site) recordingDownload(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "recording")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such recording.")
-	}
+func (s *Site) recordingDownload(c *gin.Context, id uuid.UUID) (page, error) {
 	link, err := s.d.Media.RecordingLink(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(link.URL), nil
+	return goTo(link.URL), err
 }
 
 // uploadPhoto streams the form's "photo" file into storage and returns its
@@ -118,37 +104,23 @@ func (s *Site) setMyPhoto(c *gin.Context) (page, error) {
 	if m, ok := formErrors(err); ok {
 		return s.showMyPhoto(c, http.StatusBadRequest, renameFields(m, map[string]string{"file_id": "photo"}))
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/my/photo?done=photo-set"), nil
+	return goTo(base(c) + "/my/photo?done=photo-set"), err
 }
 
-func (s *Site) setSchoolPhoto(c *gin.Context) (page, error) {
-	person, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) setSchoolPhoto(c *gin.Context, person uuid.UUID) (page, error) {
 	id, err := s.uploadPhoto(c)
 	if err == nil {
 		err = s.d.Media.SetPhoto(c.Request.Context(), request.Scope(c), person, id)
 	}
 	if m, ok := formErrors(err); ok {
-		return s.showPersonErrors(c, renameFields(m, map[string]string{"file_id": "photo"}), "photo")
+		return s.showPersonErrors(c, person, renameFields(m, map[string]string{"file_id": "photo"}), "photo")
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/people/" + person.String() + "?done=photo-set"), nil
+	return goTo(base(c) + "/admin/people/" + person.String() + "?done=photo-set"), err
 }
 
 // photoImage sends the browser to a short-lived link to the photo, or 404
 // where the person's consent (or school) does not allow showing it.
-func (s *Site) photoImage(c *gin.Context) (page, error) {
-	person, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) photoImage(c *gin.Context, person uuid.UUID) (page, error) {
 	link, err := s.d.Media.Photo(c.Request.Context(), request.Scope(c), person)
 	if err != nil {
 		return page{}, err

@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/comms"
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -18,10 +17,10 @@ func (s *Site) messagePages() []request.Route {
 		{Method: "GET", Path: tp + "/my/inbox", Summary: "My messages", Area: request.AreaTenant,
 			Object: "my-data", Action: "read", Handler: s.serve(s.inboxPage)},
 		{Method: "GET", Path: tp + "/courses/:course/messages", Summary: "Write to a course",
-			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.courseMessageForm)},
+			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(withID("course", "There is no such course.", s.courseMessageForm))},
 		{Method: "POST", Path: tp + "/courses/:course/messages", Summary: "Send a message to a course",
 			Area: request.AreaTenant, Object: "communication", Action: "write",
-			Handler: s.serve(s.sendCourseMessage)},
+			Handler: s.serve(withID("course", "There is no such course.", s.sendCourseMessage))},
 		{Method: "GET", Path: tp + "/admin/messages", Summary: "Write to a school or to everyone (admins)",
 			Area: request.AreaTenant, Object: "communication", Action: "read",
 			Handler: s.serve(s.adminMessageForm)},
@@ -33,22 +32,15 @@ func (s *Site) messagePages() []request.Route {
 
 func (s *Site) inboxPage(c *gin.Context) (page, error) {
 	ms, err := s.d.Comms.Inbox(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("inbox", view{Title: "Messages", Data: map[string]any{"Base": base(c), "Messages": ms}}), nil
+	return show("inbox", view{Title: "Messages", Data: map[string]any{"Base": base(c), "Messages": ms}}), err
 }
 
-func (s *Site) courseMessageForm(c *gin.Context) (page, error) {
-	return s.showCourseMessage(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) courseMessageForm(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showCourseMessage(c, id, http.StatusOK, view{Form: map[string]string{}})
 }
 
 // showCourseMessage is the form to write to a course, with v's values and errors.
-func (s *Site) showCourseMessage(c *gin.Context, status int, v view) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
-	}
+func (s *Site) showCourseMessage(c *gin.Context, id uuid.UUID, status int, v view) (page, error) {
 	if err := s.d.Comms.CanWriteTo(c.Request.Context(), request.Scope(c), id); err != nil {
 		return page{}, err
 	}
@@ -56,21 +48,14 @@ func (s *Site) showCourseMessage(c *gin.Context, status int, v view) (page, erro
 	return page{status: status, name: "course_message", view: v}, nil
 }
 
-func (s *Site) sendCourseMessage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
-	}
+func (s *Site) sendCourseMessage(c *gin.Context, id uuid.UUID) (page, error) {
 	in := comms.NewCommunication{CourseID: &id, Subject: c.PostForm("subject"), Body: c.PostForm("body"),
 		Optional: c.PostForm("optional") == "yes", ByEmail: c.PostForm("by_email") == "yes"}
 	_, err := s.d.Comms.Send(c.Request.Context(), request.Scope(c), in)
 	if fe, ok := formErrors(err); ok {
-		return s.showCourseMessage(c, http.StatusBadRequest, view{Form: map[string]string{"subject": in.Subject, "body": in.Body}, Errors: fe})
+		return s.showCourseMessage(c, id, http.StatusBadRequest, view{Form: map[string]string{"subject": in.Subject, "body": in.Body}, Errors: fe})
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/courses/" + id.String() + "/messages?done=message-sent"), nil
+	return goTo(base(c) + "/courses/" + id.String() + "/messages?done=message-sent"), err
 }
 
 func (s *Site) adminMessageForm(c *gin.Context) (page, error) {

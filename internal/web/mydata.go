@@ -28,12 +28,12 @@ func (s *Site) myDataPages() []request.Route {
 		{Method: "POST", Path: m + "/privacy/exports", Summary: "Export my data", Area: request.AreaTenant,
 			Object: "my-data", Action: "write", Handler: s.serve(s.exportMine)},
 		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export",
-			Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.downloadMine)},
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(withID("export", "There is no such export.", s.downloadMine))},
 		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant,
 			Object: "my-data", Action: "read", Handler: s.serve(s.childrenPage)},
 		{Method: "POST", Path: m + "/children/:id/consents",
 			Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data",
-			Action: "write", Handler: s.serve(s.changeChildConsent)},
+			Action: "write", Handler: s.serve(withID("id", "There is no such child.", s.changeChildConsent))},
 	}
 }
 
@@ -92,25 +92,17 @@ func consentChange(c *gin.Context) consent.Change {
 
 func (s *Site) changeMyConsent(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
-	if _, err := s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, consentChange(c)); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/my/privacy?done=my-consent"), nil
+	_, err := s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, consentChange(c))
+	return goTo(base(c) + "/my/privacy?done=my-consent"), err
 }
 
 func (s *Site) exportMine(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
-	if _, err := s.d.Subjects.StartExport(c.Request.Context(), sc, sc.Actor().ID, nil); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/my/privacy?done=my-export"), nil
+	_, err := s.d.Subjects.StartExport(c.Request.Context(), sc, sc.Actor().ID, nil)
+	return goTo(base(c) + "/my/privacy?done=my-export"), err
 }
 
-func (s *Site) downloadMine(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "export")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
-	}
+func (s *Site) downloadMine(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	e, err := s.d.Subjects.GetExport(ctx, sc, id)
 	if err == nil && e.PersonID != sc.Actor().ID {
@@ -120,10 +112,7 @@ func (s *Site) downloadMine(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	link, err := s.d.Subjects.Download(ctx, sc, id)
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(link.URL), nil
+	return goTo(link.URL), err
 }
 
 type childView struct {
@@ -148,11 +137,7 @@ func (s *Site) childrenPage(c *gin.Context) (page, error) {
 	return show("my_children", view{Title: "My children", Data: map[string]any{"Base": base(c), "Children": out}}), nil
 }
 
-func (s *Site) changeChildConsent(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such child.")
-	}
+func (s *Site) changeChildConsent(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	kids, err := s.d.Consents.Children(ctx, sc)
 	if err != nil {
@@ -165,8 +150,6 @@ func (s *Site) changeChildConsent(c *gin.Context) (page, error) {
 	if !mine {
 		return page{}, errs.New(errs.ErrNotFound, "There is no such child.")
 	}
-	if _, err := s.d.Consents.Set(ctx, sc, id, consentChange(c)); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/my/children?done=my-consent"), nil
+	_, err = s.d.Consents.Set(ctx, sc, id, consentChange(c))
+	return goTo(base(c) + "/my/children?done=my-consent"), err
 }

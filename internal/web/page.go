@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -41,7 +43,34 @@ func send(f file) page { return page{file: &f} }
 
 // pageHandler handles a page route: the page, or an error for the
 // kernel's error page (one status table; the error's public message).
+// An error wins over the page, so a handler may end with
+// `return goTo(url), err`: go there, unless the last call failed.
 type pageHandler func(c *gin.Context) (page, error)
+
+// pathID reads an id from the path; a malformed one is simply not found.
+func pathID(c *gin.Context, name string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(c.Param(name))
+	return id, err == nil
+}
+
+// base is the start of this tenant's page addresses.
+func base(c *gin.Context) string { return "/t/" + c.Param("tenant") }
+
+// withID reads the path's id name and hands it to h, so that a handler of
+// one object starts from its id. A malformed id is simply not found:
+// missing is the sentence the error page shows ("" for the plain one).
+func withID(name, missing string, h func(c *gin.Context, id uuid.UUID) (page, error)) pageHandler {
+	return func(c *gin.Context) (page, error) {
+		id, ok := pathID(c, name)
+		switch {
+		case ok:
+			return h(c, id)
+		case missing == "":
+			return page{}, errs.ErrNotFound
+		}
+		return page{}, errs.New(errs.ErrNotFound, "%s", missing)
+	}
+}
 
 // serve is the pages' one adapter, the sibling of the API's: the handler
 // returns, serve writes.

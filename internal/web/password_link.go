@@ -2,8 +2,8 @@ package web
 
 import (
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -18,7 +18,7 @@ func (s *Site) passwordLinkPages() []request.Route {
 			Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.setPassword)},
 		{Method: "POST", Path: tp + "/admin/people/:id/password-link",
 			Summary: "Email a person a link to set their password", Area: request.AreaTenant, Object: "person",
-			Action: "write", Handler: s.serve(s.sendPasswordLinkPage)},
+			Action: "write", Handler: s.serve(withID("id", "", s.sendPasswordLinkPage))},
 	}
 }
 
@@ -48,21 +48,14 @@ func (s *Site) setPassword(c *gin.Context) (page, error) {
 	if m, ok := formErrors(err); ok {
 		return s.showSetPassword(c, again, m)
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return show("set_password", view{Title: "Password set", Data: map[string]any{"Done": true, "Tenant": slug}}), nil
+	return show("set_password", view{Title: "Password set", Data: map[string]any{"Done": true, "Tenant": slug}}), err
 }
 
-func (s *Site) sendPasswordLinkPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) sendPasswordLinkPage(c *gin.Context, id uuid.UUID) (page, error) {
 	sc := request.Scope(c)
 	_, err := s.d.Identity.SendPasswordLink(c.Request.Context(), sc, id)
 	if m, isField := formErrors(err); isField {
-		return s.showPersonErrors(c, renameFields(m, map[string]string{"email": "password_link"}), "password_link")
+		return s.showPersonErrors(c, id, renameFields(m, map[string]string{"email": "password_link"}), "password_link")
 	}
 	if err != nil {
 		return page{}, err

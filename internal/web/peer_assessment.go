@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -17,13 +18,13 @@ func (s *Site) peerPages() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/peer-assessments/:peer",
 			Summary: "Peer assessment: rate my group members; what I received (averages only)",
-			Area:    request.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.serve(s.peerPage)},
+			Area:    request.AreaTenant, Object: "peer-rating", Action: "read", Handler: s.serve(withID("peer", "There is no such peer assessment.", s.peerPage))},
 		{Method: "POST", Path: tp + "/peer-assessments/:peer/ratings/:person",
 			Summary: "Rate a group member", Area: request.AreaTenant, Object: "peer-rating", Action: "write",
 			Handler: s.serve(s.ratePeerPage)},
 		{Method: "POST", Path: tp + "/assignments/:assignment/peer-assessment",
 			Summary: "Set peer assessment of an assignment", Area: request.AreaTenant,
-			Object: "peer-assessment", Action: "write", Handler: s.serve(s.setPeerPage)},
+			Object: "peer-assessment", Action: "write", Handler: s.serve(withID("assignment", "There is no such assignment.", s.setPeerPage))},
 	}
 }
 
@@ -35,11 +36,7 @@ type peerData struct {
 	Results    *peer.Results
 }
 
-func (s *Site) peerPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "peer")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such peer assessment.")
-	}
+func (s *Site) peerPage(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := peerData{Base: base(c)}
 	var err error
@@ -68,19 +65,13 @@ func (s *Site) ratePeerPage(c *gin.Context) (page, error) {
 			scores[k] = n
 		}
 	}
-	if err := s.d.Peers.Rate(c.Request.Context(), request.Scope(c), id, person, scores); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/peer-assessments/" + id.String() + "?done=rated"), nil
+	err := s.d.Peers.Rate(c.Request.Context(), request.Scope(c), id, person, scores)
+	return goTo(base(c) + "/peer-assessments/" + id.String() + "?done=rated"), err
 }
 
 // setPeerPage sets peer assessment from the assignment page's form:
 // criteria one per line.
-func (s *Site) setPeerPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "assignment")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such assignment.")
-	}
+func (s *Site) setPeerPage(c *gin.Context, id uuid.UUID) (page, error) {
 	form := map[string]string{"criteria": c.PostForm("criteria"), "peer_closes_at": c.PostForm("peer_closes_at")}
 	fe := map[string]string{}
 	in := peer.NewAssessment{Criteria: lines(form["criteria"])}

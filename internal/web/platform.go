@@ -38,10 +38,10 @@ func (s *Site) platformPages() []request.Route {
 			Handler: s.serve(s.createTenant)},
 		{Method: "GET", Path: "/platform/tenants/:id",
 			Summary: "One tenant: contract and operational figures", Area: request.AreaPlatform,
-			Object: "platform-tenant", Action: "read", Handler: s.serve(s.tenantPage)},
+			Object: "platform-tenant", Action: "read", Handler: s.serve(withID("id", "There is no such tenant.", s.tenantPage))},
 		{Method: "POST", Path: "/platform/tenants/:id/contract",
 			Summary: "Set or clear a contract's end date", Area: request.AreaPlatform, Object: "contract",
-			Action: "write", Handler: s.serve(s.setContractEnd)},
+			Action: "write", Handler: s.serve(withID("id", "There is no such tenant.", s.setContractEnd))},
 	}
 }
 
@@ -70,17 +70,14 @@ type tenantsData struct {
 }
 
 func (s *Site) tenantsPage(c *gin.Context) (page, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return page{}, err
-	}
 	ctx, p := c.Request.Context(), request.Principal(c)
-	ts, err := s.d.Tenants.List(ctx, after, limit, p.ID)
+	ts, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]tenant.Summary, error) {
+		return s.d.Tenants.List(ctx, after, limit, p.ID)
+	}, func(t tenant.Summary) uuid.UUID { return t.ID })
 	if err != nil {
 		return page{}, err
 	}
-	pg := request.NewPage(ts, limit, func(t tenant.Summary) uuid.UUID { return t.ID })
-	d := tenantsData{Tenants: ts, Health: s.health(ctx), Pager: nextPage(c, pg.NextCursor), CanWrite: s.allowed(c, p, "platform-tenant", "write")}
+	d := tenantsData{Tenants: ts, Health: s.health(ctx), Pager: pg, CanWrite: s.allowed(c, p, "platform-tenant", "write")}
 	if d.Signals, err = s.d.Identity.SignalFigures(ctx, s.now()); err != nil {
 		return page{}, err
 	}
@@ -95,17 +92,13 @@ type tenantData struct {
 	End      contractEnd
 }
 
-func (s *Site) tenantPage(c *gin.Context) (page, error) {
-	return s.showTenant(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) tenantPage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showTenant(c, id, http.StatusOK, view{Form: map[string]string{}})
 }
 
 // showTenant is one tenant's page with status; v carries the contract
 // form's values and errors when it comes back with a problem.
-func (s *Site) showTenant(c *gin.Context, status int, v view) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
+func (s *Site) showTenant(c *gin.Context, id uuid.UUID, status int, v view) (page, error) {
 	p := request.Principal(c)
 	t, err := s.d.Tenants.Get(c.Request.Context(), id, p.ID)
 	if err != nil {
@@ -130,25 +123,21 @@ func (s *Site) showTenant(c *gin.Context, status int, v view) (page, error) {
 
 // setContractEnd sets the end date from the form, or clears it when the
 // operator chose to reopen the contract.
-func (s *Site) setContractEnd(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
+func (s *Site) setContractEnd(c *gin.Context, id uuid.UUID) (page, error) {
 	form := map[string]string{"ends_on": strings.TrimSpace(c.PostForm("ends_on"))}
 	var end *tenant.Date
 	if c.PostForm("action") != "reopen" {
 		d, err := tenant.ParseDate(form["ends_on"])
 		if err != nil {
-			return s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "Enter the end date as a date, for example 2027-08-31"}})
+			return s.showTenant(c, id, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "Enter the end date as a date, for example 2027-08-31"}})
 		}
 		end = &d
 	}
 	_, err := s.d.Tenants.SetContractEnd(c.Request.Context(), id, tenant.EndOn(end))
 	if fe, isField := formErrors(err); isField {
-		return s.showTenant(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "The end date " + fe["ends_on"]}})
+		return s.showTenant(c, id, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"ends_on": "The end date " + fe["ends_on"]}})
 	} else if conflict(err) {
-		return s.showTenant(c, http.StatusConflict, view{Form: form, Errors: map[string]string{"ends_on": "This contract has ended; its end date can no longer change"}})
+		return s.showTenant(c, id, http.StatusConflict, view{Form: form, Errors: map[string]string{"ends_on": "This contract has ended; its end date can no longer change"}})
 	} else if err != nil {
 		return page{}, err
 	}
@@ -176,12 +165,8 @@ func (s *Site) newTenantForm(c *gin.Context) (page, error) {
 }
 
 func (s *Site) createTenant(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range tenantFields {
-		if f != "admin_password" {
-			form[f] = strings.TrimSpace(c.PostForm(f))
-		}
-	}
+	form := posted(c, tenantFields...)
+	delete(form, "admin_password") // never shown again
 	m, fe := manifestFromForm(form, c.PostForm("admin_password"))
 	if len(fe) == 0 {
 		res, err := s.d.Tenants.Create(c.Request.Context(), m, request.Principal(c).ID)

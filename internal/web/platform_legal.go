@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/request"
@@ -27,10 +26,10 @@ func (s *Site) legalPages() []request.Route {
 			Handler: s.serve(s.recordOrder)},
 		{Method: "POST", Path: "/platform/legal/:id/confirm",
 			Summary: "Confirm a legal obligation another operator recorded", Area: request.AreaPlatform,
-			Object: "legal-order", Action: "write", Handler: s.serve(s.confirmOrder)},
+			Object: "legal-order", Action: "write", Handler: s.serve(withID("id", "There is no such order.", s.confirmOrder))},
 		{Method: "POST", Path: "/platform/legal/:id/notice",
 			Summary: "Give a deferred notice to the school", Area: request.AreaPlatform, Object: "legal-order",
-			Action: "write", Handler: s.serve(s.giveNotice)},
+			Action: "write", Handler: s.serve(withID("id", "There is no such order.", s.giveNotice))},
 		{Method: "GET", Path: "/platform/breaches",
 			Summary: "The breach register, and the form to record a breach", Area: request.AreaPlatform,
 			Object: "breach-register", Action: "read", Handler: s.serve(s.breachRegisterPage)},
@@ -64,15 +63,9 @@ func (s *Site) showLegal(c *gin.Context, status int, v view, chosen map[string]b
 }
 
 func (s *Site) recordOrder(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range orderFields {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, orderFields...)
 	areas := c.PostFormArray("areas")
-	chosen := map[string]bool{}
-	for _, a := range areas {
-		chosen[a] = true
-	}
+	chosen := ticked(areas)
 	days, err := strconv.Atoi(form["valid_days"])
 	if err != nil || days < 1 {
 		days = -1 // the service's message: 1 to 30
@@ -102,26 +95,14 @@ func (s *Site) recordOrder(c *gin.Context) (page, error) {
 	return s.showLegal(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
 }
 
-func (s *Site) confirmOrder(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such order.")
-	}
-	if _, err := s.d.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id); err != nil {
-		return page{}, err
-	}
-	return goTo("/platform/legal?done=order-confirmed"), nil
+func (s *Site) confirmOrder(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.Support.ConfirmOrder(c.Request.Context(), request.Principal(c).ID, id)
+	return goTo("/platform/legal?done=order-confirmed"), err
 }
 
-func (s *Site) giveNotice(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such order.")
-	}
-	if _, err := s.d.Support.GiveNotice(c.Request.Context(), id); err != nil {
-		return page{}, err
-	}
-	return goTo("/platform/legal?done=notice-given"), nil
+func (s *Site) giveNotice(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.Support.GiveNotice(c.Request.Context(), id)
+	return goTo("/platform/legal?done=notice-given"), err
 }
 
 var breachFields = []string{"title", "description", "detected_at", "tenants"}
@@ -158,10 +139,7 @@ func (s *Site) showBreaches(c *gin.Context, status int, v view) (page, error) {
 // recordBreach reads the affected schools one per line as
 // "sign-in-name: what of its data was affected".
 func (s *Site) recordBreach(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range breachFields {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, breachFields...)
 	ctx := c.Request.Context()
 	fe := map[string]string{}
 	in := breach.NewBreach{Title: form["title"], Description: form["description"]}

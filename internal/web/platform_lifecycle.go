@@ -20,15 +20,15 @@ func (s *Site) lifecyclePages() []request.Route {
 	return []request.Route{
 		{Method: "POST", Path: "/platform/tenants/:id/deletion",
 			Summary: "Delete a tenant's data after its return window", Area: request.AreaPlatform,
-			Object: "tenant-deletion", Action: "write", Handler: s.serve(s.startDeletion)},
+			Object: "tenant-deletion", Action: "write", Handler: s.serve(withID("id", "There is no such tenant.", s.startDeletion))},
 		{Method: "GET", Path: "/platform/tenants/:id/certificate",
 			Summary: "Download a tenant's deletion certificate", Area: request.AreaPlatform,
-			Object: "tenant-deletion", Action: "read", Handler: s.serve(s.downloadCertificate)},
+			Object: "tenant-deletion", Action: "read", Handler: s.serve(withID("id", "There is no such tenant.", s.downloadCertificate))},
 		{Method: "POST", Path: "/platform/tenants/:id/backups", Summary: "Back a tenant up now",
-			Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(s.backUpNow)},
+			Area: request.AreaPlatform, Object: "backup", Action: "write", Handler: s.serve(withID("id", "There is no such tenant.", s.backUpNow))},
 		{Method: "POST", Path: "/platform/tenants/:id/restores",
 			Summary: "Restore one of a tenant's backups into a new tenant", Area: request.AreaPlatform,
-			Object: "backup", Action: "write", Handler: s.serve(s.restoreBackup)},
+			Object: "backup", Action: "write", Handler: s.serve(withID("id", "There is no such tenant.", s.restoreBackup))},
 	}
 }
 
@@ -75,20 +75,14 @@ func (s *Site) contractEndOf(c *gin.Context, d *tenantData) error {
 	return nil
 }
 
-func (s *Site) startDeletion(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
-	if _, err := s.d.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id); err != nil {
-		return page{}, err
-	}
-	return goTo("/platform/tenants/" + id.String() + "?done=deletion-started"), nil
+func (s *Site) startDeletion(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.Lifecycle.Start(c.Request.Context(), request.Principal(c).ID, id)
+	return goTo("/platform/tenants/" + id.String() + "?done=deletion-started"), err
 }
 
 // downloadCertificate sends the signed deletion certificate as a file.
-func (s *Site) downloadCertificate(c *gin.Context) (page, error) {
-	name, body, err := s.deletionCertificate(c)
+func (s *Site) downloadCertificate(c *gin.Context, id uuid.UUID) (page, error) {
+	name, body, err := s.deletionCertificate(c, id)
 	if err != nil {
 		return page{}, err
 	}
@@ -96,11 +90,7 @@ func (s *Site) downloadCertificate(c *gin.Context) (page, error) {
 }
 
 // deletionCertificate is the tenant's signed certificate: file name and bytes.
-func (s *Site) deletionCertificate(c *gin.Context) (string, []byte, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return "", nil, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
+func (s *Site) deletionCertificate(c *gin.Context, id uuid.UUID) (string, []byte, error) {
 	cert, err := s.d.Lifecycle.CertificateOf(c.Request.Context(), id)
 	if err != nil {
 		return "", nil, err
@@ -113,32 +103,20 @@ func (s *Site) deletionCertificate(c *gin.Context) (string, []byte, error) {
 	return "deletion-certificate-" + id.String() + ".json", body, nil
 }
 
-func (s *Site) backUpNow(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
+func (s *Site) backUpNow(c *gin.Context, id uuid.UUID) (page, error) {
 	if _, err := s.d.Tenants.Get(c.Request.Context(), id, request.Principal(c).ID); err != nil {
 		return page{}, err
 	}
-	if _, err := s.d.Backups.Make(c.Request.Context(), id); err != nil {
-		return page{}, err
-	}
-	return goTo("/platform/tenants/" + id.String() + "?done=backed-up"), nil
+	_, err := s.d.Backups.Make(c.Request.Context(), id)
+	return goTo("/platform/tenants/" + id.String() + "?done=backed-up"), err
 }
 
-func (s *Site) restoreBackup(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tenant.")
-	}
+func (s *Site) restoreBackup(c *gin.Context, id uuid.UUID) (page, error) {
 	b, err := uuid.Parse(c.PostForm("backup"))
 	if err != nil {
 		return page{}, errs.Field("backup", "choose one of the tenant's backups")
 	}
 	in := backup.RestoreRequest{Slug: c.PostForm("slug"), Name: c.PostForm("name"), Instruction: c.PostForm("instruction")}
-	if _, err := s.d.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, b, id, in); err != nil {
-		return page{}, err
-	}
-	return goTo("/platform/tenants/" + id.String() + "?done=restore-queued"), nil
+	_, err = s.d.Backups.StartRestore(c.Request.Context(), request.Principal(c).ID, b, id, in)
+	return goTo("/platform/tenants/" + id.String() + "?done=restore-queued"), err
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -23,7 +22,7 @@ func (s *Site) staffPages() []request.Route {
 		{Method: "POST", Path: "/platform/staff/:id/sub-processor",
 			Summary: "Link a support staff member to a sub-processor, or unlink them",
 			Area:    request.AreaPlatform, Object: "staff", Action: "write",
-			Handler: s.serve(s.setStaffSubProcessor)},
+			Handler: s.serve(withID("id", "There is no such staff member.", s.setStaffSubProcessor))},
 	}
 }
 
@@ -85,11 +84,7 @@ func (s *Site) showStaff(c *gin.Context, status int, v view) (page, error) {
 
 // setStaffSubProcessor links the staff member to the chosen sub-processor,
 // or unlinks them when "this processor" is chosen.
-func (s *Site) setStaffSubProcessor(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such staff member.")
-	}
+func (s *Site) setStaffSubProcessor(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, op := c.Request.Context(), request.Principal(c).ID
 	field := "sp-" + id.String()
 	var err error

@@ -32,7 +32,7 @@ func (s *Site) staffSupportPages() []request.Route {
 		{Method: "GET", Path: "/platform/support/:id",
 			Summary: "One of my support requests, with links to read when approved",
 			Area:    request.AreaPlatform, Object: "support-access", Action: "read",
-			Handler: s.serve(s.mySupportRequestPage)},
+			Handler: s.serve(withID("id", "There is no such request.", s.mySupportRequestPage))},
 		{Method: "GET", Path: "/platform/sub-processors", Summary: "The sub-processor register",
 			Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read",
 			Handler: s.serve(s.registerPage)},
@@ -48,16 +48,10 @@ type mySupportData struct {
 }
 
 func (s *Site) mySupportPage(c *gin.Context) (page, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return page{}, err
-	}
-	rs, err := s.d.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
-	if err != nil {
-		return page{}, err
-	}
-	pg := request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
-	return show("platform_support", view{Title: "Support requests", Data: mySupportData{Requests: rs, Pager: nextPage(c, pg.NextCursor)}}), nil
+	rs, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]support.Request, error) {
+		return s.d.Support.ForStaff(c.Request.Context(), request.Principal(c).ID, after, limit)
+	}, func(r support.Request) uuid.UUID { return r.ID })
+	return show("platform_support", view{Title: "Support requests", Data: mySupportData{Requests: rs, Pager: pg}}), err
 }
 
 var supportFields = []string{"tenant", "ticket", "reason_code", "justification", "areas", "hours", "course_ids", "person_ids"}
@@ -67,15 +61,9 @@ func (s *Site) newSupportForm(c *gin.Context) (page, error) {
 }
 
 func (s *Site) fileSupport(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range supportFields {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, supportFields...)
 	areas := c.PostFormArray("areas")
-	chosen := map[string]bool{}
-	for _, a := range areas {
-		chosen[a] = true
-	}
+	chosen := ticked(areas)
 	fe := map[string]string{}
 	in := support.NewRequest{Ticket: form["ticket"], ReasonCode: form["reason_code"], Justification: form["justification"], Areas: areas}
 	hours, err := strconv.Atoi(form["hours"])
@@ -142,11 +130,7 @@ type mySupportRequestData struct {
 	Reads []navLink // where to read, when approved
 }
 
-func (s *Site) mySupportRequestPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
+func (s *Site) mySupportRequestPage(c *gin.Context, id uuid.UUID) (page, error) {
 	r, err := s.d.Support.Mine(c.Request.Context(), request.Principal(c).ID, id)
 	if err != nil {
 		return page{}, err
@@ -191,10 +175,7 @@ func (s *Site) showRegister(c *gin.Context, status int, v view) (page, error) {
 }
 
 func (s *Site) addSubProcessor(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range []string{"name", "purpose", "country", "objection_days"} {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, "name", "purpose", "country", "objection_days")
 	days, err := strconv.Atoi(form["objection_days"])
 	if err != nil {
 		return s.showRegister(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"objection_days": "Enter a number of days from 14 to 90"}})

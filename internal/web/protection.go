@@ -78,10 +78,7 @@ type breachesData struct {
 
 func (s *Site) breachesPage(c *gin.Context) (page, error) {
 	bs, err := s.d.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("breaches", view{Title: "Breaches", Data: breachesData{Base: base(c), Breaches: bs, Now: s.now()}}), nil
+	return show("breaches", view{Title: "Breaches", Data: breachesData{Base: base(c), Breaches: bs, Now: s.now()}}), err
 }
 
 type securityData struct {
@@ -91,10 +88,7 @@ type securityData struct {
 
 func (s *Site) securityPage(c *gin.Context) (page, error) {
 	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
-	if err != nil {
-		return page{}, err
-	}
-	return show("security", view{Title: "Security signals", Data: securityData{Base: base(c), Events: es}}), nil
+	return show("security", view{Title: "Security signals", Data: securityData{Base: base(c), Events: es}}), err
 }
 
 type recordsData struct {
@@ -104,10 +98,7 @@ type recordsData struct {
 
 func (s *Site) recordsPage(c *gin.Context) (page, error) {
 	r, err := s.d.Records.For(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("processor_records", view{Title: "The processor's records", Data: recordsData{Base: base(c), R: r}}), nil
+	return show("processor_records", view{Title: "The processor's records", Data: recordsData{Base: base(c), R: r}}), err
 }
 
 // hoursLeft says how long is left until t, for the breach clock.

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/quiz"
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -21,11 +20,11 @@ func (s *Site) quizSetupPages() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/courses/:course/question-bank",
 			Summary: "A course's question bank, and a form to add a question (teachers)",
-			Area:    request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.bankPage)},
+			Area:    request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(withID("course", "There is no such course.", s.bankPage))},
 		{Method: "POST", Path: tp + "/courses/:course/question-bank", Summary: "Add a question to the bank",
-			Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.addQuestionPage)},
+			Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(withID("course", "There is no such course.", s.addQuestionPage))},
 		{Method: "GET", Path: tp + "/courses/:course/quizzes/new", Summary: "Set a quiz or timed test",
-			Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.newQuizPage)},
+			Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(withID("course", "There is no such course.", s.newQuizPage))},
 		{Method: "POST", Path: tp + "/courses/:course/quizzes", Summary: "Set a quiz or timed test",
 			Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.createQuizPage)},
 	}
@@ -33,16 +32,12 @@ func (s *Site) quizSetupPages() []request.Route {
 
 var bankFields = []string{"kind", "prompt", "points", "options", "correct", "value", "tolerance", "accept"}
 
-func (s *Site) bankPage(c *gin.Context) (page, error) {
-	return s.showBank(c, http.StatusOK, view{Form: map[string]string{"kind": "single", "points": "1"}})
+func (s *Site) bankPage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showBank(c, id, http.StatusOK, view{Form: map[string]string{"kind": "single", "points": "1"}})
 }
 
 // showBank is the question bank with v's form (its values and errors).
-func (s *Site) showBank(c *gin.Context, status int, v view) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
-	}
+func (s *Site) showBank(c *gin.Context, id uuid.UUID, status int, v view) (page, error) {
 	qs, err := s.d.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		return page{}, err
@@ -54,11 +49,8 @@ func (s *Site) showBank(c *gin.Context, status int, v view) (page, error) {
 
 // addQuestionPage reads the form: options one per line (lettered a, b, c
 // in order), the right ones by letter.
-func (s *Site) addQuestionPage(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range bankFields {
-		form[f] = c.PostForm(f)
-	}
+func (s *Site) addQuestionPage(c *gin.Context, id uuid.UUID) (page, error) {
+	form := postedAsIs(c, bankFields...)
 	fe := map[string]string{}
 	in := quiz.NewQuestion{Kind: form["kind"], Prompt: form["prompt"]}
 	var err error
@@ -94,44 +86,34 @@ func (s *Site) addQuestionPage(c *gin.Context) (page, error) {
 		}
 	}
 	if len(fe) > 0 {
-		return s.showBank(c, http.StatusBadRequest, view{Form: form, Errors: fe})
+		return s.showBank(c, id, http.StatusBadRequest, view{Form: form, Errors: fe})
 	}
 	return goTo(base(c) + "/courses/" + c.Param("course") + "/question-bank?done=question-added"), nil
 }
 
 var quizFields = []string{"title", "instructions", "opens_at", "closes_at", "time_limit_minutes", "question_ids"}
 
-func (s *Site) newQuizPage(c *gin.Context) (page, error) {
+func (s *Site) newQuizPage(c *gin.Context, id uuid.UUID) (page, error) {
 	now := s.now().UTC()
-	return s.showNewQuiz(c, http.StatusOK, view{Form: map[string]string{
+	return s.showNewQuiz(c, id, http.StatusOK, view{Form: map[string]string{
 		"opens_at": now.Format(dateTimeLocal), "closes_at": now.Add(7 * 24 * time.Hour).Format(dateTimeLocal), "time_limit_minutes": "30"}}, nil)
 }
 
 // showNewQuiz is the form to set a quiz, with v's values and errors and
 // the questions chosen ticked.
-func (s *Site) showNewQuiz(c *gin.Context, status int, v view, chosen []string) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
-	}
+func (s *Site) showNewQuiz(c *gin.Context, id uuid.UUID, status int, v view, chosen []string) (page, error) {
 	qs, err := s.d.Quizzes.Questions(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		return page{}, err
 	}
-	picked := map[string]bool{}
-	for _, q := range chosen {
-		picked[q] = true
-	}
+	picked := ticked(chosen)
 	v.Title, v.Fields = "Set a quiz", quizFields
 	v.Data = map[string]any{"Base": base(c), "CourseID": id, "Questions": qs, "Picked": picked}
 	return page{status: status, name: "quiz_new", view: v}, nil
 }
 
 func (s *Site) createQuizPage(c *gin.Context) (page, error) {
-	form := map[string]string{}
-	for _, f := range quizFields {
-		form[f] = c.PostForm(f)
-	}
+	form := postedAsIs(c, quizFields...)
 	fe := map[string]string{}
 	in := quiz.NewQuiz{Title: form["title"], Instructions: form["instructions"], Published: c.PostForm("published") == "yes"}
 	in.OpensAt = utcTime(fe, "opens_at", form["opens_at"])
@@ -162,7 +144,7 @@ func (s *Site) createQuizPage(c *gin.Context) (page, error) {
 		}
 	}
 	if len(fe) > 0 {
-		return s.showNewQuiz(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
+		return s.showNewQuiz(c, id, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
 	}
 	return goTo(base(c) + "/quizzes/" + q.ID.String() + "/results?done=quiz-set"), nil
 }

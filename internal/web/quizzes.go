@@ -21,23 +21,23 @@ import (
 func (s *Site) quizPages() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes",
-			Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(s.quizzesPage)},
+			Area: request.AreaTenant, Object: "quiz", Action: "read", Handler: s.serve(withID("course", "There is no such course.", s.quizzesPage))},
 		{Method: "POST", Path: tp + "/quizzes/:quiz/attempt", Summary: "Start or resume my attempt",
-			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.serve(s.startQuiz)},
+			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write", Handler: s.serve(withID("quiz", "There is no such quiz.", s.startQuiz))},
 		{Method: "GET", Path: tp + "/attempts/:attempt",
 			Summary: "An attempt: questions, saved answers, time left", Area: request.AreaTenant,
-			Object: "quiz-attempt", Action: "read", Handler: s.serve(s.attemptPage)},
+			Object: "quiz-attempt", Action: "read", Handler: s.serve(withID("attempt", "There is no such attempt.", s.attemptPage))},
 		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer",
 			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write",
 			Handler: s.serve(s.saveAnswerPage)},
 		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in",
 			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write",
-			Handler: s.serve(s.submitAttemptPage)},
+			Handler: s.serve(withID("attempt", "There is no such attempt.", s.submitAttemptPage))},
 		{Method: "GET", Path: tp + "/quizzes/:quiz/results",
 			Summary: "A quiz's attempts, to mark and release (teachers)", Area: request.AreaTenant,
-			Object: "quiz", Action: "read", Handler: s.serve(s.quizResultsPage)},
+			Object: "quiz", Action: "read", Handler: s.serve(withID("quiz", "There is no such quiz.", s.quizResultsPage))},
 		{Method: "POST", Path: tp + "/quizzes/:quiz/release", Summary: "Release a quiz's results",
-			Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.releaseQuizPage)},
+			Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(withID("quiz", "There is no such quiz.", s.releaseQuizPage))},
 		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question/mark", Summary: "Mark an answer",
 			Area: request.AreaTenant, Object: "quiz", Action: "write", Handler: s.serve(s.markAnswerPage)},
 	}
@@ -51,11 +51,7 @@ type quizzesData struct {
 	Peers    []peer.Assessment
 }
 
-func (s *Site) quizzesPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such course.")
-	}
+func (s *Site) quizzesPage(c *gin.Context, id uuid.UUID) (page, error) {
 	teaching, err := s.d.Courses.Teaches(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		return page{}, err
@@ -65,22 +61,12 @@ func (s *Site) quizzesPage(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	ps, err := s.d.Peers.ForCourse(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return page{}, err
-	}
-	return show("quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Teaching: teaching, Quizzes: qs, Peers: ps}}), nil
+	return show("quizzes", view{Title: "Quizzes and tests", Data: quizzesData{Base: base(c), CourseID: id, Teaching: teaching, Quizzes: qs, Peers: ps}}), err
 }
 
-func (s *Site) startQuiz(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "quiz")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such quiz.")
-	}
+func (s *Site) startQuiz(c *gin.Context, id uuid.UUID) (page, error) {
 	sh, err := s.d.Quizzes.Start(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/attempts/" + sh.Attempt.ID.String()), nil
+	return goTo(base(c) + "/attempts/" + sh.Attempt.ID.String()), err
 }
 
 type sheetQuestion struct {
@@ -100,11 +86,7 @@ type attemptData struct {
 	Released  bool
 }
 
-func (s *Site) attemptPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "attempt")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such attempt.")
-	}
+func (s *Site) attemptPage(c *gin.Context, id uuid.UUID) (page, error) {
 	sh, err := s.d.Quizzes.Sheet(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		return page{}, err
@@ -152,49 +134,28 @@ func (s *Site) saveAnswerPage(c *gin.Context) (page, error) {
 		t := c.PostForm("text")
 		r.Text = &t
 	}
-	if _, err := s.d.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, r); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-saved"), nil
+	_, err := s.d.Quizzes.Save(c.Request.Context(), request.Scope(c), a, q, r)
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-saved"), err
 }
 
-func (s *Site) submitAttemptPage(c *gin.Context) (page, error) {
-	a, ok := pathID(c, "attempt")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such attempt.")
-	}
-	if _, err := s.d.Quizzes.Submit(c.Request.Context(), request.Scope(c), a); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/attempts/" + a.String() + "?done=handed-in"), nil
+func (s *Site) submitAttemptPage(c *gin.Context, a uuid.UUID) (page, error) {
+	_, err := s.d.Quizzes.Submit(c.Request.Context(), request.Scope(c), a)
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=handed-in"), err
 }
 
-func (s *Site) quizResultsPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "quiz")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such quiz.")
-	}
+func (s *Site) quizResultsPage(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	q, err := s.d.Quizzes.Get(ctx, sc, id)
 	if err != nil {
 		return page{}, err
 	}
 	as, err := s.d.Quizzes.Attempts(ctx, sc, id)
-	if err != nil {
-		return page{}, err
-	}
-	return show("quiz_results", view{Title: "Results: " + q.Title, Data: map[string]any{"Base": base(c), "Quiz": q, "Attempts": as}}), nil
+	return show("quiz_results", view{Title: "Results: " + q.Title, Data: map[string]any{"Base": base(c), "Quiz": q, "Attempts": as}}), err
 }
 
-func (s *Site) releaseQuizPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "quiz")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such quiz.")
-	}
-	if _, err := s.d.Quizzes.Release(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/quizzes/" + id.String() + "/results?done=quiz-released"), nil
+func (s *Site) releaseQuizPage(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.Quizzes.Release(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/quizzes/" + id.String() + "/results?done=quiz-released"), err
 }
 
 func (s *Site) markAnswerPage(c *gin.Context) (page, error) {
@@ -207,8 +168,6 @@ func (s *Site) markAnswerPage(c *gin.Context) (page, error) {
 	if err != nil {
 		score = math.NaN() // the service says so, once the attempt is known to be theirs
 	}
-	if _, err := s.d.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, quiz.Mark{Score: score, Feedback: c.PostForm("feedback")}); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-marked"), nil
+	_, err = s.d.Quizzes.MarkAnswer(c.Request.Context(), request.Scope(c), a, q, quiz.Mark{Score: score, Feedback: c.PostForm("feedback")})
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-marked"), err
 }

@@ -348,24 +348,22 @@ func (s *Site) allowed(c *gin.Context, p identity.Principal, object, action stri
 
 // Error renders the friendly error page (request.Pages).
 func (s *Site) Error(c *gin.Context, status int, detail string) {
-	title, hint := "Something went wrong", "Try again in a moment. If it keeps happening, tell your school's IT contact and quote the request id."
-	switch status {
-	case http.StatusBadRequest:
-		title, hint = "Please check what you entered", "Go back, correct it and try again."
-	case http.StatusForbidden:
-		title, hint = "That is not allowed", "If you think it should be, ask your school's administrator."
-	case http.StatusNotFound:
-		title, hint = "Page not found", "It may have been moved or removed, or you may not have access to it."
-	case http.StatusConflict:
-		title, hint = "That could not be done now", "Something changed in the meantime. Reload the page and try again."
-	case http.StatusTooManyRequests:
-		title, hint = "Too many attempts", "Wait a little and try again."
-	case http.StatusMethodNotAllowed:
-		title, hint = "That is not possible here", "Use the links and buttons on the page."
-	case http.StatusServiceUnavailable:
-		title, hint = "Briefly unavailable", "Part of the service cannot be reached just now. Try again in a minute."
+	words, ok := errorWords[status]
+	if !ok {
+		words = [2]string{"Something went wrong", "Try again in a moment. If it keeps happening, tell your school's IT contact and quote the request id."}
 	}
-	s.render(c, status, "error", view{Title: title, Data: map[string]string{"Detail": detail, "Hint": hint, "RequestID": request.RequestID(c), "Status": fmt.Sprint(status)}})
+	s.render(c, status, "error", view{Title: words[0], Data: map[string]string{"Detail": detail, "Hint": words[1], "RequestID": request.RequestID(c), "Status": fmt.Sprint(status)}})
+}
+
+// errorWords are the error page's title and hint by status.
+var errorWords = map[int][2]string{
+	http.StatusBadRequest:         {"Please check what you entered", "Go back, correct it and try again."},
+	http.StatusForbidden:          {"That is not allowed", "If you think it should be, ask your school's administrator."},
+	http.StatusNotFound:           {"Page not found", "It may have been moved or removed, or you may not have access to it."},
+	http.StatusConflict:           {"That could not be done now", "Something changed in the meantime. Reload the page and try again."},
+	http.StatusTooManyRequests:    {"Too many attempts", "Wait a little and try again."},
+	http.StatusMethodNotAllowed:   {"That is not possible here", "Use the links and buttons on the page."},
+	http.StatusServiceUnavailable: {"Briefly unavailable", "Part of the service cannot be reached just now. Try again in a minute."},
 }
 
 // flashes are the fixed messages a redirect after a form may show

@@ -28,30 +28,30 @@ func (s *Site) requestPages() []request.Route {
 			Area: request.AreaTenant, Object: "subject-request", Action: "write",
 			Handler: s.serve(s.openRequest)},
 		{Method: "GET", Path: a + "/requests/:sreq", Summary: "A subject request", Area: request.AreaTenant,
-			Object: "subject-request", Action: "read", Handler: s.serve(s.requestPage)},
+			Object: "subject-request", Action: "read", Handler: s.serve(withID("sreq", "There is no such request.", s.requestPage))},
 		{Method: "POST", Path: a + "/requests/:sreq", Summary: "Update a subject request",
 			Area: request.AreaTenant, Object: "subject-request", Action: "write",
-			Handler: s.serve(s.updateRequest)},
+			Handler: s.serve(withID("sreq", "There is no such request.", s.updateRequest))},
 		{Method: "POST", Path: a + "/requests/:sreq/export",
 			Summary: "Run the export for an access or portability request", Area: request.AreaTenant,
-			Object: "personal-data", Action: "write", Handler: s.serve(s.runRequestExport)},
+			Object: "personal-data", Action: "write", Handler: s.serve(withID("sreq", "There is no such request.", s.runRequestExport))},
 		{Method: "POST", Path: a + "/requests/:sreq/erase",
 			Summary: "Erase the person of an erasure request", Area: request.AreaTenant,
-			Object: "personal-data", Action: "write", Handler: s.serve(s.eraseForRequest)},
+			Object: "personal-data", Action: "write", Handler: s.serve(withID("sreq", "There is no such request.", s.eraseForRequest))},
 		{Method: "GET", Path: a + "/exports/:export/download", Summary: "Download an export",
 			Area: request.AreaTenant, Object: "personal-data", Action: "read",
-			Handler: s.serve(s.downloadExport)},
+			Handler: s.serve(withID("export", "There is no such export.", s.downloadExport))},
 		{Method: "GET", Path: a + "/people/:id/privacy",
 			Summary: "A person's consents, guardians, restriction and exports", Area: request.AreaTenant,
-			Object: "personal-data", Action: "read", Handler: s.serve(s.personPrivacyPage)},
+			Object: "personal-data", Action: "read", Handler: s.serve(withID("id", "There is no such person.", s.personPrivacyPage))},
 		{Method: "POST", Path: a + "/people/:id/privacy",
 			Summary: "Restrict, lift, object or withdraw an objection for a person", Area: request.AreaTenant,
-			Object: "personal-data", Action: "write", Handler: s.serve(s.personPrivacyAction)},
+			Object: "personal-data", Action: "write", Handler: s.serve(withID("id", "There is no such person.", s.personPrivacyAction))},
 		{Method: "POST", Path: a + "/people/:id/consents",
 			Summary: "Record a consent given or withdrawn on paper", Area: request.AreaTenant,
-			Object: "consent", Action: "write", Handler: s.serve(s.recordConsent)},
+			Object: "consent", Action: "write", Handler: s.serve(withID("id", "There is no such person.", s.recordConsent))},
 		{Method: "POST", Path: a + "/people/:id/guardians", Summary: "Link a guardian to a child",
-			Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.serve(s.linkGuardian)},
+			Area: request.AreaTenant, Object: "consent", Action: "write", Handler: s.serve(withID("id", "There is no such person.", s.linkGuardian))},
 	}
 }
 
@@ -93,10 +93,7 @@ func (s *Site) showRequests(c *gin.Context, as func(string, view) page, v view) 
 
 func (s *Site) openRequest(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
-	form := map[string]string{}
-	for _, f := range []string{"username", "kind", "received_on", "details"} {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, "username", "kind", "received_on", "details")
 	p, err := s.d.Identity.FindByUsername(ctx, sc, form["username"])
 	if err != nil {
 		return s.showRequests(c, again, view{Form: form, Errors: map[string]string{"username": "There is no one with that username in your school"}})
@@ -119,17 +116,13 @@ type requestData struct {
 	Kinds   map[string]string
 }
 
-func (s *Site) requestPage(c *gin.Context) (page, error) {
-	return s.showRequest(c, show, view{}, nil)
+func (s *Site) requestPage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showRequest(c, id, show, view{}, nil)
 }
 
 // showRequest is one request's page with v's form (as: show, or again
 // for a form with errors) and, after an erasure, what was erased.
-func (s *Site) showRequest(c *gin.Context, as func(string, view) page, v view, erased *subject.Erasure) (page, error) {
-	id, ok := pathID(c, "sreq")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
+func (s *Site) showRequest(c *gin.Context, id uuid.UUID, as func(string, view) page, v view, erased *subject.Erasure) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err != nil {
@@ -153,15 +146,8 @@ func (s *Site) showRequest(c *gin.Context, as func(string, view) page, v view, e
 	return as("admin_request", v), nil
 }
 
-func (s *Site) updateRequest(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "sreq")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
-	form := map[string]string{}
-	for _, f := range []string{"status", "notes", "outcome", "extend_months", "extension_reason"} {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+func (s *Site) updateRequest(c *gin.Context, id uuid.UUID) (page, error) {
+	form := posted(c, "status", "notes", "outcome", "extend_months", "extension_reason")
 	status := subject.Status(form["status"])
 	ch := subject.Change{Status: &status, Notes: ptr(form["notes"]), Outcome: ptr(form["outcome"])}
 	if form["extend_months"] != "" && form["extend_months"] != "0" {
@@ -173,7 +159,7 @@ func (s *Site) updateRequest(c *gin.Context) (page, error) {
 	}
 	_, err := s.d.Subjects.Update(c.Request.Context(), request.Scope(c), id, ch)
 	if fe, isField := formErrors(err); isField {
-		return s.showRequest(c, again, view{Form: form, Errors: labelled(fe, map[string]string{"status": "The status", "notes": "The notes",
+		return s.showRequest(c, id, again, view{Form: form, Errors: labelled(fe, map[string]string{"status": "The status", "notes": "The notes",
 			"outcome": "The outcome", "extend_months": "The extension", "extension_reason": "The reason for the extension", "assignee_id": "The assignee"})}, nil)
 	} else if err != nil {
 		return page{}, err
@@ -193,11 +179,7 @@ func refile(m map[string]string, from, to string) map[string]string {
 	return m
 }
 
-func (s *Site) runRequestExport(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "sreq")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
+func (s *Site) runRequestExport(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err == nil && r.PersonID == nil {
@@ -206,17 +188,10 @@ func (s *Site) runRequestExport(c *gin.Context) (page, error) {
 	if err == nil {
 		_, err = s.d.Subjects.StartExport(ctx, sc, *r.PersonID, &r.ID)
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/requests/" + id.String() + "?done=export-started"), nil
+	return goTo(base(c) + "/admin/requests/" + id.String() + "?done=export-started"), err
 }
 
-func (s *Site) eraseForRequest(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "sreq")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
+func (s *Site) eraseForRequest(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	r, err := s.d.Subjects.Get(ctx, sc, id)
 	if err != nil {
@@ -231,27 +206,20 @@ func (s *Site) eraseForRequest(c *gin.Context) (page, error) {
 	}
 	confirm := strings.TrimSpace(c.PostForm("confirm"))
 	if confirm != p.Username {
-		return s.showRequest(c, again, view{Form: map[string]string{"confirm": confirm},
+		return s.showRequest(c, id, again, view{Form: map[string]string{"confirm": confirm},
 			Errors: map[string]string{"confirm": "Type the person's username exactly, to confirm: erasure cannot be undone"}}, nil)
 	}
 	out, err := s.d.Subjects.Erase(ctx, sc, p.ID, &r.ID)
 	if err != nil {
 		return page{}, err
 	}
-	return s.showRequest(c, show, view{Flash: flashes["erased"]}, &out)
+	return s.showRequest(c, id, show, view{Flash: flashes["erased"]}, &out)
 }
 
 // downloadExport sends the browser to the export's signed link.
-func (s *Site) downloadExport(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "export")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
-	}
+func (s *Site) downloadExport(c *gin.Context, id uuid.UUID) (page, error) {
 	link, err := s.d.Subjects.Download(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(link.URL), nil
+	return goTo(link.URL), err
 }
 
 type personPrivacyData struct {
@@ -262,17 +230,13 @@ type personPrivacyData struct {
 	Requests []subject.Request
 }
 
-func (s *Site) personPrivacyPage(c *gin.Context) (page, error) {
-	return s.showPersonPrivacy(c, show, view{Form: map[string]string{}})
+func (s *Site) personPrivacyPage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showPersonPrivacy(c, id, show, view{Form: map[string]string{}})
 }
 
 // showPersonPrivacy is a person's privacy page with v's form (as: show,
 // or again for a form with errors).
-func (s *Site) showPersonPrivacy(c *gin.Context, as func(string, view) page, v view) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
-	}
+func (s *Site) showPersonPrivacy(c *gin.Context, id uuid.UUID, as func(string, view) page, v view) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	p, err := s.d.Identity.GetPerson(ctx, sc, id)
 	if err != nil {
@@ -302,11 +266,7 @@ func (s *Site) showPersonPrivacy(c *gin.Context, as func(string, view) page, v v
 	return as("admin_privacy", v), nil
 }
 
-func (s *Site) personPrivacyAction(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
-	}
+func (s *Site) personPrivacyAction(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	if _, err := s.d.Identity.GetPerson(ctx, sc, id); err != nil {
 		return page{}, err
@@ -316,7 +276,7 @@ func (s *Site) personPrivacyAction(c *gin.Context) (page, error) {
 	case "restrict":
 		err = s.d.Subjects.Restrict(ctx, sc, id, c.PostForm("reason"))
 		if fe, isField := formErrors(err); isField {
-			return s.showPersonPrivacy(c, again, view{Form: map[string]string{"reason": c.PostForm("reason")}, Errors: labelled(fe, map[string]string{"reason": "The reason"})})
+			return s.showPersonPrivacy(c, id, again, view{Form: map[string]string{"reason": c.PostForm("reason")}, Errors: labelled(fe, map[string]string{"reason": "The reason"})})
 		}
 	case "lift":
 		err = s.d.Subjects.Lift(ctx, sc, id)
@@ -330,55 +290,44 @@ func (s *Site) personPrivacyAction(c *gin.Context) (page, error) {
 		form := map[string]string{"birth_date": strings.TrimSpace(c.PostForm("birth_date")), "left_on": strings.TrimSpace(c.PostForm("left_on"))}
 		_, err = s.d.Identity.UpdatePerson(ctx, sc, id, identity.PersonPatch{BirthDate: ptr(form["birth_date"]), LeftOn: ptr(form["left_on"])})
 		if fe, isField := formErrors(err); isField {
-			return s.showPersonPrivacy(c, again, view{Form: form, Errors: labelled(fe, map[string]string{"birth_date": "The date of birth", "left_on": "The leaving date"})})
+			return s.showPersonPrivacy(c, id, again, view{Form: form, Errors: labelled(fe, map[string]string{"birth_date": "The date of birth", "left_on": "The leaving date"})})
 		}
 	default:
 		return page{}, errs.New(errs.ErrInvalid, "Choose one of the buttons on the page.")
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/people/" + id.String() + "/privacy?done=privacy-updated"), nil
+	return goTo(base(c) + "/admin/people/" + id.String() + "/privacy?done=privacy-updated"), err
 }
 
-func (s *Site) recordConsent(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
-	}
+func (s *Site) recordConsent(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"purpose": c.PostForm("purpose"), "method": c.PostForm("method"), "guardian": strings.TrimSpace(c.PostForm("guardian"))}
 	ch := consent.Change{Purpose: form["purpose"], Given: c.PostForm("given") == "yes", Method: form["method"]}
 	if form["guardian"] != "" {
 		g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
 		if err != nil {
-			return s.showPersonPrivacy(c, again, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
+			return s.showPersonPrivacy(c, id, again, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
 		}
 		ch.GuardianID = &g.ID
 	}
 	_, err := s.d.Consents.Set(ctx, sc, id, ch)
 	if fe, isField := formErrors(err); isField {
-		return s.showPersonPrivacy(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"purpose": "The purpose", "method": "How it was given", "guardian_id": "The guardian"}), "guardian_id", "guardian")})
+		return s.showPersonPrivacy(c, id, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"purpose": "The purpose", "method": "How it was given", "guardian_id": "The guardian"}), "guardian_id", "guardian")})
 	} else if err != nil {
 		return page{}, err
 	}
 	return goTo(base(c) + "/admin/people/" + id.String() + "/privacy?done=consent-recorded"), nil
 }
 
-func (s *Site) linkGuardian(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such person.")
-	}
+func (s *Site) linkGuardian(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"guardian": strings.TrimSpace(c.PostForm("guardian"))}
 	g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])
 	if err != nil {
-		return s.showPersonPrivacy(c, again, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
+		return s.showPersonPrivacy(c, id, again, view{Form: form, Errors: map[string]string{"guardian": "There is no one with that username in your school"}})
 	}
 	err = s.d.Consents.LinkGuardian(ctx, sc, g.ID, id)
 	if fe, isField := formErrors(err); isField {
-		return s.showPersonPrivacy(c, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"guardian_id": "The guardian"}), "guardian_id", "guardian")})
+		return s.showPersonPrivacy(c, id, again, view{Form: form, Errors: refile(labelled(fe, map[string]string{"guardian_id": "The guardian"}), "guardian_id", "guardian")})
 	} else if err != nil {
 		return page{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -28,7 +29,7 @@ func (s *Site) retentionPages() []request.Route {
 			Area: request.AreaTenant, Object: "retention", Action: "write", Handler: s.serve(s.placeHold)},
 		{Method: "POST", Path: a + "/retention/holds/:hold/release", Summary: "Release a legal hold",
 			Area: request.AreaTenant, AfterEnd: true, Object: "retention", Action: "write",
-			Handler: s.serve(s.releaseHold)},
+			Handler: s.serve(withID("hold", "There is no such hold.", s.releaseHold))},
 		{Method: "GET", Path: a + "/records", Summary: "The school's records of processing",
 			Area: request.AreaTenant, Object: "records-of-processing", Action: "read",
 			Handler: s.serve(s.ropaPage)},
@@ -146,29 +147,17 @@ func (s *Site) placeHold(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/retention?done=hold-placed"), nil
 }
 
-func (s *Site) releaseHold(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "hold")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such hold.")
-	}
-	if err := s.d.Retention.ReleaseHold(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/retention?done=hold-released"), nil
+func (s *Site) releaseHold(c *gin.Context, id uuid.UUID) (page, error) {
+	err := s.d.Retention.ReleaseHold(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/admin/retention?done=hold-released"), err
 }
 
 func (s *Site) ropaPage(c *gin.Context) (page, error) {
 	r, err := s.d.Ropa.For(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_ropa", view{Title: "Records of processing", Data: map[string]any{"Base": base(c), "R": r, "API": "/api/v1/t/" + c.Param("tenant")}}), nil
+	return show("admin_ropa", view{Title: "Records of processing", Data: map[string]any{"Base": base(c), "R": r, "API": "/api/v1/t/" + c.Param("tenant")}}), err
 }
 
 func (s *Site) statisticsPage(c *gin.Context) (page, error) {
 	st, err := s.d.Engagement.Statistics(c.Request.Context(), request.Scope(c), s.d.Config.StatsMinGroup)
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_statistics", view{Title: "Statistics", Data: map[string]any{"Base": base(c), "Courses": st, "Min": s.d.Config.StatsMinGroup}}), nil
+	return show("admin_statistics", view{Title: "Statistics", Data: map[string]any{"Base": base(c), "Courses": st, "Min": s.d.Config.StatsMinGroup}}), err
 }

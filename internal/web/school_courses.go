@@ -22,33 +22,24 @@ type adminCoursesData struct {
 }
 
 func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return adminCoursesData{}, err
-	}
 	status := course.Status(c.Query("status"))
 	if status != "" && status != course.Draft && status != course.Published && status != course.Archived {
 		return adminCoursesData{}, errs.Field("status", "must be draft, published or archived")
 	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
-	list, err := s.d.Courses.List(ctx, sc, course.Filter{Status: status}, after, limit)
+	list, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]course.Course, error) {
+		return s.d.Courses.List(ctx, sc, course.Filter{Status: status}, after, limit)
+	}, func(x course.Course) uuid.UUID { return x.ID })
 	if err != nil {
 		return adminCoursesData{}, err
 	}
 	schools, err := s.d.Tenants.Schools(ctx, sc)
-	if err != nil {
-		return adminCoursesData{}, err
-	}
-	pg := request.NewPage(list, limit, func(x course.Course) uuid.UUID { return x.ID })
-	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: nextPage(c, pg.NextCursor)}, nil
+	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: pg}, err
 }
 
 func (s *Site) adminCourses(c *gin.Context) (page, error) {
 	d, err := s.adminCoursesView(c)
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_courses", view{Title: "Courses", Form: map[string]string{}, Data: d}), nil
+	return show("admin_courses", view{Title: "Courses", Form: map[string]string{}, Data: d}), err
 }
 
 func (s *Site) adminCreateCourse(c *gin.Context) (page, error) {
@@ -83,38 +74,25 @@ type adminCourseData struct {
 	Pager      pager
 }
 
-func (s *Site) adminCourseView(c *gin.Context) (adminCourseData, error) {
-	id, ok := pathID(c, "course")
-	if !ok {
-		return adminCourseData{}, errs.ErrNotFound
-	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return adminCourseData{}, err
-	}
+func (s *Site) adminCourseView(c *gin.Context, id uuid.UUID) (adminCourseData, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	pv, err := s.d.Courses.Page(ctx, sc, id)
 	if err != nil {
 		return adminCourseData{}, err
 	}
-	es, err := s.d.Courses.Enrolments(ctx, sc, id, "", "", after, limit)
-	if err != nil {
-		return adminCourseData{}, err
-	}
-	pg := request.NewPage(es, limit, func(e course.Enrolment) uuid.UUID { return e.PersonID })
-	return adminCourseData{Base: base(c), Course: pv.Course, Enrolments: es, Pager: nextPage(c, pg.NextCursor)}, nil
+	es, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]course.Enrolment, error) {
+		return s.d.Courses.Enrolments(ctx, sc, id, "", "", after, limit)
+	}, func(e course.Enrolment) uuid.UUID { return e.PersonID })
+	return adminCourseData{Base: base(c), Course: pv.Course, Enrolments: es, Pager: pg}, err
 }
 
-func (s *Site) adminCourse(c *gin.Context) (page, error) {
-	d, err := s.adminCourseView(c)
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_course", view{Title: d.Course.Title, Form: map[string]string{}, Data: d}), nil
+func (s *Site) adminCourse(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.adminCourseView(c, id)
+	return show("admin_course", view{Title: d.Course.Title, Form: map[string]string{}, Data: d}), err
 }
 
-func (s *Site) adminEnrol(c *gin.Context) (page, error) {
-	d, err := s.adminCourseView(c)
+func (s *Site) adminEnrol(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.adminCourseView(c, id)
 	if err != nil {
 		return page{}, err
 	}
@@ -147,8 +125,8 @@ func (s *Site) adminEnrol(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/courses/" + d.Course.ID.String() + "?done=enrolled"), nil
 }
 
-func (s *Site) adminUnenrol(c *gin.Context) (page, error) {
-	d, err := s.adminCourseView(c)
+func (s *Site) adminUnenrol(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.adminCourseView(c, id)
 	if err != nil {
 		return page{}, err
 	}
@@ -156,8 +134,6 @@ func (s *Site) adminUnenrol(c *gin.Context) (page, error) {
 	if !ok {
 		return page{}, errs.ErrNotFound
 	}
-	if err := s.d.Courses.Unenrol(c.Request.Context(), request.Scope(c), d.Course.ID, pid); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/courses/" + d.Course.ID.String() + "?done=unenrolled"), nil
+	err = s.d.Courses.Unenrol(c.Request.Context(), request.Scope(c), d.Course.ID, pid)
+	return goTo(base(c) + "/admin/courses/" + d.Course.ID.String() + "?done=unenrolled"), err
 }

@@ -22,16 +22,10 @@ type peopleData struct {
 }
 
 func (s *Site) peoplePage(c *gin.Context) (page, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return page{}, err
-	}
-	ps, err := s.d.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
-	if err != nil {
-		return page{}, err
-	}
-	pg := request.NewPage(ps, limit, func(p identity.Person) uuid.UUID { return p.ID })
-	return show("admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: nextPage(c, pg.NextCursor)}}), nil
+	ps, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]identity.Person, error) {
+		return s.d.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
+	}, func(p identity.Person) uuid.UUID { return p.ID })
+	return show("admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: pg}}), err
 }
 
 type personFormData struct {
@@ -43,18 +37,12 @@ var personFields = []string{"username", "display_name", "email", "password", "ro
 
 func (s *Site) newPersonForm(c *gin.Context) (page, error) {
 	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_person_new", view{Title: "Add a person", Form: map[string]string{}, Data: personFormData{Base: base(c), Schools: schools}}), nil
+	return show("admin_person_new", view{Title: "Add a person", Form: map[string]string{}, Data: personFormData{Base: base(c), Schools: schools}}), err
 }
 
 func (s *Site) createPerson(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
-	form := map[string]string{}
-	for _, f := range personFields {
-		form[f] = strings.TrimSpace(c.PostForm(f))
-	}
+	form := posted(c, personFields...)
 	in := identity.NewPerson{Username: form["username"], DisplayName: form["display_name"], Password: c.PostForm("password"), Role: identity.Role(form["role"])}
 	fe := map[string]string{}
 	if in.Username == "" {
@@ -119,11 +107,7 @@ type personData struct {
 	HasPhoto bool            // shown only where the person's photo consent allows
 }
 
-func (s *Site) personView(c *gin.Context) (personData, error) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return personData{}, errs.ErrNotFound
-	}
+func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	p, err := s.d.Identity.GetPerson(ctx, sc, id)
 	if err != nil {
@@ -158,24 +142,21 @@ func (s *Site) personView(c *gin.Context) (personData, error) {
 
 // showPersonErrors is the person page again with a form's field
 // errors (the tutor, photo and password-link forms on it).
-func (s *Site) showPersonErrors(c *gin.Context, fe map[string]string, fields ...string) (page, error) {
-	d, err := s.personView(c)
+func (s *Site) showPersonErrors(c *gin.Context, id uuid.UUID, fe map[string]string, fields ...string) (page, error) {
+	d, err := s.personView(c, id)
 	if err != nil {
 		return page{}, err
 	}
 	return again("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Errors: fe, Fields: fields, Data: d}), nil
 }
 
-func (s *Site) personPage(c *gin.Context) (page, error) {
-	d, err := s.personView(c)
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Data: d}), nil
+func (s *Site) personPage(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.personView(c, id)
+	return show("admin_person", view{Title: d.Person.DisplayName, Form: map[string]string{}, Data: d}), err
 }
 
-func (s *Site) updatePerson(c *gin.Context) (page, error) {
-	d, err := s.personView(c)
+func (s *Site) updatePerson(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.personView(c, id)
 	if err != nil {
 		return page{}, err
 	}
@@ -192,8 +173,8 @@ func (s *Site) updatePerson(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/people/" + d.Person.ID.String() + "?done=saved"), nil
 }
 
-func (s *Site) giveRole(c *gin.Context) (page, error) {
-	d, err := s.personView(c)
+func (s *Site) giveRole(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.personView(c, id)
 	if err != nil {
 		return page{}, err
 	}
@@ -228,8 +209,8 @@ func (s *Site) giveRole(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/people/" + d.Person.ID.String() + "?done=role-added"), nil
 }
 
-func (s *Site) takeRole(c *gin.Context) (page, error) {
-	d, err := s.personView(c)
+func (s *Site) takeRole(c *gin.Context, id uuid.UUID) (page, error) {
+	d, err := s.personView(c, id)
 	if err != nil {
 		return page{}, err
 	}

@@ -16,24 +16,15 @@ type rosterData struct {
 }
 
 func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return rosterData{}, err
-	}
-	list, err := s.d.Roster.List(c.Request.Context(), request.Scope(c), "", after, limit)
-	if err != nil {
-		return rosterData{}, err
-	}
-	pg := request.NewPage(list, limit, func(i roster.Import) uuid.UUID { return i.ID })
-	return rosterData{Base: base(c), Imports: list, Pager: nextPage(c, pg.NextCursor)}, nil
+	list, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]roster.Import, error) {
+		return s.d.Roster.List(c.Request.Context(), request.Scope(c), "", after, limit)
+	}, func(i roster.Import) uuid.UUID { return i.ID })
+	return rosterData{Base: base(c), Imports: list, Pager: pg}, err
 }
 
 func (s *Site) rosterPage(c *gin.Context) (page, error) {
 	d, err := s.rosterView(c)
-	if err != nil {
-		return page{}, err
-	}
-	return show("admin_roster", view{Title: "Bulk import", Data: d}), nil
+	return show("admin_roster", view{Title: "Bulk import", Data: d}), err
 }
 
 // rosterImport runs an upload through the roster service; accepted or
@@ -85,11 +76,7 @@ func (s *Site) rosterImport(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/roster/" + rec.ID.String()), nil
 }
 
-func (s *Site) rosterResult(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "import")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) rosterResult(c *gin.Context, id uuid.UUID) (page, error) {
 	rec, err := s.d.Roster.Get(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		return page{}, err

@@ -26,13 +26,13 @@ func (s *Site) supportPages() []request.Route {
 			Handler: s.serve(s.supportRequestsPage)},
 		{Method: "GET", Path: a + "/support/:request", Summary: "One support access request",
 			Area: request.AreaTenant, Object: "support-request", Action: "read",
-			Handler: s.serve(s.supportRequestPage)},
+			Handler: s.serve(withID("request", "There is no such request.", s.supportRequestPage))},
 		{Method: "POST", Path: a + "/support/:request/decision",
 			Summary: "Approve or deny a support access request", Area: request.AreaTenant, AfterEnd: true,
-			Object: "support-request", Action: "write", Handler: s.serve(s.decideSupport)},
+			Object: "support-request", Action: "write", Handler: s.serve(withID("request", "There is no such request.", s.decideSupport))},
 		{Method: "POST", Path: a + "/support/:request/revoke", Summary: "End support access now",
 			Area: request.AreaTenant, AfterEnd: true, Object: "support-grant", Action: "write",
-			Handler: s.serve(s.revokeSupport)},
+			Handler: s.serve(withID("request", "There is no such request.", s.revokeSupport))},
 		{Method: "GET", Path: a + "/access-log", Summary: "The access transparency log (paged)",
 			Area: request.AreaTenant, Object: "access-log", Action: "read", Handler: s.serve(s.accessLogPage)},
 		{Method: "GET", Path: a + "/sub-processors", Summary: "Sub-processors and the school's decisions",
@@ -40,7 +40,7 @@ func (s *Site) supportPages() []request.Route {
 			Handler: s.serve(s.subProcessorsPage)},
 		{Method: "POST", Path: a + "/sub-processors/:sp",
 			Summary: "Authorise a sub-processor or object to it", Area: request.AreaTenant,
-			Object: "sub-processor", Action: "write", Handler: s.serve(s.decideSubProcessor)},
+			Object: "sub-processor", Action: "write", Handler: s.serve(withID("sp", "There is no such sub-processor.", s.decideSubProcessor))},
 	}
 }
 
@@ -52,12 +52,10 @@ type supportListData struct {
 }
 
 func (s *Site) supportRequestsPage(c *gin.Context) (page, error) {
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return page{}, err
-	}
 	ctx, sc := c.Request.Context(), request.Scope(c)
-	rs, err := s.d.Support.ForTenant(ctx, sc, after, limit)
+	rs, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]support.Request, error) {
+		return s.d.Support.ForTenant(ctx, sc, after, limit)
+	}, func(r support.Request) uuid.UUID { return r.ID })
 	if err != nil {
 		return page{}, err
 	}
@@ -66,11 +64,8 @@ func (s *Site) supportRequestsPage(c *gin.Context) (page, error) {
 		audience = identity.RoleAdmin
 	}
 	alerts, err := s.d.Alerts.List(ctx, sc, audience, 10)
-	if err != nil {
-		return page{}, err
-	}
-	pg := request.NewPage(rs, limit, func(r support.Request) uuid.UUID { return r.ID })
-	return show("support_requests", view{Title: "Support access", Data: supportListData{Base: base(c), Requests: rs, Alerts: alerts, Pager: nextPage(c, pg.NextCursor)}}), nil
+	d := supportListData{Base: base(c), Requests: rs, Alerts: alerts, Pager: pg}
+	return show("support_requests", view{Title: "Support access", Data: d}), err
 }
 
 type supportRequestData struct {
@@ -79,17 +74,13 @@ type supportRequestData struct {
 	CanDecide, CanRevoke bool
 }
 
-func (s *Site) supportRequestPage(c *gin.Context) (page, error) {
-	return s.showSupportRequest(c, show, view{Form: map[string]string{}})
+func (s *Site) supportRequestPage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showSupportRequest(c, id, show, view{Form: map[string]string{}})
 }
 
 // showSupportRequest is one support request's page with v's form (as:
 // show, or again for a form with errors).
-func (s *Site) showSupportRequest(c *gin.Context, as func(string, view) page, v view) (page, error) {
-	id, ok := pathID(c, "request")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
+func (s *Site) showSupportRequest(c *gin.Context, id uuid.UUID, as func(string, view) page, v view) (page, error) {
 	r, err := s.d.Support.Get(c.Request.Context(), request.Scope(c), id)
 	if err != nil {
 		return page{}, err
@@ -101,23 +92,19 @@ func (s *Site) showSupportRequest(c *gin.Context, as func(string, view) page, v 
 	return as("support_request", v), nil
 }
 
-func (s *Site) decideSupport(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "request")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
+func (s *Site) decideSupport(c *gin.Context, id uuid.UUID) (page, error) {
 	form := map[string]string{"duration_minutes": strings.TrimSpace(c.PostForm("duration_minutes")), "note": strings.TrimSpace(c.PostForm("note"))}
 	d := support.Decision{Approve: c.PostForm("decision") == "approve", Note: form["note"]}
 	if v := form["duration_minutes"]; v != "" && d.Approve {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			return s.showSupportRequest(c, again, view{Form: form, Errors: map[string]string{"duration_minutes": "Enter a number of minutes, or leave it empty for what was asked"}})
+			return s.showSupportRequest(c, id, again, view{Form: form, Errors: map[string]string{"duration_minutes": "Enter a number of minutes, or leave it empty for what was asked"}})
 		}
 		d.DurationMinutes = n
 	}
 	_, err := s.d.Support.Decide(c.Request.Context(), request.Scope(c), id, d)
 	if fe, isField := formErrors(err); isField {
-		return s.showSupportRequest(c, again, view{Form: form, Errors: fe})
+		return s.showSupportRequest(c, id, again, view{Form: form, Errors: fe})
 	} else if err != nil {
 		return page{}, err
 	}
@@ -128,15 +115,9 @@ func (s *Site) decideSupport(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/admin/support/" + id.String() + "?done=" + done), nil
 }
 
-func (s *Site) revokeSupport(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "request")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such request.")
-	}
-	if _, err := s.d.Support.Revoke(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/support/" + id.String() + "?done=revoked"), nil
+func (s *Site) revokeSupport(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.Support.Revoke(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/admin/support/" + id.String() + "?done=revoked"), err
 }
 
 type accessLogData struct {
@@ -182,13 +163,7 @@ func (s *Site) subProcessorsPage(c *gin.Context) (page, error) {
 	return show("sub_processors", view{Title: "Sub-processors", Data: d}), nil
 }
 
-func (s *Site) decideSubProcessor(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "sp")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such sub-processor.")
-	}
-	if err := s.d.Support.DecideSubProcessor(c.Request.Context(), request.Scope(c), id, c.PostForm("decision"), c.PostForm("reason")); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/sub-processors?done=sp-decided"), nil
+func (s *Site) decideSubProcessor(c *gin.Context, id uuid.UUID) (page, error) {
+	err := s.d.Support.DecideSubProcessor(c.Request.Context(), request.Scope(c), id, c.PostForm("decision"), c.PostForm("reason"))
+	return goTo(base(c) + "/admin/sub-processors?done=sp-decided"), err
 }

@@ -23,10 +23,10 @@ func (s *Site) surveyPages() []request.Route {
 			Object: "survey", Action: "read", Handler: s.serve(s.surveysPage)},
 		{Method: "GET", Path: tp + "/surveys/:survey",
 			Summary: "Answer a survey, or see its results (owners)", Area: request.AreaTenant,
-			Object: "survey", Action: "read", Handler: s.serve(s.surveyPage)},
+			Object: "survey", Action: "read", Handler: s.serve(withID("survey", "There is no such survey.", s.surveyPage))},
 		{Method: "POST", Path: tp + "/surveys/:survey/responses", Summary: "Answer a survey",
 			Area: request.AreaTenant, Object: "survey-response", Action: "write",
-			Handler: s.serve(s.answerSurveyPage)},
+			Handler: s.serve(withID("survey", "There is no such survey.", s.answerSurveyPage))},
 		{Method: "GET", Path: tp + "/surveys/new",
 			Summary: "Set a survey of a course or of the whole school", Area: request.AreaTenant,
 			Object: "survey", Action: "read", Handler: s.serve(s.newSurveyPage)},
@@ -45,11 +45,7 @@ func (s *Site) surveysPage(c *gin.Context) (page, error) {
 	return show("surveys", view{Title: "Surveys", Data: map[string]any{"Base": base(c), "Surveys": vs, "SetSchool": setSchool}}), nil
 }
 
-func (s *Site) surveyPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "survey")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such survey.")
-	}
+func (s *Site) surveyPage(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	v, err := s.d.Surveys.Get(ctx, sc, id)
 	if err != nil {
@@ -62,11 +58,7 @@ func (s *Site) surveyPage(c *gin.Context) (page, error) {
 	return show("survey", view{Title: v.Title, Data: d}), nil
 }
 
-func (s *Site) answerSurveyPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "survey")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such survey.")
-	}
+func (s *Site) answerSurveyPage(c *gin.Context, id uuid.UUID) (page, error) {
 	answers := map[string]string{}
 	for i := 1; i <= 50; i++ {
 		k := "q" + strconv.Itoa(i)
@@ -74,10 +66,8 @@ func (s *Site) answerSurveyPage(c *gin.Context) (page, error) {
 			answers[k] = v
 		}
 	}
-	if err := s.d.Surveys.Answer(c.Request.Context(), request.Scope(c), id, answers); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/surveys?done=survey-answered"), nil
+	err := s.d.Surveys.Answer(c.Request.Context(), request.Scope(c), id, answers)
+	return goTo(base(c) + "/surveys?done=survey-answered"), err
 }
 
 // surveyRows is how many question rows the survey form offers; blank rows
@@ -121,10 +111,8 @@ func (s *Site) showNewSurvey(c *gin.Context, status int, v view) (page, error) {
 }
 
 func (s *Site) createSurveyPage(c *gin.Context) (page, error) {
-	form := map[string]string{"course_id": c.PostForm("course_id"), "anonymous": c.PostForm("anonymous")}
-	for _, f := range surveyFields {
-		form[f] = c.PostForm(f)
-	}
+	form := postedAsIs(c, surveyFields...)
+	form["course_id"], form["anonymous"] = c.PostForm("course_id"), c.PostForm("anonymous")
 	fe := map[string]string{}
 	in := survey.NewSurvey{Title: form["title"], Description: form["description"], Purpose: form["purpose"], Anonymous: form["anonymous"] == "yes"}
 	if cid := strings.TrimSpace(form["course_id"]); cid != "" {

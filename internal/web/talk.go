@@ -5,7 +5,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/discussion"
-	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -16,49 +15,39 @@ type forumData struct {
 	Pager   pager
 }
 
-func (s *Site) forumView(c *gin.Context, id uuid.UUID) (forumData, error) {
+// forumView is a forum with a page of its threads and the form to start
+// one (its values and errors are the caller's to add).
+func (s *Site) forumView(c *gin.Context, id uuid.UUID) (view, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	f, err := s.d.Discussion.Forum(ctx, sc, id)
 	if err != nil {
-		return forumData{}, err
+		return view{}, err
 	}
-	after, limit, err := request.PageParams(c)
+	ts, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]discussion.Thread, error) {
+		return s.d.Discussion.Threads(ctx, sc, id, discussion.ThreadFilter{}, after, limit)
+	}, func(x discussion.Thread) uuid.UUID { return x.ID })
 	if err != nil {
-		return forumData{}, err
+		return view{}, err
 	}
-	ts, err := s.d.Discussion.Threads(ctx, sc, id, discussion.ThreadFilter{}, after, limit)
-	if err != nil {
-		return forumData{}, err
-	}
-	pg := request.NewPage(ts, limit, func(x discussion.Thread) uuid.UUID { return x.ID })
-	return forumData{Base: base(c), Forum: f, Threads: ts, Pager: nextPage(c, pg.NextCursor)}, nil
+	d := forumData{Base: base(c), Forum: f, Threads: ts, Pager: pg}
+	return view{Title: f.Title, Fields: []string{"title", "body"}, Data: d}, nil
 }
 
-func (s *Site) forumPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "forum")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
-	d, err := s.forumView(c, id)
+func (s *Site) forumPage(c *gin.Context, id uuid.UUID) (page, error) {
+	v, err := s.forumView(c, id)
+	return show("forum", v), err
+}
+
+func (s *Site) startThread(c *gin.Context, id uuid.UUID) (page, error) {
+	v, err := s.forumView(c, id)
 	if err != nil {
 		return page{}, err
 	}
-	return show("forum", view{Title: d.Forum.Title, Data: d}), nil
-}
-
-func (s *Site) startThread(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "forum")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
-	d, err := s.forumView(c, id)
-	if err != nil {
-		return page{}, err
-	}
-	form := map[string]string{"title": c.PostForm("title"), "body": c.PostForm("body")}
-	t, err := s.d.Discussion.CreateThread(c.Request.Context(), request.Scope(c), id, discussion.NewThread{Title: form["title"], Body: form["body"]})
+	v.Form = map[string]string{"title": c.PostForm("title"), "body": c.PostForm("body")}
+	t, err := s.d.Discussion.CreateThread(c.Request.Context(), request.Scope(c), id, discussion.NewThread{Title: v.Form["title"], Body: v.Form["body"]})
 	if fe, isField := formErrors(err); isField {
-		return again("forum", view{Title: d.Forum.Title, Form: form, Errors: fe, Fields: []string{"title", "body"}, Data: d}), nil
+		v.Errors = fe
+		return again("forum", v), nil
 	} else if err != nil {
 		return page{}, err
 	}
@@ -72,49 +61,38 @@ type threadData struct {
 	Pager  pager
 }
 
-func (s *Site) threadView(c *gin.Context, id uuid.UUID) (threadData, error) {
+// threadView is a thread with a page of its posts and the reply form.
+func (s *Site) threadView(c *gin.Context, id uuid.UUID) (view, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	t, err := s.d.Discussion.Thread(ctx, sc, id)
 	if err != nil {
-		return threadData{}, err
+		return view{}, err
 	}
-	after, limit, err := request.PageParams(c)
+	ps, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]discussion.Post, error) {
+		return s.d.Discussion.Posts(ctx, sc, id, discussion.PostFilter{}, after, limit)
+	}, func(x discussion.Post) uuid.UUID { return x.ID })
 	if err != nil {
-		return threadData{}, err
+		return view{}, err
 	}
-	ps, err := s.d.Discussion.Posts(ctx, sc, id, discussion.PostFilter{}, after, limit)
-	if err != nil {
-		return threadData{}, err
-	}
-	pg := request.NewPage(ps, limit, func(x discussion.Post) uuid.UUID { return x.ID })
-	return threadData{Base: base(c), Thread: t, Posts: ps, Pager: nextPage(c, pg.NextCursor)}, nil
+	d := threadData{Base: base(c), Thread: t, Posts: ps, Pager: pg}
+	return view{Title: t.Title, Fields: []string{"body"}, Data: d}, nil
 }
 
-func (s *Site) threadPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "thread")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
-	d, err := s.threadView(c, id)
+func (s *Site) threadPage(c *gin.Context, id uuid.UUID) (page, error) {
+	v, err := s.threadView(c, id)
+	return show("thread", v), err
+}
+
+func (s *Site) replyThread(c *gin.Context, id uuid.UUID) (page, error) {
+	v, err := s.threadView(c, id)
 	if err != nil {
 		return page{}, err
 	}
-	return show("thread", view{Title: d.Thread.Title, Data: d}), nil
-}
-
-func (s *Site) replyThread(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "thread")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
-	d, err := s.threadView(c, id)
-	if err != nil {
-		return page{}, err
-	}
-	form := map[string]string{"body": c.PostForm("body")}
-	_, err = s.d.Discussion.Reply(c.Request.Context(), request.Scope(c), id, discussion.NewPost{Body: form["body"]})
+	v.Form = map[string]string{"body": c.PostForm("body")}
+	_, err = s.d.Discussion.Reply(c.Request.Context(), request.Scope(c), id, discussion.NewPost{Body: v.Form["body"]})
 	if fe, isField := formErrors(err); isField {
-		return again("thread", view{Title: d.Thread.Title, Form: form, Errors: fe, Fields: []string{"body"}, Data: d}), nil
+		v.Errors = fe
+		return again("thread", v), nil
 	} else if err != nil {
 		return page{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/controller/handback"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -28,7 +29,7 @@ func (s *Site) timelinePages() []request.Route {
 			Object: "tenant-export", Action: "write", Handler: s.serve(s.startTenantExport)},
 		{Method: "GET", Path: tp + "/admin/contract/exports/:export/download",
 			Summary: "Download a full export", Area: request.AreaTenant, Object: "tenant-export",
-			Action: "read", Handler: s.serve(s.downloadTenantExport)},
+			Action: "read", Handler: s.serve(withID("export", "There is no such export.", s.downloadTenantExport))},
 	}
 }
 
@@ -46,22 +47,13 @@ type timelineData struct {
 }
 
 func (s *Site) startTenantExport(c *gin.Context) (page, error) {
-	if _, err := s.d.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/contract?done=tenant-export"), nil
+	_, err := s.d.Handback.StartExport(c.Request.Context(), request.Scope(c), handback.ReasonOnRequest)
+	return goTo(base(c) + "/admin/contract?done=tenant-export"), err
 }
 
-func (s *Site) downloadTenantExport(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "export")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such export.")
-	}
+func (s *Site) downloadTenantExport(c *gin.Context, id uuid.UUID) (page, error) {
 	link, err := s.d.Handback.DownloadExport(c.Request.Context(), request.Scope(c), id)
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(link.URL), nil
+	return goTo(link.URL), err
 }
 
 func (s *Site) timelinePage(c *gin.Context) (page, error) {

@@ -19,9 +19,9 @@ func (s *Site) tutorPages() []request.Route {
 		{Method: "GET", Path: tp + "/tutees", Summary: "My tutees", Area: request.AreaTenant,
 			Object: "tutee", Action: "read", Handler: s.serve(s.tuteesPage)},
 		{Method: "GET", Path: tp + "/tutees/:person", Summary: "A tutee: engagement, meetings",
-			Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.serve(s.tuteePage)},
+			Area: request.AreaTenant, Object: "tutee", Action: "read", Handler: s.serve(withID("person", "There is no such tutee.", s.tuteePage))},
 		{Method: "POST", Path: tp + "/tutees/:person/meetings", Summary: "Record a meeting",
-			Area: request.AreaTenant, Object: "tutee", Action: "write", Handler: s.serve(s.addMeetingPage)},
+			Area: request.AreaTenant, Object: "tutee", Action: "write", Handler: s.serve(withID("person", "There is no such tutee.", s.addMeetingPage))},
 		{Method: "GET", Path: tp + "/my/tutor", Summary: "Share something with my personal tutor",
 			Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(s.myTutorPage)},
 		{Method: "POST", Path: tp + "/my/tutor",
@@ -29,10 +29,10 @@ func (s *Site) tutorPages() []request.Route {
 			Object: "my-data", Action: "write", Handler: s.serve(s.shareWithTutor)},
 		{Method: "POST", Path: tp + "/my/tutor/:disclosure/withdraw",
 			Summary: "Withdraw something I shared", Area: request.AreaTenant, Object: "my-data",
-			Action: "write", Handler: s.serve(s.withdrawShared)},
+			Action: "write", Handler: s.serve(withID("disclosure", "There is nothing to withdraw.", s.withdrawShared))},
 		{Method: "POST", Path: tp + "/admin/people/:id/tutors", Summary: "Assign a personal tutor",
 			Area: request.AreaTenant, Object: "tutorship", Action: "write",
-			Handler: s.serve(s.assignTutorPage)},
+			Handler: s.serve(withID("id", "", s.assignTutorPage))},
 		{Method: "POST", Path: tp + "/admin/people/:id/tutors/:tutor/end", Summary: "End a tutorship",
 			Area: request.AreaTenant, Object: "tutorship", Action: "write", Handler: s.serve(s.endTutorPage)},
 	}
@@ -40,10 +40,7 @@ func (s *Site) tutorPages() []request.Route {
 
 func (s *Site) tuteesPage(c *gin.Context) (page, error) {
 	ts, err := s.d.Tutors.Tutees(c.Request.Context(), request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("tutees", view{Title: "My tutees", Data: map[string]any{"Base": base(c), "Tutees": ts}}), nil
+	return show("tutees", view{Title: "My tutees", Data: map[string]any{"Base": base(c), "Tutees": ts}}), err
 }
 
 type tuteeData struct {
@@ -56,16 +53,12 @@ type tuteeData struct {
 	HasPhoto   bool // the tutee's photo consent allows showing it
 }
 
-func (s *Site) tuteePage(c *gin.Context) (page, error) {
-	return s.showTutee(c, http.StatusOK, view{Form: map[string]string{}})
+func (s *Site) tuteePage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showTutee(c, id, http.StatusOK, view{Form: map[string]string{}})
 }
 
 // showTutee is the tutee page with v's form (its values and errors).
-func (s *Site) showTutee(c *gin.Context, status int, v view) (page, error) {
-	id, ok := pathID(c, "person")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tutee.")
-	}
+func (s *Site) showTutee(c *gin.Context, id uuid.UUID, status int, v view) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	d := tuteeData{Base: base(c), PersonID: id}
 	var err error
@@ -94,20 +87,13 @@ func (s *Site) showTutee(c *gin.Context, status int, v view) (page, error) {
 	return page{status: status, name: "tutee", view: v}, nil
 }
 
-func (s *Site) addMeetingPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "person")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such tutee.")
-	}
+func (s *Site) addMeetingPage(c *gin.Context, id uuid.UUID) (page, error) {
 	in := tutor.NewMeeting{MetOn: c.PostForm("met_on"), Notes: c.PostForm("notes"), AgreedSupport: c.PostForm("agreed_support")}
 	_, err := s.d.Tutors.AddMeeting(c.Request.Context(), request.Scope(c), id, in)
 	if fe, ok := formErrors(err); ok {
-		return s.showTutee(c, http.StatusBadRequest, view{Form: map[string]string{"met_on": in.MetOn, "notes": in.Notes, "agreed_support": in.AgreedSupport}, Errors: fe})
+		return s.showTutee(c, id, http.StatusBadRequest, view{Form: map[string]string{"met_on": in.MetOn, "notes": in.Notes, "agreed_support": in.AgreedSupport}, Errors: fe})
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/tutees/" + id.String() + "?done=meeting-saved"), nil
+	return goTo(base(c) + "/tutees/" + id.String() + "?done=meeting-saved"), err
 }
 
 func (s *Site) myTutorPage(c *gin.Context) (page, error) {
@@ -132,41 +118,25 @@ func (s *Site) shareWithTutor(c *gin.Context) (page, error) {
 	if fe, ok := formErrors(err); ok {
 		return s.showMyTutor(c, http.StatusBadRequest, view{Form: map[string]string{"category": in.Category, "details": in.Details}, Errors: fe})
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/my/tutor?done=shared"), nil
+	return goTo(base(c) + "/my/tutor?done=shared"), err
 }
 
-func (s *Site) withdrawShared(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "disclosure")
-	if !ok {
-		return page{}, errs.New(errs.ErrNotFound, "There is nothing to withdraw.")
-	}
-	if err := s.d.Tutors.Withdraw(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/my/tutor?done=withdrawn"), nil
+func (s *Site) withdrawShared(c *gin.Context, id uuid.UUID) (page, error) {
+	err := s.d.Tutors.Withdraw(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/my/tutor?done=withdrawn"), err
 }
 
-func (s *Site) assignTutorPage(c *gin.Context) (page, error) {
-	learner, ok1 := pathID(c, "id")
+func (s *Site) assignTutorPage(c *gin.Context, learner uuid.UUID) (page, error) {
 	tutorID, err := uuid.Parse(c.PostForm("tutor"))
-	if !ok1 {
-		return page{}, errs.ErrNotFound
-	}
 	if err == nil {
 		err = s.d.Tutors.Assign(c.Request.Context(), request.Scope(c), learner, tutorID)
 	} else {
 		err = errs.Field("tutor", "choose a tutor from the list")
 	}
 	if m, ok := formErrors(err); ok {
-		return s.showPersonErrors(c, m, "tutor")
+		return s.showPersonErrors(c, learner, m, "tutor")
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/people/" + learner.String() + "?done=tutor-assigned"), nil
+	return goTo(base(c) + "/admin/people/" + learner.String() + "?done=tutor-assigned"), err
 }
 
 func (s *Site) endTutorPage(c *gin.Context) (page, error) {
@@ -175,8 +145,6 @@ func (s *Site) endTutorPage(c *gin.Context) (page, error) {
 	if !ok1 || !ok2 {
 		return page{}, errs.ErrNotFound
 	}
-	if err := s.d.Tutors.End(c.Request.Context(), request.Scope(c), learner, tutorID); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/people/" + learner.String() + "?done=tutor-ended"), nil
+	err := s.d.Tutors.End(c.Request.Context(), request.Scope(c), learner, tutorID)
+	return goTo(base(c) + "/admin/people/" + learner.String() + "?done=tutor-ended"), err
 }

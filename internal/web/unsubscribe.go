@@ -35,8 +35,5 @@ func (s *Site) unsubscribe(c *gin.Context) (page, error) {
 	if errors.Is(err, errs.ErrNotFound) {
 		return page{}, errs.New(errs.ErrNotFound, "This unsubscribe link is not valid. Ask your school to stop the messages.")
 	}
-	if err != nil {
-		return page{}, err
-	}
-	return show("unsubscribe", view{Title: "Unsubscribed", Data: unsubscribeData{Done: true}}), nil
+	return show("unsubscribe", view{Title: "Unsubscribed", Data: unsubscribeData{Done: true}}), err
 }

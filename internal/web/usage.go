@@ -17,8 +17,5 @@ func (s *Site) usagePages() []request.Route {
 
 func (s *Site) usagePage(c *gin.Context) (page, error) {
 	rows, err := usage.Of(c.Request.Context(), s.d.DB, request.Scope(c))
-	if err != nil {
-		return page{}, err
-	}
-	return show("usage", view{Title: "How the platform is used", Data: map[string]any{"Base": base(c), "Rows": rows}}), nil
+	return show("usage", view{Title: "How the platform is used", Data: map[string]any{"Base": base(c), "Rows": rows}}), err
 }

@@ -49,24 +49,13 @@ func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, err
 		d.Open = !now.Before(a.OpensAt) && now.Before(*a.EffectiveDueAt)
 		return d, nil
 	}
-	after, limit, err := request.PageParams(c)
-	if err != nil {
-		return d, err
-	}
-	d.Submissions, err = s.d.Assignments.ListSubmissions(ctx, sc, id, assignment.SubmissionFilter{}, after, limit)
-	if err != nil {
-		return d, err
-	}
-	pg := request.NewPage(d.Submissions, limit, func(x assignment.SubmissionSummary) uuid.UUID { return x.ID })
-	d.Pager = nextPage(c, pg.NextCursor)
-	return d, nil
+	d.Submissions, d.Pager, err = listPage(c, func(after uuid.UUID, limit int) ([]assignment.SubmissionSummary, error) {
+		return s.d.Assignments.ListSubmissions(ctx, sc, id, assignment.SubmissionFilter{}, after, limit)
+	}, func(x assignment.SubmissionSummary) uuid.UUID { return x.ID })
+	return d, err
 }
 
-func (s *Site) assignmentPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "assignment")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) assignmentPage(c *gin.Context, id uuid.UUID) (page, error) {
 	d, err := s.assignmentView(c, id)
 	if err != nil {
 		return page{}, err
@@ -80,11 +69,7 @@ func (s *Site) assignmentPage(c *gin.Context) (page, error) {
 // holding a whole file), then hands in the text and the files in one go.
 // Uploads of a refused submission are never attached, and the abandoned
 // upload sweep removes them.
-func (s *Site) submitWork(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "assignment")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) submitWork(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	if _, err := s.d.Assignments.Get(ctx, sc, id); err != nil {
 		return page{}, err
@@ -168,15 +153,9 @@ func firstMessage(m map[string]string) string {
 	return "is not valid"
 }
 
-func (s *Site) releaseMarks(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "assignment")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
-	if _, err := s.d.Assignments.Release(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/assignments/" + id.String() + "?done=released"), nil
+func (s *Site) releaseMarks(c *gin.Context, id uuid.UUID) (page, error) {
+	_, err := s.d.Assignments.Release(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/assignments/" + id.String() + "?done=released"), err
 }
 
 type submissionData struct {
@@ -210,11 +189,7 @@ func (s *Site) submissionView(c *gin.Context, id uuid.UUID) (submissionData, err
 	return d, nil
 }
 
-func (s *Site) submissionPage(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "submission")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) submissionPage(c *gin.Context, id uuid.UUID) (page, error) {
 	d, err := s.submissionView(c, id)
 	if err != nil {
 		return page{}, err
@@ -230,11 +205,7 @@ func (s *Site) submissionPage(c *gin.Context) (page, error) {
 	return show("submission", view{Title: "Work by " + d.Sub.DisplayName, Form: form, Data: d}), nil
 }
 
-func (s *Site) markWork(c *gin.Context) (page, error) {
-	id, ok := pathID(c, "submission")
-	if !ok {
-		return page{}, errs.ErrNotFound
-	}
+func (s *Site) markWork(c *gin.Context, id uuid.UUID) (page, error) {
 	d, err := s.submissionView(c, id)
 	if err != nil {
 		return page{}, err
@@ -273,8 +244,5 @@ func (s *Site) submissionFile(c *gin.Context) (page, error) {
 		return page{}, errs.ErrNotFound
 	}
 	link, err := s.d.Assignments.SubmissionFile(c.Request.Context(), request.Scope(c), id, fid)
-	if err != nil {
-		return page{}, err
-	}
-	return goTo(link.URL), nil
+	return goTo(link.URL), err
 }
