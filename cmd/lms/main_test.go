@@ -27,6 +27,20 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
+// cliEnv points the commands at a fresh database and fresh buckets, as an
+// operator's environment would in dev.
+func cliEnv(t *testing.T) *dbtest.DB {
+	t.Helper()
+	db := dbtest.New(t)
+	s3 := objtest.Config()
+	objtest.NewFrom(t, s3)
+	t.Setenv("LMS_ENV", "dev")
+	t.Setenv("LMS_DATABASE_URL", db.AppURL)
+	t.Setenv("LMS_MIGRATE_DATABASE_URL", db.OwnerURL)
+	t.Setenv("LMS_S3_BUCKET_PREFIX", s3.BucketPrefix)
+	return db
+}
+
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	root := newRoot()
@@ -55,13 +69,7 @@ func TestBackupRetentionOverSevenYearsStopsStartUp(t *testing.T) {
 // The CLI migrates, reports status, and applies the shipped manifests
 // idempotently against a real database and object store.
 func TestMigrateAndApplyTenants(t *testing.T) {
-	db := dbtest.New(t)
-	s3 := objtest.Config()
-	objtest.NewFrom(t, s3)
-	t.Setenv("LMS_ENV", "dev")
-	t.Setenv("LMS_DATABASE_URL", db.AppURL)
-	t.Setenv("LMS_MIGRATE_DATABASE_URL", db.OwnerURL)
-	t.Setenv("LMS_S3_BUCKET_PREFIX", s3.BucketPrefix)
+	db := cliEnv(t)
 
 	_, err := run(t, "migrate")
 	require.NoError(t, err)
@@ -114,13 +122,7 @@ func TestMigrateAndApplyTenants(t *testing.T) {
 // `lms audit verify` passes on intact chains and fails, naming the record,
 // after a row is edited directly in the database.
 func TestAuditVerify(t *testing.T) {
-	db := dbtest.New(t)
-	s3 := objtest.Config()
-	objtest.NewFrom(t, s3)
-	t.Setenv("LMS_ENV", "dev")
-	t.Setenv("LMS_DATABASE_URL", db.AppURL)
-	t.Setenv("LMS_MIGRATE_DATABASE_URL", db.OwnerURL)
-	t.Setenv("LMS_S3_BUCKET_PREFIX", s3.BucketPrefix)
+	db := cliEnv(t)
 	_, err := run(t, "tenants", "apply", "../../tenants")
 	require.NoError(t, err)
 	ctx := context.Background()

@@ -7,9 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-
-	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
-	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
 )
 
 // `lms staff link` records which sub-processor a support staff member works
@@ -17,13 +14,7 @@ import (
 // unlink` makes them the processor's own again; an operator cannot be
 // linked, nor anyone to a sub-processor not in use.
 func TestStaffLinkToSubProcessor(t *testing.T) {
-	db := dbtest.New(t)
-	s3 := objtest.Config()
-	objtest.NewFrom(t, s3)
-	t.Setenv("LMS_ENV", "dev")
-	t.Setenv("LMS_DATABASE_URL", db.AppURL)
-	t.Setenv("LMS_MIGRATE_DATABASE_URL", db.OwnerURL)
-	t.Setenv("LMS_S3_BUCKET_PREFIX", s3.BucketPrefix)
+	db := cliEnv(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, db.SuperURL)
 	require.NoError(t, err)

@@ -12,18 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
-	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
 )
 
 // `lms worker` answers its probes and scrapes on LMS_WORKER_HEALTH_ADDR:
 // /readyz follows the database, and the server stops with the worker.
 func TestWorkerHealth(t *testing.T) {
-	db := dbtest.New(t)
-	s3 := objtest.Config()
-	objtest.NewFrom(t, s3)
-	t.Setenv("LMS_ENV", "dev")
-	t.Setenv("LMS_DATABASE_URL", db.AppURL)
-	t.Setenv("LMS_S3_BUCKET_PREFIX", s3.BucketPrefix)
+	db := cliEnv(t)
 	addr := freeAddr(t)
 	t.Setenv("LMS_WORKER_HEALTH_ADDR", addr)
 
