@@ -80,8 +80,7 @@ func TestAdminInBrowser(t *testing.T) {
 
 	// Nothing was applied: the people of the good rows are not there.
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := admin.Do("GET", "/api/v1/t/tenant-a/people?limit=200", nil)
-	require.Equal(t, 200, r.Status)
+	r := admin.Expect(200, "GET", "/api/v1/t/tenant-a/people?limit=200", nil)
 	require.NotContains(t, r.Text(), "r-teacher1")
 	require.Contains(t, r.Text(), "pat.newteacher")
 }

@@ -86,8 +86,7 @@ func TestOperatorInBrowser(t *testing.T) {
 	require.Contains(t, b.Text("main"), "Ending")
 	require.Contains(t, b.Text("main"), "2027-08-31")
 	keep("ending")
-	r := admin.Do("GET", "/t/oakfield/admin", nil)
-	require.Equal(t, 200, r.Status)
+	r := admin.Expect(200, "GET", "/t/oakfield/admin", nil)
 	require.Contains(t, r.Text(), "2027-08-31")
 
 	// An end date before the start is a field error on the same page.
@@ -133,18 +132,15 @@ func TestOperatorPagesRules(t *testing.T) {
 	member := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	contract := "/platform/tenants/" + e.A.ID.String() + "/contract"
 
-	r := support.Do("GET", "/platform", nil)
-	require.Equal(t, 200, r.Status)
+	r := support.Expect(200, "GET", "/platform", nil)
 	require.NotContains(t, r.Text(), "Create a tenant")
-	r = support.Do("GET", "/platform/tenants/"+e.A.ID.String(), nil)
-	require.Equal(t, 200, r.Status)
+	r = support.Expect(200, "GET", "/platform/tenants/"+e.A.ID.String(), nil)
 	require.NotContains(t, r.Text(), contract)
 	require.Equal(t, 403, support.Do("POST", contract, url.Values{"ends_on": {"2030-01-01"}}).Status)
 	require.Equal(t, 403, support.Do("POST", "/platform/tenants/new", url.Values{"name": {"X"}}).Status)
 	require.Equal(t, 403, member.Do("GET", "/platform", nil).Status)
 
-	r = op.Do("POST", contract, url.Values{"ends_on": {"31/08/2027"}})
-	require.Equal(t, 400, r.Status)
+	r = op.Expect(400, "POST", contract, url.Values{"ends_on": {"31/08/2027"}})
 	require.Contains(t, r.Text(), "Enter the end date as a date")
 	require.Equal(t, 404, op.Do("GET", "/platform/tenants/not-an-id", nil).Status)
 	require.Equal(t, 404, op.Do("GET", "/platform/tenants/00000000-0000-0000-0000-000000000000", nil).Status)
@@ -159,8 +155,7 @@ func TestOperatorPagesRules(t *testing.T) {
 	// Creating under a sign-in name in use never updates that tenant.
 	form := url.Values{"name": {"Renamed"}, "slug": {"tenant-a"}, "kind": {"school"}, "region": {"uk"}, "reference": {"C-x"},
 		"starts_on": {"2026-09-01"}, "return_window_days": {"30"}, "admin_name": {"Mallory"}, "admin_email": {"mallory@evil.example"}}
-	r = op.Do("POST", "/platform/tenants/new", form)
-	require.Equal(t, 400, r.Status)
+	r = op.Expect(400, "POST", "/platform/tenants/new", form)
 	require.Contains(t, r.Text(), "already the sign-in name")
 	got = op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String(), nil).JSON()
 	require.Equal(t, "School tenant-a", got["name"])
@@ -171,8 +166,7 @@ func TestOperatorPagesRules(t *testing.T) {
 	form.Set("return_window_days", "9999")
 	form.Set("schools", "North\nNorth")
 	form.Set("kind", "trust")
-	r = op.Do("POST", "/platform/tenants/new", form)
-	require.Equal(t, 400, r.Status)
+	r = op.Expect(400, "POST", "/platform/tenants/new", form)
 	text := r.Text()
 	for _, want := range []string{"data region", "return window", "line 2 has the same name"} {
 		require.True(t, strings.Contains(text, want), "missing %q", want)
@@ -192,14 +186,11 @@ func TestFormsRefuseWhatIsNotText(t *testing.T) {
 		{"tenant": {"tenant-a"}, "username": {"x\x00"}, "password": {"y"}},
 		{"tenant": {"tenant-a"}, "username": {"x\xff"}, "password": {"y"}},
 	} {
-		r := anon.Do("POST", "/signin", form)
-		require.Equal(t, 400, r.Status, r.Text())
+		r := anon.Expect(400, "POST", "/signin", form)
 		require.Contains(t, r.Text(), "not plain text")
 	}
-	r := anon.Do("POST", "/staff/signin", url.Values{"email": {"x\xff@y"}, "password": {"y"}})
-	require.Equal(t, 400, r.Status)
-	r = anon.Do("POST", "/signin", url.Values{"tenant": {strings.Repeat("a", 11<<20)}})
-	require.Equal(t, 413, r.Status)
+	r := anon.Expect(400, "POST", "/staff/signin", url.Values{"email": {"x\xff@y"}, "password": {"y"}})
+	r = anon.Expect(413, "POST", "/signin", url.Values{"tenant": {strings.Repeat("a", 11<<20)}})
 
 	op := e.StaffLogin(e.Operator, apptest.OperatorPassword)
 	form := url.Values{"name": {"Oak\xff"}, "slug": {"oak"}, "kind": {"school"}, "region": {"uk"}, "reference": {"C-1"},
@@ -207,8 +198,7 @@ func TestFormsRefuseWhatIsNotText(t *testing.T) {
 	require.Equal(t, 400, op.Do("POST", "/platform/tenants/new", form).Status)
 	form.Set("name", "Oak")
 	form.Set("admin_password", strings.Repeat("p", 1025))
-	r = op.Do("POST", "/platform/tenants/new", form)
-	require.Equal(t, 400, r.Status)
+	r = op.Expect(400, "POST", "/platform/tenants/new", form)
 	require.Contains(t, r.Text(), "Enter a number of days from 1 to 365")
 	require.Contains(t, r.Text(), "at most 1024 characters")
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)

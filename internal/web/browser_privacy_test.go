@@ -99,11 +99,9 @@ func TestSubjectRightsInBrowser(t *testing.T) {
 	require.Contains(t, sam.Text(".flash"), "applies from now")
 
 	// A guardian gives consent for a child under 13.
-	r := adminAPI(e).Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "parent", "display_name": "Pat Parent", "password": "parent-password-1"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := adminAPI(e).Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "parent", "display_name": "Pat Parent", "password": "parent-password-1"})
 	parent := r.JSON()["id"].(string)
-	r = adminAPI(e).Do("POST", "/api/v1/t/tenant-a/people/"+parent+"/roles", map[string]any{"role": "guardian"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r = adminAPI(e).Expect(201, "POST", "/api/v1/t/tenant-a/people/"+parent+"/roles", map[string]any{"role": "guardian"})
 	adm.Go("/t/tenant-a/admin/people", "")
 	adm.Submit(`a[href*="/admin/people/"][href$="`+samID(t, e)+`"]`, "")
 	adm.Submit(`main a[href*="/admin/people/"][href$="/privacy"]`, "admin-person-privacy")
@@ -144,8 +142,7 @@ func adminAPI(e *apptest.Env) *apptest.Client {
 }
 
 func samID(t *testing.T, e *apptest.Env) string {
-	r := adminAPI(e).Do("GET", "/api/v1/t/tenant-a/people?limit=200", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := adminAPI(e).Expect(200, "GET", "/api/v1/t/tenant-a/people?limit=200", nil)
 	var pg struct {
 		Items []struct{ ID, Username string }
 	}

@@ -35,10 +35,8 @@ func TestProcessorPromisesInBrowser(t *testing.T) {
 	e := apptest.New(t)
 	ctx := context.Background()
 	api := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := api.Do("POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "claimant", "display_name": "Claimant"})
-	require.Equal(t, 201, r.Status, r.Text())
-	r = api.Do("POST", "/api/v1/t/tenant-a/retention/holds", map[string]any{"person_id": r.JSON()["id"], "reason": "an employment tribunal claim"})
-	require.Equal(t, 201, r.Status, r.Text())
+	r := api.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "claimant", "display_name": "Claimant"})
+	r = api.Expect(201, "POST", "/api/v1/t/tenant-a/retention/holds", map[string]any{"person_id": r.JSON()["id"], "reason": "an employment tribunal claim"})
 	_, err := e.App.DB.Pool.Exec(ctx, `UPDATE contracts SET starts_on = current_date - 400, ends_on = current_date - 31,
 		updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
@@ -83,9 +81,8 @@ func TestProcessorPromisesInBrowser(t *testing.T) {
 	require.Contains(t, op.Text(`section[aria-labelledby="deletion-h"]`), "queued")
 
 	// The staff page: link Sam Support to a sub-processor, then unlink.
-	r = e.StaffLogin(e.Operator, apptest.OperatorPassword).Do("POST", "/api/v1/platform/sub-processors",
+	r = e.StaffLogin(e.Operator, apptest.OperatorPassword).Expect(201, "POST", "/api/v1/platform/sub-processors",
 		map[string]any{"name": "Forensics Ltd", "purpose": "Security investigations", "country": "ie"})
-	require.Equal(t, 201, r.Status, r.Text())
 	sp := r.JSON()["id"].(string)
 	sam, err := e.App.Support.StaffByEmail(ctx, e.Support)
 	require.NoError(t, err)

@@ -38,35 +38,27 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 		{"kind": "numeric", "prompt": "Half of 7?", "points": 1, "answer": map[string]any{"value": 3.5}},
 		{"kind": "essay", "prompt": "Explain your working.", "points": 3},
 	} {
-		r := teacher.Do("POST", course+"/questions", q)
-		require.Equal(t, http.StatusCreated, r.Status, r.Text())
+		r := teacher.Expect(http.StatusCreated, "POST", course+"/questions", q)
 		ids = append(ids, r.JSON()["id"].(string))
 	}
-	r := teacher.Do("POST", course+"/quizzes", map[string]any{"title": "Number check", "opens_at": time.Now().Add(-time.Minute), "closes_at": time.Now().Add(time.Hour),
+	r := teacher.Expect(http.StatusCreated, "POST", course+"/quizzes", map[string]any{"title": "Number check", "opens_at": time.Now().Add(-time.Minute), "closes_at": time.Now().Add(time.Hour),
 		"time_limit_minutes": 20, "question_ids": ids, "published": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
-	r = teacher.Do("POST", api+"/surveys", map[string]any{"course_id": fx.ID, "title": "How was the unit?", "anonymous": true, "closes_at": time.Now().Add(24 * time.Hour),
+	r = teacher.Expect(http.StatusCreated, "POST", api+"/surveys", map[string]any{"course_id": fx.ID, "title": "How was the unit?", "anonymous": true, "closes_at": time.Now().Add(24 * time.Hour),
 		"questions": []map[string]any{{"kind": "scale", "prompt": "How clear was it?"}, {"kind": "text", "prompt": "Anything else?"}}})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	up := teacher.Upload(api+"/files", "lesson.mp4", bytes.NewReader(webMP4))
 	require.Equal(t, http.StatusCreated, up.Status, up.Text())
-	r = teacher.Do("POST", course+"/recordings", map[string]any{"title": "Fractions lesson", "kind": "lesson", "file_id": up.JSON()["id"], "recorded_on": time.Now().Format(time.DateOnly),
+	r = teacher.Expect(http.StatusCreated, "POST", course+"/recordings", map[string]any{"title": "Fractions lesson", "kind": "lesson", "file_id": up.JSON()["id"], "recorded_on": time.Now().Format(time.DateOnly),
 		"participants": []string{fx.Learner.ID.String()}})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
-	r = teacher.Do("POST", api+"/communications", map[string]any{"course_id": fx.ID, "subject": "Quiz today", "body": "The number check is open until the end of the lesson."})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", api+"/communications", map[string]any{"course_id": fx.ID, "subject": "Quiz today", "body": "The number check is open until the end of the lesson."})
 
 	// A group of the two learners and a peer assessment of a group assignment.
-	r = teacher.Do("POST", course+"/groups", map[string]any{"name": "Team Red"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", course+"/groups", map[string]any{"name": "Team Red"})
 	group := r.JSON()["id"].(string)
 	for _, p := range []string{fx.Learner.ID.String(), fx.Learner2.ID.String()} {
 		require.Equal(t, http.StatusNoContent, teacher.Do("PUT", api+"/groups/"+group+"/members/"+p, nil).Status)
 	}
-	r = teacher.Do("POST", course+"/assignments", map[string]any{"section_id": fx.Section, "title": "Poster", "due_at": time.Now().Add(48 * time.Hour), "max_score": 10, "published": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
-	r = teacher.Do("POST", api+"/assignments/"+r.JSON()["id"].(string)+"/peer-assessment", map[string]any{"criteria": []string{"Did their share"}, "closes_at": time.Now().Add(time.Hour)})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = teacher.Expect(http.StatusCreated, "POST", course+"/assignments", map[string]any{"section_id": fx.Section, "title": "Poster", "due_at": time.Now().Add(48 * time.Hour), "max_score": 10, "published": true})
+	r = teacher.Expect(http.StatusCreated, "POST", api+"/assignments/"+r.JSON()["id"].(string)+"/peer-assessment", map[string]any{"criteria": []string{"Did their share"}, "closes_at": time.Now().Add(time.Hour)})
 
 	b := webtest.New(t, e.Server.URL)
 	b.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
@@ -138,8 +130,7 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	require.Contains(t, b.Text("main"), "Trip on Friday")
 
 	// A tutor and their tutee.
-	r = admin.Do("POST", api+"/people", map[string]any{"username": "b2-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
+	r = admin.Expect(http.StatusCreated, "POST", api+"/people", map[string]any{"username": "b2-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
 	require.Equal(t, http.StatusNoContent, admin.Do("PUT", api+"/people/"+fx.Learner.ID.String()+"/tutors/"+r.JSON()["id"].(string), nil).Status)
 	tb := webtest.New(t, e.Server.URL)
 	tb.SignIn("tenant-a", "b2-tutor", lmstest.Password)

@@ -61,9 +61,8 @@ func TestSettingUpInBrowser(t *testing.T) {
 	tb.Submit(`form[action$="/surveys"] button`, "teacher-survey-set")
 	require.Contains(t, tb.Text("main table"), "Unit feedback")
 
-	r := e.Login(e.A.Slug, fx.Teacher.Username, lmstest.Password).Do("POST", "/api/v1"+course+"/assignments",
+	r := e.Login(e.A.Slug, fx.Teacher.Username, lmstest.Password).Expect(http.StatusCreated, "POST", "/api/v1"+course+"/assignments",
 		map[string]any{"section_id": fx.Section, "title": "Poster", "due_at": "2999-01-01T00:00:00Z", "max_score": 10, "published": true})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	tb.Go(base+"/assignments/"+r.JSON()["id"].(string), "teacher-assignment-peer")
 	tb.Fill("#criteria", "Did their share")
 	tb.Submit(`form[action$="/peer-assessment"] button`, "teacher-peer-set")
@@ -83,9 +82,8 @@ func TestSettingUpInBrowser(t *testing.T) {
 	require.Contains(t, ab.Text("main"), "End tutorship with")
 
 	// A set-password link, as the email carries it.
-	r = e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword).Do("POST", "/api/v1/t/tenant-a/people",
+	r = e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword).Expect(http.StatusCreated, "POST", "/api/v1/t/tenant-a/people",
 		map[string]any{"username": "bs-newcomer", "display_name": "New Comer", "email": "bs-newcomer@a.example"})
-	require.Equal(t, http.StatusCreated, r.Status, r.Text())
 	link, err := e.App.Identity.SendPasswordLink(t.Context(), access.Member(e.A.ID, e.A.AdminID), uuid.MustParse(r.JSON()["id"].(string)))
 	require.NoError(t, err)
 	nb := webtest.New(t, e.Server.URL)

@@ -19,8 +19,7 @@ func TestSupportAccessInBrowser(t *testing.T) {
 	e := apptest.New(t)
 	seedDemo(t, e)
 	adminAPI := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	r := adminAPI.Do("POST", "/api/v1/t/tenant-a/people/"+e.A.AdminID.String()+"/roles", map[string]any{"role": "approver"})
-	require.Equal(t, 201, r.Status, r.Text())
+	adminAPI.Expect(201, "POST", "/api/v1/t/tenant-a/people/"+e.A.AdminID.String()+"/roles", map[string]any{"role": "approver"})
 
 	// Support asks, with a bad form first.
 	sup := webtest.New(t, e.Server.URL)

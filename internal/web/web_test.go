@@ -22,24 +22,20 @@ func TestSignInAndForms(t *testing.T) {
 	e := apptest.New(t)
 	anon := e.Anonymous()
 
-	r := anon.Do("GET", "/signin", nil)
-	require.Equal(t, 200, r.Status)
+	r := anon.Expect(200, "GET", "/signin", nil)
 	require.Contains(t, r.Header.Get("Content-Type"), "text/html")
 	csp := r.Header.Get("Content-Security-Policy")
 	require.Contains(t, csp, "script-src 'self'")
 	require.NotContains(t, csp, "unsafe-inline")
 	require.Empty(t, r.Cookies)
 
-	r = anon.Do("POST", "/signin", url.Values{"tenant": {"tenant-a"}})
-	require.Equal(t, 400, r.Status)
+	r = anon.Expect(400, "POST", "/signin", url.Values{"tenant": {"tenant-a"}})
 	require.Contains(t, r.Text(), "Enter your username")
 	require.Contains(t, r.Text(), `aria-invalid="true"`)
 
-	r = anon.Do("POST", "/signin", url.Values{"tenant": {"tenant-a"}, "username": {e.A.AdminUser}, "password": {"wrong-password"}})
-	require.Equal(t, 401, r.Status)
+	r = anon.Expect(401, "POST", "/signin", url.Values{"tenant": {"tenant-a"}, "username": {e.A.AdminUser}, "password": {"wrong-password"}})
 	require.Contains(t, r.Text(), "Those details are not right")
-	r = anon.Do("POST", "/signin", url.Values{"tenant": {"no-such-school"}, "username": {e.A.AdminUser}, "password": {"wrong-password"}})
-	require.Equal(t, 401, r.Status)
+	r = anon.Expect(401, "POST", "/signin", url.Values{"tenant": {"no-such-school"}, "username": {e.A.AdminUser}, "password": {"wrong-password"}})
 
 	// Another site's form is refused before anything is checked.
 	r = anon.DoWith("POST", "/signin", url.Values{"tenant": {"tenant-a"}, "username": {e.A.AdminUser}, "password": {apptest.AdminPassword}},
@@ -47,8 +43,7 @@ func TestSignInAndForms(t *testing.T) {
 	require.Equal(t, 403, r.Status)
 	require.Empty(t, r.Cookies)
 
-	r = anon.Do("POST", "/signin", url.Values{"tenant": {"tenant-a"}, "username": {e.A.AdminUser}, "password": {apptest.AdminPassword}, "next": {"//evil.example/x"}})
-	require.Equal(t, 303, r.Status, r.Text())
+	r = anon.Expect(303, "POST", "/signin", url.Values{"tenant": {"tenant-a"}, "username": {e.A.AdminUser}, "password": {apptest.AdminPassword}, "next": {"//evil.example/x"}})
 	require.Equal(t, "/t/tenant-a", r.Header.Get("Location"))
 	require.Len(t, r.Cookies, 1)
 	require.Equal(t, "lms_session", r.Cookies[0].Name)
@@ -56,11 +51,9 @@ func TestSignInAndForms(t *testing.T) {
 	session := r.Cookies[0].Value
 
 	// Signed out: pages send you to sign in and come back.
-	r = anon.Do("GET", "/t/tenant-a", nil)
-	require.Equal(t, 303, r.Status)
+	r = anon.Expect(303, "GET", "/t/tenant-a", nil)
 	require.Equal(t, "/signin?next="+url.QueryEscape("/t/tenant-a"), r.Header.Get("Location"))
-	r = anon.Do("GET", "/no/such/page", nil)
-	require.Equal(t, 404, r.Status)
+	r = anon.Expect(404, "GET", "/no/such/page", nil)
 	require.Contains(t, r.Text(), "Page not found")
 
 	// A form without the session's token is refused; with it, sign-out works.
@@ -72,15 +65,13 @@ func TestSignInAndForms(t *testing.T) {
 	require.Contains(t, r.Text(), "expired")
 	r = page.DoWith("POST", "/signout", url.Values{"csrf_token": {"not-the-token"}}, map[string]string{"X-CSRF-Token": ""})
 	require.Equal(t, 403, r.Status)
-	r = page.Do("GET", "/home", nil)
-	require.Equal(t, 303, r.Status)
+	r = page.Expect(303, "GET", "/home", nil)
 	require.Equal(t, "/t/tenant-a", r.Header.Get("Location"))
 	token := csrfOf(t, e, session)
 	r = page.DoWith("POST", "/signout", url.Values{"csrf_token": {token}}, map[string]string{"X-CSRF-Token": ""})
 	require.Equal(t, 303, r.Status, r.Text())
 	require.Equal(t, "/signin?done=signed-out", r.Header.Get("Location"))
-	r = page.Do("GET", "/home", nil)
-	require.Equal(t, 303, r.Status)
+	r = page.Expect(303, "GET", "/home", nil)
 	require.True(t, strings.HasPrefix(r.Header.Get("Location"), "/signin"))
 }
 
@@ -88,8 +79,7 @@ func TestSignInAndForms(t *testing.T) {
 func csrfOf(t *testing.T, e *apptest.Env, session string) string {
 	c := e.Anonymous()
 	c.Cookie = session
-	r := c.Do("GET", "/api/v1/me", nil)
-	require.Equal(t, 200, r.Status, r.Text())
+	r := c.Expect(200, "GET", "/api/v1/me", nil)
 	return r.JSON()["csrf_token"].(string)
 }
 
