@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench screenshots services services-down browser build vet fmt-check deploy-check
+.PHONY: run test bench screenshots services services-down browser assets build vet fmt-check deploy-check
 
 services:
 	@deploy/local/services.sh up
@@ -18,7 +18,12 @@ services-down:
 browser:
 	@deploy/local/browser.sh
 
-build:
+# The pages' front-end libraries (the Quill editor), pinned from npm into
+# internal/web/static/vendor (ignored; embedded into the binary).
+assets:
+	@deploy/local/assets.sh
+
+build: assets
 	$(GO) build -o bin/lms ./cmd/lms
 
 run: services build
@@ -38,7 +43,7 @@ deploy-check:
 
 # -p 2: two packages at once on the 2-core machines we run on; each test
 # makes its own database and buckets, so packages never share state.
-test: services browser fmt-check vet deploy-check
+test: services browser assets fmt-check vet deploy-check
 	@$(ENV); $(GO) test -count=1 -p 2 -timeout 25m ./...
 
 bench: services build
@@ -48,7 +53,7 @@ bench: services build
 # theirs to .data/screenshots, ignored). Runs the browser tests once.
 SHOTS := learner-course admin-dashboard operator-tenants admin-access-log \
 	admin-support-request admin-export-ready learner-my-data guardian-consent-given
-screenshots: services browser
+screenshots: services browser assets
 	@rm -rf .data/screenshots-fresh
 	@$(ENV); LMS_SCREENSHOTS_DIR=$(CURDIR)/.data/screenshots-fresh $(GO) test -count=1 -timeout 15m ./internal/web/
 	@mkdir -p docs/screenshots

@@ -26,10 +26,12 @@ const (
 // markPage makes errors on this route render as pages and sets the pages'
 // Content-Security-Policy: scripts and styles only from this origin, media
 // and images (photos) also from the object store that presigned links
-// point at.
+// point at, and frames only from the video players a course page may embed
+// (the same hosts the page sanitiser keeps).
 func (k *Kernel) markPage(c *gin.Context) {
 	c.Set(ctxPage, k.pages)
 	c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "+k.storeOrigin()+"; media-src 'self' "+k.storeOrigin()+
+		"; frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"+
 		"; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	// Same-origin referrers let browsers send a real Origin on the pages'
 	// own forms (with no-referrer they send "null"); other sites get none.

@@ -66,6 +66,7 @@ type coursesData struct {
 	Courses []course.Course
 	Query   string
 	Pager   pager
+	CanMake bool // teachers and admins see "Make a course"
 }
 
 func (s *Site) myCourses(c *gin.Context) (page, error) {
@@ -76,7 +77,8 @@ func (s *Site) myCourses(c *gin.Context) (page, error) {
 	list, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]course.Course, error) {
 		return s.d.Courses.List(c.Request.Context(), request.Scope(c), course.Filter{Query: q}, after, limit)
 	}, func(x course.Course) uuid.UUID { return x.ID })
-	return show("courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: pg}}), err
+	canMake := s.allowed(c, request.Principal(c), "course", "write")
+	return show("courses", view{Title: "My courses", Data: coursesData{Base: base(c), Courses: list, Query: q, Pager: pg, CanMake: canMake}}), err
 }
 
 type courseData struct {

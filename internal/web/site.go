@@ -38,6 +38,7 @@ func (s *Site) Routes() []request.Route {
 	for _, area := range [][]request.Route{
 		s.basePages(),
 		s.coursePages(),
+		s.buildPages(),
 		s.schoolPages(),
 		s.supportPages(),
 		s.protectionPages(),
@@ -61,6 +62,7 @@ func (s *Site) Routes() []request.Route {
 		s.mediaPages(),
 		s.usagePages(),
 		s.passwordLinkPages(),
+		s.markingPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

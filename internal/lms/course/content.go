@@ -38,7 +38,7 @@ var sanitiser = func() *bluemonday.Policy {
 // videoPlayer are the embed addresses a page may frame (the pages' CSP
 // frame-src lists the same hosts): YouTube's privacy-enhanced player and
 // Vimeo's.
-var videoPlayer = regexp.MustCompile(`^https://(www\.youtube-nocookie\.com/embed/|www\.youtube\.com/embed/|player\.vimeo\.com/video/)[A-Za-z0-9_-]+(\?[A-Za-z0-9_=&-]*)?$`)
+var videoPlayer = regexp.MustCompile(`^https://(www\.youtube-nocookie\.com/embed/|www\.youtube\.com/embed/|player\.vimeo\.com/video/)[A-Za-z0-9_-]+/?(\?[A-Za-z0-9_=&-]*)?$`)
 
 // Sanitise cleans teacher-written HTML for display to learners.
 func Sanitise(html string) string { return sanitiser.Sanitize(html) }
@@ -308,6 +308,9 @@ type ItemPatch struct {
 	// is published (both at once is a contradiction, refused).
 	VisibleFrom *time.Time `json:"visible_from"`
 	Unschedule  bool       `json:"unschedule"`
+	// FileID replaces the file of a file, video or audio item with another
+	// upload (POST /files); the old one leaves storage.
+	FileID *uuid.UUID `json:"file_id"`
 }
 
 // checkURL accepts absolute http(s) links only: no javascript:, data: or
@@ -491,8 +494,24 @@ func (s *Service) UpdateItem(ctx context.Context, sc access.Scope, id uuid.UUID,
 		if in.URL != nil && it.Kind != KindLink {
 			fe.Add("url", "applies to links only")
 		}
+		if in.FileID != nil && it.FileID == nil {
+			fe.Add("file_id", "applies to file, video and audio items only")
+		}
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if in.FileID != nil && *in.FileID != *it.FileID {
+			f, err := files.Claim(tx, sc, *in.FileID, files.ForContent)
+			if err != nil {
+				return err
+			}
+			if want := wantFamily[it.Kind]; want != "" && files.Family(f.ContentType) != want {
+				return errs.Field("file_id", "is %s, not %s", f.ContentType, want)
+			}
+			set["file_id"] = f.ID
+			if err := files.Discard(tx, *it.FileID); err != nil {
+				return err
+			}
 		}
 		section := it.SectionID
 		if in.SectionID != nil && *in.SectionID != it.SectionID {
@@ -529,6 +548,9 @@ func (s *Service) UpdateItem(ctx context.Context, sc access.Scope, id uuid.UUID,
 	if err != nil {
 		return it, err
 	}
+	if in.FileID != nil || in.BodyHTML != nil {
+		s.files.PurgeSoon(ctx, sc.Tenant()) // a replaced file or image
+	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Take(&it).Error })
 	return it, err
 }
@@ -549,4 +571,14 @@ func (s *Service) DeleteItem(ctx context.Context, sc access.Scope, id uuid.UUID)
 		s.files.PurgeSoon(ctx, sc.Tenant())
 	}
 	return err
+}
+
+// GetSection is one section, for its course's teachers (the pages' forms
+// that add to it).
+func (s *Service) GetSection(ctx context.Context, sc access.Scope, id uuid.UUID) (sec Section, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		sec, _, err = sectionRel(tx, sc, id)
+		return err
+	})
+	return sec, err
 }

@@ -34,5 +34,216 @@
         xhr.send(new FormData(form));
       });
     });
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
+      });
+    });
+    document.querySelectorAll("form[data-dropzone]").forEach(dropzone);
+    document.querySelectorAll("[data-reorder]").forEach(reorderable);
+    document.querySelectorAll("form[data-editor-form]").forEach(editor);
   });
+
+  function csrfOf(form) {
+    var f = form.querySelector("input[name=csrf_token]");
+    return f ? f.value : "";
+  }
+
+  // post sends a form's fields (or a FormData) with the session's CSRF
+  // token in the header; resolves with the response.
+  function post(url, token, body) {
+    return fetch(url, { method: "POST", headers: { "X-CSRF-Token": token }, body: body, credentials: "same-origin" });
+  }
+
+  // A file form marked data-dropzone takes files dropped on it or chosen,
+  // and sends each in a request of its own with a progress bar, then
+  // reloads the page to show them. Without JavaScript it posts them all.
+  function dropzone(form) {
+    var input = form.querySelector("input[type=file]");
+    var list = form.querySelector(".uploads");
+    var token = csrfOf(form);
+    function sendAll(files) {
+      var queue = Array.prototype.slice.call(files);
+      if (!queue.length) { return; }
+      var failed = false;
+      var next = function () {
+        var file = queue.shift();
+        if (!file) {
+          if (!failed) { window.location.assign(window.location.pathname + "?done=files-added"); }
+          return;
+        }
+        var li = document.createElement("li");
+        var label = document.createElement("span");
+        label.textContent = file.name + ": ";
+        var bar = document.createElement("progress");
+        bar.max = 100; bar.value = 0;
+        bar.setAttribute("aria-label", "Upload of " + file.name);
+        var state = document.createElement("span");
+        li.appendChild(label); li.appendChild(bar); li.appendChild(state);
+        list.appendChild(li);
+        var data = new FormData();
+        data.append("files", file, file.name);
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action);
+        xhr.setRequestHeader("X-CSRF-Token", token);
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+        });
+        xhr.addEventListener("load", function () {
+          if (xhr.status < 400) { bar.value = 100; state.textContent = " added"; }
+          else {
+            failed = true;
+            var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+            var why = doc.querySelector("main p");
+            state.textContent = " not added: " + (why ? why.textContent : "the upload was refused");
+          }
+          next();
+        });
+        xhr.addEventListener("error", function () { failed = true; state.textContent = " not added: the connection failed"; next(); });
+        xhr.send(data);
+      };
+      next();
+    }
+    form.addEventListener("submit", function (ev) {
+      if (!window.FormData || !input.files.length) { return; }
+      ev.preventDefault();
+      sendAll(input.files);
+    });
+    ["dragenter", "dragover"].forEach(function (t) {
+      form.addEventListener(t, function (ev) {
+        if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") >= 0) { ev.preventDefault(); form.classList.add("over"); }
+      });
+    });
+    form.addEventListener("dragleave", function () { form.classList.remove("over"); });
+    form.addEventListener("drop", function (ev) {
+      if (!ev.dataTransfer || !ev.dataTransfer.files.length) { return; }
+      ev.preventDefault();
+      ev.stopPropagation();
+      form.classList.remove("over");
+      sendAll(ev.dataTransfer.files);
+    });
+  }
+
+  // A list marked data-reorder lets its items be dragged to a new place;
+  // the move buttons beside each do the same from the keyboard.
+  function reorderable(list) {
+    var dragged = null;
+    var token = csrfOf(document);
+    Array.prototype.forEach.call(list.children, function (li) {
+      if (!li.hasAttribute("data-move")) { return; }
+      li.addEventListener("dragstart", function (ev) {
+        if (ev.target !== li) { return; }
+        ev.stopPropagation();
+        dragged = li;
+        li.classList.add("dragging");
+        ev.dataTransfer.effectAllowed = "move";
+        ev.dataTransfer.setData("text/plain", li.id);
+      });
+      li.addEventListener("dragover", function (ev) {
+        if (!dragged || dragged.parentNode !== list || dragged === li) { return; }
+        ev.preventDefault();
+        ev.stopPropagation();
+        var r = li.getBoundingClientRect();
+        list.insertBefore(dragged, ev.clientY < r.top + r.height / 2 ? li : li.nextSibling);
+      });
+      li.addEventListener("dragend", function (ev) {
+        if (dragged !== li) { return; }
+        ev.stopPropagation();
+        li.classList.remove("dragging");
+        dragged = null;
+        var at = Array.prototype.indexOf.call(list.children, li);
+        post(li.getAttribute("data-move"), token, new URLSearchParams({ position: String(at) }))
+          .then(function () { window.location.assign(window.location.pathname + "?done=moved"); });
+      });
+    });
+  }
+
+  // A page form marked data-editor-form gets the Quill editor in place of
+  // its HTML textarea, with an accessible toolbar, images uploaded to the
+  // store, a draft kept in this browser as the teacher types, and a
+  // warning when leaving with unsaved changes. The server sanitises what
+  // is sent whatever the editor makes.
+  function editor(form) {
+    var ta = form.querySelector("textarea[data-editor]");
+    if (!ta || !window.Quill) { return; }
+    var token = csrfOf(form);
+    var key = form.getAttribute("data-draft-key");
+    var status = form.querySelector("[data-draft-status]");
+    var holder = document.createElement("div");
+    ta.parentNode.insertBefore(holder, ta);
+    ta.hidden = true;
+    var quill = new window.Quill(holder, {
+      theme: "snow",
+      modules: {
+        table: true,
+        toolbar: {
+          container: [[{ header: 2 }, { header: 3 }], ["bold", "italic", "link"], [{ list: "ordered" }, { list: "bullet" }], ["image", "video", "table"], ["clean"]],
+          handlers: {
+            image: function () { pickImage(quill, ta.getAttribute("data-image-upload"), token, status); },
+            table: function () { quill.getModule("table").insertTable(2, 2); }
+          }
+        }
+      }
+    });
+    var names = { "ql-bold": "Bold", "ql-italic": "Italic", "ql-link": "Link", "ql-image": "Image", "ql-video": "Video from YouTube or Vimeo",
+      "ql-table": "Table", "ql-clean": "Remove formatting" };
+    form.querySelectorAll(".ql-toolbar button").forEach(function (b) {
+      var name = names[b.className.split(" ")[0]];
+      if (b.classList.contains("ql-header")) { name = b.value === "2" ? "Heading" : "Subheading"; }
+      if (b.classList.contains("ql-list")) { name = b.value === "ordered" ? "Numbered list" : "Bulleted list"; }
+      if (b.classList.contains("ql-table") && !b.innerHTML) { b.textContent = "▦"; }
+      b.setAttribute("aria-label", name || "Format");
+    });
+    quill.root.setAttribute("role", "textbox");
+    quill.root.setAttribute("aria-multiline", "true");
+    quill.root.setAttribute("aria-labelledby", "body_html-label");
+    quill.root.setAttribute("aria-describedby", "body_html-hint");
+    var draft = key && window.localStorage ? window.localStorage.getItem(key) : null;
+    quill.clipboard.dangerouslyPasteHTML(draft || ta.value);
+    if (draft && draft !== ta.value && status) { status.textContent = "Your unsaved draft from this browser is restored."; }
+    var dirty = !!(draft && draft !== ta.value);
+    var timer = null;
+    quill.on("text-change", function () {
+      ta.value = quill.root.innerHTML;
+      dirty = true;
+      if (!key || !window.localStorage) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        window.localStorage.setItem(key, quill.root.innerHTML);
+        if (status) { status.textContent = "Draft saved in this browser at " + new Date().toLocaleTimeString() + "."; }
+      }, 500);
+    });
+    ta.value = quill.root.innerHTML;
+    form.addEventListener("submit", function () {
+      ta.value = quill.root.innerHTML;
+      dirty = false;
+      if (key && window.localStorage) { window.localStorage.removeItem(key); }
+    });
+    window.addEventListener("beforeunload", function (ev) {
+      if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
+    });
+  }
+
+  function pickImage(quill, url, token, status) {
+    var input = document.createElement("input");
+    input.type = "file";
+    input.accept = "image/*";
+    input.addEventListener("change", function () {
+      if (!input.files.length) { return; }
+      var data = new FormData();
+      data.append("file", input.files[0], input.files[0].name);
+      if (status) { status.textContent = "Uploading the image…"; }
+      post(url, token, data).then(function (r) {
+        if (!r.ok) { throw new Error("refused"); }
+        return r.json();
+      }).then(function (j) {
+        var at = (quill.getSelection(true) || { index: quill.getLength() }).index;
+        quill.insertEmbed(at, "image", j.src, "user");
+        if (status) { status.textContent = "Image added."; }
+      }).catch(function () {
+        if (status) { status.textContent = "The image could not be added: choose a PNG, JPEG, GIF or WebP image within the size limit."; }
+      });
+    });
+    input.click();
+  }
 })();

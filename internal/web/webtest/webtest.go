@@ -28,7 +28,11 @@ import (
 type Browser struct {
 	T    *testing.T
 	Base string // the server's URL, e.g. http://127.0.0.1:34567
-	ctx  context.Context
+	// Narrow makes Page also lay each page out 375 px wide (the narrowest
+	// phone WCAG 2.2's reflow asks for) and fail on a horizontal scroll.
+	// New tests set it; a later change turns it on for all.
+	Narrow bool
+	ctx    context.Context
 
 	mu       sync.Mutex
 	landed   []string // main-frame URLs navigated to
@@ -211,9 +215,40 @@ func (b *Browser) audit() {
 	if len(bad) > 0 {
 		b.T.Errorf("axe-core on %s:\n  %s", url, strings.Join(bad, "\n  "))
 	}
+	if b.Narrow {
+		b.reflow(url)
+	}
 	b.mu.Lock()
 	b.audited[url] = true
 	b.mu.Unlock()
+}
+
+// reflow lays the page out 375 px wide and fails when it scrolls
+// sideways (content wider than the window), naming the widest element;
+// then it puts the window back as it was.
+func (b *Browser) reflow(url string) {
+	b.T.Helper()
+	var w struct {
+		Width  int64  `json:"width"`
+		Height int64  `json:"height"`
+		Over   int64  `json:"over"`
+		Widest string `json:"widest"`
+	}
+	b.Run(chromedp.Evaluate(`({width: window.innerWidth, height: window.innerHeight})`, &w))
+	width, height := w.Width, w.Height
+	b.Run(chromedp.EmulateViewport(375, 812),
+		chromedp.Evaluate(`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => {
+			const d = document.documentElement;
+			let widest = "";
+			for (const el of document.querySelectorAll("body *")) {
+				if (el.getBoundingClientRect().right > d.clientWidth + 1 && !el.closest(".table-wrap")) { widest = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""); break; }
+			}
+			r({over: d.scrollWidth - d.clientWidth, widest});
+		})))`, &w, func(p *runtimeEvaluateParams) *runtimeEvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.EmulateViewport(width, height))
+	if w.Over > 0 {
+		b.T.Errorf("%s scrolls sideways by %d px at 375 px wide (first too wide: %s)", url, w.Over, w.Widest)
+	}
 }
 
 // Screenshot saves the full page as name.png.
