@@ -17,6 +17,8 @@ var assignmentTables = []Table{
 			col("opens_at", Record, "when learners may start submitting; extra time is a share of the window", PublicTask, courseLife, Export, Retain),
 			col("due_at", Record, "when work is due", PublicTask, courseLife, Export, Retain),
 			col("max_score", Record, "the scale of the marks", PublicTask, courseLife, Export, Retain),
+			col("closes_at", Record, "until when late work is accepted", PublicTask, courseLife, Export, Retain),
+			col("hand_in", Record, "what learners may hand in: text, files or both", PublicTask, courseLife, Export, Retain),
 			col("created_by", Key, "who set the assignment", PublicTask, courseLife, Export, Anonymise).person(),
 			col("created_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
@@ -30,6 +32,16 @@ var assignmentTables = []Table{
 			col("set_by", Key, "who granted the arrangement", PublicTask, arrangementLife, Export, Delete).person(),
 			col("created_at", Record, "record keeping", PublicTask, arrangementLife, Export, Delete),
 			col("updated_at", Record, "record keeping", PublicTask, arrangementLife, Export, Delete),
+		},
+	},
+	{
+		Name: "assignment_extra_time", Owner: Tenant, Subject: "person_id", Description: "Extra time a teacher grants a learner on one assignment (the time only, never a reason).",
+		Columns: []Column{
+			key("tenant_id"), key("assignment_id"), key("person_id").person(),
+			col("extra_time_percent", Education, "give the learner the extra time their teacher granted on this assignment", PublicTask, workLife, Export, Delete),
+			col("set_by", Key, "who granted the extra time", PublicTask, workLife, Export, Delete).person(),
+			col("created_at", Record, "record keeping", PublicTask, workLife, Export, Delete),
+			col("updated_at", Record, "record keeping", PublicTask, workLife, Export, Delete),
 		},
 	},
 	{

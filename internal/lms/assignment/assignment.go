@@ -54,22 +54,53 @@ func loadTeach(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Assignment, course.R
 	return a, rel, err
 }
 
-// extraTime is the person's extra time percentage (0 without an
-// arrangement).
-func extraTime(tx *gorm.DB, person uuid.UUID) (int, error) {
+// pctSQL is a learner's extra time on an assignment: the larger of their
+// standing arrangement and the extra time granted on that assignment
+// (assignment and person are SQL expressions).
+func pctSQL(assignment, person string) string {
+	return `GREATEST(COALESCE((SELECT extra_time_percent FROM special_arrangements WHERE person_id = ` + person + `), 0),
+		COALESCE((SELECT extra_time_percent FROM assignment_extra_time WHERE assignment_id = ` + assignment + ` AND person_id = ` + person + `), 0))`
+}
+
+// extraTime is the person's extra time percentage on an assignment (0
+// without an arrangement or extra time).
+func extraTime(tx *gorm.DB, person, assignment uuid.UUID) (int, error) {
 	var pct int
-	err := tx.Raw(`SELECT COALESCE((SELECT extra_time_percent FROM special_arrangements WHERE person_id = ?), 0)`, person).Row().Scan(&pct)
+	err := tx.Raw(`SELECT `+pctSQL("@a", "@p"), map[string]any{"a": assignment, "p": person}).Row().Scan(&pct)
 	if err != nil {
-		return 0, fmt.Errorf("assignment: arrangement: %w", err)
+		return 0, fmt.Errorf("assignment: extra time: %w", err)
 	}
 	return pct, nil
 }
 
-// personalise sets a learner's own effective due date on a.
+// personalise sets a learner's own effective due and closing dates on a.
 func personalise(a *Assignment, rel course.Relation, pct int) {
 	if rel.Learns() && !rel.Teaches() {
 		due := EffectiveDue(a.OpensAt, a.DueAt, pct)
-		a.EffectiveDueAt = &due
+		closes := Closes(a.ClosesAt, due)
+		a.EffectiveDueAt, a.EffectiveClosesAt = &due, &closes
+	}
+}
+
+func checkHandIn(fe *errs.FieldErrors, v string) string {
+	switch v {
+	case "":
+		return HandInBoth
+	case HandInText, HandInFiles, HandInBoth:
+		return v
+	}
+	fe.Add("hand_in", "must be one of: text files both")
+	return v
+}
+
+// checkDates refuses a due date not after the opening, and a closing date
+// for late work before the due date.
+func checkDates(fe *errs.FieldErrors, opens, due time.Time, closes *time.Time) {
+	if !due.After(opens) {
+		fe.Add("due_at", "must be after opens_at")
+	}
+	if closes != nil && closes.Before(due) {
+		fe.Add("closes_at", "must be at or after the due date (due_at)")
 	}
 }
 
@@ -86,10 +117,15 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, courseID uuid.UUI
 		a.OpensAt = in.OpensAt.Truncate(time.Microsecond)
 	}
 	a.DueAt = in.DueAt.Truncate(time.Microsecond)
+	if in.ClosesAt != nil {
+		t := in.ClosesAt.Truncate(time.Microsecond)
+		a.ClosesAt = &t
+	}
+	a.HandIn = checkHandIn(&fe, in.HandIn)
 	if in.DueAt.IsZero() {
 		fe.Add("due_at", "is required")
-	} else if !a.DueAt.After(a.OpensAt) {
-		fe.Add("due_at", "must be after opens_at")
+	} else {
+		checkDates(&fe, a.OpensAt, a.DueAt, a.ClosesAt)
 	}
 	if err := fe.Err(); err != nil {
 		return a, err
@@ -122,7 +158,7 @@ func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (a Ass
 		if a, rel, err = load(tx, sc, id); err != nil {
 			return err
 		}
-		pct, err := extraTime(tx, sc.Actor().ID)
+		pct, err := extraTime(tx, sc.Actor().ID, a.ID)
 		personalise(&a, rel, pct)
 		return err
 	})
@@ -142,22 +178,18 @@ func (s *Service) List(ctx context.Context, sc access.Scope, courseID uuid.UUID,
 		if err != nil {
 			return err
 		}
-		pct := 0
-		if rel.Learns() && !rel.Teaches() {
-			if pct, err = extraTime(tx, sc.Actor().ID); err != nil {
-				return err
-			}
-		}
-		err = tx.Raw(selectSQL+`
-			WHERE a.course_id = @course AND a.id > @after AND (`+course.LearnerSeesSQL+` OR @all)
-			  AND (@due = '' OR (@due = 'upcoming') = (`+effectiveDueSQL("@pct")+` > now()))
+		pct := pctSQL("a.id", "@me")
+		err = tx.Raw(`SELECT * FROM (SELECT a.*, i.title, i.section_id, i.published, i.visible_from, `+pct+` AS extra_pct
+			FROM assignments a JOIN course_items i ON i.id = a.item_id
+			WHERE a.course_id = @course AND a.id > @after AND (`+course.LearnerSeesSQL+` OR @all)) a
+			WHERE (@due = '' OR (@due = 'upcoming') = (`+effectiveDueSQL("a.extra_pct")+` > now()))
 			ORDER BY a.id LIMIT @limit`,
-			map[string]any{"course": courseID, "after": after, "all": rel.Teaches(), "due": due, "pct": pct, "limit": limit}).Scan(&out).Error
+			map[string]any{"course": courseID, "after": after, "all": rel.Teaches(), "due": due, "me": sc.Actor().ID, "limit": limit}).Scan(&out).Error
 		if err != nil {
 			return fmt.Errorf("assignment: list: %w", err)
 		}
 		for i := range out {
-			personalise(&out[i], rel, pct)
+			personalise(&out[i], rel, out[i].ExtraPct)
 		}
 		return nil
 	})
@@ -182,6 +214,12 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 	if in.MaxScore != nil {
 		set["max_score"] = checkMaxScore(&fe, *in.MaxScore)
 	}
+	if in.HandIn != nil {
+		set["hand_in"] = checkHandIn(&fe, *in.HandIn)
+	}
+	if in.NoLateWork && in.ClosesAt != nil {
+		fe.Add("closes_at", "give a closing date or no_late_work, not both")
+	}
 	if err := fe.Err(); err != nil {
 		return a, err
 	}
@@ -198,8 +236,19 @@ func (s *Service) Update(ctx context.Context, sc access.Scope, id uuid.UUID, in 
 			due = in.DueAt.Truncate(time.Microsecond)
 			set["due_at"] = due
 		}
-		if !due.After(opens) {
-			return errs.Field("due_at", "must be after opens_at")
+		closes := a.ClosesAt
+		switch {
+		case in.NoLateWork:
+			closes = nil
+			set["closes_at"] = nil
+		case in.ClosesAt != nil:
+			t := in.ClosesAt.Truncate(time.Microsecond)
+			closes = &t
+			set["closes_at"] = t
+		}
+		var fe errs.FieldErrors
+		if checkDates(&fe, opens, due, closes); fe.Err() != nil {
+			return fe.Err()
 		}
 		if in.MaxScore != nil {
 			var top float64

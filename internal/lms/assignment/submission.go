@@ -40,9 +40,29 @@ func checkSubmission(in SubmissionInput) (SubmissionInput, error) {
 	return in, fe.Err()
 }
 
+// allowedKinds refuses what the assignment does not take: files when it
+// takes text only, text when it takes files only, and nothing of the kind
+// it takes.
+func allowedKinds(handIn string, in SubmissionInput) error {
+	text, files := strings.TrimSpace(in.Body) != "", len(in.FileIDs) > 0
+	switch {
+	case handIn == HandInText && files:
+		return errs.Field("file_ids", "this assignment takes a written answer only, not files")
+	case handIn == HandInText && !text:
+		return errs.Field("body", "write your answer")
+	case handIn == HandInFiles && text:
+		return errs.Field("body", "this assignment takes files only, not a written answer")
+	case handIn == HandInFiles && !files:
+		return errs.Field("file_ids", "attach at least one file")
+	}
+	return nil
+}
+
 // Submit hands in (or replaces) the actor's work for an assignment: only
 // learners of the course, only between opens_at and their effective due
-// date, and not once it has been marked (the mark is of that work). A
+// date (late, until the closing date for late work when there is one),
+// only the kinds the assignment takes (text, files or both), and not once
+// it has been marked (the mark is of that work). A
 // resubmission replaces the text and the file set; files left out are
 // deleted from storage after commit.
 func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid.UUID, in SubmissionInput) (v SubmissionView, err error) {
@@ -64,15 +84,21 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, assignmentID uuid
 		if err := identity.RefuseRestricted(tx, sc.Actor().ID); err != nil {
 			return err
 		}
-		pct, err := extraTime(tx, sc.Actor().ID)
+		if err := allowedKinds(a.HandIn, in); err != nil {
+			return err
+		}
+		pct, err := extraTime(tx, sc.Actor().ID, a.ID)
 		if err != nil {
 			return err
 		}
 		now, due := s.now(), EffectiveDue(a.OpensAt, a.DueAt, pct)
+		closes := Closes(a.ClosesAt, due)
 		switch {
 		case now.Before(a.OpensAt):
 			return errs.New(errs.ErrConflict, "the assignment opens at %s", a.OpensAt.UTC().Format("2006-01-02 15:04 MST"))
-		case now.After(due):
+		case now.After(closes) && closes.After(due):
+			return errs.New(errs.ErrConflict, "the closing date for late work (%s) has passed", closes.UTC().Format("2006-01-02 15:04 MST"))
+		case now.After(closes):
 			return errs.New(errs.ErrConflict, "your due date (%s) has passed", due.UTC().Format("2006-01-02 15:04 MST"))
 		}
 		var sub Submission
@@ -166,6 +192,7 @@ func view(tx *gorm.DB, id uuid.UUID, a Assignment, rel course.Relation, pct int)
 		return v, fmt.Errorf("submission %s: %w", id, err)
 	}
 	v.EffectiveDueAt = EffectiveDue(a.OpensAt, a.DueAt, pct)
+	v.Late = v.SubmittedAt.After(v.EffectiveDueAt)
 	v.Files = []files.File{}
 	if err := tx.Where("id IN (SELECT file_id FROM submission_files WHERE submission_id = ?)", id).Order("id").Find(&v.Files).Error; err != nil {
 		return v, fmt.Errorf("submission %s: files: %w", id, err)
@@ -225,7 +252,7 @@ func (s *Service) MySubmission(ctx context.Context, sc access.Scope, assignmentI
 		if len(ids) == 0 {
 			return errs.New(errs.ErrNotFound, "no submission of yours for assignment %s", a.ID)
 		}
-		pct, err := extraTime(tx, sc.Actor().ID)
+		pct, err := extraTime(tx, sc.Actor().ID, a.ID)
 		if err != nil {
 			return err
 		}
@@ -243,7 +270,7 @@ func (s *Service) GetSubmission(ctx context.Context, sc access.Scope, id uuid.UU
 		if err != nil {
 			return err
 		}
-		pct, err := extraTime(tx, sub.PersonID)
+		pct, err := extraTime(tx, sub.PersonID, a.ID)
 		if err != nil {
 			return err
 		}
@@ -297,14 +324,13 @@ func (s *Service) ListSubmissions(ctx context.Context, sc access.Scope, assignme
 			return err
 		}
 		return tx.Raw(`SELECT s.id, s.assignment_id, s.person_id, p.display_name, s.attempt, s.submitted_at, s.updated_at,
-				`+effectiveDueSQL("COALESCE(sa.extra_time_percent, 0)")+` AS effective_due_at,
-				COALESCE(sa.extra_time_percent, 0) AS extra_time_percent,
+				`+effectiveDueSQL(pctSQL("a.id", "s.person_id"))+` AS effective_due_at,
+				`+pctSQL("a.id", "s.person_id")+` AS extra_time_percent,
 				CASE WHEN m.submission_id IS NULL THEN 'unmarked' WHEN m.released_at IS NULL THEN 'marked' ELSE 'released' END AS status,
 				m.score, m.released_at
 			FROM submissions s
 			JOIN assignments a ON a.id = s.assignment_id
 			JOIN people p ON p.id = s.person_id
-			LEFT JOIN special_arrangements sa ON sa.person_id = s.person_id
 			LEFT JOIN marks m ON m.submission_id = s.id
 			WHERE s.assignment_id = @a AND s.id > @after
 			  AND (CAST(@person AS uuid) IS NULL OR s.person_id = @person)
