@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -55,6 +57,23 @@ func (s *Server) assignmentRoutes() []request.Route {
 		{Method: "POST", Path: tp + "/assignments/:assignment/release",
 			Summary: "Release every mark of an assignment to its learners", Area: request.AreaTenant,
 			Object: "mark", Action: "write", Reply: assignment.Released{}, API: request.ByID("assignment", s.Assignments.Release)},
+		{Method: "POST", Path: tp + "/assignments/:assignment/release-chosen",
+			Summary: "Release the marks of the chosen submissions (marked work of this assignment) to their learners", Area: request.AreaTenant,
+			Object: "mark", Action: "write", Request: assignment.ReleaseInput{}, Reply: assignment.Released{},
+			API: request.ByIDFromBody("assignment", s.Assignments.ReleaseChosen)},
+		{Method: "GET", Path: tp + "/assignments/:assignment/roster",
+			Summary: "Every learner of the course with their status on the assignment (handed-in, late, missing, marked, released) and the count of each; filter status",
+			Area:    request.AreaTenant, Object: "submission", Action: "read", Reply: assignment.Roster{}, API: s.roster},
+		{Method: "GET", Path: tp + "/assignments/:assignment/hand-ins.zip",
+			Summary: "Every hand-in of the course's learners as one zip, streamed (a folder per learner: answer.txt and their files)",
+			Area:    request.AreaTenant, Object: "submission", Action: "read", API: s.handInsZip},
+		{Method: "GET", Path: tp + "/assignments/:assignment/extra-time",
+			Summary: "Extra time given to learners on this assignment (its course's teachers)", Area: request.AreaTenant,
+			Object: "assignment", Action: "read", Reply: []assignment.ExtraTime{}, API: request.ByID("assignment", s.Assignments.ListExtraTime)},
+		{Method: "PUT", Path: tp + "/assignments/:assignment/extra-time/:person",
+			Summary: "Give a learner of the course extra time (0-300% of the window) on this assignment only; 0 takes it away",
+			Area:    request.AreaTenant, Object: "assignment", Action: "write", Request: assignment.ArrangementInput{}, Reply: assignment.ExtraTime{},
+			API: request.ByIDsFromBody("assignment", "person", s.Assignments.SetExtraTime)},
 		{Method: "GET", Path: tp + "/submissions/:submission",
 			Summary: "One submission (its learner or the course's teachers)", Area: request.AreaTenant,
 			Object: "submission", Action: "read", Reply: assignment.SubmissionView{}, API: request.ByID("submission", s.Assignments.GetSubmission)},
@@ -118,6 +137,47 @@ func (s *Server) listSubmissions(c *gin.Context) (any, error) {
 		}
 		return s.Assignments.ListSubmissions(c.Request.Context(), request.Scope(c), id, f, after, limit)
 	})
+}
+
+func (s *Server) roster(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
+	if err != nil {
+		return nil, err
+	}
+	return s.Assignments.Roster(c.Request.Context(), request.Scope(c), id, assignment.Status(c.Query("status")))
+}
+
+// handInsZip streams the zip: who may read it, and what it holds, is
+// settled before the first byte.
+func (s *Server) handInsZip(c *gin.Context) (any, error) {
+	id, err := request.PathID(c, "assignment")
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	h, err := s.Assignments.HandIns(ctx, request.Scope(c), id)
+	if err != nil {
+		return nil, err
+	}
+	return zipReply{name: h.Name, body: func(w io.Writer) error { return h.Write(ctx, w) }}, nil
+}
+
+// zipReply streams a zip download. Once the first bytes are sent a
+// failure can only cut it short; it is logged.
+type zipReply struct {
+	name string
+	body func(w io.Writer) error
+}
+
+// Write streams the zip.
+func (z zipReply) Write(c *gin.Context) {
+	c.Header("Content-Type", "application/zip")
+	c.Header("Content-Disposition", `attachment; filename="`+z.name+`"`)
+	c.Status(http.StatusOK)
+	if err := z.body(c.Writer); err != nil {
+		_ = c.Error(err)
+		slog.WarnContext(c.Request.Context(), "zip download cut short", "file", z.name, "err", err)
+	}
 }
 
 func (s *Server) listArrangements(c *gin.Context) (any, error) {

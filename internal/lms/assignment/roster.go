@@ -196,7 +196,7 @@ func (s *Service) HandIns(ctx context.Context, sc access.Scope, assignmentID uui
 		if err != nil {
 			return err
 		}
-		h.Name = zipName(a.Title) + ".zip"
+		h.Name = headerName(zipName(a.Title)) + ".zip"
 		var subs []struct {
 			ID          uuid.UUID
 			PersonID    uuid.UUID
@@ -268,6 +268,17 @@ func (h HandIns) copyFile(ctx context.Context, zw *zip.Writer, name string, f fi
 	}
 	_, err = io.Copy(e, r)
 	return err
+}
+
+// headerName keeps a download's name to characters a
+// Content-Disposition header carries as they are.
+func headerName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 32 || r > 126 || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, s)
 }
 
 // zipName makes a name safe as one path element of a zip: no separators,
