@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -27,6 +29,9 @@ type file struct {
 	body        []byte
 	attachment  string // the file name a download is saved as; "" shows it
 	cache       string // Cache-Control, when not the default no-store
+	// write streams the body instead (a zip of many files): once the
+	// first bytes are sent a failure can only cut it short; it is logged.
+	write func(w io.Writer) error
 }
 
 // show renders template name with v.
@@ -88,6 +93,15 @@ func (s *Site) serve(h pageHandler) gin.HandlerFunc {
 			}
 			if p.file.cache != "" {
 				c.Header("Cache-Control", p.file.cache)
+			}
+			if p.file.write != nil {
+				c.Header("Content-Type", p.file.contentType)
+				c.Status(http.StatusOK)
+				if err := p.file.write(c.Writer); err != nil {
+					_ = c.Error(err)
+					slog.WarnContext(c.Request.Context(), "download cut short", "file", p.file.attachment, "err", err)
+				}
+				return
 			}
 			c.Data(http.StatusOK, p.file.contentType, p.file.body)
 		default:

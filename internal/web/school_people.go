@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -105,6 +106,10 @@ type personData struct {
 	List     []tenant.School
 	Tutoring *tutor.Tutoring // nil when the admin may not change the person
 	HasPhoto bool            // shown only where the person's photo consent allows
+	// Learner people have a standing arrangement form; Arrangement is
+	// theirs (nil without one).
+	Learner     bool
+	Arrangement *assignment.Arrangement
 }
 
 func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
@@ -130,6 +135,17 @@ func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
 		d.Tutoring = &t
 	case !notFound(err) && !errors.Is(err, errs.ErrForbidden):
 		return d, err
+	}
+	for _, r := range roles {
+		d.Learner = d.Learner || r.Role == identity.RoleLearner
+	}
+	if d.Learner {
+		switch a, err := s.d.Assignments.GetArrangement(ctx, sc, id); {
+		case err == nil:
+			d.Arrangement = &a
+		case !notFound(err):
+			return d, err
+		}
 	}
 	switch _, err := s.d.Media.Photo(ctx, sc, id); {
 	case err == nil:

@@ -18,14 +18,35 @@ import (
 )
 
 type assignmentData struct {
-	Base        string
-	A           assignment.Assignment
-	Learner     bool
-	Mine        *assignment.SubmissionView
-	Open        bool // the learner may still hand in
-	Submissions []assignment.SubmissionSummary
-	Pager       pager
-	MaxFiles    int
+	Base     string
+	A        assignment.Assignment
+	HandIn   string // what may be handed in, in words
+	Learner  bool
+	Mine     *assignment.SubmissionView
+	Open     bool // the learner may still hand in
+	Late     bool // and it would be late
+	MaxFiles int
+	// Staff: every learner of the course, filtered by Status, with the
+	// count of each status, and extra time given on this assignment.
+	Roster     []rosterRow
+	Status     assignment.Status
+	Counts     []statusCount
+	Everyone   int
+	Learners   []assignment.RosterRow // all of them, for the extra time form
+	ExtraTimes []assignment.ExtraTime
+	Releasable bool // some shown are marked, not released
+}
+
+type rosterRow struct {
+	assignment.RosterRow
+	Label string
+	Due   bool // the learner's due date has passed
+}
+
+type statusCount struct {
+	Status assignment.Status
+	Label  string
+	N      int
 }
 
 // assignmentView gathers the assignment page for the caller: a learner's
@@ -37,6 +58,12 @@ func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, err
 		return assignmentData{}, err
 	}
 	d := assignmentData{Base: base(c), A: a, Learner: a.EffectiveDueAt != nil, MaxFiles: assignment.MaxFiles}
+	for _, ch := range handInChoices {
+		if ch.Value == a.HandIn {
+			d.HandIn = ch.Label
+		}
+	}
+	now := s.now()
 	if d.Learner {
 		mine, err := s.d.Assignments.MySubmission(ctx, sc, id)
 		switch {
@@ -45,13 +72,31 @@ func (s *Site) assignmentView(c *gin.Context, id uuid.UUID) (assignmentData, err
 		case !notFound(err):
 			return d, err
 		}
-		now := s.now()
-		d.Open = !now.Before(a.OpensAt) && now.Before(*a.EffectiveDueAt)
+		d.Open = !now.Before(a.OpensAt) && !now.After(*a.EffectiveClosesAt)
+		d.Late = now.After(*a.EffectiveDueAt)
 		return d, nil
 	}
-	d.Submissions, d.Pager, err = listPage(c, func(after uuid.UUID, limit int) ([]assignment.SubmissionSummary, error) {
-		return s.d.Assignments.ListSubmissions(ctx, sc, id, assignment.SubmissionFilter{}, after, limit)
-	}, func(x assignment.SubmissionSummary) uuid.UUID { return x.ID })
+	d.Status = assignment.Status(c.Query("status"))
+	r, err := s.d.Assignments.Roster(ctx, sc, id, "")
+	if err != nil {
+		return d, err
+	}
+	d.Learners = r.Learners
+	for _, st := range assignment.RosterStatuses {
+		d.Counts = append(d.Counts, statusCount{Status: st, Label: rosterNames[st], N: r.Counts[st]})
+		d.Everyone += r.Counts[st]
+	}
+	for _, l := range r.Learners {
+		if d.Status != "" && l.Status != d.Status {
+			continue
+		}
+		d.Roster = append(d.Roster, rosterRow{RosterRow: l, Label: rosterNames[l.Status], Due: now.After(l.EffectiveDueAt)})
+		d.Releasable = d.Releasable || l.Status == assignment.StatusMarked
+	}
+	if d.Status != "" && rosterNames[d.Status] == "" {
+		return d, errs.Field("status", "must be one of: handed-in late missing marked released")
+	}
+	d.ExtraTimes, err = s.d.Assignments.ListExtraTime(ctx, sc, id)
 	return d, err
 }
 
