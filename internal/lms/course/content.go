@@ -40,8 +40,14 @@ var sanitiser = func() *bluemonday.Policy {
 // Vimeo's.
 var videoPlayer = regexp.MustCompile(`^https://(www\.youtube-nocookie\.com/embed/|www\.youtube\.com/embed/|player\.vimeo\.com/video/)[A-Za-z0-9_-]+/?(\?[A-Za-z0-9_=&-]*)?$`)
 
-// Sanitise cleans teacher-written HTML for display to learners.
-func Sanitise(html string) string { return sanitiser.Sanitize(html) }
+// Sanitise cleans teacher-written HTML for display to learners. An image
+// without a description gets an empty one (decorative), so a screen reader
+// does not read out its address.
+func Sanitise(html string) string {
+	return imgWithoutAlt.ReplaceAllString(sanitiser.Sanitize(html), `<img alt=""$1`)
+}
+
+var imgWithoutAlt = regexp.MustCompile(`<img((?:\s+(?:src|title|width|height)="[^"]*")*\s*/?>)`)
 
 // PageView is a course as its members open it: the course, its sections
 // with their items in order, and, for a learner, their own progress.

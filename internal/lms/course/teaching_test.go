@@ -128,3 +128,10 @@ func TestSanitiserKeepsWhatTheEditorMakes(t *testing.T) {
 		require.Equal(t, want, course.Sanitise(in), in)
 	}
 }
+
+// An image the teacher gave no description is marked decorative.
+func TestImagesAlwaysHaveADescription(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, `<p><img alt="" src="/x.png"></p>`, course.Sanitise(`<p><img src="/x.png"></p>`))
+	require.Equal(t, `<img src="/x.png" alt="A cell">`, course.Sanitise(`<img src="/x.png" alt="A cell">`))
+}

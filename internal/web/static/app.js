@@ -194,6 +194,7 @@
       if (b.classList.contains("ql-table") && !b.innerHTML) { b.textContent = "▦"; }
       b.setAttribute("aria-label", name || "Format");
     });
+    form.querySelectorAll("[data-editor-only]").forEach(function (el) { el.hidden = false; });
     quill.root.setAttribute("role", "textbox");
     quill.root.setAttribute("aria-multiline", "true");
     quill.root.setAttribute("aria-labelledby", "body_html-label");
@@ -225,10 +226,17 @@
   }
 
   function pickImage(quill, url, token, status) {
-    var input = document.createElement("input");
-    input.type = "file";
-    input.accept = "image/*";
-    input.addEventListener("change", function () {
+    var input = document.querySelector("input[data-image-picker]");
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "file";
+      input.accept = "image/*";
+      input.hidden = true;
+      input.setAttribute("data-image-picker", "");
+      input.setAttribute("aria-label", "Image to add to the page");
+      document.body.appendChild(input);
+    }
+    input.onchange = function () {
       if (!input.files.length) { return; }
       var data = new FormData();
       data.append("file", input.files[0], input.files[0].name);
@@ -238,12 +246,16 @@
         return r.json();
       }).then(function (j) {
         var at = (quill.getSelection(true) || { index: quill.getLength() }).index;
+        var alt = document.getElementById("image_alt");
         quill.insertEmbed(at, "image", j.src, "user");
+        quill.formatText(at, 1, "alt", alt ? alt.value.trim() : "", "user");
+        if (alt) { alt.value = ""; }
         if (status) { status.textContent = "Image added."; }
       }).catch(function () {
         if (status) { status.textContent = "The image could not be added: choose a PNG, JPEG, GIF or WebP image within the size limit."; }
       });
-    });
+      input.value = "";
+    };
     input.click();
   }
 })();

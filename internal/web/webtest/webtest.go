@@ -136,6 +136,15 @@ func (b *Browser) Go(path, shot string) {
 	b.Page(shot)
 }
 
+// by is how a selector is read: an XPath when it starts with "/" (to find
+// a button by its words or a row by what it holds), else CSS.
+func by(sel string) chromedp.QueryOption {
+	if strings.HasPrefix(sel, "/") {
+		return chromedp.BySearch
+	}
+	return chromedp.ByQuery
+}
+
 // Submit clicks the button (or link) sel and checks the page it leads to.
 // It waits for that new page, not a fixed time: the old page is marked
 // before the click, and a page without the mark, fully loaded, is the new
@@ -143,7 +152,7 @@ func (b *Browser) Go(path, shot string) {
 func (b *Browser) Submit(sel, shot string) {
 	b.T.Helper()
 	b.Run(chromedp.Evaluate(`document.documentElement.setAttribute("data-webtest-old", "1")`, nil),
-		chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
+		chromedp.Click(sel, by(sel), chromedp.NodeVisible))
 	b.waitNewPage()
 	b.Page(shot)
 }
@@ -285,7 +294,7 @@ func (b *Browser) Path() string { return strings.TrimPrefix(b.URL(), b.Base) }
 func (b *Browser) Text(sel string) string {
 	b.T.Helper()
 	var s string
-	b.Run(chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	b.Run(chromedp.Text(sel, &s, by(sel), chromedp.NodeVisible))
 	return s
 }
 
