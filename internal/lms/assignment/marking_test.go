@@ -186,7 +186,7 @@ func TestReleaseToChosenLearners(t *testing.T) {
 
 // The zip of hand-ins holds one folder per learner of the course who
 // handed in, with their text and their files, and nothing of another
-// course's work nor of someone no longer on the course.
+// assignment, another course's work, or someone no longer on the course.
 func TestHandInsZipHoldsTheCoursesWorkOnly(t *testing.T) {
 	t.Parallel()
 	b := setup(t, "zip-")
@@ -197,6 +197,11 @@ func TestHandInsZipHoldsTheCoursesWorkOnly(t *testing.T) {
 	f2 := b.upload(t, b.learner2, "essay.pdf")
 	f3 := b.upload(t, b.learner2, "essay.pdf")
 	_, err = b.svc.Submit(b.ctx, b.learner2, a.ID, assignment.SubmissionInput{FileIDs: []uuid.UUID{f2.ID, f3.ID}})
+	require.NoError(t, err)
+
+	// Another assignment of the course, handed in by the same learner.
+	same := b.create(t, -time.Hour, time.Hour)
+	_, err = b.svc.Submit(b.ctx, b.learner, same.ID, assignment.SubmissionInput{Body: "Another assignment's answer"})
 	require.NoError(t, err)
 
 	// Another course in the same tenant, with its own hand-in.
