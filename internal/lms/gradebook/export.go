@@ -115,6 +115,9 @@ func (g Grid) WriteCSV(w io.Writer) error {
 // SheetName is the XLSX export's one sheet.
 const SheetName = "Gradebook"
 
+// XLSXType is the media type of the XLSX export.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 // WriteXLSX writes the grid as an Excel workbook: scores, percentages and
 // averages as numbers, the heading and average rows bold, marks not yet
 // released italic (and listed in their own column). Text cells are

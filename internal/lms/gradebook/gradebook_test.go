@@ -349,3 +349,17 @@ func TestExportXLSX(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, formula, "a name is text, never a formula")
 }
+
+// Extra time a teacher gives one learner on one assignment moves only that
+// learner's due date there, in the grid and on their own page.
+func TestExtraTimeOnOneAssignment(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	_, err := b.assignments.SetExtraTime(b.ctx, b.teacher, b.poster.ID, b.c.Learner.ID, assignment.ArrangementInput{ExtraTimePercent: ptr(300)})
+	require.NoError(t, err)
+	g, err := b.svc.Grid(b.ctx, b.teacher, b.c.ID, nil)
+	require.NoError(t, err)
+	require.Equal(t, gradebook.Cell{State: gradebook.StateNone}, cells(g, g.Rows[0])["Poster"], "not due for learner yet")
+	_, mine := grades(t, b, b.learner)
+	require.Equal(t, gradebook.Cell{State: gradebook.StateNone}, mine["Poster"].Cell)
+}

@@ -157,6 +157,10 @@ func (s *Service) Grid(ctx context.Context, sc access.Scope, courseID uuid.UUID,
 		if err != nil {
 			return err
 		}
+		extra, err := extraTime(tx, args)
+		if err != nil {
+			return err
+		}
 		work := map[key]*workRow{}
 		for _, q := range []struct{ name, sql string }{{"submissions", submissionsSQL}, {"attempts", attemptsSQL}} {
 			var rows []workRow
@@ -171,7 +175,8 @@ func (s *Service) Grid(ctx context.Context, sc access.Scope, courseID uuid.UUID,
 		for _, l := range learners {
 			r := Row{PersonID: l.PersonID, DisplayName: l.DisplayName, Cells: make([]Cell, len(cols))}
 			for i, c := range cols {
-				r.Cells[i] = c.cell(work[key{c.ID, l.PersonID}], l.ExtraTimePercent, now)
+				k := key{c.ID, l.PersonID}
+				r.Cells[i] = c.cell(work[k], max(l.ExtraTimePercent, extra[k]), now)
 			}
 			g.Rows = append(g.Rows, r)
 		}
@@ -182,6 +187,23 @@ func (s *Service) Grid(ctx context.Context, sc access.Scope, courseID uuid.UUID,
 		return nil
 	})
 	return g, err
+}
+
+// extraTime reads the extra time given on single assignments, by
+// assignment and learner.
+func extraTime(tx *gorm.DB, args map[string]any) (map[key]int, error) {
+	var rows []struct {
+		AssignmentID, PersonID uuid.UUID
+		ExtraTimePercent       int
+	}
+	if err := tx.Raw(extraTimeSQL, args).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("gradebook: extra time: %w", err)
+	}
+	out := map[key]int{}
+	for _, r := range rows {
+		out[key{r.AssignmentID, r.PersonID}] = r.ExtraTimePercent
+	}
+	return out, nil
 }
 
 // groups reads the course's title and groups, and checks the group asked

@@ -28,6 +28,14 @@ const learnersSQL = `
 	  AND (NOT @limited OR e.person_id IN @people)
 	ORDER BY p.display_name, e.person_id`
 
+// extraTimeSQL is the extra time teachers gave learners on single
+// assignments of the course (the larger of it and a learner's standing
+// arrangement applies).
+const extraTimeSQL = `
+	SELECT x.assignment_id, x.person_id, x.extra_time_percent
+	FROM assignment_extra_time x JOIN assignments a ON a.id = x.assignment_id
+	WHERE a.course_id = @course`
+
 // visibleSQL says whether learners see an assignment's item now.
 const visibleSQL = `(` + course.LearnerSeesSQL + `)`
 
@@ -85,13 +93,14 @@ const myAssignmentsSQL = `
 	SELECT a.course_id, a.id, i.title, a.opens_at, a.due_at, a.max_score, true AS visible,
 	  a.id AS column_id, s.person_id, s.submitted_at,
 	  m.submission_id IS NOT NULL AS marked, m.score, m.released_at,
-	  COALESCE(sa.extra_time_percent, 0) AS extra_time_percent
+	  GREATEST(COALESCE(sa.extra_time_percent, 0), COALESCE(xt.extra_time_percent, 0)) AS extra_time_percent
 	FROM assignments a
 	JOIN course_items i ON i.id = a.item_id
 	JOIN courses c ON c.id = a.course_id AND c.status <> 'draft'` + myCourseSQL + `
 	LEFT JOIN submissions s ON s.assignment_id = a.id AND s.person_id = @me
 	LEFT JOIN marks m ON m.submission_id = s.id AND m.released_at IS NOT NULL
 	LEFT JOIN special_arrangements sa ON sa.person_id = @me
+	LEFT JOIN assignment_extra_time xt ON xt.assignment_id = a.id AND xt.person_id = @me
 	WHERE ` + visibleSQL + `
 	ORDER BY a.due_at, i.title, a.id`
 
