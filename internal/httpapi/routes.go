@@ -24,6 +24,7 @@ func (s *Server) table() []request.Route {
 		s.courseRoutes(),
 		s.assignmentRoutes(),
 		s.quizRoutes(),
+		s.gradebookRoutes(),
 		s.surveyRoutes(),
 		s.peerRoutes(),
 		s.tutorRoutes(),

@@ -37,6 +37,20 @@ func (f CSV) Write(c *gin.Context) {
 	}
 }
 
+// File is a reply sent whole as a file download of its media type (a
+// workbook, an archive made in memory).
+type File struct {
+	Name string
+	Type string
+	Body []byte
+}
+
+// Write sends the file.
+func (f File) Write(c *gin.Context) {
+	c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+	c.Data(http.StatusOK, f.Type, f.Body)
+}
+
 // Unready is a health check's answer when something it needs is down:
 // its document, with 503, so a load balancer sends the replica no traffic.
 type Unready struct{ Reply any }

@@ -20,6 +20,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/discussion"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/gradebook"
 	"github.com/schoolcloud/lms/internal/lms/media"
 	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
@@ -69,6 +70,7 @@ type Set struct {
 	Courses     *course.Service
 	Assignments *assignment.Service
 	Quizzes     *quiz.Service
+	Gradebook   *gradebook.Service
 	Surveys     *survey.Service
 	Peers       *peer.Service
 	Tutors      *tutor.Service
@@ -95,6 +97,7 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	a.Courses = course.NewService(db, a.Files)
 	a.Assignments = assignment.NewService(db, a.Files)
 	a.Quizzes = quiz.NewService(db)
+	a.Gradebook = gradebook.NewService(db)
 	a.Surveys = survey.NewService(db, cfg.LedgerKey())
 	a.Peers = peer.NewService(db)
 	a.Tutors = tutor.NewService(db)
