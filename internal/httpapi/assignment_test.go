@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"net/http"
 	"testing"
@@ -264,4 +265,49 @@ func TestAssignmentBadInputAndPaging(t *testing.T) {
 	require.Len(t, b.teacher.Do("GET", cp, nil).JSON()["items"], 3)
 	require.Equal(t, 404, b.learner.Do("GET", b.base+"/assignments/"+ids[2], nil).Status)
 	require.Len(t, b.learner.Do("GET", cp+"?due=past", nil).JSON()["items"], 0)
+}
+
+// Over HTTP: a closing date and hand-in kind are set and kept, a teacher
+// gives extra time on one assignment, the roster lists every learner with
+// counts, chosen marks are released (a submission that is not marked is a
+// 400 naming submission_ids), and the zip streams as application/zip.
+func TestAssignmentRosterReleaseChosenAndZip(t *testing.T) {
+	t.Parallel()
+	b := setupAssignment(t, "api-roster-")
+	now := time.Now()
+	r := b.teacher.Expect(http.StatusCreated, "POST", b.base+"/courses/"+b.fx.ID.String()+"/assignments", map[string]any{
+		"section_id": b.fx.Section, "title": "Lab report", "opens_at": now.Add(-time.Hour), "due_at": now.Add(time.Hour),
+		"closes_at": now.Add(2 * time.Hour), "hand_in": "text", "max_score": 10})
+	require.Equal(t, "text", r.JSON()["hand_in"])
+	require.NotNil(t, r.JSON()["closes_at"])
+	id := r.JSON()["id"].(string)
+	require.Equal(t, []string{"hand_in"}, assignmentFields(t, b.teacher.Do("PATCH", b.base+"/assignments/"+id, map[string]any{"hand_in": "video"})))
+
+	b.teacher.Expect(200, "PUT", b.base+"/assignments/"+id+"/extra-time/"+b.fx.Learner2.ID.String(), map[string]any{"extra_time_percent": 50})
+	require.Equal(t, 403, b.learner.Do("PUT", b.base+"/assignments/"+id+"/extra-time/"+b.fx.Learner.ID.String(), map[string]any{"extra_time_percent": 50}).Status)
+	r = b.teacher.Expect(200, "GET", b.base+"/assignments/"+id+"/extra-time", nil)
+	require.Contains(t, r.Text(), b.fx.Learner2.ID.String())
+
+	sub := b.learner.Expect(200, "PUT", b.base+"/assignments/"+id+"/submission", map[string]any{"body": "Results attached."}).JSON()["id"].(string)
+	require.Equal(t, []string{"submission_ids"}, assignmentFields(t, b.teacher.Do("POST", b.base+"/assignments/"+id+"/release-chosen", map[string]any{"submission_ids": []string{sub}})))
+	b.teacher.Expect(200, "PUT", b.base+"/submissions/"+sub+"/mark", map[string]any{"score": 8})
+	r = b.teacher.Expect(200, "GET", b.base+"/assignments/"+id+"/roster", nil)
+	var roster struct {
+		Learners []map[string]any `json:"learners"`
+		Counts   map[string]int   `json:"counts"`
+	}
+	r.Decode(&roster)
+	require.Len(t, roster.Learners, 2)
+	require.Equal(t, map[string]int{"handed-in": 0, "late": 0, "missing": 1, "marked": 1, "released": 0}, roster.Counts)
+	require.Equal(t, []string{"status"}, assignmentFields(t, b.teacher.Do("GET", b.base+"/assignments/"+id+"/roster?status=lost", nil)))
+	r = b.teacher.Expect(200, "POST", b.base+"/assignments/"+id+"/release-chosen", map[string]any{"submission_ids": []string{sub}})
+	require.EqualValues(t, 1, r.JSON()["released"])
+
+	r = b.teacher.Expect(200, "GET", b.base+"/assignments/"+id+"/hand-ins.zip", nil)
+	require.Equal(t, "application/zip", r.Header.Get("Content-Type"))
+	require.Contains(t, r.Header.Get("Content-Disposition"), `filename="Lab report.zip"`)
+	zr, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
+	require.NoError(t, err)
+	require.Len(t, zr.File, 1)
+	require.Equal(t, 403, b.learner.Do("GET", b.base+"/assignments/"+id+"/hand-ins.zip", nil).Status)
 }

@@ -176,7 +176,7 @@ func (s *Site) submitWork(c *gin.Context, id uuid.UUID) (page, error) {
 				fe[k] = v
 			}
 		} else if errors.Is(err, errs.ErrConflict) {
-			fe["body"] = err.Error()
+			fe["body"] = errs.Public(err)
 		} else if err != nil {
 			return page{}, err
 		}
