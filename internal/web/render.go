@@ -317,6 +317,10 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		} else if s.allowed(c, p, "support-request", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Support access", Href: base + "/admin/support"})
 		}
+		// Learners (mark read, not write) see their grades across courses.
+		if s.allowed(c, p, "mark", "read") && !s.allowed(c, p, "mark", "write") {
+			v.Nav = append(v.Nav, navLink{Label: "Grades", Href: base + "/grades"})
+		}
 		if s.allowed(c, p, "survey", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Surveys", Href: base + "/surveys"})
 		}

@@ -55,6 +55,7 @@ func (s *Site) Routes() []request.Route {
 		s.unsubscribePages(),
 		s.quizPages(),
 		s.quizSetupPages(),
+		s.gradebookPages(),
 		s.surveyPages(),
 		s.peerPages(),
 		s.tutorPages(),
