@@ -81,6 +81,7 @@ var identityTables = []Table{
 			col("slug", Organisation, "address the school", PublicTask, untilContract, Export, Retain),
 			col("name", Organisation, "name the school", PublicTask, untilContract, Export, Retain),
 			col("teachers_create_courses", Record, "whether the school's teachers may make courses", PublicTask, untilContract, Export, Retain),
+			col("teachers_enrol", Record, "whether a course's teachers may enrol the school's learners", PublicTask, untilContract, Export, Retain),
 			col("created_at", Record, "record keeping", PublicTask, untilContract, Export, Retain),
 		},
 	},

@@ -45,4 +45,16 @@ var discussionTables = []Table{
 			col("created_at", Record, "record keeping", PublicTask, discussionLife, Export, Retain),
 		},
 	},
+	{
+		Name: "post_reports", Owner: Tenant, Subject: "reported_by", Description: "Posts reported to a course's teachers: who reported, why, and how a teacher closed the report.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("post_id"),
+			col("reported_by", Key, "who reported the post, for the teachers to follow up", PublicTask, discussionLife, Export, Anonymise).person(),
+			col("reason", Content, "why the post was reported", PublicTask, discussionLife, Export, Anonymise),
+			col("created_at", Record, "record keeping", PublicTask, discussionLife, Export, Retain),
+			col("closed_at", Record, "moderation: when a teacher closed the report", PublicTask, discussionLife, Export, Retain),
+			col("closed_by", Key, "moderation: which teacher closed the report", PublicTask, discussionLife, Export, Anonymise).person(),
+			col("outcome", Record, "moderation: dismissed, or the post hidden", PublicTask, discussionLife, Export, Retain),
+		},
+	},
 }
