@@ -6,10 +6,13 @@
 -- Reporters are nullable so erasing a person keeps the school's record of
 -- the moderation without them.
 --
+-- Teachers close a forum: it stays readable, but only they post in it.
+--
 -- A school decides whether a course's teachers may enrol learners of the
 -- school on it (default yes, as teachers_create_courses).
 
 -- +goose Up
+ALTER TABLE forums ADD COLUMN closed_at timestamptz;
 ALTER TABLE schools ADD COLUMN teachers_enrol boolean NOT NULL DEFAULT true;
 
 CREATE TABLE post_reports (
@@ -40,3 +43,4 @@ CREATE POLICY tenant_isolation ON post_reports
 -- +goose Down
 DROP TABLE post_reports;
 ALTER TABLE schools DROP COLUMN teachers_enrol;
+ALTER TABLE forums DROP COLUMN closed_at;

@@ -12,6 +12,7 @@ var discussionTables = []Table{
 			col("title", Content, "name the forum", PublicTask, discussionLife, Export, Retain),
 			col("description", Content, "say what the forum is for", PublicTask, discussionLife, Export, Retain),
 			col("created_by", Key, "who opened the forum", PublicTask, discussionLife, Export, Anonymise).person(),
+			col("closed_at", Record, "teachers close a forum to learners' posts", PublicTask, discussionLife, Export, Retain),
 			col("created_at", Record, "record keeping", PublicTask, discussionLife, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, discussionLife, Export, Retain),
 		},
