@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
@@ -84,6 +85,10 @@ func TestTeacherBuildsACourseInTheBrowser(t *testing.T) {
 	require.Contains(t, b.Text(".flash"), "draft")
 	build := b.Path()
 	require.True(t, strings.HasSuffix(strings.SplitN(build, "?", 2)[0], "/edit"), build)
+	courseURL := strings.TrimSuffix(strings.SplitN(build, "?", 2)[0], "/edit")
+	// The school enrols its learners (enrolment by teachers is another page).
+	enrol(t, e, courseURL, "ria.learner")
+	enrol(t, e, courseURL, "tom.learner")
 
 	// Two sections.
 	for _, s := range []string{"Cells", "Forces"} {
@@ -139,15 +144,30 @@ func TestTeacherBuildsACourseInTheBrowser(t *testing.T) {
 	b.Submit(`//li[starts-with(@id, "item-")][.//a[.="worksheet"]]//button[contains(., "Hide")]`, "")
 	require.Contains(t, b.Text(".flash"), "Hidden")
 
+	// An assignment in "Forces", with extra time for Ria.
+	b.Submit(`//li[.//h2[.="Forces"]]//a[contains(., "Set an assignment")]`, "teacher-set-assignment")
+	now := time.Now()
+	b.Fill("#title", "Forces at the playground")
+	b.Fill("#instructions", "Name three forces you can feel on the swings.")
+	b.Run(chromedp.SetValue("#due_at", now.Add(24*time.Hour).UTC().Format("2006-01-02T15:04"), chromedp.ByQuery))
+	b.Fill("#max_score", "10")
+	b.Submit(`main form button[type=submit]`, "")
+	require.Contains(t, b.Text(".flash"), "assignment is set")
+	assignPath := strings.SplitN(b.Path(), "?", 2)[0]
+	var ria string
+	b.Run(chromedp.Evaluate(`[...document.querySelectorAll("#person_id option")].find(o => o.textContent.includes("Ria Learner")).value`, &ria))
+	b.Run(chromedp.SetValue("#person_id", ria, chromedp.ByQuery))
+	b.Fill("#extra_time_percent", "25")
+	b.Submit(`form[action$="/extra-time"] button[type=submit]`, "")
+	require.Contains(t, b.Text("main"), "Ria Learner: 25% extra time")
+
 	// Publish.
+	b.Go(build, "")
 	b.Submit(`//button[.="Publish the course"]`, "teacher-course-built")
 	require.Contains(t, b.Text(".flash"), "Published")
-	courseURL := strings.TrimSuffix(strings.SplitN(b.Path(), "?", 2)[0], "/edit")
 	b.SignOut()
 
-	// The learner is not on the course yet; enrolled, sees what is shown.
-	// (Enrolment by teachers is another page; here the school enrols.)
-	enrol(t, e, courseURL, "ria.learner")
+	// The learner sees what is shown to her, and hands in.
 	b.SignIn("tenant-a", "ria.learner", teachingPassword)
 	b.Go(courseURL, "learner-built-course")
 	main := b.Text("main")
@@ -165,6 +185,37 @@ func TestTeacherBuildsACourseInTheBrowser(t *testing.T) {
 	b.Run(chromedp.Evaluate(`(async () => { const i = document.querySelector(".content-body img"); if (!i) return false; if (!i.complete) await new Promise(r => i.onload = i.onerror = r); return i.naturalWidth === 1; })()`,
 		&loaded, func(p *webtest.EvalParams) *webtest.EvalParams { return p.WithAwaitPromise(true) }))
 	require.True(t, loaded, "the page's image loads for a learner of the course")
+	b.Go(assignPath, "learner-assignment-extra-time")
+	b.Fill("#body", "Gravity, friction and the push of my friend.")
+	b.Submit(`form[data-upload] button[type=submit]`, "")
+	require.Contains(t, b.Text(".flash"), "handed in")
+	b.SignOut()
+
+	// The teacher marks and releases, and sees the gradebook.
+	b.SignIn("tenant-a", "ms.khan", teachingPassword)
+	b.Go(assignPath, "")
+	b.Submit(`//a[normalize-space(.)="Ria Learner"]`, "")
+	b.Fill("#score", "9")
+	b.Fill("#feedback", "Well spotted: the push is a force too.")
+	b.Submit(`//button[contains(., "Save and go to the next learner")]`, "")
+	b.Go(assignPath, "")
+	b.Run(chromedp.Click(`input[aria-label="Release the mark of Ria Learner"]`, chromedp.ByQuery))
+	b.Submit(`//button[contains(., "Release marks to the ticked learners")]`, "")
+	require.Contains(t, b.Text("main"), "Released (1)")
+	b.Go(courseURL+"/gradebook", "teacher-gradebook")
+	grid := b.Text("main table")
+	require.Contains(t, grid, "Ria Learner")
+	require.Contains(t, grid, "Tom Learner")
+	require.Contains(t, grid, "9")
+	b.SignOut()
+
+	// The learner sees her mark on her grades page.
+	b.SignIn("tenant-a", "ria.learner", teachingPassword)
+	b.Go("/t/tenant-a/grades", "learner-grades")
+	grades := b.Text("main")
+	require.Contains(t, grades, "Forces at the playground")
+	require.Contains(t, grades, "9")
+	require.NotContains(t, grades, "Tom Learner")
 }
 
 // sectionTitles are the builder's section headings, in order.

@@ -159,6 +159,9 @@ func (s *Site) saveCourseDetails(c *gin.Context, id uuid.UUID) (page, error) {
 var courseStatuses = map[string]string{string(course.Published): "course-published", string(course.Draft): "course-unpublished", string(course.Archived): "course-archived"}
 
 func (s *Site) setCourseStatus(c *gin.Context, id uuid.UUID) (page, error) {
+	if _, err := s.d.Courses.Teaches(c.Request.Context(), request.Scope(c), id); err != nil {
+		return page{}, err // another tenant's or an unseen course is not found, whatever the form says
+	}
 	done, ok := courseStatuses[c.PostForm("status")]
 	if !ok {
 		return page{}, errs.New(errs.ErrInvalid, "Choose publish, unpublish or archive.")
@@ -182,8 +185,12 @@ func (s *Site) addSection(c *gin.Context, id uuid.UUID) (page, error) {
 }
 
 func (s *Site) renameSection(c *gin.Context, id uuid.UUID) (page, error) {
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	if _, err := s.d.Courses.GetSection(ctx, sc, id); err != nil {
+		return page{}, err
+	}
 	title := strings.TrimSpace(c.PostForm("title"))
-	sec, err := s.d.Courses.UpdateSection(c.Request.Context(), request.Scope(c), id, course.SectionPatch{Title: &title})
+	sec, err := s.d.Courses.UpdateSection(ctx, sc, id, course.SectionPatch{Title: &title})
 	if _, isField := formErrors(err); isField {
 		return page{}, errs.New(errs.ErrInvalid, "A section's name must be 1 to 200 characters.")
 	}
@@ -200,11 +207,16 @@ func position(c *gin.Context) (int, error) {
 }
 
 func (s *Site) moveSection(c *gin.Context, id uuid.UUID) (page, error) {
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	sec, err := s.d.Courses.GetSection(ctx, sc, id)
+	if err != nil {
+		return page{}, err
+	}
 	p, err := position(c)
 	if err != nil {
 		return page{}, err
 	}
-	sec, err := s.d.Courses.UpdateSection(c.Request.Context(), request.Scope(c), id, course.SectionPatch{Position: &p})
+	_, err = s.d.Courses.UpdateSection(ctx, sc, id, course.SectionPatch{Position: &p})
 	return s.builder(c, sec.CourseID, "moved"), err
 }
 
@@ -225,6 +237,9 @@ var itemFields = []string{"title", "body_html", "url", "visible_from"}
 var itemKinds = map[string]string{course.KindPage: "Write a page", course.KindLink: "Link to a website"}
 
 func (s *Site) newItemPage(c *gin.Context, id uuid.UUID) (page, error) {
+	if _, err := s.d.Courses.GetSection(c.Request.Context(), request.Scope(c), id); err != nil {
+		return page{}, err
+	}
 	kind := c.DefaultQuery("kind", course.KindPage)
 	if itemKinds[kind] == "" {
 		return page{}, errs.New(errs.ErrInvalid, "Choose a page or a link.")
@@ -261,14 +276,14 @@ func (s *Site) showItemForm(c *gin.Context, section, item uuid.UUID, kind string
 
 func (s *Site) createItem(c *gin.Context, section uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
+	sec, err := s.d.Courses.GetSection(ctx, sc, section)
+	if err != nil {
+		return page{}, err
+	}
 	form := postedAsIs(c, "kind", "title", "body_html", "url", "visible_from", "published")
 	kind := form["kind"]
 	if itemKinds[kind] == "" {
 		return page{}, errs.New(errs.ErrInvalid, "Choose a page or a link.")
-	}
-	sec, err := s.d.Courses.GetSection(ctx, sc, section)
-	if err != nil {
-		return page{}, err
 	}
 	fe := map[string]string{}
 	published := form["published"] == "yes"
@@ -341,17 +356,26 @@ func (s *Site) saveItem(c *gin.Context, id uuid.UUID) (page, error) {
 }
 
 func (s *Site) moveItem(c *gin.Context, id uuid.UUID) (page, error) {
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	it, err := s.d.Courses.GetItem(ctx, sc, id)
+	if err != nil {
+		return page{}, err
+	}
 	p, err := position(c)
 	if err != nil {
 		return page{}, err
 	}
-	it, err := s.d.Courses.UpdateItem(c.Request.Context(), request.Scope(c), id, course.ItemPatch{Position: &p})
+	_, err = s.d.Courses.UpdateItem(ctx, sc, id, course.ItemPatch{Position: &p})
 	return s.builder(c, it.CourseID, "moved"), err
 }
 
 // setVisibility shows, hides or schedules an item: show=yes publishes it
 // (from visible_from when given), show=no hides it.
 func (s *Site) setVisibility(c *gin.Context, id uuid.UUID) (page, error) {
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	if _, err := s.d.Courses.GetItem(ctx, sc, id); err != nil {
+		return page{}, err
+	}
 	fe := map[string]string{}
 	show := c.PostForm("show") == "yes"
 	patch := course.ItemPatch{Published: &show, VisibleFrom: optionalUTC(fe, "visible_from", c.PostForm("visible_from"))}
@@ -359,7 +383,7 @@ func (s *Site) setVisibility(c *gin.Context, id uuid.UUID) (page, error) {
 		return page{}, errs.New(errs.ErrInvalid, "%s", fe["visible_from"])
 	}
 	patch.Unschedule = patch.VisibleFrom == nil
-	it, err := s.d.Courses.UpdateItem(c.Request.Context(), request.Scope(c), id, patch)
+	it, err := s.d.Courses.UpdateItem(ctx, sc, id, patch)
 	done := "item-shown"
 	switch {
 	case !show:
