@@ -41,8 +41,11 @@ type Forum struct {
 	Title       string     `json:"title"`
 	Description string     `json:"description"`
 	CreatedBy   *uuid.UUID `json:"created_by,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// ClosedAt is when a teacher closed the forum: readable, but only its
+	// teachers start threads and reply there.
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 	// ThreadCount is how many threads the forum holds.
 	ThreadCount int `gorm:"->;-:migration" json:"thread_count"`
 }
@@ -56,16 +59,18 @@ type Thread struct {
 	ID       uuid.UUID `gorm:"primaryKey" json:"id"`
 	ForumID  uuid.UUID `json:"forum_id"`
 	// CourseID is the forum's course (read with the thread, not stored).
-	CourseID   uuid.UUID  `gorm:"->;-:migration" json:"course_id"`
-	Title      string     `json:"title"`
-	AuthorID   *uuid.UUID `json:"author_id"`
-	AuthorName string     `gorm:"->;-:migration" json:"author_name"`
-	Locked     bool       `json:"locked"`
-	Pinned     bool       `json:"pinned"`
-	PostCount  int        `json:"post_count"`
-	LastPostAt time.Time  `json:"last_post_at"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	CourseID uuid.UUID `gorm:"->;-:migration" json:"course_id"`
+	// ForumClosed says the forum is closed (read with the thread).
+	ForumClosed bool       `gorm:"->;-:migration" json:"forum_closed"`
+	Title       string     `json:"title"`
+	AuthorID    *uuid.UUID `json:"author_id"`
+	AuthorName  string     `gorm:"->;-:migration" json:"author_name"`
+	Locked      bool       `json:"locked"`
+	Pinned      bool       `json:"pinned"`
+	PostCount   int        `json:"post_count"`
+	LastPostAt  time.Time  `json:"last_post_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 	// FirstPost is the opening post, returned when the thread is created.
 	FirstPost *Post `gorm:"-" json:"first_post,omitempty"`
 }
@@ -101,6 +106,8 @@ type NewForum struct {
 type ForumPatch struct {
 	Title       *string `json:"title" binding:"omitempty,max=200"`
 	Description *string `json:"description" binding:"omitempty,max=5000"`
+	// Closed closes the forum to learners' posts, or opens it again.
+	Closed *bool `json:"closed"`
 }
 
 // NewThread starts a thread with its first post.
@@ -162,6 +169,20 @@ func requireTeach(rel course.Relation, what string) error {
 	return nil
 }
 
+// mayPost refuses learners' new threads and replies in a closed forum or
+// a locked thread; the course's teachers still may.
+func mayPost(rel course.Relation, forumClosed, locked bool) error {
+	switch {
+	case rel.Teaches():
+		return nil
+	case forumClosed:
+		return errs.New(errs.ErrForbidden, "the forum is closed: its teachers have stopped new posts")
+	case locked:
+		return errs.New(errs.ErrForbidden, "the thread is locked")
+	}
+	return mayWrite(rel)
+}
+
 // forumRel finds a forum and the actor's relation to its course.
 func forumRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Forum, course.Relation, error) {
 	var f Forum
@@ -174,7 +195,7 @@ func forumRel(tx *gorm.DB, sc access.Scope, id uuid.UUID) (Forum, course.Relatio
 }
 
 // threadSQL reads threads with their course and author's name.
-const threadSQL = `SELECT t.*, f.course_id, COALESCE(p.display_name, '') AS author_name
+const threadSQL = `SELECT t.*, f.course_id, f.closed_at IS NOT NULL AS forum_closed, COALESCE(p.display_name, '') AS author_name
 	FROM threads t JOIN forums f ON f.id = t.forum_id
 	LEFT JOIN people p ON p.id = t.author_id`
 

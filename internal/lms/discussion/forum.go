@@ -63,7 +63,7 @@ func (s *Service) Forum(ctx context.Context, sc access.Scope, id uuid.UUID) (f F
 	return f, err
 }
 
-// UpdateForum renames or redescribes a forum (teachers).
+// UpdateForum renames, redescribes, closes or opens a forum (teachers).
 func (s *Service) UpdateForum(ctx context.Context, sc access.Scope, id uuid.UUID, in ForumPatch) (f Forum, err error) {
 	var fe errs.FieldErrors
 	set := map[string]any{}
@@ -72,6 +72,12 @@ func (s *Service) UpdateForum(ctx context.Context, sc access.Scope, id uuid.UUID
 	}
 	if in.Description != nil {
 		set["description"] = fe.Text("description", *in.Description, 0, MaxDescription)
+	}
+	if in.Closed != nil {
+		set["closed_at"] = nil
+		if *in.Closed {
+			set["closed_at"] = gorm.Expr("COALESCE(closed_at, now())")
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return f, err

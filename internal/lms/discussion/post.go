@@ -82,7 +82,8 @@ func (s *Service) Posts(ctx context.Context, sc access.Scope, threadID uuid.UUID
 	return out, nil
 }
 
-// Reply adds a post to a thread. Learners may not post in a locked thread.
+// Reply adds a post to a thread. Learners may not post in a locked thread
+// or a closed forum.
 func (s *Service) Reply(ctx context.Context, sc access.Scope, threadID uuid.UUID, in NewPost) (p Post, err error) {
 	var fe errs.FieldErrors
 	in.Body = fe.Text("body", in.Body, 1, MaxBody)
@@ -94,11 +95,8 @@ func (s *Service) Reply(ctx context.Context, sc access.Scope, threadID uuid.UUID
 		if err != nil {
 			return err
 		}
-		if err := mayWrite(rel); err != nil {
+		if err := mayPost(rel, t.ForumClosed, t.Locked); err != nil {
 			return err
-		}
-		if t.Locked && !rel.Teaches() {
-			return errs.New(errs.ErrForbidden, "the thread is locked")
 		}
 		if p, err = insertPost(tx, threadID, in.Body, sc.Actor().ID); err != nil {
 			return err
@@ -154,6 +152,11 @@ func (s *Service) UpdatePost(ctx context.Context, sc access.Scope, id uuid.UUID,
 			}
 			if err := tx.Exec(q, args...).Error; err != nil {
 				return fmt.Errorf("discussion: hide post: %w", err)
+			}
+			if *in.Hidden {
+				if err := closeReports(tx, sc, id); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.Raw(postSQL+` WHERE p.id = ?`, id).Scan(&p).Error; err != nil {

@@ -34,7 +34,7 @@ func (s *Service) Threads(ctx context.Context, sc access.Scope, forumID uuid.UUI
 }
 
 // CreateThread starts a thread with its first post. Anyone who may see the
-// course may (learners not on an archived course).
+// course may (learners not on an archived course nor in a closed forum).
 func (s *Service) CreateThread(ctx context.Context, sc access.Scope, forumID uuid.UUID, in NewThread) (t Thread, err error) {
 	var fe errs.FieldErrors
 	in.Title = fe.Line("title", in.Title, 1, MaxTitle)
@@ -47,7 +47,7 @@ func (s *Service) CreateThread(ctx context.Context, sc access.Scope, forumID uui
 		if err != nil {
 			return err
 		}
-		if err := mayWrite(rel); err != nil {
+		if err := mayPost(rel, f.ClosedAt != nil, false); err != nil {
 			return err
 		}
 		actor := sc.Actor().ID
