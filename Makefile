@@ -52,7 +52,8 @@ bench: services build
 # The few screenshots the README shows, refreshed on purpose (tests write
 # theirs to .data/screenshots, ignored). Runs the browser tests once.
 SHOTS := learner-course admin-dashboard operator-tenants admin-access-log \
-	admin-support-request admin-export-ready learner-my-data guardian-consent-given
+	admin-support-request admin-export-ready learner-my-data guardian-consent-given \
+	teacher-course-built teacher-editor teacher-gradebook
 screenshots: services browser assets
 	@rm -rf .data/screenshots-fresh
 	@$(ENV); LMS_SCREENSHOTS_DIR=$(CURDIR)/.data/screenshots-fresh $(GO) test -count=1 -timeout 15m ./internal/web/
