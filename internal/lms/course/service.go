@@ -23,6 +23,9 @@ type Service struct {
 	// go: other areas discard the files of what hangs off an item (an
 	// assignment's submissions and feedback) so no object outlives it.
 	cleanups []func(tx *gorm.DB, items []uuid.UUID) error
+	// copiers copy, inside the copying transaction, what other areas
+	// keep of a course (its assignments, its quizzes): see OnCopy.
+	copiers []func(tx *gorm.DB, cp Copying) error
 }
 
 // NewService builds the service.
