@@ -105,6 +105,8 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	// Deleting a course item takes the learners' work on it with it,
 	// files included.
 	a.Courses.OnDeleteItems(assignment.DropForItems)
+	a.Courses.OnCopy(assignment.CopyForCourse) // a course's copy has its assignments
+	a.Courses.OnCopy(quiz.CopyForCourse)       // and its quizzes
 	a.Discussion = discussion.NewService(db)
 	a.Engagement = engagement.NewService(db)
 	a.Roster = roster.NewService(db)
