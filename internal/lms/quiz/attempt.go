@@ -127,6 +127,14 @@ func (s *Service) sheet(tx *gorm.DB, q Quiz, a Attempt, staff bool) (Sheet, erro
 
 // Submit hands the learner's attempt in and scores its objective questions.
 func (s *Service) Submit(ctx context.Context, sc access.Scope, attemptID uuid.UUID) (sh Sheet, err error) {
+	return s.HandIn(ctx, sc, attemptID, nil)
+}
+
+// HandIn saves every answer the attempt's form posted, then hands the
+// attempt in, in one transaction: an answer typed and not yet saved when
+// the learner pressed Hand in is never lost. After the deadline nothing
+// more is saved and the attempt is handed in as of then.
+func (s *Service) HandIn(ctx context.Context, sc access.Scope, attemptID uuid.UUID, posted Posted) (sh Sheet, err error) {
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		q, a, _, err := s.loadAttempt(tx, sc, attemptID)
 		if err != nil {
@@ -136,6 +144,9 @@ func (s *Service) Submit(ctx context.Context, sc access.Scope, attemptID uuid.UU
 			return errs.New(errs.ErrForbidden, "only the learner hands their attempt in")
 		}
 		if a.Status == AttemptInProgress {
+			if err := s.saveForm(tx, q, a, posted); err != nil {
+				return err
+			}
 			at := s.now().UTC()
 			if at.After(a.DeadlineAt) {
 				at = a.DeadlineAt
