@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -159,25 +158,7 @@ func (s *Server) handInsZip(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return zipReply{name: h.Name, body: func(w io.Writer) error { return h.Write(ctx, w) }}, nil
-}
-
-// zipReply streams a zip download. Once the first bytes are sent a
-// failure can only cut it short; it is logged.
-type zipReply struct {
-	name string
-	body func(w io.Writer) error
-}
-
-// Write streams the zip.
-func (z zipReply) Write(c *gin.Context) {
-	c.Header("Content-Type", "application/zip")
-	c.Header("Content-Disposition", `attachment; filename="`+z.name+`"`)
-	c.Status(http.StatusOK)
-	if err := z.body(c.Writer); err != nil {
-		_ = c.Error(err)
-		slog.WarnContext(c.Request.Context(), "zip download cut short", "file", z.name, "err", err)
-	}
+	return request.Stream{Name: h.Name, Type: "application/zip", Body: func(w io.Writer) error { return h.Write(ctx, w) }}, nil
 }
 
 func (s *Server) listArrangements(c *gin.Context) (any, error) {

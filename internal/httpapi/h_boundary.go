@@ -101,7 +101,7 @@ func (s *Server) processorRecords(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	if c.Query("format") == "csv" {
-		return request.CSV{Name: "processor-records.csv", Body: r.CSV}, nil
+		return request.Stream{Name: "processor-records.csv", Type: request.CSVType, Body: r.CSV}, nil
 	}
 	return r, nil
 }

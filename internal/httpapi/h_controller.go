@@ -306,7 +306,7 @@ func (s *Server) recordsOfProcessing(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	if c.Query("format") == "csv" {
-		return request.CSV{Name: "records-of-processing.csv", Body: r.CSV}, nil
+		return request.Stream{Name: "records-of-processing.csv", Type: request.CSVType, Body: r.CSV}, nil
 	}
 	return r, nil
 }

@@ -57,7 +57,7 @@ func (s *Server) gradebookCSV(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return request.CSV{Name: "gradebook.csv", Body: g.WriteCSV}, nil
+	return request.Stream{Name: "gradebook.csv", Type: request.CSVType, Body: g.WriteCSV}, nil
 }
 
 func (s *Server) gradebookXLSX(c *gin.Context) (any, error) {

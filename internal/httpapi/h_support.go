@@ -156,7 +156,7 @@ func (s *Server) accessLog(c *gin.Context) (any, error) {
 }
 
 func (s *Server) exportAccessLog(c *gin.Context) (any, error) {
-	return request.CSV{Name: "access-log.csv", Body: func(w io.Writer) error {
+	return request.Stream{Name: "access-log.csv", Type: request.CSVType, Body: func(w io.Writer) error {
 		return s.Support.ExportAccessLog(c.Request.Context(), request.Scope(c), w)
 	}}, nil
 }

@@ -19,21 +19,26 @@ type Redirect string
 // Write sends the redirect.
 func (r Redirect) Write(c *gin.Context) { c.Redirect(http.StatusSeeOther, string(r)) }
 
-// CSV is a reply streamed as a CSV file download. Once the first bytes
-// are sent a failure can only cut the file short; it is logged.
-type CSV struct {
+// Stream is a reply streamed as a file download (a CSV, a zip of many
+// files), Type its media type. Once the first bytes are sent a failure can
+// only cut the file short; it is logged.
+type Stream struct {
 	Name string
+	Type string
 	Body func(w io.Writer) error
 }
 
+// CSVType is the media type of CSV downloads.
+const CSVType = "text/csv; charset=utf-8"
+
 // Write streams the file.
-func (f CSV) Write(c *gin.Context) {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
+func (f Stream) Write(c *gin.Context) {
+	c.Header("Content-Type", f.Type)
 	c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
 	c.Status(http.StatusOK)
 	if err := f.Body(c.Writer); err != nil {
 		_ = c.Error(err)
-		slog.WarnContext(c.Request.Context(), "csv download cut short", "file", f.Name, "err", err)
+		slog.WarnContext(c.Request.Context(), "download cut short", "file", f.Name, "err", err)
 	}
 }
 
