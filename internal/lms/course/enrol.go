@@ -13,30 +13,26 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
-// requireAdmin is Relate for enrolment changes: the course's school admins.
-func requireAdmin(tx *gorm.DB, sc access.Scope, course uuid.UUID) (Relation, error) {
-	rel, err := Relate(tx, sc, course)
-	if err == nil && !rel.Admin {
-		err = errs.New(errs.ErrForbidden, "only the school's admins may change who is on a course")
-	}
-	return rel, err
-}
-
 // Enrol puts a person on a course as teacher or learner, or changes their
 // role there. The person must belong to the course's school (a role there
-// or tenant-wide).
+// or tenant-wide). The school's admins may; so may the course's teachers,
+// for learners of the school, where it allows them (mayEnrol).
 func (s *Service) Enrol(ctx context.Context, sc access.Scope, courseID, person uuid.UUID, role Role) (e Enrolment, err error) {
 	if role != RoleTeacher && role != RoleLearner {
 		return e, errs.Field("role", "must be one of: teacher learner")
 	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		rel, err := requireAdmin(tx, sc, courseID)
+		rel, err := mayEnrol(tx, sc, courseID, role)
 		if err != nil {
 			return err
 		}
+		member := `SELECT EXISTS (SELECT 1 FROM people p JOIN role_assignments ra ON ra.person_id = p.id
+			WHERE p.id = @p AND (ra.school_id IS NULL OR ra.school_id = @school))`
+		if !rel.Admin {
+			member = `SELECT EXISTS (SELECT 1 FROM people p WHERE p.id = @p AND ` + schoolLearner + `)`
+		}
 		var ok bool
-		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM people p JOIN role_assignments ra ON ra.person_id = p.id
-			WHERE p.id = ? AND (ra.school_id IS NULL OR ra.school_id = ?))`, person, rel.SchoolID).Row().Scan(&ok); err != nil {
+		if err := tx.Raw(member, map[string]any{"p": person, "school": rel.SchoolID}).Row().Scan(&ok); err != nil {
 			return fmt.Errorf("course: enrol check: %w", err)
 		}
 		if !ok {
@@ -55,9 +51,18 @@ func (s *Service) Enrol(ctx context.Context, sc access.Scope, courseID, person u
 
 // Unenrol takes a person off a course (and its groups). Their work on the
 // course stays: it is the school's record, kept or erased by its rules.
+// The course's teachers may take learners off where they may enrol them.
 func (s *Service) Unenrol(ctx context.Context, sc access.Scope, courseID, person uuid.UUID) error {
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if _, err := requireAdmin(tx, sc, courseID); err != nil {
+		var cur []struct{ Role Role }
+		if err := tx.Raw(`SELECT role FROM enrolments WHERE course_id = ? AND person_id = ?`, courseID, person).Scan(&cur).Error; err != nil {
+			return fmt.Errorf("course: unenrol: %w", err)
+		}
+		role := RoleLearner
+		if len(cur) > 0 {
+			role = cur[0].Role
+		}
+		if _, err := mayEnrol(tx, sc, courseID, role); err != nil {
 			return err
 		}
 		return database.Found(tx.Exec(`DELETE FROM enrolments WHERE course_id = ? AND person_id = ?`, courseID, person), "enrolment")
