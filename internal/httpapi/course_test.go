@@ -195,7 +195,7 @@ func TestCourseVisibleOnlyToItsPeople(t *testing.T) {
 	require.Equal(t, 404, other.Do("PATCH", path, map[string]any{"title": "Mine now"}).Status)
 	require.Equal(t, 403, learner.Do("PATCH", path, map[string]any{"title": "Mine now"}).Status)
 	require.Equal(t, 403, learner.Do("GET", path+"/enrolments", nil).Status)
-	require.Equal(t, 403, teacher.Do("PUT", path+"/enrolments/"+fx.Outsider.ID.String(), map[string]any{"role": "learner"}).Status)
+	require.Equal(t, 403, teacher.Do("PUT", path+"/enrolments/"+fx.Outsider.ID.String(), map[string]any{"role": "teacher"}).Status) // teachers enrol learners only
 
 	r := teacher.Expect(200, "GET", path+"/enrolments?role=learner&limit=1", nil)
 	var pg struct {

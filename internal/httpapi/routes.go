@@ -32,6 +32,7 @@ func (s *Server) table() []request.Route {
 		s.commsRoutes(),
 		s.usageRoutes(),
 		s.discussionRoutes(),
+		s.enrolRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),
 		s.supportRoutes(),
