@@ -27,7 +27,7 @@ func (s *Server) discussionRoutes() []request.Route {
 			Reply: discussion.Forum{}, API: request.ByIDFromBody("course", s.Discussion.CreateForum)},
 		{Method: "GET", Path: tp + "/forums/:forum", Summary: "One forum", Area: request.AreaTenant,
 			Object: obj, Action: "read", Reply: discussion.Forum{}, API: request.ByID("forum", s.Discussion.Forum)},
-		{Method: "PATCH", Path: tp + "/forums/:forum", Summary: "Rename or redescribe a forum (teachers)",
+		{Method: "PATCH", Path: tp + "/forums/:forum", Summary: "Rename, redescribe, close or reopen a forum (teachers)",
 			Area: request.AreaTenant, Object: obj, Action: "write", Request: discussion.ForumPatch{},
 			Reply: discussion.Forum{}, API: request.ByIDFromBody("forum", s.Discussion.UpdateForum)},
 		{Method: "DELETE", Path: tp + "/forums/:forum",
@@ -63,7 +63,26 @@ func (s *Server) discussionRoutes() []request.Route {
 			Summary: "Delete a post (its author or teachers); it stays in place as deleted",
 			Area:    request.AreaTenant, Object: obj, Action: "write", Status: http.StatusNoContent,
 			API: request.DoByID("post", s.Discussion.DeletePost)},
+		{Method: "POST", Path: tp + "/posts/:post/reports",
+			Summary: "Report a post to the course's teachers (anyone who may read it)", Area: request.AreaTenant,
+			Object: obj, Action: "write", Status: http.StatusCreated, Request: discussion.NewReport{},
+			Reply: discussion.Report{}, API: request.ByIDFromBody("post", s.Discussion.ReportPost)},
+		{Method: "GET", Path: tp + "/forums/:forum/reports",
+			Summary: "A forum's open reports, oldest first (teachers)", Area: request.AreaTenant, Object: obj,
+			Action: "read", Reply: []discussion.Report{}, API: request.ByID("forum", s.Discussion.Reports)},
+		{Method: "POST", Path: tp + "/reports/:report/close",
+			Summary: "Dismiss a report, or hide its post with a reason (teachers)", Area: request.AreaTenant,
+			Object: obj, Action: "write", Status: http.StatusNoContent, Request: discussion.ReportClose{},
+			API: s.closeReport},
 	}
+}
+
+func (s *Server) closeReport(c *gin.Context) (any, error) {
+	id, in, err := request.IDAndBody[discussion.ReportClose](c, "report")
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.Discussion.CloseReport(c.Request.Context(), request.Scope(c), id, in)
 }
 
 // pagedFilters reads the page parameters and, through read, a list's
