@@ -24,7 +24,9 @@
           if (status) { status.textContent = "Uploading: " + pct + "%"; }
         });
         xhr.addEventListener("load", function () {
-          if (xhr.status < 400 && xhr.responseURL) { window.location.assign(xhr.responseURL); return; }
+          // A form that answers with a redirect goes there; one that answers
+          // with a page (an import's report, or errors) shows that page.
+          if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== form.action) { window.location.assign(xhr.responseURL); return; }
           document.open(); document.write(xhr.responseText); document.close();
         });
         xhr.addEventListener("error", function () {
