@@ -48,7 +48,12 @@ func init() {
 		bodies["POST /api/v1/t/:tenant/courses/:course/enrolments"] = map[string]any{"people": []string{ids["person"]}}
 		bodies["PUT /api/v1/t/:tenant/schools/:school/teachers-enrol"] = map[string]any{"teachers_enrol": false}
 		bodies["POST /t/:tenant/posts/:post/report"] = url.Values{"reason": {"Hacked"}}
-		bodies["POST /t/:tenant/reports/:report/close"] = url.Values{"outcome": {"hidden"}, "hidden_reason": {"Hacked"}}
+		bodies["POST /t/:tenant/reports/:report/close"] = url.Values{"outcome": {"hidden"}, "hidden_reason": {"Hacked"}, "forum": {ids["forum"]}}
+		bodies["POST /t/:tenant/courses/:course/forums"] = url.Values{"title": {"Hacked"}}
+		bodies["POST /t/:tenant/posts/:post/edit"] = url.Values{"body": {"Hacked"}}
+		bodies["POST /t/:tenant/posts/:post/hidden"] = url.Values{"hidden": {"yes"}, "hidden_reason": {"Hacked"}}
+		bodies["POST /t/:tenant/threads/:thread/moderate"] = url.Values{"action": {"lock"}}
+		bodies["POST /t/:tenant/courses/:course/people/from"] = url.Values{"kind": {"class"}, "source": {ids["course"]}}
 		bodies["POST /t/:tenant/courses/:course/people"] = url.Values{"person": {ids["person"]}}
 		bodies["POST /api/v1/t/:tenant/courses/:course/activity"] = map[string]any{"kind": "access", "seconds": 60}
 		bodies["PUT /api/v1/t/:tenant/schools/:school/engagement-settings"] = map[string]any{"inactive_days": 1, "min_items_opened_percent": 100}

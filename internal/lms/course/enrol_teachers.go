@@ -92,15 +92,16 @@ const schoolLearner = `EXISTS (SELECT 1 FROM role_assignments ra
 // course say so. For whoever may enrol learners on the course.
 func (s *Service) Candidates(ctx context.Context, sc access.Scope, courseID uuid.UUID, query string) ([]Candidate, error) {
 	query = strings.TrimSpace(query)
-	if n := len([]rune(query)); n < 2 || n > 100 || errs.HasControl(query) {
-		return nil, errs.Field("q", "must be 2 to 100 characters")
-	}
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(query)
 	out := []Candidate{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		rel, err := mayEnrol(tx, sc, courseID, RoleLearner)
 		if err != nil {
 			return err
+		}
+		// The course first: another's course is not found, whatever q is.
+		if n := len([]rune(query)); n < 2 || n > 100 || errs.HasControl(query) {
+			return errs.Field("q", "must be 2 to 100 characters")
 		}
 		return tx.Raw(`SELECT p.id AS person_id, p.display_name, p.username,
 			  COALESCE((SELECT string_agg(title, ', ') FROM (SELECT c2.title FROM enrolments e2 JOIN courses c2 ON c2.id = e2.course_id
@@ -145,15 +146,15 @@ type Source struct {
 // it is empty), with how many of the school's learners each holds.
 func (s *Service) Sources(ctx context.Context, sc access.Scope, courseID uuid.UUID, query string) ([]Source, error) {
 	query = strings.TrimSpace(query)
-	if len([]rune(query)) > 100 || errs.HasControl(query) {
-		return nil, errs.Field("q", "must be at most 100 characters")
-	}
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(query)
 	out := []Source{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		rel, err := mayEnrol(tx, sc, courseID, RoleLearner)
 		if err != nil {
 			return err
+		}
+		if len([]rune(query)) > 100 || errs.HasControl(query) {
+			return errs.Field("q", "must be at most 100 characters")
 		}
 		return tx.Raw(`SELECT * FROM (
 			  SELECT 'class' AS kind, c.id, c.title AS name, '' AS course,
