@@ -65,6 +65,8 @@ func (s *Site) Routes() []request.Route {
 		s.usagePages(),
 		s.passwordLinkPages(),
 		s.markingPages(),
+		s.forumPages(),
+		s.enrolPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

@@ -261,3 +261,52 @@
     input.click();
   }
 })();
+
+// The people search on a course's people page (input[data-people-search])
+// becomes a type-ahead: as the teacher types, the learners found replace
+// the list of checkboxes in the enrol form, ticks kept. Without it the
+// search form's button does the same through the page.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.querySelector("input[data-people-search]");
+    var list = document.getElementById("people-list");
+    var status = document.getElementById("people-status");
+    if (!input || !list || !window.fetch) { return; }
+    var timer = null, asked = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2) { return; }
+        var mine = ++asked;
+        fetch(input.getAttribute("data-people-search") + "?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { if (!r.ok) { throw new Error("refused"); } return r.json(); })
+          .then(function (people) {
+            if (mine !== asked) { return; }
+            var kept = {};
+            list.querySelectorAll("input[type=checkbox]:checked:not(:disabled)").forEach(function (b) { kept[b.value] = b.closest("li"); });
+            list.textContent = "";
+            Object.keys(kept).forEach(function (id) { list.appendChild(kept[id]); });
+            people.forEach(function (p) {
+              if (kept[p.person_id]) { return; }
+              var li = document.createElement("li"), box = document.createElement("input"), label = document.createElement("label"), more = document.createElement("span");
+              box.type = "checkbox"; box.name = "person"; box.value = p.person_id; box.id = "person-" + p.person_id;
+              if (p.on_course) { box.disabled = true; box.checked = true; }
+              label.htmlFor = box.id;
+              label.textContent = p.display_name + " ";
+              more.className = "muted";
+              more.textContent = "(" + p.username + (p.classes ? " · " + p.classes : "") + ")" + (p.on_course ? " · " + list.getAttribute("data-on-course") : "");
+              label.appendChild(more);
+              li.appendChild(box); li.appendChild(document.createTextNode(" ")); li.appendChild(label);
+              list.appendChild(li);
+            });
+            var q2 = document.querySelector("form input[type=hidden][name=q]");
+            if (q2) { q2.value = q; }
+            if (status) { status.textContent = people.length + (people.length === 1 ? " person" : " people") + " found."; }
+          })
+          .catch(function () { if (status && mine === asked) { status.textContent = "The search did not work: press Search to try again."; } });
+      }, 250);
+    });
+  });
+})();
