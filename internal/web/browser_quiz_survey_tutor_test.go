@@ -19,7 +19,7 @@ var webMP4 = append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), 
 
 // Quizzes, surveys, messages, recordings, tutoring and usage in a
 // browser, with the accessibility check on every page: a learner takes a
-// timed quiz, saving each answer, comes back to it after leaving (as after
+// timed quiz, each answer saved as given, comes back to it after leaving (as after
 // a dropped connection) and finds the answers, and hands in; answers an
 // anonymous survey; reads their messages and the course's recordings; a
 // tutor sees a tutee and records a meeting (a bad date is a field error);
@@ -67,18 +67,20 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	b.Submit(`a[href$="/quizzes"]`, "learner-quizzes")
 	b.Submit(`form[action$="/attempt"] button`, "learner-attempt")
 	require.Contains(t, b.Text("main"), "Time left")
+	// Each answer saves as it is given (quiz.js).
 	b.Run(chromedp.Click(`input[value="b"]`, chromedp.ByQuery))
-	b.Submit(`form[action$="/answers/`+ids[0]+`"] button`, "learner-answer-saved")
-	b.Fill(`input[name="value"]`, "3.5")
-	b.Submit(`form[action$="/answers/`+ids[1]+`"] button`, "")
+	b.Run(chromedp.WaitVisible(`#saved-`+ids[0]+` .ok`, chromedp.ByQuery))
+	b.Fill(`#v-`+ids[1], "3.5")
+	b.Run(chromedp.WaitVisible(`#saved-`+ids[1]+` .ok`, chromedp.ByQuery))
+	b.Page("learner-answer-saved")
 	attempt := strings.SplitN(b.Path(), "?", 2)[0]
 	// The connection drops: the learner comes back from the quiz list.
 	b.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "")
 	b.Submit(`a[href$="`+attempt[len(base):]+`"]`, "learner-attempt-resumed")
 	require.Equal(t, 2, strings.Count(b.Text("main"), "Saved"), "both answers are still there")
-	b.Fill(`textarea[name="text"]`, "Four is two twos.")
-	b.Submit(`form[action$="/answers/`+ids[2]+`"] button`, "")
-	b.Submit(`form[action$="/submit"] button`, "learner-handed-in")
+	// Typed and handed in at once: Hand in saves it first.
+	b.Fill(`#t-`+ids[2], "Four is two twos.")
+	b.Submit(`#hand-in`, "learner-handed-in")
 	require.Contains(t, b.Text("main"), "Handed in")
 
 	// The teacher marks the essay and releases the results; the learner sees the score.

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,9 +16,10 @@ import (
 	"github.com/schoolcloud/lms/internal/request"
 )
 
-// quizPages are taking a course's quizzes (each answer saved by its own
-// button, so nothing is lost if the connection drops) and a quiz's
-// results, which its teachers mark and release.
+// quizPages are taking a course's quizzes (quiz.js saves each answer as
+// it is given, so a dropped connection loses nothing; without JavaScript
+// one button saves them all; Hand in saves the whole form first) and a
+// quiz's results, which its teachers mark and release.
 func (s *Site) quizPages() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/courses/:course/quizzes", Summary: "A course's quizzes",
@@ -30,7 +32,10 @@ func (s *Site) quizPages() []request.Route {
 		{Method: "POST", Path: tp + "/attempts/:attempt/answers/:question", Summary: "Save one answer",
 			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write",
 			Handler: s.serve(s.saveAnswerPage)},
-		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in",
+		{Method: "POST", Path: tp + "/attempts/:attempt/answers", Summary: "Save every answer of my attempt's form",
+			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write",
+			Handler: s.serve(withID("attempt", "There is no such attempt.", s.saveAnswersPage))},
+		{Method: "POST", Path: tp + "/attempts/:attempt/submit", Summary: "Hand my attempt in (saving every answer of its form first)",
 			Area: request.AreaTenant, Object: "quiz-attempt", Action: "write",
 			Handler: s.serve(withID("attempt", "There is no such attempt.", s.submitAttemptPage))},
 		{Method: "GET", Path: tp + "/quizzes/:quiz/results",
@@ -74,6 +79,8 @@ type sheetQuestion struct {
 	N        int
 	Saved    quiz.Response
 	HasSaved bool
+	// Chosen is the text of each option the answer chose, for results.
+	Chosen   []string
 	Score    *float64
 	Feedback string
 }
@@ -101,6 +108,11 @@ func (s *Site) attemptPage(c *gin.Context, id uuid.UUID) (page, error) {
 		if a, ok := saved[q.ID]; ok {
 			sq.HasSaved = true
 			_ = json.Unmarshal(a.Response, &sq.Saved)
+			for _, o := range q.Options {
+				if slices.Contains(sq.Saved.Options, o.ID) {
+					sq.Chosen = append(sq.Chosen, o.Text)
+				}
+			}
 			sq.Feedback = a.Feedback
 			if a.TeacherScore != nil {
 				sq.Score = a.TeacherScore
@@ -138,8 +150,28 @@ func (s *Site) saveAnswerPage(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-saved"), err
 }
 
+// answersPosted reads the attempt form's answers: each question's field is
+// named q-<question id>.
+func answersPosted(c *gin.Context) quiz.Posted {
+	out := quiz.Posted{}
+	if err := c.Request.ParseForm(); err != nil {
+		return out
+	}
+	for k, vs := range c.Request.PostForm {
+		if id, err := uuid.Parse(strings.TrimPrefix(k, "q-")); err == nil && strings.HasPrefix(k, "q-") {
+			out[id] = vs
+		}
+	}
+	return out
+}
+
+func (s *Site) saveAnswersPage(c *gin.Context, a uuid.UUID) (page, error) {
+	err := s.d.Quizzes.SaveForm(c.Request.Context(), request.Scope(c), a, answersPosted(c))
+	return goTo(base(c) + "/attempts/" + a.String() + "?done=answer-saved"), err
+}
+
 func (s *Site) submitAttemptPage(c *gin.Context, a uuid.UUID) (page, error) {
-	_, err := s.d.Quizzes.Submit(c.Request.Context(), request.Scope(c), a)
+	_, err := s.d.Quizzes.HandIn(c.Request.Context(), request.Scope(c), a, answersPosted(c))
 	return goTo(base(c) + "/attempts/" + a.String() + "?done=handed-in"), err
 }
 
