@@ -158,7 +158,7 @@ func (s *Site) savePost(c *gin.Context, id uuid.UUID) (page, error) {
 		return again("post_edit", view{Title: "Edit your post", Fields: []string{"body"}, Form: map[string]string{"body": body}, Errors: fe,
 			Data: postEditData{Base: base(c), Post: cur}}), nil
 	}
-	return goTo(base(c) + "/threads/" + p.ThreadID.String() + "?done=post-edited#post-" + id.String()), err
+	return goTo(base(c) + "/threads/" + p.ThreadID.String() + "?done=post-edited"), err
 }
 
 func (s *Site) deletePost(c *gin.Context, id uuid.UUID) (page, error) {
@@ -181,7 +181,7 @@ func (s *Site) hidePost(c *gin.Context, id uuid.UUID) (page, error) {
 	if fe, isField := formErrors(err); isField {
 		return s.threadAgain(c, id, "hide-"+id.String(), fe)
 	}
-	return goTo(base(c) + "/threads/" + p.ThreadID.String() + "?done=" + done + "#post-" + id.String()), err
+	return goTo(base(c) + "/threads/" + p.ThreadID.String() + "?done=" + done), err
 }
 
 func (s *Site) reportPost(c *gin.Context, id uuid.UUID) (page, error) {
@@ -189,7 +189,7 @@ func (s *Site) reportPost(c *gin.Context, id uuid.UUID) (page, error) {
 	if fe, isField := formErrors(err); isField {
 		return s.threadAgain(c, id, "report-"+id.String(), fe)
 	}
-	return goTo(base(c) + "/threads/" + r.ThreadID.String() + "?done=reported#post-" + id.String()), err
+	return goTo(base(c) + "/threads/" + r.ThreadID.String() + "?done=reported"), err
 }
 
 // threadAgain shows a post's thread again with one of its little forms'
