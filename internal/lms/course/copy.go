@@ -43,8 +43,14 @@ type CopyInput struct {
 // The rows go in one transaction; the objects are copied before it and
 // given up if it fails, so a failed copy leaves nothing.
 func (s *Service) Copy(ctx context.Context, sc access.Scope, from uuid.UUID, in CopyInput) (c Course, err error) {
+	return s.copyWith(ctx, sc, from, in.Title, nil)
+}
+
+// copyWith copies as Copy does; then, when set, runs in the same
+// transaction (a rollover's record that this course is copied).
+func (s *Service) copyWith(ctx context.Context, sc access.Scope, from uuid.UUID, title string, then func(tx *gorm.DB, c Course) error) (c Course, err error) {
 	var fe errs.FieldErrors
-	title := fe.Line("title", in.Title, 1, 200)
+	title = fe.Line("title", title, 1, 200)
 	if err := fe.Err(); err != nil {
 		return c, err
 	}
@@ -69,8 +75,10 @@ func (s *Service) Copy(ctx context.Context, sc access.Scope, from uuid.UUID, in 
 		if err != nil {
 			return err
 		}
-		c, err = s.copyRows(tx, sc, src, title, fileMap)
-		return err
+		if c, err = s.copyRows(tx, sc, src, title, fileMap); err != nil || then == nil {
+			return err
+		}
+		return then(tx, c)
 	})
 	if err != nil {
 		s.files.Abandon(context.WithoutCancel(ctx), sc, copies(fileMap))

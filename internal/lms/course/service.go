@@ -13,6 +13,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/jobs"
 )
 
 // Service manages courses, their content, enrolments and groups.
@@ -26,6 +27,8 @@ type Service struct {
 	// copiers copy, inside the copying transaction, what other areas
 	// keep of a course (its assignments, its quizzes): see OnCopy.
 	copiers []func(tx *gorm.DB, cp Copying) error
+	// jobs queues rollovers (UseJobs).
+	jobs *jobs.Enqueuer
 }
 
 // NewService builds the service.
