@@ -21,6 +21,7 @@ import (
 	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/comms"
+	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -96,12 +97,14 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &backup.PurgeWorker{Service: a.Backups})
 	river.AddWorker(w, &backup.RestoreWorker{Service: a.Backups})
 	river.AddWorker(w, &comms.DeliverWorker{Service: a.Comms})
+	river.AddWorker(w, &course.RolloverWorker{Service: a.Courses})
 	river.AddWorker(w, &comms.SweepWorker{Service: a.Comms})
 	// Exports keep a heartbeat: one whose worker died runs again within
 	// about a minute, not when River rescues its job hours later.
 	river.AddWorker(w, &jobs.RescueWorker{Checks: map[string]jobs.Check{
 		subject.ExportArgs{}.Kind():  a.Subjects.Stalled,
 		handback.ExportArgs{}.Kind(): a.Handback.Stalled,
+		course.RolloverArgs{}.Kind(): a.Courses.Stalled,
 	}})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		every(jobs.RescueEvery, jobs.RescueArgs{}),
