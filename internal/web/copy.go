@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
+	"github.com/schoolcloud/lms/internal/request"
+)
+
+// copyPages copy a course from its builder: its structure, content,
+// files, quizzes and assignments go into a new draft course of the same
+// school whose one teacher is the copier; never its people or their work.
+func (s *Site) copyPages() []request.Route {
+	const noCourse = "There is no such course."
+	return []request.Route{
+		{Method: "GET", Path: tp + "/courses/:course/copy", Summary: "Copy a course (its teachers, its school's admins)",
+			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(withID("course", noCourse, s.copyCoursePage))},
+		{Method: "POST", Path: tp + "/courses/:course/copy", Summary: "Copy a course into a new draft course",
+			Area: request.AreaTenant, Object: "course", Action: "write", Handler: s.serve(withID("course", noCourse, s.copyCourse))},
+		{Method: "GET", Path: tp + "/rollovers/new", Summary: "Roll courses of a school over for a new year (its admins)",
+			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(s.newRolloverPage)},
+		{Method: "POST", Path: tp + "/rollovers", Summary: "Start a rollover (copied in the background)",
+			Area: request.AreaTenant, Object: "course", Action: "write", Handler: s.serve(s.startRollover)},
+		{Method: "GET", Path: tp + "/rollovers/:rollover", Summary: "A rollover's progress",
+			Area: request.AreaTenant, Object: "course", Action: "read", Handler: s.serve(withID("rollover", "There is no such rollover.", s.rolloverPage))},
+	}
+}
+
+type copyData struct {
+	Base   string
+	Course course.Course
+}
+
+func (s *Site) copyCoursePage(c *gin.Context, id uuid.UUID) (page, error) {
+	return s.showCopy(c, id, http.StatusOK, view{Form: map[string]string{}})
+}
+
+func (s *Site) showCopy(c *gin.Context, id uuid.UUID, status int, v view) (page, error) {
+	pv, err := s.d.Courses.Page(c.Request.Context(), request.Scope(c), id)
+	if err != nil {
+		return page{}, err
+	}
+	if _, typed := v.Form["title"]; !typed {
+		v.Form["title"] = pv.Course.Title + " (copy)"
+	}
+	v.Title, v.Fields, v.Data = "Copy "+pv.Course.Title, []string{"title"}, copyData{Base: base(c), Course: pv.Course}
+	return page{status: status, name: "course_copy", view: v}, nil
+}
+
+func (s *Site) copyCourse(c *gin.Context, id uuid.UUID) (page, error) {
+	form := posted(c, "title")
+	cp, err := s.d.Courses.Copy(c.Request.Context(), request.Scope(c), id, course.CopyInput{Title: form["title"]})
+	if fe, err := formOutcome(err, nil); err != nil {
+		return page{}, err
+	} else if len(fe) > 0 {
+		return s.showCopy(c, id, http.StatusBadRequest, view{Form: form, Errors: fe})
+	}
+	return goTo(base(c) + "/courses/" + cp.ID.String() + "/edit?done=course-made"), nil
+}
+
+// --- rollover ------------------------------------------------------------
+
+type rolloverData struct {
+	Base     string
+	Schools  []tenant.School
+	School   uuid.UUID
+	Courses  []course.Course
+	Chosen   map[string]bool
+	Rollover course.Rollover
+}
+
+// newRolloverPage lists the chosen school's courses with a box each.
+func (s *Site) newRolloverPage(c *gin.Context) (page, error) {
+	return s.showNewRollover(c, http.StatusOK, view{Form: map[string]string{"school_id": c.Query("school")}}, nil)
+}
+
+func (s *Site) showNewRollover(c *gin.Context, status int, v view, chosen map[string]bool) (page, error) {
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	schools, err := s.d.Tenants.Schools(ctx, sc)
+	if err != nil {
+		return page{}, err
+	}
+	d := rolloverData{Base: base(c), Schools: schools, Chosen: chosen}
+	if id, err := uuid.Parse(v.Form["school_id"]); err == nil {
+		d.School = id
+	} else if len(schools) == 1 {
+		d.School = schools[0].ID
+	}
+	if d.School != uuid.Nil {
+		if d.Courses, err = s.d.Courses.List(ctx, sc, course.Filter{SchoolID: &d.School}, uuid.Nil, 500); err != nil {
+			return page{}, err
+		}
+	}
+	if _, typed := v.Form["suffix"]; !typed {
+		v.Form["suffix"] = ""
+	}
+	v.Title, v.Fields, v.Data = "Roll courses over", []string{"course_ids", "suffix"}, d
+	return page{status: status, name: "rollover_new", view: v}, nil
+}
+
+func (s *Site) startRollover(c *gin.Context) (page, error) {
+	form := posted(c, "school_id", "suffix")
+	chosen := map[string]bool{}
+	in := course.NewRollover{Suffix: form["suffix"]}
+	var err error
+	if in.SchoolID, err = uuid.Parse(form["school_id"]); err != nil {
+		return page{}, errs.New(errs.ErrInvalid, "Choose the school first.")
+	}
+	for _, raw := range c.PostFormArray("course_ids") {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			return page{}, errs.New(errs.ErrInvalid, "Choose courses from the list.")
+		}
+		in.CourseIDs = append(in.CourseIDs, id)
+		chosen[raw] = true
+	}
+	r, err := s.d.Courses.StartRollover(c.Request.Context(), request.Scope(c), in)
+	if fe, err := formOutcome(err, nil); err != nil {
+		return page{}, err
+	} else if len(fe) > 0 {
+		return s.showNewRollover(c, http.StatusBadRequest, view{Form: form, Errors: fe}, chosen)
+	}
+	return goTo(base(c) + "/rollovers/" + r.ID.String()), nil
+}
+
+func (s *Site) rolloverPage(c *gin.Context, id uuid.UUID) (page, error) {
+	r, err := s.d.Courses.GetRollover(c.Request.Context(), request.Scope(c), id)
+	return show("rollover", view{Title: "Rollover " + r.Suffix, Data: rolloverData{Base: base(c), Rollover: r}}), err
+}
