@@ -22,6 +22,7 @@ func (s *Server) table() []request.Route {
 	for _, area := range [][]request.Route{
 		s.platformRoutes(),
 		s.courseRoutes(),
+		s.copyRoutes(),
 		s.assignmentRoutes(),
 		s.quizRoutes(),
 		s.gradebookRoutes(),

@@ -39,6 +39,7 @@ func (s *Site) Routes() []request.Route {
 		s.basePages(),
 		s.coursePages(),
 		s.buildPages(),
+		s.copyPages(),
 		s.cartridgePages(),
 		s.schoolPages(),
 		s.supportPages(),
