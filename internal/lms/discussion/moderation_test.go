@@ -116,6 +116,8 @@ func TestTeachersModerateForums(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrForbidden, "no replies in a closed forum")
 	_, err = b.svc.Reply(ctx, b.teacher, b.thread.ID, discussion.NewPost{Body: "Closed for the holidays."})
 	require.NoError(t, err)
+	_, err = b.svc.UpdatePost(ctx, b.lb, b.reply.ID, discussion.PostPatch{Body: ptr("Edited")})
+	require.ErrorIs(t, err, errs.ErrForbidden, "no edits in a closed forum")
 	f, err = b.svc.UpdateForum(ctx, b.teacher, b.forum.ID, discussion.ForumPatch{Closed: ptr(false)})
 	require.NoError(t, err)
 	require.Nil(t, f.ClosedAt)

@@ -179,6 +179,8 @@ func mayEdit(p Post, t Thread, rel course.Relation, sc access.Scope) error {
 		return nil
 	case t.Locked:
 		return errs.New(errs.ErrForbidden, "the thread is locked")
+	case t.ForumClosed:
+		return errs.New(errs.ErrForbidden, "the forum is closed: its teachers have stopped new posts")
 	}
 	return mayWrite(rel)
 }
