@@ -107,7 +107,10 @@ func (s *Service) StartRollover(ctx context.Context, sc access.Scope, in NewRoll
 	}
 	if s.jobs != nil {
 		if err := s.jobs.Enqueue(ctx, RolloverArgs{TenantID: r.TenantID, RolloverID: r.ID}); err != nil {
-			slog.WarnContext(ctx, "course: rollover queued by the rescue instead", "rollover", r.ID, "err", err)
+			// Recorded but not queued: nothing sweeps for such a rollover
+			// yet, so the caller hears of it (starting it again is safe:
+			// a course copied is never copied twice by one rollover).
+			return r, fmt.Errorf("course: rollover %s recorded but not queued: %w", r.ID, err)
 		}
 	}
 	return r, nil
