@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -33,9 +32,9 @@ func mayEnrol(tx *gorm.DB, sc access.Scope, course uuid.UUID, role Role) (Relati
 	if role != RoleLearner {
 		return rel, errs.New(errs.ErrForbidden, "teachers enrol learners; the school's admins add teachers")
 	}
-	var may bool
-	if err := tx.Raw(`SELECT teachers_enrol FROM schools WHERE id = ?`, rel.SchoolID).Row().Scan(&may); err != nil {
-		return rel, fmt.Errorf("course: school setting: %w", err)
+	may, err := teachersEnrol.of(tx, rel.SchoolID)
+	if err != nil {
+		return rel, err
 	}
 	if !may {
 		return rel, errs.New(errs.ErrForbidden, "your school's admins enrol learners here: ask them to add people to the course")
@@ -45,27 +44,14 @@ func mayEnrol(tx *gorm.DB, sc access.Scope, course uuid.UUID, role Role) (Relati
 
 // TeachersEnrol says whether the school's teachers may enrol its learners
 // on their courses.
-func (s *Service) TeachersEnrol(ctx context.Context, sc access.Scope, school uuid.UUID) (may bool, err error) {
-	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return database.Found(tx.Raw(`SELECT teachers_enrol FROM schools WHERE id = ?`, school).Scan(&may), "school %s", school)
-	})
-	return may, err
+func (s *Service) TeachersEnrol(ctx context.Context, sc access.Scope, school uuid.UUID) (bool, error) {
+	return s.setting(ctx, sc, teachersEnrol, school)
 }
 
-// SetTeachersEnrol is the school's setting: whether a course's teachers
-// may enrol the school's learners on it (default yes). Its admins, or the
-// tenant's, change it.
+// SetTeachersEnrol changes whether a course's teachers may enrol the
+// school's learners on it.
 func (s *Service) SetTeachersEnrol(ctx context.Context, sc access.Scope, school uuid.UUID, may bool) error {
-	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		admin, _, err := standing(tx, sc.Actor().ID, school)
-		if err != nil {
-			return err
-		}
-		if !admin {
-			return errs.New(errs.ErrForbidden, "only the school's admins change who may enrol learners")
-		}
-		return database.Found(tx.Exec(`UPDATE schools SET teachers_enrol = ? WHERE id = ?`, may, school), "school %s", school)
-	})
+	return s.setSetting(ctx, sc, teachersEnrol, school, may)
 }
 
 // Candidate is a learner of the course's school a teacher may enrol.

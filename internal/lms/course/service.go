@@ -103,9 +103,9 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c 
 			return errs.Field("school_id", "is not a school where you teach or administer")
 		}
 		if !admin {
-			var may bool
-			if err := tx.Raw(`SELECT teachers_create_courses FROM schools WHERE id = ?`, in.SchoolID).Row().Scan(&may); err != nil {
-				return fmt.Errorf("course: school setting: %w", err)
+			may, err := teachersCreate.of(tx, in.SchoolID)
+			if err != nil {
+				return err
 			}
 			if !may {
 				return errs.New(errs.ErrForbidden, "your school's admins make the courses here: ask them for a new course")
@@ -124,27 +124,51 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, in NewCourse) (c 
 	return c, err
 }
 
-// TeachersCreate says whether the school's teachers may make courses.
-func (s *Service) TeachersCreate(ctx context.Context, sc access.Scope, school uuid.UUID) (may bool, err error) {
+// schoolSetting is a yes/no column of schools saying what the school's
+// teachers may do (default yes); only the school's admins, or the
+// tenant's, change it.
+type schoolSetting struct{ column, what string }
+
+var (
+	teachersCreate = schoolSetting{"teachers_create_courses", "make courses"}
+	teachersEnrol  = schoolSetting{"teachers_enrol", "enrol learners"}
+)
+
+// of reads the setting of school (column is one of the two above, never input).
+func (st schoolSetting) of(tx *gorm.DB, school uuid.UUID) (may bool, err error) {
+	err = database.Found(tx.Raw(`SELECT `+st.column+` FROM schools WHERE id = ?`, school).Scan(&may), "school %s", school)
+	return may, err
+}
+
+func (s *Service) setting(ctx context.Context, sc access.Scope, st schoolSetting, school uuid.UUID) (may bool, err error) {
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return database.Found(tx.Raw(`SELECT teachers_create_courses FROM schools WHERE id = ?`, school).Scan(&may), "school %s", school)
+		may, err = st.of(tx, school)
+		return err
 	})
 	return may, err
 }
 
-// SetTeachersCreate is the school's setting: whether its teachers may make
-// courses (default yes). Its admins, or the tenant's, change it.
-func (s *Service) SetTeachersCreate(ctx context.Context, sc access.Scope, school uuid.UUID, may bool) error {
+func (s *Service) setSetting(ctx context.Context, sc access.Scope, st schoolSetting, school uuid.UUID, may bool) error {
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		admin, _, err := standing(tx, sc.Actor().ID, school)
 		if err != nil {
 			return err
 		}
 		if !admin {
-			return errs.New(errs.ErrForbidden, "only the school's admins change who may make courses")
+			return errs.New(errs.ErrForbidden, "only the school's admins change who may %s", st.what)
 		}
-		return database.Found(tx.Exec(`UPDATE schools SET teachers_create_courses = ? WHERE id = ?`, may, school), "school %s", school)
+		return database.Found(tx.Exec(`UPDATE schools SET `+st.column+` = ? WHERE id = ?`, may, school), "school %s", school)
 	})
+}
+
+// TeachersCreate says whether the school's teachers may make courses.
+func (s *Service) TeachersCreate(ctx context.Context, sc access.Scope, school uuid.UUID) (bool, error) {
+	return s.setting(ctx, sc, teachersCreate, school)
+}
+
+// SetTeachersCreate changes whether the school's teachers may make courses.
+func (s *Service) SetTeachersCreate(ctx context.Context, sc access.Scope, school uuid.UUID, may bool) error {
+	return s.setSetting(ctx, sc, teachersCreate, school, may)
 }
 
 // listSQL finds the courses the actor may see: those they teach, those
