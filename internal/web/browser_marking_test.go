@@ -16,6 +16,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/lmstest"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/web/webtest"
 )
 
@@ -39,7 +40,7 @@ func TestMarkingInBrowser(t *testing.T) {
 	b := webtest.New(t, e.Server.URL)
 	b.Narrow = true
 	setDate := func(sel string, at time.Time) {
-		b.Run(chromedp.SetValue(sel, at.UTC().Format("2006-01-02T15:04"), chromedp.ByQuery))
+		b.Run(chromedp.SetValue(sel, at.In(localtime.London).Format("2006-01-02T15:04"), chromedp.ByQuery))
 	}
 
 	// The teacher sets the assignment from the section's form.

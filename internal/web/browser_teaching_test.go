@@ -16,6 +16,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/web/webtest"
 )
 
@@ -149,7 +150,7 @@ func TestTeacherBuildsACourseInTheBrowser(t *testing.T) {
 	now := time.Now()
 	b.Fill("#title", "Forces at the playground")
 	b.Fill("#instructions", "Name three forces you can feel on the swings.")
-	b.Run(chromedp.SetValue("#due_at", now.Add(24*time.Hour).UTC().Format("2006-01-02T15:04"), chromedp.ByQuery))
+	b.Run(chromedp.SetValue("#due_at", now.Add(24*time.Hour).In(localtime.London).Format("2006-01-02T15:04"), chromedp.ByQuery))
 	b.Fill("#max_score", "10")
 	b.Submit(`main form button[type=submit]`, "")
 	require.Contains(t, b.Text(".flash"), "assignment is set")

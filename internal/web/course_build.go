@@ -136,7 +136,7 @@ func (s *Site) showBuild(c *gin.Context, id uuid.UUID, status int, v view) (page
 		v.Form["title"], v.Form["summary"] = pv.Course.Title, pv.Course.Summary
 	}
 	v.Title, v.Fields = "Build: "+pv.Course.Title, buildFields
-	v.Data = buildData{Base: base(c), Tenant: sc.Tenant(), Page: pv, Now: s.now().UTC().Format(dateTimeLocal)}
+	v.Data = buildData{Base: base(c), Tenant: sc.Tenant(), Page: pv, Now: s.now().In(s.zone(c)).Format(dateTimeLocal)}
 	return page{status: status, name: "course_build", view: v}, nil
 }
 
@@ -288,7 +288,7 @@ func (s *Site) createItem(c *gin.Context, section uuid.UUID) (page, error) {
 	fe := map[string]string{}
 	published := form["published"] == "yes"
 	in := course.NewItem{SectionID: section, Kind: kind, Title: strings.TrimSpace(form["title"]), Published: &published,
-		VisibleFrom: optionalUTC(fe, "visible_from", form["visible_from"])}
+		VisibleFrom: optionalLocal(fe, "visible_from", form["visible_from"], s.zone(c))}
 	if kind == course.KindPage {
 		body := form["body_html"]
 		in.BodyHTML = &body
@@ -378,7 +378,7 @@ func (s *Site) setVisibility(c *gin.Context, id uuid.UUID) (page, error) {
 	}
 	fe := map[string]string{}
 	show := c.PostForm("show") == "yes"
-	patch := course.ItemPatch{Published: &show, VisibleFrom: optionalUTC(fe, "visible_from", c.PostForm("visible_from"))}
+	patch := course.ItemPatch{Published: &show, VisibleFrom: optionalLocal(fe, "visible_from", c.PostForm("visible_from"), s.zone(c))}
 	if len(fe) > 0 {
 		return page{}, errs.New(errs.ErrInvalid, "%s", fe["visible_from"])
 	}
@@ -403,13 +403,12 @@ func (s *Site) deleteItem(c *gin.Context, id uuid.UUID) (page, error) {
 	return s.builder(c, it.CourseID, "item-deleted"), s.d.Courses.DeleteItem(ctx, sc, id)
 }
 
-// optionalUTC reads an optional datetime-local field (UTC, as the pages
-// label it); empty is nil.
-func optionalUTC(fe map[string]string, field, v string) *time.Time {
+// optionalLocal reads an optional datetime-local field in loc; empty is nil.
+func optionalLocal(fe map[string]string, field, v string, loc *time.Location) *time.Time {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	t := utcTime(fe, field, v)
+	t := localTime(fe, field, v, loc)
 	if _, bad := fe[field]; bad {
 		return nil
 	}

@@ -2,11 +2,11 @@ package web
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -107,15 +107,6 @@ func ticked(values []string) map[string]bool {
 	return set
 }
 
-// dateTimeLocal is the value format of an <input type="datetime-local">;
-// the pages label those fields, and read them, as UTC.
-const dateTimeLocal = "2006-01-02T15:04"
-
-// utcTime reads a datetime-local field.
-func utcTime(fe map[string]string, name, v string) time.Time {
-	t, err := time.ParseInLocation(dateTimeLocal, strings.TrimSpace(v), time.UTC)
-	if err != nil {
-		fe[name] = "Enter a date and time"
-	}
-	return t
-}
+// dateTimeLocal is the value format of an <input type="datetime-local">,
+// read and written in the viewer's zone (localTime).
+const dateTimeLocal = localtime.InputLayout

@@ -15,6 +15,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -78,7 +79,7 @@ func (s *Site) newAssignmentPage(c *gin.Context, id uuid.UUID) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	now := s.now().UTC()
+	now := s.now().In(s.zone(c))
 	form := map[string]string{"opens_at": now.Format(dateTimeLocal), "due_at": now.Add(7 * 24 * time.Hour).Format(dateTimeLocal),
 		"max_score": "10", "hand_in": assignment.HandInBoth, "published": "yes"}
 	return s.assignmentForm(c, http.StatusOK, false, "/sections/"+id.String()+"/assignments", "/courses/"+sec.CourseID.String(), view{Form: form}), nil
@@ -101,17 +102,17 @@ type assignmentInput struct {
 	max        float64
 }
 
-func readAssignmentForm(c *gin.Context) (map[string]string, map[string]string, assignmentInput) {
+func (s *Site) readAssignmentForm(c *gin.Context) (map[string]string, map[string]string, assignmentInput) {
 	form := postedAsIs(c, assignmentFields...)
 	for _, k := range []string{"title", "opens_at", "due_at", "closes_at", "max_score", "hand_in", "published"} {
 		form[k] = strings.TrimSpace(form[k])
 	}
 	fe := map[string]string{}
 	var in assignmentInput
-	in.opens = utcTime(fe, "opens_at", form["opens_at"])
-	in.due = utcTime(fe, "due_at", form["due_at"])
+	in.opens = localTime(fe, "opens_at", form["opens_at"], s.zone(c))
+	in.due = localTime(fe, "due_at", form["due_at"], s.zone(c))
 	if form["closes_at"] != "" {
-		t := utcTime(fe, "closes_at", form["closes_at"])
+		t := localTime(fe, "closes_at", form["closes_at"], s.zone(c))
 		in.closes = &t
 	}
 	var err error
@@ -130,7 +131,7 @@ func (s *Site) createAssignment(c *gin.Context, id uuid.UUID) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	form, fe, in := readAssignmentForm(c)
+	form, fe, in := s.readAssignmentForm(c)
 	var a assignment.Assignment
 	if len(fe) == 0 {
 		published := form["published"] == "yes"
@@ -163,10 +164,10 @@ func (s *Site) editAssignmentPage(c *gin.Context, id uuid.UUID) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	form := map[string]string{"title": a.Title, "instructions": a.Instructions, "opens_at": a.OpensAt.UTC().Format(dateTimeLocal),
-		"due_at": a.DueAt.UTC().Format(dateTimeLocal), "max_score": strconv.FormatFloat(a.MaxScore, 'f', -1, 64), "hand_in": a.HandIn}
+	form := map[string]string{"title": a.Title, "instructions": a.Instructions, "opens_at": localtime.Input(a.OpensAt, s.zone(c)),
+		"due_at": localtime.Input(a.DueAt, s.zone(c)), "max_score": strconv.FormatFloat(a.MaxScore, 'f', -1, 64), "hand_in": a.HandIn}
 	if a.ClosesAt != nil {
-		form["closes_at"] = a.ClosesAt.UTC().Format(dateTimeLocal)
+		form["closes_at"] = localtime.Input(*a.ClosesAt, s.zone(c))
 	}
 	if a.Published {
 		form["published"] = "yes"
@@ -178,7 +179,7 @@ func (s *Site) saveAssignment(c *gin.Context, id uuid.UUID) (page, error) {
 	if _, err := s.staffAssignment(c, id); err != nil {
 		return page{}, err
 	}
-	form, fe, in := readAssignmentForm(c)
+	form, fe, in := s.readAssignmentForm(c)
 	if len(fe) == 0 {
 		published := form["published"] == "yes"
 		patch := assignment.AssignmentPatch{Title: ptrTo(form["title"]), Instructions: ptrTo(form["instructions"]), OpensAt: &in.opens,

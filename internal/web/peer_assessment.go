@@ -75,7 +75,7 @@ func (s *Site) setPeerPage(c *gin.Context, id uuid.UUID) (page, error) {
 	form := map[string]string{"criteria": c.PostForm("criteria"), "peer_closes_at": c.PostForm("peer_closes_at")}
 	fe := map[string]string{}
 	in := peer.NewAssessment{Criteria: lines(form["criteria"])}
-	in.ClosesAt = utcTime(fe, "peer_closes_at", form["peer_closes_at"])
+	in.ClosesAt = localTime(fe, "peer_closes_at", form["peer_closes_at"], s.zone(c))
 	var a peer.Assessment
 	if len(fe) == 0 {
 		var err error

@@ -160,7 +160,7 @@ func (s *Site) newTenantForm(c *gin.Context) (page, error) {
 	if !s.allowed(c, request.Principal(c), "platform-tenant", "write") {
 		return page{}, errs.New(errs.ErrForbidden, "Only processor operators create tenants.")
 	}
-	form := map[string]string{"kind": "school", "region": "uk", "starts_on": s.now().UTC().Format("2006-01-02"), "return_window_days": "30"}
+	form := map[string]string{"kind": "school", "region": "uk", "starts_on": s.now().In(s.zone(c)).Format("2006-01-02"), "return_window_days": "30"}
 	return show("platform_tenant_new", view{Title: "Create a tenant", Form: form, Data: s.newTenantData()}), nil
 }
 

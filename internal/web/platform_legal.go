@@ -113,7 +113,7 @@ type breachRegisterData struct {
 }
 
 func (s *Site) breachRegisterPage(c *gin.Context) (page, error) {
-	return s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().UTC().Format(dateTimeLocal)}})
+	return s.showBreaches(c, http.StatusOK, view{Form: map[string]string{"detected_at": s.now().In(s.zone(c)).Format(dateTimeLocal)}})
 }
 
 // showBreaches is the breach register with status; v carries the breach

@@ -94,7 +94,7 @@ func (s *Site) addQuestionPage(c *gin.Context, id uuid.UUID) (page, error) {
 var quizFields = []string{"title", "instructions", "opens_at", "closes_at", "time_limit_minutes", "question_ids"}
 
 func (s *Site) newQuizPage(c *gin.Context, id uuid.UUID) (page, error) {
-	now := s.now().UTC()
+	now := s.now().In(s.zone(c))
 	return s.showNewQuiz(c, id, http.StatusOK, view{Form: map[string]string{
 		"opens_at": now.Format(dateTimeLocal), "closes_at": now.Add(7 * 24 * time.Hour).Format(dateTimeLocal), "time_limit_minutes": "30"}}, nil)
 }
@@ -116,8 +116,8 @@ func (s *Site) createQuizPage(c *gin.Context) (page, error) {
 	form := postedAsIs(c, quizFields...)
 	fe := map[string]string{}
 	in := quiz.NewQuiz{Title: form["title"], Instructions: form["instructions"], Published: c.PostForm("published") == "yes"}
-	in.OpensAt = utcTime(fe, "opens_at", form["opens_at"])
-	in.ClosesAt = utcTime(fe, "closes_at", form["closes_at"])
+	in.OpensAt = localTime(fe, "opens_at", form["opens_at"], s.zone(c))
+	in.ClosesAt = localTime(fe, "closes_at", form["closes_at"], s.zone(c))
 	if m := strings.TrimSpace(form["time_limit_minutes"]); m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil {

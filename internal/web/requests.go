@@ -67,7 +67,7 @@ type requestsData struct {
 }
 
 func (s *Site) requestsPage(c *gin.Context) (page, error) {
-	return s.showRequests(c, show, view{Form: map[string]string{"received_on": s.now().UTC().Format("2006-01-02")}})
+	return s.showRequests(c, show, view{Form: map[string]string{"received_on": s.now().In(s.zone(c)).Format("2006-01-02")}})
 }
 
 // showRequests is the queue with v's form: as is show, or again for a

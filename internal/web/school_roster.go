@@ -6,6 +6,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -81,7 +82,7 @@ func (s *Site) rosterResult(c *gin.Context, id uuid.UUID) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	return show("admin_roster_result", view{Title: "Import of " + rec.CreatedAt.UTC().Format("2 Jan 2006 15:04"), Data: struct {
+	return show("admin_roster_result", view{Title: "Import of " + localtime.DateTime(rec.CreatedAt, s.zone(c)), Data: struct {
 		Base string
 		Rec  roster.Import
 	}{base(c), rec}}), nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/lmstest"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 )
 
 // pngBytes is a small real PNG, so content sniffing calls it an image.
@@ -70,7 +71,7 @@ func TestSettingUpPages(t *testing.T) {
 	require.Equal(t, 3.5, qs[1]["answer"].(map[string]any)["value"])
 
 	// A quiz from the bank.
-	now := time.Now().UTC()
+	now := time.Now().In(localtime.London) // the pages read times in the school's zone
 	quiz := url.Values{"title": {"Check"}, "opens_at": {now.Add(-time.Hour).Format("2006-01-02T15:04")}, "closes_at": {now.Add(-2 * time.Hour).Format("2006-01-02T15:04")},
 		"time_limit_minutes": {"15"}, "question_ids": {qs[0]["id"].(string), qs[1]["id"].(string)}, "published": {"yes"}}
 	r = teacher.Expect(http.StatusBadRequest, "POST", course+"/quizzes", quiz)

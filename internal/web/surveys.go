@@ -84,7 +84,7 @@ var surveyFields = func() []string {
 }()
 
 func (s *Site) newSurveyPage(c *gin.Context) (page, error) {
-	form := map[string]string{"closes_at": s.now().UTC().Add(14 * 24 * time.Hour).Format(dateTimeLocal), "course_id": c.Query("course")}
+	form := map[string]string{"closes_at": s.now().In(s.zone(c)).Add(14 * 24 * time.Hour).Format(dateTimeLocal), "course_id": c.Query("course")}
 	return s.showNewSurvey(c, http.StatusOK, view{Form: form})
 }
 
@@ -122,7 +122,7 @@ func (s *Site) createSurveyPage(c *gin.Context) (page, error) {
 		}
 		in.CourseID = &id
 	}
-	in.ClosesAt = utcTime(fe, "closes_at", form["closes_at"])
+	in.ClosesAt = localTime(fe, "closes_at", form["closes_at"], s.zone(c))
 	rowOf := []int{} // the form row of each question sent, to put errors back on it
 	for i := range surveyRows {
 		n := strconv.Itoa(i)

@@ -106,7 +106,7 @@ func (s *Site) assignmentPage(c *gin.Context, id uuid.UUID) (page, error) {
 		return page{}, err
 	}
 	// The peer assessment form (teachers) suggests closing in a week.
-	form := map[string]string{"peer_closes_at": s.now().UTC().Add(7 * 24 * time.Hour).Format(dateTimeLocal)}
+	form := map[string]string{"peer_closes_at": s.now().In(s.zone(c)).Add(7 * 24 * time.Hour).Format(dateTimeLocal)}
 	return show("assignment", view{Title: d.A.Title, Form: form, Data: d}), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 )
 
 // Manifest declares a tenant. `lms tenants apply DIR` and
@@ -22,7 +23,9 @@ type Manifest struct {
 	Kind   string `json:"kind"`   // school or trust
 	Region string `json:"region"` // uk or an EEA country code; fixed at creation
 	// MaxFileMiB caps one uploaded file, in MiB (default 2048; 1 to 102400).
-	MaxFileMiB int          `json:"max_file_mib,omitempty"`
+	MaxFileMiB int `json:"max_file_mib,omitempty"`
+	// TimeZone is an IANA zone name (default Europe/London).
+	TimeZone   string       `json:"time_zone,omitempty"`
 	Contract   ContractSpec `json:"contract"`
 	Schools    []SchoolSpec `json:"schools"`
 	Admins     []AdminSpec  `json:"admins"`
@@ -40,6 +43,8 @@ type ContractSpec struct {
 type SchoolSpec struct {
 	Slug string `json:"slug"`
 	Name string `json:"name"`
+	// TimeZone is the school's zone when it differs from the tenant's.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // AdminSpec is one of the tenant's first administrators. Without School the
@@ -75,6 +80,12 @@ func (m *Manifest) Validate() error {
 	}
 	if _, ok := Regions[m.Region]; !ok {
 		fe.Add("region", "must be uk or an EEA country code (e.g. ie, de, fr); %q is not allowed", m.Region)
+	}
+	if m.TimeZone = strings.TrimSpace(m.TimeZone); m.TimeZone == "" {
+		m.TimeZone = localtime.Default
+	}
+	if _, err := localtime.Load(m.TimeZone); err != nil {
+		fe.Add("time_zone", "must be a time zone such as Europe/London")
 	}
 	if m.MaxFileMiB != 0 && (m.MaxFileMiB < 1 || m.MaxFileMiB > 102400) {
 		fe.Add("max_file_mib", "must be from 1 to 102400")
@@ -119,6 +130,11 @@ func (m *Manifest) Validate() error {
 		schools[s.Slug] = true
 		if s.Name == "" || len(s.Name) > 200 {
 			fe.Add(fmt.Sprintf("schools[%d].name", i), "must be 1-200 characters")
+		}
+		if s.TimeZone = strings.TrimSpace(s.TimeZone); s.TimeZone != "" {
+			if _, err := localtime.Load(s.TimeZone); err != nil {
+				fe.Add(fmt.Sprintf("schools[%d].time_zone", i), "must be a time zone such as Europe/London")
+			}
 		}
 	}
 	if len(m.Admins) == 0 {

@@ -18,7 +18,10 @@ type Tenant struct {
 	Kind   string    `json:"kind"`
 	Region string    `json:"region"`
 	// MaxFileBytes caps one uploaded file (contract setting).
-	MaxFileBytes int64     `gorm:"default:2147483648" json:"max_file_bytes"`
+	MaxFileBytes int64 `gorm:"default:2147483648" json:"max_file_bytes"`
+	// TimeZone is the IANA zone pages show and read times in (default
+	// Europe/London); a school may have its own.
+	TimeZone  string    `gorm:"default:Europe/London" json:"time_zone"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -59,6 +62,8 @@ type School struct {
 	ID        uuid.UUID `gorm:"primaryKey" json:"id"`
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
+	// TimeZone is the school's own zone when it differs from the tenant's.
+	TimeZone  *string   `json:"time_zone,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

@@ -29,6 +29,7 @@ type Service struct {
 	buckets               Buckets
 	allowInitialPasswords bool
 	ends                  endCache
+	zones                 zoneCache
 	// Regions are the data regions this deployment holds (LMS_REGIONS);
 	// empty: any. A tenant of another region belongs to another deployment,
 	// with its own database and buckets in that region.
@@ -81,7 +82,7 @@ func (s *Service) apply(ctx context.Context, m Manifest, actor uuid.UUID, create
 			return errs.Field("slug", "is already the sign-in name of another tenant")
 		}
 		if found.RowsAffected == 0 {
-			t = Tenant{ID: uuid.Must(uuid.NewV7()), Slug: m.Slug, Name: m.Name, Kind: m.Kind, Region: m.Region, MaxFileBytes: int64(m.MaxFileMiB) << 20}
+			t = Tenant{ID: uuid.Must(uuid.NewV7()), Slug: m.Slug, Name: m.Name, Kind: m.Kind, Region: m.Region, MaxFileBytes: int64(m.MaxFileMiB) << 20, TimeZone: m.TimeZone}
 			if err := tx.Create(&t).Error; err != nil {
 				return fmt.Errorf("create tenant: %w", err)
 			}
@@ -102,6 +103,12 @@ func (s *Service) apply(ctx context.Context, m Manifest, actor uuid.UUID, create
 					return err
 				}
 				res.Changes = append(res.Changes, "updated max_file_mib")
+			}
+			if t.TimeZone != m.TimeZone {
+				if err := tx.Model(&t).Updates(map[string]any{"time_zone": m.TimeZone, "updated_at": time.Now()}).Error; err != nil {
+					return err
+				}
+				res.Changes = append(res.Changes, "updated time_zone")
 			}
 		}
 		res.TenantID = t.ID
@@ -205,16 +212,16 @@ func applySchools(tx *gorm.DB, tenant uuid.UUID, specs []SchoolSpec, res *Result
 		}
 		switch {
 		case found.RowsAffected == 0:
-			sc = School{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Slug: sp.Slug, Name: sp.Name}
+			sc = School{TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Slug: sp.Slug, Name: sp.Name, TimeZone: zoneOrNil(sp.TimeZone)}
 			if err := tx.Create(&sc).Error; err != nil {
 				return nil, fmt.Errorf("create school %s: %w", sp.Slug, err)
 			}
 			res.Changes = append(res.Changes, "created school "+sp.Slug)
-		case sc.Name != sp.Name:
-			if err := tx.Model(&School{}).Where("id = ?", sc.ID).Update("name", sp.Name).Error; err != nil {
+		case sc.Name != sp.Name || !sameZone(sc.TimeZone, sp.TimeZone):
+			if err := tx.Model(&School{}).Where("id = ?", sc.ID).Updates(map[string]any{"name": sp.Name, "time_zone": zoneOrNil(sp.TimeZone)}).Error; err != nil {
 				return nil, err
 			}
-			res.Changes = append(res.Changes, "renamed school "+sp.Slug)
+			res.Changes = append(res.Changes, "updated school "+sp.Slug)
 		}
 		ids[sp.Slug] = sc.ID
 	}
@@ -288,3 +295,12 @@ func logInstruction(tx *gorm.DB, tenant, actor uuid.UUID, action, target string,
 		Action: action, Target: target, Detail: map[string]string{"changes": strings.Join(changes, "; ")}})
 	return err
 }
+
+func zoneOrNil(z string) *string {
+	if z == "" {
+		return nil
+	}
+	return &z
+}
+
+func sameZone(a *string, b string) bool { return (a == nil && b == "") || (a != nil && *a == b) }
