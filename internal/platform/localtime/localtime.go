@@ -108,3 +108,34 @@ func Parse(v string, loc *time.Location) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// Choice is a zone a school may pick, with how people name it.
+type Choice struct{ Zone, Label string }
+
+// Choices are the zones of the regions the platform serves (the UK and
+// the EEA), by the name a school office knows.
+var Choices = []Choice{
+	{"Europe/London", "United Kingdom (London)"}, {"Europe/Dublin", "Ireland (Dublin)"},
+	{"Europe/Lisbon", "Portugal (Lisbon)"}, {"Atlantic/Madeira", "Portugal (Madeira)"}, {"Atlantic/Azores", "Portugal (Azores)"},
+	{"Atlantic/Canary", "Spain (Canary Islands)"}, {"Atlantic/Reykjavik", "Iceland (Reykjavik)"},
+	{"Europe/Madrid", "Spain (Madrid)"}, {"Europe/Paris", "France (Paris)"}, {"Europe/Brussels", "Belgium (Brussels)"},
+	{"Europe/Amsterdam", "Netherlands (Amsterdam)"}, {"Europe/Luxembourg", "Luxembourg"}, {"Europe/Berlin", "Germany (Berlin)"},
+	{"Europe/Zurich", "Liechtenstein and Switzerland (Zurich)"}, {"Europe/Vaduz", "Liechtenstein (Vaduz)"}, {"Europe/Rome", "Italy (Rome)"},
+	{"Europe/Malta", "Malta"}, {"Europe/Vienna", "Austria (Vienna)"}, {"Europe/Prague", "Czechia (Prague)"},
+	{"Europe/Bratislava", "Slovakia (Bratislava)"}, {"Europe/Budapest", "Hungary (Budapest)"}, {"Europe/Ljubljana", "Slovenia (Ljubljana)"},
+	{"Europe/Zagreb", "Croatia (Zagreb)"}, {"Europe/Warsaw", "Poland (Warsaw)"}, {"Europe/Copenhagen", "Denmark (Copenhagen)"},
+	{"Europe/Oslo", "Norway (Oslo)"}, {"Europe/Stockholm", "Sweden (Stockholm)"}, {"Europe/Helsinki", "Finland (Helsinki)"},
+	{"Europe/Tallinn", "Estonia (Tallinn)"}, {"Europe/Riga", "Latvia (Riga)"}, {"Europe/Vilnius", "Lithuania (Vilnius)"},
+	{"Europe/Bucharest", "Romania (Bucharest)"}, {"Europe/Sofia", "Bulgaria (Sofia)"}, {"Europe/Athens", "Greece (Athens)"},
+	{"Asia/Nicosia", "Cyprus (Nicosia)"},
+}
+
+// Chosen reports whether zone is one of Choices.
+func Chosen(zone string) bool {
+	for _, c := range Choices {
+		if c.Zone == zone {
+			return true
+		}
+	}
+	return false
+}

@@ -56,3 +56,13 @@ func TestLoadRefusesNonPlaces(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Every zone offered loads, in Go and (migration 00037) in PostgreSQL's
+// list, so a school's choice never fails.
+func TestChoicesLoad(t *testing.T) {
+	for _, c := range Choices {
+		if _, err := Load(c.Zone); err != nil {
+			t.Errorf("%s: %v", c.Zone, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/localtime"
 )
 
@@ -103,4 +106,85 @@ func (s *Service) SchoolZone(ctx context.Context, sc access.Scope, school uuid.U
 		return nil, fmt.Errorf("tenant: zone of school %s: %w", school, err)
 	}
 	return localtime.Load(name)
+}
+
+// Zones is what the time-zone page shows: the tenant's zone and each
+// school's own (nil: the tenant's).
+type Zones struct {
+	Tenant  string
+	Schools []School
+}
+
+// ZonesOf reads the tenant's zone and its schools' (those sc may see).
+func (s *Service) ZonesOf(ctx context.Context, sc access.Scope) (Zones, error) {
+	var z Zones
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT time_zone FROM tenants WHERE id = ?`, sc.Tenant()).Row().Scan(&z.Tenant); err != nil {
+			return err
+		}
+		q := tx.Order("name")
+		if ids, limited := sc.Schools(); limited {
+			q = q.Where("id IN ?", ids)
+		}
+		return q.Find(&z.Schools).Error
+	})
+	if err != nil {
+		return z, fmt.Errorf("tenant: zones: %w", err)
+	}
+	return z, nil
+}
+
+// SetZones changes the tenant's zone (only an admin of the whole tenant)
+// and schools' own zones ("" for the tenant's; only schools sc covers).
+// Names are checked against localtime.Choices.
+func (s *Service) SetZones(ctx context.Context, sc access.Scope, tenantZone string, schools map[uuid.UUID]string) error {
+	var fe errs.FieldErrors
+	if tenantZone != "" && !localtime.Chosen(tenantZone) {
+		fe.Add("time_zone", "Choose a time zone from the list")
+	}
+	for id, z := range schools {
+		if z != "" && !localtime.Chosen(z) {
+			fe.Add("school-"+id.String(), "Choose a time zone from the list")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if tenantZone != "" {
+			if !sc.TenantWide() {
+				return errs.New(errs.ErrForbidden, "Only an administrator of the whole trust changes its time zone.")
+			}
+			if err := tx.Exec(`UPDATE tenants SET time_zone = ?, updated_at = now() WHERE id = ? AND time_zone <> ?`, tenantZone, sc.Tenant(), tenantZone).Error; err != nil {
+				return err
+			}
+		}
+		ids, limited := sc.Schools()
+		for id, z := range schools {
+			if limited && !slices.Contains(ids, id) {
+				return errs.New(errs.ErrNotFound, "There is no such school.")
+			}
+			if err := database.Found(tx.Exec(`UPDATE schools SET time_zone = ? WHERE id = ?`, zoneOrNil(z), id), "school %s", id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("tenant: set zones: %w", err)
+	}
+	s.zones.forget(sc.Tenant())
+	return nil
+}
+
+// forget drops a tenant's cached zones in this process (others see the
+// change within the half minute).
+func (c *zoneCache) forget(tenant uuid.UUID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m {
+		if k[0] == tenant {
+			delete(c.m, k)
+		}
+	}
 }
