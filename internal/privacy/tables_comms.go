@@ -3,6 +3,7 @@ package privacy
 const (
 	commsLife       = "for the school's retention period for communications; erased with the person"
 	suppressionLife = "for as long as the school sends email: it keeps an unsubscribed address out"
+	noticeLife      = "while the person is a member of the tenant; erased with the person"
 )
 
 // commsTables declares communications.
@@ -37,6 +38,34 @@ var commsTables = []Table{
 			col("attempts", Record, "delivery attempts", PublicTask, commsLife, Export, Delete),
 			col("last_error", Record, "why delivery failed", PublicTask, commsLife, Export, Delete),
 			col("sent_at", Record, "when it was sent", PublicTask, commsLife, Export, Delete),
+			col("subject", Content, "the subject of an email that is not a communication (a notice, a daily summary)", PublicTask, commsLife, Export, Delete),
+			col("body", Content, "the text of an email that is not a communication (a notice, a daily summary)", PublicTask, commsLife, Export, Delete),
+		},
+	},
+	{
+		Name: "notification_preferences", Owner: Tenant, Subject: "person_id", Description: "How each person wants each kind of notice: in the app, by email at once, in a daily summary, or not at all.",
+		Columns: []Column{
+			key("tenant_id"), key("person_id").person(),
+			col("kind", Record, "which kind of notice", PublicTask, whileMember, Export, Delete),
+			col("in_app", Record, "whether it shows in the app", PublicTask, whileMember, Export, Delete),
+			col("email", Record, "whether it is emailed at once, daily or not", PublicTask, whileMember, Export, Delete),
+			col("updated_at", Record, "record keeping", PublicTask, whileMember, Export, Delete),
+		},
+	},
+	{
+		Name: "notifications", Owner: Tenant, Subject: "person_id", Description: "Notices to a person about their own learning: feedback released, work due or overdue, announcements, replies.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("person_id").person(),
+			col("kind", Record, "what the notice is about", PublicTask, noticeLife, Export, Delete),
+			col("subject_key", Key, "what it is about (an assignment, a post), so it is made once", PublicTask, noticeLife, Export, Delete),
+			col("title", Education, "the notice", PublicTask, noticeLife, Export, Delete),
+			col("body", Education, "the notice (a released mark and feedback, a due date, an excerpt of a post)", PublicTask, noticeLife, Export, Delete),
+			col("link", Record, "where to read more", PublicTask, noticeLife, Export, Delete),
+			col("in_app", Record, "whether it shows in the app", PublicTask, noticeLife, Export, Delete),
+			col("email", Record, "how it is emailed", PublicTask, noticeLife, Export, Delete),
+			col("emailed_at", Record, "when it was emailed", PublicTask, noticeLife, Export, Delete),
+			col("read_at", Activity, "whether the person has read it", PublicTask, noticeLife, Export, Delete),
+			col("created_at", Record, "record keeping", PublicTask, noticeLife, Export, Delete),
 		},
 	},
 	{

@@ -92,16 +92,19 @@ func (s *Service) deliver(ctx context.Context, tenant uuid.UUID) (int, error) {
 	}
 	sys := access.System(tenant, "email")
 	type row struct {
-		ID, CommunicationID, PersonID uuid.UUID
-		ToAddress, Subject, Body      string
-		Optional                      bool
+		ID, PersonID             uuid.UUID
+		ToAddress, Subject, Body string
+		Optional                 bool
 	}
 	var rows []row
 	// The status is written into the statement, not passed, so the planner
 	// can use the partial index email_outbox_queued.
 	err := access.Transact(ctx, s.db, sys, func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT o.id, o.communication_id, o.person_id, o.to_address, c.subject, c.body, c.optional FROM email_outbox o
-			JOIN communications c ON c.id = o.communication_id WHERE o.status = '` + string(OutboxQueued) + `' AND o.attempts < 5 ORDER BY o.id LIMIT 200`).Scan(&rows).Error
+		// An email that is not a communication (a notice, a digest)
+		// carries its own subject and text, and is never optional.
+		return tx.Raw(`SELECT o.id, o.person_id, o.to_address, COALESCE(o.subject, c.subject) AS subject,
+			COALESCE(o.body, c.body) AS body, COALESCE(c.optional, false) AS optional FROM email_outbox o
+			LEFT JOIN communications c ON c.id = o.communication_id WHERE o.status = '` + string(OutboxQueued) + `' AND o.attempts < 5 ORDER BY o.id LIMIT 200`).Scan(&rows).Error
 	})
 	if err != nil {
 		return 0, err

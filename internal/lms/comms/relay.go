@@ -3,13 +3,10 @@ package comms
 import (
 	"cmp"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
-	"net/mail"
 	"net/smtp"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,38 +85,17 @@ func (r Relay) auth() smtp.Auth {
 	return smtp.PlainAuth("", r.Username, r.Password, host)
 }
 
-// sendMail sends one plain-text email; an optional one carries the
-// unsubscribe link in its text and its List-Unsubscribe headers.
+// sendMail builds one email (see build) and hands it to the relay; an
+// optional one carries the unsubscribe link in its text and its
+// List-Unsubscribe headers.
 func (s *Service) sendMail(to, subject, body string, optional bool, tenant, person uuid.UUID) error {
-	from, err := mail.ParseAddress(s.from)
-	if err != nil {
-		return fmt.Errorf("comms: LMS_SMTP_FROM: %w", err)
-	}
-	rcpt, err := mail.ParseAddress(to)
-	if err != nil {
-		return fmt.Errorf("comms: address %q: %w", to, err)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@lms>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n",
-		from.String(), rcpt.String(), mimeHeader(subject), s.now().UTC().Format(time.RFC1123Z), uuid.NewString())
-	text := body
+	e := Email{To: to, Subject: subject, Text: body}
 	if optional {
-		link := s.publicURL + "/unsubscribe/" + s.Token(tenant, person)
-		fmt.Fprintf(&b, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", link)
-		text += "\n\n--\nYou receive this optional message because you agreed to. Unsubscribe at once: " + link + "\n"
+		e.Unsubscribe = s.publicURL + "/unsubscribe/" + s.Token(tenant, person)
 	}
-	b.WriteString("\r\n")
-	b.WriteString(strings.ReplaceAll(text, "\n", "\r\n"))
-	return s.smtp.send(from.Address, rcpt.Address, []byte(b.String()))
-}
-
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-func mimeHeader(s string) string {
-	for _, r := range s {
-		if r > 127 {
-			return "=?utf-8?B?" + b64(s) + "?="
-		}
+	from, rcpt, raw, err := s.build(e)
+	if err != nil {
+		return err
 	}
-	return s
+	return s.smtp.send(from.Address, rcpt.Address, raw)
 }

@@ -55,3 +55,9 @@ func TestSilentRelayTimesOut(t *testing.T) {
 	require.Error(t, err)
 	require.Less(t, time.Since(start), 5*time.Second)
 }
+
+func relayAddr(t *testing.T) string {
+	addr := os.Getenv("LMS_SMTP_ADDR")
+	require.NotEmpty(t, addr, "LMS_SMTP_ADDR is not set: run the tests with `make test` (it starts Mailpit)")
+	return addr
+}

@@ -42,9 +42,20 @@ func (s *Service) Send(ctx context.Context, sc access.Scope, in NewCommunication
 			return err
 		}
 		if c.ByEmail {
-			queued, err = s.queueEmails(tx, c, people)
+			if queued, err = s.queueEmails(tx, c, people); err != nil {
+				return err
+			}
 		}
-		return err
+		ids := make([]uuid.UUID, len(people))
+		for i, p := range people {
+			ids[i] = p.ID
+		}
+		for _, h := range s.onSend {
+			if err := h(tx, c, ids); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err == nil && queued > 0 && s.jobs != nil {
 		s.QueueDelivery(ctx, c.TenantID)
@@ -225,4 +236,37 @@ func (s *Service) queueEmails(tx *gorm.DB, c Communication, people []recipient) 
 		queued++
 	}
 	return queued, tx.CreateInBatches(rows, 1000).Error
+}
+
+// OnSend adds h to what Send does, in its transaction, with the people a
+// communication reached (their "new announcement" notices).
+func (s *Service) OnSend(h func(tx *gorm.DB, c Communication, people []uuid.UUID) error) {
+	s.onSend = append(s.onSend, h)
+}
+
+// Queued is one email that is not a communication: a notice or a digest,
+// its subject and plain text written by the caller.
+type Queued struct {
+	PersonID          uuid.UUID
+	To, Subject, Text string
+}
+
+// QueueEmails puts emails in the outbox in the caller's transaction (a
+// scoped one: the rows are the scope's tenant's); the delivery job sends
+// them. They are about the person's own learning, so never optional.
+func QueueEmails(tx *gorm.DB, tenant uuid.UUID, emails []Queued) error {
+	type row struct {
+		TenantID, ID, PersonID uuid.UUID
+		ToAddress              string
+		Status                 OutboxStatus
+		Subject, Body          string
+	}
+	rows := make([]row, 0, len(emails))
+	for _, e := range emails {
+		rows = append(rows, row{tenant, uuid.Must(uuid.NewV7()), e.PersonID, e.To, OutboxQueued, e.Subject, e.Text})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Table("email_outbox").CreateInBatches(rows, 500).Error
 }

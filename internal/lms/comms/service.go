@@ -40,6 +40,7 @@ type Service struct {
 	Identity *identity.Service
 	from     string
 	now      func() time.Time
+	onSend   []func(tx *gorm.DB, c Communication, people []uuid.UUID) error
 }
 
 // NewService builds the service; key signs unsubscribe links and hashes
