@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
-	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/support"
@@ -122,7 +121,7 @@ func (s *Site) revokeSupport(c *gin.Context, id uuid.UUID) (page, error) {
 
 type accessLogData struct {
 	Base    string
-	Records []audit.Record
+	Entries []logEntry
 	Next    string
 }
 
@@ -136,11 +135,12 @@ func (s *Site) accessLogPage(c *gin.Context) (page, error) {
 		before = n
 	}
 	const limit = 50
-	rs, err := s.d.Support.AccessLog(c.Request.Context(), request.Scope(c), before, limit)
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	rs, err := s.d.Support.AccessLog(ctx, sc, before, limit)
 	if err != nil {
 		return page{}, err
 	}
-	d := accessLogData{Base: base(c), Records: rs}
+	d := accessLogData{Base: base(c), Entries: s.logEntries(ctx, sc, rs)}
 	if len(rs) == limit {
 		d.Next = c.Request.URL.Path + "?before=" + strconv.FormatInt(rs[len(rs)-1].Seq, 10)
 	}
