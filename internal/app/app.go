@@ -23,6 +23,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/lms/notify"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
@@ -99,6 +100,8 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &comms.DeliverWorker{Service: a.Comms})
 	river.AddWorker(w, &course.RolloverWorker{Service: a.Courses})
 	river.AddWorker(w, &comms.SweepWorker{Service: a.Comms})
+	river.AddWorker(w, &notify.DueWorker{Service: a.Notify})
+	river.AddWorker(w, &notify.DigestWorker{Service: a.Notify})
 	// Exports keep a heartbeat: one whose worker died runs again within
 	// about a minute, not when River rescues its job hours later.
 	river.AddWorker(w, &jobs.RescueWorker{Checks: map[string]jobs.Check{
@@ -119,6 +122,8 @@ func (a *App) JobSpec() jobs.Spec {
 		every(5*time.Minute, lifecycle.SweepArgs{}),
 		hourly(lifecycle.WatchArgs{}),
 		every(time.Minute, comms.SweepArgs{}),
+		every(15*time.Minute, notify.DueArgs{}),
+		hourly(notify.DigestArgs{}),
 		daily(backup.MakeArgs{}),
 		every(24*time.Hour, backup.PurgeArgs{}),
 	}}

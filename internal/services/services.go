@@ -22,6 +22,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/gradebook"
 	"github.com/schoolcloud/lms/internal/lms/media"
+	"github.com/schoolcloud/lms/internal/lms/notify"
 	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
@@ -76,6 +77,7 @@ type Set struct {
 	Tutors      *tutor.Service
 	Media       *media.Service
 	Comms       *comms.Service
+	Notify      *notify.Service
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
@@ -128,6 +130,13 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, comms.Relay{Addr: cfg.SMTPAddr, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}, cfg.SMTPFrom)
 	a.Comms.Identity = a.Identity
 	a.Consents.OnSelfGiven = a.Comms.LiftSuppression
+	// Notices: feedback released, replies, announcements (in the
+	// transaction of each), due and overdue work (a job).
+	a.Notify = notify.NewService(db, a.Comms, cfg.PublicURL)
+	a.Notify.Zone = a.Tenants.Zone
+	a.Assignments.OnRelease(a.Notify.FeedbackReleased)
+	a.Discussion.OnReply(a.Notify.Replied)
+	a.Comms.OnSend(a.Notify.Announced)
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)
 	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)

@@ -88,6 +88,9 @@ func (s *Service) SetMark(ctx context.Context, sc access.Scope, submissionID uui
 		if err != nil {
 			return fmt.Errorf("mark: save: %w", err)
 		}
+		if m.ReleasedAt != nil && (!had || old.ReleasedAt == nil) {
+			return s.tellReleased(tx, sc, []uuid.UUID{submissionID})
+		}
 		return nil
 	})
 	if err == nil && dropped {
@@ -140,13 +143,14 @@ func (s *Service) Release(ctx context.Context, sc access.Scope, assignmentID uui
 		if _, _, err := loadTeach(tx, sc, assignmentID); err != nil {
 			return err
 		}
-		res := tx.Exec(`UPDATE marks SET released_at = ? WHERE released_at IS NULL
-			AND submission_id IN (SELECT id FROM submissions WHERE assignment_id = ?)`, s.now(), assignmentID)
-		if res.Error != nil {
-			return fmt.Errorf("mark: release: %w", res.Error)
+		var ids []uuid.UUID
+		if err := tx.Raw(`UPDATE marks SET released_at = ? WHERE released_at IS NULL
+			AND submission_id IN (SELECT id FROM submissions WHERE assignment_id = ?) RETURNING submission_id`,
+			s.now(), assignmentID).Scan(&ids).Error; err != nil {
+			return fmt.Errorf("mark: release: %w", err)
 		}
-		out.Released = res.RowsAffected
-		return nil
+		out.Released = int64(len(ids))
+		return s.tellReleased(tx, sc, ids)
 	})
 	return out, err
 }

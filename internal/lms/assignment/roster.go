@@ -106,12 +106,13 @@ func (s *Service) ReleaseChosen(ctx context.Context, sc access.Scope, assignment
 				return errs.Field("submission_ids", "%s is not marked work of this assignment", id)
 			}
 		}
-		res := tx.Exec(`UPDATE marks SET released_at = ? WHERE released_at IS NULL AND submission_id IN ?`, s.now(), in.SubmissionIDs)
-		if res.Error != nil {
-			return fmt.Errorf("mark: release chosen: %w", res.Error)
+		var ids []uuid.UUID
+		if err := tx.Raw(`UPDATE marks SET released_at = ? WHERE released_at IS NULL AND submission_id IN ? RETURNING submission_id`,
+			s.now(), in.SubmissionIDs).Scan(&ids).Error; err != nil {
+			return fmt.Errorf("mark: release chosen: %w", err)
 		}
-		out.Released = res.RowsAffected
-		return nil
+		out.Released = int64(len(ids))
+		return s.tellReleased(tx, sc, ids)
 	})
 	return out, err
 }

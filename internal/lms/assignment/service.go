@@ -12,6 +12,10 @@ package assignment
 import (
 	"time"
 
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/platform/database"
 )
@@ -22,6 +26,23 @@ type Service struct {
 	files *files.Service
 	// now is the clock deadlines are checked against (tests move it).
 	now func() time.Time
+	// released are told, in the transaction, which submissions' marks
+	// were just released (the learners' notices).
+	released []func(tx *gorm.DB, sc access.Scope, submissions []uuid.UUID) error
+}
+
+// OnRelease adds fn to every release of marks, in its transaction.
+func (s *Service) OnRelease(fn func(tx *gorm.DB, sc access.Scope, submissions []uuid.UUID) error) {
+	s.released = append(s.released, fn)
+}
+
+func (s *Service) tellReleased(tx *gorm.DB, sc access.Scope, submissions []uuid.UUID) error {
+	for _, fn := range s.released {
+		if err := fn(tx, sc, submissions); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewService builds the service.
@@ -47,3 +68,8 @@ func EffectiveDue(opens, due time.Time, pct int) time.Time {
 func effectiveDueSQL(pct string) string {
 	return `(a.due_at + make_interval(secs => CAST(extract(epoch FROM a.due_at - a.opens_at) * (` + pct + `) / 100.0 AS float8)))`
 }
+
+// LearnerDueSQL is a learner's own due date in SQL (their extra time
+// included), for assignment alias a and a person id expression: what the
+// due and overdue notices go by.
+func LearnerDueSQL(person string) string { return effectiveDueSQL(pctSQL("a.id", person)) }

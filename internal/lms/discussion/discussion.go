@@ -20,7 +20,17 @@ import (
 )
 
 // Service manages forums, threads and posts.
-type Service struct{ db *database.DB }
+type Service struct {
+	db *database.DB
+	// replied are told, in the transaction, of each reply (notices to
+	// the thread's other writers).
+	replied []func(tx *gorm.DB, sc access.Scope, thread, post uuid.UUID) error
+}
+
+// OnReply adds fn to every reply in a thread, in its transaction.
+func (s *Service) OnReply(fn func(tx *gorm.DB, sc access.Scope, thread, post uuid.UUID) error) {
+	s.replied = append(s.replied, fn)
+}
 
 // NewService builds the service.
 func NewService(db *database.DB) *Service { return &Service{db: db} }

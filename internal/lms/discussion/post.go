@@ -101,6 +101,11 @@ func (s *Service) Reply(ctx context.Context, sc access.Scope, threadID uuid.UUID
 		if p, err = insertPost(tx, threadID, in.Body, sc.Actor().ID); err != nil {
 			return err
 		}
+		for _, fn := range s.replied {
+			if err := fn(tx, sc, threadID, p.ID); err != nil {
+				return err
+			}
+		}
 		return activity.Record(tx, sc, rel, nil, activity.Post, 0)
 	})
 	return p, err
