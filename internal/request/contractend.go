@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 )
 
 // afterContractEnd enforces the end of a school's contract: from its end
@@ -35,12 +36,12 @@ func (k *Kernel) afterContractEnd(c *gin.Context, rt Route, tenantID uuid.UUID) 
 		return false
 	}
 	if !admin {
-		problem(c, http.StatusForbidden, "contract-ended", "Your school's contract with this service ended on "+ct.EndsOn.Format("2 January 2006")+
+		problem(c, http.StatusForbidden, "contract-ended", "Your school's contract with this service ended on "+localtime.CalendarDate(ct.EndsOn.Time)+
 			". Only its administrators can still sign in, to take the school's data back.")
 		return false
 	}
 	if rt.Area == AreaTenant && rt.Action != "read" && !rt.AfterEnd {
-		problem(c, http.StatusConflict, "read-only", "Your school's contract ended on "+ct.EndsOn.Format("2 January 2006")+
+		problem(c, http.StatusConflict, "read-only", "Your school's contract ended on "+localtime.CalendarDate(ct.EndsOn.Time)+
 			": its data can be read and exported, not changed.")
 		return false
 	}

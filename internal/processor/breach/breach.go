@@ -19,7 +19,9 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // ReportWithin is the controller's deadline to tell the regulator.
@@ -145,10 +147,11 @@ func (s *Service) Record(ctx context.Context, staff uuid.UUID, in NewBreach) (Br
 				a.TenantID, b.ID, a.DataAffected, now).Error; err != nil {
 				return err
 			}
+			loc := tenant.ZoneTx(tx, a.TenantID)
 			if _, err := alert.Raise(tx, a.TenantID, alert.Alert{Kind: "breach", Audience: identity.RoleAdmin,
 				Title: "A personal data breach affects your school: " + b.Title,
 				Body: fmt.Sprintf("Detected %s. Your data affected: %s. As controller you may need to report it to the ICO by %s (72 hours from detection).",
-					b.DetectedAt.Format("2 Jan 2006 15:04 UTC"), a.DataAffected, b.ReportBy.Format("2 Jan 2006 15:04 UTC")),
+					localtime.DateTime(b.DetectedAt, loc), a.DataAffected, localtime.DateTime(b.ReportBy, loc)),
 				Link: "/breaches"}); err != nil {
 				return err
 			}

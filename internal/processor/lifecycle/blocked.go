@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -85,7 +86,7 @@ func kindList(kinds []string) string {
 // blockedAlert tells the school's admins why their data was not deleted
 // on the day it was due: their holds and the orders they were told of.
 func blockedAlert(due *time.Time, told []Block, holds int) alert.Alert {
-	day := due.Format("2 January 2006")
+	day := localtime.CalendarDate(*due)
 	var why []string
 	if holds == 1 {
 		why = append(why, "a legal hold your school placed")
@@ -94,7 +95,7 @@ func blockedAlert(due *time.Time, told []Block, holds int) alert.Alert {
 	}
 	for _, b := range told {
 		if b.Kind == BlockOrder {
-			why = append(why, "a legal order in force until "+b.Until.Format("2 January 2006"))
+			why = append(why, "a legal order in force until "+localtime.CalendarDate(*b.Until))
 		}
 	}
 	body := fmt.Sprintf("Your school's return window closed on %s and its data would have been deleted then. It is kept because of %s. ",

@@ -13,6 +13,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/lifecycle"
 	"github.com/schoolcloud/lms/internal/processor/support"
@@ -118,7 +119,7 @@ func TestWatchDeletesWhenTheReturnWindowCloses(t *testing.T) {
 	require.Equal(t, []lifecycle.Block{{Kind: lifecycle.BlockHold, Since: o.Blocks[0].Since, On: "person"}}, o.Blocks, "no name, no reason")
 	got := b.alerts(t, e.A)
 	require.Len(t, got, 1, "told once, however often the watch runs")
-	require.Contains(t, got[0].Title, time.Now().UTC().AddDate(0, 0, -1).Format("2 January 2006"))
+	require.Contains(t, got[0].Title, localtime.CalendarDate(time.Now().UTC().AddDate(0, 0, -1).Truncate(24*time.Hour)))
 	require.Contains(t, got[0].Body, "a legal hold")
 	require.NotContains(t, got[0].Body, "tribunal")
 

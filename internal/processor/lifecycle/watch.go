@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -110,7 +111,7 @@ func (s *Service) notify(ctx context.Context, t tenant.Contract) error {
 		if fresh == 0 {
 			return nil
 		}
-		end := t.EndsOn.Format("2 January 2006")
+		end := localtime.CalendarDate(t.EndsOn.Time)
 		_, err := alert.Raise(tx, t.TenantID, alert.Alert{Kind: "contract-ending", Audience: identity.RoleAdmin,
 			Title: fmt.Sprintf("Your contract ends on %s (in %d days)", end, left),
 			Body: fmt.Sprintf("On %s the platform becomes read-only for your administrators and closed to everyone else. "+

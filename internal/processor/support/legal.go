@@ -15,6 +15,7 @@ import (
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -249,7 +250,7 @@ func (s *Service) GiveNotice(ctx context.Context, id uuid.UUID) (Order, error) {
 			return errs.New(errs.ErrNotFound, "legal order %s", id)
 		}
 		if o.NotifiedAt != nil {
-			return errs.New(errs.ErrConflict, "the school was told on %s", o.NotifiedAt.Format("2 Jan 2006"))
+			return errs.New(errs.ErrConflict, "the school was told on %s", localtime.Date(*o.NotifiedAt, localtime.London))
 		}
 		o.NotifiedAt = &now
 		if err := tx.Model(&Order{}).Where("tenant_id = ? AND id = ?", o.TenantID, o.ID).Update("notified_at", now).Error; err != nil {

@@ -15,7 +15,9 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
+	tenantpkg "github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
 // Service files, decides and checks support access.
@@ -68,7 +70,7 @@ func (s *Service) File(ctx context.Context, staff, tenant uuid.UUID, in NewReque
 		}
 		if _, err := alert.Raise(tx, tenant, alert.Alert{Kind: "support-request", Audience: identity.RoleApprover,
 			Title: fmt.Sprintf("%s asks to read your data (ticket %s)", st.DisplayName, in.Ticket),
-			Body:  fmt.Sprintf("Reason: %s. Areas: %s. For %s once approved. The request lapses if nobody decides by %s.", reasonLabel(in.ReasonCode), strings.Join(in.Areas, ", "), minutes(in.DurationMinutes), r.PendingUntil.Format("2 Jan 2006 15:04 UTC")),
+			Body:  fmt.Sprintf("Reason: %s. Areas: %s. For %s once approved. The request lapses if nobody decides by %s.", reasonLabel(in.ReasonCode), strings.Join(in.Areas, ", "), minutes(in.DurationMinutes), localtime.DateTime(r.PendingUntil, tenantpkg.ZoneTx(tx, tenant))),
 			Link:  "/support-requests/" + r.ID.String()}); err != nil {
 			return err
 		}

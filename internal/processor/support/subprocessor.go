@@ -15,6 +15,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -174,7 +175,7 @@ func (s *Service) AddSubProcessor(ctx context.Context, operator uuid.UUID, in Ne
 			}
 			if _, err := alert.Raise(tx, t, alert.Alert{Kind: "sub-processor", Audience: identity.RoleAdmin,
 				Title: fmt.Sprintf("We %s %s (%s)", verb, sp.Name, CountryName(sp.Country)),
-				Body:  fmt.Sprintf("Purpose: %s. You may object until %s; its staff can be granted access to your data only if you authorise it.", sp.Purpose, sp.ObjectionsCloseAt.Format("2 Jan 2006")),
+				Body:  fmt.Sprintf("Purpose: %s. You may object until %s; its staff can be granted access to your data only if you authorise it.", sp.Purpose, localtime.Date(sp.ObjectionsCloseAt, localtime.London)),
 				Link:  "/sub-processors"}); err != nil {
 				return err
 			}

@@ -188,3 +188,16 @@ func (c *zoneCache) forget(tenant uuid.UUID) {
 		}
 	}
 }
+
+// ZoneTx is the tenant's zone inside a transaction, for messages written
+// to the school (alerts); London when it cannot be read.
+func ZoneTx(tx *gorm.DB, tenant uuid.UUID) *time.Location {
+	var name string
+	if err := tx.Raw(`SELECT time_zone FROM tenants WHERE id = ?`, tenant).Row().Scan(&name); err != nil {
+		return localtime.London
+	}
+	if l, err := localtime.Load(name); err == nil {
+		return l
+	}
+	return localtime.London
+}
