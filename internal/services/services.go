@@ -18,6 +18,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/discussion"
+	"github.com/schoolcloud/lms/internal/lms/due"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/gradebook"
@@ -81,6 +82,7 @@ type Set struct {
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
+	Due         *due.Service
 }
 
 // New builds every service over an open database and store.
@@ -112,6 +114,7 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	a.Discussion = discussion.NewService(db)
 	a.Engagement = engagement.NewService(db)
 	a.Roster = roster.NewService(db)
+	a.Due = due.NewService(db)
 	a.Alerts = alert.NewService(db, alert.NewClient(cfg.IsDev() || cfg.Env == "test"))
 	a.Support = support.NewService(db, a.Alerts)
 	if err := a.Support.AllowAdequacy(cfg.SubProcessorAdequacy); err != nil {
