@@ -47,8 +47,8 @@ func (s *Site) duePages() []request.Route {
 }
 
 type todoData struct {
-	Base                           string
-	Empty                          bool
+	Base                          string
+	Empty                         bool
 	Due, Overdue, Missing, Marked []todoRow
 }
 
