@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
@@ -78,4 +80,27 @@ func TestDemoSeed(t *testing.T) {
 	r.Decode(&ps)
 	require.Len(t, ps.Items, 2)
 	require.Contains(t, ps.Items[1].Body, "pond skater")
+}
+
+// The demo's school day: work due and missing for Alex, Alex a child of
+// Pat Parent; made once.
+func TestSeedDayOnce(t *testing.T) {
+	e := apptest.New(t)
+	ctx := context.Background()
+	svc := demo.Services{DB: e.App.DB, Identity: e.App.Identity, Files: e.App.Files, Courses: e.App.Courses,
+		Assignments: e.App.Assignments, Discussion: e.App.Discussion}
+	_, err := demo.Seed(ctx, svc, e.A.ID)
+	require.NoError(t, err)
+	made, err := demo.SeedDay(ctx, svc, e.A.ID)
+	require.NoError(t, err)
+	require.True(t, made)
+	made, err = demo.SeedDay(ctx, svc, e.A.ID)
+	require.NoError(t, err)
+	require.False(t, made, "a second run adds nothing")
+	var n int64
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM guardianships g JOIN people c ON c.id = g.child_id JOIN people p ON p.id = g.guardian_id
+			WHERE c.username = 'alex.learner' AND p.username = 'pat.parent' AND c.birth_date > current_date - interval '13 years'`).Scan(&n).Error
+	}))
+	require.EqualValues(t, 1, n)
 }
