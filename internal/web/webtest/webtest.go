@@ -30,9 +30,12 @@ type Browser struct {
 	Base string // the server's URL, e.g. http://127.0.0.1:34567
 	// Narrow makes Page also lay each page out 375 px wide (the narrowest
 	// phone WCAG 2.2's reflow asks for) and fail on a horizontal scroll.
-	// New tests set it; a later change turns it on for all.
+	// New turns it on: every page of every browser test is checked.
 	Narrow bool
-	ctx    context.Context
+	// Plain makes Page also fail on developer strings in the page's
+	// visible text (DeveloperStrings): school users' pages set it.
+	Plain bool
+	ctx   context.Context
 
 	mu       sync.Mutex
 	landed   []string // main-frame URLs navigated to
@@ -80,7 +83,7 @@ func New(t *testing.T, base string) *Browser {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	b := &Browser{T: t, Base: strings.TrimSuffix(base, "/"), ctx: ctx, audited: map[string]bool{}, axe: string(axe), shotsDir: shotsDir()}
+	b := &Browser{T: t, Base: strings.TrimSuffix(base, "/"), Narrow: true, ctx: ctx, audited: map[string]bool{}, axe: string(axe), shotsDir: shotsDir()}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if e, ok := ev.(*page.EventFrameNavigated); ok && e.Frame.ParentID == "" {
 			b.mu.Lock()
@@ -227,6 +230,9 @@ func (b *Browser) audit() {
 	if b.Narrow {
 		b.reflow(url)
 	}
+	if b.Plain {
+		b.plain(url)
+	}
 	b.mu.Lock()
 	b.audited[url] = true
 	b.mu.Unlock()
@@ -296,6 +302,14 @@ func (b *Browser) Text(sel string) string {
 	var s string
 	b.Run(chromedp.Text(sel, &s, by(sel), chromedp.NodeVisible))
 	return s
+}
+
+// Value is the current value of the form field sel (CSS).
+func (b *Browser) Value(sel string) string {
+	b.T.Helper()
+	var v string
+	b.Run(chromedp.Value(sel, &v, chromedp.ByQuery))
+	return v
 }
 
 // Fill types value into the field sel, replacing what is there.
