@@ -14,8 +14,8 @@ import (
 )
 
 // myDataPages are every member's own privacy page (their requests,
-// consents and exports) and a guardian's page for their children's
-// consents. They act on the signed-in person alone.
+// consents and exports). They act on the signed-in person alone; a
+// guardian's pages for their children are childrenPages.
 func (s *Site) myDataPages() []request.Route {
 	m := tp + "/my"
 	return []request.Route{
@@ -29,11 +29,6 @@ func (s *Site) myDataPages() []request.Route {
 			Object: "my-data", Action: "write", Handler: s.serve(s.exportMine)},
 		{Method: "GET", Path: m + "/exports/:export/download", Summary: "Download my export",
 			Area: request.AreaTenant, Object: "my-data", Action: "read", Handler: s.serve(withID("export", "There is no such export.", s.downloadMine))},
-		{Method: "GET", Path: m + "/children", Summary: "My children's consents", Area: request.AreaTenant,
-			Object: "my-data", Action: "read", Handler: s.serve(s.childrenPage)},
-		{Method: "POST", Path: m + "/children/:id/consents",
-			Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data",
-			Action: "write", Handler: s.serve(withID("id", "There is no such child.", s.changeChildConsent))},
 	}
 }
 
@@ -44,6 +39,9 @@ type myPrivacyData struct {
 	Exports  []subject.Export
 	Kinds    map[string]string
 	Children bool
+	// Child is set for a learner under consent.ChildAge: their parent or
+	// carer gives consent, so their page offers no buttons for it.
+	Child bool
 }
 
 func (s *Site) myPrivacyPage(c *gin.Context) (page, error) {
@@ -69,6 +67,9 @@ func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) (page, error) {
 		return page{}, err
 	}
 	d.Children = len(kids) > 0
+	if d.Child, err = s.isChild(c); err != nil {
+		return page{}, err
+	}
 	v.Title, v.Fields, v.Data = "My data", []string{"kind", "details"}, d
 	return page{status: status, name: "my_privacy", view: v}, nil
 }
@@ -115,41 +116,14 @@ func (s *Site) downloadMine(c *gin.Context, id uuid.UUID) (page, error) {
 	return goTo(link.URL), err
 }
 
-type childView struct {
-	consent.Child
-	Consents []consent.State
-}
-
-func (s *Site) childrenPage(c *gin.Context) (page, error) {
-	ctx, sc := c.Request.Context(), request.Scope(c)
-	kids, err := s.d.Consents.Children(ctx, sc)
+// isChild reports whether the signed-in person is under consent.ChildAge,
+// the age below which a parent or carer gives consent for them (the same
+// rule consent.Service applies: no birth date recorded is an adult).
+func (s *Site) isChild(c *gin.Context) (bool, error) {
+	sc := request.Scope(c)
+	me, err := s.d.Identity.GetPerson(c.Request.Context(), sc, sc.Actor().ID)
 	if err != nil {
-		return page{}, err
+		return false, err
 	}
-	var out []childView
-	for _, k := range kids {
-		st, err := s.d.Consents.States(ctx, sc, k.ID)
-		if err != nil {
-			return page{}, err
-		}
-		out = append(out, childView{Child: k, Consents: st})
-	}
-	return show("my_children", view{Title: "My children", Data: map[string]any{"Base": base(c), "Children": out}}), nil
-}
-
-func (s *Site) changeChildConsent(c *gin.Context, id uuid.UUID) (page, error) {
-	ctx, sc := c.Request.Context(), request.Scope(c)
-	kids, err := s.d.Consents.Children(ctx, sc)
-	if err != nil {
-		return page{}, err
-	}
-	mine := false
-	for _, k := range kids {
-		mine = mine || k.ID == id
-	}
-	if !mine {
-		return page{}, errs.New(errs.ErrNotFound, "There is no such child.")
-	}
-	_, err = s.d.Consents.Set(ctx, sc, id, consentChange(c))
-	return goTo(base(c) + "/my/children?done=my-consent"), err
+	return me.BirthDate != nil && me.BirthDate.AddDate(consent.ChildAge, 0, 0).After(s.now()), nil
 }
