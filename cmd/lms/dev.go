@@ -128,7 +128,7 @@ func seedDemo(ctx context.Context, a *app.App) error {
 	if made, err := demo.SeedDay(ctx, demo.Services{DB: a.DB, Assignments: a.Assignments}, t.ID); err != nil {
 		return fmt.Errorf("demo day: %w", err)
 	} else if made {
-		fmt.Println("demo: Alex has work due and missing; Pat Parent is Alex's guardian")
+		fmt.Println("demo: the class has a pond diary due tomorrow and a drawing missing")
 	}
 	// The demo head decides support requests too (the approver role).
 	err = access.Transact(ctx, a.DB, access.System(t.ID, "demo-seed"), func(tx *gorm.DB) error {

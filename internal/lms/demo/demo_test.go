@@ -82,8 +82,7 @@ func TestDemoSeed(t *testing.T) {
 	require.Contains(t, ps.Items[1].Body, "pond skater")
 }
 
-// The demo's school day: work due and missing for Alex, Alex a child of
-// Pat Parent; made once.
+// The demo's school day: work due tomorrow and work missing; made once.
 func TestSeedDayOnce(t *testing.T) {
 	e := apptest.New(t)
 	ctx := context.Background()
@@ -97,10 +96,11 @@ func TestSeedDayOnce(t *testing.T) {
 	made, err = demo.SeedDay(ctx, svc, e.A.ID)
 	require.NoError(t, err)
 	require.False(t, made, "a second run adds nothing")
-	var n int64
+	var due, missing int64
 	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT count(*) FROM guardianships g JOIN people c ON c.id = g.child_id JOIN people p ON p.id = g.guardian_id
-			WHERE c.username = 'alex.learner' AND p.username = 'pat.parent' AND c.birth_date > current_date - interval '13 years'`).Scan(&n).Error
+		return tx.Raw(`SELECT count(*) FILTER (WHERE due_at > now()), count(*) FILTER (WHERE due_at < now() AND NOT EXISTS
+			(SELECT 1 FROM submissions s WHERE s.assignment_id = a.id)) FROM assignments a`).Row().Scan(&due, &missing)
 	}))
-	require.EqualValues(t, 1, n)
+	require.EqualValues(t, 2, due, "the habitat hunt and the pond diary")
+	require.EqualValues(t, 1, missing, "the drawing")
 }
