@@ -71,6 +71,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 		Tenants: a.Tenants, Support: a.Support}, site)
 	a.API = httpapi.New(a.Set, a.Kernel)
 	a.Handler = a.Kernel.Engine(a.API.Routes(), site.Routes())
+	site.Describe(a.Kernel.Routes())
 	return a, nil
 }
 

@@ -84,7 +84,7 @@ func (s *Site) serve(h pageHandler) gin.HandlerFunc {
 		p, err := h(c)
 		switch {
 		case err != nil:
-			request.Fail(c, err)
+			request.Fail(c, plainError(err))
 		case p.redirect != "":
 			c.Redirect(http.StatusSeeOther, p.redirect)
 		case p.file != nil:
