@@ -106,7 +106,7 @@ func TestParentsViewInBrowser(t *testing.T) {
 
 	// The school's admin shows parents marks.
 	b.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
-	b.Go("/t/tenant-a/admin/parents-see", "admin-parents-see")
+	b.Submit(`//a[.="What parents see"]`, "admin-parents-see")
 	require.Contains(t, b.Text("main"), "What parents see")
 	b.Run(chromedp.Click(`input[name="marks"]`, chromedp.ByQuery))
 	b.Submit(`//button[.="Save"]`, "admin-parents-see-saved")

@@ -121,6 +121,35 @@ func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 	}
 }
 
+// A school's own admin in a trust is offered only their school in forms
+// (and on the dashboard), never "All schools" or everyone in the trust;
+// the trust's admin is offered both schools.
+func TestSchoolAdminIsOfferedOnlyTheirSchool(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	const pw = "nav-password-123"
+	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test-setup"), func(tx *gorm.DB) error {
+		var first uuid.UUID
+		require.NoError(t, tx.Raw(`SELECT id FROM schools ORDER BY created_at, id LIMIT 1`).Row().Scan(&first))
+		require.NoError(t, tx.Exec(`INSERT INTO schools (tenant_id, id, slug, name) VALUES (?, ?, 'second', 'Second school')`, e.A.ID, uuid.Must(uuid.NewV7())).Error)
+		p, err := identity.CreatePersonTx(tx, e.A.ID, identity.NewPerson{Username: "nav.school-admin", DisplayName: "School Admin", Password: pw})
+		require.NoError(t, err)
+		_, err = identity.AssignRoleTx(tx, e.A.ID, p.ID, identity.RoleAdmin, &first)
+		return err
+	}))
+	forms := []string{"/admin", "/admin/people/new", "/admin/courses", "/admin/messages", "/admin/teachers-enrol", "/admin/parents-see", "/rollovers/new"}
+	school := e.Login(e.A.Slug, "nav.school-admin", pw)
+	trust := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	for _, f := range forms {
+		r := school.Expect(200, "GET", "/t/tenant-a"+f, nil)
+		for _, never := range []string{"Second school", "All schools", "Everyone in every school", "/admin/protection"} {
+			require.NotContains(t, r.Text(), never, "a school's own admin on %s", f)
+		}
+		require.Contains(t, r.Text(), "School tenant-a", f)
+		require.Contains(t, trust.Expect(200, "GET", "/t/tenant-a"+f, nil).Text(), "Second school", "the trust's admin on %s", f)
+	}
+}
+
 // menuLinks are the label and address of every link inside a <nav>.
 func menuLinks(t *testing.T, page []byte) [][2]string {
 	doc, err := html.Parse(bytes.NewReader(page))
