@@ -81,7 +81,7 @@ func (s *Site) newRolloverPage(c *gin.Context) (page, error) {
 
 func (s *Site) showNewRollover(c *gin.Context, status int, v view, chosen map[string]bool) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
-	schools, err := s.d.Tenants.Schools(ctx, sc)
+	schools, err := s.schoolsOf(c)
 	if err != nil {
 		return page{}, err
 	}

@@ -77,7 +77,7 @@ func (s *Site) newCoursePage(c *gin.Context) (page, error) {
 }
 
 func (s *Site) showNewCourse(c *gin.Context, status int, v view) (page, error) {
-	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
+	schools, err := s.schoolsOf(c)
 	if err != nil {
 		return page{}, err
 	}

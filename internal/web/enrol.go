@@ -171,7 +171,7 @@ type schoolSetting struct {
 
 func (s *Site) teachersEnrolPage(c *gin.Context) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
-	schools, err := s.d.Tenants.Schools(ctx, sc)
+	schools, err := s.schoolsOf(c)
 	if err != nil {
 		return page{}, err
 	}

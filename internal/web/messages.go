@@ -65,7 +65,7 @@ func (s *Site) adminMessageForm(c *gin.Context) (page, error) {
 // showAdminMessage is the form to write to a school or everyone, with v's
 // values and errors.
 func (s *Site) showAdminMessage(c *gin.Context, status int, v view) (page, error) {
-	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
+	schools, err := s.schoolsOf(c)
 	if err != nil {
 		return page{}, err
 	}

@@ -69,7 +69,7 @@ func (s *Site) adminHome(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	schools, err := s.d.Tenants.Schools(ctx, sc)
+	schools, err := s.schoolsOf(c)
 	if err != nil {
 		return page{}, err
 	}

@@ -33,7 +33,7 @@ func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
 	if err != nil {
 		return adminCoursesData{}, err
 	}
-	schools, err := s.d.Tenants.Schools(ctx, sc)
+	schools, err := s.schoolsOf(c)
 	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: pg}, err
 }
 
