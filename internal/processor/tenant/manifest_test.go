@@ -99,6 +99,10 @@ func TestLoadDirRejectsUnknownFieldsAndBadValues(t *testing.T) {
 	require.ErrorContains(t, write(replace(good, "kind: school", "kind: college")), "kind")
 	require.ErrorContains(t, write(replace(good, `starts_on: "2026-01-01"`, `starts_on: "next week"`)), "contract.starts_on")
 	require.ErrorContains(t, write(replace(good, "schools: [{slug: s1, name: S}]", "schools: [{slug: s1, name: S}, {slug: s2, name: T}]")), "use kind: trust")
+	require.ErrorContains(t, write(good+"time_zone: Mars/Olympus\n"), "time_zone")
+	require.ErrorContains(t, write(good+"time_zone: UTC\n"), "time_zone", "a school is somewhere")
+	require.ErrorContains(t, write(replace(good, "{slug: s1, name: S}", "{slug: s1, name: S, time_zone: Nowhere/At_All}")), "schools[0].time_zone")
+	require.NoError(t, write(good+"time_zone: Europe/Dublin\n"))
 	_, _, err := tenant.LoadDir(t.TempDir())
 	require.ErrorContains(t, err, "no manifests")
 }
