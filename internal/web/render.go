@@ -330,6 +330,9 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		if s.allowed(c, p, "my-data", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Messages", Href: base + "/my/inbox"}, navLink{Label: "My data", Href: base + "/my/privacy"})
 		}
+		if s.allowed(c, p, "notification", "read") {
+			v.Nav = append(v.Nav, s.notificationsLink(c, p, base))
+		}
 	}
 	path := c.Request.URL.Path
 	best := -1

@@ -62,6 +62,7 @@ func (s *Site) Routes() []request.Route {
 		s.peerPages(),
 		s.tutorPages(),
 		s.messagePages(),
+		s.notificationPages(),
 		s.mediaPages(),
 		s.usagePages(),
 		s.passwordLinkPages(),

@@ -24,30 +24,28 @@ type Notification struct {
 	CreatedAt time.Time  `json:"created_at"`
 }
 
-// Page is a page of the actor's notices, newest first, with whether an
-// older page follows.
-type Page struct {
-	Items []Notification
-	More  bool
-}
-
-// List is the actor's own notices shown in the app, newest first, per
-// pages of size (page 1 first). Nobody reads another's.
-func (s *Service) List(ctx context.Context, sc access.Scope, page, size int) (Page, error) {
-	page, size = max(page, 1), min(max(size, 1), 100)
-	var out Page
+// List is a page of the actor's own notices shown in the app, newest
+// first: limit of them older than before (uuid.Nil: from the newest).
+// Nobody reads another's.
+func (s *Service) List(ctx context.Context, sc access.Scope, before uuid.UUID, limit int) ([]Notification, error) {
+	out := []Notification{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT id, kind, title, body, link, read_at, created_at FROM notifications
-			WHERE person_id = ? AND in_app ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-			sc.Actor().ID, size+1, (page-1)*size).Scan(&out.Items).Error
+			WHERE person_id = @me AND in_app AND (CAST(@before AS uuid) IS NULL OR id < @before)
+			ORDER BY id DESC LIMIT @limit`,
+			map[string]any{"me": sc.Actor().ID, "before": nilIfZero(before), "limit": min(max(limit, 1), 200)}).Scan(&out).Error
 	})
 	if err != nil {
-		return out, fmt.Errorf("notify: list: %w", err)
-	}
-	if len(out.Items) > size {
-		out.Items, out.More = out.Items[:size], true
+		return nil, fmt.Errorf("notify: list: %w", err)
 	}
 	return out, nil
+}
+
+func nilIfZero(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
 }
 
 // Unread is how many of the actor's notices in the app are unread.

@@ -42,6 +42,7 @@ func (s *Service) zone(ctx context.Context, tenant uuid.UUID) (*time.Location, e
 // assignment, a post): the same person, kind and key is one notice ever.
 // Link is a path below the tenant ("/assignments/…").
 type Notice struct {
+	ID       uuid.UUID `json:"id"` // set by Add: time-ordered, so lists page by id
 	PersonID uuid.UUID `json:"person_id"`
 	Key      string    `json:"subject_key"`
 	Title    string    `json:"title"`
@@ -56,7 +57,7 @@ type Notice struct {
 const addSQL = `
 WITH x AS (
 	SELECT * FROM jsonb_to_recordset(CAST(@notices AS jsonb))
-		AS x(person_id uuid, subject_key text, title text, body text, link text)
+		AS x(id uuid, person_id uuid, subject_key text, title text, body text, link text)
 ), want AS (
 	SELECT x.*, COALESCE(p.in_app, @in_app) AS in_app,
 		CASE WHEN @mail THEN COALESCE(p.email, @email) ELSE 'none' END AS email
@@ -64,7 +65,7 @@ WITH x AS (
 	LEFT JOIN notification_preferences p ON p.person_id = x.person_id AND p.kind = @kind
 ), ins AS (
 	INSERT INTO notifications (tenant_id, id, person_id, kind, subject_key, title, body, link, in_app, email, created_at)
-	SELECT app_tenant_id(), gen_random_uuid(), person_id, @kind, subject_key, title, body, link, in_app, email, @now
+	SELECT app_tenant_id(), id, person_id, @kind, subject_key, title, body, link, in_app, email, @now
 	FROM want WHERE in_app OR email <> 'none'
 	ON CONFLICT (tenant_id, person_id, kind, subject_key) DO NOTHING
 	RETURNING id, person_id, email, title, body, link
@@ -97,6 +98,7 @@ func (s *Service) add(tx *gorm.DB, tenant uuid.UUID, kind Kind, notices []Notice
 		return 0, nil
 	}
 	for i := range notices {
+		notices[i].ID = uuid.Must(uuid.NewV7())
 		notices[i].Title = clip(notices[i].Title, 300)
 		notices[i].Body = clip(notices[i].Body, 20000)
 	}

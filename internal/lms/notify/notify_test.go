@@ -83,9 +83,9 @@ func (b *testBundle) deliver(t *testing.T) {
 
 func (b *testBundle) list(t *testing.T, sc access.Scope) []notify.Notification {
 	t.Helper()
-	p, err := b.svc.List(b.ctx, sc, 1, 50)
+	items, err := b.svc.List(b.ctx, sc, uuid.Nil, 50)
 	require.NoError(t, err)
-	return p.Items
+	return items
 }
 
 // count is how many rows of table the tenant holds where cond.
