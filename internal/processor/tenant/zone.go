@@ -151,7 +151,21 @@ func (s *Service) SetZones(ctx context.Context, sc access.Scope, tenantZone stri
 		return err
 	}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		// Only admins: of the whole tenant for its zone, of the school (or
+		// the whole tenant) for a school's.
+		admin := func(school *uuid.UUID) error {
+			var ok bool
+			err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND role = 'admin'
+				AND (school_id IS NULL OR school_id = ?))`, sc.Actor().ID, school).Row().Scan(&ok)
+			if err == nil && !ok {
+				err = errs.New(errs.ErrForbidden, "Only the school's administrators change its time zone.")
+			}
+			return err
+		}
 		if tenantZone != "" {
+			if err := admin(nil); err != nil {
+				return err
+			}
 			if !sc.TenantWide() {
 				return errs.New(errs.ErrForbidden, "Only an administrator of the whole trust changes its time zone.")
 			}
@@ -163,6 +177,9 @@ func (s *Service) SetZones(ctx context.Context, sc access.Scope, tenantZone stri
 		for id, z := range schools {
 			if limited && !slices.Contains(ids, id) {
 				return errs.New(errs.ErrNotFound, "There is no such school.")
+			}
+			if err := admin(&id); err != nil {
+				return err
 			}
 			if err := database.Found(tx.Exec(`UPDATE schools SET time_zone = ? WHERE id = ?`, zoneOrNil(z), id), "school %s", id); err != nil {
 				return err
