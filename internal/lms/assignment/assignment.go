@@ -100,7 +100,7 @@ func checkDates(fe *errs.FieldErrors, opens, due time.Time, closes *time.Time) {
 		fe.Add("due_at", "must be after opens_at")
 	}
 	if closes != nil && closes.Before(due) {
-		fe.Add("closes_at", "must be at or after the due date (due_at)")
+		fe.Add("closes_at", "must be at or after the due date")
 	}
 }
 
