@@ -24,7 +24,7 @@ func formErrors(err error) (map[string]string, bool) {
 	out := map[string]string{}
 	for _, e := range fe {
 		if _, dup := out[e.Field]; !dup {
-			out[e.Field] = e.Message
+			out[e.Field] = plainMessage(e.Message) // no field names in the words (words.go)
 		}
 	}
 	return out, true

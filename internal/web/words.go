@@ -391,7 +391,7 @@ func plainError(err error) error {
 	}
 	var out []string
 	for _, f := range fe {
-		out = append(out, fieldSentence(f.Field, f.Message))
+		out = append(out, fieldSentence(f.Field, plainMessage(f.Message)))
 	}
 	return errs.New(errs.ErrInvalid, "%s", strings.Join(out, " "))
 }
@@ -428,4 +428,24 @@ func startsWithVerb(msg string) bool {
 		return true
 	}
 	return false
+}
+
+// fieldWords name, in a service's message, the fields a form shows in
+// words ("must be after opens_at" → "must be after the opening date").
+var fieldWords = map[string]string{"opens_at": "the opening date", "due_at": "the due date", "closes_at": "the closing date",
+	"max_score": "maximum score", "no_late_work": "no late work", "visible_from": "a date to show it from",
+	"school_id": "school", "course_id": "course", "source_id": "class or group", "starts_on": "the start date",
+	"ends_on": "the end date", "dry_run": "dry run"}
+
+var snakeWord = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
+
+// plainMessage is a service's message with the field names it mentions
+// in words.
+func plainMessage(msg string) string {
+	return snakeWord.ReplaceAllStringFunc(msg, func(w string) string {
+		if p := fieldWords[w]; p != "" {
+			return p
+		}
+		return strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(w, "_id"), "_at"), "_", " ")
+	})
 }

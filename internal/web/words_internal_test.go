@@ -52,6 +52,8 @@ func TestCodesReadAsWords(t *testing.T) {
 	require.Equal(t, "Waiting for a parent", says("request", "waiting_for-a.parent"), "an unknown status in words")
 	require.Equal(t, "Access (a copy of their data)", says("request-kind", "access"))
 
+	require.Equal(t, "must be after the opening date; give a closing date or no late work, not both; give a course",
+		plainMessage("must be after opens_at; give a closing date or no_late_work, not both; give a course_id"))
 	err := plainError(errs.FieldErrors{{Field: "guardian_id", Message: "a child under 13 needs a guardian's consent: name the linked guardian who signed"},
 		{Field: "options[2].text", Message: "must be 1-200 characters"}, {Field: "title", Message: "Give a title."}})
 	require.ErrorIs(t, err, errs.ErrInvalid)
