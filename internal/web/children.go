@@ -50,6 +50,9 @@ type childPanel struct {
 	// those lists (the others are left empty, never sent to the page).
 	Show course.GuardianView
 	Work due.Learner
+	// Feedback is the released written feedback on marked assignments,
+	// by assignment, when the school shows parents marks and feedback.
+	Feedback map[uuid.UUID]string
 }
 
 type childrenData struct {
@@ -146,6 +149,15 @@ func (s *Site) childPanel(c *gin.Context, k consent.Child) (childPanel, error) {
 	}
 	if p.Show.Marks {
 		p.Work.Marked = w.Marked
+		var ids []uuid.UUID
+		for _, it := range w.Marked {
+			if it.Kind == due.KindAssignment {
+				ids = append(ids, it.ID)
+			}
+		}
+		if p.Feedback, err = s.d.Assignments.FeedbackForGuardian(ctx, sc, k.ID, ids); err != nil {
+			return p, err
+		}
 	}
 	return p, nil
 }
