@@ -68,17 +68,18 @@ func (s *Service) Announced(tx *gorm.DB, c comms.Communication, people []uuid.UU
 }
 
 // Replied tells the people who wrote in a thread, and are still on its
-// course, that someone else replied there.
+// course, that someone else replied there. The notice names neither the
+// writer nor their words: a post hidden or deleted later, or its writer
+// erased, leaves nothing of it in other people's notices.
 func (s *Service) Replied(tx *gorm.DB, sc access.Scope, thread, post uuid.UUID) error {
 	var rows []struct {
-		PersonID      uuid.UUID
-		Thread, Autor string
-		Body          string
+		PersonID uuid.UUID
+		Thread   string
 	}
-	err := tx.Raw(`SELECT DISTINCT p.author_id AS person_id, t.title AS thread, COALESCE(me.display_name, '') AS autor, np.body
+	err := tx.Raw(`SELECT DISTINCT p.author_id AS person_id, t.title AS thread
 		FROM posts p JOIN threads t ON t.id = p.thread_id JOIN forums f ON f.id = t.forum_id
 		JOIN enrolments e ON e.course_id = f.course_id AND e.person_id = p.author_id
-		JOIN posts np ON np.id = @post LEFT JOIN people me ON me.id = np.author_id
+		JOIN posts np ON np.id = @post
 		WHERE p.thread_id = @thread AND p.deleted_at IS NULL AND p.author_id IS NOT NULL
 			AND p.author_id IS DISTINCT FROM np.author_id`,
 		map[string]any{"thread": thread, "post": post}).Scan(&rows).Error
@@ -88,7 +89,7 @@ func (s *Service) Replied(tx *gorm.DB, sc access.Scope, thread, post uuid.UUID) 
 	ns := make([]Notice, 0, len(rows))
 	for _, r := range rows {
 		ns = append(ns, Notice{PersonID: r.PersonID, Key: "post:" + post.String(),
-			Title: r.Autor + " replied in “" + r.Thread + "”", Body: clip(r.Body, 500),
+			Title: "New reply in “" + r.Thread + "”", Body: "Someone replied in a discussion you wrote in. Open the thread to read it.",
 			Link: "/threads/" + thread.String()})
 	}
 	_, err = s.Add(tx, sc.Tenant(), Reply, ns)
