@@ -54,6 +54,8 @@ var scalePeriods = map[string]time.Duration{
 	"tenant_deletion_sweep": 5 * time.Minute,
 	"contract_watch":        time.Hour,
 	"email_sweep":           time.Minute,
+	"notify_due":            15 * time.Minute,
+	"notify_digest":         time.Hour,
 	"backup_purge":          24 * time.Hour,
 	"job_rescue":            15 * time.Second,
 }
