@@ -20,10 +20,12 @@ import (
 
 // Every menu offers only what its reader may use: for each kind of person
 // (learner, teacher, parent, a school's own admin in a trust, the trust's
-// admin, a support approver, processor operator and support staff), sign
+// admin, a support approver, a personal tutor who does not teach,
+// processor operator and support staff), sign
 // in through the real server, follow home to the landing page, read every
-// link of its menus (the <nav> elements) and open each: it must be one of
-// the site's page routes and must not answer 403 (nor any other error).
+// link of its menus (the <nav> elements) and open each, and the links of
+// the menus on those pages: each must be one of the site's page routes and
+// must not answer 403 (nor any other error).
 func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
@@ -43,6 +45,7 @@ func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 		}
 		mk("nav.school-admin", identity.RoleAdmin, &first)
 		mk("nav.approver", identity.RoleApprover, nil)
+		mk("nav.tutor", identity.RoleTutor, &first)
 		// Pat is Sam's parent.
 		var pat uuid.UUID
 		require.NoError(t, tx.Raw(`SELECT id FROM people WHERE username = 'sam.learner'`).Row().Scan(&sam))
@@ -86,6 +89,7 @@ func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 		{"school admin", func() *apptest.Client { return e.Login(e.A.Slug, "nav.school-admin", pw) }, "/t/tenant-a", "/t/tenant-a/admin", []string{"People and roles"}},
 		{"trust admin", func() *apptest.Client { return e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword) }, "/t/tenant-a", "/t/tenant-a/admin", []string{"People and roles", "Data protection"}},
 		{"approver", func() *apptest.Client { return e.Login(e.A.Slug, "nav.approver", pw) }, "/t/tenant-a", "/t/tenant-a/admin/support", []string{"Support access"}},
+		{"tutor", func() *apptest.Client { return e.Login(e.A.Slug, "nav.tutor", pw) }, "/t/tenant-a", "/t/tenant-a/tutees", []string{"My tutees"}},
 		{"operator", func() *apptest.Client { return e.StaffLogin(e.Operator, apptest.OperatorPassword) }, "/home", "/platform", []string{"Tenants", "Staff"}},
 		{"support staff", func() *apptest.Client { return e.StaffLogin(e.Support, apptest.SupportPassword) }, "/home", "/platform", []string{"Tenants", "Support requests"}},
 	} {
@@ -107,16 +111,30 @@ func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 		for _, want := range who.menu {
 			require.True(t, labels[want], "%s's menu offers %q: %v", who.name, want, links)
 		}
-		for _, l := range links {
-			label, href := l[0], l[1]
-			if !strings.HasPrefix(href, "/") {
-				continue
+		// Every menu link, then the menus of the pages they lead to (a
+		// page's own submenu), each page once.
+		seen := map[string]bool{path: true}
+		for depth := 0; depth < 2 && len(links) > 0; depth++ {
+			var next [][2]string
+			for _, l := range links {
+				label, href := l[0], l[1]
+				if !strings.HasPrefix(href, "/") {
+					continue
+				}
+				href, _, _ = strings.Cut(href, "?")
+				if seen[href] {
+					continue
+				}
+				seen[href] = true
+				require.True(t, isPage(href), "%s's menu link %q (%s) is not a page of the site", who.name, label, href)
+				got := c.Do("GET", href, nil)
+				require.NotEqual(t, 403, got.Status, "%s's menu offers %q (%s), which refuses them", who.name, label, href)
+				require.Contains(t, []int{200, 303}, got.Status, "%s's menu link %q (%s): %s", who.name, label, href, got.Text())
+				if got.Status == 200 {
+					next = append(next, menuLinks(t, got.Body)...)
+				}
 			}
-			href, _, _ = strings.Cut(href, "?")
-			require.True(t, isPage(href), "%s's menu link %q (%s) is not a page of the site", who.name, label, href)
-			got := c.Do("GET", href, nil)
-			require.NotEqual(t, 403, got.Status, "%s's menu offers %q (%s), which refuses them", who.name, label, href)
-			require.Contains(t, []int{200, 303}, got.Status, "%s's menu link %q (%s): %s", who.name, label, href, got.Text())
+			links = next
 		}
 	}
 }
