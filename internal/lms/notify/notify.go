@@ -132,6 +132,9 @@ func (s *Service) add(tx *gorm.DB, tenant uuid.UUID, kind Kind, notices []Notice
 	if err := tx.Exec(`UPDATE notifications SET emailed_at = ? WHERE id IN ?`, s.now().UTC(), ids).Error; err != nil {
 		return 0, fmt.Errorf("notify: emailed: %w", err)
 	}
+	// Start delivery now: it usually runs after the caller commits; if
+	// not, the minute sweep sends these.
+	s.mail.QueueDelivery(tx.Statement.Context, tenant)
 	return len(emails), nil
 }
 
