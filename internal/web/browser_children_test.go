@@ -25,8 +25,8 @@ import (
 // parent then sees it. The other family's child is never shown, and their
 // page's address is not found. The parent gives a consent for their child;
 // the child, who is nine, reads on their own privacy page that their
-// parent gives it, with no buttons. Every page passes axe and has no
-// sideways scroll at 375 px.
+// parent gives it, with no buttons. Every page passes axe, has no
+// sideways scroll at 375 px and shows no developer string.
 func TestParentsViewInBrowser(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
@@ -78,6 +78,7 @@ func TestParentsViewInBrowser(t *testing.T) {
 
 	b := webtest.New(t, e.Server.URL)
 	b.Narrow = true
+	b.Plain = true // school users: no developer strings on their pages
 	b.SignIn("tenant-a", "pv-parent", pw)
 	require.Equal(t, "/t/tenant-a/my/children", b.Path(), "a parent lands on My children")
 	b.Screenshot("parent-children")
