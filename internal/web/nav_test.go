@@ -166,6 +166,52 @@ func TestSchoolAdminIsOfferedOnlyTheirSchool(t *testing.T) {
 		require.Contains(t, r.Text(), "School tenant-a", f)
 		require.Contains(t, trust.Expect(200, "GET", "/t/tenant-a"+f, nil).Text(), "Second school", "the trust's admin on %s", f)
 	}
+	// No link on any administration page the school's admin may open
+	// leads to a page that refuses them (the trust-wide pages).
+	checked := map[string]bool{}
+	for _, rt := range e.App.Kernel.Routes() {
+		if !rt.Page || rt.Method != "GET" || !strings.HasPrefix(rt.Path, "/t/:tenant/admin") || strings.Count(rt.Path, ":") > 1 {
+			continue
+		}
+		from := strings.Replace(rt.Path, ":tenant", "tenant-a", 1)
+		r := school.Do("GET", from, nil)
+		if r.Status != 200 {
+			continue
+		}
+		for _, href := range pageLinks(t, r.Body) {
+			if !strings.HasPrefix(href, "/t/") || checked[href] {
+				continue
+			}
+			checked[href] = true
+			got := school.Do("GET", href, nil)
+			require.NotEqual(t, 403, got.Status, "%s links a school's own admin to %s, which refuses them", from, href)
+		}
+	}
+	require.NotEmpty(t, checked)
+}
+
+// pageLinks are the addresses of every link of a page's main content and
+// menus, without their query.
+func pageLinks(t *testing.T, page []byte) []string {
+	doc, err := html.Parse(bytes.NewReader(page))
+	require.NoError(t, err)
+	var out []string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "a" {
+			for _, a := range n.Attr {
+				if a.Key == "href" {
+					href, _, _ := strings.Cut(a.Val, "?")
+					out = append(out, href)
+				}
+			}
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+	}
+	walk(doc)
+	return out
 }
 
 // menuLinks are the label and address of every link inside a <nav>.
