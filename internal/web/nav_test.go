@@ -25,7 +25,8 @@ import (
 // in through the real server, follow home to the landing page, read every
 // link of its menus (the <nav> elements) and open each, and the links of
 // the menus on those pages: each must be one of the site's page routes and
-// must not answer 403 (nor any other error).
+// must not answer 403 (nor any other error); nor may any other link on
+// those pages answer them 403.
 func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
@@ -113,7 +114,7 @@ func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 		}
 		// Every menu link, then the menus of the pages they lead to (a
 		// page's own submenu), each page once.
-		seen := map[string]bool{path: true}
+		seen, seenLink := map[string]bool{path: true}, map[string]bool{}
 		for depth := 0; depth < 2 && len(links) > 0; depth++ {
 			var next [][2]string
 			for _, l := range links {
@@ -132,6 +133,13 @@ func TestMenusOfferOnlyWhatEachRoleMayUse(t *testing.T) {
 				require.Contains(t, []int{200, 303}, got.Status, "%s's menu link %q (%s): %s", who.name, label, href, got.Text())
 				if got.Status == 200 {
 					next = append(next, menuLinks(t, got.Body)...)
+				}
+				// Nor does any other link of that page refuse them.
+				for _, h := range pageLinks(t, got.Body) {
+					if (strings.HasPrefix(h, "/t/") || strings.HasPrefix(h, "/platform")) && !seenLink[h] {
+						seenLink[h] = true
+						require.NotEqual(t, 403, c.Do("GET", h, nil).Status, "%s: %s links to %s, which refuses them", who.name, href, h)
+					}
 				}
 			}
 			links = next
