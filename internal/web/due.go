@@ -28,7 +28,7 @@ func (s *Site) duePages() []request.Route {
 		{Method: "GET", Path: tp + "/calendar", Summary: "Calendar of due dates, quiz windows and course events (agenda or month)",
 			Area: request.AreaTenant, Object: "calendar", Action: "read", Handler: s.serve(s.calendarPage)},
 		{Method: "GET", Path: tp + "/calendar/events/new", Summary: "Put an event on a course's calendar (its teachers)",
-			Area: request.AreaTenant, Object: "course-event", Action: "write", Handler: s.serve(s.eventForm)},
+			Area: request.AreaTenant, Object: "course-event", Action: "read", Handler: s.serve(s.eventForm)},
 		{Method: "POST", Path: tp + "/calendar/events", Summary: "Save an event on a course's calendar",
 			Area: request.AreaTenant, Object: "course-event", Action: "write", Handler: s.serve(s.addEvent)},
 		{Method: "POST", Path: tp + "/calendar/events/delete", Summary: "Take an event off a course's calendar",
