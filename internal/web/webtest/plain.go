@@ -146,8 +146,11 @@ func isCell(n *html.Node) bool {
 	case "td", "th", "dd", "output":
 		return true
 	case "span", "strong", "b", "em", "mark":
+		// A tag standing alone, not a word of a sentence ("This course is
+		// <strong class=tag>published</strong>: its learners see it").
 		c := " " + attr(n, "class") + " "
-		return strings.Contains(c, " tag ") || strings.Contains(c, " status ") || strings.Contains(c, " badge ")
+		tag := strings.Contains(c, " tag ") || strings.Contains(c, " status ") || strings.Contains(c, " badge ")
+		return tag && (n.Parent == nil || strings.TrimSpace(textOf(n.Parent)) == strings.TrimSpace(textOf(n)))
 	}
 	return false
 }

@@ -23,6 +23,7 @@ func TestDeveloperStrings(t *testing.T) {
 		`<p>Mr. Smith read it. The end.</p>`,
 		`<table><tr><td>3</td><td>12 Dec 2026</td><td>No</td><td>Dry run</td></tr></table>`,
 		`<p>Sign in at school.example.org with first.last.</p>`,
+		`<p>This course is <strong class="tag">published</strong>: its learners see it.</p>`,
 		`<p>Your file my_habitat_work.pdf is saved; see https://example.com/a_b and admin_x@school.example.</p>`,
 	}
 	bad := map[string]string{
@@ -34,7 +35,7 @@ func TestDeveloperStrings(t *testing.T) {
 		`<p>POST /signin was refused</p>`:                                               "route pattern",
 		`<table><tr><td>open</td></tr></table>`:                                         "raw status",
 		`<dl><dd>submitted</dd></dl>`:                                                   "raw status",
-		`<span class="tag">in-progress</span>`:                                          "raw status",
+		`<p><span class="tag">in-progress</span></p>`:                                   "raw status",
 		`<table><tr><td>dry_run</td></tr></table>`:                                      "raw status",
 		`<table><tr><td>running: 3 of 9 tables</td></tr></table>`:                       "raw status",
 		`<p>guardian_id: a child under 13 needs a guardian's consent</p>`:               "field name",
