@@ -41,6 +41,7 @@ func TestAdminInBrowser(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
 	require.Equal(t, "/t/tenant-a/admin", b.Path())
 	b.Page("admin-dashboard")

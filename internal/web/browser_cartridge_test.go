@@ -33,6 +33,7 @@ func TestCommonCartridgeInTheBrowser(t *testing.T) {
 	require.NoError(t, err)
 
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.Narrow = true
 	b.SignIn("tenant-a", c.Teacher.Username, lmstest.Password)
 	b.Go("/t/tenant-a/courses/"+c.ID.String()+"/edit", "")

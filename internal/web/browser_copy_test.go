@@ -29,6 +29,7 @@ func TestCopyAndRolloverInBrowser(t *testing.T) {
 	teacher.Expect(http.StatusCreated, "POST", course+"/items", map[string]any{"section_id": fx.Section, "kind": "link", "title": "Reading list", "url": "https://example.org/reading"})
 
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.Narrow = true
 	b.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)
 	base := "/t/tenant-a"
@@ -49,6 +50,7 @@ func TestCopyAndRolloverInBrowser(t *testing.T) {
 
 	// The admin rolls both courses over.
 	a := webtest.New(t, e.Server.URL)
+	a.Plain = true // a school user: no developer strings on their pages
 	a.Narrow = true
 	a.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
 	a.Go(base+"/admin/courses", "")

@@ -46,6 +46,7 @@ func TestTeacherEnrolsLearnersInTheBrowser(t *testing.T) {
 			e.A.ID, art, fx.Outsider.ID, e.A.ID, art, extra, e.A.ID, rivalClass, rival).Error
 	}))
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.Narrow = true
 
 	b.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)

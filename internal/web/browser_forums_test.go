@@ -23,6 +23,7 @@ func TestForumModerationInTheBrowser(t *testing.T) {
 	fx := lmstest.NewCourse(t, e.DB.App, e.A.ID, "fm-")
 	courseURL := "/t/tenant-a/courses/" + fx.ID.String()
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.Narrow = true
 
 	// The teacher opens a forum from the course page.

@@ -58,6 +58,7 @@ func TestGradebookInBrowser(t *testing.T) {
 	require.NoError(t, e.App.Courses.AddMember(ctx, teacher, g.ID, c.Learner2.ID))
 
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true  // a school user: no developer strings on their pages
 	b.Narrow = true // every page is also laid out 375 px wide, with no sideways scroll
 	b.SignIn("tenant-a", c.Teacher.Username, lmstest.Password)
 	b.Go("/t/tenant-a/courses/"+c.ID.String(), "")

@@ -36,6 +36,7 @@ func TestLearnerAndTeacherInBrowser(t *testing.T) {
 	require.NoError(t, os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"), 0o644))
 
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.SignIn("tenant-a", "alex.learner", demo.Password)
 	require.Equal(t, "/t/tenant-a/courses", b.Path())
 	b.Screenshot("learner-courses")

@@ -54,6 +54,7 @@ func TestProcessorPromisesInBrowser(t *testing.T) {
 	require.True(t, absent(t, op, `form[action$="/deletion"]`), "nothing to start while it is kept")
 
 	adm := webtest.New(t, e.Server.URL)
+	adm.Plain = true // a school user: no developer strings on their pages
 	adm.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
 	adm.Go("/t/tenant-a/admin/contract", "admin-contract-hold-keeps")
 	require.Contains(t, adm.Text("main"), "A legal hold keeps it")

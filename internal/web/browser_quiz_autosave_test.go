@@ -45,6 +45,7 @@ func TestQuizAutosaveInBrowser(t *testing.T) {
 	admin.Expect(http.StatusOK, "PUT", api+"/people/"+fx.Learner2.ID.String()+"/arrangement", map[string]any{"extra_time_percent": 400 / 8})
 
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.Narrow = true
 	b.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
 	base := "/t/tenant-a"
@@ -90,6 +91,7 @@ func TestQuizAutosaveInBrowser(t *testing.T) {
 	// The countdown counts the learner's extra time (a minute and a half
 	// for a one-minute quiz) and warns at five minutes left.
 	l2 := webtest.New(t, e.Server.URL)
+	l2.Plain = true // a school user: no developer strings on their pages
 	l2.Narrow = true
 	l2.SignIn("tenant-a", fx.Learner2.Username, lmstest.Password)
 	l2.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "")

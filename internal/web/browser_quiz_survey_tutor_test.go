@@ -61,6 +61,7 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	r = teacher.Expect(http.StatusCreated, "POST", api+"/assignments/"+r.JSON()["id"].(string)+"/peer-assessment", map[string]any{"criteria": []string{"Did their share"}, "closes_at": time.Now().Add(time.Hour)})
 
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
 	base := "/t/tenant-a"
 	b.Go(base+"/courses/"+fx.ID.String(), "")
@@ -85,6 +86,7 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 
 	// The teacher marks the essay and releases the results; the learner sees the score.
 	tq := webtest.New(t, e.Server.URL)
+	tq.Plain = true // a school user: no developer strings on their pages
 	tq.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)
 	tq.Go(base+"/courses/"+fx.ID.String()+"/quizzes", "teacher-quizzes")
 	tq.Submit(`a[href$="/results"]`, "teacher-quiz-results")
@@ -120,6 +122,7 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 
 	// The teacher writes to the course from the course page.
 	tt := webtest.New(t, e.Server.URL)
+	tt.Plain = true // a school user: no developer strings on their pages
 	tt.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)
 	tt.Go(base+"/courses/"+fx.ID.String(), "")
 	tt.Submit(`a[href$="/messages"]`, "teacher-message")
@@ -135,6 +138,7 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	r = admin.Expect(http.StatusCreated, "POST", api+"/people", map[string]any{"username": "b2-tutor", "display_name": "Tess Tutor", "role": "tutor", "password": lmstest.Password})
 	require.Equal(t, http.StatusNoContent, admin.Do("PUT", api+"/people/"+fx.Learner.ID.String()+"/tutors/"+r.JSON()["id"].(string), nil).Status)
 	tb := webtest.New(t, e.Server.URL)
+	tb.Plain = true // a school user: no developer strings on their pages
 	tb.SignIn("tenant-a", "b2-tutor", lmstest.Password)
 	tb.Go(base+"/tutees", "tutor-tutees")
 	tb.Submit(`main a[href*="/tutees/"]`, "tutor-tutee")
@@ -162,8 +166,9 @@ func TestLearningPartTwoInBrowser(t *testing.T) {
 	require.Contains(t, tb.Text("main"), "migraines")
 
 	ab := webtest.New(t, e.Server.URL)
+	ab.Plain = true // a school user: no developer strings on their pages
 	ab.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
 	require.NoError(t, e.App.Kernel.FlushUsage(t.Context()))
 	ab.Go(base+"/admin/usage", "admin-usage")
-	require.Contains(t, ab.Text("main table"), "/quizzes")
+	require.Contains(t, ab.Text("main table"), "A course's quizzes", "usage names a page by what it is, not its address")
 }

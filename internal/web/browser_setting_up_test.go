@@ -32,6 +32,7 @@ func TestSettingUpInBrowser(t *testing.T) {
 	course := base + "/courses/" + fx.ID.String()
 
 	tb := webtest.New(t, e.Server.URL)
+	tb.Plain = true // a school user: no developer strings on their pages
 	tb.SignIn("tenant-a", fx.Teacher.Username, lmstest.Password)
 	tb.Go(course, "")
 	tb.Submit(`a[href$="/quizzes"]`, "teacher-quizzes-setup")
@@ -69,6 +70,7 @@ func TestSettingUpInBrowser(t *testing.T) {
 	require.Contains(t, tb.Path(), "/peer-assessments/")
 
 	ab := webtest.New(t, e.Server.URL)
+	ab.Plain = true // a school user: no developer strings on their pages
 	ab.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
 	ab.Go(base+"/admin/messages", "admin-message")
 	ab.Fill("#subject", "Snow day")
@@ -87,6 +89,7 @@ func TestSettingUpInBrowser(t *testing.T) {
 	link, err := e.App.Identity.SendPasswordLink(t.Context(), access.Member(e.A.ID, e.A.AdminID), uuid.MustParse(r.JSON()["id"].(string)))
 	require.NoError(t, err)
 	nb := webtest.New(t, e.Server.URL)
+	nb.Plain = true // a school user: no developer strings on their pages
 	nb.Go("/set-password/"+e.App.Identity.LinkToken(e.A.ID, link), "set-password")
 	nb.Fill("#password", "newcomer-password-1")
 	nb.Fill("#confirm", "newcomer-password-2")
@@ -101,6 +104,7 @@ func TestSettingUpInBrowser(t *testing.T) {
 	img := filepath.Join(t.TempDir(), "me.png")
 	require.NoError(t, os.WriteFile(img, pngBytes(t), 0o600))
 	lb := webtest.New(t, e.Server.URL)
+	lb.Plain = true // a school user: no developer strings on their pages
 	lb.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
 	lb.Go(base+"/my/inbox", "")
 	require.Contains(t, lb.Text("main"), "Snow day")

@@ -72,6 +72,7 @@ func TestTeacherBuildsACourseInTheBrowser(t *testing.T) {
 	e := apptest.New(t)
 	schoolPeople(t, e)
 	b := webtest.New(t, e.Server.URL)
+	b.Plain = true // a school user: no developer strings on their pages
 	b.Narrow = true
 	b.SignIn("tenant-a", "ms.khan", teachingPassword)
 
