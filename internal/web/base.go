@@ -29,6 +29,8 @@ func (s *Site) basePages() []request.Route {
 			Area: request.AreaPublic, Public: true, Handler: s.serve(s.start)},
 		{Method: "GET", Path: "/static/*file", Summary: "Style sheets and scripts",
 			Area: request.AreaPublic, Public: true, Handler: s.serve(s.static)},
+		{Method: "GET", Path: "/favicon.ico", Summary: "The site's icon, for browsers that ask for it here",
+			Area: request.AreaPublic, Public: true, Handler: s.serve(s.favicon)},
 		{Method: "GET", Path: "/signin", Summary: "Sign-in page for members of a school",
 			Area: request.AreaPublic, Public: true, Handler: s.serve(s.signinForm)},
 		{Method: "POST", Path: "/signin", Summary: "Sign in as a member of a school",
@@ -74,6 +76,13 @@ func (s *Site) static(c *gin.Context) (page, error) {
 	return send(file{contentType: ct, body: b, cache: "public, max-age=3600"}), nil
 }
 
+// favicon sends the site's icon (static/favicon.svg, which the layout
+// links) to browsers that ask for /favicon.ico without reading the page.
+func (s *Site) favicon(c *gin.Context) (page, error) {
+	b, err := fs.ReadFile(staticFS, "static/favicon.svg")
+	return send(file{contentType: "image/svg+xml", body: b, cache: "public, max-age=86400"}), err
+}
+
 // home sends members to their tenant and staff to the platform.
 func (s *Site) home(c *gin.Context) (page, error) {
 	p := request.Principal(c)
@@ -87,13 +96,20 @@ func (s *Site) home(c *gin.Context) (page, error) {
 	return goTo("/t/" + slug), nil
 }
 
-// tenantHome sends admins to their dashboard, everyone else to their courses.
+// tenantHome sends admins to their dashboard, parents and carers to My
+// children, everyone else to their courses.
 func (s *Site) tenantHome(c *gin.Context) (page, error) {
 	p := request.Principal(c)
 	to := "/t/" + c.Param("tenant") + "/courses"
-	if s.allowed(c, p, "person", "write") {
+	switch {
+	case s.allowed(c, p, "person", "write"):
 		to = "/t/" + c.Param("tenant") + "/admin"
-	} else if !s.allowed(c, p, "course", "read") && s.allowed(c, p, "support-request", "read") {
+	case s.allowed(c, p, "course", "read"):
+	case s.allowed(c, p, "children", "read"):
+		to = "/t/" + c.Param("tenant") + "/my/children" // a guardian (and not staff)
+	case s.allowed(c, p, "tutee", "read"):
+		to = "/t/" + c.Param("tenant") + "/tutees" // a personal tutor who does not teach
+	case s.allowed(c, p, "support-request", "read"):
 		to = "/t/" + c.Param("tenant") + "/admin/support" // an approver only
 	}
 	return goTo(to), nil

@@ -35,22 +35,6 @@ type templates struct {
 }
 
 var funcs = template.FuncMap{
-	"date": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return ""
-			}
-			return v.UTC().Format("2 Jan 2006 15:04 UTC")
-		case *time.Time:
-			if v == nil {
-				return ""
-			}
-			return v.UTC().Format("2 Jan 2006 15:04 UTC")
-		}
-		return ""
-	},
-	"day": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"bytes": func(n int64) string {
 		switch {
@@ -148,12 +132,8 @@ var funcs = template.FuncMap{
 		return code
 	},
 	"stateName": func(s support.State) string { return stateNames[s] },
-	"actionName": func(a string) string {
-		if n := actionNames[a]; n != "" {
-			return n
-		}
-		return a
-	},
+	// says is a status in words for its kind (words.go).
+	"says":        says,
 	"countryName": support.CountryName,
 	"areas":       func() any { return support.AreaNames },
 	"list":        func(v ...string) []string { return v },
@@ -172,22 +152,14 @@ var funcs = template.FuncMap{
 	"hoursLeft": hoursLeft,
 	"hoursAgo":  hoursAgo,
 	"reasons":   func() any { return support.Reasons },
+	// isView tells the admin menu whether it was given the page's view
+	// (with its Admin links) or, from an older page, the page's data.
+	"isView": func(v any) bool { _, ok := v.(view); return ok },
 }
 
 var stateNames = map[support.State]string{support.StatePending: "Waiting for a decision", support.StateApproved: "Access in force",
 	support.StateDenied: "Denied", support.StateRevoked: "Ended early", support.StateExpired: "Lapsed undecided",
 	support.StateEnded: "Access ended"}
-
-var actionNames = map[string]string{
-	"support.read": "Read your data", "support.requested": "Asked for access", "support.approved": "Approved access",
-	"support.denied": "Denied access", "support.refused": "Tried to read your data and was refused", "support.revoked": "Ended access early", "sub-processor.registered": "Told you of a new sub-processor",
-	"sub-processor.authorised": "Authorised a sub-processor", "sub-processor.objected": "Objected to a sub-processor",
-	"contract.manifest-applied": "Applied the contract's settings",
-	"legal.order-recorded":      "Recorded a legal obligation to read your data", "legal.read": "Read your data under a legal obligation",
-	"breach.notified": "Told you of a breach", "data-use.signed": "Signed a data use agreement", "data-use.withdrawn": "Withdrew a data use agreement",
-	"data-use.extract-requested": "Asked for a pseudonymised copy", "data-use.extracted": "Made a pseudonymised copy",
-	"data-use.copy-removed": "Removed a pseudonymised copy (its agreement was withdrawn or ended)",
-}
 
 // formField is what the "input" partial renders.
 type formField struct {
@@ -195,8 +167,9 @@ type formField struct {
 	Name, Label, Hint, Type string
 }
 
-func mustParse() *templates {
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
+// mustParse parses every page for one time zone.
+func mustParse(loc *time.Location) *templates {
+	base := template.Must(template.New("").Funcs(funcs).Funcs(zoneFuncs(loc)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -234,6 +207,12 @@ type view struct {
 	// Reading is set when processor staff read a school's page under a
 	// grant or order: a banner says so, and forms are not offered.
 	Reading *support.Reading
+	// Wide is set when the viewer acts for the whole tenant: not a
+	// school's own admin in a trust, who is not offered trust-wide pages.
+	Wide bool
+	// Admin is the school administration menu: the pages the viewer may
+	// open (adminMenu).
+	Admin []navLink
 }
 
 type viewer struct {
@@ -248,7 +227,7 @@ type navLink struct {
 
 // render writes page name with data inside the layout.
 func (s *Site) render(c *gin.Context, status int, name string, v view) {
-	t, ok := s.pages.byName[name]
+	t, ok := s.pages.in(s.zone(c)).byName[name]
 	if !ok {
 		panic("web: no template " + name)
 	}
@@ -275,6 +254,7 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 	}
 	ctx := c.Request.Context()
 	v.CSRF = p.CSRF
+	v.Wide = p.Kind == identity.KindStaff || s.wide(c, p)
 	if p.Kind == identity.KindStaff {
 		v.Me = &viewer{Name: "Processor staff", Staff: true}
 		if st, err := s.d.Identity.StaffByID(ctx, p.ID); err == nil {
@@ -309,8 +289,21 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 			v.Me.Name = person.DisplayName
 		}
 		base := "/t/" + v.Tenant
+		v.Admin = s.adminMenu(c, p, base, v.Wide)
+		if s.allowed(c, p, "children", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "My children", Href: base + "/my/children"})
+		}
 		if s.allowed(c, p, "course", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "My courses", Href: base + "/courses"})
+		}
+		if s.allowed(c, p, "todo", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "To do", Href: base + "/todo"})
+		}
+		if s.allowed(c, p, "to-mark", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "To mark", Href: base + "/to-mark"})
+		}
+		if s.allowed(c, p, "calendar", "read") {
+			v.Nav = append(v.Nav, navLink{Label: "Calendar", Href: base + "/calendar"})
 		}
 		if s.allowed(c, p, "person", "write") {
 			v.Nav = append(v.Nav, navLink{Label: "School administration", Href: base + "/admin"})
@@ -390,6 +383,7 @@ var flashes = map[string]string{
 	"posted":              "Your post has been added.",
 	"created":             "Created.",
 	"saved":               "Saved.",
+	"unlocked":            "Unlocked: they can sign in again now.",
 	"role-added":          "The role has been given.",
 	"enrolled":            "Enrolled.",
 	"contract":            "The contract end date has been saved.",
@@ -417,7 +411,7 @@ var flashes = map[string]string{
 	"photo-set":           "Photo saved.",
 	"my-request":          "Your request is sent to the school. It must answer within one month.",
 	"my-consent":          "Saved. It applies from now.",
-	"my-export":           "Your export is being made. Reload this page to see when it is ready.",
+	"my-export":           "Your export is being made. The download appears below when it is ready.",
 	"password-link-sent":  "A link to set a password is on its way to their email address. It works once, for 72 hours.",
 	"order-recorded":      "The legal obligation is recorded. You may read the areas it covers, read-only, until it lapses.",
 	"order-confirmed":     "Confirmed. The operator who recorded it may now read what it covers.",
@@ -432,7 +426,7 @@ var flashes = map[string]string{
 	"sp-added":            "Added. Every school has been told and may object.",
 	"request-opened":      "The request is recorded. It is due one calendar month after it was received.",
 	"request-updated":     "The request is updated.",
-	"export-started":      "The export is being made. Its progress shows below; reload the page to follow it.",
+	"export-started":      "The export is being made. Its progress shows below.",
 	"erased":              "The person is erased. What the school must keep is listed below.",
 	"privacy-updated":     "Saved.",
 	"consent-recorded":    "The consent is recorded.",
@@ -450,7 +444,7 @@ var flashes = map[string]string{
 	"denied":              "Denied. The support person has been told.",
 	"revoked":             "Access ended. Their next page is refused.",
 	"sp-decided":          "Your decision has been recorded.",
-	"tenant-export":       "The full export is being made. Reload this page to follow it; it can take a while for a large school.",
+	"tenant-export":       "The full export is being made. Its progress shows below; it can take a while for a large school.",
 	"course-made":         "The course is made, as a draft: learners see it once you publish it.",
 	"course-published":    "Published: the course's learners see it now.",
 	"course-unpublished":  "Unpublished: learners no longer see the course.",
