@@ -60,8 +60,9 @@ func (s *Service) SetGuardianView(ctx context.Context, sc access.Scope, school u
 
 // GuardianViewFor is what the actor, a guardian of child, may see of the
 // child's work: what every school the child learns at shows parents (a
-// child at two schools of a trust is shown only what both allow). Anyone
-// who is not the child's guardian is told there is no such child.
+// child at two schools of a trust is shown only what both allow; a learner
+// of the whole tenant learns at every school). Anyone who is not the
+// child's guardian is told there is no such child.
 func (s *Service) GuardianViewFor(ctx context.Context, sc access.Scope, child uuid.UUID) (v GuardianView, err error) {
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		var rows []struct {
@@ -70,7 +71,7 @@ func (s *Service) GuardianViewFor(ctx context.Context, sc access.Scope, child uu
 		if err := tx.Raw(`SELECT s.guardians_see_due, s.guardians_see_missing, s.guardians_see_marks
 			FROM guardianships g
 			JOIN role_assignments ra ON ra.person_id = g.child_id AND ra.role = 'learner'
-			JOIN schools s ON s.id = ra.school_id
+			JOIN schools s ON s.id = ra.school_id OR ra.school_id IS NULL
 			WHERE g.guardian_id = ? AND g.child_id = ?`, sc.Actor().ID, child).Scan(&rows).Error; err != nil {
 			return err
 		}
