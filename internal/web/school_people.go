@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -12,21 +13,113 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
 type peopleData struct {
-	Base   string
-	People []identity.Person
-	Pager  pager
+	Base    string
+	People  []personRow
+	Pager   pager
+	Schools []tenant.School // the schools the admin may filter by
+	// Filtered is set when any filter is in use, for the words shown
+	// when nobody matches.
+	Filtered bool
+	Roles    [][2]string // value, words: the role filter's choices
+	Statuses [][2]string // value, words: the status filter's choices
 }
 
+// personRow is one person of the list, with their roles and any lockout
+// in words.
+type personRow struct {
+	identity.Listed
+	RoleWords string
+	Locked    string // "Locked until 14:05", or ""
+}
+
+// roleWords are the roles as a school office names them.
+var roleWords = map[identity.Role]string{identity.RoleAdmin: "Administrator", identity.RoleTeacher: "Teacher", identity.RoleLearner: "Learner",
+	identity.RoleApprover: "Access approver", identity.RoleGuardian: "Parent or carer", identity.RoleTutor: "Personal tutor"}
+
+var listStatusWords = map[string]string{identity.ListActive: "Active", identity.ListSuspended: "Suspended",
+	identity.ListLeft: "Left the school", identity.ListLocked: "Locked out (failed sign-ins)"}
+
+// lockedWords says until when a person is locked out, in the viewer's
+// time: the time alone when that is today, else the date too.
+func lockedWords(until *time.Time, now time.Time, loc *time.Location) string {
+	if until == nil || !now.Before(*until) {
+		return ""
+	}
+	u := until.In(loc)
+	if y, m, d := u.Date(); now.In(loc).Year() == y && now.In(loc).Month() == m && now.In(loc).Day() == d {
+		return "Locked until " + u.Format("15:04")
+	}
+	return "Locked until " + localtime.DateTime(*until, loc)
+}
+
+// peopleFilters are the people page's filters, read from the address (a
+// GET form), so a filtered list can be bookmarked and paged.
+var peopleFilters = []string{"q", "role", "school", "class", "status"}
+
 func (s *Site) peoplePage(c *gin.Context) (page, error) {
-	ps, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]identity.Person, error) {
-		return s.d.Identity.ListPeople(c.Request.Context(), request.Scope(c), after, limit)
-	}, func(p identity.Person) uuid.UUID { return p.ID })
-	return show("admin_people", view{Title: "People", Data: peopleData{Base: base(c), People: ps, Pager: pg}}), err
+	ctx, sc := c.Request.Context(), request.Scope(c)
+	form := map[string]string{}
+	for _, k := range peopleFilters {
+		form[k] = strings.TrimSpace(c.Query(k))
+	}
+	f := identity.PeopleFilter{Text: form["q"], Role: identity.Role(form["role"]), Class: form["class"], Status: form["status"]}
+	fe := map[string]string{}
+	if v := form["school"]; v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			fe["school"] = "Choose a school from the list"
+		}
+		f.School = &id
+	}
+	if m, isField := formErrors(f.Check()); isField {
+		for k, v := range m {
+			fe[k] = v
+		}
+	}
+	schools, err := s.d.Tenants.Schools(ctx, sc)
+	if err != nil {
+		return page{}, err
+	}
+	if ids, limited := sc.Schools(); limited {
+		schools = slices.DeleteFunc(schools, func(sch tenant.School) bool { return !slices.Contains(ids, sch.ID) })
+	}
+	d := peopleData{Base: base(c), Schools: schools}
+	for _, r := range identity.TenantRoles {
+		d.Roles = append(d.Roles, [2]string{string(r), roleWords[r]})
+	}
+	for _, st := range identity.ListStatuses {
+		d.Statuses = append(d.Statuses, [2]string{st, listStatusWords[st]})
+	}
+	for _, v := range form {
+		d.Filtered = d.Filtered || v != ""
+	}
+	v := view{Title: "People", Form: form, Errors: fe, Fields: peopleFilters, Data: d}
+	if len(fe) > 0 {
+		return again("admin_people", v), nil
+	}
+	list, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]identity.Listed, error) {
+		return s.d.Identity.FindPeople(ctx, sc, f, after, limit)
+	}, func(p identity.Listed) uuid.UUID { return p.ID })
+	if err != nil {
+		return page{}, err
+	}
+	now, loc := time.Now(), s.zone(c)
+	for _, p := range list {
+		var words []string
+		for _, r := range p.Roles {
+			words = append(words, roleWords[r])
+		}
+		d.People = append(d.People, personRow{Listed: p, RoleWords: strings.Join(words, ", "), Locked: lockedWords(p.LockedUntil, now, loc)})
+	}
+	d.Pager = pg
+	v.Data = d
+	return show("admin_people", v), nil
 }
 
 type personFormData struct {
@@ -37,7 +130,7 @@ type personFormData struct {
 var personFields = []string{"username", "display_name", "email", "password", "role", "school_id"}
 
 func (s *Site) newPersonForm(c *gin.Context) (page, error) {
-	schools, err := s.d.Tenants.Schools(c.Request.Context(), request.Scope(c))
+	schools, err := s.schoolsOf(c)
 	return show("admin_person_new", view{Title: "Add a person", Form: map[string]string{}, Data: personFormData{Base: base(c), Schools: schools}}), err
 }
 
@@ -85,7 +178,7 @@ func (s *Site) createPerson(c *gin.Context) (page, error) {
 		}
 	}
 	if len(fe) > 0 {
-		schools, err := s.d.Tenants.Schools(ctx, sc)
+		schools, err := s.schoolsOf(c)
 		if err != nil {
 			return page{}, err
 		}
@@ -110,6 +203,9 @@ type personData struct {
 	// theirs (nil without one).
 	Learner     bool
 	Arrangement *assignment.Arrangement
+	// Locked says until when failed sign-ins lock them out ("" when they
+	// are not), and LockedAt since when.
+	Locked, LockedAt string
 }
 
 func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
@@ -126,7 +222,13 @@ func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
 	if err != nil {
 		return personData{}, err
 	}
-	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: schools}
+	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: withinScope(sc, schools)}
+	now, loc := time.Now(), s.zone(c)
+	if d.Locked = lockedWords(p.LockedUntil, now, loc); d.Locked != "" {
+		if at := s.d.Identity.LockedAt(p); at != nil {
+			d.LockedAt = localtime.DateTime(*at, loc)
+		}
+	}
 	for _, sch := range schools {
 		d.Schools[sch.ID] = sch.Name
 	}

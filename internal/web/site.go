@@ -21,14 +21,17 @@ import (
 // Site renders the pages.
 type Site struct {
 	d     services.Set
-	pages *templates
+	pages *zonedTemplates
 	now   func() time.Time
+	words *routeWords // the route table's summaries (words.go)
 }
 
 // New prepares the pages; it panics on a template that does not parse,
 // which a test catches.
 func New(d services.Set) *Site {
-	return &Site{d: d, pages: mustParse(), now: time.Now}
+	s := &Site{d: d, pages: newZonedTemplates(), now: time.Now}
+	s.words = describe(s.Routes())
+	return s
 }
 
 // Routes are the pages' rows of the route table, gathered by area; each
@@ -51,6 +54,8 @@ func (s *Site) Routes() []request.Route {
 		s.legalPages(),
 		s.requestPages(),
 		s.myDataPages(),
+		s.childrenPages(),
+		s.timeZonePages(),
 		s.retentionPages(),
 		s.lifecyclePages(),
 		s.timelinePages(),
@@ -66,9 +71,11 @@ func (s *Site) Routes() []request.Route {
 		s.mediaPages(),
 		s.usagePages(),
 		s.passwordLinkPages(),
+		s.adminToolPages(),
 		s.markingPages(),
 		s.forumPages(),
 		s.enrolPages(),
+		s.duePages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

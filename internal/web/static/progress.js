@@ -45,11 +45,13 @@
         const res = await fetch(region.dataset.progressUrl, {
           credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" },
         });
-        if (res.status === 401 || res.status === 403 || res.status === 404) return; // signed out or gone: stop
+        // Signed out (sent to the sign-in page), refused or gone: stop.
+        if (res.redirected || res.status === 401 || res.status === 403 || res.status === 404) return;
         if (res.ok) {
           const html = await res.text();
           const next = document.createElement("div");
           next.innerHTML = html;
+          if (!next.querySelector("[data-progress-state]")) return; // not a progress fragment
           next.querySelectorAll("[data-progress-reload]").forEach((el) => { el.hidden = true; });
           if (next.innerHTML !== region.innerHTML) region.innerHTML = next.innerHTML;
           if (!working(region)) {
