@@ -60,6 +60,7 @@ func TestPagesSayItInWords(t *testing.T) {
 	admin.Expect(200, "POST", api+"/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 60})
 	sup.Expect(200, "GET", "/t/tenant-a/courses/"+course.ID, nil)
 	sup.Expect(200, "GET", api+"/people", nil)
+	sup.Expect(200, "GET", "/t/tenant-a/admin/people", nil)
 	sup.Expect(403, "GET", "/t/tenant-a/admin/retention", nil)
 
 	// Consents: a learner's own, and one an admin records from paper.
@@ -75,13 +76,14 @@ func TestPagesSayItInWords(t *testing.T) {
 	require.Contains(t, log, "Sam Learner gave consent for photos and video.")
 	require.Contains(t, log, "Admin of tenant-a gave consent for optional newsletters and event emails (recorded from a paper form).")
 	require.Contains(t, log, "Sam Support tried to read the page “Retention")
+	require.Contains(t, log, "Sam Support read the page “People” under ticket SD-4711")
 	require.Contains(t, log, "Sam Support read “List people” through an app or another system under ticket SD-4711")
 	usage := admin.Expect(200, "GET", "/t/tenant-a/admin/usage", nil).Text()
 	require.Contains(t, usage, "<td>Courses I teach, learn on (published) or administer <span")
 	require.Contains(t, usage, "<td>Record a consent given or withdrawn on paper or verbally <span")
 
 	pages := []string{"/t/tenant-a/admin/access-log", "/t/tenant-a/admin/usage", "/t/tenant-a/admin/requests",
-		"/t/tenant-a/admin/contract", "/t/tenant-a/admin/courses", "/t/tenant-a/admin/support",
+		"/t/tenant-a/admin/contract", "/t/tenant-a/admin/courses", "/t/tenant-a/admin/people", "/t/tenant-a/admin/support",
 		"/t/tenant-a/admin/support/" + id, "/t/tenant-a/admin/people/" + alex + "/privacy",
 		"/t/tenant-a/courses/" + course.ID}
 	var reqs struct {
@@ -123,4 +125,19 @@ func requirePlain(t *testing.T, page, html string) {
 	if found := webtest.DeveloperStrings(html); len(found) > 0 {
 		t.Errorf("%s shows developer strings:\n  %s", page, strings.Join(found, "\n  "))
 	}
+}
+
+// The site has an icon: linked from every page, and sent to browsers that
+// ask for /favicon.ico without reading the page (they used to get a 404).
+func TestFavicon(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	anon := e.Anonymous()
+	require.Contains(t, anon.Expect(200, "GET", "/signin", nil).Text(), `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">`)
+	svg := anon.Expect(200, "GET", "/static/favicon.svg", nil)
+	require.Equal(t, "image/svg+xml", svg.Header.Get("Content-Type"))
+	require.Contains(t, svg.Text(), "<svg")
+	ico := anon.Expect(200, "GET", "/favicon.ico", nil)
+	require.Equal(t, "image/svg+xml", ico.Header.Get("Content-Type"))
+	require.Equal(t, svg.Text(), ico.Text())
 }
