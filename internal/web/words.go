@@ -241,6 +241,8 @@ func (n *namer) sentence(r audit.Record) string {
 		case d["by"] == "guardian":
 			s += " as a parent or carer"
 		}
+	case "person.unlocked":
+		s = who + " unlocked the account of " + n.personName(r.Target, "a person") + " (locked after failed sign-ins)"
 	case "person.rectified":
 		s = who + " corrected " + n.personTarget(r.Target, "a person’s details")
 	case "subject.restricted":
@@ -307,6 +309,16 @@ func (n *namer) sentence(r audit.Record) string {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s + "."
+}
+
+// personName names the person of a target "person <id>".
+func (n *namer) personName(target, or string) string {
+	if id, err := uuid.Parse(strings.TrimPrefix(target, "person ")); err == nil {
+		if name := n.name("person", id); name != "" {
+			return name
+		}
+	}
+	return or
 }
 
 // personTarget names the person of a target "person <id>".

@@ -39,6 +39,8 @@ func TestCodesReadAsWords(t *testing.T) {
 			"ada head withdrew consent for a purpose no longer offered."},
 		{audit.Record{ActorKind: "member", ActorName: "Ada Head", Action: "timetable.imported", Target: "timetable 3"},
 			"Ada Head did something the log records as “timetable imported”."},
+		{audit.Record{ActorKind: "member", ActorName: "Ada Head", Action: "person.unlocked", Target: "person not-an-id"},
+			"Ada Head unlocked the account of a person (locked after failed sign-ins)."},
 		{audit.Record{ActorKind: "system", ActorName: "backup job", Action: "backup.made"}, "A backup of the school’s data was made."},
 		{audit.Record{ActorKind: "staff", ActorName: "lms tenants apply (command line)", Action: "contract.manifest-applied"}, "The processor applied the contract’s settings."},
 	} {
