@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
@@ -114,6 +115,12 @@ func TestPagesSayItInWords(t *testing.T) {
 		requirePlain(t, p, sam.Expect(200, "GET", p, nil).Text())
 	}
 
+	// Refusals and missing pages say so in words.
+	for _, p := range []string{"/t/tenant-a/admin/usage", "/t/tenant-a/admin/access-log", "/t/tenant-a/courses/" + uuid.NewString(), "/t/tenant-a/no/such/page"} {
+		r := sam.Do("GET", p, nil)
+		require.Contains(t, []int{403, 404}, r.Status, p)
+		requirePlain(t, p, r.Text())
+	}
 	// An error a form did not show beside its field reads as a sentence.
 	r = admin.DoWith("GET", "/t/tenant-a/admin/access-log?before=x", nil, nil)
 	require.Equal(t, 400, r.Status)
