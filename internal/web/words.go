@@ -143,29 +143,36 @@ func (n *namer) thing(target string) string {
 	if !ok {
 		return ""
 	}
+	what := "the page “" + plainSummary(rt.Summary) + "”"
+	how := ""
+	if !rt.Page {
+		what, how = "“"+plainSummary(rt.Summary)+"”", " through an app or another system"
+	}
+	// Whose: the course or person the address names, by name.
+	whole := strings.HasSuffix(rt.Path, "/courses/:course") || strings.HasSuffix(rt.Path, "/people/:id") || strings.HasSuffix(rt.Path, "/people/:person")
 	for _, k := range []string{"course", "person", "id"} {
 		id, err := uuid.Parse(params[k])
-		if err != nil {
-			continue
-		}
-		if k == "id" && !strings.Contains(rt.Path, "/people/:id") {
+		if err != nil || (k == "id" && !strings.Contains(rt.Path, "/people/:id")) {
 			continue
 		}
 		kind := k
 		if k == "id" {
 			kind = "person"
 		}
-		if name := n.name(kind, id); name != "" {
-			if kind == "course" {
-				return "the course “" + name + "”"
-			}
-			return name + "’s details"
+		name := n.name(kind, id)
+		switch {
+		case name == "":
+			continue
+		case kind == "course" && whole:
+			return "the course “" + name + "”" + how
+		case kind == "course":
+			return what + " of the course “" + name + "”" + how
+		case whole:
+			return name + "’s details" + how
 		}
+		return what + " of " + name + how
 	}
-	if rt.Page {
-		return "the page “" + plainSummary(rt.Summary) + "”"
-	}
-	return "“" + plainSummary(rt.Summary) + "” through an app or another system"
+	return what + how
 }
 
 // logEntry is one entry of the access log in words.
