@@ -84,10 +84,10 @@ func TestOperatorInBrowser(t *testing.T) {
 	b.Submit(`main form button[value=set]`, "operator-contract-ending")
 	require.Contains(t, b.Text(".flash"), "end date")
 	require.Contains(t, b.Text("main"), "Ending")
-	require.Contains(t, b.Text("main"), "2027-08-31")
+	require.Contains(t, b.Text("main"), "Tue 31 Aug 2027", "contract dates in the one UK format")
 	keep("ending")
 	r := admin.Expect(200, "GET", "/t/oakfield/admin", nil)
-	require.Contains(t, r.Text(), "2027-08-31")
+	require.Contains(t, r.Text(), "Tue 31 Aug 2027")
 
 	// An end date before the start is a field error on the same page.
 	b.Run(chromedp.SetValue("#ends_on", "2001-01-01", chromedp.ByQuery))

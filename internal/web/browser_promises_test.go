@@ -41,7 +41,7 @@ func TestProcessorPromisesInBrowser(t *testing.T) {
 		updated_at = now() - interval '31 days' WHERE tenant_id = $1`, e.A.ID)
 	require.NoError(t, err)
 	require.NoError(t, e.App.Lifecycle.Watch(ctx))
-	due := time.Now().UTC().AddDate(0, 0, -1).Format("2 Jan 2006")
+	due := time.Now().UTC().AddDate(0, 0, -1).Format("Mon 2 Jan 2006")
 
 	op := webtest.New(t, e.Server.URL)
 	op.StaffSignIn(e.Operator, apptest.OperatorPassword)

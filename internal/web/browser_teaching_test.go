@@ -142,7 +142,7 @@ func TestTeacherBuildsACourseInTheBrowser(t *testing.T) {
 		chromedp.SetValue(`//li[starts-with(@id, "item-")][.//a[.="Forces on BBC Bitesize"]]//input[@type="datetime-local"]`, "2031-09-01T08:00", chromedp.BySearch))
 	b.Submit(`//li[starts-with(@id, "item-")][.//a[.="Forces on BBC Bitesize"]]//button[.="Schedule"]`, "")
 	require.Contains(t, b.Text(".flash"), "Scheduled")
-	require.Contains(t, b.Text(`//li[starts-with(@id, "item-")][.//a[.="Forces on BBC Bitesize"]]`), "Shown from 1 Sep 2031")
+	require.Contains(t, b.Text(`//li[starts-with(@id, "item-")][.//a[.="Forces on BBC Bitesize"]]`), "Shown from Mon 1 Sep 2031, 08:00")
 	b.Submit(`//li[starts-with(@id, "item-")][.//a[.="worksheet"]]//button[contains(., "Hide")]`, "")
 	require.Contains(t, b.Text(".flash"), "Hidden")
 
