@@ -25,10 +25,10 @@ type Manifest struct {
 	// MaxFileMiB caps one uploaded file, in MiB (default 2048; 1 to 102400).
 	MaxFileMiB int `json:"max_file_mib,omitempty"`
 	// TimeZone is an IANA zone name (default Europe/London).
-	TimeZone   string       `json:"time_zone,omitempty"`
-	Contract   ContractSpec `json:"contract"`
-	Schools    []SchoolSpec `json:"schools"`
-	Admins     []AdminSpec  `json:"admins"`
+	TimeZone string       `json:"time_zone,omitempty"`
+	Contract ContractSpec `json:"contract"`
+	Schools  []SchoolSpec `json:"schools"`
+	Admins   []AdminSpec  `json:"admins"`
 }
 
 // ContractSpec is the contract part of a manifest.

@@ -22,8 +22,8 @@ type Tenant struct {
 	// TimeZone is the IANA zone pages show and read times in (default
 	// Europe/London); a school may have its own.
 	TimeZone  string    `gorm:"default:Europe/London" json:"time_zone"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // TableName is the gorm table.
@@ -58,10 +58,10 @@ func (Contract) TableName() string { return "contracts" }
 
 // School is one school of a tenant; a single-school tenant has one.
 type School struct {
-	TenantID  uuid.UUID `gorm:"primaryKey" json:"-"`
-	ID        uuid.UUID `gorm:"primaryKey" json:"id"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
+	TenantID uuid.UUID `gorm:"primaryKey" json:"-"`
+	ID       uuid.UUID `gorm:"primaryKey" json:"id"`
+	Slug     string    `json:"slug"`
+	Name     string    `json:"name"`
 	// TimeZone is the school's own zone when it differs from the tenant's.
 	TimeZone  *string   `json:"time_zone,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
