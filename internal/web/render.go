@@ -69,13 +69,13 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"importStatus": func(s string) string { return importStatuses[s] },
+	"importStatus": func(s string) string { return orWords(importStatuses[s], s) },
 	"files":        func() []string { return []string{"users.csv", "roles.csv", "classes.csv", "enrollments.csv"} },
 	"tallies": func(c roster.Counts) map[string]roster.Tally {
 		return map[string]roster.Tally{"People": c.People, "Roles": c.Roles, "Courses": c.Courses, "Enrolments": c.Enrolments}
 	},
-	"kindName":   func(k string) string { return kindNames[k] },
-	"statusName": func(s assignment.Status) string { return statusNames[s] },
+	"kindName":   func(k string) string { return orWords(kindNames[k], k) },
+	"statusName": func(s assignment.Status) string { return orWords(statusNames[s], string(s)) },
 	"minutes": func(sec int) string {
 		if sec < 60 {
 			return "under a minute"
@@ -129,9 +129,9 @@ var funcs = template.FuncMap{
 				return r.Label
 			}
 		}
-		return code
+		return says("", code)
 	},
-	"stateName": func(s support.State) string { return stateNames[s] },
+	"stateName": func(s support.State) string { return orWords(stateNames[s], string(s)) },
 	// says is a status in words for its kind (words.go).
 	"says":        says,
 	"countryName": support.CountryName,

@@ -468,3 +468,12 @@ func plainMessage(msg string) string {
 		return strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(w, "_id"), "_at"), "_", " ")
 	})
 }
+
+// orWords is a name from a table, or the code in words when the table has
+// none.
+func orWords(name, code string) string {
+	if name != "" {
+		return name
+	}
+	return says("", code)
+}

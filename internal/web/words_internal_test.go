@@ -53,6 +53,8 @@ func TestCodesReadAsWords(t *testing.T) {
 	require.Equal(t, "Received, not started", says("request", "open"))
 	require.Equal(t, "Waiting for a parent", says("request", "waiting_for-a.parent"), "an unknown status in words")
 	require.Equal(t, "Access (a copy of their data)", says("request-kind", "access"))
+	require.Equal(t, "Handed in", orWords(statusNames["submitted"], "submitted"))
+	require.Equal(t, "Sent back", orWords(statusNames["sent-back"], "sent-back"), "a status the table lacks, in words")
 
 	require.Equal(t, "must be after the opening date; give a closing date or no late work, not both; give a course",
 		plainMessage("must be after opens_at; give a closing date or no_late_work, not both; give a course_id"))
