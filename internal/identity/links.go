@@ -26,17 +26,33 @@ import (
 // LinkTTL is how long a link can be used.
 const LinkTTL = 72 * time.Hour
 
-// Link purposes.
+// Link purposes: a first admin's invitation, a link an admin sends, a
+// link a person asks for (Forgot password?, recover.go) and a one-time
+// code printed or shown (recover.go).
 const (
 	LinkInvite = "invite"
 	LinkReset  = "reset"
+	LinkForgot = "forgot"
+	LinkCode   = "code"
 )
+
+// ForgotTTL is how long a link a person asked for can be used: they are
+// at their inbox now, and a short life limits a mailbox read later.
+const ForgotTTL = time.Hour
+
+// linkTTL is how long a link of purpose can be used.
+func linkTTL(purpose string) time.Duration {
+	if purpose == LinkForgot {
+		return ForgotTTL
+	}
+	return LinkTTL
+}
 
 // NewPasswordLink records a link for person inside the caller's
 // transaction (scoped to tenant); earlier unused links of theirs stop
 // working. The caller queues the email (comms.PasswordLinkArgs).
 func NewPasswordLink(tx *gorm.DB, tenant, person uuid.UUID, purpose string) (uuid.UUID, error) {
-	if purpose != LinkInvite && purpose != LinkReset {
+	if purpose != LinkInvite && purpose != LinkReset && purpose != LinkForgot {
 		return uuid.Nil, fmt.Errorf("identity: link purpose %q", purpose)
 	}
 	// One person's links are made one at a time, so only the newest works;
@@ -46,7 +62,7 @@ func NewPasswordLink(tx *gorm.DB, tenant, person uuid.UUID, purpose string) (uui
 		return uuid.Nil, err
 	}
 	var recent []uuid.UUID
-	if err := tx.Raw(`SELECT id FROM password_links WHERE person_id = ? AND used_at IS NULL AND expires_at > now() AND created_at > now() - interval '1 minute' ORDER BY created_at DESC LIMIT 1`, person).
+	if err := tx.Raw(`SELECT id FROM password_links WHERE person_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > now() AND created_at > now() - interval '1 minute' ORDER BY created_at DESC LIMIT 1`, person, purpose).
 		Scan(&recent).Error; err != nil {
 		return uuid.Nil, err
 	}
@@ -58,7 +74,7 @@ func NewPasswordLink(tx *gorm.DB, tenant, person uuid.UUID, purpose string) (uui
 	}
 	id := uuid.Must(uuid.NewV7())
 	err := tx.Exec(`INSERT INTO password_links (tenant_id, id, person_id, purpose, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		tenant, id, person, purpose, time.Now().Add(LinkTTL)).Error
+		tenant, id, person, purpose, time.Now().Add(linkTTL(purpose))).Error
 	return id, err
 }
 
@@ -75,7 +91,7 @@ func linkMAC(key, msg []byte) []byte {
 }
 
 // errBadLink is what every unusable link answers, whichever the reason.
-var errBadLink = errs.New(errs.ErrNotFound, "this link is not valid any more: it was used, replaced by a newer one or is more than 72 hours old; ask your school's administrator for a new one")
+var errBadLink = errs.New(errs.ErrNotFound, "This link does not work any more: it was used, a newer one replaced it, or it is too old. Ask for a new one with Forgot password? on the sign-in page, or ask your school's administrator.")
 
 // parseLink checks a token's MAC and returns its tenant and link id.
 func parseLink(key []byte, token string) (tenant, id uuid.UUID, err error) {
@@ -177,18 +193,25 @@ func (s *Service) UsePasswordLink(ctx context.Context, token, password string) (
 			return err
 		}
 		slug = l.Slug
-		if err := tx.Exec(`UPDATE password_links SET used_at = now() WHERE person_id = ? AND used_at IS NULL`, l.PersonID).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE people SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, l.PersonID).Error; err != nil {
-			return err
-		}
-		if err := revokeAll(tx, memberCreds, l.PersonID); err != nil {
-			return err
-		}
-		return Record(tx, sc, "", "person.password_set", "person "+l.PersonID.String(), map[string]string{"by": "set-password link " + id.String()})
+		return setFromLink(tx, sc, l.PersonID, hash, "set-password link "+id.String())
 	})
 	return slug, err
+}
+
+// setFromLink sets person's password (hash) from a link or code: every
+// unused link and code of theirs is spent, the lockout cleared, every
+// session and API token ended, and the change audited (by says how).
+func setFromLink(tx *gorm.DB, sc access.Scope, person uuid.UUID, hash, by string) error {
+	if err := tx.Exec(`UPDATE password_links SET used_at = now() WHERE person_id = ? AND used_at IS NULL`, person).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`UPDATE people SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, person).Error; err != nil {
+		return err
+	}
+	if err := revokeAll(tx, memberCreds, person); err != nil {
+		return err
+	}
+	return Record(tx, sc, "", "person.password_set", "person "+person.String(), map[string]string{"by": by})
 }
 
 // SendPasswordLink records a reset link for a person an admin reaches, who

@@ -35,11 +35,15 @@ func (s *Service) deliverLinks(ctx context.Context, tenant uuid.UUID) error {
 		url := s.publicURL + "/set-password/" + s.Identity.LinkToken(tenant, id)
 		subject := "Set your password for " + l.TenantName
 		intro := "You have been given an account on " + l.TenantName + "'s learning platform."
-		if l.Purpose == identity.LinkReset {
+		life := "72 hours"
+		switch l.Purpose {
+		case identity.LinkReset:
 			subject, intro = "Set a new password for "+l.TenantName, "Your school's administrator sent you this link to set a new password."
+		case identity.LinkForgot:
+			subject, intro, life = "Set a new password for "+l.TenantName, "Someone (we hope you) asked for a link to set a new password, with Forgot password? on the sign-in page.", "an hour"
 		}
-		body := fmt.Sprintf("Hello %s,\n\n%s\n\nYour username: %s\n\nSet your password here (the link works once, for 72 hours):\n%s\n\n"+
-			"If you did not expect this email, you can ignore it.\n", l.DisplayName, intro, l.Username, url)
+		body := fmt.Sprintf("Hello %s,\n\n%s\n\nYour username: %s\n\nSet your password here (the link works once, for %s):\n%s\n\n"+
+			"If you did not expect this email, you can ignore it: your password stays as it is.\n", l.DisplayName, intro, l.Username, life, url)
 		if err := s.sendMail(l.Email, subject, body, false, tenant, uuid.Nil); err != nil {
 			// One refused address must not hold up the tenant's other
 			// links and messages: it stays unsent for the next sweep.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,8 +17,11 @@ import (
 )
 
 // BySlug finds a tenant by its slug. A deleted tenant is not found.
+// Sign-in names are case-insensitive ("Oakfield-Primary" is
+// oakfield-primary): slugs are stored in lower case.
 func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
 	var t Tenant
+	slug = strings.ToLower(strings.TrimSpace(slug))
 	if !slugRE.MatchString(slug) {
 		return t, errs.New(errs.ErrNotFound, "tenant")
 	}
