@@ -17,12 +17,16 @@ type LoginRequest struct {
 	Tenant   string `json:"tenant" binding:"required,max=63"`
 	Username string `json:"username" binding:"required,max=254"`
 	Password string `json:"password" binding:"required,max=1024"`
+	// Code is the second step, for an account with two-step sign-in: the
+	// authenticator app's current code, or a recovery code.
+	Code string `json:"code,omitempty" binding:"max=40"`
 }
 
 // StaffLoginRequest signs processor staff in.
 type StaffLoginRequest struct {
 	Email    string `json:"email" binding:"required,max=254"`
 	Password string `json:"password" binding:"required,max=1024"`
+	Code     string `json:"code,omitempty" binding:"max=40"` // the second step (see LoginRequest)
 }
 
 // LoginReply confirms a sign-in. The session itself is the cookie; send
@@ -45,6 +49,9 @@ func (s *Server) login(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	iss, p, err := s.Identity.SignIn(c.Request.Context(), in.Tenant, in.Username, in.Password, request.Client(c))
+	if err == nil {
+		err = s.secondStep(c, identity.Principal{Kind: identity.KindMember, ID: p.ID, TenantID: p.TenantID}, iss, in.Code)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +65,40 @@ func (s *Server) staffLogin(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	iss, st, err := s.Identity.StaffLogin(c.Request.Context(), in.Email, in.Password, request.Client(c))
+	if err == nil {
+		err = s.secondStep(c, identity.Principal{Kind: identity.KindStaff, ID: st.ID}, iss, in.Code)
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.setSession(c, iss.Secret)
 	return LoginReply{Kind: "staff", ID: st.ID.String(), Name: st.DisplayName, ExpiresAt: iss.ExpiresAt, CSRFToken: identity.CSRFToken(iss.Secret)}, nil
+}
+
+// secondStep finishes, in the same request, a sign-in that owes a second
+// step: with the code sent, or not at all (the new session is ended, so
+// no half-signed-in session is left behind by the API).
+func (s *Server) secondStep(c *gin.Context, p identity.Principal, iss identity.Issued, code string) error {
+	if iss.SecondFactor == "" {
+		return nil
+	}
+	ctx := c.Request.Context()
+	p.CredentialID, p.SecondFactor = iss.ID, iss.SecondFactor
+	var err error
+	switch {
+	case iss.SecondFactor == identity.SecondStepSetup:
+		err = errs.New(errs.ErrForbidden, "This account must sign in in two steps: set it up in the browser (Two-step sign-in), then sign in again with code.")
+	case code == "":
+		err = errs.New(errs.ErrUnauthenticated, "This account signs in in two steps: send the authenticator app's current code (or a recovery code) as code.")
+	default:
+		err = s.Identity.SecondStep(ctx, p, code, request.Client(c))
+	}
+	if err != nil {
+		if lerr := s.Identity.Logout(ctx, p); lerr != nil && !errors.Is(lerr, errs.ErrNotFound) {
+			return errors.Join(err, lerr)
+		}
+	}
+	return err
 }
 
 func (s *Server) logout(c *gin.Context) (any, error) {

@@ -68,7 +68,7 @@ func (s *Server) platformRoutes() []request.Route {
 			Area: request.AreaPublic, Public: true, Throttled: true, Request: StaffLoginRequest{},
 			Reply: LoginReply{}, API: s.staffLogin},
 		{Method: "POST", Path: v1 + "/auth/logout", Summary: "End the current session",
-			Area: request.AreaSelf, Object: "self", Action: "write", Status: http.StatusNoContent,
+			Area: request.AreaSelf, Object: "self", Action: "write", Status: http.StatusNoContent, SecondStep: true,
 			API: s.logout},
 
 		{Method: "GET", Path: v1 + "/me", Summary: "Who am I", Area: request.AreaSelf, Object: "self",

@@ -36,6 +36,8 @@ type credRow struct {
 	LastSeenAt time.Time
 	Role       string
 	Network    string // where the credential was last used (members' tokens)
+	// SecondFactor is what a session still owes ('' once signed in).
+	SecondFactor string
 }
 
 func insertCredential(tx *gorm.DB, t credTable, tenant uuid.UUID, owner uuid.UUID, kind, name, secret string, ttl time.Duration, ua, ip string) (Issued, error) {
@@ -61,7 +63,7 @@ func lookupSQL(t credTable) string {
 	if t.accounts == "staff" {
 		role = "a.role"
 	}
-	return fmt.Sprintf(`SELECT c.id, c.%[2]s, c.kind, c.last_seen_at, %[4]s, %[7]s
+	return fmt.Sprintf(`SELECT c.id, c.%[2]s, c.kind, c.last_seen_at, %[4]s, %[7]s, coalesce(c.second_factor, '')
 		FROM %[1]s c JOIN %[3]s a ON %[6]sa.id = c.%[2]s
 		WHERE c.token_hash = $1 AND c.revoked_at IS NULL AND c.expires_at > now() AND %[5]s`,
 		t.name, t.owner, t.accounts, role, t.usable, t.join, t.network)
@@ -73,7 +75,7 @@ func scanCredential(r *credRow, found *bool) func(pgx.Rows) error {
 	return func(rows pgx.Rows) error {
 		for rows.Next() {
 			*found = true
-			if err := rows.Scan(&r.ID, &r.Owner, &r.Kind, &r.LastSeenAt, &r.Role, &r.Network); err != nil {
+			if err := rows.Scan(&r.ID, &r.Owner, &r.Kind, &r.LastSeenAt, &r.Role, &r.Network, &r.SecondFactor); err != nil {
 				return err
 			}
 		}

@@ -27,6 +27,9 @@ type Principal struct {
 	CredentialID uuid.UUID
 	ViaCookie    bool   // a browser session: unsafe methods need the CSRF token
 	CSRF         string // expected CSRF token for cookie sessions
+	// SecondFactor is what a session that passed only the password still
+	// owes: SecondStepCode or SecondStepSetup; "" when it is signed in.
+	SecondFactor string
 }
 
 // Subject is the principal's casbin subject.
@@ -109,4 +112,6 @@ type Credential struct {
 type Issued struct {
 	Credential
 	Secret string `json:"secret"`
+	// SecondFactor is what a new session still owes (see Principal).
+	SecondFactor string `json:"-"`
 }

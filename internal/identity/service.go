@@ -25,6 +25,11 @@ type Settings struct {
 	LockFor     time.Duration // how long the lock lasts
 	// LinkKey keys set-password links (the server's key, never stored).
 	LinkKey []byte
+	// SealKey is the platform key (age X25519 identities, comma-separated,
+	// the current one first) that seals authenticator secrets.
+	SealKey string
+	// StaffTwoStep requires two-step sign-in of processor staff (production).
+	StaffTwoStep bool
 }
 
 // Service authenticates people and staff and manages their credentials.
@@ -83,7 +88,14 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 		}
 		var err error
 		out, err = insertCredential(tx, memberCreds, tenant, p.ID, "session", "", newMemberSecret(tenant), s.cfg.SessionTTL, c.UserAgent, c.IP)
-		return err
+		if err != nil {
+			return err
+		}
+		pr := Principal{Kind: KindMember, ID: p.ID, TenantID: tenant}
+		if out.SecondFactor, err = s.secondStepFor(tx, pr); err != nil {
+			return err
+		}
+		return markSession(tx, pr, out.ID, out.SecondFactor)
 	})
 	return out, p, errors.Join(err, failed)
 }
@@ -107,7 +119,14 @@ func (s *Service) StaffLogin(ctx context.Context, email, password string, c Clie
 		}
 		var err error
 		out, err = insertCredential(tx, staffCreds, uuid.Nil, st.ID, "session", "", newStaffSecret(), s.cfg.SessionTTL, c.UserAgent, c.IP)
-		return err
+		if err != nil {
+			return err
+		}
+		pr := Principal{Kind: KindStaff, ID: st.ID}
+		if out.SecondFactor, err = s.secondStepFor(tx, pr); err != nil {
+			return err
+		}
+		return markSession(tx, pr, out.ID, out.SecondFactor)
 	})
 	return out, st, errors.Join(err, failed)
 }
@@ -121,7 +140,9 @@ func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, l
 		return errs.LockedError{RetryAfterSeconds: int(math.Ceil(time.Until(*lockedUntil).Seconds()))}, nil
 	}
 	if checkPassword(pw, hash) {
-		return nil, tx.Exec(fmt.Sprintf(`UPDATE %s SET failed_logins = 0, locked_until = NULL WHERE id = ?`, table), id).Error
+		// The failure count is reset by the caller once the sign-in is
+		// whole: a wrong second step after a right password still counts.
+		return nil, tx.Exec(fmt.Sprintf(`UPDATE %s SET locked_until = NULL WHERE id = ?`, table), id).Error
 	}
 	var failures int
 	if err := tx.Raw(fmt.Sprintf(`UPDATE %s SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, table), id).Scan(&failures).Error; err != nil {
@@ -171,7 +192,7 @@ func (s *Service) Authenticate(ctx context.Context, secret, ip string) (Principa
 				return Principal{}, err
 			}
 		}
-		return Principal{Kind: KindStaff, ID: r.Owner, StaffRole: StaffRole(r.Role), CredentialID: r.ID}, nil
+		return Principal{Kind: KindStaff, ID: r.Owner, StaffRole: StaffRole(r.Role), CredentialID: r.ID, SecondFactor: r.SecondFactor}, nil
 	}
 	sc := access.Authentication(ps.tenant)
 	if err := access.Read(ctx, s.db, sc, lookupSQL(memberCreds), []any{ps.hash}, scanCredential(&r, &found)); err != nil {
@@ -195,7 +216,7 @@ func (s *Service) Authenticate(ctx context.Context, secret, ip string) (Principa
 			return Principal{}, err
 		}
 	}
-	return Principal{Kind: KindMember, ID: r.Owner, TenantID: ps.tenant, CredentialID: r.ID}, nil
+	return Principal{Kind: KindMember, ID: r.Owner, TenantID: ps.tenant, CredentialID: r.ID, SecondFactor: r.SecondFactor}, nil
 }
 
 // inOwnScope runs fn in the principal's own space: its tenant for members,

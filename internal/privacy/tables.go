@@ -32,6 +32,7 @@ var platformTables = []Table{
 			col("region", Organisation, "keep data in the agreed region", Contract, untilContract, Export, Retain),
 			col("max_file_bytes", Organisation, "limit the size of one uploaded file", Contract, untilContract, Export, Retain),
 			col("time_zone", Organisation, "show and read times in the tenant's local time", Contract, untilContract, Export, Retain),
+			col("admins_two_step", Organisation, "require two-step sign-in of the tenant's admins and access approvers", Contract, untilContract, Export, Retain),
 			col("created_at", Record, "record keeping", Contract, untilContract, Export, Retain),
 			col("updated_at", Record, "record keeping", Contract, untilContract, Export, Retain),
 		},
@@ -64,6 +65,17 @@ var platformTables = []Table{
 		},
 	},
 	credentialTable("staff_credentials", "staff_id", Processor),
+	totpTable("staff_totp", "staff_id", Processor),
+	recoveryCodeTable("staff_recovery_codes", "staff_id", Processor),
+	{
+		Name: "staff_security_events", Owner: Processor, Subject: "staff_id", Description: "The platform's append-only trail of staff two-step sign-in events.",
+		Columns: []Column{
+			key("id"), key("staff_id"),
+			col("at", Security, "when it happened", LegitimateInterest, staffLife, Export, Retain),
+			col("action", Security, "two-step sign-in turned on or off, a wrong code, a recovery code used", LegitimateInterest, staffLife, Export, Retain),
+			col("ip", Security, "investigate abuse", LegitimateInterest, staffLife, Export, Retain),
+		},
+	},
 	{
 		Name: "rate_limits", Owner: Processor, Description: "Counts of sign-in attempts per client, keyed by a hash of the client address.",
 		Columns: []Column{
@@ -87,6 +99,7 @@ var identityTables = []Table{
 			col("guardians_see_missing", Record, "whether parents and carers see their child's missing work", PublicTask, untilContract, Export, Retain),
 			col("guardians_see_marks", Record, "whether parents and carers see their child's released marks and feedback", PublicTask, untilContract, Export, Retain),
 			col("time_zone", Organisation, "show and read times in the school's local time, when it differs from the tenant's", PublicTask, untilContract, Export, Retain),
+			col("teachers_reset_passwords", Record, "whether a course's teachers may make one-time set-password codes for its learners", PublicTask, untilContract, Export, Retain),
 			col("created_at", Record, "record keeping", PublicTask, untilContract, Export, Retain),
 		},
 	},
@@ -121,8 +134,10 @@ var identityTables = []Table{
 	},
 	withColumns(credentialTable("member_credentials", "person_id", Tenant),
 		col("last_network", Security, "notice a token used from a new network (a security signal)", LegitimateInterest, sessionLife, Export, Delete)),
+	totpTable("member_totp", "person_id", Tenant),
+	recoveryCodeTable("member_recovery_codes", "person_id", Tenant),
 	{
-		Name: "password_links", Owner: Tenant, Subject: "person_id", Description: "Set-password links sent by email (first admins, and people an admin sends one to); the link's secret is never stored.",
+		Name: "password_links", Owner: Tenant, Subject: "person_id", Description: "Set-password links sent by email (first admins, people an admin sends one to, people who forgot their password) and one-time set-password codes (sign-in cards); no secret is stored.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), key("person_id").person(),
 			col("purpose", Security, "invitation or reset", PublicTask, "72 hours, then with the person", Export, Delete),
@@ -130,6 +145,7 @@ var identityTables = []Table{
 			col("expires_at", Security, "expire the link", PublicTask, "72 hours, then with the person", Export, Delete),
 			col("sent_at", Security, "send the link once", PublicTask, "72 hours, then with the person", Export, Delete),
 			col("used_at", Security, "use the link once", PublicTask, "72 hours, then with the person", Export, Delete),
+			col("code_hash", Credential, "check a one-time set-password code (a keyed hash; the code itself is never stored)", PublicTask, "14 days, then with the person", Omit, Delete),
 		},
 	},
 }
@@ -165,6 +181,45 @@ func credentialTable(name, owner string, o Owner) Table {
 			col("revoked_at", Security, "end sign-ins", LegitimateInterest, sessionLife, Export, Delete),
 			col("user_agent", Security, "let the person recognise their devices", LegitimateInterest, sessionLife, Export, Delete),
 			col("ip", Security, "let the person recognise sign-ins; investigate abuse", LegitimateInterest, sessionLife, Export, Delete),
+			col("second_factor", Security, "keep a sign-in that passed only the password out of everything until its second step", basis, sessionLife, Export, Delete),
+		),
+	}
+}
+
+// ownerKeys are the leading key columns of a per-person security table.
+func ownerKeys(owner string, o Owner) (cols []Column, basis Basis) {
+	if o == Tenant {
+		return []Column{key("tenant_id"), key(owner).person()}, PublicTask
+	}
+	return []Column{key(owner)}, Contract
+}
+
+// totpTable declares a two-step sign-in (TOTP) table; staff and members
+// have one each. The secret is sealed under the platform key.
+func totpTable(name, owner string, o Owner) Table {
+	cols, basis := ownerKeys(owner, o)
+	life := "while two-step sign-in is on; deleted with the account"
+	return Table{
+		Name: name, Owner: o, Subject: owner, Description: "Two-step sign-in: the authenticator app's secret, sealed under the platform key.",
+		Columns: append(cols,
+			col("secret_sealed", Credential, "check the codes of the person's authenticator app", basis, life, Omit, Delete),
+			col("confirmed_at", Security, "when two-step sign-in was turned on", basis, life, Export, Delete),
+			col("last_step", Security, "refuse a code used before (replay)", basis, life, Omit, Delete),
+			col("created_at", Security, "record keeping", basis, life, Export, Delete),
+		),
+	}
+}
+
+// recoveryCodeTable declares the one-time recovery codes of two-step
+// sign-in; only a hash of each code is kept.
+func recoveryCodeTable(name, owner string, o Owner) Table {
+	cols, basis := ownerKeys(owner, o)
+	life := "until used or replaced; deleted with the account"
+	return Table{
+		Name: name, Owner: o, Subject: owner, Description: "One-time recovery codes for two-step sign-in; only a hash of each.",
+		Columns: append(cols,
+			col("code_hash", Credential, "check a recovery code once", basis, life, Omit, Delete),
+			col("created_at", Security, "record keeping", basis, life, Export, Delete),
 		),
 	}
 }

@@ -135,7 +135,7 @@ func (k *Kernel) chain(rt Route) []gin.HandlerFunc {
 	if rt.Public {
 		return hs
 	}
-	hs = append(hs, k.authenticate, k.csrf)
+	hs = append(hs, k.authenticate, k.secondStep(rt), k.csrf)
 	if rt.Area == AreaTenant {
 		hs = append(hs, k.resolveTenant)
 	}

@@ -152,6 +152,39 @@ func (k *Kernel) authenticate(c *gin.Context) {
 	c.Next()
 }
 
+// Where a page sends a session that still owes its second step.
+const (
+	SecondStepCodePage  = "/signin/code"
+	SecondStepSetupPage = "/account/two-step"
+)
+
+// secondStep refuses a session that passed only the password on every
+// route but the second-step ones: a page goes to the code (or set-up)
+// page, the API answers 401.
+func (k *Kernel) secondStep(rt Route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := Principal(c)
+		if p.SecondFactor == "" || rt.SecondStep {
+			c.Next()
+			return
+		}
+		if _, isPage := asPage(c); isPage {
+			to := SecondStepCodePage
+			if p.SecondFactor == identity.SecondStepSetup {
+				to = SecondStepSetupPage
+			}
+			c.Redirect(http.StatusSeeOther, to)
+			c.Abort()
+			return
+		}
+		msg := "Finish signing in first: enter the code from your authenticator app."
+		if p.SecondFactor == identity.SecondStepSetup {
+			msg = "Set up two-step sign-in first, on the Two-step sign-in page."
+		}
+		problem(c, http.StatusUnauthorized, "second-step", msg)
+	}
+}
+
 // csrf requires the session's anti-forgery token on unsafe methods when the
 // caller authenticated with the cookie. Bearer tokens are not sent by
 // browsers on their own, so they need none.

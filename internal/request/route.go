@@ -29,6 +29,10 @@ type Route struct {
 	Upload bool
 	// Throttled routes count attempts per client address (sign-in).
 	Throttled bool
+	// SecondStep routes are open to a session that passed the password but
+	// still owes its second step (the code page, setting up an
+	// authenticator, sign-out); every other route refuses such a session.
+	SecondStep bool
 	// AfterEnd write routes stay open to a school's admins after its
 	// contract ended (taking the data back); every other write is refused.
 	AfterEnd bool

@@ -40,7 +40,7 @@ func (s *Site) basePages() []request.Route {
 		{Method: "POST", Path: "/staff/signin", Summary: "Sign in as processor staff",
 			Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.staffSignin)},
 		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self",
-			Action: "write", Handler: s.serve(s.signout)},
+			Action: "write", SecondStep: true, Handler: s.serve(s.signout)},
 		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self",
 			Action: "read", Handler: s.serve(s.home)},
 		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant,
@@ -153,6 +153,9 @@ func (s *Site) signin(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	request.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
+	if iss.SecondFactor != "" {
+		return goTo(secondStepAddress(iss.SecondFactor, next)), nil
+	}
 	if next == "" {
 		slug, err := s.d.Tenants.SlugOf(c.Request.Context(), p.TenantID)
 		if err != nil {
@@ -186,6 +189,9 @@ func (s *Site) staffSignin(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	request.SetSessionCookie(c, iss.Secret, !s.d.Config.IsDev())
+	if iss.SecondFactor != "" {
+		return goTo(secondStepAddress(iss.SecondFactor, next)), nil
+	}
 	if next == "" {
 		next = "/platform"
 	}

@@ -271,6 +271,7 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		if s.allowed(c, p, "legal-order", "read") {
 			v.Nav = append(v.Nav, navLink{Label: "Legal obligations", Href: "/platform/legal"}, navLink{Label: "Breaches", Href: "/platform/breaches"})
 		}
+		v.Nav = append(v.Nav, navLink{Label: "Two-step sign-in", Href: "/account/two-step"})
 		if sc, ok := request.ReadingScope(c); ok {
 			if r, err := s.d.Support.ReadingOf(ctx, sc); err == nil {
 				v.Reading = &r
@@ -326,6 +327,7 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		if s.allowed(c, p, "notification", "read") {
 			v.Nav = append(v.Nav, s.notificationsLink(c, p, base))
 		}
+		v.Nav = append(v.Nav, navLink{Label: "Two-step sign-in", Href: "/account/two-step"})
 	}
 	path := c.Request.URL.Path
 	best := -1
@@ -371,6 +373,7 @@ var errorWords = map[int][2]string{
 // the compiler refuses a key given twice, and nothing changes it.
 var flashes = map[string]string{
 	"signed-out":          "You have signed out.",
+	"two-step-off":        "Two-step sign-in is off.",
 	"submitted":           "Your work has been handed in.",
 	"marked":              "The mark has been saved.",
 	"released":            "Marks and feedback are now visible to learners.",

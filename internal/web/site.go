@@ -76,6 +76,7 @@ func (s *Site) Routes() []request.Route {
 		s.forumPages(),
 		s.enrolPages(),
 		s.duePages(),
+		s.twoStepPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

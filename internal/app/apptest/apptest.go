@@ -89,9 +89,12 @@ func New(t *testing.T, tweak ...func(*config.Config)) *Env {
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(func() { srv.Close(); cancel() })
 	e := &Env{T: t, App: a, DB: db, Server: srv, Operator: "operator@processor.example", Support: "support@processor.example"}
+	// The seed's first admins have passwords, which only development
+	// manifests may carry: a test of production mode seeds as a test does.
+	seeder := tenant.NewService(db.App, store, true)
 	for i, slug := range []string{"tenant-a", "tenant-b"} {
 		m := Manifest(slug, []string{"uk", "ie"}[i])
-		res, err := a.Tenants.Apply(ctx, m, uuid.Nil)
+		res, err := seeder.Apply(ctx, m, uuid.Nil)
 		require.NoError(t, err)
 		s := Seeded{ID: res.TenantID, Slug: slug, AdminUser: "admin@" + slug + ".example", SchoolSlug: slug + "-school"}
 		if i == 0 {

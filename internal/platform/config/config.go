@@ -429,6 +429,10 @@ func (c Config) BackupIdentity() string {
 // IsDev reports whether this is a developer's laptop.
 func (c Config) IsDev() bool { return c.Env == "dev" }
 
+// IsProd reports whether this is production (processor staff must sign in
+// in two steps).
+func (c Config) IsProd() bool { return c.Env == "prod" }
+
 // renameFields rewrites the library's Go field names into variable names, so
 // the operator reads "LMS_SESSION_TTL", not "SessionTTL".
 func renameFields(err error) error {

@@ -1,0 +1,114 @@
+package identity_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/config"
+	"github.com/schoolcloud/lms/internal/platform/errs"
+)
+
+// Two-step sign-in with TOTP: set up with a first code, a password then
+// opens only a half-signed-in session; a wrong code, a code a step too far
+// and a replayed code are refused (and count toward the lockout); a
+// recovery code works once; the secret is stored sealed.
+func TestTwoStepSignIn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := idSetup(t, identity.Settings{SessionTTL: time.Hour, TokenMaxTTL: 24 * time.Hour, LockAfter: 3, LockFor: time.Minute,
+		SealKey: config.Config{}.BackupIdentity()})
+	svc := b.svc
+	var secret string // the last session's
+	signIn := func() identity.Principal {
+		t.Helper()
+		iss, _, err := svc.Login(ctx, b.a, "lee", leePassword, identity.Client{IP: "192.0.2.1"})
+		require.NoError(t, err)
+		secret = iss.Secret
+		p, err := svc.Authenticate(ctx, iss.Secret, "192.0.2.1")
+		require.NoError(t, err)
+		require.Equal(t, iss.SecondFactor, p.SecondFactor)
+		return p
+	}
+
+	// Before it is set up, a password is enough.
+	p := signIn()
+	require.Empty(t, p.SecondFactor)
+	require.NoError(t, svc.StartTwoStep(ctx, p))
+	ts, err := svc.TwoStepOf(ctx, p)
+	require.NoError(t, err)
+	require.True(t, ts.Setting)
+	require.False(t, ts.On)
+	require.Contains(t, ts.URL, "otpauth://totp/")
+	require.Equal(t, int64(0), b.count(t, b.a, `SELECT count(*) FROM member_totp WHERE position(convert_to(?, 'UTF8') in secret_sealed) > 0`, ts.Secret),
+		"the secret is sealed, not stored as it is")
+
+	_, err = svc.ConfirmTwoStep(ctx, p, "000000", identity.Client{})
+	require.ErrorIs(t, err, errs.ErrInvalid)
+	now := time.Now()
+	code, err := totp.GenerateCode(ts.Secret, now)
+	require.NoError(t, err)
+	codes, err := svc.ConfirmTwoStep(ctx, p, code, identity.Client{})
+	require.NoError(t, err)
+	require.Len(t, codes, 10)
+	require.Equal(t, int64(10), b.count(t, b.a, `SELECT count(*) FROM member_recovery_codes WHERE person_id = ?`, b.leeA))
+	require.Equal(t, int64(1), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'two-step.on'`))
+
+	// Now the password opens a session that owes a code.
+	p = signIn()
+	require.Equal(t, identity.SecondStepCode, p.SecondFactor)
+	// The code that confirmed the set-up was used: it is not accepted again.
+	require.ErrorIs(t, svc.SecondStep(ctx, p, code, identity.Client{}), errs.ErrInvalid, "replayed code")
+	// Two steps away is too far.
+	far, _ := totp.GenerateCode(ts.Secret, now.Add(-90*time.Second))
+	require.ErrorIs(t, svc.SecondStep(ctx, p, far, identity.Client{}), errs.ErrInvalid)
+	require.Equal(t, int64(2), b.count(t, b.a, `SELECT failed_logins FROM people WHERE id = ?`, b.leeA), "wrong codes count toward the lockout")
+	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'two-step.failed'`))
+	p2, err := svc.Authenticate(ctx, secret, "192.0.2.1")
+	require.NoError(t, err)
+	require.Equal(t, identity.SecondStepCode, p2.SecondFactor, "the session is still half signed in")
+
+	// The next step's code (within one step) is accepted, once.
+	next, _ := totp.GenerateCode(ts.Secret, now.Add(30*time.Second))
+	require.NoError(t, svc.SecondStep(ctx, p, next, identity.Client{}))
+	full, err := svc.Authenticate(ctx, secret, "192.0.2.1")
+	require.NoError(t, err)
+	require.Empty(t, full.SecondFactor)
+	require.Equal(t, int64(0), b.count(t, b.a, `SELECT failed_logins FROM people WHERE id = ?`, b.leeA))
+	p = signIn()
+	require.ErrorIs(t, svc.SecondStep(ctx, p, next, identity.Client{}), errs.ErrInvalid, "replayed code")
+
+	// A recovery code works once.
+	require.NoError(t, svc.SecondStep(ctx, p, codes[3], identity.Client{}))
+	p = signIn()
+	require.ErrorIs(t, svc.SecondStep(ctx, p, codes[3], identity.Client{}), errs.ErrInvalid, "a used recovery code")
+	// Enough failures lock the account, like wrong passwords (3 here).
+	require.ErrorIs(t, svc.SecondStep(ctx, p, "222222", identity.Client{}), errs.ErrInvalid)
+	require.ErrorIs(t, svc.SecondStep(ctx, p, "111111", identity.Client{}), errs.ErrLocked)
+	_, _, err = svc.Login(ctx, b.a, "lee", leePassword, identity.Client{})
+	require.ErrorIs(t, err, errs.ErrLocked)
+}
+
+// The tenant's rule: its admins without an authenticator get a session
+// that owes the set-up; other people are not affected.
+func TestAdminsTwoStepRequired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := idSetup(t, identity.Settings{SessionTTL: time.Hour, TokenMaxTTL: 24 * time.Hour, LockAfter: 4, LockFor: time.Minute,
+		SealKey: config.Config{}.BackupIdentity()})
+	b.exec(t, b.a, `UPDATE tenants SET admins_two_step = true WHERE id = ?`, b.a)
+	iss, _, err := b.svc.Login(ctx, b.a, "lee", leePassword, identity.Client{})
+	require.NoError(t, err)
+	require.Empty(t, iss.SecondFactor, "not an admin")
+	b.exec(t, b.a, `INSERT INTO role_assignments (tenant_id, id, person_id, role) VALUES (?, gen_random_uuid(), ?, 'approver')`, b.a, b.leeA)
+	iss, _, err = b.svc.Login(ctx, b.a, "lee", leePassword, identity.Client{})
+	require.NoError(t, err)
+	require.Equal(t, identity.SecondStepSetup, iss.SecondFactor, "an approver must set it up")
+	iss, _, err = b.svc.Login(ctx, b.b, "lee", leePassword, identity.Client{})
+	require.NoError(t, err)
+	require.Empty(t, iss.SecondFactor, "the other tenant did not turn it on")
+}
