@@ -1,9 +1,13 @@
 package web
 
 import (
+	"errors"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -32,6 +36,10 @@ func (s *Site) setPasswordForm(c *gin.Context) (page, error) {
 // form's errors fe).
 func (s *Site) showSetPassword(c *gin.Context, as func(string, view) page, fe map[string]string) (page, error) {
 	username, err := s.d.Identity.LinkHolder(c.Request.Context(), c.Param("token"))
+	if errors.Is(err, errs.ErrNotFound) { // used, replaced, too old or never made: say so, and what to do
+		return page{status: http.StatusNotFound, name: "set_password", view: view{Title: "This link does not work any more",
+			Data: map[string]any{"Gone": errs.Public(err)}}}, nil
+	}
 	if err != nil {
 		return page{}, err
 	}

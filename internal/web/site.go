@@ -71,6 +71,7 @@ func (s *Site) Routes() []request.Route {
 		s.mediaPages(),
 		s.usagePages(),
 		s.passwordLinkPages(),
+		s.recoverPages(),
 		s.adminToolPages(),
 		s.markingPages(),
 		s.forumPages(),
