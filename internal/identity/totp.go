@@ -407,14 +407,17 @@ func newRecoveryCodes(tx *gorm.DB, p Principal, t twoStepTables) ([]string, erro
 // alphabet without look-alikes: "k7m2q-x9p4w".
 func recoveryCode() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789" // 31 letters and digits: no 0/o, 1/l/i
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
 	out := make([]byte, 0, 11)
-	for i, c := range b {
-		if i == 5 {
+	b := make([]byte, 1)
+	for len(out) < 11 {
+		if len(out) == 5 {
 			out = append(out, '-')
 		}
-		out = append(out, alphabet[int(c)%len(alphabet)])
+		_, _ = rand.Read(b)
+		if int(b[0]) >= 256/len(alphabet)*len(alphabet) {
+			continue // no bias toward the first letters
+		}
+		out = append(out, alphabet[int(b[0])%len(alphabet)])
 	}
 	return string(out)
 }
