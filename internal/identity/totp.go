@@ -574,7 +574,7 @@ func (s *Service) record(tx *gorm.DB, p Principal, action string, c Client) erro
 		return tx.Exec(`INSERT INTO staff_security_events (id, staff_id, action, ip) VALUES (?, ?, ?, ?)`,
 			uuid.Must(uuid.NewV7()), p.ID, action, c.IP).Error
 	}
-	return Record(tx, access.Member(p.TenantID, p.ID), "", action, "person:"+p.ID.String(), nil)
+	return Record(tx, access.Member(p.TenantID, p.ID), "", action, "person "+p.ID.String(), nil)
 }
 
 // StaffSecurityEvent is one entry of the platform's staff security trail.
@@ -606,7 +606,7 @@ func (s *Service) SetAdminsTwoStep(ctx context.Context, sc access.Scope, on bool
 		if on {
 			action = "two-step.required-on"
 		}
-		return Record(tx, sc, "", action, "tenant:"+sc.Tenant().String(), nil)
+		return Record(tx, sc, "", action, "tenant "+sc.Tenant().String(), nil)
 	})
 }
 

@@ -250,6 +250,18 @@ func (n *namer) sentence(r audit.Record) string {
 		}
 	case "person.unlocked":
 		s = who + " unlocked the account of " + n.personName(r.Target, "a person") + " (locked after failed sign-ins)"
+	case "two-step.on":
+		s = who + " turned on two-step sign-in for their account"
+	case "two-step.off":
+		s = who + " turned off two-step sign-in for their account"
+	case "two-step.failed":
+		s = who + " entered a wrong code at the second step of signing in"
+	case "two-step.recovery-code-used":
+		s = who + " signed in with one of their recovery codes"
+	case "two-step.required-on":
+		s = who + " required two-step sign-in of the school’s administrators and access approvers"
+	case "two-step.required-off":
+		s = who + " stopped requiring two-step sign-in of the school’s administrators and access approvers"
 	case "person.rectified":
 		s = who + " corrected " + n.personTarget(r.Target, "a person’s details")
 	case "subject.restricted":
