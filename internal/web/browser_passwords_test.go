@@ -105,6 +105,13 @@ func TestSignInCardsInTheBrowser(t *testing.T) {
 	ctx := context.Background()
 	fx := lmstest.NewCourse(t, e.DB.App, e.A.ID, "sc-")
 	cardsURL := "/t/tenant-a/courses/" + fx.ID.String() + "/sign-in-cards"
+	group := uuid.Must(uuid.NewV7())
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test-setup"), func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO teaching_groups (tenant_id, id, course_id, name) VALUES (?, ?, ?, 'Kestrels')`, e.A.ID, group, fx.ID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO teaching_group_members (tenant_id, group_id, course_id, person_id) VALUES (?, ?, ?, ?)`, e.A.ID, group, fx.ID, fx.Learner.ID).Error
+	}))
 	b := webtest.New(t, e.Server.URL)
 	b.Plain = true
 	b.Narrow = true
@@ -113,6 +120,7 @@ func TestSignInCardsInTheBrowser(t *testing.T) {
 	b.Go(cardsURL, "cards-form")
 	b.Submit(`//button[.="Make sign-in cards"]`, "cards-print")
 	var n int
+	var groupNames string
 	b.Run(chromedp.Evaluate(`document.querySelectorAll("li.card").length`, &n))
 	require.Equal(t, 2, n, "one card per learner on the course, none for its teacher")
 	card := b.Text(`//li[contains(@class, "card")][.//h2[.="sc- learner"]]`)
@@ -184,6 +192,12 @@ func TestSignInCardsInTheBrowser(t *testing.T) {
 	b.Submit(`//button[@aria-label="Make a new card for sc- learner2"]`, "")
 	b.Run(chromedp.Evaluate(`document.querySelectorAll("li.card").length`, &n))
 	require.Equal(t, 1, n, "one learner's card")
+	b.Go(cardsURL, "")
+	b.Run(chromedp.SetValue("#group", group.String(), chromedp.ByQuery))
+	b.Submit(`//button[.="Make sign-in cards"]`, "")
+	require.Contains(t, b.Text("main"), "sc- learner")
+	b.Run(chromedp.Evaluate(`[...document.querySelectorAll("li.card h2")].map(h => h.textContent).join()`, &groupNames))
+	require.Equal(t, "sc- learner", groupNames, "the teaching group's cards only")
 	b.SignOut()
 	b.Go("/set-password?tenant=tenant-a", "")
 	b.Fill("#username", fx.Learner2.Username)
