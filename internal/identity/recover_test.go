@@ -11,6 +11,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/lmstest"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
@@ -128,4 +129,45 @@ func TestForgotPassword(t *testing.T) {
 	_, sent, err = b.svc.ForgotPassword(ctx, "tenant-a", "lee@example.org")
 	require.NoError(t, err)
 	require.False(t, sent, "a suspended account")
+}
+
+// Who makes a course's sign-in cards: its school's admins; its teachers
+// only where the school allows (set by an admin only); nobody else, and no
+// one from another tenant. Each card's code works for its own pupil.
+func TestSignInCardsWhoMayMake(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := recoverSetup(t)
+	fx := lmstest.NewCourse(t, b.db.App, b.a, "cd-")
+	adminA, adminB := access.Member(b.a, b.admins[b.a]), access.Member(b.b, b.admins[b.b])
+	teacher := access.Member(b.a, fx.Teacher.ID)
+
+	_, err := b.svc.SignInCards(ctx, adminB, fx.ID, uuid.Nil, uuid.Nil)
+	require.ErrorIs(t, err, errs.ErrNotFound, "another tenant's admin")
+	_, err = b.svc.SignInCards(ctx, teacher, fx.ID, uuid.Nil, uuid.Nil)
+	require.ErrorIs(t, err, errs.ErrForbidden, "the school has not allowed teachers (the default)")
+	require.ErrorIs(t, b.svc.SetTeachersResetPasswords(ctx, teacher, fx.School, true), errs.ErrForbidden, "a teacher cannot allow themselves")
+	require.NoError(t, b.svc.SetTeachersResetPasswords(ctx, adminA, fx.School, true))
+	for _, who := range []uuid.UUID{fx.OtherTeacher.ID, fx.Outsider.ID, fx.Learner.ID} {
+		_, err = b.svc.SignInCards(ctx, access.Member(b.a, who), fx.ID, uuid.Nil, uuid.Nil)
+		require.ErrorIs(t, err, errs.ErrNotFound, "not a teacher of this course")
+	}
+	cards, err := b.svc.SignInCards(ctx, teacher, fx.ID, uuid.Nil, uuid.Nil)
+	require.NoError(t, err)
+	require.Len(t, cards, 2, "the course's two learners, not its teacher")
+	again, err := b.svc.SignInCards(ctx, adminA, fx.ID, uuid.Nil, fx.Learner2.ID)
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	for _, c := range cards {
+		_, err := b.svc.UsePasswordCode(ctx, "tenant-a", c.Username, c.Code, "the-pupil-chose-this")
+		if c.PersonID == fx.Learner2.ID {
+			require.ErrorIs(t, err, errs.ErrNotFound, "replaced by the admin's newer card")
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	_, err = b.svc.UsePasswordCode(ctx, "tenant-a", fx.Learner.Username, again[0].Code, "the-pupil-chose-this")
+	require.ErrorIs(t, err, errs.ErrNotFound, "a card's code is for its own pupil")
+	_, err = b.svc.UsePasswordCode(ctx, "tenant-a", fx.Learner2.Username, again[0].Code, "the-pupil-chose-this")
+	require.NoError(t, err)
 }
