@@ -178,7 +178,24 @@ func staffCmd() *cobra.Command {
 	}
 	set.Flags().StringVar(&setEmail, "email", "", "the staff member's e-mail address")
 	_ = set.MarkFlagRequired("email")
-	c.AddCommand(add, set)
+	var resetEmail string
+	reset := &cobra.Command{
+		Use:   "reset-two-step",
+		Short: "Take away a staff member's authenticator and recovery codes (a lost phone); ends their sessions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withApp(cmd, func(a *app.App) error {
+				if err := a.Identity.ResetStaffTwoStep(cmd.Context(), resetEmail); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "two-step sign-in reset for %s; their sessions ended; they set it up again at their next sign-in\n", resetEmail)
+				return nil
+			})
+		},
+	}
+	reset.Flags().StringVar(&resetEmail, "email", "", "the staff member's e-mail address")
+	_ = reset.MarkFlagRequired("email")
+	c.AddCommand(add, set, reset)
 	c.AddCommand(staffLinkCmds()...)
 	return c
 }

@@ -618,3 +618,76 @@ func (s *Service) AdminsTwoStep(ctx context.Context, sc access.Scope) (bool, err
 	})
 	return on, err
 }
+
+// ResetStaffTwoStep takes away a staff member's authenticator and recovery
+// codes (they lost their phone; the CLI, like a forgotten password) and
+// ends their sessions. Where two steps are required they set up a new
+// one at their next sign-in.
+func (s *Service) ResetStaffTwoStep(ctx context.Context, email string) error {
+	return s.db.Transact(ctx, func(tx *gorm.DB) error {
+		var st Staff
+		res := tx.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Limit(1).Find(&st)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errs.New(errs.ErrNotFound, "no staff member %q", email)
+		}
+		for _, table := range []string{"staff_totp", "staff_recovery_codes"} {
+			if err := tx.Exec(`DELETE FROM `+table+` WHERE staff_id = ?`, st.ID).Error; err != nil {
+				return err
+			}
+		}
+		if err := revokeAll(tx, staffCreds, st.ID); err != nil {
+			return err
+		}
+		return s.record(tx, Principal{Kind: KindStaff, ID: st.ID}, "two-step.reset", Client{})
+	})
+}
+
+// TwoStepPerson is a member whose two-step sign-in is on, as their
+// school's admins see them.
+type TwoStepPerson struct {
+	ID          uuid.UUID
+	DisplayName string
+	Username    string
+	Since       time.Time
+}
+
+// PeopleWithTwoStep lists the people sc reaches whose two-step sign-in is
+// on, by name (at most 500), for their admins to reset one.
+func (s *Service) PeopleWithTwoStep(ctx context.Context, sc access.Scope) ([]TwoStepPerson, error) {
+	out := []TwoStepPerson{}
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		q := tx.Table("people").Select("people.id, people.display_name, people.username, m.confirmed_at AS since").
+			Joins("JOIN member_totp m ON m.tenant_id = people.tenant_id AND m.person_id = people.id AND m.confirmed_at IS NOT NULL")
+		return visible(q, sc).Order("people.display_name, people.id").Limit(500).Scan(&out).Error
+	})
+	return out, err
+}
+
+// ResetTwoStep takes away a member's authenticator and recovery codes (they
+// lost their phone), for their admins, and ends their sessions; it is in
+// the tenant's audit trail. Where two steps are required of them they set
+// up a new one at their next sign-in.
+func (s *Service) ResetTwoStep(ctx context.Context, sc access.Scope, person uuid.UUID) error {
+	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		if err := reach(tx, sc, person, true); err != nil {
+			return err
+		}
+		res := tx.Exec(`DELETE FROM member_totp WHERE person_id = ?`, person)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errs.New(errs.ErrConflict, "This person's two-step sign-in is not on.")
+		}
+		if err := tx.Exec(`DELETE FROM member_recovery_codes WHERE person_id = ?`, person).Error; err != nil {
+			return err
+		}
+		if err := revokeAll(tx, memberCreds, person); err != nil {
+			return err
+		}
+		return Record(tx, sc, "", "two-step.reset", "person "+person.String(), nil)
+	})
+}

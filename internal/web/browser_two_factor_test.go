@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/web/webtest"
@@ -89,6 +92,23 @@ func TestTwoStepSignInInBrowser(t *testing.T) {
 	require.NoError(t, err)
 	enterCode(a, code)
 	require.Equal(t, "/t/tenant-a/admin", a.Path())
+
+	// A lost phone: the admin's page lists who uses it, with a reset (here
+	// the admin's own, which ends their sessions); required of admins, the
+	// next sign-in asks for a new set-up and opens nothing else.
+	a.Go("/t/tenant-a/admin/two-step", "admins-two-step-people")
+	require.Contains(t, a.Text("main table"), e.A.AdminUser)
+	a.Submit(`//main//table//button[contains(., "Reset")]`, "")
+	var audited int
+	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM audit_events WHERE action IN ('two-step.on', 'two-step.required-on', 'two-step.reset')`).Scan(&audited).Error
+	}))
+	require.Equal(t, 3, audited, "the tenant's audit trail has the set-up, the rule and the reset")
+	a.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	require.Equal(t, "/account/two-step", a.Path(), "required of admins: set it up again")
+	a.Go("/t/tenant-a/admin", "")
+	require.Equal(t, "/account/two-step", a.Path(), "nothing else opens before it is set up")
+	require.Contains(t, a.Text("main"), "must sign in in two steps")
 }
 
 // setUpTwoStep sets up an authenticator on the Two-step sign-in page: the

@@ -374,6 +374,7 @@ var errorWords = map[int][2]string{
 var flashes = map[string]string{
 	"signed-out":          "You have signed out.",
 	"two-step-off":        "Two-step sign-in is off.",
+	"two-step-reset":      "Their two-step sign-in is reset and their sessions ended.",
 	"submitted":           "Your work has been handed in.",
 	"marked":              "The mark has been saved.",
 	"released":            "Marks and feedback are now visible to learners.",

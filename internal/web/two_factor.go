@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -39,6 +40,8 @@ func (s *Site) twoStepPages() []request.Route {
 			Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.serve(s.adminsTwoStepPage)},
 		{Method: "POST", Path: tp + "/admin/two-step", Summary: "Require two-step sign-in of the school's admins, or not",
 			Area: request.AreaTenant, Object: "school-settings", Action: "write", Handler: s.serve(s.saveAdminsTwoStep)},
+		{Method: "POST", Path: tp + "/admin/two-step/:id/reset", Summary: "Reset a person's two-step sign-in (a lost phone)",
+			Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(withID("id", "No such person.", s.resetTwoStep))},
 	}
 }
 
@@ -176,6 +179,7 @@ type adminsTwoStepData struct {
 	Base       string
 	On         bool
 	TenantWide bool
+	People     []identity.TwoStepPerson
 }
 
 func (s *Site) adminsTwoStepPage(c *gin.Context) (page, error) {
@@ -184,14 +188,23 @@ func (s *Site) adminsTwoStepPage(c *gin.Context) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	return show("admin_two_step", view{Title: "Two-step sign-in for administrators",
-		Data: adminsTwoStepData{Base: base(c), On: on, TenantWide: sc.TenantWide()}}), nil
+	people, err := s.d.Identity.PeopleWithTwoStep(c.Request.Context(), sc)
+	if err != nil {
+		return page{}, err
+	}
+	return show("admin_two_step", view{Title: "Two-step sign-in",
+		Data: adminsTwoStepData{Base: base(c), On: on, TenantWide: sc.TenantWide(), People: people}}), nil
 }
 
 func (s *Site) saveAdminsTwoStep(c *gin.Context) (page, error) {
 	on := strings.TrimSpace(c.PostForm("required")) == "yes"
 	err := s.d.Identity.SetAdminsTwoStep(c.Request.Context(), request.Scope(c), on)
 	return goTo(base(c) + "/admin/two-step?done=saved"), err
+}
+
+func (s *Site) resetTwoStep(c *gin.Context, id uuid.UUID) (page, error) {
+	err := s.d.Identity.ResetTwoStep(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/admin/two-step?done=two-step-reset"), err
 }
 
 // secondStepAddress is where a sign-in that owes a second step goes next.

@@ -258,6 +258,8 @@ func (n *namer) sentence(r audit.Record) string {
 		s = who + " entered a wrong code at the second step of signing in"
 	case "two-step.recovery-code-used":
 		s = who + " signed in with one of their recovery codes"
+	case "two-step.reset":
+		s = who + " reset the two-step sign-in of " + n.personName(r.Target, "a person") + " (a lost phone)"
 	case "two-step.required-on":
 		s = who + " required two-step sign-in of the school’s administrators and access approvers"
 	case "two-step.required-off":
