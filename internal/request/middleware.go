@@ -265,14 +265,22 @@ func (k *Kernel) authorize(rt Route) gin.HandlerFunc {
 		}
 		c.Set(ctxSchools, g.Schools)
 		if !g.Allowed {
-			problem(c, http.StatusForbidden, "forbidden", fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object))
+			detail := fmt.Sprintf("Your role does not allow %s on %s.", rt.Action, rt.Object)
+			if rt.Page { // a person reads it: no object or action names
+				detail = "Your role here does not include this page."
+			}
+			problem(c, http.StatusForbidden, "forbidden", detail)
 			return
 		}
 		if p.Kind == identity.KindMember && !k.afterContractEnd(c, rt, p.TenantID) {
 			return
 		}
 		if g.Schools != nil && authz.TenantWideOnly[rt.Object] {
-			problem(c, http.StatusForbidden, "forbidden", "This concerns the whole tenant (every school of a trust): it needs a role for the whole tenant, not for some schools.")
+			detail := "This concerns the whole tenant (every school of a trust): it needs a role for the whole tenant, not for some schools."
+			if rt.Page {
+				detail = "This page is for administrators of the whole trust, not of one of its schools."
+			}
+			problem(c, http.StatusForbidden, "forbidden", detail)
 			return
 		}
 		c.Next()

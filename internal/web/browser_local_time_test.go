@@ -85,3 +85,34 @@ func TestLocalTimeInBrowser(t *testing.T) {
 	b.Run(chromedp.Value("#due_at", &v, chromedp.ByQuery))
 	require.Equal(t, "2027-04-21T00:59", v)
 }
+
+// In a trust whose school keeps its own zone, a page about one of its
+// courses speaks the school's time whoever opens it: the tenant-wide
+// admin's form says Paris time and reads 23:59 as the school's 23:59;
+// their other pages stay in the trust's time.
+func TestCoursePagesSpeakTheirSchoolsTime(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	c := lmstest.NewCourse(t, e.DB.App, e.A.ID, "sz-")
+	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test-setup"), func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE schools SET time_zone = 'Europe/Paris' WHERE id = ?`, c.School).Error
+	}))
+	b := webtest.New(t, e.Server.URL)
+	b.Plain = true
+	b.SignIn("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	b.Go("/t/tenant-a/sections/"+c.Section.String()+"/assignments/new", "")
+	require.Contains(t, b.Text(`label[for=due_at]`), "Paris time")
+	b.Fill("#title", "Poème de printemps")
+	b.Run(chromedp.SetValue("#due_at", "2027-04-20T23:59", chromedp.ByQuery))
+	b.Submit(`main form button[type=submit]`, "")
+	require.Contains(t, b.Text(".flash"), "assignment is set")
+	require.Contains(t, b.Text("main"), "Tue 20 Apr 2027, 23:59")
+	var due time.Time
+	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test-check"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT a.due_at FROM assignments a JOIN course_items i ON i.id = a.item_id WHERE i.title = ?`, "Poème de printemps").Row().Scan(&due)
+	}))
+	require.Equal(t, "2027-04-20T21:59:00Z", due.UTC().Format(time.RFC3339), "23:59 in Paris summer time")
+	// Away from the course, the admin's pages are in the trust's time.
+	b.Go("/t/tenant-a/admin/time-zone", "")
+	require.Contains(t, b.Text("main"), "United Kingdom (London)")
+}

@@ -196,10 +196,11 @@ func (s *Site) addEvent(c *gin.Context) (page, error) {
 	}
 	e, err := s.d.Due.AddEvent(c.Request.Context(), request.Scope(c), in)
 	if m, ferr := formOutcome(err, map[string]string{"course_id": "course", "title": "title", "starts_at": "starts_at", "ends_at": "ends_at"}); m != nil {
-		if m["ends_at"] != "" {
-			m["ends_at"] = "The end must be after the start"
-		}
+		m = labelled(m, map[string]string{"title": "The title", "starts_at": "The start", "ends_at": "The end", "course": "The course"})
 		return s.showEventForm(c, http.StatusBadRequest, view{Form: form, Errors: m})
+	} else if errors.Is(ferr, errs.ErrNotFound) || errors.Is(ferr, errs.ErrForbidden) {
+		// A course that is not one, or not one of theirs: the form says so.
+		return s.showEventForm(c, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"course": "Choose one of the courses you teach"}})
 	} else if ferr != nil {
 		return page{}, ferr
 	}

@@ -8,8 +8,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
@@ -41,7 +44,11 @@ func (s *Site) lookUpZone(c *gin.Context) *time.Location {
 	)
 	switch {
 	case p.Kind == identity.KindMember && p.ID != [16]byte{}:
-		loc, err = s.d.Tenants.ZoneOf(ctx, accessMember(p), p.ID)
+		sc := accessMember(p)
+		if l, ok := s.courseZone(c, sc); ok {
+			return l
+		}
+		loc, err = s.d.Tenants.ZoneOf(ctx, sc, p.ID)
 	case p.Kind == identity.KindStaff && c.Param("tenant") != "":
 		if sc, ok := request.ReadingScope(c); ok {
 			loc, err = s.d.Tenants.Zone(ctx, sc.Tenant())
@@ -56,6 +63,34 @@ func (s *Site) lookUpZone(c *gin.Context) *time.Location {
 		return localtime.London
 	}
 	return loc
+}
+
+// courseZone is, on a page about a course (its address names the course
+// or something of it), the zone of the course's school when a school of
+// the tenant keeps a zone of its own: a deadline is the school's 23:59,
+// whoever sets or reads it. ok is false elsewhere, and then the viewer's
+// zone applies.
+func (s *Site) courseZone(c *gin.Context, sc access.Scope) (*time.Location, bool) {
+	ctx := c.Request.Context()
+	if own, err := s.d.Tenants.SchoolsKeepOwnZones(ctx, sc); err != nil || !own {
+		return nil, false
+	}
+	for _, kind := range course.SchoolParams {
+		id, err := uuid.Parse(c.Param(kind))
+		if err != nil {
+			continue
+		}
+		school, ok, err := s.d.Courses.SchoolOf(ctx, sc, kind, id)
+		if err != nil || !ok {
+			return nil, false
+		}
+		loc, err := s.d.Tenants.SchoolZone(ctx, sc, school)
+		if err != nil {
+			return nil, false
+		}
+		return loc, true
+	}
+	return nil, false
 }
 
 // localTime reads a datetime-local field as wall-clock time in loc.

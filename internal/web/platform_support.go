@@ -104,9 +104,24 @@ func labelled(m, labels map[string]string) map[string]string {
 			out[f] = "The time " + msg
 			continue
 		}
-		out[f] = labels[f] + " " + msg
+		out[f] = sentence(labels[f], msg)
 	}
 	return out
+}
+
+// sentence makes a field's problem readable: a predicate ("must be …",
+// "is required") takes the field's label as its subject; a message that
+// is a sentence of its own ("a child under 13 needs …") stands alone.
+func sentence(label, msg string) string {
+	for _, p := range []string{"must ", "is ", "are ", "cannot ", "may ", "should "} {
+		if strings.HasPrefix(msg, p) || label == "" {
+			return strings.TrimSpace(label + " " + msg)
+		}
+	}
+	if msg == "" {
+		return label
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
 // uuidLines reads ids one per line (or separated by commas or spaces).

@@ -134,14 +134,19 @@ func (s *Service) Teaching(ctx context.Context, sc access.Scope) ([]CourseRef, e
 func (s *Service) AddEvent(ctx context.Context, sc access.Scope, in NewEvent) (e Event, err error) {
 	var fe errs.FieldErrors
 	e.Title = fe.Line("title", in.Title, 1, 200)
-	if in.StartsAt.IsZero() {
-		fe.Add("starts_at", "is required")
+	now := time.Now()
+	switch {
+	case in.StartsAt.IsZero():
+		fe.Add("starts_at", "Enter when it starts")
+	case in.StartsAt.Before(now.AddDate(-1, 0, 0)) || in.StartsAt.After(now.AddDate(5, 0, 0)):
+		// A school calendar holds this year's events and the next few.
+		fe.Add("starts_at", "Enter a start within a year before today and five years after")
 	}
-	if in.EndsAt != nil && in.EndsAt.Before(in.StartsAt) {
-		fe.Add("ends_at", "must be at or after the start")
+	if in.EndsAt != nil && !in.EndsAt.After(in.StartsAt) {
+		fe.Add("ends_at", "Enter an end after the start, or leave it empty")
 	}
 	if in.CourseID == uuid.Nil {
-		fe.Add("course_id", "is required")
+		fe.Add("course_id", "Choose a course")
 	}
 	if err := fe.Err(); err != nil {
 		return e, err

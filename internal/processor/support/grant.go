@@ -79,7 +79,7 @@ func (s *Service) authorizeGrant(ctx context.Context, tenant uuid.UUID, p identi
 		}
 	}
 	if g == nil {
-		return access.Scope{}, Request{}, errs.New(errs.ErrForbidden, "the school's approval does not cover %s", obj)
+		return access.Scope{}, Request{}, errs.New(errs.ErrForbidden, "The school's approval does not cover this part of its data.")
 	}
 	g.State = g.state(s.now())
 	st, err := s.staff(ctx, p.ID)

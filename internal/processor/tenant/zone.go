@@ -20,8 +20,14 @@ import (
 // in, so a page costs no query for it on most requests. A changed zone
 // shows within the half minute everywhere.
 type zoneCache struct {
-	mu sync.Mutex
-	m  map[[2]uuid.UUID]zoneEntry // (tenant, person); person nil for the tenant's own
+	mu  sync.Mutex
+	m   map[[2]uuid.UUID]zoneEntry // (tenant, person); person nil for the tenant's own
+	own map[uuid.UUID]ownEntry     // whether any school of the tenant keeps its own zone
+}
+
+type ownEntry struct {
+	yes bool
+	exp time.Time
 }
 
 type zoneEntry struct {
@@ -204,6 +210,34 @@ func (c *zoneCache) forget(tenant uuid.UUID) {
 			delete(c.m, k)
 		}
 	}
+	delete(c.own, tenant)
+}
+
+// SchoolsKeepOwnZones reports whether any school of the tenant keeps a zone
+// of its own (cached for half a minute): only then does a page about a
+// course need to look up its school's zone.
+func (s *Service) SchoolsKeepOwnZones(ctx context.Context, sc access.Scope) (bool, error) {
+	s.zones.mu.Lock()
+	e, ok := s.zones.own[sc.Tenant()]
+	s.zones.mu.Unlock()
+	if ok && time.Now().Before(e.exp) {
+		return e.yes, nil
+	}
+	var yes bool
+	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT EXISTS (SELECT 1 FROM schools s JOIN tenants t ON t.id = s.tenant_id
+			WHERE s.time_zone IS NOT NULL AND s.time_zone <> t.time_zone)`).Row().Scan(&yes)
+	})
+	if err != nil {
+		return false, fmt.Errorf("tenant: schools' own zones: %w", err)
+	}
+	s.zones.mu.Lock()
+	if s.zones.own == nil || len(s.zones.own) > 100_000 {
+		s.zones.own = map[uuid.UUID]ownEntry{}
+	}
+	s.zones.own[sc.Tenant()] = ownEntry{yes, time.Now().Add(endCacheTTL)}
+	s.zones.mu.Unlock()
+	return yes, nil
 }
 
 // ZoneTx is the tenant's zone inside a transaction, for messages written
