@@ -88,7 +88,9 @@ func scanCredential(r *credRow, found *bool) func(pgx.Rows) error {
 // a write.
 func touch(tx *gorm.DB, t credTable, r credRow, sessionTTL time.Duration) error {
 	if r.Kind == "session" {
-		return tx.Exec(fmt.Sprintf(`UPDATE %s SET last_seen_at = now(), expires_at = now() + make_interval(secs => ?) WHERE id = ?`, t.name), sessionTTL.Seconds(), r.ID).Error
+		// A session that still owes its second step keeps its short life.
+		return tx.Exec(fmt.Sprintf(`UPDATE %s SET last_seen_at = now(),
+			expires_at = CASE WHEN second_factor IS NULL THEN now() + make_interval(secs => ?) ELSE expires_at END WHERE id = ?`, t.name), sessionTTL.Seconds(), r.ID).Error
 	}
 	return tx.Exec(fmt.Sprintf(`UPDATE %s SET last_seen_at = now() WHERE id = ?`, t.name), r.ID).Error
 }

@@ -203,12 +203,18 @@ func markSession(tx *gorm.DB, p Principal, credential uuid.UUID, step string) er
 	if step == "" {
 		return nil
 	}
-	return tx.Exec(fmt.Sprintf(`UPDATE %s SET second_factor = ? WHERE id = ?`, t.name), step, credential).Error
+	return tx.Exec(fmt.Sprintf(`UPDATE %s SET second_factor = ?, expires_at = now() + make_interval(secs => ?) WHERE id = ?`, t.name),
+		step, halfSessionTTL.Seconds(), credential).Error
 }
 
-// passSession clears what the caller's session owed.
-func passSession(tx *gorm.DB, p Principal, t credTable) error {
-	return tx.Exec(fmt.Sprintf(`UPDATE %s SET second_factor = NULL WHERE id = ? AND %s = ?`, t.name, t.owner), p.CredentialID, p.ID).Error
+// halfSessionTTL is how long a session may wait for its second step.
+const halfSessionTTL = 15 * time.Minute
+
+// passSession clears what the caller's session owed; it now lives as
+// long as any session.
+func (s *Service) passSession(tx *gorm.DB, p Principal, t credTable) error {
+	return tx.Exec(fmt.Sprintf(`UPDATE %s SET second_factor = NULL, expires_at = now() + make_interval(secs => ?) WHERE id = ? AND %s = ?`, t.name, t.owner),
+		s.cfg.SessionTTL.Seconds(), p.CredentialID, p.ID).Error
 }
 
 // TwoStepOf is the caller's two-step sign-in.
@@ -371,7 +377,7 @@ func (s *Service) ConfirmTwoStep(ctx context.Context, p Principal, code string, 
 		if codes, err = newRecoveryCodes(tx, p, t); err != nil {
 			return err
 		}
-		if err := passSession(tx, p, ct); err != nil {
+		if err := s.passSession(tx, p, ct); err != nil {
 			return err
 		}
 		return s.record(tx, p, "two-step.on", c)
@@ -540,7 +546,7 @@ func (s *Service) SecondStep(ctx context.Context, p Principal, code string, c Cl
 				return err
 			}
 		}
-		return passSession(tx, p, ct)
+		return s.passSession(tx, p, ct)
 	})
 	return errors.Join(err, failed)
 }

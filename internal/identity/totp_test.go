@@ -61,6 +61,8 @@ func TestTwoStepSignIn(t *testing.T) {
 	// Now the password opens a session that owes a code.
 	p = signIn()
 	require.Equal(t, identity.SecondStepCode, p.SecondFactor)
+	halfLife := `SELECT count(*) FROM member_credentials WHERE id = ? AND expires_at < now() + interval '16 minutes'`
+	require.Equal(t, int64(1), b.count(t, b.a, halfLife, p.CredentialID), "a half-signed-in session lives minutes, not hours")
 	// The code that confirmed the set-up was used: it is not accepted again.
 	require.ErrorIs(t, svc.SecondStep(ctx, p, code, identity.Client{}), errs.ErrInvalid, "replayed code")
 	// Two steps away is too far.
@@ -78,6 +80,7 @@ func TestTwoStepSignIn(t *testing.T) {
 	full, err := svc.Authenticate(ctx, secret, "192.0.2.1")
 	require.NoError(t, err)
 	require.Empty(t, full.SecondFactor)
+	require.Equal(t, int64(0), b.count(t, b.a, halfLife, p.CredentialID), "signed in, it lives as any session")
 	require.Equal(t, int64(0), b.count(t, b.a, `SELECT failed_logins FROM people WHERE id = ?`, b.leeA))
 	p = signIn()
 	require.ErrorIs(t, svc.SecondStep(ctx, p, next, identity.Client{}), errs.ErrInvalid, "replayed code")
