@@ -187,9 +187,10 @@ func printWelcome(cfg config.Config) {
 
  Demo school admin   tenant: oakfield-primary   username: head@oakfield.example   password: oakfield-demo-pass
  Demo teacher        tenant: oakfield-primary   username: jo.teacher              password: oakfield-demo-pass
- Demo learner        tenant: oakfield-primary   username: sam.learner             password: oakfield-demo-pass
+ Demo learners       tenant: oakfield-primary   username: sam.learner, alex.learner   password: oakfield-demo-pass
  Demo guardian       tenant: oakfield-primary   username: pat.parent (Sam's)      password: oakfield-demo-pass
  Demo trust admin    tenant: northern-lights-trust   username: ceo@nlt.example   password: nlt-demo-pass
+ One school's admin  tenant: northern-lights-trust   username: office@borealis.example   password: borealis-demo-pass
  Processor operator  email: operator@processor.example   password: operator-demo-pass
  Processor support   email: support@processor.example    password: support-demo-pass
  Second operator     email: legal@processor.example      password: legal-demo-pass

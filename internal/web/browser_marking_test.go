@@ -104,7 +104,7 @@ func TestMarkingInBrowser(t *testing.T) {
 	b.SignIn("tenant-a", c.Teacher.Username, lmstest.Password)
 	b.Go(assignPath, "marking-roster")
 	require.Contains(t, b.Text("main"), "Handed in (2)")
-	require.Contains(t, b.Text("main"), "Missing (0)")
+	require.Contains(t, b.Text("main"), "Not handed in (0)")
 	b.Submit(`//a[contains(., "Handed in (2)")]`, "")
 	require.Contains(t, b.Text("table"), "mk- learner2")
 

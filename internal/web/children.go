@@ -166,7 +166,11 @@ func (s *Site) changeChildConsent(c *gin.Context, id uuid.UUID) (page, error) {
 	if _, err := s.myChild(c, id); err != nil {
 		return page{}, err
 	}
-	_, err := s.d.Consents.Set(c.Request.Context(), request.Scope(c), id, consentChange(c))
+	ch, err := consentChange(c)
+	if err != nil {
+		return page{}, err
+	}
+	_, err = s.d.Consents.Set(c.Request.Context(), request.Scope(c), id, ch)
 	return goTo(base(c) + "/my/children?done=my-consent"), err
 }
 

@@ -72,7 +72,7 @@ var handInChoices = []choice{{assignment.HandInBoth, "A written answer, files, o
 
 // rosterNames are the marking roster's statuses as pages say them.
 var rosterNames = map[assignment.Status]string{assignment.StatusHandedIn: "Handed in", assignment.StatusLate: "Handed in late",
-	assignment.StatusMissing: "Missing", assignment.StatusMarked: "Marked, not released", assignment.StatusReleased: "Released"}
+	assignment.StatusMissing: "Not handed in", assignment.StatusMarked: "Marked, not released", assignment.StatusReleased: "Released"}
 
 func (s *Site) newAssignmentPage(c *gin.Context, id uuid.UUID) (page, error) {
 	sec, err := s.d.Courses.GetSection(c.Request.Context(), request.Scope(c), id)

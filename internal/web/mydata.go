@@ -86,14 +86,23 @@ func (s *Site) makeMyRequest(c *gin.Context) (page, error) {
 	return goTo(base(c) + "/my/privacy?done=my-request"), nil
 }
 
-// consentChange reads a give/withdraw button's form.
-func consentChange(c *gin.Context) consent.Change {
-	return consent.Change{Purpose: c.PostForm("purpose"), Given: c.PostForm("given") == "yes"}
+// consentChange reads a give/withdraw button's form: given is yes or no,
+// and anything else is refused, never taken for a withdrawal.
+func consentChange(c *gin.Context) (consent.Change, error) {
+	given := c.PostForm("given")
+	if given != "yes" && given != "no" {
+		return consent.Change{}, errs.New(errs.ErrInvalid, "Use the Give or Withdraw button.")
+	}
+	return consent.Change{Purpose: c.PostForm("purpose"), Given: given == "yes"}, nil
 }
 
 func (s *Site) changeMyConsent(c *gin.Context) (page, error) {
 	sc := request.Scope(c)
-	_, err := s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, consentChange(c))
+	ch, err := consentChange(c)
+	if err != nil {
+		return page{}, err
+	}
+	_, err = s.d.Consents.Set(c.Request.Context(), sc, sc.Actor().ID, ch)
 	return goTo(base(c) + "/my/privacy?done=my-consent"), err
 }
 

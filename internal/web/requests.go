@@ -301,6 +301,9 @@ func (s *Site) personPrivacyAction(c *gin.Context, id uuid.UUID) (page, error) {
 func (s *Site) recordConsent(c *gin.Context, id uuid.UUID) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	form := map[string]string{"purpose": c.PostForm("purpose"), "method": c.PostForm("method"), "guardian": strings.TrimSpace(c.PostForm("guardian"))}
+	if g := c.PostForm("given"); g != "yes" && g != "no" {
+		return s.showPersonPrivacy(c, id, again, view{Form: form, Errors: map[string]string{"given": "Choose whether consent was given or withdrawn"}})
+	}
 	ch := consent.Change{Purpose: form["purpose"], Given: c.PostForm("given") == "yes", Method: form["method"]}
 	if form["guardian"] != "" {
 		g, err := s.d.Identity.FindByUsername(ctx, sc, form["guardian"])

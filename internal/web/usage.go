@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/request"
 	"github.com/schoolcloud/lms/internal/usage"
 )
@@ -34,7 +35,7 @@ func (s *Site) usagePage(c *gin.Context) (page, error) {
 		_, path, _ := strings.Cut(r.Area, " ")
 		day := r.Day
 		if t, err := time.Parse(time.DateOnly, r.Day); err == nil {
-			day = t.Format("2 Jan 2006") // a calendar day: no time zone moves it
+			day = localtime.CalendarDate(t) // a calendar day: no time zone moves it
 		}
 		out = append(out, usageRow{Day: day, Part: s.words.area(r.Area), App: strings.HasPrefix(path, "/api/"), Requests: r.Requests})
 	}

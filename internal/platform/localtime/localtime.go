@@ -106,6 +106,11 @@ func Parse(v string, loc *time.Location) (time.Time, error) {
 	if t.Format(InputLayout) != strings.TrimSpace(v) {
 		return time.Time{}, ErrNoSuchTime
 	}
+	// In the hour that happens twice Go may give either; take the first,
+	// still in summer time, as calendar apps do.
+	if earlier := t.Add(-time.Hour); earlier.Format(InputLayout) == t.Format(InputLayout) {
+		return earlier, nil
+	}
 	return t, nil
 }
 

@@ -38,8 +38,12 @@ func TestSkippedMinuteIsRefused(t *testing.T) {
 	if _, err := Parse("2026-03-29T01:30", London); !errors.Is(err, ErrNoSuchTime) {
 		t.Fatalf("01:30 on 29 March 2026 in London: err = %v, want ErrNoSuchTime", err)
 	}
-	if _, err := Parse("2026-10-25T01:30", London); err != nil {
+	got, err := Parse("2026-10-25T01:30", London)
+	if err != nil {
 		t.Fatalf("01:30 on 25 October happens (twice): %v", err)
+	}
+	if got.UTC().Format(time.RFC3339) != "2026-10-25T00:30:00Z" {
+		t.Errorf("the hour that happens twice: got %s, want the first (BST, 00:30Z)", got.UTC().Format(time.RFC3339))
 	}
 }
 
