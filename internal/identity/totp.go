@@ -697,3 +697,47 @@ func (s *Service) ResetTwoStep(ctx context.Context, sc access.Scope, person uuid
 		return Record(tx, sc, "", "two-step.reset", "person "+person.String(), nil)
 	})
 }
+
+// ResealTwoStep seals every authenticator secret again to the current
+// platform key (the first of SealKey), after a rotation: staff's, and the
+// members' of each of tenants, one transaction per tenant. It returns how
+// many it resealed; the old key may go once it has run.
+func (s *Service) ResealTwoStep(ctx context.Context, tenants []uuid.UUID) (int, error) {
+	n := 0
+	reseal := func(tx *gorm.DB, table, owner string) error {
+		var rows []struct {
+			Owner        uuid.UUID
+			SecretSealed []byte
+		}
+		if err := tx.Raw(fmt.Sprintf(`SELECT %s AS owner, secret_sealed FROM %s FOR UPDATE`, owner, table)).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			secret, err := s.unseal(r.SecretSealed)
+			if err != nil {
+				return err
+			}
+			sealed, err := s.seal(secret)
+			if err != nil {
+				return err
+			}
+			if err := tx.Exec(fmt.Sprintf(`UPDATE %s SET secret_sealed = ? WHERE %s = ?`, table, owner), sealed, r.Owner).Error; err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	}
+	if err := s.db.Transact(ctx, func(tx *gorm.DB) error { return reseal(tx, "staff_totp", "staff_id") }); err != nil {
+		return n, fmt.Errorf("reseal staff authenticators: %w", err)
+	}
+	for _, t := range tenants {
+		err := access.Transact(ctx, s.db, access.System(t, "platform key rotation"), func(tx *gorm.DB) error {
+			return reseal(tx, "member_totp", "person_id")
+		})
+		if err != nil {
+			return n, fmt.Errorf("reseal authenticators of tenant %s: %w", t, err)
+		}
+	}
+	return n, nil
+}

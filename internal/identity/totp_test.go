@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+	"github.com/google/uuid"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
@@ -114,4 +116,44 @@ func TestAdminsTwoStepRequired(t *testing.T) {
 	iss, _, err = b.svc.Login(ctx, b.b, "lee", leePassword, identity.Client{})
 	require.NoError(t, err)
 	require.Empty(t, iss.SecondFactor, "the other tenant did not turn it on")
+}
+
+// A platform key rotation: with NEW,OLD both open the secrets; resealing
+// moves every secret to NEW, after which NEW alone signs people in.
+func TestTwoStepKeyRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	old := config.Config{}.BackupIdentity()
+	settings := func(key string) identity.Settings {
+		return identity.Settings{SessionTTL: time.Hour, TokenMaxTTL: 24 * time.Hour, LockAfter: 5, LockFor: time.Minute, SealKey: key}
+	}
+	b := idSetup(t, settings(old))
+	iss, _, err := b.svc.Login(ctx, b.a, "lee", leePassword, identity.Client{})
+	require.NoError(t, err)
+	p, err := b.svc.Authenticate(ctx, iss.Secret, "")
+	require.NoError(t, err)
+	require.NoError(t, b.svc.StartTwoStep(ctx, p))
+	ts, err := b.svc.TwoStepOf(ctx, p)
+	require.NoError(t, err)
+	code, _ := totp.GenerateCode(ts.Secret, time.Now())
+	_, err = b.svc.ConfirmTwoStep(ctx, p, code, identity.Client{})
+	require.NoError(t, err)
+
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	signIn := func(svc *identity.Service) error {
+		iss, _, err := svc.Login(ctx, b.a, "lee", leePassword, identity.Client{})
+		require.NoError(t, err)
+		p, err := svc.Authenticate(ctx, iss.Secret, "")
+		require.NoError(t, err)
+		next, _ := totp.GenerateCode(ts.Secret, time.Now().Add(30*time.Second))
+		return svc.SecondStep(ctx, p, next, identity.Client{})
+	}
+	newOnly := identity.NewService(b.db.App, settings(id.String()))
+	require.Error(t, signIn(newOnly), "the new key alone cannot open a secret sealed to the old one")
+	both := identity.NewService(b.db.App, settings(id.String()+","+old))
+	n, err := both.ResealTwoStep(ctx, []uuid.UUID{b.a, b.b})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoError(t, signIn(newOnly), "resealed: the new key alone opens it")
 }
