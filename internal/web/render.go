@@ -20,6 +20,7 @@ import (
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/privacy"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
@@ -145,7 +146,15 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"join":      func(v []string) string { return strings.Join(v, "; ") },
+	"join": func(v []string) string { return strings.Join(v, "; ") },
+	// privacyWords is a list of data categories or lawful bases in words.
+	"privacyWords": func(v []string) string {
+		out := make([]string, len(v))
+		for i, c := range v {
+			out[i] = privacy.Words(c)
+		}
+		return strings.Join(out, "; ")
+	},
 	"has":       func(v []string, x string) bool { return slices.Contains(v, x) },
 	"scale":     func() []int { return []int{1, 2, 3, 4, 5} },
 	"same":      func(a, b uuid.UUID) bool { return a == b },
