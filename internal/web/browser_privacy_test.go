@@ -131,6 +131,8 @@ func TestSubjectRightsInBrowser(t *testing.T) {
 	require.Contains(t, adm.Text("main"), "What enforcement would remove")
 	adm.Go("/t/tenant-a/admin/records", "admin-records-of-processing")
 	require.Contains(t, adm.Text("main"), "Learners (pupils and students)")
+	require.Contains(t, adm.Text("main"), "public task (the school's education duties)", "lawful bases in words")
+	require.NotContains(t, adm.Text("main"), "public-task")
 	adm.Go("/t/tenant-a/admin/statistics", "admin-statistics")
 	require.Contains(t, adm.Text("main table"), "too few to show", "the demo course has two learners")
 }
