@@ -99,8 +99,15 @@ func (s *Site) notificationSettingsPage(c *gin.Context) (page, error) {
 	for i, p := range prefs {
 		rows[i] = kindChoice{Kind: string(p.Kind), Label: p.Kind.Label(), InApp: p.InApp, Email: string(p.Email)}
 	}
+	// Someone the school has no email address for is told their email
+	// choices wait for one, rather than being promised emails.
+	me := request.Principal(c)
+	person, err := s.d.Identity.GetPerson(c.Request.Context(), accessMember(me), me.ID)
+	if err != nil {
+		return page{}, err
+	}
 	return show("notification_settings", view{Title: "How you are told", Data: map[string]any{
-		"Base": base(c), "Kinds": rows,
+		"Base": base(c), "Kinds": rows, "NoEmail": person.Email == nil || *person.Email == "",
 		"Ways": []struct{ Value, Label string }{
 			{string(notify.EmailNow), "Email at once"}, {string(notify.EmailDigest), "In one email a day"}, {string(notify.EmailNone), "No email"}},
 	}}), nil
