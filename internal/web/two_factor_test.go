@@ -122,6 +122,22 @@ func TestNoRouteAfterPasswordOnlyInProduction(t *testing.T) {
 	}
 	api.CSRF = identity.CSRFToken(api.Cookie)
 	api.Expect(200, "GET", "/api/v1/platform/tenants", nil)
+
+	// A school's admin where the school requires it: the same walk, with
+	// the member's half-signed-in session (tenant routes included).
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	admin.Expect(303, "POST", "/t/tenant-a/admin/two-step", url.Values{"csrf_token": {admin.CSRF}, "required": {"yes"}})
+	r = anon.Expect(303, "POST", "/signin", url.Values{"tenant": {e.A.Slug}, "username": {e.A.AdminUser}, "password": {apptest.AdminPassword}})
+	require.Equal(t, request.SecondStepSetupPage, r.Header.Get("Location"))
+	m := e.Anonymous()
+	for _, ck := range r.Cookies {
+		if ck.Name == request.SessionCookie {
+			m.Cookie = ck.Value
+		}
+	}
+	m.CSRF = identity.CSRFToken(m.Cookie)
+	walk(m, request.SecondStepSetupPage)
+	anon.Expect(403, "POST", "/api/v1/auth/login", map[string]string{"tenant": e.A.Slug, "username": e.A.AdminUser, "password": apptest.AdminPassword})
 }
 
 var pathParam = regexp.MustCompile(`[:*][a-z_]+`)
