@@ -8,7 +8,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/web/webtest"
@@ -61,6 +63,11 @@ func TestPagesSayItInWords(t *testing.T) {
 	id := r.JSON()["id"].(string)
 	admin.Expect(200, "POST", api+"/support-requests/"+id+"/decision", map[string]any{"approve": true, "duration_minutes": 60})
 	sup.Expect(200, "GET", "/t/tenant-a/courses/"+course.ID, nil)
+	var item string
+	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT id FROM course_items WHERE title = 'What is a habitat?'`).Row().Scan(&item)
+	}))
+	sup.Expect(200, "GET", "/t/tenant-a/items/"+item, nil)
 	sup.Expect(200, "GET", api+"/people", nil)
 	sup.Expect(200, "GET", "/t/tenant-a/admin/people", nil)
 	sup.Expect(403, "GET", "/t/tenant-a/admin/retention", nil)
@@ -76,6 +83,7 @@ func TestPagesSayItInWords(t *testing.T) {
 
 	log := html.UnescapeString(admin.Expect(200, "GET", "/t/tenant-a/admin/access-log", nil).Text())
 	require.Contains(t, log, "Sam Support read the course “"+course.Title+"” under ticket SD-4711, approved by Admin of tenant-a.")
+	require.Contains(t, log, "Sam Support read “What is a habitat?” in the course “"+course.Title+"” under ticket SD-4711", "an item by its title")
 	require.Contains(t, log, "Sam Learner gave consent for photos and video.")
 	require.Contains(t, log, "Admin of tenant-a gave consent for optional newsletters and event emails (recorded from a paper form).")
 	require.Contains(t, log, "Sam Support tried to read the page “Retention")

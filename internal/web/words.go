@@ -130,6 +130,20 @@ func (n *namer) name(kind string, id uuid.UUID) string {
 		if p, err := n.s.d.Identity.GetPerson(n.ctx, n.sc, id); err == nil {
 			v = p.DisplayName
 		}
+	case "item": // "“What is a habitat?” in the course “Year 5 Science”"
+		if it, err := n.s.d.Courses.GetItem(n.ctx, n.sc, id); err == nil {
+			v = "“" + it.Title + "”"
+			if c := n.name("course", it.CourseID); c != "" {
+				v += " in the course “" + c + "”"
+			}
+		}
+	case "assignment":
+		if a, err := n.s.d.Assignments.Get(n.ctx, n.sc, id); err == nil {
+			v = "the assignment “" + a.Title + "”"
+			if c := n.name("course", a.CourseID); c != "" {
+				v += " in the course “" + c + "”"
+			}
+		}
 	}
 	n.names[key] = v
 	return v
@@ -147,6 +161,14 @@ func (n *namer) thing(target string) string {
 	how := ""
 	if !rt.Page {
 		what, how = "“"+plainSummary(rt.Summary)+"”", " through an app or another system"
+	}
+	// Which: an item or assignment the address names, by its title.
+	for _, k := range []string{"item", "assignment"} {
+		if id, err := uuid.Parse(params[k]); err == nil {
+			if name := n.name(k, id); name != "" {
+				return name + how
+			}
+		}
 	}
 	// Whose: the course or person the address names, by name.
 	whole := strings.HasSuffix(rt.Path, "/courses/:course") || strings.HasSuffix(rt.Path, "/people/:id") || strings.HasSuffix(rt.Path, "/people/:person")
@@ -260,6 +282,8 @@ func (n *namer) sentence(r audit.Record) string {
 		s = who + " signed in with one of their recovery codes"
 	case "two-step.reset":
 		s = who + " reset the two-step sign-in of " + n.personName(r.Target, "a person") + " (a lost phone)"
+	case "two-step.recovery-codes-renewed":
+		s = who + " made new recovery codes for two-step sign-in"
 	case "two-step.required-on":
 		s = who + " required two-step sign-in of the school’s administrators and access approvers"
 	case "two-step.required-off":
