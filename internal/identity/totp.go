@@ -741,3 +741,34 @@ func (s *Service) ResealTwoStep(ctx context.Context, tenants []uuid.UUID) (int, 
 	}
 	return n, nil
 }
+
+// RenewRecoveryCodes replaces the caller's recovery codes with ten new
+// ones, shown once, with a current code from the authenticator.
+func (s *Service) RenewRecoveryCodes(ctx context.Context, p Principal, code string, c Client) ([]string, error) {
+	var codes []string
+	var wrong error
+	err := s.inOwnScope(ctx, p, func(tx *gorm.DB, _ credTable) error {
+		t := stepTables(p)
+		r, found, err := readTOTP(tx, t, p.ID, true)
+		if err != nil {
+			return err
+		}
+		if !found || r.ConfirmedAt == nil {
+			return errs.New(errs.ErrConflict, "Two-step sign-in is not on.")
+		}
+		if ok, err := s.useCode(tx, p, t, r, code, false); err != nil || !ok {
+			if err == nil {
+				wrong = errs.Field("renew_code", "That code is not right, or was used already. Enter the code your app shows now")
+			}
+			return err
+		}
+		if codes, err = newRecoveryCodes(tx, p, t); err != nil {
+			return err
+		}
+		return s.record(tx, p, "two-step.recovery-codes-renewed", c)
+	})
+	if err == nil {
+		err = wrong
+	}
+	return codes, err
+}

@@ -157,3 +157,36 @@ func TestTwoStepKeyRotation(t *testing.T) {
 	require.Equal(t, 1, n)
 	require.NoError(t, signIn(newOnly), "resealed: the new key alone opens it")
 }
+
+// New recovery codes need a current code; the old ones stop working.
+func TestRenewRecoveryCodes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := idSetup(t, identity.Settings{SessionTTL: time.Hour, TokenMaxTTL: 24 * time.Hour, LockAfter: 5, LockFor: time.Minute,
+		SealKey: config.Config{}.BackupIdentity()})
+	login := func() identity.Principal {
+		iss, _, err := b.svc.Login(ctx, b.a, "lee", leePassword, identity.Client{})
+		require.NoError(t, err)
+		p, err := b.svc.Authenticate(ctx, iss.Secret, "")
+		require.NoError(t, err)
+		return p
+	}
+	p := login()
+	require.NoError(t, b.svc.StartTwoStep(ctx, p))
+	ts, err := b.svc.TwoStepOf(ctx, p)
+	require.NoError(t, err)
+	now := time.Now()
+	first, _ := totp.GenerateCode(ts.Secret, now)
+	old, err := b.svc.ConfirmTwoStep(ctx, p, first, identity.Client{})
+	require.NoError(t, err)
+	_, err = b.svc.RenewRecoveryCodes(ctx, p, first, identity.Client{})
+	require.ErrorIs(t, err, errs.ErrInvalid, "a used code does not make new recovery codes")
+	next, _ := totp.GenerateCode(ts.Secret, now.Add(30*time.Second))
+	fresh, err := b.svc.RenewRecoveryCodes(ctx, p, next, identity.Client{})
+	require.NoError(t, err)
+	require.Len(t, fresh, 10)
+	require.NotEqual(t, old, fresh)
+	p = login()
+	require.ErrorIs(t, b.svc.SecondStep(ctx, p, old[0], identity.Client{}), errs.ErrInvalid, "the old codes stop working")
+	require.NoError(t, b.svc.SecondStep(ctx, p, fresh[0], identity.Client{}))
+}

@@ -34,6 +34,8 @@ func (s *Site) twoStepPages() []request.Route {
 			Area: request.AreaSelf, Object: "self", Action: "write", SecondStep: true, Handler: s.serve(s.startTwoStep)},
 		{Method: "POST", Path: request.SecondStepSetupPage + "/confirm", Summary: "Turn two-step sign-in on with a first code",
 			Area: request.AreaSelf, Object: "self", Action: "write", SecondStep: true, Handler: s.serve(s.confirmTwoStep)},
+		{Method: "POST", Path: request.SecondStepSetupPage + "/codes", Summary: "Make new recovery codes",
+			Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.serve(s.renewCodes)},
 		{Method: "POST", Path: request.SecondStepSetupPage + "/off", Summary: "Turn two-step sign-in off",
 			Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.serve(s.turnOffTwoStep)},
 		{Method: "GET", Path: tp + "/admin/two-step", Summary: "Whether the school's admins must sign in in two steps",
@@ -125,7 +127,7 @@ func (s *Site) showTwoStep(c *gin.Context, v view, codes []string) (page, error)
 	if v.Form == nil {
 		v.Form = map[string]string{}
 	}
-	v.Fields = []string{"code"}
+	v.Fields = []string{"renew_code", "code"}
 	v.Data = twoStepData{TwoStep: ts, Codes: codes, Staff: p.Kind == identity.KindStaff,
 		Pending: p.SecondFactor == identity.SecondStepSetup && codes == nil, Continue: "/home"}
 	if codes == nil {
@@ -161,6 +163,18 @@ func (s *Site) confirmTwoStep(c *gin.Context) (page, error) {
 		return s.showTwoStep(c, view{Errors: fe}, nil)
 	}
 	return s.showTwoStep(c, view{Flash: "Two-step sign-in is on."}, codes)
+}
+
+func (s *Site) renewCodes(c *gin.Context) (page, error) {
+	codes, err := s.d.Identity.RenewRecoveryCodes(c.Request.Context(), request.Principal(c), c.PostForm("renew_code"), request.Client(c))
+	fe, err := formOutcome(err, nil)
+	if err != nil {
+		return page{}, err
+	}
+	if len(fe) > 0 {
+		return s.showTwoStep(c, view{Errors: fe}, nil)
+	}
+	return s.showTwoStep(c, view{Flash: "New recovery codes are made; the old ones no longer work."}, codes)
 }
 
 func (s *Site) turnOffTwoStep(c *gin.Context) (page, error) {
