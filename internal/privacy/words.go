@@ -1,5 +1,7 @@
 package privacy
 
+import "strings"
+
 // words are the categories and lawful bases as a school office names them.
 var words = map[string]string{
 	string(Key): "references between records", string(Identity): "names and usernames", string(Contact): "contact details",
@@ -20,3 +22,12 @@ func Words(code string) string {
 	}
 	return code
 }
+
+// forSchools puts the registry's word for the customer ("tenant") as a
+// school office says it.
+var forSchools = strings.NewReplacer("the tenant's", "the school's (or trust's)", "a tenant", "a school or trust",
+	"the tenant", "the school (or trust)", "tenants", "schools", "tenant", "school")
+
+// ForSchools is a registry text (a description, purpose or retention) in
+// the words a school reads.
+func ForSchools(s string) string { return forSchools.Replace(s) }

@@ -41,9 +41,9 @@ func (s *Site) basePages() []request.Route {
 			Area: request.AreaPublic, Public: true, Throttled: true, Handler: s.serve(s.staffSignin)},
 		{Method: "POST", Path: "/signout", Summary: "Sign out", Area: request.AreaSelf, Object: "self",
 			Action: "write", SecondStep: true, Handler: s.serve(s.signout)},
-		{Method: "GET", Path: "/home", Summary: "One's home page", Area: request.AreaSelf, Object: "self",
+		{Method: "GET", Path: "/home", Summary: "Home page", Area: request.AreaSelf, Object: "self",
 			Action: "read", Handler: s.serve(s.home)},
-		{Method: "GET", Path: tp, Summary: "A member's home in their tenant", Area: request.AreaTenant,
+		{Method: "GET", Path: tp, Summary: "The school's home page", Area: request.AreaTenant,
 			Object: "tenant", Action: "read", Handler: s.serve(s.tenantHome)},
 	}
 }

@@ -147,6 +147,10 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"join": func(v []string) string { return strings.Join(v, "; ") },
+	// forSchools is a registry text with "tenant" in a school's words.
+	"forSchools": privacy.ForSchools,
+	// forSchoolsList is a list of registry texts, joined, in a school's words.
+	"forSchoolsList": func(v []string) string { return privacy.ForSchools(strings.Join(v, "; ")) },
 	// privacyWords is a list of data categories or lawful bases in words.
 	"privacyWords": func(v []string) string {
 		out := make([]string, len(v))
