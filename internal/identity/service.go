@@ -79,6 +79,9 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 		}
 		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {
 			failed = authErr
+			if authErr != nil && err == nil {
+				err = signInFailed(tx, tenant, p.ID, authErr)
+			}
 			return err // nil for a wrong password: the failure counter must commit
 		}
 		if p.ObjectedAt != nil {
@@ -94,6 +97,11 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 		pr := Principal{Kind: KindMember, ID: p.ID, TenantID: tenant}
 		if out.SecondFactor, err = s.secondStepFor(tx, pr); err != nil {
 			return err
+		}
+		if out.SecondFactor == "" {
+			if err := s.signedIn(tx, pr, out.ID, MethodPassword); err != nil {
+				return err
+			}
 		}
 		return markSession(tx, pr, out.ID, out.SecondFactor)
 	})

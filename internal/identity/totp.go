@@ -546,7 +546,10 @@ func (s *Service) SecondStep(ctx context.Context, p Principal, code string, c Cl
 				return err
 			}
 		}
-		return s.passSession(tx, p, ct)
+		if err := s.passSession(tx, p, ct); err != nil {
+			return err
+		}
+		return s.signedIn(tx, p, p.CredentialID, MethodPasswordCode)
 	})
 	return errors.Join(err, failed)
 }
