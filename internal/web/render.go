@@ -340,7 +340,7 @@ func (s *Site) fillChrome(c *gin.Context, v *view) {
 		if s.allowed(c, p, "notification", "read") {
 			v.Nav = append(v.Nav, s.notificationsLink(c, p, base))
 		}
-		v.Nav = append(v.Nav, navLink{Label: "Two-step sign-in", Href: "/account/two-step"})
+		v.Nav = append(v.Nav, navLink{Label: "Two-step sign-in", Href: "/account/two-step"}, navLink{Label: "Where you are signed in", Href: "/account/sessions"})
 	}
 	path := c.Request.URL.Path
 	best := -1
