@@ -272,6 +272,23 @@ func (n *namer) sentence(r audit.Record) string {
 		}
 	case "person.unlocked":
 		s = who + " unlocked the account of " + n.personName(r.Target, "a person") + " (locked after failed sign-ins)"
+	case "signed-in":
+		s = who + " signed in with " + signInWords(d["method"])
+	case "sign-in.failed":
+		s = "Someone tried to sign in as " + n.personName(r.Target, "a person") + " and was refused"
+		if d["reason"] == "locked" {
+			s += " (the account was locked after failed sign-ins)"
+		} else {
+			s += " (a wrong password)"
+		}
+	case "passkey.added":
+		s = who + " added a passkey (“" + d["name"] + "”) to their account"
+	case "passkey.removed":
+		s = who + " removed a passkey (“" + d["name"] + "”) from their account"
+	case "passkey.signin":
+		s = who + " signed in with a passkey (“" + d["name"] + "”)"
+	case "passkey.refused":
+		s = who + "’s passkey (“" + d["name"] + "”) was refused at sign-in: it may have been copied"
 	case "two-step.on":
 		s = who + " turned on two-step sign-in for their account"
 	case "two-step.off":
@@ -514,4 +531,17 @@ func orWords(name, code string) string {
 		return name
 	}
 	return says("", code)
+}
+
+// signInWords is how someone signed in, as the access log says it.
+func signInWords(method string) string {
+	switch method {
+	case "password+code":
+		return "their password and a code"
+	case "link":
+		return "a set-password link"
+	case "passkey":
+		return "a passkey"
+	}
+	return "their password"
 }
