@@ -182,6 +182,7 @@ func credentialTable(name, owner string, o Owner) Table {
 			col("user_agent", Security, "let the person recognise their devices", LegitimateInterest, sessionLife, Export, Delete),
 			col("ip", Security, "let the person recognise sign-ins; investigate abuse", LegitimateInterest, sessionLife, Export, Delete),
 			col("second_factor", Security, "keep a sign-in that passed only the password out of everything until its second step", basis, sessionLife, Export, Delete),
+			col("method", Security, "tell the person how each of their sign-ins was made (password, code, link, passkey)", basis, sessionLife, Export, Delete),
 		),
 	}
 }

@@ -78,6 +78,7 @@ func (s *Site) Routes() []request.Route {
 		s.enrolPages(),
 		s.duePages(),
 		s.twoStepPages(),
+		s.sessionPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true
