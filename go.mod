@@ -53,7 +53,7 @@ require (
 
 require (
 	github.com/boyter/go-string v1.0.5 // indirect
-	github.com/go-webauthn/webauthn v0.18.1 // indirect
+	github.com/go-webauthn/webauthn v0.18.1
 	github.com/medama-io/go-useragent v1.2.5
 )
 

@@ -137,6 +137,26 @@ var identityTables = []Table{
 	totpTable("member_totp", "person_id", Tenant),
 	recoveryCodeTable("member_recovery_codes", "person_id", Tenant),
 	{
+		Name: "member_passkeys", Owner: Tenant, Subject: "person_id", Description: "A member's passkeys (WebAuthn): the public key and sign count that check each sign-in; the private key stays on the person's device.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("person_id").person(),
+			col("name", Security, "let the person tell their passkeys apart", PublicTask, "until removed; deleted with the account", Export, Delete),
+			col("credential_id", Credential, "find the passkey a sign-in names", PublicTask, "until removed; deleted with the account", Omit, Delete),
+			col("credential", Credential, "check a passkey sign-in (public key, sign count)", PublicTask, "until removed; deleted with the account", Omit, Delete),
+			col("created_at", Security, "record keeping", PublicTask, "until removed; deleted with the account", Export, Delete),
+			col("last_used_at", Security, "let the person see which passkeys they use", PublicTask, "until removed; deleted with the account", Export, Delete),
+		},
+	},
+	{
+		Name: "passkey_challenges", Owner: Tenant, Subject: "person_id", Description: "The challenge of a passkey being added or a passkey sign-in, for five minutes; used once.",
+		Columns: []Column{
+			key("tenant_id"), key("id"), key("person_id").person(),
+			col("name", Security, "the name of the passkey being added", PublicTask, "five minutes; deleted with the account", Omit, Delete),
+			col("session", Security, "check the answer to the challenge", PublicTask, "five minutes; deleted with the account", Omit, Delete),
+			col("expires_at", Security, "expire the challenge", PublicTask, "five minutes; deleted with the account", Omit, Delete),
+		},
+	},
+	{
 		Name: "password_links", Owner: Tenant, Subject: "person_id", Description: "Set-password links sent by email (first admins, people an admin sends one to, people who forgot their password) and one-time set-password codes (sign-in cards); no secret is stored.",
 		Columns: []Column{
 			key("tenant_id"), key("id"), key("person_id").person(),

@@ -78,6 +78,7 @@ func (s *Site) Routes() []request.Route {
 		s.enrolPages(),
 		s.duePages(),
 		s.twoStepPages(),
+		s.passkeyPages(),
 		s.sessionPages(),
 	} {
 		for _, rt := range area {

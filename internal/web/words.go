@@ -285,8 +285,6 @@ func (n *namer) sentence(r audit.Record) string {
 		s = who + " added a passkey (“" + d["name"] + "”) to their account"
 	case "passkey.removed":
 		s = who + " removed a passkey (“" + d["name"] + "”) from their account"
-	case "passkey.signin":
-		s = who + " signed in with a passkey (“" + d["name"] + "”)"
 	case "passkey.refused":
 		s = who + "’s passkey (“" + d["name"] + "”) was refused at sign-in: it may have been copied"
 	case "two-step.on":
