@@ -24,11 +24,11 @@ func (s *Site) sessionPages() []request.Route {
 		{Method: "POST", Path: "/account/sessions/:session/end", Summary: "End one of your sessions",
 			Area: request.AreaSelf, Object: "self", Action: "write", Handler: s.serve(withID("session", "No such session.", s.endMySession))},
 		{Method: "GET", Path: a, Summary: "Where a person is signed in",
-			Area: request.AreaTenant, Object: "person", Action: "read", Handler: s.serve(withID("id", "No such person.", s.personSessions))},
+			Area: request.AreaTenant, Object: "session", Action: "read", Handler: s.serve(withID("id", "No such person.", s.personSessions))},
 		{Method: "POST", Path: a + "/all/end", Summary: "End all of a person's sessions and API tokens",
-			Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(withID("id", "No such person.", s.endPersonSessions))},
+			Area: request.AreaTenant, Object: "session", Action: "write", Handler: s.serve(withID("id", "No such person.", s.endPersonSessions))},
 		{Method: "POST", Path: a + "/:session/end", Summary: "End one of a person's sessions or API tokens",
-			Area: request.AreaTenant, Object: "person", Action: "write", Handler: s.serve(withID("id", "No such person.", s.endPersonSession))},
+			Area: request.AreaTenant, Object: "session", Action: "write", Handler: s.serve(withID("id", "No such person.", s.endPersonSession))},
 	}
 }
 
