@@ -182,8 +182,11 @@ func (s *Service) BeginPasskey(ctx context.Context, p Principal, rp *RelyingPart
 	var opts []byte
 	err := s.inOwnScope(ctx, p, func(tx *gorm.DB, _ credTable) error {
 		u, _, found, err := loadPasskeyUser(tx, p.ID)
-		if err != nil || !found {
-			return errors.Join(err, errs.ErrNotFound)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errs.ErrNotFound
 		}
 		creation, sd, err := rp.w.BeginRegistration(u,
 			webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
@@ -221,8 +224,11 @@ func (s *Service) FinishPasskey(ctx context.Context, p Principal, rp *RelyingPar
 			return errs.New(errs.ErrUnprocessable, "The passkey was not made. Try again.")
 		}
 		u, _, found, err := loadPasskeyUser(tx, p.ID)
-		if err != nil || !found {
-			return errors.Join(err, errs.ErrNotFound)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errs.ErrNotFound
 		}
 		cred, err := rp.w.CreateCredential(u, sd, parsed)
 		if err != nil {
