@@ -71,7 +71,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	require.Len(t, creds, 1)
 	credA := creds[0]["id"].(string)
 
-	ids := map[string]string{"id": personA, "role": roleA, "cred": credA}
+	ids := map[string]string{"id": personA, "role": roleA, "cred": credA, "session": credA}
 	bodies := map[string]any{}
 	for k, v := range platformBodies {
 		bodies[k] = v

@@ -79,9 +79,6 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 		}
 		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {
 			failed = authErr
-			if authErr != nil && err == nil {
-				err = signInFailed(tx, tenant, p.ID, authErr)
-			}
 			return err // nil for a wrong password: the failure counter must commit
 		}
 		if p.ObjectedAt != nil {

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
-	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // How a session was signed in to (credentials' method column).
@@ -172,16 +170,12 @@ func (s *Service) signedIn(tx *gorm.DB, p Principal, credential uuid.UUID, metho
 		return tx.Exec(`INSERT INTO staff_security_events (id, staff_id, action, ip) VALUES (?, ?, ?, '')`,
 			uuid.Must(uuid.NewV7()), p.ID, "signed-in."+method).Error
 	}
-	return Record(tx, access.Member(p.TenantID, p.ID), "", "signed-in", "person "+p.ID.String(), map[string]string{"method": method})
-}
-
-// signInFailed records a refused password for a person of the tenant.
-func signInFailed(tx *gorm.DB, tenant, person uuid.UUID, why error) error {
-	reason := "wrong-password"
-	if errors.Is(why, errs.ErrLocked) {
-		reason = "locked"
-	}
-	return Record(tx, access.Authentication(tenant), "sign-in", "sign-in.failed", "person "+person.String(), map[string]string{"reason": reason})
+	// A member's sign-in is recorded on the session (its method), not in
+	// the tenant's hash-chained audit trail: that trail is kept for the
+	// life of the contract, and an erased person must leave no row naming
+	// them (TestErasureLeavesNothing). Sign-in evidence that survives the
+	// session needs an erasable table of its own (issue 23, item 6).
+	return nil
 }
 
 // HowSignedIn is the session's sign-in method in words.

@@ -53,7 +53,8 @@ func TestSessionMethodAndList(t *testing.T) {
 
 	_, _, err := svc.Login(ctx, b.a, "lee", wrong, firefox)
 	require.Error(t, err)
-	require.Equal(t, int64(1), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'sign-in.failed' AND target = ? AND detail->>'reason' = 'wrong-password'`, "person "+b.leeA.String()))
+	require.Equal(t, int64(0), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE target = ?`, "person "+b.leeA.String()),
+		"sign-ins stay out of the hash-chained trail, which an erasure cannot clear")
 
 	p := signIn(firefox)
 	signIn(identity.Client{UserAgent: "curl/8.0", IP: "2001:db8:1:2::5"})
@@ -73,7 +74,7 @@ func TestSessionMethodAndList(t *testing.T) {
 			require.Equal(t, "2001:db8:1::/48", s.Network)
 		}
 	}
-	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'signed-in' AND detail->>'method' = 'password'`))
+	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM member_credentials WHERE person_id = ? AND method = 'password'`, b.leeA))
 
 	// Ending the others keeps this one; the other's next request fails.
 	require.NoError(t, svc.EndOtherSessions(ctx, p))
@@ -95,10 +96,8 @@ func TestSessionMethodAndList(t *testing.T) {
 	require.NoError(t, err)
 	half := signIn(firefox)
 	require.Equal(t, identity.SecondStepCode, half.SecondFactor)
-	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'signed-in'`), "a password alone is not yet a sign-in")
 	next, err := totp.GenerateCode(ts.Secret, time.Now().Add(30*time.Second))
 	require.NoError(t, err)
 	require.NoError(t, svc.SecondStep(ctx, half, next, identity.Client{}))
 	require.Equal(t, int64(1), b.count(t, b.a, `SELECT count(*) FROM member_credentials WHERE id = ? AND method = 'password+code'`, half.CredentialID))
-	require.Equal(t, int64(1), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'signed-in' AND detail->>'method' = 'password+code'`))
 }

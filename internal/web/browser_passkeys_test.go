@@ -123,7 +123,7 @@ func TestPasskeysInBrowser(t *testing.T) {
 	require.Equal(t, []string{"passkey.added", "passkey.refused", "passkey.removed"}, actions)
 	var methods []string
 	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT detail->>'method' FROM audit_events WHERE action = 'signed-in' ORDER BY seq`).Scan(&methods).Error
+		return tx.Raw(`SELECT method FROM member_credentials WHERE kind = 'session' ORDER BY created_at`).Scan(&methods).Error
 	}))
 	require.Equal(t, []string{"password", "passkey", "password"}, methods, "the sign-ins and how each was made")
 }
