@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -170,6 +172,19 @@ type schoolSetting struct {
 }
 
 func (s *Site) teachersEnrolPage(c *gin.Context) (page, error) {
+	return s.schoolSettingPage(c, "admin_teachers_enrol", "Who enrols learners", s.d.Courses.TeachersEnrol)
+}
+
+// saveTeachersEnrol saves every school on the form: those ticked allow
+// their teachers to enrol.
+func (s *Site) saveTeachersEnrol(c *gin.Context) (page, error) {
+	return s.saveSchoolSetting(c, "/admin/teachers-enrol", s.d.Courses.SetTeachersEnrol)
+}
+
+// schoolSettingPage shows a yes/no setting of each school the admin runs
+// (name is the page's template).
+func (s *Site) schoolSettingPage(c *gin.Context, name, title string,
+	get func(context.Context, access.Scope, uuid.UUID) (bool, error)) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	schools, err := s.schoolsOf(c)
 	if err != nil {
@@ -177,18 +192,19 @@ func (s *Site) teachersEnrolPage(c *gin.Context) (page, error) {
 	}
 	d := teachersEnrolData{Base: base(c)}
 	for _, sch := range schools {
-		may, err := s.d.Courses.TeachersEnrol(ctx, sc, sch.ID)
+		may, err := get(ctx, sc, sch.ID)
 		if err != nil {
 			return page{}, err
 		}
 		d.Schools = append(d.Schools, schoolSetting{School: sch, Allows: may})
 	}
-	return show("admin_teachers_enrol", view{Title: "Who enrols learners", Data: d}), nil
+	return show(name, view{Title: title, Data: d}), nil
 }
 
-// saveTeachersEnrol saves every school on the form: those ticked allow
-// their teachers to enrol.
-func (s *Site) saveTeachersEnrol(c *gin.Context) (page, error) {
+// saveSchoolSetting saves every school on the form (those ticked say
+// yes); a school of the list the admin does not run is left as it is.
+func (s *Site) saveSchoolSetting(c *gin.Context, path string,
+	set func(context.Context, access.Scope, uuid.UUID, bool) error) (page, error) {
 	ctx, sc := c.Request.Context(), request.Scope(c)
 	on := ticked(c.PostFormArray("allows"))
 	for _, v := range c.PostFormArray("school") {
@@ -196,9 +212,12 @@ func (s *Site) saveTeachersEnrol(c *gin.Context) (page, error) {
 		if err != nil {
 			return page{}, errs.New(errs.ErrInvalid, "The form named a school that is not one.")
 		}
-		if err := s.d.Courses.SetTeachersEnrol(ctx, sc, id, on[v]); err != nil {
+		if err := set(ctx, sc, id, on[v]); err != nil {
+			if errors.Is(err, errs.ErrForbidden) {
+				continue // a school of the list this admin does not run
+			}
 			return page{}, err
 		}
 	}
-	return goTo(base(c) + "/admin/teachers-enrol?done=saved"), nil
+	return goTo(base(c) + path + "?done=saved"), nil
 }

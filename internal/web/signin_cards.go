@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -147,38 +146,11 @@ func (s *Site) passwordCodePage(c *gin.Context, id uuid.UUID) (page, error) {
 }
 
 func (s *Site) teachersResetPage(c *gin.Context) (page, error) {
-	ctx, sc := c.Request.Context(), request.Scope(c)
-	schools, err := s.schoolsOf(c)
-	if err != nil {
-		return page{}, err
-	}
-	d := teachersEnrolData{Base: base(c)}
-	for _, sch := range schools {
-		may, err := s.d.Identity.TeachersResetPasswords(ctx, sc, sch.ID)
-		if err != nil {
-			return page{}, err
-		}
-		d.Schools = append(d.Schools, schoolSetting{School: sch, Allows: may})
-	}
-	return show("admin_teachers_reset", view{Title: "Who resets learners' passwords", Data: d}), nil
+	return s.schoolSettingPage(c, "admin_teachers_reset", "Who resets learners' passwords", s.d.Identity.TeachersResetPasswords)
 }
 
 // saveTeachersReset saves every school on the form: those ticked let their
 // teachers make codes for the learners on their courses.
 func (s *Site) saveTeachersReset(c *gin.Context) (page, error) {
-	ctx, sc := c.Request.Context(), request.Scope(c)
-	on := ticked(c.PostFormArray("allows"))
-	for _, v := range c.PostFormArray("school") {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return page{}, errs.New(errs.ErrInvalid, "The form named a school that is not one.")
-		}
-		if err := s.d.Identity.SetTeachersResetPasswords(ctx, sc, id, on[v]); err != nil {
-			if errors.Is(err, errs.ErrForbidden) {
-				continue // a school of the list this admin does not run
-			}
-			return page{}, err
-		}
-	}
-	return goTo(base(c) + "/admin/teachers-reset-passwords?done=saved"), nil
+	return s.saveSchoolSetting(c, "/admin/teachers-reset-passwords", s.d.Identity.SetTeachersResetPasswords)
 }
