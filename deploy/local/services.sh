@@ -24,6 +24,13 @@
 #   1. LMS_SMTP_ADDR set              -> user-managed; passed through.
 #   2. Mailpit, a local mail catcher, SMTP on 127.0.0.1:${LMS_LOCAL_SMTP_PORT:-1025}
 #      and its web UI and API on the next port up (tests read mail there).
+#
+# Identity providers for the sign-in tests (OpenID Connect and SAML 2.0), built
+# from deploy/local/idp (its own go.mod pins them) into .data/bin, in-memory:
+#   ORY Hydra (OpenID provider)  public 127.0.0.1:${LMS_LOCAL_IDP_PORT:-4444}, admin the next port,
+#   directory (Hydra's login and consent app, the "school directory") the port after,
+#   crewjam/saml samlidp (SAML IdP) the port after that. Four free ports in a row
+#   are looked for upwards if those are taken.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -58,6 +65,13 @@ MAIL_BIN="$DATA/bin/mailpit"
 MAIL_PID="$DATA/mail.pid"
 MAIL_PORT_FILE="$DATA/mail.port"
 MAIL_LOG="$DATA/mail.log"
+
+IDP_SRC="$ROOT/deploy/local/idp"
+IDP_HYDRA_VERSION='v2.3.0'   # keep in step with deploy/local/idp/go.mod
+IDP_SAML_VERSION='v0.6.3'    # crewjam/saml, likewise
+IDP_PORT="${LMS_LOCAL_IDP_PORT:-4444}"
+IDP_PORT_FILE="$DATA/idp.port"
+IDP_NAMES=(hydra directory samlidp)
 
 WAIT_SECONDS=30
 
@@ -755,13 +769,195 @@ mail_up() {
 }
 
 # ---------------------------------------------------------------------------
+# Identity providers (Hydra + directory + samlidp)
+
+IDP_SUMMARY=''
+declare -a IDP_ENV=()
+
+idp_bin() { printf '%s/bin/%s\n' "$DATA" "$1"; }
+idp_pidfile() { printf '%s/idp-%s.pid\n' "$DATA" "$1"; }
+idp_log() { printf '%s/idp-%s.log\n' "$DATA" "$1"; }
+
+# idp_our_pid NAME — pid of our NAME process if alive.
+idp_our_pid() {
+	local f pid
+	f=$(idp_pidfile "$1")
+	[[ -f $f ]] || return 1
+	pid=$(<"$f")
+	[[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+	if [[ -r /proc/$pid/cmdline ]]; then
+		{ tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qx "$(idp_bin "$1")" || return 1
+	fi
+	printf '%s\n' "$pid"
+}
+
+idp_stop() {
+	local name pid i
+	for name in "${IDP_NAMES[@]}"; do
+		if pid=$(idp_our_pid "$name"); then
+			log "stopping $name (pid $pid)"
+			kill "$pid" 2>/dev/null || true
+			for ((i = 0; i < 40; i++)); do
+				alive "$pid" || break
+				sleep 0.25
+			done
+			alive "$pid" && kill -KILL "$pid" 2>/dev/null
+		fi
+		rm -f "$(idp_pidfile "$name")"
+	done
+	rm -f "$IDP_PORT_FILE"
+}
+
+idp_set_port() {
+	IDP_PORT=$1
+	local pub="http://127.0.0.1:$1"
+	IDP_ENV=(LMS_TEST_OIDC_ISSUER "$pub/" LMS_TEST_OIDC_ADMIN_URL "http://127.0.0.1:$(($1 + 1))"
+		LMS_TEST_OIDC_DIRECTORY_URL "http://127.0.0.1:$(($1 + 2))" LMS_TEST_SAML_IDP_URL "http://127.0.0.1:$(($1 + 3))")
+}
+
+# idp_answer — all four endpoints answer as the programs we started.
+idp_answer() {
+	local p=$IDP_PORT
+	curl -fs --max-time 3 -o /dev/null "http://127.0.0.1:$((p + 1))/health/ready" &&
+		curl -fs --max-time 3 "http://127.0.0.1:$p/.well-known/openid-configuration" 2>/dev/null |
+		grep -qF "\"issuer\":\"http://127.0.0.1:$p/\"" &&
+		curl -fs --max-time 3 -o /dev/null "http://127.0.0.1:$((p + 2))/healthz" &&
+		curl -fs --max-time 3 -o /dev/null "http://127.0.0.1:$((p + 3))/metadata"
+}
+
+# How the binaries are built; a change rebuilds them.
+IDP_BUILD_TAGS='sqlite,sqlite_omit_load_extension'
+IDP_STAMP="$DATA/bin/idp.build"
+
+# idp_stale — a binary is missing or older than a file of deploy/local/idp,
+# or was built another way.
+idp_stale() {
+	local name b
+	[[ $(cat "$IDP_STAMP" 2>/dev/null) == "tags=$IDP_BUILD_TAGS" ]] || return 0
+	for name in "${IDP_NAMES[@]}"; do
+		b=$(idp_bin "$name")
+		[[ -x $b ]] || return 0
+		[[ -n $(find "$IDP_SRC" -type f -newer "$b" -print -quit) ]] && return 0
+	done
+	return 1
+}
+
+idp_build() {
+	local go start=$SECONDS
+	go=$(go_bin) || die "the identity providers are not built yet and no Go toolchain was found (need 'go' in PATH)"
+	mkdir -p "$DATA/bin"
+	log "building hydra $IDP_HYDRA_VERSION, directory and samlidp (crewjam/saml $IDP_SAML_VERSION) into $DATA/bin (go install; ~3 min on a cold cache)..."
+	# Versions come from deploy/local/idp/go.sum (-mod=readonly): nothing unpinned.
+	# Hydra keeps its in-memory store (DSN=memory) in SQLite, which needs the
+	# sqlite tag (cgo, so a C compiler), as Hydra's own Makefile builds it.
+	command -v "$(cd / && "$go" env CC)" >/dev/null || apt_install gcc libc6-dev
+	if ! (cd "$IDP_SRC" && GOBIN="$DATA/bin" GOFLAGS='-mod=readonly -buildvcs=false' GOWORK=off CGO_ENABLED=1 \
+		"$go" install -tags "$IDP_BUILD_TAGS" tool ./cmd/... 9>&- >&2); then
+		die "building deploy/local/idp failed"
+	fi
+	local name
+	for name in "${IDP_NAMES[@]}"; do
+		[[ -x $(idp_bin "$name") ]] || die "go install succeeded but $(idp_bin "$name") is missing"
+		touch "$(idp_bin "$name")"
+	done
+	printf 'tags=%s\n' "$IDP_BUILD_TAGS" >"$IDP_STAMP"
+	log "built the identity providers in $((SECONDS - start))s"
+}
+
+# idp_start NAME ARGS... — launch $DATA/bin/NAME with a clean environment
+# (Hydra reads its whole configuration from variables; a stray one would
+# change it) plus the NAME=value words of IDP_START_ENV.
+IDP_START_ENV=()
+idp_start() {
+	local name=$1 bin logf
+	shift
+	bin=$(idp_bin "$name")
+	logf=$(idp_log "$name")
+	printf '\n==== %s services.sh: starting %s %s\n' "$(date -Is)" "$name" "$*" >>"$logf"
+	(
+		close_extra_fds
+		cd "$DATA"
+		exec setsid nohup env -i PATH="$PATH" HOME="${HOME:-/}" "${IDP_START_ENV[@]}" \
+			"$bin" "$@" >>"$logf" 2>&1 </dev/null 9>&-
+	) &
+	printf '%s\n' "$!" >"$(idp_pidfile "$name")"
+}
+
+idp_up() {
+	valid_port "$IDP_PORT" || die "LMS_LOCAL_IDP_PORT='$IDP_PORT' is not a valid port"
+	local name pid all=1 i p
+	if idp_stale; then
+		idp_build
+		# Running processes are of the old build.
+		idp_stop
+	fi
+	if [[ -z ${LMS_LOCAL_IDP_PORT-} && -f $IDP_PORT_FILE ]]; then
+		idp_set_port "$(<"$IDP_PORT_FILE")"
+	else
+		idp_set_port "$IDP_PORT"
+	fi
+	for name in "${IDP_NAMES[@]}"; do idp_our_pid "$name" >/dev/null || all=0; done
+	if ((all)) && [[ $(cat "$IDP_PORT_FILE" 2>/dev/null) == "$IDP_PORT" ]] && idp_answer; then
+		IDP_SUMMARY="hydra $IDP_HYDRA_VERSION at http://127.0.0.1:$IDP_PORT/ (admin $((IDP_PORT + 1)), directory $((IDP_PORT + 2))), samlidp at $((IDP_PORT + 3)) (already running)"
+		return 0
+	fi
+	idp_stop
+	# Four free ports in a row (public, admin, directory, SAML).
+	for ((p = IDP_PORT; p < IDP_PORT + 80; p += 4)); do
+		if ! can_connect "$p" && ! can_connect "$((p + 1))" && ! can_connect "$((p + 2))" && ! can_connect "$((p + 3))"; then
+			break
+		fi
+		[[ -n ${LMS_LOCAL_IDP_PORT-} ]] && die "ports $p-$((p + 3)) (LMS_LOCAL_IDP_PORT) are not all free; choose another"
+	done
+	((p < IDP_PORT + 80)) || die "no four free ports in a row from $IDP_PORT on 127.0.0.1; set LMS_LOCAL_IDP_PORT"
+	((p != IDP_PORT)) && log "ports $IDP_PORT-$((IDP_PORT + 3)) are in use; using $p-$((p + 3)) for the identity providers"
+	idp_set_port "$p"
+	printf '%s\n' "$p" >"$IDP_PORT_FILE"
+
+	local pub="http://127.0.0.1:$p" dir="http://127.0.0.1:$((p + 2))" secret
+	secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	IDP_START_ENV=(DSN=memory SQA_OPT_OUT=true LOG_LEVEL=info
+		"SECRETS_SYSTEM=$secret"
+		"URLS_SELF_ISSUER=$pub/" "URLS_SELF_PUBLIC=$pub/"
+		"URLS_LOGIN=$dir/login" "URLS_CONSENT=$dir/consent" "URLS_ERROR=$dir/error"
+		SERVE_PUBLIC_HOST=127.0.0.1 "SERVE_PUBLIC_PORT=$p"
+		SERVE_ADMIN_HOST=127.0.0.1 "SERVE_ADMIN_PORT=$((p + 1))"
+		SERVE_COOKIES_SAME_SITE_MODE=Lax
+		# A browser test may sit on the sign-in form for a while.
+		TTL_LOGIN_CONSENT_REQUEST=1h TTL_AUTH_CODE=30m TTL_ACCESS_TOKEN=1h TTL_ID_TOKEN=1h)
+	idp_start hydra serve all --dev --sqa-opt-out
+	IDP_START_ENV=()
+	idp_start directory -listen "127.0.0.1:$((p + 2))" -hydra-admin "http://127.0.0.1:$((p + 1))"
+	mkdir -p "$DATA/samlidp"
+	idp_start samlidp -listen "127.0.0.1:$((p + 3))" -url "http://127.0.0.1:$((p + 3))" -dir "$DATA/samlidp"
+
+	for ((i = 0; i < WAIT_SECONDS * 4; i++)); do
+		if idp_answer; then
+			IDP_SUMMARY="hydra $IDP_HYDRA_VERSION at $pub/ (admin $((p + 1)), directory $((p + 2))), samlidp at $((p + 3)) (started)"
+			return 0
+		fi
+		for name in "${IDP_NAMES[@]}"; do
+			if ! idp_our_pid "$name" >/dev/null; then
+				tail -n 20 "$(idp_log "$name")" >&2 || true
+				idp_stop
+				die "$name exited during startup (log: $(idp_log "$name"))"
+			fi
+		done
+		sleep 0.25
+	done
+	for name in "${IDP_NAMES[@]}"; do tail -n 5 "$(idp_log "$name")" >&2 || true; done
+	idp_stop
+	die "the identity providers did not answer within ${WAIT_SECONDS}s (logs: $DATA/idp-*.log)"
+}
+
+# ---------------------------------------------------------------------------
 # commands
 
 write_env() {
 	local tmp="$ENV_FILE.tmp.$$" i
 	{
 		printf '# Generated by deploy/local/services.sh up on %s. Do not edit; re-run it instead.\n' "$(date -Is)"
-		printf '# pg: %s\n# s3: %s\n# mail: %s\n' "$PG_MODE" "$S3_MODE" "$MAIL_MODE"
+		printf '# pg: %s\n# s3: %s\n# mail: %s\n# idp: local\n' "$PG_MODE" "$S3_MODE" "$MAIL_MODE"
 		for ((i = 0; i < ${#PG_ENV[@]}; i += 2)); do
 			printf 'export %s=%s\n' "${PG_ENV[i]}" "$(shq "${PG_ENV[i + 1]}")"
 		done
@@ -770,6 +966,9 @@ write_env() {
 		done
 		for ((i = 0; i < ${#MAIL_ENV[@]}; i += 2)); do
 			printf 'export %s=%s\n' "${MAIL_ENV[i]}" "$(shq "${MAIL_ENV[i + 1]}")"
+		done
+		for ((i = 0; i < ${#IDP_ENV[@]}; i += 2)); do
+			printf 'export %s=%s\n' "${IDP_ENV[i]}" "$(shq "${IDP_ENV[i + 1]}")"
 		done
 	} >"$tmp"
 	mv -f "$tmp" "$ENV_FILE"
@@ -780,15 +979,18 @@ cmd_up() {
 	pg_up
 	s3_up
 	mail_up
+	idp_up
 	write_env
 	log "PostgreSQL: $PG_SUMMARY"
 	log "S3:         $S3_SUMMARY"
 	log "Mail:       $MAIL_SUMMARY"
+	log "Identity:   $IDP_SUMMARY"
 	log "env file:   $ENV_FILE"
 }
 
 cmd_down() {
 	lock
+	idp_stop
 	mail_stop
 	s3_stop
 	pg_down
@@ -819,6 +1021,20 @@ cmd_status() {
 	else
 		log "versitygw: not running"
 	fi
+	if pid=$(mail_our_pid); then
+		log "mailpit: running, pid $pid, port $(cat "$MAIL_PORT_FILE" 2>/dev/null)"
+	else
+		log "mailpit: not running"
+	fi
+	local name base
+	base=$(cat "$IDP_PORT_FILE" 2>/dev/null || true)
+	for name in "${IDP_NAMES[@]}"; do
+		if pid=$(idp_our_pid "$name"); then
+			log "$name: running, pid $pid (ports from ${base:-?}: hydra public, admin, directory, samlidp)"
+		else
+			log "$name: not running"
+		fi
+	done
 }
 
 case ${1-} in
