@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html/template"
 	"log"
 	"math/big"
 	"net/http"
@@ -59,6 +60,9 @@ func run(addr, base, dir string) error {
 		Signer:      key,
 		Certificate: cert,
 		Store:       &samlidp.MemoryStore{},
+		// The package's own form has no labels; browser tests find the
+		// fields by their labels, as people do.
+		LoginFormTemplate: loginForm,
 	})
 	if err != nil {
 		return fmt.Errorf("new IdP: %w", err)
@@ -67,6 +71,30 @@ func run(addr, base, dir string) error {
 	hs := &http.Server{Addr: addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	return hs.ListenAndServe()
 }
+
+// loginForm has the fields of samlidp's default form (user, password and the
+// hidden SAMLRequest and RelayState) with labels and a "Sign in" button.
+var loginForm = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in to the SAML identity provider</title></head>
+<body>
+<main>
+<h1>Sign in to the SAML identity provider</h1>
+{{if .Toast}}<p role="alert">{{.Toast}}</p>{{end}}
+<form method="post" action="{{.URL}}">
+<p><label for="user">Username</label>
+<input id="user" name="user" autocomplete="username" required></p>
+<p><label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<input type="hidden" name="SAMLRequest" value="{{.SAMLRequest}}">
+<input type="hidden" name="RelayState" value="{{.RelayState}}">
+<p><button type="submit">Sign in</button></p>
+</form>
+</main>
+</body>
+</html>
+`))
 
 // loadOrMakeKey reads key.pem and cert.pem from dir, or makes a 2048-bit RSA
 // key and a ten-year self-signed certificate there. Keeping them across
