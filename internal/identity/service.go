@@ -69,22 +69,27 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 	var p Person
 	var out Issued
 	var failed error
+	found, refusedName := false, false
 	err := access.Transact(ctx, s.db, access.Authentication(tenant), func(tx *gorm.DB) error {
 		res := tx.Where("lower(username) = lower(?)", strings.TrimSpace(username)).Limit(1).Find(&p)
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 || p.Status != PersonActive {
+		found = res.RowsAffected == 1
+		if !found || p.Status != PersonActive {
+			refusedName = true
 			return s.refuseUnknown(ctx, tenant.String()+"\x00"+strings.TrimSpace(username), password)
 		}
+		// An upheld objection (Art. 21) stops the device and network
+		// record kept on legitimate interests; the session still works.
+		c = clientOf(p, c)
 		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {
 			failed = authErr
-			return err // nil for a wrong password: the failure counter must commit
-		}
-		if p.ObjectedAt != nil {
-			// An upheld objection (Art. 21) stops the device and network
-			// record kept on legitimate interests; the session still works.
-			c = Client{}
+			if err == nil { // a wrong password: the counter and the event must commit
+				outcome, detail := passwordOutcome(p, authErr)
+				err = recordSignIn(tx, tenant, &p.ID, MethodPassword, outcome, detail, c)
+			}
+			return err
 		}
 		var err error
 		out, err = insertCredential(tx, memberCreds, tenant, p.ID, "session", "", newMemberSecret(tenant), s.cfg.SessionTTL, c.UserAgent, c.IP)
@@ -102,6 +107,9 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 		}
 		return markSession(tx, pr, out.ID, out.SecondFactor)
 	})
+	if refusedName {
+		err = errors.Join(err, s.recordRefusedName(ctx, tenant, p, found, c))
+	}
 	return out, p, errors.Join(err, failed)
 }
 

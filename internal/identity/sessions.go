@@ -157,7 +157,7 @@ func (s *Service) EndPersonSessions(ctx context.Context, sc access.Scope, person
 }
 
 // signedIn records how a session was signed in to, and that it was, in
-// the tenant's audit trail (members) or the staff security events.
+// the tenant's sign-in events (members) or the staff security events.
 func (s *Service) signedIn(tx *gorm.DB, p Principal, credential uuid.UUID, method string) error {
 	t := memberCreds
 	if p.Kind == KindStaff {
@@ -170,12 +170,15 @@ func (s *Service) signedIn(tx *gorm.DB, p Principal, credential uuid.UUID, metho
 		return tx.Exec(`INSERT INTO staff_security_events (id, staff_id, action, ip) VALUES (?, ?, ?, '')`,
 			uuid.Must(uuid.NewV7()), p.ID, "signed-in."+method).Error
 	}
-	// A member's sign-in is recorded on the session (its method), not in
-	// the tenant's hash-chained audit trail: that trail is kept for the
-	// life of the contract, and an erased person must leave no row naming
-	// them (TestErasureLeavesNothing). Sign-in evidence that survives the
-	// session needs an erasable table of its own (issue 23, item 6).
-	return nil
+	// A member's sign-in is recorded on the session (its method) and in
+	// the tenant's sign-in events, not in its hash-chained audit trail:
+	// that trail is kept for the life of the contract, and an erased
+	// person must leave no row naming them (TestErasureLeavesNothing).
+	c, err := credentialClient(tx, credential)
+	if err != nil {
+		return err
+	}
+	return recordSignIn(tx, p.TenantID, &p.ID, method, SignInOK, "", c)
 }
 
 // HowSignedIn is the session's sign-in method in words.

@@ -45,7 +45,7 @@ func (s *Service) SignIn(ctx context.Context, slug, username, password string, c
 		if lerr := s.Logout(ctx, pr); lerr != nil && !errors.Is(lerr, errs.ErrNotFound) {
 			return Issued{}, Person{}, lerr
 		}
-		return Issued{}, Person{}, err
+		return Issued{}, Person{}, errors.Join(err, s.recordFailure(ctx, tenant, &p.ID, MethodPassword, SignInRefused, errs.Public(err), clientOf(p, c)))
 	}
 	return iss, p, nil
 }

@@ -50,7 +50,12 @@ func (s *Service) Sweep(ctx context.Context, cutoff time.Time) (int64, error) {
 		err := access.Transact(ctx, s.db, access.System(t, "credential_sweep"), func(tx *gorm.DB) error {
 			res := tx.Exec(`DELETE FROM member_credentials WHERE `+dead, cutoff, cutoff)
 			total += res.RowsAffected
-			return res.Error
+			if res.Error != nil {
+				return res.Error
+			}
+			// Sign-in events are kept a year, not with their sessions.
+			_, err := sweepSignIns(tx, time.Now())
+			return err
 		})
 		if err != nil {
 			return total, fmt.Errorf("sweep: tenant %s: %w", t, err)

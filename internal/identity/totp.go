@@ -519,7 +519,7 @@ func (s *Service) SecondStep(ctx context.Context, p Principal, code string, c Cl
 		}
 		if until := acc.LockedUntil; until != nil && time.Now().Before(*until) {
 			failed = errs.LockedError{RetryAfterSeconds: int(math.Ceil(time.Until(*until).Seconds()))}
-			return nil
+			return s.stepFailed(tx, p, SignInLocked)
 		}
 		r, found, err := readTOTP(tx, t, p.ID, true)
 		if err != nil {
@@ -534,6 +534,9 @@ func (s *Service) SecondStep(ctx context.Context, p Principal, code string, c Cl
 		}
 		if !ok {
 			if failed, err = s.countFailure(tx, account, p.ID); err != nil {
+				return err
+			}
+			if err := s.stepFailed(tx, p, SignInSecondStepFailed); err != nil {
 				return err
 			}
 			return s.record(tx, p, "two-step.failed", c)

@@ -337,7 +337,10 @@ func (s *Service) PasskeySignIn(ctx context.Context, rp *RelyingParty, slug stri
 		_, cred, err := rp.w.ValidatePasskeyLogin(handler, sd, parsed)
 		if err != nil || u == nil {
 			refused = errs.ErrUnauthenticated
-			return nil
+			if u == nil { // no passkey of anyone's: nobody to record it for
+				return nil
+			}
+			return recordSignIn(tx, tenant, &p.ID, MethodPasskey, SignInRefused, "the passkey's answer did not check out", clientOf(p, c))
 		}
 		row, ok := u.rows[string(cred.ID)]
 		if !ok {
@@ -347,6 +350,9 @@ func (s *Service) PasskeySignIn(ctx context.Context, rp *RelyingParty, slug stri
 		pr := Principal{Kind: KindMember, ID: p.ID, TenantID: tenant}
 		if cred.Authenticator.CloneWarning {
 			refused = errs.New(errs.ErrForbidden, "This passkey cannot be used: it may have been copied. Sign in another way and remove it.")
+			if err := recordSignIn(tx, tenant, &p.ID, MethodPasskey, SignInRefused, "the passkey may have been copied", clientOf(p, c)); err != nil {
+				return err
+			}
 			return Record(tx, access.Member(tenant, p.ID), "", "passkey.refused", "person "+p.ID.String(), map[string]string{"name": passkeyName(tx, row)})
 		}
 		b, err := json.Marshal(cred)
@@ -379,7 +385,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, rp *RelyingParty, slug stri
 		if lerr := s.Logout(ctx, pr); lerr != nil && !errors.Is(lerr, errs.ErrNotFound) {
 			return Issued{}, Person{}, lerr
 		}
-		return Issued{}, Person{}, err
+		return Issued{}, Person{}, errors.Join(err, s.recordFailure(ctx, tenant, &p.ID, MethodPasskey, SignInRefused, errs.Public(err), clientOf(p, c)))
 	}
 	return out, p, nil
 }

@@ -84,7 +84,10 @@ func setup(t *testing.T) bundle {
 		}
 		return nil
 	}))
-	// Sam signs in: a session row, with its device record.
+	// Sam signs in: a session row, with its device record, and a sign-in
+	// event; a wrong password before it is one too.
+	_, _, err = e.App.Identity.Login(ctx, e.A.ID, "sam.learner", "not-the-password", identity.Client{IP: "10.1.2.3"})
+	require.ErrorIs(t, err, errs.ErrUnauthenticated)
 	e.Login(e.A.Slug, "sam.learner", demo.Password)
 	return b
 }
@@ -136,7 +139,7 @@ func TestAccessExportIsCompleteAndOnlyTheirs(t *testing.T) {
 	require.Contains(t, files, "README.txt")
 	// Where Sam has rows, every exported column of that table is there.
 	for _, table := range []string{"people", "role_assignments", "member_credentials", "enrolments", "submissions", "marks",
-		"submission_files", "posts", "activity_events", "files"} {
+		"submission_files", "posts", "activity_events", "files", "member_sign_in_events"} {
 		raw, ok := files["data/"+table+".json"]
 		require.True(t, ok, "export lacks %s", table)
 		require.Contains(t, files, "data/"+table+".csv")
@@ -167,6 +170,9 @@ func TestAccessExportIsCompleteAndOnlyTheirs(t *testing.T) {
 	}))
 	require.Len(t, acts, want)
 	require.GreaterOrEqual(t, want, 5)
+	var signIns []map[string]any
+	require.NoError(t, json.Unmarshal(files["data/member_sign_in_events.json"], &signIns))
+	require.Len(t, signIns, 2, "the wrong password and the sign-in")
 	require.Equal(t, "Sam's own notes about the pond\n", string(files["files/"+b.samFile.String()+"-sam-notes.txt"]))
 	var sum struct {
 		Controller string
@@ -207,6 +213,13 @@ func TestErasureLeavesNothing(t *testing.T) {
 	}))
 	require.GreaterOrEqual(t, len(samKeys), 2)
 	before := counts(t, b, b.e.B.ID)
+	signIns := func() (n int) {
+		require.NoError(t, access.Transact(ctx, b.e.App.DB, access.System(b.e.A.ID, "test"), func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT count(*) FROM member_sign_in_events WHERE person_id = ?`, b.sam.ID).Scan(&n).Error
+		}))
+		return n
+	}
+	require.Equal(t, 2, signIns(), "the wrong password and the sign-in")
 
 	r, err := b.e.App.Subjects.Open(ctx, b.admin, "admin", subject.NewRequest{PersonID: b.sam.ID, Kind: "erasure"})
 	require.NoError(t, err)
@@ -216,6 +229,7 @@ func TestErasureLeavesNothing(t *testing.T) {
 	require.Greater(t, out.RowsAnonymised, int64(0)) // his forum post stays in its thread
 	require.GreaterOrEqual(t, out.Files, 2)
 	require.Empty(t, out.Kept)
+	require.Zero(t, signIns(), "his sign-in events go with him")
 
 	conn, err := pgx.Connect(ctx, b.e.DB.SuperURL)
 	require.NoError(t, err)
