@@ -2,7 +2,9 @@ package idptest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -113,7 +115,9 @@ func TestOIDCProvider(t *testing.T) {
 }
 
 // TestSAMLProvider checks the IdP publishes parseable metadata with a signing
-// certificate, and takes a service provider and a user through its API.
+// certificate, takes a service provider and a user through its API, and
+// signs the user in (SP-initiated, over plain HTTP) with a response the
+// service provider accepts.
 func TestSAMLProvider(t *testing.T) {
 	t.Parallel()
 	p := idptest.SAML(t)
@@ -145,11 +149,13 @@ func TestSAMLProvider(t *testing.T) {
 		t.Fatalf("metadata has no signing certificate: %s", raw)
 	}
 
+	// A service provider nobody serves: the flow stops at the post to its ACS.
 	spURL, _ := url.Parse("http://127.0.0.1:9/saml")
 	sp := saml.ServiceProvider{
 		EntityID:    spURL.String() + "/metadata",
 		MetadataURL: *spURL.JoinPath("metadata"),
 		AcsURL:      *spURL.JoinPath("acs"),
+		IDPMetadata: &md,
 	}
 	spXML, err := xml.Marshal(sp.Metadata())
 	if err != nil {
@@ -157,8 +163,44 @@ func TestSAMLProvider(t *testing.T) {
 	}
 	id := "idptest-" + strings.ReplaceAll(t.Name(), "/", "-")
 	p.ServiceProvider(t, id, spXML)
-	p.User(t, id, "right-password", "sam@school.example", "Sam", "Saml")
-	if resp, err := http.Get(p.URL + "/services/" + id); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("service provider not registered: %v %v", resp, err)
+	p.User(t, id, "right-password", id+"@school.example", "Sam", "Saml")
+
+	authn, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := authn.Redirect("relay-1", &sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acs, form := p.SignIn(t, nil, start.String(), id, "right-password")
+	if acs != sp.AcsURL.String() || form.Get("RelayState") != "relay-1" {
+		t.Fatalf("posted to %s with RelayState %q", acs, form.Get("RelayState"))
+	}
+	raw, err = base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertion, err := sp.ParseXMLResponse(raw, []string{authn.ID}, sp.AcsURL)
+	if err != nil {
+		var ire *saml.InvalidResponseError
+		if errors.As(err, &ire) {
+			err = ire.PrivateErr
+		}
+		t.Fatalf("the SP refuses the IdP's response: %v", err)
+	}
+	if got := assertion.Subject.NameID.Value; got != id+"@school.example" {
+		t.Fatalf("NameID %q", got)
+	}
+	attrs := map[string]string{}
+	for _, st := range assertion.AttributeStatements {
+		for _, a := range st.Attributes {
+			if len(a.Values) > 0 {
+				attrs[a.FriendlyName] = a.Values[0].Value
+			}
+		}
+	}
+	if attrs["mail"] != id+"@school.example" || attrs["givenName"] != "Sam" || attrs["sn"] != "Saml" || attrs["uid"] != id {
+		t.Fatalf("attributes %v", attrs)
 	}
 }
