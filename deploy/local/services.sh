@@ -919,7 +919,7 @@ idp_up() {
 	IDP_START_ENV=(DSN=memory SQA_OPT_OUT=true LOG_LEVEL=info
 		"SECRETS_SYSTEM=$secret"
 		"URLS_SELF_ISSUER=$pub/" "URLS_SELF_PUBLIC=$pub/"
-		"URLS_LOGIN=$dir/login" "URLS_CONSENT=$dir/consent" "URLS_ERROR=$dir/error"
+		"URLS_LOGIN=$dir/login" "URLS_CONSENT=$dir/consent"
 		SERVE_PUBLIC_HOST=127.0.0.1 "SERVE_PUBLIC_PORT=$p"
 		SERVE_ADMIN_HOST=127.0.0.1 "SERVE_ADMIN_PORT=$((p + 1))"
 		SERVE_COOKIES_SAME_SITE_MODE=Lax
