@@ -80,6 +80,7 @@ func (s *Site) Routes() []request.Route {
 		s.twoStepPages(),
 		s.passkeyPages(),
 		s.sessionPages(),
+		s.signInPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true
