@@ -72,6 +72,8 @@ func TestTwoStepSignIn(t *testing.T) {
 	require.ErrorIs(t, svc.SecondStep(ctx, p, far, identity.Client{}), errs.ErrInvalid)
 	require.Equal(t, int64(2), b.count(t, b.a, `SELECT failed_logins FROM people WHERE id = ?`, b.leeA), "wrong codes count toward the lockout")
 	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'two-step.failed'`))
+	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM member_sign_in_events WHERE person_id = ? AND method = ? AND outcome = ?`,
+		b.leeA, identity.MethodPasswordCode, identity.SignInSecondStepFailed), "and in the sign-in events")
 	p2, err := svc.Authenticate(ctx, secret, "192.0.2.1")
 	require.NoError(t, err)
 	require.Equal(t, identity.SecondStepCode, p2.SecondFactor, "the session is still half signed in")
@@ -83,6 +85,8 @@ func TestTwoStepSignIn(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, full.SecondFactor)
 	require.Equal(t, int64(0), b.count(t, b.a, halfLife, p.CredentialID), "signed in, it lives as any session")
+	require.Equal(t, int64(1), b.count(t, b.a, `SELECT count(*) FROM member_sign_in_events WHERE person_id = ? AND method = ? AND outcome = ?`,
+		b.leeA, identity.MethodPasswordCode, identity.SignInOK), "a sign-in with its code")
 	require.Equal(t, int64(0), b.count(t, b.a, `SELECT failed_logins FROM people WHERE id = ?`, b.leeA))
 	p = signIn()
 	require.ErrorIs(t, svc.SecondStep(ctx, p, next, identity.Client{}), errs.ErrInvalid, "replayed code")

@@ -174,6 +174,8 @@ func TestPasskeyStoredAndSignCount(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrForbidden)
 	require.Equal(t, uint32(5), stored().Authenticator.SignCount)
 	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM audit_events WHERE action = 'passkey.refused'`))
+	refusedEvents := `SELECT count(*) FROM member_sign_in_events WHERE method = 'passkey' AND outcome = 'refused' AND person_id IS NOT NULL`
+	require.Equal(t, int64(2), b.count(t, b.a, refusedEvents), "and in the sign-in events")
 
 	// Another origin, another school: refused.
 	_, err = signIn("tenant-a", 6, "http://evil.example")
@@ -182,6 +184,9 @@ func TestPasskeyStoredAndSignCount(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrUnauthenticated)
 	iss, err = signIn("tenant-a", 7, "http://localhost:8080")
 	require.NoError(t, err)
+	require.Equal(t, int64(3), b.count(t, b.a, refusedEvents), "the answer from another origin")
+	require.Zero(t, b.count(t, b.b, `SELECT count(*) FROM member_sign_in_events`), "nothing in the other school")
+	require.Equal(t, int64(2), b.count(t, b.a, `SELECT count(*) FROM member_sign_in_events WHERE method = 'passkey' AND outcome = 'signed-in'`))
 
 	// Removed, it no longer signs in.
 	require.NoError(t, svc.RemovePasskey(ctx, p, keys[0].ID))
