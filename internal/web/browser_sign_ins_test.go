@@ -54,6 +54,13 @@ func TestSignInsInBrowser(t *testing.T) {
 
 	a.Submit(`//main//table//a[contains(., "`+name+`")]`, "")
 	require.Contains(t, a.Path(), "/admin/people/"+fx.Learner.ID.String())
+	// From the learner's page, their sign-ins alone (not the admin's own).
+	a.Submit(`//main//a[contains(., "`+name+`'s sign-ins")]`, "sign-ins-person")
+	require.Contains(t, a.Text("main h1"), name)
+	rows = a.Text("main table tbody")
+	require.Contains(t, rows, "Wrong password")
+	require.Contains(t, rows, "Signed in")
+	require.NotContains(t, rows, "Admin of tenant-a", "only the learner's")
 
 	// Tenant B's admin: none of tenant A's sign-ins, and not by id either.
 	bb := webtest.New(t, e.Server.URL)

@@ -206,6 +206,8 @@ type personData struct {
 	// Locked says until when failed sign-ins lock them out ("" when they
 	// are not), and LockedAt since when.
 	Locked, LockedAt string
+	// SignIns is set when the viewer may open their sign-ins.
+	SignIns bool
 }
 
 func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
@@ -222,7 +224,8 @@ func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
 	if err != nil {
 		return personData{}, err
 	}
-	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: withinScope(sc, schools)}
+	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: withinScope(sc, schools),
+		SignIns: s.allowed(c, request.Principal(c), "security-event", "read")}
 	now, loc := time.Now(), s.zone(c)
 	if d.Locked = lockedWords(p.LockedUntil, now, loc); d.Locked != "" {
 		if at := s.d.Identity.LockedAt(p); at != nil {
