@@ -29,6 +29,11 @@ func TestSignInsInBrowser(t *testing.T) {
 	require.Contains(t, l.Path(), "/signin", "the wrong password does not sign in")
 	l.SignIn("tenant-a", fx.Learner.Username, lmstest.Password)
 	require.NotContains(t, l.Path(), "/signin")
+	// The learner sees both on "Where you are signed in".
+	l.Go("/account/sessions", "")
+	mine := l.Text("main table tbody")
+	require.Contains(t, mine, "Wrong password")
+	require.Contains(t, mine, "Signed in")
 
 	a := webtest.New(t, e.Server.URL)
 	a.Plain = true

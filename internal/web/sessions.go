@@ -40,6 +40,9 @@ type sessionsData struct {
 	Name     string // the person's, on an admin's page
 	Back     string
 	Done     string
+	// A member's own recent sign-ins and failed ones (ShowSignIns).
+	SignIns     []identity.SignInEvent
+	ShowSignIns bool
 }
 
 func splitSessions(all []identity.Session, d *sessionsData) {
@@ -59,6 +62,12 @@ func (s *Site) mySessions(c *gin.Context) (page, error) {
 	}
 	d := sessionsData{Action: "/account/sessions", Own: true, Done: c.Query("done")}
 	splitSessions(all, &d)
+	if p := request.Principal(c); p.Kind == identity.KindMember {
+		d.ShowSignIns = true
+		if d.SignIns, err = s.d.Identity.MySignIns(c.Request.Context(), p, 20); err != nil {
+			return page{}, err
+		}
+	}
 	return show("sessions", view{Title: "Where you are signed in", Data: d}), nil
 }
 
