@@ -30,6 +30,9 @@ type Settings struct {
 	SealKey string
 	// StaffTwoStep requires two-step sign-in of processor staff (production).
 	StaffTwoStep bool
+	// AllowHTTPIssuer accepts an http:// OpenID issuer (development and
+	// tests, whose provider runs on this machine); production needs https.
+	AllowHTTPIssuer bool
 }
 
 // Service authenticates people and staff and manages their credentials.
@@ -38,11 +41,13 @@ type Service struct {
 	cfg     Settings
 	unknown *ratelimit.Limiter // failures per unknown username, so they lock like real ones
 	rules   SignInRules
+	// discovery keeps OpenID providers' configuration and keys.
+	discovery *discovery
 }
 
 // NewService returns a Service.
 func NewService(db *database.DB, cfg Settings) *Service {
-	return &Service{db: db, cfg: cfg, unknown: ratelimit.New(db, "unknown-account", cfg.LockAfter-1, cfg.LockFor)}
+	return &Service{db: db, cfg: cfg, unknown: ratelimit.New(db, "unknown-account", cfg.LockAfter-1, cfg.LockFor), discovery: newDiscovery()}
 }
 
 // refuseUnknown answers a sign-in to an account that does not exist (or
@@ -91,21 +96,13 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 			}
 			return err
 		}
+		if err := passwordRefused(tx, p.ID); err != nil {
+			failed = err
+			return recordSignIn(tx, tenant, &p.ID, MethodPassword, SignInRefused, "password sign-in is switched off for their role", c)
+		}
 		var err error
-		out, err = insertCredential(tx, memberCreds, tenant, p.ID, "session", "", newMemberSecret(tenant), s.cfg.SessionTTL, c.UserAgent, c.IP)
-		if err != nil {
-			return err
-		}
-		pr := Principal{Kind: KindMember, ID: p.ID, TenantID: tenant}
-		if out.SecondFactor, err = s.secondStepFor(tx, pr); err != nil {
-			return err
-		}
-		if out.SecondFactor == "" {
-			if err := s.signedIn(tx, pr, out.ID, MethodPassword); err != nil {
-				return err
-			}
-		}
-		return markSession(tx, pr, out.ID, out.SecondFactor)
+		out, err = s.openMemberSession(tx, p, c, MethodPassword)
+		return err
 	})
 	if refusedName {
 		err = errors.Join(err, s.recordRefusedName(ctx, tenant, p, found, c))

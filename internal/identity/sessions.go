@@ -30,6 +30,10 @@ func MethodWords(m string) string {
 		return "A set-password link"
 	case MethodPasskey:
 		return "A passkey"
+	case MethodOIDC:
+		return "School account (OpenID Connect)"
+	case MethodSAML:
+		return "School account (SAML)"
 	default:
 		return "Password"
 	}

@@ -40,12 +40,8 @@ func (s *Service) SignIn(ctx context.Context, slug, username, password string, c
 	if err != nil {
 		return iss, p, err
 	}
-	if err := s.rules.MaySignIn(ctx, p); err != nil {
-		pr := Principal{Kind: KindMember, ID: p.ID, TenantID: p.TenantID, CredentialID: iss.ID}
-		if lerr := s.Logout(ctx, pr); lerr != nil && !errors.Is(lerr, errs.ErrNotFound) {
-			return Issued{}, Person{}, lerr
-		}
-		return Issued{}, Person{}, errors.Join(err, s.recordFailure(ctx, tenant, &p.ID, MethodPassword, SignInRefused, errs.Public(err), clientOf(p, c)))
+	if err := s.admit(ctx, iss, p, MethodPassword, c); err != nil {
+		return Issued{}, Person{}, err
 	}
 	return iss, p, nil
 }

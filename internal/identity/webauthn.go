@@ -380,12 +380,8 @@ func (s *Service) PasskeySignIn(ctx context.Context, rp *RelyingParty, slug stri
 	if refused != nil {
 		return Issued{}, Person{}, refused
 	}
-	if err := s.rules.MaySignIn(ctx, p); err != nil {
-		pr := Principal{Kind: KindMember, ID: p.ID, TenantID: p.TenantID, CredentialID: out.ID}
-		if lerr := s.Logout(ctx, pr); lerr != nil && !errors.Is(lerr, errs.ErrNotFound) {
-			return Issued{}, Person{}, lerr
-		}
-		return Issued{}, Person{}, errors.Join(err, s.recordFailure(ctx, tenant, &p.ID, MethodPasskey, SignInRefused, errs.Public(err), clientOf(p, c)))
+	if err := s.admit(ctx, out, p, MethodPasskey, c); err != nil {
+		return Issued{}, Person{}, err
 	}
 	return out, p, nil
 }

@@ -59,7 +59,10 @@ type Kernel struct {
 	metrics *metrics
 	pages   Pages
 	uploads map[string]bool // page routes that take multipart, by path
-	routes  []Route
+	// crossSite are the public page routes that take a form from another
+	// site (a SAML answer), by path.
+	crossSite map[string]bool
+	routes    []Route
 }
 
 // New builds the kernel; pages renders page routes' errors (nil: no pages).
@@ -76,13 +79,16 @@ func New(d Deps, pages Pages) *Kernel {
 
 // Engine builds the gin engine from the route tables of both front ends.
 func (k *Kernel) Engine(tables ...[]Route) *gin.Engine {
-	k.routes, k.uploads = nil, map[string]bool{}
+	k.routes, k.uploads, k.crossSite = nil, map[string]bool{}, map[string]bool{}
 	for _, t := range tables {
 		k.routes = append(k.routes, t...)
 	}
 	for _, rt := range k.routes {
 		if rt.Upload {
 			k.uploads[rt.Path] = true
+		}
+		if rt.CrossSite && rt.Public {
+			k.crossSite[rt.Path] = true
 		}
 	}
 	gin.SetMode(gin.ReleaseMode)

@@ -29,6 +29,10 @@ type Route struct {
 	Upload bool
 	// Throttled routes count attempts per client address (sign-in).
 	Throttled bool
+	// CrossSite page routes take a form posted from another site: only a
+	// public one whose form carries its own signed proof (a SAML identity
+	// provider's answer); every other page form must come from this site.
+	CrossSite bool
 	// SecondStep routes are open to a session that passed the password but
 	// still owes its second step (the code page, setting up an
 	// authenticator, sign-out); every other route refuses such a session.

@@ -90,7 +90,7 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	a := Set{Config: cfg, DB: db, Store: store}
 	a.Identity = identity.NewService(db, identity.Settings{SessionTTL: cfg.SessionTTL, TokenMaxTTL: cfg.TokenMaxTTL,
 		LockAfter: cfg.LoginMaxFailures, LockFor: cfg.LoginLockout, LinkKey: cfg.LedgerKey(),
-		SealKey: cfg.BackupIdentity(), StaffTwoStep: cfg.IsProd()})
+		SealKey: cfg.BackupIdentity(), StaffTwoStep: cfg.IsProd(), AllowHTTPIssuer: !cfg.IsProd()})
 	var err error
 	a.Authz, err = authz.New(a.Identity.TenantAssignments)
 	if err != nil {

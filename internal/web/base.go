@@ -119,11 +119,24 @@ type signinData struct {
 	Staff   bool
 	Next    string
 	Problem string
+	// The school's sign-in page (/signin?tenant=…) offers its providers.
+	Slug      string
+	Providers []identity.Provider
 }
 
 func (s *Site) signinForm(c *gin.Context) (page, error) {
 	form := map[string]string{"tenant": c.Query("tenant")}
-	return show("signin", view{Title: "Sign in", Form: form, Data: signinData{Next: safeNext(c.Query("next"))}}), nil
+	d := signinData{Next: safeNext(c.Query("next"))}
+	if form["tenant"] != "" {
+		if t, err := s.d.Tenants.BySlug(c.Request.Context(), form["tenant"]); err == nil {
+			ps, err := s.d.Identity.SignInProviders(c.Request.Context(), t.ID)
+			if err != nil {
+				return page{}, err
+			}
+			d.Slug, d.Providers = t.Slug, ps
+		}
+	}
+	return show("signin", view{Title: "Sign in", Form: form, Data: d}), nil
 }
 
 func (s *Site) staffSigninForm(c *gin.Context) (page, error) {
@@ -209,6 +222,9 @@ func signinProblem(err error) (int, string, bool) {
 	case errors.Is(err, errs.ErrUnauthenticated):
 		return http.StatusUnauthorized, "Those details are not right. Check them and try again. After several failed attempts the account is locked for a while.", true
 	case errors.Is(err, errs.ErrForbidden):
+		if msg := errs.Public(err); msg != "" {
+			return http.StatusForbidden, msg, true
+		}
 		return http.StatusForbidden, "This account cannot sign in at the moment. Ask your administrator.", true
 	}
 	return 0, "", false

@@ -262,7 +262,8 @@ func (s *Site) adminMenu(c *gin.Context, p identity.Principal, base string, wide
 		{"Subject requests", "/admin/requests", false}, {"Data protection", "/admin/protection", true},
 		{"Support access", "/admin/support", false}, {"Messages", "/admin/messages", false},
 		{"Usage", "/admin/usage", true}, {"Time zone", "/admin/time-zone", false},
-		{"Two-step sign-in", "/admin/two-step", true},
+		{"Two-step sign-in", "/admin/two-step", true}, {"Sign-in options", "/admin/sign-in", true},
+		{"Sign-ins", "/admin/sign-ins", false},
 	}
 	gets := map[string]request.Route{}
 	for _, rt := range s.Routes() {

@@ -79,6 +79,8 @@ func (s *Site) Routes() []request.Route {
 		s.duePages(),
 		s.twoStepPages(),
 		s.passkeyPages(),
+		s.ssoPages(),
+		s.signInOptionPages(),
 		s.sessionPages(),
 		s.signInPages(),
 	} {
