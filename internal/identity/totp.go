@@ -706,7 +706,8 @@ func (s *Service) ResetTwoStep(ctx context.Context, sc access.Scope, person uuid
 
 // ResealTwoStep seals every authenticator secret again to the current
 // platform key (the first of SealKey), after a rotation: staff's, and the
-// members' of each of tenants, one transaction per tenant. It returns how
+// members' and the school's sign-in provider secrets of each of tenants,
+// one transaction per tenant. It returns how
 // many it resealed; the old key may go once it has run.
 func (s *Service) ResealTwoStep(ctx context.Context, tenants []uuid.UUID) (int, error) {
 	n := 0
@@ -715,7 +716,7 @@ func (s *Service) ResealTwoStep(ctx context.Context, tenants []uuid.UUID) (int, 
 			Owner        uuid.UUID
 			SecretSealed []byte
 		}
-		if err := tx.Raw(fmt.Sprintf(`SELECT %s AS owner, secret_sealed FROM %s FOR UPDATE`, owner, table)).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(fmt.Sprintf(`SELECT %s AS owner, secret_sealed FROM %s WHERE secret_sealed IS NOT NULL FOR UPDATE`, owner, table)).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
@@ -739,7 +740,10 @@ func (s *Service) ResealTwoStep(ctx context.Context, tenants []uuid.UUID) (int, 
 	}
 	for _, t := range tenants {
 		err := access.Transact(ctx, s.db, access.System(t, "platform key rotation"), func(tx *gorm.DB) error {
-			return reseal(tx, "member_totp", "person_id")
+			if err := reseal(tx, "member_totp", "person_id"); err != nil {
+				return err
+			}
+			return reseal(tx, "sign_in_providers", "id") // the school's OpenID client secrets
 		})
 		if err != nil {
 			return n, fmt.Errorf("reseal authenticators of tenant %s: %w", t, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/errs"
@@ -143,6 +144,11 @@ func TestTwoStepKeyRotation(t *testing.T) {
 	_, err = b.svc.ConfirmTwoStep(ctx, p, code, identity.Client{})
 	require.NoError(t, err)
 
+	// A school's sign-in provider secret is sealed to the same key.
+	_, err = b.svc.ConnectProvider(ctx, access.Member(b.b, b.admins[b.b]), identity.NewProvider{Kind: identity.ProviderMicrosoft,
+		DirectoryID: uuid.NewString(), ClientID: "lms-client", ClientSecret: "a-client-secret"})
+	require.NoError(t, err)
+
 	id, err := age.GenerateX25519Identity()
 	require.NoError(t, err)
 	signIn := func(svc *identity.Service) error {
@@ -158,8 +164,10 @@ func TestTwoStepKeyRotation(t *testing.T) {
 	both := identity.NewService(b.db.App, settings(id.String()+","+old))
 	n, err := both.ResealTwoStep(ctx, []uuid.UUID{b.a, b.b})
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 2, n, "the authenticator and the provider secret")
 	require.NoError(t, signIn(newOnly), "resealed: the new key alone opens it")
+	_, err = newOnly.ResealTwoStep(ctx, []uuid.UUID{b.a, b.b})
+	require.NoError(t, err, "the new key alone opens every sealed secret")
 }
 
 // New recovery codes need a current code; the old ones stop working.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -178,6 +179,19 @@ func TestSignInWithOpenIDProvider(t *testing.T) {
 	require.NoError(t, err)
 	again.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, again.StatusCode, "a replayed state")
+
+	// A wrong nonce: the identity the provider sends must carry the nonce
+	// of the sign-in it answers (here the waiting sign-in's is changed).
+	back = op.SignIn(t, hc, e.public+"/signin/sso/"+e.A.Slug+"/start?provider="+providerA, ada, "ada-password-1")
+	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE sso_flows SET nonce = 'a-nonce-of-another-sign-in'`).Error
+	}))
+	wrongNonce, err := hc.Get(back.String())
+	require.NoError(t, err)
+	page, _ := io.ReadAll(wrongNonce.Body)
+	wrongNonce.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, wrongNonce.StatusCode, "a wrong nonce")
+	require.Contains(t, string(page), "does not belong to this sign-in")
 
 	// Another audience: a code the provider issued to school B's client,
 	// brought to school A's callback with a state of A's, is refused.
