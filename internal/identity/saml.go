@@ -88,29 +88,34 @@ func serviceProvider(p Provider, site SAMLSite) (*saml.ServiceProvider, error) {
 	if problem != "" {
 		return nil, fmt.Errorf("provider %s metadata: %s", p.ID, problem)
 	}
-	meta, err := url.Parse(site.EntityID)
+	sp, err := site.serviceProvider()
 	if err != nil {
 		return nil, err
+	}
+	sp.IDPMetadata, sp.AuthnNameIDFormat = ed, saml.UnspecifiedNameIDFormat
+	return sp, nil
+}
+
+// serviceProvider is the platform's side alone, from its addresses.
+func (site SAMLSite) serviceProvider() (*saml.ServiceProvider, error) {
+	meta, err := url.Parse(site.EntityID)
+	if err != nil {
+		return nil, fmt.Errorf("SAML entity id %q: %w", site.EntityID, err)
 	}
 	acs, err := url.Parse(site.ACS)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("SAML answer address %q: %w", site.ACS, err)
 	}
-	return &saml.ServiceProvider{EntityID: site.EntityID, MetadataURL: *meta, AcsURL: *acs, IDPMetadata: ed,
-		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat}, nil
+	return &saml.ServiceProvider{EntityID: site.EntityID, MetadataURL: *meta, AcsURL: *acs}, nil
 }
 
 // SAMLMetadata is the platform's metadata for a school's IdP to import.
 func SAMLMetadata(site SAMLSite) ([]byte, error) {
-	meta, err := url.Parse(site.EntityID)
+	sp, err := site.serviceProvider()
 	if err != nil {
 		return nil, err
 	}
-	acs, err := url.Parse(site.ACS)
-	if err != nil {
-		return nil, err
-	}
-	sp := saml.ServiceProvider{EntityID: site.EntityID, MetadataURL: *meta, AcsURL: *acs, MetadataValidDuration: 7 * 24 * time.Hour}
+	sp.MetadataValidDuration = 7 * 24 * time.Hour
 	return xml.MarshalIndent(sp.Metadata(), "", "  ")
 }
 
