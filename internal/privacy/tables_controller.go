@@ -21,6 +21,7 @@ var controllerTables = []Table{
 			col("child_id", Key, "let a guardian act for their child", PublicTask, whileMember, Export, Retain).person(),
 			col("created_by", Key, "which admin linked them", PublicTask, whileMember, Export, Anonymise).person(),
 			col("created_at", Record, "record keeping", PublicTask, whileMember, Export, Delete),
+			col("from_roster", Record, "whether a roster import made the link (a later file may remove it)", PublicTask, whileMember, Export, Delete),
 		},
 	},
 	{

@@ -33,6 +33,7 @@ var courseTables = []Table{
 			col("summary", Content, "describe the course", PublicTask, courseLife, Export, Retain),
 			col("status", Record, "draft, published or archived", PublicTask, courseLife, Export, Retain),
 			col("external_id", Key, "match the school information system's class on re-import", PublicTask, courseLife, Export, Retain),
+			col("term_id", Key, "the term the class runs in (from the roster), with which the course ends", PublicTask, courseLife, Export, Retain),
 			col("created_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 			col("updated_at", Record, "record keeping", PublicTask, courseLife, Export, Retain),
 		},
