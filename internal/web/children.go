@@ -258,12 +258,13 @@ func (s *Site) adminMenu(c *gin.Context, p identity.Principal, base string, wide
 		wideOnly    bool
 	}{
 		{"Dashboard", "/admin", false}, {"People and roles", "/admin/people", false},
-		{"Bulk import", "/admin/roster", false}, {"Courses and enrolments", "/admin/courses", false},
+		{"Bulk import", "/admin/roster", false}, {"Roster sync", "/admin/roster-sync", true},
+		{"Courses and enrolments", "/admin/courses", false},
 		{"Subject requests", "/admin/requests", false}, {"Data protection", "/admin/protection", true},
 		{"Support access", "/admin/support", false}, {"Messages", "/admin/messages", false},
 		{"Usage", "/admin/usage", true}, {"Time zone", "/admin/time-zone", false},
 		{"Two-step sign-in", "/admin/two-step", true}, {"Sign-in options", "/admin/sign-in", true},
-		{"Sign-ins", "/admin/sign-ins", false},
+		{"Sign-ins", "/admin/sign-ins", true},
 	}
 	gets := map[string]request.Route{}
 	for _, rt := range s.Routes() {
