@@ -59,10 +59,10 @@ func (s *Set) BulkFiles() map[string][]byte {
 	}
 	out := map[string][]byte{
 		"manifest.csv":         s.manifest("bulk", "orgs", "academicSessions", "courses", "classes", "users", "roles", "enrollments", "demographics"),
-		"orgs.csv":             s.orgsFile(),
-		"academicSessions.csv": s.sessionsFile(),
-		"courses.csv":          s.coursesFile(),
-		"classes.csv":          s.classesFile(),
+		"orgs.csv":             s.orgsFile(""),
+		"academicSessions.csv": s.sessionsFile(""),
+		"courses.csv":          s.coursesFile(-1, ""),
+		"classes.csv":          s.classesFile(-1, ""),
 		"users.csv":            s.usersFile(people, "", keep),
 		"roles.csv":            s.rolesFile(people, ""),
 		"enrollments.csv":      s.enrolFile(people, nil, ""),
@@ -85,6 +85,32 @@ func (s *Set) DeltaFiles() map[string][]byte {
 		"roles.csv":        s.rolesFile(joiner, "active"),
 		"enrollments.csv":  s.enrolFile(joiner, s.DeltaEnded, "active"),
 		"demographics.csv": s.demographicsFile(joiner, "active"),
+	}
+}
+
+// SchoolFiles is school i's part of the bulk export (its classes, and the
+// people whose primary school it is, with their roles and enrolments) as a
+// delta file: rows active, nothing implied about what is absent. Importing
+// each school's part in turn loads a trust whose whole files are larger
+// than one upload may be.
+func (s *Set) SchoolFiles(i int) map[string][]byte {
+	keep := func(p *Person) bool { return !s.gone[p] && p != s.DeltaJoiner && p.School == i }
+	var people []*Person
+	for _, p := range s.People {
+		if keep(p) {
+			people = append(people, p)
+		}
+	}
+	return map[string][]byte{
+		"manifest.csv":         s.manifest("delta", "orgs", "academicSessions", "courses", "classes", "users", "roles", "enrollments", "demographics"),
+		"orgs.csv":             s.orgsFile("active"),
+		"academicSessions.csv": s.sessionsFile("active"),
+		"courses.csv":          s.coursesFile(i, "active"),
+		"classes.csv":          s.classesFile(i, "active"),
+		"users.csv":            s.usersFile(people, "active", keep),
+		"roles.csv":            s.rolesFile(people, "active"),
+		"enrollments.csv":      s.enrolFile(people, nil, "active"),
+		"demographics.csv":     s.demographicsFile(people, "active"),
 	}
 }
 
@@ -119,35 +145,45 @@ func stamp(status string) (string, string) {
 	return status, deltaModified
 }
 
-func (s *Set) orgsFile() []byte {
+func (s *Set) orgsFile(status string) []byte {
 	sh := newSheet("orgs.csv")
-	sh.row(s.Trust.SourcedID, "", "", s.Trust.Name, s.Trust.Type, s.Trust.Identifier, "")
+	st, mod := stamp(status)
+	sh.row(s.Trust.SourcedID, st, mod, s.Trust.Name, s.Trust.Type, s.Trust.Identifier, "")
 	for _, o := range s.Schools {
-		sh.row(o.SourcedID, "", "", o.Name, o.Type, o.Identifier, s.Trust.SourcedID)
+		sh.row(o.SourcedID, st, mod, o.Name, o.Type, o.Identifier, s.Trust.SourcedID)
 	}
 	return sh.bytes()
 }
 
-func (s *Set) sessionsFile() []byte {
+func (s *Set) sessionsFile(status string) []byte {
 	sh := newSheet("academicSessions.csv")
+	st, mod := stamp(status)
 	for _, a := range s.Sessions {
-		sh.row(a.SourcedID, "", "", a.Title, a.Type, a.Start, a.End, a.Parent, a.SchoolYear)
+		sh.row(a.SourcedID, st, mod, a.Title, a.Type, a.Start, a.End, a.Parent, a.SchoolYear)
 	}
 	return sh.bytes()
 }
 
-func (s *Set) coursesFile() []byte {
+func (s *Set) coursesFile(only int, status string) []byte {
 	sh := newSheet("courses.csv")
+	st, mod := stamp(status)
 	for _, c := range s.Courses {
-		sh.row(c.SourcedID, "", "", s.Sessions[0].SourcedID, c.Title, c.Code, c.Grade, s.Schools[c.School].SourcedID, c.Subject, "")
+		if only >= 0 && c.School != only {
+			continue
+		}
+		sh.row(c.SourcedID, st, mod, s.Sessions[0].SourcedID, c.Title, c.Code, c.Grade, s.Schools[c.School].SourcedID, c.Subject, "")
 	}
 	return sh.bytes()
 }
 
-func (s *Set) classesFile() []byte {
+func (s *Set) classesFile(only int, status string) []byte {
 	sh := newSheet("classes.csv")
+	st, mod := stamp(status)
 	for _, c := range s.Classes {
-		sh.row(c.SourcedID, "", "", c.Title, c.Grade, s.Courses[c.Course].SourcedID, c.Code, c.Type, "",
+		if only >= 0 && c.School != only {
+			continue
+		}
+		sh.row(c.SourcedID, st, mod, c.Title, c.Grade, s.Courses[c.Course].SourcedID, c.Code, c.Type, "",
 			s.Schools[c.School].SourcedID, strings.Join(c.Terms, ","), c.Subject, "", "")
 	}
 	return sh.bytes()
