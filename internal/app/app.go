@@ -24,6 +24,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/notify"
+	"github.com/schoolcloud/lms/internal/lms/rostersync"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
@@ -103,6 +104,8 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &comms.SweepWorker{Service: a.Comms})
 	river.AddWorker(w, &notify.DueWorker{Service: a.Notify})
 	river.AddWorker(w, &notify.DigestWorker{Service: a.Notify})
+	river.AddWorker(w, &rostersync.RunWorker{Service: a.RosterSync})
+	river.AddWorker(w, &rostersync.SweepWorker{Service: a.RosterSync})
 	// Exports keep a heartbeat: one whose worker died runs again within
 	// about a minute, not when River rescues its job hours later.
 	river.AddWorker(w, &jobs.RescueWorker{Checks: map[string]jobs.Check{
@@ -125,6 +128,7 @@ func (a *App) JobSpec() jobs.Spec {
 		every(time.Minute, comms.SweepArgs{}),
 		every(15*time.Minute, notify.DueArgs{}),
 		hourly(notify.DigestArgs{}),
+		every(time.Minute, rostersync.SweepArgs{}),
 		daily(backup.MakeArgs{}),
 		every(24*time.Hour, backup.PurgeArgs{}),
 	}}

@@ -36,6 +36,7 @@ func (s *Server) table() []request.Route {
 		s.enrolRoutes(),
 		s.engagementRoutes(),
 		s.rosterRoutes(),
+		s.rosterSyncRoutes(),
 		s.supportRoutes(),
 		s.boundaryRoutes(),
 		s.dataUseRoutes(),

@@ -27,6 +27,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/peer"
 	"github.com/schoolcloud/lms/internal/lms/quiz"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/lms/rostersync"
 	"github.com/schoolcloud/lms/internal/lms/survey"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
 	"github.com/schoolcloud/lms/internal/platform/config"
@@ -82,6 +83,7 @@ type Set struct {
 	Discussion  *discussion.Service
 	Engagement  *engagement.Service
 	Roster      *roster.Service
+	RosterSync  *rostersync.Service
 	Due         *due.Service
 }
 
@@ -137,6 +139,10 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	// Notices: feedback released, replies, announcements (in the
 	// transaction of each), due and overdue work (a job).
 	a.Notify = notify.NewService(db, a.Comms, cfg.PublicURL)
+	// Scheduled roster sync: an MIS delivers files, a job applies them.
+	a.RosterSync = rostersync.NewService(db, a.Roster, a.Comms, cfg.PublicURL)
+	a.RosterSync.Queue = q
+	a.RosterSync.Applied = a.Authz.Invalidate
 	a.Notify.Zone = a.Tenants.Zone
 	a.Assignments.OnRelease(a.Notify.FeedbackReleased)
 	a.Discussion.OnReply(a.Notify.Replied)

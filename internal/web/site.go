@@ -83,6 +83,7 @@ func (s *Site) Routes() []request.Route {
 		s.signInOptionPages(),
 		s.sessionPages(),
 		s.signInPages(),
+		s.rosterSyncPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true
