@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app"
@@ -89,6 +90,21 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 	}
 	set := rostertest.Generate(rostertest.Options{Schools: o.rosterSchools, People: people, EnrolmentsPerPupil: o.rosterEnrolments,
 		Seed: 24, OrgIDs: o.rosterOrgIDs, SchoolSlugs: slugs})
+	if o.rosterOrgIDs == "guid" {
+		// A school is matched to its GUID org by the DfE number an admin
+		// records on it.
+		err := access.Transact(ctx, a.DB, access.System(res.TenantID, "lmsbench seed"), func(tx *gorm.DB) error {
+			for i, s := range set.Schools {
+				if err := tx.Exec(`UPDATE schools SET dfe_number = ? WHERE slug = ?`, s.Identifier, slugs[i]).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("record DfE numbers: %w", err)
+		}
+	}
 	files := set.BulkFiles()
 	run := &rosterRun{people: people}
 	for n, k := range rostertest.Rows(files) {
