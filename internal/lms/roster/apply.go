@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -28,6 +29,10 @@ type applier struct {
 	courses map[string]*courseRec
 	fresh   map[uuid.UUID]int // people this import created → their users.csv line
 	pending []pendingEnrolment
+	orgs    map[string]orgTarget // orgs.csv sourcedId → school or tenant
+	covered map[uuid.UUID]bool   // schools the upload's rows name: what a bulk file speaks for
+	force   bool                 // an admin confirmed ending more than the limit
+	held    []SchoolEnd          // schools over the limit (nothing is written then)
 }
 
 type person struct {
@@ -37,6 +42,8 @@ type person struct {
 	Email       *string
 	Status      identity.PersonStatus
 	ExternalID  string
+	LeftOn      *time.Time
+	Restricted  bool
 	roles       []held
 }
 
@@ -53,8 +60,11 @@ type courseRec struct {
 	ExternalID string
 }
 
+// run applies the plan step by step. Later features add their step to
+// the list (after the people they need are loaded or made); ending what a
+// bulk file leaves out runs last, when everything the file holds is known.
 func (a *applier) run() error {
-	steps := []func() error{a.loadSchools, a.loadPeople, a.loadCourses, a.applyUsers, a.applyRoles, a.applyClasses, a.applyEnrolments}
+	steps := []func() error{a.loadSchools, a.loadPeople, a.loadCourses, a.applyUsers, a.applyRoles, a.applyClasses, a.applyEnrolments, a.endAbsent}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -65,16 +75,16 @@ func (a *applier) run() error {
 }
 
 func (a *applier) loadSchools() error {
-	var rows []struct {
-		ID   uuid.UUID
-		Slug string
-	}
-	if err := a.tx.Raw(`SELECT id, slug FROM schools`).Scan(&rows).Error; err != nil {
+	var rows []schoolRec
+	if err := a.tx.Raw(`SELECT id, slug, external_id, dfe_number, urn FROM schools`).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("roster: schools: %w", err)
 	}
 	a.schools = map[string]uuid.UUID{}
 	for _, r := range rows {
 		a.schools[r.Slug], a.schools[r.ID.String()] = r.ID, r.ID
+		if r.ExternalID != nil {
+			a.schools[*r.ExternalID] = r.ID
+		}
 	}
 	if ids, limited := a.sc.Schools(); limited {
 		a.allowed = map[uuid.UUID]bool{}
@@ -82,7 +92,7 @@ func (a *applier) loadSchools() error {
 			a.allowed[id] = true
 		}
 	}
-	return nil
+	return a.mapOrgs(rows)
 }
 
 // school resolves an org reference: a school's slug or id.
@@ -166,7 +176,8 @@ func (a *applier) loadPeople() error {
 			}
 		}
 	}
-	const cols = `SELECT id, username, display_name, email, status, coalesce(external_id, '') AS external_id FROM people`
+	const cols = `SELECT id, username, display_name, email, status, coalesce(external_id, '') AS external_id,
+		left_on, restricted_at IS NOT NULL AS restricted FROM people`
 	var ps []*person
 	if err := a.tx.Raw(cols+` WHERE external_id = ANY(?::text[])`, textArray(ext.list())).Scan(&ps).Error; err != nil {
 		return fmt.Errorf("roster: load people: %w", err)

@@ -66,12 +66,19 @@ func (a *applier) applyEnrolments() error {
 		if course == nil || p == nil {
 			continue
 		}
+		if e.notYet && ex == nil {
+			c.Skipped++ // begins later: a later import makes it
+			continue
+		}
 		if !a.mine(course.SchoolID) {
 			a.p.fail(EnrollmentsFile, e.line, "classSourcedId", "is a class of a school that is not yours")
 			continue
 		}
+		a.cover(course.SchoolID)
 		if e.school != "" {
-			if id, ok := a.school(e.school); !ok || id != course.SchoolID {
+			if id, _, quiet, ok := a.orgRef(e.school); quiet {
+				continue
+			} else if !ok || id != course.SchoolID {
 				a.p.fail(EnrollmentsFile, e.line, "schoolSourcedId", "is not the school of the class")
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/course"
@@ -30,6 +31,10 @@ type plan struct {
 	badUsers, badClasses map[string]bool
 	// Users named with roles we import, and with roles we skip.
 	withRole, skippedRole map[string]bool
+	orgs                  []orgRow
+	modes                 map[string]Mode // from manifest.csv; nil without one
+	has                   map[string]bool // files the upload holds (and the manifest does not call absent)
+	today                 time.Time       // role and enrolment dates are compared with it (UTC date)
 }
 
 type userRow struct {
@@ -50,6 +55,7 @@ type roleRow struct {
 	user        string        // user sourcedId
 	role        identity.Role // admin, teacher or learner
 	org         string        // school slug or id
+	notNow      bool          // its beginDate is to come or its endDate has passed
 }
 
 type classRow struct {
@@ -68,6 +74,7 @@ type enrolRow struct {
 	school    string // optional; must agree with the class's school
 	role      course.Role
 	deleted   bool
+	notYet    bool // beginDate is to come: not made until then
 }
 
 func (p *plan) fail(file string, line int, field, format string, args ...any) {
@@ -84,10 +91,31 @@ func (p *plan) warn(file string, line int, field, format string, args ...any) {
 	}
 }
 
+// fileStep reads one file of an upload into the plan. parse runs them in
+// order (orgs and the manifest first: other files' rows refer to them);
+// a file the upload lacks is skipped.
+type fileStep struct {
+	name     string
+	required []string
+	parse    func(*plan, *table)
+}
+
+// fileSteps lists the files an import reads, in the order it reads them.
+// Other files (demographics, terms, …) add their own step here.
+var fileSteps = []fileStep{
+	{ManifestFile, []string{"propertyName", "value"}, (*plan).parseManifest},
+	{OrgsFile, []string{"sourcedId", "name", "type"}, (*plan).parseOrgs},
+	{UsersFile, []string{"sourcedId", "username", "givenName", "familyName"}, (*plan).parseUsers},
+	{RolesFile, []string{"userSourcedId", "role", "orgSourcedId"}, (*plan).parseRoles},
+	{ClassesFile, []string{"sourcedId", "title", "schoolSourcedId"}, (*plan).parseClasses},
+	{EnrollmentsFile, []string{"sourcedId", "classSourcedId", "userSourcedId", "role"}, (*plan).parseEnrols},
+}
+
 // parse reads every known file of an upload. Each file is optional, but
 // an upload must hold at least one.
 func parse(files map[string][]byte) *plan {
-	p := &plan{files: []string{}, badUsers: map[string]bool{}, badClasses: map[string]bool{}, withRole: map[string]bool{}, skippedRole: map[string]bool{}}
+	p := &plan{files: []string{}, badUsers: map[string]bool{}, badClasses: map[string]bool{}, withRole: map[string]bool{}, skippedRole: map[string]bool{},
+		today: time.Now().UTC().Truncate(24 * time.Hour)}
 	for name := range files {
 		if Known(name) {
 			p.files = append(p.files, name)
@@ -99,34 +127,21 @@ func parse(files map[string][]byte) *plan {
 		p.fileLevel = true
 		return p
 	}
-	read := func(name string, required ...string) *table {
-		data, ok := files[name]
-		if !ok {
-			return nil
+	for _, st := range fileSteps {
+		data, ok := files[st.name]
+		if !ok || p.modeOf(st.name) == Absent && st.name != ManifestFile {
+			continue
 		}
-		t, issues := readTable(name, data, required...)
+		t, issues := readTable(st.name, data, st.required...)
 		for _, is := range issues {
 			p.fail(is.File, is.Line, is.Field, "%s", is.Message)
 			p.fileLevel = true
 		}
-		return t
+		if t != nil {
+			st.parse(p, t)
+		}
 	}
-	users := read(UsersFile, "sourcedId", "username", "givenName", "familyName")
-	roles := read(RolesFile, "userSourcedId", "role", "orgSourcedId")
-	classes := read(ClassesFile, "sourcedId", "title", "schoolSourcedId")
-	enrols := read(EnrollmentsFile, "sourcedId", "classSourcedId", "userSourcedId", "role")
-	if users != nil {
-		p.parseUsers(users)
-	}
-	if roles != nil {
-		p.parseRoles(roles)
-	}
-	if classes != nil {
-		p.parseClasses(classes)
-	}
-	if enrols != nil {
-		p.parseEnrols(enrols)
-	}
+	p.checkManifest(files)
 	p.skipUnrostered()
 	return p
 }
@@ -277,11 +292,11 @@ func (p *plan) userRole(file string, line int, field, v string) (identity.Role, 
 		return "", false
 	case "student":
 		return identity.RoleLearner, true
-	case "teacher":
+	case "teacher", "aide": // a teaching assistant teaches here: there is no assistant role
 		return identity.RoleTeacher, true
 	case "administrator", "siteadministrator", "principal":
 		return identity.RoleAdmin, true
-	case "guardian", "parent", "relative", "aide", "proctor", "counselor", "districtadministrator", "systemadministrator":
+	case "guardian", "parent", "relative", "proctor", "counselor", "districtadministrator", "systemadministrator":
 		p.warn(file, line, field, "role %s is not imported; the row's other data is", v)
 		return "", false
 	}
@@ -315,8 +330,10 @@ func (p *plan) parseRoles(t *table) {
 		} else if okRole {
 			p.withRole[user] = true
 		}
-		if okUser && okOrg && okRole {
-			p.roles = append(p.roles, roleRow{file: t.file, field: "orgSourcedId", line: r.line, user: user, role: role, org: org})
+		begins, ends, okDates := p.dates(t, r)
+		if okUser && okOrg && okRole && okDates {
+			p.roles = append(p.roles, roleRow{file: t.file, field: "orgSourcedId", line: r.line, user: user, role: role, org: org,
+				notNow: !begins.IsZero() && begins.After(p.today) || !ends.IsZero() && ends.Before(p.today)})
 		}
 	}
 }
@@ -349,27 +366,57 @@ func (p *plan) parseEnrols(t *table) {
 		if !(ok && ok2 && ok3 && ok4 && ok5) {
 			continue
 		}
+		begins, ends, okDates := p.dates(t, r)
+		if !okDates {
+			continue
+		}
+		if !ends.IsZero() && ends.Before(p.today) {
+			e.deleted = true // ended: closed like a deletion
+		}
+		e.notYet = !begins.IsZero() && begins.After(p.today)
 		switch v := t.get(r, "role"); strings.ToLower(v) {
 		case "student":
 			e.role = course.RoleLearner
-		case "teacher":
+		case "teacher", "aide": // a teaching assistant: courses have no assistant role
 			e.role = course.RoleTeacher
-		case "administrator", "proctor", "aide", "guardian", "parent", "relative", "counselor":
+		case "administrator", "proctor", "guardian", "parent", "relative", "counselor":
 			p.warn(t.file, r.line, "role", "%s enrolments are not imported", v)
 			p.counts.Enrolments.Skipped++
 			continue
 		default:
-			p.fail(t.file, r.line, "role", "must be student or teacher (administrator and proctor rows are skipped)")
+			p.fail(t.file, r.line, "role", "must be student, teacher or aide (administrator and proctor rows are skipped)")
 			continue
 		}
 		key := [2]string{e.class, e.user}
-		if first, dup := pairs[key]; dup && !deleted {
+		if first, dup := pairs[key]; dup && !e.deleted && !e.notYet {
 			p.fail(t.file, r.line, "userSourcedId", "is already enrolled in this class on line %d", first)
 			continue
 		}
-		if !deleted {
+		if !e.deleted && !e.notYet {
 			pairs[key] = r.line
 		}
 		p.enrols = append(p.enrols, e)
 	}
+}
+
+// dates reads a row's optional beginDate and endDate (YYYY-MM-DD, as
+// OneRoster writes them; a time after the date is ignored).
+func (p *plan) dates(t *table, r row) (begins, ends time.Time, ok bool) {
+	ok = true
+	read := func(col string) time.Time {
+		v := t.get(r, col)
+		if v == "" {
+			return time.Time{}
+		}
+		if len(v) > 10 {
+			v = v[:10]
+		}
+		d, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			p.fail(t.file, r.line, col, "must be a date as YYYY-MM-DD")
+			ok = false
+		}
+		return d
+	}
+	return read("beginDate"), read("endDate"), ok
 }

@@ -59,11 +59,17 @@ const (
 	Applied  = "applied"
 	Rejected = "rejected"
 	DryRun   = "dry_run"
+	// Held: a bulk upload over the safety limit (EndLimit), kept unapplied
+	// until an admin confirms (then Applied) or discards it (Discarded).
+	Held      = "held"
+	Discarded = "discarded"
 )
 
-// The files an import reads. Other OneRoster files (manifest.csv, orgs.csv,
-// courses.csv, academicSessions.csv, demographics.csv, …) are ignored.
+// The files an import reads. Other OneRoster files (courses.csv, …) are
+// ignored.
 const (
+	ManifestFile    = "manifest.csv"
+	OrgsFile        = "orgs.csv"
 	UsersFile       = "users.csv"
 	RolesFile       = "roles.csv"
 	ClassesFile     = "classes.csv"
@@ -72,9 +78,10 @@ const (
 
 // Known reports whether name is a file an import reads.
 func Known(name string) bool {
-	switch name {
-	case UsersFile, RolesFile, ClassesFile, EnrollmentsFile:
-		return true
+	for _, st := range fileSteps {
+		if st.name == name {
+			return true
+		}
 	}
 	return false
 }
@@ -127,6 +134,15 @@ type Import struct {
 	ErrorCount   int        `json:"error_count"`
 	WarningCount int        `json:"warning_count"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// Modes is each file's manifest mode (bulk, delta, absent); empty when
+	// the upload had no manifest.csv, and then every file was read as delta.
+	Modes map[string]Mode `gorm:"serializer:json" json:"modes"`
+	// Held lists, for a held import (or a dry run that would be held), the
+	// schools whose share of people ending is over EndLimit.
+	Held []SchoolEnd `gorm:"serializer:json" json:"held,omitempty"`
+	// HeldFiles is a held upload (a zip of its files), kept until it is
+	// confirmed or discarded; never returned.
+	HeldFiles []byte `json:"-"`
 }
 
 // TableName is the gorm table.

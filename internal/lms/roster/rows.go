@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -28,9 +29,9 @@ func (a *applier) applyUsers() error {
 			a.p.fail(UsersFile, u.line, "sourcedId", "is a person who also belongs to schools that are not yours; a tenant-wide admin must import them")
 			a.p.badUsers[u.sourcedID] = true
 		case u.deleted:
-			if ex.Status == identity.PersonSuspended {
+			if ex.Status == identity.PersonSuspended && ex.LeftOn != nil {
 				c.Unchanged++
-			} else if ok, err := a.suspend(ex, u.line, "status"); err != nil {
+			} else if ok, err := a.leave(ex, u.line, "status"); err != nil {
 				return err
 			} else if ok {
 				c.Removed++
@@ -122,6 +123,28 @@ func (a *applier) updatePerson(ex *person, u userRow) error {
 	return nil
 }
 
+// leave records that a person has left (an explicit deletion or a bulk
+// file that no longer holds them): suspended, sessions ended and the
+// leaving date set, from which the school's leaver retention runs. The
+// person is never deleted.
+func (a *applier) leave(p *person, line int, field string) (bool, error) {
+	if p.Status != identity.PersonSuspended {
+		if ok, err := a.suspend(p, line, field); err != nil || !ok {
+			return ok, err
+		}
+	} else if p.Restricted {
+		return false, nil
+	}
+	if p.LeftOn == nil {
+		if err := a.tx.Exec(`UPDATE people SET left_on = current_date, updated_at = now() WHERE id = ?`, p.ID).Error; err != nil {
+			return false, fmt.Errorf("roster: leaving date: %w", err)
+		}
+		today := time.Now()
+		p.LeftOn = &today
+	}
+	return true, nil
+}
+
 // suspend suspends a person and ends their sessions and tokens. It refuses
 // (as a row error) a tenant-wide admin and the importing admin: those are
 // changed by hand, so a file cannot lock the school out.
@@ -134,6 +157,10 @@ func (a *applier) suspend(p *person, line int, field string) (bool, error) {
 	}
 	if p.ID == a.sc.Actor().ID {
 		a.p.fail(UsersFile, line, field, "would suspend you, the importing admin")
+		return false, nil
+	}
+	if p.Restricted {
+		a.p.fail(UsersFile, line, field, "is a person whose record is restricted; lift the restriction first")
 		return false, nil
 	}
 	if err := a.tx.Exec(`UPDATE people SET status = ?, updated_at = now() WHERE id = ?`, identity.PersonSuspended, p.ID).Error; err != nil {
@@ -167,14 +194,21 @@ func (a *applier) applyRoles() error {
 		if a.p.badUsers[r.user] {
 			continue // its row is reported already
 		}
-		school, ok := a.school(r.org)
+		school, tenant, quiet, ok := a.orgRef(r.org)
+		if tenant {
+			a.p.counts.Roles.Skipped++ // the trust: roles are held in its schools
+			continue
+		}
 		if !ok || !a.mine(school) {
-			msg := "is not a school of this tenant (name it by the school's slug or id)"
-			if ok {
-				msg = "is not one of your schools"
+			if !quiet {
+				a.p.fail(r.file, r.line, r.field, "%s", a.orgMessage(ok))
 			}
-			a.p.fail(r.file, r.line, r.field, "%s", msg)
 			a.p.badUsers[r.user] = true
+			continue
+		}
+		a.cover(school)
+		if r.notNow {
+			a.p.counts.Roles.Skipped++ // begins later or has ended
 			continue
 		}
 		field := "userSourcedId"
@@ -199,16 +233,17 @@ func (a *applier) applyRoles() error {
 func (a *applier) applyClasses() error {
 	c := &a.p.counts.Courses
 	for _, row := range a.p.classes {
-		school, ok := a.school(row.school)
+		school, tenant, quiet, ok := a.orgRef(row.school)
 		if !ok || !a.mine(school) {
-			msg := "is not a school of this tenant (name it by the school's slug or id)"
-			if ok {
-				msg = "is not one of your schools"
+			if tenant {
+				a.p.fail(ClassesFile, row.line, "schoolSourcedId", "is the trust, not a school; a class belongs to a school")
+			} else if !quiet {
+				a.p.fail(ClassesFile, row.line, "schoolSourcedId", "%s", a.orgMessage(ok))
 			}
-			a.p.fail(ClassesFile, row.line, "schoolSourcedId", "%s", msg)
 			a.p.badClasses[row.sourcedID] = true
 			continue
 		}
+		a.cover(school)
 		ex := a.courses[row.sourcedID]
 		switch {
 		case ex == nil && row.deleted:

@@ -19,16 +19,27 @@ import (
 // logs the upload. A rejected upload returns its record inside a
 // *RejectedError (errors.Is(err, errs.ErrInvalid) holds); nothing of it is
 // applied. A dry run that finds no problem returns a record with status
-// dry_run and the counts the import would have.
+// dry_run and the counts the import would have. A bulk upload that would
+// end more than EndLimit percent of a school's people is not applied: it
+// returns a record with status held (and Held saying where), kept until
+// an admin calls Confirm or Discard.
 //
 // The caller must be allowed to write the roster; a scope limited to some
-// schools may only touch those schools' classes and people.
+// schools may only touch those schools' classes and people. A system scope
+// (access.System) imports with no person named, as a scheduled sync does.
 func (s *Service) Import(ctx context.Context, sc access.Scope, files map[string][]byte, dryRun bool) (Import, error) {
+	return s.run(ctx, sc, files, dryRun, nil)
+}
+
+// run imports files; confirming is the held import an admin confirmed,
+// which then becomes the applied one (and the limit is lifted).
+func (s *Service) run(ctx context.Context, sc access.Scope, files map[string][]byte, dryRun bool, confirming *Import) (Import, error) {
 	p := parse(files)
 	rec := Import{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), DryRun: dryRun, Files: p.files, CreatedAt: time.Now().UTC()}
 	if a := sc.Actor(); a.Kind == access.ActorMember {
 		rec.StartedBy = &a.ID
 	}
+	var held []SchoolEnd
 	if !p.fileLevel {
 		err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 			// One import at a time per tenant: two uploads of the same file
@@ -36,14 +47,19 @@ func (s *Service) Import(ctx context.Context, sc access.Scope, files map[string]
 			if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('lms-roster:' || ?, 0))`, sc.Tenant().String()).Error; err != nil {
 				return fmt.Errorf("roster: lock: %w", err)
 			}
-			if err := (&applier{tx: tx, sc: sc, p: p}).run(); err != nil {
+			a := &applier{tx: tx, sc: sc, p: p, force: confirming != nil}
+			if err := a.run(); err != nil {
 				return err
 			}
-			if p.nErrors > 0 || dryRun {
+			held = a.held
+			if p.nErrors > 0 || dryRun || len(held) > 0 {
 				return errStop
 			}
 			rec.Status = Applied
 			p.fill(&rec)
+			if confirming != nil {
+				return confirmed(tx, confirming, &rec)
+			}
 			return tx.Create(&rec).Error
 		})
 		if err == nil {
@@ -54,13 +70,25 @@ func (s *Service) Import(ctx context.Context, sc access.Scope, files map[string]
 		}
 	}
 	rec.Status = DryRun
-	if p.nErrors > 0 {
+	switch {
+	case p.nErrors > 0:
 		rec.Status = Rejected
+	case !dryRun && len(held) > 0:
+		rec.Status = Held
+		z, err := zipFiles(files)
+		if err != nil {
+			return Import{}, err
+		}
+		rec.HeldFiles = z
 	}
 	p.fill(&rec)
+	if held != nil {
+		rec.Held = held
+	}
 	if err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return tx.Create(&rec).Error }); err != nil {
 		return Import{}, fmt.Errorf("roster: log import: %w", err)
 	}
+	rec.HeldFiles = nil
 	if rec.Status == Rejected {
 		return rec, &RejectedError{Import: rec, FileLevel: p.fileLevel}
 	}
@@ -77,6 +105,8 @@ func (p *plan) fill(rec *Import) {
 		rec.Warnings = []Issue{}
 	}
 	rec.ErrorCount, rec.WarningCount = p.nErrors, p.nWarnings
+	rec.Modes = p.modeList()
+	rec.Held = []SchoolEnd{}
 }
 
 // mineOnly narrows the log for a school-limited admin to their own
@@ -91,12 +121,14 @@ func mineOnly(q *gorm.DB, sc access.Scope) *gorm.DB {
 // List pages through the import log, newest last (id order), without each
 // import's errors and warnings; status filters (applied, rejected, dry_run).
 func (s *Service) List(ctx context.Context, sc access.Scope, status string, after uuid.UUID, limit int) ([]Import, error) {
-	if status != "" && status != Applied && status != Rejected && status != DryRun {
-		return nil, errs.Field("status", "must be one of: applied rejected dry_run")
+	switch status {
+	case "", Applied, Rejected, DryRun, Held, Discarded:
+	default:
+		return nil, errs.Field("status", "must be one of: applied rejected dry_run held discarded")
 	}
 	out := []Import{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		q := mineOnly(tx.Omit("errors", "warnings").Where("id > ?", after), sc)
+		q := mineOnly(tx.Omit("errors", "warnings", "held_files").Where("id > ?", after), sc)
 		if status != "" {
 			q = q.Where("status = ?", status)
 		}
@@ -111,7 +143,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, status string, afte
 // Get returns one import with its errors and warnings.
 func (s *Service) Get(ctx context.Context, sc access.Scope, id uuid.UUID) (rec Import, err error) {
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return database.Found(mineOnly(tx.Where("id = ?", id), sc).Limit(1).Find(&rec), "roster import %s", id)
+		return database.Found(mineOnly(tx.Omit("held_files").Where("id = ?", id), sc).Limit(1).Find(&rec), "roster import %s", id)
 	})
 	return rec, err
 }
