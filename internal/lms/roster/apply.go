@@ -64,7 +64,7 @@ type courseRec struct {
 // the list (after the people they need are loaded or made); ending what a
 // bulk file leaves out runs last, when everything the file holds is known.
 func (a *applier) run() error {
-	steps := []func() error{a.loadSchools, a.loadPeople, a.loadCourses, a.applyUsers, a.applyRoles, a.applyClasses, a.applyEnrolments, a.endAbsent}
+	steps := []func() error{a.loadSchools, a.loadPeople, a.loadCourses, a.applyUsers, a.applyRoles, a.applyClasses, a.applyEnrolments, a.applyExtras, a.endAbsent}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

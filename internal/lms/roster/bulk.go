@@ -102,6 +102,7 @@ func (a *applier) endPeople() error {
 	for _, u := range a.p.users {
 		present[u.sourcedID] = true
 	}
+	a.p.listedGuardians(present) // guardians are in the file, though not in a.p.users
 	var ms []member
 	if err := a.tx.Raw(`SELECT ra.person_id, p.external_id, ra.school_id,
 			(p.status = 'suspended' AND p.left_on IS NOT NULL) AS gone, p.restricted_at IS NOT NULL AS restricted

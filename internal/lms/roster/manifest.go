@@ -21,11 +21,13 @@ const (
 
 // manifestKeys are the manifest properties naming the files we read.
 var manifestKeys = map[string]string{
-	"file.orgs":        OrgsFile,
-	"file.users":       UsersFile,
-	"file.roles":       RolesFile,
-	"file.classes":     ClassesFile,
-	"file.enrollments": EnrollmentsFile,
+	"file.orgs":             OrgsFile,
+	"file.users":            UsersFile,
+	"file.roles":            RolesFile,
+	"file.classes":          ClassesFile,
+	"file.enrollments":      EnrollmentsFile,
+	"file.demographics":     DemographicsFile,
+	"file.academicSessions": AcademicSessionsFile,
 }
 
 // ManifestKey registers the manifest property for another file an import

@@ -35,6 +35,8 @@ type plan struct {
 	modes                 map[string]Mode // from manifest.csv; nil without one
 	has                   map[string]bool // files the upload holds (and the manifest does not call absent)
 	today                 time.Time       // role and enrolment dates are compared with it (UTC date)
+
+	extra *extras // names, birth dates, guardians and terms (extras.go)
 }
 
 type userRow struct {
@@ -105,10 +107,12 @@ type fileStep struct {
 var fileSteps = []fileStep{
 	{ManifestFile, []string{"propertyName", "value"}, (*plan).parseManifest},
 	{OrgsFile, []string{"sourcedId", "name", "type"}, (*plan).parseOrgs},
-	{UsersFile, []string{"sourcedId", "username", "givenName", "familyName"}, (*plan).parseUsers},
-	{RolesFile, []string{"userSourcedId", "role", "orgSourcedId"}, (*plan).parseRoles},
-	{ClassesFile, []string{"sourcedId", "title", "schoolSourcedId"}, (*plan).parseClasses},
+	{UsersFile, []string{"sourcedId", "username", "givenName", "familyName"}, (*plan).parseUsersAll},
+	{RolesFile, []string{"userSourcedId", "role", "orgSourcedId"}, (*plan).parseRolesAll},
+	{ClassesFile, []string{"sourcedId", "title", "schoolSourcedId"}, (*plan).parseClassesAll},
+	{AcademicSessionsFile, []string{"sourcedId", "title", "type", "startDate", "endDate"}, (*plan).parseTerms},
 	{EnrollmentsFile, []string{"sourcedId", "classSourcedId", "userSourcedId", "role"}, (*plan).parseEnrols},
+	{DemographicsFile, []string{"sourcedId", "birthDate"}, (*plan).parseDemographics},
 }
 
 // parse reads every known file of an upload. Each file is optional, but
@@ -296,7 +300,9 @@ func (p *plan) userRole(file string, line int, field, v string) (identity.Role, 
 		return identity.RoleTeacher, true
 	case "administrator", "siteadministrator", "principal":
 		return identity.RoleAdmin, true
-	case "guardian", "parent", "relative", "proctor", "counselor", "districtadministrator", "systemadministrator":
+	case "guardian", "parent", "relative": // guardians.go imports them where a school turns guardian accounts on
+		return "", false
+	case "proctor", "counselor", "districtadministrator", "systemadministrator":
 		p.warn(file, line, field, "role %s is not imported; the row's other data is", v)
 		return "", false
 	}

@@ -33,6 +33,30 @@
 //     imported; imported people sign in once an admin sets a password.
 //   - A username held by a person who is not that sourcedId is a row error:
 //     an import never takes over an existing account.
+//   - Names (names.go): givenName, middleName and familyName are kept as
+//     given (people.given_name, middle_name, family_name), the preferred
+//     first name (preferredFirstName, or preferredGivenName) in
+//     preferred_name, identifier (a UPN) in pupil_number. display_name is
+//     the preferred (else given) first name and the preferred (else family)
+//     last name; the roster owns it for the people it imports, so a name
+//     changed by hand is replaced by the next file's.
+//   - demographics.csv (demographics.go): only birthDate is kept
+//     (people.birth_date: the under-13 guardian-consent rule needs it); an
+//     empty one leaves the recorded date alone. Every other column (sex,
+//     ethnicity, place of birth, …) is read past and never stored:
+//     privacy.NotKept lists them.
+//   - Guardians (guardians.go): users with role guardian, parent or
+//     relative, linked to children by users.csv agentSourcedIds (either
+//     way round), become people with the guardian role in their child's
+//     school and a guardianship, only where the school has guardian
+//     accounts on (schools.roster_guardians, Service.SetGuardians; off by
+//     default, when they are skipped with one warning). A link the roster
+//     made goes when a later users.csv row of the child or guardian no
+//     longer gives it; links made by hand stay.
+//   - academicSessions.csv (terms.go) becomes the tenant's terms (only a
+//     tenant-wide admin's upload changes them); classes.csv termSourcedIds
+//     puts the class's course in the term that ends last (courses.term_id).
+//     courses.csv is not read.
 package roster
 
 import (
@@ -76,6 +100,15 @@ const (
 	EnrollmentsFile = "enrollments.csv"
 )
 
+// Files lists the files an import reads, in the order it reads them.
+func Files() []string {
+	out := make([]string, len(fileSteps))
+	for i, st := range fileSteps {
+		out[i] = st.name
+	}
+	return out
+}
+
 // Known reports whether name is a file an import reads.
 func Known(name string) bool {
 	for _, st := range fileSteps {
@@ -118,6 +151,10 @@ type Counts struct {
 	Roles      Tally `json:"roles"`
 	Courses    Tally `json:"courses"`
 	Enrolments Tally `json:"enrolments"`
+	// Guardianships are parent–child links (guardians.go); Terms are
+	// academic sessions (terms.go).
+	Guardianships Tally `json:"guardianships"`
+	Terms         Tally `json:"terms"`
 }
 
 // Import is one upload's record. Errors and Warnings are left out of lists.
