@@ -143,6 +143,10 @@ func seedDemo(ctx context.Context, a *app.App) error {
 		return fmt.Errorf("demo approver: %w", err)
 	}
 	a.Authz.Invalidate(t.ID)
+	if err := seedSSO(ctx, a, t.ID, a.Config.PublicURL); err != nil {
+		// The demo works without it: say why and go on.
+		fmt.Printf("demo: no sign-in with the local OpenID provider: %v\n", err)
+	}
 	return seedGuardian(ctx, a, t.ID)
 }
 
