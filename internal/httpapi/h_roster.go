@@ -22,14 +22,38 @@ func (s *Server) rosterRoutes() []request.Route {
 			Area:    request.AreaTenant, Upload: true, Object: "roster", Action: "write",
 			Status: http.StatusCreated, Reply: roster.Import{}, API: s.importRoster},
 		{Method: "GET", Path: tp + "/roster/imports",
-			Summary: "The roster import log (paged; filter status=applied|rejected|dry_run); errors and warnings only on the single import",
+			Summary: "The roster import log (paged; filter status=applied|rejected|dry_run|held|discarded); errors and warnings only on the single import",
 			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: request.Page[roster.Import]{},
 			API: s.listRosterImports},
 		{Method: "GET", Path: tp + "/roster/imports/:import",
 			Summary: "One roster import with its per-row errors and warnings (file, line, field, message)",
 			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{},
 			API: request.ByID("import", s.Roster.Get)},
+		{Method: "POST", Path: tp + "/roster/imports/:import/confirm",
+			Summary: "Apply an import held by the safety limit (status held: a bulk file that would end more than 10 % of a school's people); the same files are read again; 409 when it is no longer held, 422 with a new rejected import when the files no longer apply",
+			Area:    request.AreaTenant, Object: "roster", Action: "write", Reply: roster.Import{},
+			API: s.confirmRosterImport},
+		{Method: "POST", Path: tp + "/roster/imports/:import/discard",
+			Summary: "Discard an import held by the safety limit: nothing of it is applied, its files are cleared; 409 when it is no longer held",
+			Area:    request.AreaTenant, Object: "roster", Action: "write", Status: http.StatusNoContent,
+			API: request.DoByID("import", s.Roster.Discard)},
 	}
+}
+
+func (s *Server) confirmRosterImport(c *gin.Context) (any, error) {
+	id, err := uuid.Parse(c.Param("import"))
+	if err != nil {
+		return nil, errs.ErrNotFound
+	}
+	sc := request.Scope(c)
+	rec, err := s.Roster.Confirm(c.Request.Context(), sc, id)
+	if rej, ok := roster.AsRejected(err); ok {
+		return nil, rejection(c, rej, err)
+	}
+	if err == nil {
+		s.Authz.Invalidate(sc.Tenant())
+	}
+	return rec, err
 }
 
 // rejected is a roster rejection with its problem document, which lists
@@ -70,26 +94,31 @@ func (s *Server) importRoster(c *gin.Context) (any, error) {
 	sc := request.Scope(c)
 	rec, err := s.Roster.Import(c.Request.Context(), sc, files, dryRun)
 	if rej, ok := roster.AsRejected(err); ok {
-		status := http.StatusUnprocessableEntity
-		if rej.FileLevel {
-			status = http.StatusBadRequest
-		}
-		p := ImportProblem{Problem: request.Problem{Type: "/problems/roster-rejected", Title: http.StatusText(status), Status: status,
-			Detail:   fmt.Sprintf("The roster has %d problems; nothing was applied. Fix the rows listed in import.errors and upload again.", rej.Import.ErrorCount),
-			Instance: c.Request.URL.Path, RequestID: request.RequestID(c)}, Import: rej.Import}
-		for _, is := range rej.Import.Errors {
-			field := is.File // the form part
-			if field == "" {
-				field = "body"
-			}
-			p.Errors = append(p.Errors, errs.FieldError{Field: field, Message: describeIssue(is)})
-		}
-		return nil, rejected{err, p}
+		return nil, rejection(c, rej, err)
 	}
 	if err == nil && rec.Status == roster.Applied {
 		s.Authz.Invalidate(sc.Tenant()) // roles may have changed
 	}
 	return rec, err
+}
+
+// rejection is a rejected upload's problem document.
+func rejection(c *gin.Context, rej *roster.RejectedError, err error) error {
+	status := http.StatusUnprocessableEntity
+	if rej.FileLevel {
+		status = http.StatusBadRequest
+	}
+	p := ImportProblem{Problem: request.Problem{Type: "/problems/roster-rejected", Title: http.StatusText(status), Status: status,
+		Detail:   fmt.Sprintf("The roster has %d problems; nothing was applied. Fix the rows listed in import.errors and upload again.", rej.Import.ErrorCount),
+		Instance: c.Request.URL.Path, RequestID: request.RequestID(c)}, Import: rej.Import}
+	for _, is := range rej.Import.Errors {
+		field := is.File // the form part
+		if field == "" {
+			field = "body"
+		}
+		p.Errors = append(p.Errors, errs.FieldError{Field: field, Message: describeIssue(is)})
+	}
+	return rejected{err, p}
 }
 
 func describeIssue(is roster.Issue) string {

@@ -71,7 +71,7 @@ var funcs = template.FuncMap{
 		return ""
 	},
 	"importStatus": func(s string) string { return orWords(importStatuses[s], s) },
-	"files":        func() []string { return []string{"users.csv", "roles.csv", "classes.csv", "enrollments.csv"} },
+	"files":        roster.Files,
 	"tallies": func(c roster.Counts) map[string]roster.Tally {
 		return map[string]roster.Tally{"People": c.People, "Roles": c.Roles, "Courses": c.Courses, "Enrolments": c.Enrolments}
 	},
@@ -200,7 +200,8 @@ func mustParse(loc *time.Location) *templates {
 
 var kindNames = map[string]string{"page": "page", "file": "file", "video": "video", "audio": "audio", "link": "link to another website", "assignment": "assignment"}
 
-var importStatuses = map[string]string{"applied": "Imported", "rejected": "Rejected: nothing imported", "dry_run": "Checked only"}
+var importStatuses = map[string]string{"applied": "Imported", "rejected": "Rejected: nothing imported", "dry_run": "Checked only",
+	"held": "Waiting for an admin to confirm", "discarded": "Discarded: nothing imported"}
 
 var statusNames = map[assignment.Status]string{assignment.StatusSubmitted: "Handed in", assignment.StatusUnmarked: "Not marked yet",
 	assignment.StatusMarked: "Marked, not released", assignment.StatusReleased: "Mark released"}

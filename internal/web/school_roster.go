@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -14,13 +16,21 @@ type rosterData struct {
 	Base    string
 	Imports []roster.Import
 	Pager   pager
+	Held    []roster.Import // waiting for an admin to confirm
+	Limit   int             // the safety limit, in percent
+	Confirm bool            // the viewer may confirm a held import
 }
 
 func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
 	list, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]roster.Import, error) {
 		return s.d.Roster.List(c.Request.Context(), request.Scope(c), "", after, limit)
 	}, func(i roster.Import) uuid.UUID { return i.ID })
-	return rosterData{Base: base(c), Imports: list, Pager: pg}, err
+	if err != nil {
+		return rosterData{}, err
+	}
+	held, err := s.d.Roster.List(c.Request.Context(), request.Scope(c), roster.Held, uuid.Nil, 20)
+	return rosterData{Base: base(c), Imports: list, Pager: pg, Held: held, Limit: roster.EndLimit,
+		Confirm: s.allowed(c, request.Principal(c), "roster", "write")}, err
 }
 
 func (s *Site) rosterPage(c *gin.Context) (page, error) {
@@ -83,7 +93,38 @@ func (s *Site) rosterResult(c *gin.Context, id uuid.UUID) (page, error) {
 		return page{}, err
 	}
 	return show("admin_roster_result", view{Title: "Import of " + localtime.DateTime(rec.CreatedAt, s.zone(c)), Data: struct {
-		Base string
-		Rec  roster.Import
-	}{base(c), rec}}), nil
+		Base    string
+		Rec     roster.Import
+		Limit   int
+		Confirm bool
+	}{base(c), rec, roster.EndLimit, s.allowed(c, request.Principal(c), "roster", "write")}}), nil
+}
+
+// notHeld words a confirm or discard that came too late.
+func notHeld(err error) error {
+	if errors.Is(err, errs.ErrConflict) {
+		return errs.New(errs.ErrConflict, "This import is no longer waiting: it was confirmed or discarded already.")
+	}
+	return err
+}
+
+// rosterConfirm applies an import the safety limit held. If the files no
+// longer apply cleanly, the new (rejected) run is shown instead.
+func (s *Site) rosterConfirm(c *gin.Context, id uuid.UUID) (page, error) {
+	sc := request.Scope(c)
+	rec, err := s.d.Roster.Confirm(c.Request.Context(), sc, id)
+	if rej, ok := roster.AsRejected(err); ok {
+		return goTo(base(c) + "/admin/roster/" + rej.Import.ID.String()), nil
+	}
+	if err != nil {
+		return page{}, notHeld(err)
+	}
+	s.d.Authz.Invalidate(sc.Tenant())
+	return goTo(base(c) + "/admin/roster/" + rec.ID.String()), nil
+}
+
+// rosterDiscard drops an import the safety limit held.
+func (s *Site) rosterDiscard(c *gin.Context, id uuid.UUID) (page, error) {
+	err := s.d.Roster.Discard(c.Request.Context(), request.Scope(c), id)
+	return goTo(base(c) + "/admin/roster/" + id.String()), notHeld(err)
 }
