@@ -201,3 +201,56 @@ func TestRosterSyncRunResumesAStaleClaim(t *testing.T) {
 	require.Equal(t, rostersync.Applied, d.Status)
 	require.EqualValues(t, 4+1, rosterRows(t, e, e.A.ID)["people"])
 }
+
+// A bulk delivery that would end more people than the safety limit allows
+// is held by the importer: the run records it as held and the admins are
+// emailed a link to the import, where they confirm it.
+func TestRosterSyncHeldRunAlertsAdmins(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	admin := access.Member(e.A.ID, e.A.AdminID)
+	iss, err := e.App.RosterSync.Create(ctx, admin, "MIS")
+	require.NoError(t, err)
+	files := rosterFiles(t)
+	files["manifest.csv"] = "propertyName,value\nfile.users,bulk\nfile.roles,bulk\nfile.classes,bulk\nfile.enrollments,bulk\n"
+	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, files)).Status)
+	d, err := e.App.RosterSync.Run(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Equal(t, rostersync.Applied, d.Status, d.Detail)
+
+	// A pupil left out of the full file: one in five of the school's people.
+	for n, body := range files {
+		var kept []string
+		for _, line := range strings.SplitAfter(body, "\n") {
+			if !strings.Contains(line, "u-s1") {
+				kept = append(kept, line)
+			}
+		}
+		files[n] = strings.Join(kept, "")
+	}
+	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, files)).Status)
+	d, err = e.App.RosterSync.Run(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Equal(t, rostersync.Held, d.Status, d.Detail)
+	require.NotNil(t, d.ImportID)
+	rec, err := e.App.Roster.Get(ctx, admin, *d.ImportID)
+	require.NoError(t, err)
+	require.EqualValues(t, rostersync.Held, rec.Status)
+
+	var mails []struct{ ToAddress, Subject, Body string }
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT to_address, subject, body FROM email_outbox WHERE subject LIKE 'Roster sync%'`).Scan(&mails).Error
+	}))
+	require.Len(t, mails, 1)
+	require.Equal(t, e.A.AdminUser, mails[0].ToAddress)
+	require.Contains(t, mails[0].Subject, "waiting for an admin to confirm")
+	require.Contains(t, mails[0].Body, "/t/tenant-a/admin/roster/"+d.ImportID.String())
+
+	// The admin confirms it; the sync has nothing left to do.
+	_, err = e.App.Roster.Confirm(ctx, admin, *d.ImportID)
+	require.NoError(t, err)
+	again, err := e.App.RosterSync.Run(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Nil(t, again)
+}

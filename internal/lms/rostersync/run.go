@@ -72,7 +72,7 @@ func outcome(rec roster.Import, err error) (Status, string) {
 		return Failed, "The import could not run; it is tried again."
 	case rec.Status == roster.Applied:
 		return Applied, ""
-	case string(rec.Status) == string(Held):
+	case rec.Status == roster.Held:
 		return Held, "The import would end more people than the safety limit allows; an admin must confirm it on the import's page."
 	}
 	return Failed, fmt.Sprintf("The import ended as %q.", rec.Status)
