@@ -84,6 +84,7 @@ func (s *Site) Routes() []request.Route {
 		s.sessionPages(),
 		s.signInPages(),
 		s.rosterSyncPages(),
+		s.rosterGuardianPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true

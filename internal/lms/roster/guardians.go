@@ -269,9 +269,15 @@ func (s *Service) SetGuardians(ctx context.Context, sc access.Scope, school uuid
 		return errs.New(errs.ErrForbidden, "you are not an admin of that school")
 	}
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE schools SET roster_guardians = ? WHERE id = ? AND roster_guardians <> ?`, on, school, on)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
+		var was bool
+		if err := database.Found(tx.Raw(`SELECT roster_guardians FROM schools WHERE id = ? FOR UPDATE`, school).Scan(&was), "school %s", school); err != nil {
+			return err
+		}
+		if was == on {
+			return nil
+		}
+		if err := tx.Exec(`UPDATE schools SET roster_guardians = ? WHERE id = ?`, on, school).Error; err != nil {
+			return fmt.Errorf("roster: guardian accounts: %w", err)
 		}
 		v := "off"
 		if on {
