@@ -1,6 +1,7 @@
 // Package roster imports a school information system's OneRoster 1.2 CSV
-// export (users.csv, roles.csv, classes.csv, enrollments.csv) into people,
-// school roles, courses and enrolments.
+// export (manifest.csv, orgs.csv, users.csv, roles.csv, classes.csv,
+// enrollments.csv, and the files of Files) into people, school roles,
+// courses and enrolments.
 //
 // An import is all or nothing: every file is read and every row checked
 // (syntax first, then against the tenant's data) before anything is
@@ -12,23 +13,56 @@
 // changes nothing. Every upload, applied or not, leaves a roster_imports row.
 //
 // Mapping, and where it departs from the letter of OneRoster:
-//   - An org (schoolSourcedId, orgSourcedId(s), primaryOrgSourcedId) names
-//     one of the tenant's schools by its slug or its id; any other org is a
-//     row error. Schools are not created by an import.
-//   - Roles: student → learner, teacher → teacher, administrator,
-//     siteAdministrator, principal → admin of that school. guardian, parent,
-//     relative, aide, proctor, counselor and the district or system
-//     administrators are skipped with a warning (no tenant-wide admin is
-//     ever made from a file). Roles are only added, never removed: an
-//     admin removes a role by hand.
+//   - Orgs (orgs.go): an org of orgs.csv is one of the tenant's schools,
+//     matched by the org id the school was given before (schools.external_id),
+//     else by its DfE number or URN in identifier (schools.dfe_number, urn,
+//     which an admin records), else by the school's slug or id; the match is
+//     remembered. An org of type district (or wider), or a non-school parent
+//     of schools, is the tenant itself: roles there are skipped, a class
+//     there is an error. An org that matches no school is one error on its
+//     orgs.csv line naming it; rows that refer to it are not reported again.
+//     Without orgs.csv, rows name a school by its remembered org id, slug or
+//     id. Schools are not created by an import.
+//   - Roles: student → learner, teacher and aide (a teaching assistant;
+//     there is no assistant role) → teacher, administrator,
+//     siteAdministrator, principal → admin of that school. proctor,
+//     counselor and the district or system administrators are skipped with
+//     a warning (no tenant-wide admin is ever made from a file); guardians
+//     see below. Roles are only added, never removed by a row: an admin
+//     removes a role by hand (a bulk file's leavers excepted, below). A
+//     role whose beginDate is to come or whose endDate has passed is not
+//     given (a later import gives it).
 //   - users.csv may carry 1.1-style role/orgSourcedIds columns; 1.2's
 //     roles.csv gives the same. An active enrolment also gives its person
 //     the matching role in the class's school.
-//   - status tobedeleted suspends a person, archives a course (its content
-//     stays) and removes an enrolment. enabledUser=false suspends. An
-//     import never reactivates a suspended person (that may have been a
-//     deliberate act); it warns instead. Records absent from a file are
-//     left alone (bulk-mode deletion of absent records is not done).
+//   - status tobedeleted ends a person (suspended, sessions ended, leaving
+//     date people.left_on set, so leaver retention runs), archives a course
+//     (its content stays) and removes an enrolment. An enrolment whose
+//     endDate has passed is removed likewise; one whose beginDate is to come
+//     is not made until an import on or after that day (dates are not
+//     stored). enrollments.csv role aide enrols as teacher. enabledUser=false
+//     suspends. An import never reactivates a suspended person (that may
+//     have been a deliberate act); it warns instead.
+//   - Manifest (manifest.go, bulk.go): manifest.csv's file.* modes. A bulk
+//     file is the whole truth for the schools the upload covers (its orgs
+//     and the schools its rows name): the roster's people (those with a
+//     sourcedId) holding a role there and absent from a bulk users.csv
+//     leave — suspended, sessions ended, left_on set, enrolments there
+//     closed, roles kept so the school still lists them; someone who also
+//     belongs to a school the upload does not cover only loses the covered
+//     schools' roles and enrolments. Enrolments absent from a bulk
+//     enrollments.csv are removed, classes absent from a bulk classes.csv
+//     archived. Nothing is deleted but enrolments and roles, as an admin's
+//     own removal does; people made by hand, the importing admin and
+//     restricted records are never ended. A delta file changes only what it
+//     holds; an absent file is not read. Without a manifest every file is
+//     delta (Import.Modes is then empty).
+//   - Safety limit (bulk.go, hold.go): an import that would end more than
+//     EndLimit (10) percent of a school's people writes nothing and is kept
+//     as status held, with its files (roster_imports.held_files, cleared
+//     when done) and, per school, how many it would end (Import.Held);
+//     Confirm applies the same files again without the limit, Discard drops
+//     them.
 //   - New courses are drafts: a teacher publishes them. Passwords are never
 //     imported; imported people sign in once an admin sets a password.
 //   - A username held by a person who is not that sourcedId is a row error:
