@@ -80,7 +80,7 @@ func main() {
 	flag.IntVar(&o.rosterBase, "roster-base", 2_000, "(f) people in the baseline export")
 	flag.IntVar(&o.rosterSchools, "roster-schools", 8, "(f) schools of the trust")
 	flag.IntVar(&o.rosterEnrolments, "roster-enrolments", 12, "(f) classes per pupil (20,000 people give about 200,000 enrolments)")
-	flag.StringVar(&o.rosterOrgIDs, "roster-orgs", "slug", "(f) org sourcedIds in the export: slug (the tenant's school slugs) or guid")
+	flag.StringVar(&o.rosterOrgIDs, "roster-orgs", "guid", "(f) org sourcedIds in the export: guid (matched by the DfE numbers the bench records on the schools) or slug (the tenant's school slugs)")
 	flag.StringVar(&o.rosterProfile, "roster-cpuprofile", "", "(f) write a CPU profile of the trust's import to this file")
 	flag.Parse()
 	os.Exit(run(o))
