@@ -136,4 +136,13 @@ func TestRosterSyncInBrowser(t *testing.T) {
 	a.Submit(`//main//button[starts-with(., "Revoke")]`, "roster-sync-revoked")
 	require.Contains(t, a.Text("main"), "can no longer deliver")
 	require.Equal(t, http.StatusUnauthorized, deliverRoster(t, e.Server.URL, secret, nil))
+
+	// The school's trail says it all in words.
+	a.Go("/t/tenant-a/admin/access-log", "")
+	trail := a.Text("main")
+	require.Contains(t, trail, "made a roster sync credential (“Wonde nightly”)")
+	require.Contains(t, trail, "The sync tool “Wonde nightly” delivered roster files")
+	require.Contains(t, trail, "The roster files “Wonde nightly” delivered were applied")
+	require.Contains(t, trail, "were not applied (they have problems)")
+	require.Contains(t, trail, "revoked the roster sync credential “Wonde nightly”")
 }

@@ -362,6 +362,19 @@ func (n *namer) sentence(r audit.Record) string {
 		s = who + " restored the school’s data from a backup"
 	case "tenant.restore-erasures":
 		s = "The people erased since that backup were erased again"
+	case "roster-sync.credential_created":
+		s = who + " made a roster sync credential (“" + d["name"] + "”)"
+	case "roster-sync.credential_revoked":
+		s = who + " revoked the roster sync credential “" + d["name"] + "”"
+	case "roster-sync.schedule_set":
+		s = who + " changed when delivered roster files are applied"
+	case "roster-sync.delivered":
+		s = "The sync tool “" + d["integration"] + "” delivered roster files"
+	case "roster-sync.run":
+		s = "The roster files “" + d["integration"] + "” delivered " + map[string]string{
+			"applied": "were applied", "rejected": "were not applied (they have problems)",
+			"held": "are waiting for an admin to confirm them", "failed": "could not be applied",
+		}[d["outcome"]]
 	default:
 		s = who + " did something the log records as “" + codeWords(r.Action) + "”"
 	}
