@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -48,6 +49,15 @@ func (s *Server) deliverRoster(c *gin.Context) (any, error) {
 	}
 	if id != caller.TenantID {
 		return nil, errs.New(errs.ErrNotFound, "No such tenant")
+	}
+	// After the contract's end the school's data is read-only, for its
+	// sync tool as for its admins.
+	ct, err := s.Tenants.CurrentContract(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if ct.Ended(time.Now()) {
+		return nil, errs.New(errs.ErrConflict, "The school's contract has ended: its roster can no longer change")
 	}
 	files, err := readRosterParts(c)
 	if err != nil {

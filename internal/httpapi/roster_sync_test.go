@@ -115,6 +115,20 @@ func TestRosterSyncCredentialReachesOnlyDeliveries(t *testing.T) {
 		return tx.Raw(`SELECT action FROM audit_events WHERE action LIKE 'roster-sync.%' ORDER BY seq`).Scan(&actions).Error
 	}))
 	require.Equal(t, []string{"roster-sync.credential_created", "roster-sync.delivered", "roster-sync.delivered", "roster-sync.credential_revoked"}, actions)
+
+	// After tenant B's contract ended, its sync tool's delivery is refused
+	// and the sweep applies nothing there.
+	bIss, err := e.App.RosterSync.Create(ctx, other, "B's MIS")
+	require.NoError(t, err)
+	require.Equal(t, 202, deliverZip(e, e.B.Slug, bIss.Secret, zipped).Status)
+	require.NoError(t, e.App.DB.Gorm.Exec(`UPDATE contracts SET ends_on = current_date - 1 WHERE tenant_id = ?`, e.B.ID).Error)
+	e.App.Tenants.Forget(e.B.ID)
+	require.Equal(t, 409, deliverZip(e, e.B.Slug, bIss.Secret, zipped).Status)
+	require.NoError(t, e.App.RosterSync.Sweep(ctx))
+	bd, err := e.App.RosterSync.Deliveries(ctx, other, 10)
+	require.NoError(t, err)
+	require.Len(t, bd, 1)
+	require.Equal(t, rostersync.Delivered, bd[0].Status, "not applied after the end")
 }
 
 // The schedule applies the latest delivery only (the older one is

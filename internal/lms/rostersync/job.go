@@ -48,13 +48,17 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return w.Service.Sweep(ctx)
 }
 
-// Sweep runs the sync of every tenant whose data is not deleted and that
-// has a delivery waiting, and drops the files of deliveries held or
+// Sweep runs the sync of every tenant whose contract has not ended and
+// that has a delivery waiting, and drops the files of deliveries held or
 // failed for longer than KeepFilesFor. One tenant's failure does not stop
 // the others.
 func (s *Service) Sweep(ctx context.Context) error {
 	var tenants []uuid.UUID
-	if err := s.db.Gorm.WithContext(ctx).Table("contracts").Where("status <> 'deleted'").Pluck("tenant_id", &tenants).Error; err != nil {
+	// A contract that ended leaves the school's data read-only: its
+	// waiting deliveries are not applied (tenant.Contract.Ended).
+	if err := s.db.Gorm.WithContext(ctx).Table("contracts").
+		Where("status <> 'deleted' AND (ends_on IS NULL OR ends_on > (now() AT TIME ZONE 'UTC')::date)").
+		Pluck("tenant_id", &tenants).Error; err != nil {
 		return fmt.Errorf("rostersync: sweep: %w", err)
 	}
 	var failed []error
