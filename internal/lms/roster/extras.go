@@ -17,6 +17,8 @@ type extras struct {
 	agents map[string]agentsRow
 	// guardians are the users with role guardian, parent or relative.
 	guardians map[string]bool
+	// linkG and linkC are the guardianships to write (guardian, child ids).
+	linkG, linkC []string
 }
 
 // x is the plan's extras, made on first use.

@@ -119,6 +119,9 @@ func (a *applier) applyGuardians() error {
 			return err
 		}
 	}
+	if err := a.flushLinks(); err != nil {
+		return err
+	}
 	skipped := 0
 	for id := range x.guardians {
 		if _, made := a.people[id]; !made && x.rows[id].line > 0 {
@@ -192,19 +195,29 @@ func (a *applier) linkGuardian(l link, line int, on map[uuid.UUID]bool) error {
 			return err
 		}
 	}
+	x.linkG, x.linkC = append(x.linkG, g.ID.String()), append(x.linkC, child.ID.String())
+	return nil
+}
+
+// flushLinks writes the links found, a few thousand per statement; a link
+// that exists (made by the roster or by hand) is left as it is.
+func (a *applier) flushLinks() error {
+	x := a.p.extra
 	var by *uuid.UUID
 	if ac := a.sc.Actor(); ac.Kind == access.ActorMember {
 		by = &ac.ID
 	}
-	res := a.tx.Exec(`INSERT INTO guardianships (tenant_id, guardian_id, child_id, created_by, from_roster)
-		VALUES (app_tenant_id(), ?, ?, ?, true) ON CONFLICT DO NOTHING`, g.ID, child.ID, by)
-	if res.Error != nil {
-		return fmt.Errorf("roster: link guardian: %w", res.Error)
-	}
-	if res.RowsAffected > 0 {
-		a.p.counts.Guardianships.Created++
-	} else {
-		a.p.counts.Guardianships.Unchanged++
+	for len(x.linkG) > 0 {
+		k := min(len(x.linkG), 5000)
+		res := a.tx.Exec(`INSERT INTO guardianships (tenant_id, guardian_id, child_id, created_by, from_roster)
+			SELECT app_tenant_id(), g, c, ?::uuid, true FROM unnest(?::uuid[], ?::uuid[]) AS t(g, c)
+			ON CONFLICT DO NOTHING`, by, textArray(x.linkG[:k]), textArray(x.linkC[:k]))
+		if res.Error != nil {
+			return fmt.Errorf("roster: link guardians: %w", res.Error)
+		}
+		a.p.counts.Guardianships.Created += int(res.RowsAffected)
+		a.p.counts.Guardianships.Unchanged += k - int(res.RowsAffected)
+		x.linkG, x.linkC = x.linkG[k:], x.linkC[k:]
 	}
 	return nil
 }

@@ -201,6 +201,7 @@ func (a *applier) writeTerms(rows []termRow, byExt map[string]*termRec) error {
 // (the export contradicts itself); without it, the class is left as it
 // is until a file with its terms arrives.
 func (a *applier) placeInTerms(classes map[string]classTerms, byExt map[string]*termRec, withSessions bool) error {
+	var ids, terms []string // course → term, written a few thousand per statement
 	for class, ct := range classes {
 		course := a.courses[class]
 		if course == nil || a.p.badClasses[class] || !a.mine(course.SchoolID) {
@@ -220,13 +221,18 @@ func (a *applier) placeInTerms(classes map[string]classTerms, byExt map[string]*
 				last = t
 			}
 		}
-		if last == nil {
-			continue
+		if last != nil {
+			ids, terms = append(ids, course.ID.String()), append(terms, last.ID.String())
 		}
-		if err := a.tx.Exec(`UPDATE courses SET term_id = ?, updated_at = now() WHERE id = ? AND term_id IS DISTINCT FROM ?`,
-			last.ID, course.ID, last.ID).Error; err != nil {
-			return fmt.Errorf("roster: course term: %w", err)
+	}
+	for len(ids) > 0 {
+		k := min(len(ids), 5000)
+		if err := a.tx.Exec(`UPDATE courses c SET term_id = t.term, updated_at = now()
+			FROM unnest(?::uuid[], ?::uuid[]) AS t(id, term) WHERE c.id = t.id AND c.term_id IS DISTINCT FROM t.term`,
+			textArray(ids[:k]), textArray(terms[:k])).Error; err != nil {
+			return fmt.Errorf("roster: course terms: %w", err)
 		}
+		ids, terms = ids[k:], terms[k:]
 	}
 	return nil
 }
