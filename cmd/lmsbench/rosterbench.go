@@ -123,7 +123,10 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 		if run.uploads <= 1 {
 			rec, err := a.Roster.Import(ctx, sc, files, false)
 			rej, ok := roster.AsRejected(err)
-			if !ok || !rej.FileLevel {
+			if ok && !rej.FileLevel {
+				return rec.Counts, rejection(rej)
+			}
+			if !ok {
 				run.uploads = 1
 				return rec.Counts, err
 			}
@@ -134,11 +137,9 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 		var sum roster.Counts
 		for i := range o.rosterSchools {
 			rec, err := a.Roster.Import(ctx, sc, set.SchoolFiles(i), false)
-			if err != nil {
-				if rej, ok := roster.AsRejected(err); ok && len(rej.Import.Errors) > 0 {
-					e := rej.Import.Errors[0]
-					return sum, fmt.Errorf("school %d: %s line %d %s: %s (%d problems)", i+1, e.File, e.Line, e.Field, e.Message, rej.Import.ErrorCount)
-				}
+			if rej, ok := roster.AsRejected(err); ok {
+				return sum, fmt.Errorf("school %d: %w", i+1, rejection(rej))
+			} else if err != nil {
 				return sum, fmt.Errorf("school %d: %w", i+1, err)
 			}
 			addCounts(&sum, rec.Counts)
@@ -182,6 +183,15 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 	}
 	logf("(f) %s: re-imported in %s", slug, run.reimp.Round(time.Millisecond))
 	return run, nil
+}
+
+// rejection words a refused upload by its first problems.
+func rejection(rej *roster.RejectedError) error {
+	var msgs []string
+	for _, e := range rej.Import.Errors[:min(3, len(rej.Import.Errors))] {
+		msgs = append(msgs, fmt.Sprintf("%s line %d %s: %s", e.File, e.Line, e.Field, e.Message))
+	}
+	return fmt.Errorf("refused, %d problems: %s", rej.Import.ErrorCount, strings.Join(msgs, "; "))
 }
 
 func addCounts(sum *roster.Counts, c roster.Counts) {

@@ -89,8 +89,8 @@ func (s *Set) enrol() {
 			add(teachers[i%len(teachers)], ci, "teacher", true)
 		}
 		for _, a := range aides {
-			for range min(4, len(classes)) {
-				add(a, classes[s.rng.IntN(len(classes))], "aide", false)
+			for _, k := range s.rng.Perm(len(classes))[:min(4, len(classes))] {
+				add(a, classes[k], "aide", false)
 			}
 		}
 	}

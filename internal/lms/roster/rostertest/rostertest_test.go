@@ -90,9 +90,13 @@ func TestExportIsRealistic(t *testing.T) {
 	for _, c := range rows["classes.csv"] {
 		classes[c["sourcedId"]] = true
 	}
+	pairs := map[[2]string]bool{}
 	for _, e := range rows["enrollments.csv"] {
 		require.True(t, classes[e["classSourcedId"]])
 		require.Contains(t, users, e["userSourcedId"])
+		pair := [2]string{e["classSourcedId"], e["userSourcedId"]}
+		require.False(t, pairs[pair], "no one is in a class twice")
+		pairs[pair] = true
 	}
 	for _, d := range rows["demographics.csv"] {
 		require.Equal(t, "student", roles[d["sourcedId"]])
