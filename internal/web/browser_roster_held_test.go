@@ -60,6 +60,22 @@ func TestRosterHeldInBrowser(t *testing.T) {
 	b.Go("/t/tenant-a/admin/roster", "")
 	require.NotContains(t, b.Text("main"), "Confirm to apply it", "no longer waiting")
 
+	// The school's numbers, so an export's orgs.csv finds it.
+	b.Go("/t/tenant-a/admin/roster/schools", "admin-roster-schools")
+	sel := `main form[action*="/admin/roster/schools/"]`
+	b.Fill(sel+` input[name="urn"]`, "12")
+	b.Submit(sel+` button`, "admin-roster-schools-error")
+	require.Contains(t, b.Text(".error-summary"), "The URN must be the six-digit unique reference number")
+	require.Equal(t, "12", b.Value(sel+` input[name="urn"]`), "what was typed stays")
+	b.Fill(sel+` input[name="urn"]`, "123456")
+	b.Fill(sel+` input[name="dfe_number"]`, "330-2000")
+	b.Submit(sel+` button`, "")
+	require.Contains(t, b.Text(".flash"), "Saved")
+	require.Equal(t, "123456", b.Value(sel+` input[name="urn"]`))
+	schools, err := e.App.Roster.Schools(ctx, sc)
+	require.NoError(t, err)
+	require.Equal(t, "330-2000", *schools[0].DfeNumber)
+
 	// Tenant B's admin finds no such import.
 	other := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
 	other.Expect(404, "GET", "/api/v1/t/tenant-b/roster/imports/"+held.ID.String(), nil)

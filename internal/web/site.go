@@ -85,6 +85,7 @@ func (s *Site) Routes() []request.Route {
 		s.signInPages(),
 		s.rosterSyncPages(),
 		s.rosterGuardianPages(),
+		s.rosterSchoolPages(),
 	} {
 		for _, rt := range area {
 			rt.Page = true
