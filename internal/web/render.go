@@ -73,7 +73,8 @@ var funcs = template.FuncMap{
 	"importStatus": func(s string) string { return orWords(importStatuses[s], s) },
 	"files":        roster.Files,
 	"tallies": func(c roster.Counts) map[string]roster.Tally {
-		return map[string]roster.Tally{"People": c.People, "Roles": c.Roles, "Courses": c.Courses, "Enrolments": c.Enrolments}
+		return map[string]roster.Tally{"People": c.People, "Roles": c.Roles, "Courses": c.Courses, "Enrolments": c.Enrolments,
+			"Parents' links to children": c.Guardianships, "Terms": c.Terms}
 	},
 	"kindName":   func(k string) string { return orWords(kindNames[k], k) },
 	"statusName": func(s assignment.Status) string { return orWords(statusNames[s], string(s)) },
