@@ -7,8 +7,9 @@
 -- Only SHA-256 of an integration's secret is kept (256 random bits need no
 -- slow hash). A delivery's files are the MIS's export (pupils' and staff
 -- names, emails, class lists): they are kept only until their run ends
--- (applied, superseded or rejected), and at most 30 days for a run that was
--- held or failed; the row (without files) stays as the run's record.
+-- (applied, superseded, rejected, or held: a held import keeps its own
+-- copy), and at most 30 days for a run that failed; the row (without
+-- files) stays as the run's record.
 
 -- +goose Up
 CREATE TABLE roster_integrations (

@@ -205,7 +205,14 @@ func TestRosterSyncRunResumesAStaleClaim(t *testing.T) {
 	iss, err := e.App.RosterSync.Create(ctx, admin, "MIS")
 	require.NoError(t, err)
 	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, rosterFiles(t))).Status)
-	// As if a run had claimed it and its worker was killed 11 minutes ago.
+	// A run under way (a fresh claim) is left to finish.
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE roster_deliveries SET status = 'applying', attempts = 1, claimed_at = now()`).Error
+	}))
+	busy, err := e.App.RosterSync.Run(ctx, e.A.ID)
+	require.NoError(t, err)
+	require.Nil(t, busy)
+	// As if that run's worker was killed 11 minutes ago.
 	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
 		return tx.Exec(`UPDATE roster_deliveries SET status = 'applying', attempts = 1, claimed_at = now() - interval '11 minutes'`).Error
 	}))

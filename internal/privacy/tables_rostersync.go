@@ -4,7 +4,7 @@ package privacy
 const (
 	integrationLife = "while the contract lasts (a revoked credential stays listed as revoked); deleted at contract end"
 	deliveryLife    = "the run's record for the school's roster-log period, deleted at contract end"
-	deliveryFiles   = "until the delivery's run ends (applied, superseded or rejected); at most 30 days for a run that was held or failed"
+	deliveryFiles   = "until the delivery's run ends (applied, superseded, rejected, or held: a held import keeps its own copy); at most 30 days for a run that failed"
 )
 
 // rosterSyncTables declare scheduled roster sync: the MIS's integration

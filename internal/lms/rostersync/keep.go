@@ -9,8 +9,8 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 )
 
-// dropOldFiles removes the files of deliveries whose run ended held or
-// failed more than KeepFilesFor ago: the row stays as the run's record.
+// dropOldFiles removes the files of deliveries whose run failed more
+// than KeepFilesFor ago: the row stays as the run's record.
 func (s *Service) dropOldFiles(ctx context.Context, tenant uuid.UUID) error {
 	return access.Transact(ctx, s.db, access.System(tenant, runJob), func(tx *gorm.DB) error {
 		return tx.Exec(`UPDATE roster_deliveries SET files = NULL

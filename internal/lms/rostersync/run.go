@@ -102,6 +102,12 @@ func (s *Service) claim(ctx context.Context, tenant uuid.UUID) (*claim, error) {
 				return nil
 			}
 		}
+		// A run under way (its claim is fresh) finishes first; the next
+		// sweep applies whatever came meanwhile.
+		var busy bool
+		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM roster_deliveries WHERE status = 'applying' AND claimed_at >= ?)`, now.Add(-ClaimFor)).Scan(&busy).Error; err != nil || busy {
+			return err
+		}
 		var d Delivery
 		err = tx.Raw(`SELECT d.*, i.name AS integration FROM roster_deliveries d
 			JOIN roster_integrations i ON i.tenant_id = d.tenant_id AND i.id = d.integration_id
@@ -139,7 +145,9 @@ func (s *Service) claim(ctx context.Context, tenant uuid.UUID) (*claim, error) {
 func (s *Service) finish(ctx context.Context, sc access.Scope, cl *claim, status Status, detail string, importID *uuid.UUID) (bool, error) {
 	mailed := false
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		keep := status == Held || status == Failed
+		// A failed run is tried again, so its files stay; a held import
+		// keeps its own files until an admin confirms it (roster_imports).
+		keep := status == Failed
 		res := tx.Exec(`UPDATE roster_deliveries SET status = ?, detail = ?, import_id = ?, finished_at = ?,
 			files = CASE WHEN ? THEN files END
 			WHERE id = ? AND status = 'applying' AND claimed_at = ?`,

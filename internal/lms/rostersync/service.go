@@ -58,7 +58,7 @@ type Service struct {
 // worker may take it over (the first one died).
 const ClaimFor = 10 * time.Minute
 
-// KeepFilesFor is how long the files of a held or failed delivery are kept.
+// KeepFilesFor is how long the files of a failed delivery are kept.
 const KeepFilesFor = 30 * 24 * time.Hour
 
 // NewService builds the service over the roster importer and the mailer.
