@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -100,14 +98,6 @@ func (s *Site) rosterResult(c *gin.Context, id uuid.UUID) (page, error) {
 	}{base(c), rec, roster.EndLimit, s.allowed(c, request.Principal(c), "roster", "write")}}), nil
 }
 
-// notHeld words a confirm or discard that came too late.
-func notHeld(err error) error {
-	if errors.Is(err, errs.ErrConflict) {
-		return errs.New(errs.ErrConflict, "This import is no longer waiting: it was confirmed or discarded already.")
-	}
-	return err
-}
-
 // rosterConfirm applies an import the safety limit held. If the files no
 // longer apply cleanly, the new (rejected) run is shown instead.
 func (s *Site) rosterConfirm(c *gin.Context, id uuid.UUID) (page, error) {
@@ -117,7 +107,7 @@ func (s *Site) rosterConfirm(c *gin.Context, id uuid.UUID) (page, error) {
 		return goTo(base(c) + "/admin/roster/" + rej.Import.ID.String()), nil
 	}
 	if err != nil {
-		return page{}, notHeld(err)
+		return page{}, err
 	}
 	s.d.Authz.Invalidate(sc.Tenant())
 	return goTo(base(c) + "/admin/roster/" + rec.ID.String()), nil
@@ -126,5 +116,5 @@ func (s *Site) rosterConfirm(c *gin.Context, id uuid.UUID) (page, error) {
 // rosterDiscard drops an import the safety limit held.
 func (s *Site) rosterDiscard(c *gin.Context, id uuid.UUID) (page, error) {
 	err := s.d.Roster.Discard(c.Request.Context(), request.Scope(c), id)
-	return goTo(base(c) + "/admin/roster/" + id.String()), notHeld(err)
+	return goTo(base(c) + "/admin/roster/" + id.String()), err
 }

@@ -280,3 +280,41 @@ func TestRosterSafetyLimitHolds(t *testing.T) {
 	_, err = b.e.App.Roster.Get(b.ctx, access.Member(b.e.B.ID, b.e.B.AdminID), rec.ID)
 	require.ErrorIs(t, err, errs.ErrNotFound)
 }
+
+// A bulk enrollments.csv closes the enrolments it leaves out and one whose
+// endDate has passed; a bulk classes.csv archives the classes it leaves
+// out. A held file is refused once a newer import has been applied.
+func TestRosterBulkClassesAndEnrolments(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	x := export{pupils: 20, orgs: twoSchools(), mode: roster.Bulk}
+	files := x.files()
+	files[roster.ClassesFile] = append(files[roster.ClassesFile], []byte("cls-x,,,Extra,"+schoolAGUID+"\r\n")...)
+	rec, err := b.e.App.Roster.Import(b.ctx, b.sc, files, false)
+	require.NoError(t, err)
+	require.Equal(t, 3, rec.Counts.Courses.Created)
+
+	files = x.files()
+	yesterday := time.Now().AddDate(0, 0, -2).Format("2006-01-02")
+	enrols := strings.Replace(string(files[roster.EnrollmentsFile]), "e-p0-5,,,cls-0,"+schoolAGUID+",p0-5,student,,\r\n", "", 1)
+	enrols = strings.Replace(enrols, "e-p0-6,,,cls-0,"+schoolAGUID+",p0-6,student,,", "e-p0-6,,,cls-0,"+schoolAGUID+",p0-6,student,,"+yesterday, 1)
+	files[roster.EnrollmentsFile] = []byte(enrols)
+	rec, err = b.e.App.Roster.Import(b.ctx, b.sc, files, false)
+	require.NoError(t, err)
+	require.Equal(t, roster.Applied, rec.Status)
+	require.Equal(t, 2, rec.Counts.Enrolments.Removed, "%+v", rec.Counts)
+	require.Equal(t, 1, rec.Counts.Courses.Removed)
+	require.Zero(t, rec.Counts.People.Removed)
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM courses WHERE external_id = 'cls-x' AND status = 'archived'`))
+	require.Zero(t, b.count(t, `SELECT count(*) FROM enrolments WHERE external_id IN ('e-p0-5', 'e-p0-6')`))
+	require.Zero(t, b.count(t, `SELECT count(*) FROM people WHERE left_on IS NOT NULL`))
+
+	x.drop = map[string]bool{"p0-0": true, "p0-1": true, "p0-2": true}
+	held := b.imp(t, x)
+	require.Equal(t, roster.Held, held.Status)
+	x.drop = nil
+	require.Equal(t, roster.Applied, b.imp(t, x).Status)
+	_, err = b.e.App.Roster.Confirm(b.ctx, b.sc, held.ID)
+	require.ErrorIs(t, err, errs.ErrConflict)
+	require.Contains(t, errs.Public(err), "newer import")
+}

@@ -15,6 +15,10 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
+// errNotHeld answers a confirm or discard of an import that is not (or no
+// longer) waiting: another admin came first.
+var errNotHeld = errs.New(errs.ErrConflict, "This import is no longer waiting: it was confirmed or discarded already.")
+
 // zipFiles packs a held upload's files so confirming re-reads exactly
 // them. Stored (not compressed): CSV compresses well, but the row is
 // short-lived and the upload already capped.
@@ -49,9 +53,19 @@ func (s *Service) heldImport(ctx context.Context, sc access.Scope, id uuid.UUID)
 		return database.Found(mineOnly(tx.Where("id = ?", id), sc).Limit(1).Find(&rec), "roster import %s", id)
 	})
 	if err == nil && rec.Status != Held {
-		err = fmt.Errorf("roster import %s is %s, not held: %w", id, rec.Status, errs.ErrConflict)
+		err = errNotHeld
 	}
 	return rec, err
+}
+
+// newerApplied reports whether an import was applied after the held one
+// was uploaded (ids are time-ordered): its files may then be out of date,
+// and applying them could undo the newer import.
+func (s *Service) newerApplied(ctx context.Context, sc access.Scope, held uuid.UUID) (newer bool, err error) {
+	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT EXISTS (SELECT 1 FROM roster_imports WHERE status = ? AND id > ?)`, Applied, held).Scan(&newer).Error
+	})
+	return newer, err
 }
 
 // Confirm applies a held import: the same files, read again against the
@@ -59,11 +73,17 @@ func (s *Service) heldImport(ctx context.Context, sc access.Scope, id uuid.UUID)
 // record becomes the applied one (its counts are the new run's) and its
 // files are cleared. If the files no longer apply cleanly the new run is
 // rejected (a new record, returned in a *RejectedError) and the held one
-// stays held. A held import that is no longer held is ErrConflict.
+// stays held. A held import that is no longer held, or one uploaded
+// before an import that has since been applied, is ErrConflict.
 func (s *Service) Confirm(ctx context.Context, sc access.Scope, id uuid.UUID) (Import, error) {
 	held, err := s.heldImport(ctx, sc, id)
 	if err != nil {
 		return Import{}, err
+	}
+	if newer, err := s.newerApplied(ctx, sc, id); err != nil {
+		return Import{}, fmt.Errorf("roster: confirm %s: %w", id, err)
+	} else if newer {
+		return Import{}, errs.New(errs.ErrConflict, "A newer import has been applied since this file was held, so it may be out of date: discard it and import a current file.")
 	}
 	files, err := Unzip("held_files", held.HeldFiles)
 	if err != nil {
@@ -85,7 +105,7 @@ func confirmed(tx *gorm.DB, held *Import, rec *Import) error {
 		return fmt.Errorf("roster: confirm %s: %w", held.ID, res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("roster import %s is no longer held: %w", held.ID, errs.ErrConflict)
+		return errNotHeld
 	}
 	return nil
 }
@@ -100,7 +120,7 @@ func (s *Service) Discard(ctx context.Context, sc access.Scope, id uuid.UUID) er
 			return fmt.Errorf("roster: discard %s: %w", id, res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("roster import %s is not held: %w", id, errs.ErrConflict)
+			return errNotHeld
 		}
 		return nil
 	})
