@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
@@ -35,6 +36,7 @@ type rosterRun struct {
 	heapPeak, rssPeak        uint64 // heap in use above the start; resident set at its highest
 	created                  roster.Counts
 	unchanged                roster.Counts
+	impScans, reimpScans     []string // the tables PostgreSQL read most, and how
 }
 
 // rosterResult is part (f): the trust against a baseline of a tenth of it,
@@ -48,17 +50,22 @@ type rosterResult struct {
 
 func benchRoster(ctx context.Context, o opts, cl *cleanups) (*rosterResult, error) {
 	logf("(f) creating database for the roster import")
-	a, _, err := newApp(ctx, o, cl, "(f)")
+	a, db, err := newApp(ctx, o, cl, "(f)")
 	if err != nil {
 		return nil, err
 	}
+	stats, err := pgxpool.New(ctx, db.OwnerURL)
+	if err != nil {
+		return nil, err
+	}
+	cl.add("close (f) statistics pool", func(context.Context) error { stats.Close(); return nil })
 	r := &rosterResult{schools: o.rosterSchools, orgIDs: o.rosterOrgIDs, profile: o.rosterProfile}
 	for i, people := range []int{o.rosterBase, o.rosterPeople} {
 		profile := ""
 		if i == 1 {
 			profile = o.rosterProfile
 		}
-		run, err := rosterImport(ctx, a, o, fmt.Sprintf("bench-r%d", i), people, profile)
+		run, err := rosterImport(ctx, a, stats, o, fmt.Sprintf("bench-r%d", i), people, profile)
 		if err != nil {
 			return nil, fmt.Errorf("(f) %d people: %w", people, err)
 		}
@@ -74,7 +81,7 @@ func benchRoster(ctx context.Context, o opts, cl *cleanups) (*rosterResult, erro
 // rosterImport makes a trust tenant of o.rosterSchools schools, generates
 // its export and imports it twice, timing each import and sampling memory
 // during the first.
-func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people int, profile string) (*rosterRun, error) {
+func rosterImport(ctx context.Context, a *app.App, stats *pgxpool.Pool, o opts, slug string, people int, profile string) (*rosterRun, error) {
 	m := tenant.Manifest{Slug: slug, Name: "Bench trust " + slug, Kind: "trust", Region: "uk",
 		Contract: tenant.ContractSpec{Reference: "BENCH-" + slug, StartsOn: "2026-01-01"},
 		Admins:   []tenant.AdminSpec{{Email: "admin@" + slug + ".example", DisplayName: "Bench Admin", InitialPassword: "bench-" + randHex(12)}}}
@@ -105,6 +112,19 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 			return nil, fmt.Errorf("record DfE numbers: %w", err)
 		}
 	}
+	sc := access.System(res.TenantID, "lmsbench roster")
+	// Guardian accounts on in every school, as a trust that uses them.
+	for _, sl := range slugs {
+		var id uuid.UUID
+		if err := access.Transact(ctx, a.DB, sc, func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT id FROM schools WHERE slug = ?`, sl).Row().Scan(&id)
+		}); err != nil {
+			return nil, err
+		}
+		if err := a.Roster.SetGuardians(ctx, sc, id, true); err != nil {
+			return nil, fmt.Errorf("guardian accounts on: %w", err)
+		}
+	}
 	files := set.BulkFiles()
 	run := &rosterRun{people: people}
 	for n, k := range rostertest.Rows(files) {
@@ -116,7 +136,6 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 	for _, b := range files {
 		run.bytes += len(b)
 	}
-	sc := access.System(res.TenantID, "lmsbench roster")
 	// importAll imports the whole export, or each school's part in turn
 	// when one upload may not hold it (rows or bytes over the limits).
 	importAll := func() (roster.Counts, error) {
@@ -158,6 +177,11 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 			return nil, err
 		}
 	}
+	settleStats()
+	scans0, err := scanCounts(ctx, stats)
+	if err != nil {
+		return nil, err
+	}
 	cpu0 := sampleCPU()
 	t0 := time.Now()
 	run.heapPeak, run.rssPeak, err = peakMem(func() error {
@@ -174,14 +198,40 @@ func rosterImport(ctx context.Context, a *app.App, o opts, slug string, people i
 		return nil, err
 	}
 	logf("(f) %s: imported in %s; importing it again unchanged", slug, run.imp.Round(time.Millisecond))
+	settleStats()
+	scans1, err := scanCounts(ctx, stats)
+	if err != nil {
+		return nil, err
+	}
+	run.impScans = scanDiff(scans0, scans1, 6)
+	if profile != "" {
+		f, err := os.Create(profile + ".reimport")
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+	}
 	cpu0 = sampleCPU()
 	t0 = time.Now()
 	run.unchanged, err = importAll()
 	run.reimp, run.reimpCPU = time.Since(t0), cpuSince(cpu0)
+	if profile != "" {
+		pprof.StopCPUProfile()
+		logf("(f)   CPU profile of the re-import written to %s.reimport", profile)
+	}
 	if err != nil {
 		return nil, err
 	}
 	logf("(f) %s: re-imported in %s", slug, run.reimp.Round(time.Millisecond))
+	settleStats()
+	scans2, err := scanCounts(ctx, stats)
+	if err != nil {
+		return nil, err
+	}
+	run.reimpScans = scanDiff(scans1, scans2, 6)
 	return run, nil
 }
 
@@ -281,8 +331,20 @@ func reportRoster(w io.Writer, r *rosterResult) {
 	u := r.trust.unchanged
 	p("    trust, re-import: people %d unchanged, %d updated; enrolments %d unchanged, %d created\n",
 		u.People.Unchanged, u.People.Updated, u.Enrolments.Unchanged, u.Enrolments.Created)
+	p("    CPU of the re-imports: lmsbench %s / postgres %s (baseline), lmsbench %s / postgres %s (trust)\n",
+		r.base.reimpCPU.self.Round(time.Millisecond), r.base.reimpCPU.postgres.Round(time.Millisecond),
+		r.trust.reimpCPU.self.Round(time.Millisecond), r.trust.reimpCPU.postgres.Round(time.Millisecond))
+	for _, x := range []struct {
+		name  string
+		lines []string
+	}{{"trust's import", r.trust.impScans}, {"trust's re-import", r.trust.reimpScans}, {"baseline's re-import", r.base.reimpScans}} {
+		p("    Tables PostgreSQL read most during the %s (pg_stat_user_tables):\n", x.name)
+		for _, l := range x.lines {
+			p("      %s\n", l)
+		}
+	}
 	if r.profile != "" {
-		p("    CPU profile of the trust's import: %s (go tool pprof -top %s)\n", r.profile, r.profile)
+		p("    CPU profiles of the trust's import and re-import: %s and %s.reimport (go tool pprof -top FILE)\n", r.profile, r.profile)
 	}
 	perBase := float64(r.base.imp) / float64(r.base.rows)
 	perTrust := float64(r.trust.imp) / float64(r.trust.rows)
