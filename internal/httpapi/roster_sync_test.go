@@ -150,6 +150,11 @@ func TestRosterSyncRunAppliesLatest(t *testing.T) {
 	old["users.csv"] = strings.Replace(old["users.csv"], "Bobby", "Robert", 1)
 	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, old)).Status)
 	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, files)).Status)
+	var waiting int64
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM roster_deliveries WHERE files IS NOT NULL`).Scan(&waiting).Error
+	}))
+	require.EqualValues(t, 1, waiting, "one copy waits: the older delivery was superseded as the newer came")
 
 	d, err := e.App.RosterSync.Run(ctx, e.A.ID)
 	require.NoError(t, err)
@@ -184,9 +189,9 @@ func TestRosterSyncRunAppliesLatest(t *testing.T) {
 	// Hourly: the next delivery waits, as the last run was just now.
 	require.NoError(t, e.App.RosterSync.SetSchedule(ctx, admin, 1))
 	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, files)).Status)
-	waiting, err := e.App.RosterSync.Run(ctx, e.A.ID)
+	later, err := e.App.RosterSync.Run(ctx, e.A.ID)
 	require.NoError(t, err)
-	require.Nil(t, waiting)
+	require.Nil(t, later)
 	require.Error(t, e.App.RosterSync.SetSchedule(ctx, admin, 5), "not a choice")
 
 	// Tenant B saw nothing of it.

@@ -38,6 +38,13 @@ func (s *Service) Deliver(ctx context.Context, c Caller, files map[string][]byte
 		if err := tx.Omit("integration").Create(&d).Error; err != nil {
 			return err
 		}
+		// Only the latest delivery is ever applied: the ones still waiting
+		// are superseded now and their files dropped, so a tool that
+		// delivers often (or a leaked credential) keeps one copy waiting.
+		if err := tx.Exec(`UPDATE roster_deliveries SET status = 'superseded', superseded_by = ?, files = NULL, finished_at = ?
+			WHERE status IN ('delivered', 'failed') AND id <> ?`, d.ID, d.DeliveredAt, d.ID).Error; err != nil {
+			return err
+		}
 		if err := used(tx, c, d.DeliveredAt); err != nil {
 			return err
 		}
