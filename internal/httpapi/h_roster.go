@@ -37,6 +37,14 @@ func (s *Server) rosterRoutes() []request.Route {
 			Summary: "Discard an import held by the safety limit: nothing of it is applied, its files are cleared; 409 when it is no longer held",
 			Area:    request.AreaTenant, Object: "roster", Action: "write", Status: http.StatusNoContent,
 			API: request.DoByID("import", s.Roster.Discard)},
+		{Method: "GET", Path: tp + "/roster/schools",
+			Summary: "How roster files name the schools: the org id an export gave each (remembered), its DfE number and URN (matched against orgs.csv identifier)",
+			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: []roster.School{},
+			API: func(c *gin.Context) (any, error) { return s.Roster.Schools(c.Request.Context(), request.Scope(c)) }},
+		{Method: "PUT", Path: tp + "/schools/:school/roster-codes",
+			Summary: "Record a school's DfE number (330-2000) and URN for roster files (empty clears); forget_org_id drops the org id an earlier export gave it",
+			Area:    request.AreaTenant, Object: "roster", Action: "write", Request: roster.SchoolCodes{}, Reply: roster.School{}, Status: http.StatusOK,
+			API: request.ByIDFromBody("school", s.Roster.SetSchoolCodes)},
 	}
 }
 

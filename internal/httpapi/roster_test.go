@@ -327,7 +327,7 @@ func TestRosterMalformedFilesAre400(t *testing.T) {
 		"field count":    {map[string]string{"classes.csv": "sourcedId,title,schoolSourcedId\nc1,Science\n"}, "classes.csv", "classes.csv", 2},
 		"not utf-8":      {map[string]string{"users.csv": "sourcedId,username,givenName,familyName\nu1,jos\xe9,Jos\xe9,X\n"}, "users.csv", "users.csv", 2},
 		"empty":          {map[string]string{"enrollments.csv": ""}, "enrollments.csv", "enrollments.csv", 1},
-		"no known file":  {map[string]string{"orgs.csv": "sourcedId\n"}, "", "body", 0},
+		"no known file":  {map[string]string{"courses.csv": "sourcedId\n"}, "", "body", 0},
 	} {
 		r := rosterUpload(admin, base, tc.files)
 		require.Equal(t, 400, r.Status, "%s: %s", name, r.Text())
