@@ -213,7 +213,9 @@ func (s *Set) newPerson(role string, school int) *Person {
 	}
 	p.GivenName, p.FamilyName = s.pick(given), s.pick(familyNames)
 	if s.rng.IntN(10) < 4 {
-		p.MiddleName = s.pick(given)
+		if p.MiddleName = s.pick(given); p.MiddleName == p.GivenName {
+			p.MiddleName = ""
+		}
 	}
 	if short, ok := preferred[p.GivenName]; ok && s.rng.IntN(2) == 0 {
 		p.PreferredGivenName = short
