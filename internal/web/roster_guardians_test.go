@@ -38,6 +38,11 @@ func TestRosterGuardiansSetting(t *testing.T) {
 	require.True(t, on)
 	require.Contains(t, admin.Expect(200, "GET", "/t/"+e.A.Slug+"/admin/roster/guardians", nil).Text(), "checked")
 
+	// The record of processing says what of the roster files is never stored.
+	ropa := admin.Expect(200, "GET", "/t/"+e.A.Slug+"/admin/records", nil).Text()
+	require.Contains(t, ropa, "Read from your files and never stored")
+	require.Contains(t, ropa, "demographics.csv")
+
 	var n int64
 	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.B.ID, "test"), func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT count(*) FROM schools WHERE roster_guardians`).Scan(&n).Error

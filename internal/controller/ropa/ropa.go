@@ -16,6 +16,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/retention"
+	"github.com/schoolcloud/lms/internal/privacy"
 	"github.com/schoolcloud/lms/internal/processor/records"
 )
 
@@ -31,6 +32,9 @@ type Record struct {
 	SubProcessors []records.SubProcessor `json:"sub_processors"`
 	Transfers     string                 `json:"transfers"`
 	Security      []string               `json:"security_measures"`
+	// NotKept are columns of files the school sends (its roster export)
+	// that are read and never stored: data minimisation, on the record.
+	NotKept []privacy.Discarded `json:"read_and_not_kept"`
 }
 
 // DataSubjects are the people a school's data on the platform is about.
@@ -70,7 +74,7 @@ func (s *Service) For(ctx context.Context, sc access.Scope) (Record, error) {
 			"The platform's operator, as processor; its staff read data only under a support grant the school approved or a recorded legal obligation",
 			"Sub-processors listed below, where the school has not objected",
 		},
-		SubProcessors: pr.SubProcessors, Transfers: pr.Transfers, Security: pr.SecurityAspect,
+		SubProcessors: pr.SubProcessors, Transfers: pr.Transfers, Security: pr.SecurityAspect, NotKept: privacy.NotKept(),
 	}, nil
 }
 
@@ -107,6 +111,9 @@ func (r Record) CSV(w io.Writer) error {
 	row("transfers", "", r.Transfers, "", "", "", "", "")
 	for _, m := range r.Security {
 		row("security", "", m, "", "", "", "", "")
+	}
+	for _, d := range r.NotKept {
+		row("not-kept", d.File, d.Why, "", "", "", "read, never stored", strings.Join(d.Columns, "; "))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -60,7 +60,7 @@ func TestRecordFromRegistryAndSettings(t *testing.T) {
 	for _, rec := range recs[1:] {
 		sections[rec[0]]++
 	}
-	for _, s := range []string{"controller", "data-subjects", "processing", "consent", "retention", "recipients", "transfers", "security"} {
+	for _, s := range []string{"controller", "data-subjects", "processing", "consent", "retention", "recipients", "transfers", "security", "not-kept"} {
 		require.Positive(t, sections[s], s)
 	}
 }
