@@ -113,7 +113,9 @@ func TestRosterSyncInBrowser(t *testing.T) {
 	a.Submit(`//main//table//a[.="Applied"]`, "roster-sync-import")
 	require.Contains(t, a.Path(), "/t/tenant-a/admin/roster/"+d.ImportID.String())
 	a.Go("/t/tenant-a/admin/roster", "")
-	require.Contains(t, a.Text("main table tbody"), "Imported", "the run is on the import history")
+	history := a.Text("main table tbody")
+	require.Contains(t, history, "Imported", "the run is on the import history")
+	require.Contains(t, history, "Roster sync: Wonde nightly", "with the tool that delivered it")
 
 	// A broken file: nothing applied, the admins are told by email.
 	require.Equal(t, http.StatusAccepted, deliverRoster(t, e.Server.URL, secret, func(f map[string][]byte) {

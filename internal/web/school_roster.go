@@ -14,9 +14,10 @@ type rosterData struct {
 	Base    string
 	Imports []roster.Import
 	Pager   pager
-	Held    []roster.Import // waiting for an admin to confirm
-	Limit   int             // the safety limit, in percent
-	Confirm bool            // the viewer may confirm a held import
+	Held    []roster.Import      // waiting for an admin to confirm
+	Limit   int                  // the safety limit, in percent
+	Confirm bool                 // the viewer may confirm a held import
+	By      map[uuid.UUID]string // imports a roster sync run made: the delivering tool
 }
 
 func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
@@ -27,8 +28,16 @@ func (s *Site) rosterView(c *gin.Context) (rosterData, error) {
 		return rosterData{}, err
 	}
 	held, err := s.d.Roster.List(c.Request.Context(), request.Scope(c), roster.Held, uuid.Nil, 20)
+	if err != nil {
+		return rosterData{}, err
+	}
+	ids := make([]uuid.UUID, 0, len(list))
+	for _, i := range list {
+		ids = append(ids, i.ID)
+	}
+	by, err := s.d.RosterSync.DeliveredBy(c.Request.Context(), request.Scope(c), ids)
 	return rosterData{Base: base(c), Imports: list, Pager: pg, Held: held, Limit: roster.EndLimit,
-		Confirm: s.allowed(c, request.Principal(c), "roster", "write")}, err
+		Confirm: s.allowed(c, request.Principal(c), "roster", "write"), By: by}, err
 }
 
 func (s *Site) rosterPage(c *gin.Context) (page, error) {
