@@ -19,6 +19,8 @@ type extras struct {
 	guardians map[string]bool
 	// linkG and linkC are the guardianships to write (guardian, child ids).
 	linkG, linkC []string
+	// synced are the users whose users.csv row has been written.
+	synced map[string]bool
 }
 
 // x is the plan's extras, made on first use.

@@ -114,6 +114,10 @@ func (a *applier) applyGuardians() error {
 	if err != nil {
 		return err
 	}
+	x.synced = map[string]bool{}
+	for _, u := range a.p.users {
+		x.synced[u.sourcedID] = true // applyUsers wrote them
+	}
 	for l, line := range links {
 		if err := a.linkGuardian(l, line, on); err != nil {
 			return err
@@ -184,6 +188,18 @@ func (a *applier) linkGuardian(l link, line int, on map[uuid.UUID]bool) error {
 		}
 		if a.p.counts.People.Skipped > 0 {
 			a.p.counts.People.Skipped-- // skipUnrostered counted them before we knew
+		}
+		x.synced[l.guardian] = true
+	}
+	if u, ok := x.rows[l.guardian]; ok && !x.synced[l.guardian] && a.reaches(g, true) {
+		// A guardian skipped from plan.users: their row's changes (name,
+		// email, username, enabledUser) are applied here.
+		x.synced[l.guardian] = true
+		if err := a.updatePerson(g, u); err != nil {
+			return err
+		}
+		if a.p.counts.People.Skipped > 0 {
+			a.p.counts.People.Skipped--
 		}
 	}
 	if !a.reaches(g, false) {

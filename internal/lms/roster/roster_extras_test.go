@@ -198,6 +198,20 @@ func TestRosterExtras(t *testing.T) {
 	require.Equal(t, roster.Tally{Unchanged: 1}, rec.Counts.Guardianships, "a re-import changes nothing")
 	require.Equal(t, 0, rec.Counts.People.Created+rec.Counts.People.Updated)
 
+	t.Run("a guardian's own row changes are applied", func(t *testing.T) {
+		files := b.files(e.A.SchoolSlug)
+		files[roster.UsersFile] = []byte(strings.Replace(string(files[roster.UsersFile]), "g1,active,true,gwen.obrien,Gwen,", "g1,active,true,gwen.obrien,Gwendolyn,", 1))
+		rec, err := e.App.Roster.Import(ctx, b.admin, files, false)
+		require.NoError(t, err)
+		require.Equal(t, 1, rec.Counts.People.Updated)
+		require.Zero(t, rec.Counts.People.Skipped)
+		var name string
+		b.q(t, func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT display_name FROM people WHERE external_id = 'g1'`).Scan(&name).Error
+		})
+		require.Equal(t, "Gwendolyn O'Brien", name)
+	})
+
 	t.Run("a bulk file that lists the guardian does not end them", func(t *testing.T) {
 		files := b.files(e.A.SchoolSlug)
 		files[roster.ManifestFile] = crlf("propertyName,value", "manifest.version,1.0", "file.users,bulk", "file.roles,bulk")
