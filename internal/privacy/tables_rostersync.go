@@ -49,8 +49,3 @@ var rosterSyncTables = []Table{
 		},
 	},
 }
-
-// The roster sync tables join the registry here rather than in its concat
-// list, which other areas' changes were editing at the same time; move
-// them there when convenient.
-func init() { registry = append(registry, rosterSyncTables...) }
