@@ -15,5 +15,6 @@ func init() {
 		r := rosterUpload(adminA, "/api/v1/t/tenant-a/roster/imports", rosterFiles(t))
 		require.Equal(t, 201, r.Status, r.Text())
 		ids["import"] = r.JSON()["id"].(string)
+		bodies["PUT /api/v1/t/:tenant/schools/:school/roster-codes"] = map[string]any{"dfe_number": "1234567"}
 	}})
 }

@@ -119,9 +119,15 @@ func (s *Service) Discard(ctx context.Context, sc access.Scope, id uuid.UUID) er
 		if res.Error != nil {
 			return fmt.Errorf("roster: discard %s: %w", id, res.Error)
 		}
-		if res.RowsAffected != 1 {
-			return errNotHeld
+		if res.RowsAffected == 1 {
+			return nil
 		}
-		return nil
+		// Another tenant's (or another admin's, for a school's own
+		// admin) import is not found, not a conflict.
+		var rec Import
+		if err := database.Found(mineOnly(tx.Select("id").Where("id = ?", id), sc).Limit(1).Find(&rec), "roster import %s", id); err != nil {
+			return err
+		}
+		return errNotHeld
 	})
 }

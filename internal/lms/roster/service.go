@@ -118,7 +118,8 @@ func mineOnly(q *gorm.DB, sc access.Scope) *gorm.DB {
 	return q
 }
 
-// List pages through the import log, newest last (id order), without each
+// List pages through the import log, newest first (ids are UUIDv7, in time
+// order; after is the last id of the previous page), without each
 // import's errors and warnings; status filters (applied, rejected, dry_run).
 func (s *Service) List(ctx context.Context, sc access.Scope, status string, after uuid.UUID, limit int) ([]Import, error) {
 	switch status {
@@ -128,11 +129,14 @@ func (s *Service) List(ctx context.Context, sc access.Scope, status string, afte
 	}
 	out := []Import{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		q := mineOnly(tx.Omit("errors", "warnings", "held_files").Where("id > ?", after), sc)
+		q := mineOnly(tx.Omit("errors", "warnings", "held_files"), sc)
+		if after != uuid.Nil {
+			q = q.Where("id < ?", after)
+		}
 		if status != "" {
 			q = q.Where("status = ?", status)
 		}
-		return q.Order("id").Limit(limit).Find(&out).Error
+		return q.Order("id DESC").Limit(limit).Find(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("roster: list imports: %w", err)
