@@ -95,6 +95,23 @@ func patchDate(fe *errs.FieldErrors, set map[string]any, field string, v *string
 
 // CreatePersonTx inserts a person inside an open tenant transaction.
 func CreatePersonTx(tx *gorm.DB, tenant uuid.UUID, in NewPerson) (Person, error) {
+	p, err := NewPersonRow(tenant, in)
+	if err != nil {
+		return p, err
+	}
+	if err := tx.Create(&p).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return Person{}, errs.New(errs.ErrConflict, "username %q is taken", in.Username)
+		}
+		return Person{}, fmt.Errorf("create person: %w", err)
+	}
+	return p, nil
+}
+
+// NewPersonRow checks a new person and returns the row to insert, with
+// its id, without writing it: a bulk import inserts many at once
+// (InsertPeopleTx).
+func NewPersonRow(tenant uuid.UUID, in NewPerson) (Person, error) {
 	if err := in.normalise(); err != nil {
 		return Person{}, err
 	}
@@ -106,13 +123,19 @@ func CreatePersonTx(tx *gorm.DB, tenant uuid.UUID, in NewPerson) (Person, error)
 		}
 		p.PasswordHash = h
 	}
-	if err := tx.Create(&p).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return Person{}, errs.New(errs.ErrConflict, "username %q is taken", in.Username)
-		}
-		return Person{}, fmt.Errorf("create person: %w", err)
-	}
 	return p, nil
+}
+
+// InsertPeopleTx writes people made by NewPersonRow, a thousand rows a
+// statement. The caller has checked their usernames are free.
+func InsertPeopleTx(tx *gorm.DB, people []Person) error {
+	if len(people) == 0 {
+		return nil
+	}
+	if err := tx.CreateInBatches(&people, 1000).Error; err != nil {
+		return fmt.Errorf("insert %d people: %w", len(people), err)
+	}
+	return nil
 }
 
 // FindByUsernameTx returns the person with username, or ErrNotFound.

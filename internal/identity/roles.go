@@ -95,6 +95,27 @@ func AssignRoleTx(tx *gorm.DB, tenant, person uuid.UUID, role Role, school *uuid
 	return ra, notifyAuthz(tx, tenant)
 }
 
+// InsertRolesTx adds many school roles at once (a bulk import), a
+// thousand rows a statement, skipping any the person already holds, and
+// tells every process once. The caller has checked each role is valid
+// and not an approver's (those are tenant-wide and never imported).
+func InsertRolesTx(tx *gorm.DB, tenant uuid.UUID, roles []RoleAssignment) error {
+	if len(roles) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	for i := range roles {
+		roles[i].TenantID, roles[i].CreatedAt = tenant, now
+		if roles[i].ID == uuid.Nil {
+			roles[i].ID = uuid.Must(uuid.NewV7())
+		}
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&roles, 1000).Error; err != nil {
+		return fmt.Errorf("insert %d roles: %w", len(roles), err)
+	}
+	return notifyAuthz(tx, tenant)
+}
+
 func notifyAuthz(tx *gorm.DB, tenant uuid.UUID) error {
 	// NOTIFY is transactional: listeners hear it only if the change commits.
 	return tx.Exec(`SELECT pg_notify(?, ?)`, AuthzChannel, tenant.String()).Error

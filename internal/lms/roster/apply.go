@@ -33,6 +33,21 @@ type applier struct {
 	covered map[uuid.UUID]bool   // schools the upload's rows name: what a bulk file speaks for
 	force   bool                 // an admin confirmed ending more than the limit
 	held    []SchoolEnd          // schools over the limit (nothing is written then)
+	// Made by this step, written by flush.
+	newPeople []identity.Person
+	newRoles  []identity.RoleAssignment
+}
+
+// flush writes the people and roles the last step made.
+func (a *applier) flush() error {
+	if err := identity.InsertPeopleTx(a.tx, a.newPeople); err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	if err := identity.InsertRolesTx(a.tx, a.sc.Tenant(), a.newRoles); err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	a.newPeople, a.newRoles = a.newPeople[:0], a.newRoles[:0]
+	return nil
 }
 
 type person struct {
@@ -67,6 +82,12 @@ func (a *applier) run() error {
 	steps := []func() error{a.loadSchools, a.loadPeople, a.loadCourses, a.applyUsers, a.applyRoles, a.applyClasses, a.applyEnrolments, a.applyExtras, a.endAbsent}
 	for _, step := range steps {
 		if err := step(); err != nil {
+			return err
+		}
+		// New people and roles are written together after each step (a
+		// thousand a statement, not one round trip each), before a later
+		// step's rows refer to them.
+		if err := a.flush(); err != nil {
 			return err
 		}
 	}
@@ -233,9 +254,8 @@ func (a *applier) grant(p *person, role identity.Role, school uuid.UUID) error {
 			return nil
 		}
 	}
-	if _, err := identity.AssignRoleTx(a.tx, a.sc.Tenant(), p.ID, role, &school); err != nil {
-		return fmt.Errorf("roster: assign role: %w", err)
-	}
+	sch := school
+	a.newRoles = append(a.newRoles, identity.RoleAssignment{PersonID: p.ID, Role: role, SchoolID: &sch}) // written by flush
 	p.roles = append(p.roles, held{Role: role, SchoolID: &school})
 	a.p.counts.Roles.Created++
 	return nil

@@ -218,6 +218,9 @@ func (a *applier) linkGuardian(l link, line int, on map[uuid.UUID]bool) error {
 // flushLinks writes the links found, a few thousand per statement; a link
 // that exists (made by the roster or by hand) is left as it is.
 func (a *applier) flushLinks() error {
+	if err := a.flush(); err != nil { // the guardians made just now, first
+		return err
+	}
 	x := a.p.extra
 	var by *uuid.UUID
 	if ac := a.sc.Actor(); ac.Kind == access.ActorMember {

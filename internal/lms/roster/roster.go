@@ -106,9 +106,11 @@ import (
 
 // Limits on one upload.
 const (
-	MaxUploadBytes = 20 << 20 // the whole request (or zip file)
-	MaxFileBytes   = 20 << 20 // one CSV file, after unzipping
-	MaxRows        = 50000    // data rows per file
+	// A trust of 20,000 people and 200,000 enrolments is one upload: its
+	// enrollments.csv is about 33 MiB (a zip of all its files about 6).
+	MaxUploadBytes = 64 << 20 // the whole request (or zip file)
+	MaxFileBytes   = 64 << 20 // one CSV file, after unzipping
+	MaxRows        = 400000   // data rows per file
 	maxIssues      = 1000     // problems kept in the log per kind; the count says how many there were
 )
 

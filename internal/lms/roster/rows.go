@@ -51,7 +51,7 @@ func (a *applier) createPerson(u userRow) error {
 		a.p.badUsers[u.sourcedID] = true
 		return nil
 	}
-	p, err := identity.CreatePersonTx(a.tx, a.sc.Tenant(), identity.NewPerson{Username: u.username, Email: u.email, DisplayName: u.displayName})
+	p, err := identity.NewPersonRow(a.sc.Tenant(), identity.NewPerson{Username: u.username, Email: u.email, DisplayName: u.displayName})
 	var fe errs.FieldErrors
 	if errors.As(err, &fe) {
 		for _, f := range fe {
@@ -71,9 +71,9 @@ func (a *applier) createPerson(u userRow) error {
 	if u.disabled {
 		status = identity.PersonSuspended
 	}
-	if err := a.tx.Exec(`UPDATE people SET external_id = ?, status = ? WHERE id = ?`, u.sourcedID, status, p.ID).Error; err != nil {
-		return fmt.Errorf("roster: mark person: %w", err)
-	}
+	ext := u.sourcedID
+	p.ExternalID, p.Status = &ext, status
+	a.newPeople = append(a.newPeople, p) // written together by flush
 	np := &person{ID: p.ID, Username: p.Username, DisplayName: p.DisplayName, Email: p.Email, Status: status, ExternalID: u.sourcedID}
 	a.people[u.sourcedID], a.byName[strings.ToLower(p.Username)], a.fresh[p.ID] = np, p.ID, u.line
 	a.p.counts.People.Created++
