@@ -19,7 +19,8 @@ const (
 	Absent Mode = "absent"
 )
 
-// manifestKeys are the manifest properties naming the files we read.
+// manifestKeys are the manifest properties naming the files we read (a
+// fixed table: nothing adds to it).
 var manifestKeys = map[string]string{
 	"file.orgs":             OrgsFile,
 	"file.users":            UsersFile,
@@ -29,10 +30,6 @@ var manifestKeys = map[string]string{
 	"file.demographics":     DemographicsFile,
 	"file.academicSessions": AcademicSessionsFile,
 }
-
-// ManifestKey registers the manifest property for another file an import
-// reads (demographics, academic sessions), so its mode is read too.
-func ManifestKey(property, file string) { manifestKeys[property] = file }
 
 // parseManifest reads manifest.csv (propertyName,value rows). Properties
 // we do not use (versions, source system) are ignored.
