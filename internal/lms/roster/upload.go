@@ -54,6 +54,11 @@ func ReadParts(mr *multipart.Reader) (map[string][]byte, error) {
 		if total += int64(len(b)); total > MaxUploadBytes {
 			return nil, errs.Field("body", "is larger than %d MiB", MaxUploadBytes>>20)
 		}
+		if len(b) == 0 && part.FileName() == "" {
+			// A file box left empty on the page: browsers still send its
+			// part, with no file name and nothing in it.
+			continue
+		}
 		if name != "zip" {
 			if err := add(name, b); err != nil {
 				return nil, err
