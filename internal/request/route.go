@@ -46,6 +46,12 @@ type Route struct {
 	// route's status is stated (API writes it; OpenAPI documents it).
 	Status  int
 	Request any // body prototype for the OpenAPI document, or nil
+	// Query is a prototype of the route's query parameters (a struct whose
+	// fields carry form:"name" tags, doc:"…" descriptions and enum:"a,b"
+	// lists) for the OpenAPI document, or nil. Paging (?cursor=, ?limit=)
+	// is documented for every route whose Reply is a Page and needs no row
+	// here.
+	Query any
 	Reply   any // response prototype, or nil for no content
 	// API handles an API route: it returns the reply, written as JSON with
 	// Status (nothing for 204, or a Writer's own bytes), or an error,
