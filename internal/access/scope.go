@@ -43,6 +43,10 @@ const (
 	// BasisLegal: an operator reading under a recorded legal obligation
 	// (court order): read-only, limited to the order's areas and time.
 	BasisLegal Basis = "legal-obligation"
+	// BasisIntegration: a program the school's admin registered (an OAuth2
+	// client) reading under the scopes it was given: read-only, what a
+	// whole-tenant admin would see of the areas its scopes cover.
+	BasisIntegration Basis = "integration"
 )
 
 // ActorKind says who is acting.
@@ -53,6 +57,8 @@ const (
 	ActorMember ActorKind = "member"
 	ActorStaff  ActorKind = "staff"
 	ActorSystem ActorKind = "system"
+	// ActorIntegration is a registered integration: no person acts.
+	ActorIntegration ActorKind = "integration"
 )
 
 // Actor is who acts. ID is the person, the staff member, or uuid.Nil for
@@ -139,6 +145,14 @@ func Support(tenant, staff, grant uuid.UUID, courses, people []uuid.UUID) Scope 
 // caller (the support package) has checked the order covers the request.
 func Legal(tenant, staff, order uuid.UUID) Scope {
 	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisLegal, ref: order.String(), readOnly: true}
+}
+
+// Integration is a registered integration of tenant reading under its
+// scopes; the caller (internal/integration) has checked its access token,
+// that it is not revoked and that a scope covers the request, and logged
+// the call for the tenant.
+func Integration(tenant, integration uuid.UUID) Scope {
+	return Scope{tenant: tenant, actor: Actor{ActorIntegration, integration}, basis: BasisIntegration, ref: integration.String(), readOnly: true}
 }
 
 // Reader reports a read-only scope from outside the tenant (a support

@@ -168,6 +168,20 @@ func (a *Authorizer) Allow(ctx context.Context, p identity.Principal, tenant uui
 func (a *Authorizer) Decide(ctx context.Context, p identity.Principal, tenant uuid.UUID, obj, act string) (Grant, error) {
 	want := perm{obj, act}
 	switch {
+	case p.Kind == identity.KindIntegration:
+		// An integration holds scopes, not roles: policies/roles.csv lists
+		// each scope's (object, action) pairs as those of a role named
+		// "scope:<scope>". It acts in its own tenant only, never on
+		// platform or account routes.
+		if tenant == uuid.Nil || tenant != p.TenantID {
+			return Grant{}, nil
+		}
+		for _, sc := range p.Scopes {
+			if a.perms[ScopeRole(sc)][want] {
+				return Grant{Allowed: true}, nil
+			}
+		}
+		return Grant{}, nil
 	case tenant == uuid.Nil && obj == "self":
 		return Grant{Allowed: a.perms[Anyone][want]}, nil // every signed-in principal manages their own account
 	case p.Kind == identity.KindStaff && tenant == uuid.Nil:
@@ -192,6 +206,15 @@ func (a *Authorizer) Decide(ctx context.Context, p identity.Principal, tenant uu
 		return Grant{Allowed: len(schools) > 0, Schools: schools}, nil
 	}
 	return Grant{}, nil
+}
+
+// ScopeRole is the policy role that holds an integration scope's
+// permissions.
+func ScopeRole(scope string) string { return "scope:" + scope }
+
+// ScopeAllows reports whether an integration scope covers (obj, act).
+func (a *Authorizer) ScopeAllows(scope, obj, act string) bool {
+	return a.perms[ScopeRole(scope)][perm{obj, act}]
 }
 
 // roles returns a member's roles in tenant, loading the tenant once.
@@ -271,6 +294,7 @@ var TenantWideOnly = map[string]bool{
 	"support-request": true, "support-grant": true, "access-log": true, "alert": true, "webhook": true,
 	"sub-processor": true, "breach": true, "security-event": true, "processor-records": true, "data-use": true,
 	"retention": true, "records-of-processing": true, "tenant-export": true, "usage": true,
+	"integration": true, // an integration reads every school of the tenant
 }
 
 // IsAdmin reports whether person holds the admin role in tenant, for the

@@ -12,17 +12,20 @@ import (
 // Kind is the kind of principal.
 type Kind string
 
-// The two kinds of principal.
+// The kinds of principal.
 const (
 	KindMember Kind = "member" // a person in one tenant
 	KindStaff  Kind = "staff"  // processor staff; holds no tenant role
+	// KindIntegration is a program a tenant's admin registered (OAuth2
+	// client credentials): no person; it holds scopes, not roles.
+	KindIntegration Kind = "integration"
 )
 
 // Principal is an authenticated caller.
 type Principal struct {
 	Kind         Kind
 	ID           uuid.UUID
-	TenantID     uuid.UUID // members only
+	TenantID     uuid.UUID // members and integrations only
 	StaffRole    StaffRole // staff only: operator or support
 	CredentialID uuid.UUID
 	ViaCookie    bool   // a browser session: unsafe methods need the CSRF token
@@ -30,12 +33,19 @@ type Principal struct {
 	// SecondFactor is what a session that passed only the password still
 	// owes: SecondStepCode or SecondStepSetup; "" when it is signed in.
 	SecondFactor string
+	// Name and Scopes are an integration's (KindIntegration only): the
+	// name the audit trail gives it and the scopes its access token holds.
+	Name   string
+	Scopes []string
 }
 
 // Subject is the principal's casbin subject.
 func (p Principal) Subject() string {
-	if p.Kind == KindStaff {
+	switch p.Kind {
+	case KindStaff:
 		return "staff:" + p.ID.String()
+	case KindIntegration:
+		return "integration:" + p.ID.String()
 	}
 	return "member:" + p.ID.String()
 }
