@@ -45,6 +45,12 @@ type SchoolSpec struct {
 	Name string `json:"name"`
 	// TimeZone is the school's zone when it differs from the tenant's.
 	TimeZone string `json:"time_zone,omitempty"`
+	// DfENumber, URN and ExternalID match the school to its roster
+	// export (see SchoolCodes); each is set when given and left alone
+	// when left out, so codes an admin recorded on the roster page stay.
+	DfENumber  string `json:"dfe_number,omitempty"`
+	URN        string `json:"urn,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // AdminSpec is one of the tenant's first administrators. Without School the
@@ -137,6 +143,7 @@ func (m *Manifest) Validate() error {
 			}
 		}
 	}
+	checkSchoolCodes(&fe, m.Schools)
 	if len(m.Admins) == 0 {
 		fe.Add("admins", "must list at least one administrator")
 	}
@@ -173,6 +180,7 @@ func (m *Manifest) texts() map[string]string {
 	t := map[string]string{"name": m.Name, "contract.reference": m.Contract.Reference}
 	for i, s := range m.Schools {
 		t[fmt.Sprintf("schools[%d].name", i)] = s.Name
+		t[fmt.Sprintf("schools[%d].external_id", i)] = s.ExternalID
 	}
 	for i, a := range m.Admins {
 		t[fmt.Sprintf("admins[%d].display_name", i)] = a.DisplayName

@@ -204,7 +204,7 @@ func statusFor(end *Date) ContractStatus {
 
 func applySchools(tx *gorm.DB, tenant uuid.UUID, specs []SchoolSpec, res *Result) (map[string]uuid.UUID, error) {
 	ids := map[string]uuid.UUID{}
-	for _, sp := range specs {
+	for i, sp := range specs {
 		var sc School
 		found := tx.Where("slug = ?", sp.Slug).Limit(1).Find(&sc)
 		if found.Error != nil {
@@ -222,6 +222,11 @@ func applySchools(tx *gorm.DB, tenant uuid.UUID, specs []SchoolSpec, res *Result
 				return nil, err
 			}
 			res.Changes = append(res.Changes, "updated school "+sp.Slug)
+		}
+		if changed, err := applySchoolCodes(tx, sc.ID, i, sp); err != nil {
+			return nil, err
+		} else if changed {
+			res.Changes = append(res.Changes, "updated school "+sp.Slug+" roster codes")
 		}
 		ids[sp.Slug] = sc.ID
 	}
