@@ -3,11 +3,6 @@ package alert
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,8 +21,9 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
-// Webhook is where a tenant wants its alerts posted. The secret signs each
-// delivery (X-LMS-Signature: sha256=HMAC(secret, body)); it is shown once.
+// Webhook is where a tenant wants its alerts posted. The secret (whsec_ and
+// a base64 key) signs each delivery as Standard Webhooks does (see
+// webhook_sign.go); it is shown once.
 type Webhook struct {
 	TenantID  uuid.UUID  `gorm:"primaryKey" json:"-"`
 	URL       string     `json:"url"`
@@ -106,9 +102,7 @@ func (s *Service) SetWebhook(ctx context.Context, sc access.Scope, raw string) (
 			return w, errs.Field("url", "must be an https:// address of your own system")
 		}
 	}
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	w.Secret = hex.EncodeToString(b)
+	w.Secret = newSecret()
 	actor := sc.Actor().ID
 	w.UpdatedBy = &actor
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
@@ -132,17 +126,6 @@ func (s *Service) GetWebhook(ctx context.Context, sc access.Scope) (Webhook, boo
 	}
 	ws[0].Secret = ""
 	return ws[0], true, nil
-}
-
-// payload is what a delivery posts: what happened and where to act; never
-// personal data beyond the names the alert itself carries.
-type payload struct {
-	ID        uuid.UUID `json:"id"`
-	Kind      string    `json:"kind"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	Link      string    `json:"link"`
-	CreatedAt time.Time `json:"created_at"`
 }
 
 // Deliver posts tenant's pending alerts whose time has come. Rows are
@@ -191,16 +174,17 @@ func (s *Service) Deliver(ctx context.Context, tenant uuid.UUID) (sent int, err 
 }
 
 func (s *Service) post(ctx context.Context, w Webhook, a Alert) error {
-	body, _ := json.Marshal(payload{a.ID, a.Kind, a.Title, a.Body, a.Link, a.CreatedAt})
-	mac := hmac.New(sha256.New, []byte(w.Secret))
-	mac.Write(body)
+	// Signed now, not when raised: a retry carries a fresh timestamp, so a
+	// receiver's five-minute window still lets it in.
+	body, h, err := signedDelivery(w.Secret, a, time.Now())
+	if err != nil {
+		return fmt.Errorf("alert: sign: %w", err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-LMS-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	req.Header.Set("X-LMS-Alert-Id", a.ID.String())
+	req.Header = h
 	resp, err := s.client.HTTP.Do(req)
 	if err != nil {
 		return err
