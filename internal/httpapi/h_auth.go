@@ -8,6 +8,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -130,7 +131,7 @@ func (s *Server) me(c *gin.Context) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		roles, err := s.Identity.Roles(ctx, sc, p.ID)
+		roles, err := s.Identity.Roles(ctx, sc, p.ID, database.Page{})
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +147,9 @@ func (s *Server) me(c *gin.Context) (any, error) {
 }
 
 func (s *Server) myCredentials(c *gin.Context) (any, error) {
-	return s.Identity.MyCredentials(c.Request.Context(), request.Principal(c))
+	return request.ListedAt(c, identity.Credential.At, func(p database.Page) ([]identity.Credential, error) {
+		return s.Identity.MyCredentials(c.Request.Context(), request.Principal(c), p)
+	})
 }
 
 func (s *Server) revokeMine(c *gin.Context) (any, error) {

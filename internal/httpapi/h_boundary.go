@@ -52,7 +52,8 @@ func (s *Server) boundaryRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/security-events",
 			Summary: "Recent security signals (failed sign-ins, tokens used from a new network)",
 			Area:    request.AreaTenant, Object: "security-event", Action: "read",
-			Reply: []identity.SecurityEvent{}, API: s.securityEvents},
+			Reply: request.Page[identity.SecurityEvent]{},
+			API: request.PagedScoped(identity.SecurityEvent.At, s.Identity.SecurityEvents)},
 		{Method: "GET", Path: tp + "/processor-records",
 			Summary: "The processor's record of processing for this tenant (?format=csv)",
 			Area:    request.AreaTenant, Object: "processor-records", Action: "read", Reply: records.Record{},
@@ -85,10 +86,6 @@ func (s *Server) recordBreach(c *gin.Context) (any, error) {
 
 func (s *Server) breaches(c *gin.Context) (any, error) {
 	return s.Breaches.List(c.Request.Context(), 200)
-}
-
-func (s *Server) securityEvents(c *gin.Context) (any, error) {
-	return s.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
 }
 
 func (s *Server) signalFigures(c *gin.Context) (any, error) {

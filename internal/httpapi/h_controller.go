@@ -13,6 +13,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/ropa"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -40,8 +41,8 @@ func (s *Server) controllerRoutes() []request.Route {
 			Object: "subject-request", Action: "write", Request: subject.Change{}, Reply: subject.Request{},
 			API: request.ByIDFromBody("sreq", s.Subjects.Update)},
 		{Method: "GET", Path: tp + "/people/:id/exports", Summary: "A person's personal data exports",
-			Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: []subject.Export{},
-			API: request.ByID("id", s.Subjects.Exports)},
+			Area: request.AreaTenant, Object: "personal-data", Action: "read", Reply: request.Page[subject.Export]{},
+			API: request.PagedByID("id", subject.Export.At, s.Subjects.ExportPage)},
 		{Method: "POST", Path: tp + "/people/:id/exports",
 			Summary: "Export everything held about a person (a job; follow its progress)",
 			Area:    request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusAccepted,
@@ -72,8 +73,8 @@ func (s *Server) controllerRoutes() []request.Route {
 			Area: request.AreaTenant, Object: "personal-data", Action: "write", Status: http.StatusNoContent,
 			API: s.objection(false)},
 		{Method: "GET", Path: tp + "/people/:id/consents", Summary: "A person's consents",
-			Area: request.AreaTenant, Object: "consent", Action: "read", Reply: []consent.State{},
-			API: request.ByID("id", s.Consents.States)},
+			Area: request.AreaTenant, Object: "consent", Action: "read", Reply: request.Page[consent.State]{},
+			API: request.PagedByID("id", consent.State.At, s.Consents.StatePage)},
 		{Method: "POST", Path: tp + "/people/:id/consents",
 			Summary: "Record a consent given or withdrawn on paper or verbally", Area: request.AreaTenant,
 			Object: "consent", Action: "write", Status: http.StatusCreated, Request: consent.Change{},
@@ -86,7 +87,7 @@ func (s *Server) controllerRoutes() []request.Route {
 			API: s.unlinkGuardian},
 		{Method: "GET", Path: tp + "/consents/:purpose/people",
 			Summary: "Who consents to a purpose now (e.g. optional communications)", Area: request.AreaTenant,
-			Object: "consent", Action: "read", Reply: []consent.Recipient{}, API: s.consentRecipients},
+			Object: "consent", Action: "read", Reply: request.Page[consent.Recipient]{}, API: s.consentRecipients},
 		{Method: "GET", Path: tp + "/retention", Summary: "Retention periods, enforcement and recent runs",
 			Area: request.AreaTenant, Object: "retention", Action: "read", Reply: RetentionView{},
 			API: s.retentionView},
@@ -102,8 +103,8 @@ func (s *Server) controllerRoutes() []request.Route {
 			Summary: "Switch retention enforcement on (after a dry run)", Area: request.AreaTenant,
 			Object: "retention", Action: "write", Status: http.StatusNoContent, API: s.enableRetention},
 		{Method: "GET", Path: tp + "/retention/holds", Summary: "Legal holds in force",
-			Area: request.AreaTenant, Object: "retention", Action: "read", Reply: []retention.Hold{},
-			API: request.Scoped(s.Retention.Holds)},
+			Area: request.AreaTenant, Object: "retention", Action: "read", Reply: request.Page[retention.Hold]{},
+			API: request.PagedScoped(retention.Hold.At, s.Retention.HoldPage)},
 		{Method: "POST", Path: tp + "/retention/holds",
 			Summary: "Place a legal hold on a person or a course", Area: request.AreaTenant,
 			Object: "retention", Action: "write", Status: http.StatusCreated, Request: retention.NewHold{},
@@ -117,17 +118,17 @@ func (s *Server) controllerRoutes() []request.Route {
 			Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, API: s.recordsOfProcessing},
 
 		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: request.AreaTenant,
-			Object: "my-data", Action: "read", Reply: []subject.Request{}, API: s.myRequests},
+			Object: "my-data", Action: "read", Reply: request.Page[subject.Request]{}, API: s.myRequests},
 		{Method: "POST", Path: tp + "/my/requests", Summary: "Ask the school to act on my data",
 			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated,
 			Request: MyRequest{}, Reply: subject.Request{}, API: s.openMyRequest},
 		{Method: "GET", Path: tp + "/my/consents", Summary: "My consents", Area: request.AreaTenant,
-			Object: "my-data", Action: "read", Reply: []consent.State{}, API: s.myConsents},
+			Object: "my-data", Action: "read", Reply: request.Page[consent.State]{}, API: s.myConsents},
 		{Method: "POST", Path: tp + "/my/consents", Summary: "Give or withdraw a consent",
 			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusCreated,
 			Request: consent.Change{}, Reply: consent.Record{}, API: s.setMyConsent},
 		{Method: "GET", Path: tp + "/my/exports", Summary: "My personal data exports",
-			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []subject.Export{},
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: request.Page[subject.Export]{},
 			API: s.myExports},
 		{Method: "POST", Path: tp + "/my/exports", Summary: "Export my personal data (portability)",
 			Area: request.AreaTenant, Object: "my-data", Action: "write", Status: http.StatusAccepted,
@@ -136,10 +137,10 @@ func (s *Server) controllerRoutes() []request.Route {
 			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: files.Link{},
 			API: s.downloadMyExport},
 		{Method: "GET", Path: tp + "/my/children", Summary: "My children (guardians)",
-			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.Child{},
-			API: request.Scoped(s.Consents.Children)},
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: request.Page[consent.Child]{},
+			API: request.PagedScoped(consent.Child.At, s.Consents.ChildPage)},
 		{Method: "GET", Path: tp + "/my/children/:id/consents", Summary: "My child's consents",
-			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: []consent.State{},
+			Area: request.AreaTenant, Object: "my-data", Action: "read", Reply: request.Page[consent.State]{},
 			API: s.childConsents},
 		{Method: "POST", Path: tp + "/my/children/:id/consents",
 			Summary: "Give or withdraw a consent for my child", Area: request.AreaTenant, Object: "my-data",
@@ -191,7 +192,7 @@ type RetentionPeriod struct {
 }
 
 func (s *Server) subjectRequests(c *gin.Context) (any, error) {
-	return request.Listed(c, func(r subject.Request) uuid.UUID { return r.ID }, func(after uuid.UUID, limit int) ([]subject.Request, error) {
+	return request.ListedAt(c, subject.Request.At, func(p database.Page) ([]subject.Request, error) {
 		f := subject.Filter{Open: c.Query("open") == "true"}
 		if p := c.Query("person"); p != "" {
 			id, err := uuid.Parse(p)
@@ -200,7 +201,7 @@ func (s *Server) subjectRequests(c *gin.Context) (any, error) {
 			}
 			f.PersonID = &id
 		}
-		return s.Subjects.List(c.Request.Context(), request.Scope(c), f, after, limit+1)
+		return s.Subjects.List(c.Request.Context(), request.Scope(c), f, p)
 	})
 }
 
@@ -276,7 +277,9 @@ func (s *Server) unlinkGuardian(c *gin.Context) (any, error) {
 }
 
 func (s *Server) consentRecipients(c *gin.Context) (any, error) {
-	return s.Consents.Recipients(c.Request.Context(), request.Scope(c), c.Param("purpose"))
+	return request.ListedAt(c, consent.Recipient.At, func(p database.Page) ([]consent.Recipient, error) {
+		return s.Consents.Recipients(c.Request.Context(), request.Scope(c), c.Param("purpose"), p)
+	})
 }
 
 func (s *Server) retentionView(c *gin.Context) (any, error) {

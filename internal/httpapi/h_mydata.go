@@ -6,6 +6,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -17,7 +18,9 @@ func me(c *gin.Context) uuid.UUID { return request.Scope(c).Actor().ID }
 
 func (s *Server) myRequests(c *gin.Context) (any, error) {
 	id := me(c)
-	return s.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{PersonID: &id}, uuid.Nil, 100)
+	return request.ListedAt(c, subject.Request.At, func(p database.Page) ([]subject.Request, error) {
+		return s.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{PersonID: &id}, p)
+	})
 }
 
 // openRequestFor records a request about person asked by the caller in
@@ -35,13 +38,17 @@ func (s *Server) openMyRequest(c *gin.Context) (any, error) {
 }
 
 func (s *Server) myConsents(c *gin.Context) (any, error) {
-	return s.Consents.States(c.Request.Context(), request.Scope(c), me(c))
+	return request.ListedAt(c, consent.State.At, func(p database.Page) ([]consent.State, error) {
+		return s.Consents.StatePage(c.Request.Context(), request.Scope(c), me(c), p)
+	})
 }
 
 func (s *Server) setMyConsent(c *gin.Context) (any, error) { return s.setConsentFor(c, me(c)) }
 
 func (s *Server) myExports(c *gin.Context) (any, error) {
-	return s.Subjects.Exports(c.Request.Context(), request.Scope(c), me(c))
+	return request.ListedAt(c, subject.Export.At, func(p database.Page) ([]subject.Export, error) {
+		return s.Subjects.ExportPage(c.Request.Context(), request.Scope(c), me(c), p)
+	})
 }
 
 func (s *Server) startMyExport(c *gin.Context) (any, error) {
@@ -86,7 +93,9 @@ func (s *Server) childConsents(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.Consents.States(c.Request.Context(), request.Scope(c), id)
+	return request.ListedAt(c, consent.State.At, func(p database.Page) ([]consent.State, error) {
+		return s.Consents.StatePage(c.Request.Context(), request.Scope(c), id, p)
+	})
 }
 
 func (s *Server) setChildConsent(c *gin.Context) (any, error) {

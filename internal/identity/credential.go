@@ -95,16 +95,22 @@ func touch(tx *gorm.DB, t credTable, r credRow, sessionTTL time.Duration) error 
 	return tx.Exec(fmt.Sprintf(`UPDATE %s SET last_seen_at = now() WHERE id = ?`, t.name), r.ID).Error
 }
 
-func listCredentials(tx *gorm.DB, t credTable, owner uuid.UUID) ([]Credential, error) {
+func listCredentials(tx *gorm.DB, t credTable, owner uuid.UUID, p database.Page) ([]Credential, error) {
 	out := []Credential{}
-	err := tx.Table(t.name).Select("id, kind, name, created_at, expires_at, last_seen_at, user_agent, ip").
-		Where(t.owner+" = ? AND revoked_at IS NULL AND expires_at > now()", owner).
-		Order("created_at DESC").Limit(500).Scan(&out).Error
+	q := tx.Table(t.name).Select("id, kind, name, created_at, expires_at, last_seen_at, user_agent, ip").
+		Where(t.owner+" = ? AND revoked_at IS NULL AND expires_at > now()", owner)
+	err := CredentialOrder.Apply(q, p).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", t.name, err)
 	}
 	return out, nil
 }
+
+// CredentialOrder is the order credentials list in: newest first.
+var CredentialOrder = database.Keyset{Key: "created_at", Cast: "timestamptz", ID: "id", Desc: true}
+
+// At is where a credential sits in CredentialOrder, for paging.
+func (c Credential) At() (string, uuid.UUID) { return database.TimeKey(c.CreatedAt), c.ID }
 
 func revokeCredential(tx *gorm.DB, t credTable, owner, id uuid.UUID) error {
 	return database.Found(tx.Table(t.name).Where("id = ? AND "+t.owner+" = ? AND revoked_at IS NULL", id, owner).Update("revoked_at", gorm.Expr("now()")), "credential %s", id)

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -131,20 +132,26 @@ func validRole(r Role) bool {
 }
 
 // Roles lists a person's role assignments.
-func (s *Service) Roles(ctx context.Context, sc access.Scope, person uuid.UUID) (out []RoleAssignment, err error) {
+func (s *Service) Roles(ctx context.Context, sc access.Scope, person uuid.UUID, p database.Page) (out []RoleAssignment, err error) {
 	out = []RoleAssignment{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if err := reach(tx, sc, person, false); err != nil {
 			return err
 		}
-		q := tx.Where("person_id = ?", person).Order("created_at")
+		q := tx.Where("person_id = ?", person)
 		if ids, limited := sc.Schools(); limited {
 			q = q.Where("school_id IN ?", ids) // only the roles in the caller's schools
 		}
-		return q.Find(&out).Error
+		return roleOrder.Apply(q, p).Find(&out).Error
 	})
 	return out, err
 }
+
+// roleOrder lists a person's roles oldest first.
+var roleOrder = database.Keyset{Key: "created_at", Cast: "timestamptz", ID: "id"}
+
+// At is where a role sits in the order Roles lists them, for paging.
+func (r RoleAssignment) At() (string, uuid.UUID) { return database.TimeKey(r.CreatedAt), r.ID }
 
 // AssignRole gives a person a role.
 func (s *Service) AssignRole(ctx context.Context, sc access.Scope, person uuid.UUID, role Role, school *uuid.UUID) (ra RoleAssignment, err error) {

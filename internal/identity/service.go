@@ -239,10 +239,10 @@ func (s *Service) inOwnScope(ctx context.Context, p Principal, fn func(tx *gorm.
 }
 
 // MyCredentials lists the caller's live sessions and tokens.
-func (s *Service) MyCredentials(ctx context.Context, p Principal) ([]Credential, error) {
+func (s *Service) MyCredentials(ctx context.Context, p Principal, pg database.Page) ([]Credential, error) {
 	var out []Credential
 	err := s.inOwnScope(ctx, p, func(tx *gorm.DB, t credTable) (err error) {
-		out, err = listCredentials(tx, t, p.ID)
+		out, err = listCredentials(tx, t, p.ID, pg)
 		return err
 	})
 	for i := range out {
@@ -289,14 +289,14 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, ttl
 }
 
 // PersonCredentials lists another person's sessions and tokens (admins).
-func (s *Service) PersonCredentials(ctx context.Context, sc access.Scope, person uuid.UUID) ([]Credential, error) {
+func (s *Service) PersonCredentials(ctx context.Context, sc access.Scope, person uuid.UUID, p database.Page) ([]Credential, error) {
 	var out []Credential
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if err := reach(tx, sc, person, false); err != nil {
 			return err
 		}
 		var err error
-		out, err = listCredentials(tx, memberCreds, person)
+		out, err = listCredentials(tx, memberCreds, person, p)
 		return err
 	})
 	return out, err

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 )
 
 // SecurityEvent is a signal for the school's admins: repeated failed
@@ -71,18 +72,24 @@ func noteNetwork(tx *gorm.DB, r credRow, network string) error {
 }
 
 // SecurityEvents lists the scoped tenant's recent signals, newest first.
-func (s *Service) SecurityEvents(ctx context.Context, sc access.Scope, limit int) ([]SecurityEvent, error) {
+func (s *Service) SecurityEvents(ctx context.Context, sc access.Scope, pg database.Page) ([]SecurityEvent, error) {
 	out := []SecurityEvent{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Table("security_events e").Select("e.*, COALESCE(p.display_name, '') AS person_name").
-			Joins("LEFT JOIN people p ON p.tenant_id = e.tenant_id AND p.id = e.person_id").
-			Order("e.created_at DESC, e.id DESC").Limit(limit).Scan(&out).Error
+		q := tx.Table("security_events e").Select("e.*, COALESCE(p.display_name, '') AS person_name").
+			Joins("LEFT JOIN people p ON p.tenant_id = e.tenant_id AND p.id = e.person_id")
+		return eventOrder.Apply(q, pg).Scan(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("identity: security events: %w", err)
 	}
 	return out, nil
 }
+
+// eventOrder lists security events newest first.
+var eventOrder = database.Keyset{Key: "e.created_at", Cast: "timestamptz", ID: "e.id", Desc: true}
+
+// At is where an event sits in the order SecurityEvents lists them.
+func (e SecurityEvent) At() (string, uuid.UUID) { return database.TimeKey(e.CreatedAt), e.ID }
 
 // SignalFigures are security signal counts by kind across tenants: what
 // operators see (no person, no tenant).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -52,7 +53,7 @@ func TestToken(t *testing.T) {
 		b.exec(t, b.a, `UPDATE member_credentials SET last_seen_at = now() - interval '2 minutes' WHERE id = ?`, iss.ID)
 		_, err = authenticate(b, iss.Secret)
 		require.NoError(t, err)
-		mine, err := b.svc.MyCredentials(ctx, p)
+		mine, err := b.svc.MyCredentials(ctx, p, database.Page{})
 		require.NoError(t, err)
 		require.Len(t, mine, 1)
 		require.WithinDuration(t, time.Now(), mine[0].LastSeenAt, 30*time.Second)
@@ -89,7 +90,7 @@ func TestToken(t *testing.T) {
 		b.exec(t, b.a, `UPDATE member_credentials SET expires_at = now() - interval '1 second' WHERE id = ?`, iss.ID)
 		_, err := authenticate(b, iss.Secret)
 		require.ErrorIs(t, err, errs.ErrUnauthenticated)
-		mine, err := b.svc.MyCredentials(ctx, leeA(b))
+		mine, err := b.svc.MyCredentials(ctx, leeA(b), database.Page{})
 		require.NoError(t, err)
 		require.Empty(t, mine, "an expired token is not listed")
 	})
@@ -122,7 +123,7 @@ func TestToken(t *testing.T) {
 		require.EqualValues(t, 0, b.count(t, b.b, `SELECT count(*) FROM member_credentials WHERE id = ?`, iss.ID))
 		// Neither B's admin nor B's lee can list or end it.
 		adminB := access.Member(b.b, b.admins[b.b])
-		_, err = b.svc.PersonCredentials(ctx, adminB, b.leeA)
+		_, err = b.svc.PersonCredentials(ctx, adminB, b.leeA, database.Page{})
 		require.ErrorIs(t, err, errs.ErrNotFound)
 		require.ErrorIs(t, b.svc.RevokePersonCredential(ctx, adminB, b.leeA, iss.ID), errs.ErrNotFound)
 		leeB := identity.Principal{Kind: identity.KindMember, ID: b.leeB, TenantID: b.b}

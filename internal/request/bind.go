@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -188,43 +187,6 @@ func PathIDs(c *gin.Context, names ...string) ([]uuid.UUID, error) {
 		out[i] = id
 	}
 	return out, nil
-}
-
-// Page is one page of a list and the cursor for the next.
-type Page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-// pageParams reads ?limit= (1-200, default 50) and ?cursor= (an id).
-func PageParams(c *gin.Context) (uuid.UUID, int, error) {
-	var fe errs.FieldErrors
-	limit := 50
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 200 {
-			fe.Add("limit", "must be a whole number from 1 to 200")
-		}
-		limit = n
-	}
-	var after uuid.UUID
-	if s := c.Query("cursor"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil {
-			fe.Add("cursor", "is not a cursor this API gave out")
-		}
-		after = id
-	}
-	return after, limit, fe.Err()
-}
-
-// NewPage builds a Page from a result that asked for limit items.
-func NewPage[T any](items []T, limit int, idOf func(T) uuid.UUID) Page[T] {
-	p := Page[T]{Items: items}
-	if len(items) == limit && limit > 0 {
-		p.NextCursor = idOf(items[len(items)-1]).String()
-	}
-	return p
 }
 
 // parseID reads an id given in a body field, or says which field is wrong.

@@ -123,14 +123,3 @@ func OnlyID[T any](name string, fn func(ctx context.Context, id uuid.UUID) (T, e
 		return fn(c.Request.Context(), ids[0])
 	})
 }
-
-// Listed answers one page of what list returns for the page asked for
-// (?cursor=, ?limit=, read first); idOf is an item's cursor.
-func Listed[T any](c *gin.Context, idOf func(T) uuid.UUID, list func(after uuid.UUID, limit int) ([]T, error)) (any, error) {
-	after, limit, err := PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	out, err := list(after, limit)
-	return NewPage(out, limit, idOf), err
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -54,7 +55,7 @@ func (s *Site) showMyPrivacy(c *gin.Context, status int, v view) (page, error) {
 	me := sc.Actor().ID
 	d := myPrivacyData{Base: base(c), Kinds: requestKinds}
 	var err error
-	if d.Requests, err = s.d.Subjects.List(ctx, sc, subject.Filter{PersonID: &me}, uuid.Nil, 100); err == nil {
+	if d.Requests, err = s.d.Subjects.List(ctx, sc, subject.Filter{PersonID: &me}, database.Page{Limit: 100}); err == nil {
 		if d.Consents, err = s.d.Consents.States(ctx, sc, me); err == nil {
 			d.Exports, err = s.d.Subjects.Exports(ctx, sc, me)
 		}

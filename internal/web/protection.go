@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/processor/breach"
 	"github.com/schoolcloud/lms/internal/processor/records"
 	"github.com/schoolcloud/lms/internal/processor/support"
@@ -87,7 +88,7 @@ type securityData struct {
 }
 
 func (s *Site) securityPage(c *gin.Context) (page, error) {
-	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), 100)
+	es, err := s.d.Identity.SecurityEvents(c.Request.Context(), request.Scope(c), database.Page{Limit: 100})
 	return show("security", view{Title: "Security signals", Data: securityData{Base: base(c), Events: es}}), err
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -75,7 +76,7 @@ func (s *Site) requestsPage(c *gin.Context) (page, error) {
 func (s *Site) showRequests(c *gin.Context, as func(string, view) page, v view) (page, error) {
 	after, _ := uuid.Parse(c.Query("after"))
 	all := c.Query("all") == "1"
-	rs, err := s.d.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{Open: !all}, after, 51)
+	rs, err := s.d.Subjects.List(c.Request.Context(), request.Scope(c), subject.Filter{Open: !all}, database.Page{After: after, Limit: 51})
 	if err != nil {
 		return page{}, err
 	}
@@ -245,7 +246,7 @@ func (s *Site) showPersonPrivacy(c *gin.Context, id uuid.UUID, as func(string, v
 	d := personPrivacyData{Base: base(c), Person: p}
 	if d.Consents, err = s.d.Consents.States(ctx, sc, id); err == nil {
 		if d.Exports, err = s.d.Subjects.Exports(ctx, sc, id); err == nil {
-			d.Requests, err = s.d.Subjects.List(ctx, sc, subject.Filter{PersonID: &id}, uuid.Nil, 50)
+			d.Requests, err = s.d.Subjects.List(ctx, sc, subject.Filter{PersonID: &id}, database.Page{Limit: 50})
 		}
 	}
 	if err != nil {

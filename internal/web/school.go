@@ -6,6 +6,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/lms/roster"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -86,7 +87,7 @@ func (s *Site) adminHome(c *gin.Context) (page, error) {
 		}
 	}
 	if s.allowed(c, request.Principal(c), "subject-request", "read") {
-		open, err := s.d.Subjects.List(ctx, sc, subject.Filter{Open: true}, uuid.Nil, 200)
+		open, err := s.d.Subjects.List(ctx, sc, subject.Filter{Open: true}, database.Page{Limit: 200})
 		if err != nil {
 			return page{}, err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/tutor"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/platform/localtime"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -216,7 +217,7 @@ func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
 	if err != nil {
 		return personData{}, err
 	}
-	roles, err := s.d.Identity.Roles(ctx, sc, id)
+	roles, err := s.d.Identity.Roles(ctx, sc, id, database.Page{})
 	if err != nil {
 		return personData{}, err
 	}

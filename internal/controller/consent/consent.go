@@ -230,11 +230,41 @@ func Has(tx *gorm.DB, person uuid.UUID, purpose string) (bool, error) {
 // States is person's consent to each purpose, for the person, their
 // guardians and admins.
 func (s *Service) States(ctx context.Context, sc access.Scope, person uuid.UUID) (out []State, err error) {
+	return s.StatePage(ctx, sc, person, database.Page{})
+}
+
+// At is where a state sits in the catalogue's order, for paging: its
+// purpose's key (purposes have no id).
+func (st State) At() (string, uuid.UUID) { return st.Purpose.Key, uuid.Nil }
+
+// purposePage is the page of the catalogue pg asks for: the purposes
+// after the one keyed pg.Key, in the catalogue's order.
+func purposePage(pg database.Page) []Purpose {
+	from := 0
+	if pg.Key != "" {
+		from = len(purposes)
+		for i, p := range purposes {
+			if p.Key == pg.Key {
+				from = i + 1
+			}
+		}
+	}
+	to := len(purposes)
+	if pg.Limit > 0 {
+		to = min(to, from+pg.Limit)
+	}
+	return purposes[from:to]
+}
+
+// StatePage is a page of a person's consents, one per purpose in the
+// catalogue's order.
+func (s *Service) StatePage(ctx context.Context, sc access.Scope, person uuid.UUID, pg database.Page) (out []State, err error) {
+	out = []State{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if err := s.mayView(tx, sc, person); err != nil {
 			return err
 		}
-		for _, p := range purposes {
+		for _, p := range purposePage(pg) {
 			st := State{Purpose: p}
 			var last []Record
 			if err := tx.Where("person_id = ? AND purpose = ?", person, p.Key).Order("at DESC, id DESC").Limit(1).Find(&last).Error; err != nil {
@@ -268,10 +298,13 @@ type Recipient struct {
 	Email       *string   `json:"email"`
 }
 
+// At is where a recipient sits in the order Recipients lists them (by id).
+func (r Recipient) At() (string, uuid.UUID) { return "", r.ID }
+
 // Recipients is everyone who consents to purpose now and is not
 // restricted: the list consent-based processing (optional communications)
 // runs on, computed when it runs so a withdrawal counts at once.
-func (s *Service) Recipients(ctx context.Context, sc access.Scope, purpose string) (out []Recipient, err error) {
+func (s *Service) Recipients(ctx context.Context, sc access.Scope, purpose string, pg database.Page) (out []Recipient, err error) {
 	if _, ok := lookup(purpose); !ok {
 		return nil, errs.New(errs.ErrNotFound, "purpose %q", purpose)
 	}
@@ -282,7 +315,7 @@ func (s *Service) Recipients(ctx context.Context, sc access.Scope, purpose strin
 		if ids, limited := sc.Schools(); limited {
 			q = q.Where("EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.person_id = p.id AND ra.school_id IN ?)", ids)
 		}
-		return q.Order("p.id").Find(&out).Error
+		return database.ByID("p.id").Apply(q, pg).Find(&out).Error
 	})
 	return out, err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
@@ -52,7 +53,7 @@ func setup(t *testing.T) bundle {
 }
 
 func recipients(t *testing.T, b bundle, purpose string) []uuid.UUID {
-	rs, err := b.svc.Recipients(context.Background(), b.admin, purpose)
+	rs, err := b.svc.Recipients(context.Background(), b.admin, purpose, database.Page{})
 	require.NoError(t, err)
 	var ids []uuid.UUID
 	for _, r := range rs {
@@ -115,7 +116,7 @@ func TestChildNeedsGuardianAndWithdrawalStopsProcessing(t *testing.T) {
 	// Another tenant sees nothing of it.
 	_, err = b.svc.States(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), b.child)
 	require.ErrorIs(t, err, errs.ErrNotFound)
-	rs, err := b.svc.Recipients(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), give.Purpose)
+	rs, err := b.svc.Recipients(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), give.Purpose, database.Page{})
 	require.NoError(t, err)
 	require.Empty(t, rs)
 	_, err = b.svc.Set(ctx, b.admin, b.child, consent.Change{Purpose: "mind-reading", Given: true})

@@ -62,10 +62,22 @@ func (s *Service) UnlinkGuardian(ctx context.Context, sc access.Scope, guardian,
 
 // Children lists the scoped member's children.
 func (s *Service) Children(ctx context.Context, sc access.Scope) (out []Child, err error) {
+	return s.ChildPage(ctx, sc, database.Page{})
+}
+
+// childOrder lists children by name, then id.
+var childOrder = database.Keyset{Key: "p.display_name", Cast: "text", ID: "p.id"}
+
+// At is where a child sits in the order ChildPage lists them.
+func (c Child) At() (string, uuid.UUID) { return c.DisplayName, c.ID }
+
+// ChildPage is a page of the children the caller is a guardian of.
+func (s *Service) ChildPage(ctx context.Context, sc access.Scope, pg database.Page) (out []Child, err error) {
 	out = []Child{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT p.id, p.display_name FROM guardianships g JOIN people p ON p.id = g.child_id
-			WHERE g.guardian_id = ? ORDER BY p.display_name, p.id`, sc.Actor().ID).Scan(&out).Error
+		q := tx.Table("guardianships g").Select("p.id, p.display_name").
+			Joins("JOIN people p ON p.tenant_id = g.tenant_id AND p.id = g.child_id").Where("g.guardian_id = ?", sc.Actor().ID)
+		return childOrder.Apply(q, pg).Scan(&out).Error
 	})
 	return out, err
 }

@@ -162,9 +162,17 @@ func (s *Service) Busy(ctx context.Context, tenant uuid.UUID) (bool, error) {
 
 // Exports lists the tenant's full exports, newest first.
 func (s *Service) Exports(ctx context.Context, sc access.Scope) ([]TenantExport, error) {
+	return s.ExportPage(ctx, sc, database.Page{Limit: 20})
+}
+
+// At is where an export sits in the order ExportPage lists them.
+func (e TenantExport) At() (string, uuid.UUID) { return "", e.ID }
+
+// ExportPage is a page of the tenant's full exports, newest first.
+func (s *Service) ExportPage(ctx context.Context, sc access.Scope, p database.Page) ([]TenantExport, error) {
 	out := []TenantExport{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Order("id DESC").Limit(20).Find(&out).Error
+		return database.Keyset{ID: "id", Desc: true}.Apply(tx, p).Find(&out).Error
 	})
 	return out, err
 }

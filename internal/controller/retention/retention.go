@@ -256,9 +256,20 @@ func (s *Service) ReleaseHold(ctx context.Context, sc access.Scope, id uuid.UUID
 
 // Holds lists the holds in force.
 func (s *Service) Holds(ctx context.Context, sc access.Scope) (out []Hold, err error) {
+	return s.HoldPage(ctx, sc, database.Page{})
+}
+
+// holdOrder lists holds newest first.
+var holdOrder = database.Keyset{Key: "created_at", Cast: "timestamptz", ID: "id", Desc: true}
+
+// At is where a hold sits in the order HoldPage lists them.
+func (h Hold) At() (string, uuid.UUID) { return database.TimeKey(h.CreatedAt), h.ID }
+
+// HoldPage is a page of the legal holds in force, newest first.
+func (s *Service) HoldPage(ctx context.Context, sc access.Scope, p database.Page) (out []Hold, err error) {
 	out = []Hold{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Where("released_at IS NULL").Order("created_at DESC").Find(&out).Error
+		return holdOrder.Apply(tx.Where("released_at IS NULL"), p).Find(&out).Error
 	})
 	return out, err
 }

@@ -118,7 +118,18 @@ func (s *Service) logExport(tx *gorm.DB, sc access.Scope, action string, e Expor
 }
 
 // Exports lists a person's exports, newest first.
-func (s *Service) Exports(ctx context.Context, sc access.Scope, person uuid.UUID) (out []Export, err error) {
+func (s *Service) Exports(ctx context.Context, sc access.Scope, person uuid.UUID) ([]Export, error) {
+	return s.ExportPage(ctx, sc, person, database.Page{Limit: 20})
+}
+
+// At is where an export sits in the order ExportPage lists them.
+func (e Export) At() (string, uuid.UUID) { return "", e.ID }
+
+// exportOrder lists exports newest first.
+var exportOrder = database.Keyset{ID: "id", Desc: true}
+
+// ExportPage is a page of a person's exports, newest first.
+func (s *Service) ExportPage(ctx context.Context, sc access.Scope, person uuid.UUID, p database.Page) (out []Export, err error) {
 	out = []Export{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if sc.Actor().ID != person {
@@ -126,7 +137,7 @@ func (s *Service) Exports(ctx context.Context, sc access.Scope, person uuid.UUID
 				return err
 			}
 		}
-		return tx.Where("person_id = ?", person).Order("id DESC").Limit(20).Find(&out).Error
+		return exportOrder.Apply(tx.Where("person_id = ?", person), p).Find(&out).Error
 	})
 	return out, err
 }

@@ -136,9 +136,18 @@ type Filter struct {
 	PersonID *uuid.UUID // only this person's
 }
 
-// List is the scoped tenant's queue, by due date (the most urgent first),
-// then id; after continues from a request id.
-func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uuid.UUID, limit int) (out []Request, err error) {
+// requestOrder is the queue's order: by due date (the most urgent first),
+// then id.
+var requestOrder = database.Keyset{Key: "r.due_on", Cast: "date", ID: "r.id"}
+
+// At is where a request sits in the queue's order, for paging.
+func (r Request) At() (string, uuid.UUID) { return r.DueOn.Format(time.DateOnly), r.ID }
+
+// List is a page of the scoped tenant's queue, by due date (the most
+// urgent first), then id. A page given by a bare request id (the cursors
+// this list gave out before they carried the due date) continues after
+// that request's place.
+func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, p database.Page) (out []Request, err error) {
 	out = []Request{}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		q := tx.Table("subject_requests r").Select("r.*, COALESCE(people.display_name, '(erased)') AS person_name").
@@ -152,10 +161,11 @@ func (s *Service) List(ctx context.Context, sc access.Scope, f Filter, after uui
 		if f.PersonID != nil {
 			q = q.Where("r.person_id = ?", *f.PersonID)
 		}
-		if after != uuid.Nil {
-			q = q.Where("(r.due_on, r.id) > (SELECT a.due_on, a.id FROM subject_requests a WHERE a.id = ?)", after)
+		if p.Key == "" && p.After != uuid.Nil {
+			q = q.Where("(r.due_on, r.id) > (SELECT a.due_on, a.id FROM subject_requests a WHERE a.id = ?)", p.After)
+			p.After = uuid.Nil
 		}
-		return q.Order("r.due_on, r.id").Limit(limit).Find(&out).Error
+		return requestOrder.Apply(q, p).Find(&out).Error
 	})
 	for i := range out {
 		out[i].mark(s.now())

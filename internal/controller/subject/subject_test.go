@@ -25,6 +25,7 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/demo"
 	"github.com/schoolcloud/lms/internal/lms/engagement"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/privacy"
@@ -417,12 +418,12 @@ func TestRequestQueueDueDates(t *testing.T) {
 	r, err = b.e.App.Subjects.Update(ctx, b.admin, r.ID, subject.Change{AssigneeID: &b.e.A.AdminID})
 	require.NoError(t, err)
 	require.Equal(t, b.e.A.AdminID, *r.AssigneeID)
-	list, err := b.e.App.Subjects.List(ctx, b.admin, subject.Filter{Open: true}, uuid.Nil, 50)
+	list, err := b.e.App.Subjects.List(ctx, b.admin, subject.Filter{Open: true}, database.Page{Limit: 50})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	require.Equal(t, "Alex Learner", list[0].PersonName)
 	// Tenant B sees none of it.
-	list, err = b.e.App.Subjects.List(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), subject.Filter{}, uuid.Nil, 50)
+	list, err = b.e.App.Subjects.List(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), subject.Filter{}, database.Page{Limit: 50})
 	require.NoError(t, err)
 	require.Empty(t, list)
 	_, err = b.e.App.Subjects.Get(ctx, access.Member(b.e.B.ID, b.e.B.AdminID), r.ID)
@@ -448,7 +449,7 @@ func TestManyExportsRaiseASignal(t *testing.T) {
 		return nil
 	}))
 	signals := func() int {
-		ev, err := e.App.Identity.SecurityEvents(ctx, admin, 100)
+		ev, err := e.App.Identity.SecurityEvents(ctx, admin, database.Page{Limit: 100})
 		require.NoError(t, err)
 		n := 0
 		for _, s := range ev {
@@ -467,7 +468,7 @@ func TestManyExportsRaiseASignal(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, signals())
-	ev, err := e.App.Identity.SecurityEvents(ctx, access.Member(e.B.ID, e.B.AdminID), 100)
+	ev, err := e.App.Identity.SecurityEvents(ctx, access.Member(e.B.ID, e.B.AdminID), database.Page{Limit: 100})
 	require.NoError(t, err)
 	require.Empty(t, ev)
 }
