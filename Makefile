@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench screenshots services services-down browser assets build vet fmt-check deploy-check
+.PHONY: run test bench screenshots services services-down browser assets promtool build vet fmt-check deploy-check
 
 services:
 	@deploy/local/services.sh up
@@ -41,9 +41,15 @@ fmt-check:
 deploy-check:
 	@deploy/check.sh
 
+# Prometheus's promtool (pinned, built into .data/bin once): the metrics
+# tests run `promtool check metrics` on both processes' scrapes and
+# `promtool check rules` on deploy/prometheus/alerts.yml.
+promtool:
+	@deploy/local/promtool.sh
+
 # -p 2: two packages at once on the 2-core machines we run on; each test
 # makes its own database and buckets, so packages never share state.
-test: services browser assets fmt-check vet deploy-check
+test: services browser assets promtool fmt-check vet deploy-check
 	@$(ENV); $(GO) test -count=1 -p 2 -timeout 25m ./...
 
 bench: services build

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
+	"github.com/schoolcloud/lms/internal/platform/metrics/metricstest"
 )
 
 // `lms worker` answers its probes and scrapes on LMS_WORKER_HEALTH_ADDR:
@@ -49,6 +50,13 @@ func TestWorkerHealth(t *testing.T) {
 	code, body = get("/metrics")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "go_goroutines")
+	// What an operator alerts on, from the worker too; promtool-clean.
+	metricstest.Lint(t, body)
+	for _, want := range []string{"lms_db_pool_connections{state=\"in_use\"}", "lms_db_pool_empty_acquires_total",
+		`lms_outbox_pending_messages{outbox="email"}`, `lms_scrape_collector_success{collector="jobs"} 1`,
+		`lms_scrape_collector_success{collector="outboxes"} 1`} {
+		require.Contains(t, body, want)
+	}
 	code, _ = get("/nothing")
 	require.Equal(t, http.StatusNotFound, code)
 

@@ -28,6 +28,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
+	"github.com/schoolcloud/lms/internal/platform/metrics"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 	"github.com/schoolcloud/lms/internal/processor/backup"
@@ -70,6 +71,9 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	site := web.New(a.Set)
 	a.Kernel = request.New(request.Deps{Config: cfg, DB: db, Identity: a.Identity, Authz: a.Authz,
 		Tenants: a.Tenants, Support: a.Support}, site)
+	// One registry a process, the kernel's: the API's /metrics and the
+	// worker's serve it.
+	metrics.Register(a.Kernel.Registry, db, store)
 	a.API = httpapi.New(a.Set, a.Kernel)
 	a.Handler = a.Kernel.Engine(a.API.Routes(), site.Routes())
 	site.Describe(a.Kernel.Routes())

@@ -10,19 +10,18 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // workerHealth answers the worker's probes and scrapes: GET /healthz (the
 // process is up), GET /readyz (its job client has started and the database
-// answers: without them no job can be taken) and GET /metrics (Go runtime
-// and process figures). The worker serves nothing else, so this is a plain
-// mux, not the API's gin stack.
+// answers: without them no job can be taken) and GET /metrics (the
+// process's registry, as the API's: Go runtime and process figures, the
+// database pool, the job queue, the outboxes and the object store calls,
+// see internal/platform/metrics). The worker serves nothing else, so this
+// is a plain mux, not the API's gin stack.
 func (a *App) workerHealth(started *atomic.Bool) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := a.Kernel.Registry
 	reply := func(w http.ResponseWriter, status int, body map[string]string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)

@@ -28,6 +28,7 @@ type Config struct {
 type Store struct {
 	S3     *s3.Client
 	Presig *s3.PresignClient
+	calls  *calls
 	prefix string
 	region string
 	ruled  sync.Map // bucket → its abort rule is set, or cannot be
@@ -35,7 +36,7 @@ type Store struct {
 
 // New builds a client. It does not contact the server; see Ready.
 func New(c Config) *Store {
-	cli := s3.New(s3.Options{
+	opts := s3.Options{
 		Region:       c.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, ""),
 		UsePathStyle: c.PathStyle,
@@ -43,8 +44,12 @@ func New(c Config) *Store {
 		// Local S3 servers do not all speak the newest checksum defaults.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
-	return &Store{S3: cli, Presig: s3.NewPresignClient(cli), prefix: c.BucketPrefix, region: c.Region}
+	}
+	// Presigning calls nothing: its client goes uncounted.
+	presig := s3.NewPresignClient(s3.New(opts))
+	calls := newCalls()
+	opts.APIOptions = append(opts.APIOptions, calls.observe)
+	return &Store{S3: s3.New(opts), Presig: presig, calls: calls, prefix: c.BucketPrefix, region: c.Region}
 }
 
 // createBucket creates bucket in the store's region: AWS refuses a
