@@ -2,19 +2,13 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/platform/jobs"
 	"github.com/schoolcloud/lms/internal/platform/metrics/metricstest"
-	"github.com/schoolcloud/lms/internal/platform/objstore"
-	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
 	"github.com/schoolcloud/lms/internal/processor/alert"
 )
 
@@ -56,32 +50,4 @@ func TestAPIMetrics(t *testing.T) {
 	}
 	maxConns, _ := metricstest.Value(fams, "lms_db_pool_max_connections", nil)
 	require.Positive(t, maxConns)
-}
-
-// An API whose object store is not there turns unready and counts the
-// failed call, which is what the operations guide's alert watches.
-func TestObjectStoreErrorsCounted(t *testing.T) {
-	e := apptest.New(t)
-	cfg := objtest.Config()
-	cfg.Endpoint = "http://127.0.0.1:1" // nothing listens there
-	a, err := app.Build(e.App.Config, e.App.DB, objstore.New(cfg))
-	require.NoError(t, err)
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-	get := func(path string) (int, string) {
-		res, err := http.Get(srv.URL + path)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
-	code, _ := get("/readyz")
-	require.Equal(t, http.StatusServiceUnavailable, code)
-	code, body := get("/metrics")
-	require.Equal(t, http.StatusOK, code)
-	metricstest.Lint(t, body)
-	v, ok := metricstest.Value(metricstest.Families(t, body), "lms_objstore_requests_total",
-		map[string]string{"operation": "ListBuckets", "outcome": "network_error"})
-	require.True(t, ok, body)
-	require.EqualValues(t, 1, v)
 }

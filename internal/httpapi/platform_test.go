@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/app"
 	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/platform/metrics/metricstest"
 	"github.com/schoolcloud/lms/internal/platform/objstore"
 	"github.com/schoolcloud/lms/internal/platform/objstore/objtest"
 )
@@ -128,4 +129,11 @@ func TestReadinessFailsWhenObjectStoreIsDown(t *testing.T) {
 	require.NotContains(t, r.Text(), "127.0.0.1", "the reason is logged, not shown")
 	require.Equal(t, "30", r.Header.Get("Retry-After"), "a probe or client knows when to ask again")
 	require.Equal(t, 200, c.Do("GET", "/healthz", nil).Status)
+	// The failed call is counted, which the operations guide's alert watches.
+	r = c.Expect(200, "GET", "/metrics", nil)
+	metricstest.Lint(t, r.Text())
+	v, ok := metricstest.Value(metricstest.Families(t, r.Text()), "lms_objstore_requests_total",
+		map[string]string{"operation": "ListBuckets", "outcome": "network_error"})
+	require.True(t, ok, r.Text())
+	require.EqualValues(t, 1, v, "one call, however many retries")
 }
