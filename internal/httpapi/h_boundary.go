@@ -39,7 +39,7 @@ func (s *Server) boundaryRoutes() []request.Route {
 			Object: "breach-register", Action: "write", Status: http.StatusCreated,
 			Request: breach.NewBreach{}, Reply: breach.Breach{}, API: s.recordBreach},
 		{Method: "GET", Path: pp + "/breaches", Summary: "The breach register", Area: request.AreaPlatform,
-			Object: "breach-register", Action: "read", Reply: []breach.Breach{}, API: s.breaches},
+			Object: "breach-register", Action: "read", Reply: request.Page[breach.Breach]{}, API: s.breaches},
 		{Method: "GET", Path: pp + "/security-signals",
 			Summary: "Security signals across tenants, as counts by kind (no personal data)",
 			Area:    request.AreaPlatform, Object: "security-figures", Action: "read",
@@ -47,17 +47,17 @@ func (s *Server) boundaryRoutes() []request.Route {
 
 		{Method: "GET", Path: tp + "/breaches",
 			Summary: "Breaches that affect this tenant, with the 72-hour reporting clock",
-			Area:    request.AreaTenant, Object: "breach", Action: "read", Reply: []breach.Breach{},
-			API: request.Scoped(s.Breaches.ForTenant)},
+			Area:    request.AreaTenant, Object: "breach", Action: "read", Reply: request.Page[breach.Breach]{},
+			API: s.tenantBreaches},
 		{Method: "GET", Path: tp + "/security-events",
 			Summary: "Recent security signals (failed sign-ins, tokens used from a new network)",
 			Area:    request.AreaTenant, Object: "security-event", Action: "read",
 			Reply: request.Page[identity.SecurityEvent]{},
-			API: request.PagedScoped(identity.SecurityEvent.At, s.Identity.SecurityEvents)},
+			API:   request.PagedScoped(identity.SecurityEvent.At, s.Identity.SecurityEvents)},
 		{Method: "GET", Path: tp + "/processor-records",
 			Summary: "The processor's record of processing for this tenant (?format=csv)",
 			Area:    request.AreaTenant, Object: "processor-records", Action: "read", Reply: records.Record{},
-			API: s.processorRecords},
+			Query: FormatQuery{}, API: s.processorRecords},
 	}
 }
 
@@ -84,10 +84,6 @@ func (s *Server) recordBreach(c *gin.Context) (any, error) {
 	return s.Breaches.Record(c.Request.Context(), request.Principal(c).ID, in)
 }
 
-func (s *Server) breaches(c *gin.Context) (any, error) {
-	return s.Breaches.List(c.Request.Context(), 200)
-}
-
 func (s *Server) signalFigures(c *gin.Context) (any, error) {
 	return s.Identity.SignalFigures(c.Request.Context(), time.Now())
 }
@@ -108,8 +104,8 @@ func (s *Server) processorRecords(c *gin.Context) (any, error) {
 func (s *Server) dataUseRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/data-use-agreements", Summary: "The school's data use agreements",
-			Area: request.AreaTenant, Object: "data-use", Action: "read", Reply: []datause.Agreement{},
-			API: request.Scoped(s.DataUse.List)},
+			Area: request.AreaTenant, Object: "data-use", Action: "read", Reply: request.Page[datause.Agreement]{},
+			API: s.agreements},
 		{Method: "POST", Path: tp + "/data-use-agreements",
 			Summary: "Sign a data use agreement (pseudonymised copies for development and testing)",
 			Area:    request.AreaTenant, Object: "data-use", Action: "write", Status: http.StatusCreated,
@@ -123,7 +119,7 @@ func (s *Server) dataUseRoutes() []request.Route {
 			Reply: datause.Extract{}, API: s.requestExtract},
 		{Method: "GET", Path: pp + "/tenants/:id/extracts",
 			Summary: "A tenant's pseudonymised copies and their progress", Area: request.AreaPlatform,
-			Object: "data-extract", Action: "read", Reply: []datause.Extract{}, API: s.extracts},
+			Object: "data-extract", Action: "read", Reply: request.Page[datause.Extract]{}, API: s.extracts},
 	}
 }
 
@@ -133,12 +129,4 @@ func (s *Server) requestExtract(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	return s.DataUse.RequestExtract(c.Request.Context(), request.Principal(c).ID, id)
-}
-
-func (s *Server) extracts(c *gin.Context) (any, error) {
-	id, err := s.tenantParam(c, nil)
-	if err != nil {
-		return nil, err
-	}
-	return s.DataUse.Extracts(c.Request.Context(), id)
 }

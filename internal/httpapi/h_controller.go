@@ -28,7 +28,7 @@ func (s *Server) controllerRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/subject-requests",
 			Summary: "The subject request queue, most urgent first (?open=true, ?person=)",
 			Area:    request.AreaTenant, Object: "subject-request", Action: "read",
-			Reply: request.Page[subject.Request]{}, API: s.subjectRequests},
+			Reply: request.Page[subject.Request]{}, Query: SubjectRequestQuery{}, API: s.subjectRequests},
 		{Method: "POST", Path: tp + "/subject-requests",
 			Summary: "Record a subject request made to the school", Area: request.AreaTenant,
 			Object: "subject-request", Action: "write", Status: http.StatusCreated,
@@ -115,7 +115,8 @@ func (s *Server) controllerRoutes() []request.Route {
 			Status: http.StatusNoContent, API: request.DoByID("hold", s.Retention.ReleaseHold)},
 		{Method: "GET", Path: tp + "/records-of-processing",
 			Summary: "The school's record of processing activities (?format=csv)", Area: request.AreaTenant,
-			Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, API: s.recordsOfProcessing},
+			Object: "records-of-processing", Action: "read", Reply: ropa.Record{}, Query: FormatQuery{},
+			API: s.recordsOfProcessing},
 
 		{Method: "GET", Path: tp + "/my/requests", Summary: "My subject requests", Area: request.AreaTenant,
 			Object: "my-data", Action: "read", Reply: request.Page[subject.Request]{}, API: s.myRequests},

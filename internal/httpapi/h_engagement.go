@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/schoolcloud/lms/internal/lms/engagement"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -22,7 +23,7 @@ func (s *Server) engagementRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/statistics",
 			Summary: "Courses' aggregate statistics; groups under the threshold (default 5) are suppressed",
-			Area:    request.AreaTenant, Object: "statistics", Action: "read", Reply: []engagement.CourseStats{},
+			Area:    request.AreaTenant, Object: "statistics", Action: "read", Reply: request.Page[engagement.CourseStats]{},
 			API: s.statistics},
 		{Method: "POST", Path: tp + "/courses/:course/activity",
 			Summary: "Heartbeat from a learner's client: access or view, optional item_id, seconds spent (0-3600); staff are not recorded",
@@ -32,7 +33,7 @@ func (s *Server) engagementRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/courses/:course/engagement",
 			Summary: "Engagement of a course's learners, flagged under the school's thresholds (teachers); filters flagged, group_id, q",
 			Area:    request.AreaTenant, Object: "engagement", Action: "read",
-			Reply: request.Page[engagement.Summary]{}, API: s.courseEngagement},
+			Reply: request.Page[engagement.Summary]{}, Query: EngagementQuery{}, API: s.courseEngagement},
 		{Method: "GET", Path: tp + "/courses/:course/engagement/:person",
 			Summary: "One learner's engagement with every published item and those not opened (teachers)",
 			Area:    request.AreaTenant, Object: "engagement", Action: "read", Reply: engagement.Detail{},
@@ -64,5 +65,7 @@ func (s *Server) courseEngagement(c *gin.Context) (any, error) {
 }
 
 func (s *Server) statistics(c *gin.Context) (any, error) {
-	return s.Engagement.Statistics(c.Request.Context(), request.Scope(c), s.Config.StatsMinGroup)
+	return request.ListedAt(c, engagement.CourseStats.At, func(p database.Page) ([]engagement.CourseStats, error) {
+		return s.Engagement.StatisticsPage(c.Request.Context(), request.Scope(c), s.Config.StatsMinGroup, p)
+	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -21,10 +22,12 @@ func (s *Server) enrolRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/courses/:course/enrolment-candidates",
 			Summary: "Learners of the course's school matching q (name, username, class or group; 2 to 100 characters), for those who may enrol them",
-			Area:    request.AreaTenant, Object: "enrolment", Action: "read", Reply: []course.Candidate{}, API: s.enrolCandidates},
+			Area:    request.AreaTenant, Object: "enrolment", Action: "read", Reply: request.Page[course.Candidate]{},
+			Query: CandidateQuery{}, API: s.enrolCandidates},
 		{Method: "GET", Path: tp + "/courses/:course/enrolment-sources",
 			Summary: "Classes and teaching groups of the course's school whose learners may be enrolled at once; filter q",
-			Area:    request.AreaTenant, Object: "enrolment", Action: "read", Reply: []course.Source{}, API: s.enrolSources},
+			Area:    request.AreaTenant, Object: "enrolment", Action: "read", Reply: request.Page[course.Source]{},
+			Query: SourceQuery{}, API: s.enrolSources},
 		{Method: "POST", Path: tp + "/courses/:course/enrolments",
 			Summary: "Enrol learners of the course's school: by id (people), or a whole class or group (kind, source_id)",
 			Area:    request.AreaTenant, Object: "enrolment", Action: "write", Request: EnrolManyRequest{}, Reply: EnrolManyReply{},
@@ -58,20 +61,28 @@ type TeachersEnrolSetting struct {
 	TeachersEnrol *bool `json:"teachers_enrol" binding:"required"`
 }
 
+// CandidateQuery documents the enrolment candidates' search.
+type CandidateQuery struct {
+	Q string `form:"q" doc:"2 to 100 characters of a learner's name, username, class or teaching group (required)"`
+}
+
+// SourceQuery documents the enrolment sources' search.
+type SourceQuery struct {
+	Q string `form:"q" doc:"part of a class's or teaching group's name (at most 100 characters)"`
+}
+
 func (s *Server) enrolCandidates(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	return s.Courses.Candidates(c.Request.Context(), request.Scope(c), id, c.Query("q"))
+	return request.PagedByID("course", course.Candidate.At,
+		func(ctx context.Context, sc access.Scope, id uuid.UUID, p database.Page) ([]course.Candidate, error) {
+			return s.Courses.CandidatePage(ctx, sc, id, c.Query("q"), p)
+		})(c)
 }
 
 func (s *Server) enrolSources(c *gin.Context) (any, error) {
-	id, err := request.PathID(c, "course")
-	if err != nil {
-		return nil, err
-	}
-	return s.Courses.Sources(c.Request.Context(), request.Scope(c), id, c.Query("q"))
+	return request.PagedByID("course", course.Source.At,
+		func(ctx context.Context, sc access.Scope, id uuid.UUID, p database.Page) ([]course.Source, error) {
+			return s.Courses.SourcePage(ctx, sc, id, c.Query("q"), p)
+		})(c)
 }
 
 func (s *Server) enrolMany(ctx context.Context, sc access.Scope, id uuid.UUID, in EnrolManyRequest) (EnrolManyReply, error) {

@@ -28,8 +28,8 @@ func (s *Server) gradebookRoutes() []request.Route {
 			Area:    request.AreaTenant, Object: "mark", Action: "read", API: s.gradebookXLSX},
 		{Method: "GET", Path: tp + "/grades",
 			Summary: "My grades on every course I learn on: released marks and released quiz results only",
-			Area:    request.AreaTenant, Object: "mark", Action: "read", Reply: gradebook.Grades{},
-			API: request.Scoped(s.Gradebook.Mine)},
+			Area:    request.AreaTenant, Object: "mark", Action: "read", Reply: request.Page[gradebook.CourseGrades]{},
+			API: request.PagedScoped(gradebook.CourseGrades.At, s.Gradebook.MinePage)},
 	}
 }
 

@@ -19,7 +19,7 @@ func (s *Server) promiseRoutes() []request.Route {
 			API: s.deletionOutlook},
 		{Method: "GET", Path: pp + "/staff",
 			Summary: "Processor staff with the sub-processor each works for", Area: request.AreaPlatform,
-			Object: "staff", Action: "read", Reply: []support.StaffMember{}, API: s.staffList},
+			Object: "staff", Action: "read", Reply: request.Page[support.StaffMember]{}, API: s.staffList},
 		{Method: "PUT", Path: pp + "/staff/:id/sub-processor",
 			Summary: "Link a support staff member to the sub-processor they work for: schools that did not authorise it refuse them",
 			Area:    request.AreaPlatform, Object: "staff", Action: "write", Request: support.StaffLink{},
@@ -41,10 +41,6 @@ func (s *Server) deletionOutlook(c *gin.Context) (any, error) {
 		out = out.WithoutOrders()
 	}
 	return out, err
-}
-
-func (s *Server) staffList(c *gin.Context) (any, error) {
-	return s.Support.Staff(c.Request.Context())
 }
 
 func (s *Server) linkStaff(c *gin.Context) (any, error) {

@@ -3,12 +3,10 @@ package httpapi
 import (
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/processor/alert"
@@ -33,7 +31,7 @@ func (s *Server) supportRoutes() []request.Route {
 			API: request.StaffByID("id", s.Support.Mine)},
 		{Method: "GET", Path: pp + "/sub-processors", Summary: "The sub-processor register",
 			Area: request.AreaPlatform, Object: "sub-processor-register", Action: "read",
-			Reply: []support.SubProcessor{}, API: s.subProcessorRegister},
+			Reply: request.Page[support.SubProcessor]{}, API: s.subProcessorRegister},
 		{Method: "POST", Path: pp + "/sub-processors",
 			Summary: "Add a sub-processor (tells every tenant; opens the objection window)",
 			Area:    request.AreaPlatform, Object: "sub-processor-register", Action: "write",
@@ -56,12 +54,13 @@ func (s *Server) supportRoutes() []request.Route {
 			Object: "support-grant", Action: "write", Reply: support.Request{},
 			API: request.ByID("request", s.Support.Revoke)},
 		{Method: "GET", Path: tp + "/access-log",
-			Summary: "The access transparency log, newest first (?before=seq)", Area: request.AreaTenant,
-			Object: "access-log", Action: "read", Reply: AccessLogPage{}, API: s.accessLog},
+			Summary: "The access transparency log, newest first", Area: request.AreaTenant,
+			Object: "access-log", Action: "read", Reply: request.Page[audit.Record]{}, Query: AccessLogQuery{},
+			API: s.accessLog},
 		{Method: "GET", Path: tp + "/access-log/export", Summary: "The whole access log as CSV",
 			Area: request.AreaTenant, Object: "access-log", Action: "read", API: s.exportAccessLog},
 		{Method: "GET", Path: tp + "/alerts", Summary: "Recent alerts for admins and approvers",
-			Area: request.AreaTenant, Object: "alert", Action: "read", Reply: []alert.Alert{}, API: s.alerts},
+			Area: request.AreaTenant, Object: "alert", Action: "read", Reply: request.Page[alert.Alert]{}, API: s.alerts},
 		{Method: "GET", Path: tp + "/webhook", Summary: "Where alerts are posted", Area: request.AreaTenant,
 			Object: "webhook", Action: "read", Reply: alert.Webhook{}, API: s.getWebhook},
 		{Method: "PUT", Path: tp + "/webhook",
@@ -70,19 +69,13 @@ func (s *Server) supportRoutes() []request.Route {
 			Reply: alert.Webhook{}, API: s.setWebhook},
 		{Method: "GET", Path: tp + "/sub-processors",
 			Summary: "Sub-processors with this tenant's decisions", Area: request.AreaTenant,
-			Object: "sub-processor", Action: "read", Reply: []support.SubProcessor{},
+			Object: "sub-processor", Action: "read", Reply: request.Page[support.SubProcessor]{},
 			API: s.tenantSubProcessors},
 		{Method: "POST", Path: tp + "/sub-processors/:sp/decision",
 			Summary: "Authorise a sub-processor, or object to it", Area: request.AreaTenant,
 			Object: "sub-processor", Action: "write", Status: http.StatusNoContent,
 			Request: SubProcessorDecision{}, API: s.decideSubProcessor},
 	}
-}
-
-// AccessLogPage is a page of the access log; NextBefore continues it.
-type AccessLogPage struct {
-	Items      []audit.Record `json:"items"`
-	NextBefore int64          `json:"next_before,omitempty"`
 }
 
 // WebhookRequest sets the alert webhook ("" removes it).
@@ -133,40 +126,10 @@ func (s *Server) decideSupportRequest(c *gin.Context) (any, error) {
 	return s.Support.Decide(c.Request.Context(), request.Scope(c), id, in)
 }
 
-func (s *Server) accessLog(c *gin.Context) (any, error) {
-	_, limit, err := request.PageParams(c)
-	if err != nil {
-		return nil, err
-	}
-	var before int64
-	if v := c.Query("before"); v != "" {
-		if before, err = strconv.ParseInt(v, 10, 64); err != nil || before < 1 {
-			return nil, errs.Field("before", "must be a record number from a previous page")
-		}
-	}
-	rs, err := s.Support.AccessLog(c.Request.Context(), request.Scope(c), before, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := AccessLogPage{Items: rs}
-	if len(rs) == limit && limit > 0 {
-		out.NextBefore = rs[len(rs)-1].Seq
-	}
-	return out, nil
-}
-
 func (s *Server) exportAccessLog(c *gin.Context) (any, error) {
 	return request.Stream{Name: "access-log.csv", Type: request.CSVType, Body: func(w io.Writer) error {
 		return s.Support.ExportAccessLog(c.Request.Context(), request.Scope(c), w)
 	}}, nil
-}
-
-func (s *Server) alerts(c *gin.Context) (any, error) {
-	audience := identity.RoleApprover
-	if s.may(c, "person", "write") {
-		audience = identity.RoleAdmin
-	}
-	return s.Alerts.List(c.Request.Context(), request.Scope(c), audience, 50)
 }
 
 func (s *Server) getWebhook(c *gin.Context) (any, error) {
@@ -188,21 +151,12 @@ func (s *Server) setWebhook(c *gin.Context) (any, error) {
 	return s.Alerts.SetWebhook(c.Request.Context(), request.Scope(c), in.URL)
 }
 
-func (s *Server) subProcessorRegister(c *gin.Context) (any, error) {
-	return s.Support.SubProcessors(c.Request.Context(), nil)
-}
-
 func (s *Server) addSubProcessor(c *gin.Context) (any, error) {
 	var in support.NewSubProcessor
 	if err := request.BindJSON(c, &in); err != nil {
 		return nil, err
 	}
 	return s.Support.AddSubProcessor(c.Request.Context(), request.Principal(c).ID, in)
-}
-
-func (s *Server) tenantSubProcessors(c *gin.Context) (any, error) {
-	sc := request.Scope(c)
-	return s.Support.SubProcessors(c.Request.Context(), &sc)
 }
 
 func (s *Server) decideSubProcessor(c *gin.Context) (any, error) {

@@ -13,8 +13,8 @@ import (
 func (s *Server) surveyRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/surveys", Summary: "Surveys I may answer or own",
-			Area: request.AreaTenant, Object: "survey", Action: "read", Reply: []survey.Survey{},
-			API: request.Scoped(s.Surveys.List)},
+			Area: request.AreaTenant, Object: "survey", Action: "read", Reply: request.Page[survey.Survey]{},
+			API: request.PagedScoped(survey.Survey.At, s.Surveys.ListPage)},
 		{Method: "POST", Path: tp + "/surveys",
 			Summary: "Set a survey of a course (its teachers) or of the whole school (tenant-wide admins), anonymous or named (with its purpose)",
 			Area:    request.AreaTenant, Object: "survey", Action: "write", Status: http.StatusCreated,

@@ -89,7 +89,7 @@ func (s *Server) platformRoutes() []request.Route {
 		{Method: "GET", Path: tp, Summary: "The tenant and its contract status", Area: request.AreaTenant,
 			Object: "tenant", Action: "read", Reply: TenantView{}, API: s.tenantInfo},
 		{Method: "GET", Path: tp + "/schools", Summary: "The tenant's schools", Area: request.AreaTenant,
-			Object: "school", Action: "read", Reply: []tenant.School{}, API: request.Scoped(s.Tenants.Schools)},
+			Object: "school", Action: "read", Reply: request.Page[tenant.School]{}, API: s.schools},
 		{Method: "GET", Path: tp + "/people", Summary: "List people (paged by cursor)",
 			Area: request.AreaTenant, Object: "person", Action: "read", Reply: request.Page[identity.Person]{},
 			API: s.listPeople},

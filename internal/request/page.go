@@ -1,6 +1,7 @@
 package request
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -157,4 +158,30 @@ func PagedByID[T any](name string, at func(T) (string, uuid.UUID), fn func(conte
 	return withIDs([]string{name}, func(c *gin.Context, ids []uuid.UUID) (any, error) {
 		return ListedAt(c, at, func(p database.Page) ([]T, error) { return fn(c.Request.Context(), Scope(c), ids[0], p) })
 	})
+}
+
+// ListedFrom answers a page of a list a service gives whole, in its own
+// order: the items after the one the cursor names. It is for the few
+// services outside the paged packages that do not take a page yet (they
+// read their whole, small list, and this slices it); prefer a service that
+// pages in SQL. A cursor whose item has gone is refused, as the page after
+// it is unknown.
+func ListedFrom[T any](c *gin.Context, at func(T) (string, uuid.UUID), all []T, err error) (any, error) {
+	p, perr := PageOf(c)
+	if err != nil || perr != nil {
+		return nil, cmp.Or(err, perr)
+	}
+	from := 0
+	if !p.First() {
+		from = -1
+		for i, v := range all {
+			if k, id := at(v); k == p.Key && id == p.After {
+				from = i + 1
+			}
+		}
+		if from < 0 {
+			return nil, errs.Field("cursor", "names an item that is no longer in the list: start again without it")
+		}
+	}
+	return ListedAt(c, at, func(database.Page) ([]T, error) { return all[from:min(len(all), from+p.Limit)], nil })
 }

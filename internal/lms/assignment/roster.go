@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/files"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -159,13 +160,25 @@ func (s *Service) SetExtraTime(ctx context.Context, sc access.Scope, assignmentI
 // ListExtraTime returns the extra time granted on an assignment, in name
 // order, to its course's teachers and its school's admins.
 func (s *Service) ListExtraTime(ctx context.Context, sc access.Scope, assignmentID uuid.UUID) ([]ExtraTime, error) {
+	return s.ExtraTimePage(ctx, sc, assignmentID, database.Page{})
+}
+
+// extraTimeOrder lists extra time by the learner's name, then id.
+var extraTimeOrder = database.Keyset{Key: "lower(p.display_name)", Cast: "text", ID: "x.person_id"}
+
+// At is where a learner's extra time sits in the order ExtraTimePage lists it.
+func (x ExtraTime) At() (string, uuid.UUID) { return strings.ToLower(x.DisplayName), x.PersonID }
+
+// ExtraTimePage is a page of an assignment's extra time, by learner name.
+func (s *Service) ExtraTimePage(ctx context.Context, sc access.Scope, assignmentID uuid.UUID, p database.Page) ([]ExtraTime, error) {
 	out := []ExtraTime{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if _, _, err := loadTeach(tx, sc, assignmentID); err != nil {
 			return err
 		}
 		return tx.Raw(`SELECT x.*, p.display_name FROM assignment_extra_time x JOIN people p ON p.id = x.person_id
-			WHERE x.assignment_id = ? ORDER BY lower(p.display_name), x.person_id`, assignmentID).Scan(&out).Error
+			WHERE x.assignment_id = @a AND `+extraTimeOrder.Cond(p)+extraTimeOrder.Tail(p),
+			p.Args(map[string]any{"a": assignmentID})).Scan(&out).Error
 	})
 	return out, err
 }

@@ -67,10 +67,22 @@ func (s *Service) Token(tenant, person uuid.UUID) string {
 
 // Inbox is the actor's messages, newest first.
 func (s *Service) Inbox(ctx context.Context, sc access.Scope) ([]Communication, error) {
+	return s.InboxPage(ctx, sc, database.Page{Limit: 200})
+}
+
+// inboxOrder lists an inbox newest first.
+var inboxOrder = database.Keyset{Key: "c.created_at", Cast: "timestamptz", ID: "c.id", Desc: true}
+
+// At is where a communication sits in the inbox's order.
+func (c Communication) At() (string, uuid.UUID) { return database.TimeKey(c.CreatedAt), c.ID }
+
+// InboxPage is a page of the caller's inbox, newest first.
+func (s *Service) InboxPage(ctx context.Context, sc access.Scope, p database.Page) ([]Communication, error) {
 	out := []Communication{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT c.*, i.read_at FROM communication_inbox i JOIN communications c ON c.id = i.communication_id
-			WHERE i.person_id = ? ORDER BY c.created_at DESC LIMIT 200`, sc.Actor().ID).Scan(&out).Error
+			WHERE i.person_id = @me AND `+inboxOrder.Cond(p)+inboxOrder.Tail(p),
+			p.Args(map[string]any{"me": sc.Actor().ID})).Scan(&out).Error
 	})
 	return out, err
 }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -77,6 +78,21 @@ const schoolLearner = `EXISTS (SELECT 1 FROM role_assignments ra
 // school) or teaching group whose name contains it; those already on the
 // course say so. For whoever may enrol learners on the course.
 func (s *Service) Candidates(ctx context.Context, sc access.Scope, courseID uuid.UUID, query string) ([]Candidate, error) {
+	return s.CandidatePage(ctx, sc, courseID, query, database.Page{Limit: MaxCandidates})
+}
+
+// candidateOrder lists candidates by name, then id.
+var candidateOrder = database.Keyset{Key: "p.display_name", Cast: "text", ID: "p.id"}
+
+// At is where a candidate sits in the order CandidatePage lists them.
+func (c Candidate) At() (string, uuid.UUID) { return c.DisplayName, c.PersonID }
+
+// CandidatePage is a page of the school's learners that match query, by
+// name, at most MaxCandidates of them.
+func (s *Service) CandidatePage(ctx context.Context, sc access.Scope, courseID uuid.UUID, query string, pg database.Page) ([]Candidate, error) {
+	if pg.Limit <= 0 || pg.Limit > MaxCandidates {
+		pg.Limit = MaxCandidates
+	}
 	query = strings.TrimSpace(query)
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(query)
 	out := []Candidate{}
@@ -101,8 +117,8 @@ func (s *Service) Candidates(ctx context.Context, sc access.Scope, courseID uuid
 			      WHERE e3.person_id = p.id AND e3.role = 'learner' AND c3.school_id = @school AND c3.title ILIKE '%' || @q || '%')
 			    OR EXISTS (SELECT 1 FROM teaching_group_members m JOIN teaching_groups g ON g.id = m.group_id JOIN courses c4 ON c4.id = g.course_id
 			      WHERE m.person_id = p.id AND c4.school_id = @school AND g.name ILIKE '%' || @q || '%'))
-			ORDER BY p.display_name, p.id LIMIT @limit`,
-			map[string]any{"school": rel.SchoolID, "course": courseID, "q": q, "limit": MaxCandidates}).Scan(&out).Error
+			  AND `+candidateOrder.Cond(pg)+candidateOrder.Tail(pg),
+			pg.Args(map[string]any{"school": rel.SchoolID, "course": courseID, "q": q})).Scan(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("course: candidates for %s: %w", courseID, err)
@@ -131,6 +147,18 @@ type Source struct {
 // (not the course itself) whose name contains query (all, up to 50, when
 // it is empty), with how many of the school's learners each holds.
 func (s *Service) Sources(ctx context.Context, sc access.Scope, courseID uuid.UUID, query string) ([]Source, error) {
+	return s.SourcePage(ctx, sc, courseID, query, database.Page{Limit: 50})
+}
+
+// sourceOrder lists classes, then groups, each by name, then id.
+var sourceOrder = database.Keyset{Key: "kind || ' ' || name", Cast: "text", ID: "id"}
+
+// At is where a source sits in the order SourcePage lists them.
+func (src Source) At() (string, uuid.UUID) { return src.Kind + " " + src.Name, src.ID }
+
+// SourcePage is a page of the classes and groups whose learners may be
+// enrolled at once, classes first, by name.
+func (s *Service) SourcePage(ctx context.Context, sc access.Scope, courseID uuid.UUID, query string, pg database.Page) ([]Source, error) {
 	query = strings.TrimSpace(query)
 	q := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(query)
 	out := []Source{}
@@ -155,8 +183,8 @@ func (s *Service) Sources(ctx context.Context, sc access.Scope, courseID uuid.UU
 			     WHERE m.group_id = g.id AND `+schoolLearner+`)
 			  FROM teaching_groups g JOIN courses c ON c.id = g.course_id
 			  WHERE c.school_id = @school AND c.status <> 'archived' AND (@q = '' OR g.name ILIKE '%' || @q || '%' OR c.title ILIKE '%' || @q || '%')
-			) s WHERE learners > 0 ORDER BY kind, name, id LIMIT 50`,
-			map[string]any{"school": rel.SchoolID, "course": courseID, "q": q}).Scan(&out).Error
+			) s WHERE learners > 0 AND `+sourceOrder.Cond(pg)+sourceOrder.Tail(pg),
+			pg.Args(map[string]any{"school": rel.SchoolID, "course": courseID, "q": q})).Scan(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("course: sources for %s: %w", courseID, err)

@@ -101,7 +101,16 @@ func (s *Service) ReportPost(ctx context.Context, sc access.Scope, postID uuid.U
 // Reports lists a forum's open reports, oldest first, for the course's
 // teachers and its school's admins.
 func (s *Service) Reports(ctx context.Context, sc access.Scope, forumID uuid.UUID) ([]Report, error) {
+	return s.ReportPage(ctx, sc, forumID, database.Page{Limit: 200})
+}
+
+// At is where a report sits in the order ReportPage lists them (by id).
+func (r Report) At() (string, uuid.UUID) { return "", r.ID }
+
+// ReportPage is a page of a forum's open reports, oldest first.
+func (s *Service) ReportPage(ctx context.Context, sc access.Scope, forumID uuid.UUID, p database.Page) ([]Report, error) {
 	out := []Report{}
+	k := database.ByID("r.id")
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		_, rel, err := forumRel(tx, sc, forumID)
 		if err != nil {
@@ -110,7 +119,8 @@ func (s *Service) Reports(ctx context.Context, sc access.Scope, forumID uuid.UUI
 		if err := requireTeach(rel, "read a forum's reports"); err != nil {
 			return err
 		}
-		return tx.Raw(reportSQL+` WHERE t.forum_id = ? AND r.closed_at IS NULL ORDER BY r.id LIMIT 200`, forumID).Scan(&out).Error
+		return tx.Raw(reportSQL+` WHERE t.forum_id = @forum AND r.closed_at IS NULL AND `+k.Cond(p)+k.Tail(p),
+			p.Args(map[string]any{"forum": forumID})).Scan(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("discussion: reports of %s: %w", forumID, err)

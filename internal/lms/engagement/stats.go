@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 )
 
 // MinGroup is the smallest group a statistic is shown for: below it, the
@@ -63,12 +64,22 @@ FROM courses c
 LEFT JOIN per ON per.course_id = c.id
 LEFT JOIN items ON items.course_id = c.id
 WHERE (CAST(@limited AS boolean) IS FALSE OR c.school_id IN @schools)
-GROUP BY c.id, c.title
-ORDER BY c.title, c.id`
+  AND `
 
 // Statistics are the scoped admin's courses' aggregates, each suppressed
 // when it is over fewer than minGroup learners.
 func (s *Service) Statistics(ctx context.Context, sc access.Scope, minGroup int) (out []CourseStats, err error) {
+	return s.StatisticsPage(ctx, sc, minGroup, database.Page{})
+}
+
+// statsOrder lists courses' statistics by title, then id.
+var statsOrder = database.Keyset{Key: "c.title", Cast: "text", ID: "c.id"}
+
+// At is where a course sits in the order StatisticsPage lists them.
+func (cs CourseStats) At() (string, uuid.UUID) { return cs.Title, cs.CourseID }
+
+// StatisticsPage is a page of Statistics, by course title.
+func (s *Service) StatisticsPage(ctx context.Context, sc access.Scope, minGroup int, pg database.Page) (out []CourseStats, err error) {
 	if minGroup < 2 {
 		minGroup = MinGroup
 	}
@@ -83,7 +94,8 @@ func (s *Service) Statistics(ctx context.Context, sc access.Scope, minGroup int)
 		ActivePct, OpenedPct, MarkPct *float64
 	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Raw(statsSQL, map[string]any{"limited": limited, "schools": schools}).Scan(&rows).Error
+		return tx.Raw(statsSQL+statsOrder.Cond(pg)+"\nGROUP BY c.id, c.title"+statsOrder.Tail(pg),
+			pg.Args(map[string]any{"limited": limited, "schools": schools})).Scan(&rows).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engagement: statistics: %w", err)

@@ -302,13 +302,26 @@ type myRow struct {
 // the actor's released mark, or where their work is (handed in, missing).
 // A mark not yet released reads as handed in.
 func (s *Service) Mine(ctx context.Context, sc access.Scope) (out Grades, err error) {
+	out.Courses, err = s.MinePage(ctx, sc, database.Page{})
+	return out, err
+}
+
+// myCourseOrder lists a learner's courses by title, then id.
+var myCourseOrder = database.Keyset{Key: "c.title", Cast: "text", ID: "c.id"}
+
+// At is where a course sits in the order MinePage lists them.
+func (g CourseGrades) At() (string, uuid.UUID) { return g.Title, g.CourseID }
+
+// MinePage is a page of Mine's courses, by title.
+func (s *Service) MinePage(ctx context.Context, sc access.Scope, pg database.Page) (courses []CourseGrades, err error) {
+	var out Grades
 	out.Courses = []CourseGrades{}
 	if sc.Actor().Kind != access.ActorMember {
-		return out, errs.New(errs.ErrForbidden, "only members of the school have a grades page")
+		return nil, errs.New(errs.ErrForbidden, "only members of the school have a grades page")
 	}
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		args := map[string]any{"me": sc.Actor().ID}
-		if err := tx.Raw(myCoursesSQL, args).Scan(&out.Courses).Error; err != nil {
+		args := pg.Args(map[string]any{"me": sc.Actor().ID})
+		if err := tx.Raw(myCoursesSQL+" AND "+myCourseOrder.Cond(pg)+myCourseOrder.Tail(pg), args).Scan(&out.Courses).Error; err != nil {
 			return fmt.Errorf("gradebook: my courses: %w", err)
 		}
 		var items []Grade
@@ -363,5 +376,5 @@ func (s *Service) Mine(ctx context.Context, sc access.Scope) (out Grades, err er
 		}
 		return nil
 	})
-	return out, err
+	return out.Courses, err
 }

@@ -79,8 +79,7 @@ const attemptsSQL = `
 const myCoursesSQL = `
 	SELECT c.id AS course_id, c.title
 	FROM enrolments e JOIN courses c ON c.id = e.course_id
-	WHERE e.person_id = @me AND e.role = 'learner' AND c.status <> 'draft'
-	ORDER BY c.title, c.id`
+	WHERE e.person_id = @me AND e.role = 'learner' AND c.status <> 'draft'`
 
 // myCourseSQL joins a family of columns to the courses @me learns on.
 const myCourseSQL = `

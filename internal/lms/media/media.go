@@ -225,6 +225,17 @@ func (s *Service) AddRecording(ctx context.Context, sc access.Scope, courseID uu
 // Recordings lists a course's recordings, to its members; teachers also
 // see who appears in each.
 func (s *Service) Recordings(ctx context.Context, sc access.Scope, courseID uuid.UUID) ([]Recording, error) {
+	return s.RecordingPage(ctx, sc, courseID, database.Page{Limit: 500})
+}
+
+// recordingOrder lists recordings newest first.
+var recordingOrder = database.Keyset{Key: "recorded_on", Cast: "date", ID: "id", Desc: true}
+
+// At is where a recording sits in the order RecordingPage lists them.
+func (r Recording) At() (string, uuid.UUID) { return r.RecordedOn.Format(time.DateOnly), r.ID }
+
+// RecordingPage is a page of a course's recordings, newest first.
+func (s *Service) RecordingPage(ctx context.Context, sc access.Scope, courseID uuid.UUID, p database.Page) ([]Recording, error) {
 	out := []Recording{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		rel, err := course.Relate(tx, sc, courseID)
@@ -234,7 +245,7 @@ func (s *Service) Recordings(ctx context.Context, sc access.Scope, courseID uuid
 		if !rel.Visible() {
 			return errs.New(errs.ErrNotFound, "course %s", courseID)
 		}
-		if err := tx.Where("course_id = ?", courseID).Order("recorded_on DESC, id").Limit(500).Find(&out).Error; err != nil {
+		if err := recordingOrder.Apply(tx.Where("course_id = ?", courseID), p).Find(&out).Error; err != nil {
 			return err
 		}
 		if !rel.Teaches() {

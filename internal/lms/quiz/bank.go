@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -128,12 +129,23 @@ func dedupe(xs []string) []string {
 
 // Questions is a course's bank, with the answers: teachers only.
 func (s *Service) Questions(ctx context.Context, sc access.Scope, courseID uuid.UUID) ([]Question, error) {
+	return s.QuestionPage(ctx, sc, courseID, database.Page{Limit: 1000})
+}
+
+// questionOrder lists the bank oldest first.
+var questionOrder = database.Keyset{Key: "created_at", Cast: "timestamptz", ID: "id"}
+
+// At is where a question sits in the bank's order.
+func (q Question) At() (string, uuid.UUID) { return database.TimeKey(q.CreatedAt), q.ID }
+
+// QuestionPage is a page of a course's question bank, oldest first.
+func (s *Service) QuestionPage(ctx context.Context, sc access.Scope, courseID uuid.UUID, p database.Page) ([]Question, error) {
 	out := []Question{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if _, err := course.RequireTeach(tx, sc, courseID); err != nil {
 			return err
 		}
-		return tx.Where("course_id = ?", courseID).Order("created_at, id").Limit(1000).Find(&out).Error
+		return questionOrder.Apply(tx.Where("course_id = ?", courseID), p).Find(&out).Error
 	})
 	return out, err
 }

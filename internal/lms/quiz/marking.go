@@ -135,6 +135,17 @@ func (s *Service) MarkAnswer(ctx context.Context, sc access.Scope, attemptID, qu
 // Attempts lists a quiz's attempts for its teachers (handing in those
 // past their deadline first).
 func (s *Service) Attempts(ctx context.Context, sc access.Scope, quizID uuid.UUID) ([]Attempt, error) {
+	return s.AttemptPage(ctx, sc, quizID, database.Page{Limit: 2000})
+}
+
+// attemptOrder lists attempts by the learner's name, then id.
+var attemptOrder = database.Keyset{Key: "p.display_name", Cast: "text", ID: "a.id"}
+
+// At is where an attempt sits in the order AttemptPage lists them.
+func (a Attempt) At() (string, uuid.UUID) { return a.PersonName, a.ID }
+
+// AttemptPage is a page of a quiz's attempts, by learner name (teachers).
+func (s *Service) AttemptPage(ctx context.Context, sc access.Scope, quizID uuid.UUID, p database.Page) ([]Attempt, error) {
 	out := []Attempt{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		q, rel, err := load(tx, sc, quizID)
@@ -144,8 +155,9 @@ func (s *Service) Attempts(ctx context.Context, sc access.Scope, quizID uuid.UUI
 		if !rel.Teaches() {
 			return errs.New(errs.ErrForbidden, "only the course's teachers see every attempt")
 		}
-		if err := tx.Table("quiz_attempts a").Select("a.*, p.display_name AS person_name").Joins("JOIN people p ON p.id = a.person_id").
-			Where("a.quiz_id = ?", quizID).Order("p.display_name, a.id").Limit(2000).Find(&out).Error; err != nil {
+		rows := tx.Table("quiz_attempts a").Select("a.*, p.display_name AS person_name").Joins("JOIN people p ON p.id = a.person_id").
+			Where("a.quiz_id = ?", quizID)
+		if err := attemptOrder.Apply(rows, p).Find(&out).Error; err != nil {
 			return err
 		}
 		for i := range out {

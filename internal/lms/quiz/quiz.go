@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/lms/course"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -68,6 +69,17 @@ func (s *Service) Create(ctx context.Context, sc access.Scope, courseID uuid.UUI
 // List is a course's quizzes: all for its teachers, published ones with
 // the learner's own limit and attempt for its learners.
 func (s *Service) List(ctx context.Context, sc access.Scope, courseID uuid.UUID) ([]Quiz, error) {
+	return s.ListPage(ctx, sc, courseID, database.Page{Limit: 500})
+}
+
+// quizOrder lists quizzes by when they open, then id.
+var quizOrder = database.Keyset{Key: "opens_at", Cast: "timestamptz", ID: "id"}
+
+// At is where a quiz sits in the order ListPage lists them.
+func (q Quiz) At() (string, uuid.UUID) { return database.TimeKey(q.OpensAt), q.ID }
+
+// ListPage is a page of a course's quizzes, by when they open.
+func (s *Service) ListPage(ctx context.Context, sc access.Scope, courseID uuid.UUID, p database.Page) ([]Quiz, error) {
 	out := []Quiz{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		rel, err := course.Relate(tx, sc, courseID)
@@ -77,7 +89,7 @@ func (s *Service) List(ctx context.Context, sc access.Scope, courseID uuid.UUID)
 		if !rel.Visible() {
 			return errs.New(errs.ErrNotFound, "course %s", courseID)
 		}
-		q := tx.Where("course_id = ?", courseID).Order("opens_at, id").Limit(500)
+		q := quizOrder.Apply(tx.Where("course_id = ?", courseID), p)
 		if !rel.Teaches() {
 			q = q.Where("published")
 		}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
@@ -90,25 +91,48 @@ func (s *Service) MaySet(ctx context.Context, sc access.Scope, courseID *uuid.UU
 
 // List is the surveys the actor may answer or owns, open ones first.
 func (s *Service) List(ctx context.Context, sc access.Scope) ([]Survey, error) {
+	return s.ListPage(ctx, sc, database.Page{Limit: 500})
+}
+
+// surveyOrder lists surveys by when they close, latest first.
+var surveyOrder = database.Keyset{Key: "closes_at", Cast: "timestamptz", ID: "id", Desc: true}
+
+// At is where a survey sits in the order ListPage lists them.
+func (v Survey) At() (string, uuid.UUID) { return database.TimeKey(v.ClosesAt), v.ID }
+
+// ListPage is a page of the surveys the caller may answer or owns, latest
+// closing first. Who may see a survey is decided here, not in SQL, so the
+// tenant's surveys are read a batch at a time, in order, until the page is
+// full or none are left.
+func (s *Service) ListPage(ctx context.Context, sc access.Scope, p database.Page) ([]Survey, error) {
 	out := []Survey{}
+	batch := max(p.Limit, 50)
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		var all []Survey
-		if err := tx.Order("closes_at DESC, id").Limit(500).Find(&all).Error; err != nil {
-			return err
-		}
-		for _, v := range all {
-			answer, own, err := may(tx, sc, v)
-			if err != nil {
+		for at := (database.Page{Key: p.Key, After: p.After, Limit: batch}); ; {
+			var all []Survey
+			if err := surveyOrder.Apply(tx, at).Find(&all).Error; err != nil {
 				return err
 			}
-			if answer || own {
+			for _, v := range all {
+				answer, own, err := may(tx, sc, v)
+				if err != nil {
+					return err
+				}
+				if !answer && !own {
+					continue
+				}
 				if v.Answered, err = s.answered(tx, v.ID, sc.Actor().ID); err != nil {
 					return err
 				}
-				out = append(out, v)
+				if out = append(out, v); p.Limit > 0 && len(out) == p.Limit {
+					return nil
+				}
 			}
+			if len(all) < batch {
+				return nil
+			}
+			at.Key, at.After = all[len(all)-1].At()
 		}
-		return nil
 	})
 	return out, err
 }

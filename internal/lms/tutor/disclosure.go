@@ -75,11 +75,22 @@ func (s *Service) Disclose(ctx context.Context, sc access.Scope, in NewDisclosur
 // Disclosures is what a learner shared, for the learner themselves, their
 // tutor in force, or the staff they named; anyone else sees nothing.
 func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid.UUID) ([]Disclosure, error) {
+	return s.DisclosurePage(ctx, sc, learner, database.Page{})
+}
+
+// disclosureOrder lists disclosures newest first.
+var disclosureOrder = database.Keyset{Key: "created_at", Cast: "timestamptz", ID: "id", Desc: true}
+
+// At is where a disclosure sits in the order DisclosurePage lists them.
+func (d Disclosure) At() (string, uuid.UUID) { return database.TimeKey(d.CreatedAt), d.ID }
+
+// DisclosurePage is a page of Disclosures, newest first.
+func (s *Service) DisclosurePage(ctx context.Context, sc access.Scope, learner uuid.UUID, p database.Page) ([]Disclosure, error) {
 	out := []Disclosure{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		me := sc.Actor().ID
 		if me == learner {
-			return tx.Where("learner_id = ?", learner).Order("created_at DESC").Find(&out).Error
+			return disclosureOrder.Apply(tx.Where("learner_id = ?", learner), p).Find(&out).Error
 		}
 		isTutor, err := active(tx, me, learner)
 		if err != nil {
@@ -108,7 +119,7 @@ func (s *Service) Disclosures(ctx context.Context, sc access.Scope, learner uuid
 		} else {
 			q = q.Where("shared_with @> jsonb_build_array(CAST(? AS text))", me.String())
 		}
-		if err := q.Order("created_at DESC").Find(&out).Error; err != nil {
+		if err := disclosureOrder.Apply(q, p).Find(&out).Error; err != nil {
 			return err
 		}
 		if len(out) == 0 && !isTutor {

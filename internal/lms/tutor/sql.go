@@ -48,9 +48,8 @@ const candidateSQL = `people.status = 'active' AND people.id <> ? AND EXISTS (
 const tuteesSQL = `
 	SELECT p.id AS person_id, p.display_name, t.assigned_at AS since
 	FROM tutorships t JOIN people p ON p.id = t.learner_id
-	WHERE t.tutor_id = ? AND t.ended_at IS NULL
-		AND p.status = 'active' AND (p.left_on IS NULL OR p.left_on > current_date)
-	ORDER BY p.display_name`
+	WHERE t.tutor_id = @me AND t.ended_at IS NULL
+		AND p.status = 'active' AND (p.left_on IS NULL OR p.left_on > current_date)`
 
 // restrictedSQL is whether a person's processing is restricted.
 const restrictedSQL = `SELECT restricted_at IS NOT NULL FROM people WHERE id = ?`
@@ -68,8 +67,7 @@ const engagementSQL = `
 			WHERE a.person_id = e.person_id AND a.course_id = c.id
 			AND a.occurred_at > now() - interval '28 days') AS minutes28d
 	FROM enrolments e JOIN courses c ON c.id = e.course_id
-	WHERE e.person_id = ? AND e.role = 'learner'
-	ORDER BY c.title`
+	WHERE e.person_id = @learner AND e.role = 'learner'`
 
 // currentTutorSQL is a learner's most recently assigned tutor in force.
 const currentTutorSQL = `

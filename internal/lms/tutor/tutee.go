@@ -10,14 +10,26 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // Tutees is the tutor's learners in force.
 func (s *Service) Tutees(ctx context.Context, sc access.Scope) ([]Tutee, error) {
+	return s.TuteePage(ctx, sc, database.Page{})
+}
+
+// tuteeOrder lists tutees by name, then id.
+var tuteeOrder = database.Keyset{Key: "p.display_name", Cast: "text", ID: "p.id"}
+
+// At is where a tutee sits in the order TuteePage lists them.
+func (t Tutee) At() (string, uuid.UUID) { return t.DisplayName, t.PersonID }
+
+// TuteePage is a page of the caller's tutees, by name.
+func (s *Service) TuteePage(ctx context.Context, sc access.Scope, p database.Page) ([]Tutee, error) {
 	out := []Tutee{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		return tx.Raw(tuteesSQL, sc.Actor().ID).Scan(&out).Error
+		return tx.Raw(tuteesSQL+" AND "+tuteeOrder.Cond(p)+tuteeOrder.Tail(p), p.Args(map[string]any{"me": sc.Actor().ID})).Scan(&out).Error
 	})
 	return out, err
 }
@@ -25,6 +37,17 @@ func (s *Service) Tutees(ctx context.Context, sc access.Scope) ([]Tutee, error) 
 // Engagement is a tutee's engagement on each of their courses over the
 // last 28 days (nothing for a learner whose processing is restricted).
 func (s *Service) Engagement(ctx context.Context, sc access.Scope, learner uuid.UUID) ([]CourseEngagement, error) {
+	return s.EngagementPage(ctx, sc, learner, database.Page{})
+}
+
+// engagementOrder lists a tutee's courses by title, then id.
+var engagementOrder = database.Keyset{Key: "c.title", Cast: "text", ID: "c.id"}
+
+// At is where a course sits in the order EngagementPage lists them.
+func (e CourseEngagement) At() (string, uuid.UUID) { return e.Title, e.CourseID }
+
+// EngagementPage is a page of Engagement, by course title.
+func (s *Service) EngagementPage(ctx context.Context, sc access.Scope, learner uuid.UUID, p database.Page) ([]CourseEngagement, error) {
 	out := []CourseEngagement{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if err := mustTutor(tx, sc, learner); err != nil {
@@ -37,7 +60,8 @@ func (s *Service) Engagement(ctx context.Context, sc access.Scope, learner uuid.
 		if restricted {
 			return nil
 		}
-		return tx.Raw(engagementSQL, learner).Scan(&out).Error
+		return tx.Raw(engagementSQL+" AND "+engagementOrder.Cond(p)+engagementOrder.Tail(p),
+			p.Args(map[string]any{"learner": learner})).Scan(&out).Error
 	})
 	return out, err
 }
@@ -79,12 +103,23 @@ func (s *Service) AddMeeting(ctx context.Context, sc access.Scope, learner uuid.
 
 // Meetings lists a tutee's meetings, newest first.
 func (s *Service) Meetings(ctx context.Context, sc access.Scope, learner uuid.UUID) ([]Meeting, error) {
+	return s.MeetingPage(ctx, sc, learner, database.Page{Limit: 500})
+}
+
+// meetingOrder lists meetings newest first.
+var meetingOrder = database.Keyset{Key: "met_on", Cast: "date", ID: "id", Desc: true}
+
+// At is where a meeting sits in the order MeetingPage lists them.
+func (m Meeting) At() (string, uuid.UUID) { return m.MetOn.Format(time.DateOnly), m.ID }
+
+// MeetingPage is a page of a tutee's meetings, newest first.
+func (s *Service) MeetingPage(ctx context.Context, sc access.Scope, learner uuid.UUID, p database.Page) ([]Meeting, error) {
 	out := []Meeting{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		if err := mustTutor(tx, sc, learner); err != nil {
 			return err
 		}
-		return tx.Where("learner_id = ?", learner).Order("met_on DESC, id DESC").Limit(500).Find(&out).Error
+		return meetingOrder.Apply(tx.Where("learner_id = ?", learner), p).Find(&out).Error
 	})
 	return out, err
 }
