@@ -154,7 +154,8 @@ type claims struct {
 // to go next.
 func (s *Service) FinishOIDC(ctx context.Context, tenant uuid.UUID, a OIDCAnswer, c Client) (Issued, Person, string, error) {
 	if a.State == "" || a.State != a.BrowserHeld {
-		return Issued{}, Person{}, "", refused("This sign-in was not started in this browser, or it has been used already. Start again from your school's sign-in page.")
+		return Issued{}, Person{}, "", s.refuseSSO(ctx, tenant, MethodOIDC, "the answer came to a browser that did not start this sign-in", c,
+			refused("This sign-in was not started in this browser, or it has been used already. Start again from your school's sign-in page."))
 	}
 	var flow struct {
 		ProviderID uuid.UUID
@@ -164,25 +165,34 @@ func (s *Service) FinishOIDC(ctx context.Context, tenant uuid.UUID, a OIDCAnswer
 		ExpiresAt  time.Time
 	}
 	var p Provider
+	var late error
 	err := access.Transact(ctx, s.db, access.Authentication(tenant), func(tx *gorm.DB) error {
 		res := tx.Raw(`DELETE FROM sso_flows WHERE state_hash = ? RETURNING provider_id, nonce, verifier, next, expires_at`, stateHash(a.State)).Scan(&flow)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 || time.Now().After(flow.ExpiresAt) {
-			return refused("This sign-in has been used already or took too long. Start again from your school's sign-in page.")
+			late = refused("This sign-in has been used already or took too long. Start again from your school's sign-in page.")
+			return recordSignIn(tx, tenant, nil, MethodOIDC, SignInRefused, "answer to no waiting sign-in (replayed or late)", c)
 		}
 		var err error
 		p, err = providerTx(tx, flow.ProviderID)
 		return err
 	})
+	if err == nil {
+		err = late
+	}
 	if err != nil {
 		return Issued{}, Person{}, "", err
 	}
 	if a.Error != "" {
-		return Issued{}, Person{}, "", refused("Your school's sign-in service did not sign you in (it said %q). Start again, or ask your school.", trimTo(a.Error, 80))
+		public, detail := idpRefusal(a.Error)
+		return Issued{}, Person{}, "", s.refuseSSO(ctx, tenant, MethodOIDC, detail, c, refused("%s", public))
 	}
 	cl, err := s.verifyOIDC(ctx, p, a, flow.Nonce, flow.Verifier)
+	if errors.Is(err, errs.ErrUnauthenticated) {
+		return Issued{}, Person{}, "", s.refuseSSO(ctx, tenant, MethodOIDC, "", c, err)
+	}
 	if err != nil {
 		return Issued{}, Person{}, "", err
 	}
@@ -274,11 +284,4 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func trimTo(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }

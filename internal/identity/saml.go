@@ -167,7 +167,8 @@ func (s *Service) StartSAML(ctx context.Context, tenant, provider uuid.UUID, sit
 // not have been used before. It returns the session and where to go.
 func (s *Service) FinishSAML(ctx context.Context, tenant uuid.UUID, r *http.Request, site SAMLSite, c Client) (Issued, Person, string, error) {
 	if r.PostForm.Get("SAMLart") != "" || r.PostForm.Get("SAMLResponse") == "" {
-		return Issued{}, Person{}, "", refused("Your school's sign-in service sent no answer this platform can read. Start again.")
+		return Issued{}, Person{}, "", s.refuseSSO(ctx, tenant, MethodSAML, "the answer was empty, or an artifact (not accepted)", c,
+			refused("Your school's sign-in service sent no answer this platform can read. Start again."))
 	}
 	var flow struct {
 		ProviderID uuid.UUID
@@ -197,7 +198,7 @@ func (s *Service) FinishSAML(ctx context.Context, tenant uuid.UUID, r *http.Requ
 		}
 		if as, err = sp.ParseResponse(r, []string{flow.Nonce}); err != nil {
 			problem = refused("The answer from your school's sign-in service was not signed by it, not for this platform, or has expired. Start again.")
-			return recordSignIn(tx, tenant, nil, MethodSAML, SignInRefused, trimTo(samlWhy(err), 200), c)
+			return recordSignIn(tx, tenant, nil, MethodSAML, SignInRefused, samlWhy(err), c)
 		}
 		until := time.Now().Add(24 * time.Hour)
 		if as.Conditions != nil && !as.Conditions.NotOnOrAfter.IsZero() {
@@ -221,20 +222,10 @@ func (s *Service) FinishSAML(ctx context.Context, tenant uuid.UUID, r *http.Requ
 	}
 	acc := samlAccount(as)
 	if err := checkClaims(Provider{AllowedDomains: p.AllowedDomains}, claims{Subject: acc.Subject, Email: acc.Email}); err != nil {
-		return Issued{}, Person{}, "", err
+		return Issued{}, Person{}, "", s.refuseSSO(ctx, tenant, MethodSAML, "", c, err)
 	}
 	iss, person, err := s.ssoSignIn(ctx, tenant, p, acc, MethodSAML, c)
 	return iss, person, flow.Next, err
-}
-
-// samlWhy is the library's private reason a response failed, for the
-// school's sign-in record (never shown to the person signing in).
-func samlWhy(err error) string {
-	var ire *saml.InvalidResponseError
-	if errors.As(err, &ire) && ire.PrivateErr != nil {
-		return ire.PrivateErr.Error()
-	}
-	return err.Error()
 }
 
 // Common names of the attributes a school's IdP sends: the SAML/LDAP

@@ -147,7 +147,7 @@ func (in *NewProvider) check(allowHTTP bool) ([]string, error) {
 	case ProviderMicrosoft:
 		in.DirectoryID = strings.ToLower(strings.TrimSpace(in.DirectoryID))
 		if !guid.MatchString(in.DirectoryID) {
-			fe.Add("directory_id", "enter the directory (tenant) id from Entra's overview page, like 72f988bf-86f1-41af-91ab-2d7cd011db47")
+			fe.Add("directory_id", "enter the Directory (tenant) ID from the Overview page of Microsoft Entra ID, like 72f988bf-86f1-41af-91ab-2d7cd011db47")
 		}
 		in.Issuer = "https://login.microsoftonline.com/" + in.DirectoryID + "/v2.0"
 	case ProviderGoogle:
@@ -164,7 +164,7 @@ func (in *NewProvider) check(allowHTTP bool) ([]string, error) {
 		u, err := url.Parse(in.Issuer)
 		if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || len(in.Issuer) > 500 ||
 			!(u.Scheme == "https" || allowHTTP && u.Scheme == "http") {
-			fe.Add("issuer", "enter the provider's issuer, an https:// address (the one its /.well-known/openid-configuration names)")
+			fe.Add("issuer", "enter the provider's issuer address, starting https:// (its setup guide gives it)")
 		}
 	case ProviderSAML:
 		return domains, fe.Err() // checked by ConnectSAML

@@ -35,7 +35,11 @@ func (s *Service) ssoSignIn(ctx context.Context, tenant uuid.UUID, pv Provider, 
 		p, err = matchAccount(tx, tenant, pv, acc)
 		if errors.Is(err, errs.ErrUnauthenticated) {
 			refusal = err
-			return recordSignIn(tx, tenant, nil, method, SignInRefused, errs.Public(err), c)
+			outcome, detail := SignInRefused, errs.Public(err)
+			if errors.Is(err, errNoMatch) { // the account is never named: it may be another school's person
+				outcome, detail = SignInUnknown, "no one at this school has the account's "+pv.MatchWords()
+			}
+			return recordSignIn(tx, tenant, nil, method, outcome, detail, c)
 		}
 		if err != nil {
 			return err
@@ -44,9 +48,14 @@ func (s *Service) ssoSignIn(ctx context.Context, tenant uuid.UUID, pv Provider, 
 			refusal = errs.New(errs.ErrForbidden, "This account cannot sign in at the moment. Ask your school.")
 			return recordSignIn(tx, tenant, &p.ID, method, SignInRefused, "account suspended", c)
 		}
-		if err := tx.Exec(`INSERT INTO sso_links (tenant_id, provider_id, subject, person_id) VALUES (?, ?, ?, ?)
+		// A person whose processing is restricted (Art. 18) signs in as
+		// with a password, but their record is not changed: no link is
+		// made or touched, and the school's rule matches them each time.
+		if p.RestrictedAt == nil {
+			if err := tx.Exec(`INSERT INTO sso_links (tenant_id, provider_id, subject, person_id) VALUES (?, ?, ?, ?)
 			ON CONFLICT (tenant_id, provider_id, subject) DO UPDATE SET last_used_at = now()`, tenant, pv.ID, acc.Subject, p.ID).Error; err != nil {
-			return fmt.Errorf("link account: %w", err)
+				return fmt.Errorf("link account: %w", err)
+			}
 		}
 		out, err = s.openMemberSession(tx, p, c, method)
 		return err
@@ -97,8 +106,11 @@ func matchAccount(tx *gorm.DB, tenant uuid.UUID, pv Provider, acc account) (Pers
 		return createFromAccount(tx, tenant, acc)
 	}
 	who := firstOf(acc.Email, acc.Username, "this account")
-	return p, refused("There is no one at this school for %s. If this is your school, ask it to add you; otherwise use your own school's sign-in page.", who)
+	return p, errors.Join(errNoMatch, refused("There is no one at this school for %s. If this is your school, ask it to add you; otherwise use your own school's sign-in page.", who))
 }
+
+// errNoMatch marks the refusal of an account that matches no one.
+var errNoMatch = errors.New("identity: the account matches no one at the school")
 
 // createFromAccount adds a learner for an account the school's provider
 // vouches for (only when the school turned this on).

@@ -85,6 +85,9 @@ func (s *Site) startSSO(c *gin.Context) (page, error) {
 		return ssoRefused(errs.New(errs.ErrNotFound, "That sign-in option is no longer available."), slug)
 	}
 	next := safeNext(c.Query("next"))
+	if len(next) > maxNext {
+		next = "" // kept with the waiting sign-in: anyone may start one
+	}
 	if s.d.Identity.IsSAML(c.Request.Context(), tenant, id) {
 		to, err := s.d.Identity.StartSAML(c.Request.Context(), tenant, id, s.samlSite(slug), next)
 		if err != nil {
@@ -131,6 +134,9 @@ func (s *Site) samlMetadata(c *gin.Context) (page, error) {
 	b, err := identity.SAMLMetadata(s.samlSite(slug))
 	return send(file{contentType: "application/samlmetadata+xml", body: b, attachment: "lms-" + slug + "-saml-metadata.xml"}), err
 }
+
+// maxNext caps the return address a sign-in keeps while it waits.
+const maxNext = 2000
 
 // finishSAML takes the answer the school's IdP had the browser post here
 // (a form from another site, allowed on this route only: the answer

@@ -48,10 +48,10 @@ type input struct{ Name, Label, Hint, Type, Value, Error string }
 // providerInputs are the connect form's text fields.
 func providerInputs(v view) []input {
 	in := []input{
-		{"directory_id", "Directory (tenant) id", "For Microsoft: on the Overview page of Microsoft Entra ID. Only accounts of this directory may sign in. Another provider that sends a tid is held to it too.", "text", "", ""},
-		{"issuer", "Issuer address, for another OpenID provider", "The address its /.well-known/openid-configuration names as issuer.", "url", "", ""},
-		{"client_id", "Client id (application id)", "", "text", "", ""},
-		{"client_secret", "Client secret", "Kept encrypted and never shown again.", "password", "", ""},
+		{"directory_id", "Directory (tenant) ID, for Microsoft", "On the Overview page of Microsoft Entra ID. Only accounts of your school's directory may sign in. Leave it empty for Google and most other providers.", "text", "", ""},
+		{"issuer", "Issuer address, for another OpenID provider", "The provider's address, starting https://, as its setup guide gives it (for example https://id.example.org). Leave it empty for Microsoft and Google.", "url", "", ""},
+		{"client_id", "Client ID (application ID)", "Given when you register this platform with your provider: in Entra ID the Application (client) ID, in Google the Client ID.", "text", "", ""},
+		{"client_secret", "Client secret", "Given with the client ID. Kept encrypted and never shown again, so type it again if the form shows a mistake.", "password", "", ""},
 		{"domains", "Allowed email domains", "Separate them with commas, like oakfield.sch.uk. Needed for Google; for the others, leave empty to allow any of the provider's accounts.", "text", "", ""},
 	}
 	for i := range in {
@@ -95,11 +95,22 @@ func (s *Site) showSignInOptions(c *gin.Context, v view) (page, error) {
 	for _, r := range off {
 		d.Off[string(r)] = true
 	}
+	if ticked, ok := v.Form["password_off"]; ok { // the switches as sent, when they were refused
+		d.Off = map[string]bool{}
+		for _, r := range strings.Fields(ticked) {
+			d.Off[r] = true
+		}
+	}
 	for _, r := range identity.TenantRoles {
 		d.Roles = append(d.Roles, choice{string(r), roleWords[r]})
 	}
 	if v.Form == nil {
-		v.Form = map[string]string{"kind": identity.ProviderMicrosoft, "match_by": identity.MatchEmail}
+		v.Form = map[string]string{}
+	}
+	for name, first := range map[string]string{"kind": identity.ProviderMicrosoft, "match_by": identity.MatchEmail} {
+		if v.Form[name] == "" {
+			v.Form[name] = first
+		}
 	}
 	d.Inputs = providerInputs(v)
 	v.Title, v.Data = "Sign-in options", d
@@ -171,7 +182,8 @@ func (s *Site) savePasswordOff(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	var roles []identity.Role
-	for _, r := range c.PostFormArray("password_off") {
+	ticked := c.PostFormArray("password_off")
+	for _, r := range ticked {
 		roles = append(roles, identity.Role(r))
 	}
 	fe, err := formOutcome(s.d.Identity.SetPasswordOff(c.Request.Context(), request.Scope(c), roles), nil)
@@ -179,7 +191,7 @@ func (s *Site) savePasswordOff(c *gin.Context) (page, error) {
 		return page{}, err
 	}
 	if len(fe) > 0 {
-		return s.showSignInOptions(c, view{Errors: fe})
+		return s.showSignInOptions(c, view{Errors: fe, Form: map[string]string{"password_off": strings.Join(ticked, " ")}})
 	}
 	return goTo(base(c) + "/admin/sign-in?done=saved"), nil
 }
