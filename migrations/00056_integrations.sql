@@ -16,7 +16,7 @@ CREATE TABLE integrations (
     name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
     client_id   text NOT NULL CHECK (length(client_id) BETWEEN 1 AND 100),
     secret_hash bytea NOT NULL,
-    scopes      text[] NOT NULL CHECK (cardinality(scopes) > 0),
+    scopes      jsonb NOT NULL CHECK (jsonb_typeof(scopes) = 'array' AND jsonb_array_length(scopes) > 0),
     created_by  uuid,
     created_at  timestamptz NOT NULL DEFAULT now(),
     revoked_at  timestamptz,
@@ -34,13 +34,17 @@ CREATE TABLE integration_tokens (
     signature      text NOT NULL,
     integration_id uuid NOT NULL,
     request_id     text NOT NULL,
-    scopes         text[] NOT NULL,
+    scopes         jsonb NOT NULL CHECK (jsonb_typeof(scopes) = 'array'),
     issued_at      timestamptz NOT NULL,
     expires_at     timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, signature),
     FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX integration_tokens_integration ON integration_tokens (tenant_id, integration_id, expires_at);
+
+-- The audit trail names an integration as its own kind of actor.
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_kind_check,
+    ADD CONSTRAINT audit_events_actor_kind_check CHECK (actor_kind IN ('member', 'staff', 'system', 'integration'));
 
 -- +goose StatementBegin
 DO $$
@@ -55,5 +59,7 @@ END $$;
 -- +goose StatementEnd
 
 -- +goose Down
+-- audit_events keeps the wider check: the trail is append-only, and the
+-- records naming integrations stay as they were written.
 DROP TABLE integration_tokens;
 DROP TABLE integrations;

@@ -70,7 +70,7 @@ func Build(cfg config.Config, db *database.DB, store *objstore.Store) (*App, err
 	a := &App{Set: set}
 	site := web.New(a.Set)
 	a.Kernel = request.New(request.Deps{Config: cfg, DB: db, Identity: a.Identity, Authz: a.Authz,
-		Tenants: a.Tenants, Support: a.Support}, site)
+		Tenants: a.Tenants, Support: a.Support, Integrations: a.Integrations}, site)
 	// One registry a process, the kernel's: the API's /metrics and the
 	// worker's serve it.
 	metrics.Register(a.Kernel.Registry, db, store)

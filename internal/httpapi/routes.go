@@ -37,6 +37,7 @@ func (s *Server) table() []request.Route {
 		s.engagementRoutes(),
 		s.rosterRoutes(),
 		s.rosterSyncRoutes(),
+		s.integrationRoutes(),
 		s.supportRoutes(),
 		s.boundaryRoutes(),
 		s.dataUseRoutes(),

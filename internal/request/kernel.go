@@ -26,6 +26,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
@@ -42,8 +43,10 @@ type Deps struct {
 	Authz    *authz.Authorizer
 	Tenants  *tenant.Service
 	Support  *support.Service
-	Usage    *usage.Counter
-	Registry *prometheus.Registry
+	// Integrations recognises integrations' access tokens.
+	Integrations *integration.Service
+	Usage        *usage.Counter
+	Registry     *prometheus.Registry
 }
 
 // Pages renders the error page of page routes (internal/web).

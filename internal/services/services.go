@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/authz"
 	"github.com/schoolcloud/lms/internal/identity"
+	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/lms/assignment"
 	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/course"
@@ -53,6 +54,8 @@ type Set struct {
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	Tenants  *tenant.Service
+	// Integrations: programs a school registers (OAuth2 client credentials).
+	Integrations *integration.Service
 	// The processor boundary.
 	Support  *support.Service
 	Alerts   *alert.Service
@@ -96,6 +99,9 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	var err error
 	a.Authz, err = authz.New(a.Identity.TenantAssignments)
 	if err != nil {
+		return Set{}, err
+	}
+	if a.Integrations, err = integration.NewService(db, cfg.LedgerKey()); err != nil {
 		return Set{}, err
 	}
 	a.Tenants = tenant.NewService(db, store, cfg.IsDev() || cfg.Env == "test")
@@ -149,6 +155,7 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	a.Comms.OnSend(a.Notify.Announced)
 	a.Retention = retention.NewService(db, a.Subjects)
 	a.Ropa = ropa.NewService(a.Records, a.Retention)
+	a.Ropa.Integrations = a.Integrations // recipients on the record
 	a.Lifecycle = lifecycle.NewService(db, store, cfg.Signer(), q)
 	a.Handback = handback.NewService(db, a.Files, q)
 	a.Lifecycle.Handback = a.Handback

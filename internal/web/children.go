@@ -259,6 +259,7 @@ func (s *Site) adminMenu(c *gin.Context, p identity.Principal, base string, wide
 	}{
 		{"Dashboard", "/admin", false}, {"People and roles", "/admin/people", false},
 		{"Bulk import", "/admin/roster", false}, {"Roster sync", "/admin/roster-sync", true},
+		{"Integrations", "/admin/integrations", true},
 		{"Courses and enrolments", "/admin/courses", false},
 		{"Subject requests", "/admin/requests", false}, {"Data protection", "/admin/protection", true},
 		{"Support access", "/admin/support", false}, {"Messages", "/admin/messages", false},

@@ -84,6 +84,7 @@ func (s *Site) Routes() []request.Route {
 		s.sessionPages(),
 		s.signInPages(),
 		s.rosterSyncPages(),
+		s.integrationPages(),
 		s.rosterGuardianPages(),
 		s.rosterSchoolPages(),
 	} {

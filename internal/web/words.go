@@ -375,6 +375,14 @@ func (n *namer) sentence(r audit.Record) string {
 			"applied": "were applied", "rejected": "were not applied (they have problems)",
 			"held": "are waiting for an admin to confirm them", "failed": "could not be applied",
 		}[d["outcome"]]
+	case "integration.registered":
+		s = who + " registered the integration “" + d["name"] + "”"
+	case "integration.revoked":
+		s = who + " revoked the integration “" + d["name"] + "”"
+	case "integration.token":
+		s = "The integration “" + who + "” got an access token for an hour"
+	case "integration.call":
+		s = "The integration “" + who + "” read " + thing("your school’s data")
 	default:
 		s = who + " did something the log records as “" + codeWords(r.Action) + "”"
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/retention"
+	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/privacy"
 	"github.com/schoolcloud/lms/internal/processor/records"
 )
@@ -35,6 +36,31 @@ type Record struct {
 	// NotKept are columns of files the school sends (its roster export)
 	// that are read and never stored: data minimisation, on the record.
 	NotKept []privacy.Discarded `json:"read_and_not_kept"`
+	// Integrations are the programs the school's admins registered to
+	// call the API (recipients of what their scopes let them read); each
+	// is also a line of Recipients.
+	Integrations []Integration `json:"integrations"`
+}
+
+// Integration is a live integration as a recipient: what it may read and
+// do, in plain words.
+type Integration struct {
+	Name  string   `json:"name"`
+	Reads []string `json:"reads"`
+	Does  []string `json:"does"`
+}
+
+// sentence is the integration as a line of Recipients.
+func (in Integration) sentence() string {
+	var parts []string
+	if len(in.Reads) > 0 {
+		parts = append(parts, "reads "+strings.Join(in.Reads, "; "))
+	}
+	if len(in.Does) > 0 {
+		parts = append(parts, "may "+strings.Join(in.Does, "; "))
+	}
+	return fmt.Sprintf("The integration “%s”, registered by the school's administrators: it %s; each of its calls is in the school's access log",
+		in.Name, strings.Join(parts, ", and "))
 }
 
 // DataSubjects are the people a school's data on the platform is about.
@@ -49,6 +75,8 @@ var DataSubjects = []string{
 type Service struct {
 	processor *records.Service
 	retention *retention.Service
+	// Integrations lists the school's live integrations (nil: none).
+	Integrations *integration.Service
 }
 
 // NewService returns a Service.
@@ -66,7 +94,11 @@ func (s *Service) For(ctx context.Context, sc access.Scope) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	return Record{
+	ins, err := s.integrations(ctx, sc)
+	if err != nil {
+		return Record{}, err
+	}
+	rec := Record{
 		Controller: pr.Controller, Processor: "The platform's operator, under the processing contract",
 		DataSubjects: DataSubjects, Processing: pr.Processing, Consent: consent.Purposes(), Retention: periods,
 		Recipients: []string{
@@ -75,7 +107,39 @@ func (s *Service) For(ctx context.Context, sc access.Scope) (Record, error) {
 			"Sub-processors listed below, where the school has not objected",
 		},
 		SubProcessors: pr.SubProcessors, Transfers: pr.Transfers, Security: pr.SecurityAspect, NotKept: privacy.NotKept(),
-	}, nil
+		Integrations: ins,
+	}
+	for _, in := range ins {
+		rec.Recipients = append(rec.Recipients, in.sentence())
+	}
+	return rec, nil
+}
+
+// integrations are the tenant's live integrations with what their scopes
+// let them read and do.
+func (s *Service) integrations(ctx context.Context, sc access.Scope) ([]Integration, error) {
+	out := []Integration{}
+	if s.Integrations == nil {
+		return out, nil
+	}
+	live, err := s.Integrations.Live(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range live {
+		r := Integration{Name: in.Name, Reads: []string{}, Does: []string{}}
+		for _, scope := range in.Scopes {
+			info, _ := integration.Info(scope)
+			if info.Reads != "" {
+				r.Reads = append(r.Reads, info.Reads)
+			}
+			if info.Does != "" {
+				r.Does = append(r.Does, info.Does)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // CSV writes the record as one table of sections.

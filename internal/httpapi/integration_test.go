@@ -1,0 +1,175 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/schoolcloud/lms/internal/access"
+	"github.com/schoolcloud/lms/internal/app/apptest"
+)
+
+// registerIntegration has the admin register an integration through the
+// API and returns its client id and secret.
+func registerIntegration(t *testing.T, admin *apptest.Client, tenant, name string, scopes ...string) (id, clientID, secret string) {
+	r := admin.Expect(201, "POST", "/api/v1/t/"+tenant+"/integrations", map[string]any{"name": name, "scopes": scopes})
+	m := r.JSON()
+	require.Equal(t, "/api/v1/oauth2/token", m["token_url"])
+	return m["id"].(string), m["client_id"].(string), m["client_secret"].(string)
+}
+
+// pagedSchool is the id of the tenant's first school (the list pages).
+func pagedSchool(t *testing.T, c *apptest.Client, slug string) string {
+	var page struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	c.Expect(200, "GET", "/api/v1/t/"+slug+"/schools", nil).Decode(&page)
+	require.NotEmpty(t, page.Items)
+	return page.Items[0].ID
+}
+
+// basicAuth is an HTTP Basic credential.
+func basicAuth(user, pw string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pw))
+}
+
+// integrationToken asks the token endpoint for an access token with
+// client_secret_basic (basic true) or client_secret_post.
+func integrationToken(t *testing.T, e *apptest.Env, clientID, secret string, basic bool) (int, map[string]any) {
+	form := url.Values{"grant_type": {"client_credentials"}}
+	hdr := map[string]string{}
+	if basic {
+		hdr["Authorization"] = "Basic " + basicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+	} else {
+		form.Set("client_id", clientID)
+		form.Set("client_secret", secret)
+	}
+	r := e.Anonymous().DoWith("POST", "/api/v1/oauth2/token", form, hdr)
+	return r.Status, r.JSON()
+}
+
+// An integration of tenant A with courses:read gets a token (both client
+// authentication methods), lists A's courses, is refused a route outside
+// its scopes (403, as a member without the role) and another tenant's
+// routes (404); every call is in A's audit trail under its name and none
+// in B's; an expired token and, once the admin revokes it, every token
+// it holds are refused at the next call (401), and it gets no new one.
+func TestIntegrationClientCredentials(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	adminA := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	adminB := e.Login("tenant-b", e.B.AdminUser, apptest.AdminPassword)
+	base := "/api/v1/t/tenant-a"
+	course := adminA.Expect(201, "POST", base+"/courses", map[string]any{"school_id": pagedSchool(t, adminA, "tenant-a"), "title": "Chemistry"}).JSON()["id"].(string)
+	adminB.Expect(201, "POST", "/api/v1/t/tenant-b/courses", map[string]any{"school_id": pagedSchool(t, adminB, "tenant-b"), "title": "B's secret course"})
+
+	id, clientID, secret := registerIntegration(t, adminA, "tenant-a", "Timetable sync", "courses:read")
+	_, clientB, secretB := registerIntegration(t, adminB, "tenant-b", "B's reporting", "courses:read", "people:read")
+
+	status, tok := integrationToken(t, e, clientID, secret, true)
+	require.Equal(t, 200, status, tok)
+	require.Equal(t, "bearer", strings.ToLower(tok["token_type"].(string)))
+	require.InDelta(t, 3600, tok["expires_in"], 5)
+	require.Equal(t, "courses:read", tok["scope"])
+	token := tok["access_token"].(string)
+	require.True(t, strings.HasPrefix(token, "lms_at_"), token)
+	status, tok = integrationToken(t, e, clientID, secret, false)
+	require.Equal(t, 200, status, tok)
+	status, _ = integrationToken(t, e, clientID, secret+"x", true)
+	require.Equal(t, 401, status, "a wrong secret gets no token")
+	status, _ = integrationToken(t, e, clientID, secretB, false)
+	require.Equal(t, 401, status, "another integration's secret gets no token")
+
+	in := e.Anonymous()
+	in.Bearer = token
+	r := in.Expect(200, "GET", base+"/courses", nil)
+	require.Contains(t, r.Text(), course)
+	require.NotContains(t, r.Text(), "B's secret course")
+	in.Expect(200, "GET", base+"/courses/"+course, nil)
+	require.Equal(t, 403, in.Do("GET", base+"/people", nil).Status, "people:read was not given")
+	require.Equal(t, 403, in.Do("GET", base+"/integrations", nil).Status, "an integration does not manage integrations")
+	require.Equal(t, 403, in.Do("POST", base+"/courses", map[string]any{"title": "x"}).Status, "courses:read does not write")
+	require.Equal(t, 404, in.Do("GET", "/api/v1/t/tenant-b/courses", nil).Status, "another tenant is not found")
+	require.Equal(t, 403, in.Do("GET", "/api/v1/me", nil).Status, "an integration has no account of its own")
+
+	// Tenant B's integration reads B, never A.
+	status, tok = integrationToken(t, e, clientB, secretB, true)
+	require.Equal(t, 200, status, tok)
+	inB := e.Anonymous()
+	inB.Bearer = tok["access_token"].(string)
+	require.Contains(t, inB.Expect(200, "GET", "/api/v1/t/tenant-b/courses", nil).Text(), "B's secret course")
+	require.Equal(t, 404, inB.Do("GET", base+"/courses", nil).Status)
+	require.Equal(t, 404, inB.Do("GET", base+"/courses/"+course, nil).Status)
+
+	// The audit trail names the integration, in its own tenant only.
+	var calls []struct{ ActorName, Action, Target string }
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT actor_name, action, target FROM audit_events WHERE actor_kind = 'integration' ORDER BY seq`).Scan(&calls).Error
+	}))
+	var targets []string
+	for _, c := range calls {
+		require.Equal(t, "Timetable sync", c.ActorName)
+		targets = append(targets, c.Action+" "+c.Target)
+	}
+	require.Contains(t, targets, "integration.call GET "+base+"/courses")
+	require.Contains(t, targets, "integration.token POST /api/v1/oauth2/token")
+	require.NotContains(t, targets, "integration.call GET "+base+"/people", "a refused call reads nothing")
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.B.ID, "test"), func(tx *gorm.DB) error {
+		var n int
+		require.NoError(t, tx.Raw(`SELECT count(*) FROM audit_events WHERE actor_name = 'Timetable sync'`).Scan(&n).Error)
+		require.Zero(t, n, "A's integration is not in B's trail")
+		return nil
+	}))
+
+	// An expired token is refused.
+	status, tok = integrationToken(t, e, clientID, secret, true)
+	require.Equal(t, 200, status)
+	old := e.Anonymous()
+	old.Bearer = tok["access_token"].(string)
+	old.Expect(200, "GET", base+"/courses", nil)
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE integration_tokens SET issued_at = now() - interval '2 hours', expires_at = now() - interval '1 hour'`).Error
+	}))
+	require.Equal(t, 401, old.Do("GET", base+"/courses", nil).Status, "an expired token")
+
+	// Revocation ends every token at once.
+	status, tok = integrationToken(t, e, clientID, secret, true)
+	require.Equal(t, 200, status)
+	in.Bearer = tok["access_token"].(string)
+	in.Expect(200, "GET", base+"/courses", nil)
+	require.Equal(t, 404, adminB.Do("POST", "/api/v1/t/tenant-b/integrations/"+id+"/revoke", nil).Status, "B cannot revoke A's")
+	rv := adminA.Expect(200, "POST", base+"/integrations/"+id+"/revoke", nil).JSON()
+	require.NotNil(t, rv["revoked_at"])
+	require.Equal(t, 401, in.Do("GET", base+"/courses", nil).Status, "the next call after revocation")
+	status, _ = integrationToken(t, e, clientID, secret, true)
+	require.Equal(t, 401, status, "a revoked integration gets no token")
+	inB.Expect(200, "GET", "/api/v1/t/tenant-b/courses", nil) // B's goes on
+
+	// The admin's list pages, newest first, revoked ones included.
+	list := adminA.Expect(200, "GET", base+"/integrations?limit=1", nil).JSON()
+	items := list["items"].([]any)
+	require.Len(t, items, 1)
+	require.Equal(t, id, items[0].(map[string]any)["id"])
+	require.NotContains(t, adminA.Expect(200, "GET", base+"/integrations", nil).Text(), "B's reporting")
+	require.NotContains(t, adminA.Expect(200, "GET", base+"/integrations", nil).Text(), "secret")
+}
+
+// Registering checks its input field by field.
+func TestIntegrationRegisterInput(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	admin := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	r := admin.Expect(400, "POST", "/api/v1/t/tenant-a/integrations", map[string]any{"name": "x", "scopes": []string{"everything:write"}})
+	require.Contains(t, r.Text(), "scopes")
+	registerIntegration(t, admin, "tenant-a", "Nightly", "grades:read")
+	r = admin.Expect(400, "POST", "/api/v1/t/tenant-a/integrations", map[string]any{"name": "nightly", "scopes": []string{"grades:read"}})
+	require.Contains(t, r.Text(), "name")
+}
