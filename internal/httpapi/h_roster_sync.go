@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/lms/rostersync"
 	"github.com/schoolcloud/lms/internal/platform/errs"
 	"github.com/schoolcloud/lms/internal/request"
@@ -32,7 +33,7 @@ func (s *Server) deliverRoster(c *gin.Context) (any, error) {
 	if !ok || secret == "" {
 		return nil, errs.New(errs.ErrUnauthenticated, "Send the roster sync credential as `Authorization: Bearer <credential>`")
 	}
-	caller, err := s.RosterSync.Authenticate(c.Request.Context(), secret)
+	caller, err := s.rosterCaller(c, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -64,4 +65,24 @@ func (s *Server) deliverRoster(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	return s.RosterSync.Deliver(c.Request.Context(), caller, files)
+}
+
+// rosterCaller is who delivers: an MIS sync tool's roster credential, or
+// an integration's access token with the roster:write scope (its call is
+// in the audit trail under its name, as every integration call is).
+func (s *Server) rosterCaller(c *gin.Context, secret string) (rostersync.Caller, error) {
+	if !integration.IsToken(secret) {
+		return s.RosterSync.Authenticate(c.Request.Context(), secret)
+	}
+	p, err := s.Integrations.Authenticate(c.Request.Context(), secret)
+	if err != nil {
+		return rostersync.Caller{}, err
+	}
+	if !integration.HasScope(p, integration.RosterWrite) {
+		return rostersync.Caller{}, errs.New(errs.ErrForbidden, "This integration may not deliver roster files: it needs the roster:write scope")
+	}
+	if _, err := s.Integrations.Call(c.Request.Context(), p, c.Request.Method+" "+c.Request.URL.RequestURI()); err != nil {
+		return rostersync.Caller{}, err
+	}
+	return s.RosterSync.CallerOf(c.Request.Context(), p.TenantID, p.ID)
 }

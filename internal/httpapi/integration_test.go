@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app/apptest"
+	"github.com/schoolcloud/lms/internal/lms/rostersync"
 )
 
 // registerIntegration has the admin register an integration through the
@@ -172,4 +173,34 @@ func TestIntegrationRegisterInput(t *testing.T) {
 	registerIntegration(t, admin, "tenant-a", "Nightly", "grades:read")
 	r = admin.Expect(400, "POST", "/api/v1/t/tenant-a/integrations", map[string]any{"name": "nightly", "scopes": []string{"grades:read"}})
 	require.Contains(t, r.Text(), "name")
+}
+
+// An integration with roster:write delivers roster files as an MIS sync
+// tool's credential does (to its own tenant only); one without the scope
+// is refused (403), and revoking the integration stops its deliveries.
+func TestIntegrationDeliversRoster(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	admin := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	id, clientID, secret := registerIntegration(t, admin, "tenant-a", "Wonde", "roster:write")
+	_, readerID, readerSecret := registerIntegration(t, admin, "tenant-a", "Reports", "courses:read")
+	status, tok := integrationToken(t, e, clientID, secret, true)
+	require.Equal(t, 200, status, tok)
+	token := tok["access_token"].(string)
+	zipped := rosterZip(t, rosterFiles(t))
+	r := deliverZip(e, e.A.Slug, token, zipped)
+	require.Equal(t, 202, r.Status, r.Text())
+	var d rostersync.Delivery
+	r.Decode(&d)
+	require.Equal(t, rostersync.Delivered, d.Status)
+	require.Equal(t, 404, deliverZip(e, e.B.Slug, token, zipped).Status, "another tenant")
+	require.Equal(t, 403, e.Anonymous().DoWith("GET", "/api/v1/t/tenant-a/courses", nil, map[string]string{"Authorization": "Bearer " + token}).Status,
+		"roster:write reads nothing")
+
+	status, tok = integrationToken(t, e, readerID, readerSecret, false)
+	require.Equal(t, 200, status, tok)
+	require.Equal(t, 403, deliverZip(e, e.A.Slug, tok["access_token"].(string), zipped).Status, "courses:read does not deliver")
+
+	admin.Expect(200, "POST", "/api/v1/t/tenant-a/integrations/"+id+"/revoke", nil)
+	require.Equal(t, 401, deliverZip(e, e.A.Slug, token, zipped).Status, "revoked")
 }

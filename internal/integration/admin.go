@@ -72,6 +72,11 @@ func (s *Service) Register(ctx context.Context, sc access.Scope, in NewIntegrati
 		if err != nil {
 			return err
 		}
+		if s.OnRegister != nil {
+			if err := s.OnRegister(tx, out.Integration, out.CreatedBy); err != nil {
+				return err
+			}
+		}
 		return identity.Record(tx, sc, "", "integration.registered", "integration "+out.ID.String(),
 			map[string]string{"name": name, "scopes": string(js)})
 	})
@@ -159,6 +164,11 @@ func (s *Service) Revoke(ctx context.Context, sc access.Scope, id uuid.UUID) (In
 		}
 		if err := tx.Exec(`DELETE FROM integration_tokens WHERE integration_id = ?`, id).Error; err != nil {
 			return err
+		}
+		if s.OnRevoke != nil {
+			if err := s.OnRevoke(tx, in, in.RevokedBy); err != nil {
+				return err
+			}
 		}
 		return identity.Record(tx, sc, "", "integration.revoked", "integration "+id.String(), map[string]string{"name": in.Name})
 	})

@@ -24,6 +24,11 @@ type Service struct {
 	store    *store
 	provider fosite.OAuth2Provider
 	config   *fosite.Config
+	// OnRegister and OnRevoke run in the transaction that registers or
+	// revokes an integration (roster sync keeps a credential for one
+	// that may deliver roster files); by is the admin.
+	OnRegister func(tx *gorm.DB, in Integration, by *uuid.UUID) error
+	OnRevoke   func(tx *gorm.DB, in Integration, by *uuid.UUID) error
 }
 
 // NewService builds the service; key is the platform secret the access

@@ -5,6 +5,10 @@ package services
 
 import (
 	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/schoolcloud/lms/internal/controller/consent"
 	"github.com/schoolcloud/lms/internal/controller/handback"
@@ -149,6 +153,17 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	a.RosterSync = rostersync.NewService(db, a.Roster, a.Comms, cfg.PublicURL)
 	a.RosterSync.Queue = q
 	a.RosterSync.Applied = a.Authz.Invalidate
+	// An integration that may deliver roster files has a roster sync
+	// credential of its own id, made and revoked with it.
+	a.Integrations.OnRegister = func(tx *gorm.DB, in integration.Integration, by *uuid.UUID) error {
+		if !slices.Contains(in.Scopes, integration.RosterWrite) {
+			return nil
+		}
+		return rostersync.Mirror(tx, in.TenantID, in.ID, in.Name, by)
+	}
+	a.Integrations.OnRevoke = func(tx *gorm.DB, in integration.Integration, by *uuid.UUID) error {
+		return rostersync.Unmirror(tx, in.ID, by)
+	}
 	a.Notify.Zone = a.Tenants.Zone
 	a.Assignments.OnRelease(a.Notify.FeedbackReleased)
 	a.Discussion.OnReply(a.Notify.Replied)
