@@ -155,9 +155,10 @@ func Integration(tenant, integration uuid.UUID) Scope {
 	return Scope{tenant: tenant, actor: Actor{ActorIntegration, integration}, basis: BasisIntegration, ref: integration.String(), readOnly: true}
 }
 
-// Reader reports a read-only scope from outside the tenant (a support
-// grant or a legal order): services show it what an admin of the whole tenant would see,
-// within its limits, and PostgreSQL refuses its writes.
+// Reader reports a read-only scope of a reader who is not a member (a
+// support grant, a legal order, an integration): services show it what an
+// admin of the whole tenant would see, within its limits, and PostgreSQL
+// refuses its writes.
 func (s Scope) Reader() bool { return s.readOnly }
 
 // Courses is a reader's course limit; limited is false for every course.
