@@ -107,8 +107,7 @@ func TestTokensSessionsLogoutAndRevocation(t *testing.T) {
 	require.Equal(t, 404, script.Do("GET", "/api/v1/t/tenant-b/people", nil).Status)
 
 	r = admin.Expect(200, "GET", "/api/v1/me/credentials", nil)
-	var creds []map[string]any
-	r.Decode(&creds)
+	creds := itemsOf[map[string]any](r)
 	require.Len(t, creds, 3, "two sessions and one token")
 	require.NotContains(t, r.Text(), tok, "secrets are never listed")
 
@@ -150,8 +149,7 @@ func TestAdminSuspendingAPersonEndsTheirSessions(t *testing.T) {
 	r = admin.Expect(200, "PATCH", "/api/v1/t/tenant-a/people/"+id, map[string]any{"status": "active"})
 	teacher = e.Login(e.A.Slug, "teach", "teacher-pass-12")
 	r = admin.Do("GET", "/api/v1/t/tenant-a/people/"+id+"/credentials", nil)
-	var creds []map[string]any
-	r.Decode(&creds)
+	creds := itemsOf[map[string]any](r)
 	require.Len(t, creds, 1)
 	require.Equal(t, 204, admin.Do("DELETE", "/api/v1/t/tenant-a/people/"+id+"/credentials/"+creds[0]["id"].(string), nil).Status)
 	require.Equal(t, 401, teacher.Do("GET", "/api/v1/me", nil).Status)

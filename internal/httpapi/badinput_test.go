@@ -91,8 +91,7 @@ func setupBadInput(t *testing.T) *badInputEnv {
 	role := r.JSON()["id"].(string)
 	e.Login(e.A.Slug, "pupil", "pupil-password-1")
 	r = b.admin.Do("GET", "/api/v1/t/tenant-a/people/"+person+"/credentials", nil)
-	var creds []map[string]any
-	r.Decode(&creds)
+	creds := itemsOf[map[string]any](r)
 	require.NotEmpty(t, creds)
 	b.ids = map[string]string{"id": person, "role": role, "cred": creds[0]["id"].(string)}
 	for _, f := range orderedFixtures() {

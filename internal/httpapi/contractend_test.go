@@ -76,8 +76,7 @@ func TestContractEndReadOnlyAndFullExport(t *testing.T) {
 	require.Equal(t, http.StatusConflict, admin.Do("POST", base+"/full-exports", nil).Status, "one at a time")
 	require.NoError(t, e.App.Handback.RunExport(ctx, e.A.ID, uuid.MustParse(id)))
 	r = admin.Expect(http.StatusOK, "GET", base+"/full-exports", nil)
-	var list []map[string]any
-	require.NoError(t, json.Unmarshal(r.Body, &list))
+	list := itemsOf[map[string]any](r)
 	require.Equal(t, "done", list[0]["status"])
 	require.Equal(t, list[0]["tables_total"], list[0]["tables_done"])
 	// Until the return window (30 days by default) closes.

@@ -48,8 +48,7 @@ func ptr[T any](v T) *T { return &v }
 func firstSchool(t *testing.T, c *apptest.Client, slug string) string {
 	t.Helper()
 	r := c.Expect(200, "GET", "/api/v1/t/"+slug+"/schools", nil)
-	var schools []map[string]any
-	r.Decode(&schools)
+	schools := itemsOf[map[string]any](r)
 	require.NotEmpty(t, schools)
 	return schools[0]["id"].(string)
 }

@@ -48,8 +48,7 @@ func TestDataUseAgreementsAndPseudonymisedCopies(t *testing.T) {
 	id := r.JSON()["id"].(string)
 	require.Equal(t, "queued", r.JSON()["status"])
 	require.NoError(t, e.App.DataUse.RunQueued(ctx))
-	var list []map[string]any
-	op.Do("GET", extracts, nil).Decode(&list)
+	list := itemsOf[map[string]any](op.Do("GET", extracts, nil))
 	require.Len(t, list, 1)
 	require.Equal(t, "done", list[0]["status"], list[0]["error"])
 	require.Equal(t, list[0]["tables_total"], list[0]["tables_done"])
@@ -93,16 +92,14 @@ func TestWithdrawnAgreementLeavesNoCopy(t *testing.T) {
 	for _, purpose := range []string{"older", "newer"} {
 		adminA.Expect(201, "POST", "/api/v1/t/tenant-a/data-use-agreements", map[string]any{"terms": "t", "purpose": purpose, "starts_on": "2026-01-01", "ends_on": "2027-12-31"})
 	}
-	var agreements []map[string]any
-	adminA.Do("GET", "/api/v1/t/tenant-a/data-use-agreements", nil).Decode(&agreements)
+	agreements := itemsOf[map[string]any](adminA.Do("GET", "/api/v1/t/tenant-a/data-use-agreements", nil))
 	require.Equal(t, "newer", agreements[0]["purpose"])
 	agreement := agreements[0]["id"].(string)
 	r := op.Expect(202, "POST", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil)
 	id := r.JSON()["id"].(string)
 	require.Equal(t, 200, adminA.Do("POST", "/api/v1/t/tenant-a/data-use-agreements/"+agreement+"/withdraw", nil).Status)
 	require.NoError(t, e.App.DataUse.RunQueued(ctx))
-	var list []map[string]any
-	op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil).Decode(&list)
+	list := itemsOf[map[string]any](op.Do("GET", "/api/v1/platform/tenants/"+e.A.ID.String()+"/extracts", nil))
 	require.Equal(t, "failed", list[0]["status"])
 	bucket, prefix := e.App.Store.Bucket("uk"), "t/"+e.A.ID.String()+"/extracts/"+id+"/"
 	out, err := e.App.Store.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix})

@@ -78,10 +78,9 @@ func TestGradebookAPI(t *testing.T) {
 	}
 	e.Login(e.A.Slug, c.OtherTeacher.Username, lmstest.Password).Expect(404, "GET", path, nil)
 
-	var mine gradebook.Grades
-	learner.Expect(200, "GET", "/api/v1/t/tenant-a/grades", nil).Decode(&mine)
-	require.Len(t, mine.Courses, 1)
-	require.Equal(t, 15.0, *mine.Courses[0].Items[0].Score)
+	mine := itemsOf[gradebook.CourseGrades](learner.Expect(200, "GET", "/api/v1/t/tenant-a/grades", nil))
+	require.Len(t, mine, 1)
+	require.Equal(t, 15.0, *mine[0].Items[0].Score)
 	r = e.Login(e.A.Slug, c.Learner2.Username, lmstest.Password).Expect(200, "GET", "/api/v1/t/tenant-a/grades", nil)
 	require.NotContains(t, r.Text(), `"score"`, "learner2's mark is not released, and learner's is not theirs")
 	require.Contains(t, r.Text(), `"state":"handed-in"`)

@@ -66,8 +66,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	roleA := r.JSON()["id"].(string)
 	pupil := e.Login(e.A.Slug, "pupil", "pupil-password-1")
 	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/people/"+personA+"/credentials", nil)
-	var creds []map[string]any
-	r.Decode(&creds)
+	creds := itemsOf[map[string]any](r)
 	require.Len(t, creds, 1)
 	credA := creds[0]["id"].(string)
 
@@ -135,8 +134,7 @@ func TestTenantRoutesIsolateTenants(t *testing.T) {
 	r = adminA.Expect(200, "GET", "/api/v1/t/tenant-a/people/"+personA, nil)
 	require.Equal(t, "Pupil A", r.JSON()["display_name"])
 	r = adminA.Do("GET", "/api/v1/t/tenant-a/people/"+personA+"/roles", nil)
-	var roles []map[string]any
-	r.Decode(&roles)
+	roles := itemsOf[map[string]any](r)
 	require.Len(t, roles, 1)
 	require.Equal(t, 200, pupil.Do("GET", "/api/v1/me", nil).Status)
 	// B's listing never shows A's people.

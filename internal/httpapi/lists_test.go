@@ -2,10 +2,13 @@ package httpapi_test
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
 	"github.com/schoolcloud/lms/internal/request"
@@ -77,4 +80,66 @@ func isList(t reflect.Type) bool {
 func paging(name string) bool {
 	return strings.HasPrefix(name, "next_") || strings.HasPrefix(name, "prev_") ||
 		name == "before" || name == "cursor" || name == "total"
+}
+
+// A list walks page by page by its Link header as well as by next_cursor,
+// with the same limit; its cursor is opaque when the list is ordered by a
+// key (consents: by purpose); the last page has neither; a bad limit or
+// cursor is a field error.
+func TestListPagesByLink(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
+	base := "/api/v1/t/" + e.A.Slug + "/my/consents"
+	type page struct {
+		Items []struct {
+			Purpose struct{ Key string } `json:"purpose"`
+		} `json:"items"`
+		NextCursor string `json:"next_cursor"`
+	}
+	var all page
+	r := admin.Expect(200, "GET", base+"?limit=200", nil)
+	r.Decode(&all)
+	require.Greater(t, len(all.Items), 1)
+	require.Empty(t, all.NextCursor)
+	require.Empty(t, r.Header.Get("Link"))
+
+	link := regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
+	var keys []string
+	for next := base + "?limit=1"; next != ""; {
+		r := admin.Expect(200, "GET", next, nil)
+		var p page
+		r.Decode(&p)
+		require.LessOrEqual(t, len(p.Items), 1)
+		for _, it := range p.Items {
+			keys = append(keys, it.Purpose.Key)
+		}
+		next = ""
+		if m := link.FindStringSubmatch(r.Header.Get("Link")); m != nil {
+			require.NotEmpty(t, p.NextCursor)
+			require.Contains(t, m[1], "cursor="+p.NextCursor)
+			require.Contains(t, m[1], "limit=1")
+			_, err := uuid.Parse(p.NextCursor)
+			require.Error(t, err, "a list ordered by a key gives an opaque cursor, not an id")
+			next = m[1]
+		}
+	}
+	var want []string
+	for _, it := range all.Items {
+		want = append(want, it.Purpose.Key)
+	}
+	require.Equal(t, want, keys)
+
+	for q, field := range map[string]string{"?limit=0": "limit", "?limit=201": "limit", "?cursor=nope": "cursor"} {
+		require.Contains(t, admin.Expect(400, "GET", base+q, nil).Text(), `"`+field+`"`, q)
+	}
+}
+
+// itemsOf decodes the items of a page.
+func itemsOf[T any](r *apptest.Response) []T {
+	var p struct {
+		Items []T `json:"items"`
+	}
+	r.Decode(&p)
+	return p.Items
 }

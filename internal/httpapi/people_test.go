@@ -60,8 +60,7 @@ func TestBadInputGetsFieldErrorsNever500(t *testing.T) {
 	require.Equal(t, 201, adminB.Do("POST", "/api/v1/t/tenant-b/people", map[string]any{"username": "dup", "display_name": "D"}).Status)
 	// The last tenant-wide admin cannot lose the role.
 	r := admin.Do("GET", "/api/v1/t/tenant-a/people/"+e.A.AdminID.String()+"/roles", nil)
-	var roles []map[string]any
-	r.Decode(&roles)
+	roles := itemsOf[map[string]any](r)
 	require.Equal(t, 409, admin.Do("DELETE", "/api/v1/t/tenant-a/people/"+e.A.AdminID.String()+"/roles/"+roles[0]["id"].(string), nil).Status)
 }
 

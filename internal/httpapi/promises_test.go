@@ -100,8 +100,7 @@ func TestOperatorsLinkSubProcessorStaff(t *testing.T) {
 	require.Contains(t, r.Text(), `"field":"sub_processor_id"`)
 	var opID string
 	r = op.Expect(http.StatusOK, "GET", "/api/v1/platform/staff", nil)
-	var staff []map[string]any
-	r.Decode(&staff)
+	staff := itemsOf[map[string]any](r)
 	for _, s := range staff {
 		if s["email"] == e.Operator {
 			opID = s["id"].(string)

@@ -15,8 +15,7 @@ func TestRosterSchoolCodes(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	a := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
-	var schools []roster.School
-	a.Expect(200, "GET", "/api/v1/t/tenant-a/roster/schools", nil).Decode(&schools)
+	schools := itemsOf[roster.School](a.Expect(200, "GET", "/api/v1/t/tenant-a/roster/schools", nil))
 	require.Len(t, schools, 1)
 	require.Nil(t, schools[0].URN)
 	id := schools[0].ID.String()
@@ -31,8 +30,7 @@ func TestRosterSchoolCodes(t *testing.T) {
 
 	b := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
 	b.Expect(404, "PUT", "/api/v1/t/tenant-b/schools/"+id+"/roster-codes", map[string]any{"urn": "654321"})
-	var bs []roster.School
-	b.Expect(200, "GET", "/api/v1/t/tenant-b/roster/schools", nil).Decode(&bs)
+	bs := itemsOf[roster.School](b.Expect(200, "GET", "/api/v1/t/tenant-b/roster/schools", nil))
 	require.Len(t, bs, 1)
 	require.Nil(t, bs[0].URN, "tenant B's school is its own")
 }

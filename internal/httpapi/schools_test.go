@@ -26,8 +26,7 @@ func trust(t *testing.T, e *apptest.Env) map[string]string {
 	require.NoError(t, err)
 	boss := e.Login("trust-t", "boss", apptest.AdminPassword)
 	r := boss.Do("GET", "/api/v1/t/trust-t/schools", nil)
-	var schools []map[string]any
-	r.Decode(&schools)
+	schools := itemsOf[map[string]any](r)
 	ids := map[string]string{}
 	for _, s := range schools {
 		ids[s["slug"].(string)] = s["id"].(string)
@@ -108,9 +107,7 @@ func TestLastActiveAdminCannotBeRemoved(t *testing.T) {
 	a2ID := r.JSON()["id"].(string)
 	roleOf := func(id string) string {
 		r := a1.Do("GET", "/api/v1/t/tenant-a/people/"+id+"/roles", nil)
-		var roles []map[string]any
-		r.Decode(&roles)
-		return roles[0]["id"].(string)
+		return itemsOf[map[string]any](r)[0]["id"].(string)
 	}
 	a2 := e.Login(e.A.Slug, "a2", "second-admin-pw")
 

@@ -199,8 +199,7 @@ func TestSupportGrantNarrowedToACourse(t *testing.T) {
 
 func schoolOf(t *testing.T, c *apptest.Client) string {
 	t.Helper()
-	var schools []map[string]any
-	c.Do("GET", "/api/v1/t/tenant-a/schools", nil).Decode(&schools)
+	schools := itemsOf[map[string]any](c.Do("GET", "/api/v1/t/tenant-a/schools", nil))
 	require.NotEmpty(t, schools)
 	return schools[0]["id"].(string)
 }
@@ -285,8 +284,7 @@ func TestBoundaryNeedsATenantWideRole(t *testing.T) {
 	t.Parallel()
 	sb := supportSetup(t)
 	e := sb.e
-	var schools []map[string]any
-	sb.adminA.Do("GET", "/api/v1/t/tenant-a/schools", nil).Decode(&schools)
+	schools := itemsOf[map[string]any](sb.adminA.Do("GET", "/api/v1/t/tenant-a/schools", nil))
 	school := schools[0]["id"].(string)
 	r := sb.adminA.Expect(201, "POST", "/api/v1/t/tenant-a/people", map[string]any{"username": "sasha", "display_name": "Sasha School-Admin", "password": "sasha-password-1"})
 	sasha := r.JSON()["id"].(string)
