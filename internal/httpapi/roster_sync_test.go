@@ -187,12 +187,12 @@ func TestRosterSyncRunAppliesLatest(t *testing.T) {
 	require.Zero(t, files0, "applied and superseded deliveries keep no files")
 
 	// Hourly: the next delivery waits, as the last run was just now.
-	require.NoError(t, e.App.RosterSync.SetSchedule(ctx, admin, 1))
+	require.NoError(t, e.App.RosterSync.SetSchedule(ctx, admin, 1, ""))
 	require.Equal(t, 202, deliverZip(e, e.A.Slug, iss.Secret, rosterZip(t, files)).Status)
 	later, err := e.App.RosterSync.Run(ctx, e.A.ID)
 	require.NoError(t, err)
 	require.Nil(t, later)
-	require.Error(t, e.App.RosterSync.SetSchedule(ctx, admin, 5), "not a choice")
+	require.Error(t, e.App.RosterSync.SetSchedule(ctx, admin, 5, ""), "not a choice")
 
 	// Tenant B saw nothing of it.
 	bd, err := e.App.RosterSync.Deliveries(ctx, access.Member(e.B.ID, e.B.AdminID), 10)

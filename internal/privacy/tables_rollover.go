@@ -9,7 +9,7 @@ var rolloverTables = []Table{
 	{
 		Name: "course_rollovers", Owner: Tenant, Description: "An admin's rollover of a school's courses into copies for a new year, with its progress.",
 		Columns: []Column{
-			key("tenant_id"), key("id"), key("school_id"),
+			key("tenant_id"), key("id"), key("school_id"), key("term_id"),
 			col("suffix", Content, "what each copy's title gains (the new school year)", PublicTask, rolloverLife, Export, Retain),
 			col("status", Record, "running or done", PublicTask, rolloverLife, Export, Retain),
 			col("total", Record, "how many courses to copy", PublicTask, rolloverLife, Export, Retain),

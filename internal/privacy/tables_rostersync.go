@@ -45,6 +45,7 @@ var rosterSyncTables = []Table{
 		Columns: []Column{
 			key("tenant_id"),
 			col("every_hours", Organisation, "when deliveries are applied (0: as soon as they arrive)", Contract, integrationLife, Export, Retain),
+			col("at_minute", Organisation, "the time of day (school's local time) a daily schedule applies deliveries", Contract, integrationLife, Export, Retain),
 			col("updated_at", Record, "record keeping", Contract, integrationLife, Export, Retain),
 		},
 	},

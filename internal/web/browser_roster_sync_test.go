@@ -97,7 +97,20 @@ func TestRosterSyncInBrowser(t *testing.T) {
 	a.Submit(`//main//button[.="Save"]`, "roster-sync-saved")
 	require.Contains(t, a.Text("main"), "Saved.")
 	require.Equal(t, "24", a.Value("#every_hours"))
+	// Once a day at a time of day: a time that is not one is refused
+	// beside its box and stays as typed; 06:00 is kept.
+	a.Fill("#at", "6am")
+	a.Submit(`//main//button[.="Save"]`, "roster-sync-bad-time")
+	require.Contains(t, a.Text("#at-error"), "24-hour clock")
+	require.Equal(t, "6am", a.Value("#at"), "what was typed stays")
+	a.Fill("#at", "06:00")
+	a.Submit(`//main//button[.="Save"]`, "roster-sync-daily")
+	require.Equal(t, "06:00", a.Value("#at"))
+	sch, err := e.App.RosterSync.Schedule(ctx, access.Member(e.A.ID, e.A.AdminID))
+	require.NoError(t, err)
+	require.Equal(t, 6*60, *sch.AtMinute)
 	a.Run(chromedp.SetValue("#every_hours", "0", chromedp.ByQuery))
+	a.Fill("#at", "")
 	a.Submit(`//main//button[.="Save"]`, "")
 
 	require.Equal(t, http.StatusAccepted, deliverRoster(t, e.Server.URL, secret, nil))

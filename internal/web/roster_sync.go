@@ -38,6 +38,7 @@ type rosterSyncData struct {
 	Issued       *rostersync.Issued
 	DeliveryURL  string
 	EveryHours   string
+	At           string // a daily schedule's time of day, "06:00"
 	Choices      []choice
 	Deliveries   []deliveryRow
 }
@@ -67,8 +68,8 @@ func scheduleWords(h int) string {
 		return "As soon as they arrive (within a minute)"
 	case 1:
 		return "At most once an hour"
-	case 24:
-		return "At most once a day"
+	case rostersync.Daily:
+		return "Once a day"
 	}
 	return fmt.Sprintf("At most once every %d hours", h)
 }
@@ -93,14 +94,17 @@ func (s *Site) showRosterSync(c *gin.Context, v view, issued *rostersync.Issued)
 	}
 	d := rosterSyncData{Base: base(c), TenantWide: sc.TenantWide(), Integrations: ins, Issued: issued,
 		DeliveryURL: s.d.Config.PublicURL + "/api/v1/t/" + c.Param("tenant") + "/roster/deliveries",
-		EveryHours:  strconv.Itoa(sch.EveryHours)}
+		EveryHours:  strconv.Itoa(sch.EveryHours), At: rostersync.TimeOfDay(sch.AtMinute)}
 	for _, h := range rostersync.ScheduleChoices {
 		d.Choices = append(d.Choices, choice{strconv.Itoa(h), scheduleWords(h)})
 	}
 	for _, x := range ds {
 		d.Deliveries = append(d.Deliveries, deliveryRow{Delivery: x, Words: deliveryWords[x.Status]})
 	}
-	v.Title, v.Data, v.Fields = "Roster sync", d, []string{"name", "every_hours"}
+	if _, typed := v.Form["every_hours"]; typed {
+		d.EveryHours, d.At = v.Form["every_hours"], v.Form["at"] // what was typed stays
+	}
+	v.Title, v.Data, v.Fields = "Roster sync", d, []string{"name", "every_hours", "at"}
 	if len(v.Errors) > 0 {
 		return again("admin_roster_sync", v), nil
 	}
@@ -130,16 +134,17 @@ func (s *Site) revokeRosterCredential(c *gin.Context, id uuid.UUID) (page, error
 }
 
 func (s *Site) saveRosterSchedule(c *gin.Context) (page, error) {
-	form := formValues(c, "every_hours")
+	form := formValues(c, "every_hours", "at")
 	h, perr := strconv.Atoi(form["every_hours"])
 	if perr != nil {
 		h = -1 // the service refuses it with the choices
 	}
-	fe, err := formOutcome(s.d.RosterSync.SetSchedule(c.Request.Context(), request.Scope(c), h), nil)
+	fe, err := formOutcome(s.d.RosterSync.SetSchedule(c.Request.Context(), request.Scope(c), h, form["at"]), nil)
 	if err != nil {
 		return page{}, err
 	}
 	if len(fe) > 0 {
+		fe = labelled(fe, map[string]string{"every_hours": "The schedule", "at": "The time of day"})
 		return s.showRosterSync(c, view{Form: form, Errors: fe}, nil)
 	}
 	return goTo(base(c) + rostersync.SyncPage + "?done=saved"), nil

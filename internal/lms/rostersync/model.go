@@ -66,11 +66,16 @@ type Delivery struct {
 func (Delivery) TableName() string { return "roster_deliveries" }
 
 // Schedule is when a tenant's deliveries are applied: EveryHours 0 as
-// soon as one arrives, otherwise the latest at most once every N hours.
+// soon as one arrives, otherwise the latest at most once every N hours;
+// with AtMinute, once a day at or after that time of day.
 type Schedule struct {
 	TenantID   uuid.UUID `gorm:"primaryKey" json:"-"`
 	EveryHours int       `json:"every_hours"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	// AtMinute is a daily schedule's time of day in the tenant's time
+	// zone, in minutes after midnight (06:00 is 360): the wall clock, so
+	// it stays 06:00 when the clocks change. nil: EveryHours decides.
+	AtMinute  *int      `json:"at_minute,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // TableName is the gorm table.

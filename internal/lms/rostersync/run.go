@@ -2,6 +2,7 @@ package rostersync
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -93,12 +94,22 @@ func (s *Service) claim(ctx context.Context, tenant uuid.UUID) (*claim, error) {
 		if err != nil {
 			return err
 		}
-		if sch.EveryHours > 0 {
-			var last *time.Time
-			if err := tx.Raw(`SELECT max(finished_at) FROM roster_deliveries WHERE status IN ('applied', 'rejected', 'held')`).Scan(&last).Error; err != nil {
+		if sch.EveryHours > 0 || sch.AtMinute != nil {
+			// NULL before the first run: a NullTime, as gorm cannot scan
+			// NULL into a *time.Time.
+			var lastRun sql.NullTime
+			if err := tx.Raw(`SELECT max(finished_at) FROM roster_deliveries WHERE status IN ('applied', 'rejected', 'held')`).Row().Scan(&lastRun); err != nil {
 				return err
 			}
-			if last != nil && now.Sub(*last) < time.Duration(sch.EveryHours)*time.Hour {
+			var last *time.Time
+			if lastRun.Valid {
+				last = &lastRun.Time
+			}
+			loc, err := tenantZone(tx)
+			if err != nil {
+				return err
+			}
+			if !due(sch, loc, now, last) {
 				return nil
 			}
 		}
