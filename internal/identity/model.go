@@ -81,6 +81,18 @@ type Person struct {
 	RestrictionReason string     `json:"restriction_reason,omitempty"`
 	ObjectedAt        *time.Time `json:"objected_at,omitempty"`
 	LeftOn            *time.Time `gorm:"type:date" json:"left_on,omitempty"`
+	// GivenName, MiddleName and FamilyName are the legal name as the
+	// school's information system gives it (a roster import); nil for
+	// someone added by hand.
+	GivenName  *string `json:"given_name,omitempty"`
+	MiddleName *string `json:"middle_name,omitempty"`
+	FamilyName *string `json:"family_name,omitempty"`
+	// PreferredName is the first name the person goes by; DisplayName is
+	// built from it (or the given name) and the family name.
+	PreferredName *string `json:"preferred_name,omitempty"`
+	// PupilNumber is the school's number for the pupil (users.csv
+	// identifier: a UPN in England).
+	PupilNumber *string `json:"pupil_number,omitempty"`
 }
 
 // TableName is the gorm table.

@@ -69,6 +69,11 @@ type PersonPatch struct {
 	// when the school's leaver retention period has passed.
 	BirthDate *string `json:"birth_date"`
 	LeftOn    *string `json:"left_on"`
+	// PreferredName is the first name the person goes by ("" clears it);
+	// for someone with a legal name from the roster the shown name
+	// becomes it (or the given name) and the family name. The next roster
+	// import sets it again from the school's information system.
+	PreferredName *string `json:"preferred_name" binding:"omitempty,max=100"`
 }
 
 // patchDate reads an optional date of a patch into set.
@@ -176,7 +181,8 @@ func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) 
 	}
 	found := false
 	q, args := `SELECT tenant_id, id, username, email, display_name, status, locked_until, created_at, updated_at,
-		birth_date, restricted_at, restriction_reason, objected_at, left_on
+		birth_date, restricted_at, restriction_reason, objected_at, left_on,
+		given_name, middle_name, family_name, preferred_name, pupil_number
 		FROM people WHERE id = $1`, []any{id}
 	if ids, limited := sc.Schools(); limited {
 		q += ` AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.tenant_id = people.tenant_id AND ra.person_id = people.id AND ra.school_id = ANY($2::uuid[]))`
@@ -186,7 +192,8 @@ func (s *Service) GetPerson(ctx context.Context, sc access.Scope, id uuid.UUID) 
 		for rows.Next() {
 			found = true
 			if err := rows.Scan(&p.TenantID, &p.ID, &p.Username, &p.Email, &p.DisplayName, &p.Status, &p.LockedUntil, &p.CreatedAt, &p.UpdatedAt,
-				&p.BirthDate, &p.RestrictedAt, &p.RestrictionReason, &p.ObjectedAt, &p.LeftOn); err != nil {
+				&p.BirthDate, &p.RestrictedAt, &p.RestrictionReason, &p.ObjectedAt, &p.LeftOn,
+				&p.GivenName, &p.MiddleName, &p.FamilyName, &p.PreferredName, &p.PupilNumber); err != nil {
 				return err
 			}
 		}
@@ -249,6 +256,16 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 	if in.Status != nil {
 		set["status"] = *in.Status
 	}
+	if in.PreferredName != nil {
+		switch v := strings.TrimSpace(*in.PreferredName); {
+		case v == "":
+			set["preferred_name"] = nil
+		case len([]rune(v)) > 100 || errs.HasControl(v):
+			fe.Add("preferred_name", "must be at most 100 characters, without control characters")
+		default:
+			set["preferred_name"] = v
+		}
+	}
 	patchDate(&fe, set, "birth_date", in.BirthDate, true)
 	patchDate(&fe, set, "left_on", in.LeftOn, false)
 	if in.Password != nil {
@@ -273,6 +290,9 @@ func (s *Service) UpdatePerson(ctx context.Context, sc access.Scope, id uuid.UUI
 		}
 		if before.RestrictedAt != nil {
 			return errs.New(errs.ErrConflict, "this person's data is restricted (%s); an admin must lift the restriction before it can be changed", before.RestrictionReason)
+		}
+		if name, ok := shownName(before, in, set); ok {
+			set["display_name"] = name
 		}
 		if in.Status != nil && *in.Status == PersonSuspended {
 			if err := guardLastAdmin(tx, sc.Tenant(), id); err != nil {
@@ -305,4 +325,19 @@ func uuidStrings(ids []uuid.UUID) []string {
 		out[i] = id.String()
 	}
 	return out
+}
+
+// shownName is the display name a new preferred name gives someone whose
+// legal name the roster keeps: the preferred (or else given) name and the
+// family name, as the import builds it. A display name in the same patch
+// wins; someone added by hand keeps theirs.
+func shownName(before Person, in PersonPatch, set map[string]any) (string, bool) {
+	if in.PreferredName == nil || in.DisplayName != nil || before.GivenName == nil || before.FamilyName == nil {
+		return "", false
+	}
+	first := *before.GivenName
+	if v, ok := set["preferred_name"].(string); ok {
+		first = v
+	}
+	return first + " " + *before.FamilyName, true
 }

@@ -28,6 +28,7 @@ func rectified(tx *gorm.DB, sc access.Scope, before, after Person) error {
 	diff("display_name", before.DisplayName, after.DisplayName)
 	diff("email", deref(before.Email), deref(after.Email))
 	diff("status", string(before.Status), string(after.Status))
+	diff("preferred_name", deref(before.PreferredName), deref(after.PreferredName))
 	day := func(t *time.Time) string {
 		if t == nil {
 			return ""

@@ -209,6 +209,9 @@ type personData struct {
 	Locked, LockedAt string
 	// SignIns is set when the viewer may open their sign-ins.
 	SignIns bool
+	// LegalName is the legal name a roster import kept ("" for someone
+	// added by hand).
+	LegalName string
 }
 
 func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
@@ -226,7 +229,7 @@ func (s *Site) personView(c *gin.Context, id uuid.UUID) (personData, error) {
 		return personData{}, err
 	}
 	d := personData{Base: base(c), Person: p, Roles: roles, Schools: map[uuid.UUID]string{}, List: withinScope(sc, schools),
-		SignIns: s.allowed(c, request.Principal(c), "security-event", "read")}
+		SignIns: s.allowed(c, request.Principal(c), "security-event", "read"), LegalName: legalName(p)}
 	now, loc := time.Now(), s.zone(c)
 	if d.Locked = lockedWords(p.LockedUntil, now, loc); d.Locked != "" {
 		if at := s.d.Identity.LockedAt(p); at != nil {

@@ -73,6 +73,7 @@ func (s *Site) Routes() []request.Route {
 		s.passwordLinkPages(),
 		s.recoverPages(),
 		s.adminToolPages(),
+		s.personNamePages(),
 		s.markingPages(),
 		s.forumPages(),
 		s.enrolPages(),
