@@ -34,6 +34,7 @@ func (s *Site) copyPages() []request.Route {
 type copyData struct {
 	Base   string
 	Course course.Course
+	Terms  []choice // the tenant's terms, for the copy's
 }
 
 func (s *Site) copyCoursePage(c *gin.Context, id uuid.UUID) (page, error) {
@@ -45,16 +46,32 @@ func (s *Site) showCopy(c *gin.Context, id uuid.UUID, status int, v view) (page,
 	if err != nil {
 		return page{}, err
 	}
+	ts, err := s.courseTerms(c)
+	if err != nil {
+		return page{}, err
+	}
 	if _, typed := v.Form["title"]; !typed {
 		v.Form["title"] = pv.Course.Title + " (copy)"
+		if next := ts.next(pv.Course); next != nil {
+			v.Form["term_id"] = next.ID.String() // the term after the course's: the usual copy
+		}
 	}
-	v.Title, v.Fields, v.Data = "Copy "+pv.Course.Title, []string{"title"}, copyData{Base: base(c), Course: pv.Course}
+	d := copyData{Base: base(c), Course: pv.Course}
+	for _, t := range ts.All {
+		d.Terms = append(d.Terms, termChoice(t))
+	}
+	v.Title, v.Fields, v.Data = "Copy "+pv.Course.Title, []string{"title", "term_id"}, d
 	return page{status: status, name: "course_copy", view: v}, nil
 }
 
 func (s *Site) copyCourse(c *gin.Context, id uuid.UUID) (page, error) {
-	form := posted(c, "title")
-	cp, err := s.d.Courses.Copy(c.Request.Context(), request.Scope(c), id, course.CopyInput{Title: form["title"]})
+	form := posted(c, "title", "term_id")
+	in := course.CopyInput{Title: form["title"]}
+	var err error
+	if in.TermID, err = formTerm(form["term_id"]); err != nil {
+		return s.showCopy(c, id, http.StatusBadRequest, view{Form: form, Errors: map[string]string{"term_id": "Choose a term from the list"}})
+	}
+	cp, err := s.d.Courses.Copy(c.Request.Context(), request.Scope(c), id, in)
 	if fe, err := formOutcome(err, nil); err != nil {
 		return page{}, err
 	} else if len(fe) > 0 {
@@ -72,6 +89,10 @@ type rolloverData struct {
 	Courses  []course.Course
 	Chosen   map[string]bool
 	Rollover course.Rollover
+	// Terms are the tenant's terms for the copies'; Moves says, per
+	// course, from which term into which its copy goes by default.
+	Terms []choice
+	Moves map[uuid.UUID]string
 }
 
 // newRolloverPage lists the chosen school's courses with a box each.
@@ -96,20 +117,41 @@ func (s *Site) showNewRollover(c *gin.Context, status int, v view, chosen map[st
 			return page{}, err
 		}
 	}
+	ts, err := s.courseTerms(c)
+	if err != nil {
+		return page{}, err
+	}
+	d.Moves = map[uuid.UUID]string{}
+	for _, t := range ts.All {
+		d.Terms = append(d.Terms, termChoice(t))
+	}
+	for _, cr := range d.Courses {
+		if from, to := ts.of(cr), ts.next(cr); from != nil && to != nil {
+			d.Moves[cr.ID] = from.Title + ", copied into " + to.Title
+		} else if from != nil {
+			d.Moves[cr.ID] = from.Title + ", the last term: copied into no term"
+		}
+	}
+	if _, typed := v.Form["term_id"]; !typed {
+		v.Form["term_id"] = ""
+	}
 	if _, typed := v.Form["suffix"]; !typed {
 		v.Form["suffix"] = ""
 	}
-	v.Title, v.Fields, v.Data = "Roll courses over", []string{"course_ids", "suffix"}, d
+	v.Title, v.Fields, v.Data = "Roll courses over", []string{"course_ids", "suffix", "term_id"}, d
 	return page{status: status, name: "rollover_new", view: v}, nil
 }
 
 func (s *Site) startRollover(c *gin.Context) (page, error) {
-	form := posted(c, "school_id", "suffix")
+	form := posted(c, "school_id", "suffix", "term_id")
 	chosen := map[string]bool{}
 	in := course.NewRollover{Suffix: form["suffix"]}
 	var err error
 	if in.SchoolID, err = uuid.Parse(form["school_id"]); err != nil {
 		return page{}, errs.New(errs.ErrInvalid, "Choose the school first.")
+	}
+	if in.TermID, err = formTerm(form["term_id"]); err != nil {
+		return page{}, errs.New(errs.ErrInvalid, "Choose a term from the list.")
 	}
 	for _, raw := range c.PostFormArray("course_ids") {
 		id, err := uuid.Parse(raw)
@@ -131,4 +173,16 @@ func (s *Site) startRollover(c *gin.Context) (page, error) {
 func (s *Site) rolloverPage(c *gin.Context, id uuid.UUID) (page, error) {
 	r, err := s.d.Courses.GetRollover(c.Request.Context(), request.Scope(c), id)
 	return show("rollover", view{Title: "Rollover " + r.Suffix, Data: rolloverData{Base: base(c), Rollover: r}}), err
+}
+
+// formTerm reads a form's term choice ("" for none).
+func formTerm(v string) (*uuid.UUID, error) {
+	if v == "" {
+		return nil, nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
 }

@@ -16,6 +16,9 @@ import (
 type adminCoursesData struct {
 	Base    string
 	Courses []course.Course
+	// Terms name each course's term; Ended marks those whose term is over.
+	Terms   map[uuid.UUID]string
+	Ended   map[uuid.UUID]bool
 	Schools []tenant.School
 	Status  course.Status
 	Pager   pager
@@ -33,8 +36,18 @@ func (s *Site) adminCoursesView(c *gin.Context) (adminCoursesData, error) {
 	if err != nil {
 		return adminCoursesData{}, err
 	}
-	schools, err := s.schoolsOf(c)
-	return adminCoursesData{Base: base(c), Courses: list, Schools: schools, Status: status, Pager: pg}, err
+	ts, err := s.courseTerms(c)
+	if err != nil {
+		return adminCoursesData{}, err
+	}
+	d := adminCoursesData{Base: base(c), Courses: list, Status: status, Pager: pg, Terms: map[uuid.UUID]string{}, Ended: map[uuid.UUID]bool{}}
+	for _, cr := range list {
+		if t := ts.of(cr); t != nil {
+			d.Terms[cr.ID], d.Ended[cr.ID] = t.Title, ts.ended(cr)
+		}
+	}
+	d.Schools, err = s.schoolsOf(c)
+	return d, err
 }
 
 func (s *Site) adminCourses(c *gin.Context) (page, error) {
@@ -70,6 +83,8 @@ func (s *Site) adminCreateCourse(c *gin.Context) (page, error) {
 type adminCourseData struct {
 	Base       string
 	Course     course.Course
+	Term       *course.Term // nil when the course is in no term
+	TermEnded  bool
 	Enrolments []course.Enrolment
 	Pager      pager
 }
@@ -83,7 +98,12 @@ func (s *Site) adminCourseView(c *gin.Context, id uuid.UUID) (adminCourseData, e
 	es, pg, err := listPage(c, func(after uuid.UUID, limit int) ([]course.Enrolment, error) {
 		return s.d.Courses.Enrolments(ctx, sc, id, "", "", after, limit)
 	}, func(e course.Enrolment) uuid.UUID { return e.PersonID })
-	return adminCourseData{Base: base(c), Course: pv.Course, Enrolments: es, Pager: pg}, err
+	if err != nil {
+		return adminCourseData{}, err
+	}
+	ts, err := s.courseTerms(c)
+	return adminCourseData{Base: base(c), Course: pv.Course, Term: ts.of(pv.Course), TermEnded: ts.ended(pv.Course),
+		Enrolments: es, Pager: pg}, err
 }
 
 func (s *Site) adminCourse(c *gin.Context, id uuid.UUID) (page, error) {

@@ -32,6 +32,9 @@ func (s *Service) OnCopy(fn func(tx *gorm.DB, cp Copying) error) {
 // CopyInput names the copy.
 type CopyInput struct {
 	Title string `json:"title" binding:"required,max=200"`
+	// TermID is the term the copy runs in (the page offers the term after
+	// the course's own); left out, the copy is in no term.
+	TermID *uuid.UUID `json:"term_id,omitempty"`
 }
 
 // Copy makes a new draft course in the same school from a course's
@@ -43,7 +46,19 @@ type CopyInput struct {
 // The rows go in one transaction; the objects are copied before it and
 // given up if it fails, so a failed copy leaves nothing.
 func (s *Service) Copy(ctx context.Context, sc access.Scope, from uuid.UUID, in CopyInput) (c Course, err error) {
-	return s.copyWith(ctx, sc, from, in.Title, nil)
+	c, err = s.copyWith(ctx, sc, from, in.Title, func(tx *gorm.DB, c Course) error {
+		if in.TermID == nil {
+			return nil
+		}
+		if err := checkTerm(tx, "term_id", in.TermID); err != nil {
+			return err
+		}
+		return setTerm(tx, c.ID, in.TermID)
+	})
+	if err == nil {
+		c.TermID = in.TermID
+	}
+	return c, err
 }
 
 // copyWith copies as Copy does; then, when set, runs in the same

@@ -54,8 +54,11 @@ type Course struct {
 	Summary    string    `json:"summary"`
 	Status     Status    `json:"status"`
 	ExternalID *string   `json:"external_id,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	// TermID is the term the course runs in (from the roster, or set by
+	// a rollover); nil for a course in no term.
+	TermID    *uuid.UUID `json:"term_id,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 	// MyRole is the caller's enrolment (RoleTeacher, RoleLearner) or
 	// RoleAdmin when they manage the course without being enrolled.
 	MyRole Role `gorm:"->;-:migration" json:"my_role,omitempty"`

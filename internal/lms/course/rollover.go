@@ -30,8 +30,11 @@ type Rollover struct {
 	Done        int        `json:"done"`
 	Failed      int        `json:"failed"`
 	RequestedBy *uuid.UUID `json:"requested_by,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// TermID is the term every copy runs in; nil puts each copy in the
+	// term after its course's own.
+	TermID    *uuid.UUID `json:"term_id,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // TableName is the gorm table.
@@ -48,6 +51,9 @@ type NewRollover struct {
 	SchoolID  uuid.UUID   `json:"school_id" binding:"required"`
 	CourseIDs []uuid.UUID `json:"course_ids" binding:"required,min=1,max=500"`
 	Suffix    string      `json:"suffix" binding:"required,max=60"`
+	// TermID is the term the copies run in; left out, each copy goes in
+	// the term after its course's own (NextTerm), the usual rollover.
+	TermID *uuid.UUID `json:"term_id,omitempty"`
 }
 
 // RolloverArgs is the job that works a rollover.
@@ -90,8 +96,11 @@ func (s *Service) StartRollover(ctx context.Context, sc access.Scope, in NewRoll
 		if int(n) != len(ids) {
 			return errs.Field("course_ids", "are not all courses of this school")
 		}
+		if err := checkTerm(tx, "term_id", in.TermID); err != nil {
+			return err
+		}
 		me := sc.Actor().ID
-		r = Rollover{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), SchoolID: in.SchoolID, Suffix: in.Suffix, Status: RolloverRunning, Total: len(ids), RequestedBy: &me}
+		r = Rollover{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), SchoolID: in.SchoolID, Suffix: in.Suffix, Status: RolloverRunning, Total: len(ids), RequestedBy: &me, TermID: in.TermID}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("course: rollover: %w", err)
 		}
@@ -189,6 +198,13 @@ func (s *Service) RunRollover(ctx context.Context, tenant, id uuid.UUID) error {
 				}
 				if res.Error != nil {
 					return res.Error
+				}
+				term, err := rolledTerm(tx, r.TermID, next.CourseID)
+				if err != nil {
+					return err
+				}
+				if err := setTerm(tx, c.ID, term); err != nil {
+					return err
 				}
 				return tx.Exec(`UPDATE course_rollovers SET done = done + 1, updated_at = now() WHERE id = ?`, id).Error
 			})
