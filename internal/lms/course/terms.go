@@ -82,16 +82,6 @@ func allTerms(tx *gorm.DB, out *[]Term) error {
 	return tx.Order("starts_on, ends_on, id").Find(out).Error
 }
 
-// TermByID finds the term with id among terms.
-func TermByID(terms []Term, id uuid.UUID) (Term, bool) {
-	for _, t := range terms {
-		if t.ID == id {
-			return t, true
-		}
-	}
-	return Term{}, false
-}
-
 // checkTerm refuses a term id the tenant does not have, as a field error.
 func checkTerm(tx *gorm.DB, field string, id *uuid.UUID) error {
 	if id == nil {
