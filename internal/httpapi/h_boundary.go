@@ -48,7 +48,7 @@ func (s *Server) boundaryRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/breaches",
 			Summary: "Breaches that affect this tenant, with the 72-hour reporting clock",
 			Area:    request.AreaTenant, Object: "breach", Action: "read", Reply: request.Page[breach.Breach]{},
-			API: s.tenantBreaches},
+			API: request.WholeScoped(breachAt, s.Breaches.ForTenant)},
 		{Method: "GET", Path: tp + "/security-events",
 			Summary: "Recent security signals (failed sign-ins, tokens used from a new network)",
 			Area:    request.AreaTenant, Object: "security-event", Action: "read",
@@ -105,7 +105,7 @@ func (s *Server) dataUseRoutes() []request.Route {
 	return []request.Route{
 		{Method: "GET", Path: tp + "/data-use-agreements", Summary: "The school's data use agreements",
 			Area: request.AreaTenant, Object: "data-use", Action: "read", Reply: request.Page[datause.Agreement]{},
-			API: s.agreements},
+			API: request.WholeScoped(agreementAt, s.DataUse.List)},
 		{Method: "POST", Path: tp + "/data-use-agreements",
 			Summary: "Sign a data use agreement (pseudonymised copies for development and testing)",
 			Area:    request.AreaTenant, Object: "data-use", Action: "write", Status: http.StatusCreated,

@@ -40,7 +40,7 @@ func (s *Server) rosterRoutes() []request.Route {
 		{Method: "GET", Path: tp + "/roster/schools",
 			Summary: "How roster files name the schools: the org id an export gave each (remembered), its DfE number and URN (matched against orgs.csv identifier)",
 			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: request.Page[roster.School]{},
-			API: s.rosterSchools},
+			API: request.WholeScoped(rosterSchoolAt, s.Roster.Schools)},
 		{Method: "PUT", Path: tp + "/schools/:school/roster-codes",
 			Summary: "Record a school's DfE number (330-2000) and URN for roster files (empty clears); forget_org_id drops the org id an earlier export gave it",
 			Area:    request.AreaTenant, Object: "roster", Action: "write", Request: roster.SchoolCodes{}, Reply: roster.School{}, Status: http.StatusOK,

@@ -44,16 +44,6 @@ func (s *Server) breaches(c *gin.Context) (any, error) {
 	return request.ListedFrom(c, breachAt, all, err)
 }
 
-func (s *Server) tenantBreaches(c *gin.Context) (any, error) {
-	all, err := s.Breaches.ForTenant(c.Request.Context(), request.Scope(c))
-	return request.ListedFrom(c, breachAt, all, err)
-}
-
-func (s *Server) agreements(c *gin.Context) (any, error) {
-	all, err := s.DataUse.List(c.Request.Context(), request.Scope(c))
-	return request.ListedFrom(c, agreementAt, all, err)
-}
-
 func (s *Server) extracts(c *gin.Context) (any, error) {
 	id, err := s.tenantParam(c, nil)
 	if err != nil {
@@ -95,16 +85,6 @@ func (s *Server) alerts(c *gin.Context) (any, error) {
 	}
 	all, err := s.Alerts.List(c.Request.Context(), request.Scope(c), audience, 50)
 	return request.ListedFrom(c, alertAt, all, err)
-}
-
-func (s *Server) schools(c *gin.Context) (any, error) {
-	all, err := s.Tenants.Schools(c.Request.Context(), request.Scope(c))
-	return request.ListedFrom(c, schoolAt, all, err)
-}
-
-func (s *Server) rosterSchools(c *gin.Context) (any, error) {
-	all, err := s.Roster.Schools(c.Request.Context(), request.Scope(c))
-	return request.ListedFrom(c, rosterSchoolAt, all, err)
 }
 
 func (s *Server) usageReport(c *gin.Context) (any, error) {

@@ -185,3 +185,12 @@ func ListedFrom[T any](c *gin.Context, at func(T) (string, uuid.UUID), all []T, 
 	}
 	return ListedAt(c, at, func(database.Page) ([]T, error) { return all[from:min(len(all), from+p.Limit)], nil })
 }
+
+// WholeScoped answers a page of the whole list fn gives for the caller's
+// scope (see ListedFrom).
+func WholeScoped[T any](at func(T) (string, uuid.UUID), fn func(context.Context, access.Scope) ([]T, error)) Handler {
+	return func(c *gin.Context) (any, error) {
+		all, err := fn(c.Request.Context(), Scope(c))
+		return ListedFrom(c, at, all, err)
+	}
+}
