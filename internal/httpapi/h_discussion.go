@@ -86,16 +86,17 @@ func (s *Server) closeReport(c *gin.Context) (any, error) {
 	return nil, s.Discussion.CloseReport(c.Request.Context(), request.Scope(c), id, in)
 }
 
-// pagedFilters reads the page parameters and, through read, a list's
-// filters, and reports every bad one at once.
-func pagedFilters(c *gin.Context, read func(fe *errs.FieldErrors)) (uuid.UUID, int, error) {
-	after, limit, err := request.PageParams(c)
+// pagedFilters checks the page parameters and, through read, a list's
+// filters, and reports every bad one at once; request.Listed then reads
+// the page.
+func pagedFilters(c *gin.Context, read func(fe *errs.FieldErrors)) error {
+	_, _, err := request.PageParams(c)
 	var fe errs.FieldErrors
 	if !errors.As(err, &fe) && err != nil {
-		return after, limit, err
+		return err
 	}
 	read(&fe)
-	return after, limit, fe.Err()
+	return fe.Err()
 }
 
 // textFilter reads a free-text filter (?q=) with the usual limits.
@@ -141,12 +142,12 @@ func (s *Server) listForums(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	var q string
-	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) { q = textFilter(c, fe, "q") })
-	if err != nil {
+	if err := pagedFilters(c, func(fe *errs.FieldErrors) { q = textFilter(c, fe, "q") }); err != nil {
 		return nil, err
 	}
-	out, err := s.Discussion.Forums(c.Request.Context(), request.Scope(c), id, q, after, limit)
-	return request.NewPage(out, limit, func(f discussion.Forum) uuid.UUID { return f.ID }), err
+	return request.Listed(c, func(f discussion.Forum) uuid.UUID { return f.ID }, func(after uuid.UUID, limit int) ([]discussion.Forum, error) {
+		return s.Discussion.Forums(c.Request.Context(), request.Scope(c), id, q, after, limit)
+	})
 }
 
 func (s *Server) listThreads(c *gin.Context) (any, error) {
@@ -155,14 +156,15 @@ func (s *Server) listThreads(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	var f discussion.ThreadFilter
-	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) {
+	err = pagedFilters(c, func(fe *errs.FieldErrors) {
 		f = discussion.ThreadFilter{Pinned: boolFilter(c, fe, "pinned"), Query: textFilter(c, fe, "q")}
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Discussion.Threads(c.Request.Context(), request.Scope(c), id, f, after, limit)
-	return request.NewPage(out, limit, func(t discussion.Thread) uuid.UUID { return t.ID }), err
+	return request.Listed(c, func(t discussion.Thread) uuid.UUID { return t.ID }, func(after uuid.UUID, limit int) ([]discussion.Thread, error) {
+		return s.Discussion.Threads(c.Request.Context(), request.Scope(c), id, f, after, limit)
+	})
 }
 
 func (s *Server) listPosts(c *gin.Context) (any, error) {
@@ -171,10 +173,10 @@ func (s *Server) listPosts(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	var f discussion.PostFilter
-	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) { f.AuthorID = idFilter(c, fe, "author_id") })
-	if err != nil {
+	if err := pagedFilters(c, func(fe *errs.FieldErrors) { f.AuthorID = idFilter(c, fe, "author_id") }); err != nil {
 		return nil, err
 	}
-	out, err := s.Discussion.Posts(c.Request.Context(), request.Scope(c), id, f, after, limit)
-	return request.NewPage(out, limit, func(p discussion.Post) uuid.UUID { return p.ID }), err
+	return request.Listed(c, func(p discussion.Post) uuid.UUID { return p.ID }, func(after uuid.UUID, limit int) ([]discussion.Post, error) {
+		return s.Discussion.Posts(c.Request.Context(), request.Scope(c), id, f, after, limit)
+	})
 }

@@ -54,14 +54,15 @@ func (s *Server) courseEngagement(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	var f engagement.Filter
-	after, limit, err := pagedFilters(c, func(fe *errs.FieldErrors) {
+	err = pagedFilters(c, func(fe *errs.FieldErrors) {
 		f = engagement.Filter{Flagged: boolFilter(c, fe, "flagged"), GroupID: idFilter(c, fe, "group_id"), Query: textFilter(c, fe, "q")}
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Engagement.Course(c.Request.Context(), request.Scope(c), id, f, after, limit)
-	return request.NewPage(out, limit, func(v engagement.Summary) uuid.UUID { return v.PersonID }), err
+	return request.Listed(c, func(v engagement.Summary) uuid.UUID { return v.PersonID }, func(after uuid.UUID, limit int) ([]engagement.Summary, error) {
+		return s.Engagement.Course(c.Request.Context(), request.Scope(c), id, f, after, limit)
+	})
 }
 
 func (s *Server) statistics(c *gin.Context) (any, error) {
