@@ -19,6 +19,7 @@ import (
 	"github.com/schoolcloud/lms/internal/controller/retention"
 	"github.com/schoolcloud/lms/internal/controller/subject"
 	"github.com/schoolcloud/lms/internal/httpapi"
+	"github.com/schoolcloud/lms/internal/idempotency"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/lms/comms"
 	"github.com/schoolcloud/lms/internal/lms/course"
@@ -87,6 +88,7 @@ func (a *App) Close() { a.DB.Close() }
 func (a *App) JobSpec() jobs.Spec {
 	w := river.NewWorkers()
 	river.AddWorker(w, &identity.SweepWorker{Service: a.Identity})
+	river.AddWorker(w, &idempotency.SweepWorker{Store: idempotency.New(a.DB)})
 	river.AddWorker(w, &files.SweepWorker{Service: a.Files})
 	river.AddWorker(w, &alert.DeliverWorker{Service: a.Alerts})
 	river.AddWorker(w, &datause.ExtractWorker{Service: a.DataUse})
@@ -120,6 +122,7 @@ func (a *App) JobSpec() jobs.Spec {
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		every(jobs.RescueEvery, jobs.RescueArgs{}),
 		hourly(identity.SweepArgs{}),
+		hourly(idempotency.SweepArgs{}),
 		hourly(files.SweepArgs{}),
 		every(time.Minute, alert.DeliverArgs{}),
 		every(time.Minute, datause.ExtractArgs{}),

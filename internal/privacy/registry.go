@@ -140,7 +140,7 @@ func (t Table) Column(name string) (Column, bool) {
 
 // registry is every declaration. Each area declares its tables in its own
 // file (tables_*.go) and is listed here once.
-var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, termTables, rosterSyncTables, integrationTables, boundaryTables, controllerTables, lifecycleTables, quizTables, surveyTables, peerTables, tutorTables, mediaTables, commsTables, usageTables, rolloverTables, dueTables, signInTables, ssoTables)
+var registry = concat(platformTables, identityTables, courseTables, assignmentTables, discussionTables, engagementTables, rosterTables, termTables, rosterSyncTables, integrationTables, idempotencyTables, boundaryTables, controllerTables, lifecycleTables, quizTables, surveyTables, peerTables, tutorTables, mediaTables, commsTables, usageTables, rolloverTables, dueTables, signInTables, ssoTables)
 
 func concat(groups ...[]Table) []Table {
 	var out []Table

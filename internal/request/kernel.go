@@ -66,6 +66,7 @@ type Kernel struct {
 	// site (a SAML answer), by path.
 	crossSite map[string]bool
 	routes    []Route
+	conv      conventions // the API's HTTP conventions (conventions.go)
 }
 
 // New builds the kernel; pages renders page routes' errors (nil: no pages).
@@ -77,7 +78,7 @@ func New(d Deps, pages Pages) *Kernel {
 		d.Usage = usage.New(d.DB)
 	}
 	return &Kernel{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry), pages: pages,
-		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute)}
+		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute), conv: newConventions(d)}
 }
 
 // Engine builds the gin engine from the route tables of both front ends.
@@ -94,6 +95,7 @@ func (k *Kernel) Engine(tables ...[]Route) *gin.Engine {
 			k.crossSite[rt.Path] = true
 		}
 	}
+	k.conv.index(k.routes)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ContextWithFallback = true
@@ -117,7 +119,7 @@ func (k *Kernel) Engine(tables ...[]Route) *gin.Engine {
 	for _, rt := range k.routes {
 		h := rt.Handler
 		if rt.API != nil {
-			h = api(rt)
+			h = k.api(rt)
 		}
 		e.Handle(rt.Method, rt.Path, append(k.chain(rt), h)...)
 	}
@@ -139,16 +141,16 @@ func (k *Kernel) chain(rt Route) []gin.HandlerFunc {
 	}
 	hs = append(hs, checkInput)
 	if rt.Throttled {
-		return append(hs, k.throttleLogin)
+		return append(append(hs, k.throttleLogin), k.apply(rt)...)
 	}
 	if rt.Public {
-		return hs
+		return append(hs, k.apply(rt)...)
 	}
-	hs = append(hs, k.authenticate, k.secondStep(rt), k.csrf)
+	hs = append(hs, k.authenticate, k.limitToken, k.secondStep(rt), k.csrf)
 	if rt.Area == AreaTenant {
 		hs = append(hs, k.resolveTenant)
 	}
-	return append(hs, k.authorize(rt))
+	return append(append(hs, k.authorize(rt)), k.apply(rt)...)
 }
 
 // Listen serves until ctx ends, then shuts down gracefully.

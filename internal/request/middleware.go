@@ -102,13 +102,14 @@ func (k *Kernel) observe(c *gin.Context) {
 // throttleLogin limits sign-in attempts per client address, so one client
 // cannot spray passwords across many accounts below each one's lockout.
 func (k *Kernel) throttleLogin(c *gin.Context) {
-	ok, wait, err := k.logins.Allow(c.Request.Context(), c.ClientIP())
+	r, err := k.logins.Take(c.Request.Context(), c.ClientIP())
 	if err != nil {
 		Fail(c, err)
 		return
 	}
-	if !ok {
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	announce(c, policySignIn, k.logins.Limit, r.Remaining, r.Reset)
+	if !r.Allowed {
+		c.Header("Retry-After", strconv.Itoa(int(r.Reset.Seconds())+1))
 		problem(c, http.StatusTooManyRequests, "rate-limited", "Too many sign-in attempts from this address. Wait a minute and try again.")
 		return
 	}

@@ -67,43 +67,62 @@ func (u Unready) Write(c *gin.Context) {
 }
 
 // Created is the reply of a route that creates or updates (an upsert):
-// written with 201 when the thing is new, and the row's status otherwise.
+// written with 201 (and its Location) when the thing is new, and 200
+// otherwise.
 type Created struct {
 	New   bool
 	Reply any
 }
 
-// Write sends the reply.
-func (r Created) Write(c *gin.Context) {
-	status := http.StatusOK
-	if r.New {
-		status = http.StatusCreated
-	}
-	c.JSON(status, r.Reply)
-}
-
 // api is the one adapter of API routes: the handler returns, this writes
 // the route row's Status with the reply as JSON (nothing for 204), or the
-// error as problem+json.
-func api(rt Route) gin.HandlerFunc {
+// error as problem+json. A 200 to a GET carries the reply's ETag and is a
+// bodiless 304 when If-None-Match lists it; a 201 carries the Location of
+// what it made (location.go).
+func (k *Kernel) api(rt Route) gin.HandlerFunc {
 	status := rt.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
+	loc, hasLoc := k.conv.locations[routeKey(rt)]
 	return func(c *gin.Context) {
 		v, err := rt.API(c)
 		if err != nil {
 			Fail(c, err)
 			return
 		}
+		st := status
+		if cr, ok := v.(Created); ok {
+			st, v = http.StatusOK, cr.Reply
+			if cr.New {
+				st = http.StatusCreated
+			}
+		}
 		if w, ok := v.(Writer); ok {
 			w.Write(c)
 			return
 		}
-		if v == nil || status == http.StatusNoContent {
-			c.Status(status)
+		if v == nil || st == http.StatusNoContent {
+			c.Status(st)
 			return
 		}
-		c.JSON(status, v)
+		enc, err := encode(v)
+		if err != nil {
+			Fail(c, err)
+			return
+		}
+		if st == http.StatusCreated && hasLoc {
+			if u, ok := loc.of(c, enc.body); ok {
+				c.Header("Location", u)
+			}
+		}
+		if c.Request.Method == http.MethodGet && st == http.StatusOK {
+			c.Header("ETag", enc.etag)
+			if inm := c.GetHeader("If-None-Match"); inm != "" && listed(inm, enc.etag, true) {
+				c.Status(http.StatusNotModified)
+				return
+			}
+		}
+		c.Data(st, "application/json; charset=utf-8", enc.body)
 	}
 }

@@ -131,6 +131,9 @@ type Config struct {
 	// LoginRatePerMinute caps sign-in attempts from one client address
 	// per minute, across all accounts and replicas.
 	LoginRatePerMinute int `env:"LMS_LOGIN_RATE_PER_MINUTE" envDefault:"30"`
+	// TokenRatePerMinute caps the requests of one API token or integration
+	// per minute, counted in each API process (not across replicas).
+	TokenRatePerMinute int `env:"LMS_TOKEN_RATE_PER_MINUTE" envDefault:"600"`
 }
 
 var regionCode = regexp.MustCompile(`^[a-z]{2}$`)
@@ -281,6 +284,9 @@ func (c Config) validate(serving bool) error {
 	}
 	if c.LoginRatePerMinute < 1 {
 		bad("LMS_LOGIN_RATE_PER_MINUTE", "must be at least 1")
+	}
+	if c.TokenRatePerMinute < 1 {
+		bad("LMS_TOKEN_RATE_PER_MINUTE", "must be at least 1")
 	}
 	if _, port, err := net.SplitHostPort(c.WorkerHealthAddr); err != nil || !validPort(port) {
 		bad("LMS_WORKER_HEALTH_ADDR", fmt.Sprintf("%q is not a listen address such as :8081", c.WorkerHealthAddr))

@@ -28,6 +28,24 @@ func New(db *database.DB, scope string, limit int, window time.Duration) *Limite
 // Allow counts one event for key and reports whether it is within the limit,
 // and if not, how long until the window ends. The key is stored hashed.
 func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	r, err := l.Take(ctx, key)
+	if r.Allowed {
+		return true, 0, err
+	}
+	return false, r.Reset, err
+}
+
+// Taken is what counting one event found: whether it is within the limit,
+// how many more the window allows, and how long until the window ends
+// (what a RateLimit header reports).
+type Taken struct {
+	Allowed   bool
+	Remaining int
+	Reset     time.Duration
+}
+
+// Take counts one event for key and says where its window stands.
+func (l *Limiter) Take(ctx context.Context, key string) (Taken, error) {
 	h := sha256.Sum256([]byte(l.scope + "\x00" + key))
 	var count int
 	var start time.Time
@@ -38,12 +56,9 @@ func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration, e
 			window_start = CASE WHEN r.window_start + $2 <= now() THEN now() ELSE r.window_start END
 		RETURNING count, window_start`, hex.EncodeToString(h[:]), l.Window).Scan(&count, &start)
 	if err != nil {
-		return false, 0, fmt.Errorf("ratelimit: %w", err)
+		return Taken{}, fmt.Errorf("ratelimit: %w", err)
 	}
-	if count > l.Limit {
-		return false, time.Until(start.Add(l.Window)), nil
-	}
-	return true, 0, nil
+	return Taken{Allowed: count <= l.Limit, Remaining: max(0, l.Limit-count), Reset: max(0, time.Until(start.Add(l.Window)))}, nil
 }
 
 // Sweep deletes windows that ended before cutoff.
