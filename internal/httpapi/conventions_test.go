@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,7 +85,7 @@ func TestEveryCreateHasALocation(t *testing.T) {
 		switch {
 		case c.Location == "":
 			missing = append(missing, rt.Method+" "+rt.Path+": no GET route reads what it makes")
-		case c.Location != rt.Path && !hasID(reflect.TypeOf(rt.Reply)):
+		case c.Location != rt.Path && !request.HasJSONField(rt.Reply, "id"):
 			missing = append(missing, rt.Method+" "+rt.Path+": its reply has no \"id\" for "+c.Location)
 		}
 	}
@@ -109,25 +108,6 @@ var unreadCreates = map[string]bool{
 	"POST /api/v1/platform/tenants/:id/legal-orders":                 true,
 	"POST /api/v1/t/:tenant/retention/dry-run":                       true,
 	"POST /api/v1/t/:tenant/my/children/:id/requests":                true,
-}
-
-// hasID reports whether a reply type has a JSON field "id" (its own or an
-// embedded struct's).
-func hasID(t reflect.Type) bool {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
-		return false
-	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "id" || (name == "" && f.Anonymous && hasID(f.Type)) {
-			return true
-		}
-	}
-	return false
 }
 
 // API tokens and sign-in announce their limits (RateLimit-Policy and

@@ -51,9 +51,16 @@ func idempotentWhyNot(rt Route) string {
 
 // holdsSecret reports whether a reply prototype has a JSON field that
 // carries a credential (a token or client secret shown once).
-func holdsSecret(proto any) bool { return secretIn(reflect.TypeOf(proto)) }
+func holdsSecret(proto any) bool {
+	return HasJSONField(proto, "secret", "client_secret", "token", "access_token", "password")
+}
 
-func secretIn(t reflect.Type) bool {
+// HasJSONField reports whether the JSON of a prototype (a struct, or a
+// pointer to one) has a member named one of names (case-insensitive), its
+// own or an embedded struct's.
+func HasJSONField(proto any, names ...string) bool { return jsonField(reflect.TypeOf(proto), names) }
+
+func jsonField(t reflect.Type, names []string) bool {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -64,7 +71,7 @@ func secretIn(t reflect.Type) bool {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" && f.Anonymous { // its fields are the reply's own
-			if secretIn(f.Type) {
+			if jsonField(f.Type, names) {
 				return true
 			}
 			continue
@@ -72,9 +79,10 @@ func secretIn(t reflect.Type) bool {
 		if name == "" {
 			name = f.Name
 		}
-		switch strings.ToLower(name) {
-		case "secret", "client_secret", "token", "access_token", "password":
-			return true
+		for _, n := range names {
+			if strings.EqualFold(name, n) {
+				return true
+			}
 		}
 	}
 	return false
