@@ -3,8 +3,6 @@ package httpapi_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/schoolcloud/lms/internal/app/apptest"
 )
 
@@ -12,8 +10,7 @@ import (
 // set (its people, classes and enrolments) whose log entry is the :import.
 func init() {
 	areaFixtures = append(areaFixtures, areaFixture{order: 80, make: func(t *testing.T, e *apptest.Env, adminA *apptest.Client, ids map[string]string, bodies map[string]any) {
-		r := rosterUpload(adminA, "/api/v1/t/tenant-a/roster/imports", rosterFiles(t))
-		require.Equal(t, 201, r.Status, r.Text())
+		r := rosterJob(t, e, e.A.ID, adminA, "/api/v1/t/tenant-a/roster/imports", rosterFiles(t))
 		ids["import"] = r.JSON()["id"].(string)
 		bodies["PUT /api/v1/t/:tenant/schools/:school/roster-codes"] = map[string]any{"dfe_number": "1234567"}
 	}})
