@@ -52,7 +52,7 @@ type Route struct {
 	// is documented for every route whose Reply is a Page and needs no row
 	// here.
 	Query any
-	Reply   any // response prototype, or nil for no content
+	Reply any // response prototype, or nil for no content
 	// API handles an API route: it returns the reply, written as JSON with
 	// Status (nothing for 204, or a Writer's own bytes), or an error,
 	// written as problem+json. It never writes itself.
