@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench screenshots services services-down browser assets promtool build vet fmt-check deploy-check
+.PHONY: run test bench screenshots services services-down browser assets promtool redocly build vet fmt-check deploy-check
 
 services:
 	@deploy/local/services.sh up
@@ -47,9 +47,14 @@ deploy-check:
 promtool:
 	@deploy/local/promtool.sh
 
+# Redocly CLI (npm, pinned, into .data/redocly): internal/httpapi's
+# TestOpenAPILint lints the API's OpenAPI document with redocly.yaml.
+redocly:
+	@deploy/local/redocly.sh
+
 # -p 2: two packages at once on the 2-core machines we run on; each test
 # makes its own database and buckets, so packages never share state.
-test: services browser assets promtool fmt-check vet deploy-check
+test: services browser assets promtool redocly fmt-check vet deploy-check
 	@$(ENV); $(GO) test -count=1 -p 2 -timeout 25m ./...
 
 bench: services build

@@ -2,18 +2,16 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
-	"reflect"
 	"regexp"
-	"strings"
+	"sort"
+	"strconv"
 	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3gen"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
+	oa "github.com/swaggest/openapi-go/openapi31"
 
-	"github.com/schoolcloud/lms/internal/processor/tenant"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -29,94 +27,135 @@ type openapiDoc struct {
 	err  error
 }
 
-func (s *Server) openapiHandler(c *gin.Context) (any, error) {
+// OpenAPIJSON is the document as served, built once.
+func (s *Server) OpenAPIJSON() ([]byte, error) {
 	d := &s.doc
 	d.once.Do(func() {
-		var doc *openapi3.T
+		var doc *oa.Spec
 		if doc, d.err = s.OpenAPI(); d.err == nil {
-			d.json, d.err = doc.MarshalJSON()
+			d.json, d.err = json.Marshal(doc)
 		}
 	})
-	if d.err != nil {
-		return nil, d.err
-	}
-	return json.RawMessage(d.json), nil
+	return d.json, d.err
 }
 
-// schemaFor customises types the generator cannot see through.
-func schemaFor(_ string, t reflect.Type, _ reflect.StructTag, sc *openapi3.Schema) error {
-	switch t {
-	case reflect.TypeOf(uuid.UUID{}):
-		*sc = openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "uuid"}
-	case reflect.TypeOf(tenant.Date{}):
-		*sc = openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "date"}
-	}
-	return nil
-}
-
-// OpenAPI builds the OpenAPI 3 document from the route table, so the
-// document and the router cannot drift apart.
-func (s *Server) OpenAPI() (*openapi3.T, error) {
-	doc := &openapi3.T{
-		OpenAPI: "3.0.3",
-		Info: &openapi3.Info{Title: "LMS platform API", Version: "1",
-			Description: "Hosted learning platform. Tenant routes live under /api/v1/t/{tenant}; {tenant} is the tenant's slug or id. Errors are RFC 9457 problem+json."},
-		Paths: openapi3.NewPaths(),
-		Components: &openapi3.Components{
-			Schemas: openapi3.Schemas{},
-			SecuritySchemes: openapi3.SecuritySchemes{
-				"session": &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName(request.SessionCookie)},
-				"token":   &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("http").WithScheme("bearer")},
-			},
-		},
-	}
-	gen := openapi3gen.NewGenerator(openapi3gen.SchemaCustomizer(schemaFor), openapi3gen.UseAllExportedFields())
-	schema := func(v any) (*openapi3.SchemaRef, error) { return gen.NewSchemaRefForValue(v, doc.Components.Schemas) }
-	problemSchema, err := schema(request.Problem{})
+func (s *Server) openapiHandler(*gin.Context) (any, error) {
+	b, err := s.OpenAPIJSON()
 	if err != nil {
 		return nil, err
 	}
+	return json.RawMessage(b), nil
+}
+
+const apiDescription = `The hosted learning platform's API.
+
+Tenant routes live under /api/v1/t/{tenant}, where {tenant} is the school's or trust's slug or id.
+Sign in with POST /api/v1/auth/login (a session cookie; send the csrf_token it returns as the
+X-CSRF-Token header on every write), or send a personal API token as a bearer token.
+
+Every list is paged: pass ?limit= (1 to 200, 50 by default) and the next_cursor of the previous
+page as ?cursor=; the Link header carries the next page's URL.
+
+Every error is an RFC 9457 problem (application/problem+json) whose type URI is a page under
+/problems that explains it.`
+
+// OpenAPI builds the OpenAPI 3.1 document from the route table and the
+// Go types of its prototypes, so the document and the router cannot drift
+// apart. Page routes (HTML) are left out.
+func (s *Server) OpenAPI() (*oa.Spec, error) {
+	sc := newSchemas()
+	doc := &oa.Spec{Openapi: "3.1.0"}
+	doc.Info.WithTitle("LMS platform API").WithVersion("1").WithDescription(apiDescription)
+	doc.Servers = []oa.Server{{URL: "/", Description: strPtr("This server (paths carry /api/v1)")}}
+	doc.Components = &oa.Components{SecuritySchemes: securitySchemes()}
+	doc.Security = []map[string][]string{{schemeSession: {}}, {schemeBearer: {}}}
+	doc.Paths = &oa.Paths{MapOfPathItemValues: map[string]oa.PathItem{}}
+	if err := problemComponents(sc, doc.Components); err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	tags := map[string]bool{}
 	for _, rt := range s.k.Routes() {
 		if rt.Page {
 			continue
 		}
-		op := openapi3.NewOperation()
-		op.Summary = rt.Summary
-		op.OperationID = strings.ToLower(rt.Method) + strings.ReplaceAll(OpenAPIPath(rt.Path), "/", "_")
-		if !rt.Public {
-			op.Security = &openapi3.SecurityRequirements{{"session": {}}, {"token": {}}}
-			op.Description = "Requires permission `" + rt.Action + "` on `" + rt.Object + "`."
+		op, err := operation(sc, rt)
+		if err != nil {
+			return nil, fmt.Errorf("openapi: %s %s: %w", rt.Method, rt.Path, err)
 		}
-		for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
-			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
+		if prev, dup := ids[*op.ID]; dup {
+			return nil, fmt.Errorf("openapi: operation id %s of %s %s is %s's too", *op.ID, rt.Method, rt.Path, prev)
 		}
-		if strings.HasSuffix(rt.Path, "/people") && rt.Method == "GET" || strings.HasSuffix(rt.Path, "/tenants") && rt.Method == "GET" {
-			op.AddParameter(openapi3.NewQueryParameter("limit").WithSchema(openapi3.NewIntegerSchema().WithMin(1).WithMax(200)))
-			op.AddParameter(openapi3.NewQueryParameter("cursor").WithSchema(openapi3.NewStringSchema()))
+		ids[*op.ID] = rt.Method + " " + rt.Path
+		for _, t := range op.Tags {
+			tags[t] = true
 		}
-		if rt.Request != nil {
-			sr, err := schema(rt.Request)
-			if err != nil {
-				return nil, err
-			}
-			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithJSONSchemaRef(sr)}
+		if err := doc.AddOperation(rt.Method, OpenAPIPath(rt.Path), *op); err != nil {
+			return nil, fmt.Errorf("openapi: %s %s: %w", rt.Method, rt.Path, err)
 		}
-		status := rt.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		resp := openapi3.NewResponse().WithDescription(http.StatusText(status))
-		if rt.Reply != nil {
-			sr, err := schema(rt.Reply)
-			if err != nil {
-				return nil, err
-			}
-			resp = resp.WithJSONSchemaRef(sr)
-		}
-		op.AddResponse(status, resp)
-		prob := openapi3.NewResponse().WithDescription("Problem (RFC 9457)").WithContent(openapi3.Content{"application/problem+json": openapi3.NewMediaType().WithSchemaRef(problemSchema)})
-		op.Responses.Set("default", &openapi3.ResponseRef{Value: prob})
-		doc.AddOperation(OpenAPIPath(rt.Path), rt.Method, op)
 	}
+	for t := range tags {
+		doc.Tags = append(doc.Tags, oa.Tag{Name: t, Description: strPtr(tagDescription(t))})
+	}
+	sort.Slice(doc.Tags, func(i, j int) bool { return doc.Tags[i].Name < doc.Tags[j].Name })
+	doc.Components.Schemas = sc.defs
 	return doc, nil
 }
+
+// Security scheme names.
+const (
+	schemeSession = "session"
+	schemeCSRF    = "csrf"
+	schemeBearer  = "bearer"
+	schemeOAuth2  = "oauth2"
+)
+
+// OAuth2Scopes are the scopes an integration (OAuth2 client credentials)
+// may be granted, with what each lets it do.
+func OAuth2Scopes() map[string]string {
+	return map[string]string{
+		"roster:write":  "Deliver and import the school's roster",
+		"roster:read":   "Read the roster import log",
+		"courses:read":  "Read courses, their content and enrolments",
+		"courses:write": "Create and change courses and enrolments",
+		"grades:read":   "Read marks and the gradebook",
+	}
+}
+
+func securitySchemes() map[string]oa.SecuritySchemeOrReference {
+	scheme := func(desc string, s oa.SecurityScheme) oa.SecuritySchemeOrReference {
+		s.Description = &desc
+		return oa.SecuritySchemeOrReference{SecurityScheme: &s}
+	}
+	return map[string]oa.SecuritySchemeOrReference{
+		schemeSession: scheme("The session cookie that POST /api/v1/auth/login sets.",
+			oa.SecurityScheme{APIKey: &oa.SecuritySchemeAPIKey{Name: request.SessionCookie, In: oa.SecuritySchemeAPIKeyInCookie}}),
+		schemeCSRF: scheme("With the session cookie, every write (POST, PUT, PATCH, DELETE) carries the csrf_token that signing in returned.",
+			oa.SecurityScheme{APIKey: &oa.SecuritySchemeAPIKey{Name: "X-CSRF-Token", In: oa.SecuritySchemeAPIKeyInHeader}}),
+		schemeBearer: scheme("A personal API token (POST /api/v1/me/tokens) as `Authorization: Bearer <token>`.",
+			oa.SecurityScheme{HTTPBearer: &oa.SecuritySchemeHTTPBearer{Scheme: "bearer"}}),
+		schemeOAuth2: scheme("An integration a school's admin registered: OAuth2 client credentials, with the scopes the admin granted.",
+			oa.SecurityScheme{Oauth2: &oa.SecuritySchemeOauth2{Flows: oa.OauthFlows{
+				ClientCredentials: &oa.OauthFlowsDefsClientCredentials{TokenURL: "/api/v1/oauth2/token", Scopes: OAuth2Scopes()},
+			}}}),
+	}
+}
+
+// security is who may call rt: nobody needs to sign in for a public
+// route; a session's writes also carry the CSRF header.
+func security(rt request.Route) []map[string][]string {
+	if rt.Public {
+		return []map[string][]string{}
+	}
+	session := map[string][]string{schemeSession: {}}
+	switch rt.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		session[schemeCSRF] = []string{}
+	}
+	return []map[string][]string{session, {schemeBearer: {}}}
+}
+
+func strPtr(s string) *string { return &s }
+
+func statusKey(code int) string { return strconv.Itoa(code) }

@@ -44,6 +44,7 @@ func (s *Server) table() []request.Route {
 		s.controllerRoutes(),
 		s.lifecycleRoutes(),
 		s.promiseRoutes(),
+		s.problemRoutes(),
 	} {
 		all = append(all, area...)
 	}

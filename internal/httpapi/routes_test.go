@@ -1,16 +1,13 @@
 package httpapi_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolcloud/lms/internal/app/apptest"
-	"github.com/schoolcloud/lms/internal/httpapi"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
 	"github.com/schoolcloud/lms/internal/request"
 )
@@ -58,31 +55,4 @@ func TestEveryRouteIsAuthorizedOrPublic(t *testing.T) {
 		}
 	}
 	require.Len(t, engine.Routes(), len(table), "every table row is registered exactly once")
-}
-
-// The OpenAPI document is valid and lists exactly the router's routes.
-func TestOpenAPIMatchesRouter(t *testing.T) {
-	t.Parallel()
-	e := apptest.New(t)
-	r := e.Anonymous().Expect(200, "GET", "/api/v1/openapi.json", nil)
-	doc, err := openapi3.NewLoader().LoadFromData(r.Body)
-	require.NoError(t, err)
-	require.NoError(t, doc.Validate(context.Background()))
-	inDoc := map[string]bool{}
-	for path, item := range doc.Paths.Map() {
-		for method := range item.Operations() {
-			inDoc[method+" "+path] = true
-		}
-	}
-	pages := map[string]bool{}
-	for _, rt := range e.App.Kernel.Routes() {
-		pages[rt.Method+" "+rt.Path] = rt.Page
-	}
-	inRouter := map[string]bool{}
-	for _, rt := range e.App.Handler.(*gin.Engine).Routes() {
-		if !pages[rt.Method+" "+rt.Path] { // pages are HTML, not the API
-			inRouter[rt.Method+" "+httpapi.OpenAPIPath(rt.Path)] = true
-		}
-	}
-	require.Equal(t, inRouter, inDoc)
 }

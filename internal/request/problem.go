@@ -14,14 +14,15 @@ import (
 )
 
 // Problem is an RFC 9457 problem document.
+// The tags describe it in the OpenAPI document.
 type Problem struct {
-	Type      string            `json:"type"`
-	Title     string            `json:"title"`
-	Status    int               `json:"status"`
-	Detail    string            `json:"detail,omitempty"`
-	Instance  string            `json:"instance,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
-	Errors    []errs.FieldError `json:"errors,omitempty"`
+	Type      string            `json:"type" format:"uri-reference" example:"/problems/not-found" doc:"What kind of problem: a page under /problems explains it."`
+	Title     string            `json:"title" example:"Not Found" doc:"The HTTP status's words."`
+	Status    int               `json:"status" example:"404" doc:"The HTTP status."`
+	Detail    string            `json:"detail,omitempty" example:"There is no such course." doc:"What went wrong this time, in plain words."`
+	Instance  string            `json:"instance,omitempty" format:"uri-reference" example:"/api/v1/t/oakfield/courses/0b6f3f6e-1c1d-4f51-9a53-3f0c6f1c2a10" doc:"The path that was asked for."`
+	RequestID string            `json:"request_id,omitempty" doc:"Quote it to support: the logs carry it."`
+	Errors    []errs.FieldError `json:"errors,omitempty" doc:"Each field that is not valid (invalid-input)."`
 }
 
 // StatusClientClosed is what a request whose client went away is counted
@@ -135,4 +136,39 @@ func problem(c *gin.Context, status int, kind, detail string) {
 	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(status, Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Detail: detail, Instance: c.Request.URL.Path, RequestID: c.GetString(ctxRequestID)})
+}
+
+// ProblemType is one kind of problem the API answers with: its `type` URI
+// is /problems/{Slug}, a page that says in plain words what it means.
+type ProblemType struct {
+	Slug    string
+	Status  int
+	Title   string
+	Meaning string // what happened
+	Action  string // what the caller can do
+}
+
+// ProblemTypes are every problem kind StatusOf, problem and the handlers
+// answer with; GET /problems/{type} explains each and a test checks the
+// code names no other.
+func ProblemTypes() []ProblemType {
+	return []ProblemType{
+		{"invalid-input", 400, "Some input is not valid", "The request's body, query or path has a value the API cannot take; `errors` lists each field and what is wrong with it.", "Correct the fields named and send the request again."},
+		{"roster-rejected", 400, "The roster upload was rejected", "A roster import (or a dry run) found rows it cannot take; nothing was imported. `import` carries every row's problem with its file, line and field.", "Fix the rows in the school's MIS or the CSV files and upload again."},
+		{"unauthenticated", 401, "Sign in first", "The request carries no valid session or token, or the username or password is wrong.", "Sign in with POST /api/v1/auth/login, or send a live API token as a bearer token."},
+		{"second-step", 401, "The second sign-in step is still owed", "The password was right but the account uses two-step sign-in and the code has not been given yet.", "Send the authenticator's current code (or a recovery code) to finish signing in."},
+		{"forbidden", 403, "Not allowed", "The signed-in person's roles do not allow this action.", "Ask the school's admin for the role that allows it."},
+		{"csrf", 403, "Missing or wrong anti-forgery token", "A write made with the session cookie did not carry the session's csrf_token in the X-CSRF-Token header (or a page form came from another site).", "Send the csrf_token that signing in returned as the X-CSRF-Token header."},
+		{"contract-ended", 403, "The school's contract has ended", "The school's contract with the service is over; only taking the data back is still open.", "The school's admin can export the data; contact the service to renew."},
+		{"not-found", 404, "Not found", "There is no such thing, or it belongs to another school: the API does not say which.", "Check the id and the tenant in the URL."},
+		{"method-not-allowed", 405, "Method not allowed", "The URL exists but does not take this HTTP method.", "Use a method this document lists for the path."},
+		{"conflict", 409, "Conflict with the current state", "The change clashes with what is already there (a name already taken, a state that no longer allows it).", "Read the thing again and decide what to send."},
+		{"read-only", 409, "Read-only after the contract ended", "The school's contract ended, so its data can be read and exported but not changed.", "Export what you need; contact the service to renew."},
+		{"unprocessable", 422, "The request cannot be done", "The input is well formed but the rules of the school's data do not allow it.", "Read the detail, change the request and send it again."},
+		{"locked", 429, "Too many attempts: locked for a while", "Too many wrong passwords for this account; it is locked for a short time.", "Wait for the Retry-After seconds, then try again."},
+		{"rate-limited", 429, "Too many requests", "This address or credential sent more requests than its limit allows.", "Wait for the Retry-After seconds, then try again."},
+		{"client-closed", StatusClientClosed, "The client went away", "The connection closed before the answer was finished; nobody reads this answer.", "Nothing: send the request again if it is still wanted."},
+		{"internal", 500, "Something went wrong on our side", "The service failed in a way it did not expect; the failure is logged with the request id.", "Try again later; quote the request_id if you contact support."},
+		{"unavailable", 503, "Briefly unavailable", "A service this request needs (the database or the file store) is not answering.", "Wait for the Retry-After seconds, then try again."},
+	}
 }

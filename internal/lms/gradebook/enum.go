@@ -1,0 +1,14 @@
+package gradebook
+
+// The Enum methods list each typed string's values; the OpenAPI
+// document's reflector (swaggest/jsonschema-go) reads them as enums.
+
+// Enum lists the values a Kind takes, for the OpenAPI document.
+func (Kind) Enum() []any {
+	return []any{KindAssignment, KindQuiz}
+}
+
+// Enum lists the values a State takes, for the OpenAPI document.
+func (State) Enum() []any {
+	return []any{StateNone, StateMissing, StateInProgress, StateHandedIn, StateMarked, StateReleased}
+}
