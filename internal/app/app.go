@@ -25,7 +25,6 @@ import (
 	"github.com/schoolcloud/lms/internal/lms/course"
 	"github.com/schoolcloud/lms/internal/lms/files"
 	"github.com/schoolcloud/lms/internal/lms/notify"
-	"github.com/schoolcloud/lms/internal/lms/roster"
 	"github.com/schoolcloud/lms/internal/lms/rostersync"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
@@ -108,7 +107,6 @@ func (a *App) JobSpec() jobs.Spec {
 	river.AddWorker(w, &backup.RestoreWorker{Service: a.Backups})
 	river.AddWorker(w, &comms.DeliverWorker{Service: a.Comms})
 	river.AddWorker(w, &course.RolloverWorker{Service: a.Courses})
-	river.AddWorker(w, &roster.ImportWorker{Service: a.Roster})
 	river.AddWorker(w, &comms.SweepWorker{Service: a.Comms})
 	river.AddWorker(w, &notify.DueWorker{Service: a.Notify})
 	river.AddWorker(w, &notify.DigestWorker{Service: a.Notify})
@@ -120,7 +118,6 @@ func (a *App) JobSpec() jobs.Spec {
 		subject.ExportArgs{}.Kind():  a.Subjects.Stalled,
 		handback.ExportArgs{}.Kind(): a.Handback.Stalled,
 		course.RolloverArgs{}.Kind(): a.Courses.Stalled,
-		roster.ImportArgs{}.Kind():   a.Roster.Stalled,
 	}})
 	return jobs.Spec{Workers: w, Periodic: []*river.PeriodicJob{
 		every(jobs.RescueEvery, jobs.RescueArgs{}),
