@@ -18,20 +18,20 @@ import (
 func (s *Server) rosterRoutes() []request.Route {
 	return []request.Route{
 		{Method: "POST", Path: tp + "/roster/imports",
-			Summary: "Import OneRoster 1.2 CSV (multipart parts manifest.csv, orgs.csv, users.csv, roles.csv, courses.csv, classes.csv, enrollments.csv, academicSessions.csv, demographics.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. Answers 202 with the queued import at once: a job applies it, and GET of the import shows its progress (step, rows_done of rows_total) and then its outcome (applied, rejected with row errors, dry_run, held). 400 carries the rejected import when a file cannot be read as CSV at all",
+			Summary: "Import OneRoster 1.2 CSV (multipart parts users.csv, roles.csv, classes.csv, enrollments.csv, or a zip in part \"file\"); all or nothing; ?dry_run=true only checks. 400/422 carry the rejected import with its row errors",
 			Area:    request.AreaTenant, Upload: true, Object: "roster", Action: "write",
-			Status: http.StatusAccepted, Reply: roster.Import{}, API: s.importRoster},
+			Status: http.StatusCreated, Reply: roster.Import{}, API: s.importRoster},
 		{Method: "GET", Path: tp + "/roster/imports",
-			Summary: "The roster import log (paged; filter status=queued|running|applied|rejected|dry_run|held|discarded); errors and warnings only on the single import",
+			Summary: "The roster import log (paged; filter status=applied|rejected|dry_run|held|discarded); errors and warnings only on the single import",
 			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: request.Page[roster.Import]{},
 			API: s.listRosterImports},
 		{Method: "GET", Path: tp + "/roster/imports/:import",
-			Summary: "One roster import: its progress while queued or running (step, rows_done, rows_total), then its outcome with per-row errors and warnings (file, line, field, message)",
+			Summary: "One roster import with its per-row errors and warnings (file, line, field, message)",
 			Area:    request.AreaTenant, Object: "roster", Action: "read", Reply: roster.Import{},
 			API: request.ByID("import", s.Roster.Get)},
 		{Method: "POST", Path: tp + "/roster/imports/:import/confirm",
-			Summary: "Apply an import held by the safety limit (status held: a bulk file that would end more than 10 % of a school's people); 202: the import is queued again and its job reads the same files again with the limit lifted (it ends applied, or rejected when the files no longer apply); 409 when it is no longer held",
-			Area:    request.AreaTenant, Object: "roster", Action: "write", Reply: roster.Import{}, Status: http.StatusAccepted,
+			Summary: "Apply an import held by the safety limit (status held: a bulk file that would end more than 10 % of a school's people); the same files are read again; 409 when it is no longer held, 422 with a new rejected import when the files no longer apply",
+			Area:    request.AreaTenant, Object: "roster", Action: "write", Reply: roster.Import{},
 			API: s.confirmRosterImport},
 		{Method: "POST", Path: tp + "/roster/imports/:import/discard",
 			Summary: "Discard an import held by the safety limit: nothing of it is applied, its files are cleared; 409 when it is no longer held",
@@ -53,7 +53,15 @@ func (s *Server) confirmRosterImport(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, errs.ErrNotFound
 	}
-	return s.Roster.ConfirmLater(c.Request.Context(), request.Scope(c), id)
+	sc := request.Scope(c)
+	rec, err := s.Roster.Confirm(c.Request.Context(), sc, id)
+	if rej, ok := roster.AsRejected(err); ok {
+		return nil, rejection(c, rej, err)
+	}
+	if err == nil {
+		s.Authz.Invalidate(sc.Tenant())
+	}
+	return rec, err
 }
 
 // rejected is a roster rejection with its problem document, which lists
@@ -71,9 +79,8 @@ func (r rejected) Document(request.Problem) any { return r.doc }
 
 // ImportProblem is a rejected roster upload: a problem document whose
 // errors name the file (the form part) and whose import is the logged
-// record with every problem by file, line and column. Status 400: a file
-// could not be read as OneRoster CSV at all (bad rows are found by the
-// job: the import's record then says rejected, with every row's problem).
+// record with every problem by file, line and column. Status 400 when a
+// file could not be read as OneRoster CSV at all, 422 when rows were bad.
 type ImportProblem struct {
 	request.Problem
 	Import roster.Import `json:"import"`
@@ -92,11 +99,13 @@ func (s *Server) importRoster(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Stored and queued: the job applies it (roles it changes reach every
-	// process through the authorization NOTIFY).
-	rec, err := s.Roster.Start(c.Request.Context(), request.Scope(c), files, dryRun)
+	sc := request.Scope(c)
+	rec, err := s.Roster.Import(c.Request.Context(), sc, files, dryRun)
 	if rej, ok := roster.AsRejected(err); ok {
 		return nil, rejection(c, rej, err)
+	}
+	if err == nil && rec.Status == roster.Applied {
+		s.Authz.Invalidate(sc.Tenant()) // roles may have changed
 	}
 	return rec, err
 }

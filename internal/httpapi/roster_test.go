@@ -48,27 +48,6 @@ func rosterUpload(c *apptest.Client, path string, files map[string]string) *appt
 	return c.DoWith("POST", path, &buf, map[string]string{"Content-Type": mw.FormDataContentType()})
 }
 
-// rosterJob uploads files (202: stored and queued), runs the import's job
-// as a worker would, and returns the GET of the import: its outcome.
-func rosterJob(t *testing.T, e *apptest.Env, tenant uuid.UUID, c *apptest.Client, path string, files map[string]string) *apptest.Response {
-	t.Helper()
-	r := rosterUpload(c, path, files)
-	require.Equal(t, 202, r.Status, r.Text())
-	rec := decodeImport(t, r)
-	require.Equal(t, roster.Queued, rec.Status)
-	require.NoError(t, e.App.Roster.Work(context.Background(), tenant, rec.ID)) // the worker's job, run here
-	e.App.Authz.Invalidate(tenant)                                              // the job's NOTIFY, heard here
-	base, _, _ := strings.Cut(path, "?")
-	return c.Expect(200, "GET", base+"/"+rec.ID.String(), nil)
-}
-
-// trustID is the id of the trust trust() makes.
-func trustID(t *testing.T, e *apptest.Env) uuid.UUID {
-	tn, err := e.App.Tenants.BySlug(context.Background(), "trust-t")
-	require.NoError(t, err)
-	return tn.ID
-}
-
 // rosterRows counts the tenant's rows that an import may touch.
 func rosterRows(t *testing.T, e *apptest.Env, tenant uuid.UUID) map[string]int64 {
 	out := map[string]int64{}
@@ -107,13 +86,15 @@ func TestRosterImportAppliesAndReimportIsANoOp(t *testing.T) {
 	before := rosterRows(t, e, e.A.ID)
 
 	// A dry run counts but writes nothing.
-	r := rosterJob(t, e, e.A.ID, admin, base+"?dry_run=true", rosterFiles(t))
+	r := rosterUpload(admin, base+"?dry_run=true", rosterFiles(t))
+	require.Equal(t, 201, r.Status, r.Text())
 	dry := decodeImport(t, r)
 	require.Equal(t, roster.DryRun, dry.Status)
 	require.Equal(t, 4, dry.Counts.People.Created)
 	require.Equal(t, before, rosterRows(t, e, e.A.ID))
 
-	r = rosterJob(t, e, e.A.ID, admin, base, rosterFiles(t))
+	r = rosterUpload(admin, base, rosterFiles(t))
+	require.Equal(t, 201, r.Status, r.Text())
 	first := decodeImport(t, r)
 	require.Equal(t, roster.Applied, first.Status)
 	require.Equal(t, []string{"classes.csv", "enrollments.csv", "roles.csv", "users.csv"}, first.Files)
@@ -149,7 +130,8 @@ func TestRosterImportAppliesAndReimportIsANoOp(t *testing.T) {
 	require.Equal(t, 401, e.Anonymous().Do("POST", "/api/v1/auth/login", map[string]string{"tenant": "tenant-a", "username": "r-teacher1", "password": "never-imported-pw"}).Status)
 
 	// Again: everything unchanged, no duplicate rows.
-	r = rosterJob(t, e, e.A.ID, admin, base, rosterFiles(t))
+	r = rosterUpload(admin, base, rosterFiles(t))
+	require.Equal(t, 201, r.Status, r.Text())
 	second := decodeImport(t, r)
 	require.Equal(t, roster.Tally{Unchanged: 4, Skipped: 1}, second.Counts.People)
 	require.Equal(t, roster.Tally{Unchanged: 4, Skipped: 1}, second.Counts.Roles)
@@ -197,10 +179,15 @@ func TestRosterBadRowsRejectEverything(t *testing.T) {
 	files["enrollments.csv"] += "e6,,,c-history,tenant-a-school,u-s1,student,false,,\n" +
 		"e7,,,c-sci,tenant-a-school,u-s2,janitor,false,,\n" +
 		"e8,,,c-sci,tenant-a-school,u-t1,teacher,false,,\n"
-	r = rosterJob(t, e, e.A.ID, admin, base, files)
+	r = rosterUpload(admin, base, files)
+	require.Equal(t, 422, r.Status, r.Text())
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 	require.NotContains(t, r.Text(), "bob-at-example")
-	var p struct{ Import roster.Import }
-	r.Decode(&p.Import)
+	var p struct {
+		Errors []struct{ Field, Message string }
+		Import roster.Import
+	}
+	r.Decode(&p)
 	got := map[string]bool{}
 	for _, is := range p.Import.Errors {
 		got[fmt.Sprintf("%s:%d:%s", is.File, is.Line, is.Field)] = true
@@ -216,6 +203,7 @@ func TestRosterBadRowsRejectEverything(t *testing.T) {
 	}, got, r.Text())
 	require.Equal(t, roster.Rejected, p.Import.Status)
 	require.Equal(t, 7, p.Import.ErrorCount)
+	require.Len(t, p.Errors, 7)
 	require.Equal(t, before, rosterRows(t, e, e.A.ID), "nothing was applied")
 
 	// The rejection is logged with its errors.
@@ -232,7 +220,8 @@ func TestRosterToBeDeletedRemoves(t *testing.T) {
 	e := apptest.New(t)
 	admin := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	base := "/api/v1/t/tenant-a/roster/imports"
-	r := rosterJob(t, e, e.A.ID, admin, base, rosterFiles(t))
+	r := rosterUpload(admin, base, rosterFiles(t))
+	require.Equal(t, 201, r.Status, r.Text())
 	// Pupil 2 gets a password and signs in.
 	var pupil2 string
 	require.NoError(t, access.Transact(context.Background(), e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
@@ -241,11 +230,12 @@ func TestRosterToBeDeletedRemoves(t *testing.T) {
 	r = admin.Expect(200, "PATCH", "/api/v1/t/tenant-a/people/"+pupil2, map[string]any{"password": "pupil-two-password"})
 	p2 := e.Login(e.A.Slug, "r-pupil2", "pupil-two-password")
 
-	r = rosterJob(t, e, e.A.ID, admin, base, map[string]string{
+	r = rosterUpload(admin, base, map[string]string{
 		"users.csv":       "sourcedId,status,username,givenName,familyName,enabledUser\nu-s2,tobedeleted,,,,\nu-s1,,r-pupil1,Ann,Pupil,false\n",
 		"classes.csv":     "sourcedId,status,title,schoolSourcedId\nc-maths,tobedeleted,,tenant-a-school\n",
 		"enrollments.csv": "sourcedId,status,classSourcedId,userSourcedId,role\ne3,tobedeleted,c-sci,u-s2,student\ne99,tobedeleted,c-sci,u-s2,student\n",
 	})
+	require.Equal(t, 201, r.Status, r.Text())
 	rec := decodeImport(t, r)
 	require.Equal(t, roster.Tally{Removed: 1, Updated: 1}, rec.Counts.People)
 	require.Equal(t, roster.Tally{Removed: 1}, rec.Counts.Courses)
@@ -266,7 +256,8 @@ func TestRosterToBeDeletedRemoves(t *testing.T) {
 	require.Equal(t, 2, state.Sci)
 
 	// Re-importing the original set does not bring the suspended back: it warns.
-	r = rosterJob(t, e, e.A.ID, admin, base, rosterFiles(t))
+	r = rosterUpload(admin, base, rosterFiles(t))
+	require.Equal(t, 201, r.Status, r.Text())
 	rec = decodeImport(t, r)
 	require.Equal(t, 1, rec.Counts.Enrolments.Created) // e3 again
 	require.Contains(t, r.Text(), "does not reactivate")
@@ -279,25 +270,27 @@ func TestRosterTenantsAreSeparate(t *testing.T) {
 	e := apptest.New(t)
 	adminA := e.Login(e.A.Slug, e.A.AdminUser, apptest.AdminPassword)
 	adminB := e.Login(e.B.Slug, e.B.AdminUser, apptest.AdminPassword)
-	r := rosterJob(t, e, e.A.ID, adminA, "/api/v1/t/tenant-a/roster/imports", rosterFiles(t))
+	r := rosterUpload(adminA, "/api/v1/t/tenant-a/roster/imports", rosterFiles(t))
+	require.Equal(t, 201, r.Status, r.Text())
 	importA := decodeImport(t, r).ID
 	stateA := rosterRows(t, e, e.A.ID)
 
 	// B names A's classes and users: unknown.
-	r = rosterJob(t, e, e.B.ID, adminB, "/api/v1/t/tenant-b/roster/imports", map[string]string{"enrollments.csv": rosterFiles(t)["enrollments.csv"]})
+	r = rosterUpload(adminB, "/api/v1/t/tenant-b/roster/imports", map[string]string{"enrollments.csv": rosterFiles(t)["enrollments.csv"]})
+	require.Equal(t, 422, r.Status, r.Text())
 	var p struct{ Import roster.Import }
-	r.Decode(&p.Import)
-	require.Equal(t, roster.Rejected, p.Import.Status)
+	r.Decode(&p)
 	require.Equal(t, 10, p.Import.ErrorCount) // 5 rows × unknown class and unknown user
 	// A's school by slug or id is not B's.
 	files := rosterFiles(t)
-	r = rosterJob(t, e, e.B.ID, adminB, "/api/v1/t/tenant-b/roster/imports", map[string]string{"classes.csv": files["classes.csv"]})
-	require.Equal(t, roster.Rejected, decodeImport(t, r).Status)
+	r = rosterUpload(adminB, "/api/v1/t/tenant-b/roster/imports", map[string]string{"classes.csv": files["classes.csv"]})
+	require.Equal(t, 422, r.Status, r.Text())
 	// With B's own school the same sourcedIds are B's own records.
 	for n, v := range files {
 		files[n] = strings.ReplaceAll(v, "tenant-a-school", "tenant-b-school")
 	}
-	r = rosterJob(t, e, e.B.ID, adminB, "/api/v1/t/tenant-b/roster/imports", files)
+	r = rosterUpload(adminB, "/api/v1/t/tenant-b/roster/imports", files)
+	require.Equal(t, 201, r.Status, r.Text())
 	require.Equal(t, 4, decodeImport(t, r).Counts.People.Created)
 	require.Equal(t, stateA, rosterRows(t, e, e.A.ID), "A is untouched")
 	// B's log does not show A's import.
@@ -336,7 +329,7 @@ func TestRosterMalformedFilesAre400(t *testing.T) {
 		"field count":    {map[string]string{"classes.csv": "sourcedId,title,schoolSourcedId\nc1,Science\n"}, "classes.csv", "classes.csv", 2},
 		"not utf-8":      {map[string]string{"users.csv": "sourcedId,username,givenName,familyName\nu1,jos\xe9,Jos\xe9,X\n"}, "users.csv", "users.csv", 2},
 		"empty":          {map[string]string{"enrollments.csv": ""}, "enrollments.csv", "enrollments.csv", 1},
-		"no known file":  {map[string]string{"lineItems.csv": "sourcedId\n"}, "", "body", 0},
+		"no known file":  {map[string]string{"courses.csv": "sourcedId\n"}, "", "body", 0},
 	} {
 		r := rosterUpload(admin, base, tc.files)
 		require.Equal(t, 400, r.Status, "%s: %s", name, r.Text())
@@ -369,10 +362,11 @@ func TestRosterSchoolAdminStaysInTheirSchools(t *testing.T) {
 	sb := e.Login("trust-t", "sb", apptest.AdminPassword)
 	base := "/api/v1/t/trust-t/roster/imports"
 
-	r := rosterJob(t, e, trustID(t, e), boss, base, map[string]string{"users.csv": "sourcedId,username,givenName,familyName,role,orgSourcedIds\nu-a,a-teacher,Alma,Teach,teacher,school-a\n"})
+	r := rosterUpload(boss, base, map[string]string{"users.csv": "sourcedId,username,givenName,familyName,role,orgSourcedIds\nu-a,a-teacher,Alma,Teach,teacher,school-a\n"})
+	require.Equal(t, 201, r.Status, r.Text())
 	bossImport := decodeImport(t, r).ID
 
-	r = rosterJob(t, e, trustID(t, e), sb, base, map[string]string{
+	r = rosterUpload(sb, base, map[string]string{
 		"users.csv": "sourcedId,username,givenName,familyName,role,orgSourcedIds\n" +
 			"u-b,b-teacher,Bea,Teach,teacher,school-b\n" +
 			"u-x,x-pupil,Xan,Pupil,student,school-a\n" +
@@ -381,9 +375,9 @@ func TestRosterSchoolAdminStaysInTheirSchools(t *testing.T) {
 		"classes.csv":     "sourcedId,title,schoolSourcedId\nc-b,B class,school-b\nc-a,A class," + schools["school-a"] + "\n",
 		"enrollments.csv": "sourcedId,classSourcedId,userSourcedId,role\ne-1,c-b,u-n,student\n",
 	})
+	require.Equal(t, 422, r.Status, r.Text())
 	var p struct{ Import roster.Import }
-	r.Decode(&p.Import)
-	require.Equal(t, roster.Rejected, p.Import.Status)
+	r.Decode(&p)
 	got := map[string]bool{}
 	for _, is := range p.Import.Errors {
 		got[fmt.Sprintf("%s:%d:%s", is.File, is.Line, is.Field)] = true
@@ -394,11 +388,12 @@ func TestRosterSchoolAdminStaysInTheirSchools(t *testing.T) {
 		"classes.csv:3:schoolSourcedId": true, // by id, still school-a
 	}, got, r.Text())
 
-	r = rosterJob(t, e, trustID(t, e), sb, base, map[string]string{
+	r = rosterUpload(sb, base, map[string]string{
 		"users.csv":       "sourcedId,username,givenName,familyName,role,orgSourcedIds\nu-b,b-teacher,Bea,Teach,teacher,school-b\nu-n,n-pupil,Nia,Pupil,,\n",
 		"classes.csv":     "sourcedId,title,schoolSourcedId\nc-b,B class,school-b\n",
 		"enrollments.csv": "sourcedId,classSourcedId,userSourcedId,role\ne-1,c-b,u-n,student\ne-2,c-b,u-b,teacher\n",
 	})
+	require.Equal(t, 201, r.Status, r.Text())
 	rec := decodeImport(t, r)
 	require.Equal(t, roster.Tally{Created: 2}, rec.Counts.Roles) // teacher from users.csv, learner from the enrolment
 	require.Equal(t, roster.Tally{Created: 2}, rec.Counts.Enrolments)
@@ -427,10 +422,7 @@ func TestRosterZipUpload(t *testing.T) {
 	_, _ = w.Write([]byte("propertyName,value\nmanifest.version,1.0\n"))
 	require.NoError(t, zw.Close())
 	r := admin.Upload("/api/v1/t/tenant-a/roster/imports", "oneroster.zip", &zbuf)
-	require.Equal(t, 202, r.Status, r.Text())
-	id := decodeImport(t, r).ID
-	require.NoError(t, e.App.Roster.Work(context.Background(), e.A.ID, id))
-	r = admin.Expect(200, "GET", "/api/v1/t/tenant-a/roster/imports/"+id.String(), nil)
+	require.Equal(t, 201, r.Status, r.Text())
 	require.Equal(t, 5, decodeImport(t, r).Counts.Enrolments.Created)
 	r = admin.Upload("/api/v1/t/tenant-a/roster/imports", "oneroster.zip", strings.NewReader("not a zip"))
 	require.Equal(t, 400, r.Status, r.Text())

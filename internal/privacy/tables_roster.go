@@ -4,7 +4,7 @@ package privacy
 const importLife = "for the school's roster-log period (default 12 months); then deleted"
 
 // heldLife is how long a held upload's files are kept.
-const heldLife = "until the import's job has applied it, or an admin confirms or discards a held import (then cleared); at most the roster-log period"
+const heldLife = "until an admin confirms or discards the held import (then cleared); at most the roster-log period"
 
 // rosterTables declares the roster area's tables: the log of OneRoster
 // imports. The people, courses and enrolments an import makes are declared
@@ -25,13 +25,7 @@ var rosterTables = []Table{
 			col("warning_count", Record, "how many rows were skipped with a warning", PublicTask, importLife, Export, Retain),
 			col("held", Record, "per school, how many people a held bulk file would end and of how many (no names)", PublicTask, importLife, Export, Retain),
 			col("modes", Record, "whether each file was a bulk (full) or delta (changes) file", PublicTask, importLife, Export, Retain),
-			col("held_files", Identity, "the uploaded files, kept while the import's job applies them (so a worker that dies loses nothing) and while the safety limit holds them, so an admin's confirmation applies exactly them", PublicTask, heldLife, Omit, Retain),
-			col("step", Record, "show how far the import has got, in plain words", PublicTask, importLife, Export, Retain),
-			col("rows_done", Record, "show how far the import has got", PublicTask, importLife, Export, Retain),
-			col("rows_total", Record, "show how far the import has got", PublicTask, importLife, Export, Retain),
-			col("updated_at", Record, "the import job's heartbeat: a silent one lost its worker and is run again", PublicTask, importLife, Export, Retain),
-			col("confirmed", Record, "whether an admin confirmed a held import, lifting the safety limit", PublicTask, importLife, Export, Retain),
-			col("schools", Key, "the schools the uploader may change, kept for the import's job", PublicTask, importLife, Export, Retain),
+			col("held_files", Identity, "the uploaded files of an import held by the safety limit, so an admin's confirmation applies exactly them", PublicTask, heldLife, Omit, Retain),
 			col("created_at", Record, "record keeping", PublicTask, importLife, Export, Retain),
 		},
 	},

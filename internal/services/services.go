@@ -142,7 +142,6 @@ func New(cfg config.Config, db *database.DB, store *objstore.Store) (Set, error)
 	}
 	a.Subjects = subject.NewService(db, store, a.Files, q, cfg.LedgerKey(), cfg.ExportLinkTTL)
 	a.Courses.UseJobs(q) // rollovers are worked in the background
-	a.Roster.UseJobs(q)  // uploads are applied in the background
 	a.Consents = consent.NewService(db)
 	a.Comms = comms.NewService(db, q, cfg.LedgerKey(), cfg.PublicURL, comms.Relay{Addr: cfg.SMTPAddr, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}, cfg.SMTPFrom)
 	a.Comms.Identity = a.Identity

@@ -201,7 +201,7 @@ func mustParse(loc *time.Location) *templates {
 
 var kindNames = map[string]string{"page": "page", "file": "file", "video": "video", "audio": "audio", "link": "link to another website", "assignment": "assignment"}
 
-var importStatuses = map[string]string{"queued": "Waiting to start", "running": "Being imported", "applied": "Imported", "rejected": "Rejected: nothing imported", "dry_run": "Checked only",
+var importStatuses = map[string]string{"applied": "Imported", "rejected": "Rejected: nothing imported", "dry_run": "Checked only",
 	"held": "Waiting for an admin to confirm", "discarded": "Discarded: nothing imported"}
 
 var statusNames = map[assignment.Status]string{assignment.StatusSubmitted: "Handed in", assignment.StatusUnmarked: "Not marked yet",

@@ -45,10 +45,9 @@ func (s *Site) rosterPage(c *gin.Context) (page, error) {
 	return show("admin_roster", view{Title: "Bulk import", Data: d}), err
 }
 
-// rosterImport stores an upload and queues its job (roster.Start); the
-// import's own page then shows its progress, updating by itself, and its
-// result. Files that cannot be read at all are refused at once, and that
-// is recorded too, so the page shows it the same way.
+// rosterImport runs an upload through the roster service; accepted or
+// rejected, every import is recorded, so the result is shown on the
+// import's own page.
 func (s *Site) rosterImport(c *gin.Context) (page, error) {
 	mr := request.MultipartOf(c)
 	var files map[string][]byte
@@ -81,12 +80,16 @@ func (s *Site) rosterImport(c *gin.Context) (page, error) {
 	} else if err != nil {
 		return page{}, err
 	}
-	rec, err := s.d.Roster.Start(c.Request.Context(), request.Scope(c), files, dryRun)
+	sc := request.Scope(c)
+	rec, err := s.d.Roster.Import(c.Request.Context(), sc, files, dryRun)
 	if rej, ok := roster.AsRejected(err); ok {
 		rec, err = rej.Import, nil
 	}
 	if err != nil {
 		return page{}, err
+	}
+	if rec.Status == roster.Applied {
+		s.d.Authz.Invalidate(sc.Tenant())
 	}
 	return goTo(base(c) + "/admin/roster/" + rec.ID.String()), nil
 }
@@ -104,23 +107,19 @@ func (s *Site) rosterResult(c *gin.Context, id uuid.UUID) (page, error) {
 	}{base(c), rec, roster.EndLimit, s.allowed(c, request.Principal(c), "roster", "write")}}), nil
 }
 
-// rosterProgress is the import page's progress region, which progress.js
-// fetches until the import is done (then it holds the result).
-func (s *Site) rosterProgress(c *gin.Context, id uuid.UUID) (page, error) {
-	rec, err := s.d.Roster.Get(c.Request.Context(), request.Scope(c), id)
+// rosterConfirm applies an import the safety limit held. If the files no
+// longer apply cleanly, the new (rejected) run is shown instead.
+func (s *Site) rosterConfirm(c *gin.Context, id uuid.UUID) (page, error) {
+	sc := request.Scope(c)
+	rec, err := s.d.Roster.Confirm(c.Request.Context(), sc, id)
+	if rej, ok := roster.AsRejected(err); ok {
+		return goTo(base(c) + "/admin/roster/" + rej.Import.ID.String()), nil
+	}
 	if err != nil {
 		return page{}, err
 	}
-	return s.fragment(c, "admin_roster_result", "rosterProgress", map[string]any{"Base": base(c), "Rec": rec, "Limit": roster.EndLimit})
-}
-
-// rosterConfirm queues an import the safety limit held, to be applied by
-// its job with the limit lifted; its page shows it going.
-func (s *Site) rosterConfirm(c *gin.Context, id uuid.UUID) (page, error) {
-	if _, err := s.d.Roster.ConfirmLater(c.Request.Context(), request.Scope(c), id); err != nil {
-		return page{}, err
-	}
-	return goTo(base(c) + "/admin/roster/" + id.String()), nil
+	s.d.Authz.Invalidate(sc.Tenant())
+	return goTo(base(c) + "/admin/roster/" + rec.ID.String()), nil
 }
 
 // rosterDiscard drops an import the safety limit held.

@@ -19,23 +19,20 @@ import (
 // against the tenant's data first. A row that fails adds an error and
 // writes nothing; the caller rolls everything back if any row failed.
 type applier struct {
-	tx         *gorm.DB
-	sc         access.Scope
-	p          *plan
-	schools    map[string]uuid.UUID // slug and id → id
-	allowed    map[uuid.UUID]bool   // nil: every school
-	people     map[string]*person   // by sourcedId: loaded, then made
-	byName     map[string]uuid.UUID // lower(username) → person
-	courses    map[string]*courseRec
-	fresh      map[uuid.UUID]int // people this import created → their users.csv line
-	pending    []pendingEnrolment
-	orgs       map[string]orgTarget // orgs.csv sourcedId → school or tenant
-	covered    map[uuid.UUID]bool   // schools the upload's rows name: what a bulk file speaks for
-	force      bool                 // an admin confirmed ending more than the limit
-	prog       *progress            // nil unless a job runs the import
-	held       []SchoolEnd          // schools over the limit (nothing is written then)
-	kept       map[roleKey]bool     // roles the upload gives or keeps (roles.go)
-	rolesEnded bool                 // roles were ended: API processes reload them
+	tx      *gorm.DB
+	sc      access.Scope
+	p       *plan
+	schools map[string]uuid.UUID // slug and id → id
+	allowed map[uuid.UUID]bool   // nil: every school
+	people  map[string]*person   // by sourcedId: loaded, then made
+	byName  map[string]uuid.UUID // lower(username) → person
+	courses map[string]*courseRec
+	fresh   map[uuid.UUID]int // people this import created → their users.csv line
+	pending []pendingEnrolment
+	orgs    map[string]orgTarget // orgs.csv sourcedId → school or tenant
+	covered map[uuid.UUID]bool   // schools the upload's rows name: what a bulk file speaks for
+	force   bool                 // an admin confirmed ending more than the limit
+	held    []SchoolEnd          // schools over the limit (nothing is written then)
 	// Made by this step, written by flush.
 	newPeople []identity.Person
 	newRoles  []identity.RoleAssignment
@@ -76,27 +73,13 @@ type courseRec struct {
 	Title      string
 	Status     course.Status
 	ExternalID string
-	// The catalogue course (courses.go).
-	RosterCourseID, CourseCode, CourseTitle *string
-}
-
-func (c *courseRec) catalogue() catalogue {
-	return catalogue{ID: c.RosterCourseID, Code: c.CourseCode, Title: c.CourseTitle}
 }
 
 // run applies the plan step by step. Later features add their step to
 // the list (after the people they need are loaded or made); ending what a
 // bulk file leaves out runs last, when everything the file holds is known.
 func (a *applier) run() error {
-	steps := []func() error{
-		a.stepped(stepMatching, a.loadSchools, ManifestFile, OrgsFile), a.loadPeople, a.loadCourses,
-		a.stepped(stepPeople, a.applyUsers, UsersFile),
-		a.stepped(stepRoles, a.applyRoles, RolesFile),
-		a.stepped(stepClasses, a.applyClasses, CoursesFile, ClassesFile),
-		a.stepped(stepEnrolling, a.applyEnrolments), // counts its rows as it goes
-		a.stepped(stepExtras, a.applyExtras, DemographicsFile, AcademicSessionsFile),
-		a.stepped(stepEnding, a.endAbsent),
-	}
+	steps := []func() error{a.loadSchools, a.loadPeople, a.loadCourses, a.applyUsers, a.applyRoles, a.applyClasses, a.applyEnrolments, a.applyExtras, a.endAbsent}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -109,7 +92,7 @@ func (a *applier) run() error {
 		}
 	}
 	a.checkNewcomersPlaced()
-	return a.notifyRoles()
+	return nil
 }
 
 func (a *applier) loadSchools() error {
@@ -254,7 +237,7 @@ func (a *applier) loadCourses() error {
 		ext.add(e.class)
 	}
 	var cs []*courseRec
-	if err := a.tx.Raw(`SELECT id, school_id, title, status, external_id, roster_course_id, course_code, course_title FROM courses WHERE external_id = ANY(?::text[])`, textArray(ext.list())).Scan(&cs).Error; err != nil {
+	if err := a.tx.Raw(`SELECT id, school_id, title, status, external_id FROM courses WHERE external_id = ANY(?::text[])`, textArray(ext.list())).Scan(&cs).Error; err != nil {
 		return fmt.Errorf("roster: load courses: %w", err)
 	}
 	for _, c := range cs {
@@ -265,7 +248,6 @@ func (a *applier) loadCourses() error {
 
 // grant gives p role in school unless they hold it.
 func (a *applier) grant(p *person, role identity.Role, school uuid.UUID) error {
-	a.listed(p, role, school)
 	for _, h := range p.roles {
 		if h.Role == role && h.SchoolID != nil && *h.SchoolID == school {
 			a.p.counts.Roles.Unchanged++

@@ -58,7 +58,7 @@ func (a *applier) endAbsent() error {
 			a.cover(t.school)
 		}
 	}
-	if a.p.nErrors > 0 || !(a.p.bulk(UsersFile) || a.p.bulk(EnrollmentsFile) || a.p.bulk(ClassesFile) || a.p.bulk(RolesFile)) {
+	if a.p.nErrors > 0 || !(a.p.bulk(UsersFile) || a.p.bulk(EnrollmentsFile) || a.p.bulk(ClassesFile)) {
 		return nil
 	}
 	if len(a.covered) == 0 {
@@ -72,11 +72,6 @@ func (a *applier) endAbsent() error {
 	}
 	if a.p.bulk(EnrollmentsFile) {
 		if err := a.closeEnrolments(); err != nil {
-			return err
-		}
-	}
-	if a.p.bulk(RolesFile) {
-		if err := a.endRoles(); err != nil {
 			return err
 		}
 	}

@@ -1,29 +1,23 @@
 package roster
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
-// table is one CSV file of an upload: its header, and its data rows read
-// again from the source each time they are asked for (rows), so an
-// import holds the typed rows it keeps, never a file's text or its raw
-// records. readTable has read the whole file once to check it, so the
-// later passes meet no syntax error.
+// table is one CSV file: its header and data rows, each with the line on
+// which it starts (a quoted field may span lines).
 type table struct {
 	file string
 	cols map[string]int
-	open func() (io.ReadCloser, error)
-	n    int // data rows, counted by the checking pass
+	rows []row
 }
 
 type row struct {
@@ -35,83 +29,42 @@ type row struct {
 func (t *table) has(col string) bool { _, ok := t.cols[col]; return ok }
 
 // get is a row's trimmed value in col, "" when the file has no such column.
-// The value is copied out of the row's record, so a kept value does not
-// keep the whole line alive.
 func (t *table) get(r row, col string) string {
 	i, ok := t.cols[col]
 	if !ok {
 		return ""
 	}
-	return strings.Clone(strings.TrimSpace(r.vals[i]))
+	return strings.TrimSpace(r.vals[i])
 }
 
-// rows reads the data rows, each with the line on which it starts (a
-// quoted field may span lines). The record slice is reused from row to
-// row: keep values through get.
-func (t *table) rows() iter.Seq[row] {
-	return func(yield func(row) bool) {
-		rc, err := t.open()
-		if err != nil {
-			return
-		}
-		defer rc.Close()
-		r := newCSV(rc)
-		if _, err := r.Read(); err != nil {
-			return
-		}
-		for {
-			rec, err := r.Read()
-			if err != nil {
-				return // io.EOF; the checking pass reported any other error
-			}
-			line, _ := r.FieldPos(0)
-			if !yield(row{line: line, vals: rec}) {
-				return
-			}
-		}
-	}
-}
-
-// newCSV reads a file past a UTF-8 byte-order mark, as spreadsheets write.
-func newCSV(rc io.Reader) *csv.Reader {
-	br := bufio.NewReaderSize(rc, 64<<10)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		_, _ = br.Discard(3)
-	}
-	r := csv.NewReader(br)
-	r.ReuseRecord = true
-	return r
-}
-
-// readTable checks one file in a first pass over it, keeping nothing but
-// its header: the first row is the header; column names are
+// readTable reads one file. The first row is the header; column names are
 // case-sensitive as in the spec, may come in any order, and columns we do
-// not know are ignored. Problems that make the file unreadable (not
-// UTF-8, NUL characters, bad CSV, too big or too long, a required column
-// missing) are returned as issues and the table is nil.
-func readTable(file string, open func() (io.ReadCloser, error), required ...string) (*table, []Issue) {
+// not know are ignored. Problems that make the file unreadable are
+// returned as issues and the table is nil.
+func readTable(file string, data []byte, required ...string) (*table, []Issue) {
 	bad := func(line int, format string, args ...any) (*table, []Issue) {
 		return nil, []Issue{{File: file, Line: line, Message: fmt.Sprintf(format, args...)}}
 	}
-	rc, err := open()
-	if err != nil {
-		return bad(0, "cannot be read: %s", err)
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, as spreadsheets write
+	if len(data) > MaxFileBytes {
+		return bad(0, "is larger than %d MiB", MaxFileBytes>>20)
 	}
-	defer rc.Close()
-	lim := &io.LimitedReader{R: rc, N: MaxFileBytes + 3 + 1} // the limit counts the text, not a BOM
-	r := newCSV(lim)
+	if !utf8.Valid(data) {
+		return bad(firstInvalidLine(data), "is not UTF-8 text; save it as CSV UTF-8")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return bad(0, "contains NUL characters; it is not a text file")
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.ReuseRecord = false
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return bad(1, "is empty; the first line must be the header")
 	}
-	if issue, stop := recordProblem(file, r, header, err, 1); stop {
-		if lim.N <= 0 {
-			return bad(0, "is larger than %d MiB", MaxFileBytes>>20)
-		}
-		issue.Message = strings.Replace(issue.Message, "is not valid CSV", "header is not valid CSV", 1)
-		return nil, []Issue{issue}
+	if err != nil {
+		return bad(lineOf(err, 1), "header is not valid CSV: %s", csvReason(err))
 	}
-	t := &table{file: file, cols: map[string]int{}, open: open}
+	t := &table{file: file, cols: map[string]int{}}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if h == "" {
@@ -120,7 +73,7 @@ func readTable(file string, open func() (io.ReadCloser, error), required ...stri
 		if _, dup := t.cols[h]; dup {
 			return bad(1, "column %q appears twice in the header", h)
 		}
-		t.cols[strings.Clone(h)] = i
+		t.cols[h] = i
 	}
 	var missing []Issue
 	for _, c := range required {
@@ -131,43 +84,20 @@ func readTable(file string, open func() (io.ReadCloser, error), required ...stri
 	if len(missing) > 0 {
 		return nil, missing
 	}
-	for n := 0; ; n++ {
+	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			if lim.N <= 0 {
-				return bad(0, "is larger than %d MiB", MaxFileBytes>>20)
-			}
-			t.n = n
 			return t, nil
 		}
-		if issue, stop := recordProblem(file, r, rec, err, 0); stop {
-			if lim.N <= 0 {
-				return bad(0, "is larger than %d MiB", MaxFileBytes>>20)
-			}
-			return nil, []Issue{issue}
+		if err != nil {
+			return bad(lineOf(err, 0), "is not valid CSV: %s", csvReason(err))
 		}
-		if n == MaxRows {
+		if len(t.rows) == MaxRows {
 			return bad(0, "has more than %d rows; split it", MaxRows)
 		}
+		line, _ := r.FieldPos(0)
+		t.rows = append(t.rows, row{line: line, vals: rec})
 	}
-}
-
-// recordProblem words what makes a record unreadable: a CSV error, text
-// that is not UTF-8, a NUL character.
-func recordProblem(file string, r *csv.Reader, rec []string, err error, fallback int) (Issue, bool) {
-	if err != nil {
-		return Issue{File: file, Line: lineOf(err, fallback), Message: "is not valid CSV: " + csvReason(err)}, true
-	}
-	for i, v := range rec {
-		line, _ := r.FieldPos(i)
-		if !utf8.ValidString(v) {
-			return Issue{File: file, Line: line, Message: "is not UTF-8 text; save it as CSV UTF-8"}, true
-		}
-		if strings.IndexByte(v, 0) >= 0 { // the whole file, as before: a binary file has no useful line
-			return Issue{File: file, Message: "contains NUL characters; it is not a text file"}, true
-		}
-	}
-	return Issue{}, false
 }
 
 // lineOf is the line a csv error points at.
@@ -192,6 +122,21 @@ func csvReason(err error) string {
 		return pe.Err.Error()
 	}
 	return "unreadable"
+}
+
+func firstInvalidLine(data []byte) int {
+	line := 1
+	for len(data) > 0 {
+		r, n := utf8.DecodeRune(data)
+		if r == utf8.RuneError && n <= 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		data = data[n:]
+	}
+	return line
 }
 
 // check validates one value: required, at most max characters, no control

@@ -25,7 +25,7 @@ type birthRow struct {
 func (p *plan) parseDemographics(t *table) {
 	seen := map[string]int{}
 	today := time.Now().UTC()
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id, ok := p.sourcedID(t, r, "sourcedId", seen)
 		deleted, ok2 := p.status(t, r)
 		v := t.get(r, "birthDate")

@@ -42,10 +42,7 @@ func (a *applier) applyEnrolments() error {
 		return err
 	}
 	c := &a.p.counts.Enrolments
-	for i, e := range a.p.enrols {
-		if i%1000 == 999 {
-			a.prog.add(1000)
-		}
+	for _, e := range a.p.enrols {
 		ex := byExt[e.sourcedID]
 		if e.deleted {
 			switch {
@@ -105,18 +102,10 @@ func (a *applier) applyEnrolments() error {
 // school unless they already hold one there (or tenant-wide): being on a
 // course means belonging to its school.
 func (a *applier) placeInSchool(p *person, role identity.Role, school uuid.UUID) error {
-	var in *held // a role held in the school, the matching one first
-	for i, h := range p.roles {
-		switch {
-		case h.SchoolID == nil:
+	for _, h := range p.roles {
+		if h.SchoolID == nil || *h.SchoolID == school {
 			return nil
-		case *h.SchoolID == school && (in == nil || h.Role == role):
-			in = &p.roles[i]
 		}
-	}
-	if in != nil {
-		a.listed(p, in.Role, school) // the enrolment needs it: a bulk roles.csv does not end it
-		return nil
 	}
 	return a.grant(p, role, school)
 }

@@ -51,7 +51,7 @@ func (p *plan) parseAgents(t *table) {
 	if !t.has(roleCol) && t.has("roles") {
 		roleCol = "roles"
 	}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id := t.get(r, "sourcedId")
 		for _, v := range list(t.get(r, roleCol)) {
 			if isGuardianRole(v) {
@@ -70,7 +70,7 @@ func (p *plan) parseAgents(t *table) {
 func (p *plan) parseRolesAll(t *table) {
 	p.parseRoles(t)
 	x := p.x()
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		if isGuardianRole(t.get(r, "role")) && !strings.EqualFold(t.get(r, "status"), "tobedeleted") {
 			x.guardians[t.get(r, "userSourcedId")] = true
 		}

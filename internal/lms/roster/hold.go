@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
+	"sort"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -19,29 +19,30 @@ import (
 // longer) waiting: another admin came first.
 var errNotHeld = errs.New(errs.ErrConflict, "This import is no longer waiting: it was confirmed or discarded already.")
 
-// packSource packs an upload's files into one zip, as an import keeps
-// them (queued, running or held): a job or a confirmation re-reads exactly
-// them. Deflated: CSV shrinks to about a fifth.
-func packSource(src source) ([]byte, error) {
+// zipFiles packs a held upload's files so confirming re-reads exactly
+// them. Stored (not compressed): CSV compresses well, but the row is
+// short-lived and the upload already capped.
+func zipFiles(files map[string][]byte) ([]byte, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		if Known(n) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, n := range src.names() {
+	for _, n := range names {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate})
 		if err != nil {
-			return nil, fmt.Errorf("roster: keep files: %w", err)
+			return nil, fmt.Errorf("roster: keep held files: %w", err)
 		}
-		rc, err := src.open(n)
-		if err != nil {
-			return nil, fmt.Errorf("roster: keep files: %w", err)
-		}
-		_, err = io.Copy(w, rc)
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("roster: keep files: %w", err)
+		if _, err := w.Write(files[n]); err != nil {
+			return nil, fmt.Errorf("roster: keep held files: %w", err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("roster: keep files: %w", err)
+		return nil, fmt.Errorf("roster: keep held files: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -67,14 +68,14 @@ func (s *Service) newerApplied(ctx context.Context, sc access.Scope, held uuid.U
 	return newer, err
 }
 
-// ConfirmLater queues a held import to be applied by its job, with the
-// safety limit lifted: the same files, read again against the tenant's
-// data as it is then. The record goes back to queued and ends applied or,
-// if the files no longer apply cleanly, rejected (with the rows' problems;
-// its files are then dropped). A held import that is no longer held, or
-// one uploaded before an import that has since been applied, is
-// ErrConflict.
-func (s *Service) ConfirmLater(ctx context.Context, sc access.Scope, id uuid.UUID) (Import, error) {
+// Confirm applies a held import: the same files, read again against the
+// tenant's data as it is now, with the safety limit lifted. The held
+// record becomes the applied one (its counts are the new run's) and its
+// files are cleared. If the files no longer apply cleanly the new run is
+// rejected (a new record, returned in a *RejectedError) and the held one
+// stays held. A held import that is no longer held, or one uploaded
+// before an import that has since been applied, is ErrConflict.
+func (s *Service) Confirm(ctx context.Context, sc access.Scope, id uuid.UUID) (Import, error) {
 	held, err := s.heldImport(ctx, sc, id)
 	if err != nil {
 		return Import{}, err
@@ -84,39 +85,29 @@ func (s *Service) ConfirmLater(ctx context.Context, sc access.Scope, id uuid.UUI
 	} else if newer {
 		return Import{}, errs.New(errs.ErrConflict, "A newer import has been applied since this file was held, so it may be out of date: discard it and import a current file.")
 	}
-	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		res := tx.Model(&Import{}).Where("id = ? AND status = ?", id, Held).
-			Updates(map[string]any{"status": Queued, "confirmed": true, "step": stepQueued, "rows_done": 0, "updated_at": gorm.Expr("now()")})
-		if res.Error != nil {
-			return fmt.Errorf("roster: confirm %s: %w", id, res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return errNotHeld // another admin came first
-		}
-		return nil
-	})
+	files, err := Unzip("held_files", held.HeldFiles)
 	if err != nil {
-		return Import{}, err
+		return Import{}, fmt.Errorf("roster: read held files of %s: %w", id, err)
 	}
-	held.HeldFiles, held.Status, held.Confirmed, held.Step, held.RowsDone = nil, Queued, true, stepQueued, 0
-	return held, s.enqueue(ctx, held)
+	return s.run(ctx, sc, files, false, &held)
 }
 
-// Confirm confirms a held import (ConfirmLater) and applies it at once,
-// as its job would, returning the record: applied, or rejected inside a
-// *RejectedError.
-func (s *Service) Confirm(ctx context.Context, sc access.Scope, id uuid.UUID) (Import, error) {
-	if _, err := s.ConfirmLater(ctx, sc, id); err != nil {
-		return Import{}, err
+// confirmed turns the held record into the applied one, inside the
+// import's transaction; another admin's confirm or discard that came
+// first makes this one a conflict (and rolls the import back).
+func confirmed(tx *gorm.DB, held *Import, rec *Import) error {
+	rec.ID, rec.CreatedAt, rec.StartedBy = held.ID, held.CreatedAt, held.StartedBy
+	rec.Held = held.Held
+	// A struct (not a map) so the JSON columns go through their serializer.
+	res := tx.Model(&Import{}).Where("id = ? AND status = ?", held.ID, Held).
+		Select("status", "held_files", "counts", "errors", "warnings", "error_count", "warning_count", "modes").Updates(rec)
+	if res.Error != nil {
+		return fmt.Errorf("roster: confirm %s: %w", held.ID, res.Error)
 	}
-	if err := s.Work(ctx, sc.Tenant(), id); err != nil {
-		return Import{}, err
+	if res.RowsAffected != 1 {
+		return errNotHeld
 	}
-	rec, err := s.Get(ctx, sc, id)
-	if err == nil && rec.Status == Rejected {
-		return rec, &RejectedError{Import: rec}
-	}
-	return rec, err
+	return nil
 }
 
 // Discard drops a held import: nothing of it is applied and its files are

@@ -25,7 +25,6 @@ var manifestKeys = map[string]string{
 	"file.orgs":             OrgsFile,
 	"file.users":            UsersFile,
 	"file.roles":            RolesFile,
-	"file.courses":          CoursesFile,
 	"file.classes":          ClassesFile,
 	"file.enrollments":      EnrollmentsFile,
 	"file.demographics":     DemographicsFile,
@@ -36,7 +35,7 @@ var manifestKeys = map[string]string{
 // we do not use (versions, source system) are ignored.
 func (p *plan) parseManifest(t *table) {
 	p.modes = map[string]Mode{}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		file, ok := manifestKeys[t.get(r, "propertyName")]
 		if !ok {
 			continue
@@ -66,13 +65,13 @@ func (p *plan) bulk(file string) bool { return p.modes[file] == Bulk && p.has[fi
 // checkManifest refuses a manifest that disagrees with the upload: a file
 // it calls bulk or delta must be there, and one it calls absent is left
 // unread (warned), so a stale file cannot overwrite anything.
-func (p *plan) checkManifest(files map[string]bool) {
+func (p *plan) checkManifest(files map[string][]byte) {
 	p.has = map[string]bool{}
 	for name := range files {
 		p.has[name] = true
 	}
 	for file, m := range p.modes {
-		present := files[file]
+		_, present := files[file]
 		switch {
 		case m == Absent && present:
 			p.warn(file, 0, "", "manifest.csv says this file is absent, so it was not read")

@@ -40,7 +40,7 @@ func (p *plan) parseNames(t *table) {
 		at[u.sourcedID] = i
 	}
 	x := p.x()
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		i, ok := at[t.get(r, "sourcedId")]
 		if !ok || p.users[i].line != r.line || p.users[i].deleted {
 			continue // a bad or deleted row

@@ -26,7 +26,7 @@ func tenantLevel(kind string) bool {
 
 func (p *plan) parseOrgs(t *table) {
 	seen := map[string]int{}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id, ok := p.sourcedID(t, r, "sourcedId", seen)
 		o := orgRow{line: r.line, sourcedID: id, name: t.get(r, "name"), kind: t.get(r, "type"),
 			identifier: t.get(r, "identifier"), parent: t.get(r, "parentSourcedId")}

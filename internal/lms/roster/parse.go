@@ -2,8 +2,8 @@ package roster
 
 import (
 	"fmt"
-	"io"
 	"net/mail"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,10 +37,6 @@ type plan struct {
 	today                 time.Time       // role and enrolment dates are compared with it (UTC date)
 
 	extra *extras // names, birth dates, guardians and terms (extras.go)
-	// rowsIn counts each read file's data rows (progress, job.go).
-	rowsIn map[string]int
-	// catalogue is courses.csv by sourcedId (courses.go); nil without it.
-	catalogue map[string]catalogueRow
 }
 
 type userRow struct {
@@ -61,8 +57,7 @@ type roleRow struct {
 	user        string        // user sourcedId
 	role        identity.Role // admin, teacher or learner
 	org         string        // school slug or id
-	notYet      bool          // its beginDate is to come: nothing is given yet
-	ended       bool          // its endDate has passed, or status tobedeleted: the role ends
+	notNow      bool          // its beginDate is to come or its endDate has passed
 }
 
 type classRow struct {
@@ -70,7 +65,6 @@ type classRow struct {
 	sourcedID string
 	title     string
 	school    string
-	course    string // courseSourcedId: the catalogue course (courses.go)
 	deleted   bool
 }
 
@@ -115,58 +109,44 @@ var fileSteps = []fileStep{
 	{OrgsFile, []string{"sourcedId", "name", "type"}, (*plan).parseOrgs},
 	{UsersFile, []string{"sourcedId", "username", "givenName", "familyName"}, (*plan).parseUsersAll},
 	{RolesFile, []string{"userSourcedId", "role", "orgSourcedId"}, (*plan).parseRolesAll},
-	{CoursesFile, []string{"sourcedId", "title"}, (*plan).parseCourses},
 	{ClassesFile, []string{"sourcedId", "title", "schoolSourcedId"}, (*plan).parseClassesAll},
 	{AcademicSessionsFile, []string{"sourcedId", "title", "type", "startDate", "endDate"}, (*plan).parseTerms},
 	{EnrollmentsFile, []string{"sourcedId", "classSourcedId", "userSourcedId", "role"}, (*plan).parseEnrols},
 	{DemographicsFile, []string{"sourcedId", "birthDate"}, (*plan).parseDemographics},
 }
 
-// parse reads every known file of an upload held in memory.
-func parse(files map[string][]byte) *plan { return parseFrom(memSource(files)) }
-
-// parseFrom reads every known file of an upload, each in passes: one that
-// checks the file is readable CSV with the columns it needs (readTable),
-// then the file step's own. Each file is optional, but an upload must
-// hold at least one. progress, when set, hears of each file read.
-func parseFrom(src source) *plan {
-	p := readFiles(src, true)
-	p.skipUnrostered()
-	return p
-}
-
-// readFiles checks an upload's files (readTable's pass over each) and,
-// when rows is set, reads their rows too; without it only the manifest is
-// read (which files count), as Start checks an upload before storing it.
-func readFiles(src source, rows bool) *plan {
-	p := &plan{files: src.names(), badUsers: map[string]bool{}, badClasses: map[string]bool{}, withRole: map[string]bool{}, skippedRole: map[string]bool{},
-		today: time.Now().UTC().Truncate(24 * time.Hour), rowsIn: map[string]int{}}
+// parse reads every known file of an upload. Each file is optional, but
+// an upload must hold at least one.
+func parse(files map[string][]byte) *plan {
+	p := &plan{files: []string{}, badUsers: map[string]bool{}, badClasses: map[string]bool{}, withRole: map[string]bool{}, skippedRole: map[string]bool{},
+		today: time.Now().UTC().Truncate(24 * time.Hour)}
+	for name := range files {
+		if Known(name) {
+			p.files = append(p.files, name)
+		}
+	}
+	sort.Strings(p.files)
 	if len(p.files) == 0 {
 		p.fail("", 0, "", "the upload holds none of %s, %s, %s, %s", UsersFile, RolesFile, ClassesFile, EnrollmentsFile)
 		p.fileLevel = true
 		return p
 	}
-	present := map[string]bool{}
-	for _, n := range p.files {
-		present[n] = true
-	}
 	for _, st := range fileSteps {
-		if !present[st.name] || p.modeOf(st.name) == Absent && st.name != ManifestFile {
+		data, ok := files[st.name]
+		if !ok || p.modeOf(st.name) == Absent && st.name != ManifestFile {
 			continue
 		}
-		t, issues := readTable(st.name, func() (io.ReadCloser, error) { return src.open(st.name) }, st.required...)
+		t, issues := readTable(st.name, data, st.required...)
 		for _, is := range issues {
 			p.fail(is.File, is.Line, is.Field, "%s", is.Message)
 			p.fileLevel = true
 		}
 		if t != nil {
-			p.rowsIn[st.name] = t.n
-		}
-		if t != nil && (rows || st.name == ManifestFile) {
 			st.parse(p, t)
 		}
 	}
-	p.checkManifest(present)
+	p.checkManifest(files)
+	p.skipUnrostered()
 	return p
 }
 
@@ -219,7 +199,7 @@ func (p *plan) sourcedID(t *table, r row, col string, seen map[string]int) (stri
 
 func (p *plan) parseUsers(t *table) {
 	seen, names := map[string]int{}, map[string]int{}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id, ok := p.sourcedID(t, r, "sourcedId", seen)
 		deleted, ok2 := p.status(t, r)
 		if !ok || !ok2 {
@@ -335,7 +315,7 @@ func (p *plan) userRole(file string, line int, field, v string) (identity.Role, 
 }
 
 func (p *plan) parseRoles(t *table) {
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		deleted, ok := p.status(t, r)
 		if !ok {
 			continue
@@ -343,33 +323,36 @@ func (p *plan) parseRoles(t *table) {
 		user, org := t.get(r, "userSourcedId"), t.get(r, "orgSourcedId")
 		okUser := p.check(t, r, "userSourcedId", user, true, 255)
 		okOrg := p.check(t, r, "orgSourcedId", org, true, 255)
+		if deleted {
+			p.warn(t.file, r.line, "status", "roles are not removed by an import; an admin removes them by hand")
+			p.counts.Roles.Skipped++
+			continue
+		}
 		errsBefore := p.nErrors
 		role, okRole := p.userRole(t.file, r.line, "role", t.get(r, "role"))
 		if !okRole && p.nErrors == errsBefore {
 			p.counts.Roles.Skipped++
 			p.skippedRole[user] = true
-		} else if okRole && !deleted {
+		} else if okRole {
 			p.withRole[user] = true
 		}
 		begins, ends, okDates := p.dates(t, r)
 		if okUser && okOrg && okRole && okDates {
 			p.roles = append(p.roles, roleRow{file: t.file, field: "orgSourcedId", line: r.line, user: user, role: role, org: org,
-				notYet: !begins.IsZero() && begins.After(p.today), ended: deleted || !ends.IsZero() && ends.Before(p.today)})
+				notNow: !begins.IsZero() && begins.After(p.today) || !ends.IsZero() && ends.Before(p.today)})
 		}
 	}
 }
 
 func (p *plan) parseClasses(t *table) {
 	seen := map[string]int{}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id, ok := p.sourcedID(t, r, "sourcedId", seen)
 		deleted, ok2 := p.status(t, r)
-		c := classRow{line: r.line, sourcedID: id, deleted: deleted, title: t.get(r, "title"), school: t.get(r, "schoolSourcedId"),
-			course: t.get(r, "courseSourcedId")}
+		c := classRow{line: r.line, sourcedID: id, deleted: deleted, title: t.get(r, "title"), school: t.get(r, "schoolSourcedId")}
 		ok3 := p.check(t, r, "title", c.title, !deleted, 200)
 		ok4 := p.check(t, r, "schoolSourcedId", c.school, true, 255)
-		ok5 := p.check(t, r, "courseSourcedId", c.course, false, 255)
-		if ok && ok2 && ok3 && ok4 && ok5 {
+		if ok && ok2 && ok3 && ok4 {
 			p.classes = append(p.classes, c)
 		} else if id != "" {
 			p.badClasses[id] = true
@@ -379,7 +362,7 @@ func (p *plan) parseClasses(t *table) {
 
 func (p *plan) parseEnrols(t *table) {
 	seen, pairs := map[string]int{}, map[[2]string]int{}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id, ok := p.sourcedID(t, r, "sourcedId", seen)
 		deleted, ok2 := p.status(t, r)
 		e := enrolRow{line: r.line, sourcedID: id, deleted: deleted, class: t.get(r, "classSourcedId"), user: t.get(r, "userSourcedId"), school: t.get(r, "schoolSourcedId")}

@@ -102,7 +102,6 @@ import (
 
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
-	"github.com/schoolcloud/lms/internal/platform/jobs"
 )
 
 // Limits on one upload.
@@ -115,11 +114,8 @@ const (
 	maxIssues      = 1000     // problems kept in the log per kind; the count says how many there were
 )
 
-// Import statuses. An upload is Queued, then Running while a job applies
-// it, then ends as one of the others.
+// Import statuses.
 const (
-	Queued   = "queued"
-	Running  = "running"
 	Applied  = "applied"
 	Rejected = "rejected"
 	DryRun   = "dry_run"
@@ -129,14 +125,13 @@ const (
 	Discarded = "discarded"
 )
 
-// The files an import reads. Other OneRoster files (lineItems.csv, …)
-// are ignored.
+// The files an import reads. Other OneRoster files (courses.csv, …) are
+// ignored.
 const (
 	ManifestFile    = "manifest.csv"
 	OrgsFile        = "orgs.csv"
 	UsersFile       = "users.csv"
 	RolesFile       = "roles.csv"
-	CoursesFile     = "courses.csv"
 	ClassesFile     = "classes.csv"
 	EnrollmentsFile = "enrollments.csv"
 )
@@ -161,10 +156,7 @@ func Known(name string) bool {
 }
 
 // Service imports rosters and keeps their log.
-type Service struct {
-	db   *database.DB
-	jobs *jobs.Enqueuer // queues uploads' jobs (job.go); nil in tools that run Work themselves
-}
+type Service struct{ db *database.DB }
 
 // NewService builds the service.
 func NewService(db *database.DB) *Service { return &Service{db: db} }
@@ -221,22 +213,9 @@ type Import struct {
 	// Held lists, for a held import (or a dry run that would be held), the
 	// schools whose share of people ending is over EndLimit.
 	Held []SchoolEnd `gorm:"serializer:json" json:"held,omitempty"`
-	// HeldFiles is the upload (a zip of its files), kept while it is
-	// queued or running (so a worker that dies loses nothing) and while it
-	// is held, until it is confirmed or discarded; never returned.
+	// HeldFiles is a held upload (a zip of its files), kept until it is
+	// confirmed or discarded; never returned.
 	HeldFiles []byte `json:"-"`
-	// Progress of a queued or running import (job.go): the step in plain
-	// words, and data rows done of all the upload's rows.
-	Step      string    `json:"step"`
-	RowsDone  int       `json:"rows_done"`
-	RowsTotal int       `json:"rows_total"`
-	UpdatedAt time.Time `json:"updated_at"`
-	// Confirmed: an admin confirmed this held import; its run lifts the
-	// safety limit.
-	Confirmed bool `json:"-"`
-	// Schools is the uploader's school limit (nil: tenant-wide), which the
-	// job's scope keeps.
-	Schools []uuid.UUID `gorm:"serializer:json" json:"-"`
 }
 
 // TableName is the gorm table.

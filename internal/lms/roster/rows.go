@@ -207,11 +207,8 @@ func (a *applier) applyRoles() error {
 			continue
 		}
 		a.cover(school)
-		if r.notYet && !r.ended {
-			a.p.counts.Roles.Skipped++ // begins later: a later import gives it
-			if p := a.people[r.user]; p != nil {
-				a.listed(p, r.role, school) // one held already is not ended by a bulk file
-			}
+		if r.notNow {
+			a.p.counts.Roles.Skipped++ // begins later or has ended
 			continue
 		}
 		field := "userSourcedId"
@@ -224,12 +221,6 @@ func (a *applier) applyRoles() error {
 		}
 		if !a.reaches(p, false) {
 			a.p.fail(r.file, r.line, field, "is not a person of your schools")
-			continue
-		}
-		if r.ended {
-			if err := a.revoke(p, r.role, school); err != nil {
-				return err
-			}
 			continue
 		}
 		if err := a.grant(p, r.role, school); err != nil {
@@ -254,27 +245,13 @@ func (a *applier) applyClasses() error {
 		}
 		a.cover(school)
 		ex := a.courses[row.sourcedID]
-		var cat catalogue
-		if !row.deleted {
-			var had catalogue
-			if ex != nil {
-				had = ex.catalogue()
-			}
-			var ok bool
-			if cat, ok = a.catalogueOf(row, had); !ok {
-				a.p.badClasses[row.sourcedID] = true
-				continue
-			}
-		}
 		switch {
 		case ex == nil && row.deleted:
 			c.Unchanged++
 		case ex == nil:
-			nc := &courseRec{ID: uuid.Must(uuid.NewV7()), SchoolID: school, Title: row.title, Status: course.Draft, ExternalID: row.sourcedID,
-				RosterCourseID: cat.ID, CourseCode: cat.Code, CourseTitle: cat.Title}
-			if err := a.tx.Exec(`INSERT INTO courses (tenant_id, id, school_id, title, status, external_id, roster_course_id, course_code, course_title)
-				VALUES (app_tenant_id(), ?, ?, ?, ?, ?, ?, ?, ?)`,
-				nc.ID, nc.SchoolID, nc.Title, nc.Status, nc.ExternalID, nc.RosterCourseID, nc.CourseCode, nc.CourseTitle).Error; err != nil {
+			nc := &courseRec{ID: uuid.Must(uuid.NewV7()), SchoolID: school, Title: row.title, Status: course.Draft, ExternalID: row.sourcedID}
+			if err := a.tx.Exec(`INSERT INTO courses (tenant_id, id, school_id, title, status, external_id) VALUES (app_tenant_id(), ?, ?, ?, ?, ?)`,
+				nc.ID, nc.SchoolID, nc.Title, nc.Status, nc.ExternalID).Error; err != nil {
 				return fmt.Errorf("roster: create course: %w", err)
 			}
 			a.courses[row.sourcedID] = nc
@@ -290,12 +267,11 @@ func (a *applier) applyClasses() error {
 			}
 			ex.Status = course.Archived
 			c.Removed++
-		case ex.Title != row.title || !cat.same(ex.catalogue()):
-			if err := a.tx.Exec(`UPDATE courses SET title = ?, roster_course_id = ?, course_code = ?, course_title = ?, updated_at = now() WHERE id = ?`,
-				row.title, cat.ID, cat.Code, cat.Title, ex.ID).Error; err != nil {
+		case ex.Title != row.title:
+			if err := a.tx.Exec(`UPDATE courses SET title = ?, updated_at = now() WHERE id = ?`, row.title, ex.ID).Error; err != nil {
 				return fmt.Errorf("roster: rename course: %w", err)
 			}
-			ex.Title, ex.RosterCourseID, ex.CourseCode, ex.CourseTitle = row.title, cat.ID, cat.Code, cat.Title
+			ex.Title = row.title
 			c.Updated++
 		default:
 			c.Unchanged++

@@ -28,29 +28,16 @@ import (
 // schools may only touch those schools' classes and people. A system scope
 // (access.System) imports with no person named, as a scheduled sync does.
 func (s *Service) Import(ctx context.Context, sc access.Scope, files map[string][]byte, dryRun bool) (Import, error) {
-	return s.run(ctx, sc, memSource(files), runOpts{dryRun: dryRun})
+	return s.run(ctx, sc, files, dryRun, nil)
 }
 
-// runOpts says how run records its import.
-type runOpts struct {
-	dryRun bool
-	// stored is the queued import a job applies (job.go): whatever the
-	// outcome, its row becomes the record.
-	stored *Import
-	prog   *progress
-}
-
-// run imports the files of src and records the outcome.
-func (s *Service) run(ctx context.Context, sc access.Scope, src source, o runOpts) (Import, error) {
-	o.prog.step(stepReading)
-	p := parseFrom(src)
-	o.prog.total(p)
-	rec := Import{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), DryRun: o.dryRun, Files: p.files, CreatedAt: time.Now().UTC()}
+// run imports files; confirming is the held import an admin confirmed,
+// which then becomes the applied one (and the limit is lifted).
+func (s *Service) run(ctx context.Context, sc access.Scope, files map[string][]byte, dryRun bool, confirming *Import) (Import, error) {
+	p := parse(files)
+	rec := Import{TenantID: sc.Tenant(), ID: uuid.Must(uuid.NewV7()), DryRun: dryRun, Files: p.files, CreatedAt: time.Now().UTC()}
 	if a := sc.Actor(); a.Kind == access.ActorMember {
 		rec.StartedBy = &a.ID
-	}
-	if o.stored != nil {
-		rec.ID, rec.CreatedAt, rec.StartedBy, rec.DryRun = o.stored.ID, o.stored.CreatedAt, o.stored.StartedBy, o.stored.DryRun
 	}
 	var held []SchoolEnd
 	if !p.fileLevel {
@@ -60,22 +47,18 @@ func (s *Service) run(ctx context.Context, sc access.Scope, src source, o runOpt
 			if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('lms-roster:' || ?, 0))`, sc.Tenant().String()).Error; err != nil {
 				return fmt.Errorf("roster: lock: %w", err)
 			}
-			if err := stillQueued(tx, o.stored); err != nil {
-				return err
-			}
-			a := &applier{tx: tx, sc: sc, p: p, force: o.stored != nil && o.stored.Confirmed, prog: o.prog}
+			a := &applier{tx: tx, sc: sc, p: p, force: confirming != nil}
 			if err := a.run(); err != nil {
 				return err
 			}
 			held = a.held
-			if p.nErrors > 0 || rec.DryRun || len(held) > 0 {
+			if p.nErrors > 0 || dryRun || len(held) > 0 {
 				return errStop
 			}
-			o.prog.step(stepSaving)
 			rec.Status = Applied
 			p.fill(&rec)
-			if o.stored != nil {
-				return finish(tx, &rec)
+			if confirming != nil {
+				return confirmed(tx, confirming, &rec)
 			}
 			return tx.Create(&rec).Error
 		})
@@ -90,43 +73,26 @@ func (s *Service) run(ctx context.Context, sc access.Scope, src source, o runOpt
 	switch {
 	case p.nErrors > 0:
 		rec.Status = Rejected
-	case !rec.DryRun && len(held) > 0:
+	case !dryRun && len(held) > 0:
 		rec.Status = Held
+		z, err := zipFiles(files)
+		if err != nil {
+			return Import{}, err
+		}
+		rec.HeldFiles = z
 	}
 	p.fill(&rec)
 	if held != nil {
 		rec.Held = held
 	}
-	if err := s.record(ctx, sc, src, &rec, o); err != nil {
-		return Import{}, err
+	if err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error { return tx.Create(&rec).Error }); err != nil {
+		return Import{}, fmt.Errorf("roster: log import: %w", err)
 	}
+	rec.HeldFiles = nil
 	if rec.Status == Rejected {
 		return rec, &RejectedError{Import: rec, FileLevel: p.fileLevel}
 	}
 	return rec, nil
-}
-
-// record logs an import that was not applied: a new row, or the stored
-// row a job ran (a held one keeps its files there).
-func (s *Service) record(ctx context.Context, sc access.Scope, src source, rec *Import, o runOpts) error {
-	if o.stored == nil && rec.Status == Held {
-		z, err := packSource(src)
-		if err != nil {
-			return err
-		}
-		rec.HeldFiles = z
-	}
-	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
-		if o.stored != nil {
-			return finish(tx, rec)
-		}
-		return tx.Create(rec).Error
-	})
-	rec.HeldFiles = nil
-	if err != nil {
-		return fmt.Errorf("roster: log import: %w", err)
-	}
-	return nil
 }
 
 func (p *plan) fill(rec *Import) {
@@ -154,13 +120,12 @@ func mineOnly(q *gorm.DB, sc access.Scope) *gorm.DB {
 
 // List pages through the import log, newest first (ids are UUIDv7, in time
 // order; after is the last id of the previous page), without each
-// import's errors and warnings; status filters (queued, running, applied,
-// rejected, dry_run, held, discarded).
+// import's errors and warnings; status filters (applied, rejected, dry_run).
 func (s *Service) List(ctx context.Context, sc access.Scope, status string, after uuid.UUID, limit int) ([]Import, error) {
 	switch status {
-	case "", Queued, Running, Applied, Rejected, DryRun, Held, Discarded:
+	case "", Applied, Rejected, DryRun, Held, Discarded:
 	default:
-		return nil, errs.Field("status", "must be one of: queued running applied rejected dry_run held discarded")
+		return nil, errs.Field("status", "must be one of: applied rejected dry_run held discarded")
 	}
 	out := []Import{}
 	err := access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {

@@ -39,7 +39,7 @@ var termKinds = map[string]string{"term": "term", "semester": "semester", "schoo
 
 func (p *plan) parseTerms(t *table) {
 	seen := map[string]int{}
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id, ok := p.sourcedID(t, r, "sourcedId", seen)
 		deleted, ok2 := p.status(t, r)
 		if !ok || !ok2 {
@@ -86,7 +86,7 @@ func (p *plan) parseClassesAll(t *table) {
 		return
 	}
 	x := p.x()
-	for r := range t.rows() {
+	for _, r := range t.rows {
 		id := t.get(r, "sourcedId")
 		if ts := list(t.get(r, "termSourcedIds")); len(ts) > 0 && id != "" && !strings.EqualFold(t.get(r, "status"), "tobedeleted") {
 			x.classTerms[id] = classTerms{line: r.line, terms: ts}
