@@ -22,12 +22,12 @@ func (s *Site) integrationPages() []request.Route {
 			Area: request.AreaTenant, Object: "integration", Action: "read", Handler: s.serve(s.integrationsPage)},
 		{Method: "POST", Path: a, Summary: "Register an integration (its secret is shown once)",
 			Area: request.AreaTenant, Object: "integration", Action: "write", Handler: s.serve(s.registerIntegration)},
-		{Method: "GET", Path: a + "/:id/revoke", Summary: "Confirm revoking an integration",
+		{Method: "GET", Path: a + "/:integration/revoke", Summary: "Confirm revoking an integration",
 			Area: request.AreaTenant, Object: "integration", Action: "read",
-			Handler: s.serve(withID("id", "No such integration.", s.confirmRevokeIntegration))},
-		{Method: "POST", Path: a + "/:id/revoke", Summary: "Revoke an integration",
+			Handler: s.serve(withID("integration", "No such integration.", s.confirmRevokeIntegration))},
+		{Method: "POST", Path: a + "/:integration/revoke", Summary: "Revoke an integration",
 			Area: request.AreaTenant, Object: "integration", Action: "write",
-			Handler: s.serve(withID("id", "No such integration.", s.revokeIntegration))},
+			Handler: s.serve(withID("integration", "No such integration.", s.revokeIntegration))},
 	}
 }
 
