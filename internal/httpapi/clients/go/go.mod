@@ -1,0 +1,11 @@
+// The Go client program's own module: it needs what the generated client
+// imports (oapi-codegen's runtime) and nothing of the platform's.
+module lmsclient
+
+go 1.26
+
+require (
+	github.com/google/uuid v1.6.0
+	github.com/oapi-codegen/runtime v1.1.2
+	golang.org/x/oauth2 v0.38.0
+)
