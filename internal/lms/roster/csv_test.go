@@ -105,4 +105,20 @@ func TestRosterUnzipLimits(t *testing.T) {
 	require.ErrorContains(t, err, "larger than")
 	_, err = Unzip("file", []byte("PK nonsense"))
 	require.ErrorContains(t, err, "not a zip")
+
+	// Members each under the per-file limit stop at the limit on them all
+	// together (three of 60 MiB in a zip of a few hundred KiB).
+	buf.Reset()
+	zw = zip.NewWriter(&buf)
+	for _, name := range []string{UsersFile, ClassesFile, EnrollmentsFile} {
+		w, err := zw.Create(name)
+		require.NoError(t, err)
+		for i := 0; i < 60; i++ {
+			_, _ = w.Write(zeros)
+		}
+	}
+	require.NoError(t, zw.Close())
+	require.Less(t, buf.Len(), 1<<20)
+	_, err = Unzip("file", buf.Bytes())
+	require.ErrorContains(t, err, "together once unzipped")
 }

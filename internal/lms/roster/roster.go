@@ -110,8 +110,12 @@ const (
 	// enrollments.csv is about 33 MiB (a zip of all its files about 6).
 	MaxUploadBytes = 64 << 20 // the whole request (or zip file)
 	MaxFileBytes   = 64 << 20 // one CSV file, after unzipping
-	MaxRows        = 400000   // data rows per file
-	maxIssues      = 1000     // problems kept in the log per kind; the count says how many there were
+	// MaxUnzippedBytes is every CSV of one zip together, after
+	// unzipping: without it a small zip of several members, each just
+	// under MaxFileBytes, would fill memory (a zip bomb spread out).
+	MaxUnzippedBytes = 128 << 20
+	MaxRows          = 400000 // data rows per file
+	maxIssues        = 1000   // problems kept in the log per kind; the count says how many there were
 )
 
 // Import statuses.

@@ -20,6 +20,7 @@ func Unzip(field string, data []byte) (map[string][]byte, error) {
 		return nil, errs.Field(field, "is not a zip archive")
 	}
 	out := map[string][]byte{}
+	budget := int64(MaxUnzippedBytes)
 	for _, f := range zr.File {
 		name := path.Base(f.Name)
 		if !Known(name) || f.FileInfo().IsDir() {
@@ -32,13 +33,16 @@ func Unzip(field string, data []byte) (map[string][]byte, error) {
 		if err != nil {
 			return nil, errs.Field(field, "member %s cannot be read", name)
 		}
-		b, err := io.ReadAll(io.LimitReader(rc, MaxFileBytes+1))
+		b, err := io.ReadAll(io.LimitReader(rc, min(MaxFileBytes, budget)+1))
 		rc.Close()
 		if err != nil {
 			return nil, errs.Field(field, "member %s cannot be read: %s", name, err)
 		}
 		if len(b) > MaxFileBytes {
 			return nil, errs.Field(field, "member %s is larger than %d MiB", name, MaxFileBytes>>20)
+		}
+		if budget -= int64(len(b)); budget < 0 {
+			return nil, errs.Field(field, "holds files larger than %d MiB together once unzipped", MaxUnzippedBytes>>20)
 		}
 		out[name] = b
 	}
