@@ -22,12 +22,6 @@ func (s *Server) problemRoutes() []request.Route {
 	}
 }
 
-// htmlPage is a reply written as an HTML document.
-type htmlPage []byte
-
-// Write sends the page.
-func (p htmlPage) Write(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", p) }
-
 var problemsHTML = template.Must(template.New("problems").Parse(`<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -46,7 +40,7 @@ var problemsHTML = template.Must(template.New("problems").Parse(`<!doctype html>
 func renderProblems(title string, types []request.ProblemType, one bool) (any, error) {
 	var b bytes.Buffer
 	err := problemsHTML.Execute(&b, map[string]any{"Title": title, "Types": types, "One": one})
-	return htmlPage(b.Bytes()), err
+	return request.HTML(b.Bytes()), err
 }
 
 func problemIndex(*gin.Context) (any, error) {

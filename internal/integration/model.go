@@ -80,7 +80,7 @@ func (in Integration) Live() bool { return in.RevokedAt == nil }
 // NewIntegration is what an admin registers.
 type NewIntegration struct {
 	Name   string  `json:"name" binding:"required,max=100" example:"Timetable sync"`
-	Scopes []Scope `json:"scopes" binding:"required,min=1" example:"courses:read"`
+	Scopes []Scope `json:"scopes" binding:"required,min=1" example:"[\"courses:read\"]"`
 }
 
 // Registered is a new integration with its client secret, shown once.

@@ -19,6 +19,13 @@ type Redirect string
 // Write sends the redirect.
 func (r Redirect) Write(c *gin.Context) { c.Redirect(http.StatusSeeOther, string(r)) }
 
+// HTML is a reply written as a whole HTML document with 200: the few
+// public pages the API serves itself (what each problem type means).
+type HTML []byte
+
+// Write sends the document.
+func (h HTML) Write(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", h) }
+
 // Stream is a reply streamed as a file download (a CSV, a zip of many
 // files), Type its media type. Once the first bytes are sent a failure can
 // only cut the file short; it is logged.
