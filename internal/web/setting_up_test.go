@@ -64,8 +64,11 @@ func TestSettingUpPages(t *testing.T) {
 	r = teacher.Expect(http.StatusSeeOther, "POST", course+"/question-bank", url.Values{"kind": {"single"}, "prompt": {"2 + 2?"}, "points": {"1"}, "options": {"Three\nFour\n"}, "correct": {"b"}})
 	r = teacher.Expect(http.StatusSeeOther, "POST", course+"/question-bank", url.Values{"kind": {"numeric"}, "prompt": {"Half of 7?"}, "points": {"2"}, "value": {"3.5"}, "tolerance": {"0.01"}})
 	r = teacher.Expect(http.StatusOK, "GET", "/api/v1"+course+"/questions", nil)
-	var qs []map[string]any
-	r.Decode(&qs)
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	r.Decode(&page)
+	qs := page.Items
 	require.Len(t, qs, 2)
 	require.Equal(t, []any{"b"}, qs[0]["answer"].(map[string]any)["options"])
 	require.Equal(t, 3.5, qs[1]["answer"].(map[string]any)["value"])
