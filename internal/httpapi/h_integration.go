@@ -18,6 +18,14 @@ type TokenReply struct {
 	Scope       string `json:"scope" example:"courses:read grades:read"`
 }
 
+// TokenError is the token endpoint's error (RFC 6749 §5.2): OAuth2's own
+// JSON, not a problem document, so OAuth2 client libraries read it.
+type TokenError struct {
+	Error       string `json:"error" enum:"invalid_request,invalid_client,invalid_grant,unauthorized_client,unsupported_grant_type,invalid_scope" example:"invalid_client"`
+	Description string `json:"error_description,omitempty" example:"Client authentication failed."`
+	Hint        string `json:"error_hint,omitempty"`
+}
+
 // integrationRoutes are the OAuth2 token endpoint integrations sign in
 // at, and the admin's registration, list and revocation of them.
 func (s *Server) integrationRoutes() []request.Route {

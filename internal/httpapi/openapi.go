@@ -75,13 +75,20 @@ func (s *Server) OpenAPI() (*oa.Spec, error) {
 	}
 	ids := map[string]string{}
 	tags := map[string]bool{}
+	conv := request.Conventions(s.k.Routes())
 	for _, rt := range s.k.Routes() {
 		if rt.Page {
 			continue
 		}
-		op, err := operation(sc, rt)
+		op, err := operation(sc, rt, conv[rt.Method+" "+rt.Path])
 		if err != nil {
 			return nil, fmt.Errorf("openapi: %s %s: %w", rt.Method, rt.Path, err)
+		}
+		if scopes := s.scopesFor(rt); len(scopes) > 0 {
+			op.Security = append(op.Security, map[string][]string{schemeOAuth2: scopes})
+		}
+		if sec, ok := ownAuth[rt.Method+" "+rt.Path]; ok {
+			op.Security = sec
 		}
 		if prev, dup := ids[*op.ID]; dup {
 			return nil, fmt.Errorf("openapi: operation id %s of %s %s is %s's too", *op.ID, rt.Method, rt.Path, prev)
@@ -120,6 +127,28 @@ func OAuth2Scopes() map[string]string {
 		"courses:write": "Create and change courses and enrolments",
 		"grades:read":   "Read marks and the gradebook",
 	}
+}
+
+// scopesFor are the integration scopes that let a call of rt through:
+// those whose permissions (policies/roles.csv) cover its object and action.
+func (s *Server) scopesFor(rt request.Route) []string {
+	if rt.Public || rt.Area != request.AreaTenant {
+		return nil
+	}
+	var out []string
+	for scope := range OAuth2Scopes() {
+		if s.Authz.ScopeAllows(scope, rt.Object, rt.Action) {
+			out = append(out, scope)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ownAuth are the public routes that check a credential themselves.
+var ownAuth = map[string][]map[string][]string{
+	// A roster sync tool's credential, or an integration's roster:write token.
+	"POST " + tp + "/roster/deliveries": {{schemeBearer: {}}, {schemeOAuth2: {"roster:write"}}},
 }
 
 func securitySchemes() map[string]oa.SecuritySchemeOrReference {

@@ -1,18 +1,20 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
 	"reflect"
 	"strings"
 
 	oa "github.com/swaggest/openapi-go/openapi31"
 
+	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
 // operation documents one route: its id, tag, parameters, body, answer
 // and the problems it may answer with.
-func operation(sc *schemas, rt request.Route) (*oa.Operation, error) {
+func operation(sc *schemas, rt request.Route, cv request.RouteConventions) (*oa.Operation, error) {
 	op := &oa.Operation{Tags: []string{tagOf(rt.Path)}}
 	op.WithID(operationID(rt.Method, rt.Path)).WithSummary(rt.Summary)
 	op.Security = security(rt)
@@ -38,15 +40,34 @@ func operation(sc *schemas, rt request.Route) (*oa.Operation, error) {
 		}
 		op.Parameters = append(op.Parameters, qs...)
 	}
+	for _, h := range conventionParams(cv) {
+		op.Parameters = append(op.Parameters, oa.ParameterOrReference{Reference: &oa.Reference{Ref: "#/components/parameters/" + h}})
+	}
 	if err := requestBody(sc, rt, op); err != nil {
 		return nil, err
 	}
-	ok, err := success(sc, rt, paged)
+	ok, err := success(sc, rt, paged, cv)
 	if err != nil {
 		return nil, err
 	}
 	op.Responses = &oa.Responses{MapOfResponseOrReferenceValues: ok}
-	for _, code := range problemStatuses(rt, paged) {
+	if proto, ok := ownErrors[rt.Method+" "+rt.Path]; ok {
+		schema, err := sc.ref(proto)
+		if err != nil {
+			return nil, err
+		}
+		problem, err := sc.ref(request.Problem{})
+		if err != nil {
+			return nil, err
+		}
+		for _, code := range []int{http.StatusBadRequest, http.StatusUnauthorized} {
+			resp := oa.Response{Description: http.StatusText(code) + ": an OAuth2 error (RFC 6749 §5.2), or a problem when the request never reached OAuth2 (a query that is not text)"}
+			resp.WithContentItem("application/json", oa.MediaType{Schema: schema})
+			resp.WithContentItem("application/problem+json", oa.MediaType{Schema: problem})
+			op.Responses.MapOfResponseOrReferenceValues[statusKey(code)] = oa.ResponseOrReference{Response: &resp}
+		}
+	}
+	for _, code := range problemStatuses(rt, paged, cv) {
 		op.Responses.MapOfResponseOrReferenceValues[statusKey(code)] = oa.ResponseOrReference{
 			Reference: &oa.Reference{Ref: "#/components/responses/" + problemResponseName(code)}}
 	}
@@ -81,7 +102,7 @@ func requestBody(sc *schemas, rt request.Route, op *oa.Operation) error {
 }
 
 // success is the route's answer when it works.
-func success(sc *schemas, rt request.Route, paged bool) (map[string]oa.ResponseOrReference, error) {
+func success(sc *schemas, rt request.Route, paged bool, cv request.RouteConventions) (map[string]oa.ResponseOrReference, error) {
 	status := rt.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -94,6 +115,9 @@ func success(sc *schemas, rt request.Route, paged bool) (map[string]oa.ResponseO
 			return nil, err
 		}
 		resp.WithContentItem("application/json", oa.MediaType{Schema: schema})
+		if _, ok := rt.Query.(FormatQuery); ok {
+			resp.WithContentItem("text/csv", oa.MediaType{Schema: map[string]any{"type": "string"}})
+		}
 	case status != http.StatusNoContent:
 		if media, ok := rawReplies[rt.Method+" "+rt.Path]; ok {
 			resp.WithContentItem(media, oa.MediaType{Schema: map[string]any{}})
@@ -102,20 +126,74 @@ func success(sc *schemas, rt request.Route, paged bool) (map[string]oa.ResponseO
 	if paged {
 		resp.WithHeadersItem("Link", oa.HeaderOrReference{Reference: &oa.Reference{Ref: "#/components/headers/Link"}})
 	}
-	if status == http.StatusCreated {
-		resp.WithHeadersItem("Location", oa.HeaderOrReference{Header: &oa.Header{
-			Description: strPtr("The URL of what was made."), Schema: map[string]any{"type": "string", "format": "uri-reference"}}})
+	for _, h := range conventionHeaders(cv) {
+		resp.WithHeadersItem(h, oa.HeaderOrReference{Reference: &oa.Reference{Ref: "#/components/headers/" + h}})
 	}
-	return map[string]oa.ResponseOrReference{statusKey(status): {Response: &resp}}, nil
+	out := map[string]oa.ResponseOrReference{}
+	if status == http.StatusCreated || rt.Upsert {
+		made := resp
+		made.Description = http.StatusText(http.StatusCreated)
+		made.Headers = maps.Clone(resp.Headers)
+		if cv.Location != "" {
+			made.WithHeadersItem("Location", oa.HeaderOrReference{Reference: &oa.Reference{Ref: "#/components/headers/Location"}})
+		}
+		out[statusKey(http.StatusCreated)] = oa.ResponseOrReference{Response: &made}
+	}
+	if status != http.StatusCreated {
+		out[statusKey(status)] = oa.ResponseOrReference{Response: &resp}
+	}
+	if cv.ETag {
+		out[statusKey(http.StatusNotModified)] = oa.ResponseOrReference{Reference: &oa.Reference{Ref: "#/components/responses/NotModified"}}
+	}
+	return out, nil
+}
+
+// conventionParams are the request headers a route takes by the API's
+// conventions (components/parameters).
+func conventionParams(cv request.RouteConventions) []string {
+	var out []string
+	if cv.ETag {
+		out = append(out, "If-None-Match")
+	}
+	if cv.IfMatch {
+		out = append(out, "If-Match")
+	}
+	if cv.IdempotencyKey {
+		out = append(out, "Idempotency-Key")
+	}
+	return out
+}
+
+// conventionHeaders are the headers a route's success carries by the
+// API's conventions (components/headers).
+func conventionHeaders(cv request.RouteConventions) []string {
+	var out []string
+	if cv.ETag {
+		out = append(out, "ETag")
+	}
+	if cv.RateLimited || cv.SignInLimited {
+		out = append(out, "RateLimit", "RateLimit-Policy")
+	}
+	return out
 }
 
 // rawReplies are the routes that answer with bytes of their own rather
 // than a JSON reply prototype, by media type.
 var rawReplies = map[string]string{
-	"GET /metrics":                "text/plain",
-	"GET " + v1 + "/openapi.json": "application/json",
-	"GET /problems":               "text/html",
-	"GET /problems/:type":         "text/html",
+	"GET /metrics":                                        "text/plain",
+	"GET " + v1 + "/openapi.json":                         "application/json",
+	"GET /problems":                                       "text/html",
+	"GET /problems/:type":                                 "text/html",
+	"GET " + tp + "/courses/:course/gradebook.csv":        "text/csv",
+	"GET " + tp + "/courses/:course/gradebook.xlsx":       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"GET " + tp + "/assignments/:assignment/hand-ins.zip": "application/zip",
+	"GET " + tp + "/access-log/export":                    "text/csv",
+}
+
+// ownErrors are the routes whose 400 and 401 are not problem documents
+// but a format of their own, by its prototype.
+var ownErrors = map[string]any{
+	"POST " + integration.TokenPath: TokenError{},
 }
 
 var pageType = reflect.TypeOf(request.Page[struct{}]{})

@@ -58,7 +58,7 @@ func problemPage(c *gin.Context) (any, error) {
 
 // problemStatuses are the error statuses an operation documents besides
 // the catch-all default (500 and 503 can come from any route).
-func problemStatuses(rt request.Route, paged bool) []int {
+func problemStatuses(rt request.Route, paged bool, cv request.RouteConventions) []int {
 	write := rt.Method != http.MethodGet && rt.Method != http.MethodHead
 	hasPath := pathParamRE.MatchString(rt.Path)
 	var out []int
@@ -71,8 +71,9 @@ func problemStatuses(rt request.Route, paged bool) []int {
 	add(!rt.Public || rt.Upload, http.StatusUnauthorized)
 	add(!rt.Public, http.StatusForbidden)
 	add(hasPath, http.StatusNotFound)
-	add(write && !rt.Public, http.StatusConflict)
-	add(write && (rt.Request != nil || rt.Upload), http.StatusUnprocessableEntity)
+	add(write && !rt.Public || cv.IdempotencyKey, http.StatusConflict)
+	add(cv.IfMatch, http.StatusPreconditionFailed)
+	add(write && (rt.Request != nil || rt.Upload) || cv.IdempotencyKey, http.StatusUnprocessableEntity)
 	add(rt.Throttled || !rt.Public, http.StatusTooManyRequests)
 	return out
 }
@@ -82,6 +83,7 @@ var problemResponseNames = map[int]string{
 	http.StatusBadRequest: "BadRequest", http.StatusUnauthorized: "Unauthorized",
 	http.StatusForbidden: "Forbidden", http.StatusNotFound: "NotFound", http.StatusConflict: "Conflict",
 	http.StatusUnprocessableEntity: "Unprocessable", http.StatusTooManyRequests: "TooManyRequests",
+	http.StatusPreconditionFailed: "PreconditionFailed",
 }
 
 func problemResponseName(code int) string { return problemResponseNames[code] }
@@ -103,10 +105,22 @@ func problemComponents(sc *schemas, comp *oa.Components) error {
 		r := &oa.Response{Description: http.StatusText(code) + ": a problem (RFC 9457)", Content: media}
 		if code == http.StatusTooManyRequests {
 			r.Headers = retry
+			r.WithHeadersItem("RateLimit", oa.HeaderOrReference{Reference: &oa.Reference{Ref: "#/components/headers/RateLimit"}})
+			r.WithHeadersItem("RateLimit-Policy", oa.HeaderOrReference{Reference: &oa.Reference{Ref: "#/components/headers/RateLimit-Policy"}})
 		}
 		comp.Responses[name] = oa.ResponseOrReference{Response: r}
 	}
+	comp.Responses["NotModified"] = oa.ResponseOrReference{Response: &oa.Response{
+		Description: "Not Modified: the If-None-Match ETag is still current; no body.",
+		Headers:     map[string]oa.HeaderOrReference{"ETag": {Reference: &oa.Reference{Ref: "#/components/headers/ETag"}}}}}
+	header := func(name, doc string) oa.ParameterOrReference {
+		return oa.ParameterOrReference{Parameter: &oa.Parameter{Name: name, In: oa.ParameterInHeader,
+			Description: strPtr(doc), Schema: map[string]any{"type": "string"}}}
+	}
 	comp.Parameters = map[string]oa.ParameterOrReference{
+		"If-None-Match": header("If-None-Match", "The ETag of the copy you hold: the answer is 304 with no body while it is current."),
+		"If-Match": header("If-Match", "The ETag you read: the change is made only if it is still the current version, else 412 (precondition-failed). Without it the change is made regardless."),
+		"Idempotency-Key": header("Idempotency-Key", "A key of your choosing (1–255 visible ASCII characters; a UUID is good) that makes a retried create safe: the same key within 24 hours replays the first answer instead of making a second; with another body it is 422, and while the first is still running 409."),
 		"cursor": {Parameter: &oa.Parameter{Name: "cursor", In: oa.ParameterInQuery,
 			Description: strPtr("The next_cursor of the previous page; leave out for the first page."),
 			Schema:      map[string]any{"type": "string"}}},
@@ -114,7 +128,15 @@ func problemComponents(sc *schemas, comp *oa.Components) error {
 			Description: strPtr("How many items a page holds."),
 			Schema:      map[string]any{"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}},
 	}
+	str := func(doc string) oa.HeaderOrReference {
+		return oa.HeaderOrReference{Header: &oa.Header{Description: strPtr(doc), Schema: map[string]any{"type": "string"}}}
+	}
 	comp.Headers = map[string]oa.HeaderOrReference{
+		"ETag":             str("The version of what was read; send it as If-Match to change it, or as If-None-Match to read it again cheaply."),
+		"RateLimit":        str(`What is left of the caller's quota now (IETF draft RateLimit header fields), e.g. "default";r=598;t=42.`),
+		"RateLimit-Policy": str(`The caller's quota, e.g. "default";q=600;w=60 (600 requests a minute).`),
+		"Location": {Header: &oa.Header{Description: strPtr("The URL of what was made."),
+			Schema: map[string]any{"type": "string", "format": "uri-reference"}}},
 		"Link": {Header: &oa.Header{Description: strPtr(`The next page as <url>; rel="next" (RFC 8288), absent on the last page.`),
 			Schema: map[string]any{"type": "string"}}},
 	}

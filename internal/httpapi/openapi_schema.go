@@ -126,6 +126,9 @@ func fieldRules(p jsonschema.InterceptPropParams) error {
 	if d := f.Tag.Get("doc"); d != "" {
 		sc.WithDescription(d)
 	}
+	if f.Tag.Get("nullable") == "true" {
+		nullable(sc)
+	}
 	if ft == timeType && strings.Contains(f.Tag.Get("gorm"), "type:date") {
 		sc.WithFormat("date")
 	}
@@ -161,6 +164,22 @@ func fieldRules(p jsonschema.InterceptPropParams) error {
 		p.ParentSchema.Required = append(p.ParentSchema.Required, p.Name)
 	}
 	return nil
+}
+
+// nullable lets a field be null as well: a collection whose null means
+// something ("no limit"), tagged nullable:"true". A named type is a $ref,
+// which takes no siblings of its kind, so it becomes anyOf the ref or null.
+func nullable(sc *jsonschema.Schema) {
+	if sc.Ref == nil {
+		sc.AddType(jsonschema.Null)
+		return
+	}
+	ref := *sc.Ref
+	sc.Ref = nil
+	sc.AnyOf = []jsonschema.SchemaOrBool{
+		(&jsonschema.Schema{Ref: &ref}).ToSchemaOrBool(),
+		(&jsonschema.Schema{}).WithType(jsonschema.Null.Type()).ToSchemaOrBool(),
+	}
 }
 
 // bound sets a binding tag's min or max as a length, an item count or a

@@ -134,7 +134,7 @@ func (s *Server) platformRoutes() []request.Route {
 			Area:    request.AreaPlatform, Object: "platform-tenant", Action: "read",
 			Reply: request.Page[tenant.Summary]{}, API: s.platformTenants},
 		{Method: "POST", Path: pp + "/tenants", Summary: "Create or update a tenant from a manifest",
-			Area: request.AreaPlatform, Object: "platform-tenant", Action: "write", Request: tenant.Manifest{},
+			Upsert: true, Area: request.AreaPlatform, Object: "platform-tenant", Action: "write", Request: tenant.Manifest{},
 			Reply: tenant.Result{}, API: s.applyTenant},
 		{Method: "GET", Path: pp + "/tenants/:id", Summary: "One tenant (no personal data)",
 			Area: request.AreaPlatform, Object: "platform-tenant", Action: "read", Reply: tenant.Summary{},

@@ -164,6 +164,7 @@ func ProblemTypes() []ProblemType {
 		{"method-not-allowed", 405, "Method not allowed", "The URL exists but does not take this HTTP method.", "Use a method this document lists for the path."},
 		{"conflict", 409, "Conflict with the current state", "The change clashes with what is already there (a name already taken, a state that no longer allows it).", "Read the thing again and decide what to send."},
 		{"read-only", 409, "Read-only after the contract ended", "The school's contract ended, so its data can be read and exported but not changed.", "Export what you need; contact the service to renew."},
+		{"precondition-failed", 412, "Changed since you read it", "The If-Match header named a version (ETag) that is no longer the current one: someone changed it after you read it.", "Read it again (GET gives the current ETag), decide whether your change still stands, and send it with the new ETag."},
 		{"unprocessable", 422, "The request cannot be done", "The input is well formed but the rules of the school's data do not allow it.", "Read the detail, change the request and send it again."},
 		{"locked", 429, "Too many attempts: locked for a while", "Too many wrong passwords for this account; it is locked for a short time.", "Wait for the Retry-After seconds, then try again."},
 		{"rate-limited", 429, "Too many requests", "This address or credential sent more requests than its limit allows.", "Wait for the Retry-After seconds, then try again."},

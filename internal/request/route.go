@@ -29,6 +29,9 @@ type Route struct {
 	Upload bool
 	// Throttled routes count attempts per client address (sign-in).
 	Throttled bool
+	// Upsert API routes create or update: 201 when the reply is a Created
+	// that made something, 200 when it changed what was there.
+	Upsert bool
 	// CrossSite page routes take a form posted from another site: only a
 	// public one whose form carries its own signed proof (a SAML identity
 	// provider's answer); every other page form must come from this site.

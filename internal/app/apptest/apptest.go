@@ -22,6 +22,7 @@ import (
 
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/app"
+	"github.com/schoolcloud/lms/internal/httpapi/openapitest"
 	"github.com/schoolcloud/lms/internal/identity"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database/dbtest"
@@ -86,7 +87,13 @@ func New(t *testing.T, tweak ...func(*config.Config)) *Env {
 	require.NoError(t, err)
 	lctx, cancel := context.WithCancel(ctx)
 	go a.Authz.Listen(lctx, db.App.Pool)
-	srv := httptest.NewServer(a.Handler)
+	// Every API answer a test receives is checked against the API's own
+	// OpenAPI document: a reply that breaks it fails the test.
+	doc, err := a.API.OpenAPIJSON()
+	require.NoError(t, err)
+	checker, err := openapitest.For(doc)
+	require.NoError(t, err)
+	srv := httptest.NewServer(checker.Wrap(a.Handler, func(msg string) { t.Error(msg) }))
 	t.Cleanup(func() { srv.Close(); cancel() })
 	e := &Env{T: t, App: a, DB: db, Server: srv, Operator: "operator@processor.example", Support: "support@processor.example"}
 	// The seed's first admins have passwords, which only development

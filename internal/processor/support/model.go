@@ -82,8 +82,8 @@ type Request struct {
 	ReasonCode      string     `json:"reason_code"`
 	Justification   string     `json:"justification"`
 	Areas           Words      `gorm:"type:text[]" json:"areas"`
-	CourseIDs       UUIDs      `gorm:"type:uuid[]" json:"course_ids"`
-	PersonIDs       UUIDs      `gorm:"type:uuid[]" json:"person_ids"`
+	CourseIDs       UUIDs      `gorm:"type:uuid[]" json:"course_ids" nullable:"true" doc:"The courses the grant is narrowed to; null for every course"`
+	PersonIDs       UUIDs      `gorm:"type:uuid[]" json:"person_ids" nullable:"true" doc:"The people the grant is narrowed to; null for everyone"`
 	DurationMinutes int        `json:"duration_minutes"`
 	Status          State      `json:"-"`               // as stored
 	State           State      `gorm:"-" json:"status"` // as it is now

@@ -55,6 +55,9 @@ type Result struct {
 func (s *Service) Apply(ctx context.Context, m Manifest, actor uuid.UUID) (Result, error) {
 	res, err := s.apply(ctx, m, actor, false)
 	s.Forget(res.TenantID) // the manifest may have set the contract's dates
+	if res.Changes == nil {
+		res.Changes = []string{} // nothing changed: an empty list, never null
+	}
 	return res, err
 }
 
