@@ -118,8 +118,8 @@ func problemComponents(sc *schemas, comp *oa.Components) error {
 			Description: strPtr(doc), Schema: map[string]any{"type": "string"}}}
 	}
 	comp.Parameters = map[string]oa.ParameterOrReference{
-		"If-None-Match": header("If-None-Match", "The ETag of the copy you hold: the answer is 304 with no body while it is current."),
-		"If-Match": header("If-Match", "The ETag you read: the change is made only if it is still the current version, else 412 (precondition-failed). Without it the change is made regardless."),
+		"If-None-Match":   header("If-None-Match", "The ETag of the copy you hold: the answer is 304 with no body while it is current."),
+		"If-Match":        header("If-Match", "The ETag you read: the change is made only if it is still the current version, else 412 (precondition-failed). Without it the change is made regardless."),
 		"Idempotency-Key": header("Idempotency-Key", "A key of your choosing (1–255 visible ASCII characters; a UUID is good) that makes a retried create safe: the same key within 24 hours replays the first answer instead of making a second; with another body it is 422, and while the first is still running 409."),
 		"cursor": {Parameter: &oa.Parameter{Name: "cursor", In: oa.ParameterInQuery,
 			Description: strPtr("The next_cursor of the previous page; leave out for the first page."),
