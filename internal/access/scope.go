@@ -83,6 +83,10 @@ type Scope struct {
 	// readOnly scopes run in READ ONLY transactions: PostgreSQL refuses any
 	// write, whatever the code path.
 	readOnly bool
+	// reader scopes belong to someone who is not a member of the tenant (a
+	// support grant, a legal order, an integration): services show them
+	// what an admin of the whole tenant would see, within their limits.
+	reader bool
 	// courses and people, when non-nil, limit a reader to these courses and
 	// these people (a support grant's optional narrowing).
 	courses, people []uuid.UUID
@@ -138,28 +142,34 @@ func Contract(tenant, staff uuid.UUID, ref string) Scope {
 // approved, unexpired and unrevoked, and covers the request; ref is the
 // grant's id. courses and people, when non-nil, narrow what may be read.
 func Support(tenant, staff, grant uuid.UUID, courses, people []uuid.UUID) Scope {
-	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisSupport, ref: grant.String(), readOnly: true, courses: courses, people: people}
+	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisSupport, ref: grant.String(), readOnly: true, reader: true, courses: courses, people: people}
 }
 
 // Legal is an operator reading tenant under a recorded legal order; the
 // caller (the support package) has checked the order covers the request.
 func Legal(tenant, staff, order uuid.UUID) Scope {
-	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisLegal, ref: order.String(), readOnly: true}
+	return Scope{tenant: tenant, actor: Actor{ActorStaff, staff}, basis: BasisLegal, ref: order.String(), readOnly: true, reader: true}
 }
 
-// Integration is a registered integration of tenant reading under its
+// Integration is a registered integration of tenant acting under its
 // scopes; the caller (internal/integration) has checked its access token,
 // that it is not revoked and that a scope covers the request, and logged
-// the call for the tenant.
-func Integration(tenant, integration uuid.UUID) Scope {
-	return Scope{tenant: tenant, actor: Actor{ActorIntegration, integration}, basis: BasisIntegration, ref: integration.String(), readOnly: true}
+// the call for the tenant. Its transactions are read-only unless it holds
+// a scope that writes (courses:write): the authorizer then has checked the
+// route's object and action against its scopes, as a member's roles are.
+func Integration(tenant, integration uuid.UUID, writes bool) Scope {
+	return Scope{tenant: tenant, actor: Actor{ActorIntegration, integration}, basis: BasisIntegration, ref: integration.String(), readOnly: !writes, reader: true}
 }
 
-// Reader reports a read-only scope of a reader who is not a member (a
-// support grant, a legal order, an integration): services show it what an
-// admin of the whole tenant would see, within its limits, and PostgreSQL
-// refuses its writes.
-func (s Scope) Reader() bool { return s.readOnly }
+// Reader reports the scope of a reader who is not a member (a support
+// grant, a legal order, an integration): services show it what an admin of
+// the whole tenant would see, within its limits. PostgreSQL refuses its
+// writes unless it is an integration holding a scope that writes
+// (ReadOnly).
+func (s Scope) Reader() bool { return s.reader }
+
+// ReadOnly reports a scope whose transactions PostgreSQL keeps read-only.
+func (s Scope) ReadOnly() bool { return s.readOnly }
 
 // Courses is a reader's course limit; limited is false for every course.
 func (s Scope) Courses() (ids []uuid.UUID, limited bool) { return s.courses, s.courses != nil }

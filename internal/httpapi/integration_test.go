@@ -204,3 +204,72 @@ func TestIntegrationDeliversRoster(t *testing.T) {
 	admin.Expect(200, "POST", "/api/v1/t/tenant-a/integrations/"+id+"/revoke", nil)
 	require.Equal(t, 401, deliverZip(e, e.A.Slug, token, zipped).Status, "revoked")
 }
+
+// An integration with courses:write makes and changes courses and their
+// content as the school's admins do, under the API's conventions (an
+// Idempotency-Key makes one course of two POSTs, a stale If-Match is 412),
+// and nothing else: not enrolments, not copies, not people, not another
+// tenant's courses. Its writes are in the audit trail under its name.
+func TestIntegrationWritesCourses(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	ctx := context.Background()
+	adminA := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	adminB := e.Login("tenant-b", e.B.AdminUser, apptest.AdminPassword)
+	base := "/api/v1/t/tenant-a"
+	school := pagedSchool(t, adminA, "tenant-a")
+	courseB := adminB.Expect(201, "POST", "/api/v1/t/tenant-b/courses", map[string]any{"school_id": pagedSchool(t, adminB, "tenant-b"), "title": "B's course"}).JSON()["id"].(string)
+
+	_, clientID, secret := registerIntegration(t, adminA, "tenant-a", "Curriculum planner", "courses:write")
+	status, tok := integrationToken(t, e, clientID, secret, true)
+	require.Equal(t, 200, status, tok)
+	in := e.Anonymous()
+	in.Bearer = tok["access_token"].(string)
+
+	key := map[string]string{"Idempotency-Key": "planner-course-1"}
+	body := map[string]any{"school_id": school, "title": "Year 9 Physics"}
+	first := in.DoWith("POST", base+"/courses", body, key)
+	require.Equal(t, 201, first.Status, first.Text())
+	again := in.DoWith("POST", base+"/courses", body, key)
+	require.Equal(t, 201, again.Status, again.Text())
+	course := first.JSON()["id"].(string)
+	require.Equal(t, course, again.JSON()["id"], "the same key replays the first answer")
+	require.Equal(t, base+"/courses/"+course, first.Header.Get("Location"))
+	var page struct {
+		Items []struct{ ID, Title string } `json:"items"`
+	}
+	adminA.Expect(200, "GET", base+"/courses?limit=200", nil).Decode(&page)
+	n := 0
+	for _, c := range page.Items {
+		if c.Title == "Year 9 Physics" {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "two POSTs with one key make one course")
+
+	read := in.Expect(200, "GET", base+"/courses/"+course, nil)
+	etag := read.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	ok := in.DoWith("PATCH", base+"/courses/"+course, map[string]any{"title": "Year 9 Physics (set 2)"}, map[string]string{"If-Match": etag})
+	require.Equal(t, 200, ok.Status, ok.Text())
+	stale := in.DoWith("PATCH", base+"/courses/"+course, map[string]any{"title": "Lost update"}, map[string]string{"If-Match": etag})
+	require.Equal(t, 412, stale.Status, stale.Text())
+	require.Equal(t, "/problems/precondition-failed", stale.JSON()["type"])
+	section := in.Expect(201, "POST", base+"/courses/"+course+"/sections", map[string]any{"title": "Forces"}).JSON()["id"].(string)
+	in.Expect(201, "POST", base+"/courses/"+course+"/items", map[string]any{"section_id": section, "kind": "page", "title": "Newton's laws", "body_html": "<p>Every action…</p>"})
+
+	require.Equal(t, 403, in.Do("POST", base+"/courses/"+course+"/enrolments", map[string]any{"person_id": e.A.AdminID, "role": "teacher"}).Status, "courses:write does not enrol")
+	require.Equal(t, 403, in.Do("GET", base+"/people", nil).Status)
+	require.Equal(t, 404, in.Do("PATCH", "/api/v1/t/tenant-b/courses/"+courseB, map[string]any{"title": "x"}).Status, "another tenant is not found")
+	require.Equal(t, 404, in.Do("PATCH", base+"/courses/"+courseB, map[string]any{"title": "x"}).Status, "another tenant's course is not found")
+	require.Contains(t, adminB.Expect(200, "GET", "/api/v1/t/tenant-b/courses/"+courseB, nil).Text(), `"title":"B's course"`)
+	copied := in.Do("POST", base+"/courses/"+course+"/copy", map[string]any{"title": "Copy"})
+	require.Contains(t, []int{403, 404}, copied.Status, "an integration is no course's teacher: it does not copy courses (%s)", copied.Text())
+
+	var actions []string
+	require.NoError(t, access.Transact(ctx, e.DB.App, access.System(e.A.ID, "test"), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT action || ' ' || target FROM audit_events WHERE actor_kind = 'integration' AND actor_name = 'Curriculum planner' ORDER BY seq`).Scan(&actions).Error
+	}))
+	require.Contains(t, actions, "integration.call POST "+base+"/courses")
+	require.Contains(t, actions, "integration.call PATCH "+base+"/courses/"+course)
+}

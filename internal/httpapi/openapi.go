@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	oa "github.com/swaggest/openapi-go/openapi31"
 
+	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/request"
 )
 
@@ -120,13 +121,15 @@ const (
 // OAuth2Scopes are the scopes an integration (OAuth2 client credentials)
 // may be granted, with what each lets it do.
 func OAuth2Scopes() map[string]string {
-	return map[string]string{
-		"roster:write":  "Deliver and import the school's roster",
-		"roster:read":   "Read the roster import log",
-		"courses:read":  "Read courses, their content and enrolments",
-		"courses:write": "Create and change courses and enrolments",
-		"grades:read":   "Read marks and the gradebook",
+	out := map[string]string{}
+	for _, in := range integration.Scopes {
+		what := in.Does
+		if in.Reads != "" {
+			what = "Read " + in.Reads
+		}
+		out[string(in.Scope)] = in.Label + ": " + what
 	}
+	return out
 }
 
 // scopesFor are the integration scopes that let a call of rt through:

@@ -21,10 +21,11 @@ type Scope string
 // The scopes an admin may give. Their (object, action) pairs are the
 // pseudo-roles "scope:<scope>" in policies/roles.csv.
 const (
-	CoursesRead Scope = "courses:read"
-	PeopleRead  Scope = "people:read"
-	GradesRead  Scope = "grades:read"
-	RosterWrite Scope = "roster:write"
+	CoursesRead  Scope = "courses:read"
+	CoursesWrite Scope = "courses:write"
+	PeopleRead   Scope = "people:read"
+	GradesRead   Scope = "grades:read"
+	RosterWrite  Scope = "roster:write"
 )
 
 // ScopeInfo says in plain words what a scope lets an integration do.
@@ -43,6 +44,8 @@ type ScopeInfo struct {
 var Scopes = []ScopeInfo{
 	{Scope: CoursesRead, Label: "Read courses",
 		Reads: "courses, their sections and content, and who is enrolled on each"},
+	{Scope: CoursesWrite, Label: "Create and change courses",
+		Does: "create courses in the school and change their title, summary, status, sections and content (not who is enrolled)"},
 	{Scope: PeopleRead, Label: "Read people",
 		Reads: "people's names, usernames, email addresses and schools"},
 	{Scope: GradesRead, Label: "Read marks",
@@ -60,6 +63,10 @@ func Info(s Scope) (ScopeInfo, bool) {
 	}
 	return ScopeInfo{}, false
 }
+
+// Writes reports whether s lets an integration change anything in the
+// database (roster:write only hands in files, which a job applies).
+func (s Scope) Writes() bool { return s == CoursesWrite }
 
 // Integration is a registered integration. The secret is never kept.
 type Integration struct {

@@ -11,7 +11,8 @@ import (
 
 // Every scope an admin may give has its permissions in policies/roles.csv
 // and plain words for the checkbox and the record of processing; only
-// roster:write changes anything, and only roster deliveries.
+// roster:write (roster deliveries) and courses:write (courses) change
+// anything.
 func TestScopesArePoliciesWithWords(t *testing.T) {
 	t.Parallel()
 	a, err := authz.New(nil)
@@ -21,6 +22,8 @@ func TestScopesArePoliciesWithWords(t *testing.T) {
 		held[r[0]]++
 		if r[0] == authz.ScopeRole(string(integration.RosterWrite)) {
 			require.Equal(t, []string{"roster-delivery", "write"}, r[1:])
+		} else if r[0] == authz.ScopeRole(string(integration.CoursesWrite)) {
+			require.Equal(t, "course", r[1], "courses:write touches courses only")
 		} else if len(r[0]) > 6 && r[0][:6] == "scope:" {
 			require.Equal(t, "read", r[2], "%s only reads", r[0])
 		}
@@ -33,4 +36,9 @@ func TestScopesArePoliciesWithWords(t *testing.T) {
 	require.True(t, a.ScopeAllows("courses:read", "course", "read"))
 	require.False(t, a.ScopeAllows("courses:read", "course", "write"))
 	require.False(t, a.ScopeAllows("courses:read", "person", "read"))
+	require.True(t, a.ScopeAllows("courses:write", "course", "write"))
+	require.False(t, a.ScopeAllows("courses:write", "enrolment", "write"))
+	for _, s := range integration.Scopes {
+		require.Equal(t, s.Scope == integration.CoursesWrite, s.Scope.Writes(), "%s", s.Scope)
+	}
 }

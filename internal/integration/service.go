@@ -116,7 +116,8 @@ func (s *Service) Call(ctx context.Context, p identity.Principal, target string)
 	if err != nil {
 		return access.Scope{}, fmt.Errorf("integration: log call: %w", err)
 	}
-	return access.Integration(p.TenantID, p.ID), nil
+	writes := slices.ContainsFunc(p.Scopes, func(sc string) bool { return Scope(sc).Writes() })
+	return access.Integration(p.TenantID, p.ID, writes), nil
 }
 
 // HasScope reports whether p is an integration holding scope.

@@ -385,8 +385,10 @@ func (s *Service) AddItem(ctx context.Context, sc access.Scope, courseID uuid.UU
 			}
 			it.FileID = &f.ID
 		}
-		creator := sc.Actor().ID
-		it.CreatedBy = &creator
+		if sc.Actor().Kind == access.ActorMember {
+			creator := sc.Actor().ID
+			it.CreatedBy = &creator // a person; an integration's items have none
+		}
 		if err := InsertItemTx(tx, rel, &it); err != nil || it.BodyHTML == nil {
 			return err
 		}
