@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 ENV   := set -a; . .data/env; set +a
 
-.PHONY: run test bench screenshots services services-down browser assets promtool redocly build vet fmt-check deploy-check
+.PHONY: run test bench screenshots services services-down browser assets promtool redocly clients build vet fmt-check deploy-check
 
 services:
 	@deploy/local/services.sh up
@@ -52,9 +52,16 @@ promtool:
 redocly:
 	@deploy/local/redocly.sh
 
+# The client generators (oapi-codegen; openapi-typescript, openapi-fetch
+# and tsc from npm), pinned, into .data: internal/httpapi's
+# TestGeneratedClients generates, compiles and runs a Go and a TypeScript
+# client against the live API.
+clients:
+	@deploy/local/clients.sh
+
 # -p 2: two packages at once on the 2-core machines we run on; each test
 # makes its own database and buckets, so packages never share state.
-test: services browser assets promtool redocly fmt-check vet deploy-check
+test: services browser assets promtool redocly clients fmt-check vet deploy-check
 	@$(ENV); $(GO) test -count=1 -p 2 -timeout 25m ./...
 
 bench: services build

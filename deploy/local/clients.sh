@@ -36,3 +36,7 @@ if [[ ! -s $TS/VERSIONS || $(cat "$TS/VERSIONS") != "$want" ]]; then
 		die "npm install ${TS_PACKAGES[*]} failed"
 	echo "$want" >"$TS/VERSIONS"
 fi
+
+# The Go client program's modules, so the test builds it without fetching.
+(cd "$ROOT/internal/httpapi/clients/go" && GOWORK=off GOFLAGS=-mod=mod go mod download) ||
+	die "go mod download for internal/httpapi/clients/go failed"

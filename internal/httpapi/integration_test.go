@@ -273,3 +273,28 @@ func TestIntegrationWritesCourses(t *testing.T) {
 	require.Contains(t, actions, "integration.call POST "+base+"/courses")
 	require.Contains(t, actions, "integration.call PATCH "+base+"/courses/"+course)
 }
+
+// A token asked for some of an integration's scopes holds those (and
+// works for them); one asked for a scope it was not given is refused
+// with OAuth2's invalid_scope. (A token asked for with a scope once held
+// none: the generated Go client, which asks for its scopes, caught it.)
+func TestIntegrationTokenScopesAskedFor(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	admin := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
+	_, clientID, secret := registerIntegration(t, admin, "tenant-a", "Reports", "courses:read", "people:read")
+	ask := func(scope string) *apptest.Response {
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}
+		return e.Anonymous().DoWith("POST", "/api/v1/oauth2/token", form, map[string]string{"Authorization": "Basic " + basicAuth(clientID, secret)})
+	}
+	r := ask("courses:read")
+	require.Equal(t, 200, r.Status, r.Text())
+	require.Equal(t, "courses:read", r.JSON()["scope"])
+	in := e.Anonymous()
+	in.Bearer = r.JSON()["access_token"].(string)
+	in.Expect(200, "GET", "/api/v1/t/tenant-a/courses", nil)
+	require.Equal(t, 403, in.Do("GET", "/api/v1/t/tenant-a/people", nil).Status, "people:read was not asked for")
+	r = ask("courses:read grades:read")
+	require.Equal(t, 400, r.Status, r.Text())
+	require.Equal(t, "invalid_scope", r.JSON()["error"])
+}

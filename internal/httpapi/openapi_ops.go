@@ -182,6 +182,7 @@ func conventionHeaders(cv request.RouteConventions) []string {
 var rawReplies = map[string]string{
 	"GET /metrics":                                        "text/plain",
 	"GET " + v1 + "/openapi.json":                         "application/json",
+	"GET " + v1 + "/openapi-3.0.json":                     "application/json",
 	"GET /problems":                                       "text/html",
 	"GET /problems/:type":                                 "text/html",
 	"GET " + tp + "/courses/:course/gradebook.csv":        "text/csv",

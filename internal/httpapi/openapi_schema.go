@@ -19,7 +19,8 @@ const componentSchemas = "#/components/schemas/"
 
 // schemas reflects the route table's Go types into the document's named
 // component schemas with swaggest/jsonschema-go. The Go type is the
-// contract: a field without omitempty is required, a pointer may be null,
+// contract: a field without omitempty is required (unless its binding tag
+// says omitempty: a body may leave it out), a pointer may be null,
 // a slice or map is always sent (the API writes [] and {}, never null),
 // gin's binding tags give lengths, ranges, e-mail and oneof enums, and a
 // typed string's Enum method gives its values.
@@ -145,6 +146,8 @@ func fieldRules(p jsonschema.InterceptPropParams) error {
 		switch key {
 		case "required":
 			required = true
+		case "omitempty":
+			required = false // a body may leave it out: the service fills it in
 		case "email":
 			sc.WithFormat("email")
 		case "oneof":

@@ -61,8 +61,10 @@ func (s *Server) platformRoutes() []request.Route {
 			Area: request.AreaPublic, Public: true, Reply: Health{}, API: s.readyz},
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Area: request.AreaPublic,
 			Public: true, API: s.metricsHandler()},
-		{Method: "GET", Path: v1 + "/openapi.json", Summary: "This API's OpenAPI 3 document",
+		{Method: "GET", Path: v1 + "/openapi.json", Summary: "This API's OpenAPI 3.1 document",
 			Area: request.AreaPublic, Public: true, API: s.openapiHandler},
+		{Method: "GET", Path: v1 + "/openapi-3.0.json", Summary: "The same document in OpenAPI 3.0.3, for generators that read only 3.0 (oapi-codegen)",
+			Area: request.AreaPublic, Public: true, API: s.openapi30Handler},
 
 		{Method: "POST", Path: v1 + "/auth/login", Summary: "Sign in as a member of a tenant",
 			Area: request.AreaPublic, Public: true, Throttled: true, Request: LoginRequest{},

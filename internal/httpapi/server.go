@@ -13,8 +13,9 @@ import (
 // Server holds the services and the kernel the handlers use.
 type Server struct {
 	services.Set
-	k   *request.Kernel
-	doc openapiDoc
+	k     *request.Kernel
+	doc   openapiDoc
+	doc30 openapiDoc // the same in OpenAPI 3.0.3
 }
 
 // New is the API over the services, standing on kernel k.

@@ -44,8 +44,9 @@ func NewService(db *database.DB, key []byte) (*Service, error) {
 
 // Token is the OAuth2 token endpoint (RFC 6749 §4.4, client credentials):
 // a form-encoded POST authenticated with client_secret_basic or
-// client_secret_post. fosite parses, checks and answers; with no scope
-// asked for, the token holds every scope the integration was given.
+// client_secret_post. fosite parses, checks and answers; the token holds
+// the scopes asked for (fosite refused any the integration was not given
+// with invalid_scope), or with none asked for, every scope it was given.
 func (s *Service) Token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	ar, err := s.provider.NewAccessRequest(ctx, r, new(fosite.DefaultSession))
@@ -53,10 +54,12 @@ func (s *Service) Token(w http.ResponseWriter, r *http.Request) {
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
 	}
-	if len(ar.GetRequestedScopes()) == 0 {
-		for _, sc := range ar.GetClient().GetScopes() {
-			ar.GrantScope(sc)
-		}
+	granted := ar.GetRequestedScopes()
+	if len(granted) == 0 {
+		granted = ar.GetClient().GetScopes()
+	}
+	for _, sc := range granted {
+		ar.GrantScope(sc)
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
 	if err != nil {

@@ -44,7 +44,7 @@ func (s *Service) OnDeleteItems(fn func(tx *gorm.DB, items []uuid.UUID) error) {
 type NewCourse struct {
 	SchoolID uuid.UUID `json:"school_id" binding:"required"`
 	Title    string    `json:"title" binding:"required,max=200"`
-	Summary  string    `json:"summary" binding:"max=5000"`
+	Summary  string    `json:"summary" binding:"omitempty,max=5000"`
 	Status   Status    `json:"status" binding:"omitempty,oneof=draft published archived"`
 }
 

@@ -27,14 +27,6 @@ func main() {
 	}
 }
 
-// header sets one request header on a generated call.
-func header(name, value string) lmsapi.RequestEditorFn {
-	return func(_ context.Context, r *http.Request) error {
-		r.Header.Set(name, value)
-		return nil
-	}
-}
-
 func run(ctx context.Context) error {
 	base, tenant := os.Getenv("LMS_BASE_URL"), os.Getenv("LMS_TENANT")
 	school, err := uuid.Parse(os.Getenv("LMS_SCHOOL_ID"))
@@ -77,12 +69,13 @@ func run(ctx context.Context) error {
 
 	// The same create sent twice with one Idempotency-Key makes one course.
 	key := rand.Text()
+	create := &lmsapi.PostCoursesParams{IdempotencyKey: &key}
 	body := lmsapi.PostCoursesJSONRequestBody{SchoolId: school, Title: "Made by the Go client"}
-	first, err := api.PostCoursesWithResponse(ctx, tenant, body, header("Idempotency-Key", key))
+	first, err := api.PostCoursesWithResponse(ctx, tenant, create, body)
 	if err != nil {
 		return err
 	}
-	again, err := api.PostCoursesWithResponse(ctx, tenant, body, header("Idempotency-Key", key))
+	again, err := api.PostCoursesWithResponse(ctx, tenant, create, body)
 	if err != nil {
 		return err
 	}
@@ -99,7 +92,7 @@ func run(ctx context.Context) error {
 
 	// Read its version, change it, then change it again with the old
 	// version: the API refuses with 412 and a typed problem.
-	opened, err := api.GetCoursesByCourseWithResponse(ctx, tenant, made)
+	opened, err := api.GetCoursesByCourseWithResponse(ctx, tenant, made.String(), nil)
 	if err != nil {
 		return err
 	}
@@ -107,8 +100,9 @@ func run(ctx context.Context) error {
 	if etag == "" {
 		return fmt.Errorf("reading the course (%d) gave no ETag", opened.StatusCode())
 	}
+	version := &lmsapi.PatchCoursesByCourseParams{IfMatch: &etag}
 	title := "Renamed once"
-	changed, err := api.PatchCoursesByCourseWithResponse(ctx, tenant, made, lmsapi.PatchCoursesByCourseJSONRequestBody{Title: &title}, header("If-Match", etag))
+	changed, err := api.PatchCoursesByCourseWithResponse(ctx, tenant, made.String(), version, lmsapi.PatchCoursesByCourseJSONRequestBody{Title: &title})
 	if err != nil {
 		return err
 	}
@@ -116,16 +110,17 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("update with a fresh ETag answered %d: %s", changed.StatusCode(), changed.Body)
 	}
 	title = "Renamed twice"
-	stale, err := api.PatchCoursesByCourseWithResponse(ctx, tenant, made, lmsapi.PatchCoursesByCourseJSONRequestBody{Title: &title}, header("If-Match", etag))
+	stale, err := api.PatchCoursesByCourseWithResponse(ctx, tenant, made.String(), version, lmsapi.PatchCoursesByCourseJSONRequestBody{Title: &title})
 	if err != nil {
 		return err
 	}
-	if stale.StatusCode() != http.StatusPreconditionFailed {
-		return fmt.Errorf("update with a stale ETag answered %d", stale.StatusCode())
+	// The generated client decodes the 412 into its typed problem.
+	problem := stale.ApplicationproblemJSON412
+	if stale.StatusCode() != http.StatusPreconditionFailed || problem == nil {
+		return fmt.Errorf("update with a stale ETag answered %d: %s", stale.StatusCode(), stale.Body)
 	}
-	var problem lmsapi.Problem
-	if err := json.Unmarshal(stale.Body, &problem); err != nil || problem.Status != http.StatusPreconditionFailed || problem.Type == "" {
-		return fmt.Errorf("the 412 was not a problem (%v): %s", err, stale.Body)
+	if problem.Status != http.StatusPreconditionFailed || problem.Type != "/problems/precondition-failed" || problem.Title == "" {
+		return fmt.Errorf("the 412 was not the documented problem: %s", stale.Body)
 	}
 	out, _ := json.Marshal(map[string]any{"courses": seen, "pages": pages, "created": made, "refused": problem.Type})
 	fmt.Println(string(out))

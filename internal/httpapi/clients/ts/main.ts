@@ -33,7 +33,7 @@ async function token(): Promise<string> {
     headers: { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ grant_type: "client_credentials", scope: "courses:read courses:write" }),
   });
-  check(r.ok, `token endpoint answered ${r.status}: ${await r.text()}`);
+  if (!r.ok) throw new Error(`token endpoint answered ${r.status}: ${await r.text()}`);
   const t = (await r.json()) as { access_token: string; token_type: string };
   check(t.token_type.toLowerCase() === "bearer", `token type ${t.token_type}`);
   return t.access_token;
@@ -60,9 +60,10 @@ async function main(): Promise<void> {
 
   // The same create sent twice with one Idempotency-Key makes one course.
   const key = crypto.randomUUID();
-  const body = { school_id: school, title: "Made by the TypeScript client", summary: "", status: "draft" as const };
-  const first = await client.POST("/api/v1/t/{tenant}/courses", { params: { path }, headers: { "Idempotency-Key": key }, body });
-  const again = await client.POST("/api/v1/t/{tenant}/courses", { params: { path }, headers: { "Idempotency-Key": key }, body });
+  const body = { school_id: school, title: "Made by the TypeScript client" };
+  const params = { path, header: { "Idempotency-Key": key } };
+  const first = await client.POST("/api/v1/t/{tenant}/courses", { params, body });
+  const again = await client.POST("/api/v1/t/{tenant}/courses", { params, body });
   check(first.response.status === 201 && again.response.status === 201, `creates answered ${first.response.status}, ${again.response.status}`);
   const made: Course | undefined = first.data;
   check(made !== undefined && again.data?.id === made.id, "the repeated create made a second course");
@@ -74,15 +75,15 @@ async function main(): Promise<void> {
   const etag = opened.response.headers.get("ETag");
   check(etag !== null, "reading the course gave no ETag");
   const changed = await client.PATCH("/api/v1/t/{tenant}/courses/{course}", {
-    params: { path: { tenant, course: made.id } }, headers: { "If-Match": etag }, body: { title: "Renamed once" },
+    params: { path: { tenant, course: made.id }, header: { "If-Match": etag } }, body: { title: "Renamed once" },
   });
   check(changed.response.status === 200, `update with a fresh ETag answered ${changed.response.status}`);
   const stale = await client.PATCH("/api/v1/t/{tenant}/courses/{course}", {
-    params: { path: { tenant, course: made.id } }, headers: { "If-Match": etag }, body: { title: "Renamed twice" },
+    params: { path: { tenant, course: made.id }, header: { "If-Match": etag } }, body: { title: "Renamed twice" },
   });
   check(stale.response.status === 412, `update with a stale ETag answered ${stale.response.status}`);
-  const problem = stale.error as Problem | undefined;
-  check(problem !== undefined && problem.status === 412 && problem.type.length > 0 && problem.title.length > 0,
+  const problem: Problem | undefined = stale.error;
+  check(problem !== undefined && problem.status === 412 && problem.type === "/problems/precondition-failed" && problem.title.length > 0,
     `the 412 was not a problem: ${JSON.stringify(stale.error)}`);
 
   console.log(JSON.stringify({ courses: seen, pages, created: made.id, refused: problem.type }));
