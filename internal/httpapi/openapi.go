@@ -40,12 +40,15 @@ func (s *Server) OpenAPIJSON() ([]byte, error) {
 	return d.json, d.err
 }
 
-func (s *Server) openapiHandler(*gin.Context) (any, error) {
-	b, err := s.OpenAPIJSON()
-	if err != nil {
-		return nil, err
+// docHandler serves one form of the document as it is.
+func docHandler(doc func() ([]byte, error)) request.Handler {
+	return func(*gin.Context) (any, error) {
+		b, err := doc()
+		if err != nil {
+			return nil, err
+		}
+		return json.RawMessage(b), nil
 	}
-	return json.RawMessage(b), nil
 }
 
 const apiDescription = `The hosted learning platform's API.

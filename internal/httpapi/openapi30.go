@@ -3,8 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/gin-gonic/gin"
 )
 
 // The API's document is OpenAPI 3.1 (JSON Schema 2020-12). Some
@@ -25,14 +23,6 @@ func (s *Server) OpenAPI30JSON() ([]byte, error) {
 		d.json, d.err = downTo30(src)
 	})
 	return d.json, d.err
-}
-
-func (s *Server) openapi30Handler(*gin.Context) (any, error) {
-	b, err := s.OpenAPI30JSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.RawMessage(b), nil
 }
 
 // downTo30 rewrites a 3.1 document as 3.0.3.

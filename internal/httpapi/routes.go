@@ -62,9 +62,9 @@ func (s *Server) platformRoutes() []request.Route {
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Area: request.AreaPublic,
 			Public: true, API: s.metricsHandler()},
 		{Method: "GET", Path: v1 + "/openapi.json", Summary: "This API's OpenAPI 3.1 document",
-			Area: request.AreaPublic, Public: true, API: s.openapiHandler},
+			Area: request.AreaPublic, Public: true, API: docHandler(s.OpenAPIJSON)},
 		{Method: "GET", Path: v1 + "/openapi-3.0.json", Summary: "The same document in OpenAPI 3.0.3, for generators that read only 3.0 (oapi-codegen)",
-			Area: request.AreaPublic, Public: true, API: s.openapi30Handler},
+			Area: request.AreaPublic, Public: true, API: docHandler(s.OpenAPI30JSON)},
 
 		{Method: "POST", Path: v1 + "/auth/login", Summary: "Sign in as a member of a tenant",
 			Area: request.AreaPublic, Public: true, Throttled: true, Request: LoginRequest{},
