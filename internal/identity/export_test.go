@@ -13,3 +13,6 @@ func (s *Service) CheckIDToken(ctx context.Context, p Provider, raw, nonce strin
 	_, err = s.checkIDToken(ctx, p, op, raw, nonce)
 	return err
 }
+
+// PersonByUsername is the sign-in lookup, for its plan test.
+const PersonByUsername = personByUsername

@@ -1,9 +1,14 @@
 package identity
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+	"time"
 
 	"github.com/alexedwards/argon2id"
+
+	"github.com/schoolcloud/lms/internal/platform/errs"
 )
 
 // params are OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane), which keeps
@@ -39,6 +44,56 @@ func checkPassword(pw, hash string) bool {
 	return err == nil && ok
 }
 
+// signInGate bounds the sign-ins a process runs at once. A password
+// check is ~30 ms of one core and 19 MiB: at nine o'clock a whole school
+// signs in, and unbounded checks would take every core, and with them the
+// pool's connections, from the requests of those already in. A sign-in
+// holds a slot from start to end (one a core by default), and within it at
+// most one database connection, never while its password is checked; one
+// that cannot get a slot within its wait is refused as busy (429 with
+// Retry-After) rather than queued without end.
+type signInGate struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+// defaultGateWait is how long a sign-in waits for a free slot: a rush of a
+// thousand pupils in a minute needs far less than this on two cores.
+const defaultGateWait = 2 * time.Second
+
+func newSignInGate(n int, wait time.Duration) signInGate {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	if wait <= 0 {
+		wait = defaultGateWait
+	}
+	return signInGate{slots: make(chan struct{}, n), wait: wait}
+}
+
+// enter takes a slot; leave gives it back.
+func (g signInGate) enter(ctx context.Context) error {
+	timer := time.NewTimer(g.wait)
+	defer timer.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-timer.C:
+		return errs.BusyError{RetryAfterSeconds: 2}
+	case <-ctx.Done():
+		return fmt.Errorf("identity: waiting to sign in: %w", ctx.Err())
+	}
+}
+
+func (g signInGate) leave() { <-g.slots }
+
 // SpendPasswordCheck takes the time of a password check and discards the
 // result, for sign-ins that fail before any account is found.
-func SpendPasswordCheck(pw string) { checkPassword(pw, "") }
+func (s *Service) SpendPasswordCheck(ctx context.Context, pw string) error {
+	if err := s.gate.enter(ctx); err != nil {
+		return err
+	}
+	defer s.gate.leave()
+	checkPassword(pw, "")
+	return nil
+}

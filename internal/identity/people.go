@@ -146,7 +146,7 @@ func InsertPeopleTx(tx *gorm.DB, people []Person) error {
 // FindByUsernameTx returns the person with username, or ErrNotFound.
 func FindByUsernameTx(tx *gorm.DB, username string) (Person, error) {
 	var p Person
-	res := tx.Where("lower(username) = lower(?)", username).Limit(1).Find(&p)
+	res := tx.Where("username_key = lower(?)", username).Limit(1).Find(&p)
 	if res.Error != nil {
 		return p, res.Error
 	}

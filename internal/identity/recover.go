@@ -62,7 +62,7 @@ func (s *Service) ForgotPassword(ctx context.Context, slug, login string) (tenan
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		var ids []uuid.UUID
 		if err := tx.Raw(`SELECT id FROM people WHERE status = 'active' AND coalesce(email, '') <> ''
-			AND (lower(username) = lower(?) OR lower(email) = lower(?)) ORDER BY id LIMIT 5`, login, login).Scan(&ids).Error; err != nil {
+			AND (username_key = lower(?) OR lower(email) = lower(?)) ORDER BY id LIMIT 5`, login, login).Scan(&ids).Error; err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -182,7 +182,7 @@ func (s *Service) UsePasswordCode(ctx context.Context, slug, username, code, pas
 	sc := access.System(tenant, "password-code")
 	err = access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		var people []uuid.UUID
-		if err := tx.Raw(`SELECT id FROM people WHERE lower(username) = lower(?) AND status = 'active' LIMIT 1`, strings.TrimSpace(username)).Scan(&people).Error; err != nil {
+		if err := tx.Raw(`SELECT id FROM people WHERE username_key = lower(?) AND status = 'active' LIMIT 1`, strings.TrimSpace(username)).Scan(&people).Error; err != nil {
 			return err
 		}
 		if len(people) == 0 {

@@ -23,6 +23,11 @@ type Settings struct {
 	TokenMaxTTL time.Duration
 	LockAfter   int           // consecutive failures before a lock
 	LockFor     time.Duration // how long the lock lasts
+	// SignInsAtOnce is how many password sign-ins run at once in this
+	// process (0: one a core); SignInWait how long one waits for its turn
+	// before it is refused as busy (0: 2 s).
+	SignInsAtOnce int
+	SignInWait    time.Duration
 	// LinkKey keys set-password links (the server's key, never stored).
 	LinkKey []byte
 	// SealKey is the platform key (age X25519 identities, comma-separated,
@@ -43,11 +48,13 @@ type Service struct {
 	rules   SignInRules
 	// discovery keeps OpenID providers' configuration and keys.
 	discovery *discovery
+	gate      signInGate
 }
 
 // NewService returns a Service.
 func NewService(db *database.DB, cfg Settings) *Service {
-	return &Service{db: db, cfg: cfg, unknown: ratelimit.New(db, "unknown-account", cfg.LockAfter-1, cfg.LockFor), discovery: newDiscovery()}
+	return &Service{db: db, cfg: cfg, unknown: ratelimit.New(db, "unknown-account", cfg.LockAfter-1, cfg.LockFor), discovery: newDiscovery(),
+		gate: newSignInGate(cfg.SignInsAtOnce, cfg.SignInWait)}
 }
 
 // refuseUnknown answers a sign-in to an account that does not exist (or
@@ -69,29 +76,50 @@ func (s *Service) refuseUnknown(ctx context.Context, key, password string) error
 // Client describes where a sign-in comes from, shown in session lists.
 type Client struct{ UserAgent, IP string }
 
-// Login checks a tenant member's password and opens a session.
+// personByUsername finds a member by username in any case. username_key
+// is lower(username), stored, under a unique index per tenant: comparing
+// the plain column lets PostgreSQL use that index inside the row-level
+// security policy (lower(username) = … could not, lower() not being
+// leakproof, and read every person of the school for each sign-in).
+const personByUsername = `SELECT * FROM people WHERE username_key = lower(@name) LIMIT 1`
+
+// Login checks a tenant member's password and opens a session. The person
+// is read in one short transaction; the password is checked outside any
+// transaction, holding no connection (within the password gate); the
+// outcome is written in a second short one, touching the person's row
+// only when something changes.
 func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, password string, c Client) (Issued, Person, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Issued{}, Person{}, err
+	}
+	defer s.gate.leave()
+	name := strings.TrimSpace(username)
 	var p Person
+	found := false
+	err := access.Transact(ctx, s.db, access.Authentication(tenant), func(tx *gorm.DB) error {
+		res := tx.Raw(personByUsername, map[string]any{"name": name}).Scan(&p)
+		found = res.RowsAffected == 1
+		return res.Error
+	})
+	if err != nil {
+		return Issued{}, p, err
+	}
+	if !found || p.Status != PersonActive {
+		refused := s.refuseUnknown(ctx, tenant.String()+"\x00"+name, password)
+		return Issued{}, p, errors.Join(refused, s.recordRefusedName(ctx, tenant, p, found, c))
+	}
+	// An upheld objection (Art. 21) stops the device and network record
+	// kept on legitimate interests; the session still works.
+	c = clientOf(p, c)
+	right, authErr := checkAccount(p.PasswordHash, p.LockedUntil, password)
 	var out Issued
 	var failed error
-	found, refusedName := false, false
-	err := access.Transact(ctx, s.db, access.Authentication(tenant), func(tx *gorm.DB) error {
-		res := tx.Where("lower(username) = lower(?)", strings.TrimSpace(username)).Limit(1).Find(&p)
-		if res.Error != nil {
-			return res.Error
-		}
-		found = res.RowsAffected == 1
-		if !found || p.Status != PersonActive {
-			refusedName = true
-			return s.refuseUnknown(ctx, tenant.String()+"\x00"+strings.TrimSpace(username), password)
-		}
-		// An upheld objection (Art. 21) stops the device and network
-		// record kept on legitimate interests; the session still works.
-		c = clientOf(p, c)
-		if authErr, err := s.verify(tx, "people", p.ID, p.PasswordHash, p.LockedUntil, password); authErr != nil || err != nil {
-			failed = authErr
+	err = access.Transact(ctx, s.db, access.Authentication(tenant), func(tx *gorm.DB) error {
+		refused, err := s.recordPassword(tx, "people", p.ID, right, authErr, p.LockedUntil)
+		if refused != nil || err != nil {
+			failed = refused
 			if err == nil { // a wrong password: the counter and the event must commit
-				outcome, detail := passwordOutcome(p, authErr)
+				outcome, detail := passwordOutcome(p, refused)
 				err = recordSignIn(tx, tenant, &p.ID, MethodPassword, outcome, detail, c)
 			}
 			return err
@@ -100,34 +128,41 @@ func (s *Service) Login(ctx context.Context, tenant uuid.UUID, username, passwor
 			failed = err
 			return recordSignIn(tx, tenant, &p.ID, MethodPassword, SignInRefused, "password sign-in is switched off for their role", c)
 		}
-		var err error
 		out, err = s.openMemberSession(tx, p, c, MethodPassword)
 		return err
 	})
-	if refusedName {
-		err = errors.Join(err, s.recordRefusedName(ctx, tenant, p, found, c))
-	}
 	return out, p, errors.Join(err, failed)
 }
 
-// StaffLogin checks a processor staff member's password and opens a session.
+// StaffLogin checks a processor staff member's password and opens a
+// session, as Login does: read, check outside any transaction, record.
 func (s *Service) StaffLogin(ctx context.Context, email, password string, c Client) (Issued, Staff, error) {
+	if err := s.gate.enter(ctx); err != nil {
+		return Issued{}, Staff{}, err
+	}
+	defer s.gate.leave()
 	var st Staff
-	var out Issued
-	var failed error
+	found := false
 	err := s.db.Transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Limit(1).Find(&st)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 || st.DisabledAt != nil {
-			return s.refuseUnknown(ctx, "staff\x00"+strings.TrimSpace(email), password)
-		}
-		if authErr, err := s.verify(tx, "staff", st.ID, st.PasswordHash, st.LockedUntil, password); authErr != nil || err != nil {
-			failed = authErr
+		found = res.RowsAffected == 1
+		return res.Error
+	})
+	if err != nil {
+		return Issued{}, st, err
+	}
+	if !found || st.DisabledAt != nil {
+		return Issued{}, st, s.refuseUnknown(ctx, "staff\x00"+strings.TrimSpace(email), password)
+	}
+	right, authErr := checkAccount(st.PasswordHash, st.LockedUntil, password)
+	var out Issued
+	var failed error
+	err = s.db.Transact(ctx, func(tx *gorm.DB) error {
+		refused, err := s.recordPassword(tx, "staff", st.ID, right, authErr, st.LockedUntil)
+		if refused != nil || err != nil {
+			failed = refused
 			return err
 		}
-		var err error
 		out, err = insertCredential(tx, staffCreds, uuid.Nil, st.ID, "session", "", newStaffSecret(), s.cfg.SessionTTL, c.UserAgent, c.IP)
 		if err != nil {
 			return err
@@ -141,17 +176,32 @@ func (s *Service) StaffLogin(ctx context.Context, email, password string, c Clie
 	return out, st, errors.Join(err, failed)
 }
 
-// verify checks the password of one account row and keeps its lockout state:
-// LockAfter consecutive failures lock it for LockFor. authErr is the caller's
-// failure (wrong password, locked); err is a database failure.
-func (s *Service) verify(tx *gorm.DB, table string, id uuid.UUID, hash string, lockedUntil *time.Time, pw string) (authErr, err error) {
+// checkAccount checks a password against an account's hash, outside any
+// transaction: right when it matches; authErr when the account is locked
+// (the check's time is spent all the same).
+func checkAccount(hash string, lockedUntil *time.Time, pw string) (right bool, authErr error) {
 	if lockedUntil != nil && time.Now().Before(*lockedUntil) {
 		checkPassword(pw, "")
-		return errs.LockedError{RetryAfterSeconds: int(math.Ceil(time.Until(*lockedUntil).Seconds()))}, nil
+		return false, errs.LockedError{RetryAfterSeconds: int(math.Ceil(time.Until(*lockedUntil).Seconds()))}
 	}
-	if checkPassword(pw, hash) {
+	return checkPassword(pw, hash), nil
+}
+
+// recordPassword keeps an account's lockout state after its password was
+// checked: a right password clears a lock that has run out (only if there
+// is one: nothing is written otherwise); LockAfter consecutive failures
+// lock it for LockFor. authErr is the caller's failure (wrong password,
+// locked); err is a database failure.
+func (s *Service) recordPassword(tx *gorm.DB, table string, id uuid.UUID, right bool, locked error, lockedUntil *time.Time) (authErr, err error) {
+	if locked != nil {
+		return locked, nil
+	}
+	if right {
 		// The failure count is reset by the caller once the sign-in is
 		// whole: a wrong second step after a right password still counts.
+		if lockedUntil == nil {
+			return nil, nil
+		}
 		return nil, tx.Exec(fmt.Sprintf(`UPDATE %s SET locked_until = NULL WHERE id = ?`, table), id).Error
 	}
 	var failures int

@@ -85,7 +85,7 @@ func matchAccount(tx *gorm.DB, tenant uuid.UUID, pv Provider, acc account) (Pers
 	var where, value string
 	switch pv.MatchBy {
 	case MatchUsername:
-		where, value = "lower(username) = lower(?)", firstOf(acc.Username, acc.Email)
+		where, value = "username_key = lower(?)", firstOf(acc.Username, acc.Email)
 	case MatchExternalID:
 		where, value = "external_id = ?", acc.ExternalID
 	default:

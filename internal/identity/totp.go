@@ -196,7 +196,9 @@ func markSession(tx *gorm.DB, p Principal, credential uuid.UUID, step string) er
 	if step != SecondStepCode {
 		// The sign-in is whole (or owes only a set-up): the password's
 		// failures are forgiven. A code still owed keeps them counting.
-		if err := tx.Exec(fmt.Sprintf(`UPDATE %s SET failed_logins = 0 WHERE id = ?`, account), p.ID).Error; err != nil {
+		// Only a count to forgive is written: a sign-in changes no row
+		// when nothing changed.
+		if err := tx.Exec(fmt.Sprintf(`UPDATE %s SET failed_logins = 0 WHERE id = ? AND failed_logins <> 0`, account), p.ID).Error; err != nil {
 			return err
 		}
 	}

@@ -112,6 +112,7 @@ var identityTables = []Table{
 		Columns: []Column{
 			key("tenant_id"), key("id").person(),
 			col("username", Identity, "sign in and identify the person to staff", PublicTask, whileMember, Export, Delete),
+			col("username_key", Identity, "find the person by their username in any case at sign-in (the username in lower case, kept by PostgreSQL)", PublicTask, whileMember, Omit, Delete),
 			col("email", Contact, "contact the person about their learning", PublicTask, whileMember, Export, Delete),
 			col("display_name", Identity, "show who did what in courses", PublicTask, whileMember, Export, Delete),
 			col("status", Record, "active or suspended", PublicTask, whileMember, Export, Delete),

@@ -54,6 +54,8 @@ func StatusOf(err error) (int, string) {
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, errs.ErrLocked):
 		return http.StatusTooManyRequests, "locked"
+	case errors.Is(err, errs.ErrBusy):
+		return http.StatusTooManyRequests, "busy"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -73,7 +75,7 @@ func Fail(c *gin.Context, err error) {
 	status, kind := StatusOf(err)
 	p := Problem{Type: "/problems/" + kind, Title: http.StatusText(status), Status: status, Instance: c.Request.URL.Path, RequestID: RequestID(c)}
 	var fe errs.FieldErrors
-	var locked errs.LockedError
+	var wait interface{ RetryAfter() int }
 	switch {
 	case status == StatusClientClosed:
 		// Nobody reads this answer; the log says why there was none.
@@ -85,9 +87,9 @@ func Fail(c *gin.Context, err error) {
 		c.Header("Retry-After", RetryAfterUnavailable)
 	case errors.As(err, &fe):
 		p.Detail, p.Errors = "Some fields are not valid; see errors.", fe
-	case errors.As(err, &locked):
+	case errors.As(err, &wait):
 		p.Detail = errs.Public(err)
-		c.Header("Retry-After", strconv.Itoa(locked.RetryAfterSeconds))
+		c.Header("Retry-After", strconv.Itoa(wait.RetryAfter()))
 	case status == http.StatusUnauthorized:
 		p.Detail = "Sign in first, or the username or password is wrong."
 	case status == http.StatusInternalServerError:
@@ -167,6 +169,7 @@ func ProblemTypes() []ProblemType {
 		{"precondition-failed", 412, "Changed since you read it", "The If-Match header named a version (ETag) that is no longer the current one: someone changed it after you read it.", "Read it again (GET gives the current ETag), decide whether your change still stands, and send it with the new ETag."},
 		{"unprocessable", 422, "The request cannot be done", "The input is well formed but the rules of the school's data do not allow it.", "Read the detail, change the request and send it again."},
 		{"locked", 429, "Too many attempts: locked for a while", "Too many wrong passwords for this account; it is locked for a short time.", "Wait for the Retry-After seconds, then try again."},
+		{"busy", 429, "Too many sign-ins at once", "So many people are signing in at this moment that checking another password now would slow the service for everyone already in.", "Wait for the Retry-After seconds (a few), then try again."},
 		{"rate-limited", 429, "Too many requests", "This address or credential sent more requests than its limit allows.", "Wait for the Retry-After seconds, then try again."},
 		{"client-closed", StatusClientClosed, "The client went away", "The connection closed before the answer was finished; nobody reads this answer.", "Nothing: send the request again if it is still wanted."},
 		{"internal", 500, "Something went wrong on our side", "The service failed in a way it did not expect; the failure is logged with the request id.", "Try again later; quote the request_id if you contact support."},

@@ -217,7 +217,7 @@ func signinProblem(err error) (int, string, bool) {
 	switch {
 	case errors.Is(err, tenant.ErrContractEnded):
 		return http.StatusForbidden, errs.Public(err), true
-	case errors.Is(err, errs.ErrLocked):
+	case errors.Is(err, errs.ErrLocked), errors.Is(err, errs.ErrBusy):
 		return http.StatusTooManyRequests, errs.Public(err), true
 	case errors.Is(err, errs.ErrUnauthenticated):
 		return http.StatusUnauthorized, "Those details are not right. Check them and try again. After several failed attempts the account is locked for a while.", true

@@ -205,7 +205,7 @@ func (a *applier) loadPeople() error {
 	}
 	keep(ps)
 	ps = nil
-	if err := a.tx.Raw(cols+` WHERE lower(username) = ANY(?::text[])`, textArray(names.list())).Scan(&ps).Error; err != nil {
+	if err := a.tx.Raw(cols+` WHERE username_key = ANY(?::text[])`, textArray(names.list())).Scan(&ps).Error; err != nil {
 		return fmt.Errorf("roster: load people: %w", err)
 	}
 	keep(ps)

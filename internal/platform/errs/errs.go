@@ -24,6 +24,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrLocked: the account is temporarily locked after repeated failures.
 	ErrLocked = errors.New("locked")
+	// ErrBusy: too many password checks at once in this process (a whole
+	// school signing in at nine); the caller may try again in a moment.
+	ErrBusy = errors.New("busy")
 	// ErrInvalid: the input is malformed; see FieldErrors for detail.
 	ErrInvalid = errors.New("invalid input")
 	// ErrUnprocessable: the input is well formed but its content cannot be
@@ -82,6 +85,23 @@ func (e LockedError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrLocked) true.
 func (e LockedError) Unwrap() error { return ErrLocked }
+
+// BusyError says how soon to try again when the service is too busy to
+// check a password now.
+type BusyError struct{ RetryAfterSeconds int }
+
+func (e BusyError) Error() string {
+	return fmt.Sprintf("too many sign-ins at once; try again in %d seconds", e.RetryAfterSeconds)
+}
+
+// Unwrap makes errors.Is(err, ErrBusy) true.
+func (e BusyError) Unwrap() error { return ErrBusy }
+
+// RetryAfter is how many seconds the caller should wait.
+func (e BusyError) RetryAfter() int { return e.RetryAfterSeconds }
+
+// RetryAfter is how many seconds the caller should wait.
+func (e LockedError) RetryAfter() int { return e.RetryAfterSeconds }
 
 // HasControl reports whether s holds control or format characters (NUL,
 // escapes, bidirectional overrides), which no name or label needs.

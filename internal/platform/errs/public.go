@@ -34,6 +34,9 @@ func Public(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
+	if errors.Is(err, ErrBusy) {
+		return "Many people are signing in right now. Wait a few seconds and try again."
+	}
 	var locked LockedError
 	if errors.As(err, &locked) {
 		mins := (locked.RetryAfterSeconds + 59) / 60
