@@ -119,7 +119,11 @@ func TestRateLimitHeaders(t *testing.T) {
 	r := e.Anonymous().Do("POST", "/api/v1/auth/login", login)
 	require.Equal(t, http.StatusOK, r.Status, r.Text())
 	require.Equal(t, `"sign-in";q=5;w=60`, r.Header.Get("RateLimit-Policy"))
-	require.Regexp(t, `^"sign-in";r=4;t=\d+$`, r.Header.Get("RateLimit"))
+	require.Regexp(t, `^"sign-in";r=5;t=\d+$`, r.Header.Get("RateLimit"), "a success spends none of the quota of failures")
+	bad := map[string]string{"tenant": "tenant-a", "username": e.A.AdminUser, "password": "not-the-password"}
+	require.Equal(t, http.StatusUnauthorized, e.Anonymous().Do("POST", "/api/v1/auth/login", bad).Status)
+	r = e.Anonymous().Do("POST", "/api/v1/auth/login", login)
+	require.Regexp(t, `^"sign-in";r=4;t=\d+$`, r.Header.Get("RateLimit"), "a failure spends one")
 
 	admin := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
 	tok := e.Anonymous()

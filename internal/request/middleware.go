@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -99,10 +100,15 @@ func (k *Kernel) observe(c *gin.Context) {
 		"status", c.Writer.Status(), "duration_ms", float64(d.Microseconds())/1000)
 }
 
-// throttleLogin limits sign-in attempts per client address, so one client
+// throttleLogin limits failed sign-ins per client address, so one client
 // cannot spray passwords across many accounts below each one's lockout.
+// Only failures (401: a wrong school, name, password or code) count: a
+// school's pupils all come from its one public address, and a thousand of
+// them signing in at nine must not be refused for being many. Checking
+// the count reads one row; only a failure writes.
 func (k *Kernel) throttleLogin(c *gin.Context) {
-	r, err := k.logins.Take(c.Request.Context(), c.ClientIP())
+	ip := c.ClientIP()
+	r, err := k.logins.Peek(c.Request.Context(), ip)
 	if err != nil {
 		Fail(c, err)
 		return
@@ -110,10 +116,15 @@ func (k *Kernel) throttleLogin(c *gin.Context) {
 	announce(c, policySignIn, k.logins.Limit, r.Remaining, r.Reset)
 	if !r.Allowed {
 		c.Header("Retry-After", strconv.Itoa(int(r.Reset.Seconds())+1))
-		problem(c, http.StatusTooManyRequests, "rate-limited", "Too many sign-in attempts from this address. Wait a minute and try again.")
+		problem(c, http.StatusTooManyRequests, "rate-limited", "Too many failed sign-ins from this address. Wait a minute and try again.")
 		return
 	}
 	c.Next()
+	if c.Writer.Status() == http.StatusUnauthorized {
+		if _, err := k.logins.Take(context.WithoutCancel(c.Request.Context()), ip); err != nil {
+			slog.WarnContext(c.Request.Context(), "sign-in throttle: counting a failure", "err", err)
+		}
+	}
 }
 
 // authenticate accepts a bearer token or the session cookie.

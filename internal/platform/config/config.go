@@ -128,9 +128,10 @@ type Config struct {
 	// LoginMaxFailures consecutive failures lock an account for LoginLockout.
 	LoginMaxFailures int           `env:"LMS_LOGIN_MAX_FAILURES" envDefault:"5"`
 	LoginLockout     time.Duration `env:"LMS_LOGIN_LOCKOUT" envDefault:"15m"`
-	// LoginRatePerMinute caps sign-in attempts from one client address
-	// per minute, across all accounts and replicas.
-	LoginRatePerMinute int `env:"LMS_LOGIN_RATE_PER_MINUTE" envDefault:"30"`
+	// LoginRatePerMinute caps failed sign-ins from one client address per
+	// minute, across all accounts and replicas (successes do not count: a
+	// whole school signs in from its one public address).
+	LoginRatePerMinute int `env:"LMS_LOGIN_RATE_PER_MINUTE" envDefault:"60"`
 	// TokenRatePerMinute caps the requests of one API token or integration
 	// per minute, counted in each API process (not across replicas).
 	TokenRatePerMinute int `env:"LMS_TOKEN_RATE_PER_MINUTE" envDefault:"600"`

@@ -6,8 +6,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/schoolcloud/lms/internal/platform/database"
 )
@@ -59,6 +62,28 @@ func (l *Limiter) Take(ctx context.Context, key string) (Taken, error) {
 		return Taken{}, fmt.Errorf("ratelimit: %w", err)
 	}
 	return Taken{Allowed: count <= l.Limit, Remaining: max(0, l.Limit-count), Reset: max(0, time.Until(start.Add(l.Window)))}, nil
+}
+
+// Peek says where key's window stands without counting an event: Allowed
+// when one more is within the limit.
+func (l *Limiter) Peek(ctx context.Context, key string) (Taken, error) {
+	h := sha256.Sum256([]byte(l.scope + "\x00" + key))
+	var count int
+	var start time.Time
+	err := l.db.Pool.QueryRow(ctx, `
+		SELECT CASE WHEN window_start + $2 <= now() THEN 0 ELSE count END, window_start
+		FROM rate_limits WHERE key = $1`, hex.EncodeToString(h[:]), l.Window).Scan(&count, &start)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return Taken{Allowed: true, Remaining: l.Limit, Reset: l.Window}, nil
+	case err != nil:
+		return Taken{}, fmt.Errorf("ratelimit: %w", err)
+	}
+	reset := time.Until(start.Add(l.Window))
+	if count == 0 || reset <= 0 {
+		reset = l.Window
+	}
+	return Taken{Allowed: count < l.Limit, Remaining: max(0, l.Limit-count), Reset: reset}, nil
 }
 
 // Sweep deletes windows that ended before cutoff.
