@@ -50,6 +50,11 @@ type opts struct {
 	rosterEnrolments int
 	rosterOrgIDs     string
 	rosterProfile    string
+	rushSchool       int
+	rushSignIns      int
+	rushReaders      int
+	rushWindow       time.Duration
+	rushBefore       time.Duration
 }
 
 var started = time.Now()
@@ -75,13 +80,18 @@ func main() {
 	flag.IntVar(&o.authzMembers, "authz-members", 50, "(b) members per tenant")
 	flag.DurationVar(&o.authzLoadBudget, "authz-load-budget", 25*time.Second, "(b) Authorizer path: stop loading tenants after this long and measure with those loaded (reported)")
 	flag.StringVar(&o.lifecycleParts, "lifecycle-parts", "e1,e2,e3", "(e) which parts to run")
-	flag.StringVar(&o.only, "only", "", "run only part http, course, export, lifecycle, roster or authz")
+	flag.StringVar(&o.only, "only", "", "run only part http, course, export, lifecycle, roster, rush or authz")
 	flag.IntVar(&o.rosterPeople, "roster-people", 20_000, "(f) people in the trust's export")
 	flag.IntVar(&o.rosterBase, "roster-base", 2_000, "(f) people in the baseline export")
 	flag.IntVar(&o.rosterSchools, "roster-schools", 8, "(f) schools of the trust")
 	flag.IntVar(&o.rosterEnrolments, "roster-enrolments", 12, "(f) classes per pupil (20,000 people give about 200,000 enrolments)")
 	flag.StringVar(&o.rosterOrgIDs, "roster-orgs", "guid", "(f) org sourcedIds in the export: guid (matched by the DfE numbers the bench records on the schools) or slug (the tenant's school slugs)")
 	flag.StringVar(&o.rosterProfile, "roster-cpuprofile", "", "(f) write a CPU profile of the trust's import to this file")
+	flag.IntVar(&o.rushSchool, "rush-school", 1_500, "(g) people in the school")
+	flag.IntVar(&o.rushSignIns, "rush-signins", 1_000, "(g) distinct pupils signing in during the rush")
+	flag.IntVar(&o.rushReaders, "rush-readers", 50, "(g) learners reading course pages throughout")
+	flag.DurationVar(&o.rushWindow, "rush-window", time.Minute, "(g) the rush: all sign-ins arrive within it, evenly (open loop)")
+	flag.DurationVar(&o.rushBefore, "rush-before", 10*time.Second, "(g) learners reading before the rush (the baseline)")
 	flag.Parse()
 	os.Exit(run(o))
 }
@@ -115,8 +125,8 @@ func run(o opts) (code int) {
 		fmt.Fprintf(os.Stderr, "lmsbench: -server-log must be discard, stderr or off\n")
 		return 2
 	}
-	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" && o.only != "export" && o.only != "lifecycle" && o.only != "roster" {
-		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz, course, export, lifecycle or roster\n")
+	if o.only != "" && o.only != "http" && o.only != "authz" && o.only != "course" && o.only != "export" && o.only != "lifecycle" && o.only != "roster" && o.only != "rush" {
+		fmt.Fprintf(os.Stderr, "lmsbench: -only must be http, authz, course, export, lifecycle, roster or rush\n")
 		return 2
 	}
 
@@ -152,6 +162,12 @@ func run(o opts) (code int) {
 			return fail(err)
 		}
 	}
+	var gr *rushResult
+	if o.only == "" || o.only == "rush" {
+		if gr, err = benchRush(ctx, o, cl); err != nil {
+			return fail(err)
+		}
+	}
 	if o.only == "" || o.only == "authz" {
 		if ab, err = benchAuthz(ctx, o); err != nil {
 			return fail(err)
@@ -169,6 +185,9 @@ func run(o opts) (code int) {
 	}
 	if rr != nil {
 		reportRoster(os.Stdout, rr)
+	}
+	if gr != nil {
+		reportRush(os.Stdout, gr)
 	}
 	return 0
 }

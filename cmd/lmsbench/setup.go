@@ -137,7 +137,7 @@ func newStore(ctx context.Context, cl *cleanups) (*objstore.Store, objstore.Conf
 
 // newApp makes the run's own database and buckets and builds the platform
 // over them, as `lms serve` would; part names the bench part in cleanups.
-func newApp(ctx context.Context, o opts, cl *cleanups, part string) (*app.App, *benchDB, error) {
+func newApp(ctx context.Context, o opts, cl *cleanups, part string, tweak ...func(*config.Config)) (*app.App, *benchDB, error) {
 	db, err := createDatabase(ctx, cl)
 	if err != nil {
 		return nil, nil, err
@@ -153,6 +153,9 @@ func newApp(ctx context.Context, o opts, cl *cleanups, part string) (*app.App, *
 	cfg.Env = "test"
 	cfg.DatabaseURL, cfg.MigrateDatabaseURL, cfg.AdminDatabaseURL = db.AppURL, db.OwnerURL, ""
 	cfg.DatabaseMaxConns = int32(o.dbConns)
+	for _, f := range tweak {
+		f(&cfg)
+	}
 	appDB, err := database.Open(ctx, db.AppURL, cfg.DatabaseMaxConns)
 	if err != nil {
 		return nil, nil, err

@@ -48,7 +48,9 @@ func checkPassword(pw, hash string) bool {
 // check is ~30 ms of one core and 19 MiB: at nine o'clock a whole school
 // signs in, and unbounded checks would take every core, and with them the
 // pool's connections, from the requests of those already in. A sign-in
-// holds a slot from start to end (one a core by default), and within it at
+// holds a slot from start to end (half the cores by default, at least one,
+// so the other half stays free for everyone already in: on two cores one
+// slot still signs in ~30 a second), and within it at
 // most one database connection, never while its password is checked; one
 // that cannot get a slot within its wait is refused as busy (429 with
 // Retry-After) rather than queued without end.
@@ -63,7 +65,7 @@ const defaultGateWait = 2 * time.Second
 
 func newSignInGate(n int, wait time.Duration) signInGate {
 	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+		n = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	if wait <= 0 {
 		wait = defaultGateWait

@@ -24,7 +24,7 @@ type Settings struct {
 	LockAfter   int           // consecutive failures before a lock
 	LockFor     time.Duration // how long the lock lasts
 	// SignInsAtOnce is how many password sign-ins run at once in this
-	// process (0: one a core); SignInWait how long one waits for its turn
+	// process (0: half the cores, at least one); SignInWait how long one waits for its turn
 	// before it is refused as busy (0: 2 s).
 	SignInsAtOnce int
 	SignInWait    time.Duration
