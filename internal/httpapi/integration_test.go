@@ -36,6 +36,12 @@ func pagedSchool(t *testing.T, c *apptest.Client, slug string) string {
 	return page.Items[0].ID
 }
 
+// twoAdmins is a platform with tenant A's and tenant B's admins signed in.
+func twoAdmins(t *testing.T) (*apptest.Env, *apptest.Client, *apptest.Client) {
+	e := apptest.New(t)
+	return e, e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword), e.Login("tenant-b", e.B.AdminUser, apptest.AdminPassword)
+}
+
 // basicAuth is an HTTP Basic credential.
 func basicAuth(user, pw string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pw))
@@ -64,10 +70,8 @@ func integrationToken(t *testing.T, e *apptest.Env, clientID, secret string, bas
 // it holds are refused at the next call (401), and it gets no new one.
 func TestIntegrationClientCredentials(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e, adminA, adminB := twoAdmins(t)
 	ctx := context.Background()
-	adminA := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
-	adminB := e.Login("tenant-b", e.B.AdminUser, apptest.AdminPassword)
 	base := "/api/v1/t/tenant-a"
 	course := adminA.Expect(201, "POST", base+"/courses", map[string]any{"school_id": pagedSchool(t, adminA, "tenant-a"), "title": "Chemistry"}).JSON()["id"].(string)
 	adminB.Expect(201, "POST", "/api/v1/t/tenant-b/courses", map[string]any{"school_id": pagedSchool(t, adminB, "tenant-b"), "title": "B's secret course"})
@@ -212,10 +216,8 @@ func TestIntegrationDeliversRoster(t *testing.T) {
 // tenant's courses. Its writes are in the audit trail under its name.
 func TestIntegrationWritesCourses(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t)
+	e, adminA, adminB := twoAdmins(t)
 	ctx := context.Background()
-	adminA := e.Login("tenant-a", e.A.AdminUser, apptest.AdminPassword)
-	adminB := e.Login("tenant-b", e.B.AdminUser, apptest.AdminPassword)
 	base := "/api/v1/t/tenant-a"
 	school := pagedSchool(t, adminA, "tenant-a")
 	courseB := adminB.Expect(201, "POST", "/api/v1/t/tenant-b/courses", map[string]any{"school_id": pagedSchool(t, adminB, "tenant-b"), "title": "B's course"}).JSON()["id"].(string)
