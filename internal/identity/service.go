@@ -49,6 +49,7 @@ type Service struct {
 	// discovery keeps OpenID providers' configuration and keys.
 	discovery *discovery
 	gate      signInGate
+	options   signInOptions
 }
 
 // NewService returns a Service.

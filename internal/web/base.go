@@ -128,12 +128,14 @@ func (s *Site) signinForm(c *gin.Context) (page, error) {
 	form := map[string]string{"tenant": c.Query("tenant")}
 	d := signinData{Next: safeNext(c.Query("next"))}
 	if form["tenant"] != "" {
-		if t, err := s.d.Tenants.BySlug(c.Request.Context(), form["tenant"]); err == nil {
-			ps, err := s.d.Identity.SignInProviders(c.Request.Context(), t.ID)
-			if err != nil {
-				return page{}, err
-			}
-			d.Slug, d.Providers = t.Slug, ps
+		// From memory for half a minute: a whole school opens this page
+		// at nine (identity.SignInOptions).
+		_, ps, err := s.d.Identity.SignInOptions(c.Request.Context(), form["tenant"])
+		switch {
+		case err == nil:
+			d.Slug, d.Providers = strings.ToLower(strings.TrimSpace(form["tenant"])), ps
+		case !errors.Is(err, errs.ErrNotFound):
+			return page{}, err
 		}
 	}
 	return show("signin", view{Title: "Sign in", Form: form, Data: d}), nil

@@ -78,6 +78,23 @@ func (db *DB) Ready(ctx context.Context) error {
 	return db.Pool.Ping(ctx)
 }
 
+// GeneratedColumns lists, by table, the columns PostgreSQL computes
+// (GENERATED ALWAYS … STORED, such as people.username_key): nothing may
+// write them, so code that copies rows in (a restore) leaves them out.
+func (db *DB) GeneratedColumns(ctx context.Context) (map[string][]string, error) {
+	var cols []struct{ TableName, ColumnName string }
+	err := db.Gorm.WithContext(ctx).Raw(`SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND is_generated = 'ALWAYS'`).Scan(&cols).Error
+	if err != nil {
+		return nil, fmt.Errorf("database: generated columns: %w", err)
+	}
+	out := map[string][]string{}
+	for _, c := range cols {
+		out[c.TableName] = append(out[c.TableName], c.ColumnName)
+	}
+	return out, nil
+}
+
 // ColumnTypes maps table → column → SQL type (information_schema's
 // data_type) of the public schema, for code that treats values by type.
 func (db *DB) ColumnTypes(ctx context.Context) (map[string]map[string]string, error) {

@@ -248,6 +248,18 @@ func (s *Service) restore(ctx context.Context, r *Restore, name string) error {
 	if err != nil {
 		return err
 	}
+	// A generated column (people.username_key) is PostgreSQL's to
+	// compute from the restored ones: the backup's copy of it is not
+	// written back.
+	generated, err := s.db.GeneratedColumns(ctx)
+	if err != nil {
+		return err
+	}
+	for t, cols := range generated {
+		for _, c := range cols {
+			delete(types[t], c)
+		}
+	}
 	erased := map[string]bool{}
 	var hashes []string
 	if err := s.db.Gorm.WithContext(ctx).Raw(`SELECT subject_hash FROM backup_erasures WHERE tenant_id = ?`, b.TenantID).Scan(&hashes).Error; err != nil {
