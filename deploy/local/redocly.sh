@@ -4,8 +4,8 @@
 # npm registry at a pinned version into .data/redocly/ (ignored). It prints
 # nothing when the pinned version is already there.
 #
-# The test runs .data/redocly/redocly (or $LMS_REDOCLY when set); under
-# CI=true it fails when neither is there.
+# The test runs .data/redocly/redocly (or $LMS_REDOCLY when set) and
+# fails, never skips, when neither is there.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -89,9 +89,9 @@ func (g signInGate) enter(ctx context.Context) error {
 
 func (g signInGate) leave() { <-g.slots }
 
-// SpendPasswordCheck takes the time of a password check and discards the
+// spendPasswordCheck takes the time of a password check and discards the
 // result, for sign-ins that fail before any account is found.
-func (s *Service) SpendPasswordCheck(ctx context.Context, pw string) error {
+func (s *Service) spendPasswordCheck(ctx context.Context, pw string) error {
 	if err := s.gate.enter(ctx); err != nil {
 		return err
 	}

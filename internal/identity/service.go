@@ -14,6 +14,7 @@ import (
 	"github.com/schoolcloud/lms/internal/access"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/memo"
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 )
 
@@ -49,13 +50,13 @@ type Service struct {
 	// discovery keeps OpenID providers' configuration and keys.
 	discovery *discovery
 	gate      signInGate
-	options   signInOptions
+	options   *memo.Cache[string, signInOptions] // signin_options.go
 }
 
 // NewService returns a Service.
 func NewService(db *database.DB, cfg Settings) *Service {
 	return &Service{db: db, cfg: cfg, unknown: ratelimit.New(db, "unknown-account", cfg.LockAfter-1, cfg.LockFor), discovery: newDiscovery(),
-		gate: newSignInGate(cfg.SignInsAtOnce, cfg.SignInWait)}
+		gate: newSignInGate(cfg.SignInsAtOnce, cfg.SignInWait), options: &memo.Cache[string, signInOptions]{TTL: signInOptionsTTL}}
 }
 
 // refuseUnknown answers a sign-in to an account that does not exist (or

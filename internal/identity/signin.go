@@ -30,7 +30,7 @@ func (s *Service) SetSignInRules(r SignInRules) { s.rules = r }
 func (s *Service) SignIn(ctx context.Context, slug, username, password string, c Client) (Issued, Person, error) {
 	tenant, err := s.rules.TenantID(ctx, slug)
 	if errors.Is(err, errs.ErrNotFound) {
-		return Issued{}, Person{}, errors.Join(errs.ErrUnauthenticated, s.SpendPasswordCheck(ctx, password))
+		return Issued{}, Person{}, errors.Join(errs.ErrUnauthenticated, s.spendPasswordCheck(ctx, password))
 	}
 	if err != nil {
 		return Issued{}, Person{}, err

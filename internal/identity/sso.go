@@ -260,7 +260,7 @@ func (s *Service) insertProvider(ctx context.Context, sc access.Scope, in NewPro
 	if err != nil {
 		return Provider{}, err
 	}
-	s.forgetSignInOptions()
+	s.options.Clear()
 	return Provider{ID: id, Kind: in.Kind, Issuer: in.Issuer, DirectoryID: in.DirectoryID, ClientID: in.ClientID,
 		MatchBy: in.MatchBy, CreatePeople: in.CreatePeople, AllowedDomains: domains, HasSecret: sealed != nil}, nil
 }
@@ -268,7 +268,7 @@ func (s *Service) insertProvider(ctx context.Context, sc access.Scope, in NewPro
 // DisconnectProvider removes a provider; the links of its accounts to
 // people go with it, and sign-ins on their way through it fail.
 func (s *Service) DisconnectProvider(ctx context.Context, sc access.Scope, id uuid.UUID) error {
-	defer s.forgetSignInOptions()
+	defer s.options.Clear()
 	return access.Transact(ctx, s.db, sc, func(tx *gorm.DB) error {
 		p, err := providerTx(tx, id)
 		if err != nil {

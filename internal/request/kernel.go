@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/schoolcloud/lms/internal/authz"
@@ -29,6 +30,7 @@ import (
 	"github.com/schoolcloud/lms/internal/integration"
 	"github.com/schoolcloud/lms/internal/platform/config"
 	"github.com/schoolcloud/lms/internal/platform/database"
+	"github.com/schoolcloud/lms/internal/platform/memo"
 	"github.com/schoolcloud/lms/internal/platform/ratelimit"
 	"github.com/schoolcloud/lms/internal/processor/support"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
@@ -57,7 +59,7 @@ type Pages interface {
 // Kernel runs the chain every route passes through.
 type Kernel struct {
 	Deps
-	slugs   *slugCache
+	slugs   *memo.Cache[string, uuid.UUID] // slugs.go
 	logins  *ratelimit.Limiter
 	metrics *metrics
 	pages   Pages
@@ -77,7 +79,7 @@ func New(d Deps, pages Pages) *Kernel {
 	if d.Usage == nil {
 		d.Usage = usage.New(d.DB)
 	}
-	return &Kernel{Deps: d, slugs: newSlugCache(), metrics: newMetrics(d.Registry), pages: pages,
+	return &Kernel{Deps: d, slugs: &memo.Cache[string, uuid.UUID]{TTL: slugTTL}, metrics: newMetrics(d.Registry), pages: pages,
 		logins: ratelimit.New(d.DB, "login", d.Config.LoginRatePerMinute, time.Minute), conv: newConventions(d)}
 }
 

@@ -239,7 +239,7 @@ func (k *Kernel) csrf(c *gin.Context) {
 // exist: another tenant's id answers 404, never 403.
 func (k *Kernel) resolveTenant(c *gin.Context) {
 	p := Principal(c)
-	id, err := k.slugs.resolve(c.Request.Context(), k.Tenants, c.Param("tenant"))
+	id, err := resolveTenant(c.Request.Context(), k.slugs, k.Tenants, c.Param("tenant"))
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		Fail(c, err)
 		return

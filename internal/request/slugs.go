@@ -2,48 +2,32 @@ package request
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/schoolcloud/lms/internal/platform/memo"
 	"github.com/schoolcloud/lms/internal/processor/tenant"
 )
 
-// slugCache remembers slug → tenant id for a minute; slugs never change, so
-// the only staleness is a tenant deleted less than a minute ago, whose data
-// is gone by then anyway.
-type slugCache struct {
-	mu sync.Mutex
-	m  map[string]slugEntry
-}
+// slugTTL is how long slug → tenant id is remembered; slugs never change,
+// so the only staleness is a tenant deleted less than a minute ago, whose
+// data is gone by then anyway.
+const slugTTL = time.Minute
 
-type slugEntry struct {
-	id  uuid.UUID
-	exp time.Time
-}
-
-func newSlugCache() *slugCache { return &slugCache{m: map[string]slugEntry{}} }
-
-func (sc *slugCache) resolve(ctx context.Context, ts *tenant.Service, key string) (uuid.UUID, error) {
+// resolveTenant is the tenant a path's {tenant} names: its id, or its slug
+// through the kernel's cache.
+func resolveTenant(ctx context.Context, slugs *memo.Cache[string, uuid.UUID], ts *tenant.Service, key string) (uuid.UUID, error) {
 	if id, err := uuid.Parse(key); err == nil {
 		return id, nil
 	}
-	sc.mu.Lock()
-	e, ok := sc.m[key]
-	sc.mu.Unlock()
-	if ok && time.Now().Before(e.exp) {
-		return e.id, nil
+	if id, ok := slugs.Get(key); ok {
+		return id, nil
 	}
 	t, err := ts.BySlug(ctx, key)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	sc.mu.Lock()
-	if len(sc.m) > 100_000 {
-		sc.m = map[string]slugEntry{}
-	}
-	sc.m[key] = slugEntry{t.ID, time.Now().Add(time.Minute)}
-	sc.mu.Unlock()
+	slugs.Put(key, t.ID)
 	return t.ID, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/schoolcloud/lms/internal/platform/audit"
 	"github.com/schoolcloud/lms/internal/platform/database"
 	"github.com/schoolcloud/lms/internal/platform/errs"
+	"github.com/schoolcloud/lms/internal/platform/memo"
 )
 
 // Buckets makes sure a data region's bucket exists.
@@ -28,7 +29,7 @@ type Service struct {
 	db                    *database.DB
 	buckets               Buckets
 	allowInitialPasswords bool
-	ends                  endCache
+	ends                  memo.Cache[uuid.UUID, Contract] // endcache.go
 	zones                 zoneCache
 	// Regions are the data regions this deployment holds (LMS_REGIONS);
 	// empty: any. A tenant of another region belongs to another deployment,
@@ -39,7 +40,8 @@ type Service struct {
 // NewService returns a Service. allowInitialPasswords lets manifests set
 // first passwords (dev and demos); in production admins get invitations.
 func NewService(db *database.DB, buckets Buckets, allowInitialPasswords bool) *Service {
-	return &Service{db: db, buckets: buckets, allowInitialPasswords: allowInitialPasswords}
+	return &Service{db: db, buckets: buckets, allowInitialPasswords: allowInitialPasswords,
+		ends: memo.Cache[uuid.UUID, Contract]{TTL: endCacheTTL}}
 }
 
 // Result says what Apply did.
